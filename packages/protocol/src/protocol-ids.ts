@@ -1,0 +1,24 @@
+/** Every protocol id and topic name of the mesh, versioned, in one place. */
+
+export const PROTOCOL_VERSION = 1
+
+export const JOB_PROTOCOL = '/cocoon/job/1.0.0'
+export const OFFERS_PROTOCOL = '/cocoon/offers/1.0.0'
+export const KAD_PROTOCOL = '/cocoon/kad/1.0.0'
+
+const ORDER_BOOK_TOPIC_PREFIX = '/cocoon/orderbook/1/'
+
+/** The canonical form of a model id: what offers, topics and DHT keys are derived from. */
+export function canonicalModelId(model: string): string {
+  return model.trim().toLowerCase()
+}
+
+/** The gossipsub topic on which offers for `model` are published. */
+export function orderBookTopic(model: string): string {
+  return `${ORDER_BOOK_TOPIC_PREFIX}${encodeURIComponent(canonicalModelId(model))}`
+}
+
+export function modelFromOrderBookTopic(topic: string): string | undefined {
+  if (!topic.startsWith(ORDER_BOOK_TOPIC_PREFIX)) return undefined
+  return decodeURIComponent(topic.slice(ORDER_BOOK_TOPIC_PREFIX.length))
+}
