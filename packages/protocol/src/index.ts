@@ -6,6 +6,7 @@
  * domain-separated signatures, length-prefixed framing with size limits,
  * protocol ids and topic names, and the typed errors every package builds on.
  */
+export * from './bench-report.js'
 export * from './errors.js'
 export * from './generated/cocoon.js'
 export * from './protocol-ids.js'

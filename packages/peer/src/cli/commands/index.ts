@@ -1,0 +1,7 @@
+import type { Command } from 'commander'
+
+/** Registers one command (or command group) on the `cocoon` program. */
+export type RegisterCommand = (program: Command) => void
+
+/** Every command of the CLI, in the order `--help` lists them. Add one line per command module. */
+export const commands: RegisterCommand[] = []

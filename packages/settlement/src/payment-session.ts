@@ -1,0 +1,68 @@
+import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
+
+/**
+ * The seam between the job protocol (in @cocoon-mesh/peer) and payment. The
+ * job protocol calls these hooks per chunk of delivered work; settlement
+ * decides when work may flow and which vouchers to sign or accept.
+ * All amounts are cumulative nanoTON for one job.
+ */
+export interface ProviderPaymentSession {
+  /** nanoTON of work the provider delivers ahead of a covering voucher. */
+  readonly creditWindow: bigint
+  /**
+   * Called before sending work that brings the job's billed total to
+   * `cumulativeCost`. Resolves when the client's vouchers cover it within the
+   * credit window; rejects with a typed payment error if none comes in time
+   * or `signal` aborts.
+   */
+  reserve(cumulativeCost: bigint, signal?: AbortSignal): Promise<void>
+  /** A voucher from the client. Persisted before it resolves; throws a typed error if invalid. */
+  acceptVoucher(voucher: Voucher): Promise<void>
+  /** The job ended; `finalCost` is what the provider bills. */
+  finish(finalCost: bigint): Promise<void>
+}
+
+export interface ClientPaymentSession {
+  /** The channel address sent in the JobRequest, empty when unpaid. */
+  readonly channel: string
+  /**
+   * The provider delivered work worth `cumulativeCost` in total; returns the
+   * voucher to send now, or undefined when none is due. Never signs for more
+   * than delivered work plus the provider's credit window.
+   */
+  delivered(cumulativeCost: bigint): Promise<Voucher | undefined>
+  /** The job ended; returns the final voucher for exactly `finalCost`, if one is still due. */
+  finish(finalCost: bigint): Promise<Voucher | undefined>
+}
+
+export interface ProviderPayments {
+  /** Opens a session for an accepted job, or throws a typed error (e.g. unknown or underfunded channel). */
+  openSession(request: JobRequest, price: Prices, client: Uint8Array): Promise<ProviderPaymentSession>
+}
+
+export interface ClientPayments {
+  /** Opens a session against a provider's offer; `creditWindow` comes from its JobAccept. */
+  openSession(
+    provider: Uint8Array,
+    payoutAddress: string,
+    creditWindow: bigint,
+  ): Promise<ClientPaymentSession>
+}
+
+/** Free jobs: the provider serves without vouchers. Used when payment is off (tests, private meshes). */
+export const noPayments: ProviderPayments & ClientPayments = {
+  async openSession(): Promise<ProviderPaymentSession & ClientPaymentSession> {
+    return {
+      creditWindow: 0n,
+      channel: '',
+      async reserve() {},
+      async acceptVoucher() {},
+      async delivered() {
+        return undefined
+      },
+      async finish() {
+        return undefined
+      },
+    }
+  },
+}
