@@ -1,0 +1,291 @@
+/**
+ * The public shapes of the gpu-runtime: what a provider can run (LLM
+ * generation, tensor jobs), how it is configured, what hardware it found and
+ * what capacity it measured. Implementations live in their own files.
+ */
+
+// ---------------------------------------------------------------- LLM jobs
+
+/** One chat message; `role` is usually `system`, `user` or `assistant`. */
+export interface ChatMessage {
+  role: string
+  content: string
+}
+
+export interface GenerateRequest {
+  /** The model name as configured (see {@link LlmModelConfig.name}). */
+  model: string
+  /** A raw completion prompt. Exactly one of `prompt` and `messages` is set. */
+  prompt?: string
+  /** Chat messages; the model's chat template is applied. */
+  messages?: ChatMessage[]
+  /** Upper bound on completion tokens (>= 1). */
+  maxTokens: number
+  /** 0 (default) is greedy and reproducible. */
+  temperature?: number
+  /** Sampling seed; with the same seed and temperature the output repeats. */
+  seed?: number
+  /**
+   * Text the caller already received from an earlier provider (failover):
+   * appended to the prompt so generation continues where it stopped. Its
+   * tokens count as prompt tokens.
+   */
+  continuation?: string
+  /** Aborting stops generation within one token and rejects with `AbortedError`. */
+  signal?: AbortSignal
+  /** Unix ms; past it, generation stops and rejects with `DeadlineExceededError`. */
+  deadline?: number
+}
+
+/** A piece of streamed output. */
+export interface TokenChunk {
+  text: string
+  /** Completion tokens this chunk covers (usually 1). */
+  tokens: number
+}
+
+/** Token usage, split the way Cocoon bills it. */
+export interface Usage {
+  promptTokens: number
+  cachedTokens: number
+  completionTokens: number
+  reasoningTokens: number
+}
+
+/**
+ * `stop`: end of generation token or stop sequence; `length`: `maxTokens`
+ * reached; `abort`: the caller's signal fired; `deadline`: the job deadline
+ * passed.
+ */
+export type FinishReason = 'stop' | 'length' | 'abort' | 'deadline'
+
+export interface GenerationResult {
+  usage: Usage
+  finishReason: FinishReason
+  /** What ran it, e.g. `llama.cpp/cpu`, `llama.cpp/cuda`, `openai/http://127.0.0.1:8000`. */
+  backend: string
+}
+
+/**
+ * Streamed generation. Iterate it once for the chunks. The promises settle
+ * when the stream ends, however it ends: after an abort or a deadline they
+ * still resolve with the usage of the tokens produced so far (the iterator
+ * throws the typed error), so delivered work can be billed. They reject only
+ * when generation failed (e.g. the model could not be loaded); they never
+ * cause an unhandled rejection if nobody awaits them.
+ */
+export interface GenerationStream extends AsyncIterable<TokenChunk> {
+  readonly result: Promise<GenerationResult>
+  readonly usage: Promise<Usage>
+  readonly finishReason: Promise<FinishReason>
+}
+
+export interface LlmBackend {
+  /** e.g. `llama.cpp` or `openai`. */
+  readonly name: string
+  /** The model names this backend serves. */
+  models(): string[]
+  generate(request: GenerateRequest): GenerationStream
+  close(): Promise<void>
+}
+
+// ------------------------------------------------------------- tensor jobs
+
+export type DType = 'float32' | 'float16' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool'
+
+/** A dense tensor; `data` is little-endian, row-major, `byteLength = prod(shape) * size(dtype)`. */
+export interface Tensor {
+  name: string
+  dtype: DType
+  shape: number[]
+  data: Uint8Array
+}
+
+export type TensorOp = 'matmul' | 'onnx'
+
+export interface TensorRequest {
+  /** `matmul`: built-in `A[m,k] x B[k,n]` (float32). `onnx`: run `graph`. */
+  op: TensorOp
+  /** Serialized ONNX ModelProto, required for `onnx`, size-limited. */
+  graph?: Uint8Array
+  /** Inputs by position; for `onnx` their names must match the graph's inputs. */
+  inputs: Tensor[]
+  /** Which outputs to return for `onnx` (default: all). */
+  outputNames?: string[]
+  signal?: AbortSignal
+  /** Unix ms. */
+  deadline?: number
+}
+
+export type TensorProvider = 'cuda' | 'cpu'
+
+export interface TensorResult {
+  outputs: Tensor[]
+  /** The execution provider that actually ran the job. */
+  provider: TensorProvider
+  /**
+   * Work done in GFLOP: exact (2mkn) for matmul; for an ONNX graph the sum
+   * over its MatMul/Gemm nodes as run (0 when it has none).
+   */
+  gflop: number
+  /** e.g. `onnxruntime/cpu`. */
+  backend: string
+}
+
+export interface TensorBackend {
+  readonly name: string
+  /** The provider jobs will run on (known after the first job or `ready()`). */
+  provider(): TensorProvider
+  run(request: TensorRequest): Promise<TensorResult>
+  close(): Promise<void>
+}
+
+// --------------------------------------------------------------- hardware
+
+export interface GpuDevice {
+  index: number
+  name: string
+  vramMb: number
+  /** Free VRAM at discovery time, when known. */
+  vramFreeMb?: number
+  driverVersion: string
+  uuid?: string
+}
+
+export interface CpuInfo {
+  model: string
+  /** Logical cores. */
+  cores: number
+}
+
+export interface HardwareInfo {
+  /** NVIDIA GPUs found by `nvidia-smi` (empty when none or no driver). */
+  gpus: GpuDevice[]
+  cpu: CpuInfo
+  memoryMb: number
+  freeMemoryMb: number
+  platform: string
+  arch: string
+}
+
+/** What a GPU should be used for llama.cpp: a preference from the config. */
+export type GpuPreference = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'cpu'
+
+/** The value passed to node-llama-cpp's `getLlama({ gpu })`. */
+export type LlamaGpuOption = 'auto' | 'cuda' | 'vulkan' | 'metal' | false
+
+export interface LlamaGpuSelection {
+  gpu: LlamaGpuOption
+  /** Why this was chosen, for logs. */
+  reason: string
+}
+
+// --------------------------------------------------------------- capacity
+
+/** What the self-benchmark measured; advertised in the Offer. */
+export interface Capacity {
+  /** Completion tokens/s on the benchmarked model (0 when no local model). */
+  tokensPerSecond: number
+  /** Model the tokens/s figure is for. */
+  model: string | null
+  /** `llama.cpp/cpu` etc. */
+  llmBackend: string | null
+  /** float32 matmul GFLOP/s. */
+  gflops: number
+  tensorProvider: TensorProvider
+  /** Unix ms. */
+  measuredAt: number
+  /** Identifies hardware + config; a cached result with another key is re-measured. */
+  key: string
+}
+
+// ----------------------------------------------------------------- config
+
+export interface LlamaModelConfig {
+  kind: 'llama'
+  /** Name clients ask for. */
+  name: string
+  /** Local GGUF path or an `hf:` URI (downloaded by node-llama-cpp into `modelsDir`). */
+  source: string
+  gpu?: GpuPreference
+  /** CPU threads, default `max(1, cores - 1)`. */
+  threads?: number
+  /** Context size in tokens (default: min(model's, 4096)). */
+  contextSize?: number
+  /** Parallel sequences = concurrency for this model (default 1). */
+  maxConcurrency?: number
+  /** Queued jobs beyond concurrency (default 16). */
+  maxQueue?: number
+}
+
+export interface OpenAiModelConfig {
+  kind: 'openai'
+  name: string
+  /** e.g. `http://127.0.0.1:8000` (vLLM), `http://127.0.0.1:8080` (llama-server), `http://127.0.0.1:11434` (Ollama). */
+  baseUrl: string
+  /** The model name the upstream expects (default: `name`). */
+  upstreamModel?: string
+  apiKey?: string
+  /** Connect+headers timeout in ms (default 10 000). */
+  timeoutMs?: number
+  maxConcurrency?: number
+  maxQueue?: number
+}
+
+export type LlmModelConfig = LlamaModelConfig | OpenAiModelConfig
+
+export interface TensorConfig {
+  /** `auto` (default) tries CUDA when a GPU was detected, else CPU. */
+  provider?: 'auto' | TensorProvider
+  /** Max ONNX graph bytes (default 64 MiB). */
+  maxGraphBytes?: number
+  /** Max bytes of one tensor (default 256 MiB). */
+  maxTensorBytes?: number
+  /** ORT intra-op threads (default `max(1, cores - 1)`). */
+  threads?: number
+  maxConcurrency?: number
+  maxQueue?: number
+}
+
+export interface RuntimeConfig {
+  /** Folder for the benchmark cache and downloaded models. */
+  home?: string
+  models?: LlmModelConfig[]
+  /** Tensor jobs; omit or `false` to disable. */
+  tensor?: TensorConfig | false
+  /** Detected if omitted. */
+  hardware?: HardwareInfo
+  /** Clock for admission and deadlines (default `Date.now`). */
+  now?: () => number
+}
+
+// -------------------------------------------------------------- admission
+
+export interface AdmissionLimits {
+  maxConcurrency: number
+  maxQueue: number
+}
+
+export interface AdmissionStats {
+  running: number
+  queued: number
+  maxConcurrency: number
+  maxQueue: number
+}
+
+// ---------------------------------------------------------------- runtime
+
+export interface Runtime {
+  readonly hardware: HardwareInfo
+  /** LLM model names served. */
+  models(): string[]
+  /** Admission (bounded concurrency + queue per model) then generation. */
+  generate(request: GenerateRequest): GenerationStream
+  /** Admission then a tensor job. Rejects with a typed error. */
+  runTensor(request: TensorRequest): Promise<TensorResult>
+  /** Per model (and `tensor`) running / queued counts. */
+  stats(): Record<string, AdmissionStats>
+  /** Short self-benchmark, cached in `home` (see {@link Capacity}). */
+  benchmark(options?: { force?: boolean }): Promise<Capacity>
+  close(): Promise<void>
+}
