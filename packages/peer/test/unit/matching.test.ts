@@ -1,0 +1,143 @@
+import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import { describe, expect, it } from 'vitest'
+import { estimateJobCost, ProviderRecords, providerIdOf, rankOffers } from '../../src/matching/index.js'
+
+const NOW = 1_000_000
+
+function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
+  const provider = new Uint8Array(38)
+  provider.set([0, 36, 8, 1, 18, 32])
+  provider[37] = id
+  return {
+    version: 1,
+    provider,
+    jobKinds: ['llm'],
+    models: ['tiny'],
+    prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
+    maxConcurrency: 1,
+    region: '',
+    payoutAddress: '',
+    attestation: new Uint8Array(),
+    issuedAt: BigInt(NOW - 1000),
+    expiresAt: BigInt(NOW + 60_000),
+    sequence: 1n,
+    trustTier: TrustTier.TRUST_TIER_OPEN,
+    tokensPerSecond: 100,
+    gflops: 0,
+    settlementKey: new Uint8Array(),
+    signature: new Uint8Array(),
+    ...extra,
+  }
+}
+
+describe('matching', () => {
+  it('estimates cost per 1000 tokens, rounding up', () => {
+    const prices = { perKPromptTokens: 1000n, perKCompletionTokens: 3000n, perTensorGflop: 7n }
+    expect(estimateJobCost(prices, { kind: 'llm', promptTokens: 10, completionTokens: 1 })).toBe(13n)
+    expect(estimateJobCost(prices, { kind: 'tensor', gflop: 2 })).toBe(14n)
+  })
+
+  it('ranks by effective price first, then latency', () => {
+    const a = offer(1, 300n)
+    const b = offer(2, 100n)
+    const c = offer(3, 100n)
+    const latencies = new Map([
+      [providerIdOf(b), 50],
+      [providerIdOf(c), 5],
+    ])
+    const { ranked } = rankOffers({
+      model: 'TINY',
+      job: { kind: 'llm' },
+      offers: [a, b, c],
+      now: NOW,
+      latencies,
+    })
+    expect(ranked.map((r) => r.providerId)).toEqual([providerIdOf(c), providerIdOf(b), providerIdOf(a)])
+  })
+
+  it('filters by model, kind, expiry, trust tier, max price and budget', () => {
+    const offers = [
+      offer(1, 100n, { models: ['other'] }),
+      offer(2, 100n, { jobKinds: ['tensor'] }),
+      offer(3, 100n, { expiresAt: BigInt(NOW) }),
+      offer(4, 100n, { trustTier: TrustTier.TRUST_TIER_OPEN }),
+      offer(5, 900n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
+      offer(6, 200n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
+      offer(7, 150n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
+    ]
+    const result = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm', promptTokens: 1000, completionTokens: 1000 },
+      offers,
+      now: NOW,
+      minTrustTier: TrustTier.TRUST_TIER_VERIFIED,
+      maxPrice: { perKCompletionTokens: 500n },
+      budget: 350n,
+    })
+    expect(result.ranked.map((r) => r.providerId)).toEqual([providerIdOf(offers[6] as Offer)])
+    expect(result.excluded.map((e) => e.reason)).toEqual([
+      'other-model',
+      'other-kind',
+      'expired',
+      'trust-tier',
+      'over-max-price',
+      'over-budget',
+    ])
+  })
+
+  it('pushes a provider that failed recently behind a slightly dearer one, and lets it recover', () => {
+    let now = NOW
+    const records = new ProviderRecords(() => now)
+    const cheap = offer(1, 100n)
+    const dear = offer(2, 120n)
+    records.record(providerIdOf(cheap), { type: 'failure' })
+    const first = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm' },
+      offers: [cheap, dear],
+      now,
+      records: records.map,
+    })
+    expect(first.ranked[0]?.providerId).toBe(providerIdOf(dear))
+    for (let i = 0; i < 20; i++) records.record(providerIdOf(cheap), { type: 'success' })
+    now += 120_000
+    const later = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm' },
+      offers: [cheap, dear].map((o) => ({ ...o, expiresAt: BigInt(now + 1000) })),
+      now,
+      records: records.map,
+    })
+    expect(later.ranked[0]?.providerId).toBe(providerIdOf(cheap))
+  })
+
+  it('penalises a provider that delivers less throughput than promised', () => {
+    const records = new ProviderRecords(() => NOW)
+    const slow = offer(1, 100n)
+    const honest = offer(2, 150n)
+    records.record(providerIdOf(slow), { type: 'success', deliveredPerSecond: 20, promisedPerSecond: 100 })
+    const { ranked } = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm' },
+      offers: [slow, honest],
+      now: NOW,
+      records: records.map,
+    })
+    expect(ranked[0]?.providerId).toBe(providerIdOf(honest))
+  })
+
+  it('keeps one entry per provider (newest sequence) and honours exclude', () => {
+    const old = offer(1, 50n, { sequence: 1n })
+    const newer = offer(1, 80n, { sequence: 2n })
+    const other = offer(2, 90n)
+    const { ranked } = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm' },
+      offers: [old, newer, other],
+      now: NOW,
+      exclude: new Set([providerIdOf(other)]),
+    })
+    expect(ranked).toHaveLength(1)
+    expect(ranked[0]?.offer.sequence).toBe(2n)
+  })
+})
