@@ -5,4 +5,11 @@
  * unidirectional payment-channel contract, off-chain vouchers signed with
  * node:crypto ed25519, and the payment policy the job protocol calls per chunk.
  */
+export * from './contract/payment-channel.js'
+export * from './contract/payment-channel-code.js'
+export * from './errors.js'
 export * from './payment-session.js'
+export * from './voucher/keys.js'
+export * from './voucher/voucher.js'
+export * from './voucher/voucher-hash.js'
+export * from './wallet/wallet.js'

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto'
+import { Address, beginCell, type Cell } from '@ton/core'
+import { InvalidSettlementInputError } from '../errors.js'
+
+/** The 32-bit tag that domain-separates voucher cells from anything else signed. */
+export const VOUCHER_TAG = 0x76636872
+
+const MAX_COINS = (1n << 120n) - 1n
+
+/** The voucher cell exactly as the contract builds it: tag, channel address, cumulative amount. */
+export function voucherCell(channel: Address, amount: bigint): Cell {
+  return beginCell().storeUint(VOUCHER_TAG, 32).storeAddress(channel).storeCoins(amount).endCell()
+}
+
+/**
+ * The 32 bytes the client signs and the contract checks: the representation
+ * hash of {@link voucherCell}. Computed directly (an ordinary cell without
+ * refs hashes as sha256(d1, d2, padded data)), which is several times faster
+ * than building a Cell; tests check both agree.
+ */
+export function voucherHash(channel: Address, amount: bigint): Uint8Array {
+  if (amount < 0n || amount > MAX_COINS)
+    throw new InvalidSettlementInputError('voucher amount out of range', {
+      details: `amount must be 0..2^120-1 nanoTON, got ${amount}`,
+    })
+  let len = 0
+  for (let a = amount; a > 0n; a >>= 8n) len++
+  const bits = 32 + 267 + 4 + 8 * len
+  const bytes = Math.ceil(bits / 8)
+  const buf = new Uint8Array(2 + bytes)
+  buf[0] = 0 // d1: no refs, ordinary, level 0
+  buf[1] = Math.floor(bits / 8) + bytes // d2
+  const w = new BitWriter(buf, 16)
+  w.write(VOUCHER_TAG, 32)
+  w.write(2, 2) // addr_std$10
+  w.write(0, 1) // anycast: nothing
+  w.write(channel.workChain & 0xff, 8)
+  w.writeBytes(channel.hash)
+  w.write(len, 4)
+  w.writeBytes(bigintBytes(amount, len))
+  if (bits % 8 !== 0) w.write(1, 1) // completion tag
+  return createHash('sha256').update(buf).digest()
+}
+
+class BitWriter {
+  constructor(
+    private readonly buf: Uint8Array,
+    private pos: number,
+  ) {}
+
+  /** Writes the low `bits` bits of a non-negative number (bits <= 32). */
+  write(value: number, bits: number): void {
+    for (let i = bits - 1; i >= 0; i--) {
+      if (Math.floor(value / 2 ** i) % 2 === 1) this.setBit()
+      this.pos++
+    }
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    for (const byte of bytes) this.write(byte, 8)
+  }
+
+  private setBit(): void {
+    const index = this.pos >> 3
+    this.buf[index] = (this.buf[index] ?? 0) | (0x80 >> (this.pos & 7))
+  }
+}
+
+function bigintBytes(value: bigint, len: number): Uint8Array {
+  const out = new Uint8Array(len)
+  let v = value
+  for (let i = len - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn)
+    v >>= 8n
+  }
+  return out
+}
+
+/** Parses a channel address in any TON form, with a typed error. */
+export function parseChannelAddress(channel: string): Address {
+  try {
+    return Address.parse(channel)
+  } catch (cause) {
+    throw new InvalidSettlementInputError('invalid channel address', {
+      details: `"${channel.slice(0, 80)}" is not a TON address (raw 0:hex or friendly form)`,
+      cause,
+    })
+  }
+}
+
+/** The canonical string of a channel used as a store key: raw `wc:hex`. */
+export function channelKey(channel: Address): string {
+  return channel.toRawString()
+}
