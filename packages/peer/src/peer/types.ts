@@ -1,0 +1,62 @@
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
+import type { Registry } from 'prom-client'
+
+/** The services every Cocoon peer runs. `pubsub` is absent on a light peer started with `gossip: false`. */
+export interface CocoonBaseServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub?: GossipSub
+}
+
+/** A service factory in js-libp2p style: `(components) => service`. */
+// biome-ignore lint/suspicious/noExplicitAny: libp2p's own ServiceFactoryMap uses any components
+export type ServiceFactory = (components: any) => unknown
+
+export interface CreatePeerOptions {
+  /** The libp2p identity. A new ed25519 key is generated when absent (see `loadOrCreateIdentity`). */
+  privateKey?: PrivateKey
+  /** Persistent store for the peer store and DHT records (e.g. `LevelDatastore`); in-memory when absent. */
+  datastore?: Datastore
+  /** Multiaddrs to listen on. Default `/ip4/0.0.0.0/tcp/0` (full peer) or none (light peer). */
+  listen?: string[]
+  /** Multiaddrs (with `/p2p/<id>`) of peers to join through. */
+  bootstrap?: string[]
+  /** Addresses announced instead of the listen addresses. */
+  announce?: string[]
+  /**
+   * Transports: `tcp` (TCP + WebSockets, default) or `memory` (in-process, for
+   * simulations and benches; `memoryLatency` adds ms per buffer).
+   */
+  transport?: 'tcp' | 'memory'
+  memoryLatency?: number
+  /** Run gossipsub (default true). A light peer may turn it off and use the DHT alone. */
+  gossip?: boolean
+  /** Gossipsub heartbeat in ms (default 1000). */
+  heartbeatInterval?: number
+  /** Extra gossipsub application score per peer (added to the order book's own penalties). */
+  appSpecificScore?: (peerId: string) => number
+  /** prom-client registry to export libp2p and Cocoon metrics to. No metrics when absent. */
+  metricsRegistry?: Registry
+  /** Extra services (js-libp2p style factories) started with the node, e.g. the job service. */
+  services?: Record<string, ServiceFactory>
+  /** Maximum connections (default 100 full, 20 light). */
+  maxConnections?: number
+  /** Start the node right away (default true). */
+  start?: boolean
+}
+
+/** A running (or startable) Cocoon peer. */
+export interface CocoonPeer<S extends ServiceMap = ServiceMap> {
+  readonly libp2p: Libp2p<CocoonBaseServices & S>
+  /** `full` runs the DHT in server mode, `light` in client mode. */
+  readonly mode: 'full' | 'light'
+  start(): Promise<void>
+  /** Stops every service and the node; closes the datastore if the peer opened it. */
+  stop(): Promise<void>
+}

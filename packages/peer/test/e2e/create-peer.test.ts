@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { type CocoonPeer, createLightPeer, createPeer } from '../../src/index.js'
+
+const peers: CocoonPeer[] = []
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.stop()))
+})
+
+describe('createPeer', () => {
+  it('starts a full peer with the DHT in server mode and gossip between two peers', async () => {
+    const a = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatInterval: 100 })
+    peers.push(a)
+    const addr = a.libp2p.getMultiaddrs()[0]
+    expect(addr).toBeDefined()
+    const b = await createPeer({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [String(addr)],
+      heartbeatInterval: 100,
+    })
+    peers.push(b)
+    const topic = 't'
+    a.libp2p.services.pubsub?.subscribe(topic)
+    b.libp2p.services.pubsub?.subscribe(topic)
+    const got = new Promise<Uint8Array>((resolve) => {
+      b.libp2p.services.pubsub?.addEventListener('message', (e) => resolve(e.detail.data))
+    })
+    // wait until a sees b on the topic
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ((a.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0) resolve()
+        else setTimeout(check, 20)
+      }
+      check()
+    })
+    await a.libp2p.services.pubsub?.publish(topic, new Uint8Array([1, 2, 3]))
+    expect([...(await got)]).toEqual([1, 2, 3])
+    expect(await a.libp2p.services.dht.getMode()).toBe('server')
+  })
+
+  it('starts a light peer with the DHT in client mode', async () => {
+    const l = await createLightPeer({ gossip: false })
+    peers.push(l)
+    expect(l.libp2p.services.pubsub).toBeUndefined()
+    expect(await l.libp2p.services.dht.getMode()).toBe('client')
+  })
+})
