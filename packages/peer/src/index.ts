@@ -1,11 +1,12 @@
 /**
  * @packageDocumentation
  *
- * A Cocoon Mesh peer: a js-libp2p 3 node (TCP/WebSockets, noise, yamux,
- * Kademlia DHT under `/cocoon/kad/1.0.0`, gossipsub), the validated
- * order book of GPU offers, offer publishing and DHT discovery, the light
- * peer for apps, and the `cocoon` operator CLI.
+ * A Cocoon Mesh peer: the libp2p node (TCP/WebSockets, noise, yamux, the
+ * Kademlia DHT under `/cocoon/kad/1.0.0`, gossipsub), DHT discovery, the
+ * validated gossipsub order book, the job protocol, client-side matching, the
+ * light peer SDK, the OpenAI-compatible gateway and the `cocoon` CLI.
  */
+export * from './matching/index.js'
 export * from './peer/create-peer.js'
 export * from './peer/gossip-config.js'
 export type * from './peer/types.js'
