@@ -41,11 +41,15 @@ export interface ProviderPayments {
 }
 
 export interface ClientPayments {
-  /** Opens a session against a provider's offer; `creditWindow` comes from its JobAccept. */
+  /**
+   * Opens a session against a provider's offer; `creditWindow` comes from its
+   * JobAccept. `jobId` (optional, additive) labels the client's usage receipt.
+   */
   openSession(
     provider: Uint8Array,
     payoutAddress: string,
     creditWindow: bigint,
+    jobId?: string,
   ): Promise<ClientPaymentSession>
 }
 

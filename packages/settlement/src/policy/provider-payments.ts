@@ -1,0 +1,120 @@
+import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
+import {
+  ChannelUnusableError,
+  CreditWindowExhaustedError,
+  PaymentAbortedError,
+  VoucherOverBudgetError,
+} from '../errors.js'
+import type { ProviderPaymentSession, ProviderPayments } from '../payment-session.js'
+import type { VoucherStore } from '../store/voucher-store.js'
+import { verifyVoucher } from '../voucher/voucher.js'
+import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
+
+/** What the provider needs to know about a channel before serving against it. */
+export interface ChannelTerms {
+  clientKey: Uint8Array
+  /** Deposit on chain (the most any voucher can be worth). */
+  deposit: bigint
+  /** Whether the channel's provider address is this node's wallet. */
+  payableToUs: boolean
+  closed: boolean
+  exitStarted: boolean
+}
+
+export interface ProviderPaymentsInit {
+  store: VoucherStore
+  /** Looks a channel up (on chain, usually cached); undefined when it does not exist. */
+  channelTerms: (channel: string) => Promise<ChannelTerms | undefined>
+  /** nanoTON of work served ahead of a covering voucher. */
+  creditWindow: bigint
+  /** How long reserve() waits for a voucher before giving up, ms. */
+  voucherTimeout: number
+  /** Injected timers (the simulator passes virtual ones). */
+  setTimeout?: (fn: () => void, ms: number) => unknown
+  clearTimeout?: (handle: unknown) => void
+}
+
+/** Provider side of the payment policy: credit window, voucher checks, usage receipts. */
+export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
+  const setTimer = init.setTimeout ?? ((fn, ms) => setTimeout(fn, ms))
+  const clearTimer = init.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout))
+  return {
+    async openSession(
+      request: JobRequest,
+      _price: Prices,
+      _client: Uint8Array,
+    ): Promise<ProviderPaymentSession> {
+      const channel = channelKey(parseChannelAddress(request.channel))
+      const terms = await init.channelTerms(channel)
+      if (terms === undefined)
+        throw new ChannelUnusableError('unknown payment channel', {
+          details: `no channel contract at ${channel}`,
+        })
+      if (!terms.payableToUs)
+        throw new ChannelUnusableError('channel pays another provider', { details: `channel ${channel}` })
+      if (terms.closed || terms.exitStarted)
+        throw new ChannelUnusableError('channel is closing', {
+          details: `channel ${channel} is closed or its exit started; open a new one`,
+        })
+      const before = (await init.store.providerChannel(channel))?.newest ?? 0n
+      if (terms.deposit - before < init.creditWindow)
+        throw new ChannelUnusableError('channel underfunded', {
+          details: `channel ${channel} has ${terms.deposit - before} nanoTON left, the credit window is ${init.creditWindow}; top it up`,
+        })
+      let paid = (await init.store.job('provider', request.jobId))?.paid ?? 0n
+      const waiters = new Set<() => void>()
+
+      return {
+        creditWindow: init.creditWindow,
+        async reserve(cumulativeCost: bigint, signal?: AbortSignal): Promise<void> {
+          if (cumulativeCost - paid <= init.creditWindow) return
+          await new Promise<void>((resolve, reject) => {
+            const check = (): void => {
+              if (cumulativeCost - paid <= init.creditWindow) done(undefined)
+            }
+            const onAbort = (): void =>
+              done(
+                new PaymentAbortedError('job aborted while waiting for a voucher', { cause: signal?.reason }),
+              )
+            const timer = setTimer(
+              () =>
+                done(
+                  new CreditWindowExhaustedError('credit window exhausted', {
+                    details: `job ${request.jobId}: delivered work worth ${cumulativeCost} nanoTON, vouchers cover ${paid}, window ${init.creditWindow}; no voucher within ${init.voucherTimeout} ms`,
+                  }),
+                ),
+              init.voucherTimeout,
+            )
+            const done = (error: Error | undefined): void => {
+              waiters.delete(check)
+              clearTimer(timer)
+              signal?.removeEventListener('abort', onAbort)
+              if (error === undefined) resolve()
+              else reject(error)
+            }
+            if (signal?.aborted === true) return onAbort()
+            signal?.addEventListener('abort', onAbort)
+            waiters.add(check)
+          })
+        },
+        async acceptVoucher(voucher: Voucher): Promise<void> {
+          // jobId is not part of the signed bytes: credit goes to this session's job whatever it says
+          const verified = {
+            ...verifyVoucher({ voucher, clientKey: terms.clientKey, channel }),
+            jobId: request.jobId,
+          }
+          if (verified.amount > terms.deposit)
+            throw new VoucherOverBudgetError('voucher exceeds the channel deposit', {
+              details: `voucher for ${verified.amount} nanoTON, deposit is ${terms.deposit}`,
+            })
+          const { credited } = await init.store.acceptVoucher(verified)
+          paid += credited
+          for (const check of [...waiters]) check()
+        },
+        async finish(finalCost: bigint): Promise<void> {
+          await init.store.finishJob('provider', request.jobId, channel, finalCost)
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,277 @@
+import type { Voucher } from '@cocoon-mesh/protocol'
+import { LevelDatastore } from 'datastore-level'
+import { type Datastore, Key } from 'interface-datastore'
+import { InvalidSettlementInputError, VoucherOutOfOrderError, VoucherReplayedError } from '../errors.js'
+import { decodeRecord, encodeRecord } from './codec.js'
+import { DurableWriter } from './durable-writer.js'
+
+/** The provider's view of one channel: its newest voucher and what it claimed on chain. */
+export interface ProviderChannelRecord {
+  channel: string
+  /** Newest (highest) cumulative voucher amount accepted. */
+  newest: bigint
+  signature: Uint8Array
+  jobId: string
+  /** Claimed on chain so far (as last observed). */
+  claimed: bigint
+  updatedAt: number
+}
+
+/** The client's view of one channel: the highest amount it ever signed. */
+export interface ClientChannelRecord {
+  channel: string
+  signed: bigint
+  signature: Uint8Array
+  jobId: string
+  updatedAt: number
+}
+
+/** Per-job usage receipt kept by both sides. */
+export interface JobPaymentRecord {
+  jobId: string
+  channel: string
+  role: 'provider' | 'client'
+  /** nanoTON covered by vouchers for this job (the job's share of the channel total). */
+  paid: bigint
+  /** The final billed cost once the job finished. */
+  finalCost?: bigint
+  finished: boolean
+  updatedAt: number
+}
+
+export interface VoucherStoreInit {
+  /** Clock for record timestamps (ms). */
+  now?: () => number
+}
+
+/**
+ * Crash-safe voucher book for both sides of a channel. Every mutation is
+ * persisted with fsync (group commit) before its promise resolves, and
+ * per-channel operations are serialized so amounts only ever grow.
+ */
+export class VoucherStore {
+  private readonly writer: DurableWriter
+  private readonly now: () => number
+  private readonly provider = new Map<string, ProviderChannelRecord | undefined>()
+  private readonly client = new Map<string, ClientChannelRecord | undefined>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly datastore: Datastore,
+    init: VoucherStoreInit = {},
+  ) {
+    this.writer = new DurableWriter(datastore)
+    this.now = init.now ?? Date.now
+  }
+
+  /** Opens (creating) a LevelDB-backed store at `path`. */
+  static async open(path: string, init: VoucherStoreInit = {}): Promise<VoucherStore> {
+    const datastore = new LevelDatastore(path)
+    await datastore.open()
+    return new VoucherStore(datastore, init)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.locks.values())
+    if (this.datastore instanceof LevelDatastore) await this.datastore.close()
+  }
+
+  // ---- provider side ----
+
+  async providerChannel(channel: string): Promise<ProviderChannelRecord | undefined> {
+    if (!this.provider.has(channel)) this.provider.set(channel, await this.read(providerKey(channel)))
+    return this.provider.get(channel)
+  }
+
+  /**
+   * Records a verified voucher as the channel's newest. Resolves once it is on
+   * disk, with how much it adds over the previous newest (credited to
+   * `voucher.jobId`). Throws for an equal (replayed) or lower (out-of-order)
+   * amount; the stored newest never decreases.
+   */
+  async acceptVoucher(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
+    return this.locked(voucher.channel, async () => {
+      const prev = await this.providerChannel(voucher.channel)
+      const newest = prev?.newest ?? 0n
+      if (voucher.amount === newest && newest > 0n)
+        throw new VoucherReplayedError('voucher replayed', {
+          details: `channel ${voucher.channel} already holds a voucher for ${newest} nanoTON`,
+        })
+      if (voucher.amount <= newest)
+        throw new VoucherOutOfOrderError('voucher lower than the newest one', {
+          details: `channel ${voucher.channel}: got ${voucher.amount}, newest is ${newest} nanoTON`,
+        })
+      const credited = voucher.amount - newest
+      const record: ProviderChannelRecord = {
+        channel: voucher.channel,
+        newest: voucher.amount,
+        signature: voucher.signature,
+        jobId: voucher.jobId,
+        claimed: prev?.claimed ?? 0n,
+        updatedAt: this.now(),
+      }
+      const job = await this.job('provider', voucher.jobId)
+      const jobRecord: JobPaymentRecord = {
+        jobId: voucher.jobId,
+        channel: voucher.channel,
+        role: 'provider',
+        paid: (job?.paid ?? 0n) + credited,
+        finished: job?.finished ?? false,
+        updatedAt: this.now(),
+        ...(job?.finalCost === undefined ? {} : { finalCost: job.finalCost }),
+      }
+      await this.writer.write([
+        { key: providerKey(voucher.channel), value: encodeRecord(record) },
+        { key: jobKey('provider', voucher.jobId), value: encodeRecord(jobRecord) },
+      ])
+      this.provider.set(voucher.channel, record)
+      return { credited, record }
+    })
+  }
+
+  /** Records what the chain says was claimed; only ever raises it. */
+  recordClaimed(channel: string, claimed: bigint): Promise<void> {
+    return this.locked(channel, async () => {
+      const prev = await this.providerChannel(channel)
+      if (prev === undefined || claimed <= prev.claimed) return
+      const record = { ...prev, claimed, updatedAt: this.now() }
+      await this.writer.write([{ key: providerKey(channel), value: encodeRecord(record) }])
+      this.provider.set(channel, record)
+    })
+  }
+
+  async providerChannels(): Promise<ProviderChannelRecord[]> {
+    return this.list<ProviderChannelRecord>('/provider/channel')
+  }
+
+  // ---- client side ----
+
+  async clientChannel(channel: string): Promise<ClientChannelRecord | undefined> {
+    if (!this.client.has(channel)) this.client.set(channel, await this.read(clientKey(channel)))
+    return this.client.get(channel)
+  }
+
+  /**
+   * Raises the channel's signed total by `delta` for `jobId`, persists the new
+   * high-water mark, and only then signs it with `sign`. After a restart the
+   * client continues above the highest amount it ever signed.
+   */
+  async signNext(
+    channel: string,
+    jobId: string,
+    delta: bigint,
+    sign: (amount: bigint) => Voucher,
+    limit?: (newTotal: bigint) => void,
+  ): Promise<Voucher> {
+    if (delta <= 0n)
+      throw new InvalidSettlementInputError('voucher increment must be positive', { details: `got ${delta}` })
+    return this.locked(channel, async () => {
+      const prev = await this.clientChannel(channel)
+      const amount = (prev?.signed ?? 0n) + delta
+      limit?.(amount)
+      const voucher = sign(amount)
+      const record: ClientChannelRecord = {
+        channel,
+        signed: amount,
+        signature: voucher.signature,
+        jobId,
+        updatedAt: this.now(),
+      }
+      const job = await this.job('client', jobId)
+      const jobRecord: JobPaymentRecord = {
+        jobId,
+        channel,
+        role: 'client',
+        paid: (job?.paid ?? 0n) + delta,
+        finished: job?.finished ?? false,
+        updatedAt: this.now(),
+        ...(job?.finalCost === undefined ? {} : { finalCost: job.finalCost }),
+      }
+      await this.writer.write([
+        { key: clientKey(channel), value: encodeRecord(record) },
+        { key: jobKey('client', jobId), value: encodeRecord(jobRecord) },
+      ])
+      this.client.set(channel, record)
+      return voucher
+    })
+  }
+
+  async clientChannels(): Promise<ClientChannelRecord[]> {
+    return this.list<ClientChannelRecord>('/client/channel')
+  }
+
+  // ---- jobs ----
+
+  async job(role: 'provider' | 'client', jobId: string): Promise<JobPaymentRecord | undefined> {
+    return this.read<JobPaymentRecord>(jobKey(role, jobId))
+  }
+
+  /** Marks a job finished with its final billed cost (the usage receipt). */
+  async finishJob(
+    role: 'provider' | 'client',
+    jobId: string,
+    channel: string,
+    finalCost: bigint,
+  ): Promise<void> {
+    await this.locked(channel, async () => {
+      const job = await this.job(role, jobId)
+      const record: JobPaymentRecord = {
+        jobId,
+        channel,
+        role,
+        paid: job?.paid ?? 0n,
+        finalCost,
+        finished: true,
+        updatedAt: this.now(),
+      }
+      await this.writer.write([{ key: jobKey(role, jobId), value: encodeRecord(record) }])
+    })
+  }
+
+  async jobs(role: 'provider' | 'client'): Promise<JobPaymentRecord[]> {
+    return this.list<JobPaymentRecord>(`/${role}/job`)
+  }
+
+  // ---- internals ----
+
+  private locked<T>(channel: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(channel) ?? Promise.resolve()
+    const next = prev.then(fn, fn)
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.locks.set(channel, settled)
+    void settled.then(() => {
+      if (this.locks.get(channel) === settled) this.locks.delete(channel)
+    })
+    return next
+  }
+
+  private async read<T>(key: Key): Promise<T | undefined> {
+    try {
+      return decodeRecord<T>(await this.datastore.get(key))
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NotFoundError') return undefined
+      throw error
+    }
+  }
+
+  private async list<T>(prefix: string): Promise<T[]> {
+    const out: T[] = []
+    for await (const pair of this.datastore.query({ prefix })) out.push(decodeRecord<T>(pair.value))
+    return out
+  }
+}
+
+function providerKey(channel: string): Key {
+  return new Key(`/provider/channel/${channel}`)
+}
+
+function clientKey(channel: string): Key {
+  return new Key(`/client/channel/${channel}`)
+}
+
+function jobKey(role: 'provider' | 'client', jobId: string): Key {
+  return new Key(`/${role}/job/${Buffer.from(jobId).toString('base64url')}`)
+}

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { JobKind, type JobRequest, TrustTier } from '@cocoon-mesh/protocol'
+import { Address } from '@ton/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decideClaim } from '../../src/policy/claim-policy.js'
+import { clientPayments } from '../../src/policy/client-payments.js'
+import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
+import { VoucherStore } from '../../src/store/voucher-store.js'
+import { signingKeyFromSeed } from '../../src/voucher/keys.js'
+import { signVoucher } from '../../src/voucher/voucher.js'
+
+const channel = new Address(0, randomBytes(32)).toRawString()
+const clientKey = signingKeyFromSeed(randomBytes(32))
+const price = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+const request = (jobId: string): JobRequest => ({
+  version: 1,
+  jobId,
+  kind: JobKind.JOB_KIND_LLM,
+  model: 'm',
+  budget: 0n,
+  channel,
+  deadline: 0n,
+  minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+})
+
+let dir: string
+let providerStore: VoucherStore
+let clientStore: VoucherStore
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cocoon-policy-'))
+  providerStore = await VoucherStore.open(join(dir, 'p'))
+  clientStore = await VoucherStore.open(join(dir, 'c'))
+})
+afterEach(async () => {
+  await providerStore.close()
+  await clientStore.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const terms: ChannelTerms = {
+  clientKey: clientKey.publicKey,
+  deposit: 1000n,
+  payableToUs: true,
+  closed: false,
+  exitStarted: false,
+}
+
+/** Virtual timers: fire by hand, no real waiting. */
+function virtualTimers() {
+  const timers = new Set<() => void>()
+  return {
+    setTimeout: (fn: () => void) => {
+      timers.add(fn)
+      return fn
+    },
+    clearTimeout: (h: unknown) => {
+      timers.delete(h as () => void)
+    },
+    fireAll: () => {
+      for (const fn of [...timers]) fn()
+    },
+  }
+}
+
+describe('payment policy', () => {
+  it('streams a paid job: provider serves within the window, client pays delivered work only', async () => {
+    const timers = virtualTimers()
+    const provider = providerPayments({
+      store: providerStore,
+      channelTerms: async () => terms,
+      creditWindow: 40n,
+      voucherTimeout: 1000,
+      ...timers,
+    })
+    const client = clientPayments({
+      store: clientStore,
+      key: clientKey,
+      channelFor: async () => ({ address: channel, deposit: 1000n }),
+    })
+    const ps = await provider.openSession(request('j1'), price, new Uint8Array())
+    const cs = await client.openSession(new Uint8Array(), 'payout', ps.creditWindow, 'j1')
+    expect(cs.channel).toBe(channel)
+    for (let cost = 10n; cost <= 300n; cost += 10n) {
+      await ps.reserve(cost) // never waits: the client keeps up
+      const v = await cs.delivered(cost)
+      if (v !== undefined) {
+        expect(v.amount).toBeLessThanOrEqual(cost) // never more than delivered
+        await ps.acceptVoucher(v)
+      }
+    }
+    const last = await cs.finish(305n)
+    if (last !== undefined) await ps.acceptVoucher(last)
+    await ps.finish(305n)
+    expect((await providerStore.providerChannel(channel))?.newest).toBe(305n)
+    expect(await providerStore.job('provider', 'j1')).toMatchObject({
+      paid: 305n,
+      finalCost: 305n,
+      finished: true,
+    })
+    expect(await clientStore.job('client', 'j1')).toMatchObject({
+      paid: 305n,
+      finalCost: 305n,
+      finished: true,
+    })
+  })
+
+  it('provider waits at the window edge, resumes on a voucher, and rejects when none comes', async () => {
+    const timers = virtualTimers()
+    const provider = providerPayments({
+      store: providerStore,
+      channelTerms: async () => terms,
+      creditWindow: 40n,
+      voucherTimeout: 1000,
+      ...timers,
+    })
+    const ps = await provider.openSession(request('j2'), price, new Uint8Array())
+    await ps.reserve(40n)
+    const waiting = ps.reserve(60n)
+    await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 20n, jobId: 'j2' }))
+    await waiting
+    const stuck = ps.reserve(100n)
+    timers.fireAll()
+    await expect(stuck).rejects.toMatchObject({ code: 'ERR_CREDIT_WINDOW_EXHAUSTED' })
+    const controller = new AbortController()
+    const aborted = ps.reserve(100n, controller.signal)
+    controller.abort()
+    await expect(aborted).rejects.toMatchObject({ code: 'ERR_PAYMENT_ABORTED' })
+  })
+
+  it('refuses forged, replayed, out-of-order and over-budget vouchers without lowering the claimable amount', async () => {
+    const provider = providerPayments({
+      store: providerStore,
+      channelTerms: async () => terms,
+      creditWindow: 40n,
+      voucherTimeout: 1000,
+    })
+    const ps = await provider.openSession(request('j3'), price, new Uint8Array())
+    await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 500n, jobId: 'j3' }))
+    const mallory = signingKeyFromSeed(randomBytes(32))
+    await expect(
+      ps.acceptVoucher(signVoucher({ key: mallory, channel, amount: 600n, jobId: 'j3' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_SIGNATURE' })
+    await expect(
+      ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 500n, jobId: 'j3' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_REPLAYED' })
+    await expect(
+      ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 400n, jobId: 'j3' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_OUT_OF_ORDER' })
+    await expect(
+      ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 2000n, jobId: 'j3' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_OVER_BUDGET' })
+    const other = new Address(0, randomBytes(32)).toRawString()
+    await expect(
+      ps.acceptVoucher(signVoucher({ key: clientKey, channel: other, amount: 700n, jobId: 'j3' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_WRONG_CHANNEL' })
+    expect((await providerStore.providerChannel(channel))?.newest).toBe(500n)
+  })
+
+  it('refuses unusable channels and a client that would overspend', async () => {
+    const provider = providerPayments({
+      store: providerStore,
+      channelTerms: async () => ({ ...terms, exitStarted: true }),
+      creditWindow: 40n,
+      voucherTimeout: 1000,
+    })
+    await expect(provider.openSession(request('j4'), price, new Uint8Array())).rejects.toMatchObject({
+      code: 'ERR_CHANNEL_UNUSABLE',
+    })
+    const client = clientPayments({
+      store: clientStore,
+      key: clientKey,
+      channelFor: async () => ({ address: channel, deposit: 100n }),
+    })
+    const cs = await client.openSession(new Uint8Array(), 'payout', 40n, 'j4')
+    await expect(cs.delivered(150n)).rejects.toMatchObject({ code: 'ERR_VOUCHER_OVER_BUDGET' })
+    await expect(cs.finish(500n)).rejects.toMatchObject({ code: 'ERR_PAYMENT_ABORTED' })
+    expect(await clientStore.clientChannel(channel)).toBeUndefined()
+  })
+
+  it('claims on threshold, timer, or exit', () => {
+    const config = { threshold: 1000n, interval: 60_000, minClaim: 100n }
+    expect(
+      decideClaim({ unclaimed: 0n, lastClaimAt: 0, now: 1e9, exitStarted: true }, config),
+    ).toBeUndefined()
+    expect(decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 0, exitStarted: true }, config)).toBe('exit')
+    expect(decideClaim({ unclaimed: 1000n, lastClaimAt: 0, now: 0, exitStarted: false }, config)).toBe(
+      'threshold',
+    )
+    expect(
+      decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 59_999, exitStarted: false }, config),
+    ).toBeUndefined()
+    expect(decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 60_000, exitStarted: false }, config)).toBe(
+      'timer',
+    )
+    expect(
+      decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 60_000, exitStarted: false }, config),
+    ).toBeUndefined()
+  })
+})
