@@ -3,10 +3,19 @@
  *
  * The wire contract of Cocoon Mesh: everything two peers say to each other is
  * defined here and nowhere else — protobuf messages (compiled by protons),
- * domain-separated signatures, length-prefixed framing with size limits,
+ * checked codecs with hard size limits, domain-separated signatures with the
+ * peer's libp2p key, pure validators with an injected clock, length-prefixed
+ * framing for libp2p streams, the nanoTON price arithmetic both sides share,
  * protocol ids and topic names, and the typed errors every package builds on.
  */
 export * from './bench-report.js'
+export * from './codec.js'
 export * from './errors.js'
+export * from './framing.js'
 export * from './generated/cocoon.js'
+export * from './job-kind.js'
+export * from './limits.js'
+export * from './pricing.js'
 export * from './protocol-ids.js'
+export * from './signing.js'
+export * from './validate.js'

@@ -1,0 +1,265 @@
+/**
+ * Checked encoders and decoders for every message that crosses the wire on its
+ * own. Decoders check the size limit BEFORE parsing, turn any parser failure
+ * into {@link MalformedMessageError}, check `version` and the "exactly one
+ * field" rule of envelopes. Encoders apply the same rules, so a message this
+ * package encodes is one a peer running it will decode.
+ *
+ * Decoding never throws anything but the package's typed errors.
+ */
+import type { Uint8ArrayList } from 'uint8arraylist'
+import {
+  CocoonError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  UnsupportedVersionError,
+} from './errors.js'
+import {
+  JobFrame,
+  Offer,
+  OfferCancel,
+  OffersRequest,
+  OffersResponse,
+  OrderBookMessage,
+  UsageReceipt,
+} from './generated/cocoon.js'
+import {
+  MAX_JOB_FRAME_BYTES,
+  MAX_OFFER_BYTES,
+  MAX_OFFER_CANCEL_BYTES,
+  MAX_OFFERS_PER_RESPONSE,
+  MAX_OFFERS_REQUEST_BYTES,
+  MAX_OFFERS_RESPONSE_BYTES,
+  MAX_ORDER_BOOK_MESSAGE_BYTES,
+  MAX_USAGE_RECEIPT_BYTES,
+  SUPPORTED_VERSIONS,
+} from './limits.js'
+
+type Bytes = Uint8Array | Uint8ArrayList
+
+interface Proto<T> {
+  encode(value: Partial<T>): Uint8Array<ArrayBuffer>
+  decode(bytes: Bytes, options?: { limits?: Record<string, unknown> }): T
+}
+
+/** Throws {@link MessageTooLargeError} when `size` is over `limit`. */
+export function assertSize(
+  type: string,
+  size: number,
+  limit: number,
+  direction: 'received' | 'encoded',
+): void {
+  if (size > limit) {
+    throw new MessageTooLargeError(`${type} is too large: ${size} bytes, the limit is ${limit} bytes`, {
+      size,
+      limit,
+      details:
+        direction === 'received'
+          ? `A ${type} on the wire may be at most ${limit} bytes; this one is ${size} bytes and was not decoded.`
+          : `A ${type} may be at most ${limit} bytes encoded; this one is ${size} bytes. Shrink it (fewer models, smaller attestation or payload, smaller tensor chunks) before sending.`,
+    })
+  }
+}
+
+/** Throws {@link UnsupportedVersionError} unless `version` is in {@link SUPPORTED_VERSIONS}. */
+export function assertVersion(type: string, version: number): void {
+  if (!SUPPORTED_VERSIONS.includes(version)) {
+    throw new UnsupportedVersionError(`${type} has unsupported version ${version}`, {
+      details: `This peer speaks version ${SUPPORTED_VERSIONS.join(', ')} of ${type}. ${
+        version === 0
+          ? 'Version 0 means the field was not set: set `version: PROTOCOL_VERSION`.'
+          : 'Upgrade this peer to talk to the sender.'
+      }`,
+    })
+  }
+}
+
+function decodeChecked<T>(type: string, proto: Proto<T>, bytes: Bytes, limit: number): T {
+  assertSize(type, bytes.byteLength, limit, 'received')
+  try {
+    return proto.decode(bytes)
+  } catch (error) {
+    if (error instanceof CocoonError) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new MalformedMessageError(`Could not decode ${type} (${bytes.byteLength} bytes): ${reason}`, {
+      cause: error,
+      details: `The bytes are not a valid protobuf ${type}: truncated, corrupted, or another message type. Parser said: ${reason}.`,
+    })
+  }
+}
+
+function encodeChecked<T>(type: string, proto: Proto<T>, value: T, limit: number): Uint8Array<ArrayBuffer> {
+  let bytes: Uint8Array<ArrayBuffer>
+  try {
+    bytes = proto.encode(value)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new MalformedMessageError(`Could not encode ${type}: ${reason}`, {
+      cause: error,
+      details: `A field has a value protobuf cannot carry (e.g. an unknown enum value, a negative or >2^64 integer). Encoder said: ${reason}.`,
+    })
+  }
+  assertSize(type, bytes.byteLength, limit, 'encoded')
+  return bytes
+}
+
+/** The names of the fields set on a oneof-style envelope. */
+function setFields(value: object): string[] {
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k]) => k)
+}
+
+function assertExactlyOne(type: string, value: object, allowed: readonly string[]): void {
+  const set = setFields(value)
+  if (set.length !== 1) {
+    throw new MalformedMessageError(`${type} must have exactly one field set, found ${set.length}`, {
+      details: `Set exactly one of ${allowed.join(', ')}${set.length > 0 ? `; found ${set.join(', ')}` : ''}.`,
+    })
+  }
+}
+
+// ---- Offer -------------------------------------------------------------------
+
+export function encodeOffer(offer: Offer): Uint8Array<ArrayBuffer> {
+  assertVersion('Offer', offer.version)
+  return encodeChecked('Offer', Offer, offer, MAX_OFFER_BYTES)
+}
+
+export function decodeOffer(bytes: Bytes): Offer {
+  const offer = decodeChecked('Offer', Offer, bytes, MAX_OFFER_BYTES)
+  assertVersion('Offer', offer.version)
+  return offer
+}
+
+// ---- OfferCancel -------------------------------------------------------------
+
+export function encodeOfferCancel(cancel: OfferCancel): Uint8Array<ArrayBuffer> {
+  assertVersion('OfferCancel', cancel.version)
+  return encodeChecked('OfferCancel', OfferCancel, cancel, MAX_OFFER_CANCEL_BYTES)
+}
+
+export function decodeOfferCancel(bytes: Bytes): OfferCancel {
+  const cancel = decodeChecked('OfferCancel', OfferCancel, bytes, MAX_OFFER_CANCEL_BYTES)
+  assertVersion('OfferCancel', cancel.version)
+  return cancel
+}
+
+// ---- OrderBookMessage --------------------------------------------------------
+
+const ORDER_BOOK_FIELDS = ['offer', 'cancel'] as const
+
+function checkOrderBookMessage(message: OrderBookMessage): void {
+  assertExactlyOne('OrderBookMessage', message, ORDER_BOOK_FIELDS)
+  if (message.offer !== undefined) assertVersion('Offer', message.offer.version)
+  if (message.cancel !== undefined) assertVersion('OfferCancel', message.cancel.version)
+}
+
+export function encodeOrderBookMessage(message: OrderBookMessage): Uint8Array<ArrayBuffer> {
+  checkOrderBookMessage(message)
+  return encodeChecked('OrderBookMessage', OrderBookMessage, message, MAX_ORDER_BOOK_MESSAGE_BYTES)
+}
+
+export function decodeOrderBookMessage(bytes: Bytes): OrderBookMessage {
+  const message = decodeChecked('OrderBookMessage', OrderBookMessage, bytes, MAX_ORDER_BOOK_MESSAGE_BYTES)
+  checkOrderBookMessage(message)
+  return message
+}
+
+// ---- JobFrame ----------------------------------------------------------------
+
+/** The field names of JobFrame, i.e. the kinds of frame. */
+export type JobFrameKind = keyof JobFrame
+
+export const JOB_FRAME_KINDS: readonly JobFrameKind[] = [
+  'request',
+  'accept',
+  'reject',
+  'tensorHeader',
+  'tensorChunk',
+  'tokenChunk',
+  'result',
+  'error',
+  'voucher',
+  'receipt',
+  'cancel',
+]
+
+/** Which field of a (valid) JobFrame is set. */
+export function jobFrameKind(frame: JobFrame): JobFrameKind {
+  const kind = JOB_FRAME_KINDS.find((k) => frame[k] !== undefined && frame[k] !== null)
+  if (kind === undefined) {
+    throw new MalformedMessageError('JobFrame has no field set', {
+      details: `Set exactly one of ${JOB_FRAME_KINDS.join(', ')}.`,
+    })
+  }
+  return kind
+}
+
+function checkJobFrame(frame: JobFrame): void {
+  assertExactlyOne('JobFrame', frame, JOB_FRAME_KINDS)
+  if (frame.request !== undefined) assertVersion('JobRequest', frame.request.version)
+  if (frame.receipt !== undefined) assertVersion('UsageReceipt', frame.receipt.version)
+}
+
+export function encodeJobFrame(frame: JobFrame): Uint8Array<ArrayBuffer> {
+  checkJobFrame(frame)
+  return encodeChecked('JobFrame', JobFrame, frame, MAX_JOB_FRAME_BYTES)
+}
+
+export function decodeJobFrame(bytes: Bytes): JobFrame {
+  const frame = decodeChecked('JobFrame', JobFrame, bytes, MAX_JOB_FRAME_BYTES)
+  checkJobFrame(frame)
+  return frame
+}
+
+// ---- OffersRequest / OffersResponse ------------------------------------------
+
+export function encodeOffersRequest(request: OffersRequest): Uint8Array<ArrayBuffer> {
+  return encodeChecked('OffersRequest', OffersRequest, request, MAX_OFFERS_REQUEST_BYTES)
+}
+
+export function decodeOffersRequest(bytes: Bytes): OffersRequest {
+  return decodeChecked('OffersRequest', OffersRequest, bytes, MAX_OFFERS_REQUEST_BYTES)
+}
+
+function checkOffersResponse(response: OffersResponse): void {
+  if (response.offers.length > MAX_OFFERS_PER_RESPONSE) {
+    throw new MessageTooLargeError(
+      `OffersResponse has ${response.offers.length} offers, the limit is ${MAX_OFFERS_PER_RESPONSE}`,
+      {
+        size: response.offers.length,
+        limit: MAX_OFFERS_PER_RESPONSE,
+        details: `Send at most ${MAX_OFFERS_PER_RESPONSE} offers per response (the freshest first).`,
+      },
+    )
+  }
+  for (const offer of response.offers) {
+    assertVersion('Offer', offer.version)
+    assertSize('Offer', Offer.encode(offer).byteLength, MAX_OFFER_BYTES, 'encoded')
+  }
+}
+
+export function encodeOffersResponse(response: OffersResponse): Uint8Array<ArrayBuffer> {
+  checkOffersResponse(response)
+  return encodeChecked('OffersResponse', OffersResponse, response, MAX_OFFERS_RESPONSE_BYTES)
+}
+
+export function decodeOffersResponse(bytes: Bytes): OffersResponse {
+  const response = decodeChecked('OffersResponse', OffersResponse, bytes, MAX_OFFERS_RESPONSE_BYTES)
+  checkOffersResponse(response)
+  return response
+}
+
+// ---- UsageReceipt ------------------------------------------------------------
+
+export function encodeUsageReceipt(receipt: UsageReceipt): Uint8Array<ArrayBuffer> {
+  assertVersion('UsageReceipt', receipt.version)
+  return encodeChecked('UsageReceipt', UsageReceipt, receipt, MAX_USAGE_RECEIPT_BYTES)
+}
+
+export function decodeUsageReceipt(bytes: Bytes): UsageReceipt {
+  const receipt = decodeChecked('UsageReceipt', UsageReceipt, bytes, MAX_USAGE_RECEIPT_BYTES)
+  assertVersion('UsageReceipt', receipt.version)
+  return receipt
+}

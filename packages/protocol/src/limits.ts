@@ -1,0 +1,74 @@
+/**
+ * Hard limits of the wire protocol. A decoder checks the size BEFORE parsing
+ * and an encoder refuses to produce what a peer would reject, so both sides
+ * agree on every number here. Changing one is a protocol change.
+ */
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+/** Protocol versions this implementation speaks (the `version` field of versioned messages). */
+export const SUPPORTED_VERSIONS: readonly number[] = [1]
+
+/**
+ * Largest encoded Offer. 16 KiB rather than 8: an Intel TDX quote with its PCK
+ * certificate chain (the attestation blob of an ATTESTED offer) is 5-8 KiB alone.
+ */
+export const MAX_OFFER_BYTES = 16 * KiB
+/** Largest encoded OfferCancel (it has five small fields). */
+export const MAX_OFFER_CANCEL_BYTES = 1 * KiB
+/** Largest gossip message on an order-book topic: an Offer plus the OrderBookMessage envelope. */
+export const MAX_ORDER_BOOK_MESSAGE_BYTES = MAX_OFFER_BYTES + 64
+/** Largest OffersRequest (one model id). */
+export const MAX_OFFERS_REQUEST_BYTES = 1 * KiB
+/** Most offers one OffersResponse may carry. */
+export const MAX_OFFERS_PER_RESPONSE = 64
+/** Largest OffersResponse: {@link MAX_OFFERS_PER_RESPONSE} offers of at most {@link MAX_OFFER_BYTES} plus framing. */
+export const MAX_OFFERS_RESPONSE_BYTES = MAX_OFFERS_PER_RESPONSE * (MAX_OFFER_BYTES + 8)
+/** Largest encoded UsageReceipt. */
+export const MAX_USAGE_RECEIPT_BYTES = 2 * KiB
+
+/**
+ * Default size of the `data` of one TensorChunk. Senders may use any size up
+ * to {@link MAX_TENSOR_CHUNK_BYTES}; this is the default the job stream uses.
+ */
+export const TENSOR_CHUNK_SIZE = 256 * KiB
+/** Largest `data` a TensorChunk may carry. */
+export const MAX_TENSOR_CHUNK_BYTES = 1 * MiB
+/** Room for the JobFrame / TensorChunk envelope (tags, lengths, index, offset) around the biggest payload. */
+export const JOB_FRAME_OVERHEAD_BYTES = 4 * KiB
+/**
+ * Largest encoded JobFrame: a full tensor chunk plus envelope. This also caps
+ * a JobRequest (prompt and chat messages included) at about 1 MiB.
+ */
+export const MAX_JOB_FRAME_BYTES = MAX_TENSOR_CHUNK_BYTES + JOB_FRAME_OVERHEAD_BYTES
+/** Largest tensor (TensorHeader.byte_length) a job may send or return. */
+export const MAX_TENSOR_BYTES = 256 * MiB
+/** Most dimensions of a tensor shape. */
+export const MAX_TENSOR_RANK = 8
+
+/** How far apart two honest peers' clocks may be; applied to issued-at and expiry checks. */
+export const MAX_CLOCK_DRIFT_MS = 30_000
+/** Longest lifetime of an offer (expires_at - issued_at). Providers re-publish before expiry. */
+export const MAX_OFFER_TTL_MS = 60 * 60_000
+/** A cancel older than this cannot cancel any live offer, so it is dropped as expired. */
+export const MAX_OFFER_CANCEL_AGE_MS = MAX_OFFER_TTL_MS
+
+/** Field limits checked by the validators. */
+export const MAX_MODELS_PER_OFFER = 64
+export const MAX_MODEL_ID_LENGTH = 256
+export const MAX_JOB_ID_LENGTH = 128
+export const MAX_REGION_LENGTH = 64
+export const MAX_PAYOUT_ADDRESS_LENGTH = 128
+export const MAX_GPU_MODEL_LENGTH = 128
+export const MAX_PEER_ID_BYTES = 64
+export const MAX_ATTESTATION_BYTES = 12 * KiB
+export const MAX_CONCURRENCY = 4096
+/** Length of an Ed25519 signature and public key (settlement_key). */
+export const ED25519_SIGNATURE_BYTES = 64
+export const ED25519_PUBLIC_KEY_BYTES = 32
+/**
+ * Sanity cap on any single unit price: 1000 TON (per 1k tokens or per GFLOP).
+ * Anything above is a unit mistake (TON instead of nanoTON), not a price.
+ */
+export const MAX_UNIT_PRICE_NANOTON = 1_000n * 1_000_000_000n
