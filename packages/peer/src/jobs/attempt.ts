@@ -1,0 +1,168 @@
+import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  JobErrorCode,
+  type JobFrame,
+  type JobRequest,
+  type JobResult,
+  type Prices,
+} from '@cocoon-mesh/protocol'
+import type { ClientPaymentSession, ClientPayments } from '@cocoon-mesh/settlement'
+import type { Stream } from '@libp2p/interface'
+import { llmUsageCost } from '../matching/cost.js'
+import {
+  AbortedError,
+  JobFailedError,
+  JobRejectedError,
+  ProviderTimeoutError,
+  StreamEndedError,
+  UnexpectedFrameError,
+} from './errors.js'
+import { FrameWriter, readFrames } from './frames.js'
+import { sendTensors, TensorAssembler } from './tensors.js'
+
+export type AttemptEvent =
+  | { type: 'accepted'; price: Prices; creditWindow: bigint }
+  | { type: 'token'; text: string; tokens: number }
+  | { type: 'result'; result: JobResult; outputs: Tensor[] }
+
+export interface AttemptOptions {
+  stream: Stream
+  request: JobRequest
+  /** Input tensors of a tensor job, sent after the JobAccept. */
+  inputs?: readonly Tensor[]
+  /** Number of output tensors expected (tensor jobs). */
+  outputCount?: number
+  payments: ClientPayments
+  provider: Uint8Array
+  payoutAddress: string
+  signal?: AbortSignal
+  /** Longest silence from the provider before the attempt fails with `ProviderTimeoutError`, ms. */
+  idleTimeoutMs: number
+  maxTensorBytes: number
+}
+
+/**
+ * One try of one job on one provider's stream. Yields the accept, each token
+ * chunk and the final result; throws a typed error otherwise. Always leaves
+ * the stream closed or reset.
+ */
+export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<AttemptEvent, void, undefined> {
+  const { stream, request, signal } = options
+  const writer = new FrameWriter(stream)
+  const frames = readFrames(stream)[Symbol.asyncIterator]()
+  const onAbort = (): void => {
+    stream.abort(new AbortedError('job aborted by the caller'))
+  }
+  signal?.addEventListener('abort', onAbort)
+  let finished = false
+  try {
+    if (signal?.aborted === true) throw new AbortedError('job aborted by the caller')
+    await writer.write({ request }, { signal })
+    const first = await next(frames, options)
+    if (first.reject !== undefined) {
+      throw new JobRejectedError(first.reject.reason, `provider rejected the job: ${first.reject.message}`, {
+        details: first.reject.message,
+      })
+    }
+    if (first.error !== undefined) throw jobFailed(first)
+    if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
+    const price = first.accept.price ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+    yield { type: 'accepted', price, creditWindow: first.accept.creditWindow }
+    const session: ClientPaymentSession = await options.payments.openSession(
+      options.provider,
+      options.payoutAddress,
+      first.accept.creditWindow,
+    )
+    if (options.inputs !== undefined) {
+      await sendTensors(writer, options.inputs, { signal })
+    }
+    const assembler = new TensorAssembler(options.outputCount ?? 0, options.maxTensorBytes)
+    let tokens = 0
+    for (;;) {
+      const frame = await next(frames, options)
+      if (frame.tokenChunk !== undefined) {
+        tokens += frame.tokenChunk.tokens
+        yield { type: 'token', text: frame.tokenChunk.text, tokens: frame.tokenChunk.tokens }
+        const voucher = await session.delivered(llmUsageCost(price, 0, tokens))
+        if (voucher !== undefined) await writer.write({ voucher }, { signal })
+      } else if (assembler.push(frame)) {
+        // tensor output frame consumed
+      } else if (frame.result !== undefined) {
+        if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
+        const voucher = await session.finish(frame.result.usage?.cost ?? 0n)
+        if (voucher !== undefined) await writer.write({ voucher }, { signal }).catch(() => {})
+        finished = true
+        await stream
+          .close({ signal: AbortSignal.timeout(2_000) })
+          .catch(() => stream.abort(new Error('close failed')))
+        yield { type: 'result', result: frame.result, outputs: assembler.tensors }
+        return
+      } else if (frame.error !== undefined) {
+        throw jobFailed(frame)
+      } else {
+        throw new UnexpectedFrameError('unexpected frame from provider', {
+          details: `got ${Object.keys(frame).join(',')} during job output`,
+        })
+      }
+    }
+  } catch (err) {
+    if (signal?.aborted === true) throw new AbortedError('job aborted by the caller', { cause: err })
+    throw err
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    if (!finished && stream.status === 'open') stream.abort(new Error('job attempt ended'))
+  }
+}
+
+function jobFailed(frame: JobFrame): JobFailedError {
+  const error = frame.error
+  return new JobFailedError(
+    error?.code ?? JobErrorCode.JOB_ERROR_CODE_UNSPECIFIED,
+    `provider failed the job: ${error?.message ?? ''}`,
+    {
+      details: error?.message,
+    },
+  )
+}
+
+async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): Promise<JobFrame> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new ProviderTimeoutError('provider went silent', {
+          details: `no frame for ${options.idleTimeoutMs} ms`,
+        }),
+      )
+    }, options.idleTimeoutMs)
+  })
+  try {
+    const result = await Promise.race([frames.next(), timeout])
+    if (result.done === true) {
+      throw new StreamEndedError('provider closed the job stream before the result', {
+        details: 'the provider process may have died or dropped the connection',
+      })
+    }
+    return result.value
+  } catch (err) {
+    if (
+      err instanceof Error &&
+      'code' in err &&
+      typeof err.code === 'string' &&
+      err.code.startsWith('ERR_')
+    ) {
+      if (
+        (err as { code: string }).code === 'ERR_STREAM_RESET' ||
+        (err as { name: string }).name === 'StreamResetError'
+      ) {
+        throw new StreamEndedError('job stream was reset', { cause: err })
+      }
+    }
+    if (err instanceof Error && !('shortMessage' in err)) {
+      throw new StreamEndedError('job stream failed', { cause: err, details: err.message })
+    }
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,137 @@
+import { CocoonError, type CocoonErrorOptions, JobErrorCode, RejectReason } from '@cocoon-mesh/protocol'
+
+/** A frame on a job stream could not be decoded, or set no field / several fields. */
+export class MalformedFrameError extends CocoonError {
+  readonly code = 'ERR_MALFORMED_FRAME' as const
+  override name = 'MalformedFrameError'
+}
+
+/** A frame announced a length above the limit. */
+export class FrameTooLargeError extends CocoonError {
+  readonly code = 'ERR_FRAME_TOO_LARGE' as const
+  override name = 'FrameTooLargeError'
+}
+
+/** The peer sent a well-formed frame that is not allowed at this point of the job. */
+export class UnexpectedFrameError extends CocoonError {
+  readonly code = 'ERR_UNEXPECTED_FRAME' as const
+  override name = 'UnexpectedFrameError'
+}
+
+/** A tensor's bytes did not match its header (sha256, length or offsets). */
+export class TensorHashMismatchError extends CocoonError {
+  readonly code = 'ERR_TENSOR_HASH_MISMATCH' as const
+  override name = 'TensorHashMismatchError'
+}
+
+/** A tensor is larger than the receiver accepts. */
+export class TensorTooLargeError extends CocoonError {
+  readonly code = 'ERR_JOB_TENSOR_TOO_LARGE' as const
+  override name = 'TensorTooLargeError'
+}
+
+/** The job stream ended or was reset before the job finished (provider died, connection lost). */
+export class StreamEndedError extends CocoonError {
+  readonly code = 'ERR_STREAM_ENDED' as const
+  override name = 'StreamEndedError'
+}
+
+/** The provider sent nothing for longer than the idle timeout. */
+export class ProviderTimeoutError extends CocoonError {
+  readonly code = 'ERR_PROVIDER_TIMEOUT' as const
+  override name = 'ProviderTimeoutError'
+}
+
+/** No stream could be opened to the provider. */
+export class ProviderUnreachableError extends CocoonError {
+  readonly code = 'ERR_PROVIDER_UNREACHABLE' as const
+  override name = 'ProviderUnreachableError'
+}
+
+/** The provider answered the JobRequest with a JobReject. */
+export class JobRejectedError extends CocoonError {
+  readonly code = 'ERR_JOB_REJECTED' as const
+  override name = 'JobRejectedError'
+  readonly reason: RejectReason
+
+  constructor(reason: RejectReason, shortMessage: string, options?: CocoonErrorOptions) {
+    super(shortMessage, options)
+    this.reason = reason
+  }
+}
+
+/** The provider accepted the job then ended it with a JobError. */
+export class JobFailedError extends CocoonError {
+  readonly code = 'ERR_JOB_FAILED' as const
+  override name = 'JobFailedError'
+  readonly jobErrorCode: JobErrorCode
+
+  constructor(jobErrorCode: JobErrorCode, shortMessage: string, options?: CocoonErrorOptions) {
+    super(shortMessage, options)
+    this.jobErrorCode = jobErrorCode
+  }
+
+  /** True when the error is about the request itself, so another provider would fail the same way. */
+  get isClientFault(): boolean {
+    return (
+      this.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_BAD_INPUT ||
+      this.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH ||
+      this.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
+    )
+  }
+}
+
+/** The job's deadline passed. */
+export class JobDeadlineError extends CocoonError {
+  readonly code = 'ERR_JOB_DEADLINE' as const
+  override name = 'JobDeadlineError'
+}
+
+/** No live offer matches the job (model, kind, trust tier, max price). */
+export class NoProviderError extends CocoonError {
+  readonly code = 'ERR_NO_PROVIDER' as const
+  override name = 'NoProviderError'
+}
+
+/** Every matching provider rejected the job. `rejections` says who and why. */
+export class AllRejectedError extends CocoonError {
+  readonly code = 'ERR_ALL_REJECTED' as const
+  override name = 'AllRejectedError'
+  readonly rejections: Array<{ providerId: string; reason: RejectReason; message: string }>
+
+  constructor(
+    rejections: Array<{ providerId: string; reason: RejectReason; message: string }>,
+    options?: CocoonErrorOptions,
+  ) {
+    super(`all ${rejections.length} matching providers rejected the job`, options)
+    this.rejections = rejections
+  }
+}
+
+/** Every provider tried failed mid-job (and none are left). */
+export class AllProvidersFailedError extends CocoonError {
+  readonly code = 'ERR_ALL_PROVIDERS_FAILED' as const
+  override name = 'AllProvidersFailedError'
+}
+
+/** Matching offers exist, but the job would cost more than the budget left. */
+export class BudgetExceededError extends CocoonError {
+  readonly code = 'ERR_BUDGET_EXCEEDED' as const
+  override name = 'BudgetExceededError'
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends CocoonError {
+  readonly code = 'ERR_ABORTED' as const
+  override name = 'AbortedError'
+}
+
+/** The job request is invalid before anything is sent (e.g. neither prompt nor messages). */
+export class InvalidJobError extends CocoonError {
+  readonly code = 'ERR_INVALID_JOB' as const
+  override name = 'InvalidJobError'
+}
+
+export function rejectReasonName(reason: RejectReason): string {
+  return RejectReason[reason] ?? String(reason)
+}

@@ -1,0 +1,129 @@
+import { JobFrame } from '@cocoon-mesh/protocol'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+import * as varint from 'uint8-varint'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { FrameTooLargeError, MalformedFrameError, StreamEndedError } from './errors.js'
+
+/** Bytes of tensor data per TensorChunk frame. */
+export const JOB_TENSOR_CHUNK_SIZE = 256 * 1024
+/** Largest frame a job stream accepts (a tensor chunk plus headroom). */
+export const MAX_JOB_FRAME_BYTES = 1024 * 1024 + 4096
+
+const FRAME_FIELDS = [
+  'request',
+  'accept',
+  'reject',
+  'tensorHeader',
+  'tensorChunk',
+  'tokenChunk',
+  'result',
+  'error',
+  'voucher',
+  'receipt',
+  'cancel',
+] as const satisfies ReadonlyArray<keyof JobFrame>
+
+export type JobFrameKind = (typeof FRAME_FIELDS)[number]
+
+/** Which field of a frame is set; throws `MalformedFrameError` unless exactly one is. */
+export function frameKind(frame: JobFrame): JobFrameKind {
+  let kind: JobFrameKind | undefined
+  for (const field of FRAME_FIELDS) {
+    if (frame[field] === undefined) continue
+    if (kind !== undefined) {
+      throw new MalformedFrameError('job frame sets more than one field', {
+        details: `fields ${kind} and ${field} are both set; a JobFrame carries exactly one message`,
+      })
+    }
+    kind = field
+  }
+  if (kind === undefined) {
+    throw new MalformedFrameError('job frame sets no field', {
+      details: 'a JobFrame carries exactly one message',
+    })
+  }
+  return kind
+}
+
+/** Encodes a frame with its varint length prefix. */
+export function encodeFrame(frame: JobFrame): Uint8ArrayList {
+  const body = JobFrame.encode(frame)
+  return new Uint8ArrayList(varint.encode(body.byteLength), body)
+}
+
+/**
+ * Writes frames with backpressure: when `stream.send()` reports a full
+ * buffer, the next write waits for `drain`.
+ */
+export class FrameWriter {
+  readonly #stream: Stream
+
+  constructor(stream: Stream) {
+    this.#stream = stream
+  }
+
+  async write(frame: JobFrame, options?: AbortOptions): Promise<void> {
+    if (this.#stream.writeStatus !== 'writable') {
+      throw new StreamEndedError('job stream is not writable', {
+        details: `stream status is ${this.#stream.status}, write status ${this.#stream.writeStatus}`,
+      })
+    }
+    if (!this.#stream.send(encodeFrame(frame))) {
+      await this.#stream.onDrain(options)
+    }
+  }
+}
+
+/**
+ * Decodes length-prefixed JobFrames from a stream. Throws `FrameTooLargeError`
+ * or `MalformedFrameError` on garbage and `StreamEndedError` when the stream
+ * ends in the middle of a frame.
+ */
+export async function* readFrames(
+  source: AsyncIterable<Uint8Array | Uint8ArrayList>,
+  maxFrameBytes: number = MAX_JOB_FRAME_BYTES,
+): AsyncGenerator<JobFrame, void, undefined> {
+  const buffer = new Uint8ArrayList()
+  for await (const chunk of source) {
+    buffer.append(chunk)
+    while (buffer.byteLength > 0) {
+      let length: number
+      try {
+        length = varint.decode(buffer.subarray(0, Math.min(10, buffer.byteLength)))
+      } catch (cause) {
+        if (buffer.byteLength >= 10) {
+          throw new MalformedFrameError('invalid frame length prefix', {
+            cause,
+            details: 'expected a varint',
+          })
+        }
+        break
+      }
+      if (length > maxFrameBytes) {
+        throw new FrameTooLargeError('job frame too large', {
+          details: `a frame announced ${length} bytes; the limit is ${maxFrameBytes}`,
+        })
+      }
+      const prefix = varint.encodingLength(length)
+      if (buffer.byteLength < prefix + length) break
+      const body = buffer.sublist(prefix, prefix + length)
+      buffer.consume(prefix + length)
+      let frame: JobFrame
+      try {
+        frame = JobFrame.decode(body)
+      } catch (cause) {
+        throw new MalformedFrameError('could not decode job frame', {
+          cause,
+          details: `protobuf decoding of a ${length}-byte frame failed: ${(cause as Error).message}`,
+        })
+      }
+      frameKind(frame)
+      yield frame
+    }
+  }
+  if (buffer.byteLength > 0) {
+    throw new StreamEndedError('job stream ended inside a frame', {
+      details: `${buffer.byteLength} bytes of an incomplete frame were left`,
+    })
+  }
+}

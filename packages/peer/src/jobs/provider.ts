@@ -1,0 +1,480 @@
+import type { GenerationStream, Runtime, Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  canonicalModelId,
+  isCocoonError,
+  JOB_PROTOCOL,
+  JobErrorCode,
+  type JobFrame,
+  JobKind,
+  type JobRequest,
+  PROTOCOL_VERSION,
+  type Prices,
+  RejectReason,
+} from '@cocoon-mesh/protocol'
+import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
+import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
+import type { Registrar } from '@libp2p/interface-internal'
+import { llmUsageCost } from '../matching/cost.js'
+import { JobRejectedError, UnexpectedFrameError } from './errors.js'
+import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, readFrames } from './frames.js'
+import { sendTensors, TensorAssembler } from './tensors.js'
+import { type ValidationFailure, validateRequest } from './validate.js'
+
+/** The part of a gpu-runtime `Runtime` the job service uses. */
+export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'>
+
+export interface JobServiceInit {
+  runtime: JobRuntime
+  /** The provider's current offer prices: the service never accepts a job below them. */
+  prices: () => Prices
+  payments?: ProviderPayments
+  /** Largest input tensor accepted, bytes. Default 64 MiB. */
+  maxTensorBytes?: number
+  /** Jobs served at once across all models, on top of the runtime's own admission. Default 64. */
+  maxConcurrentJobs?: number
+  /** How long to wait for the JobRequest and for each input frame, ms. Default 10 000. */
+  readTimeoutMs?: number
+  /** Output tensor chunk size, bytes. */
+  chunkSize?: number
+  now?: () => number
+  /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
+  onEvent?: (event: JobServiceEvent) => void
+}
+
+export type JobServiceEvent =
+  | { type: 'accepted'; jobId: string; client: string; model: string; kind: 'llm' | 'tensor' }
+  | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
+  | { type: 'progress'; jobId: string; completionTokens: number }
+  | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }
+  | { type: 'failed'; jobId: string; code: JobErrorCode | 'aborted'; message: string }
+
+export interface JobServiceComponents {
+  registrar: Registrar
+  logger: ComponentLogger
+}
+
+export interface JobService extends Startable {
+  /** Jobs currently running. */
+  readonly active: number
+}
+
+class DefaultJobService implements JobService {
+  readonly #components: JobServiceComponents
+  readonly #init: JobServiceInit
+  readonly #log: Logger
+  readonly #now: () => number
+  #active = 0
+
+  constructor(components: JobServiceComponents, init: JobServiceInit) {
+    this.#components = components
+    this.#init = init
+    this.#log = components.logger.forComponent('cocoon:job-service')
+    this.#now = init.now ?? Date.now
+  }
+
+  readonly [Symbol.toStringTag] = 'cocoon/job-service'
+
+  get active(): number {
+    return this.#active
+  }
+
+  async start(): Promise<void> {
+    await this.#components.registrar.handle(
+      JOB_PROTOCOL,
+      (stream, connection) => {
+        this.#handle(stream, connection).catch((err: unknown) => {
+          this.#log.error('job stream failed - %e', err)
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+        })
+      },
+      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? 64) * 2 },
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.#components.registrar.unhandle(JOB_PROTOCOL)
+  }
+
+  async #handle(stream: Stream, connection: Connection): Promise<void> {
+    const client = connection.remotePeer.toString()
+    const writer = new FrameWriter(stream)
+    const frames = readFrames(stream)[Symbol.asyncIterator]()
+    const controller = new AbortController()
+    const onClose = (): void => {
+      controller.abort(new JobRejectedError(RejectReason.REJECT_REASON_UNSPECIFIED, 'stream closed'))
+    }
+    stream.addEventListener('close', onClose)
+    const readTimeout = this.#init.readTimeoutMs ?? 10_000
+    let jobId = ''
+    try {
+      const first = await nextFrame(frames, readTimeout, controller.signal)
+      if (first?.request === undefined) {
+        await this.#reject(
+          writer,
+          stream,
+          client,
+          '',
+          RejectReason.REJECT_REASON_BAD_REQUEST,
+          'first frame must be a JobRequest',
+        )
+        return
+      }
+      const request = first.request
+      jobId = request.jobId
+      const price = this.#init.prices()
+      const failure = this.#admit(request, price)
+      if (failure !== undefined) {
+        await this.#reject(writer, stream, client, jobId, failure.reason, failure.message)
+        return
+      }
+      let session: ProviderPaymentSession
+      try {
+        session = await (this.#init.payments ?? noPayments).openSession(
+          request,
+          price,
+          connection.remotePeer.toMultihash().bytes,
+        )
+      } catch (err) {
+        await this.#reject(
+          writer,
+          stream,
+          client,
+          jobId,
+          RejectReason.REJECT_REASON_PAYMENT_REQUIRED,
+          errorMessage(err),
+        )
+        return
+      }
+      this.#active++
+      try {
+        await this.#serve(request, price, session, writer, frames, stream, controller, client, readTimeout)
+      } finally {
+        this.#active--
+      }
+    } catch (err) {
+      // garbage or a reset from the client: answer with a typed error if the stream still takes it
+      const code =
+        isCocoonError(err) && err.code === 'ERR_JOB_TENSOR_TOO_LARGE'
+          ? JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
+          : isCocoonError(err) && err.code === 'ERR_TENSOR_HASH_MISMATCH'
+            ? JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
+            : JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
+      this.#init.onEvent?.({
+        type: 'failed',
+        jobId,
+        code: controller.signal.aborted ? 'aborted' : code,
+        message: errorMessage(err),
+      })
+      if (stream.writeStatus === 'writable' && !controller.signal.aborted) {
+        await writer.write({ error: { jobId, code, message: errorMessage(err) } }).catch(() => {})
+        await stream.close().catch(() => {})
+      } else {
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+      }
+    } finally {
+      stream.removeEventListener('close', onClose)
+    }
+  }
+
+  #admit(request: JobRequest, price: Prices): ValidationFailure | undefined {
+    if (this.#active >= (this.#init.maxConcurrentJobs ?? 64)) {
+      return { reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: 'provider is at its job limit' }
+    }
+    const failure = validateRequest(request, {
+      price,
+      now: this.#now(),
+      models: this.#init.runtime.models(),
+    })
+    if (failure !== undefined) return failure
+    const key =
+      request.kind === JobKind.JOB_KIND_LLM ? findModel(this.#init.runtime.models(), request.model) : 'tensor'
+    const stats = key === undefined ? undefined : this.#init.runtime.stats()[key]
+    if (request.kind === JobKind.JOB_KIND_TENSOR && stats === undefined) {
+      return {
+        reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
+        message: 'this provider does not run tensor jobs',
+      }
+    }
+    if (stats !== undefined && stats.running + stats.queued >= stats.maxConcurrency + stats.maxQueue) {
+      return {
+        reason: RejectReason.REJECT_REASON_OVER_CAPACITY,
+        message: `${stats.running} running and ${stats.queued} queued of ${stats.maxConcurrency}+${stats.maxQueue}`,
+      }
+    }
+    return undefined
+  }
+
+  async #reject(
+    writer: FrameWriter,
+    stream: Stream,
+    client: string,
+    jobId: string,
+    reason: RejectReason,
+    message: string,
+  ): Promise<void> {
+    this.#init.onEvent?.({ type: 'rejected', jobId, client, reason, message })
+    await writer.write({ reject: { jobId, reason, message } }).catch(() => {})
+    await stream.close().catch(() => stream.abort(new Error('close failed')))
+  }
+
+  async #serve(
+    request: JobRequest,
+    price: Prices,
+    session: ProviderPaymentSession,
+    writer: FrameWriter,
+    frames: AsyncIterator<JobFrame>,
+    stream: Stream,
+    controller: AbortController,
+    client: string,
+    readTimeout: number,
+  ): Promise<void> {
+    const { signal } = controller
+    const jobId = request.jobId
+    const kind = request.kind === JobKind.JOB_KIND_LLM ? 'llm' : 'tensor'
+    const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+    if (deadline !== undefined) {
+      deadlineTimer = setTimeout(
+        () => controller.abort(new Error('deadline')),
+        Math.max(0, deadline - this.#now()),
+      )
+    }
+    this.#init.onEvent?.({ type: 'accepted', jobId, client, model: request.model, kind })
+    await writer.write({ accept: { jobId, price, creditWindow: session.creditWindow } }, { signal })
+
+    let inputs: Tensor[] = []
+    if (request.tensor !== undefined) {
+      const assembler = new TensorAssembler(
+        request.tensor.inputCount,
+        this.#init.maxTensorBytes ?? 64 * 1024 * 1024,
+      )
+      while (!assembler.done) {
+        const frame = await nextFrame(frames, readTimeout, signal)
+        if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
+        if (frame.voucher !== undefined) {
+          await session.acceptVoucher(frame.voucher)
+          continue
+        }
+        if (!assembler.push(frame)) {
+          throw new UnexpectedFrameError('expected tensor input frames', {
+            details: 'got another frame kind',
+          })
+        }
+      }
+      inputs = assembler.tensors
+    }
+
+    // everything the client sends from now on: vouchers and cancel
+    const control = (async () => {
+      for (;;) {
+        const { value, done } = await frames.next()
+        if (done === true) return
+        if (value.voucher !== undefined) await session.acceptVoucher(value.voucher)
+        else if (value.cancel !== undefined) controller.abort(new Error('cancelled'))
+        else throw new UnexpectedFrameError('unexpected frame during job output')
+      }
+    })()
+    control.catch((err: unknown) => {
+      if (!signal.aborted) controller.abort(err)
+    })
+
+    try {
+      if (kind === 'llm') {
+        await this.#serveLlm(request, price, session, writer, signal, deadline)
+      } else {
+        await this.#serveTensor(request, inputs, price, session, writer, signal, deadline)
+      }
+      await stream
+        .close({ signal: AbortSignal.timeout(5_000) })
+        .catch(() => stream.abort(new Error('close timed out')))
+    } catch (err) {
+      const deadlinePassed = deadline !== undefined && this.#now() >= deadline
+      const code = deadlinePassed
+        ? JobErrorCode.JOB_ERROR_CODE_DEADLINE
+        : signal.aborted
+          ? JobErrorCode.JOB_ERROR_CODE_CANCELLED
+          : isCocoonError(err) &&
+              (err.code === 'ERR_INVALID_REQUEST' ||
+                err.code.startsWith('ERR_TENSOR') ||
+                err.code.startsWith('ERR_GRAPH'))
+            ? JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
+            : JobErrorCode.JOB_ERROR_CODE_INTERNAL
+      this.#init.onEvent?.({
+        type: 'failed',
+        jobId,
+        code: signal.aborted && !deadlinePassed ? 'aborted' : code,
+        message: errorMessage(err),
+      })
+      if (stream.writeStatus === 'writable' && stream.status === 'open') {
+        await writer.write({ error: { jobId, code, message: errorMessage(err) } }).catch(() => {})
+        await stream
+          .close({ signal: AbortSignal.timeout(2_000) })
+          .catch(() => stream.abort(new Error('close failed')))
+      }
+    } finally {
+      clearTimeout(deadlineTimer)
+    }
+  }
+
+  async #serveLlm(
+    request: JobRequest,
+    price: Prices,
+    session: ProviderPaymentSession,
+    writer: FrameWriter,
+    signal: AbortSignal,
+    deadline: number | undefined,
+  ): Promise<void> {
+    const llm = request.llm
+    if (llm === undefined) throw new UnexpectedFrameError('LLM job without llm params')
+    const model = findModel(this.#init.runtime.models(), request.model) ?? request.model
+    const generation: GenerationStream = this.#init.runtime.generate({
+      model,
+      ...(llm.messages.length > 0 ? { messages: llm.messages } : { prompt: llm.prompt }),
+      maxTokens: llm.maxTokens > 0 ? llm.maxTokens : 256,
+      temperature: llm.temperature,
+      seed: llm.seed,
+      ...(llm.continuation !== '' ? { continuation: llm.continuation } : {}),
+      signal,
+      ...(deadline !== undefined ? { deadline } : {}),
+    })
+    generation.result.catch(() => {})
+    let total = 0
+    const budget = request.budget > 0n ? request.budget : undefined
+    let finishReason: string | undefined
+    for await (const chunk of generation) {
+      const next = total + chunk.tokens
+      const cost = llmUsageCost(price, 0, next)
+      if (budget !== undefined && cost > budget) {
+        finishReason = 'budget'
+        break
+      }
+      await session.reserve(cost, signal)
+      total = next
+      await writer.write(
+        { tokenChunk: { text: chunk.text, tokens: chunk.tokens, totalTokens: total } },
+        { signal },
+      )
+      this.#init.onEvent?.({ type: 'progress', jobId: request.jobId, completionTokens: total })
+    }
+    const result = await generation.result
+    const usage = { ...result.usage, completionTokens: total }
+    const cost = llmUsageCost(price, usage.promptTokens, usage.completionTokens)
+    await session.finish(cost)
+    await writer.write(
+      {
+        result: {
+          jobId: request.jobId,
+          usage: { ...usage, gflop: 0, cost },
+          backend: result.backend,
+          finishReason: finishReason ?? result.finishReason,
+        },
+      },
+      { signal },
+    )
+    this.#init.onEvent?.({ type: 'finished', jobId: request.jobId, cost, completionTokens: total, gflop: 0 })
+  }
+
+  async #serveTensor(
+    request: JobRequest,
+    inputs: Tensor[],
+    price: Prices,
+    session: ProviderPaymentSession,
+    writer: FrameWriter,
+    signal: AbortSignal,
+    deadline: number | undefined,
+  ): Promise<void> {
+    const params = request.tensor
+    if (params === undefined) throw new UnexpectedFrameError('tensor job without tensor params')
+    const op = params.op === 'onnx' ? 'onnx' : 'matmul'
+    const graph = op === 'onnx' ? inputs[0]?.data : undefined
+    const result = await this.#init.runtime.runTensor({
+      op,
+      ...(graph !== undefined ? { graph } : {}),
+      inputs: op === 'onnx' ? inputs.slice(1) : inputs,
+      ...(params.outputNames.length > 0 ? { outputNames: params.outputNames } : {}),
+      signal,
+      ...(deadline !== undefined ? { deadline } : {}),
+    })
+    const cost = tensorCost(price, result.gflop)
+    await session.reserve(cost, signal)
+    await sendTensors(writer, result.outputs, {
+      signal,
+      chunkSize: this.#init.chunkSize ?? JOB_TENSOR_CHUNK_SIZE,
+    })
+    await session.finish(cost)
+    await writer.write(
+      {
+        result: {
+          jobId: request.jobId,
+          usage: {
+            promptTokens: 0,
+            cachedTokens: 0,
+            completionTokens: 0,
+            reasoningTokens: 0,
+            gflop: result.gflop,
+            cost,
+          },
+          backend: result.backend,
+          finishReason: 'stop',
+        },
+      },
+      { signal },
+    )
+    this.#init.onEvent?.({
+      type: 'finished',
+      jobId: request.jobId,
+      cost,
+      completionTokens: 0,
+      gflop: result.gflop,
+    })
+  }
+}
+
+/** Cost of a tensor job of `gflop` at `price`, rounded up. */
+export function tensorCost(price: Prices, gflop: number): bigint {
+  const milli = BigInt(Math.ceil(gflop * 1000))
+  return (price.perTensorGflop * milli + 999n) / 1000n
+}
+
+function findModel(models: string[], requested: string): string | undefined {
+  const wanted = canonicalModelId(requested)
+  return models.find((m) => canonicalModelId(m) === wanted)
+}
+
+async function nextFrame(
+  frames: AsyncIterator<JobFrame>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<JobFrame | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UnexpectedFrameError('timed out waiting for a frame', {
+            details: `no frame within ${timeoutMs} ms`,
+          }),
+        ),
+      timeoutMs,
+    )
+  })
+  try {
+    signal.throwIfAborted()
+    const result = await Promise.race([frames.next(), timeout])
+    return result.done === true ? undefined : result.value
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (isCocoonError(err)) return err.shortMessage
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** The provider side of `/cocoon/job/1.0.0`, as a libp2p service. */
+export function jobService(init: JobServiceInit): (components: JobServiceComponents) => JobService {
+  return (components) => new DefaultJobService(components, init)
+}
+
+export { PROTOCOL_VERSION as JOB_PROTOCOL_VERSION }
