@@ -5,6 +5,13 @@
  * unidirectional payment-channel contract, off-chain vouchers signed with
  * node:crypto ed25519, and the payment policy the job protocol calls per chunk.
  */
+
+export * from './chain/chain-client.js'
+export * from './chain/devnet.js'
+export * from './chain/sandbox-chain-client.js'
+export * from './chain/ton-chain-client.js'
+export * from './channel/channels.js'
+export * from './channel/claim-runner.js'
 export * from './contract/payment-channel.js'
 export * from './contract/payment-channel-code.js'
 export * from './errors.js'

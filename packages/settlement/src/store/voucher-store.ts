@@ -14,7 +14,24 @@ export interface ProviderChannelRecord {
   jobId: string
   /** Claimed on chain so far (as last observed). */
   claimed: bigint
+  /** When a claim (or close) was last confirmed, ms; absent before the first. */
+  lastClaimAt?: number
   updatedAt: number
+}
+
+/** What either side remembers about a channel it is party to (for `cocoon channel list`). */
+export interface ChannelMetaRecord {
+  address: string
+  role: 'provider' | 'client'
+  channelId: bigint
+  client: string
+  provider: string
+  clientKey: Uint8Array
+  providerKey: Uint8Array
+  exitDelay: number
+  /** The counterpart's peer id, when known. */
+  peerId?: string
+  createdAt: number
 }
 
 /** The client's view of one channel: the highest amount it ever signed. */
@@ -134,7 +151,7 @@ export class VoucherStore {
     return this.locked(channel, async () => {
       const prev = await this.providerChannel(channel)
       if (prev === undefined || claimed <= prev.claimed) return
-      const record = { ...prev, claimed, updatedAt: this.now() }
+      const record = { ...prev, claimed, lastClaimAt: this.now(), updatedAt: this.now() }
       await this.writer.write([{ key: providerKey(channel), value: encodeRecord(record) }])
       this.provider.set(channel, record)
     })
@@ -198,6 +215,22 @@ export class VoucherStore {
 
   async clientChannels(): Promise<ClientChannelRecord[]> {
     return this.list<ClientChannelRecord>('/client/channel')
+  }
+
+  // ---- channel metadata ----
+
+  async putChannelMeta(meta: ChannelMetaRecord): Promise<void> {
+    await this.writer.write([
+      { key: new Key(`/meta/${meta.role}/${meta.address}`), value: encodeRecord(meta) },
+    ])
+  }
+
+  async channelMeta(role: 'provider' | 'client', address: string): Promise<ChannelMetaRecord | undefined> {
+    return this.read<ChannelMetaRecord>(new Key(`/meta/${role}/${address}`))
+  }
+
+  async channelMetas(role?: 'provider' | 'client'): Promise<ChannelMetaRecord[]> {
+    return this.list<ChannelMetaRecord>(role === undefined ? '/meta' : `/meta/${role}`)
   }
 
   // ---- jobs ----

@@ -1,0 +1,222 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { logger } from '@libp2p/logger'
+import { Address, Cell, loadMessage, toNano } from '@ton/core'
+import { Blockchain, type SandboxContract, type TreasuryContract } from '@ton/sandbox'
+import { ChainError } from '../errors.js'
+import { fromToncenterStack, toToncenterStackItem } from './devnet-stack.js'
+
+const log = logger('cocoon:devnet')
+
+/** Largest request body the devnet accepts. */
+const MAX_BODY = 1 << 20
+
+export interface StartDevnetOptions {
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+}
+
+export interface Devnet {
+  /** The toncenter v2 jsonRPC endpoint to give TonClient. */
+  readonly endpoint: string
+  readonly port: number
+  readonly blockchain: Blockchain
+  /** Sends `amount` nanoTON from the devnet treasury to `address` (non-bounceable). */
+  faucet(address: Address, amount: bigint): Promise<void>
+  /** Moves the devnet clock forward (e.g. past a channel's exit delay). */
+  advanceTime(seconds: number): void
+  stop(): Promise<void>
+}
+
+/**
+ * Runs the TON emulator (@ton/sandbox) behind the subset of the toncenter
+ * HTTP API v2 (jsonRPC) that @ton/ton's TonClient uses: getAddressInformation,
+ * runGetMethod, sendBoc, getMasterchainInfo, getTransactions (empty). Two
+ * devnet-only methods: `cocoonFaucet {address, amount}` and
+ * `cocoonAdvanceTime {seconds}`. Requests are applied one at a time.
+ */
+export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
+  const blockchain = await Blockchain.create()
+  let offset = 0
+  const tick = (): void => {
+    blockchain.now = Math.floor(Date.now() / 1000) + offset
+  }
+  tick()
+  const treasury: SandboxContract<TreasuryContract> = await blockchain.treasury('cocoon-devnet-faucet', {
+    balance: toNano('1000000000'),
+  })
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(() => {
+      tick()
+      return fn()
+    })
+    queue = next.catch(() => undefined)
+    return next
+  }
+
+  const faucet = (address: Address, amount: bigint): Promise<void> =>
+    serial(async () => {
+      await treasury.send({ to: address, value: amount, bounce: false })
+    })
+
+  const methods: Record<string, (params: Record<string, unknown>) => Promise<unknown>> = {
+    async getAddressInformation(params) {
+      const contract = await blockchain.getContract(Address.parse(String(params.address)))
+      const state = contract.accountState
+      const init = state?.type === 'active' ? state.state : undefined
+      return {
+        '@type': 'raw.fullAccountState',
+        balance: contract.balance.toString(),
+        state: state === undefined ? 'uninitialized' : state.type === 'uninit' ? 'uninitialized' : state.type,
+        code: init?.code?.toBoc().toString('base64') ?? '',
+        data: init?.data?.toBoc().toString('base64') ?? '',
+        last_transaction_id: {
+          '@type': 'internal.transactionId',
+          lt: contract.lastTransactionLt.toString(),
+          hash: Buffer.from(contract.lastTransactionHash.toString(16).padStart(64, '0'), 'hex').toString(
+            'base64',
+          ),
+        },
+        block_id: blockId(),
+        sync_utime: blockchain.now ?? 0,
+      }
+    },
+    async runGetMethod(params) {
+      const res = await blockchain.runGetMethod(
+        Address.parse(String(params.address)),
+        String(params.method),
+        fromToncenterStack(params.stack),
+      )
+      return {
+        gas_used: Number(res.gasUsed),
+        exit_code: res.exitCode,
+        stack: res.stack.map(toToncenterStackItem),
+      }
+    },
+    async sendBoc(params) {
+      const message = loadMessage(Cell.fromBase64(String(params.boc)).beginParse())
+      await blockchain.sendMessage(message)
+      return { '@type': 'ok' }
+    },
+    async getMasterchainInfo() {
+      return { '@type': 'blocks.masterchainInfo', state_root_hash: '', last: blockId(), init: blockId() }
+    },
+    async getTransactions() {
+      return []
+    },
+    async cocoonFaucet(params) {
+      await treasury.send({
+        to: Address.parse(String(params.address)),
+        value: BigInt(String(params.amount)),
+        bounce: false,
+      })
+      return { '@type': 'ok' }
+    },
+    async cocoonAdvanceTime(params) {
+      offset += Number(params.seconds)
+      return { '@type': 'ok', now: Math.floor(Date.now() / 1000) + offset }
+    },
+  }
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res)
+  })
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      reply(res, 200, { ok: true, result: 'cocoon devnet: POST toncenter v2 jsonRPC here' })
+      return
+    }
+    let id: unknown = null
+    try {
+      const body = await readBody(req)
+      const call = JSON.parse(body) as { id?: unknown; method?: unknown; params?: Record<string, unknown> }
+      id = call.id ?? null
+      const method = typeof call.method === 'string' ? methods[call.method] : undefined
+      if (method === undefined) {
+        reply(res, 200, {
+          ok: false,
+          error: `method not supported by the devnet: ${String(call.method)}`,
+          code: 404,
+          id,
+        })
+        return
+      }
+      const result = await serial(() => method(call.params ?? {}))
+      reply(res, 200, { ok: true, result, id, jsonrpc: '2.0' })
+    } catch (error) {
+      log('request failed: %s', (error as Error).message)
+      reply(res, 200, { ok: false, error: (error as Error).message ?? String(error), code: 500, id })
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const { port, address } = server.address() as AddressInfo
+  const endpoint = `http://${address}:${port}/jsonRPC`
+  log('devnet listening on %s', endpoint)
+
+  return {
+    endpoint,
+    port,
+    blockchain,
+    faucet,
+    advanceTime(seconds) {
+      offset += seconds
+    },
+    async stop() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** Calls a devnet-only method (faucet, time) on a devnet endpoint. */
+export async function devnetCall(
+  endpoint: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<unknown> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: '1', jsonrpc: '2.0', method, params }),
+  })
+  const body = (await res.json()) as { ok: boolean; result?: unknown; error?: string }
+  if (!body.ok)
+    throw new ChainError(`devnet ${method} failed`, {
+      details: `${body.error ?? 'unknown error'} (endpoint ${endpoint}; is it a cocoon devnet?)`,
+    })
+  return body.result
+}
+
+function blockId() {
+  return {
+    '@type': 'ton.blockIdExt',
+    workchain: -1,
+    shard: '-9223372036854775808',
+    seqno: 1,
+    root_hash: '',
+    file_hash: '',
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY) throw new Error(`request body over ${MAX_BODY} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

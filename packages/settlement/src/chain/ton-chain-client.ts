@@ -1,0 +1,61 @@
+import type { Address, ContractProvider, StateInit } from '@ton/core'
+import { TonClient } from '@ton/ton'
+import { ChainError } from '../errors.js'
+import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
+
+export interface TonChainClientInit {
+  /** toncenter v2 jsonRPC endpoint, e.g. https://testnet.toncenter.com/api/v2/jsonRPC or the devnet's. */
+  endpoint: string
+  apiKey?: string
+  /** ms to wait for a message to land. Default 60 000. */
+  timeout?: number
+  /** ms between polls. Default 1 000 (devnet: 50). */
+  pollInterval?: number
+}
+
+/** ChainClient over @ton/ton's TonClient (toncenter HTTP API v2): testnet, mainnet, devnet. */
+export class TonChainClient implements ChainClient {
+  readonly client: TonClient
+  private readonly timeout: number
+  private readonly pollInterval: number
+
+  constructor(init: TonChainClientInit) {
+    this.client = new TonClient({
+      endpoint: init.endpoint,
+      ...(init.apiKey === undefined ? {} : { apiKey: init.apiKey }),
+    })
+    this.timeout = init.timeout ?? 60_000
+    this.pollInterval = init.pollInterval ?? 1_000
+  }
+
+  provider(address: Address, init?: StateInit | null): ContractProvider {
+    return this.client.provider(address, init ?? null)
+  }
+
+  async getBalance(address: Address): Promise<bigint> {
+    return this.call(() => this.client.getBalance(address), `getBalance ${address.toString()}`)
+  }
+
+  async getStatus(address: Address): Promise<AccountStatus> {
+    const state = await this.call(
+      () => this.client.getContractState(address),
+      `state of ${address.toString()}`,
+    )
+    return state.state === 'uninitialized' ? 'uninit' : state.state
+  }
+
+  waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+    return pollUntil(check, what, this.timeout, this.pollInterval)
+  }
+
+  private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn()
+    } catch (cause) {
+      throw new ChainError('chain endpoint request failed', {
+        details: `${what}: ${(cause as Error).message ?? String(cause)}`,
+        cause,
+      })
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto'
+import { Address } from '@ton/core'
+import { WalletContractV4 } from '@ton/ton'
+import { type ChainClient, openOn, walletSender } from '../chain/chain-client.js'
+import {
+  CHANNEL_OP_VALUE,
+  type ChannelBalances,
+  type ChannelState,
+  PaymentChannel,
+} from '../contract/payment-channel.js'
+import { ChannelUnusableError, InvalidSettlementInputError } from '../errors.js'
+import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
+import type { NodeWallet } from '../wallet/wallet.js'
+
+/** Default exit delay: one day, time enough for a provider to claim. */
+export const DEFAULT_EXIT_DELAY = 86_400
+
+/** The v4r2 wallet address (workchain 0) of an ed25519 public key. */
+export function walletAddressForKey(publicKey: Uint8Array): Address {
+  return WalletContractV4.create({ workchain: 0, publicKey: Buffer.from(publicKey) }).address
+}
+
+export interface OpenChannelParameters {
+  chain: ChainClient
+  wallet: NodeWallet
+  store: VoucherStore
+  providerAddress: Address
+  providerKey: Uint8Array
+  deposit: bigint
+  exitDelay?: number
+  /** Random 64-bit when unset: a fresh channel address each time. */
+  channelId?: bigint
+  peerId?: string
+}
+
+/** Deploys a channel from the client's wallet with `deposit`, records it, and returns its address. */
+export async function openChannel(
+  p: OpenChannelParameters,
+): Promise<{ address: Address; meta: ChannelMetaRecord }> {
+  if (p.deposit <= 0n)
+    throw new InvalidSettlementInputError('deposit must be positive', { details: `got ${p.deposit}` })
+  const channelId = p.channelId ?? randomBytes(8).readBigUInt64BE()
+  const exitDelay = p.exitDelay ?? DEFAULT_EXIT_DELAY
+  const contract = PaymentChannel.createFromConfig({
+    channelId,
+    clientKey: p.wallet.signingKey.publicKey,
+    providerKey: p.providerKey,
+    client: p.wallet.address,
+    provider: p.providerAddress,
+    exitDelay,
+  })
+  const channel = openOn(p.chain, contract)
+  await channel.sendDeploy(walletSender(p.chain, p.wallet), p.deposit)
+  await p.chain.waitFor(
+    async () => (await channel.getState()).deposit >= p.deposit,
+    `channel ${contract.address} funded`,
+  )
+  const meta: ChannelMetaRecord = {
+    address: contract.address.toRawString(),
+    role: 'client',
+    channelId,
+    client: p.wallet.address.toRawString(),
+    provider: p.providerAddress.toRawString(),
+    clientKey: p.wallet.signingKey.publicKey,
+    providerKey: p.providerKey,
+    exitDelay,
+    createdAt: Date.now(),
+    ...(p.peerId === undefined ? {} : { peerId: p.peerId }),
+  }
+  await p.store.putChannelMeta(meta)
+  return { address: contract.address, meta }
+}
+
+export interface ChannelView {
+  address: string
+  state: ChannelState
+  balances: ChannelBalances
+}
+
+/** Reads a channel's on-chain state; undefined when not deployed. */
+export async function readChannel(chain: ChainClient, address: string): Promise<ChannelView | undefined> {
+  const addr = Address.parse(address)
+  if ((await chain.getStatus(addr)) !== 'active') return undefined
+  const channel = openOn(chain, PaymentChannel.createFromAddress(addr))
+  return {
+    address: addr.toRawString(),
+    state: await channel.getState(),
+    balances: await channel.getBalances(),
+  }
+}
+
+export interface ProviderChannelAction {
+  chain: ChainClient
+  wallet: NodeWallet
+  store: VoucherStore
+  channel: string
+}
+
+/** Provider: claims the newest stored voucher of a channel on chain and records the result. */
+export async function claimChannel(p: ProviderChannelAction): Promise<{ claimed: bigint; paid: bigint }> {
+  return providerAction(p, 'claim')
+}
+
+/** Provider: closes a channel, paying itself the newest voucher and refunding the client. */
+export async function closeChannel(p: ProviderChannelAction): Promise<{ claimed: bigint; paid: bigint }> {
+  return providerAction(p, 'close')
+}
+
+async function providerAction(p: ProviderChannelAction, action: 'claim' | 'close') {
+  const record = await p.store.providerChannel(p.channel)
+  const view = await readChannel(p.chain, p.channel)
+  if (view === undefined) throw new ChannelUnusableError('channel not found on chain', { details: p.channel })
+  const before = view.state.claimed
+  const channel = openOn(p.chain, PaymentChannel.createFromAddress(Address.parse(p.channel)))
+  const via = walletSender(p.chain, p.wallet)
+  const voucher =
+    record !== undefined && record.newest > before
+      ? { amount: record.newest, signature: record.signature, value: CHANNEL_OP_VALUE }
+      : { amount: 0n, signature: new Uint8Array(64), value: CHANNEL_OP_VALUE }
+  if (action === 'claim') {
+    if (voucher.amount === 0n || before >= view.state.deposit) return { claimed: before, paid: 0n }
+    await channel.sendClaim(via, voucher)
+  } else {
+    await channel.sendClose(via, voucher)
+  }
+  let after = before
+  await p.chain.waitFor(async () => {
+    const state = await channel.getState()
+    after = state.claimed
+    return action === 'close' ? state.closed : after > before
+  }, `${action} on ${p.channel}`)
+  await p.store.recordClaimed(p.channel, after)
+  return { claimed: after, paid: after - before }
+}
+
+/** Client: starts the timed exit of its channel. */
+export async function startChannelExit(
+  chain: ChainClient,
+  wallet: NodeWallet,
+  channel: string,
+): Promise<void> {
+  const opened = openOn(chain, PaymentChannel.createFromAddress(Address.parse(channel)))
+  await opened.sendStartExit(walletSender(chain, wallet))
+  await chain.waitFor(async () => (await opened.getState()).exitRequestedAt > 0, `exit of ${channel}`)
+}
+
+/** Client: withdraws the rest after the exit delay. */
+export async function withdrawChannel(
+  chain: ChainClient,
+  wallet: NodeWallet,
+  channel: string,
+): Promise<void> {
+  const opened = openOn(chain, PaymentChannel.createFromAddress(Address.parse(channel)))
+  await opened.sendWithdraw(walletSender(chain, wallet))
+  await chain.waitFor(async () => (await opened.getState()).closed, `withdrawal from ${channel}`)
+}

@@ -1,0 +1,72 @@
+import { logger } from '@libp2p/logger'
+import type { ChainClient } from '../chain/chain-client.js'
+import {
+  type ClaimPolicyConfig,
+  type ClaimReason,
+  decideClaim,
+  defaultClaimPolicy,
+} from '../policy/claim-policy.js'
+import type { VoucherStore } from '../store/voucher-store.js'
+import type { NodeWallet } from '../wallet/wallet.js'
+import { claimChannel, readChannel } from './channels.js'
+
+const log = logger('cocoon:settlement:claims')
+
+export interface RunClaimsParameters {
+  chain: ChainClient
+  wallet: NodeWallet
+  store: VoucherStore
+  config?: ClaimPolicyConfig
+  now?: () => number
+}
+
+export interface ClaimOutcome {
+  channel: string
+  reason?: ClaimReason
+  paid?: bigint
+  error?: Error
+}
+
+/**
+ * One pass of the batched claim policy over every channel the provider holds
+ * vouchers for. A failing endpoint is reported per channel and retried next
+ * pass; the stored vouchers are untouched, so nothing is lost.
+ */
+export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]> {
+  const now = p.now ?? Date.now
+  const outcomes: ClaimOutcome[] = []
+  for (const record of await p.store.providerChannels()) {
+    try {
+      const view = await readChannel(p.chain, record.channel)
+      if (view === undefined || view.state.closed) continue
+      if (view.state.claimed > record.claimed) await p.store.recordClaimed(record.channel, view.state.claimed)
+      const capped = minBigint(record.newest, view.state.deposit)
+      const reason = decideClaim(
+        {
+          unclaimed: capped - view.state.claimed,
+          lastClaimAt: record.lastClaimAt ?? record.updatedAt,
+          now: now(),
+          exitStarted: view.state.exitRequestedAt > 0,
+        },
+        p.config ?? defaultClaimPolicy,
+      )
+      if (reason === undefined) continue
+      const { paid } = await claimChannel({
+        chain: p.chain,
+        wallet: p.wallet,
+        store: p.store,
+        channel: record.channel,
+      })
+      outcomes.push({ channel: record.channel, reason, paid })
+    } catch (error) {
+      log.error('claim on %s failed, will retry: %s', record.channel, (error as Error).message)
+      outcomes.push({ channel: record.channel, error: error as Error })
+    }
+  }
+  return outcomes
+}
+
+function minBigint(a: bigint, b: bigint): bigint {
+  if (a < b) return a
+  return b
+}

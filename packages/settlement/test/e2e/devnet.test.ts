@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { toNano } from '@ton/core'
+import { mnemonicNew } from '@ton/crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendFromWallet } from '../../src/chain/chain-client.js'
+import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
+import { TonChainClient } from '../../src/chain/ton-chain-client.js'
+import { closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
+import { runClaims } from '../../src/channel/claim-runner.js'
+import { VoucherStore } from '../../src/store/voucher-store.js'
+import { signVoucher } from '../../src/voucher/voucher.js'
+import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
+
+let devnet: Devnet
+let dir: string
+let chain: TonChainClient
+let client: NodeWallet
+let provider: NodeWallet
+let clientStore: VoucherStore
+let providerStore: VoucherStore
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0 })
+  dir = await mkdtemp(join(tmpdir(), 'cocoon-devnet-'))
+  chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+  client = await walletFromMnemonic(await mnemonicNew(24))
+  provider = await walletFromMnemonic(await mnemonicNew(24))
+  clientStore = await VoucherStore.open(join(dir, 'client'))
+  providerStore = await VoucherStore.open(join(dir, 'provider'))
+})
+
+afterAll(async () => {
+  await clientStore?.close()
+  await providerStore?.close()
+  await devnet?.stop()
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+})
+
+describe('devnet over the toncenter HTTP API', () => {
+  it('drives a channel through TonClient: fund, open, pay off chain, batch-claim, close', async () => {
+    await devnetCall(devnet.endpoint, 'cocoonFaucet', {
+      address: client.address.toString(),
+      amount: toNano('100').toString(),
+    })
+    await devnet.faucet(provider.address, toNano('5'))
+    expect(await chain.getBalance(client.address)).toBe(toNano('100'))
+    expect(await chain.getStatus(client.address)).toBe('uninit')
+
+    // the provider wallet deploys itself on its first message
+    await sendFromWallet(chain, provider, [{ to: client.address, value: toNano('0.1'), bounce: false }])
+    expect(await chain.getStatus(provider.address)).toBe('active')
+
+    const { address } = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: provider.address,
+      providerKey: provider.signingKey.publicKey,
+      deposit: toNano('10'),
+      exitDelay: 60,
+    })
+    const channel = address.toRawString()
+    expect((await readChannel(chain, channel))?.balances.deposit).toBe(toNano('10'))
+    expect((await clientStore.channelMetas('client')).map((m) => m.address)).toEqual([channel])
+
+    // 1000 micropayments of 0.001 TON off chain
+    for (let i = 0; i < 1000; i++) {
+      const v = await clientStore.signNext(channel, 'job-1', toNano('0.001'), (amount) =>
+        signVoucher({ key: client.signingKey, channel, amount, jobId: 'job-1' }),
+      )
+      await providerStore.acceptVoucher(v)
+    }
+    expect((await providerStore.providerChannel(channel))?.newest).toBe(toNano('1'))
+
+    // below threshold and before the timer: no claim; over threshold: one claim
+    const config = { threshold: toNano('2'), interval: 3_600_000, minClaim: toNano('0.05') }
+    expect(await runClaims({ chain, wallet: provider, store: providerStore, config })).toEqual([])
+    const providerBefore = await chain.getBalance(provider.address)
+    const outcomes = await runClaims({
+      chain,
+      wallet: provider,
+      store: providerStore,
+      config: { ...config, threshold: toNano('1') },
+    })
+    expect(outcomes).toEqual([{ channel, reason: 'threshold', paid: toNano('1') }])
+    const view = await readChannel(chain, channel)
+    expect(view?.balances.claimed).toBe(toNano('1'))
+    expect(view?.balances.remaining).toBe(toNano('9'))
+    const gained = (await chain.getBalance(provider.address)) - providerBefore
+    expect(gained).toBeLessThan(toNano('1'))
+    expect(gained).toBeGreaterThan(toNano('1') - toNano('0.05'))
+    expect((await providerStore.providerChannel(channel))?.claimed).toBe(toNano('1'))
+
+    // more vouchers, then the provider closes: newest to itself, the rest back to the client
+    const v = await clientStore.signNext(channel, 'job-2', toNano('0.5'), (amount) =>
+      signVoucher({ key: client.signingKey, channel, amount, jobId: 'job-2' }),
+    )
+    await providerStore.acceptVoucher(v)
+    const clientBefore = await chain.getBalance(client.address)
+    const closed = await closeChannel({ chain, wallet: provider, store: providerStore, channel })
+    expect(closed).toEqual({ claimed: toNano('1.5'), paid: toNano('0.5') })
+    const refund = (await chain.getBalance(client.address)) - clientBefore
+    expect(refund).toBeGreaterThan(toNano('8.5'))
+    expect(refund).toBeLessThanOrEqual(toNano('8.5') + toNano('0.02'))
+    expect((await readChannel(chain, channel))?.state.closed).toBe(true)
+  })
+
+  it('a chain endpoint that is down delays claims but loses no voucher', async () => {
+    const down = new TonChainClient({
+      endpoint: 'http://127.0.0.1:1/jsonRPC',
+      pollInterval: 10,
+      timeout: 100,
+    })
+    const store = await VoucherStore.open(join(dir, 'down'))
+    try {
+      const channel = `0:${'ab'.repeat(32)}`
+      await store.acceptVoucher(signVoucher({ key: client.signingKey, channel, amount: 5n, jobId: 'j' }))
+      const outcomes = await runClaims({ chain: down, wallet: provider, store })
+      expect(outcomes).toHaveLength(1)
+      expect(outcomes[0]?.error).toMatchObject({ code: 'ERR_CHAIN' })
+      expect((await store.providerChannel(channel))?.newest).toBe(5n)
+    } finally {
+      await store.close()
+    }
+  })
+})
