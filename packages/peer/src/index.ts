@@ -7,7 +7,10 @@
  * light peer SDK, the OpenAI-compatible gateway and the `cocoon` CLI.
  */
 export * from './jobs/index.js'
+export * from './market/index.js'
 export * from './matching/index.js'
 export * from './peer/create-peer.js'
 export * from './peer/gossip-config.js'
 export type * from './peer/types.js'
+export * from './sdk/light-client.js'
+export * from './services/index.js'

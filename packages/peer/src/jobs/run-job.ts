@@ -349,8 +349,9 @@ class Failover {
   }
 
   async pick(size: JobSize): Promise<RankedOffer> {
-    this.#params.signal?.throwIfAborted()
-    if (this.#params.signal?.aborted === true) throw new AbortedError('job aborted by the caller')
+    if (this.#params.signal?.aborted === true) {
+      throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
+    }
     if (this.#params.deadline !== undefined && this.now() >= this.#params.deadline) {
       throw new JobDeadlineError('job deadline passed', { details: `after ${this.parts.length} attempts` })
     }

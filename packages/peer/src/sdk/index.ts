@@ -1,0 +1,10 @@
+/** The light peer SDK for apps: `createLightClient` and its typed errors. */
+export {
+  AbortedError,
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  JobDeadlineError,
+  NoProviderError,
+} from '../jobs/errors.js'
+export * from './light-client.js'

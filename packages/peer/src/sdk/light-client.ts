@@ -1,0 +1,156 @@
+import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import { JOB_PROTOCOL, type Offer } from '@cocoon-mesh/protocol'
+import type { ClientPayments } from '@cocoon-mesh/settlement'
+import type { Libp2p } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  type JobContext,
+  type JobEvent,
+  type JobUsage,
+  type LlmJob,
+  type LlmJobParams,
+  runLlmJob,
+  runTensorJob,
+  type TensorJobParams,
+} from '../jobs/run-job.js'
+import { rankOffers } from '../matching/rank.js'
+import { ProviderRecords } from '../matching/records.js'
+import type { MaxPrice, RankedOffer } from '../matching/types.js'
+import { createLightPeer } from '../peer/create-peer.js'
+import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
+
+/** Where the SDK reads live offers from: normally the peer's gossip order book. */
+export interface OfferSource {
+  offers(model: string): readonly Offer[] | Promise<readonly Offer[]>
+}
+
+export interface LightClientOptions extends CreatePeerOptions {
+  /** Use an already started peer instead of creating a light one. */
+  peer?: CocoonPeer
+  /**
+   * Live offers. When absent, the peer's `orderBook` service is used if it
+   * has an `offers(model)` method.
+   */
+  offerSource?: OfferSource
+  payments?: ClientPayments
+  /** Providers tried per job at most (default 6). */
+  maxAttempts?: number
+  /** Longest silence from a provider mid-job before failing over, ms (default 30 000). */
+  idleTimeoutMs?: number
+  /** Measure providers' latency with libp2p ping after using them (default true). */
+  ping?: boolean
+  now?: () => number
+  onEvent?: (event: JobEvent) => void
+}
+
+/** A price cap: one number caps every per-unit price (per 1k tokens, per GFLOP), or cap fields one by one. */
+export type PriceCap = bigint | number | MaxPrice
+
+export interface GenerateParams extends Omit<LlmJobParams, 'maxPrice' | 'budget'> {
+  maxPrice?: PriceCap
+  /** nanoTON the whole job may cost. */
+  budget?: bigint | number
+}
+
+export interface TensorJobRequest extends Omit<TensorJobParams, 'maxPrice' | 'budget'> {
+  maxPrice?: PriceCap
+  budget?: bigint | number
+}
+
+/** What an app embeds: a light peer that buys LLM and tensor jobs straight from providers. */
+export interface LightClient {
+  readonly peer: CocoonPeer
+  /** Streams tokens from the best provider (with failover); `await job.usage` after the loop. */
+  generate(params: GenerateParams): LlmJob
+  runTensorJob(params: TensorJobRequest): Promise<{ outputs: Tensor[]; usage: JobUsage }>
+  /** Live offers for `model`, best first for a default-size job. */
+  offers(model: string): Promise<RankedOffer[]>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a light peer (DHT client mode, joined through `bootstrap`) and
+ * returns the job SDK on top of it.
+ */
+export async function createLightClient(options: LightClientOptions = {}): Promise<LightClient> {
+  const ownsPeer = options.peer === undefined
+  const peer = options.peer ?? (await createLightPeer(options))
+  const libp2p = peer.libp2p as unknown as Libp2p
+  const now = options.now ?? Date.now
+  const records = new ProviderRecords(now)
+  const latencies = new Map<string, number>()
+  const source = options.offerSource ?? orderBookSource(peer)
+
+  const measure = (providerId: string): void => {
+    if (options.ping === false) return
+    const ping = (peer.libp2p.services as { ping?: { ping(p: unknown): Promise<number> } }).ping
+    ping
+      ?.ping(peerIdFromString(providerId))
+      .then((ms) => latencies.set(providerId, ms))
+      .catch(() => {})
+  }
+
+  const ctx: JobContext = {
+    offers: (model) => source.offers(model),
+    dial: async (providerId, _offer, signal) => {
+      const stream = await libp2p.dialProtocol(peerIdFromString(providerId), JOB_PROTOCOL, { signal })
+      if (!latencies.has(providerId)) measure(providerId)
+      return stream
+    },
+    records,
+    latencies,
+    now,
+    ...(options.payments !== undefined ? { payments: options.payments } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+  }
+
+  return {
+    peer,
+    generate(params) {
+      const { maxPrice, budget, ...rest } = params
+      return runLlmJob(ctx, {
+        ...rest,
+        ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
+        ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
+      })
+    },
+    runTensorJob(params) {
+      const { maxPrice, budget, ...rest } = params
+      return runTensorJob(ctx, {
+        ...rest,
+        ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
+        ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
+      })
+    },
+    async offers(model) {
+      const offers = await source.offers(model)
+      return rankOffers({ model, job: { kind: 'llm' }, offers, now: now(), records: records.map, latencies })
+        .ranked
+    },
+    async stop() {
+      if (ownsPeer) await peer.stop()
+    },
+  }
+}
+
+/** Turns a price cap into per-field caps. */
+export function toMaxPrice(cap: PriceCap): MaxPrice {
+  if (typeof cap === 'bigint' || typeof cap === 'number') {
+    const v = BigInt(cap)
+    return { perKPromptTokens: v, perKCompletionTokens: v, perTensorGflop: v }
+  }
+  return cap
+}
+
+function orderBookSource(peer: CocoonPeer): OfferSource {
+  return {
+    offers(model) {
+      const services = peer.libp2p.services as Record<string, unknown>
+      const book = services.orderBook as Partial<OfferSource> | undefined
+      if (book !== undefined && typeof book.offers === 'function') return book.offers(model)
+      return []
+    },
+  }
+}
