@@ -1,0 +1,4 @@
+/** The OpenAI-compatible gateway over the mesh. */
+export * from './errors.js'
+export * from './request.js'
+export * from './server.js'
