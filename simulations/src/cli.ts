@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * `cocoon-sim run scenarios/<name>.json [--seed N] [--out DIR]`: runs a
+ * scenario with a progress bar and writes summary.json, series.csv and
+ * report.html. A bad scenario prints the fields at fault, never a stack.
+ */
+import { isCocoonError } from '@cocoon-mesh/protocol'
+import { Command, InvalidArgumentError } from 'commander'
+import { crossCheckCommand } from './commands/cross-check.js'
+import { runCommand } from './commands/run.js'
+
+function integer(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0')
+  return n
+}
+
+const program = new Command()
+program.name('cocoon-sim').description('The Cocoon Mesh network simulator')
+program
+  .command('run')
+  .description('run a scenario file')
+  .argument('<scenario>', 'path to a scenario JSON file')
+  .option('--seed <n>', 'PRNG seed (overrides the scenario)', integer)
+  .option('--out <dir>', 'output directory', 'sim-out')
+  .option('--no-progress', 'no progress bar')
+  .action(async (scenario: string, opts: { seed?: number; out: string; progress: boolean }) => {
+    await runCommand(scenario, opts)
+  })
+program
+  .command('cross-check')
+  .description('run a small scenario in the simulator and with real libp2p peers over the memory transport')
+  .option('--peers <n>', 'number of peers', integer, 50)
+  .option('--seed <n>', 'PRNG seed', integer, 1)
+  .option('--messages <n>', 'offers to publish', integer, 10)
+  .action(async (opts: { peers: number; seed: number; messages: number }) => {
+    await crossCheckCommand(opts)
+  })
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  if (isCocoonError(error)) {
+    process.stderr.write(`${error.shortMessage}\n${error.details === undefined ? '' : `${error.details}\n`}`)
+  } else {
+    process.stderr.write(`cocoon-sim: ${error instanceof Error ? error.message : String(error)}\n`)
+  }
+  process.exitCode = 1
+}

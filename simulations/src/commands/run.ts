@@ -1,0 +1,46 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import cliProgress from 'cli-progress'
+import { renderReport } from '../output/report.js'
+import { loadScenario } from '../scenario/load.js'
+import { runScenario } from '../sim/run.js'
+
+export interface RunCommandOptions {
+  seed?: number
+  out: string
+  progress: boolean
+}
+
+/** Loads, runs and writes the outputs of one scenario. */
+export async function runCommand(path: string, opts: RunCommandOptions): Promise<void> {
+  const scenario = await loadScenario(path)
+  const bar =
+    opts.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          {
+            format: `${scenario.name} [{bar}] {percentage}% | sim {sim}s | {duration}s`,
+            stream: process.stderr,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined
+  bar?.start(100, 0, { sim: 0 })
+  const started = performance.now()
+  const result = await runScenario(scenario, {
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    onProgress: (f) =>
+      bar?.update(Math.floor(f * 100), { sim: Math.round((f * scenario.durationMs) / 1000) }),
+  })
+  bar?.stop()
+  const wallMs = performance.now() - started
+  await mkdir(opts.out, { recursive: true })
+  await writeFile(join(opts.out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`)
+  await writeFile(join(opts.out, 'series.csv'), result.csv)
+  await writeFile(join(opts.out, 'report.html'), await renderReport(result.summary, result.series))
+  const s = result.summary
+  process.stdout.write(
+    `${s.scenario} seed ${s.seed}: ${s.jobs.succeeded}/${s.jobs.arrived} jobs ok, offer propagation p50 ${s.offerPropagation.p50Ms} ms p99 ${s.offerPropagation.p99Ms} ms, ` +
+      `DHT hops p50 ${s.dhtLookup.hopsP50} p99 ${s.dhtLookup.hopsP99}, median price ${s.price.medianPaidPerK}/k, ` +
+      `${result.events} events in ${(wallMs / 1000).toFixed(1)} s wall\nwrote ${join(opts.out, 'summary.json')}, series.csv, report.html\n`,
+  )
+}

@@ -1,0 +1,140 @@
+import { EventQueue, type PoppedEvent } from '../engine/event-queue.js'
+import type { Rng } from '../engine/prng.js'
+import { type LatencyModel, oneWay } from '../network/latency.js'
+import type { PeerTable } from '../network/peers.js'
+
+/**
+ * A model of gossipsub v1.1 propagation on one topic (not the real router).
+ *
+ * - The mesh is a random graph of average degree `D` (each peer grafts D/2
+ *   random peers, links are bidirectional), standing in for the D_lo..D_hi
+ *   band the heartbeat maintains.
+ * - Eager push: a peer that first receives a message forwards it to all its
+ *   mesh peers after one one-way delay on each link (with jitter and loss).
+ * - Lazy pull: at each of its next `historyGossip` heartbeats (every
+ *   `heartbeatMs`, with a random per-peer phase) a peer holding the message
+ *   sends IHAVE to `Dlazy` random peers; one that still lacks it replies
+ *   IWANT and gets the message: 3 one-way delays after the heartbeat.
+ * - Offline peers neither receive nor forward. A message that fails
+ *   validation at a peer (the relay decision) is not forwarded by it.
+ *
+ * Not modelled: peer scoring, flood publishing, PRUNE/GRAFT dynamics during
+ * the message's flight, per-peer queues and bandwidth.
+ */
+export interface Mesh {
+  readonly offsets: Int32Array
+  readonly edges: Int32Array
+  /** Heartbeat phase of each peer, ms in [0, heartbeatMs). */
+  readonly phase: Float32Array
+}
+
+export interface GossipParameters {
+  D: number
+  Dlazy: number
+  heartbeatMs: number
+  historyGossip: number
+}
+
+export function buildMesh(count: number, params: GossipParameters, rng: Rng): Mesh {
+  const half = Math.max(1, Math.round(params.D / 2))
+  const degree = new Int32Array(count)
+  const from = new Int32Array(count * half)
+  const to = new Int32Array(count * half)
+  let m = 0
+  for (let i = 0; i < count && count > 1; i++) {
+    for (let j = 0; j < half; j++) {
+      let peer = rng.int(count - 1)
+      if (peer >= i) peer++
+      from[m] = i
+      to[m] = peer
+      m++
+      degree[i] = (degree[i] as number) + 1
+      degree[peer] = (degree[peer] as number) + 1
+    }
+  }
+  const offsets = new Int32Array(count + 1)
+  for (let i = 0; i < count; i++) offsets[i + 1] = (offsets[i] as number) + (degree[i] as number)
+  const fill = offsets.slice(0, count)
+  const edges = new Int32Array(offsets[count] as number)
+  for (let e = 0; e < m; e++) {
+    const a = from[e] as number
+    const b = to[e] as number
+    edges[fill[a] as number] = b
+    fill[a] = (fill[a] as number) + 1
+    edges[fill[b] as number] = a
+    fill[b] = (fill[b] as number) + 1
+  }
+  const phase = new Float32Array(count)
+  for (let i = 0; i < count; i++) phase[i] = rng.next() * params.heartbeatMs
+  return { offsets, edges, phase }
+}
+
+export interface Propagation {
+  /** ms after publication at which each peer first holds the message; Infinity if never. */
+  readonly arrival: Float32Array
+  /** Copies sent on mesh links (including duplicates). */
+  readonly meshSends: number
+  /** Messages fetched through IHAVE/IWANT. */
+  readonly pulled: number
+}
+
+const KIND_MESH = 0
+const KIND_PULL = 1
+
+/**
+ * Spreads one message from `origin`. `valid === false` means every honest
+ * peer's validator rejects it: the origin's mesh peers receive it but do not
+ * forward it (gossipsub REJECT).
+ */
+export function propagate(
+  mesh: Mesh,
+  peers: PeerTable,
+  latency: LatencyModel,
+  params: GossipParameters,
+  rng: Rng,
+  origin: number,
+  valid = true,
+): Propagation {
+  const n = peers.count
+  const arrival = new Float32Array(n).fill(Number.POSITIVE_INFINITY)
+  const done = new Uint8Array(n)
+  const q = new EventQueue(1024)
+  const ev: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
+  let meshSends = 0
+  let pulled = 0
+  q.push(0, KIND_MESH, origin, -1)
+  while (q.pop(ev)) {
+    const u = ev.a
+    if (done[u] === 1) continue
+    done[u] = 1
+    arrival[u] = ev.time
+    if (ev.kind === KIND_PULL) pulled++
+    if (!valid && u !== origin) continue
+    const ru = peers.region[u] as number
+    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
+      const v = mesh.edges[e] as number
+      if (v === ev.b) continue
+      meshSends++
+      if (done[v] === 1 || peers.online[v] !== 1) continue
+      if (latency.loss > 0 && rng.chance(latency.loss)) continue
+      q.push(ev.time + oneWay(latency, rng, ru, peers.region[v] as number), KIND_MESH, v, u)
+    }
+    if (!valid || params.Dlazy <= 0) continue
+    // lazy pull at the next heartbeats
+    const phase = mesh.phase[u] as number
+    let hb = Math.ceil((ev.time - phase) / params.heartbeatMs) * params.heartbeatMs + phase
+    if (hb <= ev.time) hb += params.heartbeatMs
+    for (let h = 0; h < params.historyGossip; h++, hb += params.heartbeatMs) {
+      for (let k = 0; k < params.Dlazy; k++) {
+        const v = rng.int(n)
+        if (v === u || done[v] === 1 || peers.online[v] !== 1) continue
+        if (latency.loss > 0 && rng.chance(latency.loss)) continue
+        const rv = peers.region[v] as number
+        const t =
+          hb + oneWay(latency, rng, ru, rv) + oneWay(latency, rng, rv, ru) + oneWay(latency, rng, ru, rv)
+        q.push(t, KIND_PULL, v, u)
+      }
+    }
+  }
+  return { arrival, meshSends, pulled }
+}

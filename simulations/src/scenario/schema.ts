@@ -1,0 +1,227 @@
+/**
+ * The JSON Schema of a scenario file. Every field except `name`, `peers` and
+ * `jobs.total` has a default, so a scenario states only what it changes.
+ */
+const num = (minimum: number, def: number, description?: string): Record<string, unknown> => ({
+  type: 'number',
+  minimum,
+  default: def,
+  ...(description === undefined ? {} : { description }),
+})
+const int = (minimum: number, def: number, description?: string): Record<string, unknown> => ({
+  type: 'integer',
+  minimum,
+  default: def,
+  ...(description === undefined ? {} : { description }),
+})
+const fraction = (def: number): Record<string, unknown> => ({
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  default: def,
+})
+const obj = (
+  properties: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties,
+  ...extra,
+})
+
+const session = {
+  oneOf: [
+    obj({ type: { const: 'exponential' }, meanMs: num(1, 1_800_000) }, { required: ['type'] }),
+    obj(
+      { type: { const: 'lognormal' }, medianMs: num(1, 1_800_000), sigma: num(0, 1) },
+      { required: ['type'] },
+    ),
+    obj(
+      { type: { const: 'weibull' }, scaleMs: num(1, 1_800_000), shape: num(0.05, 0.6) },
+      { required: ['type'] },
+    ),
+    obj({ type: { const: 'pareto' }, minMs: num(1, 300_000), alpha: num(0.1, 1.5) }, { required: ['type'] }),
+  ],
+  default: { type: 'lognormal', medianMs: 1_800_000, sigma: 1 },
+}
+
+const strategy = {
+  oneOf: [
+    obj({ type: { const: 'fixed' }, price: num(0, 200_000) }, { required: ['type'] }),
+    obj(
+      { type: { const: 'undercut' }, start: num(0, 200_000), floor: num(0, 50_000), step: num(0, 0.05) },
+      { required: ['type'] },
+    ),
+    obj(
+      {
+        type: { const: 'utilisation' },
+        base: num(0, 200_000),
+        min: num(0, 50_000),
+        max: num(0, 1_000_000),
+        target: fraction(0.6),
+        sensitivity: num(0, 1),
+      },
+      { required: ['type'] },
+    ),
+  ],
+  default: { type: 'fixed', price: 200_000 },
+}
+
+const pattern = {
+  oneOf: [
+    obj({ type: { const: 'steady' } }, { required: ['type'] }),
+    obj(
+      { type: { const: 'diurnal' }, amplitude: fraction(0.5), periodMs: num(1, 86_400_000) },
+      { required: ['type'] },
+    ),
+    obj(
+      { type: { const: 'bursty' }, meanOnMs: num(1, 60_000), meanOffMs: num(1, 240_000) },
+      { required: ['type'] },
+    ),
+  ],
+  default: { type: 'steady' },
+}
+
+export const scenarioSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Cocoon Mesh simulator scenario',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'peers', 'jobs'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string', default: '' },
+    seed: int(0, 1),
+    durationMs: num(1, 600_000, 'Simulated time, ms'),
+    regions: obj({
+      names: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['eu', 'us', 'asia'] },
+      weights: {
+        type: 'array',
+        items: { type: 'number', minimum: 0 },
+        minItems: 1,
+        default: [0.4, 0.35, 0.25],
+      },
+      latencyMs: {
+        type: 'array',
+        items: { type: 'array', items: { type: 'number', minimum: 0 } },
+        minItems: 1,
+        default: [
+          [8, 45, 120],
+          [45, 10, 85],
+          [120, 85, 12],
+        ],
+        description: 'One-way base latency between regions, ms (square matrix)',
+      },
+    }),
+    network: obj({
+      jitter: num(0, 0.1),
+      loss: { type: 'number', minimum: 0, maximum: 0.5, default: 0.001 },
+      bandwidthMedianMbps: num(0.001, 100),
+      bandwidthSigma: num(0, 0.7),
+      natFraction: fraction(0.4),
+      relays: int(0, 50),
+      relayLimitMbps: num(0.001, 10),
+      rtoMs: num(1, 1000),
+    }),
+    churn: obj({ fraction: fraction(0), session, offlineMeanMs: num(1, 600_000) }),
+    gossip: obj({
+      D: int(1, 8),
+      Dlazy: int(0, 6),
+      heartbeatMs: num(1, 1000),
+      historyGossip: int(0, 3),
+      samples: int(1, 16),
+      observers: int(1, 8),
+    }),
+    dht: obj({ k: int(1, 20), alpha: int(1, 3), timeoutMs: num(1, 5000), lookups: int(0, 500) }),
+    crypto: obj({ mode: { enum: ['real', 'table'], default: 'real' } }),
+    models: {
+      type: 'array',
+      minItems: 1,
+      items: obj(
+        {
+          name: { type: 'string', minLength: 1 },
+          promptMedian: num(0, 400),
+          completionMedian: num(1, 250),
+          sigma: num(0, 0.6),
+          inputBytesPerToken: num(0, 4),
+        },
+        { required: ['name'] },
+      ),
+      default: [{ name: 'llama-3.1-8b' }],
+    },
+    gpus: {
+      type: 'array',
+      minItems: 1,
+      items: obj(
+        { name: { type: 'string' }, share: num(0, 1), prefillTps: num(1, 5000), decodeTps: num(0.1, 100) },
+        { required: ['name'] },
+      ),
+      default: [
+        { name: 'rtx-4090', share: 0.5, prefillTps: 6000, decodeTps: 130 },
+        { name: 'rtx-3090', share: 0.3, prefillTps: 3500, decodeTps: 100 },
+        { name: 'h100', share: 0.2, prefillTps: 12000, decodeTps: 200 },
+      ],
+    },
+    peers: obj(
+      {
+        count: { type: 'integer', minimum: 2, maximum: 2_000_000 },
+        providerFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1 },
+      },
+      { required: ['count'] },
+    ),
+    providers: {
+      type: 'array',
+      minItems: 1,
+      items: obj(
+        {
+          name: { type: 'string', default: 'providers' },
+          share: num(0, 1),
+          strategy,
+          maxConcurrency: int(1, 4),
+          models: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, default: [0] },
+          offerTtlMs: num(1000, 600_000),
+        },
+        { default: undefined },
+      ),
+      default: [{}],
+    },
+    clients: {
+      type: 'array',
+      minItems: 1,
+      items: obj({
+        name: { type: 'string', default: 'clients' },
+        share: num(0, 1),
+        demandShare: num(0, 1),
+        pattern,
+        maxPrice: num(0, 1_000_000),
+        budget: num(0, 1e15),
+      }),
+      default: [{}],
+    },
+    jobs: obj(
+      {
+        total: { type: 'integer', minimum: 0, maximum: 50_000_000 },
+        timeoutMs: num(1, 60_000),
+        maxAttempts: int(1, 4),
+        retryDelayMs: num(0, 2000),
+        rankRefreshMs: num(0, 1000, 'Simulated ms between re-rankings of an order book'),
+      },
+      { required: ['total'] },
+    ),
+    adversaries: obj({
+      spam: obj({
+        count: int(0, 0),
+        offersPerSecond: num(0, 10),
+        kind: { enum: ['bad-signature', 'valid-flood'], default: 'bad-signature' },
+        price: num(0, 1000),
+      }),
+      stall: obj({ count: int(0, 0), price: num(0, 50_000) }),
+      overclaim: obj({ count: int(0, 0), price: num(0, 100_000), factor: num(1, 3) }),
+    }),
+    rateLimit: obj({ ratePerSecond: num(0, 1), burst: num(1, 5) }),
+    output: obj({ bucketMs: num(1, 10_000), priceSamples: int(0, 2000) }),
+  },
+} as const

@@ -1,0 +1,327 @@
+import { estimateJobCost, llmUsageCost, withinMaxPrice } from '@cocoon-mesh/peer'
+import { decideClaim } from '@cocoon-mesh/settlement'
+import { lookup } from '../models/kademlia.js'
+import { reliableRoundTrip } from '../network/latency.js'
+import { pathTransferMs, reachable } from '../network/nat.js'
+import {
+  EV_ARRIVAL,
+  EV_BURST_TOGGLE,
+  EV_JOB_DONE,
+  EV_JOB_RETRY,
+  EV_JOB_TIMEOUT,
+  KIND_OVERCLAIM,
+  KIND_SPAM,
+  KIND_STALL,
+} from './events.js'
+import { cheapestAvailable, pricesFor, ranking } from './market.js'
+import type { Observer, World } from './world.js'
+
+/** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
+const CHARGED_PROBES = 3
+
+/**
+ * Job arrivals per client group: a Poisson process at the group's rate
+ * (steady), modulated by a sine (diurnal, by thinning), or switched on and
+ * off by an exponential on/off process (bursty, the rate scaled so the mean
+ * matches). Each arrival picks a random client of the group.
+ */
+export function startDemand(world: World): void {
+  world.scenario.clients.forEach((g, i) => {
+    if ((world.groupRate[i] as number) <= 0) return
+    if (g.pattern.type === 'bursty') {
+      world.groupOn[i] = 1
+      world.engine.schedule(world.rng.demand.exp(g.pattern.meanOnMs), EV_BURST_TOGGLE, i)
+    }
+    scheduleArrival(world, i)
+  })
+}
+
+function peakRate(world: World, g: number): number {
+  const group = world.scenario.clients[g]
+  const base = world.groupRate[g] as number
+  if (group === undefined) return base
+  if (group.pattern.type === 'diurnal') return base * (1 + group.pattern.amplitude)
+  if (group.pattern.type === 'bursty') {
+    const { meanOnMs, meanOffMs } = group.pattern
+    return (base * (meanOnMs + meanOffMs)) / meanOnMs
+  }
+  return base
+}
+
+export function scheduleArrival(world: World, g: number): void {
+  const rate = peakRate(world, g)
+  if (rate > 0) world.engine.schedule(world.rng.demand.exp(1 / rate), EV_ARRIVAL, g)
+}
+
+export function toggleBurst(world: World, g: number): void {
+  const group = world.scenario.clients[g]
+  if (group?.pattern.type !== 'bursty') return
+  const on = world.groupOn[g] === 1 ? 0 : 1
+  world.groupOn[g] = on
+  world.engine.schedule(
+    world.rng.demand.exp(on === 1 ? group.pattern.meanOnMs : group.pattern.meanOffMs),
+    EV_BURST_TOGGLE,
+    g,
+  )
+}
+
+export function arrival(world: World, g: number): void {
+  scheduleArrival(world, g)
+  const group = world.scenario.clients[g]
+  if (group === undefined || world.jobCount >= world.jobCap) return
+  if (group.pattern.type === 'bursty' && world.groupOn[g] !== 1) return
+  if (group.pattern.type === 'diurnal') {
+    const base = world.groupRate[g] as number
+    const rate =
+      base *
+      (1 + group.pattern.amplitude * Math.sin((2 * Math.PI * world.engine.now) / group.pattern.periodMs))
+    if (world.rng.demand.next() * peakRate(world, g) > rate) return
+  }
+  const clients = world.groupClients[g] as Int32Array
+  const c = clients[world.rng.demand.int(clients.length)] as number
+  const m = world.metrics
+  if (world.peers.online[world.clientPeers[c] as number] !== 1) {
+    m.jobsClientOffline++
+    return
+  }
+  const j = world.jobCount++
+  const s = world.scenario
+  const model = world.rng.jobs.int(s.models.length)
+  const spec = s.models[model]
+  world.jobClient[j] = c
+  world.jobModel[j] = model
+  world.jobPrompt[j] = Math.max(
+    0,
+    Math.round(world.rng.jobs.lognormal(spec?.promptMedian ?? 0, spec?.sigma ?? 0)),
+  )
+  world.jobCompletion[j] = Math.max(
+    1,
+    Math.round(world.rng.jobs.lognormal(spec?.completionMedian ?? 1, spec?.sigma ?? 0)),
+  )
+  world.jobArrived[j] = world.engine.now
+  m.jobsArrived++
+  m.add('jobs_arrived', world.engine.now)
+  assign(world, j)
+}
+
+/**
+ * The client runs the real ranking (cached per observer, see `ranking`) and
+ * asks providers in ranked order. The provider admits while it has a free
+ * slot (capacity check; see the README for the missing admission seam).
+ */
+export function assign(world: World, j: number): void {
+  const s = world.scenario
+  const m = world.metrics
+  const c = world.jobClient[j] as number
+  const clientPeer = world.clientPeers[c] as number
+  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  const group = s.clients[world.clientGroup[c] as number]
+  const model = world.jobModel[j] as number
+  const size = {
+    kind: 'llm' as const,
+    promptTokens: world.jobPrompt[j] as number,
+    completionTokens: world.jobCompletion[j] as number,
+  }
+  const maxPrice = { perKCompletionTokens: BigInt(Math.round(group?.maxPrice ?? 0)) }
+  const budgetLeft = (group?.budget ?? 0) - (world.clientSpent[c] as number)
+  const cache = ranking(world, obs, model)
+  world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
+  m.attempts++
+  let delay = 0
+  let probes = 0
+  let chosen = -1
+  let chosenIdx = -1
+  let overBudget = false
+  for (let i = cache.cursor; i < cache.provider.length; i++) {
+    const p = cache.provider[i] as number
+    if (p < 0 || p === world.jobLastFailed[j]) continue
+    const entry = cache.ranked[i]
+    if (entry === undefined) continue
+    if (Number(entry.offer.expiresAt) <= world.now()) continue
+    const prices = entry.offer.prices ?? pricesFor(0)
+    if (!withinMaxPrice(prices, maxPrice)) continue
+    if (Number(estimateJobCost(prices, size)) > budgetLeft) {
+      overBudget = true
+      continue
+    }
+    const peer = world.providerPeer[p] as number
+    if (!reachable(world.peers, peer) || world.providerKind[p] === KIND_SPAM) {
+      // dial fails or the request is never answered: a timeout
+      m.unreachableProbes++
+      if (probes++ < CHARGED_PROBES) delay += s.dht.timeoutMs
+      continue
+    }
+    if ((world.providerBusy[p] as number) >= (world.providerMaxConc[p] as number)) {
+      m.rejectionsFull++
+      if (i === cache.cursor) {
+        cache.cursor++
+        cache.cursorAt = world.engine.now
+      }
+      if (probes++ < CHARGED_PROBES)
+        delay += reliableRoundTrip(
+          world.latency,
+          world.rng.net,
+          world.peers.region[clientPeer] as number,
+          world.peers.region[peer] as number,
+          s.network.rtoMs,
+        ).ms
+      continue
+    }
+    chosen = p
+    chosenIdx = i
+    break
+  }
+  if (chosen < 0) {
+    if (world.jobAttempts[j]! < s.jobs.maxAttempts) {
+      world.engine.schedule(delay + s.jobs.retryDelayMs, EV_JOB_RETRY, j)
+    } else {
+      m.fail(overBudget ? 'over-budget' : 'no-provider', world.engine.now)
+    }
+    return
+  }
+  const entry = cache.ranked[chosenIdx]
+  const perK = Number(entry?.offer.prices?.perKCompletionTokens ?? 0n)
+  const peer = world.providerPeer[chosen] as number
+  world.touchProvider(chosen)
+  world.providerBusy[chosen] = (world.providerBusy[chosen] as number) + 1
+  world.busySlots++
+  world.jobProvider[j] = chosen
+  world.jobEpoch[j] = world.providerEpoch[chosen] as number
+  world.jobPriceK[j] = perK
+  // request + accept, then input upload, execution, streamed output
+  const rt = reliableRoundTrip(
+    world.latency,
+    world.rng.net,
+    world.peers.region[clientPeer] as number,
+    world.peers.region[peer] as number,
+    s.network.rtoMs,
+  )
+  const spec = s.models[model]
+  const inBytes = size.promptTokens * (spec?.inputBytesPerToken ?? 4)
+  const outBytes = size.completionTokens * 4
+  const gpu = s.gpus[world.providerGpu[chosen] as number]
+  const exec =
+    (size.promptTokens / (gpu?.prefillTps ?? 1)) * 1000 +
+    (size.completionTokens / (gpu?.decodeTps ?? 1)) * 1000
+  const transfer =
+    pathTransferMs(world.peers, clientPeer, peer, inBytes, s.network.relayLimitMbps) +
+    pathTransferMs(world.peers, peer, clientPeer, outBytes, s.network.relayLimitMbps)
+  const total = delay + rt.ms + exec + transfer
+  if (world.providerKind[chosen] === KIND_STALL) {
+    m.stallAssigned++
+    world.engine.schedule(delay + rt.ms + s.jobs.timeoutMs, EV_JOB_TIMEOUT, j, world.jobEpoch[j])
+  } else {
+    world.engine.schedule(total, EV_JOB_DONE, j, world.jobEpoch[j])
+  }
+  // DHT: a sample of jobs also does a real-size Kademlia lookup for the provider's key
+  const every = Math.max(1, Math.floor(s.jobs.total / Math.max(1, s.dht.lookups)))
+  if (s.dht.lookups > 0 && j % every === 0 && world.metrics.dhtHops.length < s.dht.lookups) {
+    const r = lookup(
+      world.dht,
+      world.peers,
+      world.latency,
+      world.rng.dht,
+      clientPeer,
+      world.dht.keyOfPeer[peer] as number,
+    )
+    m.dhtHops.push(r.hops)
+    m.dhtMs.push(r.ms)
+    m.dhtTimeouts += r.timeouts
+    if (r.found) m.dhtFound++
+  }
+  // price paid vs the cheapest capacity at this moment (sampled)
+  const samples = s.output.priceSamples
+  const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
+  if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
+    const cheapest = cheapestAvailable(world, model)
+    if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
+  }
+}
+
+function release(world: World, j: number): number {
+  const p = world.jobProvider[j] as number
+  world.touchProvider(p)
+  world.providerBusy[p] = Math.max(0, (world.providerBusy[p] as number) - 1)
+  world.busySlots--
+  world.jobProvider[j] = -1
+  return p
+}
+
+function retryOrFail(world: World, j: number, p: number, reason: string): void {
+  world.jobLastFailed[j] = p
+  if (world.jobAttempts[j]! < world.scenario.jobs.maxAttempts) assign(world, j)
+  else world.metrics.fail(reason, world.engine.now)
+}
+
+export function jobDone(world: World, j: number, epoch: number): void {
+  const p = release(world, j)
+  const m = world.metrics
+  const c = world.jobClient[j] as number
+  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  const providerId = world.providerIdString[p] as string
+  if (world.providerEpoch[p] !== epoch) {
+    // the provider left mid-job: the stream broke
+    obs.records.record(providerId, { type: 'failure' })
+    obs.recordsVersion++
+    retryOrFail(world, j, p, 'provider-left')
+    return
+  }
+  const perK = world.jobPriceK[j] as number
+  const prices = pricesFor(perK)
+  const prompt = world.jobPrompt[j] as number
+  const counted = world.jobCompletion[j] as number
+  const paid = llmUsageCost(prices, prompt, counted)
+  if (world.providerKind[p] === KIND_OVERCLAIM) {
+    // the provider reports more completion tokens than it streamed; the client pays for what it counted
+    const claimed = Math.ceil(counted * world.scenario.adversaries.overclaim.factor)
+    m.overclaimJobs++
+    m.overclaimAttemptedNano += Number(llmUsageCost(prices, prompt, claimed) - paid)
+  }
+  obs.records.record(providerId, { type: 'success' })
+  world.clientSpent[c] = (world.clientSpent[c] as number) + Number(paid)
+  m.paidNano += Number(paid)
+  m.jobsOk++
+  m.add('jobs_ok', world.engine.now)
+  m.add('price_sum', world.engine.now, perK)
+  m.add('price_n', world.engine.now)
+  settle(world, c, p, paid)
+}
+
+export function jobTimeout(world: World, j: number, _epoch: number): void {
+  const p = release(world, j)
+  const c = world.jobClient[j] as number
+  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  obs.records.record(world.providerIdString[p] as string, { type: 'timeout' })
+  obs.recordsVersion++
+  world.metrics.stallTimeouts++
+  world.jobPriceK[j] = Number.NaN
+  retryOrFail(world, j, p, 'timeout')
+}
+
+/** One channel per (client, provider): opening it is one on-chain message; claims follow the real claim policy. */
+function settle(world: World, c: number, p: number, paid: bigint): void {
+  const key = c * world.providerCount + p
+  let ch = world.channels.get(key)
+  if (ch === undefined) {
+    ch = { unclaimed: 0n, lastClaimAt: world.now() }
+    world.channels.set(key, ch)
+    world.metrics.onchainOpens++
+  }
+  ch.unclaimed += paid
+  const reason = decideClaim({
+    unclaimed: ch.unclaimed,
+    lastClaimAt: ch.lastClaimAt,
+    now: world.now(),
+    exitStarted: false,
+  })
+  if (reason !== undefined) {
+    world.metrics.onchainClaims++
+    ch.unclaimed = 0n
+    ch.lastClaimAt = world.now()
+  }
+}
+
+/** End of run: every channel is closed cooperatively (one message carrying the final claim). */
+export function closeChannels(world: World): void {
+  world.metrics.onchainCloses += world.channels.size
+}

@@ -1,0 +1,241 @@
+import {
+  buildOffer,
+  estimateJobCost,
+  nextSequence,
+  type OfferTemplate,
+  providerIdOf,
+  rankOffers,
+  republishDelay,
+  validateOrderBookMessage,
+} from '@cocoon-mesh/peer'
+import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
+import { buildMesh, propagate } from '../models/gossipsub.js'
+import type { SimCrypto } from './crypto.js'
+import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL } from './events.js'
+import { quantiles } from './stats.js'
+import { EPOCH_MS, type Observer, type RankingCache, type World } from './world.js'
+
+/** Prices of a provider whose completion price is `perK` nanoTON / 1000 tokens: prompt tokens cost a quarter. */
+export function pricesFor(perK: number): Prices {
+  const completion = BigInt(Math.max(1, Math.round(perK)))
+  return { perKPromptTokens: (completion + 3n) / 4n, perKCompletionTokens: completion, perTensorGflop: 0n }
+}
+
+/**
+ * Runs the gossipsub model from `samples` random origins and keeps, for each
+ * observer, its arrival delay per sample. Offers are later delivered to
+ * observers with the delays of one sample (drawn per offer).
+ */
+export function computeGossip(world: World): void {
+  const s = world.scenario
+  const mesh = buildMesh(world.peers.count, s.gossip, world.rng.gossip)
+  const pooled: number[] = []
+  const O = world.observers.length
+  for (let k = 0; k < s.gossip.samples; k++) {
+    let origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] as number
+    if (origin === undefined) origin = 0
+    const prop = propagate(mesh, world.peers, world.latency, s.gossip, world.rng.gossip, origin)
+    world.metrics.meshSends += prop.meshSends
+    world.metrics.pulled += prop.pulled
+    let reached = 0
+    let online = 0
+    const stride = Math.max(1, Math.floor(world.peers.count / 20_000))
+    for (let i = 0; i < world.peers.count; i++) {
+      if (world.peers.online[i] !== 1) continue
+      online++
+      const t = prop.arrival[i] as number
+      if (t !== Number.POSITIVE_INFINITY) {
+        reached++
+        if (i % stride === 0) pooled.push(t)
+      }
+    }
+    world.metrics.propagationCoverage.push(online === 0 ? 0 : reached / online)
+    for (let o = 0; o < O; o++) {
+      world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
+    }
+  }
+  world.gossipSamples = s.gossip.samples
+  world.metrics.propagation = pooled
+}
+
+function template(world: World, p: number, perK: number): OfferTemplate {
+  const s = world.scenario
+  const group = s.providers[world.providerGroup[p] as number]
+  const gpu = s.gpus[world.providerGpu[p] as number]
+  return {
+    models: (group?.models ?? [0]).map((m) => s.models[m]?.name ?? 'model'),
+    prices: pricesFor(perK),
+    maxConcurrency: world.providerMaxConc[p] as number,
+    region: s.regions.names[world.peers.region[world.providerPeer[p] as number] as number] ?? '',
+    gpu: { model: gpu?.name ?? 'gpu', vramMb: 24_576, backend: 'cuda' },
+    tokensPerSecond: gpu?.decodeTps ?? 0,
+  }
+}
+
+/** A new signed offer for provider `p` at its current price (or a spam one). */
+async function makeOffer(world: World, crypto: SimCrypto, p: number): Promise<Offer> {
+  const s = world.scenario
+  const group = s.providers[world.providerGroup[p] as number]
+  const ttl = group?.offerTtlMs ?? 600_000
+  const seq = nextSequence(BigInt(world.providerSeq[p] as number), world.now())
+  world.providerSeq[p] = Number(seq)
+  const offer = buildOffer(template(world, p, world.providerPrice[p] as number), {
+    provider: crypto.providerBytes(p),
+    now: world.now(),
+    ttlMs: ttl,
+    sequence: seq,
+  })
+  if (world.providerKind[p] === KIND_SPAM && s.adversaries.spam.kind === 'bad-signature') {
+    return crypto.forge(offer)
+  }
+  return crypto.sign(p, offer)
+}
+
+/**
+ * A provider publishes: its mesh peers run the real gossip validation (with
+ * the real per-peer rate limit) and relay only on `accept`; accepted offers
+ * reach each observer after that observer's gossip delay, where the
+ * observer's own real validation and real OfferBook take them.
+ */
+export async function publish(world: World, crypto: SimCrypto, p: number, firstHop: Observer): Promise<void> {
+  const m = world.metrics
+  const spam = world.providerKind[p] === KIND_SPAM
+  const offer = await makeOffer(world, crypto, p)
+  const data = encodeOrderBookMessage({ offer })
+  if (spam) m.spamPublished++
+  else m.offersPublished++
+  const key = providerIdOf(offer)
+  if (!firstHop.limiter.take(key)) {
+    if (spam) m.spamRateLimited++
+    m.verdict('first-hop:ignore:rate-limited')
+    return
+  }
+  const v = await validateOrderBookMessage({
+    data,
+    book: firstHop.book,
+    now: world.now,
+    verifier: crypto.verifier,
+  })
+  m.verdict(`first-hop:${v.verdict}:${v.reason}`)
+  if (v.verdict !== 'accept') return
+  firstHop.book.add(offer)
+  const o = world.offers.length
+  world.offers.push(offer)
+  world.offerBytes.push(data)
+  world.offerProvider.push(p)
+  const sample = world.rng.gossip.int(Math.max(1, world.gossipSamples))
+  const O = world.observers.length
+  for (let i = 0; i < O; i++) {
+    const delay = world.gossipDelay[sample * O + i] as number
+    if (delay !== Number.POSITIVE_INFINITY) world.engine.schedule(delay, EV_DELIVER, o, i)
+  }
+}
+
+/** An offer reaches an observer: real validation, then the real book. */
+export async function deliver(world: World, crypto: SimCrypto, o: number, i: number): Promise<void> {
+  const obs = world.observers[i] as Observer
+  const data = world.offerBytes[o] as Uint8Array
+  const v = await validateOrderBookMessage({
+    data,
+    book: obs.book,
+    now: world.now,
+    verifier: crypto.verifier,
+  })
+  world.metrics.verdict(`observer:${v.verdict}:${v.reason}`)
+  if (v.verdict !== 'accept' || v.message?.offer === undefined) return
+  const outcome = obs.book.add(v.message.offer)
+  if (outcome === 'added' || outcome === 'replaced') {
+    obs.bookVersion++
+    world.metrics.offersDelivered++
+    if (world.providerKind[world.offerProvider[o] as number] === KIND_SPAM) world.metrics.spamInHonestBooks++
+  }
+}
+
+export function schedulePublishing(world: World): void {
+  const s = world.scenario
+  for (let p = 0; p < world.providerCount; p++) {
+    if (world.providerKind[p] === KIND_SPAM) {
+      const rate = s.adversaries.spam.offersPerSecond
+      if (rate > 0) world.engine.schedule(world.rng.market.exp(1000 / rate), EV_SPAM, p)
+      continue
+    }
+    // stagger first publications over the first second
+    world.engine.schedule(world.rng.market.next() * 1000, EV_PUBLISH, p)
+  }
+}
+
+export function nextPublishDelay(world: World, p: number): number {
+  const group = world.scenario.providers[world.providerGroup[p] as number]
+  return republishDelay(group?.offerTtlMs ?? 600_000)
+}
+
+/**
+ * The ranking an observer's clients use for `model`: the real `rankOffers`
+ * over the real book, recomputed when the book or the records changed and
+ * `rankRefreshMs` has passed, or when an offer in it expired.
+ */
+export function ranking(world: World, obs: Observer, model: number): RankingCache {
+  const s = world.scenario
+  const now = world.engine.now
+  const cached = obs.rankings.get(model)
+  if (
+    cached !== undefined &&
+    now < cached.expiresAt &&
+    ((cached.bookVersion === obs.bookVersion && cached.recordsVersion === obs.recordsVersion) ||
+      now - cached.at < s.jobs.rankRefreshMs)
+  ) {
+    // full providers free up again: forget which ones were full after a refresh period
+    if (now - cached.cursorAt > s.jobs.rankRefreshMs) cached.cursor = 0
+    return cached
+  }
+  const spec = s.models[model]
+  const offers = obs.book.offers(spec?.name ?? '')
+  world.metrics.ranks++
+  const result = rankOffers({
+    model: spec?.name ?? '',
+    job: {
+      kind: 'llm',
+      promptTokens: spec?.promptMedian ?? 0,
+      completionTokens: spec?.completionMedian ?? 1,
+    },
+    offers,
+    now: world.now(),
+    records: obs.records.map,
+  })
+  const provider = new Int32Array(result.ranked.length)
+  let expiresAt = Number.POSITIVE_INFINITY
+  result.ranked.forEach((r, i) => {
+    provider[i] = world.providerIndex.get(r.providerId) ?? -1
+    expiresAt = Math.min(expiresAt, Number(r.offer.expiresAt) - EPOCH_MS)
+  })
+  const cache: RankingCache = {
+    ranked: result.ranked,
+    provider,
+    at: now,
+    bookVersion: obs.bookVersion,
+    recordsVersion: obs.recordsVersion,
+    expiresAt,
+    cursor: 0,
+    cursorAt: now,
+  }
+  obs.rankings.set(model, cache)
+  return cache
+}
+
+/** The cheapest live honest offer (nanoTON / 1000 completion tokens) with free capacity right now, for `model`. */
+export function cheapestAvailable(world: World, model: number): number {
+  let best = Number.POSITIVE_INFINITY
+  for (let p = 0; p < world.providerCount; p++) {
+    if (world.providerKind[p] === KIND_SPAM || world.providerKind[p] === KIND_STALL) continue
+    if (world.peers.online[world.providerPeer[p] as number] !== 1) continue
+    if ((world.providerBusy[p] as number) >= (world.providerMaxConc[p] as number)) continue
+    if (world.providerSeq[p] === 0) continue
+    const group = world.scenario.providers[world.providerGroup[p] as number]
+    if (group?.models.includes(model) !== true) continue
+    const price = world.providerPrice[p] as number
+    if (price < best) best = price
+  }
+  return best
+}
+
+export { estimateJobCost, quantiles }

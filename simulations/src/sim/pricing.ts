@@ -1,0 +1,61 @@
+import type { World } from './world.js'
+
+/**
+ * Provider pricing strategies (agent behaviour, not market rules):
+ * - fixed: a constant price;
+ * - undercut: at each republish, price just below the cheapest other offer
+ *   the provider's nearest order book holds, never under `floor`;
+ * - utilisation: `base × (1 + sensitivity × (utilisation − target))` from the
+ *   provider's busy share since its last republish, clamped to [min, max].
+ */
+export function initialPrice(world: World, p: number): number {
+  const strategy = world.scenario.providers[world.providerGroup[p] as number]?.strategy
+  if (strategy === undefined) return 1
+  switch (strategy.type) {
+    case 'fixed':
+      return strategy.price
+    case 'undercut':
+      return strategy.start * (0.9 + 0.2 * world.rng.market.next())
+    case 'utilisation':
+      return strategy.base
+  }
+}
+
+export function repriced(world: World, p: number): number {
+  const s = world.scenario
+  const group = s.providers[world.providerGroup[p] as number]
+  const current = world.providerPrice[p] as number
+  const strategy = group?.strategy
+  if (strategy === undefined || strategy.type === 'fixed') return current
+  if (strategy.type === 'utilisation') {
+    world.touchProvider(p)
+    const elapsed = world.engine.now - (world.providerUtilMark[p] as number)
+    const util = elapsed > 0 ? Math.min(1, utilSince(world, p) / elapsed) : 0
+    world.providerUtilMark[p] = world.engine.now
+    const price = strategy.base * (1 + strategy.sensitivity * (util - strategy.target))
+    return Math.min(strategy.max, Math.max(strategy.min, price))
+  }
+  // undercut: the cheapest other offer in the nearest observer's book, per served model
+  const region = world.peers.region[world.providerPeer[p] as number] as number
+  const obs = world.observers.find((o) => o.region === region) ?? world.observers[0]
+  if (obs === undefined) return current
+  const own = world.providerIndex
+  let cheapest = Number.POSITIVE_INFINITY
+  for (const m of group?.models ?? []) {
+    for (const entry of obs.book.entries(s.models[m]?.name ?? '')) {
+      if (own.get(entry.provider) === p) continue
+      const price = Number(entry.offer.prices?.perKCompletionTokens ?? 0n)
+      if (price > 0 && price < cheapest) cheapest = price
+    }
+  }
+  if (cheapest === Number.POSITIVE_INFINITY || current < cheapest) return current
+  return Math.max(strategy.floor, cheapest * (1 - strategy.step))
+}
+
+/** Busy ms of provider p since its last utilisation mark (uses a per-provider snapshot). */
+function utilSince(world: World, p: number): number {
+  const total = world.providerBusyMs[p] as number
+  const snap = world.utilSnapshot[p] as number
+  world.utilSnapshot[p] = total
+  return (total - snap) / Math.max(1, world.providerMaxConc[p] as number)
+}

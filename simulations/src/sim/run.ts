@@ -1,0 +1,205 @@
+import { OfferBook, ProviderRecords, providerIdOf, RateLimiter } from '@cocoon-mesh/peer'
+import { sessionLength } from '../network/churn.js'
+import type { Scenario } from '../scenario/types.js'
+import { createSimCrypto, type SimCrypto } from './crypto.js'
+import {
+  EV_ARRIVAL,
+  EV_BUCKET,
+  EV_BURST_TOGGLE,
+  EV_DELIVER,
+  EV_JOB_DONE,
+  EV_JOB_RETRY,
+  EV_JOB_TIMEOUT,
+  EV_PEER_JOIN,
+  EV_PEER_LEAVE,
+  EV_PUBLISH,
+  EV_SPAM,
+  KIND_HONEST,
+  KIND_OVERCLAIM,
+  KIND_STALL,
+} from './events.js'
+import { arrival, assign, closeChannels, jobDone, jobTimeout, startDemand, toggleBurst } from './jobs.js'
+import {
+  cheapestAvailable,
+  computeGossip,
+  deliver,
+  nextPublishDelay,
+  publish,
+  schedulePublishing,
+} from './market.js'
+import { initialPrice, repriced } from './pricing.js'
+import { buildSummary, type Summary, seriesCsv } from './summary.js'
+import { type Observer, World } from './world.js'
+
+export interface RunOptions {
+  seed?: number
+  /** Called now and then with the fraction of simulated time done. */
+  onProgress?: (fraction: number) => void
+}
+
+export interface RunResult {
+  summary: Summary
+  csv: string
+  series: Record<string, number[]>
+  events: number
+}
+
+/** Runs a validated scenario to the end of its simulated time. */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const seed = options.seed ?? scenario.seed
+  const world = new World(scenario, seed)
+  const crypto = await createSimCrypto(scenario.crypto.mode, world.providerCount, world.rng.market)
+  for (let p = 0; p < world.providerCount; p++) {
+    world.providerIdString.push(providerIdOf({ provider: crypto.providerBytes(p) }))
+    world.providerIndex.set(world.providerIdString[p] as string, p)
+    world.providerPrice[p] = initialPrice(world, p)
+  }
+  // the first hop of every publication: a relay's real book and rate limiter
+  const firstHop: Observer = {
+    peer: -1,
+    region: 0,
+    book: new OfferBook({ now: world.now, maxProviders: Math.max(10_000, world.providerCount + 16) }),
+    records: new ProviderRecords(world.now),
+    limiter: new RateLimiter({
+      now: world.now,
+      ratePerSecond: scenario.rateLimit.ratePerSecond,
+      burst: scenario.rateLimit.burst,
+    }),
+    bookVersion: 0,
+    recordsVersion: 0,
+    rankings: new Map(),
+  }
+  computeGossip(world)
+  schedulePublishing(world)
+  startDemand(world)
+  scheduleChurn(world)
+  world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
+
+  const e = world.engine
+  let pending: Promise<void> | undefined
+  const handler = (kind: number, a: number, b: number): void => {
+    switch (kind) {
+      case EV_ARRIVAL:
+        arrival(world, a)
+        break
+      case EV_BURST_TOGGLE:
+        toggleBurst(world, a)
+        break
+      case EV_PUBLISH:
+        if (world.peers.online[world.providerPeer[a] as number] !== 1) break
+        world.providerPrice[a] = repriced(world, a)
+        pending = publish(world, crypto, a, firstHop)
+        e.schedule(nextPublishDelay(world, a), EV_PUBLISH, a)
+        break
+      case EV_SPAM: {
+        const rate = scenario.adversaries.spam.offersPerSecond
+        e.schedule(world.rng.market.exp(1000 / rate), EV_SPAM, a)
+        if (world.peers.online[world.providerPeer[a] as number] === 1)
+          pending = publish(world, crypto, a, firstHop)
+        break
+      }
+      case EV_DELIVER:
+        pending = deliver(world, crypto, a, b)
+        break
+      case EV_JOB_DONE:
+        jobDone(world, a, b)
+        break
+      case EV_JOB_TIMEOUT:
+        jobTimeout(world, a, b)
+        break
+      case EV_JOB_RETRY:
+        assign(world, a)
+        break
+      case EV_PEER_LEAVE:
+        leave(world, a)
+        break
+      case EV_PEER_JOIN:
+        join(world, a)
+        break
+      case EV_BUCKET:
+        sampleBucket(world, a)
+        if (a + 1 < world.metrics.buckets) e.schedule(world.metrics.bucketMs, EV_BUCKET, a + 1)
+        break
+    }
+  }
+  const until = scenario.durationMs
+  let events = 0
+  let lastReport = -1
+  // the market code's validation is async: await it before the next event so time and order stay exact
+  while (e.step(handler, until)) {
+    events++
+    if (pending !== undefined) {
+      const p = pending
+      pending = undefined
+      await p
+    }
+    if ((events & 0xffff) === 0 && options.onProgress !== undefined) {
+      const pct = Math.floor((e.now / until) * 100)
+      if (pct !== lastReport) {
+        lastReport = pct
+        options.onProgress(e.now / until)
+      }
+    }
+  }
+  closeChannels(world)
+  for (let p = 0; p < world.providerCount; p++) world.touchProvider(p)
+  world.metrics.realSigns = crypto.signs
+  world.metrics.realVerifies = crypto.verifies
+  const summary = buildSummary(world, events, crypto)
+  const { csv, series } = seriesCsv(world)
+  options.onProgress?.(1)
+  return { summary, csv, series, events }
+}
+
+function scheduleChurn(world: World): void {
+  const c = world.scenario.churn
+  if (c.fraction <= 0) return
+  const keep = new Set<number>(world.observers.map((o) => o.peer))
+  for (let i = 0; i < world.peers.count; i++) {
+    if (keep.has(i) || world.peers.role[i] === 2) continue
+    if (!world.rng.churn.chance(c.fraction)) continue
+    world.engine.schedule(
+      sessionLength(c.session, world.rng.churn) * world.rng.churn.next(),
+      EV_PEER_LEAVE,
+      i,
+    )
+  }
+}
+
+function leave(world: World, peer: number): void {
+  world.peers.online[peer] = 0
+  const p = world.providerOfPeer[peer] as number
+  if (p >= 0) world.providerEpoch[p] = (world.providerEpoch[p] as number) + 1
+  world.engine.schedule(world.rng.churn.exp(world.scenario.churn.offlineMeanMs), EV_PEER_JOIN, peer)
+}
+
+function join(world: World, peer: number): void {
+  world.peers.online[peer] = 1
+  const p = world.providerOfPeer[peer] as number
+  if (p >= 0 && world.providerKind[p] !== 3) world.engine.schedule(0, EV_PUBLISH, p)
+  world.engine.schedule(sessionLength(world.scenario.churn.session, world.rng.churn), EV_PEER_LEAVE, peer)
+}
+
+function sampleBucket(world: World, b: number): void {
+  const m = world.metrics
+  let online = 0
+  for (let i = 0; i < world.peers.count; i++) online += world.peers.online[i] as number
+  let slots = 0
+  let busy = 0
+  for (let p = 0; p < world.providerCount; p++) {
+    const k = world.providerKind[p]
+    if (k !== KIND_HONEST && k !== KIND_OVERCLAIM && k !== KIND_STALL) continue
+    if (world.peers.online[world.providerPeer[p] as number] !== 1) continue
+    slots += world.providerMaxConc[p] as number
+    busy += world.providerBusy[p] as number
+  }
+  const model = 0
+  const cheapest = cheapestAvailable(world, model)
+  m.set('online_peers', b, online)
+  m.set('utilisation', b, slots === 0 ? 0 : busy / slots)
+  m.set('cheapest_offer', b, cheapest === Number.POSITIVE_INFINITY ? 0 : cheapest)
+  m.set('book_size', b, (world.observers[0] as Observer).book.size)
+  m.set('spam_in_books', b, m.spamInHonestBooks)
+}
+
+export type { SimCrypto }

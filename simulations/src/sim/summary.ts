@@ -1,0 +1,201 @@
+import type { SimCrypto } from './crypto.js'
+import { KIND_HONEST, KIND_OVERCLAIM } from './events.js'
+import { mean, quantiles, round6 } from './stats.js'
+import type { World } from './world.js'
+
+export interface Summary {
+  scenario: string
+  seed: number
+  simulatedMs: number
+  peers: { total: number; providers: number; clients: number; observers: number; nat: number }
+  offerPropagation: { p50Ms: number; p99Ms: number; coverage: number; pulledViaIhave: number }
+  dhtLookup: {
+    samples: number
+    hopsP50: number
+    hopsP99: number
+    msP50: number
+    msP99: number
+    foundRate: number
+  }
+  jobs: {
+    arrived: number
+    succeeded: number
+    successRate: number
+    failures: Record<string, number>
+    clientOffline: number
+    attemptsPerJob: number
+    fullRejections: number
+    unreachableProbes: number
+  }
+  price: {
+    medianPaidPerK: number
+    p10PaidPerK: number
+    p90PaidPerK: number
+    paidVsCheapest: { samples: number; mean: number; p50: number; p99: number }
+  }
+  providerUtilisation: { mean: number; p50: number; p90: number }
+  onchain: { opens: number; claims: number; closes: number; perThousandJobs: number }
+  attackers: {
+    spamPublished: number
+    spamRateLimited: number
+    spamInHonestBooks: number
+    stallAssigned: number
+    stallTimeouts: number
+    overclaimJobs: number
+    overclaimAttemptedNano: number
+    overclaimPaidNano: number
+  }
+  market: {
+    cryptoMode: string
+    signs: number
+    verifies: number
+    rankings: number
+    offersPublished: number
+    offersDelivered: number
+    verdicts: Record<string, number>
+  }
+  events: number
+}
+
+function sorted(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+export function buildSummary(world: World, events: number, crypto: SimCrypto): Summary {
+  const m = world.metrics
+  const s = world.scenario
+  const [prop50, prop99] = quantiles(m.propagation, [0.5, 0.99])
+  const [hop50, hop99] = quantiles(m.dhtHops, [0.5, 0.99])
+  const [dms50, dms99] = quantiles(m.dhtMs, [0.5, 0.99])
+  const prices: number[] = []
+  for (let j = 0; j < world.jobCount; j++) {
+    const v = world.jobPriceK[j] as number
+    if (!Number.isNaN(v) && world.jobProvider[j] === -1) prices.push(v)
+  }
+  const [p10, p50, p90] = quantiles(prices, [0.1, 0.5, 0.9])
+  const [r50, r99] = quantiles(m.priceRatio, [0.5, 0.99])
+  const util: number[] = []
+  for (let p = 0; p < world.providerCount; p++) {
+    const k = world.providerKind[p]
+    if (k !== KIND_HONEST && k !== KIND_OVERCLAIM) continue
+    util.push((world.providerBusyMs[p] as number) / ((world.providerMaxConc[p] as number) * s.durationMs))
+  }
+  const [u50, u90] = quantiles(util, [0.5, 0.9])
+  let nat = 0
+  for (let i = 0; i < world.peers.count; i++) nat += world.peers.nat[i] as number
+  const onchain = m.onchainOpens + m.onchainClaims + m.onchainCloses
+  const failures = sorted(m.failures)
+  return {
+    scenario: s.name,
+    seed: world.seed,
+    simulatedMs: s.durationMs,
+    peers: {
+      total: world.peers.count,
+      providers: world.providerCount,
+      clients: world.clientPeers.length,
+      observers: world.observers.length,
+      nat,
+    },
+    offerPropagation: {
+      p50Ms: round6(prop50 ?? 0),
+      p99Ms: round6(prop99 ?? 0),
+      coverage: round6(mean(m.propagationCoverage)),
+      pulledViaIhave: m.pulled,
+    },
+    dhtLookup: {
+      samples: m.dhtHops.length,
+      hopsP50: hop50 ?? 0,
+      hopsP99: hop99 ?? 0,
+      msP50: round6(dms50 ?? 0),
+      msP99: round6(dms99 ?? 0),
+      foundRate: round6(m.dhtHops.length === 0 ? 0 : m.dhtFound / m.dhtHops.length),
+    },
+    jobs: {
+      arrived: m.jobsArrived,
+      succeeded: m.jobsOk,
+      successRate: round6(m.jobsArrived === 0 ? 0 : m.jobsOk / m.jobsArrived),
+      failures,
+      clientOffline: m.jobsClientOffline,
+      attemptsPerJob: round6(m.jobsArrived === 0 ? 0 : m.attempts / m.jobsArrived),
+      fullRejections: m.rejectionsFull,
+      unreachableProbes: m.unreachableProbes,
+    },
+    price: {
+      medianPaidPerK: round6(p50 ?? 0),
+      p10PaidPerK: round6(p10 ?? 0),
+      p90PaidPerK: round6(p90 ?? 0),
+      paidVsCheapest: {
+        samples: m.priceRatio.length,
+        mean: round6(mean(m.priceRatio)),
+        p50: round6(r50 ?? 0),
+        p99: round6(r99 ?? 0),
+      },
+    },
+    providerUtilisation: { mean: round6(mean(util)), p50: round6(u50 ?? 0), p90: round6(u90 ?? 0) },
+    onchain: {
+      opens: m.onchainOpens,
+      claims: m.onchainClaims,
+      closes: m.onchainCloses,
+      perThousandJobs: round6(m.jobsOk === 0 ? 0 : (onchain / m.jobsOk) * 1000),
+    },
+    attackers: {
+      spamPublished: m.spamPublished,
+      spamRateLimited: m.spamRateLimited,
+      spamInHonestBooks: m.spamInHonestBooks,
+      stallAssigned: m.stallAssigned,
+      stallTimeouts: m.stallTimeouts,
+      overclaimJobs: m.overclaimJobs,
+      overclaimAttemptedNano: m.overclaimAttemptedNano,
+      overclaimPaidNano: m.overclaimPaidNano,
+    },
+    market: {
+      cryptoMode: crypto.mode,
+      signs: crypto.signs,
+      verifies: crypto.verifies,
+      rankings: m.ranks,
+      offersPublished: m.offersPublished,
+      offersDelivered: m.offersDelivered,
+      verdicts: sorted(m.verdicts),
+    },
+    events,
+  }
+}
+
+/** The time series as CSV (one row per bucket) and as columns for the report. */
+export function seriesCsv(world: World): { csv: string; series: Record<string, number[]> } {
+  const m = world.metrics
+  const cols = m.series
+  const get = (name: string, b: number): number => (cols[name]?.[b] as number | undefined) ?? 0
+  const series: Record<string, number[]> = {
+    t_s: [],
+    jobs_arrived: [],
+    jobs_ok: [],
+    jobs_failed: [],
+    mean_price_paid: [],
+    cheapest_offer: [],
+    utilisation: [],
+    online_peers: [],
+    book_size: [],
+    spam_in_books: [],
+  }
+  for (let b = 0; b < m.buckets; b++) {
+    const n = get('price_n', b)
+    const row: Record<string, number> = {
+      t_s: round6(((b + 1) * m.bucketMs) / 1000),
+      jobs_arrived: get('jobs_arrived', b),
+      jobs_ok: get('jobs_ok', b),
+      jobs_failed: get('jobs_failed', b),
+      mean_price_paid: round6(n === 0 ? 0 : get('price_sum', b) / n),
+      cheapest_offer: round6(get('cheapest_offer', b)),
+      utilisation: round6(get('utilisation', b)),
+      online_peers: get('online_peers', b),
+      book_size: get('book_size', b),
+      spam_in_books: get('spam_in_books', b),
+    }
+    for (const [k, v] of Object.entries(row)) series[k]?.push(v)
+  }
+  const header = Object.keys(series)
+  const lines = [header.join(',')]
+  for (let b = 0; b < m.buckets; b++) lines.push(header.map((h) => String(series[h]?.[b] ?? 0)).join(','))
+  return { csv: `${lines.join('\n')}\n`, series }
+}

@@ -1,0 +1,301 @@
+import { OfferBook, ProviderRecords, type RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
+import type { Offer } from '@cocoon-mesh/protocol'
+import { Engine } from '../engine/engine.js'
+import { type Rng, substream } from '../engine/prng.js'
+import { buildDht, type Dht } from '../models/kademlia.js'
+import type { LatencyModel } from '../network/latency.js'
+import { assignRelays } from '../network/nat.js'
+import {
+  createPeerTable,
+  type PeerTable,
+  ROLE_ADVERSARY,
+  ROLE_CLIENT,
+  ROLE_PROVIDER,
+} from '../network/peers.js'
+import type { Scenario } from '../scenario/types.js'
+import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL } from './events.js'
+import { Metrics } from './metrics.js'
+
+/** Sim time 0 maps to this Unix ms so offers carry plausible timestamps. */
+export const EPOCH_MS = 1_800_000_000_000
+
+/** A cached ranking of one observer's book for one model. */
+export interface RankingCache {
+  ranked: RankedOffer[]
+  provider: Int32Array
+  at: number
+  bookVersion: number
+  recordsVersion: number
+  expiresAt: number
+  /** Ranked entries before it were all full when last probed, at `cursorAt`. */
+  cursor: number
+  cursorAt: number
+}
+
+/**
+ * An observer: one real peer whose order book (the real OfferBook, fed
+ * through the real gossip validation) stands for the view of every client in
+ * its region. Books per client would cost O(clients × offers) memory.
+ */
+export interface Observer {
+  peer: number
+  region: number
+  book: OfferBook
+  records: ProviderRecords
+  limiter: RateLimiter
+  bookVersion: number
+  recordsVersion: number
+  rankings: Map<number, RankingCache>
+}
+
+/** All state of one run, in typed arrays where it scales with peers or jobs. */
+export class World {
+  readonly scenario: Scenario
+  readonly seed: number
+  readonly engine: Engine
+  readonly peers: PeerTable
+  readonly latency: LatencyModel
+  readonly dht: Dht
+  readonly metrics: Metrics
+  readonly rng: { market: Rng; jobs: Rng; net: Rng; churn: Rng; demand: Rng; gossip: Rng; dht: Rng }
+  readonly now = (): number => EPOCH_MS + this.engine.now
+
+  // providers (index p; adversaries included, by kind)
+  readonly providerCount: number
+  readonly providerPeer: Int32Array
+  readonly providerKind: Uint8Array
+  readonly providerGroup: Int16Array
+  readonly providerGpu: Uint8Array
+  readonly providerBusy: Int32Array
+  readonly providerMaxConc: Int32Array
+  readonly providerPrice: Float64Array
+  readonly providerEpoch: Int32Array
+  readonly providerBusyMs: Float64Array
+  readonly providerLastChange: Float64Array
+  readonly providerUtilMark: Float64Array
+  readonly utilSnapshot: Float64Array
+  /** Sequence of the provider's newest offer (as number; offers carry it as bigint). */
+  readonly providerSeq: Float64Array
+  readonly providerIdString: string[] = []
+  readonly providerIndex = new Map<string, number>()
+  readonly providerOfPeer: Int32Array
+
+  // clients
+  readonly clientPeers: Int32Array
+  readonly clientGroup: Uint8Array
+  readonly clientObserver: Uint8Array
+  readonly clientSpent: Float64Array
+  readonly groupClients: Int32Array[]
+
+  // jobs
+  readonly jobCap: number
+  jobCount = 0
+  readonly jobClient: Int32Array
+  readonly jobProvider: Int32Array
+  readonly jobModel: Uint8Array
+  readonly jobPrompt: Int32Array
+  readonly jobCompletion: Int32Array
+  readonly jobAttempts: Uint8Array
+  readonly jobArrived: Float64Array
+  readonly jobEpoch: Int32Array
+  readonly jobLastFailed: Int32Array
+  readonly jobPriceK: Float64Array
+
+  // offers published (index o)
+  readonly offers: Offer[] = []
+  readonly offerBytes: Uint8Array[] = []
+  readonly offerProvider: number[] = []
+
+  readonly observers: Observer[] = []
+  readonly gossipDelay: Float32Array
+  gossipSamples = 0
+
+  // demand
+  readonly groupRate: Float64Array
+  readonly groupOn: Uint8Array
+  busySlots = 0
+  onlineSlots = 0
+  channels = new Map<number, { unclaimed: bigint; lastClaimAt: number }>()
+
+  constructor(scenario: Scenario, seed: number) {
+    this.scenario = scenario
+    this.seed = seed
+    this.engine = new Engine(1 << 16)
+    this.rng = {
+      market: substream(seed, 'market'),
+      jobs: substream(seed, 'jobs'),
+      net: substream(seed, 'net'),
+      churn: substream(seed, 'churn'),
+      demand: substream(seed, 'demand'),
+      gossip: substream(seed, 'gossip'),
+      dht: substream(seed, 'dht'),
+    }
+    const s = scenario
+    this.latency = { matrix: s.regions.latencyMs, jitter: s.network.jitter, loss: s.network.loss }
+    const setup = substream(seed, 'setup')
+    this.peers = createPeerTable(
+      {
+        count: s.peers.count,
+        regionWeights: s.regions.weights,
+        natFraction: s.network.natFraction,
+        bandwidthMedianMbps: s.network.bandwidthMedianMbps,
+        bandwidthSigma: s.network.bandwidthSigma,
+      },
+      setup,
+    )
+    assignRelays(this.peers, s.network.relays, setup)
+    this.dht = buildDht(this.peers, setup, s.dht.k, s.dht.alpha, s.dht.timeoutMs)
+    this.metrics = new Metrics(s)
+
+    // roles: providers first (after relays), then adversaries, the rest clients
+    const adv = s.adversaries
+    const honest = Math.max(1, Math.round(s.peers.count * s.peers.providerFraction))
+    const kinds: number[] = [
+      ...new Array<number>(honest).fill(KIND_HONEST),
+      ...new Array<number>(adv.stall.count).fill(KIND_STALL),
+      ...new Array<number>(adv.overclaim.count).fill(KIND_OVERCLAIM),
+      ...new Array<number>(adv.spam.count).fill(KIND_SPAM),
+    ]
+    const candidates: number[] = []
+    for (let i = 0; i < this.peers.count; i++) if (this.peers.role[i] !== 2) candidates.push(i)
+    const P = Math.min(kinds.length, candidates.length - 1)
+    this.providerCount = P
+    this.providerPeer = new Int32Array(P)
+    this.providerKind = new Uint8Array(P)
+    this.providerGroup = new Int16Array(P)
+    this.providerGpu = new Uint8Array(P)
+    this.providerBusy = new Int32Array(P)
+    this.providerMaxConc = new Int32Array(P)
+    this.providerPrice = new Float64Array(P)
+    this.providerEpoch = new Int32Array(P)
+    this.providerBusyMs = new Float64Array(P)
+    this.providerLastChange = new Float64Array(P)
+    this.providerUtilMark = new Float64Array(P)
+    this.utilSnapshot = new Float64Array(P)
+    this.providerSeq = new Float64Array(P)
+    this.providerOfPeer = new Int32Array(this.peers.count).fill(-1)
+    // a random subset of non-relay peers are providers
+    for (let i = 0; i < P; i++) {
+      const pick = i + setup.int(candidates.length - i)
+      const tmp = candidates[i] as number
+      candidates[i] = candidates[pick] as number
+      candidates[pick] = tmp
+    }
+    const groupWeights = s.providers.map((g) => g.share)
+    const gpuWeights = s.gpus.map((g) => g.share)
+    for (let p = 0; p < P; p++) {
+      const peer = candidates[p] as number
+      const kind = kinds[p] as number
+      this.providerPeer[p] = peer
+      this.providerOfPeer[peer] = p
+      this.providerKind[p] = kind
+      this.peers.role[peer] = kind === KIND_HONEST ? ROLE_PROVIDER : ROLE_ADVERSARY
+      this.providerGroup[p] = pickWeighted(groupWeights, setup)
+      this.providerGpu[p] = pickWeighted(gpuWeights, setup)
+      const group = s.providers[this.providerGroup[p] as number]
+      this.providerMaxConc[p] = group?.maxConcurrency ?? 1
+    }
+    const clients = candidates.slice(P)
+    this.clientPeers = Int32Array.from(clients)
+    this.clientGroup = new Uint8Array(clients.length)
+    this.clientObserver = new Uint8Array(clients.length)
+    this.clientSpent = new Float64Array(clients.length)
+    const clientWeights = s.clients.map((g) => g.share)
+    const perGroup: number[][] = s.clients.map(() => [])
+    for (let c = 0; c < clients.length; c++) {
+      const g = pickWeighted(clientWeights, setup)
+      this.clientGroup[c] = g
+      perGroup[g]?.push(c)
+      this.peers.role[clients[c] as number] = ROLE_CLIENT
+    }
+    this.groupClients = perGroup.map((list) => Int32Array.from(list))
+    this.groupRate = new Float64Array(s.clients.length)
+    this.groupOn = new Uint8Array(s.clients.length).fill(1)
+    const demandTotal = s.clients.reduce(
+      (sum, g, i) => sum + ((perGroup[i]?.length ?? 0) > 0 ? g.demandShare : 0),
+      0,
+    )
+    s.clients.forEach((g, i) => {
+      if ((perGroup[i]?.length ?? 0) === 0 || demandTotal <= 0) return
+      this.groupRate[i] = (s.jobs.total * (g.demandShare / demandTotal)) / s.durationMs
+    })
+
+    this.jobCap = s.jobs.total
+    this.jobClient = new Int32Array(this.jobCap)
+    this.jobProvider = new Int32Array(this.jobCap).fill(-1)
+    this.jobModel = new Uint8Array(this.jobCap)
+    this.jobPrompt = new Int32Array(this.jobCap)
+    this.jobCompletion = new Int32Array(this.jobCap)
+    this.jobAttempts = new Uint8Array(this.jobCap)
+    this.jobArrived = new Float64Array(this.jobCap)
+    this.jobEpoch = new Int32Array(this.jobCap)
+    this.jobLastFailed = new Int32Array(this.jobCap).fill(-1)
+    this.jobPriceK = new Float64Array(this.jobCap).fill(Number.NaN)
+
+    // observers: honest public clients spread over regions (never churn)
+    const regions = s.regions.names.length
+    const want = Math.max(1, Math.min(s.gossip.observers, clients.length))
+    const byRegion: number[][] = Array.from({ length: regions }, () => [])
+    clients.forEach((peer, idx) => {
+      if (this.peers.nat[peer] === 0) byRegion[this.peers.region[peer] as number]?.push(idx)
+    })
+    const chosen: number[] = []
+    for (let round = 0; chosen.length < want && round < want; round++) {
+      for (let r = 0; r < regions && chosen.length < want; r++) {
+        const idx = byRegion[r]?.[round]
+        if (idx !== undefined) chosen.push(idx)
+      }
+    }
+    if (chosen.length === 0) chosen.push(0)
+    for (const c of chosen) {
+      const peer = clients[c] as number
+      this.observers.push({
+        peer,
+        region: this.peers.region[peer] as number,
+        book: new OfferBook({ now: this.now, maxProviders: Math.max(10_000, P + 16) }),
+        records: new ProviderRecords(this.now),
+        limiter: new RateLimiter({
+          now: this.now,
+          ratePerSecond: s.rateLimit.ratePerSecond,
+          burst: s.rateLimit.burst,
+        }),
+        bookVersion: 0,
+        recordsVersion: 0,
+        rankings: new Map(),
+      })
+    }
+    for (let c = 0; c < clients.length; c++) {
+      const region = this.peers.region[clients[c] as number] as number
+      let best = 0
+      let bestLat = Number.POSITIVE_INFINITY
+      this.observers.forEach((o, i) => {
+        const lat = s.regions.latencyMs[region]?.[o.region] ?? 0
+        if (lat < bestLat) {
+          bestLat = lat
+          best = i
+        }
+      })
+      this.clientObserver[c] = best
+    }
+    this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
+  }
+
+  /** Integrates busy time of a provider up to now (for utilisation). */
+  touchProvider(p: number): void {
+    const now = this.engine.now
+    this.providerBusyMs[p] =
+      (this.providerBusyMs[p] as number) +
+      (this.providerBusy[p] as number) * (now - (this.providerLastChange[p] as number))
+    this.providerLastChange[p] = now
+  }
+}
+
+export function pickWeighted(weights: readonly number[], rng: Rng): number {
+  const total = weights.reduce((s, w) => s + w, 0)
+  let x = rng.next() * total
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i] as number
+    if (x < 0) return i
+  }
+  return weights.length - 1
+}
