@@ -18,7 +18,12 @@ export function orderBookTopic(model: string): string {
   return `${ORDER_BOOK_TOPIC_PREFIX}${encodeURIComponent(canonicalModelId(model))}`
 }
 
+/** The model of an order-book topic, or undefined when `topic` is not one (never throws on remote input). */
 export function modelFromOrderBookTopic(topic: string): string | undefined {
   if (!topic.startsWith(ORDER_BOOK_TOPIC_PREFIX)) return undefined
-  return decodeURIComponent(topic.slice(ORDER_BOOK_TOPIC_PREFIX.length))
+  try {
+    return decodeURIComponent(topic.slice(ORDER_BOOK_TOPIC_PREFIX.length))
+  } catch {
+    return undefined
+  }
 }
