@@ -1,13 +1,19 @@
-import { JobFrame } from '@cocoon-mesh/protocol'
+import {
+  decodeJobFrame,
+  encodeJobFrame,
+  type JobFrame,
+  MAX_JOB_FRAME_BYTES as PROTOCOL_MAX_JOB_FRAME_BYTES,
+  TENSOR_CHUNK_SIZE,
+} from '@cocoon-mesh/protocol'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import * as varint from 'uint8-varint'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { FrameTooLargeError, MalformedFrameError, StreamEndedError } from './errors.js'
 
 /** Bytes of tensor data per TensorChunk frame. */
-export const JOB_TENSOR_CHUNK_SIZE = 256 * 1024
+export const JOB_TENSOR_CHUNK_SIZE = TENSOR_CHUNK_SIZE
 /** Largest frame a job stream accepts (a tensor chunk plus headroom). */
-export const MAX_JOB_FRAME_BYTES = 1024 * 1024 + 4096
+export const MAX_JOB_FRAME_BYTES = PROTOCOL_MAX_JOB_FRAME_BYTES
 
 const FRAME_FIELDS = [
   'request',
@@ -47,7 +53,7 @@ export function frameKind(frame: JobFrame): JobFrameKind {
 
 /** Encodes a frame with its varint length prefix. */
 export function encodeFrame(frame: JobFrame): Uint8ArrayList {
-  const body = JobFrame.encode(frame)
+  const body = encodeJobFrame(frame)
   return new Uint8ArrayList(varint.encode(body.byteLength), body)
 }
 
@@ -110,7 +116,7 @@ export async function* readFrames(
       buffer.consume(prefix + length)
       let frame: JobFrame
       try {
-        frame = JobFrame.decode(body)
+        frame = decodeJobFrame(body.subarray())
       } catch (cause) {
         throw new MalformedFrameError('could not decode job frame', {
           cause,

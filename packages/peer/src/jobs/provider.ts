@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
+  tensorCost,
 } from '@cocoon-mesh/protocol'
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
@@ -428,12 +429,6 @@ class DefaultJobService implements JobService {
       gflop: result.gflop,
     })
   }
-}
-
-/** Cost of a tensor job of `gflop` at `price`, rounded up. */
-export function tensorCost(price: Prices, gflop: number): bigint {
-  const milli = BigInt(Math.ceil(gflop * 1000))
-  return (price.perTensorGflop * milli + 999n) / 1000n
 }
 
 function findModel(models: string[], requested: string): string | undefined {

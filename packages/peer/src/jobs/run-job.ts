@@ -10,6 +10,7 @@ import {
   type Prices,
   RejectReason,
   TrustTier,
+  tensorCost,
 } from '@cocoon-mesh/protocol'
 import { type ClientPayments, noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
@@ -30,7 +31,6 @@ import {
   NoProviderError,
   ProviderUnreachableError,
 } from './errors.js'
-import { tensorCost } from './provider.js'
 
 /** Which provider served which part of a job, at what price. */
 export interface ServedPart {

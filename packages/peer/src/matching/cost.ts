@@ -1,4 +1,4 @@
-import type { Prices } from '@cocoon-mesh/protocol'
+import { expectedJobCost, llmCost, type Prices } from '@cocoon-mesh/protocol'
 import type { JobSize } from './types.js'
 
 /** Default expected size when the caller gives none: a short chat turn. */
@@ -10,18 +10,18 @@ export const DEFAULT_COMPLETION_TOKENS = 256
  * and per GFLOP), rounded up so a provider is never underpaid.
  */
 export function estimateJobCost(prices: Prices, size: JobSize): bigint {
-  if (size.kind === 'tensor') {
-    const gflop = Math.max(0, size.gflop ?? 1)
-    return ceilMul(prices.perTensorGflop, gflop)
-  }
-  const prompt = BigInt(Math.max(0, Math.ceil(size.promptTokens ?? DEFAULT_PROMPT_TOKENS)))
-  const completion = BigInt(Math.max(0, Math.ceil(size.completionTokens ?? DEFAULT_COMPLETION_TOKENS)))
-  return ceilDiv(prices.perKPromptTokens * prompt + prices.perKCompletionTokens * completion, 1000n)
+  if (size.kind === 'tensor')
+    return expectedJobCost(prices, { kind: 'tensor', gflop: Math.max(0, size.gflop ?? 1) })
+  return expectedJobCost(prices, {
+    kind: 'llm',
+    promptTokens: Math.max(0, Math.ceil(size.promptTokens ?? DEFAULT_PROMPT_TOKENS)),
+    maxCompletionTokens: Math.max(0, Math.ceil(size.completionTokens ?? DEFAULT_COMPLETION_TOKENS)),
+  })
 }
 
-/** Cost of delivered LLM usage at `prices`. */
+/** Cost of delivered LLM usage at `prices` (the protocol's `llmCost`). */
 export function llmUsageCost(prices: Prices, promptTokens: number, completionTokens: number): bigint {
-  return estimateJobCost(prices, { kind: 'llm', promptTokens, completionTokens })
+  return llmCost(prices, { promptTokens, completionTokens })
 }
 
 /** True when every price field of `prices` is within the corresponding (present) cap. */
@@ -32,14 +32,4 @@ export function withinMaxPrice(prices: Prices, max: Partial<Prices> | undefined)
     return false
   if (max.perTensorGflop !== undefined && prices.perTensorGflop > max.perTensorGflop) return false
   return true
-}
-
-function ceilDiv(a: bigint, b: bigint): bigint {
-  return (a + b - 1n) / b
-}
-
-function ceilMul(price: bigint, amount: number): bigint {
-  // amount in milli-units to keep bigint arithmetic exact enough
-  const milli = BigInt(Math.ceil(amount * 1000))
-  return ceilDiv(price * milli, 1000n)
 }
