@@ -67,6 +67,8 @@ export const MAX_CONCURRENCY = 4096
 /** Length of an Ed25519 signature and public key (settlement_key). */
 export const ED25519_SIGNATURE_BYTES = 64
 export const ED25519_PUBLIC_KEY_BYTES = 32
+/** Longest signature any libp2p key type produces here (secp256k1 DER is at most 72 bytes). */
+export const MAX_SIGNATURE_BYTES = 80
 /**
  * Sanity cap on any single unit price: 1000 TON (per 1k tokens or per GFLOP).
  * Anything above is a unit mistake (TON instead of nanoTON), not a price.

@@ -53,7 +53,14 @@ function microGflop(gflop: number): bigint {
       details: 'Expected a finite number >= 0.',
     })
   }
-  return BigInt(Math.ceil(gflop * GFLOP_SCALE))
+  const scaled = Math.ceil(gflop * GFLOP_SCALE)
+  if (!Number.isFinite(scaled)) {
+    throw new InvalidFieldError(`Invalid gflop: ${gflop}`, {
+      field: 'gflop',
+      details: 'Expected at most 1e300 GFLOP.',
+    })
+  }
+  return BigInt(scaled)
 }
 
 /** Cost of a tensor job: ceil(gflop * perTensorGflop), gflop taken at 1e-6 resolution (rounded up). */

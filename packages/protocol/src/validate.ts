@@ -32,6 +32,7 @@ import {
   MAX_PAYOUT_ADDRESS_LENGTH,
   MAX_PEER_ID_BYTES,
   MAX_REGION_LENGTH,
+  MAX_SIGNATURE_BYTES,
   MAX_UNIT_PRICE_NANOTON,
 } from './limits.js'
 
@@ -59,11 +60,11 @@ function checkPeerIdBytes(field: string, value: Uint8Array): void {
 }
 
 function checkSignatureShape(value: Uint8Array): void {
-  if (value.byteLength !== 0 && value.byteLength !== ED25519_SIGNATURE_BYTES) {
+  if (value.byteLength > MAX_SIGNATURE_BYTES) {
     throw invalid(
       'signature',
       `${value.byteLength} bytes`,
-      `an empty or ${ED25519_SIGNATURE_BYTES}-byte signature`,
+      `at most ${MAX_SIGNATURE_BYTES} bytes (an Ed25519 signature is ${ED25519_SIGNATURE_BYTES})`,
     )
   }
 }

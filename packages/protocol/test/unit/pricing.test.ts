@@ -53,6 +53,7 @@ describe('pricing', () => {
     expect(tensorCost(prices, matmulGflop(1024, 1024, 1024))).toBe(108n) // 2.147483648 GFLOP * 50
     expect(() => tensorCost(prices, Number.NaN)).toThrow(InvalidFieldError)
     expect(() => tensorCost(prices, -1)).toThrow(InvalidFieldError)
+    expect(() => tensorCost(prices, 1e305)).toThrow(InvalidFieldError)
   })
 
   it('expectedJobCost bounds the final cost', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalModelId, JOB_PROTOCOL, KAD_PROTOCOL, modelFromOrderBookTopic, orderBookTopic } from '../../src/index.js'
+import {
+  canonicalModelId,
+  JOB_PROTOCOL,
+  KAD_PROTOCOL,
+  modelFromOrderBookTopic,
+  orderBookTopic,
+} from '../../src/index.js'
 
 describe('protocol ids and topics', () => {
   it('are versioned', () => {

@@ -1,5 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  CocoonError,
   ExpiredError,
   InvalidFieldError,
   isIgnorable,
@@ -16,6 +18,7 @@ import {
   validateOfferCancel,
   validateUsageReceipt,
 } from '../../src/index.js'
+import { offerArb, usageReceiptArb } from '../arbitraries.js'
 import { NOW, sampleCancel, sampleJobRequest, sampleOffer, sampleReceipt } from '../fixtures.js'
 
 const provider = new Uint8Array([0, 36, 8, 1, 18, 32, ...new Uint8Array(32).fill(3)])
@@ -62,7 +65,7 @@ describe('validateOffer', () => {
     ['zero sequence', { sequence: 0n }, 'sequence'],
     ['NaN tokens/s', { tokensPerSecond: Number.NaN }, 'tokensPerSecond'],
     ['short settlement key', { settlementKey: new Uint8Array(31) }, 'settlementKey'],
-    ['short signature', { signature: new Uint8Array(10) }, 'signature'],
+    ['oversized signature', { signature: new Uint8Array(81) }, 'signature'],
   ]
   for (const [label, patch, field] of bad) {
     it(`rejects ${label} with InvalidFieldError on ${field}`, () => {
@@ -98,6 +101,52 @@ describe('validateOffer', () => {
     expect((future as NotYetValidError).code).toBe('ERR_NOT_YET_VALID')
     expect(isIgnorable(future)).toBe(true)
     expect(() => validateOffer(offer, { now: NOW - 1001, maxDriftMs: 1000 })).toThrow(NotYetValidError)
+  })
+})
+
+describe('validators on arbitrary input', () => {
+  it('throw only typed errors, whatever the decoded fields hold', () => {
+    fc.assert(
+      fc.property(offerArb, fc.integer({ min: 0, max: 2 ** 52 }), (offer, now) => {
+        try {
+          validateOffer(offer, { now })
+        } catch (error) {
+          if (!(error instanceof CocoonError)) throw error
+        }
+      }),
+      { numRuns: 500 },
+    )
+    fc.assert(
+      fc.property(usageReceiptArb, (receipt) => {
+        try {
+          validateUsageReceipt(receipt)
+        } catch (error) {
+          if (!(error instanceof CocoonError)) throw error
+        }
+      }),
+    )
+  })
+
+  it('accept what they should: random valid offers pass', () => {
+    const validOffer = fc.record({
+      models: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 50 }), { minLength: 1, maxLength: 64 }),
+      jobKinds: fc.subarray(['llm', 'tensor'], { minLength: 1 }),
+      maxConcurrency: fc.integer({ min: 1, max: 4096 }),
+      ttl: fc.integer({ min: 1, max: MAX_OFFER_TTL_MS }),
+      price: fc.bigInt({ min: 0n, max: MAX_UNIT_PRICE_NANOTON }),
+    })
+    fc.assert(
+      fc.property(validOffer, ({ models, jobKinds, maxConcurrency, ttl, price }) => {
+        const offer = valid({
+          models,
+          jobKinds,
+          maxConcurrency,
+          expiresAt: BigInt(NOW + ttl),
+          prices: { perKPromptTokens: price, perKCompletionTokens: price, perTensorGflop: price },
+        })
+        expect(validateOffer(offer, { now: NOW })).toBe(offer)
+      }),
+    )
   })
 })
 
