@@ -27,6 +27,8 @@ export interface ChainClient {
   provider(address: Address, init?: StateInit | null): ContractProvider
   getBalance(address: Address): Promise<bigint>
   getStatus(address: Address): Promise<AccountStatus>
+  /** The chain's current unix time (seconds), as the contracts see it. */
+  chainTime(): Promise<number>
   /** Waits (polling) until `check` holds; devnet/sandbox apply messages synchronously. */
   waitFor(check: () => Promise<boolean>, what: string): Promise<void>
 }

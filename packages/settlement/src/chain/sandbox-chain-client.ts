@@ -20,6 +20,10 @@ export class SandboxChainClient implements ChainClient {
     return state === undefined ? 'uninit' : state.type
   }
 
+  async chainTime(): Promise<number> {
+    return this.blockchain.now ?? Math.floor(Date.now() / 1000)
+  }
+
   async waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
     if (!(await check())) throw new ChainTimeoutError('sandbox message did not apply', { details: what })
   }

@@ -1,4 +1,4 @@
-import type { Address, ContractProvider, StateInit } from '@ton/core'
+import { Address, type ContractProvider, type StateInit } from '@ton/core'
 import { TonClient } from '@ton/ton'
 import { ChainError } from '../errors.js'
 import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
@@ -12,6 +12,8 @@ export interface TonChainClientInit {
   /** ms between polls. Default 1 000 (devnet: 50). */
   pollInterval?: number
 }
+
+const ZERO_ADDRESS = new Address(0, Buffer.alloc(32))
 
 /** ChainClient over @ton/ton's TonClient (toncenter HTTP API v2): testnet, mainnet, devnet. */
 export class TonChainClient implements ChainClient {
@@ -42,6 +44,11 @@ export class TonChainClient implements ChainClient {
       `state of ${address.toString()}`,
     )
     return state.state === 'uninitialized' ? 'uninit' : state.state
+  }
+
+  async chainTime(): Promise<number> {
+    const state = await this.call(() => this.client.getContractState(ZERO_ADDRESS), 'chain time (sync_utime)')
+    return state.timestampt
   }
 
   waitFor(check: () => Promise<boolean>, what: string): Promise<void> {

@@ -151,6 +151,18 @@ export async function withdrawChannel(
   channel: string,
 ): Promise<void> {
   const opened = openOn(chain, PaymentChannel.createFromAddress(Address.parse(channel)))
+  const state = await opened.getState()
+  if (state.closed) throw new ChannelUnusableError('channel already closed', { details: channel })
+  if (state.exitRequestedAt === 0)
+    throw new ChannelUnusableError('exit not started', {
+      details: 'start the exit first (`cocoon channel close`)',
+    })
+  const now = await chain.chainTime()
+  const at = state.exitRequestedAt + state.exitDelay
+  if (now < at)
+    throw new ChannelUnusableError('exit delay not elapsed', {
+      details: `the provider can claim for ${at - now} more seconds; withdraw after that`,
+    })
   await opened.sendWithdraw(walletSender(chain, wallet))
   await chain.waitFor(async () => (await opened.getState()).closed, `withdrawal from ${channel}`)
 }

@@ -1,0 +1,207 @@
+import {
+  claimChannel,
+  closeChannel,
+  formatTon,
+  InvalidSettlementInputError,
+  openChannel,
+  openSettlementContext,
+  parseTon,
+  parseTonAddress,
+  readChannel,
+  type SettlementContext,
+  startChannelExit,
+  walletAddressForKey,
+  withdrawChannel,
+} from '@cocoon-mesh/settlement'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Command } from 'commander'
+import type { RegisterCommand } from './index.js'
+
+interface CommonOptions {
+  home?: string
+  endpoint?: string
+  apiKey?: string
+}
+
+const common = (cmd: Command): Command =>
+  cmd
+    .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
+    .option(
+      '--endpoint <url>',
+      'toncenter v2 jsonRPC endpoint (default $COCOON_TON_ENDPOINT or local devnet)',
+    )
+    .option('--api-key <key>', 'toncenter API key (default $COCOON_TON_API_KEY)')
+
+async function withContext(
+  opts: CommonOptions,
+  fn: (ctx: SettlementContext) => Promise<void>,
+): Promise<void> {
+  const ctx = await openSettlementContext(opts)
+  try {
+    await fn(ctx)
+  } finally {
+    await ctx.close()
+  }
+}
+
+/** The provider's settlement key and payout wallet: from options, else from its ed25519 peer id. */
+function providerTerms(peerId: string, payout?: string, keyHex?: string) {
+  let key: Uint8Array | undefined
+  if (keyHex !== undefined) key = Uint8Array.from(Buffer.from(keyHex, 'hex'))
+  else {
+    try {
+      key = peerIdFromString(peerId).publicKey?.raw
+    } catch (cause) {
+      throw new InvalidSettlementInputError('invalid provider peer id', { details: peerId, cause })
+    }
+  }
+  if (key?.length !== 32)
+    throw new InvalidSettlementInputError('no ed25519 settlement key for this provider', {
+      details: 'pass --provider-key <hex> (the settlement_key of its offer) or use an ed25519 peer id',
+    })
+  const address = payout === undefined ? walletAddressForKey(key) : parseTonAddress(payout, 'payout address')
+  return { key, address }
+}
+
+/** `cocoon channel open|list|claim|close`: payment channels. */
+export const registerChannel: RegisterCommand = (program: Command) => {
+  const channel = program.command('channel').description('TON payment channels between clients and providers')
+
+  common(channel.command('open'))
+    .description('open a channel to a provider with a deposit (client)')
+    .requiredOption('--provider <peerId>', "the provider's peer id")
+    .requiredOption('--deposit <ton>', 'TON to deposit')
+    .option('--payout <address>', "the provider's payout wallet (default: derived from its ed25519 key)")
+    .option('--provider-key <hex>', "the provider's settlement key (default: its peer id's ed25519 key)")
+    .option('--exit-delay <seconds>', 'seconds the provider has to claim after you start an exit', '86400')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        opts: CommonOptions & {
+          provider: string
+          deposit: string
+          payout?: string
+          providerKey?: string
+          exitDelay: string
+          json?: boolean
+        },
+      ) => {
+        const deposit = parseTon(opts.deposit, 'deposit')
+        const exitDelay = Number(opts.exitDelay)
+        if (!Number.isInteger(exitDelay) || exitDelay < 0 || exitDelay > 0xffffffff)
+          throw new InvalidSettlementInputError('invalid exit delay', { details: 'seconds, 0..4294967295' })
+        const terms = providerTerms(opts.provider, opts.payout, opts.providerKey)
+        await withContext(opts, async (ctx) => {
+          const { address } = await openChannel({
+            chain: ctx.chain,
+            wallet: ctx.wallet,
+            store: ctx.store,
+            providerAddress: terms.address,
+            providerKey: terms.key,
+            deposit,
+            exitDelay,
+            peerId: opts.provider,
+          })
+          if (opts.json === true)
+            process.stdout.write(
+              `${JSON.stringify({ channel: address.toRawString(), deposit: deposit.toString() })}\n`,
+            )
+          else process.stdout.write(`opened channel ${address.toString()} with ${formatTon(deposit)}\n`)
+        })
+      },
+    )
+
+  common(channel.command('list'))
+    .description('list channels this node is party to, with on-chain state')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      await withContext(opts, async (ctx) => {
+        const rows: Record<string, string | number | boolean>[] = []
+        const seen = new Set<string>()
+        const add = async (role: 'client' | 'provider', address: string, peerId?: string) => {
+          if (seen.has(`${role}${address}`)) return
+          seen.add(`${role}${address}`)
+          const view = await readChannel(ctx.chain, address).catch(() => undefined)
+          const local =
+            role === 'client'
+              ? (await ctx.store.clientChannel(address))?.signed
+              : (await ctx.store.providerChannel(address))?.newest
+          rows.push({
+            role,
+            channel: address,
+            peer: peerId ?? '',
+            deposit: view?.state.deposit.toString() ?? '',
+            claimed: view?.state.claimed.toString() ?? '',
+            newestVoucher: (local ?? 0n).toString(),
+            exiting: (view?.state.exitRequestedAt ?? 0) > 0,
+            closed: view?.state.closed ?? false,
+          })
+        }
+        for (const meta of await ctx.store.channelMetas()) await add(meta.role, meta.address, meta.peerId)
+        for (const rec of await ctx.store.providerChannels()) await add('provider', rec.channel)
+        if (opts.json === true) process.stdout.write(`${JSON.stringify(rows)}\n`)
+        else if (rows.length === 0) process.stdout.write('no channels\n')
+        else
+          for (const r of rows)
+            process.stdout.write(
+              `${r.role}\t${r.channel}\tdeposit ${r.deposit}\tclaimed ${r.claimed}\tvoucher ${r.newestVoucher}${r.closed === true ? '\tclosed' : r.exiting === true ? '\texiting' : ''}\n`,
+            )
+      })
+    })
+
+  common(channel.command('claim'))
+    .description('claim the newest vouchers on chain now (provider)')
+    .option('--channel <address>', 'only this channel')
+    .action(async (opts: CommonOptions & { channel?: string }) => {
+      await withContext(opts, async (ctx) => {
+        const targets =
+          opts.channel === undefined
+            ? (await ctx.store.providerChannels()).filter((r) => r.newest > r.claimed).map((r) => r.channel)
+            : [parseTonAddress(opts.channel, 'channel').toRawString()]
+        if (targets.length === 0) process.stdout.write('nothing to claim\n')
+        for (const target of targets) {
+          const { paid, claimed } = await claimChannel({
+            chain: ctx.chain,
+            wallet: ctx.wallet,
+            store: ctx.store,
+            channel: target,
+          })
+          process.stdout.write(`${target}: claimed ${formatTon(paid)} (total ${formatTon(claimed)})\n`)
+        }
+      })
+    })
+
+  common(channel.command('close'))
+    .description(
+      'provider: close now, claiming the newest voucher; client: start the exit, or withdraw once it elapsed',
+    )
+    .requiredOption('--channel <address>', 'the channel')
+    .action(async (opts: CommonOptions & { channel: string }) => {
+      await withContext(opts, async (ctx) => {
+        const address = parseTonAddress(opts.channel, 'channel').toRawString()
+        const view = await readChannel(ctx.chain, address)
+        if (view === undefined)
+          throw new InvalidSettlementInputError('channel not found on chain', { details: address })
+        const isClient = (await ctx.store.channelMeta('client', address)) !== undefined
+        if (!isClient) {
+          const { paid } = await closeChannel({
+            chain: ctx.chain,
+            wallet: ctx.wallet,
+            store: ctx.store,
+            channel: address,
+          })
+          process.stdout.write(
+            `closed ${address}: claimed ${formatTon(paid)}, the rest went back to the client\n`,
+          )
+        } else if (view.state.exitRequestedAt === 0) {
+          await startChannelExit(ctx.chain, ctx.wallet, address)
+          process.stdout.write(
+            `exit started on ${address}; run this again after ${view.state.exitDelay} s to withdraw the rest\n`,
+          )
+        } else {
+          await withdrawChannel(ctx.chain, ctx.wallet, address)
+          process.stdout.write(`withdrew the rest of ${address}\n`)
+        }
+      })
+    })
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path'
+import { Address, fromNano, toNano } from '@ton/core'
+import { TonChainClient } from '../chain/ton-chain-client.js'
+import { InvalidSettlementInputError } from '../errors.js'
+import { VoucherStore } from '../store/voucher-store.js'
+import { loadWallet, type NodeWallet, resolveHome } from '../wallet/wallet.js'
+
+/** Default chain endpoint: a local `cocoon devnet` on its default port. */
+export const DEFAULT_DEVNET_PORT = 8081
+export const DEFAULT_TON_ENDPOINT = `http://127.0.0.1:${DEFAULT_DEVNET_PORT}/jsonRPC`
+
+export interface SettlementOptions {
+  home?: string
+  /** toncenter v2 jsonRPC endpoint; default `$COCOON_TON_ENDPOINT` or the local devnet. */
+  endpoint?: string
+  /** default `$COCOON_TON_API_KEY`. */
+  apiKey?: string
+}
+
+/** What a settlement CLI command works with: wallet, chain and the voucher store in the home folder. */
+export interface SettlementContext {
+  home: string
+  endpoint: string
+  wallet: NodeWallet
+  chain: TonChainClient
+  store: VoucherStore
+  close(): Promise<void>
+}
+
+export async function openSettlementContext(options: SettlementOptions = {}): Promise<SettlementContext> {
+  const home = resolveHome(options.home)
+  const endpoint = options.endpoint ?? process.env.COCOON_TON_ENDPOINT ?? DEFAULT_TON_ENDPOINT
+  const apiKey = options.apiKey ?? process.env.COCOON_TON_API_KEY
+  const wallet = await loadWallet(home)
+  const chain = new TonChainClient({
+    endpoint,
+    ...(apiKey === undefined ? {} : { apiKey }),
+    pollInterval: endpoint.startsWith('http://127.0.0.1') ? 50 : 1_000,
+  })
+  const store = await VoucherStore.open(join(home, 'settlement'))
+  return { home, endpoint, wallet, chain, store, close: () => store.close() }
+}
+
+/** Parses a TON amount ("1.5") into nanoTON with a typed error. */
+export function parseTon(value: string, what = 'amount'): bigint {
+  let nano: bigint
+  try {
+    nano = toNano(value)
+  } catch (cause) {
+    throw new InvalidSettlementInputError(`invalid ${what}`, {
+      details: `"${value}" is not a TON amount like 1.5`,
+      cause,
+    })
+  }
+  if (nano <= 0n)
+    throw new InvalidSettlementInputError(`invalid ${what}`, { details: `${what} must be positive` })
+  return nano
+}
+
+/** nanoTON as a TON string for humans. */
+export function formatTon(nano: bigint): string {
+  return `${fromNano(nano)} TON`
+}
+
+/** Parses a TON address in any form, with a typed error. */
+export function parseTonAddress(value: string, what = 'address'): Address {
+  try {
+    return Address.parse(value)
+  } catch (cause) {
+    throw new InvalidSettlementInputError(`invalid ${what}`, {
+      details: `"${value}" is not a TON address`,
+      cause,
+    })
+  }
+}
