@@ -1,0 +1,200 @@
+/**
+ * Loads one GGUF model with node-llama-cpp: resolves the source (local path
+ * or `hf:` URI), checks the file, picks the GPU binary and creates a context
+ * with one sequence per concurrent job. Every failure is a typed error.
+ */
+import { stat } from 'node:fs/promises'
+import { freemem } from 'node:os'
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp'
+import { ModelCorruptError, ModelLoadError, ModelNotFoundError, ModelTooLargeError } from '../errors.js'
+import { GgufFormatError, readGgufSummary } from '../gguf/validate.js'
+import type { HardwareInfo, LlamaModelConfig } from '../types.js'
+import { defaultThreads, selectLlamaGpu } from './select-gpu.js'
+
+export interface LoadedLlamaModel {
+  llama: Llama
+  model: LlamaModel
+  context: LlamaContext
+  /** The chat template, resolved from the model's metadata. */
+  chatWrapper: ChatWrapper
+  /** `llama.cpp/cpu`, `llama.cpp/cuda`, ... */
+  backend: string
+  threads: number
+  path: string
+  /** Takes a free sequence, waiting for one when all are busy. */
+  acquire(signal?: AbortSignal): Promise<LlamaContextSequence>
+  release(sequence: LlamaContextSequence): void
+  dispose(): Promise<void>
+}
+
+export interface LoadLlamaModelOptions {
+  config: LlamaModelConfig & { kind: 'llama' }
+  hardware: HardwareInfo
+  /** Where `hf:` models are downloaded. */
+  modelsDir?: string
+  /** Bytes the model may use (default: free memory now). */
+  memoryLimitBytes?: number
+}
+
+const llamas = new Map<string, Promise<Llama>>()
+
+/** One Llama instance per GPU option per process (node-llama-cpp loads one binary each). */
+async function getLlamaFor(gpu: 'auto' | 'cuda' | 'vulkan' | 'metal' | false): Promise<Llama> {
+  const key = String(gpu)
+  let llama = llamas.get(key)
+  if (llama === undefined) {
+    llama = (async () => {
+      const { getLlama, LlamaLogLevel } = await import('node-llama-cpp')
+      try {
+        return await getLlama({ gpu, logLevel: LlamaLogLevel.error, build: 'never' })
+      } catch (error) {
+        if (gpu === 'auto' || gpu === false) throw error
+        // An explicit backend without its binary throws NoBinaryFoundError: fall back.
+        return await getLlama({ gpu: 'auto', logLevel: LlamaLogLevel.error, build: 'never' })
+      }
+    })()
+    llamas.set(key, llama)
+    llama.catch(() => llamas.delete(key))
+  }
+  return await llama
+}
+
+async function resolveSource(source: string, modelsDir: string | undefined): Promise<string> {
+  if (source.startsWith('hf:') || source.startsWith('https://')) {
+    const { resolveModelFile } = await import('node-llama-cpp')
+    try {
+      return await resolveModelFile(source, { directory: modelsDir, cli: false })
+    } catch (error) {
+      throw new ModelNotFoundError(`Could not resolve model ${source}`, {
+        details: `node-llama-cpp could not download or find ${source} in ${modelsDir ?? 'its default models folder'}: ${(error as Error).message}. Check the URI and network access, or download the file and configure its local path.`,
+        cause: error,
+      })
+    }
+  }
+  return source
+}
+
+async function checkGgufFile(path: string): Promise<number> {
+  let size: number
+  try {
+    const s = await stat(path)
+    if (!s.isFile()) throw new Error('not a regular file')
+    size = s.size
+  } catch (error) {
+    throw new ModelNotFoundError(`Model file not found: ${path}`, {
+      details: `No readable GGUF file at ${path}. Configure an existing local path or an hf: URI.`,
+      cause: error,
+    })
+  }
+  try {
+    await readGgufSummary(path)
+  } catch (error) {
+    if (error instanceof GgufFormatError) {
+      throw new ModelCorruptError(`Corrupt GGUF file: ${path}`, {
+        details: `${error.message} (${size} bytes). Re-download or re-convert the model.`,
+        cause: error,
+      })
+    }
+    throw new ModelNotFoundError(`Model file not readable: ${path}`, {
+      details: (error as Error).message,
+      cause: error,
+    })
+  }
+  return size
+}
+
+export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<LoadedLlamaModel> {
+  const { config, hardware } = options
+  const path = await resolveSource(config.source, options.modelsDir)
+  const size = await checkGgufFile(path)
+  const selection = selectLlamaGpu(hardware, config.gpu)
+  const limit = options.memoryLimitBytes ?? freemem()
+  const vram = hardware.gpus.reduce((sum, g) => sum + (g.vramFreeMb ?? g.vramMb) * 1024 * 1024, 0)
+  const budget = selection.gpu === false ? limit : limit + vram
+  if (size > budget) {
+    throw new ModelTooLargeError(`Model ${config.name} is too large for this machine`, {
+      details: `The file is ${mb(size)} MB but only ${mb(budget)} MB of memory is available (${mb(limit)} MB RAM${selection.gpu === false ? '' : ` + ${mb(vram)} MB VRAM`}). Use a smaller quantization or a machine with more memory.`,
+    })
+  }
+  const llama = await getLlamaFor(selection.gpu)
+  const threads = defaultThreads(hardware.cpu.cores, config.threads)
+  const sequences = Math.max(1, config.maxConcurrency ?? 1)
+  let model: LlamaModel
+  try {
+    model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : 'auto' })
+  } catch (error) {
+    const name = (error as Error).name
+    if (name === 'InsufficientMemoryError') {
+      throw new ModelTooLargeError(`Model ${config.name} does not fit in memory`, {
+        details: `node-llama-cpp: ${(error as Error).message}`,
+        cause: error,
+      })
+    }
+    throw new ModelCorruptError(`Could not load model ${config.name} from ${path}`, {
+      details: `llama.cpp rejected the file: ${(error as Error).message}. The file may be truncated, corrupt or of an unsupported architecture.`,
+      cause: error,
+    })
+  }
+  let context: LlamaContext
+  try {
+    context = await model.createContext({
+      contextSize: config.contextSize ?? Math.min(model.trainContextSize, 4096),
+      sequences,
+      threads,
+    })
+  } catch (error) {
+    await model.dispose().catch(() => {})
+    const ErrorClass =
+      (error as Error).name === 'InsufficientMemoryError' ? ModelTooLargeError : ModelLoadError
+    throw new ErrorClass(`Could not create a context for ${config.name}`, {
+      details: `${(error as Error).message}. Try a smaller contextSize or maxConcurrency.`,
+      cause: error,
+    })
+  }
+
+  const { resolveChatWrapper } = await import('node-llama-cpp')
+  const chatWrapper = resolveChatWrapper(model)
+  const free: LlamaContextSequence[] = []
+  for (let i = 0; i < sequences; i++) free.push(context.getSequence())
+  const waiters: Array<(s: LlamaContextSequence) => void> = []
+  return {
+    llama,
+    model,
+    context,
+    chatWrapper,
+    backend: `llama.cpp/${llama.gpu === false ? 'cpu' : llama.gpu}`,
+    threads,
+    path,
+    async acquire(signal) {
+      const s = free.pop()
+      if (s !== undefined) return s
+      if (signal?.aborted === true) throw signal.reason
+      return await new Promise<LlamaContextSequence>((resolve, reject) => {
+        const waiter = (seq: LlamaContextSequence): void => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(seq)
+        }
+        const onAbort = (): void => {
+          const i = waiters.indexOf(waiter)
+          if (i >= 0) waiters.splice(i, 1)
+          reject(signal?.reason)
+        }
+        waiters.push(waiter)
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
+    },
+    release(sequence) {
+      const next = waiters.shift()
+      if (next !== undefined) next(sequence)
+      else free.push(sequence)
+    },
+    async dispose() {
+      await context.dispose().catch(() => {})
+      await model.dispose().catch(() => {})
+    },
+  }
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024))
+}
