@@ -13,6 +13,7 @@
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromMultihash, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
+import { toString } from 'uint8arrays/to-string'
 import { BadSignatureError, InvalidFieldError } from './errors.js'
 import { Offer, OfferCancel, UsageReceipt } from './generated/cocoon.js'
 import { ED25519_SIGNATURE_BYTES, MAX_PEER_ID_BYTES } from './limits.js'
@@ -70,8 +71,15 @@ export function usageReceiptSigningBytes(receipt: UsageReceipt): Uint8Array {
 
 /** The peer id bytes (multihash) of a private key's owner: what goes in `provider`. */
 export function peerIdBytes(privateKey: PrivateKey): Uint8Array<ArrayBuffer> {
-  return toArrayBufferBytes(peerIdFromPrivateKey(privateKey).toMultihash().bytes)
+  let bytes = ownPeerIdBytes.get(privateKey)
+  if (bytes === undefined) {
+    bytes = toArrayBufferBytes(peerIdFromPrivateKey(privateKey).toMultihash().bytes)
+    ownPeerIdBytes.set(privateKey, bytes)
+  }
+  return toArrayBufferBytes(bytes)
 }
+
+const ownPeerIdBytes = new WeakMap<PrivateKey, Uint8Array<ArrayBuffer>>()
 
 /**
  * Parses peer id bytes (a multihash) carried in a message field. Throws
@@ -79,6 +87,23 @@ export function peerIdBytes(privateKey: PrivateKey): Uint8Array<ArrayBuffer> {
  * (Ed25519 or secp256k1; RSA ids do not carry their key).
  */
 export function peerIdFromBytes(bytes: Uint8Array, field = 'provider'): PeerId & { publicKey: PublicKey } {
+  const cacheKey =
+    bytes.byteLength > 0 && bytes.byteLength <= MAX_PEER_ID_BYTES ? toString(bytes, 'base64') : undefined
+  const cached = cacheKey === undefined ? undefined : peerIdCache.get(cacheKey)
+  if (cached !== undefined) return cached
+  const peerId = parsePeerId(bytes, field)
+  if (cacheKey !== undefined) {
+    if (peerIdCache.size >= PEER_ID_CACHE_SIZE) peerIdCache.clear()
+    peerIdCache.set(cacheKey, peerId)
+  }
+  return peerId
+}
+
+/** Parsed signer ids, so that verifying many offers from the same providers skips the parse. */
+const PEER_ID_CACHE_SIZE = 4096
+const peerIdCache = new Map<string, PeerId & { publicKey: PublicKey }>()
+
+function parsePeerId(bytes: Uint8Array, field: string): PeerId & { publicKey: PublicKey } {
   if (bytes.byteLength === 0 || bytes.byteLength > MAX_PEER_ID_BYTES) {
     throw new InvalidFieldError(`Field ${field} is not a peer id (${bytes.byteLength} bytes)`, {
       field,
