@@ -7,6 +7,7 @@
  *
  * Decoding never throws anything but the package's typed errors.
  */
+import { MaxLengthError } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
   CocoonError,
@@ -74,12 +75,24 @@ export function assertVersion(type: string, version: number): void {
   }
 }
 
-function decodeChecked<T>(type: string, proto: Proto<T>, bytes: Bytes, limit: number): T {
+function decodeChecked<T>(
+  type: string,
+  proto: Proto<T>,
+  bytes: Bytes,
+  limit: number,
+  limits?: Record<string, unknown>,
+): T {
   assertSize(type, bytes.byteLength, limit, 'received')
   try {
-    return proto.decode(bytes)
+    return proto.decode(bytes, limits === undefined ? undefined : { limits })
   } catch (error) {
     if (error instanceof CocoonError) throw error
+    if (error instanceof MaxLengthError) {
+      throw new MessageTooLargeError(`${type} has a repeated field over its limit`, {
+        cause: error,
+        details: `${error.message}. Limits: ${JSON.stringify(limits)}.`,
+      })
+    }
     const reason = error instanceof Error ? error.message : String(error)
     throw new MalformedMessageError(`Could not decode ${type} (${bytes.byteLength} bytes): ${reason}`, {
       cause: error,
@@ -246,7 +259,9 @@ export function encodeOffersResponse(response: OffersResponse): Uint8Array<Array
 }
 
 export function decodeOffersResponse(bytes: Bytes): OffersResponse {
-  const response = decodeChecked('OffersResponse', OffersResponse, bytes, MAX_OFFERS_RESPONSE_BYTES)
+  const response = decodeChecked('OffersResponse', OffersResponse, bytes, MAX_OFFERS_RESPONSE_BYTES, {
+    offers: MAX_OFFERS_PER_RESPONSE,
+  })
   checkOffersResponse(response)
   return response
 }

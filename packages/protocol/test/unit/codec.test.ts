@@ -27,11 +27,12 @@ import {
   MalformedMessageError,
   MessageTooLargeError,
   Offer,
+  OffersResponse,
   OrderBookMessage,
   UnsupportedVersionError,
 } from '../../src/index.js'
 import { jobFrameArb, offerArb, offerCancelArb, usageReceiptArb } from '../arbitraries.js'
-import { sampleOffer } from '../fixtures.js'
+import { sampleJobRequest, sampleOffer, sampleReceipt } from '../fixtures.js'
 
 describe('round trips (fast-check)', () => {
   it('Offer', () => {
@@ -206,6 +207,19 @@ describe('limits', () => {
   it('caps the number of offers in a response', () => {
     const offers = Array.from({ length: MAX_OFFERS_PER_RESPONSE + 1 }, () => sampleOffer())
     expect(() => encodeOffersResponse({ offers })).toThrow(MessageTooLargeError)
+    expect(() => decodeOffersResponse(OffersResponse.encode({ offers }))).toThrow(MessageTooLargeError)
+    expect(decodeOffersResponse(OffersResponse.encode({ offers: offers.slice(1) })).offers).toHaveLength(
+      MAX_OFFERS_PER_RESPONSE,
+    )
+  })
+
+  it('checks the version of a JobRequest or UsageReceipt inside a frame', () => {
+    expect(() => decodeJobFrame(JobFrame.encode({ request: sampleJobRequest({ version: 0 }) }))).toThrow(
+      UnsupportedVersionError,
+    )
+    expect(() => decodeJobFrame(JobFrame.encode({ receipt: sampleReceipt({ version: 9 }) }))).toThrow(
+      UnsupportedVersionError,
+    )
   })
 })
 
