@@ -58,6 +58,30 @@ export function encodeFrame(frame: JobFrame): Uint8ArrayList {
 }
 
 /**
+ * Encodes a TensorChunk JobFrame without copying `data`: the protobuf
+ * envelope (JobFrame.tensor_chunk = 5, TensorChunk.index = 1, .offset = 2,
+ * .data = 3) is written by hand around the caller's bytes. The bytes on the
+ * wire are exactly what `JobFrame.encode` produces.
+ */
+export function encodeTensorChunkFrame(index: number, offset: number, data: Uint8Array): Uint8ArrayList {
+  const inner: number[] = []
+  if (index !== 0) inner.push(0x08, ...varint.encode(index))
+  if (offset !== 0) inner.push(0x10, ...varint.encode(offset))
+  const dataLen = varint.encode(data.byteLength)
+  const innerLength = inner.length + (data.byteLength > 0 ? 1 + dataLen.byteLength + data.byteLength : 0)
+  const innerLen = varint.encode(innerLength)
+  const bodyLength = 1 + innerLen.byteLength + innerLength
+  if (bodyLength > MAX_JOB_FRAME_BYTES) {
+    throw new FrameTooLargeError('tensor chunk too large', {
+      details: `a chunk of ${data.byteLength} bytes exceeds the ${MAX_JOB_FRAME_BYTES}-byte frame limit`,
+    })
+  }
+  const head = [...varint.encode(bodyLength), 0x2a, ...innerLen, ...inner]
+  if (data.byteLength === 0) return new Uint8ArrayList(Uint8Array.from(head))
+  return new Uint8ArrayList(Uint8Array.from([...head, 0x1a, ...dataLen]), data)
+}
+
+/**
  * Writes frames with backpressure: when `stream.send()` reports a full
  * buffer, the next write waits for `drain`.
  */
@@ -69,12 +93,26 @@ export class FrameWriter {
   }
 
   async write(frame: JobFrame, options?: AbortOptions): Promise<void> {
+    await this.#send(encodeFrame(frame), options)
+  }
+
+  /** Writes a TensorChunk frame without copying `data`. */
+  async writeTensorChunk(
+    index: number,
+    offset: number,
+    data: Uint8Array,
+    options?: AbortOptions,
+  ): Promise<void> {
+    await this.#send(encodeTensorChunkFrame(index, offset, data), options)
+  }
+
+  async #send(bytes: Uint8ArrayList, options?: AbortOptions): Promise<void> {
     if (this.#stream.writeStatus !== 'writable') {
       throw new StreamEndedError('job stream is not writable', {
         details: `stream status is ${this.#stream.status}, write status ${this.#stream.writeStatus}`,
       })
     }
-    if (!this.#stream.send(encodeFrame(frame))) {
+    if (!this.#stream.send(bytes)) {
       await this.#stream.onDrain(options)
     }
   }

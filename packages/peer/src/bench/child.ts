@@ -1,0 +1,179 @@
+/**
+ * Child process of the peer benchmarks: `node child.js <role>`; talks to the
+ * parent over the IPC channel. Roles: `raw-server`, `raw-client`,
+ * `p2p-server`, `p2p-client`.
+ */
+import { connect, createServer, type Socket } from 'node:net'
+import { DType } from '@cocoon-mesh/protocol'
+import type { Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { FrameWriter, readFrames } from '../jobs/frames.js'
+import { createPeer } from '../peer/create-peer.js'
+
+export const BENCH_PROTOCOL = '/cocoon/bench/1.0.0'
+export const BENCH_BYTES_PROTOCOL = '/cocoon/bench-bytes/1.0.0'
+
+type Message =
+  | {
+      type: 'connect'
+      address: string
+      bytes: number
+      chunkSize: number
+      streams: number
+      mode?: 'frames' | 'bytes'
+    }
+  | { type: 'expect'; bytes: number }
+  | { type: 'stop' }
+
+const role = process.argv[2]
+const send = (m: unknown): void => {
+  process.send?.(m)
+}
+
+async function rawServer(): Promise<void> {
+  let expected = 0
+  const server = createServer((socket: Socket) => {
+    let got = 0
+    socket.on('data', (d) => {
+      got += d.byteLength
+      if (got >= expected) socket.write(new Uint8Array([1]))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  process.on('message', (m: Message) => {
+    if (m.type === 'expect') expected = m.bytes
+    if (m.type === 'stop') server.close(() => process.exit(0))
+  })
+  send({ type: 'ready', address: `127.0.0.1:${port}` })
+}
+
+async function rawClient(): Promise<void> {
+  process.on('message', async (m: Message) => {
+    if (m.type === 'stop') process.exit(0)
+    if (m.type !== 'connect') return
+    const [host, port] = m.address.split(':')
+    const socket = connect(Number(port), host as string)
+    await new Promise((r) => socket.once('connect', r))
+    const chunk = new Uint8Array(m.chunkSize).fill(7)
+    const start = performance.now()
+    const done = new Promise((r) => socket.once('data', r))
+    let sent = 0
+    while (sent < m.bytes) {
+      sent += chunk.byteLength
+      if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r))
+    }
+    await done
+    const seconds = (performance.now() - start) / 1000
+    socket.destroy()
+    send({ type: 'result', bytesPerSecond: m.bytes / seconds })
+  })
+  send({ type: 'ready' })
+}
+
+async function p2pServer(): Promise<void> {
+  const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], gossip: false })
+  await peer.libp2p.handle(
+    [BENCH_PROTOCOL, BENCH_BYTES_PROTOCOL],
+    async (stream: Stream) => {
+      let got = 0
+      let expected = Number.POSITIVE_INFINITY
+      if (stream.protocol === BENCH_BYTES_PROTOCOL) {
+        for await (const chunk of stream) {
+          if (expected === Number.POSITIVE_INFINITY)
+            expected = new DataView(
+              chunk
+                .subarray(0, 8)
+                .buffer.slice(chunk.subarray(0, 8).byteOffset, chunk.subarray(0, 8).byteOffset + 8),
+            ).getUint32(0)
+          got += chunk.byteLength
+          if (got >= expected) {
+            stream.send(new Uint8Array([1]))
+            await stream.close()
+            return
+          }
+        }
+        return
+      }
+      for await (const frame of readFrames(stream)) {
+        if (frame.tensorHeader !== undefined) expected = Number(frame.tensorHeader.byteLength)
+        if (frame.tensorChunk !== undefined) got += frame.tensorChunk.data.byteLength
+        if (got >= expected) {
+          stream.send(new Uint8Array([1]))
+          await stream.close()
+          return
+        }
+      }
+    },
+    { maxInboundStreams: 64 },
+  )
+  process.on('message', async (m: Message) => {
+    if (m.type === 'stop') {
+      await peer.stop()
+      process.exit(0)
+    }
+  })
+  send({ type: 'ready', address: peer.libp2p.getMultiaddrs()[0]?.toString() })
+}
+
+async function p2pClient(): Promise<void> {
+  const peer = await createPeer({ listen: [], gossip: false })
+  process.on('message', async (m: Message) => {
+    if (m.type === 'stop') {
+      await peer.stop()
+      process.exit(0)
+    }
+    if (m.type !== 'connect') return
+    const addr = multiaddr(m.address)
+    await peer.libp2p.dial(addr)
+    const perStream = Math.floor(m.bytes / m.streams)
+    const chunk = new Uint8Array(m.chunkSize).fill(7)
+    const start = performance.now()
+    await Promise.all(
+      Array.from({ length: m.streams }, async () => {
+        if (m.mode === 'bytes') {
+          const stream = await peer.libp2p.dialProtocol(addr, BENCH_BYTES_PROTOCOL)
+          const first = new Uint8Array(m.chunkSize)
+          new DataView(first.buffer).setUint32(0, perStream)
+          for (let offset = 0; offset < perStream; offset += chunk.byteLength) {
+            if (!stream.send(offset === 0 ? first : chunk)) await stream.onDrain()
+          }
+          for await (const _ of stream) break
+          return
+        }
+        const stream = await peer.libp2p.dialProtocol(addr, BENCH_PROTOCOL)
+        const writer = new FrameWriter(stream)
+        await writer.write({
+          tensorHeader: {
+            name: 't',
+            dtype: DType.DTYPE_UINT8,
+            shape: [BigInt(perStream)],
+            byteLength: BigInt(perStream),
+            sha256: new Uint8Array(32),
+          },
+        })
+        for (let offset = 0; offset < perStream; offset += chunk.byteLength) {
+          const data = offset + chunk.byteLength <= perStream ? chunk : chunk.subarray(0, perStream - offset)
+          await writer.writeTensorChunk(0, offset, data)
+        }
+        for await (const _ of stream) break
+      }),
+    )
+    const seconds = (performance.now() - start) / 1000
+    send({ type: 'result', bytesPerSecond: (perStream * m.streams) / seconds })
+  })
+  send({ type: 'ready' })
+}
+
+const roles: Record<string, () => Promise<void>> = {
+  'raw-server': rawServer,
+  'raw-client': rawClient,
+  'p2p-server': p2pServer,
+  'p2p-client': p2pClient,
+}
+const run = roles[role ?? '']
+if (run === undefined) {
+  console.error(`unknown role ${role}`)
+  process.exit(2)
+}
+await run()

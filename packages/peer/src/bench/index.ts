@@ -1,0 +1,9 @@
+/**
+ * Peer benchmarks (`npm run bench -w @cocoon-mesh/peer` after a build). Each
+ * prints one JSON line per result via `reportBench`, with a baseline measured
+ * in the same run.
+ */
+import { streamThroughputBench } from './stream-throughput.js'
+
+const only = process.argv[2]
+if (only === undefined || only === 'stream') await streamThroughputBench()

@@ -1,0 +1,83 @@
+import { reportBench } from '@cocoon-mesh/protocol'
+import { forkChild } from './processes.js'
+
+const MiB = 1024 * 1024
+
+async function raw(bytes: number): Promise<number> {
+  const server = await forkChild('raw-server')
+  const client = await forkChild('raw-client')
+  try {
+    server.proc.send({ type: 'expect', bytes })
+    const r = await client.request<{ bytesPerSecond: number }>({
+      type: 'connect',
+      address: server.ready.address,
+      bytes,
+      chunkSize: 64 * 1024,
+      streams: 1,
+    })
+    return r.bytesPerSecond
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
+}
+
+async function p2p(
+  bytes: number,
+  chunkSize: number,
+  streams: number,
+  mode: 'frames' | 'bytes' = 'frames',
+): Promise<number> {
+  const server = await forkChild('p2p-server')
+  const client = await forkChild('p2p-client')
+  try {
+    const r = await client.request<{ bytesPerSecond: number }>({
+      type: 'connect',
+      address: server.ready.address,
+      bytes,
+      chunkSize,
+      streams,
+      mode,
+    })
+    return r.bytesPerSecond
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? 0
+}
+
+/**
+ * Tensor stream throughput between two peer processes over loopback TCP
+ * (noise + yamux, JobFrame TensorChunks) against raw Node TCP between two
+ * processes, measured in the same run. Variants: chunk size and streams.
+ */
+export async function streamThroughputBench(options: { bytes?: number; runs?: number } = {}): Promise<void> {
+  const bytes = options.bytes ?? 256 * MiB
+  const runs = options.runs ?? 3
+  const rawRuns: number[] = []
+  for (let i = 0; i < runs; i++) rawRuns.push(await raw(bytes))
+  const baseline = median(rawRuns) / MiB
+  reportBench({ bench: 'peer/raw-tcp-2proc', value: baseline, unit: 'MiB/s' })
+  const variants: Array<{ name: string; chunk: number; streams: number; mode?: 'bytes' }> = [
+    { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
+    { name: 'chunk-64k-1stream', chunk: 64 * 1024, streams: 1 },
+    { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
+    { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
+    { name: 'chunk-256k-4streams', chunk: 256 * 1024, streams: 4 },
+  ]
+  for (const v of variants) {
+    const results: number[] = []
+    for (let i = 0; i < runs; i++) results.push(await p2p(bytes, v.chunk, v.streams, v.mode))
+    reportBench({
+      bench: `peer/tensor-stream-${v.name}`,
+      value: median(results) / MiB,
+      unit: 'MiB/s',
+      baseline,
+    })
+  }
+}
