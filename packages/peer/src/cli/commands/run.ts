@@ -1,0 +1,88 @@
+import type { Command } from 'commander'
+import { createLightClient } from '../../sdk/light-client.js'
+import type { RegisterCommand } from './index.js'
+
+interface RunOptions {
+  model: string
+  prompt: string
+  maxPrice?: string
+  maxTokens: string
+  bootstrap?: string[]
+  timeout: string
+  usage?: boolean
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+/** `cocoon run --model M --prompt "..."`: one job as a light peer, output streamed to stdout. */
+export const registerRun: RegisterCommand = (program: Command) => {
+  program
+    .command('run')
+    .description('run one LLM job on the mesh as a light peer and stream the output to stdout')
+    .requiredOption('--model <model>', 'model to run')
+    .requiredOption('--prompt <text>', 'prompt text')
+    .option('--max-price <nanoton>', 'most to pay per 1000 tokens, nanoTON')
+    .option('--max-tokens <n>', 'most completion tokens', '128')
+    .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
+    .option('--timeout <ms>', 'give up after this long', '60000')
+    .option('--usage', 'print usage and who served the job to stderr')
+    .action(async (opts: RunOptions) => {
+      const client = await createLightClient({
+        ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
+      })
+      const controller = new AbortController()
+      const onSignal = (): void => controller.abort()
+      process.once('SIGINT', onSignal)
+      const timer = setTimeout(() => controller.abort(), Number(opts.timeout))
+      try {
+        await waitForPeers(client.peer.libp2p, opts.bootstrap?.length ?? 0)
+        const job = client.generate({
+          model: opts.model,
+          prompt: opts.prompt,
+          maxTokens: Number(opts.maxTokens),
+          ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
+          deadline: Date.now() + Number(opts.timeout),
+          signal: controller.signal,
+        })
+        for await (const chunk of job) process.stdout.write(chunk.text)
+        process.stdout.write('\n')
+        const usage = await job.usage
+        if (opts.usage === true) {
+          process.stderr.write(
+            `${JSON.stringify({
+              promptTokens: usage.promptTokens,
+              completionTokens: usage.completionTokens,
+              cost: usage.cost.toString(),
+              backend: usage.backend,
+              parts: usage.parts.map((p) => ({
+                provider: p.providerId,
+                outcome: p.outcome,
+                completionTokens: p.completionTokens,
+                cost: p.cost.toString(),
+                perKCompletionTokens: p.price.perKCompletionTokens.toString(),
+              })),
+            })}\n`,
+          )
+        }
+      } finally {
+        clearTimeout(timer)
+        process.off('SIGINT', onSignal)
+        await client.stop()
+      }
+    })
+}
+
+/** Waits until the node is connected to at least one bootstrap peer (or none are configured). */
+async function waitForPeers(
+  libp2p: { getConnections(): unknown[]; addEventListener(t: 'peer:connect', f: () => void): void },
+  expected: number,
+): Promise<void> {
+  if (expected === 0 || libp2p.getConnections().length > 0) return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000)
+    libp2p.addEventListener('peer:connect', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
