@@ -10,5 +10,62 @@
  * cached self-benchmark, and admits jobs through a bounded concurrency and
  * queue per model with cancellation and deadlines.
  */
+
+export { Admission, type AdmissionInit, type AdmitOptions, type Release } from './admission.js'
+export {
+  CAPACITY_FILE,
+  capacityKey,
+  measureMatmulGflops,
+  measureTokensPerSecond,
+  readCachedCapacity,
+  type SelfBenchmarkOptions,
+  selfBenchmark,
+} from './benchmark.js'
 export * from './errors.js'
+export {
+  CHATML_TEMPLATE,
+  generateTinyLlamaGguf,
+  TINY_LLAMA_SPECIAL_TOKENS,
+  type TinyLlamaOptions,
+  writeTinyGguf,
+} from './gguf/tiny-llama.js'
+export { type GgufSummary, readGgufSummary } from './gguf/validate.js'
+export { encodeGguf, type GgufTensor, type GgufValue } from './gguf/writer.js'
+export {
+  type DetectHardwareOptions,
+  describeCompute,
+  detectHardware,
+  NVIDIA_SMI_ARGS,
+  parseCpuInfo,
+  parseMemInfo,
+  parseNvidiaSmiCsv,
+  queryNvidiaSmi,
+} from './hardware.js'
+export { createLlamaBackend, type LlamaBackend, type LlamaBackendInit } from './llm/llama-backend.js'
+export { createOpenAiBackend, type OpenAiBackendInit } from './llm/openai-backend.js'
+export { MAX_PROMPT_CHARS, validateGenerateRequest } from './llm/request.js'
+export { defaultThreads, selectLlamaGpu } from './llm/select-gpu.js'
+export { readSseData } from './llm/sse.js'
+export {
+  type CreateGenerationStreamOptions,
+  createGenerationStream,
+  type StreamProducerContext,
+} from './llm/stream.js'
+export { createRuntime, TENSOR_LANE } from './runtime.js'
+export {
+  createOnnxBackend,
+  DEFAULT_MAX_GRAPH_BYTES,
+  DEFAULT_MAX_TENSOR_BYTES,
+  type OnnxBackendInit,
+  type OnnxTensorBackend,
+} from './tensor/onnx-backend.js'
+export {
+  encodeOnnxModel,
+  matmulModel,
+  ONNX_ELEM_TYPE,
+  type OnnxGraph,
+  type OnnxNode,
+  type OnnxValueInfo,
+} from './tensor/onnx-proto.js'
+export { DTYPE_BYTES, elementCount, float32Tensor, readFloat32, validateTensor } from './tensor/tensor.js'
 export type * from './types.js'
