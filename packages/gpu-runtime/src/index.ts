@@ -69,3 +69,12 @@ export {
 } from './tensor/onnx-proto.js'
 export { DTYPE_BYTES, elementCount, float32Tensor, readFloat32, validateTensor } from './tensor/tensor.js'
 export type * from './types.js'
+export {
+  dtypeFromWire,
+  dtypeToWire,
+  gpuInfo,
+  jobErrorCode,
+  rejectReason,
+  tensorHeader,
+  usageToWire,
+} from './wire.js'

@@ -98,6 +98,14 @@ describe('node-llama-cpp backend on the generated tiny model', () => {
     expect(usage.completionTokens).toBe(4)
   })
 
+  it('a continuation from an earlier provider is part of the prompt', async () => {
+    const cont = backend.generate({ model: 'tiny', prompt: 'hello', continuation: ' world', maxTokens: 6 })
+    const whole = backend.generate({ model: 'tiny', prompt: 'hello world', maxTokens: 6 })
+    const [a, b] = [await collect(cont), await collect(whole)]
+    expect((await cont.usage).promptTokens).toBe((await whole.usage).promptTokens)
+    expect(a.text).toBe(b.text)
+  })
+
   it('abort mid-stream stops within one token and rejects with AbortedError', async () => {
     const controller = new AbortController()
     const stream = backend.generate({
