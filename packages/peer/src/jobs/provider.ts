@@ -1,4 +1,4 @@
-import type { GenerationStream, Runtime, Tensor } from '@cocoon-mesh/gpu-runtime'
+import { type GenerationStream, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   canonicalModelId,
   isCocoonError,
@@ -188,7 +188,9 @@ class DefaultJobService implements JobService {
     })
     if (failure !== undefined) return failure
     const key =
-      request.kind === JobKind.JOB_KIND_LLM ? findModel(this.#init.runtime.models(), request.model) : 'tensor'
+      request.kind === JobKind.JOB_KIND_LLM
+        ? findModel(this.#init.runtime.models(), request.model)
+        : TENSOR_LANE
     const stats = key === undefined ? undefined : this.#init.runtime.stats()[key]
     if (request.kind === JobKind.JOB_KIND_TENSOR && stats === undefined) {
       return {

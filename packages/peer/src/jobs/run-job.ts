@@ -42,6 +42,8 @@ export interface ServedPart {
   /** nanoTON for this part (billed by the provider, or computed from delivered tokens when it died). */
   cost: bigint
   startedAt: number
+  /** When the first token of this part arrived (LLM jobs). */
+  firstTokenAt?: number
   endedAt: number
   outcome: 'completed' | 'failed' | 'rejected'
   error?: string
@@ -197,6 +199,7 @@ async function* llmJob(
       },
     })
     let partTokens = 0
+    let firstTokenAt: number | undefined
     let price: Prices | undefined
     const startedAt = runner.now()
     try {
@@ -205,6 +208,7 @@ async function* llmJob(
           price = event.price
           runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price })
         } else if (event.type === 'token') {
+          firstTokenAt ??= runner.now()
           partTokens += event.tokens
           received += event.tokens
           continuation += event.text
@@ -219,12 +223,13 @@ async function* llmJob(
             gflop: 0,
             cost: u?.cost ?? 0n,
             startedAt,
+            ...(firstTokenAt !== undefined ? { firstTokenAt } : {}),
             endedAt: runner.now(),
             outcome: 'completed',
           })
-          const first = runner.parts.find((p) => p.outcome !== 'rejected')
           return {
-            promptTokens: first?.promptTokens ?? u?.promptTokens ?? 0,
+            // what the providers billed as prompt (a failover part's prompt includes the continuation)
+            promptTokens: runner.parts.reduce((n, p) => n + p.promptTokens, 0),
             cachedTokens: u?.cachedTokens ?? 0,
             completionTokens: received,
             reasoningTokens: u?.reasoningTokens ?? 0,

@@ -26,8 +26,8 @@ const TIER_ORDER: Record<TrustTier, number> = {
  *
  * Offers are filtered by model, job kind, expiry, trust tier, max price and
  * budget, then sorted by effective cost (estimated cost of this job divided by
- * the client's reliability score of the provider and by its delivered vs
- * promised throughput), then measured latency, then provider id.
+ * the client's reliability score of the provider and, when it delivered less
+ * than half its promised throughput, by that shortfall), then measured latency, then provider id.
  */
 export function rankOffers(request: MatchRequest): MatchResult {
   const model = canonicalModelId(request.model)
@@ -74,7 +74,10 @@ export function rankOffers(request: MatchRequest): MatchResult {
     }
     const record = request.records?.get(providerId)
     const rel = reliability(record, request.now, cooldown)
-    const tput = Math.max(0.1, Math.min(1, throughputRatio(record)))
+    // delivering at least half the promised throughput is fine (load varies); below that the
+    // provider over-promises and its price is weighed up accordingly
+    const ratio = throughputRatio(record)
+    const tput = ratio >= 0.5 ? 1 : Math.max(0.1, ratio * 2)
     const candidate: RankedOffer = {
       offer,
       providerId,

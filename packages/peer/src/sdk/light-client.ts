@@ -18,6 +18,8 @@ import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
 import { createLightPeer } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
+import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
+import type { OrderBookService } from '../services/order-book.js'
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -27,10 +29,7 @@ export interface OfferSource {
 export interface LightClientOptions extends CreatePeerOptions {
   /** Use an already started peer instead of creating a light one. */
   peer?: CocoonPeer
-  /**
-   * Live offers. When absent, the peer's `orderBook` service is used if it
-   * has an `offers(model)` method.
-   */
+  /** Live offers. Default: the peer's gossip order book with DHT discovery on a cold start. */
   offerSource?: OfferSource
   payments?: ClientPayments
   /** Providers tried per job at most (default 6). */
@@ -144,13 +143,36 @@ export function toMaxPrice(cap: PriceCap): MaxPrice {
   return cap
 }
 
-function orderBookSource(peer: CocoonPeer): OfferSource {
+interface WatchableBook {
+  watch(model: string): void
+  offers(model?: string): Offer[]
+}
+
+/**
+ * The peer's gossip order book: joins the model's topic on first use; when
+ * the book has no offer for the model yet, asks the DHT for the model's
+ * providers and fetches their offers directly (cold start).
+ */
+export function orderBookSource(
+  peer: CocoonPeer,
+  options: { discoveryTimeoutMs?: number } = {},
+): OfferSource {
+  const book = (peer as unknown as { orderBook?: WatchableBook }).orderBook
   return {
-    offers(model) {
-      const services = peer.libp2p.services as Record<string, unknown>
-      const book = services.orderBook as Partial<OfferSource> | undefined
-      if (book !== undefined && typeof book.offers === 'function') return book.offers(model)
-      return []
+    async offers(model) {
+      if (book === undefined) return []
+      book.watch(model)
+      const offers = book.offers(model)
+      if (offers.length > 0) return offers
+      await discoverOffers(
+        peer.libp2p as unknown as DiscoveryNode,
+        book as unknown as OrderBookService,
+        model,
+        {
+          signal: AbortSignal.timeout(options.discoveryTimeoutMs ?? 10_000),
+        },
+      ).catch(() => undefined)
+      return book.offers(model)
     },
   }
 }

@@ -1,0 +1,111 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { NodeConfig, NodeMessage } from './node.js'
+
+const NODE_SCRIPT = fileURLToPath(new URL('./node.js', import.meta.url))
+
+/** A child process of a local mesh. */
+export interface MeshNode {
+  readonly peerId: string
+  readonly addrs: string[]
+  readonly proc: ChildProcess
+  /** Job events reported by the node's job service, in order. */
+  readonly events: Array<Record<string, unknown>>
+  /** Resolves on the first job event matching `predicate` (past or future). */
+  waitForEvent(predicate: (event: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
+  /** SIGKILL: the process dies without closing anything. */
+  kill(): void
+  /** SIGTERM and wait for exit (SIGKILL after 5 s). */
+  stop(): Promise<void>
+}
+
+/** Forks one mesh node and waits until it reports ready. */
+export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
+  const proc = fork(NODE_SCRIPT, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const events: Array<Record<string, unknown>> = []
+  const waiters: Array<{
+    predicate: (e: Record<string, unknown>) => boolean
+    resolve: (e: Record<string, unknown>) => void
+  }> = []
+  const ready = await new Promise<{ peerId: string; addrs: string[] }>((resolve, reject) => {
+    proc.on('message', (m: NodeMessage) => {
+      if (m.type === 'ready') resolve(m)
+      if (m.type === 'job') {
+        events.push(m.event)
+        for (const w of [...waiters]) {
+          if (w.predicate(m.event)) {
+            waiters.splice(waiters.indexOf(w), 1)
+            w.resolve(m.event)
+          }
+        }
+      }
+    })
+    proc.once('exit', (code, signal) => reject(new Error(`mesh node exited early (${code ?? signal})`)))
+  })
+  return {
+    peerId: ready.peerId,
+    addrs: ready.addrs,
+    proc,
+    events,
+    waitForEvent(predicate) {
+      const found = events.find(predicate)
+      if (found !== undefined) return Promise.resolve(found)
+      return new Promise((resolve) => waiters.push({ predicate, resolve }))
+    },
+    kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+export interface LocalMesh {
+  bootstrap: MeshNode
+  providers: MeshNode[]
+  /** Bootstrap multiaddrs for clients. */
+  bootstrapAddrs: string[]
+  stop(): Promise<void>
+}
+
+/** Starts a bootstrap peer and one provider process per entry of `providers`. */
+export async function startLocalMesh(options: {
+  providers: Array<Omit<NodeConfig, 'role' | 'bootstrap'>>
+  home?: string
+}): Promise<LocalMesh> {
+  const started: MeshNode[] = []
+  try {
+    const bootstrap = await startMeshNode({ role: 'bootstrap' })
+    started.push(bootstrap)
+    const providers = await Promise.all(
+      options.providers.map((p, i) =>
+        startMeshNode({
+          role: 'provider',
+          bootstrap: bootstrap.addrs,
+          ...(options.home !== undefined ? { home: `${options.home}/provider-${i}` } : {}),
+          ...p,
+        }).then((node) => {
+          started.push(node)
+          return node
+        }),
+      ),
+    )
+    return {
+      bootstrap,
+      providers,
+      bootstrapAddrs: bootstrap.addrs,
+      async stop() {
+        await Promise.allSettled(started.map((n) => n.stop()))
+      },
+    }
+  } catch (err) {
+    await Promise.allSettled(started.map((n) => n.stop()))
+    throw err
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * One process of a local mesh (demo and end-to-end tests):
+ * `node dist/demo/node.js '<json NodeConfig>'`. Reports `ready` (peer id,
+ * addresses) and every job event of its job service to the parent over IPC.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createRuntime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import { type JobServiceEvent, jobService } from '../jobs/provider.js'
+import { createPeer } from '../peer/create-peer.js'
+
+export interface NodeConfig {
+  role: 'bootstrap' | 'provider'
+  bootstrap?: string[]
+  /** Provider: nanoTON per 1000 tokens (prompt and completion). */
+  price?: string
+  /** Provider: model name served. */
+  model?: string
+  /** Provider: GGUF path; generated (tiny random llama) when missing. */
+  modelPath?: string
+  /** Provider: work folder. */
+  home?: string
+  /** Provider: the job service rejects every job (over capacity) — for tests. */
+  rejectAll?: boolean
+}
+
+export type NodeMessage =
+  | { type: 'ready'; peerId: string; addrs: string[] }
+  | { type: 'job'; event: Record<string, unknown> }
+
+const send = (m: NodeMessage): void => {
+  process.send?.(m)
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as NodeConfig
+
+async function main(): Promise<void> {
+  if (config.role === 'bootstrap') {
+    const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatInterval: 200 })
+    send({
+      type: 'ready',
+      peerId: peer.libp2p.peerId.toString(),
+      addrs: peer.libp2p.getMultiaddrs().map(String),
+    })
+    await untilStopped()
+    await peer.stop()
+    return
+  }
+  const model = config.model ?? 'tiny'
+  const home = config.home ?? join(process.cwd(), '.cocoon-demo')
+  await mkdir(home, { recursive: true })
+  const modelPath = config.modelPath ?? join(home, `${model}.gguf`)
+  if (config.modelPath === undefined) await writeTinyGguf(modelPath)
+  const runtime = await createRuntime({
+    home,
+    models: [{ kind: 'llama', name: model, source: modelPath, threads: 1, maxConcurrency: 1, maxQueue: 4 }],
+    tensor: false,
+  })
+  // advertise what the self-benchmark measured (cached in home), not a made-up figure
+  const capacity = await runtime.benchmark().catch(() => undefined)
+  const perK = BigInt(config.price ?? '1000')
+  const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
+  const onEvent = (event: JobServiceEvent): void => {
+    send({
+      type: 'job',
+      event: Object.fromEntries(
+        Object.entries(event).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+      ),
+    })
+  }
+  const peer = await createPeer({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    heartbeatInterval: 200,
+    ...(config.bootstrap !== undefined ? { bootstrap: config.bootstrap } : {}),
+    provide: {
+      models: [model],
+      jobKinds: ['llm'],
+      prices,
+      maxConcurrency: 1,
+      trustTier: TrustTier.TRUST_TIER_OPEN,
+      tokensPerSecond: capacity?.tokensPerSecond ?? 0,
+    },
+    services: {
+      jobs: jobService({
+        runtime: config.rejectAll === true ? rejectingRuntime(runtime) : runtime,
+        prices: () => prices,
+        onEvent,
+      }),
+    },
+  })
+  send({
+    type: 'ready',
+    peerId: peer.libp2p.peerId.toString(),
+    addrs: peer.libp2p.getMultiaddrs().map(String),
+  })
+  await untilStopped()
+  await peer.stop()
+  await runtime.close()
+}
+
+/** A runtime whose admission is always full, so the job service rejects with OVER_CAPACITY. */
+function rejectingRuntime<
+  R extends {
+    stats(): Record<string, { running: number; queued: number; maxConcurrency: number; maxQueue: number }>
+  },
+>(runtime: R): R {
+  return new Proxy(runtime, {
+    get(target, prop, receiver) {
+      if (prop === 'stats') {
+        return () =>
+          Object.fromEntries(
+            Object.entries(target.stats()).map(([k, s]) => [
+              k,
+              { ...s, running: s.maxConcurrency, queued: s.maxQueue },
+            ]),
+          )
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve())
+    process.once('SIGINT', () => resolve())
+    process.once('disconnect', () => resolve())
+  })
+}
+
+await main()
+process.exit(0)
