@@ -66,6 +66,14 @@ describe('node-llama-cpp backend on the generated tiny model', () => {
     expect(result.usage.promptTokens).toBe(1 + model.tokenize('hello world').length)
   })
 
+  it('serves two jobs at once on two sequences with exact counts', async () => {
+    const a = backend.generate({ model: 'tiny', prompt: 'one', maxTokens: 15 })
+    const b = backend.generate({ model: 'tiny', prompt: 'two two', maxTokens: 9 })
+    await Promise.all([collect(a), collect(b)])
+    expect((await a.usage).completionTokens).toBe(15)
+    expect((await b.usage).completionTokens).toBe(9)
+  })
+
   it('greedy output repeats exactly', async () => {
     const a = await collect(backend.generate({ model: 'tiny', prompt: 'the cat sat', maxTokens: 20 }))
     const b = await collect(backend.generate({ model: 'tiny', prompt: 'the cat sat', maxTokens: 20 }))
