@@ -124,8 +124,9 @@ export interface TensorResult {
   /** The execution provider that actually ran the job. */
   provider: TensorProvider
   /**
-   * Work done in GFLOP: exact (2mkn) for matmul; for an ONNX graph the sum
-   * over its MatMul/Gemm nodes as run (0 when it has none).
+   * Work done in GFLOP: exact (2mkn) for matmul. For an ONNX graph, whose
+   * FLOPs are not counted, it is GFLOP-equivalents: run seconds x the
+   * self-benchmarked matmul GFLOP/s (0 before the runtime has benchmarked).
    */
   gflop: number
   /** e.g. `onnxruntime/cpu`. */
@@ -279,11 +280,17 @@ export interface Runtime {
   readonly hardware: HardwareInfo
   /** LLM model names served. */
   models(): string[]
-  /** Admission (bounded concurrency + queue per model) then generation. */
+  /**
+   * Admission (bounded concurrency + queue per model) then generation.
+   * Throws synchronously (so a provider can reject before accepting):
+   * `InvalidRequestError`, `UnknownModelError`, `QueueFullError`, and
+   * `DeadlineExceededError` / `AbortedError` when already past/fired. Later
+   * failures come through the stream.
+   */
   generate(request: GenerateRequest): GenerationStream
   /** Admission then a tensor job. Rejects with a typed error. */
   runTensor(request: TensorRequest): Promise<TensorResult>
-  /** Per model (and `tensor`) running / queued counts. */
+  /** Running / queued counts per model name, and for tensor jobs under `TENSOR_LANE` (`@tensor`). */
   stats(): Record<string, AdmissionStats>
   /** Short self-benchmark, cached in `home` (see {@link Capacity}). */
   benchmark(options?: { force?: boolean }): Promise<Capacity>
