@@ -6,6 +6,7 @@
  * validated gossipsub order book, the job protocol, client-side matching, the
  * light peer SDK, the OpenAI-compatible gateway and the `cocoon` CLI.
  */
+export * from './demo/mesh.js'
 export * from './gateway/index.js'
 export * from './jobs/index.js'
 export * from './market/index.js'

@@ -2,7 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { NodeConfig, NodeMessage } from './node.js'
 
-const NODE_SCRIPT = fileURLToPath(new URL('./node.js', import.meta.url))
+// From dist this is ./node.js; when loaded from src (tests resolve sources), run the built file.
+const NODE_SCRIPT = fileURLToPath(
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/demo/node.js', import.meta.url)
+    : new URL('./node.js', import.meta.url),
+)
 
 /** A child process of a local mesh. */
 export interface MeshNode {
@@ -21,7 +26,13 @@ export interface MeshNode {
 
 /** Forks one mesh node and waits until it reports ready. */
 export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
-  const proc = fork(NODE_SCRIPT, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  // a plain node process on the built files, whatever loader flags the parent runs with (e.g. vitest)
+  const { NODE_OPTIONS: _ignored, ...env } = process.env
+  const proc = fork(NODE_SCRIPT, [JSON.stringify(config)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: [],
+    env,
+  })
   const events: Array<Record<string, unknown>> = []
   const waiters: Array<{
     predicate: (e: Record<string, unknown>) => boolean
