@@ -1,14 +1,66 @@
-import type { Address, ContractProvider, StateInit } from '@ton/core'
-import type { Blockchain } from '@ton/sandbox'
+import {
+  type Address,
+  type Cell,
+  type Contract,
+  type ContractProvider,
+  comment,
+  external,
+  type Message,
+  type StateInit,
+  toNano,
+} from '@ton/core'
+import type { Blockchain, SendMessageResult } from '@ton/sandbox'
 import { ChainTimeoutError } from '../errors.js'
-import type { AccountStatus, ChainClient } from './chain-client.js'
+import { type AccountStatus, type ChainClient, openOn } from './chain-client.js'
 
-/** ChainClient over an in-process @ton/sandbox Blockchain (messages apply synchronously). */
+/**
+ * ChainClient over an in-process @ton/sandbox Blockchain: every send is
+ * emulated to completion before it resolves. `onSend` sees each result
+ * (the benchmarks count channel messages and gas with it).
+ */
 export class SandboxChainClient implements ChainClient {
-  constructor(readonly blockchain: Blockchain) {}
+  constructor(
+    readonly blockchain: Blockchain,
+    private readonly onSend?: (result: SendMessageResult) => void,
+  ) {}
+
+  async send(message: Message): Promise<SendMessageResult> {
+    const result = await this.blockchain.sendMessage(message)
+    this.onSend?.(result)
+    return result
+  }
 
   provider(address: Address, init?: StateInit | null): ContractProvider {
-    return this.blockchain.provider(address, init ?? null)
+    const base = this.blockchain.provider(address, init ?? null)
+    const needsInit = async (): Promise<StateInit | undefined> => {
+      if (init === undefined || init === null) return undefined
+      return (await this.getStatus(address)) === 'active' ? undefined : init
+    }
+    return {
+      getState: () => base.getState(),
+      get: (name, args) => base.get(name, args),
+      getTransactions: (addr, lt, hash, limit) => base.getTransactions(addr, lt, hash, limit),
+      open: <T extends Contract>(contract: T) => openOn(this, contract),
+      external: async (body: Cell) => {
+        const stateInit = await needsInit()
+        await this.send(
+          external({ to: address, body, ...(stateInit === undefined ? {} : { init: stateInit }) }),
+        )
+      },
+      internal: async (via, args) => {
+        const stateInit = await needsInit()
+        await via.send({
+          to: address,
+          value: typeof args.value === 'string' ? toNano(args.value) : args.value,
+          bounce: args.bounce ?? true,
+          ...(args.sendMode === undefined ? {} : { sendMode: args.sendMode }),
+          ...(stateInit === undefined ? {} : { init: stateInit }),
+          ...(args.body === undefined || args.body === null
+            ? {}
+            : { body: typeof args.body === 'string' ? comment(args.body) : args.body }),
+        })
+      },
+    }
   }
 
   async getBalance(address: Address): Promise<bigint> {

@@ -12,7 +12,10 @@ export class DurableWriter {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = []
   private flushing = false
 
-  constructor(private readonly datastore: Datastore) {}
+  constructor(
+    private readonly datastore: Datastore,
+    private readonly sync = true,
+  ) {}
 
   write(entries: { key: Key; value: Uint8Array }[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -44,7 +47,7 @@ export class DurableWriter {
     if (ds instanceof LevelDatastore) {
       await ds.db.batch(
         entries.map((e) => ({ type: 'put' as const, key: e.key.toString(), value: e.value })),
-        { sync: true },
+        { sync: this.sync },
       )
       return
     }

@@ -59,6 +59,11 @@ export interface JobPaymentRecord {
 export interface VoucherStoreInit {
   /** Clock for record timestamps (ms). */
   now?: () => number
+  /**
+   * fsync every write before it resolves (default true). Only the simulator
+   * and benchmarks that do not measure persistence turn this off.
+   */
+  durable?: boolean
 }
 
 /**
@@ -77,7 +82,7 @@ export class VoucherStore {
     private readonly datastore: Datastore,
     init: VoucherStoreInit = {},
   ) {
-    this.writer = new DurableWriter(datastore)
+    this.writer = new DurableWriter(datastore, init.durable ?? true)
     this.now = init.now ?? Date.now
   }
 

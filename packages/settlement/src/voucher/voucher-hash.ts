@@ -50,19 +50,25 @@ class BitWriter {
 
   /** Writes the low `bits` bits of a non-negative number (bits <= 32). */
   write(value: number, bits: number): void {
-    for (let i = bits - 1; i >= 0; i--) {
-      if (Math.floor(value / 2 ** i) % 2 === 1) this.setBit()
-      this.pos++
+    let left = bits
+    while (left > 8) {
+      left -= 8
+      this.writeSmall(Math.floor(value / 2 ** left) & 0xff, 8)
     }
+    this.writeSmall(value & ((1 << left) - 1), left)
   }
 
   writeBytes(bytes: Uint8Array): void {
-    for (const byte of bytes) this.write(byte, 8)
+    for (const byte of bytes) this.writeSmall(byte, 8)
   }
 
-  private setBit(): void {
+  /** Up to 8 bits, straddling at most two bytes. */
+  private writeSmall(value: number, bits: number): void {
     const index = this.pos >> 3
-    this.buf[index] = (this.buf[index] ?? 0) | (0x80 >> (this.pos & 7))
+    const window = value << (16 - (this.pos & 7) - bits)
+    this.buf[index] = (this.buf[index] ?? 0) | (window >> 8)
+    if ((window & 0xff) !== 0) this.buf[index + 1] = (this.buf[index + 1] ?? 0) | (window & 0xff)
+    this.pos += bits
   }
 }
 

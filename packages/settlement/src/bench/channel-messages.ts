@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { reportBench } from '@cocoon-mesh/protocol'
+import { type Address, type Transaction, toNano } from '@ton/core'
+import { mnemonicNew } from '@ton/crypto'
+import { Blockchain, type SendMessageResult } from '@ton/sandbox'
+import { SandboxChainClient } from '../chain/sandbox-chain-client.js'
+import { closeChannel, openChannel } from '../channel/channels.js'
+import { runClaims } from '../channel/claim-runner.js'
+import { ChannelOp } from '../contract/payment-channel.js'
+import { VoucherStore } from '../store/voucher-store.js'
+import { signVoucher } from '../voucher/voucher.js'
+import { walletFromMnemonic } from '../wallet/wallet.js'
+
+/**
+ * 100k micropayments through one channel in the emulator with the batched
+ * claim policy (threshold 10 TON): counts the messages the channel contract
+ * receives (deploy+deposit, each batch claim, close) and the gas of a claim
+ * and a close. Baseline: one on-chain message per payment. The stores run
+ * without fsync here (LevelDB still writes every voucher).
+ */
+export async function benchChannelMessages(payments = 100_000): Promise<void> {
+  const blockchain = await Blockchain.create()
+  let channelAddress: Address | undefined
+  const channelTxs: Transaction[] = []
+  const chain = new SandboxChainClient(blockchain, (result: SendMessageResult) => {
+    for (const tx of result.transactions) {
+      const dest = tx.inMessage?.info.dest
+      if (channelAddress !== undefined && dest !== undefined && dest !== null && 'equals' in dest) {
+        if ((dest as Address).equals(channelAddress)) channelTxs.push(tx)
+      }
+    }
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'cocoon-bench-ch-'))
+  // persistence is measured by benchVouchers; here only the chain traffic counts
+  const clientStore = await VoucherStore.open(join(dir, 'c'), { durable: false })
+  const providerStore = await VoucherStore.open(join(dir, 'p'), { durable: false })
+  try {
+    const client = await walletFromMnemonic(await mnemonicNew(24))
+    const provider = await walletFromMnemonic(await mnemonicNew(24))
+    const treasury = await blockchain.treasury('bench')
+    await treasury.send({ to: client.address, value: toNano('200'), bounce: false })
+    await treasury.send({ to: provider.address, value: toNano('5'), bounce: false })
+
+    const price = toNano('0.001') // 100k × 0.001 = 100 TON
+    const deposit = toNano('100')
+    const opened = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: provider.address,
+      providerKey: provider.signingKey.publicKey,
+      deposit,
+      channelId: randomBytes(8).readBigUInt64BE(),
+    })
+    // the deploy happened before we knew which address to watch: count it from the channel's own first tx
+    channelAddress = opened.address
+    let channelMessages = 1
+    const channel = opened.address.toRawString()
+    let now = 0
+    const config = { threshold: toNano('10'), interval: 3_600_000, minClaim: toNano('0.05') }
+    for (let i = 0; i < payments; i++) {
+      const v = await clientStore.signNext(channel, 'bench-job', price, (amount) =>
+        signVoucher({ key: client.signingKey, channel, amount, jobId: 'bench-job' }),
+      )
+      await providerStore.acceptVoucher(v)
+      now += 10 // 10 ms per payment, virtual
+      if (i % 1000 === 999)
+        await runClaims({ chain, wallet: provider, store: providerStore, config, now: () => now })
+    }
+    await closeChannel({ chain, wallet: provider, store: providerStore, channel })
+    channelMessages += channelTxs.length
+    const claims = channelTxs.filter((tx) => opOf(tx) === ChannelOp.claim)
+    const closes = channelTxs.filter((tx) => opOf(tx) === ChannelOp.close)
+    reportBench({
+      bench: 'settlement.onchain-messages-per-channel-100k-payments',
+      value: channelMessages,
+      unit: `messages (${claims.length} batch claims)`,
+      baseline: payments,
+      better: 'lower',
+    })
+    const claimGas = claims.map(gasUsed)
+    const closeGas = closes.map(gasUsed)
+    reportBench({ bench: 'settlement.gas-per-claim', value: avg(claimGas), unit: 'gas', better: 'lower' })
+    reportBench({ bench: 'settlement.gas-per-close', value: avg(closeGas), unit: 'gas', better: 'lower' })
+    reportBench({
+      bench: 'settlement.fee-per-claim',
+      value: Number(avg(claims.map((t) => Number(t.totalFees.coins)))) / 1e9,
+      unit: 'TON (channel side)',
+      better: 'lower',
+    })
+  } finally {
+    await clientStore.close()
+    await providerStore.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function opOf(tx: Transaction): number | undefined {
+  const body = tx.inMessage?.body.beginParse()
+  if (body === undefined || body.remainingBits < 32) return undefined
+  return body.loadUint(32)
+}
+
+function gasUsed(tx: Transaction): number {
+  if (tx.description.type !== 'generic' || tx.description.computePhase.type !== 'vm') return 0
+  return Number(tx.description.computePhase.gasUsed)
+}
+
+function avg(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
+}
