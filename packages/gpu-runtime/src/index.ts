@@ -49,6 +49,8 @@ export { readSseData } from './llm/sse.js'
 export {
   type CreateGenerationStreamOptions,
   createGenerationStream,
+  isProducerBackend,
+  type ProducerBackend,
   type StreamProducerContext,
 } from './llm/stream.js'
 export { createRuntime, TENSOR_LANE } from './runtime.js'

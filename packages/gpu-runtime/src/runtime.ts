@@ -18,7 +18,7 @@ import { detectHardware } from './hardware.js'
 import { createLlamaBackend } from './llm/llama-backend.js'
 import { createOpenAiBackend } from './llm/openai-backend.js'
 import { validateGenerateRequest } from './llm/request.js'
-import { createGenerationStream, emptyUsage } from './llm/stream.js'
+import { createGenerationStream, emptyUsage, isProducerBackend } from './llm/stream.js'
 import { createOnnxBackend, type OnnxTensorBackend } from './tensor/onnx-backend.js'
 import type {
   AdmissionLimits,
@@ -141,6 +141,8 @@ export async function createRuntime(config: RuntimeConfig = {}): Promise<Runtime
         }
         try {
           if (ctx.signal.aborted) return stopped(backend.name)
+          // ctx.signal fires on abort and deadline alike; ctx.stopReason() tells which.
+          if (isProducerBackend(backend)) return await backend.produce(request, ctx)
           const inner = backend.generate({ ...request, signal: ctx.signal, deadline: undefined })
           try {
             for await (const chunk of inner) ctx.emit(chunk)

@@ -17,7 +17,7 @@ import type {
 } from '../types.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
 import { validateGenerateRequest } from './request.js'
-import { createGenerationStream, type StreamProducerContext } from './stream.js'
+import { createGenerationStream, type ProducerBackend, type StreamProducerContext } from './stream.js'
 
 const log = logger('cocoon:gpu-runtime:llama')
 
@@ -30,7 +30,7 @@ export interface LlamaBackendInit {
   now?: () => number
 }
 
-export interface LlamaBackend extends LlmBackend {
+export interface LlamaBackend extends LlmBackend, ProducerBackend {
   /** Loads a model now instead of on its first job; rejects with the typed load error. */
   load(model: string): Promise<LoadedLlamaModel>
   /** `llama.cpp/cpu` etc. once loaded. */
@@ -145,19 +145,27 @@ export function createLlamaBackend(init: LlamaBackendInit): LlamaBackend {
     return { usage, finishReason, backend: m.backend }
   }
 
+  const check = (request: GenerateRequest): void => {
+    validateGenerateRequest(request)
+    if (!configs.has(request.model)) {
+      throw new UnknownModelError(`Unknown model ${request.model}`, {
+        details: `This backend serves: ${[...configs.keys()].join(', ')}`,
+      })
+    }
+    if (closed) throw new RuntimeClosedError('The llama backend is closed')
+  }
+
   return {
     name: 'llama.cpp',
     models: () => [...configs.keys()],
     load,
     backendOf: (name) => ready.get(name)?.backend,
+    produce(request, ctx) {
+      check(request)
+      return run(request, ctx)
+    },
     generate(request: GenerateRequest): GenerationStream {
-      validateGenerateRequest(request)
-      if (!configs.has(request.model)) {
-        throw new UnknownModelError(`Unknown model ${request.model}`, {
-          details: `This backend serves: ${[...configs.keys()].join(', ')}`,
-        })
-      }
-      if (closed) throw new RuntimeClosedError('The llama backend is closed')
+      check(request)
       return createGenerationStream({
         signal: request.signal,
         deadline: request.deadline,

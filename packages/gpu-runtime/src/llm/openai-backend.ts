@@ -22,7 +22,7 @@ import type {
 } from '../types.js'
 import { validateGenerateRequest } from './request.js'
 import { readSseData } from './sse.js'
-import { createGenerationStream, type StreamProducerContext } from './stream.js'
+import { createGenerationStream, type ProducerBackend, type StreamProducerContext } from './stream.js'
 
 const log = logger('cocoon:gpu-runtime:openai')
 
@@ -50,7 +50,7 @@ interface OpenAiChunk {
   error?: { message?: string }
 }
 
-export function createOpenAiBackend(init: OpenAiBackendInit): LlmBackend {
+export function createOpenAiBackend(init: OpenAiBackendInit): LlmBackend & ProducerBackend {
   const configs = new Map(init.models.map((m) => [m.name, m]))
   const doFetch = init.fetch ?? fetch
   let closed = false
@@ -180,18 +180,26 @@ export function createOpenAiBackend(init: OpenAiBackendInit): LlmBackend {
     return { usage, finishReason, backend }
   }
 
+  const check = (request: GenerateRequest): OpenAiModelConfig => {
+    validateGenerateRequest(request)
+    const config = configs.get(request.model)
+    if (config === undefined) {
+      throw new UnknownModelError(`Unknown model ${request.model}`, {
+        details: `This backend serves: ${[...configs.keys()].join(', ')}`,
+      })
+    }
+    if (closed) throw new RuntimeClosedError('The upstream backend is closed')
+    return config
+  }
+
   return {
     name: 'openai',
     models: () => [...configs.keys()],
+    produce(request, ctx) {
+      return run(check(request), request, ctx)
+    },
     generate(request: GenerateRequest): GenerationStream {
-      validateGenerateRequest(request)
-      const config = configs.get(request.model)
-      if (config === undefined) {
-        throw new UnknownModelError(`Unknown model ${request.model}`, {
-          details: `This backend serves: ${[...configs.keys()].join(', ')}`,
-        })
-      }
-      if (closed) throw new RuntimeClosedError('The upstream backend is closed')
+      const config = check(request)
       return createGenerationStream({
         signal: request.signal,
         deadline: request.deadline,

@@ -4,7 +4,14 @@
  * loop cancels the producer.
  */
 import { AbortedError, DeadlineExceededError } from '../errors.js'
-import type { FinishReason, GenerationResult, GenerationStream, TokenChunk, Usage } from '../types.js'
+import type {
+  FinishReason,
+  GenerateRequest,
+  GenerationResult,
+  GenerationStream,
+  TokenChunk,
+  Usage,
+} from '../types.js'
 
 export interface StreamProducerContext {
   /** Hands one chunk to the consumer. */
@@ -25,6 +32,19 @@ export interface CreateGenerationStreamOptions {
    * on failure, with a typed error.
    */
   produce(context: StreamProducerContext): Promise<GenerationResult>
+}
+
+/**
+ * Implemented by the built-in LLM backends: generation straight into a
+ * stream's producer context, so the runtime adds no second stream layer.
+ */
+export interface ProducerBackend {
+  /** Validates like `generate()` (throwing synchronously), then returns the running production. */
+  produce(request: GenerateRequest, context: StreamProducerContext): Promise<GenerationResult>
+}
+
+export function isProducerBackend(backend: unknown): backend is ProducerBackend {
+  return typeof (backend as Partial<ProducerBackend>)?.produce === 'function'
 }
 
 type Slot = { chunk: TokenChunk } | { done: true } | { error: unknown }
