@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortedError,
+  QueueFullError,
   UpstreamProtocolError,
   UpstreamStatusError,
   UpstreamUnreachableError,
 } from '../../src/errors.js'
 import { createOpenAiBackend } from '../../src/llm/openai-backend.js'
 import { readSseData } from '../../src/llm/sse.js'
+import { createRuntime } from '../../src/runtime.js'
 import type { GenerationStream } from '../../src/types.js'
+import { cpuHardware } from '../helpers.js'
 
 interface Seen {
   path: string
@@ -204,6 +207,35 @@ describe('OpenAI-compatible upstream backend', () => {
     await expect(drain(stream)).rejects.toBeInstanceOf(UpstreamUnreachableError)
     await expect(stream.result).rejects.toBeInstanceOf(UpstreamUnreachableError)
     expect(await drain(backend.generate({ model: 'm', prompt: 'ok', maxTokens: 1 }))).toBe('tok0 ')
+  })
+})
+
+describe('OpenAI-compatible upstream through the runtime', () => {
+  it('streams with admission and reports the upstream usage', async () => {
+    const upstream = await startUpstream()
+    const runtime = await createRuntime({
+      hardware: cpuHardware,
+      tensor: false,
+      models: [{ kind: 'openai', name: 'up', baseUrl: upstream.url, maxConcurrency: 1, maxQueue: 0 }],
+    })
+    try {
+      const stream = runtime.generate({
+        model: 'up',
+        messages: [{ role: 'user', content: 'hi' }],
+        maxTokens: 4,
+      })
+      expect(() => runtime.generate({ model: 'up', prompt: 'x', maxTokens: 1 })).toThrow(QueueFullError)
+      expect(await drain(stream)).toBe('tok0 tok1 tok2 tok3 ')
+      expect(await stream.result).toMatchObject({
+        usage: { promptTokens: 11, cachedTokens: 4, completionTokens: 4 },
+        backend: `openai/${upstream.url}`,
+      })
+      expect(runtime.stats().up).toMatchObject({ running: 0, queued: 0 })
+    } finally {
+      await runtime.close()
+      upstream.server.closeAllConnections()
+      await new Promise((resolve) => upstream.server.close(resolve))
+    }
   })
 })
 
