@@ -13,6 +13,10 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { offerPublisher } from '../services/offer-publisher.js'
+import { offersProtocol } from '../services/offers-protocol.js'
+import { orderBook } from '../services/order-book.js'
+import { PeerPenalties } from '../services/penalties.js'
 import { orderBookGossipOptions } from './gossip-config.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions, ServiceFactory } from './types.js'
 
@@ -61,13 +65,27 @@ async function buildPeer<S extends ServiceMap>(
       initialQuerySelfInterval: 100,
     }),
   }
+  const now = options.now ?? Date.now
+  const penalties = new PeerPenalties({ now })
+  const extraScore = options.appSpecificScore
   if (options.gossip ?? true) {
     services.pubsub = gossipsub(
       orderBookGossipOptions({
-        appSpecificScore: options.appSpecificScore,
+        appSpecificScore: (peer) => penalties.appSpecificScore(peer) + (extraScore?.(peer) ?? 0),
         heartbeatInterval: options.heartbeatInterval,
       }),
     )
+  }
+  services.orderBook = orderBook({
+    models: options.models ?? [],
+    now,
+    penalties,
+    rateLimit: options.rateLimit,
+    metricsRegistry: options.metricsRegistry,
+  })
+  services.offersProtocol = offersProtocol()
+  if (options.provide !== undefined) {
+    services.offerPublisher = offerPublisher({ template: options.provide, ttlMs: options.offerTtlMs, now })
   }
   Object.assign(services, options.services ?? {})
 
@@ -94,6 +112,7 @@ async function buildPeer<S extends ServiceMap>(
   const peer: CocoonPeer<S> = {
     libp2p: libp2p as unknown as CocoonPeer<S>['libp2p'],
     mode,
+    orderBook: (libp2p.services as unknown as CocoonBaseServices).orderBook,
     async start() {
       await libp2p.start()
     },

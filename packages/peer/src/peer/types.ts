@@ -5,6 +5,10 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
+import type { OfferTemplate } from '../market/offer-factory.js'
+import type { OfferPublisherService } from '../services/offer-publisher.js'
+import type { OffersProtocolService } from '../services/offers-protocol.js'
+import type { OrderBookService } from '../services/order-book.js'
 
 /** The services every Cocoon peer runs. `pubsub` is absent on a light peer started with `gossip: false`. */
 export interface CocoonBaseServices {
@@ -12,6 +16,10 @@ export interface CocoonBaseServices {
   ping: Ping
   dht: KadDHT
   pubsub?: GossipSub
+  orderBook: OrderBookService
+  offersProtocol: OffersProtocolService
+  /** Present when the peer was created with `provide`. */
+  offerPublisher?: OfferPublisherService
 }
 
 /** A service factory in js-libp2p style: `(components) => service`. */
@@ -47,6 +55,16 @@ export interface CreatePeerOptions {
   services?: Record<string, ServiceFactory>
   /** Maximum connections (default 100 full, 20 light). */
   maxConnections?: number
+  /** Models whose order-book topics to join (providers also join the topics of what they serve). */
+  models?: string[]
+  /** Advertise capacity: publish signed offers for this template and announce DHT provider records. */
+  provide?: OfferTemplate
+  /** Offer lifetime in ms when providing (default 10 minutes; republished at half of it). */
+  offerTtlMs?: number
+  /** The clock of the market code (default `Date.now`). */
+  now?: () => number
+  /** Per-peer order-book gossip rate limit (default 20 messages/s, burst 100). */
+  rateLimit?: { ratePerSecond: number; burst: number }
   /** Start the node right away (default true). */
   start?: boolean
 }
@@ -56,6 +74,8 @@ export interface CocoonPeer<S extends ServiceMap = ServiceMap> {
   readonly libp2p: Libp2p<CocoonBaseServices & S>
   /** `full` runs the DHT in server mode, `light` in client mode. */
   readonly mode: 'full' | 'light'
+  /** The order book this peer keeps (shortcut for `libp2p.services.orderBook`). */
+  readonly orderBook: OrderBookService
   start(): Promise<void>
   /** Stops every service and the node; closes the datastore if the peer opened it. */
   stop(): Promise<void>

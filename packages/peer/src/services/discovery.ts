@@ -1,0 +1,67 @@
+import type { AbortOptions, PeerId, PeerInfo } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+import { modelCid } from './model-cid.js'
+import { fetchOffers, type StreamDialer } from './offers-protocol.js'
+import type { OrderBookService } from './order-book.js'
+
+/** The parts of a libp2p node that discovery uses. */
+export interface DiscoveryNode extends StreamDialer {
+  peerId: PeerId
+  contentRouting: { findProviders(cid: CID, options?: AbortOptions): AsyncIterable<PeerInfo> }
+  peerStore: { merge(peerId: PeerId, data: { multiaddrs: PeerInfo['multiaddrs'] }): Promise<unknown> }
+}
+
+export interface DiscoverOffersOptions extends AbortOptions {
+  /** Stop after this many providers answered (default 20). */
+  maxProviders?: number
+  /** Per-provider timeout in ms (default 5000). */
+  timeoutMs?: number
+}
+
+export interface DiscoverOffersResult {
+  /** Providers found in the DHT. */
+  providers: PeerId[]
+  /** Offers that passed validation and entered the book. */
+  added: number
+  /** Providers that could not be asked. */
+  failed: number
+}
+
+/**
+ * Finds the providers of `model` through the DHT alone (no gossip needed),
+ * asks each directly for its current offers over `/cocoon/offers/1.0.0` and
+ * puts those that pass validation (schema, time, signature) into the book.
+ */
+export async function discoverOffers(
+  node: DiscoveryNode,
+  book: OrderBookService,
+  model: string,
+  options: DiscoverOffersOptions = {},
+): Promise<DiscoverOffersResult> {
+  const max = options.maxProviders ?? 20
+  const cid = await modelCid(model)
+  const providers: PeerId[] = []
+  const seen = new Set<string>()
+  const tasks: Promise<number>[] = []
+  let failed = 0
+  for await (const provider of node.contentRouting.findProviders(cid, { signal: options.signal })) {
+    const key = provider.id.toString()
+    if (seen.has(key) || provider.id.equals(node.peerId)) continue
+    seen.add(key)
+    providers.push(provider.id)
+    if (provider.multiaddrs.length > 0)
+      await node.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs }).catch(() => {})
+    tasks.push(
+      fetchOffers(node, provider.id, model, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) }).then(
+        (offers) => book.addVerified(offers),
+        () => {
+          failed++
+          return 0
+        },
+      ),
+    )
+    if (providers.length >= max) break
+  }
+  const added = (await Promise.all(tasks)).reduce((a, b) => a + b, 0)
+  return { providers, added, failed }
+}

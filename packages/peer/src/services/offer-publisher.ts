@@ -1,0 +1,204 @@
+import {
+  encodeOrderBookMessage,
+  type Offer,
+  type OfferCancel,
+  orderBookTopic,
+  peerIdBytes,
+  signOffer,
+  signOfferCancel,
+} from '@cocoon-mesh/protocol'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Logger, PrivateKey, Startable } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+import {
+  buildOffer,
+  buildOfferCancel,
+  nextSequence,
+  type OfferTemplate,
+  republishDelay,
+} from '../market/offer-factory.js'
+import { modelCid } from './model-cid.js'
+import type { OffersProtocolService } from './offers-protocol.js'
+import type { OrderBookService } from './order-book.js'
+
+export interface OfferPublisherInit {
+  /** What this provider serves. */
+  template: OfferTemplate
+  /** Offer lifetime in ms (default 10 minutes); republished at half of it. */
+  ttlMs?: number
+  now?: () => number
+  /** Announce DHT provider records for each model (default true). */
+  provide?: boolean
+}
+
+/** The part of libp2p's content routing this service uses. */
+export interface ContentProvider {
+  provide(cid: CID, options?: AbortOptions): Promise<void>
+}
+
+export interface OfferPublisherComponents {
+  privateKey: PrivateKey
+  logger: ComponentLogger
+  contentRouting: ContentProvider
+  orderBook: OrderBookService
+  offersProtocol?: OffersProtocolService
+}
+
+/**
+ * Publishes this provider's signed offer on the order-book topic of every
+ * model it serves, republishes it before expiry with a growing sequence,
+ * announces DHT provider records for the models, and publishes an
+ * OfferCancel when it stops.
+ */
+export class OfferPublisherService implements Startable {
+  readonly #components: OfferPublisherComponents
+  readonly #pubsub: GossipSub | undefined
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #ttlMs: number
+  readonly #provide: boolean
+  #template: OfferTemplate
+  #sequence = 0n
+  #current: Offer | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #running = false
+
+  constructor(components: OfferPublisherComponents & { pubsub?: GossipSub }, init: OfferPublisherInit) {
+    this.#components = components
+    this.#pubsub = optional(() => components.pubsub)
+    this.#log = components.logger.forComponent('cocoon:offer-publisher')
+    this.#now = init.now ?? Date.now
+    this.#ttlMs = init.ttlMs ?? 10 * 60_000
+    this.#provide = init.provide ?? true
+    this.#template = init.template
+  }
+
+  readonly [Symbol.toStringTag] = 'cocoon/offer-publisher'
+
+  /** The offer currently published, if any. */
+  get current(): Offer | undefined {
+    return this.#current
+  }
+
+  get template(): OfferTemplate {
+    return this.#template
+  }
+
+  async start(): Promise<void> {
+    this.#running = true
+    const offers = optional(() => this.#components.offersProtocol)
+    if (offers !== undefined) offers.ownProvider = peerIdString(this.#components.privateKey)
+    for (const model of this.#template.models) this.#components.orderBook.watch(model)
+  }
+
+  async afterStart(): Promise<void> {
+    await this.publish().catch((error: unknown) => this.#log.error('publishing offer failed - %e', error))
+    if (this.#provide) void this.announce()
+  }
+
+  async beforeStop(): Promise<void> {
+    this.#running = false
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    await this.cancel().catch((error: unknown) => this.#log.error('publishing cancel failed - %e', error))
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+  }
+
+  /** Replaces what is offered and republishes at once. */
+  async update(template: OfferTemplate): Promise<Offer> {
+    for (const model of template.models) this.#components.orderBook.watch(model)
+    this.#template = template
+    return this.publish()
+  }
+
+  /** Signs and publishes a fresh offer (new sequence) on every model topic. */
+  async publish(): Promise<Offer> {
+    const now = this.#now()
+    this.#sequence = nextSequence(this.#sequence, now)
+    const unsigned = buildOffer(this.#template, {
+      provider: peerIdBytes(this.#components.privateKey),
+      now,
+      ttlMs: this.#ttlMs,
+      sequence: this.#sequence,
+    })
+    const offer = await signOffer(unsigned, this.#components.privateKey)
+    this.#current = offer
+    this.#components.orderBook.addOwn({ offer })
+    await this.#broadcast(offer.models, encodeOrderBookMessage({ offer }))
+    this.#schedule()
+    return offer
+  }
+
+  /** Publishes a cancel of every offer so far; the provider leaves the book. */
+  async cancel(): Promise<OfferCancel | undefined> {
+    if (this.#current === undefined) return undefined
+    const unsigned = buildOfferCancel({
+      provider: peerIdBytes(this.#components.privateKey),
+      now: this.#now(),
+      sequence: this.#sequence,
+    })
+    const cancel = await signOfferCancel(unsigned, this.#components.privateKey)
+    const models = this.#current.models
+    this.#current = undefined
+    this.#components.orderBook.addOwn({ cancel })
+    await this.#broadcast(models, encodeOrderBookMessage({ cancel }))
+    return cancel
+  }
+
+  /** Announces this peer as a DHT provider of every model it serves. */
+  async announce(options: AbortOptions = {}): Promise<void> {
+    for (const model of this.#template.models) {
+      try {
+        await this.#components.contentRouting.provide(await modelCid(model), options)
+        this.#log('announced provider record for %s', model)
+      } catch (error) {
+        this.#log('provide %s failed - %e', model, error)
+      }
+    }
+  }
+
+  async #broadcast(models: string[], data: Uint8Array): Promise<void> {
+    const pubsub = this.#pubsub
+    if (pubsub === undefined) return
+    await Promise.all(
+      models.map(async (model) => {
+        try {
+          await pubsub.publish(orderBookTopic(model), data)
+        } catch (error) {
+          this.#log('publish on %s failed - %e', model, error)
+        }
+      }),
+    )
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    if (!this.#running) return
+    this.#timer = setTimeout(() => {
+      void this.publish().catch((error: unknown) => this.#log.error('republishing offer failed - %e', error))
+      if (this.#provide) void this.announce()
+    }, republishDelay(this.#ttlMs))
+    this.#timer.unref?.()
+  }
+}
+
+function peerIdString(privateKey: PrivateKey): string {
+  return privateKey.publicKey.toString()
+}
+
+function optional<T>(get: () => T): T | undefined {
+  try {
+    return get()
+  } catch {
+    return undefined
+  }
+}
+
+export function offerPublisher(
+  init: OfferPublisherInit,
+): (components: OfferPublisherComponents) => OfferPublisherService {
+  return (components) => new OfferPublisherService(components, init)
+}

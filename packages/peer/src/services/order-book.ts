@@ -1,0 +1,346 @@
+import {
+  canonicalModelId,
+  encodeOrderBookMessage,
+  type Offer,
+  type OfferCancel,
+  orderBookTopic,
+} from '@cocoon-mesh/protocol'
+import type { GossipSub, TopicValidatorFn } from '@libp2p/gossipsub'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import { TypedEventEmitter } from 'main-event'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import {
+  type GossipVerdict,
+  type OrderBookVerifier,
+  signatureVerifier,
+  validateOrderBookMessage,
+} from '../market/gossip-validation.js'
+import { OfferBook, type OfferBookChange, type OfferBookEntry } from '../market/offer-book.js'
+import { RateLimiter } from '../market/rate-limit.js'
+import { orderBookTopicScoreParams } from '../peer/gossip-config.js'
+import { fetchOffers } from './offers-protocol.js'
+import { PeerPenalties } from './penalties.js'
+
+export interface OrderBookInit {
+  /** Models whose topics to join at start. */
+  models?: string[]
+  now?: () => number
+  /** Per-peer rate limit of order-book messages (default 20/s, burst 100). */
+  rateLimit?: { ratePerSecond: number; burst: number }
+  /** Penalties shared with gossipsub's `appSpecificScore`. */
+  penalties?: PeerPenalties
+  verifier?: OrderBookVerifier
+  maxClockDriftMs?: number
+  metricsRegistry?: Registry
+}
+
+export interface OrderBookComponents {
+  logger: ComponentLogger
+  /** Used to sync the book from peers that join a watched topic. */
+  connectionManager?: {
+    openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
+  }
+}
+
+export interface GossipValidatedDetail {
+  from: string
+  topic: string
+  verdict: GossipVerdict
+  reason: string
+}
+
+export interface OrderBookEvents {
+  /** An offer entered, was replaced in, or left the book. */
+  change: CustomEvent<OfferBookChange>
+  /** Every validated gossip message (accepted, ignored or rejected). */
+  validated: CustomEvent<GossipValidatedDetail>
+}
+
+/**
+ * The order-book service: joins the gossip topic of each watched model,
+ * validates every message before relay (see `validateOrderBookMessage`),
+ * applies a per-peer rate limit and keeps the {@link OfferBook}.
+ */
+export class OrderBookService extends TypedEventEmitter<OrderBookEvents> implements Startable {
+  readonly book: OfferBook
+  readonly penalties: PeerPenalties
+  readonly #pubsub: GossipSub | undefined
+  readonly #log: Logger
+  readonly #init: OrderBookInit
+  readonly #now: () => number
+  readonly #limiter: RateLimiter
+  readonly #verifier: OrderBookVerifier
+  readonly #watched = new Set<string>()
+  readonly #metrics: { messages?: Counter; offers?: Gauge }
+  readonly #components: OrderBookComponents
+  readonly #synced = new Set<string>()
+  #pruneTimer: ReturnType<typeof setInterval> | undefined
+
+  constructor(components: OrderBookComponents & { pubsub?: GossipSub }, init: OrderBookInit = {}) {
+    super()
+    this.#components = components
+    this.#init = init
+    this.#log = components.logger.forComponent('cocoon:orderbook')
+    this.#pubsub = optional(() => components.pubsub)
+    this.#now = init.now ?? Date.now
+    this.penalties = init.penalties ?? new PeerPenalties({ now: this.#now })
+    this.#limiter = new RateLimiter({
+      now: this.#now,
+      ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }),
+    })
+    this.#verifier = init.verifier ?? signatureVerifier
+    this.book = new OfferBook({
+      now: this.#now,
+      onChange: (change) => {
+        this.#metrics.offers?.set(this.book.size)
+        this.safeDispatchEvent('change', { detail: change })
+      },
+    })
+    const registry = init.metricsRegistry
+    this.#metrics =
+      registry === undefined
+        ? {}
+        : {
+            messages: new Counter({
+              name: 'cocoon_orderbook_messages_total',
+              help: 'Order-book gossip messages validated, by verdict and reason',
+              labelNames: ['verdict', 'reason'],
+              registers: [registry],
+            }),
+            offers: new Gauge({
+              name: 'cocoon_orderbook_offers',
+              help: 'Live offers in the book',
+              registers: [registry],
+            }),
+          }
+  }
+
+  readonly [Symbol.toStringTag] = 'cocoon/order-book'
+
+  /** True when this peer takes part in gossip (a light peer may run without). */
+  get gossiping(): boolean {
+    return this.#pubsub !== undefined
+  }
+
+  #started = false
+
+  start(): void {
+    this.#pruneTimer = setInterval(() => this.book.prune(), 1000)
+    this.#pruneTimer.unref?.()
+    this.#pubsub?.addEventListener('subscription-change', this.#onSubscriptionChange)
+  }
+
+  /**
+   * Gossip carries changes; a peer that joins a topic late would wait for the
+   * next republish. So when a peer subscribes to a watched topic, ask it once
+   * for the offers it holds (state sync, as Ethereum's req/resp does for
+   * blocks) and validate them like gossip.
+   */
+  readonly #onSubscriptionChange = (
+    event: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>,
+  ): void => {
+    const { peerId, subscriptions } = event.detail
+    for (const { topic, subscribe } of subscriptions) {
+      if (!subscribe) continue
+      const model = [...this.#watched].find((m) => orderBookTopic(m) === topic)
+      if (model === undefined) continue
+      void this.syncFrom(peerId, model)
+    }
+  }
+
+  /** Fetches `peer`'s offers of `model` once (per peer and model) and adds those that validate. */
+  async syncFrom(peer: PeerId, model: string): Promise<number> {
+    const key = `${peer.toString()}|${model}`
+    const dialer = optional(() => this.#components.connectionManager)
+    if (dialer === undefined || this.#synced.has(key)) return 0
+    this.#synced.add(key)
+    if (this.#synced.size > 10_000) {
+      const oldest = this.#synced.values().next().value
+      if (oldest !== undefined) this.#synced.delete(oldest)
+    }
+    try {
+      const offers = await fetchOffers(
+        { dialProtocol: (p, protocols, options) => dialer.openStream(p, protocols, options) },
+        peer,
+        model,
+        { signal: AbortSignal.timeout(5000) },
+      )
+      return await this.addVerified(offers.slice(0, 64), { relay: true })
+    } catch (error) {
+      this.#log('sync from %p failed - %e', peer, error)
+      return 0
+    }
+  }
+
+  /** Topics are joined after start: gossipsub refuses subscriptions before it runs. */
+  afterStart(): void {
+    this.#started = true
+    for (const model of this.#init.models ?? []) this.watch(model)
+    for (const model of this.#watched) this.#join(model)
+  }
+
+  stop(): void {
+    this.#started = false
+    this.#pubsub?.removeEventListener('subscription-change', this.#onSubscriptionChange)
+    if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer)
+    for (const model of [...this.#watched]) this.unwatch(model)
+  }
+
+  /** Joins the order-book topic of a model (idempotent). */
+  watch(model: string): void {
+    const canonical = canonicalModelId(model)
+    if (this.#watched.has(canonical)) return
+    this.#watched.add(canonical)
+    if (this.#started) this.#join(canonical)
+  }
+
+  #join(canonical: string): void {
+    const pubsub = this.#pubsub
+    if (pubsub === undefined) return
+    const topic = orderBookTopic(canonical)
+    // Score invalid deliveries on this topic (gossipsub only scores topics it has params for).
+    const score = (pubsub as unknown as { score?: { params?: { topics?: Record<string, unknown> } } }).score
+    if (score?.params?.topics !== undefined) score.params.topics[topic] = orderBookTopicScoreParams()
+    pubsub.topicValidators.set(topic, this.#validator(canonical))
+    pubsub.subscribe(topic)
+    // peers whose subscriptions arrived before we joined
+    for (const peer of pubsub.getSubscribers(topic)) void this.syncFrom(peer, canonical)
+  }
+
+  unwatch(model: string): void {
+    const canonical = canonicalModelId(model)
+    if (!this.#watched.delete(canonical)) return
+    const topic = orderBookTopic(canonical)
+    this.#pubsub?.topicValidators.delete(topic)
+    try {
+      this.#pubsub?.unsubscribe(topic)
+    } catch {
+      // gossipsub already stopped
+    }
+  }
+
+  watching(): string[] {
+    return [...this.#watched]
+  }
+
+  /** Live offers, of one model or all. */
+  offers(model?: string): Offer[] {
+    return this.book.offers(model)
+  }
+
+  entries(model?: string): OfferBookEntry[] {
+    return this.book.entries(model)
+  }
+
+  /**
+   * Adds offers obtained outside gossip (e.g. fetched directly from a
+   * provider): same checks as gossip. Returns how many entered the book.
+   */
+  async addVerified(offers: Offer[], options: { relay?: boolean } = {}): Promise<number> {
+    let added = 0
+    for (const offer of offers) {
+      let data: Uint8Array
+      try {
+        data = encodeOrderBookMessage({ offer })
+      } catch {
+        continue
+      }
+      const result = await validateOrderBookMessage({
+        data,
+        book: this.book,
+        now: this.#now,
+        verifier: this.#verifier,
+        maxClockDriftMs: this.#init.maxClockDriftMs,
+      })
+      if (result.verdict === 'accept' && result.message?.offer !== undefined) {
+        const outcome = this.book.add(result.message.offer)
+        if (outcome === 'added' || outcome === 'replaced') {
+          added++
+          if (options.relay === true) this.#relay(result.message.offer, data)
+        }
+      }
+    }
+    return added
+  }
+
+  /**
+   * Injects an offer learnt by sync into gossip, byte for byte: message ids
+   * are content addressed, so peers that already have it drop it as a
+   * duplicate and those that missed it (e.g. joined before the provider) get it.
+   */
+  #relay(offer: Offer, data: Uint8Array): void {
+    const pubsub = this.#pubsub
+    if (pubsub === undefined || !this.#started) return
+    for (const model of offer.models) {
+      const canonical = canonicalModelId(model)
+      if (!this.#watched.has(canonical)) continue
+      pubsub.publish(orderBookTopic(canonical), data).catch((error: unknown) => {
+        this.#log('relaying synced offer failed - %e', error)
+      })
+    }
+  }
+
+  /** Records this peer's own offer or cancel (its own publications are not validated by gossip). */
+  addOwn(message: { offer?: Offer; cancel?: OfferCancel }): void {
+    if (message.offer !== undefined) this.book.add(message.offer)
+    if (message.cancel !== undefined) this.book.cancel(message.cancel)
+  }
+
+  #validator(model: string): TopicValidatorFn {
+    return async (peer, message) => {
+      const from = peer.toString()
+      if (!this.#limiter.take(from)) {
+        this.penalties.penalise(from, 1)
+        this.#record(from, message.topic, 'ignore', 'rate-limited')
+        return TopicValidatorResult.Ignore
+      }
+      try {
+        const result = await validateOrderBookMessage({
+          data: message.data,
+          topicModel: model,
+          book: this.book,
+          now: this.#now,
+          verifier: this.#verifier,
+          maxClockDriftMs: this.#init.maxClockDriftMs,
+        })
+        this.#record(from, message.topic, result.verdict, result.reason)
+        if (result.verdict === 'reject') {
+          this.penalties.penalise(from, 10)
+          return TopicValidatorResult.Reject
+        }
+        if (result.verdict === 'ignore') return TopicValidatorResult.Ignore
+        if (result.message?.offer !== undefined) {
+          const outcome = this.book.add(result.message.offer)
+          if (outcome !== 'added' && outcome !== 'replaced') return TopicValidatorResult.Ignore
+        } else if (result.message?.cancel !== undefined) {
+          this.book.cancel(result.message.cancel)
+        }
+        return TopicValidatorResult.Accept
+      } catch (error) {
+        // validation never throws by contract; a bug here must not crash the peer
+        this.#log.error('order-book validation failed - %e', error)
+        return TopicValidatorResult.Ignore
+      }
+    }
+  }
+
+  #record(from: string, topic: string, verdict: GossipVerdict, reason: string): void {
+    this.#metrics.messages?.inc({ verdict, reason })
+    if (verdict === 'reject') this.#log('rejected message from %s on %s: %s', from, topic, reason)
+    this.safeDispatchEvent('validated', { detail: { from, topic, verdict, reason } })
+  }
+}
+
+function optional<T>(get: () => T): T | undefined {
+  try {
+    return get()
+  } catch {
+    return undefined
+  }
+}
+
+/** The order-book service factory (js-libp2p style). Uses the `pubsub` service when present. */
+export function orderBook(init: OrderBookInit = {}): (components: OrderBookComponents) => OrderBookService {
+  return (components) => new OrderBookService(components, init)
+}
