@@ -23,6 +23,8 @@ export interface NodeConfig {
   home?: string
   /** Provider: the job service rejects every job (over capacity) — for tests. */
   rejectAll?: boolean
+  /** Provider: also serve tensor jobs (onnxruntime, CPU here). */
+  tensor?: boolean
 }
 
 export type NodeMessage =
@@ -55,13 +57,16 @@ async function main(): Promise<void> {
   const runtime = await createRuntime({
     home,
     models: [{ kind: 'llama', name: model, source: modelPath, threads: 1, maxConcurrency: 1, maxQueue: 4 }],
-    tensor: false,
+    tensor: config.tensor === true ? { provider: 'cpu', threads: 1 } : false,
   })
   // advertise what the self-benchmark measured (cached in home), not a made-up figure
   const capacity = await runtime.benchmark().catch(() => undefined)
   const perK = BigInt(config.price ?? '1000')
   const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
   const onEvent = (event: JobServiceEvent): void => {
+    // progress goes to the parent every 16 tokens: an IPC message per token would cost the
+    // provider and the parent CPU that the job itself needs
+    if (event.type === 'progress' && event.completionTokens % 16 !== 0) return
     send({
       type: 'job',
       event: Object.fromEntries(
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
     ...(config.bootstrap !== undefined ? { bootstrap: config.bootstrap } : {}),
     provide: {
       models: [model],
-      jobKinds: ['llm'],
+      jobKinds: config.tensor === true ? ['llm', 'tensor'] : ['llm'],
       prices,
       maxConcurrency: 1,
       trustTier: TrustTier.TRUST_TIER_OPEN,

@@ -92,7 +92,8 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         const voucher = await session.finish(frame.result.usage?.cost ?? 0n)
         if (voucher !== undefined) await writer.write({ voucher }, { signal }).catch(() => {})
         finished = true
-        await stream
+        // close in the background: the result is in, the caller need not wait for the close handshake
+        stream
           .close({ signal: AbortSignal.timeout(2_000) })
           .catch(() => stream.abort(new Error('close failed')))
         yield { type: 'result', result: frame.result, outputs: assembler.tensors }
