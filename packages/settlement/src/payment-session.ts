@@ -42,6 +42,12 @@ export interface ProviderPayments {
 
 export interface ClientPayments {
   /**
+   * The channel address to put in the JobRequest for this provider, or
+   * undefined when the client has none (optional, additive: lets the job
+   * protocol fill `JobRequest.channel` before the provider accepts).
+   */
+  channelFor?(provider: Uint8Array, payoutAddress: string): Promise<string | undefined>
+  /**
    * Opens a session against a provider's offer; `creditWindow` comes from its
    * JobAccept. `jobId` (optional, additive) labels the client's usage receipt.
    */

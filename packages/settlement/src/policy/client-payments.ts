@@ -33,6 +33,9 @@ export interface ClientPaymentsInit {
 export function clientPayments(init: ClientPaymentsInit): ClientPayments {
   const divisor = init.windowDivisor ?? 2n
   return {
+    async channelFor(provider: Uint8Array, payoutAddress: string): Promise<string | undefined> {
+      return (await init.channelFor(provider, payoutAddress))?.address
+    },
     async openSession(
       provider: Uint8Array,
       payoutAddress: string,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { JobKind, TrustTier } from '@cocoon-mesh/protocol'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +10,8 @@ import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
 import { closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
 import { runClaims } from '../../src/channel/claim-runner.js'
+import { clientPayments } from '../../src/policy/client-payments.js'
+import { providerPayments } from '../../src/policy/provider-payments.js'
 import { VoucherStore } from '../../src/store/voucher-store.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
@@ -104,6 +107,91 @@ describe('devnet over the toncenter HTTP API', () => {
     const refund = (await chain.getBalance(client.address)) - clientBefore
     expect(refund).toBeGreaterThan(toNano('8.5'))
     expect(refund).toBeLessThanOrEqual(toNano('8.5') + toNano('0.02'))
+    expect((await readChannel(chain, channel))?.state.closed).toBe(true)
+  })
+
+  it('a client that vanishes mid-job: the provider stops at its credit window and claims the newest voucher', async () => {
+    await devnet.faucet(client.address, toNano('20'))
+    const { address } = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: provider.address,
+      providerKey: provider.signingKey.publicKey,
+      deposit: toNano('5'),
+      exitDelay: 60,
+    })
+    const channel = address.toRawString()
+    const view = await readChannel(chain, channel)
+    const parties = { clientKey: client.signingKey.publicKey, deposit: view?.state.deposit ?? 0n }
+    const timers = new Set<() => void>()
+    const providerSide = providerPayments({
+      store: providerStore,
+      channelTerms: async () => ({ ...parties, payableToUs: true, closed: false, exitStarted: false }),
+      creditWindow: toNano('0.1'),
+      voucherTimeout: 1000,
+      setTimeout: (fn) => {
+        timers.add(fn)
+        return fn
+      },
+      clearTimeout: (h) => {
+        timers.delete(h as () => void)
+      },
+    })
+    const clientSide = clientPayments({
+      store: clientStore,
+      key: client.signingKey,
+      channelFor: async () => ({ address: channel, deposit: parties.deposit }),
+    })
+    const request = {
+      version: 1,
+      jobId: 'vanish',
+      kind: JobKind.JOB_KIND_LLM,
+      model: 'm',
+      budget: 0n,
+      channel,
+      deadline: 0n,
+      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+    }
+    const ps = await providerSide.openSession(
+      request,
+      { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },
+      new Uint8Array(),
+    )
+    const cs = await clientSide.openSession(
+      new Uint8Array(),
+      provider.address.toString(),
+      ps.creditWindow,
+      'vanish',
+    )
+    // 0.01 TON per chunk; the client pays as chunks arrive, then disappears after 1 TON of work
+    let cost = 0n
+    for (; cost < toNano('1'); ) {
+      cost += toNano('0.01')
+      await ps.reserve(cost)
+      const v = await cs.delivered(cost)
+      if (v !== undefined) await ps.acceptVoucher(v)
+    }
+    const paidBefore = (await providerStore.providerChannel(channel))?.newest ?? 0n
+    expect(paidBefore).toBeGreaterThan(cost - ps.creditWindow)
+    // the client is gone: the provider serves up to the window, then stops
+    let served = cost
+    for (;;) {
+      const next = served + toNano('0.01')
+      const waiting = ps.reserve(next)
+      for (const fire of [...timers]) fire()
+      if (
+        await waiting.then(
+          () => true,
+          () => false,
+        )
+      )
+        served = next
+      else break
+    }
+    expect(served - paidBefore).toBeLessThanOrEqual(ps.creditWindow)
+    const closed = await closeChannel({ chain, wallet: provider, store: providerStore, channel })
+    expect(closed.claimed).toBe(paidBefore)
     expect((await readChannel(chain, channel))?.state.closed).toBe(true)
   })
 
