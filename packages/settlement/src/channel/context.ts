@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { Address, fromNano, toNano } from '@ton/core'
 import { TonChainClient } from '../chain/ton-chain-client.js'
-import { InvalidSettlementInputError } from '../errors.js'
+import { InvalidSettlementInputError, WalletError } from '../errors.js'
 import { VoucherStore } from '../store/voucher-store.js'
 import { loadWallet, type NodeWallet, resolveHome } from '../wallet/wallet.js'
 
@@ -37,7 +37,15 @@ export async function openSettlementContext(options: SettlementOptions = {}): Pr
     ...(apiKey === undefined ? {} : { apiKey }),
     pollInterval: endpoint.startsWith('http://127.0.0.1') ? 50 : 1_000,
   })
-  const store = await VoucherStore.open(join(home, 'settlement'))
+  let store: VoucherStore
+  try {
+    store = await VoucherStore.open(join(home, 'settlement'))
+  } catch (cause) {
+    throw new WalletError('cannot open the settlement store', {
+      details: `${join(home, 'settlement')} is locked or unreadable; is a cocoon node running with this home? (${(cause as Error).message})`,
+      cause,
+    })
+  }
   return { home, endpoint, wallet, chain, store, close: () => store.close() }
 }
 
