@@ -77,6 +77,7 @@ export class VoucherStore {
   private readonly provider = new Map<string, ProviderChannelRecord | undefined>()
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
   private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly openJobs = new Map<string, JobPaymentRecord>()
 
   constructor(
     private readonly datastore: Datastore,
@@ -147,6 +148,7 @@ export class VoucherStore {
         { key: jobKey('provider', voucher.jobId), value: encodeRecord(jobRecord) },
       ])
       this.provider.set(voucher.channel, record)
+      this.remember(jobRecord)
       return { credited, record }
     })
   }
@@ -214,6 +216,7 @@ export class VoucherStore {
         { key: jobKey('client', jobId), value: encodeRecord(jobRecord) },
       ])
       this.client.set(channel, record)
+      this.remember(jobRecord)
       return voucher
     })
   }
@@ -241,7 +244,19 @@ export class VoucherStore {
   // ---- jobs ----
 
   async job(role: 'provider' | 'client', jobId: string): Promise<JobPaymentRecord | undefined> {
+    const cached = this.openJobs.get(`${role}/${jobId}`)
+    if (cached !== undefined) return cached
     return this.read<JobPaymentRecord>(jobKey(role, jobId))
+  }
+
+  /** Keeps unfinished job records in memory (saves a read per voucher); finished ones leave. */
+  private remember(record: JobPaymentRecord): void {
+    const id = `${record.role}/${record.jobId}`
+    if (record.finished) this.openJobs.delete(id)
+    else {
+      if (this.openJobs.size >= 10_000) this.openJobs.clear()
+      this.openJobs.set(id, record)
+    }
   }
 
   /** Marks a job finished with its final billed cost (the usage receipt). */
@@ -263,6 +278,7 @@ export class VoucherStore {
         updatedAt: this.now(),
       }
       await this.writer.write([{ key: jobKey(role, jobId), value: encodeRecord(record) }])
+      this.remember(record)
     })
   }
 
