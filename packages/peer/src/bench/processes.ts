@@ -12,7 +12,12 @@ export interface BenchChild {
 
 /** Forks a benchmark child in `role` and waits for it to report ready. */
 export async function forkChild(role: string): Promise<BenchChild> {
-  const proc = fork(CHILD, [role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // COCOON_BENCH_PROF=<dir> writes a V8 CPU profile of each child there
+  const prof = process.env.COCOON_BENCH_PROF
+  const proc = fork(CHILD, [role], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`],
+  })
   const ready = await new Promise<{ address?: string }>((resolve, reject) => {
     proc.once('message', (m) => resolve(m as { address?: string }))
     proc.once('exit', (code) => reject(new Error(`bench child ${role} exited with ${code}`)))

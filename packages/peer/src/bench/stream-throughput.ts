@@ -65,10 +65,10 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
   reportBench({ bench: 'peer/raw-tcp-2proc', value: baseline, unit: 'MiB/s' })
   const variants: Array<{ name: string; chunk: number; streams: number; mode?: 'bytes' }> = [
     { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
-    { name: 'chunk-64k-1stream', chunk: 64 * 1024, streams: 1 },
+    { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
     { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
     { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
-    { name: 'chunk-256k-4streams', chunk: 256 * 1024, streams: 4 },
+    { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
   ]
   for (const v of variants) {
     const results: number[] = []
