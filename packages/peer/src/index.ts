@@ -8,6 +8,7 @@
  */
 export * from './demo/mesh.js'
 export * from './gateway/index.js'
+export * from './home/index.js'
 export * from './jobs/index.js'
 export * from './market/index.js'
 export * from './matching/index.js'

@@ -1,0 +1,31 @@
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Command } from 'commander'
+import { CONFIG_FILE, writeDefaultConfig } from '../../home/config.js'
+import { createIdentity, IDENTITY_FILE } from '../../home/identity.js'
+import { ensureHomeDir, resolveHomeDir } from '../../home/index.js'
+import type { RegisterCommand } from './index.js'
+
+export const registerInit: RegisterCommand = (program: Command) => {
+  program
+    .command('init')
+    .description(
+      "create this node's identity, a commented default config and a TON wallet in the home folder",
+    )
+    .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
+    .action(async (opts: { home?: string }) => {
+      const home = resolveHomeDir(opts.home)
+      await ensureHomeDir(home)
+      const key = await createIdentity(home)
+      const wroteConfig = await writeDefaultConfig(home)
+      const out = (line: string): boolean => process.stdout.write(`${line}\n`)
+      out(`home ${home}`)
+      out(`peer-id ${peerIdFromPrivateKey(key).toString()}`)
+      out(`identity ${home}/${IDENTITY_FILE}`)
+      out(`config ${home}/${CONFIG_FILE}${wroteConfig ? '' : ' (kept existing)'}`)
+      // The TON wallet comes from the settlement package (same home folder).
+      const { loadOrCreateWalletMnemonic, walletFromMnemonic } = await import('@cocoon-mesh/settlement')
+      const { mnemonic, created } = await loadOrCreateWalletMnemonic(home)
+      const wallet = await walletFromMnemonic(mnemonic)
+      out(`wallet ${wallet.address.toString()}${created ? '' : ' (kept existing)'}`)
+    })
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander'
+import { loadIdentity } from '../../home/identity.js'
+import { resolveHomeDir } from '../../home/index.js'
+import { collect, effectiveConfig } from '../node-options.js'
+import { runNode } from '../run-node.js'
+import type { RegisterCommand } from './index.js'
+
+export const registerNode: RegisterCommand = (program: Command) => {
+  const node = program.command('node').description('run a full mesh peer')
+  node
+    .command('start')
+    .description(
+      'start a full peer (DHT server, order-book relay); prints "peer-id <id>" and "listening <multiaddr>" lines, then one line per peer and offer event; stops cleanly on SIGINT/SIGTERM',
+    )
+    .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
+    .option(
+      '--listen <multiaddr>',
+      'listen address, repeatable (overrides config and COCOON_LISTEN)',
+      collect,
+    )
+    .option(
+      '--bootstrap <multiaddr>',
+      'peer to join through, repeatable (overrides config and COCOON_BOOTSTRAP)',
+      collect,
+    )
+    .option(
+      '--model <id>',
+      'order-book topic to follow, repeatable (overrides config and COCOON_MODELS)',
+      collect,
+    )
+    .option(
+      '--provide',
+      'advertise what the config\'s "provide" section serves (signed offers + DHT provider records)',
+    )
+    .action(
+      async (opts: {
+        home?: string
+        listen?: string[]
+        bootstrap?: string[]
+        model?: string[]
+        provide?: boolean
+      }) => {
+        const home = resolveHomeDir(opts.home)
+        const privateKey = await loadIdentity(home)
+        const config = await effectiveConfig(home, opts)
+        const running = await runNode({ home, privateKey, config, provide: opts.provide === true })
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string): void => {
+            process.stdout.write(`stopping ${signal}\n`)
+            running.shutdown().then(
+              () => {
+                process.stdout.write('stopped\n')
+                resolve()
+              },
+              (error: unknown) => {
+                process.stderr.write(`cocoon: unclean shutdown: ${String(error)}\n`)
+                process.exitCode = 1
+                resolve()
+              },
+            )
+          }
+          process.once('SIGINT', () => stop('SIGINT'))
+          process.once('SIGTERM', () => stop('SIGTERM'))
+        })
+      },
+    )
+}

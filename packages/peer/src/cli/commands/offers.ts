@@ -1,0 +1,77 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Command } from 'commander'
+import { BootstrapUnreachableError } from '../../home/errors.js'
+import { resolveHomeDir } from '../../home/index.js'
+import { createLightPeer } from '../../peer/create-peer.js'
+import { discoverOffers } from '../../services/discovery.js'
+import { fetchOffers } from '../../services/offers-protocol.js'
+import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
+import type { RegisterCommand } from './index.js'
+
+export const registerOffers: RegisterCommand = (program: Command) => {
+  program
+    .command('offers')
+    .description('join briefly as a light peer and print the order book it sees (table, or JSON with --json)')
+    .option('--home <dir>', 'home folder to read the config (bootstrap list) from')
+    .option('--model <id>', 'only offers for this model (found through the DHT, then asked directly)')
+    .option(
+      '--bootstrap <multiaddr>',
+      'peer to join through, repeatable (overrides config and COCOON_BOOTSTRAP)',
+      collect,
+    )
+    .option('--json', 'print JSON instead of a table')
+    .option('--timeout <ms>', 'how long to look, in ms', '10000')
+    .action(
+      async (opts: {
+        home?: string
+        model?: string
+        bootstrap?: string[]
+        json?: boolean
+        timeout: string
+      }) => {
+        const home = resolveHomeDir(opts.home)
+        const config = await effectiveConfig(home, { bootstrap: opts.bootstrap })
+        if (config.bootstrap.length === 0) {
+          throw new BootstrapUnreachableError('No bootstrap peer to ask', {
+            details:
+              'Pass --bootstrap /ip4/<ip>/tcp/<port>/p2p/<peer id> (a running node prints its addresses), or set COCOON_BOOTSTRAP or "bootstrap" in the config.',
+          })
+        }
+        const timeoutMs = Number.parseInt(opts.timeout, 10) || 10_000
+        const light = await createLightPeer({ gossip: false })
+        try {
+          const dialed = await Promise.allSettled(
+            config.bootstrap.map((a) =>
+              light.libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(timeoutMs) }),
+            ),
+          )
+          const connections = dialed.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+          if (connections.length === 0) {
+            throw new BootstrapUnreachableError('None of the bootstrap peers could be reached', {
+              details: `${dialed.map((r, i) => `${config.bootstrap[i]}: ${r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : 'ok'}`).join('; ')}. Check the addresses and that those nodes run.`,
+            })
+          }
+          const signal = AbortSignal.timeout(timeoutMs)
+          // the bootstrap peers' own books (every full peer answers /cocoon/offers)
+          await Promise.all(
+            connections.map(async (c) => {
+              const offers = await fetchOffers(light.libp2p, c.remotePeer, opts.model ?? '', {
+                signal,
+              }).catch(() => [])
+              await light.orderBook.addVerified(offers)
+            }),
+          )
+          // and the model's providers found through the DHT
+          if (opts.model !== undefined) {
+            await discoverOffers(light.libp2p, light.orderBook, opts.model, { signal }).catch(() => undefined)
+          }
+          const offers = light.orderBook.offers(opts.model).map(summarizeOffer)
+          process.stdout.write(
+            opts.json === true ? `${JSON.stringify(offers, null, 2)}\n` : offersTable(offers),
+          )
+        } finally {
+          await light.stop()
+        }
+      },
+    )
+}

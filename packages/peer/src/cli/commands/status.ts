@@ -1,0 +1,34 @@
+import type { Command } from 'commander'
+import { resolveHomeDir } from '../../home/index.js'
+import { readNodeState } from '../../home/state.js'
+import { offersTable } from '../node-options.js'
+import type { RegisterCommand } from './index.js'
+
+export const registerStatus: RegisterCommand = (program: Command) => {
+  program
+    .command('status')
+    .description(
+      'show the running local node: identity, addresses, connected peers, its offers (read from <home>/node-state.json)',
+    )
+    .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { home?: string; json?: boolean }) => {
+      const home = resolveHomeDir(opts.home)
+      const state = await readNodeState(home)
+      if (opts.json === true) {
+        process.stdout.write(`${JSON.stringify(state, null, 2)}\n`)
+        return
+      }
+      const out: string[] = [
+        `peer-id ${state.peerId}`,
+        `pid ${state.pid}`,
+        `up-since ${new Date(state.startedAt).toISOString()}`,
+        `providing ${state.providing ? 'yes' : 'no'}`,
+        ...state.addresses.map((a) => `address ${a}`),
+        `connected-peers ${state.connectedPeers.length}`,
+        ...state.connectedPeers.map((p) => `peer ${p}`),
+        `offers ${state.offers.length}`,
+      ]
+      process.stdout.write(`${out.join('\n')}\n${offersTable(state.offers)}`)
+    })
+}

@@ -1,0 +1,72 @@
+/** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
+import type { Offer } from '@cocoon-mesh/protocol'
+import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
+import type { OfferSummary } from '../home/state.js'
+import { providerKey } from '../market/offer-book.js'
+
+export interface NetworkFlags {
+  listen?: string[]
+  bootstrap?: string[]
+  model?: string[]
+}
+
+/** Collects a repeatable option into an array (commander `argParser`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+/** The effective config: file < COCOON_* environment < flags. */
+export async function effectiveConfig(
+  home: string,
+  flags: NetworkFlags,
+  env = process.env,
+): Promise<NodeConfig> {
+  const config = configFromEnv(env, await loadConfigFile(home))
+  if (flags.listen !== undefined) config.listen = multiaddrs('--listen', '', flags.listen, [])
+  if (flags.bootstrap !== undefined) config.bootstrap = multiaddrs('--bootstrap', '', flags.bootstrap, [])
+  if (flags.model !== undefined) config.models = flags.model
+  return config
+}
+
+export function summarizeOffer(offer: Offer): OfferSummary {
+  return {
+    provider: providerKey(offer.provider),
+    models: offer.models,
+    perKPromptTokens: String(offer.prices?.perKPromptTokens ?? 0n),
+    perKCompletionTokens: String(offer.prices?.perKCompletionTokens ?? 0n),
+    perTensorGflop: String(offer.prices?.perTensorGflop ?? 0n),
+    maxConcurrency: offer.maxConcurrency,
+    gpu: offer.gpu?.model ?? '',
+    backend: offer.gpu?.backend ?? '',
+    region: offer.region,
+    sequence: String(offer.sequence),
+    expiresAt: Number(offer.expiresAt),
+  }
+}
+
+/** A plain text table of offers. */
+export function offersTable(offers: OfferSummary[]): string {
+  if (offers.length === 0) return 'no offers\n'
+  const rows = [
+    ['PROVIDER', 'MODELS', 'PROMPT/1K', 'COMPL/1K', 'GPU', 'BACKEND', 'SLOTS', 'EXPIRES'],
+    ...offers.map((o) => [
+      o.provider,
+      o.models.join(','),
+      o.perKPromptTokens,
+      o.perKCompletionTokens,
+      o.gpu,
+      o.backend,
+      String(o.maxConcurrency),
+      new Date(o.expiresAt).toISOString(),
+    ]),
+  ]
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`
+}

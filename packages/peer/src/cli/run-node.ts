@@ -1,0 +1,182 @@
+import { join } from 'node:path'
+import type { PrivateKey } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { LevelDatastore } from 'datastore-level'
+import type { NodeConfig } from '../home/config.js'
+import { BootstrapUnreachableError, ListenError } from '../home/errors.js'
+import { DATASTORE_DIR } from '../home/index.js'
+import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
+import type { OfferTemplate } from '../market/offer-factory.js'
+import { createPeer } from '../peer/create-peer.js'
+import type { CocoonPeer } from '../peer/types.js'
+import { summarizeOffer } from './node-options.js'
+
+export interface RunNodeOptions {
+  home: string
+  privateKey: PrivateKey
+  config: NodeConfig
+  provide: boolean
+  /** Where log lines go (default stdout). */
+  log?: (line: string) => void
+}
+
+export interface RunningNode {
+  peer: CocoonPeer
+  /** Stops cleanly: cancels offers, stops libp2p, closes the datastore, removes the state file. */
+  shutdown(): Promise<void>
+}
+
+/** What the config says this node serves, with the GPU found by gpu-runtime's detectHardware. */
+export async function offerTemplateFromConfig(config: NodeConfig): Promise<OfferTemplate> {
+  const p = config.provide
+  let gpu = { model: 'cpu', vramMb: 0, backend: 'cpu' }
+  try {
+    const { detectHardware } = await import('@cocoon-mesh/gpu-runtime')
+    const hw = await detectHardware({ timeoutMs: 3000 })
+    const first = hw.gpus[0]
+    gpu =
+      first === undefined
+        ? { model: hw.cpu.model, vramMb: 0, backend: 'cpu' }
+        : { model: first.name, vramMb: first.vramMb, backend: 'cuda' }
+  } catch {
+    // hardware detection is best effort
+  }
+  return {
+    models: p.models,
+    jobKinds: p.jobKinds,
+    prices: p.prices,
+    gpu,
+    maxConcurrency: Math.max(1, p.maxConcurrency),
+    region: p.region,
+    payoutAddress: p.payoutAddress,
+  }
+}
+
+/** Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date. */
+export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
+  const { home, config } = options
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
+  if (options.provide && config.provide.models.length === 0) {
+    const { MalformedConfigError } = await import('../home/errors.js')
+    throw new MalformedConfigError('--provide given but no models to provide', {
+      details: `Set "provide.models" in ${join(home, 'config.jsonc')} or COCOON_PROVIDE_MODELS=model-a,model-b.`,
+    })
+  }
+  const template = options.provide ? await offerTemplateFromConfig(config) : undefined
+  const datastore = new LevelDatastore(join(home, DATASTORE_DIR))
+  await datastore.open()
+  let peer: CocoonPeer
+  try {
+    peer = await createPeer({
+      privateKey: options.privateKey,
+      datastore,
+      listen: config.listen,
+      bootstrap: config.bootstrap,
+      models: config.models,
+      ...(template === undefined ? {} : { provide: template, offerTtlMs: config.provide.offerTtlMs }),
+    })
+  } catch (error) {
+    await datastore.close()
+    const message = error instanceof Error ? error.message : String(error)
+    if (
+      /EADDRINUSE|address already in use/i.test(message) ||
+      /EADDRINUSE/.test(String((error as { cause?: unknown }).cause))
+    ) {
+      throw new ListenError('A listen address is already in use', {
+        details: `${message}. Another process (maybe another cocoon node) holds the port: stop it, or choose another with --listen /ip4/0.0.0.0/tcp/<port> (port 0 picks a free one).`,
+        cause: error,
+      })
+    }
+    throw new ListenError('The node could not start listening', {
+      details: `${message}. Check --listen / "listen" in the config.`,
+      cause: error,
+    })
+  }
+
+  const startedAt = Date.now()
+  let stateTimer: ReturnType<typeof setTimeout> | undefined
+  let stopping = false
+  const writeState = async (): Promise<void> => {
+    if (stopping) return
+    const own = peer.libp2p.services.offerPublisher?.current
+    const state: NodeState = {
+      pid: process.pid,
+      peerId: peer.libp2p.peerId.toString(),
+      startedAt,
+      updatedAt: Date.now(),
+      addresses: peer.libp2p.getMultiaddrs().map(String),
+      connectedPeers: [...new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString()))],
+      providing: template !== undefined,
+      models: peer.orderBook.watching(),
+      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own) }),
+      offers: peer.orderBook.offers().map(summarizeOffer),
+    }
+    await writeNodeState(home, state).catch(() => {})
+  }
+  const scheduleState = (): void => {
+    if (stateTimer !== undefined || stopping) return
+    stateTimer = setTimeout(() => {
+      stateTimer = undefined
+      void writeState()
+    }, 200)
+  }
+  const ticker = setInterval(() => void writeState(), 2000)
+
+  log(`peer-id ${peer.libp2p.peerId.toString()}`)
+  for (const addr of peer.libp2p.getMultiaddrs()) log(`listening ${addr.toString()}`)
+  if (template !== undefined)
+    log(`providing ${template.models.join(',')} gpu=${template.gpu?.model ?? 'cpu'}`)
+  peer.libp2p.addEventListener('peer:connect', (e) => {
+    log(`peer-joined ${e.detail.toString()}`)
+    scheduleState()
+  })
+  peer.libp2p.addEventListener('peer:disconnect', (e) => {
+    log(`peer-left ${e.detail.toString()}`)
+    scheduleState()
+  })
+  peer.orderBook.addEventListener('change', (e) => {
+    const { type, provider, entry, reason } = e.detail
+    log(
+      `offer-${type} ${provider} models=${entry.models.join(',')} seq=${entry.offer.sequence}${reason === undefined ? '' : ` reason=${reason}`}`,
+    )
+    scheduleState()
+  })
+  await writeState()
+
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    clearInterval(ticker)
+    if (stateTimer !== undefined) clearTimeout(stateTimer)
+    await peer.stop() // the offer publisher publishes its cancel in beforeStop
+    await datastore.close()
+    await removeNodeState(home)
+  }
+
+  // Bootstrap: if every configured address is unreachable, say so and stop.
+  if (config.bootstrap.length > 0) {
+    const results = await Promise.allSettled(
+      config.bootstrap.map((addr) =>
+        peer.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) }),
+      ),
+    )
+    if (results.every((r) => r.status === 'rejected')) {
+      const reasons = results.map(
+        (r, i) =>
+          `${config.bootstrap[i]}: ${r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : 'ok'}`,
+      )
+      await shutdown()
+      throw new BootstrapUnreachableError('None of the bootstrap peers could be reached', {
+        details: `${reasons.join('; ')}. Check the addresses (they need /p2p/<peer id>), that those nodes run and that no firewall blocks the ports; or start without --bootstrap to begin a new mesh.`,
+      })
+    }
+  } else {
+    // no bootstrap: reconnect to peers remembered in the datastore from an earlier run
+    const known = await peer.libp2p.peerStore.all({ limit: 20 }).catch(() => [])
+    for (const p of known) {
+      if (p.addresses.length > 0)
+        void peer.libp2p.dial(p.id, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+    }
+  }
+  return { peer, shutdown }
+}

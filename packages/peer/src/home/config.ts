@@ -1,0 +1,255 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MalformedConfigError } from './errors.js'
+
+/** File in the home folder holding the node's configuration (JSON with comments). */
+export const CONFIG_FILE = 'config.jsonc'
+
+export interface ProvideConfig {
+  models: string[]
+  /** nanoTON per 1000 prompt / completion tokens and per tensor GFLOP (decimal strings or numbers). */
+  prices: { perKPromptTokens: bigint; perKCompletionTokens: bigint; perTensorGflop: bigint }
+  jobKinds: string[]
+  maxConcurrency: number
+  region: string
+  payoutAddress: string
+  offerTtlMs: number
+}
+
+export interface NodeConfig {
+  listen: string[]
+  bootstrap: string[]
+  /** Order-book topics to follow besides the ones provided. */
+  models: string[]
+  provide: ProvideConfig
+}
+
+export const DEFAULT_CONFIG: NodeConfig = {
+  listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
+  bootstrap: [],
+  models: [],
+  provide: {
+    models: [],
+    prices: { perKPromptTokens: 100_000n, perKCompletionTokens: 200_000n, perTensorGflop: 1_000n },
+    jobKinds: ['llm'],
+    maxConcurrency: 1,
+    region: '',
+    payoutAddress: '',
+    offerTtlMs: 10 * 60_000,
+  },
+}
+
+/** The commented default config `cocoon init` writes. */
+export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with comments).
+// Precedence: this file < COCOON_* environment variables < command-line flags.
+{
+  // Multiaddrs to listen on (COCOON_LISTEN, comma separated; --listen).
+  // TCP for nodes, WebSockets for browsers. Port 0 picks a free port.
+  "listen": ["/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/tcp/4002/ws"],
+
+  // Peers to join the mesh through, with their /p2p/<peer id> (COCOON_BOOTSTRAP; --bootstrap).
+  // Any running node prints its addresses on start; ask an operator for one.
+  "bootstrap": [],
+
+  // Order-book topics (model ids) to follow besides the ones you provide (COCOON_MODELS).
+  "models": [],
+
+  // What this node sells with \`cocoon node start --provide\`.
+  "provide": {
+    // Model ids served (COCOON_PROVIDE_MODELS). The GPU is detected at start.
+    "models": [],
+    // Prices in nanoTON (1 TON = 1e9): per 1000 prompt tokens, per 1000 completion tokens, per tensor GFLOP.
+    "prices": { "perKPromptTokens": "100000", "perKCompletionTokens": "200000", "perTensorGflop": "1000" },
+    // "llm" and/or "tensor".
+    "jobKinds": ["llm"],
+    // Jobs run at once.
+    "maxConcurrency": 1,
+    // Free-form region hint for clients, e.g. "eu-west".
+    "region": "",
+    // TON address that receives payments (COCOON_PAYOUT_ADDRESS).
+    "payoutAddress": "",
+    // Offer lifetime in ms; offers are re-published at half of it.
+    "offerTtlMs": 600000
+  }
+}
+`
+
+/** Removes // and /* *\/ comments outside strings, and trailing commas. */
+export function stripJsonComments(text: string): string {
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]
+    if (c === '"') {
+      let j = i + 1
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1
+      out += text.slice(i, j + 1)
+      i = j + 1
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      i = end === -1 ? text.length : end + 2
+    } else {
+      out += c
+      i++
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1')
+}
+
+/** Parses config text; every problem is a MalformedConfigError naming the file and field. */
+export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
+  let raw: unknown
+  try {
+    raw = JSON.parse(stripJsonComments(text))
+  } catch (error) {
+    throw new MalformedConfigError(`${source} is not valid JSON`, {
+      details: `${(error as Error).message}. Fix the syntax (comments with // are allowed) or delete the file and run \`cocoon init\` again.`,
+      cause: error,
+    })
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new MalformedConfigError(`${source} must hold a JSON object`, {
+      details: 'Expected { "listen": [...], ... }.',
+    })
+  }
+  const obj = raw as Record<string, unknown>
+  const provide = (obj.provide ?? {}) as Record<string, unknown>
+  if (typeof provide !== 'object' || Array.isArray(provide)) throw bad(source, 'provide', 'an object')
+  const prices = (provide.prices ?? {}) as Record<string, unknown>
+  const d = DEFAULT_CONFIG
+  return {
+    listen: multiaddrs(source, 'listen', obj.listen, d.listen),
+    bootstrap: multiaddrs(source, 'bootstrap', obj.bootstrap, d.bootstrap),
+    models: strings(source, 'models', obj.models, d.models),
+    provide: {
+      models: strings(source, 'provide.models', provide.models, d.provide.models),
+      prices: {
+        perKPromptTokens: nano(
+          source,
+          'provide.prices.perKPromptTokens',
+          prices.perKPromptTokens,
+          d.provide.prices.perKPromptTokens,
+        ),
+        perKCompletionTokens: nano(
+          source,
+          'provide.prices.perKCompletionTokens',
+          prices.perKCompletionTokens,
+          d.provide.prices.perKCompletionTokens,
+        ),
+        perTensorGflop: nano(
+          source,
+          'provide.prices.perTensorGflop',
+          prices.perTensorGflop,
+          d.provide.prices.perTensorGflop,
+        ),
+      },
+      jobKinds: strings(source, 'provide.jobKinds', provide.jobKinds, d.provide.jobKinds),
+      maxConcurrency: int(source, 'provide.maxConcurrency', provide.maxConcurrency, d.provide.maxConcurrency),
+      region: str(source, 'provide.region', provide.region, d.provide.region),
+      payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.provide.payoutAddress),
+      offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.provide.offerTtlMs),
+    },
+  }
+}
+
+/** Reads `home/config.jsonc` (defaults when absent). */
+export async function loadConfigFile(home: string): Promise<NodeConfig> {
+  const path = join(home, CONFIG_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(DEFAULT_CONFIG)
+    throw new MalformedConfigError(`Cannot read ${path}`, { details: (error as Error).message, cause: error })
+  }
+  return parseConfig(text, path)
+}
+
+/** Writes the commented default config unless one exists; returns whether it wrote. */
+export async function writeDefaultConfig(home: string): Promise<boolean> {
+  try {
+    await writeFile(join(home, CONFIG_FILE), DEFAULT_CONFIG_TEXT, { flag: 'wx', mode: 0o644 })
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+/** Overrides from COCOON_* environment variables (comma-separated lists). */
+export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeConfig {
+  const list = (name: string): string[] | undefined =>
+    env[name] === undefined
+      ? undefined
+      : (env[name] as string)
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+  const listen = list('COCOON_LISTEN')
+  const bootstrap = list('COCOON_BOOTSTRAP')
+  const models = list('COCOON_MODELS')
+  const provideModels = list('COCOON_PROVIDE_MODELS')
+  return {
+    listen: listen === undefined ? base.listen : multiaddrs('COCOON_LISTEN', '', listen, []),
+    bootstrap: bootstrap === undefined ? base.bootstrap : multiaddrs('COCOON_BOOTSTRAP', '', bootstrap, []),
+    models: models ?? base.models,
+    provide: {
+      ...base.provide,
+      models: provideModels ?? base.provide.models,
+      payoutAddress: env.COCOON_PAYOUT_ADDRESS ?? base.provide.payoutAddress,
+    },
+  }
+}
+
+function bad(source: string, field: string, expected: string, got?: unknown): MalformedConfigError {
+  const where = field === '' ? source : `${field} in ${source}`
+  return new MalformedConfigError(`Invalid ${where}`, {
+    details: `Expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 80)}`}.`,
+  })
+}
+
+function strings(source: string, field: string, value: unknown, fallback: string[]): string[] {
+  if (value === undefined) return [...fallback]
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw bad(source, field, 'an array of strings', value)
+  return value
+}
+
+/** Validates multiaddrs (exported for flags). */
+export function multiaddrs(source: string, field: string, value: unknown, fallback: string[]): string[] {
+  const list = strings(source, field, value, fallback)
+  for (const addr of list) {
+    try {
+      multiaddr(addr)
+    } catch {
+      throw bad(source, field, 'multiaddrs such as /ip4/1.2.3.4/tcp/4001/p2p/12D3KooW...', addr)
+    }
+  }
+  return list
+}
+
+function str(source: string, field: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string') throw bad(source, field, 'a string', value)
+  return value
+}
+
+function int(source: string, field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw bad(source, field, 'a non-negative integer', value)
+  return value
+}
+
+function nano(source: string, field: string, value: unknown, fallback: bigint): bigint {
+  if (value === undefined) return fallback
+  if (
+    (typeof value === 'string' && /^\d+$/.test(value)) ||
+    (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+  )
+    return BigInt(value)
+  throw bad(source, field, 'nanoTON as a decimal string, e.g. "100000"', value)
+}

@@ -1,0 +1,76 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { NodeNotRunningError } from './errors.js'
+
+/** File a running node rewrites (atomically) every few seconds and removes on clean shutdown. */
+export const STATE_FILE = 'node-state.json'
+
+/** What `cocoon status` shows: a snapshot written by the running node. */
+export interface NodeState {
+  pid: number
+  peerId: string
+  startedAt: number
+  updatedAt: number
+  addresses: string[]
+  connectedPeers: string[]
+  providing: boolean
+  models: string[]
+  /** This node's own live offer (JSON-friendly), if providing. */
+  ownOffer?: OfferSummary
+  /** Live offers in this node's book. */
+  offers: OfferSummary[]
+}
+
+export interface OfferSummary {
+  provider: string
+  models: string[]
+  perKPromptTokens: string
+  perKCompletionTokens: string
+  perTensorGflop: string
+  maxConcurrency: number
+  gpu: string
+  backend: string
+  region: string
+  sequence: string
+  expiresAt: number
+}
+
+export async function writeNodeState(home: string, state: NodeState): Promise<void> {
+  const path = join(home, STATE_FILE)
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
+  await rename(tmp, path)
+}
+
+export async function removeNodeState(home: string): Promise<void> {
+  await rm(join(home, STATE_FILE), { force: true })
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Reads the running node's state; a typed error when no node runs from this home. */
+export async function readNodeState(home: string): Promise<NodeState> {
+  const path = join(home, STATE_FILE)
+  let state: NodeState
+  try {
+    state = JSON.parse(await readFile(path, 'utf8')) as NodeState
+  } catch (error) {
+    throw new NodeNotRunningError(`No node is running from ${home}`, {
+      details: `${path} is missing or unreadable. Start one with \`cocoon node start --home ${home}\`.`,
+      cause: error,
+    })
+  }
+  if (!alive(state.pid)) {
+    throw new NodeNotRunningError(`The node of ${home} (pid ${state.pid}) is not running`, {
+      details: `It stopped without cleaning up ${path}. Start it again with \`cocoon node start --home ${home}\`.`,
+    })
+  }
+  return state
+}
