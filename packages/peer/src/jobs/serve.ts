@@ -1,0 +1,49 @@
+import { createRuntime, type Runtime, type RuntimeConfig } from '@cocoon-mesh/gpu-runtime'
+import type { Prices } from '@cocoon-mesh/protocol'
+import type { ProviderPayments } from '@cocoon-mesh/settlement'
+import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
+
+export interface ProviderJobsOptions {
+  /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
+  runtime: RuntimeConfig
+  /** The offer prices: jobs are never accepted below them. */
+  prices: Prices | (() => Prices)
+  payments?: ProviderPayments
+  onEvent?: (event: JobServiceEvent) => void
+}
+
+export interface ProviderJobs {
+  runtime: Runtime
+  /** Pass to `createPeer({ services })`. */
+  services: { jobs: (components: JobServiceComponents) => JobService }
+  /** Measured capacity for the offer (`tokensPerSecond`, `gflops`); undefined when the self-benchmark failed. */
+  capacity: { tokensPerSecond: number; gflops: number } | undefined
+  close(): Promise<void>
+}
+
+/**
+ * What `cocoon node start --provide` needs to serve jobs: the configured
+ * gpu-runtime (with its admission limits), its self-benchmark for the offer,
+ * and the `/cocoon/job/1.0.0` service factory to hand to `createPeer`.
+ */
+export async function createProviderJobs(options: ProviderJobsOptions): Promise<ProviderJobs> {
+  const runtime = await createRuntime(options.runtime)
+  const capacity = await runtime.benchmark().then(
+    (c) => ({ tokensPerSecond: c.tokensPerSecond, gflops: c.gflops }),
+    () => undefined,
+  )
+  const prices = typeof options.prices === 'function' ? options.prices : () => options.prices as Prices
+  return {
+    runtime,
+    capacity,
+    services: {
+      jobs: jobService({
+        runtime,
+        prices,
+        ...(options.payments !== undefined ? { payments: options.payments } : {}),
+        ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+      }),
+    },
+    close: () => runtime.close(),
+  }
+}
