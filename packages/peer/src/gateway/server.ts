@@ -91,11 +91,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
   }
   const parsed = parseCompletionRequest(body, chat)
   if ('status' in parsed) return sendError(res, parsed)
-  await complete(req, res, parsed, chat, options)
+  await complete(res, parsed, chat, options)
 }
 
 async function complete(
-  req: IncomingMessage,
   res: ServerResponse,
   request: CompletionRequest,
   chat: boolean,
