@@ -9,6 +9,7 @@ import {
   PaymentChannel,
 } from '../contract/payment-channel.js'
 import { ChannelUnusableError, InvalidSettlementInputError } from '../errors.js'
+import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
 
@@ -165,4 +166,26 @@ export async function withdrawChannel(
     })
   await opened.sendWithdraw(walletSender(chain, wallet))
   await chain.waitFor(async () => (await opened.getState()).closed, `withdrawal from ${channel}`)
+}
+
+/**
+ * The `channelTerms` lookup for `providerPayments()`: reads the channel's
+ * state and parties from the chain and checks it pays `provider`.
+ */
+export function chainChannelTerms(
+  chain: ChainClient,
+  provider: Address,
+): (channel: string) => Promise<ChannelTerms | undefined> {
+  return async (channel) => {
+    const view = await readChannel(chain, channel)
+    if (view === undefined) return undefined
+    const parties = await openOn(chain, PaymentChannel.createFromAddress(Address.parse(channel))).getParties()
+    return {
+      clientKey: parties.clientKey,
+      deposit: view.state.deposit,
+      payableToUs: parties.provider.equals(provider),
+      closed: view.state.closed,
+      exitStarted: view.state.exitRequestedAt > 0,
+    }
+  }
 }

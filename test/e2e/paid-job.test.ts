@@ -1,0 +1,184 @@
+/**
+ * A job over the mesh paid through a payment channel on the devnet: the
+ * provider's job service (libp2p, TCP) runs the settlement payment policy,
+ * the client streams vouchers as tokens arrive, and the provider's batched
+ * claim moves exactly the billed usage on chain through TonClient.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  type GenerateRequest,
+  type GenerationResult,
+  type GenerationStream,
+  type TensorRequest,
+  type TensorResult,
+  UnknownModelError,
+} from '@cocoon-mesh/gpu-runtime'
+import { createLightPeer, createPeer, type JobService, jobAttempt, jobService } from '@cocoon-mesh/peer'
+import { JOB_PROTOCOL, JobKind, PROTOCOL_VERSION, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import {
+  chainChannelTerms,
+  claimChannel,
+  clientPayments,
+  type Devnet,
+  openChannel,
+  providerPayments,
+  readChannel,
+  sendFromWallet,
+  startDevnet,
+  TonChainClient,
+  VoucherStore,
+  walletFromMnemonic,
+} from '@cocoon-mesh/settlement'
+import { toNano } from '@ton/core'
+import { mnemonicNew } from '@ton/crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const cleanups: Array<() => Promise<unknown>> = []
+let devnet: Devnet
+let dir: string
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0 })
+  cleanups.push(() => devnet.stop())
+  dir = await mkdtemp(join(tmpdir(), 'cocoon-paid-job-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+})
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+})
+
+/** A runtime that streams `maxTokens` one-token chunks. */
+function countingRuntime() {
+  return {
+    models: () => ['tiny'],
+    stats: () => ({}),
+    runTensor: (_request: TensorRequest): Promise<TensorResult> =>
+      Promise.reject(new UnknownModelError('this test runtime serves no tensor graphs')),
+    generate(request: GenerateRequest): GenerationStream {
+      const n = request.maxTokens ?? 16
+      let resolveResult: (r: GenerationResult) => void = () => {}
+      const result = new Promise<GenerationResult>((r) => {
+        resolveResult = r
+      })
+      const usage = { promptTokens: 0, cachedTokens: 0, completionTokens: n, reasoningTokens: 0 }
+      return {
+        result,
+        usage: result.then((r) => r.usage),
+        finishReason: result.then((r) => r.finishReason),
+        async *[Symbol.asyncIterator]() {
+          for (let i = 0; i < n; i++) yield { text: `t${i} `, tokens: 1 }
+          resolveResult({ usage, finishReason: 'length', backend: 'test' })
+        },
+      }
+    },
+  }
+}
+
+describe('a job paid through a TON payment channel on the devnet', () => {
+  it('bills per chunk off chain and the provider claims exactly the billed usage', async () => {
+    const chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+    const clientWallet = await walletFromMnemonic(await mnemonicNew(24))
+    const providerWallet = await walletFromMnemonic(await mnemonicNew(24))
+    await devnet.faucet(clientWallet.address, toNano('20'))
+    await devnet.faucet(providerWallet.address, toNano('2'))
+    await sendFromWallet(chain, providerWallet, [
+      { to: clientWallet.address, value: toNano('0.01'), bounce: false },
+    ])
+
+    const clientStore = await VoucherStore.open(join(dir, 'client'))
+    const providerStore = await VoucherStore.open(join(dir, 'provider'))
+    cleanups.push(
+      () => clientStore.close(),
+      () => providerStore.close(),
+    )
+    const { address } = await openChannel({
+      chain,
+      wallet: clientWallet,
+      store: clientStore,
+      providerAddress: providerWallet.address,
+      providerKey: providerWallet.signingKey.publicKey,
+      deposit: toNano('5'),
+      exitDelay: 3600,
+    })
+    const channel = address.toRawString()
+
+    // 0.001 TON per completion token, a credit window of 20 tokens
+    const price: Prices = { perKPromptTokens: 0n, perKCompletionTokens: toNano('1'), perTensorGflop: 0n }
+    const provider = await createPeer<{ jobs: JobService }>({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      gossip: false,
+      services: {
+        jobs: jobService({
+          runtime: countingRuntime(),
+          prices: () => price,
+          payments: providerPayments({
+            store: providerStore,
+            creditWindow: toNano('0.02'),
+            voucherTimeout: 10_000,
+            channelTerms: chainChannelTerms(chain, providerWallet.address),
+          }),
+        }),
+      },
+    })
+    cleanups.push(() => provider.stop())
+    const client = await createLightPeer({ gossip: false })
+    cleanups.push(() => client.stop())
+
+    const stream = await client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL)
+    const tokens = 500
+    let received = 0
+    let billed = 0n
+    for await (const event of jobAttempt({
+      stream,
+      request: {
+        version: PROTOCOL_VERSION,
+        jobId: 'paid-1',
+        kind: JobKind.JOB_KIND_LLM,
+        model: 'tiny',
+        maxPrice: price,
+        budget: 0n,
+        channel,
+        deadline: 0n,
+        minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+        llm: {
+          prompt: 'hi',
+          messages: [],
+          maxTokens: tokens,
+          temperature: 0,
+          seed: 0,
+          continuation: '',
+        },
+      },
+      payments: clientPayments({
+        store: clientStore,
+        key: clientWallet.signingKey,
+        channelFor: async () => ({ address: channel, deposit: toNano('5') }),
+      }),
+      provider: provider.libp2p.peerId.toMultihash().bytes,
+      payoutAddress: providerWallet.address.toString(),
+      idleTimeoutMs: 10_000,
+      maxTensorBytes: 1 << 20,
+    })) {
+      if (event.type === 'token') received += event.tokens
+      if (event.type === 'result') billed = event.result.usage?.cost ?? 0n
+    }
+    expect(received).toBe(tokens)
+    expect(billed).toBe(toNano('0.5'))
+    // the final voucher travels after the result: wait until the provider stored it
+    while (((await providerStore.providerChannel(channel))?.newest ?? 0n) < billed) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect((await providerStore.providerChannel(channel))?.newest).toBe(billed)
+    expect((await clientStore.clientChannel(channel))?.signed).toBe(billed)
+
+    const before = await chain.getBalance(providerWallet.address)
+    const { paid } = await claimChannel({ chain, wallet: providerWallet, store: providerStore, channel })
+    expect(paid).toBe(billed)
+    const gained = (await chain.getBalance(providerWallet.address)) - before
+    expect(gained).toBeLessThan(billed) // minus the claim's fees...
+    expect(billed - gained).toBeLessThan(toNano('0.02')) // ...which stay small
+    expect((await readChannel(chain, channel))?.balances.claimed).toBe(billed)
+  })
+})
