@@ -11,6 +11,7 @@ import type { Stream } from '@libp2p/interface'
 import { llmUsageCost } from '../matching/cost.js'
 import {
   AbortedError,
+  JobDeadlineError,
   JobFailedError,
   JobRejectedError,
   ProviderTimeoutError,
@@ -38,6 +39,8 @@ export interface AttemptOptions {
   signal?: AbortSignal
   /** Longest silence from the provider before the attempt fails with `ProviderTimeoutError`, ms. */
   idleTimeoutMs: number
+  /** Unix ms: past it the attempt fails with `JobDeadlineError`, whatever the provider does. */
+  deadline?: number
   maxTensorBytes: number
 }
 
@@ -128,14 +131,23 @@ function jobFailed(frame: JobFrame): JobFailedError {
 
 async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): Promise<JobFrame> {
   let timer: ReturnType<typeof setTimeout> | undefined
+  const untilDeadline =
+    options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - Date.now()
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new ProviderTimeoutError('provider went silent', {
-          details: `no frame for ${options.idleTimeoutMs} ms`,
-        }),
-      )
-    }, options.idleTimeoutMs)
+    timer = setTimeout(
+      () => {
+        reject(
+          untilDeadline <= options.idleTimeoutMs
+            ? new JobDeadlineError('job deadline passed', {
+                details: 'the provider had not finished by the deadline',
+              })
+            : new ProviderTimeoutError('provider went silent', {
+                details: `no frame for ${options.idleTimeoutMs} ms`,
+              }),
+        )
+      },
+      Math.max(0, Math.min(options.idleTimeoutMs, untilDeadline)),
+    )
   })
   try {
     const result = await Promise.race([frames.next(), timeout])

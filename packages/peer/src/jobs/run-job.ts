@@ -457,6 +457,7 @@ class Failover {
       payoutAddress: candidate.offer.payoutAddress,
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
       idleTimeoutMs: this.#ctx.idleTimeoutMs ?? 30_000,
+      ...(this.#params.deadline !== undefined ? { deadline: this.#params.deadline } : {}),
       maxTensorBytes: this.#ctx.maxTensorBytes ?? 256 * 1024 * 1024,
     })
   }
@@ -517,6 +518,7 @@ class Failover {
       })
       return
     }
+    if (err instanceof JobDeadlineError) throw err
     if (err instanceof JobFailedError) {
       if (err.isClientFault) throw err
       if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {

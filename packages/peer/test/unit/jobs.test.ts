@@ -14,6 +14,7 @@ import {
   AllRejectedError,
   encodeFrame,
   FrameWriter,
+  JobDeadlineError,
   JobFailedError,
   readFrames,
   runLlmJob,
@@ -242,6 +243,34 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     const usage = await job.usage
     expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
     expect(usage.parts[0]?.error).toContain('ERR_MALFORMED_FRAME')
+  })
+
+  it('rejects a deadline that already passed and stops a job whose deadline passes mid-generation', async () => {
+    const p = await provider(1000n)
+    const c = await client()
+    p.runtime.gate = (i) => (i === 2 ? new Promise(() => {}) : new Promise((r) => setImmediate(r)))
+    const ctx = contextFor(c.libp2p, [p])
+    const late = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() + 400 })
+    const err = await collect(late).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(JobDeadlineError)
+    await waitFor(() => p.runtime.running === 0 || p.runtime.requests[0]?.signal?.aborted === true)
+    expect(p.runtime.requests[0]?.signal?.aborted).toBe(true)
+    // a deadline in the past never reaches a provider
+    const past = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() - 1 })
+    expect(await collect(past).catch((e: unknown) => e)).toBeInstanceOf(JobDeadlineError)
+    expect(p.runtime.requests).toHaveLength(1)
+  })
+
+  it('answers an oversized input tensor with a typed TOO_LARGE error', async () => {
+    const p = await provider(1000n, { maxTensorBytes: 32 })
+    const c = await client()
+    const err = await runTensorJob(contextFor(c.libp2p, [p]), {
+      model: 'tiny',
+      op: 'matmul',
+      inputs: [matrix(4, 4, 1), matrix(4, 4, 2)],
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(JobFailedError)
+    expect((err as JobFailedError).jobErrorCode).toBe(JobErrorCode.JOB_ERROR_CODE_TOO_LARGE)
   })
 
   it('a client-fault JobError is not retried elsewhere', async () => {
