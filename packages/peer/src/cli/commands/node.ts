@@ -43,9 +43,18 @@ export const registerNode: RegisterCommand = (program: Command) => {
         const home = resolveHomeDir(opts.home)
         const privateKey = await loadIdentity(home)
         const config = await effectiveConfig(home, opts)
+        // handlers first: a signal during start-up still shuts down cleanly once started
+        let signalled: string | undefined
+        let onSignal: ((signal: string) => void) | undefined
+        const handle = (signal: string): void => {
+          signalled ??= signal
+          onSignal?.(signal)
+        }
+        process.once('SIGINT', () => handle('SIGINT'))
+        process.once('SIGTERM', () => handle('SIGTERM'))
         const running = await runNode({ home, privateKey, config, provide: opts.provide === true })
         await new Promise<void>((resolve) => {
-          const stop = (signal: string): void => {
+          onSignal = (signal: string): void => {
             process.stdout.write(`stopping ${signal}\n`)
             running.shutdown().then(
               () => {
@@ -59,8 +68,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
               },
             )
           }
-          process.once('SIGINT', () => stop('SIGINT'))
-          process.once('SIGTERM', () => stop('SIGTERM'))
+          if (signalled !== undefined) onSignal(signalled)
         })
       },
     )
