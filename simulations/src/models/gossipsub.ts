@@ -102,10 +102,11 @@ export function propagate(
   const ev: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
   let meshSends = 0
   let pulled = 0
+  arrival[origin] = 0
   q.push(0, KIND_MESH, origin, -1)
   while (q.pop(ev)) {
     const u = ev.a
-    if (done[u] === 1) continue
+    if (done[u] === 1 || ev.time > (arrival[u] as number)) continue
     done[u] = 1
     arrival[u] = ev.time
     if (ev.kind === KIND_PULL) pulled++
@@ -117,7 +118,11 @@ export function propagate(
       meshSends++
       if (done[v] === 1 || peers.online[v] !== 1) continue
       if (latency.loss > 0 && rng.chance(latency.loss)) continue
-      q.push(ev.time + oneWay(latency, rng, ru, peers.region[v] as number), KIND_MESH, v, u)
+      const t = ev.time + oneWay(latency, rng, ru, peers.region[v] as number)
+      // only a copy that would arrive first can matter (Dijkstra relaxation)
+      if (t >= (arrival[v] as number)) continue
+      arrival[v] = t
+      q.push(t, KIND_MESH, v, u)
     }
     if (!valid || params.Dlazy <= 0) continue
     // lazy pull at the next heartbeats

@@ -21,7 +21,7 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
 const validate = ajv.compile(scenarioSchema)
 
 function describe(error: ErrorObject): string {
-  const path = error.instancePath === '' ? 'scenario' : error.instancePath.slice(1).replaceAll('/', '.')
+  const path = describePath(error.instancePath)
   switch (error.keyword) {
     case 'required':
       return `${path === 'scenario' ? '' : `${path}.`}${String(error.params.missingProperty)}: is required`
@@ -36,18 +36,56 @@ function describe(error: ErrorObject): string {
   }
 }
 
+/**
+ * Turns ajv errors into one line per problem. A union (`oneOf` on `type`)
+ * reports only the errors of the branch whose `type` matched, or the list of
+ * valid types when none did.
+ */
+function explain(errors: ErrorObject[]): string[] {
+  const lines: string[] = []
+  const unions = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath)
+  const branchOf = (e: ErrorObject): { union: string; branch: number } | undefined => {
+    for (const union of unions) {
+      if (!e.instancePath.startsWith(union)) continue
+      const m = /\/oneOf\/(\d+)\//.exec(e.schemaPath)
+      if (m !== null) return { union, branch: Number(m[1]) }
+    }
+    return undefined
+  }
+  for (const union of unions) {
+    const inUnion = errors.filter((e) => branchOf(e)?.union === union)
+    const typeMismatch = new Set(
+      inUnion
+        .filter((e) => e.keyword === 'const' && e.instancePath === `${union}/type`)
+        .map((e) => branchOf(e)?.branch),
+    )
+    const branches = new Set(inUnion.map((e) => branchOf(e)?.branch))
+    const matched = [...branches].filter((b) => !typeMismatch.has(b))
+    if (matched.length === 0) {
+      const allowed = inUnion
+        .filter((e) => e.keyword === 'const')
+        .map((e) => JSON.stringify(e.params.allowedValue))
+      lines.push(`${describePath(`${union}/type`)}: expected one of ${[...new Set(allowed)].join(', ')}`)
+    } else {
+      for (const e of inUnion) if (matched.includes(branchOf(e)?.branch)) lines.push(describe(e))
+    }
+  }
+  for (const e of errors) {
+    if (e.keyword === 'oneOf' || branchOf(e) !== undefined) continue
+    lines.push(describe(e))
+  }
+  return [...new Set(lines)]
+}
+
+function describePath(instancePath: string): string {
+  return instancePath === '' ? 'scenario' : instancePath.slice(1).replaceAll('/', '.')
+}
+
 /** Validates a parsed scenario (filling defaults in place) and checks cross-field rules. */
 export function parseScenario(input: unknown): Scenario {
   const copy = structuredClone(input)
-  if (!validate(copy)) {
-    const errors = validate.errors ?? []
-    // oneOf failures list every branch; keep the branch-specific lines and one summary per path
-    const lines = [
-      ...new Set(errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if').map(describe)),
-    ]
-    for (const e of errors) if (e.keyword === 'oneOf') lines.push(`${describe(e)} (check its "type")`)
-    throw new InvalidScenarioError('The scenario does not match its schema', lines)
-  }
+  if (!validate(copy))
+    throw new InvalidScenarioError('The scenario does not match its schema', explain(validate.errors ?? []))
   const scenario = copy as unknown as Scenario
   const problems: string[] = []
   const n = scenario.regions.names.length

@@ -31,55 +31,46 @@ const obj = (
   ...extra,
 })
 
+/** One branch of a union: ajv applies no defaults inside oneOf, so every field is required. */
+const variant = (properties: Record<string, unknown>): Record<string, unknown> =>
+  obj(properties, { required: Object.keys(properties) })
+
 const session = {
   oneOf: [
-    obj({ type: { const: 'exponential' }, meanMs: num(1, 1_800_000) }, { required: ['type'] }),
-    obj(
-      { type: { const: 'lognormal' }, medianMs: num(1, 1_800_000), sigma: num(0, 1) },
-      { required: ['type'] },
-    ),
-    obj(
-      { type: { const: 'weibull' }, scaleMs: num(1, 1_800_000), shape: num(0.05, 0.6) },
-      { required: ['type'] },
-    ),
-    obj({ type: { const: 'pareto' }, minMs: num(1, 300_000), alpha: num(0.1, 1.5) }, { required: ['type'] }),
+    variant({ type: { const: 'exponential' }, meanMs: num(1, 1_800_000) }),
+    variant({ type: { const: 'lognormal' }, medianMs: num(1, 1_800_000), sigma: num(0, 1) }),
+    variant({ type: { const: 'weibull' }, scaleMs: num(1, 1_800_000), shape: num(0.05, 0.6) }),
+    variant({ type: { const: 'pareto' }, minMs: num(1, 300_000), alpha: num(0.1, 1.5) }),
   ],
   default: { type: 'lognormal', medianMs: 1_800_000, sigma: 1 },
 }
 
 const strategy = {
   oneOf: [
-    obj({ type: { const: 'fixed' }, price: num(0, 200_000) }, { required: ['type'] }),
-    obj(
-      { type: { const: 'undercut' }, start: num(0, 200_000), floor: num(0, 50_000), step: num(0, 0.05) },
-      { required: ['type'] },
-    ),
-    obj(
-      {
-        type: { const: 'utilisation' },
-        base: num(0, 200_000),
-        min: num(0, 50_000),
-        max: num(0, 1_000_000),
-        target: fraction(0.6),
-        sensitivity: num(0, 1),
-      },
-      { required: ['type'] },
-    ),
+    variant({ type: { const: 'fixed' }, price: num(0, 200_000) }),
+    variant({
+      type: { const: 'undercut' },
+      start: num(0, 200_000),
+      floor: num(0, 50_000),
+      step: num(0, 0.05),
+    }),
+    variant({
+      type: { const: 'utilisation' },
+      base: num(0, 200_000),
+      min: num(0, 50_000),
+      max: num(0, 1_000_000),
+      target: fraction(0.6),
+      sensitivity: num(0, 1),
+    }),
   ],
   default: { type: 'fixed', price: 200_000 },
 }
 
 const pattern = {
   oneOf: [
-    obj({ type: { const: 'steady' } }, { required: ['type'] }),
-    obj(
-      { type: { const: 'diurnal' }, amplitude: fraction(0.5), periodMs: num(1, 86_400_000) },
-      { required: ['type'] },
-    ),
-    obj(
-      { type: { const: 'bursty' }, meanOnMs: num(1, 60_000), meanOffMs: num(1, 240_000) },
-      { required: ['type'] },
-    ),
+    variant({ type: { const: 'steady' } }),
+    variant({ type: { const: 'diurnal' }, amplitude: fraction(0.5), periodMs: num(1, 86_400_000) }),
+    variant({ type: { const: 'bursty' }, meanOnMs: num(1, 60_000), meanOffMs: num(1, 240_000) }),
   ],
   default: { type: 'steady' },
 }

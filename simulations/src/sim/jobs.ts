@@ -13,7 +13,7 @@ import {
   KIND_SPAM,
   KIND_STALL,
 } from './events.js'
-import { cheapestAvailable, pricesFor, ranking } from './market.js'
+import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
 import type { Observer, World } from './world.js'
 
 /** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
@@ -128,15 +128,28 @@ export function assign(world: World, j: number): void {
   world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
   m.attempts++
   let delay = 0
-  let probes = 0
   let chosen = -1
   let chosenIdx = -1
   let overBudget = false
-  for (let i = cache.cursor; i < cache.provider.length; i++) {
+  let from = 0
+  const clientRegion = world.peers.region[clientPeer] as number
+  for (;;) {
+    const i = nextAvailable(cache, from)
+    if (i < 0) break
+    // providers ranked above it were full or gone: the client asked (some of) them first
+    const skipped = i - from
+    if (skipped > 0) {
+      m.rejectionsFull += skipped
+      for (let k = 0; k < Math.min(skipped, CHARGED_PROBES); k++) {
+        const q = cache.provider[from + k] as number
+        const region = q >= 0 ? (world.peers.region[world.providerPeer[q] as number] as number) : clientRegion
+        delay += reliableRoundTrip(world.latency, world.rng.net, clientRegion, region, s.network.rtoMs).ms
+      }
+    }
+    from = i + 1
     const p = cache.provider[i] as number
-    if (p < 0 || p === world.jobLastFailed[j]) continue
     const entry = cache.ranked[i]
-    if (entry === undefined) continue
+    if (p < 0 || entry === undefined || p === world.jobLastFailed[j]) continue
     if (Number(entry.offer.expiresAt) <= world.now()) continue
     const prices = entry.offer.prices ?? pricesFor(0)
     if (!withinMaxPrice(prices, maxPrice)) continue
@@ -146,25 +159,9 @@ export function assign(world: World, j: number): void {
     }
     const peer = world.providerPeer[p] as number
     if (!reachable(world.peers, peer) || world.providerKind[p] === KIND_SPAM) {
-      // dial fails or the request is never answered: a timeout
+      // the relay is gone or the request is never answered: a timeout
       m.unreachableProbes++
-      if (probes++ < CHARGED_PROBES) delay += s.dht.timeoutMs
-      continue
-    }
-    if ((world.providerBusy[p] as number) >= (world.providerMaxConc[p] as number)) {
-      m.rejectionsFull++
-      if (i === cache.cursor) {
-        cache.cursor++
-        cache.cursorAt = world.engine.now
-      }
-      if (probes++ < CHARGED_PROBES)
-        delay += reliableRoundTrip(
-          world.latency,
-          world.rng.net,
-          world.peers.region[clientPeer] as number,
-          world.peers.region[peer] as number,
-          s.network.rtoMs,
-        ).ms
+      delay += s.dht.timeoutMs
       continue
     }
     chosen = p
@@ -185,6 +182,7 @@ export function assign(world: World, j: number): void {
   world.touchProvider(chosen)
   world.providerBusy[chosen] = (world.providerBusy[chosen] as number) + 1
   world.busySlots++
+  world.updateAvailability(chosen)
   world.jobProvider[j] = chosen
   world.jobEpoch[j] = world.providerEpoch[chosen] as number
   world.jobPriceK[j] = perK
@@ -244,6 +242,7 @@ function release(world: World, j: number): number {
   world.providerBusy[p] = Math.max(0, (world.providerBusy[p] as number) - 1)
   world.busySlots--
   world.jobProvider[j] = -1
+  world.updateAvailability(p)
   return p
 }
 

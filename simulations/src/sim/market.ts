@@ -172,20 +172,21 @@ export function nextPublishDelay(world: World, p: number): number {
 /**
  * The ranking an observer's clients use for `model`: the real `rankOffers`
  * over the real book, recomputed when the book or the records changed and
- * `rankRefreshMs` has passed, or when an offer in it expired.
+ * `rankRefreshMs` has passed, or an offer in it expired (at most once per
+ * `rankRefreshMs`: between refreshes the caller skips expired entries).
  */
 export function ranking(world: World, obs: Observer, model: number): RankingCache {
   const s = world.scenario
   const now = world.engine.now
   const cached = obs.rankings.get(model)
+  // at most one re-ranking per rankRefreshMs; an expired entry in between is skipped by the caller
   if (
     cached !== undefined &&
-    now < cached.expiresAt &&
-    ((cached.bookVersion === obs.bookVersion && cached.recordsVersion === obs.recordsVersion) ||
-      now - cached.at < s.jobs.rankRefreshMs)
+    (now - cached.at < s.jobs.rankRefreshMs ||
+      (cached.bookVersion === obs.bookVersion &&
+        cached.recordsVersion === obs.recordsVersion &&
+        now < cached.expiresAt))
   ) {
-    // full providers free up again: forget which ones were full after a refresh period
-    if (now - cached.cursorAt > s.jobs.rankRefreshMs) cached.cursor = 0
     return cached
   }
   const spec = s.models[model]
@@ -203,9 +204,16 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
     records: obs.records.map,
   })
   const provider = new Int32Array(result.ranked.length)
+  const pos = cached?.pos.fill(-1) ?? new Int32Array(world.providerCount).fill(-1)
+  const avail = new Uint32Array((result.ranked.length + 31) >>> 5)
   let expiresAt = Number.POSITIVE_INFINITY
   result.ranked.forEach((r, i) => {
-    provider[i] = world.providerIndex.get(r.providerId) ?? -1
+    const p = world.providerIndex.get(r.providerId) ?? -1
+    provider[i] = p
+    if (p >= 0) {
+      pos[p] = i
+      if (world.available(p)) avail[i >>> 5] = (avail[i >>> 5] as number) | (1 << (i & 31))
+    }
     expiresAt = Math.min(expiresAt, Number(r.offer.expiresAt) - EPOCH_MS)
   })
   const cache: RankingCache = {
@@ -215,11 +223,28 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
     bookVersion: obs.bookVersion,
     recordsVersion: obs.recordsVersion,
     expiresAt,
-    cursor: 0,
-    cursorAt: now,
+    pos,
+    avail,
   }
   obs.rankings.set(model, cache)
   return cache
+}
+
+/** The first ranked position >= `from` whose provider is available, or -1. */
+export function nextAvailable(cache: RankingCache, from: number): number {
+  const n = cache.provider.length
+  if (from >= n) return -1
+  let w = from >>> 5
+  let word = (cache.avail[w] as number) & (~0 << (from & 31))
+  const words = cache.avail.length
+  for (;;) {
+    if (word !== 0) {
+      const i = (w << 5) + (31 - Math.clz32(word & -word))
+      return i < n ? i : -1
+    }
+    if (++w >= words) return -1
+    word = cache.avail[w] as number
+  }
 }
 
 /** The cheapest live honest offer (nanoTON / 1000 completion tokens) with free capacity right now, for `model`. */

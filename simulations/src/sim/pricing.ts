@@ -1,3 +1,4 @@
+import { ranking } from './market.js'
 import type { World } from './world.js'
 
 /**
@@ -35,17 +36,22 @@ export function repriced(world: World, p: number): number {
     const price = strategy.base * (1 + strategy.sensitivity * (util - strategy.target))
     return Math.min(strategy.max, Math.max(strategy.min, price))
   }
-  // undercut: the cheapest other offer in the nearest observer's book, per served model
+  // undercut: the cheapest other offer in the nearest observer's ranking (the real rankOffers), per served model
   const region = world.peers.region[world.providerPeer[p] as number] as number
   const obs = world.observers.find((o) => o.region === region) ?? world.observers[0]
   if (obs === undefined) return current
-  const own = world.providerIndex
   let cheapest = Number.POSITIVE_INFINITY
   for (const m of group?.models ?? []) {
-    for (const entry of obs.book.entries(s.models[m]?.name ?? '')) {
-      if (own.get(entry.provider) === p) continue
-      const price = Number(entry.offer.prices?.perKCompletionTokens ?? 0n)
+    const cache = ranking(world, obs, m)
+    for (let i = 0; i < cache.provider.length; i++) {
+      if (
+        cache.provider[i] === p ||
+        world.peers.online[world.providerPeer[cache.provider[i] as number] as number] !== 1
+      )
+        continue
+      const price = Number(cache.ranked[i]?.offer.prices?.perKCompletionTokens ?? 0n)
       if (price > 0 && price < cheapest) cheapest = price
+      break
     }
   }
   if (cheapest === Number.POSITIVE_INFINITY || current < cheapest) return current

@@ -169,13 +169,17 @@ function scheduleChurn(world: World): void {
 function leave(world: World, peer: number): void {
   world.peers.online[peer] = 0
   const p = world.providerOfPeer[peer] as number
-  if (p >= 0) world.providerEpoch[p] = (world.providerEpoch[p] as number) + 1
+  if (p >= 0) {
+    world.providerEpoch[p] = (world.providerEpoch[p] as number) + 1
+    world.updateAvailability(p)
+  }
   world.engine.schedule(world.rng.churn.exp(world.scenario.churn.offlineMeanMs), EV_PEER_JOIN, peer)
 }
 
 function join(world: World, peer: number): void {
   world.peers.online[peer] = 1
   const p = world.providerOfPeer[peer] as number
+  if (p >= 0) world.updateAvailability(p)
   if (p >= 0 && world.providerKind[p] !== 3) world.engine.schedule(0, EV_PUBLISH, p)
   world.engine.schedule(sessionLength(world.scenario.churn.session, world.rng.churn), EV_PEER_LEAVE, peer)
 }

@@ -27,9 +27,10 @@ export interface RankingCache {
   bookVersion: number
   recordsVersion: number
   expiresAt: number
-  /** Ranked entries before it were all full when last probed, at `cursorAt`. */
-  cursor: number
-  cursorAt: number
+  /** Position of each provider in `provider`, -1 when absent. */
+  pos: Int32Array
+  /** Bit i set when ranked provider i is online with a free slot. */
+  avail: Uint32Array
 }
 
 /**
@@ -278,6 +279,28 @@ export class World {
       this.clientObserver[c] = best
     }
     this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
+  }
+
+  /** Whether a provider can take a job now (online, free slot): what the availability bitsets track. */
+  available(p: number): boolean {
+    return (
+      this.peers.online[this.providerPeer[p] as number] === 1 &&
+      (this.providerBusy[p] as number) < (this.providerMaxConc[p] as number)
+    )
+  }
+
+  /** Re-reads a provider's availability into every cached ranking that holds it. */
+  updateAvailability(p: number): void {
+    const on = this.available(p)
+    for (const obs of this.observers) {
+      for (const cache of obs.rankings.values()) {
+        const i = cache.pos[p] as number
+        if (i < 0) continue
+        const w = i >>> 5
+        const bit = 1 << (i & 31)
+        cache.avail[w] = on ? (cache.avail[w] as number) | bit : (cache.avail[w] as number) & ~bit
+      }
+    }
   }
 
   /** Integrates busy time of a provider up to now (for utilisation). */
