@@ -10,7 +10,6 @@ import {
   readChannel,
   type SettlementContext,
   startChannelExit,
-  walletAddressForKey,
   withdrawChannel,
 } from '@cocoon-mesh/settlement'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -44,23 +43,29 @@ async function withContext(
   }
 }
 
-/** The provider's settlement key and payout wallet: from options, else from its ed25519 peer id. */
+/**
+ * The provider's settlement key and payout wallet. Both come from its offer
+ * (`settlement_key`, `payout_address`): a node's libp2p identity is not its
+ * TON key, so they cannot be derived from the peer id, and a wrong pair would
+ * lock the deposit until the exit delay passes.
+ */
 function providerTerms(peerId: string, payout?: string, keyHex?: string) {
-  let key: Uint8Array | undefined
-  if (keyHex !== undefined) key = Uint8Array.from(Buffer.from(keyHex, 'hex'))
-  else {
-    try {
-      key = peerIdFromString(peerId).publicKey?.raw
-    } catch (cause) {
-      throw new InvalidSettlementInputError('invalid provider peer id', { details: peerId, cause })
-    }
+  try {
+    peerIdFromString(peerId)
+  } catch (cause) {
+    throw new InvalidSettlementInputError('invalid provider peer id', { details: peerId, cause })
   }
-  if (key?.length !== 32)
-    throw new InvalidSettlementInputError('no ed25519 settlement key for this provider', {
-      details: 'pass --provider-key <hex> (the settlement_key of its offer) or use an ed25519 peer id',
+  if (payout === undefined || keyHex === undefined)
+    throw new InvalidSettlementInputError('the provider payout address and settlement key are required', {
+      details:
+        "pass --payout <address> and --provider-key <hex> from the provider's offer (payout_address, settlement_key); the provider's `cocoon wallet` shows both",
     })
-  const address = payout === undefined ? walletAddressForKey(key) : parseTonAddress(payout, 'payout address')
-  return { key, address }
+  const key = Uint8Array.from(Buffer.from(keyHex, 'hex'))
+  if (key.length !== 32 || !/^[0-9a-fA-F]{64}$/.test(keyHex))
+    throw new InvalidSettlementInputError('invalid provider settlement key', {
+      details: 'expected 64 hex characters (an ed25519 public key)',
+    })
+  return { key, address: parseTonAddress(payout, 'payout address') }
 }
 
 /** `cocoon channel open|list|claim|close`: payment channels. */
@@ -71,8 +76,8 @@ export const registerChannel: RegisterCommand = (program: Command) => {
     .description('open a channel to a provider with a deposit (client)')
     .requiredOption('--provider <peerId>', "the provider's peer id")
     .requiredOption('--deposit <ton>', 'TON to deposit')
-    .option('--payout <address>', "the provider's payout wallet (default: derived from its ed25519 key)")
-    .option('--provider-key <hex>', "the provider's settlement key (default: its peer id's ed25519 key)")
+    .option('--payout <address>', "the provider's payout wallet (from its offer)")
+    .option('--provider-key <hex>', "the provider's ed25519 settlement key, hex (from its offer)")
     .option('--exit-delay <seconds>', 'seconds the provider has to claim after you start an exit', '86400')
     .option('--json', 'print JSON')
     .action(

@@ -36,12 +36,15 @@ export const registerWallet: RegisterCommand = (program: Command) => {
         const balance = await ctx.chain.getBalance(ctx.wallet.address)
         const status = await ctx.chain.getStatus(ctx.wallet.address)
         const address = ctx.wallet.address.toString({ bounceable: false })
+        const settlementKey = Buffer.from(ctx.wallet.signingKey.publicKey).toString('hex')
         if (opts.json === true) {
           process.stdout.write(
-            `${JSON.stringify({ address, raw: ctx.wallet.address.toRawString(), balance: balance.toString(), status, endpoint: ctx.endpoint })}\n`,
+            `${JSON.stringify({ address, raw: ctx.wallet.address.toRawString(), settlementKey, balance: balance.toString(), status, endpoint: ctx.endpoint })}\n`,
           )
         } else {
-          process.stdout.write(`address  ${address}\nbalance  ${formatTon(balance)}\nstatus   ${status}\n`)
+          process.stdout.write(
+            `address         ${address}\nsettlement key  ${settlementKey}\nbalance         ${formatTon(balance)}\nstatus          ${status}\n`,
+          )
         }
       } finally {
         await ctx.close()
