@@ -6,6 +6,7 @@ import type { NodeConfig } from '../home/config.js'
 import { BootstrapUnreachableError, ListenError } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
+import { createProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
@@ -63,6 +64,18 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     })
   }
   const template = options.provide ? await offerTemplateFromConfig(config) : undefined
+  // [jobs hook, issue 5] serve /cocoon/job/1.0.0 with the gpu-runtime (models from <home>/models/<name>.gguf)
+  const jobs =
+    template === undefined
+      ? undefined
+      : await createProviderJobs({
+          runtime: runtimeConfigFromHome(home, config.provide),
+          prices: template.prices,
+        })
+  if (template !== undefined && jobs?.capacity !== undefined) {
+    template.tokensPerSecond = jobs.capacity.tokensPerSecond
+    template.gflops = jobs.capacity.gflops
+  }
   const datastore = new LevelDatastore(join(home, DATASTORE_DIR))
   await datastore.open()
   let peer: CocoonPeer
@@ -74,8 +87,10 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
       bootstrap: config.bootstrap,
       models: config.models,
       ...(template === undefined ? {} : { provide: template, offerTtlMs: config.provide.offerTtlMs }),
+      ...(jobs === undefined ? {} : { services: jobs.services }), // [jobs hook, issue 5]
     })
   } catch (error) {
+    await jobs?.close() // [jobs hook, issue 5]
     await datastore.close()
     const message = error instanceof Error ? error.message : String(error)
     if (
@@ -149,6 +164,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     clearInterval(ticker)
     if (stateTimer !== undefined) clearTimeout(stateTimer)
     await peer.stop() // the offer publisher publishes its cancel in beforeStop
+    await jobs?.close() // [jobs hook, issue 5]
     await datastore.close()
     await removeNodeState(home)
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { createRuntime, type Runtime, type RuntimeConfig } from '@cocoon-mesh/gpu-runtime'
 import type { Prices } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
@@ -45,5 +46,29 @@ export async function createProviderJobs(options: ProviderJobsOptions): Promise<
       }),
     },
     close: () => runtime.close(),
+  }
+}
+
+/** Where `cocoon node start --provide` looks for a provided model's weights: `<home>/models/<name>.gguf`. */
+export const PROVIDER_MODELS_DIR = 'models'
+
+/**
+ * The gpu-runtime config of a provider node from its home folder: each
+ * provided model name is served from `<home>/models/<name>.gguf` with
+ * node-llama-cpp; the tensor lane is on when `jobKinds` includes `tensor`.
+ */
+export function runtimeConfigFromHome(
+  home: string,
+  provide: { models: string[]; jobKinds: string[]; maxConcurrency: number },
+): RuntimeConfig {
+  return {
+    home,
+    models: provide.models.map((name) => ({
+      kind: 'llama' as const,
+      name,
+      source: join(home, PROVIDER_MODELS_DIR, `${name}.gguf`),
+      maxConcurrency: Math.max(1, provide.maxConcurrency),
+    })),
+    tensor: provide.jobKinds.includes('tensor') ? {} : false,
   }
 }

@@ -146,33 +146,56 @@ export function toMaxPrice(cap: PriceCap): MaxPrice {
 interface WatchableBook {
   watch(model: string): void
   offers(model?: string): Offer[]
+  addEventListener(type: 'change', listener: () => void): void
+  removeEventListener(type: 'change', listener: () => void): void
 }
 
 /**
- * The peer's gossip order book: joins the model's topic on first use; when
- * the book has no offer for the model yet, asks the DHT for the model's
- * providers and fetches their offers directly (cold start).
+ * The peer's gossip order book: joins the model's topic on first use. While
+ * the book holds no offer for the model (cold start), it asks the DHT for the
+ * model's providers and fetches their offers directly, and waits for gossip,
+ * for up to `coldStartMs` (default 10 s).
  */
-export function orderBookSource(
-  peer: CocoonPeer,
-  options: { discoveryTimeoutMs?: number } = {},
-): OfferSource {
+export function orderBookSource(peer: CocoonPeer, options: { coldStartMs?: number } = {}): OfferSource {
   const book = (peer as unknown as { orderBook?: WatchableBook }).orderBook
   return {
     async offers(model) {
       if (book === undefined) return []
       book.watch(model)
-      const offers = book.offers(model)
+      let offers = book.offers(model)
       if (offers.length > 0) return offers
-      await discoverOffers(
+      const deadline = Date.now() + (options.coldStartMs ?? 10_000)
+      const discovery = discoverOffers(
         peer.libp2p as unknown as DiscoveryNode,
         book as unknown as OrderBookService,
         model,
         {
-          signal: AbortSignal.timeout(options.discoveryTimeoutMs ?? 10_000),
+          signal: AbortSignal.timeout(options.coldStartMs ?? 10_000),
         },
       ).catch(() => undefined)
-      return book.offers(model)
+      let discovering = true
+      void discovery.then(() => {
+        discovering = false
+      })
+      while (offers.length === 0 && Date.now() < deadline) {
+        // an offer arrives by gossip or by discovery (both change the book); re-check at least every 500 ms
+        const change = changeOrTimeout(book, Math.min(deadline - Date.now(), 500))
+        await (discovering ? Promise.race([change, discovery]) : change)
+        offers = book.offers(model)
+      }
+      return offers
     },
   }
+}
+
+function changeOrTimeout(book: WatchableBook, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      book.removeEventListener('change', done)
+      resolve()
+    }
+    const timer = setTimeout(done, Math.max(0, ms))
+    book.addEventListener('change', done)
+  })
 }
