@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { Rng } from '../../src/engine/prng.js'
+import { buildMesh, type GossipParameters, propagate } from '../../src/models/gossipsub.js'
+import { buildDht, lookup, routingTable } from '../../src/models/kademlia.js'
+import type { LatencyModel } from '../../src/network/latency.js'
+import { createPeerTable } from '../../src/network/peers.js'
+
+const latency: LatencyModel = { matrix: [[20]], jitter: 0, loss: 0 }
+const gossip: GossipParameters = { D: 8, Dlazy: 6, heartbeatMs: 1000, historyGossip: 3 }
+
+function peers(count: number, seed = 1) {
+  return createPeerTable(
+    { count, regionWeights: [1], natFraction: 0, bandwidthMedianMbps: 100, bandwidthSigma: 0 },
+    new Rng(seed),
+  )
+}
+
+describe('gossipsub model', () => {
+  it('reaches every online peer through the mesh, in multiples of the link latency', () => {
+    const p = peers(2000)
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    expect(mesh.edges.length / p.count).toBeCloseTo(gossip.D, 0)
+    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0)
+    for (const t of prop.arrival) {
+      expect(Number.isFinite(t)).toBe(true)
+      expect(t % 20).toBe(0)
+    }
+    expect(Math.max(...prop.arrival)).toBeLessThanOrEqual(20 * 10)
+    expect(prop.pulled).toBe(0) // without loss every peer gets it by eager push first
+  })
+
+  it('recovers lost copies through IHAVE/IWANT at heartbeats', () => {
+    const p = peers(2000)
+    const lossy: LatencyModel = { ...latency, loss: 0.6 }
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    const withGossip = propagate(mesh, p, lossy, gossip, new Rng(3), 0)
+    const without = propagate(mesh, p, lossy, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
+    const reached = (a: Float32Array) => a.filter((t) => Number.isFinite(t)).length
+    expect(withGossip.pulled).toBeGreaterThan(0)
+    expect(reached(withGossip.arrival)).toBeGreaterThan(reached(without.arrival))
+  })
+
+  it('does not relay a message the validators reject', () => {
+    const p = peers(500)
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0, false)
+    const reached = prop.arrival.filter((t) => Number.isFinite(t)).length
+    const neighbours = (mesh.offsets[1] as number) - (mesh.offsets[0] as number)
+    expect(reached).toBeLessThanOrEqual(neighbours + 1)
+  })
+
+  it('skips offline peers', () => {
+    const p = peers(500)
+    p.online[7] = 0
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    expect(propagate(mesh, p, latency, gossip, new Rng(3), 0).arrival[7]).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('spreads faster with a larger mesh degree', () => {
+    const p = peers(5000)
+    const median = (D: number) => {
+      const prop = propagate(
+        buildMesh(p.count, { ...gossip, D }, new Rng(2)),
+        p,
+        latency,
+        { ...gossip, D },
+        new Rng(3),
+        0,
+      )
+      const s = [...prop.arrival].sort((a, b) => a - b)
+      return s[s.length >> 1] as number
+    }
+    expect(median(12)).toBeLessThan(median(4))
+  })
+})
+
+describe('Kademlia model', () => {
+  it('finds the closest server with few hops, more with more servers', () => {
+    const hops = (count: number) => {
+      const p = peers(count, 4)
+      const dht = buildDht(p, new Rng(5), 20, 3, 1000)
+      const rng = new Rng(6)
+      let sum = 0
+      for (let i = 0; i < 100; i++) {
+        const r = lookup(dht, p, latency, rng, rng.int(count), rng.nextU32())
+        expect(r.found).toBe(true)
+        expect(r.timeouts).toBe(0)
+        sum += r.hops
+      }
+      return sum / 100
+    }
+    const small = hops(200)
+    const large = hops(20_000)
+    expect(small).toBeGreaterThanOrEqual(1)
+    expect(large).toBeGreaterThan(small)
+  })
+
+  it('keeps at most k peers per bucket and never itself', () => {
+    const p = peers(5000, 4)
+    const dht = buildDht(p, new Rng(5), 8, 3, 1000)
+    const table = routingTable(dht, 0)
+    expect(table.length).toBeLessThanOrEqual(8 * 32)
+    expect(table.map((i) => dht.peerOf[i])).not.toContain(0)
+  })
+
+  it('pays timeouts for offline contacts', () => {
+    const p = peers(3000, 4)
+    const dht = buildDht(p, new Rng(5), 20, 3, 1000)
+    for (let i = 0; i < p.count; i++) if (i % 3 === 0) p.online[i] = 0
+    const rng = new Rng(6)
+    let timeouts = 0
+    for (let i = 0; i < 50; i++) timeouts += lookup(dht, p, latency, rng, 1, rng.nextU32()).timeouts
+    expect(timeouts).toBeGreaterThan(0)
+  })
+
+  it('counts only public peers as DHT servers', () => {
+    const p = createPeerTable(
+      { count: 1000, regionWeights: [1], natFraction: 0.5, bandwidthMedianMbps: 1, bandwidthSigma: 0 },
+      new Rng(1),
+    )
+    const dht = buildDht(p, new Rng(2), 20, 3, 1000)
+    for (const peer of dht.peerOf) expect(p.nat[peer]).toBe(0)
+  })
+})
