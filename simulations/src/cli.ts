@@ -4,9 +4,9 @@
  * scenario with a progress bar and writes summary.json, series.csv and
  * report.html. A bad scenario prints the fields at fault, never a stack.
  */
-import { isCocoonError } from '@cocoon-mesh/protocol'
 import { Command, InvalidArgumentError } from 'commander'
 import { crossCheckCommand } from './commands/cross-check.js'
+import { formatCliError } from './commands/format-error.js'
 import { runCommand } from './commands/run.js'
 
 function integer(value: string): number {
@@ -40,10 +40,6 @@ program
 try {
   await program.parseAsync()
 } catch (error) {
-  if (isCocoonError(error)) {
-    process.stderr.write(`${error.shortMessage}\n${error.details === undefined ? '' : `${error.details}\n`}`)
-  } else {
-    process.stderr.write(`cocoon-sim: ${error instanceof Error ? error.message : String(error)}\n`)
-  }
+  process.stderr.write(formatCliError(error))
   process.exitCode = 1
 }
