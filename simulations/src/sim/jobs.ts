@@ -78,11 +78,15 @@ export function arrival(world: World, g: number): void {
     if (world.rng.demand.next() * peakRate(world, g) > rate) return
   }
   const clients = world.groupClients[g] as Int32Array
-  const c = clients[world.rng.demand.int(clients.length)] as number
   const m = world.metrics
-  if (world.peers.online[world.clientPeers[c] as number] !== 1) {
-    m.jobsClientOffline++
-    return
+  // the job comes from an online client of the group (offline ones submit nothing)
+  let c = clients[world.rng.demand.int(clients.length)] as number
+  for (let tries = 1; world.peers.online[world.clientPeers[c] as number] !== 1; tries++) {
+    if (tries >= 8) {
+      m.jobsClientOffline++
+      return
+    }
+    c = clients[world.rng.demand.int(clients.length)] as number
   }
   const j = world.jobCount++
   const s = world.scenario
