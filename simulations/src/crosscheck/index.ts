@@ -1,0 +1,161 @@
+import { type CocoonPeer, createPeer } from '@cocoon-mesh/peer'
+import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
+import { substream } from '../engine/prng.js'
+import { buildMesh, type GossipParameters, propagate } from '../models/gossipsub.js'
+import type { LatencyModel } from '../network/latency.js'
+import { createPeerTable } from '../network/peers.js'
+import { quantiles, round6 } from '../sim/stats.js'
+
+/**
+ * Cross-check: the same small network run twice. Once in the gossipsub
+ * model, once as real Cocoon peers (`createPeer` over the in-process memory
+ * transport with the same one-way latency), connected along the very same
+ * random graph. A provider publishes `messages` offers; each peer records
+ * when the offer entered its real order book.
+ */
+export interface CrossCheckOptions {
+  peers: number
+  seed: number
+  messages: number
+  /** One-way latency of every link, ms (memory transport `latency`). */
+  latencyMs?: number
+  heartbeatMs?: number
+  /** Mesh degree: each peer dials D/2 others, as the model's mesh. */
+  D?: number
+}
+
+export interface PropagationFigures {
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  coverage: number
+}
+
+export interface CrossCheckResult {
+  simulated: PropagationFigures
+  real: PropagationFigures
+  /** |real − simulated| / real for p50 and p99. */
+  relativeError: { p50: number; p99: number }
+}
+
+const MODEL = 'llama-3.1-8b'
+
+function figures(samples: number[], expected: number): PropagationFigures {
+  const [p50, p99, max] = quantiles(samples, [0.5, 0.99, 1])
+  return {
+    p50Ms: round6(p50 ?? 0),
+    p99Ms: round6(p99 ?? 0),
+    maxMs: round6(max ?? 0),
+    coverage: round6(expected === 0 ? 0 : samples.length / expected),
+  }
+}
+
+export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheckResult> {
+  const latencyMs = options.latencyMs ?? 20
+  const heartbeatMs = options.heartbeatMs ?? 1000
+  const D = options.D ?? 6
+  const n = options.peers
+  const params: GossipParameters = { D, Dlazy: 6, heartbeatMs, historyGossip: 3 }
+  const mesh = buildMesh(n, params, substream(options.seed, 'crosscheck-mesh'))
+
+  // the model
+  const table = createPeerTable(
+    { count: n, regionWeights: [1], natFraction: 0, bandwidthMedianMbps: 100, bandwidthSigma: 0 },
+    substream(options.seed, 'crosscheck-peers'),
+  )
+  const latency: LatencyModel = { matrix: [[latencyMs]], jitter: 0, loss: 0 }
+  const simSamples: number[] = []
+  for (let m = 0; m < options.messages; m++) {
+    const prop = propagate(mesh, table, latency, params, substream(options.seed, `crosscheck-${m}`), 0)
+    for (let i = 1; i < n; i++)
+      if (Number.isFinite(prop.arrival[i])) simSamples.push(prop.arrival[i] as number)
+  }
+
+  // the real peers
+  const peers: CocoonPeer[] = []
+  const realSamples: number[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      peers.push(
+        await createPeer({
+          transport: 'memory',
+          memoryLatency: latencyMs,
+          heartbeatInterval: heartbeatMs,
+          models: [MODEL],
+          offerTtlMs: 600_000,
+          ...(i === 0
+            ? {
+                provide: {
+                  models: [MODEL],
+                  prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n, perTensorGflop: 0n },
+                },
+              }
+            : {}),
+        }),
+      )
+    }
+    // connect along the model's mesh edges (each undirected edge once)
+    const dials: Promise<unknown>[] = []
+    for (let u = 0; u < n; u++) {
+      for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
+        const v = mesh.edges[e] as number
+        if (v <= u) continue
+        const addr = (peers[v] as CocoonPeer).libp2p.getMultiaddrs()[0]
+        if (addr !== undefined) dials.push((peers[u] as CocoonPeer).libp2p.dial(addr))
+      }
+    }
+    await Promise.allSettled(dials)
+    const topic = orderBookTopic(canonicalModelId(MODEL))
+    await waitFor(
+      () => peers.every((p) => (p.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0),
+      30_000,
+    )
+    // let two heartbeats graft the meshes
+    await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
+    const publisher = (peers[0] as CocoonPeer).libp2p.services.offerPublisher
+    if (publisher === undefined) throw new Error('the provider has no offer publisher')
+    for (let m = 0; m < options.messages; m++) {
+      const arrivals = new Map<number, number>()
+      let sequence = -1n
+      let started = 0
+      const listeners = peers.map((p, i) => {
+        const listener = (evt: CustomEvent<{ entry: { offer: { sequence: bigint } } }>): void => {
+          if (evt.detail.entry.offer.sequence === sequence && !arrivals.has(i))
+            arrivals.set(i, performance.now() - started)
+        }
+        p.orderBook.addEventListener('change', listener as never)
+        return listener
+      })
+      started = performance.now()
+      const offer = await publisher.update({
+        models: [MODEL],
+        prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n + BigInt(m + 1), perTensorGflop: 0n },
+      })
+      sequence = offer.sequence
+      await waitFor(() => arrivals.size >= n - 1, 10_000).catch(() => {})
+      peers.forEach((p, i) => p.orderBook.removeEventListener('change', listeners[i] as never))
+      for (const [i, t] of arrivals) if (i !== 0) realSamples.push(t)
+    }
+  } finally {
+    await Promise.allSettled(peers.map((p) => p.stop()))
+  }
+  const simulated = figures(simSamples, (n - 1) * options.messages)
+  const real = figures(realSamples, (n - 1) * options.messages)
+  return {
+    simulated,
+    real,
+    relativeError: {
+      p50: round6(real.p50Ms === 0 ? 0 : Math.abs(real.p50Ms - simulated.p50Ms) / real.p50Ms),
+      p99: round6(real.p99Ms === 0 ? 0 : Math.abs(real.p99Ms - simulated.p99Ms) / real.p99Ms),
+    },
+  }
+}
+
+/** Polls a condition on the event loop until it holds or the deadline passes. */
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
