@@ -1,3 +1,4 @@
+import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
 import { estimateJobCost, llmUsageCost, withinMaxPrice } from '@cocoon-mesh/peer'
 import { decideClaim } from '@cocoon-mesh/settlement'
 import { lookup } from '../models/kademlia.js'
@@ -168,6 +169,16 @@ export function assign(world: World, j: number): void {
       delay += s.dht.timeoutMs
       continue
     }
+    // the provider's real admission: a slot or QueueFullError (no queue)
+    let admitted: Promise<Release>
+    try {
+      admitted = (world.admission[p] as Admission).enqueue(s.models[model]?.name ?? 'model')
+    } catch (error) {
+      if (!(error instanceof QueueFullError)) throw error
+      m.rejectionsFull++
+      continue
+    }
+    world.pending.push(admitted.then((release) => world.releases.set(j, release)))
     chosen = p
     chosenIdx = i
     break
@@ -242,6 +253,8 @@ export function assign(world: World, j: number): void {
 
 function release(world: World, j: number): number {
   const p = world.jobProvider[j] as number
+  world.releases.get(j)?.()
+  world.releases.delete(j)
   world.touchProvider(p)
   world.providerBusy[p] = Math.max(0, (world.providerBusy[p] as number) - 1)
   world.busySlots--

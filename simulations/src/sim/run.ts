@@ -76,7 +76,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
 
   const e = world.engine
-  let pending: Promise<void> | undefined
   const handler = (kind: number, a: number, b: number): void => {
     switch (kind) {
       case EV_ARRIVAL:
@@ -88,18 +87,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       case EV_PUBLISH:
         if (world.peers.online[world.providerPeer[a] as number] !== 1) break
         world.providerPrice[a] = repriced(world, a)
-        pending = publish(world, crypto, a, firstHop)
+        world.pending.push(publish(world, crypto, a, firstHop))
         e.schedule(nextPublishDelay(world, a), EV_PUBLISH, a)
         break
       case EV_SPAM: {
         const rate = scenario.adversaries.spam.offersPerSecond
         e.schedule(world.rng.market.exp(1000 / rate), EV_SPAM, a)
         if (world.peers.online[world.providerPeer[a] as number] === 1)
-          pending = publish(world, crypto, a, firstHop)
+          world.pending.push(publish(world, crypto, a, firstHop))
         break
       }
       case EV_DELIVER:
-        pending = deliver(world, crypto, a, b)
+        world.pending.push(deliver(world, crypto, a, b))
         break
       case EV_JOB_DONE:
         jobDone(world, a, b)
@@ -128,10 +127,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // the market code's validation is async: await it before the next event so time and order stay exact
   while (e.step(handler, until)) {
     events++
-    if (pending !== undefined) {
-      const p = pending
-      pending = undefined
-      await p
+    if (world.pending.length > 0) {
+      const ps = world.pending
+      world.pending = []
+      await Promise.all(ps)
     }
     if ((events & 0xffff) === 0 && options.onProgress !== undefined) {
       const pct = Math.floor((e.now / until) * 100)

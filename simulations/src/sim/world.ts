@@ -1,3 +1,4 @@
+import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
 import { OfferBook, ProviderRecords, type RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { Engine } from '../engine/engine.js'
@@ -78,6 +79,12 @@ export class World {
   /** Sequence of the provider's newest offer (as number; offers carry it as bigint). */
   readonly providerSeq: Float64Array
   readonly providerIdString: string[] = []
+  /** The real admission of each provider (gpu-runtime), one lane per served model, no queue. */
+  readonly admission: Admission[] = []
+  /** Slot releases of running jobs, by job index. */
+  readonly releases = new Map<number, Release>()
+  /** Promises from async market code started by the current event; awaited before the next event. */
+  pending: Promise<unknown>[] = []
   readonly providerIndex = new Map<string, number>()
   readonly providerOfPeer: Int32Array
 
@@ -195,6 +202,17 @@ export class World {
       this.providerGpu[p] = pickWeighted(gpuWeights, setup)
       const group = s.providers[this.providerGroup[p] as number]
       this.providerMaxConc[p] = group?.maxConcurrency ?? 1
+      const limits = { maxConcurrency: this.providerMaxConc[p] as number, maxQueue: 0 }
+      this.admission.push(
+        new Admission({
+          limits: Object.fromEntries(
+            (group?.models ?? [0]).map((m) => [s.models[m]?.name ?? 'model', limits]),
+          ),
+          now: this.now,
+          // with no queue nothing ever waits, so no deadline timers are needed
+          schedule: () => () => {},
+        }),
+      )
     }
     const clients = candidates.slice(P)
     this.clientPeers = Int32Array.from(clients)
