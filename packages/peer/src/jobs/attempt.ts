@@ -2,13 +2,14 @@ import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   JobErrorCode,
   type JobFrame,
+  JobKind,
   type JobRequest,
   type JobResult,
   type Prices,
 } from '@cocoon-mesh/protocol'
 import type { ClientPaymentSession, ClientPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
-import { llmUsageCost } from '../matching/cost.js'
+import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
 import {
   AbortedError,
   JobDeadlineError,
@@ -70,6 +71,13 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     if (first.error !== undefined) throw jobFailed(first)
     if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
     const price = first.accept.price ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+    const kind = request.kind === JobKind.JOB_KIND_TENSOR ? 'tensor' : 'llm'
+    if (!withinMaxPrice(price, request.maxPrice, kind)) {
+      const max = request.maxPrice
+      throw new UnexpectedFrameError("provider accepted at a price above the request's max price", {
+        details: `quoted ${price.perKPromptTokens}/${price.perKCompletionTokens} per 1k tokens, ${price.perTensorGflop} per GFLOP; max ${max?.perKPromptTokens}/${max?.perKCompletionTokens}, ${max?.perTensorGflop}`,
+      })
+    }
     yield { type: 'accepted', price, creditWindow: first.accept.creditWindow }
     const session: ClientPaymentSession = await options.payments.openSession(
       options.provider,

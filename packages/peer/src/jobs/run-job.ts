@@ -408,6 +408,7 @@ class Failover {
 
   request(kind: JobKind, candidate: RankedOffer, body: Pick<JobRequest, 'llm' | 'tensor'>): JobRequest {
     const max = this.#params.maxPrice
+    const llm = kind === JobKind.JOB_KIND_LLM
     const price = candidate.offer.prices ?? zeroPrices()
     return {
       version: PROTOCOL_VERSION,
@@ -415,10 +416,11 @@ class Failover {
       kind,
       model: this.#params.model,
       // tell the provider the most we pay: our cap, or its own offer price when we set none
+      // (fields that do not apply to this kind of job carry the offer's price)
       maxPrice: {
-        perKPromptTokens: max?.perKPromptTokens ?? price.perKPromptTokens,
-        perKCompletionTokens: max?.perKCompletionTokens ?? price.perKCompletionTokens,
-        perTensorGflop: max?.perTensorGflop ?? price.perTensorGflop,
+        perKPromptTokens: (llm ? max?.perKPromptTokens : undefined) ?? price.perKPromptTokens,
+        perKCompletionTokens: (llm ? max?.perKCompletionTokens : undefined) ?? price.perKCompletionTokens,
+        perTensorGflop: (llm ? undefined : max?.perTensorGflop) ?? price.perTensorGflop,
       },
       budget: this.#params.budget === undefined ? 0n : this.#params.budget - this.spent,
       channel: '',

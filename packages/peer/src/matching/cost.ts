@@ -24,12 +24,23 @@ export function llmUsageCost(prices: Prices, promptTokens: number, completionTok
   return llmCost(prices, { promptTokens, completionTokens })
 }
 
-/** True when every price field of `prices` is within the corresponding (present) cap. */
-export function withinMaxPrice(prices: Prices, max: Partial<Prices> | undefined): boolean {
+/**
+ * True when the price fields that matter for a job of `kind` (per-1k token
+ * prices for LLM jobs, per-GFLOP for tensor jobs; all when no kind) are within
+ * the corresponding caps that are present.
+ */
+export function withinMaxPrice(
+  prices: Prices,
+  max: Partial<Prices> | undefined,
+  kind?: 'llm' | 'tensor',
+): boolean {
   if (max === undefined) return true
-  if (max.perKPromptTokens !== undefined && prices.perKPromptTokens > max.perKPromptTokens) return false
-  if (max.perKCompletionTokens !== undefined && prices.perKCompletionTokens > max.perKCompletionTokens)
+  if (kind !== 'tensor') {
+    if (max.perKPromptTokens !== undefined && prices.perKPromptTokens > max.perKPromptTokens) return false
+    if (max.perKCompletionTokens !== undefined && prices.perKCompletionTokens > max.perKCompletionTokens)
+      return false
+  }
+  if (kind !== 'llm' && max.perTensorGflop !== undefined && prices.perTensorGflop > max.perTensorGflop)
     return false
-  if (max.perTensorGflop !== undefined && prices.perTensorGflop > max.perTensorGflop) return false
   return true
 }

@@ -63,7 +63,7 @@ export function rankOffers(request: MatchRequest): MatchResult {
       continue
     }
     const prices = offer.prices ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-    if (!withinMaxPrice(prices, request.maxPrice)) {
+    if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) {
       drop('over-max-price')
       continue
     }

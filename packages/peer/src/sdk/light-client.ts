@@ -165,22 +165,21 @@ export function orderBookSource(peer: CocoonPeer, options: { coldStartMs?: numbe
       let offers = book.offers(model)
       if (offers.length > 0) return offers
       const deadline = Date.now() + (options.coldStartMs ?? 10_000)
-      const discovery = discoverOffers(
-        peer.libp2p as unknown as DiscoveryNode,
-        book as unknown as OrderBookService,
-        model,
-        {
-          signal: AbortSignal.timeout(options.coldStartMs ?? 10_000),
-        },
-      ).catch(() => undefined)
-      let discovering = true
-      void discovery.then(() => {
-        discovering = false
-      })
+      let discovery: Promise<unknown> | undefined
       while (offers.length === 0 && Date.now() < deadline) {
-        // an offer arrives by gossip or by discovery (both change the book); re-check at least every 500 ms
-        const change = changeOrTimeout(book, Math.min(deadline - Date.now(), 500))
-        await (discovering ? Promise.race([change, discovery]) : change)
+        // ask the DHT again whenever the previous round ended empty (e.g. it ran before any
+        // connection was up); gossip and discovery both change the book
+        discovery ??= discoverOffers(
+          peer.libp2p as unknown as DiscoveryNode,
+          book as unknown as OrderBookService,
+          model,
+          { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+        )
+          .catch(() => undefined)
+          .finally(() => {
+            discovery = undefined
+          })
+        await changeOrTimeout(book, Math.min(deadline - Date.now(), 250))
         offers = book.offers(model)
       }
       return offers

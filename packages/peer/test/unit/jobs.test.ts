@@ -273,6 +273,22 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     expect((err as JobFailedError).jobErrorCode).toBe(JobErrorCode.JOB_ERROR_CODE_TOO_LARGE)
   })
 
+  it('fails over when a provider accepts above the price it offered', async () => {
+    const good = await provider(2000n)
+    const greedy = await provider(1000n)
+    await greedy.peer.libp2p.unhandle(JOB_PROTOCOL)
+    await greedy.peer.libp2p.handle(JOB_PROTOCOL, (stream) => {
+      const price = { perKPromptTokens: 99_000n, perKCompletionTokens: 99_000n, perTensorGflop: 0n }
+      stream.send(encodeFrame({ accept: { jobId: 'x', price, creditWindow: 0n } }))
+    })
+    const c = await client()
+    const job = runLlmJob(contextFor(c.libp2p, [good, greedy]), { model: 'tiny', prompt: 'x', maxTokens: 2 })
+    expect(await collect(job)).toBe('token-0 token-1 ')
+    const usage = await job.usage
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
+    expect(usage.parts[0]?.error).toContain('above')
+  })
+
   it('a client-fault JobError is not retried elsewhere', async () => {
     const p = await provider(1000n)
     const c = await client()

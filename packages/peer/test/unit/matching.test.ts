@@ -140,4 +140,23 @@ describe('matching', () => {
     expect(ranked).toHaveLength(1)
     expect(ranked[0]?.offer.sequence).toBe(2n)
   })
+
+  it('caps only the prices that apply to the job kind', () => {
+    const o = offer(1, 100n, {
+      prices: { perKPromptTokens: 100n, perKCompletionTokens: 100n, perTensorGflop: 9000n },
+    })
+    const cap = { perKPromptTokens: 200n, perKCompletionTokens: 200n, perTensorGflop: 200n }
+    expect(
+      rankOffers({ model: 'tiny', job: { kind: 'llm' }, offers: [o], now: NOW, maxPrice: cap }).ranked,
+    ).toHaveLength(1)
+    const tensorOffer = { ...o, jobKinds: ['tensor'] }
+    const tensor = rankOffers({
+      model: 'tiny',
+      job: { kind: 'tensor' },
+      offers: [tensorOffer],
+      now: NOW,
+      maxPrice: cap,
+    })
+    expect(tensor.excluded.map((e) => e.reason)).toEqual(['over-max-price'])
+  })
 })
