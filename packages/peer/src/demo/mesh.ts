@@ -30,7 +30,8 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
   const { NODE_OPTIONS: _ignored, ...env } = process.env
   const proc = fork(NODE_SCRIPT, [JSON.stringify(config)], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    execArgv: [],
+    // COCOON_NODE_PROF=<dir> writes a V8 CPU profile of each node there
+    execArgv: process.env.COCOON_NODE_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.COCOON_NODE_PROF}`],
     env,
   })
   const events: Array<Record<string, unknown>> = []
