@@ -12,6 +12,7 @@ import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
@@ -115,6 +116,12 @@ async function buildPeer<S extends ServiceMap>(
     orderBook: (libp2p.services as unknown as CocoonBaseServices).orderBook,
     async start() {
       await libp2p.start()
+      // Dial the bootstrap peers right away (the bootstrap module only tags and
+      // auto-dials them when the connection manager wants more peers, and not
+      // at all on the memory transport).
+      for (const addr of options.bootstrap ?? []) {
+        void libp2p.dial(multiaddr(addr)).catch(() => {})
+      }
     },
     async stop() {
       await libp2p.stop()
