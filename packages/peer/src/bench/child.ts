@@ -4,11 +4,43 @@
  * `p2p-server`, `p2p-client`.
  */
 import { connect, createServer, type Socket } from 'node:net'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
 import { DType } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
 import { FrameWriter, readFrames } from '../jobs/frames.js'
 import { createPeer } from '../peer/create-peer.js'
+
+/**
+ * `-tuned` roles: the same TCP + noise + yamux stack with bigger yamux
+ * windows and messages, to see what the muxer's flow control costs.
+ */
+async function tunedNode(
+  listen: string[],
+): Promise<{ libp2p: Awaited<ReturnType<typeof createLibp2p>>; stop(): Promise<void> }> {
+  const libp2p = await createLibp2p({
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [
+      yamux({
+        maxMessageSize: 1024 * 1024,
+        streamOptions: { initialStreamWindowSize: 16 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024 },
+      }),
+    ],
+  })
+  return {
+    libp2p,
+    stop: async () => {
+      await libp2p.stop()
+    },
+  }
+}
+
+const TUNED = process.argv[3] === 'tuned'
 
 export const BENCH_PROTOCOL = '/cocoon/bench/1.0.0'
 export const BENCH_BYTES_PROTOCOL = '/cocoon/bench-bytes/1.0.0'
@@ -72,7 +104,9 @@ async function rawClient(): Promise<void> {
 }
 
 async function p2pServer(): Promise<void> {
-  const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], gossip: false })
+  const peer = TUNED
+    ? await tunedNode(['/ip4/127.0.0.1/tcp/0'])
+    : await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], gossip: false })
   await peer.libp2p.handle(
     [BENCH_PROTOCOL, BENCH_BYTES_PROTOCOL],
     async (stream: Stream) => {
@@ -117,7 +151,7 @@ async function p2pServer(): Promise<void> {
 }
 
 async function p2pClient(): Promise<void> {
-  const peer = await createPeer({ listen: [], gossip: false })
+  const peer = TUNED ? await tunedNode([]) : await createPeer({ listen: [], gossip: false })
   process.on('message', async (m: Message) => {
     if (m.type === 'stop') {
       await peer.stop()

@@ -11,10 +11,10 @@ export interface BenchChild {
 }
 
 /** Forks a benchmark child in `role` and waits for it to report ready. */
-export async function forkChild(role: string): Promise<BenchChild> {
+export async function forkChild(role: string, variant?: 'tuned'): Promise<BenchChild> {
   // COCOON_BENCH_PROF=<dir> writes a V8 CPU profile of each child there
   const prof = process.env.COCOON_BENCH_PROF
-  const proc = fork(CHILD, [role], {
+  const proc = fork(CHILD, variant === undefined ? [role] : [role, variant], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`],
   })

@@ -27,9 +27,10 @@ async function p2p(
   chunkSize: number,
   streams: number,
   mode: 'frames' | 'bytes' = 'frames',
+  variant?: 'tuned',
 ): Promise<number> {
-  const server = await forkChild('p2p-server')
-  const client = await forkChild('p2p-client')
+  const server = await forkChild('p2p-server', variant)
+  const client = await forkChild('p2p-client', variant)
   try {
     const r = await client.request<{ bytesPerSecond: number }>({
       type: 'connect',
@@ -63,16 +64,18 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
   for (let i = 0; i < runs; i++) rawRuns.push(await raw(bytes))
   const baseline = median(rawRuns) / MiB
   reportBench({ bench: 'peer/raw-tcp-2proc', value: baseline, unit: 'MiB/s' })
-  const variants: Array<{ name: string; chunk: number; streams: number; mode?: 'bytes' }> = [
-    { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
-    { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
-    { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
-    { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
-    { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
-  ]
+  const variants: Array<{ name: string; chunk: number; streams: number; mode?: 'bytes'; variant?: 'tuned' }> =
+    [
+      { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
+      { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
+      { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
+      { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
+      { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
+      { name: 'chunk-1m-1stream-yamux-16m-window', chunk: 1024 * 1024, streams: 1, variant: 'tuned' },
+    ]
   for (const v of variants) {
     const results: number[] = []
-    for (let i = 0; i < runs; i++) results.push(await p2p(bytes, v.chunk, v.streams, v.mode))
+    for (let i = 0; i < runs; i++) results.push(await p2p(bytes, v.chunk, v.streams, v.mode, v.variant))
     reportBench({
       bench: `peer/tensor-stream-${v.name}`,
       value: median(results) / MiB,
