@@ -193,6 +193,13 @@ export function assign(world: World, j: number): void {
   }
   const entry = cache.ranked[chosenIdx]
   const perK = Number(entry?.offer.prices?.perKCompletionTokens ?? 0n)
+  // price paid vs the cheapest capacity at this moment, before this job takes its slot (sampled)
+  const samples = s.output.priceSamples
+  const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
+  if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
+    const cheapest = cheapestAvailable(world, model)
+    if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
+  }
   const peer = world.providerPeer[chosen] as number
   world.touchProvider(chosen)
   world.providerBusy[chosen] = (world.providerBusy[chosen] as number) + 1
@@ -241,13 +248,6 @@ export function assign(world: World, j: number): void {
     m.dhtMs.push(r.ms)
     m.dhtTimeouts += r.timeouts
     if (r.found) m.dhtFound++
-  }
-  // price paid vs the cheapest capacity at this moment (sampled)
-  const samples = s.output.priceSamples
-  const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
-  if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
-    const cheapest = cheapestAvailable(world, model)
-    if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
   }
 }
 
