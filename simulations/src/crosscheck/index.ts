@@ -133,7 +133,9 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
       })
       sequence = offer.sequence
       await waitFor(() => arrivals.size >= n - 1, 10_000).catch(() => {})
-      peers.forEach((p, i) => p.orderBook.removeEventListener('change', listeners[i] as never))
+      peers.forEach((p, i) => {
+        p.orderBook.removeEventListener('change', listeners[i] as never)
+      })
       for (const [i, t] of arrivals) if (i !== 0) realSamples.push(t)
     }
   } finally {

@@ -36,12 +36,12 @@ export class Engine {
 
   /** Schedules `kind(a, b)` at `now + delay` (a negative delay counts as 0). */
   schedule(delay: number, kind: number, a = 0, b = 0): void {
-    this.queue.push(this.#now + (delay > 0 ? delay : 0), kind, a, b)
+    this.queue.push(this.#now + Math.max(delay, 0), kind, a, b)
   }
 
   /** Schedules at an absolute time; a time in the past runs now. */
   scheduleAt(time: number, kind: number, a = 0, b = 0): void {
-    this.queue.push(time > this.#now ? time : this.#now, kind, a, b)
+    this.queue.push(Math.max(time, this.#now), kind, a, b)
   }
 
   /** Runs the earliest event if its time is <= `until`; false when there is none. */
