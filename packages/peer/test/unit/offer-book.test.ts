@@ -17,7 +17,13 @@ function clock(start = 1_000_000): { now: () => number; advance: (ms: number) =>
   return { now: () => t, advance: (ms) => (t += ms) }
 }
 
-function offer(provider: Uint8Array<ArrayBuffer>, now: number, sequence: bigint, models = ['Llama-3-8B'], ttlMs = 10_000) {
+function offer(
+  provider: Uint8Array<ArrayBuffer>,
+  now: number,
+  sequence: bigint,
+  models = ['Llama-3-8B'],
+  ttlMs = 10_000,
+) {
   return buildOffer({ models, prices }, { provider, now, ttlMs, sequence })
 }
 
