@@ -6,8 +6,10 @@ import {
   type JobRequest,
   type JobResult,
   type Prices,
+  type Usage,
+  usageCost,
 } from '@cocoon-mesh/protocol'
-import type { ClientPaymentSession, ClientPayments } from '@cocoon-mesh/settlement'
+import { type ClientPaymentSession, type ClientPayments, noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
 import {
@@ -79,10 +81,15 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
       })
     }
     yield { type: 'accepted', price, creditWindow: first.accept.creditWindow }
-    const session: ClientPaymentSession = await options.payments.openSession(
+    // [payments, issue 6] a client that looked for a channel and has none runs the job unpaid
+    // (a provider that wants payment rejects it before the accept); the jobId labels the receipt
+    const payments =
+      request.channel === '' && options.payments.channelFor !== undefined ? noPayments : options.payments
+    const session: ClientPaymentSession = await payments.openSession(
       options.provider,
       options.payoutAddress,
       first.accept.creditWindow,
+      request.jobId,
     )
     if (options.inputs !== undefined) {
       await sendTensors(writer, options.inputs, { signal })
@@ -100,6 +107,11 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         // tensor output frame consumed
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
+        // [payments, issue 6] the bill includes the prompt (tensor: the GFLOP): report the cumulative
+        // cost of the delivered work at the accepted price before settling, so a prompt cost above
+        // the credit window is not refused as "more than delivered"
+        const delivered = await session.delivered(deliveredCost(price, kind, frame.result.usage, tokens))
+        if (delivered !== undefined) await writer.write({ voucher: delivered }, { signal }).catch(() => {})
         const voucher = await session.finish(frame.result.usage?.cost ?? 0n)
         if (voucher !== undefined) await writer.write({ voucher }, { signal }).catch(() => {})
         finished = true
@@ -124,6 +136,27 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     signal?.removeEventListener('abort', onAbort)
     if (!finished && stream.status === 'open') stream.abort(new Error('job attempt ended'))
   }
+}
+
+/**
+ * [payments, issue 6] The cumulative cost of a finished attempt at the accepted `price`: the
+ * provider's reported prompt tokens (LLM) or GFLOP (tensor), and the completion tokens the
+ * client actually received (never the provider's count).
+ */
+export function deliveredCost(
+  price: Prices,
+  kind: 'llm' | 'tensor',
+  usage: Usage | undefined,
+  receivedTokens: number,
+): bigint {
+  return usageCost(price, kind, {
+    promptTokens: usage?.promptTokens ?? 0,
+    cachedTokens: 0,
+    completionTokens: receivedTokens,
+    reasoningTokens: 0,
+    gflop: usage?.gflop ?? 0,
+    cost: 0n,
+  })
 }
 
 function jobFailed(frame: JobFrame): JobFailedError {

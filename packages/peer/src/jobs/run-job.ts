@@ -438,6 +438,9 @@ class Failover {
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
+    // [payments, issue 6] the channel this client pays the provider through, if it has one
+    const channel =
+      (await this.#ctx.payments?.channelFor?.(candidate.offer.provider, candidate.offer.payoutAddress)) ?? ''
     let stream: Stream
     try {
       stream = await this.#ctx.dial(candidate.providerId, candidate.offer, this.#params.signal)
@@ -451,7 +454,7 @@ class Failover {
     }
     return jobAttempt({
       stream,
-      request,
+      request: channel === '' ? request : { ...request, channel },
       ...(inputs !== undefined ? { inputs } : {}),
       ...(outputCount !== undefined ? { outputCount } : {}),
       payments: this.#ctx.payments ?? noPayments,

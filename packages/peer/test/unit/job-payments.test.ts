@@ -1,0 +1,197 @@
+/**
+ * [payments, issue 6] The job protocol wired to the settlement seam: runJob asks
+ * the client's payments for a channel before sending the JobRequest, opens the
+ * session with the job id, and reports the cumulative billed cost (prompt
+ * included) to delivered() before settling, so a prompt cost above the credit
+ * window is paid instead of refused.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { JobRequest, Voucher } from '@cocoon-mesh/protocol'
+import {
+  type ClientPayments,
+  clientPayments,
+  type ProviderPayments,
+  signingKeyFromSeed,
+  VoucherStore,
+} from '@cocoon-mesh/settlement'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLightPeer } from '../../src/index.js'
+import { deliveredCost, runLlmJob } from '../../src/jobs/index.js'
+import type { CocoonPeer } from '../../src/peer/types.js'
+import { contextFor, prices, startProvider, type TestProvider } from '../fixtures/mesh.js'
+
+const CHANNEL = `0:${'ab'.repeat(32)}`
+const stops: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+})
+
+async function provider(payments: ProviderPayments): Promise<TestProvider> {
+  const p = await startProvider(1000n, { payments })
+  stops.push(() => p.peer.stop())
+  return p
+}
+
+async function client(): Promise<CocoonPeer> {
+  const c = await createLightPeer({ gossip: false })
+  stops.push(() => c.stop())
+  return c
+}
+
+/** Provider payments that accept every voucher and record what they saw. */
+function recordingProvider(creditWindow: bigint) {
+  const requests: JobRequest[] = []
+  const vouchers: bigint[] = []
+  const finals: bigint[] = []
+  let onVoucher: (amount: bigint) => void = () => {}
+  const payments: ProviderPayments = {
+    async openSession(request) {
+      requests.push(request)
+      return {
+        creditWindow,
+        async reserve() {},
+        async acceptVoucher(voucher: Voucher) {
+          vouchers.push(voucher.amount)
+          onVoucher(voucher.amount)
+        },
+        async finish(finalCost) {
+          finals.push(finalCost)
+        },
+      }
+    },
+  }
+  const voucherFor = (amount: bigint): Promise<void> =>
+    new Promise((resolve) => {
+      if (vouchers.includes(amount)) return resolve()
+      onVoucher = (a) => {
+        if (a === amount) resolve()
+      }
+    })
+  return { payments, requests, vouchers, finals, voucherFor }
+}
+
+describe('paid jobs through runJob', () => {
+  it('asks channelFor before the request, passes the job id, and reports the billed cost incl. prompt', async () => {
+    const p = recordingProvider(1000n)
+    const prov = await provider(p.payments)
+    const c = await client()
+    const calls: { channelFor: Array<[Uint8Array, string]>; open: unknown[][]; delivered: bigint[] } = {
+      channelFor: [],
+      open: [],
+      delivered: [],
+    }
+    const finals: bigint[] = []
+    const payments: ClientPayments = {
+      async channelFor(providerKey, payout) {
+        calls.channelFor.push([providerKey, payout])
+        return CHANNEL
+      },
+      async openSession(...args) {
+        calls.open.push(args)
+        return {
+          channel: CHANNEL,
+          async delivered(cost) {
+            calls.delivered.push(cost)
+            return undefined
+          },
+          async finish(cost) {
+            finals.push(cost)
+            return undefined
+          },
+        }
+      },
+    }
+    const job = runLlmJob(
+      { ...contextFor(c.libp2p, [prov]), payments },
+      { model: 'tiny', prompt: 'hi', maxTokens: 5, jobId: 'job-42' },
+    )
+    for await (const _ of job) {
+      // drain
+    }
+    const usage = await job.usage
+    expect(usage.cost).toBe(15n) // 10 prompt + 5 completion tokens at 1000 per 1k
+    expect(calls.channelFor).toHaveLength(1)
+    expect(calls.channelFor[0]?.[0]).toEqual(prov.offer.provider)
+    expect(p.requests[0]?.channel).toBe(CHANNEL)
+    expect(calls.open[0]?.[3]).toBe('job-42')
+    expect(calls.open[0]?.[2]).toBe(1000n) // the provider's credit window
+    // per chunk: completion only (the prompt size is known at the end); then the whole bill
+    expect(calls.delivered).toEqual([1n, 2n, 3n, 4n, 5n, 15n])
+    expect(finals).toEqual([15n])
+    expect(p.finals).toEqual([15n])
+  })
+
+  it('pays a final bill whose prompt cost exceeds the credit window (real clientPayments)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
+    stops.push(() => rm(dir, { recursive: true, force: true }))
+    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    stops.push(() => store.close())
+    const p = recordingProvider(4n) // prompt alone costs 10n > window 4n
+    const prov = await provider(p.payments)
+    const c = await client()
+    const payments = clientPayments({
+      store,
+      key: signingKeyFromSeed(new Uint8Array(32).fill(7)),
+      channelFor: async () => ({ address: CHANNEL, deposit: 1_000_000n }),
+    })
+    const job = runLlmJob(
+      { ...contextFor(c.libp2p, [prov]), payments },
+      { model: 'tiny', prompt: 'hi', maxTokens: 5 },
+    )
+    for await (const _ of job) {
+      // drain
+    }
+    const usage = await job.usage
+    expect(usage.cost).toBe(15n)
+    await p.voucherFor(15n) // the last voucher travels after the result
+    expect(p.vouchers.at(-1)).toBe(15n)
+    expect((await store.clientChannel(CHANNEL))?.signed).toBe(15n)
+  })
+
+  it('runs unpaid when the client has no channel to that provider and the provider is free', async () => {
+    const p = recordingProvider(0n)
+    const prov = await provider(p.payments)
+    const c = await client()
+    let opened = 0
+    const payments: ClientPayments = {
+      async channelFor() {
+        return undefined
+      },
+      async openSession() {
+        opened++
+        throw new Error('must not open a session without a channel')
+      },
+    }
+    const job = runLlmJob(
+      { ...contextFor(c.libp2p, [prov]), payments },
+      { model: 'tiny', prompt: 'hi', maxTokens: 3 },
+    )
+    for await (const _ of job) {
+      // drain
+    }
+    expect((await job.usage).cost).toBe(13n)
+    expect(p.requests[0]?.channel).toBe('')
+    expect(opened).toBe(0)
+  })
+})
+
+describe('deliveredCost', () => {
+  const usage = {
+    promptTokens: 1000,
+    cachedTokens: 0,
+    completionTokens: 99,
+    reasoningTokens: 0,
+    gflop: 2.5,
+    cost: 0n,
+  }
+  it('bills the provider-reported prompt and the client-counted completion tokens', () => {
+    const price = { perKPromptTokens: 3000n, perKCompletionTokens: 5000n, perTensorGflop: 7n }
+    expect(deliveredCost(price, 'llm', usage, 10)).toBe(3000n + 50n)
+    expect(deliveredCost(price, 'llm', undefined, 10)).toBe(50n)
+  })
+  it('bills GFLOP for tensor jobs', () => {
+    expect(deliveredCost(prices(4n), 'tensor', usage, 0)).toBe(10n)
+  })
+})
