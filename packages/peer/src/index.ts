@@ -6,6 +6,9 @@
  * validated gossipsub order book, the job protocol, client-side matching, the
  * light peer SDK, the OpenAI-compatible gateway and the `cocoon` CLI.
  */
+
+export * from './cli/provider-settlement.js' // [payments, issue 6]
+export { type RunNodeOptions, type RunningNode, runNode } from './cli/run-node.js' // [payments, issue 6]
 export * from './demo/mesh.js'
 export * from './gateway/index.js'
 export * from './home/index.js'
@@ -16,4 +19,5 @@ export * from './peer/create-peer.js'
 export * from './peer/gossip-config.js'
 export type * from './peer/types.js'
 export * from './sdk/light-client.js'
+export * from './sdk/payments.js' // [payments, issue 6]
 export * from './services/index.js'

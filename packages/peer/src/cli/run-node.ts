@@ -11,6 +11,11 @@ import type { OfferTemplate } from '../market/offer-factory.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
+import {
+  type ProviderSettlement,
+  type ProviderSettlementOptions,
+  startProviderSettlement,
+} from './provider-settlement.js' // [payments, issue 6]
 
 export interface RunNodeOptions {
   home: string
@@ -19,12 +24,24 @@ export interface RunNodeOptions {
   provide: boolean
   /** Where log lines go (default stdout). */
   log?: (line: string) => void
+  /**
+   * [payments, issue 6] toncenter v2 endpoint to be paid through payment channels
+   * (`--chain-endpoint`, default `$COCOON_TON_ENDPOINT`); without one the node serves for free.
+   */
+  chainEndpoint?: string
+  /** [payments, issue 6] credit window, voucher timeout, claim policy and claim interval. */
+  settlement?: Pick<
+    ProviderSettlementOptions,
+    'creditWindow' | 'voucherTimeoutMs' | 'claimPolicy' | 'claimIntervalMs'
+  >
 }
 
 export interface RunningNode {
   peer: CocoonPeer
   /** Stops cleanly: cancels offers, stops libp2p, closes the datastore, removes the state file. */
   shutdown(): Promise<void>
+  /** [payments, issue 6] the provider's wallet, payments and claim pass (when providing). */
+  settlement?: ProviderSettlement
 }
 
 /** What the config says this node serves, with the GPU found by gpu-runtime's detectHardware. */
@@ -64,6 +81,31 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     })
   }
   const template = options.provide ? await offerTemplateFromConfig(config) : undefined
+  // [payments, issue 6] the wallet is the offers' payout address and settlement key; with a
+  // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
+  const endpoint = options.chainEndpoint ?? process.env.COCOON_TON_ENDPOINT
+  const apiKey = process.env.COCOON_TON_API_KEY
+  const settlement =
+    template === undefined
+      ? undefined
+      : await startProviderSettlement({
+          home,
+          prices: template.prices,
+          log,
+          ...options.settlement,
+          ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
+          ...(apiKey === undefined ? {} : { apiKey }),
+        })
+  if (template !== undefined && settlement !== undefined) {
+    if (settlement.payments !== undefined || (template.payoutAddress ?? '') === '')
+      template.payoutAddress = settlement.wallet.address.toString()
+    template.settlementKey = new Uint8Array(settlement.wallet.signingKey.publicKey)
+    log(
+      settlement.payments === undefined
+        ? `payments off (free jobs): no chain endpoint; payout ${template.payoutAddress}`
+        : `payments on via ${endpoint}; payout ${template.payoutAddress}`,
+    )
+  }
   // [jobs hook, issue 5] serve /cocoon/job/1.0.0 with the gpu-runtime (models from <home>/models/<name>.gguf)
   const jobs =
     template === undefined
@@ -71,6 +113,10 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
       : await createProviderJobs({
           runtime: runtimeConfigFromHome(home, config.provide),
           prices: template.prices,
+          ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }), // [payments, issue 6]
+        }).catch(async (error: unknown) => {
+          await settlement?.close() // [payments, issue 6]
+          throw error
         })
   if (template !== undefined && jobs?.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
@@ -91,6 +137,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     })
   } catch (error) {
     await jobs?.close() // [jobs hook, issue 5]
+    await settlement?.close() // [payments, issue 6]
     await datastore.close()
     const message = error instanceof Error ? error.message : String(error)
     if (
@@ -165,6 +212,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     if (stateTimer !== undefined) clearTimeout(stateTimer)
     await peer.stop() // the offer publisher publishes its cancel in beforeStop
     await jobs?.close() // [jobs hook, issue 5]
+    await settlement?.close() // [payments, issue 6]
     await datastore.close()
     await removeNodeState(home)
   }
@@ -194,5 +242,5 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
         void peer.libp2p.dial(p.id, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
     }
   }
-  return { peer, shutdown }
+  return { peer, shutdown, ...(settlement === undefined ? {} : { settlement }) } // [payments, issue 6]
 }

@@ -8,3 +8,4 @@ export {
   NoProviderError,
 } from '../jobs/errors.js'
 export * from './light-client.js'
+export * from './payments.js' // [payments, issue 6]

@@ -32,6 +32,10 @@ export const registerNode: RegisterCommand = (program: Command) => {
       '--provide',
       'advertise what the config\'s "provide" section serves (signed offers + DHT provider records)',
     )
+    .option(
+      '--chain-endpoint <url>',
+      'toncenter v2 jsonRPC endpoint (e.g. a `cocoon devnet`): with one, jobs are paid through payment channels and claimed on a timer; without one (and no COCOON_TON_ENDPOINT) jobs are free',
+    ) // [payments, issue 6]
     .action(
       async (opts: {
         home?: string
@@ -39,6 +43,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
         bootstrap?: string[]
         model?: string[]
         provide?: boolean
+        chainEndpoint?: string // [payments, issue 6]
       }) => {
         const home = resolveHomeDir(opts.home)
         const privateKey = await loadIdentity(home)
@@ -52,7 +57,13 @@ export const registerNode: RegisterCommand = (program: Command) => {
         }
         process.once('SIGINT', () => handle('SIGINT'))
         process.once('SIGTERM', () => handle('SIGTERM'))
-        const running = await runNode({ home, privateKey, config, provide: opts.provide === true })
+        const running = await runNode({
+          home,
+          privateKey,
+          config,
+          provide: opts.provide === true,
+          ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }), // [payments, issue 6]
+        })
         await new Promise<void>((resolve) => {
           onSignal = (signal: string): void => {
             process.stdout.write(`stopping ${signal}\n`)

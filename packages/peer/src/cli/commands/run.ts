@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { createLightClient } from '../../sdk/light-client.js'
+import { type ChannelPayments, channelPayments } from '../../sdk/payments.js' // [payments, issue 6]
 import type { RegisterCommand } from './index.js'
 
 interface RunOptions {
@@ -10,6 +11,11 @@ interface RunOptions {
   bootstrap?: string[]
   timeout: string
   usage?: boolean
+  // [payments, issue 6]
+  pay?: boolean
+  channel?: string
+  home?: string
+  chainEndpoint?: string
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -26,9 +32,30 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--timeout <ms>', 'give up after this long', '60000')
     .option('--usage', 'print usage and who served the job to stderr')
+    // [payments, issue 6]
+    .option('--pay', 'pay through an open payment channel to the provider (from `cocoon channel open`)')
+    .option('--channel <address>', 'pay through this payment channel only (implies --pay)')
+    .option('--home <dir>', 'home folder with the wallet and channels (default $COCOON_HOME or ~/.cocoon)')
+    .option(
+      '--chain-endpoint <url>',
+      'toncenter v2 endpoint (default $COCOON_TON_ENDPOINT or the local devnet)',
+    )
     .action(async (opts: RunOptions) => {
+      // [payments, issue 6] vouchers from the client's settlement store (single-process: one command at a time)
+      const paid: ChannelPayments | undefined =
+        opts.pay === true || opts.channel !== undefined
+          ? await channelPayments({
+              ...(opts.home !== undefined ? { home: opts.home } : {}),
+              ...(opts.chainEndpoint !== undefined ? { endpoint: opts.chainEndpoint } : {}),
+              ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+            })
+          : undefined
       const client = await createLightClient({
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
+        ...(paid !== undefined ? { payments: paid.payments } : {}), // [payments, issue 6]
+      }).catch(async (error: unknown) => {
+        await paid?.close()
+        throw error
       })
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
@@ -68,6 +95,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
         clearTimeout(timer)
         process.off('SIGINT', onSignal)
         await client.stop()
+        await paid?.close() // [payments, issue 6]
       }
     })
 }

@@ -1,0 +1,115 @@
+// [payments, issue 6] what `cocoon node start --provide` needs to be paid through payment channels
+import { join } from 'node:path'
+import { llmCost, type Prices } from '@cocoon-mesh/protocol'
+import {
+  type ClaimOutcome,
+  type ClaimPolicyConfig,
+  chainChannelTerms,
+  loadOrCreateWalletMnemonic,
+  type NodeWallet,
+  type ProviderPayments,
+  providerPayments,
+  runClaims,
+  TonChainClient,
+  VoucherStore,
+  WalletError,
+  walletFromMnemonic,
+} from '@cocoon-mesh/settlement'
+
+export interface ProviderSettlementOptions {
+  home: string
+  /**
+   * toncenter v2 jsonRPC endpoint (`cocoon devnet`, testnet, mainnet). Without
+   * one the node serves jobs for free (no payments).
+   */
+  endpoint?: string
+  apiKey?: string
+  prices: Prices
+  /** nanoTON served ahead of a covering voucher; default the price of 256 completion tokens. */
+  creditWindow?: bigint
+  /** How long a job waits for a voucher once the window is used up, ms (default 30 000). */
+  voucherTimeoutMs?: number
+  /** Batched claim policy (default: settlement's `defaultClaimPolicy`). */
+  claimPolicy?: ClaimPolicyConfig
+  /** How often the claim pass runs, ms (default 60 000). */
+  claimIntervalMs?: number
+  log?: (line: string) => void
+}
+
+export interface ProviderSettlement {
+  wallet: NodeWallet
+  /** Undefined without a chain endpoint: the node serves for free. */
+  payments: ProviderPayments | undefined
+  /** Runs one claim pass now (also what the timer runs). */
+  claim(): Promise<ClaimOutcome[]>
+  /** Stops the claim timer, waits for a running pass, closes the voucher store. */
+  close(): Promise<void>
+}
+
+/**
+ * The provider's wallet (from `<home>/wallet.mnemonic`, created when missing),
+ * and with a chain endpoint: `providerPayments()` checking channels on chain,
+ * the voucher store at `<home>/settlement` (held by this process while it
+ * runs), and `runClaims()` on a timer so batch claims and the "claim when the
+ * client's exit starts" rule fire.
+ */
+export async function startProviderSettlement(
+  options: ProviderSettlementOptions,
+): Promise<ProviderSettlement> {
+  const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(options.home)).mnemonic)
+  if (options.endpoint === undefined)
+    return { wallet, payments: undefined, claim: async () => [], close: async () => {} }
+  const log = options.log ?? (() => {})
+  const chain = new TonChainClient({
+    endpoint: options.endpoint,
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    pollInterval: options.endpoint.startsWith('http://127.0.0.1') ? 50 : 1_000,
+  })
+  let store: VoucherStore
+  try {
+    store = await VoucherStore.open(join(options.home, 'settlement'))
+  } catch (cause) {
+    throw new WalletError('cannot open the settlement store', {
+      details: `${join(options.home, 'settlement')} is locked or unreadable; is another cocoon process (node, channel, earnings) using this home? (${(cause as Error).message})`,
+      cause,
+    })
+  }
+  const payments = providerPayments({
+    store,
+    channelTerms: chainChannelTerms(chain, wallet.address),
+    creditWindow: options.creditWindow ?? llmCost(options.prices, { promptTokens: 0, completionTokens: 256 }),
+    voucherTimeout: options.voucherTimeoutMs ?? 30_000,
+  })
+  let running: Promise<ClaimOutcome[]> | undefined
+  const claim = (): Promise<ClaimOutcome[]> => {
+    running ??= runClaims({
+      chain,
+      wallet,
+      store,
+      ...(options.claimPolicy === undefined ? {} : { config: options.claimPolicy }),
+    })
+      .then((outcomes) => {
+        for (const o of outcomes) {
+          if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
+          else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)
+        }
+        return outcomes
+      })
+      .finally(() => {
+        running = undefined
+      })
+    return running
+  }
+  const timer = setInterval(() => void claim().catch(() => {}), options.claimIntervalMs ?? 60_000)
+  timer.unref()
+  return {
+    wallet,
+    payments,
+    claim,
+    async close() {
+      clearInterval(timer)
+      await running?.catch(() => {})
+      await store.close()
+    },
+  }
+}

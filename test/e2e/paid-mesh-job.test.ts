@@ -1,0 +1,201 @@
+/**
+ * [payments, issue 6] A job over the mesh paid through a TON payment channel on
+ * the devnet, end to end through the real code paths: the provider is the node
+ * `cocoon node start --provide --chain-endpoint` runs (`runNode`: gpu-runtime
+ * with a generated tiny GGUF, signed offers carrying its wallet as payout
+ * address and settlement key, `providerPayments`, `runClaims` on a timer); the
+ * client is the SDK (`createLightClient`) finding the offer in its gossip order
+ * book and paying with `clientPayments` whose channel comes from its own
+ * settlement store (`channelLookup`). Real peers over TCP on 127.0.0.1. The
+ * provider's claimed on-chain balance rises by exactly the billed usage, minus
+ * the claims' fees.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import {
+  channelLookup,
+  createIdentity,
+  createLightClient,
+  DEFAULT_CONFIG,
+  type LightClient,
+  type NodeConfig,
+  type RunningNode,
+  runNode,
+} from '@cocoon-mesh/peer'
+import {
+  clientPayments,
+  type Devnet,
+  loadOrCreateWalletMnemonic,
+  openChannel,
+  readChannel,
+  sendFromWallet,
+  startDevnet,
+  TonChainClient,
+  VoucherStore,
+  walletFromMnemonic,
+} from '@cocoon-mesh/settlement'
+import { Address, toNano } from '@ton/core'
+import { mnemonicNew } from '@ton/crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const MODEL = 'tiny'
+const cleanups: Array<() => Promise<unknown>> = []
+let devnet: Devnet
+let dir: string
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0 })
+  cleanups.push(() => devnet.stop())
+  dir = await mkdtemp(join(tmpdir(), 'cocoon-paid-mesh-job-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+})
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+})
+
+/** Log lines of the node, with a wait for one that matches. */
+function nodeLog() {
+  const lines: string[] = []
+  const waiters: Array<() => void> = []
+  return {
+    lines,
+    log: (line: string) => {
+      lines.push(line)
+      for (const w of waiters.splice(0)) w()
+    },
+    async until(done: () => boolean): Promise<void> {
+      while (!done()) await new Promise<void>((resolve) => waiters.push(resolve))
+    },
+  }
+}
+
+async function waitForOffer(client: LightClient): Promise<void> {
+  const book = (
+    client.peer as unknown as {
+      orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
+    }
+  ).orderBook
+  book.watch(MODEL)
+  while ((await client.offers(MODEL)).length === 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 250)
+      book.addEventListener('change', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+}
+
+describe('a mesh job paid through a payment channel (runNode provider, SDK client, devnet)', () => {
+  it('pays per chunk off chain and the node claims exactly the billed usage on chain', async () => {
+    const chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+
+    // the provider's home: identity, wallet (as `cocoon init` makes them) and the model weights
+    const home = join(dir, 'provider')
+    await mkdir(join(home, 'models'), { recursive: true })
+    const privateKey = await createIdentity(home)
+    const providerWallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
+    await writeTinyGguf(join(home, 'models', `${MODEL}.gguf`))
+
+    const clientWallet = await walletFromMnemonic(await mnemonicNew(24))
+    await devnet.faucet(clientWallet.address, toNano('20'))
+    await devnet.faucet(providerWallet.address, toNano('2'))
+    // deploys the provider's wallet, so its balance below moves by claims only
+    await sendFromWallet(chain, providerWallet, [
+      { to: clientWallet.address, value: toNano('0.01'), bounce: false },
+    ])
+
+    // 1 TON per 1000 prompt or completion tokens; 10 tokens of credit, so the prompt alone exceeds it
+    const config: NodeConfig = {
+      ...DEFAULT_CONFIG,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      provide: {
+        ...DEFAULT_CONFIG.provide,
+        models: [MODEL],
+        prices: { perKPromptTokens: toNano('1'), perKCompletionTokens: toNano('1'), perTensorGflop: 0n },
+      },
+    }
+    const log = nodeLog()
+    const node: RunningNode = await runNode({
+      home,
+      privateKey,
+      config,
+      provide: true,
+      chainEndpoint: devnet.endpoint,
+      settlement: {
+        creditWindow: toNano('0.01'),
+        voucherTimeoutMs: 20_000,
+        claimPolicy: { threshold: toNano('1000'), interval: 0, minClaim: 1n },
+        claimIntervalMs: 100,
+      },
+      log: log.log,
+    })
+    cleanups.push(() => node.shutdown())
+    expect(log.lines).toContain(
+      `payments on via ${devnet.endpoint}; payout ${providerWallet.address.toString()}`,
+    )
+
+    // the client funds a channel to the provider's payout address; its store remembers it
+    const clientStore = await VoucherStore.open(join(dir, 'client'))
+    cleanups.push(() => clientStore.close())
+    const { address } = await openChannel({
+      chain,
+      wallet: clientWallet,
+      store: clientStore,
+      providerAddress: providerWallet.address,
+      providerKey: providerWallet.signingKey.publicKey,
+      deposit: toNano('5'),
+      exitDelay: 3600,
+      peerId: node.peer.libp2p.peerId.toString(),
+    })
+    const channel = address.toRawString()
+    const balanceBefore = await chain.getBalance(providerWallet.address)
+
+    const client = await createLightClient({
+      bootstrap: node.peer.libp2p.getMultiaddrs().map(String),
+      payments: clientPayments({
+        store: clientStore,
+        key: clientWallet.signingKey,
+        channelFor: channelLookup({ store: clientStore, chain }),
+      }),
+    })
+    cleanups.push(() => client.stop())
+    await waitForOffer(client)
+    const [ranked] = await client.offers(MODEL)
+    expect(Address.parse(ranked?.offer.payoutAddress ?? '').equals(providerWallet.address)).toBe(true)
+    expect(ranked?.offer.settlementKey).toEqual(providerWallet.signingKey.publicKey)
+
+    const job = client.generate({
+      model: MODEL,
+      prompt: 'Tell me a long story about payment channels, vouchers and the TON blockchain, please.',
+      maxTokens: 48,
+    })
+    let received = 0
+    for await (const chunk of job) received += chunk.tokens
+    const usage = await job.usage
+    expect(received).toBe(48)
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['completed'])
+    const billed = usage.cost
+    // the bill is prompt + completion at the offer's price, and the prompt alone is above the window
+    expect(billed).toBe(toNano('0.001') * BigInt(usage.promptTokens + usage.completionTokens))
+    expect(toNano('0.001') * BigInt(usage.promptTokens)).toBeGreaterThan(toNano('0.01'))
+    expect((await clientStore.clientChannel(channel))?.signed).toBe(billed)
+
+    // the node's claim timer moves every voucher on chain (one batch or more while the job ran)
+    const claimed = (): bigint =>
+      log.lines
+        .filter((l) => l.startsWith(`claimed ${channel} `))
+        .reduce((sum, l) => sum + BigInt(l.split(' ')[2] ?? '0'), 0n)
+    await log.until(() => claimed() >= billed)
+    expect(claimed()).toBe(billed)
+    expect((await readChannel(chain, channel))?.balances.claimed).toBe(billed)
+    const claims = log.lines.filter((l) => l.startsWith(`claimed ${channel} `)).length
+    const gained = (await chain.getBalance(providerWallet.address)) - balanceBefore
+    expect(gained).toBeLessThan(billed) // minus each claim's fees...
+    expect(billed - gained).toBeLessThan(toNano('0.02') * BigInt(claims)) // ...which stay small
+    expect(log.lines.some((l) => l.startsWith('claim-failed'))).toBe(false)
+  })
+})
