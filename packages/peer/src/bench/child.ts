@@ -15,21 +15,28 @@ import { FrameWriter, readFrames } from '../jobs/frames.js'
 import { createPeer } from '../peer/create-peer.js'
 
 /**
- * `-tuned` roles: the same TCP + noise + yamux stack with bigger yamux
- * windows and messages, to see what the muxer's flow control costs.
+ * Variants: `stock` is plain js-libp2p (TCP + default noise + default yamux),
+ * the reference for what createPeer's tuning gains; `tuned` is the stock
+ * stack with bigger yamux windows and messages.
  */
 async function tunedNode(
   listen: string[],
+  stock: boolean,
 ): Promise<{ libp2p: Awaited<ReturnType<typeof createLibp2p>>; stop(): Promise<void> }> {
   const libp2p = await createLibp2p({
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [
-      yamux({
-        maxMessageSize: 1024 * 1024,
-        streamOptions: { initialStreamWindowSize: 16 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024 },
-      }),
+      stock
+        ? yamux()
+        : yamux({
+            maxMessageSize: 1024 * 1024,
+            streamOptions: {
+              initialStreamWindowSize: 16 * 1024 * 1024,
+              maxStreamWindowSize: 16 * 1024 * 1024,
+            },
+          }),
     ],
   })
   return {
@@ -40,7 +47,8 @@ async function tunedNode(
   }
 }
 
-const TUNED = process.argv[3] === 'tuned'
+const VARIANT = process.argv[3]
+const TUNED = VARIANT === 'tuned' || VARIANT === 'stock'
 
 export const BENCH_PROTOCOL = '/cocoon/bench/1.0.0'
 export const BENCH_BYTES_PROTOCOL = '/cocoon/bench-bytes/1.0.0'
@@ -105,7 +113,7 @@ async function rawClient(): Promise<void> {
 
 async function p2pServer(): Promise<void> {
   const peer = TUNED
-    ? await tunedNode(['/ip4/127.0.0.1/tcp/0'])
+    ? await tunedNode(['/ip4/127.0.0.1/tcp/0'], VARIANT === 'stock')
     : await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], gossip: false })
   await peer.libp2p.handle(
     [BENCH_PROTOCOL, BENCH_BYTES_PROTOCOL],
@@ -151,7 +159,9 @@ async function p2pServer(): Promise<void> {
 }
 
 async function p2pClient(): Promise<void> {
-  const peer = TUNED ? await tunedNode([]) : await createPeer({ listen: [], gossip: false })
+  const peer = TUNED
+    ? await tunedNode([], VARIANT === 'stock')
+    : await createPeer({ listen: [], gossip: false })
   process.on('message', async (m: Message) => {
     if (m.type === 'stop') {
       await peer.stop()

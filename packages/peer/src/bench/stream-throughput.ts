@@ -27,7 +27,7 @@ async function p2p(
   chunkSize: number,
   streams: number,
   mode: 'frames' | 'bytes' = 'frames',
-  variant?: 'tuned',
+  variant?: 'tuned' | 'stock',
 ): Promise<number> {
   const server = await forkChild('p2p-server', variant)
   const client = await forkChild('p2p-client', variant)
@@ -59,26 +59,39 @@ function median(values: number[]): number {
  */
 export async function streamThroughputBench(options: { bytes?: number; runs?: number } = {}): Promise<void> {
   const bytes = options.bytes ?? 256 * MiB
-  const runs = options.runs ?? 3
+  const runs = options.runs ?? Number(process.env.COCOON_BENCH_RUNS ?? 3)
   const rawRuns: number[] = []
   for (let i = 0; i < runs; i++) rawRuns.push(await raw(bytes))
   const baseline = median(rawRuns) / MiB
   reportBench({ bench: 'peer/raw-tcp-2proc', value: baseline, unit: 'MiB/s' })
-  const variants: Array<{ name: string; chunk: number; streams: number; mode?: 'bytes'; variant?: 'tuned' }> =
-    [
-      { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
-      { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
-      { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
-      { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
-      { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
-      { name: 'chunk-1m-1stream-yamux-16m-window', chunk: 1024 * 1024, streams: 1, variant: 'tuned' },
-    ]
-  for (const v of variants) {
-    const results: number[] = []
-    for (let i = 0; i < runs; i++) results.push(await p2p(bytes, v.chunk, v.streams, v.mode, v.variant))
+  const variants: Array<{
+    name: string
+    chunk: number
+    streams: number
+    mode?: 'bytes'
+    variant?: 'tuned' | 'stock'
+  }> = [
+    { name: 'stock-libp2p-chunk-1m-1stream', chunk: 1024 * 1024, streams: 1, variant: 'stock' },
+    { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
+    { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
+    { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
+    { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
+    { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
+    { name: 'chunk-1m-1stream-yamux-16m-window', chunk: 1024 * 1024, streams: 1, variant: 'tuned' },
+  ]
+  // COCOON_BENCH_STREAM=name,name runs only those variants (for profiling)
+  const only = process.env.COCOON_BENCH_STREAM?.split(',')
+  const selected = variants.filter((v) => only === undefined || only.includes(v.name))
+  // round-robin over the variants so a change in machine load hits all of them alike
+  const results = new Map<string, number[]>(selected.map((v) => [v.name, []]))
+  for (let i = 0; i < runs; i++) {
+    for (const v of selected)
+      results.get(v.name)?.push(await p2p(bytes, v.chunk, v.streams, v.mode, v.variant))
+  }
+  for (const v of selected) {
     reportBench({
       bench: `peer/tensor-stream-${v.name}`,
-      value: median(results) / MiB,
+      value: median(results.get(v.name) ?? []) / MiB,
       unit: 'MiB/s',
       baseline,
     })
