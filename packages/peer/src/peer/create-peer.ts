@@ -99,7 +99,12 @@ async function buildPeer<S extends ServiceMap>(
       transport === 'memory' ? [memory({ latency: options.memoryLatency ?? 0 })] : [tcp(), webSockets()],
     connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })], // [throughput] cached cipher keys
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: options.maxConnections ?? (mode === 'full' ? 100 : 20) },
+    connectionManager: {
+      maxConnections: options.maxConnections ?? (mode === 'full' ? 100 : 20),
+      // libp2p resets a host's 6th inbound connection within a second; several
+      // mesh peers behind one address (a NAT, a test host) is normal here
+      inboundConnectionThreshold: options.inboundConnectionThreshold ?? 50,
+    },
     peerDiscovery:
       options.bootstrap !== undefined && options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0 })]

@@ -65,6 +65,8 @@ export interface CreatePeerOptions {
   now?: () => number
   /** Per-peer order-book gossip rate limit (default 20 messages/s, burst 100). */
   rateLimit?: { ratePerSecond: number; burst: number }
+  /** Inbound connections accepted per remote host per second (default 50). */
+  inboundConnectionThreshold?: number
   /** Start the node right away (default true). */
   start?: boolean
 }

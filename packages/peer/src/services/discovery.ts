@@ -12,6 +12,7 @@ export interface DiscoveryNode extends StreamDialer {
 }
 
 export interface DiscoverOffersOptions extends AbortOptions {
+  // without a signal the DHT lookup is bounded to 30 s
   /** Stop after this many providers answered (default 20). */
   maxProviders?: number
   /** Per-provider timeout in ms (default 5000). */
@@ -39,12 +40,13 @@ export async function discoverOffers(
   options: DiscoverOffersOptions = {},
 ): Promise<DiscoverOffersResult> {
   const max = options.maxProviders ?? 20
+  const signal = options.signal ?? AbortSignal.timeout(30_000)
   const cid = await modelCid(model)
   const providers: PeerId[] = []
   const seen = new Set<string>()
   const tasks: Promise<number>[] = []
   let failed = 0
-  for await (const provider of node.contentRouting.findProviders(cid, { signal: options.signal })) {
+  for await (const provider of node.contentRouting.findProviders(cid, { signal })) {
     const key = provider.id.toString()
     if (seen.has(key) || provider.id.equals(node.peerId)) continue
     seen.add(key)

@@ -8,7 +8,15 @@ import {
   signOfferCancel,
 } from '@cocoon-mesh/protocol'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Logger, PrivateKey, Startable } from '@libp2p/interface'
+import type {
+  AbortOptions,
+  ComponentLogger,
+  Libp2pEvents,
+  Logger,
+  PrivateKey,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import {
   buildOffer,
@@ -38,6 +46,8 @@ export interface ContentProvider {
 
 export interface OfferPublisherComponents {
   privateKey: PrivateKey
+  /** libp2p's event bus: provider records are re-announced as the peer's neighbourhood grows. */
+  events?: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
   contentRouting: ContentProvider
   orderBook: OrderBookService
@@ -62,6 +72,9 @@ export class OfferPublisherService implements Startable {
   #current: Offer | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #running = false
+  #connected = 0
+  #announcedAt = 0
+  #announceTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(components: OfferPublisherComponents & { pubsub?: GossipSub }, init: OfferPublisherInit) {
     this.#components = components
@@ -92,12 +105,38 @@ export class OfferPublisherService implements Startable {
   }
 
   async afterStart(): Promise<void> {
+    optional(() => this.#components.events)?.addEventListener('peer:connect', this.#onConnect)
+    optional(() => this.#components.events)?.addEventListener('peer:disconnect', this.#onDisconnect)
     await this.publish().catch((error: unknown) => this.#log.error('publishing offer failed - %e', error))
     if (this.#provide) void this.announce()
   }
 
+  /**
+   * A provider record stored when the node knew few peers sits on the wrong
+   * peers once the mesh grows, so it is announced again each time the number
+   * of connected peers doubles (log2(n) announces), besides every republish.
+   */
+  readonly #onConnect = (): void => {
+    this.#connected++
+    if (!this.#provide || !this.#running || this.#connected < 2 * Math.max(1, this.#announcedAt)) return
+    this.#announcedAt = this.#connected
+    if (this.#announceTimer !== undefined) clearTimeout(this.#announceTimer)
+    this.#announceTimer = setTimeout(() => {
+      this.#announceTimer = undefined
+      if (this.#running) void this.announce()
+    }, 500)
+    this.#announceTimer.unref?.()
+  }
+
+  readonly #onDisconnect = (): void => {
+    this.#connected = Math.max(0, this.#connected - 1)
+  }
+
   async beforeStop(): Promise<void> {
     this.#running = false
+    if (this.#announceTimer !== undefined) clearTimeout(this.#announceTimer)
+    optional(() => this.#components.events)?.removeEventListener('peer:connect', this.#onConnect)
+    optional(() => this.#components.events)?.removeEventListener('peer:disconnect', this.#onDisconnect)
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.cancel().catch((error: unknown) => this.#log.error('publishing cancel failed - %e', error))
   }

@@ -1,5 +1,6 @@
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildOffer, type CocoonPeer, createLightPeer, createPeer, discoverOffers } from '../../src/index.js'
 import { waitForBooks, waitForEvent } from './helpers.js'
@@ -57,14 +58,17 @@ describe('order book over 20 real TCP peers', () => {
   it('a light peer joining later finds the providers through the DHT alone', async () => {
     const light = await createLightPeer({ gossip: false, bootstrap: [addrOf(peers[0] as CocoonPeer)] })
     extra.push(light)
-    await waitForEvent(light.libp2p, 'peer:identify', () => light.libp2p.getConnections().length > 0)
+    await light.libp2p.dial(multiaddr(addrOf(peers[0] as CocoonPeer)))
     expect(light.libp2p.services.pubsub).toBeUndefined()
     const expected = PROVIDERS.map((i) => (peers[i] as CocoonPeer).libp2p.peerId.toString()).sort()
     // DHT lookups are a network search: repeat until every provider record is found
     let found: string[] = []
     const hub = (peers[0] as CocoonPeer).libp2p.services.pubsub as unknown as EventTarget
     for (;;) {
-      await discoverOffers(light.libp2p, light.orderBook, MODEL, { maxProviders: PROVIDERS.length })
+      await discoverOffers(light.libp2p, light.orderBook, MODEL, {
+        maxProviders: PROVIDERS.length,
+        signal: AbortSignal.timeout(10_000),
+      }).catch(() => undefined)
       found = liveProviders(light)
       if (found.join() === expected.join()) break
       // retry on the next gossip heartbeat of a full peer (an event, not a fixed sleep)
