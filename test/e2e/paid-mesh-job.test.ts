@@ -135,7 +135,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
     })
     cleanups.push(() => node.shutdown())
     expect(log.lines).toContain(
-      `payments on via ${devnet.endpoint}; payout ${providerWallet.address.toString()}`,
+      `payments on via ${devnet.endpoint}; payout ${providerWallet.address.toString()} settlement-key ${Buffer.from(providerWallet.signingKey.publicKey).toString('hex')}`,
     )
 
     // the client funds a channel to the provider's payout address; its store remembers it

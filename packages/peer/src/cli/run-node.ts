@@ -103,7 +103,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     log(
       settlement.payments === undefined
         ? `payments off (free jobs): no chain endpoint; payout ${template.payoutAddress}`
-        : `payments on via ${endpoint}; payout ${template.payoutAddress}`,
+        : `payments on via ${endpoint}; payout ${template.payoutAddress} settlement-key ${Buffer.from(template.settlementKey).toString('hex')}`,
     )
   }
   // [jobs hook, issue 5] serve /cocoon/job/1.0.0 with the gpu-runtime (models from <home>/models/<name>.gguf)
