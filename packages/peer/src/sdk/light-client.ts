@@ -20,6 +20,7 @@ import { createLightPeer } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
 import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
 import type { OrderBookService } from '../services/order-book.js'
+import { type ChannelPayments, type ChannelPaymentsOptions, channelPayments } from './payments.js' // [payments, issue 6]
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -32,6 +33,12 @@ export interface LightClientOptions extends CreatePeerOptions {
   /** Live offers. Default: the peer's gossip order book with DHT discovery on a cold start. */
   offerSource?: OfferSource
   payments?: ClientPayments
+  /**
+   * [payments, issue 6] Pay through the client's payment channels: the wallet, voucher store
+   * and chain endpoint of a home folder (`channelPayments()`), closed again by `stop()`.
+   * `true` uses the defaults ($COCOON_HOME, $COCOON_TON_ENDPOINT). Ignored when `payments` is set.
+   */
+  pay?: true | ChannelPaymentsOptions
   /** Providers tried per job at most (default 6). */
   maxAttempts?: number
   /** Longest silence from a provider mid-job before failing over, ms (default 30 000). */
@@ -73,7 +80,18 @@ export interface LightClient {
  */
 export async function createLightClient(options: LightClientOptions = {}): Promise<LightClient> {
   const ownsPeer = options.peer === undefined
-  const peer = options.peer ?? (await createLightPeer(options))
+  // [payments, issue 6]
+  const paid: ChannelPayments | undefined =
+    options.payments === undefined && options.pay !== undefined
+      ? await channelPayments(options.pay === true ? {} : options.pay)
+      : undefined
+  const payments = options.payments ?? paid?.payments
+  const peer =
+    options.peer ??
+    (await createLightPeer(options).catch(async (error: unknown) => {
+      await paid?.close()
+      throw error
+    }))
   const libp2p = peer.libp2p as unknown as Libp2p
   const now = options.now ?? Date.now
   const records = new ProviderRecords(now)
@@ -99,7 +117,7 @@ export async function createLightClient(options: LightClientOptions = {}): Promi
     records,
     latencies,
     now,
-    ...(options.payments !== undefined ? { payments: options.payments } : {}),
+    ...(payments !== undefined ? { payments } : {}), // [payments, issue 6]
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
@@ -130,6 +148,7 @@ export async function createLightClient(options: LightClientOptions = {}): Promi
     },
     async stop() {
       if (ownsPeer) await peer.stop()
+      await paid?.close() // [payments, issue 6]
     },
   }
 }

@@ -18,6 +18,7 @@ import {
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLightClient } from '../../src/sdk/light-client.js'
 import { channelLookup } from '../../src/sdk/payments.js'
 
 const TON = 1_000_000_000n
@@ -78,5 +79,17 @@ describe('channelLookup', () => {
     // a channel whose exit started is not used for new jobs
     await startChannelExit(chain, client, large)
     expect((await lookup(key, a.address.toString()))?.address).toBe(small)
+  })
+
+  it("createLightClient({ pay }) holds the home's voucher store until stop()", async () => {
+    const home = join(dir, 'client')
+    await loadOrCreateWalletMnemonic(home)
+    const client = await createLightClient({ gossip: false, pay: { home, endpoint: devnet.endpoint } })
+    cleanups.push(() => client.stop())
+    // single-process store: another opener fails while the client holds it
+    await expect(VoucherStore.open(join(home, 'settlement'))).rejects.toThrow()
+    await client.stop()
+    const reopened = await VoucherStore.open(join(home, 'settlement'))
+    await reopened.close()
   })
 })
