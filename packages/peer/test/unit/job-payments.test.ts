@@ -18,7 +18,7 @@ import {
 } from '@cocoon-mesh/settlement'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLightPeer } from '../../src/index.js'
-import { deliveredCost, runLlmJob } from '../../src/jobs/index.js'
+import { deliveredCost, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
 import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, prices, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
@@ -148,6 +148,31 @@ describe('paid jobs through runJob', () => {
     await p.voucherFor(15n) // the last voucher travels after the result
     expect(p.vouchers.at(-1)).toBe(15n)
     expect((await store.clientChannel(CHANNEL))?.signed).toBe(15n)
+  })
+
+  it('pays a tensor job whose cost exceeds the credit window (real clientPayments)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
+    stops.push(() => rm(dir, { recursive: true, force: true }))
+    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    stops.push(() => store.close())
+    const p = recordingProvider(0n) // nothing on credit: the whole GFLOP bill is above the window
+    const prov = await provider(p.payments)
+    const c = await client()
+    const payments = clientPayments({
+      store,
+      key: signingKeyFromSeed(new Uint8Array(32).fill(9)),
+      channelFor: async () => ({ address: CHANNEL, deposit: 1_000_000n }),
+    })
+    const v = new Float32Array([1, 2, 3, 4])
+    const m = { name: 'm', dtype: 'float32' as const, shape: [2, 2], data: new Uint8Array(v.buffer) }
+    const { usage } = await runTensorJob(
+      { ...contextFor(c.libp2p, [prov]), payments },
+      { model: 'tiny', op: 'matmul', inputs: [m, { ...m, name: 'n' }] },
+    )
+    expect(usage.cost).toBe(1n) // 16 flop at 1000 nanoTON per GFLOP, rounded up
+    await p.voucherFor(1n)
+    expect(p.requests[0]?.channel).toBe(CHANNEL)
+    expect((await store.clientChannel(CHANNEL))?.signed).toBe(1n)
   })
 
   it('runs unpaid when the client has no channel to that provider and the provider is free', async () => {
