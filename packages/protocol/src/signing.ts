@@ -13,7 +13,7 @@
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromMultihash, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { toString } from 'uint8arrays/to-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 import { BadSignatureError, InvalidFieldError } from './errors.js'
 import { Offer, OfferCancel, UsageReceipt } from './generated/cocoon.js'
 import { ED25519_SIGNATURE_BYTES, MAX_PEER_ID_BYTES } from './limits.js'
@@ -88,7 +88,7 @@ const ownPeerIdBytes = new WeakMap<PrivateKey, Uint8Array<ArrayBuffer>>()
  */
 export function peerIdFromBytes(bytes: Uint8Array, field = 'provider'): PeerId & { publicKey: PublicKey } {
   const cacheKey =
-    bytes.byteLength > 0 && bytes.byteLength <= MAX_PEER_ID_BYTES ? toString(bytes, 'base64') : undefined
+    bytes.byteLength > 0 && bytes.byteLength <= MAX_PEER_ID_BYTES ? bytesToString(bytes, 'base64') : undefined
   const cached = cacheKey === undefined ? undefined : peerIdCache.get(cacheKey)
   if (cached !== undefined) return cached
   const peerId = parsePeerId(bytes, field)

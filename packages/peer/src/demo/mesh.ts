@@ -31,7 +31,10 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
   const proc = fork(NODE_SCRIPT, [JSON.stringify(config)], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // COCOON_NODE_PROF=<dir> writes a V8 CPU profile of each node there
-    execArgv: process.env.COCOON_NODE_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.COCOON_NODE_PROF}`],
+    execArgv:
+      process.env.COCOON_NODE_PROF === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${process.env.COCOON_NODE_PROF}`],
     env,
   })
   const events: Array<Record<string, unknown>> = []
