@@ -3,6 +3,7 @@
  * parent over the IPC channel. Roles: `raw-server`, `raw-client`,
  * `p2p-server`, `p2p-client`.
  */
+import { createHash } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -12,6 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { FrameWriter, readFrames } from '../jobs/frames.js'
+import { TensorAssembler } from '../jobs/tensors.js'
 import { createPeer } from '../peer/create-peer.js'
 
 /**
@@ -137,10 +139,15 @@ async function p2pServer(): Promise<void> {
         }
         return
       }
+      // the job path's receiving side: reassembled into one tensor and its sha256 checked
+      const assembler = new TensorAssembler(1, 2 ** 31)
       for await (const frame of readFrames(stream)) {
-        if (frame.tensorHeader !== undefined) expected = Number(frame.tensorHeader.byteLength)
-        if (frame.tensorChunk !== undefined) got += frame.tensorChunk.data.byteLength
-        if (got >= expected) {
+        const chunk = frame.tensorChunk
+        // `joined`: what the receiver did before it copied the arrived pieces straight into the tensor
+        if (VARIANT === 'joined' && chunk !== undefined)
+          assembler.push({ tensorChunk: { index: chunk.index, offset: chunk.offset, data: chunk.data } })
+        else assembler.push(frame)
+        if (assembler.done) {
           stream.send(new Uint8Array([1]))
           await stream.close()
           return
@@ -172,6 +179,10 @@ async function p2pClient(): Promise<void> {
     await peer.libp2p.dial(addr)
     const perStream = Math.floor(m.bytes / m.streams)
     const chunk = new Uint8Array(m.chunkSize).fill(7)
+    const hash = createHash('sha256')
+    for (let offset = 0; offset < perStream; offset += chunk.byteLength)
+      hash.update(chunk.subarray(0, Math.min(chunk.byteLength, perStream - offset)))
+    const sha256 = new Uint8Array(hash.digest())
     const start = performance.now()
     await Promise.all(
       Array.from({ length: m.streams }, async () => {
@@ -193,7 +204,7 @@ async function p2pClient(): Promise<void> {
             dtype: DType.DTYPE_UINT8,
             shape: [BigInt(perStream)],
             byteLength: BigInt(perStream),
-            sha256: new Uint8Array(32),
+            sha256,
           },
         })
         for (let offset = 0; offset < perStream; offset += chunk.byteLength) {

@@ -11,7 +11,7 @@ export interface BenchChild {
 }
 
 /** Forks a benchmark child in `role` and waits for it to report ready. */
-export async function forkChild(role: string, variant?: 'tuned' | 'stock'): Promise<BenchChild> {
+export async function forkChild(role: string, variant?: 'tuned' | 'stock' | 'joined'): Promise<BenchChild> {
   // COCOON_BENCH_PROF=<dir> writes a V8 CPU profile of each child there
   const prof = process.env.COCOON_BENCH_PROF
   const proc = fork(CHILD, variant === undefined ? [role] : [role, variant], {

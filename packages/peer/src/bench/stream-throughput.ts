@@ -27,7 +27,7 @@ async function p2p(
   chunkSize: number,
   streams: number,
   mode: 'frames' | 'bytes' = 'frames',
-  variant?: 'tuned' | 'stock',
+  variant?: 'tuned' | 'stock' | 'joined',
 ): Promise<number> {
   const server = await forkChild('p2p-server', variant)
   const client = await forkChild('p2p-client', variant)
@@ -69,13 +69,14 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
     chunk: number
     streams: number
     mode?: 'bytes'
-    variant?: 'tuned' | 'stock'
+    variant?: 'tuned' | 'stock' | 'joined'
   }> = [
     { name: 'stock-libp2p-chunk-1m-1stream', chunk: 1024 * 1024, streams: 1, variant: 'stock' },
     { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
     { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
     { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
     { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
+    { name: 'chunk-1m-1stream-joined-receive', chunk: 1024 * 1024, streams: 1, variant: 'joined' },
     { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
     { name: 'chunk-1m-1stream-yamux-16m-window', chunk: 1024 * 1024, streams: 1, variant: 'tuned' },
   ]

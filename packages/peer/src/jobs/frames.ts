@@ -4,6 +4,7 @@ import {
   type JobFrame,
   MAX_TENSOR_CHUNK_BYTES,
   MAX_JOB_FRAME_BYTES as PROTOCOL_MAX_JOB_FRAME_BYTES,
+  type TensorChunk,
 } from '@cocoon-mesh/protocol'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import * as varint from 'uint8-varint'
@@ -158,6 +159,11 @@ export async function* readFrames(
       if (buffer.byteLength < prefix + length) break
       const body = buffer.sublist(prefix, prefix + length)
       buffer.consume(prefix + length)
+      const tensorChunk = decodeTensorChunkFrame(body)
+      if (tensorChunk !== undefined) {
+        yield { tensorChunk }
+        continue
+      }
       let frame: JobFrame
       try {
         frame = decodeJobFrame(body.subarray())
@@ -176,4 +182,70 @@ export async function* readFrames(
       details: `${buffer.byteLength} bytes of an incomplete frame were left`,
     })
   }
+}
+
+/** The data of received TensorChunks, as the pieces that arrived (see `tensorChunkParts`). */
+const receivedParts = new WeakMap<TensorChunk, Uint8ArrayList>()
+
+/**
+ * The data of a TensorChunk that `readFrames` decoded, as the pieces it
+ * arrived in, so a consumer can copy them straight to their destination;
+ * `undefined` for any other chunk (use `chunk.data`).
+ */
+export function tensorChunkParts(chunk: TensorChunk): Uint8ArrayList | undefined {
+  return receivedParts.get(chunk)
+}
+
+/** Largest TensorChunk envelope before its data: tags and varints of fields 5, 1, 2, 3. */
+const CHUNK_HEAD_BYTES = 4 + 4 * 10
+
+/**
+ * Decodes a JobFrame body laid out as `encodeTensorChunkFrame` writes it
+ * (tensor_chunk = 5 holding index, offset, then data last) without joining
+ * the data into one array: `data` is joined only if someone reads it.
+ * Returns `undefined` for any other layout, which then goes through the
+ * protobuf decoder.
+ */
+function decodeTensorChunkFrame(body: Uint8ArrayList): TensorChunk | undefined {
+  if (body.byteLength < 2 || body.get(0) !== 0x2a) return undefined
+  const head = body.subarray(0, Math.min(CHUNK_HEAD_BYTES, body.byteLength))
+  try {
+    let pos = 1
+    const innerLength = varint.decode(head, pos)
+    pos += varint.encodingLength(innerLength)
+    if (pos + innerLength !== body.byteLength) return undefined
+    let index = 0
+    let offset = 0
+    while (pos < head.byteLength) {
+      const tag = head[pos++]
+      if (tag === 0x08) {
+        index = varint.decode(head, pos)
+        pos += varint.encodingLength(index)
+      } else if (tag === 0x10) {
+        offset = varint.decode(head, pos)
+        pos += varint.encodingLength(offset)
+      } else if (tag === 0x1a) {
+        const dataLength = varint.decode(head, pos)
+        pos += varint.encodingLength(dataLength)
+        if (pos + dataLength !== body.byteLength || index > 0xffffffff) return undefined
+        const parts = body.sublist(pos)
+        let data: Uint8Array<ArrayBuffer> | undefined
+        const chunk: TensorChunk = {
+          index,
+          offset: BigInt(offset),
+          get data(): Uint8Array<ArrayBuffer> {
+            data ??= parts.subarray() as Uint8Array<ArrayBuffer>
+            return data
+          },
+        }
+        receivedParts.set(chunk, parts)
+        return chunk
+      } else {
+        return undefined
+      }
+    }
+  } catch {
+    // not the layout we write (or truncated varints): the protobuf decoder decides
+  }
+  return undefined
 }

@@ -3,7 +3,7 @@ import type { DType as RuntimeDType, Tensor } from '@cocoon-mesh/gpu-runtime'
 import { DType, type JobFrame, type TensorChunk, type TensorHeader } from '@cocoon-mesh/protocol'
 import type { AbortOptions } from '@libp2p/interface'
 import { TensorHashMismatchError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
-import { type FrameWriter, JOB_TENSOR_CHUNK_SIZE } from './frames.js'
+import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, tensorChunkParts } from './frames.js'
 
 const TO_WIRE: Record<RuntimeDType, DType> = {
   float32: DType.DTYPE_FLOAT32,
@@ -35,7 +35,7 @@ export function sha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /** Sends each tensor as a header followed by chunks of at most `chunkSize` bytes. */
 export async function sendTensors(
-  writer: FrameWriter,
+  writer: FrameWriter | Pick<FrameWriter, 'write'>,
   tensors: readonly Tensor[],
   options: AbortOptions & {
     chunkSize?: number
@@ -50,10 +50,15 @@ export async function sendTensors(
       options.signal?.throwIfAborted()
       await options.beforeChunk?.(index, offset)
       const data = tensor.data.subarray(offset, Math.min(offset + chunkSize, tensor.data.byteLength))
-      await writer.write(
-        { tensorChunk: { index, offset: BigInt(offset), data: data as Uint8Array<ArrayBuffer> } },
-        options,
-      )
+      if (writer instanceof FrameWriter) {
+        // the same bytes as a protobuf-encoded TensorChunk frame, without copying the data into it
+        await writer.writeTensorChunk(index, offset, data, options)
+      } else {
+        await writer.write(
+          { tensorChunk: { index, offset: BigInt(offset), data: data as Uint8Array<ArrayBuffer> } },
+          options,
+        )
+      }
     }
   }
 }
@@ -129,14 +134,19 @@ export class TensorAssembler {
         details: `chunk for tensor ${chunk.index} arrived while ${this.#header === undefined ? 'no header is open' : `tensor ${this.tensors.length} is open`}`,
       })
     }
-    if (chunk.offset !== BigInt(this.#filled) || this.#filled + chunk.data.byteLength > buffer.byteLength) {
+    // received chunks come as the pieces they arrived in: copy those straight into the tensor
+    const parts = tensorChunkParts(chunk)
+    const byteLength = parts?.byteLength ?? chunk.data.byteLength
+    if (chunk.offset !== BigInt(this.#filled) || this.#filled + byteLength > buffer.byteLength) {
       throw new TensorHashMismatchError('tensor chunk does not fit its header', {
-        details: `chunk at offset ${chunk.offset} with ${chunk.data.byteLength} bytes; expected offset ${this.#filled} within ${buffer.byteLength} bytes`,
+        details: `chunk at offset ${chunk.offset} with ${byteLength} bytes; expected offset ${this.#filled} within ${buffer.byteLength} bytes`,
       })
     }
-    buffer.set(chunk.data, this.#filled)
-    this.#hash.update(chunk.data)
-    this.#filled += chunk.data.byteLength
+    for (const part of parts ?? [chunk.data]) {
+      buffer.set(part, this.#filled)
+      this.#hash.update(part)
+      this.#filled += part.byteLength
+    }
     if (this.#filled === buffer.byteLength) this.#finish()
   }
 
