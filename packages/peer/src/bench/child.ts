@@ -15,22 +15,36 @@ import { createLibp2p } from 'libp2p'
 import { FrameWriter, readFrames } from '../jobs/frames.js'
 import { TensorAssembler } from '../jobs/tensors.js'
 import { createPeer } from '../peer/create-peer.js'
+import { nodeNoiseCrypto } from '../peer/noise-crypto.js'
 
 /**
  * Variants: `stock` is plain js-libp2p (TCP + default noise + default yamux),
- * the reference for what createPeer's tuning gains; `tuned` is the stock
- * stack with bigger yamux windows and messages.
+ * the reference for what createPeer's changes gain; `tuned` is createPeer's
+ * noise crypto with bigger yamux windows and messages (COCOON_BENCH_YAMUX=default
+ * keeps yamux's defaults) and, for experiments, socket options from
+ * COCOON_BENCH_SOCKET_HWM (bytes) and COCOON_BENCH_NODELAY=0. Measured on
+ * 2 loaded cores: none of these moved the 1 MiB-chunk stream beyond the
+ * run-to-run spread.
  */
 async function tunedNode(
   listen: string[],
   stock: boolean,
 ): Promise<{ libp2p: Awaited<ReturnType<typeof createLibp2p>>; stop(): Promise<void> }> {
+  const hwm = Number(process.env.COCOON_BENCH_SOCKET_HWM ?? 0)
+  const socketOptions = (hwm > 0 ? { writableHighWaterMark: hwm, highWaterMark: hwm } : {}) as object
   const libp2p = await createLibp2p({
     addresses: { listen },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [
+    transports: [
       stock
+        ? tcp()
+        : tcp({
+            dialOpts: { ...socketOptions, noDelay: process.env.COCOON_BENCH_NODELAY !== '0' },
+            listenOpts: { ...socketOptions, noDelay: process.env.COCOON_BENCH_NODELAY !== '0' },
+          }),
+    ],
+    connectionEncrypters: [stock ? noise() : noise({ crypto: nodeNoiseCrypto })],
+    streamMuxers: [
+      stock || process.env.COCOON_BENCH_YAMUX === 'default'
         ? yamux()
         : yamux({
             maxMessageSize: 1024 * 1024,
@@ -50,7 +64,9 @@ async function tunedNode(
 }
 
 const VARIANT = process.argv[3]
-const TUNED = VARIANT === 'tuned' || VARIANT === 'stock'
+const STOCK = VARIANT === 'stock' || VARIANT === 'stock-joined'
+const JOINED = VARIANT === 'joined' || VARIANT === 'stock-joined'
+const TUNED = VARIANT === 'tuned' || STOCK
 
 export const BENCH_PROTOCOL = '/cocoon/bench/1.0.0'
 export const BENCH_BYTES_PROTOCOL = '/cocoon/bench-bytes/1.0.0'
@@ -115,7 +131,7 @@ async function rawClient(): Promise<void> {
 
 async function p2pServer(): Promise<void> {
   const peer = TUNED
-    ? await tunedNode(['/ip4/127.0.0.1/tcp/0'], VARIANT === 'stock')
+    ? await tunedNode(['/ip4/127.0.0.1/tcp/0'], STOCK)
     : await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], gossip: false })
   await peer.libp2p.handle(
     [BENCH_PROTOCOL, BENCH_BYTES_PROTOCOL],
@@ -144,7 +160,7 @@ async function p2pServer(): Promise<void> {
       for await (const frame of readFrames(stream)) {
         const chunk = frame.tensorChunk
         // `joined`: what the receiver did before it copied the arrived pieces straight into the tensor
-        if (VARIANT === 'joined' && chunk !== undefined)
+        if (JOINED && chunk !== undefined)
           assembler.push({ tensorChunk: { index: chunk.index, offset: chunk.offset, data: chunk.data } })
         else assembler.push(frame)
         if (assembler.done) {
@@ -166,9 +182,7 @@ async function p2pServer(): Promise<void> {
 }
 
 async function p2pClient(): Promise<void> {
-  const peer = TUNED
-    ? await tunedNode([], VARIANT === 'stock')
-    : await createPeer({ listen: [], gossip: false })
+  const peer = TUNED ? await tunedNode([], STOCK) : await createPeer({ listen: [], gossip: false })
   process.on('message', async (m: Message) => {
     if (m.type === 'stop') {
       await peer.stop()

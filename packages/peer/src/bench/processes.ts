@@ -11,12 +11,19 @@ export interface BenchChild {
 }
 
 /** Forks a benchmark child in `role` and waits for it to report ready. */
-export async function forkChild(role: string, variant?: 'tuned' | 'stock' | 'joined'): Promise<BenchChild> {
+export async function forkChild(
+  role: string,
+  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined',
+): Promise<BenchChild> {
   // COCOON_BENCH_PROF=<dir> writes a V8 CPU profile of each child there
   const prof = process.env.COCOON_BENCH_PROF
   const proc = fork(CHILD, variant === undefined ? [role] : [role, variant], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`],
+    execArgv: [
+      ...(prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]),
+      // COCOON_BENCH_NODE_ARGS: extra V8/Node flags for the children (e.g. GC tuning experiments)
+      ...(process.env.COCOON_BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []),
+    ],
   })
   const ready = await new Promise<{ address?: string }>((resolve, reject) => {
     proc.once('message', (m) => resolve(m as { address?: string }))

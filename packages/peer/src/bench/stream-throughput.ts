@@ -27,7 +27,7 @@ async function p2p(
   chunkSize: number,
   streams: number,
   mode: 'frames' | 'bytes' = 'frames',
-  variant?: 'tuned' | 'stock' | 'joined',
+  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined',
 ): Promise<number> {
   const server = await forkChild('p2p-server', variant)
   const client = await forkChild('p2p-client', variant)
@@ -69,8 +69,10 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
     chunk: number
     streams: number
     mode?: 'bytes'
-    variant?: 'tuned' | 'stock' | 'joined'
+    variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined'
   }> = [
+    // what the job path did before: stock noise crypto, chunk data joined before reassembly
+    { name: 'before-chunk-1m-1stream', chunk: 1024 * 1024, streams: 1, variant: 'stock-joined' },
     { name: 'stock-libp2p-chunk-1m-1stream', chunk: 1024 * 1024, streams: 1, variant: 'stock' },
     { name: 'stock-bytes-64k-1stream', chunk: 64 * 1024, streams: 1, mode: 'bytes' },
     { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
@@ -90,6 +92,10 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
       results.get(v.name)?.push(await p2p(bytes, v.chunk, v.streams, v.mode, v.variant))
   }
   for (const v of selected) {
+    const all = (results.get(v.name) ?? []).map((r) => (r / MiB).toFixed(0))
+    console.error(
+      `# ${v.name} runs (MiB/s): ${all.join(' ')}; raw TCP runs: ${rawRuns.map((r) => (r / MiB).toFixed(0)).join(' ')}`,
+    )
     reportBench({
       bench: `peer/tensor-stream-${v.name}`,
       value: median(results.get(v.name) ?? []) / MiB,
