@@ -4,6 +4,7 @@
  * `p2p-server`, `p2p-client`.
  */
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -84,6 +85,28 @@ type Message =
   | { type: 'stop' }
 
 const role = process.argv[2]
+
+/** Linux `/proc/self/schedstat`: ns on a CPU and ns runnable but waiting for one, with the wall clock. */
+function schedstat(): { cpu: number; wait: number; wall: number } | undefined {
+  try {
+    const [cpu, wait] = readFileSync('/proc/self/schedstat', 'utf8').split(' ').map(Number)
+    return { cpu: cpu ?? 0, wait: wait ?? 0, wall: performance.now() }
+  } catch {
+    return undefined
+  }
+}
+
+/** COCOON_BENCH_SCHED=1: prints how much of a transfer this process ran, waited for a CPU, or idled. */
+function schedReport(who: string, before: ReturnType<typeof schedstat>): void {
+  const after = schedstat()
+  if (process.env.COCOON_BENCH_SCHED !== '1' || before === undefined || after === undefined) return
+  const wall = after.wall - before.wall
+  const cpu = (after.cpu - before.cpu) / 1e6
+  const wait = (after.wait - before.wait) / 1e6
+  console.error(
+    `# ${who} ${VARIANT ?? 'peer'}: wall ${wall.toFixed(0)} ms, on cpu ${((100 * cpu) / wall).toFixed(0)}%, runnable but waiting for a cpu ${((100 * wait) / wall).toFixed(0)}%, idle ${((100 * (wall - cpu - wait)) / wall).toFixed(0)}%`,
+  )
+}
 const send = (m: unknown): void => {
   process.send?.(m)
 }
@@ -157,6 +180,7 @@ async function p2pServer(): Promise<void> {
       }
       // the job path's receiving side: reassembled into one tensor and its sha256 checked
       const assembler = new TensorAssembler(1, 2 ** 31)
+      const sched0 = schedstat()
       for await (const frame of readFrames(stream)) {
         const chunk = frame.tensorChunk
         // `joined`: what the receiver did before it copied the arrived pieces straight into the tensor
@@ -164,6 +188,7 @@ async function p2pServer(): Promise<void> {
           assembler.push({ tensorChunk: { index: chunk.index, offset: chunk.offset, data: chunk.data } })
         else assembler.push(frame)
         if (assembler.done) {
+          schedReport('server', sched0)
           stream.send(new Uint8Array([1]))
           await stream.close()
           return
@@ -198,6 +223,7 @@ async function p2pClient(): Promise<void> {
       hash.update(chunk.subarray(0, Math.min(chunk.byteLength, perStream - offset)))
     const sha256 = new Uint8Array(hash.digest())
     const start = performance.now()
+    const sched0 = schedstat()
     await Promise.all(
       Array.from({ length: m.streams }, async () => {
         if (m.mode === 'bytes') {
@@ -229,6 +255,7 @@ async function p2pClient(): Promise<void> {
       }),
     )
     const seconds = (performance.now() - start) / 1000
+    schedReport('client', sched0)
     send({ type: 'result', bytesPerSecond: (perStream * m.streams) / seconds })
   })
   send({ type: 'ready' })
