@@ -203,6 +203,12 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     )
     scheduleState()
   })
+  // what happened during start-up, before the listeners above (libp2p dials
+  // peers remembered in the datastore while it starts)
+  for (const id of new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString())))
+    log(`peer-joined ${id}`)
+  for (const entry of peer.orderBook.entries())
+    log(`offer-added ${entry.provider} models=${entry.models.join(',')} seq=${entry.offer.sequence}`)
   await writeState()
 
   const shutdown = async (): Promise<void> => {
