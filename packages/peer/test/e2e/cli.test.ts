@@ -172,20 +172,33 @@ describe('cocoon CLI', () => {
     ])
     expect(run(['offers', '--bootstrap', addr]).stdout).toContain(providerId)
 
+    // a restarted relay keeps its identity and finds the provider again from
+    // the peers remembered in its datastore (no --bootstrap this time)
+    const relayId = (await relay.waitFor(/^peer-id /)).split(' ')[1]
+    relay.child.kill('SIGINT')
+    expect(await relay.exited).toBe(0)
+    const relay2 = start([
+      'node',
+      'start',
+      '--home',
+      relayHome,
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--model',
+      MODEL,
+    ])
+    expect(await relay2.waitFor(/^peer-id /)).toBe(`peer-id ${relayId}`)
+    await relay2.waitFor(new RegExp(`^peer-joined ${providerId}`))
+    await relay2.waitFor(new RegExp(`^offer-added ${providerId} models=${MODEL}`))
+
     provider.child.kill('SIGTERM')
-    await relay.waitFor(new RegExp(`^offer-removed ${providerId} .*reason=cancelled`))
+    await relay2.waitFor(new RegExp(`^offer-removed ${providerId} .*reason=cancelled`))
     expect(await provider.exited).toBe(0)
     expect(provider.lines).toContain('stopped')
     status = JSON.parse(run(['status', '--home', relayHome, '--json']).stdout)
     expect(status.offers).toEqual([])
-
-    // restart keeps the identity
-    relay.child.kill('SIGINT')
-    expect(await relay.exited).toBe(0)
-    const again = start(['node', 'start', '--home', providerHome, '--listen', '/ip4/127.0.0.1/tcp/0'])
-    expect(await again.waitFor(/^peer-id /)).toBe(`peer-id ${providerId}`)
-    again.child.kill('SIGTERM')
-    expect(await again.exited).toBe(0)
+    relay2.child.kill('SIGINT')
+    expect(await relay2.exited).toBe(0)
   }, 120_000)
 
   it('explains bad input: corrupt key, malformed config, unreachable bootstrap, port in use', async () => {

@@ -67,6 +67,11 @@ export const registerNode: RegisterCommand = (program: Command) => {
         await new Promise<void>((resolve) => {
           onSignal = (signal: string): void => {
             process.stdout.write(`stopping ${signal}\n`)
+            // a clean stop normally takes well under a second; never hang an operator's terminal
+            setTimeout(() => {
+              process.stderr.write('cocoon: shutdown did not finish within 15 s; exiting anyway\n')
+              process.exit(1)
+            }, 15_000).unref()
             running.shutdown().then(
               () => {
                 process.stdout.write('stopped\n')
