@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   AbortedError,
-  createLightClient,
-  type LightClient,
+  createLightPeer,
+  type LightPeer,
   type LocalMesh,
   startGateway,
   startLocalMesh,
@@ -39,8 +39,8 @@ async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']
   return m
 }
 
-async function client(m: LocalMesh): Promise<LightClient> {
-  const c = await createLightClient({ bootstrap: m.bootstrapAddrs })
+async function client(m: LocalMesh): Promise<LightPeer> {
+  const c = await createLightPeer({ bootstrap: m.bootstrapAddrs })
   cleanups.push(() => c.stop())
   // wait until every provider's offer reached the client's order book (gossip or DHT discovery)
   const book = (

@@ -15,7 +15,7 @@ import {
   type TensorResult,
   UnknownModelError,
 } from '@cocoon-mesh/gpu-runtime'
-import { createLightPeer, createPeer, type JobService, jobAttempt, jobService } from '@cocoon-mesh/peer'
+import { createLightNode, createPeer, type JobService, jobAttempt, jobService } from '@cocoon-mesh/peer'
 import { JOB_PROTOCOL, JobKind, PROTOCOL_VERSION, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import {
   chainChannelTerms,
@@ -123,7 +123,7 @@ describe('a job paid through a TON payment channel on the devnet', () => {
       },
     })
     cleanups.push(() => provider.stop())
-    const client = await createLightPeer({ gossip: false })
+    const client = await createLightNode({ gossip: false })
     cleanups.push(() => client.stop())
 
     const stream = await client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL)

@@ -4,7 +4,7 @@
  * `cocoon node start --provide --chain-endpoint` runs (`runNode`: gpu-runtime
  * with a generated tiny GGUF, signed offers carrying its wallet as payout
  * address and settlement key, `providerPayments`, `runClaims` on a timer); the
- * client is the SDK (`createLightClient`) finding the offer in its gossip order
+ * client is the SDK (`createLightPeer`) finding the offer in its gossip order
  * book and paying with `clientPayments` whose channel comes from its own
  * settlement store (`channelLookup`). Real peers over TCP on 127.0.0.1. The
  * provider's claimed on-chain balance rises by exactly the billed usage, minus
@@ -17,9 +17,9 @@ import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import {
   channelLookup,
   createIdentity,
-  createLightClient,
+  createLightPeer,
   DEFAULT_CONFIG,
-  type LightClient,
+  type LightPeer,
   type NodeConfig,
   type RunningNode,
   runNode,
@@ -71,7 +71,7 @@ function nodeLog() {
   }
 }
 
-async function waitForOffer(client: LightClient): Promise<void> {
+async function waitForOffer(client: LightPeer): Promise<void> {
   const book = (
     client.peer as unknown as {
       orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
@@ -154,7 +154,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
     const channel = address.toRawString()
     const balanceBefore = await chain.getBalance(providerWallet.address)
 
-    const client = await createLightClient({
+    const client = await createLightPeer({
       bootstrap: node.peer.libp2p.getMultiaddrs().map(String),
       payments: clientPayments({
         store: clientStore,

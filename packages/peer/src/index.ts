@@ -18,6 +18,6 @@ export * from './matching/index.js'
 export * from './peer/create-peer.js'
 export * from './peer/gossip-config.js'
 export type * from './peer/types.js'
-export * from './sdk/light-client.js'
+export * from './sdk/light-peer.js'
 export * from './sdk/payments.js' // [payments, issue 6]
 export * from './services/index.js'

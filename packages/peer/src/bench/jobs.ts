@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createRuntime, float32Tensor, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { reportBench } from '@cocoon-mesh/protocol'
 import { startLocalMesh } from '../demo/mesh.js'
-import { createLightClient } from '../sdk/light-client.js'
+import { createLightPeer } from '../sdk/light-peer.js'
 
 const MODEL = 'tiny'
 
@@ -37,7 +37,7 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
   try {
     // cold: join, discover, first token
     const coldStart = performance.now()
-    const client = await createLightClient({ bootstrap: mesh.bootstrapAddrs })
+    const client = await createLightPeer({ bootstrap: mesh.bootstrapAddrs })
     let coldFirstToken = 0
     try {
       for (;;) {

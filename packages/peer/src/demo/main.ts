@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobUsage } from '../jobs/run-job.js'
-import { createLightClient, type LightClient } from '../sdk/light-client.js'
+import { createLightPeer, type LightPeer } from '../sdk/light-peer.js'
 import { type LocalMesh, startLocalMesh } from './mesh.js'
 
 const MODEL = 'tiny'
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const started = performance.now()
   const home = await mkdtemp(join(tmpdir(), 'cocoon-demo-'))
   let mesh: LocalMesh | undefined
-  let client: LightClient | undefined
+  let client: LightPeer | undefined
   try {
     log(`starting a local mesh in ${home}: 1 bootstrap peer, ${PRICES.length} providers, 1 light client`)
     mesh = await startLocalMesh({ providers: PRICES.map((price) => ({ price, model: MODEL })), home })
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     log(`bootstrap ${mesh.bootstrap.addrs[0]}`)
     for (const p of mesh.providers) log(`${names.get(p.peerId)} ${p.peerId}`)
 
-    client = await createLightClient({ bootstrap: mesh.bootstrapAddrs })
+    client = await createLightPeer({ bootstrap: mesh.bootstrapAddrs })
     const offers = await waitForOffers(client, PRICES.length)
     log(`order book of the client: ${offers.length} offers for "${MODEL}", best first:`)
     for (const o of offers) {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
 }
 
 async function runJob(
-  client: LightClient,
+  client: LightPeer,
   prompt: string,
   maxTokens: number,
   names: Map<string, string>,
@@ -101,7 +101,7 @@ function printUsage(usage: JobUsage, names: Map<string, string>): void {
   }
 }
 
-async function waitForOffers(client: LightClient, count: number) {
+async function waitForOffers(client: LightPeer, count: number) {
   const deadline = Date.now() + 30_000
   for (;;) {
     const offers = await client.offers(MODEL)

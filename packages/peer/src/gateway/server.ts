@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { logger } from '@libp2p/logger'
 import type { JobUsage, LlmJob } from '../jobs/run-job.js'
-import type { GenerateParams } from '../sdk/light-client.js'
+import type { GenerateParams } from '../sdk/light-peer.js'
 import { type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import { type CompletionRequest, parseCompletionRequest } from './request.js'
 

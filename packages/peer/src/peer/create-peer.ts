@@ -34,11 +34,13 @@ export async function createPeer<S extends ServiceMap = ServiceMap>(
 }
 
 /**
- * Assembles a light peer for apps: the DHT in client mode (it answers no
- * queries and stores no records), no listen addresses by default, gossip
- * optional (`gossip: false` to find providers through the DHT alone).
+ * Assembles the libp2p node under a light peer: the DHT in client mode (it
+ * answers no queries and stores no records), no listen addresses by default,
+ * gossip optional (`gossip: false` to find providers through the DHT alone).
+ * Apps want `createLightPeer` (the SDK), which wraps this with matching, jobs
+ * and payment.
  */
-export async function createLightPeer<S extends ServiceMap = ServiceMap>(
+export async function createLightNode<S extends ServiceMap = ServiceMap>(
   options: CreatePeerOptions = {},
 ): Promise<CocoonPeer<S>> {
   return buildPeer<S>('light', options)

@@ -1,4 +1,4 @@
-/** The light peer SDK for apps: `createLightClient` and its typed errors. */
+/** The light peer SDK for apps: `createLightPeer` and its typed errors. */
 export {
   AbortedError,
   AllProvidersFailedError,
@@ -7,5 +7,5 @@ export {
   JobDeadlineError,
   NoProviderError,
 } from '../jobs/errors.js'
-export * from './light-client.js'
+export * from './light-peer.js'
 export * from './payments.js' // [payments, issue 6]

@@ -64,7 +64,7 @@ export interface ChannelPayments {
 /**
  * Opens the client's wallet, voucher store and chain client (`--home`,
  * `COCOON_TON_ENDPOINT`, default the local devnet) and returns payments for
- * `createLightClient({ payments })`. The voucher store is single-process:
+ * `createLightPeer({ payments })`. The voucher store is single-process:
  * close it before another cocoon command uses the same home.
  */
 export async function channelPayments(options: ChannelPaymentsOptions = {}): Promise<ChannelPayments> {

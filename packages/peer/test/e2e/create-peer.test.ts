@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CocoonPeer, createLightPeer, createPeer } from '../../src/index.js'
+import { type CocoonPeer, createLightNode, createPeer } from '../../src/index.js'
 
 const peers: CocoonPeer[] = []
 afterEach(async () => {
@@ -38,7 +38,7 @@ describe('createPeer', () => {
   })
 
   it('starts a light peer with the DHT in client mode', async () => {
-    const l = await createLightPeer({ gossip: false })
+    const l = await createLightNode({ gossip: false })
     peers.push(l)
     expect(l.libp2p.services.pubsub).toBeUndefined()
     expect(await l.libp2p.services.dht.getMode()).toBe('client')

@@ -2,7 +2,7 @@ import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildOffer, type CocoonPeer, createLightPeer, createPeer, discoverOffers } from '../../src/index.js'
+import { buildOffer, type CocoonPeer, createLightNode, createPeer, discoverOffers } from '../../src/index.js'
 import { waitForBooks, waitForEvent } from './helpers.js'
 
 const MODEL = 'llama-3-8b'
@@ -56,7 +56,7 @@ describe('order book over 20 real TCP peers', () => {
   })
 
   it('a light peer joining later finds the providers through the DHT alone', async () => {
-    const light = await createLightPeer({ gossip: false, bootstrap: [addrOf(peers[0] as CocoonPeer)] })
+    const light = await createLightNode({ gossip: false, bootstrap: [addrOf(peers[0] as CocoonPeer)] })
     extra.push(light)
     await light.libp2p.dial(multiaddr(addrOf(peers[0] as CocoonPeer)))
     expect(light.libp2p.services.pubsub).toBeUndefined()

@@ -18,7 +18,7 @@ import {
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLightClient } from '../../src/sdk/light-client.js'
+import { createLightPeer } from '../../src/sdk/light-peer.js'
 import { channelLookup } from '../../src/sdk/payments.js'
 
 const TON = 1_000_000_000n
@@ -81,10 +81,10 @@ describe('channelLookup', () => {
     expect((await lookup(key, a.address.toString()))?.address).toBe(small)
   })
 
-  it("createLightClient({ pay }) holds the home's voucher store until stop()", async () => {
+  it("createLightPeer({ pay }) holds the home's voucher store until stop()", async () => {
     const home = join(dir, 'client')
     await loadOrCreateWalletMnemonic(home)
-    const client = await createLightClient({ gossip: false, pay: { home, endpoint: devnet.endpoint } })
+    const client = await createLightPeer({ gossip: false, pay: { home, endpoint: devnet.endpoint } })
     cleanups.push(() => client.stop())
     // single-process store: another opener fails while the client holds it
     await expect(VoucherStore.open(join(home, 'settlement'))).rejects.toThrow()

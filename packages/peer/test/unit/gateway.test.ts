@@ -1,7 +1,7 @@
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startGateway } from '../../src/gateway/index.js'
-import { createLightClient } from '../../src/sdk/index.js'
+import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []
@@ -12,7 +12,7 @@ afterEach(async () => {
 async function setup() {
   const p = await startProvider(1000n)
   stops.push(() => p.peer.stop())
-  const sdk = await createLightClient({
+  const sdk = await createLightPeer({
     gossip: false,
     offerSource: { offers: (m) => (m === 'tiny' ? [p.offer] : []) },
   })

@@ -17,7 +17,7 @@ import {
   VoucherStore,
 } from '@cocoon-mesh/settlement'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLightPeer } from '../../src/index.js'
+import { createLightNode } from '../../src/index.js'
 import { deliveredCost, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
 import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, prices, startProvider, type TestProvider } from '../fixtures/mesh.js'
@@ -35,7 +35,7 @@ async function provider(payments: ProviderPayments): Promise<TestProvider> {
 }
 
 async function client(): Promise<CocoonPeer> {
-  const c = await createLightPeer({ gossip: false })
+  const c = await createLightNode({ gossip: false })
   stops.push(() => c.stop())
   return c
 }

@@ -8,7 +8,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import type { Libp2p } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLightPeer } from '../../src/index.js'
+import { createLightNode } from '../../src/index.js'
 import {
   AbortedError,
   AllRejectedError,
@@ -40,7 +40,7 @@ async function provider(
 }
 
 async function client(): Promise<CocoonPeer> {
-  const c = await createLightPeer({ gossip: false })
+  const c = await createLightNode({ gossip: false })
   stops.push(() => c.stop())
   return c
 }

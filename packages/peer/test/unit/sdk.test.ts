@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { AbortedError, BudgetExceededError, createLightClient, NoProviderError } from '../../src/sdk/index.js'
+import { AbortedError, BudgetExceededError, createLightPeer, NoProviderError } from '../../src/sdk/index.js'
 import { startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []
@@ -17,7 +17,7 @@ describe('light client SDK', () => {
   it('generates from the cheapest provider, lists ranked offers and throws typed errors', async () => {
     const a = await provider(3000n)
     const b = await provider(1000n)
-    const sdk = await createLightClient({ gossip: false, offerSource: { offers: () => [a.offer, b.offer] } })
+    const sdk = await createLightPeer({ gossip: false, offerSource: { offers: () => [a.offer, b.offer] } })
     stops.push(() => sdk.stop())
     for (const p of [a, b]) await sdk.peer.libp2p.dial(p.addrs)
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { startGateway } from '../../gateway/server.js'
-import { createLightClient } from '../../sdk/light-client.js'
+import { createLightPeer } from '../../sdk/light-peer.js'
 import type { RegisterCommand } from './index.js'
 
 interface GatewayOptions {
@@ -26,7 +26,7 @@ export const registerGateway: RegisterCommand = (program: Command) => {
     .option('--model <model>', 'watch this model in the order book from the start (repeatable)', collect)
     .option('--max-price <nanoton>', 'default price cap per 1000 tokens, nanoTON')
     .action(async (opts: GatewayOptions) => {
-      const client = await createLightClient({
+      const client = await createLightPeer({
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
       })
       const book = (

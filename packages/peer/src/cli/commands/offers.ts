@@ -2,7 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
 import { resolveHomeDir } from '../../home/index.js'
-import { createLightPeer } from '../../peer/create-peer.js'
+import { createLightNode } from '../../peer/create-peer.js'
 import { discoverOffers } from '../../services/discovery.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
@@ -38,7 +38,7 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           })
         }
         const timeoutMs = Number.parseInt(opts.timeout, 10) || 10_000
-        const light = await createLightPeer({ gossip: false })
+        const light = await createLightNode({ gossip: false })
         try {
           const dialed = await Promise.allSettled(
             config.bootstrap.map((a) =>

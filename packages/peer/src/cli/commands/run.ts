@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createLightClient } from '../../sdk/light-client.js'
+import { createLightPeer } from '../../sdk/light-peer.js'
 import { type ChannelPayments, channelPayments } from '../../sdk/payments.js' // [payments, issue 6]
 import type { RegisterCommand } from './index.js'
 
@@ -50,7 +50,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
               ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
             })
           : undefined
-      const client = await createLightClient({
+      const client = await createLightPeer({
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
         ...(paid !== undefined ? { payments: paid.payments } : {}), // [payments, issue 6]
       }).catch(async (error: unknown) => {

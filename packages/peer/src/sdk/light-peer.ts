@@ -16,7 +16,7 @@ import {
 import { rankOffers } from '../matching/rank.js'
 import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
-import { createLightPeer } from '../peer/create-peer.js'
+import { createLightNode } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
 import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
 import type { OrderBookService } from '../services/order-book.js'
@@ -27,7 +27,7 @@ export interface OfferSource {
   offers(model: string): readonly Offer[] | Promise<readonly Offer[]>
 }
 
-export interface LightClientOptions extends CreatePeerOptions {
+export interface LightPeerOptions extends CreatePeerOptions {
   /** Use an already started peer instead of creating a light one. */
   peer?: CocoonPeer
   /** Live offers. Default: the peer's gossip order book with DHT discovery on a cold start. */
@@ -64,7 +64,7 @@ export interface TensorJobRequest extends Omit<TensorJobParams, 'maxPrice' | 'bu
 }
 
 /** What an app embeds: a light peer that buys LLM and tensor jobs straight from providers. */
-export interface LightClient {
+export interface LightPeer {
   readonly peer: CocoonPeer
   /** Streams tokens from the best provider (with failover); `await job.usage` after the loop. */
   generate(params: GenerateParams): LlmJob
@@ -78,7 +78,7 @@ export interface LightClient {
  * Starts a light peer (DHT client mode, joined through `bootstrap`) and
  * returns the job SDK on top of it.
  */
-export async function createLightClient(options: LightClientOptions = {}): Promise<LightClient> {
+export async function createLightPeer(options: LightPeerOptions = {}): Promise<LightPeer> {
   const ownsPeer = options.peer === undefined
   // [payments, issue 6]
   const paid: ChannelPayments | undefined =
@@ -88,7 +88,7 @@ export async function createLightClient(options: LightClientOptions = {}): Promi
   const payments = options.payments ?? paid?.payments
   const peer =
     options.peer ??
-    (await createLightPeer(options).catch(async (error: unknown) => {
+    (await createLightNode(options).catch(async (error: unknown) => {
       await paid?.close()
       throw error
     }))
