@@ -184,6 +184,7 @@ export function orderBookSource(peer: CocoonPeer, options: { coldStartMs?: numbe
       let offers = book.offers(model)
       if (offers.length > 0) return offers
       const deadline = Date.now() + (options.coldStartMs ?? 10_000)
+      // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` of the next round
       let discovery: Promise<unknown> | undefined
       while (offers.length === 0 && Date.now() < deadline) {
         // ask the DHT again whenever the previous round ended empty (e.g. it ran before any
