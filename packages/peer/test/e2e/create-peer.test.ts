@@ -31,7 +31,10 @@ describe('createPeer', () => {
     const delivered = async (): Promise<Uint8Array> => {
       for (let attempt = 0; ; attempt++) {
         await a.libp2p.services.pubsub?.publish(topic, new Uint8Array([1, 2, attempt])).catch(() => undefined)
-        const data = await Promise.race([got, new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))])
+        const data = await Promise.race([
+          got,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 250)),
+        ])
         if (data !== undefined) return data
       }
     }
