@@ -1,0 +1,254 @@
+/**
+ * The provider-choosing state of one client job across attempts: rank the
+ * live offers, skip providers already tried, record rejections and failures
+ * in the client's provider record, and collect which provider served which part.
+ */
+import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  isCocoonError,
+  JobErrorCode,
+  JobKind,
+  type JobRequest,
+  PROTOCOL_VERSION,
+  type Prices,
+  RejectReason,
+  TrustTier,
+  tensorCost,
+} from '@cocoon-mesh/protocol'
+import { noPayments } from '@cocoon-mesh/settlement'
+import type { Stream } from '@libp2p/interface'
+import { llmUsageCost } from '../matching/cost.js'
+import { rankOffers } from '../matching/rank.js'
+import type { JobSize, RankedOffer } from '../matching/types.js'
+import { type AttemptEvent, jobAttempt } from './attempt.js'
+import {
+  AbortedError,
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  JobDeadlineError,
+  JobFailedError,
+  JobRejectedError,
+  NoProviderError,
+  ProviderUnreachableError,
+} from './errors.js'
+import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
+
+/** The provider-choosing state of one job across attempts. */
+export class Failover {
+  readonly parts: ServedPart[] = []
+  readonly #ctx: JobContext
+  readonly #params: CommonJobParams
+  readonly #jobId: string
+  readonly #tried = new Set<string>()
+  readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
+  #lastError: unknown
+
+  constructor(ctx: JobContext, params: CommonJobParams, jobId: string) {
+    this.#ctx = ctx
+    this.#params = params
+    this.#jobId = jobId
+  }
+
+  now(): number {
+    return (this.#ctx.now ?? Date.now)()
+  }
+
+  emit(event: JobEvent): void {
+    this.#ctx.onEvent?.(event)
+  }
+
+  get spent(): bigint {
+    return this.parts.reduce((sum, p) => sum + p.cost, 0n)
+  }
+
+  async pick(size: JobSize): Promise<RankedOffer> {
+    if (this.#params.signal?.aborted === true) {
+      throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
+    }
+    if (this.#params.deadline !== undefined && this.now() >= this.#params.deadline) {
+      throw new JobDeadlineError('job deadline passed', { details: `after ${this.parts.length} attempts` })
+    }
+    if (this.#tried.size >= (this.#ctx.maxAttempts ?? 6)) return this.#exhausted()
+    const offers = await this.#ctx.offers(this.#params.model)
+    const budget = this.#params.budget === undefined ? undefined : this.#params.budget - this.spent
+    const { ranked, excluded } = rankOffers({
+      model: this.#params.model,
+      job: size,
+      offers,
+      now: this.now(),
+      ...(this.#params.maxPrice !== undefined ? { maxPrice: this.#params.maxPrice } : {}),
+      ...(budget !== undefined ? { budget } : {}),
+      ...(this.#params.minTrustTier !== undefined ? { minTrustTier: this.#params.minTrustTier } : {}),
+      ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
+      ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
+      exclude: this.#tried,
+    })
+    const best = ranked[0]
+    if (best !== undefined) return best
+    if (this.#tried.size > 0) return this.#exhausted()
+    if (excluded.some((e) => e.reason === 'over-budget')) {
+      throw new BudgetExceededError('every matching offer costs more than the budget', {
+        details: `budget left ${budget} nanoTON for model "${this.#params.model}"`,
+      })
+    }
+    const reasons = [...new Set(excluded.map((e) => e.reason))].join(', ')
+    throw new NoProviderError(`no provider offers model "${this.#params.model}"`, {
+      details:
+        offers.length === 0
+          ? 'the order book has no live offers for it; check the model name and the bootstrap peers'
+          : `${offers.length} offers were left out: ${reasons}`,
+    })
+  }
+
+  #exhausted(): never {
+    if (this.#rejections.length === this.#tried.size) {
+      throw new AllRejectedError(this.#rejections, {
+        details: this.#rejections
+          .map((r) => `${r.providerId}: ${RejectReason[r.reason]} ${r.message}`)
+          .join('; '),
+      })
+    }
+    throw new AllProvidersFailedError(`all ${this.#tried.size} providers tried failed`, {
+      cause: this.#lastError,
+      details: `last error: ${errorText(this.#lastError)}`,
+    })
+  }
+
+  request(kind: JobKind, candidate: RankedOffer, body: Pick<JobRequest, 'llm' | 'tensor'>): JobRequest {
+    const max = this.#params.maxPrice
+    const llm = kind === JobKind.JOB_KIND_LLM
+    const price = candidate.offer.prices ?? zeroPrices()
+    return {
+      version: PROTOCOL_VERSION,
+      jobId: this.#jobId,
+      kind,
+      model: this.#params.model,
+      // tell the provider the most we pay: our cap, or its own offer price when we set none
+      // (fields that do not apply to this kind of job carry the offer's price)
+      maxPrice: {
+        perKPromptTokens: (llm ? max?.perKPromptTokens : undefined) ?? price.perKPromptTokens,
+        perKCompletionTokens: (llm ? max?.perKCompletionTokens : undefined) ?? price.perKCompletionTokens,
+        perTensorGflop: (llm ? undefined : max?.perTensorGflop) ?? price.perTensorGflop,
+      },
+      budget: this.#params.budget === undefined ? 0n : this.#params.budget - this.spent,
+      channel: '',
+      deadline: BigInt(this.#params.deadline ?? 0),
+      minTrustTier: this.#params.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...body,
+    }
+  }
+
+  async attempt(
+    candidate: RankedOffer,
+    request: JobRequest,
+    inputs?: readonly Tensor[],
+    outputCount?: number,
+  ): Promise<AsyncGenerator<AttemptEvent>> {
+    this.#tried.add(candidate.providerId)
+    this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
+    // [payments, issue 6] the channel this client pays the provider through, if it has one
+    const channel =
+      (await this.#ctx.payments?.channelFor?.(candidate.offer.provider, candidate.offer.payoutAddress)) ?? ''
+    let stream: Stream
+    try {
+      stream = await this.#ctx.dial(candidate.providerId, candidate.offer, this.#params.signal)
+    } catch (cause) {
+      if (this.#params.signal?.aborted === true)
+        throw new AbortedError('job aborted by the caller', { cause })
+      throw new ProviderUnreachableError(`could not open a job stream to ${candidate.providerId}`, {
+        cause,
+        details: errorText(cause),
+      })
+    }
+    return jobAttempt({
+      stream,
+      request: channel === '' ? request : { ...request, channel },
+      ...(inputs !== undefined ? { inputs } : {}),
+      ...(outputCount !== undefined ? { outputCount } : {}),
+      payments: this.#ctx.payments ?? noPayments,
+      provider: candidate.offer.provider,
+      payoutAddress: candidate.offer.payoutAddress,
+      ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
+      idleTimeoutMs: this.#ctx.idleTimeoutMs ?? 30_000,
+      ...(this.#params.deadline !== undefined ? { deadline: this.#params.deadline } : {}),
+      maxTensorBytes: this.#ctx.maxTensorBytes ?? 256 * 1024 * 1024,
+    })
+  }
+
+  completed(candidate: RankedOffer, part: ServedPart): void {
+    this.parts.push(part)
+    const seconds = (part.endedAt - part.startedAt) / 1000
+    this.#ctx.records?.record(candidate.providerId, {
+      type: 'success',
+      ...(part.completionTokens > 0 && seconds > 0 && candidate.offer.tokensPerSecond > 0
+        ? {
+            deliveredPerSecond: part.completionTokens / seconds,
+            promisedPerSecond: candidate.offer.tokensPerSecond,
+          }
+        : {}),
+    })
+  }
+
+  /** Books a failed attempt; rethrows when the error ends the job rather than calling for failover. */
+  failed(
+    candidate: RankedOffer,
+    price: Prices | undefined,
+    tokens: number,
+    gflop: number,
+    startedAt: number,
+    err: unknown,
+  ): void {
+    this.#lastError = err
+    const rejected = err instanceof JobRejectedError
+    const p = price ?? candidate.offer.prices ?? zeroPrices()
+    this.parts.push({
+      providerId: candidate.providerId,
+      price: p,
+      promptTokens: 0,
+      completionTokens: tokens,
+      gflop,
+      cost: rejected ? 0n : llmUsageCost(p, 0, tokens) + (gflop > 0 ? tensorCost(p, gflop) : 0n),
+      startedAt,
+      endedAt: this.now(),
+      outcome: rejected ? 'rejected' : 'failed',
+      error: errorText(err),
+    })
+    if (err instanceof AbortedError || this.#params.signal?.aborted === true) {
+      throw err instanceof AbortedError ? err : new AbortedError('job aborted by the caller', { cause: err })
+    }
+    if (rejected) {
+      this.#rejections.push({
+        providerId: candidate.providerId,
+        reason: err.reason,
+        message: err.details ?? '',
+      })
+      this.#ctx.records?.record(candidate.providerId, { type: 'rejected' })
+      this.emit({
+        type: 'rejected',
+        jobId: this.#jobId,
+        providerId: candidate.providerId,
+        reason: err.reason,
+      })
+      return
+    }
+    if (err instanceof JobDeadlineError) throw err
+    if (err instanceof JobFailedError) {
+      if (err.isClientFault) throw err
+      if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {
+        throw new JobDeadlineError('job deadline passed', { cause: err })
+      }
+    }
+    const timeout = isCocoonError(err) && err.code === 'ERR_PROVIDER_TIMEOUT'
+    this.#ctx.records?.record(candidate.providerId, { type: timeout ? 'timeout' : 'failure' })
+  }
+}
+
+export function zeroPrices(): Prices {
+  return { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+}
+
+export function errorText(err: unknown): string {
+  if (isCocoonError(err)) return `${err.code}: ${err.shortMessage}`
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,104 @@
+/** The client-side shapes of a job: parameters, the token stream and the final usage with who served what. */
+import type { ChatMessage, Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Offer, Prices, RejectReason, TrustTier } from '@cocoon-mesh/protocol'
+import type { ClientPayments } from '@cocoon-mesh/settlement'
+import type { Stream } from '@libp2p/interface'
+import type { ProviderRecords } from '../matching/records.js'
+import type { MaxPrice } from '../matching/types.js'
+
+/** Which provider served which part of a job, at what price. */
+export interface ServedPart {
+  providerId: string
+  price: Prices
+  promptTokens: number
+  completionTokens: number
+  gflop: number
+  /** nanoTON for this part (billed by the provider, or computed from delivered tokens when it died). */
+  cost: bigint
+  startedAt: number
+  /** When the first token of this part arrived (LLM jobs). */
+  firstTokenAt?: number
+  endedAt: number
+  outcome: 'completed' | 'failed' | 'rejected'
+  error?: string
+}
+
+export interface JobUsage {
+  promptTokens: number
+  cachedTokens: number
+  completionTokens: number
+  reasoningTokens: number
+  gflop: number
+  cost: bigint
+  finishReason: string
+  backend: string
+  /** Every provider tried, in order: the failover history of the job. */
+  parts: ServedPart[]
+}
+
+export interface JobContext {
+  /** Live offers (e.g. from the order book). */
+  offers: (model: string) => readonly Offer[] | Promise<readonly Offer[]>
+  /** Opens a `/cocoon/job/1.0.0` stream to a provider. */
+  dial: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<Stream>
+  records?: ProviderRecords
+  latencies?: ReadonlyMap<string, number>
+  payments?: ClientPayments
+  now?: () => number
+  /** Providers tried per job at most. Default 6. */
+  maxAttempts?: number
+  /** Longest silence from a provider mid-job, ms. Default 30 000. */
+  idleTimeoutMs?: number
+  maxTensorBytes?: number
+  onEvent?: (event: JobEvent) => void
+}
+
+export type JobEvent =
+  | { type: 'attempt'; jobId: string; providerId: string; cost: bigint }
+  | { type: 'accepted'; jobId: string; providerId: string; price: Prices }
+  | { type: 'failover'; jobId: string; providerId: string; error: string; receivedTokens: number }
+  | { type: 'rejected'; jobId: string; providerId: string; reason: RejectReason }
+
+export interface CommonJobParams {
+  model: string
+  maxPrice?: MaxPrice
+  /** nanoTON the whole job may cost. */
+  budget?: bigint
+  minTrustTier?: TrustTier
+  /** Unix ms. */
+  deadline?: number
+  signal?: AbortSignal
+  jobId?: string
+}
+
+export interface LlmJobParams extends CommonJobParams {
+  prompt?: string
+  messages?: ChatMessage[]
+  maxTokens?: number
+  temperature?: number
+  seed?: number
+}
+
+export interface TensorJobParams extends CommonJobParams {
+  op: 'matmul' | 'onnx'
+  /** For `onnx`, the serialized graph. */
+  graph?: Uint8Array
+  inputs: Tensor[]
+  outputNames?: string[]
+  /** Number of output tensors expected (default 1, or `outputNames.length`). */
+  outputCount?: number
+  /** Expected work, for ranking offers by price. Default 1. */
+  gflop?: number
+}
+
+export interface TokenOutput {
+  text: string
+  tokens: number
+  providerId: string
+}
+
+/** A streamed LLM job: iterate for the tokens, then await `usage`. */
+export interface LlmJob extends AsyncIterable<TokenOutput> {
+  readonly jobId: string
+  readonly usage: Promise<JobUsage>
+}
