@@ -1,7 +1,9 @@
 import {
   decodeJobFrame,
   encodeJobFrame,
+  JOB_FRAME_KINDS,
   type JobFrame,
+  type JobFrameKind,
   MAX_TENSOR_CHUNK_BYTES,
   MAX_JOB_FRAME_BYTES as PROTOCOL_MAX_JOB_FRAME_BYTES,
   type TensorChunk,
@@ -22,26 +24,12 @@ export const JOB_TENSOR_CHUNK_SIZE = MAX_TENSOR_CHUNK_BYTES
 /** Largest frame a job stream accepts (a tensor chunk plus headroom). */
 export const MAX_JOB_FRAME_BYTES = PROTOCOL_MAX_JOB_FRAME_BYTES
 
-const FRAME_FIELDS = [
-  'request',
-  'accept',
-  'reject',
-  'tensorHeader',
-  'tensorChunk',
-  'tokenChunk',
-  'result',
-  'error',
-  'voucher',
-  'receipt',
-  'cancel',
-] as const satisfies ReadonlyArray<keyof JobFrame>
-
-export type JobFrameKind = (typeof FRAME_FIELDS)[number]
+export type { JobFrameKind }
 
 /** Which field of a frame is set; throws `MalformedFrameError` unless exactly one is. */
 export function frameKind(frame: JobFrame): JobFrameKind {
   let kind: JobFrameKind | undefined
-  for (const field of FRAME_FIELDS) {
+  for (const field of JOB_FRAME_KINDS) {
     if (frame[field] === undefined) continue
     if (kind !== undefined) {
       throw new MalformedFrameError('job frame sets more than one field', {
