@@ -1,11 +1,3 @@
-/**
- * A job over the mesh paid through a payment channel on the devnet: the
- * provider's job service (libp2p, TCP) runs the settlement payment policy,
- * the client streams vouchers as tokens arrive, and the provider's batched
- * claim moves exactly the billed usage on chain through TonClient.
- */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   type GenerateRequest,
@@ -21,33 +13,20 @@ import {
   chainChannelTerms,
   claimChannel,
   clientPayments,
-  type Devnet,
   openChannel,
   providerPayments,
   readChannel,
   sendFromWallet,
-  startDevnet,
   TonChainClient,
   VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useDevnetFixture } from './support/devnet-fixture.js'
 
-const cleanups: Array<() => Promise<unknown>> = []
-let devnet: Devnet
-let dir: string
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  cleanups.push(() => devnet.stop())
-  dir = await mkdtemp(join(tmpdir(), 'cocoon-paid-job-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-})
-afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
-})
+const fx = useDevnetFixture('cocoon-paid-job-')
 
 /** A runtime that streams `maxTokens` one-token chunks. */
 function countingRuntime() {
@@ -78,18 +57,18 @@ function countingRuntime() {
 
 describe('a job paid through a TON payment channel on the devnet', () => {
   it('bills per chunk off chain and the provider claims exactly the billed usage', async () => {
-    const chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+    const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 20_000 })
     const clientWallet = await walletFromMnemonic(await mnemonicNew(24))
     const providerWallet = await walletFromMnemonic(await mnemonicNew(24))
-    await devnet.faucet(clientWallet.address, toNano('20'))
-    await devnet.faucet(providerWallet.address, toNano('2'))
+    await fx.devnet.faucet(clientWallet.address, toNano('20'))
+    await fx.devnet.faucet(providerWallet.address, toNano('2'))
     await sendFromWallet(chain, providerWallet, [
       { to: clientWallet.address, value: toNano('0.01'), bounce: false },
     ])
 
-    const clientStore = await VoucherStore.open(join(dir, 'client'))
-    const providerStore = await VoucherStore.open(join(dir, 'provider'))
-    cleanups.push(
+    const clientStore = await VoucherStore.open(join(fx.dir, 'client'))
+    const providerStore = await VoucherStore.open(join(fx.dir, 'provider'))
+    fx.defer(
       () => clientStore.close(),
       () => providerStore.close(),
     )
@@ -122,9 +101,9 @@ describe('a job paid through a TON payment channel on the devnet', () => {
         }),
       },
     })
-    cleanups.push(() => provider.stop())
+    fx.defer(() => provider.stop())
     const client = await createLightNode({ gossip: false })
-    cleanups.push(() => client.stop())
+    fx.defer(() => client.stop())
 
     const stream = await client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL)
     const tokens = 500

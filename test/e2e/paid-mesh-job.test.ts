@@ -10,8 +10,7 @@
  * provider's claimed on-chain balance rises by exactly the billed usage, minus
  * the claims' fees.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import {
@@ -26,34 +25,21 @@ import {
 } from '@cocoon-mesh/peer'
 import {
   clientPayments,
-  type Devnet,
   loadOrCreateWalletMnemonic,
   openChannel,
   readChannel,
   sendFromWallet,
-  startDevnet,
   TonChainClient,
   VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { Address, toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useDevnetFixture } from './support/devnet-fixture.js'
 
 const MODEL = 'tiny'
-const cleanups: Array<() => Promise<unknown>> = []
-let devnet: Devnet
-let dir: string
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  cleanups.push(() => devnet.stop())
-  dir = await mkdtemp(join(tmpdir(), 'cocoon-paid-mesh-job-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-})
-afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
-})
+const fx = useDevnetFixture('cocoon-paid-mesh-job-')
 
 /** Log lines of the node, with a wait for one that matches. */
 function nodeLog() {
@@ -91,18 +77,18 @@ async function waitForOffer(client: LightPeer): Promise<void> {
 
 describe('a mesh job paid through a payment channel (runNode provider, SDK client, devnet)', () => {
   it('pays per chunk off chain and the node claims exactly the billed usage on chain', async () => {
-    const chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+    const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 20_000 })
 
     // the provider's home: identity, wallet (as `cocoon init` makes them) and the model weights
-    const home = join(dir, 'provider')
+    const home = join(fx.dir, 'provider')
     await mkdir(join(home, 'models'), { recursive: true })
     const privateKey = await createIdentity(home)
     const providerWallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
     await writeTinyGguf(join(home, 'models', `${MODEL}.gguf`))
 
     const clientWallet = await walletFromMnemonic(await mnemonicNew(24))
-    await devnet.faucet(clientWallet.address, toNano('20'))
-    await devnet.faucet(providerWallet.address, toNano('2'))
+    await fx.devnet.faucet(clientWallet.address, toNano('20'))
+    await fx.devnet.faucet(providerWallet.address, toNano('2'))
     // deploys the provider's wallet, so its balance below moves by claims only
     await sendFromWallet(chain, providerWallet, [
       { to: clientWallet.address, value: toNano('0.01'), bounce: false },
@@ -124,7 +110,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       privateKey,
       config,
       provide: true,
-      chainEndpoint: devnet.endpoint,
+      chainEndpoint: fx.devnet.endpoint,
       settlement: {
         creditWindow: toNano('0.01'),
         voucherTimeoutMs: 20_000,
@@ -133,14 +119,14 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       },
       log: log.log,
     })
-    cleanups.push(() => node.shutdown())
+    fx.defer(() => node.shutdown())
     expect(log.lines).toContain(
-      `payments on via ${devnet.endpoint}; payout ${providerWallet.address.toString()} settlement-key ${Buffer.from(providerWallet.signingKey.publicKey).toString('hex')}`,
+      `payments on via ${fx.devnet.endpoint}; payout ${providerWallet.address.toString()} settlement-key ${Buffer.from(providerWallet.signingKey.publicKey).toString('hex')}`,
     )
 
     // the client funds a channel to the provider's payout address; its store remembers it
-    const clientStore = await VoucherStore.open(join(dir, 'client'))
-    cleanups.push(() => clientStore.close())
+    const clientStore = await VoucherStore.open(join(fx.dir, 'client'))
+    fx.defer(() => clientStore.close())
     const { address } = await openChannel({
       chain,
       wallet: clientWallet,
@@ -162,7 +148,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
         channelFor: channelLookup({ store: clientStore, chain }),
       }),
     })
-    cleanups.push(() => client.stop())
+    fx.defer(() => client.stop())
     await waitForOffer(client)
     const [ranked] = await client.offers(MODEL)
     expect(Address.parse(ranked?.offer.payoutAddress ?? '').equals(providerWallet.address)).toBe(true)
