@@ -1,6 +1,5 @@
-import { type GenerationStream, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
-  canonicalModelId,
   isCocoonError,
   JOB_PROTOCOL,
   JobErrorCode,
@@ -10,15 +9,14 @@ import {
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
-  tensorCost,
 } from '@cocoon-mesh/protocol'
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-import { llmUsageCost } from '../matching/cost.js'
 import { JobRejectedError, UnexpectedFrameError } from './errors.js'
-import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, readFrames } from './frames.js'
-import { sendTensors, TensorAssembler } from './tensors.js'
+import { FrameWriter, readFrames } from './frames.js'
+import { findModel, serveLlm, serveTensor } from './serve-work.js'
+import { TensorAssembler } from './tensors.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
 
 /** The part of a gpu-runtime `Runtime` the job service uses. */
@@ -283,9 +281,9 @@ class DefaultJobService implements JobService {
 
     try {
       if (kind === 'llm') {
-        await this.#serveLlm(request, price, session, writer, signal, deadline)
+        await serveLlm(this.#init, request, price, session, writer, signal, deadline)
       } else {
-        await this.#serveTensor(request, inputs, price, session, writer, signal, deadline)
+        await serveTensor(this.#init, request, inputs, price, session, writer, signal, deadline)
       }
       await stream
         .close({ signal: AbortSignal.timeout(5_000) })
@@ -318,124 +316,6 @@ class DefaultJobService implements JobService {
       clearTimeout(deadlineTimer)
     }
   }
-
-  async #serveLlm(
-    request: JobRequest,
-    price: Prices,
-    session: ProviderPaymentSession,
-    writer: FrameWriter,
-    signal: AbortSignal,
-    deadline: number | undefined,
-  ): Promise<void> {
-    const llm = request.llm
-    if (llm === undefined) throw new UnexpectedFrameError('LLM job without llm params')
-    const model = findModel(this.#init.runtime.models(), request.model) ?? request.model
-    const generation: GenerationStream = this.#init.runtime.generate({
-      model,
-      ...(llm.messages.length > 0 ? { messages: llm.messages } : { prompt: llm.prompt }),
-      maxTokens: llm.maxTokens > 0 ? llm.maxTokens : 256,
-      temperature: llm.temperature,
-      seed: llm.seed,
-      ...(llm.continuation !== '' ? { continuation: llm.continuation } : {}),
-      signal,
-      ...(deadline !== undefined ? { deadline } : {}),
-    })
-    generation.result.catch(() => {})
-    let total = 0
-    const budget = request.budget > 0n ? request.budget : undefined
-    let finishReason: string | undefined
-    for await (const chunk of generation) {
-      const next = total + chunk.tokens
-      const cost = llmUsageCost(price, 0, next)
-      if (budget !== undefined && cost > budget) {
-        finishReason = 'budget'
-        break
-      }
-      await session.reserve(cost, signal)
-      total = next
-      await writer.write(
-        { tokenChunk: { text: chunk.text, tokens: chunk.tokens, totalTokens: total } },
-        { signal },
-      )
-      this.#init.onEvent?.({ type: 'progress', jobId: request.jobId, completionTokens: total })
-    }
-    const result = await generation.result
-    const usage = { ...result.usage, completionTokens: total }
-    const cost = llmUsageCost(price, usage.promptTokens, usage.completionTokens)
-    await session.finish(cost)
-    await writer.write(
-      {
-        result: {
-          jobId: request.jobId,
-          usage: { ...usage, gflop: 0, cost },
-          backend: result.backend,
-          finishReason: finishReason ?? result.finishReason,
-        },
-      },
-      { signal },
-    )
-    this.#init.onEvent?.({ type: 'finished', jobId: request.jobId, cost, completionTokens: total, gflop: 0 })
-  }
-
-  async #serveTensor(
-    request: JobRequest,
-    inputs: Tensor[],
-    price: Prices,
-    session: ProviderPaymentSession,
-    writer: FrameWriter,
-    signal: AbortSignal,
-    deadline: number | undefined,
-  ): Promise<void> {
-    const params = request.tensor
-    if (params === undefined) throw new UnexpectedFrameError('tensor job without tensor params')
-    const op = params.op === 'onnx' ? 'onnx' : 'matmul'
-    const graph = op === 'onnx' ? inputs[0]?.data : undefined
-    const result = await this.#init.runtime.runTensor({
-      op,
-      ...(graph !== undefined ? { graph } : {}),
-      inputs: op === 'onnx' ? inputs.slice(1) : inputs,
-      ...(params.outputNames.length > 0 ? { outputNames: params.outputNames } : {}),
-      signal,
-      ...(deadline !== undefined ? { deadline } : {}),
-    })
-    const cost = tensorCost(price, result.gflop)
-    await session.reserve(cost, signal)
-    await sendTensors(writer, result.outputs, {
-      signal,
-      chunkSize: this.#init.chunkSize ?? JOB_TENSOR_CHUNK_SIZE,
-    })
-    await session.finish(cost)
-    await writer.write(
-      {
-        result: {
-          jobId: request.jobId,
-          usage: {
-            promptTokens: 0,
-            cachedTokens: 0,
-            completionTokens: 0,
-            reasoningTokens: 0,
-            gflop: result.gflop,
-            cost,
-          },
-          backend: result.backend,
-          finishReason: 'stop',
-        },
-      },
-      { signal },
-    )
-    this.#init.onEvent?.({
-      type: 'finished',
-      jobId: request.jobId,
-      cost,
-      completionTokens: 0,
-      gflop: result.gflop,
-    })
-  }
-}
-
-function findModel(models: string[], requested: string): string | undefined {
-  const wanted = canonicalModelId(requested)
-  return models.find((m) => canonicalModelId(m) === wanted)
 }
 
 async function nextFrame(

@@ -1,0 +1,139 @@
+/**
+ * The provider's work loops for an accepted job: stream tokens or output
+ * tensors, reserving each chunk's cost with the payment session first, and
+ * end with the JobResult that carries usage and cost.
+ */
+import type { GenerationStream, Tensor } from '@cocoon-mesh/gpu-runtime'
+import { canonicalModelId, type JobRequest, type Prices, tensorCost } from '@cocoon-mesh/protocol'
+import type { ProviderPaymentSession } from '@cocoon-mesh/settlement'
+import { llmUsageCost } from '../matching/cost.js'
+import { UnexpectedFrameError } from './errors.js'
+import { type FrameWriter, JOB_TENSOR_CHUNK_SIZE } from './frames.js'
+import type { JobServiceInit } from './provider.js'
+import { sendTensors } from './tensors.js'
+
+/** What the work loops need from the job service's configuration. */
+export type WorkServingInit = Pick<JobServiceInit, 'runtime' | 'chunkSize' | 'onEvent'>
+
+/** Streams an LLM job's tokens; stops early (finish reason `budget`) rather than bill past the request's budget. */
+export async function serveLlm(
+  init: WorkServingInit,
+  request: JobRequest,
+  price: Prices,
+  session: ProviderPaymentSession,
+  writer: FrameWriter,
+  signal: AbortSignal,
+  deadline: number | undefined,
+): Promise<void> {
+  const llm = request.llm
+  if (llm === undefined) throw new UnexpectedFrameError('LLM job without llm params')
+  const model = findModel(init.runtime.models(), request.model) ?? request.model
+  const generation: GenerationStream = init.runtime.generate({
+    model,
+    ...(llm.messages.length > 0 ? { messages: llm.messages } : { prompt: llm.prompt }),
+    maxTokens: llm.maxTokens > 0 ? llm.maxTokens : 256,
+    temperature: llm.temperature,
+    seed: llm.seed,
+    ...(llm.continuation !== '' ? { continuation: llm.continuation } : {}),
+    signal,
+    ...(deadline !== undefined ? { deadline } : {}),
+  })
+  generation.result.catch(() => {})
+  let total = 0
+  const budget = request.budget > 0n ? request.budget : undefined
+  let finishReason: string | undefined
+  for await (const chunk of generation) {
+    const next = total + chunk.tokens
+    const cost = llmUsageCost(price, 0, next)
+    if (budget !== undefined && cost > budget) {
+      finishReason = 'budget'
+      break
+    }
+    await session.reserve(cost, signal)
+    total = next
+    await writer.write(
+      { tokenChunk: { text: chunk.text, tokens: chunk.tokens, totalTokens: total } },
+      { signal },
+    )
+    init.onEvent?.({ type: 'progress', jobId: request.jobId, completionTokens: total })
+  }
+  const result = await generation.result
+  const usage = { ...result.usage, completionTokens: total }
+  const cost = llmUsageCost(price, usage.promptTokens, usage.completionTokens)
+  await session.finish(cost)
+  await writer.write(
+    {
+      result: {
+        jobId: request.jobId,
+        usage: { ...usage, gflop: 0, cost },
+        backend: result.backend,
+        finishReason: finishReason ?? result.finishReason,
+      },
+    },
+    { signal },
+  )
+  init.onEvent?.({ type: 'finished', jobId: request.jobId, cost, completionTokens: total, gflop: 0 })
+}
+
+/** Runs a tensor job and streams its outputs; the cost is known only once it ran, so it is reserved before sending. */
+export async function serveTensor(
+  init: WorkServingInit,
+  request: JobRequest,
+  inputs: Tensor[],
+  price: Prices,
+  session: ProviderPaymentSession,
+  writer: FrameWriter,
+  signal: AbortSignal,
+  deadline: number | undefined,
+): Promise<void> {
+  const params = request.tensor
+  if (params === undefined) throw new UnexpectedFrameError('tensor job without tensor params')
+  const op = params.op === 'onnx' ? 'onnx' : 'matmul'
+  const graph = op === 'onnx' ? inputs[0]?.data : undefined
+  const result = await init.runtime.runTensor({
+    op,
+    ...(graph !== undefined ? { graph } : {}),
+    inputs: op === 'onnx' ? inputs.slice(1) : inputs,
+    ...(params.outputNames.length > 0 ? { outputNames: params.outputNames } : {}),
+    signal,
+    ...(deadline !== undefined ? { deadline } : {}),
+  })
+  const cost = tensorCost(price, result.gflop)
+  await session.reserve(cost, signal)
+  await sendTensors(writer, result.outputs, {
+    signal,
+    chunkSize: init.chunkSize ?? JOB_TENSOR_CHUNK_SIZE,
+  })
+  await session.finish(cost)
+  await writer.write(
+    {
+      result: {
+        jobId: request.jobId,
+        usage: {
+          promptTokens: 0,
+          cachedTokens: 0,
+          completionTokens: 0,
+          reasoningTokens: 0,
+          gflop: result.gflop,
+          cost,
+        },
+        backend: result.backend,
+        finishReason: 'stop',
+      },
+    },
+    { signal },
+  )
+  init.onEvent?.({
+    type: 'finished',
+    jobId: request.jobId,
+    cost,
+    completionTokens: 0,
+    gflop: result.gflop,
+  })
+}
+
+/** The runtime's own spelling of a requested model id, compared canonically. */
+export function findModel(models: string[], requested: string): string | undefined {
+  const wanted = canonicalModelId(requested)
+  return models.find((m) => canonicalModelId(m) === wanted)
+}
