@@ -1,7 +1,5 @@
 /** The node's home folder: identity key, config file, datastore and the state file of a running node. */
 import { mkdir } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
 
 export * from './config.js'
 export * from './errors.js'
@@ -10,11 +8,6 @@ export * from './state.js'
 
 /** Folder of the LevelDB datastore (peer store and DHT records). */
 export const DATASTORE_DIR = 'datastore'
-
-/** The home folder: `--home`, else `$COCOON_HOME`, else `~/.cocoon`. */
-export function resolveHomeDir(home?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(home ?? env.COCOON_HOME ?? join(homedir(), '.cocoon'))
-}
 
 export async function ensureHomeDir(home: string): Promise<void> {
   await mkdir(home, { recursive: true, mode: 0o700 })

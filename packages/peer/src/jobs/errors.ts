@@ -31,10 +31,7 @@ export class TensorTooLargeError extends CocoonError {
 }
 
 /** The job stream ended or was reset before the job finished (provider died, connection lost). */
-export class StreamEndedError extends CocoonError {
-  readonly code = 'ERR_STREAM_ENDED' as const
-  override name = 'StreamEndedError'
-}
+export { StreamEndedError } from '@cocoon-mesh/protocol'
 
 /** The provider sent nothing for longer than the idle timeout. */
 export class ProviderTimeoutError extends CocoonError {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Address } from '@ton/core'
 import { type KeyPair, mnemonicNew, mnemonicToPrivateKey, mnemonicValidate } from '@ton/crypto'
 import { WalletContractV4 } from '@ton/ton'
@@ -22,8 +22,8 @@ export interface NodeWallet {
 }
 
 /** The home folder: `--home`, else `$COCOON_HOME`, else `~/.cocoon`. */
-export function resolveHome(home?: string): string {
-  return home ?? process.env.COCOON_HOME ?? join(homedir(), '.cocoon')
+export function resolveHome(home?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(home ?? env.COCOON_HOME ?? join(homedir(), '.cocoon'))
 }
 
 /** Derives the wallet (v4r2, workchain 0) and signing key from a TON mnemonic. */

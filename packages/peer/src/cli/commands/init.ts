@@ -1,8 +1,9 @@
+import { resolveHome } from '@cocoon-mesh/settlement'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { CONFIG_FILE, writeDefaultConfig } from '../../home/config.js'
 import { createIdentity, IDENTITY_FILE } from '../../home/identity.js'
-import { ensureHomeDir, resolveHomeDir } from '../../home/index.js'
+import { ensureHomeDir } from '../../home/index.js'
 import type { RegisterCommand } from './index.js'
 
 export const registerInit: RegisterCommand = (program: Command) => {
@@ -13,7 +14,7 @@ export const registerInit: RegisterCommand = (program: Command) => {
     )
     .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
     .action(async (opts: { home?: string }) => {
-      const home = resolveHomeDir(opts.home)
+      const home = resolveHome(opts.home)
       await ensureHomeDir(home)
       const key = await createIdentity(home)
       const wroteConfig = await writeDefaultConfig(home)

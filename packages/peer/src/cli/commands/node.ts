@@ -1,6 +1,6 @@
+import { resolveHome } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
 import { loadIdentity } from '../../home/identity.js'
-import { resolveHomeDir } from '../../home/index.js'
 import { collect, effectiveConfig } from '../node-options.js'
 import { runNode } from '../run-node.js'
 import type { RegisterCommand } from './index.js'
@@ -45,7 +45,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
         provide?: boolean
         chainEndpoint?: string // [payments, issue 6]
       }) => {
-        const home = resolveHomeDir(opts.home)
+        const home = resolveHome(opts.home)
         const privateKey = await loadIdentity(home)
         const config = await effectiveConfig(home, opts)
         // handlers first: a signal during start-up still shuts down cleanly once started

@@ -1,7 +1,7 @@
+import { resolveHome } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
-import { resolveHomeDir } from '../../home/index.js'
 import { createLightNode } from '../../peer/create-peer.js'
 import { discoverOffers } from '../../services/discovery.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
@@ -29,7 +29,7 @@ export const registerOffers: RegisterCommand = (program: Command) => {
         json?: boolean
         timeout: string
       }) => {
-        const home = resolveHomeDir(opts.home)
+        const home = resolveHome(opts.home)
         const config = await effectiveConfig(home, { bootstrap: opts.bootstrap })
         if (config.bootstrap.length === 0) {
           throw new BootstrapUnreachableError('No bootstrap peer to ask', {

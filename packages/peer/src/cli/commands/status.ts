@@ -1,5 +1,5 @@
+import { resolveHome } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
-import { resolveHomeDir } from '../../home/index.js'
 import { readNodeState } from '../../home/state.js'
 import { offersTable } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
@@ -13,7 +13,7 @@ export const registerStatus: RegisterCommand = (program: Command) => {
     .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
     .option('--json', 'print JSON')
     .action(async (opts: { home?: string; json?: boolean }) => {
-      const home = resolveHomeDir(opts.home)
+      const home = resolveHome(opts.home)
       const state = await readNodeState(home)
       if (opts.json === true) {
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`)
