@@ -47,6 +47,8 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdou
       env: { ...process.env, ...env },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      // a hung command fails its assertion with its output instead of hanging the file
+      timeout: 60_000,
     })
     return { code: 0, stdout, stderr: '' }
   } catch (error) {
@@ -102,8 +104,25 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
       const found = lines.find((l) => re.test(l))
       if (found !== undefined) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
-        waiters.push({ re, resolve })
-        void exited.then((code) => reject(new Error(`exited ${code} before ${re}: ${stderr}`)))
+        // name the line that never came, so a hang is diagnosable from the CI log
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no line matching ${re} within 50 s; last lines:\n${lines.slice(-15).join('\n')}`),
+            ),
+          50_000,
+        )
+        waiters.push({
+          re,
+          resolve: (line) => {
+            clearTimeout(timer)
+            resolve(line)
+          },
+        })
+        void exited.then((code) => {
+          clearTimeout(timer)
+          reject(new Error(`exited ${code} before ${re}: ${stderr}`))
+        })
       })
     },
   }
