@@ -70,6 +70,17 @@ export async function offerTemplateFromConfig(config: NodeConfig): Promise<Offer
   }
 }
 
+/** [payments, issue 6] The provider settlement options the config's "settlement" section sets. */
+export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOptions['settlement']> {
+  const s = config.settlement
+  return {
+    ...(s.creditWindow > 0n ? { creditWindow: s.creditWindow } : {}),
+    voucherTimeoutMs: s.voucherTimeoutMs,
+    claimPolicy: { threshold: s.claimThreshold, interval: s.claimAfterMs, minClaim: s.claimMinimum },
+    claimIntervalMs: s.claimCheckMs,
+  }
+}
+
 /** Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date. */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const { home, config } = options
@@ -92,6 +103,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
           home,
           prices: template.prices,
           log,
+          ...settlementFromConfig(config), // [payments, issue 6] the config's "settlement" section
           ...options.settlement,
           ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
           ...(apiKey === undefined ? {} : { apiKey }),

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MalformedConfigError } from './errors.js'
 
@@ -17,12 +18,32 @@ export interface ProvideConfig {
   offerTtlMs: number
 }
 
+/**
+ * [payments, issue 6] How a providing node with a chain endpoint is paid and
+ * batches its claims. nanoTON amounts, times in ms.
+ */
+export interface SettlementConfig {
+  /** Work served ahead of a covering voucher; 0 = the price of 256 completion tokens. */
+  creditWindow: bigint
+  /** How long a job waits for a voucher once the window is used up. */
+  voucherTimeoutMs: number
+  /** Claim once a channel's unclaimed vouchers reach this. */
+  claimThreshold: bigint
+  /** Claim anything unclaimed (at least `claimMinimum`) this long after the last claim or voucher. */
+  claimAfterMs: number
+  /** Never claim less than this (a claim costs gas). */
+  claimMinimum: bigint
+  /** How often the claim pass checks the channels. */
+  claimCheckMs: number
+}
+
 export interface NodeConfig {
   listen: string[]
   bootstrap: string[]
   /** Order-book topics to follow besides the ones provided. */
   models: string[]
   provide: ProvideConfig
+  settlement: SettlementConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -37,6 +58,14 @@ export const DEFAULT_CONFIG: NodeConfig = {
     region: '',
     payoutAddress: '',
     offerTtlMs: 10 * 60_000,
+  },
+  settlement: {
+    creditWindow: 0n,
+    voucherTimeoutMs: 30_000,
+    claimThreshold: defaultClaimPolicy.threshold,
+    claimAfterMs: defaultClaimPolicy.interval,
+    claimMinimum: defaultClaimPolicy.minClaim,
+    claimCheckMs: 60_000,
   },
 }
 
@@ -71,6 +100,21 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     "payoutAddress": "",
     // Offer lifetime in ms; offers are re-published at half of it.
     "offerTtlMs": 600000
+  },
+
+  // How a providing node is paid when it has a chain endpoint (--chain-endpoint, COCOON_TON_ENDPOINT).
+  // nanoTON amounts as decimal strings, times in ms.
+  "settlement": {
+    // Work served ahead of a covering voucher ("0": the price of 256 completion tokens).
+    "creditWindow": "0",
+    // How long a job waits for a voucher once the credit window is used up.
+    "voucherTimeoutMs": 30000,
+    // Claims are batched: claim when a channel's unclaimed vouchers reach the threshold, or
+    // claimAfterMs after the last claim (at least claimMinimum), checked every claimCheckMs.
+    "claimThreshold": "10000000000",
+    "claimAfterMs": 3600000,
+    "claimMinimum": "50000000",
+    "claimCheckMs": 60000
   }
 }
 `
@@ -119,7 +163,11 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
   const provide = (obj.provide ?? {}) as Record<string, unknown>
   if (typeof provide !== 'object' || Array.isArray(provide)) throw bad(source, 'provide', 'an object')
   const prices = (provide.prices ?? {}) as Record<string, unknown>
+  const settlement = (obj.settlement ?? {}) as Record<string, unknown>
+  if (typeof settlement !== 'object' || Array.isArray(settlement))
+    throw bad(source, 'settlement', 'an object')
   const d = DEFAULT_CONFIG
+  const ds = d.settlement
   return {
     listen: multiaddrs(source, 'listen', obj.listen, d.listen),
     bootstrap: multiaddrs(source, 'bootstrap', obj.bootstrap, d.bootstrap),
@@ -151,6 +199,19 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
       region: str(source, 'provide.region', provide.region, d.provide.region),
       payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.provide.payoutAddress),
       offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.provide.offerTtlMs),
+    },
+    settlement: {
+      creditWindow: nano(source, 'settlement.creditWindow', settlement.creditWindow, ds.creditWindow),
+      voucherTimeoutMs: int(
+        source,
+        'settlement.voucherTimeoutMs',
+        settlement.voucherTimeoutMs,
+        ds.voucherTimeoutMs,
+      ),
+      claimThreshold: nano(source, 'settlement.claimThreshold', settlement.claimThreshold, ds.claimThreshold),
+      claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, ds.claimAfterMs),
+      claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, ds.claimMinimum),
+      claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, ds.claimCheckMs),
     },
   }
 }
@@ -201,6 +262,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
       models: provideModels ?? base.provide.models,
       payoutAddress: env.COCOON_PAYOUT_ADDRESS ?? base.provide.payoutAddress,
     },
+    settlement: base.settlement,
   }
 }
 
@@ -242,6 +304,12 @@ function int(source: string, field: string, value: unknown, fallback: number): n
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
     throw bad(source, field, 'a non-negative integer', value)
   return value
+}
+
+function positive(source: string, field: string, value: unknown, fallback: number): number {
+  const n = int(source, field, value, fallback)
+  if (n === 0) throw bad(source, field, 'a positive integer', value)
+  return n
 }
 
 function nano(source: string, field: string, value: unknown, fallback: bigint): bigint {
