@@ -1,12 +1,46 @@
+import type { Offer } from '@cocoon-mesh/protocol'
 import { resolveHome } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
+import type { OfferSummary } from '../../home/state.js'
 import { createLightNode } from '../../peer/create-peer.js'
 import { discoverOffers } from '../../services/discovery.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
+
+/**
+ * [payments, issue 6] An offer as `cocoon offers` prints it: the summary plus
+ * where the provider is paid, which a client needs for `cocoon channel open
+ * --payout ADDRESS --provider-key HEX`.
+ */
+export interface OfferListing extends OfferSummary {
+  /** TON address the provider is paid to; '' when the offer names none (free jobs). */
+  payoutAddress: string
+  /** The provider's ed25519 settlement key (a channel's provider key must be this), hex; '' when none. */
+  settlementKey: string
+}
+
+export function offerListing(offer: Offer): OfferListing {
+  return {
+    ...summarizeOffer(offer),
+    payoutAddress: offer.payoutAddress,
+    settlementKey: Buffer.from(offer.settlementKey).toString('hex'),
+  }
+}
+
+/** The offers table with each offer's payout address and settlement key ('-' when absent) below its row. */
+export function offerListingTable(offers: OfferListing[]): string {
+  if (offers.length === 0) return offersTable([])
+  const rows = offersTable(offers).trimEnd().split('\n')
+  const out = [rows[0] ?? '']
+  offers.forEach((o, i) => {
+    out.push(rows[i + 1] ?? '')
+    out.push(`  payout ${o.payoutAddress || '-'}  settlement-key ${o.settlementKey || '-'}`)
+  })
+  return `${out.join('\n')}\n`
+}
 
 export const registerOffers: RegisterCommand = (program: Command) => {
   program
@@ -65,9 +99,9 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           if (opts.model !== undefined) {
             await discoverOffers(light.libp2p, light.orderBook, opts.model, { signal }).catch(() => undefined)
           }
-          const offers = light.orderBook.offers(opts.model).map(summarizeOffer)
+          const offers = light.orderBook.offers(opts.model).map(offerListing)
           process.stdout.write(
-            opts.json === true ? `${JSON.stringify(offers, null, 2)}\n` : offersTable(offers),
+            opts.json === true ? `${JSON.stringify(offers, null, 2)}\n` : offerListingTable(offers),
           )
         } finally {
           await light.stop()
