@@ -7,6 +7,7 @@ import { startLocalMesh } from '../demo/mesh.js'
 import { createLightPeer } from '../sdk/light-peer.js'
 
 const MODEL = 'tiny'
+const FRAME_PER_TOKEN_MODEL = 'tiny-frame-per-token'
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
@@ -20,7 +21,8 @@ function median(values: number[]): number {
  * - cold first job: a new light client joining through the bootstrap peer,
  *   finding the offer and receiving the first token;
  * - LLM tokens/s through the mesh vs the runtime directly (same model file,
- *   one thread each, first token to last).
+ *   one thread each, first token to last), with the job service's token
+ *   batching (default `tokenFlushMs`) and with one frame per token.
  */
 export async function jobsBench(options: { roundTrips?: number; tokens?: number } = {}): Promise<void> {
   const roundTrips = options.roundTrips ?? 200
@@ -33,7 +35,14 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
     models: [{ kind: 'llama', name: MODEL, source: modelPath, threads: 1, maxConcurrency: 1 }],
     tensor: { provider: 'cpu', threads: 1 },
   })
-  const mesh = await startLocalMesh({ providers: [{ price: '1000', tensor: true, modelPath }], home })
+  const mesh = await startLocalMesh({
+    providers: [
+      { price: '1000', tensor: true, modelPath },
+      // the same model under another name, sending one frame per produced token (tokenFlushMs 0)
+      { price: '1000', model: FRAME_PER_TOKEN_MODEL, modelPath, tokenFlushMs: 0 },
+    ],
+    home,
+  })
   try {
     // cold: join, discover, first token
     const coldStart = performance.now()
@@ -96,10 +105,16 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
         return (n - 1) / ((performance.now() - first) / 1000)
       }
       const meshRates: number[] = []
+      const framePerTokenRates: number[] = []
       const localRates: number[] = []
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         meshRates.push(
           await rate(client.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })),
+        )
+        framePerTokenRates.push(
+          await rate(
+            client.generate({ model: FRAME_PER_TOKEN_MODEL, prompt: 'count', maxTokens: tokens, seed: i }),
+          ),
         )
         localRates.push(
           await rate(local.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })),
@@ -108,6 +123,12 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
       reportBench({
         bench: 'peer/llm-tokens-per-second-through-mesh',
         value: median(meshRates),
+        unit: 'tokens/s',
+        baseline: median(localRates),
+      })
+      reportBench({
+        bench: 'peer/llm-tokens-per-second-through-mesh-frame-per-token',
+        value: median(framePerTokenRates),
         unit: 'tokens/s',
         baseline: median(localRates),
       })

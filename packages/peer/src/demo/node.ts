@@ -25,6 +25,8 @@ export interface NodeConfig {
   rejectAll?: boolean
   /** Provider: also serve tensor jobs (onnxruntime, CPU here). */
   tensor?: boolean
+  /** Provider: the job service's `tokenFlushMs` (default: the service's). */
+  tokenFlushMs?: number
 }
 
 export type NodeMessage =
@@ -63,10 +65,16 @@ async function main(): Promise<void> {
   const capacity = await runtime.benchmark().catch(() => undefined)
   const perK = BigInt(config.price ?? '1000')
   const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
+  const reported = new Map<string, number>()
   const onEvent = (event: JobServiceEvent): void => {
-    // progress goes to the parent every 16 tokens: an IPC message per token would cost the
-    // provider and the parent CPU that the job itself needs
-    if (event.type === 'progress' && event.completionTokens % 16 !== 0) return
+    // progress goes to the parent each time a job passes another 16 tokens: an IPC message per
+    // token would cost the provider and the parent CPU that the job itself needs
+    if (event.type === 'progress') {
+      const bucket = Math.floor(event.completionTokens / 16)
+      if (bucket === (reported.get(event.jobId) ?? 0)) return
+      reported.set(event.jobId, bucket)
+    }
+    if (event.type === 'finished' || event.type === 'failed') reported.delete(event.jobId)
     send({
       type: 'job',
       event: Object.fromEntries(
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
         runtime: config.rejectAll === true ? rejectingRuntime(runtime) : runtime,
         prices: () => prices,
         onEvent,
+        ...(config.tokenFlushMs !== undefined ? { tokenFlushMs: config.tokenFlushMs } : {}),
       }),
     },
   })

@@ -35,6 +35,12 @@ export interface JobServiceInit {
   readTimeoutMs?: number
   /** Output tensor chunk size, bytes. */
   chunkSize?: number
+  /**
+   * Tokens produced within this many ms of the last TokenChunk frame are sent
+   * together in the next one (the first token always goes out at once).
+   * Default 4; 0 sends one frame per produced chunk when the stream keeps up.
+   */
+  tokenFlushMs?: number
   now?: () => number
   /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
   onEvent?: (event: JobServiceEvent) => void
