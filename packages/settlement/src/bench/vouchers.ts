@@ -6,74 +6,166 @@ import { reportBench } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { keyPairFromSeed, sign as naclSign, signVerify as naclVerify } from '@ton/crypto'
 import { VoucherStore } from '../store/voucher-store.js'
-import { signingKeyFromSeed } from '../voucher/keys.js'
+import {
+  type Ed25519Backend,
+  ed25519Backend,
+  loadSodiumNative,
+  nodeCryptoEd25519,
+  sodiumEd25519,
+} from '../voucher/ed25519.js'
+import { type SigningKey, signingKeyFromSeed } from '../voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../voucher/voucher.js'
 import { voucherCell } from '../voucher/voucher-hash.js'
 
+/** One timed run of the persisted path. */
+export interface PersistedRun {
+  vouchers: number
+  wallSeconds: number
+  /** user + system CPU of the whole process (every thread, LevelDB's included). */
+  cpuSeconds: number
+}
+
 /**
- * Vouchers signed + verified + persisted per second on one core: a client
- * signs (persisting its high-water mark first), the provider verifies and
- * persists, across `channels` channels in flight (group commit with fsync).
- * Baseline: @ton/crypto (tweetnacl) sign + verify of a @ton/core voucher cell
- * hash, without any persistence.
+ * The persisted path once: across `channels` channels in flight, a client
+ * signs each voucher (persisting its high-water mark first, fsync), the
+ * provider verifies it and persists it (fsync) before it counts. Two
+ * LevelDB stores in fresh folders, group commit.
  */
-export async function benchVouchers(count = 20_000, channels = 64): Promise<void> {
+export async function runPersistedVouchers(
+  ed25519: Ed25519Backend,
+  count = 10_000,
+  channels = 64,
+  key: SigningKey = signingKeyFromSeed(randomBytes(32)),
+): Promise<PersistedRun> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-bench-'))
   const clientStore = await VoucherStore.open(join(dir, 'c'))
   const providerStore = await VoucherStore.open(join(dir, 'p'))
   try {
-    const seed = randomBytes(32)
-    const key = signingKeyFromSeed(seed)
     const addresses = Array.from({ length: channels }, () => new Address(0, randomBytes(32)).toRawString())
     const perChannel = Math.ceil(count / channels)
+    const cpu0 = process.cpuUsage()
     const start = performance.now()
     await Promise.all(
-      addresses.map(async (channel) => {
+      addresses.map(async (channel, c) => {
+        const jobId = `bench-job-${c}` // one job per channel, as in a real session
         for (let i = 0; i < perChannel; i++) {
-          const v = await clientStore.signNext(channel, 'bench', 1000n, (amount) =>
-            signVoucher({ key, channel, amount, jobId: 'bench' }),
+          const v = await clientStore.signNext(channel, jobId, 1000n, (amount) =>
+            signVoucher({ key, channel, amount, jobId, ed25519 }),
           )
-          await providerStore.acceptVoucher(verifyVoucher({ voucher: v, clientKey: key.publicKey, channel }))
+          await providerStore.acceptVoucher(
+            verifyVoucher({ voucher: v, clientKey: key.publicKey, channel, ed25519 }),
+          )
         }
       }),
     )
-    const seconds = (performance.now() - start) / 1000
-    const rate = (perChannel * channels) / seconds
-
-    // baseline: tweetnacl sign + verify (no persistence), same run
-    const pair = keyPairFromSeed(seed)
-    const address = Address.parse(addresses[0] ?? '')
-    const baseCount = 300
-    const t0 = performance.now()
-    for (let i = 0; i < baseCount; i++) {
-      const hash = voucherCell(address, BigInt(i + 1)).hash()
-      const sig = naclSign(hash, pair.secretKey)
-      if (!naclVerify(hash, sig, pair.publicKey)) throw new Error('baseline verify failed')
-    }
-    const baseline = baseCount / ((performance.now() - t0) / 1000)
-    reportBench({
-      bench: 'settlement.vouchers-signed-verified-persisted',
-      value: rate,
-      unit: 'vouchers/s',
-      baseline,
-    })
-
-    // the crypto part alone, node:crypto vs tweetnacl
-    const n = 20_000
-    const t1 = performance.now()
-    for (let i = 0; i < n; i++) {
-      const v = signVoucher({ key, channel: addresses[0] ?? '', amount: BigInt(i + 1), jobId: 'b' })
-      verifyVoucher({ voucher: v, clientKey: key.publicKey })
-    }
-    reportBench({
-      bench: 'settlement.vouchers-signed-verified-in-memory',
-      value: n / ((performance.now() - t1) / 1000),
-      unit: 'vouchers/s',
-      baseline,
-    })
+    const wallSeconds = (performance.now() - start) / 1000
+    const cpu = process.cpuUsage(cpu0)
+    return { vouchers: perChannel * channels, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }
   } finally {
     await clientStore.close()
     await providerStore.close()
     await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Sign + verify of vouchers (hash included) in memory, vouchers/s. */
+function inMemoryRate(ed25519: Ed25519Backend, key: SigningKey, channel: string, n: number): number {
+  const t = performance.now()
+  for (let i = 0; i < n; i++) {
+    const v = signVoucher({ key, channel, amount: BigInt(i + 1), jobId: 'b', ed25519 })
+    verifyVoucher({ voucher: v, clientKey: key.publicKey, ed25519 })
+  }
+  return n / ((performance.now() - t) / 1000)
+}
+
+/** Raw ed25519 over a 32-byte message: [signs/s, verifies/s]. */
+function primitiveRates(ed25519: Ed25519Backend, key: SigningKey, n: number): [number, number] {
+  const message = randomBytes(32)
+  const signature = ed25519.sign(message, key)
+  let t = performance.now()
+  for (let i = 0; i < n; i++) ed25519.sign(message, key)
+  const signs = n / ((performance.now() - t) / 1000)
+  t = performance.now()
+  for (let i = 0; i < n; i++)
+    if (!ed25519.verify(message, signature, key.publicKey)) throw new Error('verify')
+  return [signs, n / ((performance.now() - t) / 1000)]
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
+}
+
+/**
+ * Vouchers signed + verified + persisted: per second of wall time and per
+ * CPU-second of the whole process ("per core": LevelDB's threads count), for
+ * each ed25519 backend side by side in the same run (rounds alternate
+ * backends; the median is reported). The unsuffixed bench is the backend
+ * the process selected. Baseline: @ton/crypto (tweetnacl) sign + verify of a
+ * @ton/core voucher cell hash, without any persistence.
+ */
+export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): Promise<void> {
+  const seed = randomBytes(32)
+  const key = signingKeyFromSeed(seed)
+  const sodium = loadSodiumNative()
+  const backends = [...(sodium === undefined ? [] : [sodiumEd25519(sodium)]), nodeCryptoEd25519]
+  const selected = ed25519Backend().name
+
+  // baseline: tweetnacl sign + verify (no persistence), same run
+  const pair = keyPairFromSeed(seed)
+  const address = new Address(0, randomBytes(32))
+  const baseCount = 300
+  const t0 = performance.now()
+  for (let i = 0; i < baseCount; i++) {
+    const hash = voucherCell(address, BigInt(i + 1)).hash()
+    const sig = naclSign(hash, pair.secretKey)
+    if (!naclVerify(hash, sig, pair.publicKey)) throw new Error('baseline verify failed')
+  }
+  const baseline = baseCount / ((performance.now() - t0) / 1000)
+
+  const runs = new Map<string, PersistedRun[]>(backends.map((b) => [b.name, []]))
+  for (const b of backends) await runPersistedVouchers(b, 1000, channels, key) // warm-up
+  for (let r = 0; r < rounds; r++)
+    for (const b of backends) runs.get(b.name)?.push(await runPersistedVouchers(b, count, channels, key))
+
+  for (const b of backends) {
+    const rs = runs.get(b.name) ?? []
+    const suffix = b.name === selected ? '' : `.${b.name.replace(':', '-')}`
+    reportBench({
+      bench: `settlement.vouchers-signed-verified-persisted${suffix}`,
+      value: median(rs.map((r) => r.vouchers / r.wallSeconds)),
+      unit: `vouchers/s wall (ed25519 ${b.name}, ${channels} channels, fsync group commit)`,
+      baseline,
+    })
+    reportBench({
+      bench: `settlement.vouchers-signed-verified-persisted-per-cpu-second${suffix}`,
+      value: median(rs.map((r) => r.vouchers / r.cpuSeconds)),
+      unit: `vouchers per CPU-second, all threads (ed25519 ${b.name})`,
+      baseline,
+    })
+  }
+
+  const channel = address.toRawString()
+  for (const b of backends) {
+    const suffix = b.name === selected ? '' : `.${b.name.replace(':', '-')}`
+    inMemoryRate(b, key, channel, 2000) // warm-up
+    reportBench({
+      bench: `settlement.vouchers-signed-verified-in-memory${suffix}`,
+      value: inMemoryRate(b, key, channel, 20_000),
+      unit: `vouchers/s (ed25519 ${b.name})`,
+      baseline,
+    })
+    const [signs, verifies] = primitiveRates(b, key, 10_000)
+    reportBench({
+      bench: `settlement.ed25519-sign.${b.name.replace(':', '-')}`,
+      value: signs,
+      unit: 'signs/s',
+    })
+    reportBench({
+      bench: `settlement.ed25519-verify.${b.name.replace(':', '-')}`,
+      value: verifies,
+      unit: 'verifies/s',
+    })
   }
 }

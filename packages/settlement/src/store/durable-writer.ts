@@ -1,5 +1,16 @@
 import { LevelDatastore } from 'datastore-level'
-import type { Datastore, Key } from 'interface-datastore'
+import { type Datastore, Key } from 'interface-datastore'
+
+/** One record to write: the key as the datastore's string form (`new Key(s).toString()`). */
+export interface DurableEntry {
+  key: string
+  value: Uint8Array
+}
+
+interface Waiter {
+  resolve: () => void
+  reject: (e: unknown) => void
+}
 
 /**
  * Group commit: every `write()` resolves only after its entries reached the
@@ -8,8 +19,8 @@ import type { Datastore, Key } from 'interface-datastore'
  * concurrency is one fsync per batch, not per voucher.
  */
 export class DurableWriter {
-  private queue: { key: Key; value: Uint8Array }[] = []
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = []
+  private queue: DurableEntry[] = []
+  private waiters: Waiter[] = []
   private flushing = false
 
   constructor(
@@ -17,9 +28,11 @@ export class DurableWriter {
     private readonly sync = true,
   ) {}
 
-  write(entries: { key: Key; value: Uint8Array }[]): Promise<void> {
+  /** Resolves once `a` (and `b`) are on disk. */
+  write(a: DurableEntry, b?: DurableEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push(...entries)
+      this.queue.push(a)
+      if (b !== undefined) this.queue.push(b)
       this.waiters.push({ resolve, reject })
       if (!this.flushing) void this.flush()
     })
@@ -42,17 +55,19 @@ export class DurableWriter {
     this.flushing = false
   }
 
-  private async commit(entries: { key: Key; value: Uint8Array }[]): Promise<void> {
+  private async commit(entries: DurableEntry[]): Promise<void> {
     const ds = this.datastore
     if (ds instanceof LevelDatastore) {
-      await ds.db.batch(
-        entries.map((e) => ({ type: 'put' as const, key: e.key.toString(), value: e.value })),
-        { sync: this.sync },
-      )
+      const ops = new Array<{ type: 'put'; key: string; value: Uint8Array }>(entries.length)
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as DurableEntry
+        ops[i] = { type: 'put', key: e.key, value: e.value }
+      }
+      await ds.db.batch(ops, { sync: this.sync })
       return
     }
     const batch = ds.batch()
-    for (const e of entries) batch.put(e.key, e.value)
+    for (const e of entries) batch.put(new Key(e.key), e.value)
     await batch.commit()
   }
 }

@@ -2,7 +2,7 @@ import type { Voucher } from '@cocoon-mesh/protocol'
 import { LevelDatastore } from 'datastore-level'
 import { type Datastore, Key } from 'interface-datastore'
 import { InvalidSettlementInputError, VoucherOutOfOrderError, VoucherReplayedError } from '../errors.js'
-import { decodeRecord, encodeRecord } from './codec.js'
+import { decodeRecord, encodeClientChannel, encodeJob, encodeProviderChannel, encodeRecord } from './codec.js'
 import { DurableWriter } from './durable-writer.js'
 
 /** The provider's view of one channel: its newest voucher and what it claimed on chain. */
@@ -78,6 +78,7 @@ export class VoucherStore {
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly openJobs = new Map<string, JobPaymentRecord>()
+  private readonly keys = new Map<string, string>()
 
   constructor(
     private readonly datastore: Datastore,
@@ -112,45 +113,43 @@ export class VoucherStore {
    * `voucher.jobId`). Throws for an equal (replayed) or lower (out-of-order)
    * amount; the stored newest never decreases.
    */
-  async acceptVoucher(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
-    return this.locked(voucher.channel, async () => {
-      const prev = await this.providerChannel(voucher.channel)
-      const newest = prev?.newest ?? 0n
-      if (voucher.amount === newest && newest > 0n)
-        throw new VoucherReplayedError('voucher replayed', {
-          details: `channel ${voucher.channel} already holds a voucher for ${newest} nanoTON`,
-        })
-      if (voucher.amount <= newest)
-        throw new VoucherOutOfOrderError('voucher lower than the newest one', {
-          details: `channel ${voucher.channel}: got ${voucher.amount}, newest is ${newest} nanoTON`,
-        })
-      const credited = voucher.amount - newest
-      const record: ProviderChannelRecord = {
-        channel: voucher.channel,
-        newest: voucher.amount,
-        signature: voucher.signature,
-        jobId: voucher.jobId,
-        claimed: prev?.claimed ?? 0n,
-        updatedAt: this.now(),
-      }
-      const job = await this.job('provider', voucher.jobId)
-      const jobRecord: JobPaymentRecord = {
-        jobId: voucher.jobId,
-        channel: voucher.channel,
-        role: 'provider',
-        paid: (job?.paid ?? 0n) + credited,
-        finished: job?.finished ?? false,
-        updatedAt: this.now(),
-        ...(job?.finalCost === undefined ? {} : { finalCost: job.finalCost }),
-      }
-      await this.writer.write([
-        { key: providerKey(voucher.channel), value: encodeRecord(record) },
-        { key: jobKey('provider', voucher.jobId), value: encodeRecord(jobRecord) },
-      ])
-      this.provider.set(voucher.channel, record)
-      this.remember(jobRecord)
-      return { credited, record }
-    })
+  acceptVoucher(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
+    return this.locked(voucher.channel, () => this.acceptLocked(voucher))
+  }
+
+  private async acceptLocked(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
+    const channel = voucher.channel
+    // cached after the first voucher of a channel / job: no await on the hot path
+    const prev = this.provider.has(channel) ? this.provider.get(channel) : await this.providerChannel(channel)
+    const newest = prev?.newest ?? 0n
+    if (voucher.amount === newest && newest > 0n)
+      throw new VoucherReplayedError('voucher replayed', {
+        details: `channel ${channel} already holds a voucher for ${newest} nanoTON`,
+      })
+    if (voucher.amount <= newest)
+      throw new VoucherOutOfOrderError('voucher lower than the newest one', {
+        details: `channel ${channel}: got ${voucher.amount}, newest is ${newest} nanoTON`,
+      })
+    const credited = voucher.amount - newest
+    const now = this.now()
+    const record: ProviderChannelRecord = {
+      channel,
+      newest: voucher.amount,
+      signature: voucher.signature,
+      jobId: voucher.jobId,
+      claimed: prev?.claimed ?? 0n,
+      updatedAt: now,
+    }
+    if (prev?.lastClaimAt !== undefined) record.lastClaimAt = prev.lastClaimAt
+    const job = this.openJobs.get(`provider/${voucher.jobId}`) ?? (await this.job('provider', voucher.jobId))
+    const jobRecord = nextJobRecord(job, voucher.jobId, channel, 'provider', credited, now)
+    await this.writer.write(
+      { key: this.keyOf('provider', 'channel', channel), value: encodeProviderChannel(record) },
+      { key: this.keyOf('provider', 'job', voucher.jobId), value: encodeJob(jobRecord) },
+    )
+    this.provider.set(channel, record)
+    this.remember(jobRecord)
+    return { credited, record }
   }
 
   /** Records what the chain says was claimed; only ever raises it. */
@@ -159,7 +158,10 @@ export class VoucherStore {
       const prev = await this.providerChannel(channel)
       if (prev === undefined || claimed <= prev.claimed) return
       const record = { ...prev, claimed, lastClaimAt: this.now(), updatedAt: this.now() }
-      await this.writer.write([{ key: providerKey(channel), value: encodeRecord(record) }])
+      await this.writer.write({
+        key: this.keyOf('provider', 'channel', channel),
+        value: encodeProviderChannel(record),
+      })
       this.provider.set(channel, record)
     })
   }
@@ -189,36 +191,37 @@ export class VoucherStore {
   ): Promise<Voucher> {
     if (delta <= 0n)
       throw new InvalidSettlementInputError('voucher increment must be positive', { details: `got ${delta}` })
-    return this.locked(channel, async () => {
-      const prev = await this.clientChannel(channel)
-      const amount = (prev?.signed ?? 0n) + delta
-      limit?.(amount)
-      const voucher = sign(amount)
-      const record: ClientChannelRecord = {
-        channel,
-        signed: amount,
-        signature: voucher.signature,
-        jobId,
-        updatedAt: this.now(),
-      }
-      const job = await this.job('client', jobId)
-      const jobRecord: JobPaymentRecord = {
-        jobId,
-        channel,
-        role: 'client',
-        paid: (job?.paid ?? 0n) + delta,
-        finished: job?.finished ?? false,
-        updatedAt: this.now(),
-        ...(job?.finalCost === undefined ? {} : { finalCost: job.finalCost }),
-      }
-      await this.writer.write([
-        { key: clientKey(channel), value: encodeRecord(record) },
-        { key: jobKey('client', jobId), value: encodeRecord(jobRecord) },
-      ])
-      this.client.set(channel, record)
-      this.remember(jobRecord)
-      return voucher
-    })
+    return this.locked(channel, () => this.signLocked(channel, jobId, delta, sign, limit))
+  }
+
+  private async signLocked(
+    channel: string,
+    jobId: string,
+    delta: bigint,
+    sign: (amount: bigint) => Voucher,
+    limit: ((newTotal: bigint) => void) | undefined,
+  ): Promise<Voucher> {
+    const prev = this.client.has(channel) ? this.client.get(channel) : await this.clientChannel(channel)
+    const amount = (prev?.signed ?? 0n) + delta
+    limit?.(amount)
+    const voucher = sign(amount)
+    const now = this.now()
+    const record: ClientChannelRecord = {
+      channel,
+      signed: amount,
+      signature: voucher.signature,
+      jobId,
+      updatedAt: now,
+    }
+    const job = this.openJobs.get(`client/${jobId}`) ?? (await this.job('client', jobId))
+    const jobRecord = nextJobRecord(job, jobId, channel, 'client', delta, now)
+    await this.writer.write(
+      { key: this.keyOf('client', 'channel', channel), value: encodeClientChannel(record) },
+      { key: this.keyOf('client', 'job', jobId), value: encodeJob(jobRecord) },
+    )
+    this.client.set(channel, record)
+    this.remember(jobRecord)
+    return voucher
   }
 
   async clientChannels(): Promise<ClientChannelRecord[]> {
@@ -228,9 +231,10 @@ export class VoucherStore {
   // ---- channel metadata ----
 
   async putChannelMeta(meta: ChannelMetaRecord): Promise<void> {
-    await this.writer.write([
-      { key: new Key(`/meta/${meta.role}/${meta.address}`), value: encodeRecord(meta) },
-    ])
+    await this.writer.write({
+      key: new Key(`/meta/${meta.role}/${meta.address}`).toString(),
+      value: encodeRecord(meta),
+    })
   }
 
   async channelMeta(role: 'provider' | 'client', address: string): Promise<ChannelMetaRecord | undefined> {
@@ -277,7 +281,7 @@ export class VoucherStore {
         finished: true,
         updatedAt: this.now(),
       }
-      await this.writer.write([{ key: jobKey(role, jobId), value: encodeRecord(record) }])
+      await this.writer.write({ key: this.keyOf(role, 'job', jobId), value: encodeJob(record) })
       this.remember(record)
     })
   }
@@ -288,18 +292,34 @@ export class VoucherStore {
 
   // ---- internals ----
 
+  /** Runs `fn` after every earlier operation on `channel` settled (per-channel serialization). */
   private locked<T>(channel: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(channel) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.locks.set(channel, settled)
-    void settled.then(() => {
-      if (this.locks.get(channel) === settled) this.locks.delete(channel)
-    })
+    const prev = this.locks.get(channel)
+    const next = prev === undefined ? fn() : prev.then(fn, fn)
+    const release = (): void => {
+      if (this.locks.get(channel) === tail) this.locks.delete(channel)
+    }
+    const tail: Promise<void> = next.then(release, release)
+    this.locks.set(channel, tail)
     return next
+  }
+
+  /**
+   * The datastore key string of a channel record (`kind` channel) or a job
+   * record (`kind` job), exactly as `new Key(...).toString()` gives it;
+   * cached, since every voucher writes the same few keys.
+   */
+  private keyOf(role: 'provider' | 'client', kind: 'channel' | 'job', id: string): string {
+    const cacheId = `${role}/${kind}/${id}`
+    let key = this.keys.get(cacheId)
+    if (key === undefined) {
+      key = (
+        kind === 'job' ? jobKey(role, id) : role === 'provider' ? providerKey(id) : clientKey(id)
+      ).toString()
+      if (this.keys.size >= 20_000) this.keys.clear()
+      this.keys.set(cacheId, key)
+    }
+    return key
   }
 
   private async read<T>(key: Key): Promise<T | undefined> {
@@ -328,4 +348,25 @@ function clientKey(channel: string): Key {
 
 function jobKey(role: 'provider' | 'client', jobId: string): Key {
   return new Key(`/${role}/job/${Buffer.from(jobId).toString('base64url')}`)
+}
+
+/** The job's record after a voucher added `delta` to it. */
+function nextJobRecord(
+  job: JobPaymentRecord | undefined,
+  jobId: string,
+  channel: string,
+  role: 'provider' | 'client',
+  delta: bigint,
+  now: number,
+): JobPaymentRecord {
+  const record: JobPaymentRecord = {
+    jobId,
+    channel,
+    role,
+    paid: (job?.paid ?? 0n) + delta,
+    finished: job?.finished ?? false,
+    updatedAt: now,
+  }
+  if (job?.finalCost !== undefined) record.finalCost = job.finalCost
+  return record
 }

@@ -4,15 +4,20 @@ import { InvalidSettlementInputError } from '../errors.js'
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
-/** An ed25519 signing key held as node:crypto KeyObjects (the fast path). */
+/**
+ * An ed25519 signing key in the two forms the backends take: a node:crypto
+ * KeyObject and libsodium's 64-byte secret key (seed || public key).
+ */
 export interface SigningKey {
   readonly privateKey: KeyObject
   readonly publicKey: Uint8Array
+  /** seed(32) || publicKey(32), as libsodium (and tweetnacl) hold it. */
+  readonly secretKey: Uint8Array
 }
 
 /**
  * Wraps a 32-byte ed25519 seed (TON's `secretKey.subarray(0, 32)`) as a
- * node:crypto key. Signatures are identical to tweetnacl's.
+ * signing key for either backend. Signatures are identical to tweetnacl's.
  */
 export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
   if (seed.length !== 32)
@@ -25,7 +30,11 @@ export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
     type: 'pkcs8',
   })
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
-  return { privateKey, publicKey: Uint8Array.from(spki.subarray(SPKI_ED25519_PREFIX.length)) }
+  const publicKey = Uint8Array.from(spki.subarray(SPKI_ED25519_PREFIX.length))
+  const secretKey = new Uint8Array(64)
+  secretKey.set(seed, 0)
+  secretKey.set(publicKey, 32)
+  return { privateKey, publicKey, secretKey }
 }
 
 const publicKeyCache = new Map<string, KeyObject>()

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { Address, beginCell, type Cell } from '@ton/core'
 import { InvalidSettlementInputError } from '../errors.js'
 
@@ -23,23 +23,51 @@ export function voucherHash(channel: Address, amount: bigint): Uint8Array {
     throw new InvalidSettlementInputError('voucher amount out of range', {
       details: `amount must be 0..2^120-1 nanoTON, got ${amount}`,
     })
+  const small = amount <= BigInt(Number.MAX_SAFE_INTEGER)
   let len = 0
-  for (let a = amount; a > 0n; a >>= 8n) len++
-  const bits = 32 + 267 + 4 + 8 * len
+  if (small) for (let a = Number(amount); a > 0; a = Math.floor(a / 256)) len++
+  else for (let a = amount; a > 0n; a >>= 8n) len++
+  const bits = PREFIX_BITS + 4 + 8 * len
   const bytes = Math.ceil(bits / 8)
   const buf = new Uint8Array(2 + bytes)
   buf[0] = 0 // d1: no refs, ordinary, level 0
   buf[1] = Math.floor(bits / 8) + bytes // d2
-  const w = new BitWriter(buf, 16)
-  w.write(VOUCHER_TAG, 32)
-  w.write(2, 2) // addr_std$10
-  w.write(0, 1) // anycast: nothing
-  w.write(channel.workChain & 0xff, 8)
-  w.writeBytes(channel.hash)
+  buf.set(voucherPrefix(channel), 2)
+  const w = new BitWriter(buf, 16 + PREFIX_BITS)
   w.write(len, 4)
-  w.writeBytes(bigintBytes(amount, len))
+  if (small) {
+    let v = Number(amount)
+    const out = new Uint8Array(len)
+    for (let i = len - 1; i >= 0; i--) {
+      out[i] = v % 256
+      v = Math.floor(v / 256)
+    }
+    w.writeBytes(out)
+  } else w.writeBytes(bigintBytes(amount, len))
   if (bits % 8 !== 0) w.write(1, 1) // completion tag
-  return createHash('sha256').update(buf).digest()
+  const digest = hash('sha256', buf, 'buffer')
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+}
+
+/** Bits of the voucher cell before the amount: tag, addr_std$10, no anycast, workchain, hash. */
+const PREFIX_BITS = 32 + 267
+
+const prefixes = new WeakMap<Address, Uint8Array>()
+
+/** The first {@link PREFIX_BITS} bits of the cell data for `channel` (cached per Address object). */
+function voucherPrefix(channel: Address): Uint8Array {
+  let prefix = prefixes.get(channel)
+  if (prefix === undefined) {
+    prefix = new Uint8Array(Math.ceil(PREFIX_BITS / 8))
+    const w = new BitWriter(prefix, 0)
+    w.write(VOUCHER_TAG, 32)
+    w.write(2, 2) // addr_std$10
+    w.write(0, 1) // anycast: nothing
+    w.write(channel.workChain & 0xff, 8)
+    w.writeBytes(channel.hash)
+    prefixes.set(channel, prefix)
+  }
+  return prefix
 }
 
 class BitWriter {
@@ -84,6 +112,34 @@ function bigintBytes(value: bigint, len: number): Uint8Array {
 
 /** Parses a channel address in any TON form, with a typed error. */
 export function parseChannelAddress(channel: string): Address {
+  return resolveChannel(channel).address
+}
+
+/** A parsed channel address and its canonical store key. */
+export interface ResolvedChannel {
+  readonly address: Address
+  /** Raw `wc:hex` form ({@link channelKey}). */
+  readonly key: string
+}
+
+const resolved = new Map<string, ResolvedChannel>()
+
+/**
+ * Parses a channel address (any TON form) and its raw key, cached by the
+ * input string: a channel carries thousands of vouchers, each naming it.
+ */
+export function resolveChannel(channel: string): ResolvedChannel {
+  let entry = resolved.get(channel)
+  if (entry === undefined) {
+    const address = parseAddress(channel)
+    entry = { address, key: channelKey(address) }
+    if (resolved.size >= 4096) resolved.clear()
+    resolved.set(channel, entry)
+  }
+  return entry
+}
+
+function parseAddress(channel: string): Address {
   try {
     return Address.parse(channel)
   } catch (cause) {

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto'
+import { Address } from '@ton/core'
+import { keyPairFromSeed, sign as naclSign } from '@ton/crypto'
+import { describe, expect, it } from 'vitest'
+import {
+  type Ed25519Backend,
+  ed25519Backend,
+  loadSodiumNative,
+  nodeCryptoEd25519,
+  type SodiumEd25519,
+  selectEd25519Backend,
+  sodiumEd25519,
+} from '../../src/voucher/ed25519.js'
+import { signingKeyFromSeed } from '../../src/voucher/keys.js'
+import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
+
+const sodium = loadSodiumNative()
+const channel = new Address(0, randomBytes(32)).toRawString()
+
+describe('ed25519 backends', () => {
+  it('sodium-native loads here (it is an optional dependency of this package)', () => {
+    // when this fails the bench silently measures node:crypto only: reinstall with optional deps
+    expect(sodium).toBeDefined()
+  })
+
+  it('give byte-identical signatures (also tweetnacl) and verify each other', () => {
+    if (sodium === undefined) throw new Error('sodium-native did not load')
+    const libsodium = sodiumEd25519(sodium)
+    for (let i = 0; i < 50; i++) {
+      const seed = randomBytes(32)
+      const key = signingKeyFromSeed(seed)
+      const message = randomBytes(i === 0 ? 0 : 1 + (i % 40))
+      const a = nodeCryptoEd25519.sign(message, key)
+      const b = libsodium.sign(message, key)
+      expect(a).toBeInstanceOf(Uint8Array)
+      expect(b).toBeInstanceOf(Uint8Array)
+      expect(Buffer.from(a)).toEqual(Buffer.from(b))
+      expect(Buffer.from(b)).toEqual(naclSign(message, keyPairFromSeed(seed).secretKey))
+      expect(libsodium.verify(message, a, key.publicKey)).toBe(true)
+      expect(nodeCryptoEd25519.verify(message, b, key.publicKey)).toBe(true)
+      const tampered = Uint8Array.from(b)
+      tampered[i % 64] = (tampered[i % 64] ?? 0) ^ 1
+      expect(libsodium.verify(message, tampered, key.publicKey)).toBe(false)
+      expect(nodeCryptoEd25519.verify(message, tampered, key.publicKey)).toBe(false)
+    }
+  })
+
+  it('vouchers signed with one backend verify with the other', () => {
+    if (sodium === undefined) throw new Error('sodium-native did not load')
+    const libsodium = sodiumEd25519(sodium)
+    const key = signingKeyFromSeed(randomBytes(32))
+    for (const [signer, verifier] of [
+      [libsodium, nodeCryptoEd25519],
+      [nodeCryptoEd25519, libsodium],
+    ] as const) {
+      const v = signVoucher({ key, channel, amount: 123_456_789n, jobId: 'j', ed25519: signer })
+      expect(verifyVoucher({ voucher: v, clientKey: key.publicKey, ed25519: verifier }).amount).toBe(
+        123_456_789n,
+      )
+      expect(() =>
+        verifyVoucher({ voucher: { ...v, amount: 1n }, clientKey: key.publicKey, ed25519: verifier }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_VOUCHER_SIGNATURE' }))
+    }
+  })
+
+  it('wrong-length keys and signatures get typed errors with either backend', () => {
+    const key = signingKeyFromSeed(randomBytes(32))
+    const backends: Ed25519Backend[] = [
+      nodeCryptoEd25519,
+      ...(sodium === undefined ? [] : [sodiumEd25519(sodium)]),
+    ]
+    expect(backends.length).toBe(2)
+    for (const ed25519 of backends) {
+      const v = signVoucher({ key, channel, amount: 5n, jobId: 'j', ed25519 })
+      for (const signature of [new Uint8Array(0), new Uint8Array(63), new Uint8Array(65)])
+        expect(() =>
+          verifyVoucher({ voucher: { ...v, signature }, clientKey: key.publicKey, ed25519 }),
+        ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_VOUCHER' }))
+      for (const clientKey of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33)])
+        expect(() => verifyVoucher({ voucher: v, clientKey, ed25519 })).toThrow(
+          expect.objectContaining({ code: 'ERR_INVALID_SETTLEMENT_INPUT' }),
+        )
+    }
+    for (const seed of [new Uint8Array(31), new Uint8Array(64)])
+      expect(() => signingKeyFromSeed(seed)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_SETTLEMENT_INPUT' }),
+      )
+  })
+})
+
+describe('ed25519 backend selection', () => {
+  const fake: SodiumEd25519 = {
+    crypto_sign_detached: () => {},
+    crypto_sign_verify_detached: () => false,
+  }
+  let loads = 0
+  const loader = () => {
+    loads++
+    return fake
+  }
+
+  it('picks sodium-native when it loads, node:crypto when it does not', () => {
+    expect(selectEd25519Backend({ env: {}, loadSodium: loader }).name).toBe('sodium-native')
+    expect(selectEd25519Backend({ env: {}, loadSodium: () => undefined }).name).toBe('node:crypto')
+    expect(selectEd25519Backend({ prefer: 'sodium', loadSodium: () => undefined }).name).toBe('node:crypto')
+  })
+
+  it('COCOON_ED25519=node forces node:crypto without loading sodium-native', () => {
+    loads = 0
+    expect(selectEd25519Backend({ env: { COCOON_ED25519: 'node' }, loadSodium: loader }).name).toBe(
+      'node:crypto',
+    )
+    expect(selectEd25519Backend({ prefer: 'node', loadSodium: loader }).name).toBe('node:crypto')
+    expect(loads).toBe(0)
+    expect(selectEd25519Backend({ env: { COCOON_ED25519: 'sodium' }, loadSodium: loader }).name).toBe(
+      'sodium-native',
+    )
+    expect(selectEd25519Backend({ env: { COCOON_ED25519: 'auto' }, loadSodium: loader }).name).toBe(
+      'sodium-native',
+    )
+    // an unknown value is auto, not a crash
+    expect(selectEd25519Backend({ env: { COCOON_ED25519: 'bogus' }, loadSodium: loader }).name).toBe(
+      'sodium-native',
+    )
+  })
+
+  it('the process-wide default follows the environment and the real loader', () => {
+    const expected =
+      process.env.COCOON_ED25519 === 'node' || sodium === undefined ? 'node:crypto' : 'sodium-native'
+    expect(ed25519Backend().name).toBe(expected)
+    expect(ed25519Backend()).toBe(ed25519Backend())
+  })
+})
