@@ -68,6 +68,7 @@ const VARIANT = process.argv[3]
 const STOCK = VARIANT === 'stock' || VARIANT === 'stock-joined'
 const JOINED = VARIANT === 'joined' || VARIANT === 'stock-joined'
 const TUNED = VARIANT === 'tuned' || STOCK
+const IN_THREAD = VARIANT === 'inthread' || JOINED
 
 export const BENCH_PROTOCOL = '/cocoon/bench/1.0.0'
 export const BENCH_BYTES_PROTOCOL = '/cocoon/bench-bytes/1.0.0'
@@ -87,24 +88,31 @@ type Message =
 const role = process.argv[2]
 
 /** Linux `/proc/self/schedstat`: ns on a CPU and ns runnable but waiting for one, with the wall clock. */
-function schedstat(): { cpu: number; wait: number; wall: number } | undefined {
+function schedstat(): { cpu: number; wait: number; wall: number; process: number } | undefined {
   try {
     const [cpu, wait] = readFileSync('/proc/self/schedstat', 'utf8').split(' ').map(Number)
-    return { cpu: cpu ?? 0, wait: wait ?? 0, wall: performance.now() }
+    const usage = process.cpuUsage()
+    return { cpu: cpu ?? 0, wait: wait ?? 0, wall: performance.now(), process: usage.user + usage.system }
   } catch {
     return undefined
   }
 }
 
-/** COCOON_BENCH_SCHED=1: prints how much of a transfer this process ran, waited for a CPU, or idled. */
-function schedReport(who: string, before: ReturnType<typeof schedstat>): void {
+/**
+ * COCOON_BENCH_SCHED=1: prints how much of a transfer this process's main thread ran, waited for a
+ * CPU, or idled, and the CPU time per MiB of the main thread and of the whole process (all threads):
+ * the per-MiB figures hold up on a loaded machine where the MiB/s do not.
+ */
+function schedReport(who: string, before: ReturnType<typeof schedstat>, bytes: number): void {
   const after = schedstat()
   if (process.env.COCOON_BENCH_SCHED !== '1' || before === undefined || after === undefined) return
   const wall = after.wall - before.wall
   const cpu = (after.cpu - before.cpu) / 1e6
   const wait = (after.wait - before.wait) / 1e6
+  const processCpu = (after.process - before.process) / 1e3
+  const mib = bytes / (1024 * 1024)
   console.error(
-    `# ${who} ${VARIANT ?? 'peer'}: wall ${wall.toFixed(0)} ms, on cpu ${((100 * cpu) / wall).toFixed(0)}%, runnable but waiting for a cpu ${((100 * wait) / wall).toFixed(0)}%, idle ${((100 * (wall - cpu - wait)) / wall).toFixed(0)}%`,
+    `# ${who} ${VARIANT ?? 'peer'}: wall ${wall.toFixed(0)} ms, on cpu ${((100 * cpu) / wall).toFixed(0)}%, runnable but waiting for a cpu ${((100 * wait) / wall).toFixed(0)}%, idle ${((100 * (wall - cpu - wait)) / wall).toFixed(0)}%; cpu ms/MiB: main thread ${(cpu / mib).toFixed(2)}, process ${(processCpu / mib).toFixed(2)}`,
   )
 }
 const send = (m: unknown): void => {
@@ -179,16 +187,20 @@ async function p2pServer(): Promise<void> {
         return
       }
       // the job path's receiving side: reassembled into one tensor and its sha256 checked
-      const assembler = new TensorAssembler(1, 2 ** 31)
+      // `inthread`: copied and hashed on the stream's thread, as before the tensor worker
+      const assembler = new TensorAssembler(1, 2 ** 31, IN_THREAD ? { offloadMinBytes: Infinity } : {})
       const sched0 = schedstat()
+      let assemblerBytes = 0
       for await (const frame of readFrames(stream)) {
+        if (frame.tensorHeader !== undefined) assemblerBytes += Number(frame.tensorHeader.byteLength)
         const chunk = frame.tensorChunk
         // `joined`: what the receiver did before it copied the arrived pieces straight into the tensor
         if (JOINED && chunk !== undefined)
           assembler.push({ tensorChunk: { index: chunk.index, offset: chunk.offset, data: chunk.data } })
         else assembler.push(frame)
         if (assembler.done) {
-          schedReport('server', sched0)
+          await assembler.complete()
+          schedReport('server', sched0, assemblerBytes)
           stream.send(new Uint8Array([1]))
           await stream.close()
           return
@@ -255,7 +267,7 @@ async function p2pClient(): Promise<void> {
       }),
     )
     const seconds = (performance.now() - start) / 1000
-    schedReport('client', sched0)
+    schedReport('client', sched0, perStream * m.streams)
     send({ type: 'result', bytesPerSecond: (perStream * m.streams) / seconds })
   })
   send({ type: 'ready' })

@@ -13,7 +13,7 @@ export interface BenchChild {
 /** Forks a benchmark child in `role` and waits for it to report ready. */
 export async function forkChild(
   role: string,
-  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined',
+  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined' | 'inthread',
 ): Promise<BenchChild> {
   // COCOON_BENCH_PROF=<dir> writes a V8 CPU profile of each child there
   const prof = process.env.COCOON_BENCH_PROF

@@ -27,7 +27,7 @@ async function p2p(
   chunkSize: number,
   streams: number,
   mode: 'frames' | 'bytes' = 'frames',
-  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined',
+  variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined' | 'inthread',
 ): Promise<number> {
   const server = await forkChild('p2p-server', variant)
   const client = await forkChild('p2p-client', variant)
@@ -69,7 +69,7 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
     chunk: number
     streams: number
     mode?: 'bytes'
-    variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined'
+    variant?: 'tuned' | 'stock' | 'joined' | 'stock-joined' | 'inthread'
   }> = [
     // what the job path did before: stock noise crypto, chunk data joined before reassembly
     { name: 'before-chunk-1m-1stream', chunk: 1024 * 1024, streams: 1, variant: 'stock-joined' },
@@ -78,6 +78,8 @@ export async function streamThroughputBench(options: { bytes?: number; runs?: nu
     { name: 'stock-bytes-1m-1stream', chunk: 1024 * 1024, streams: 1, mode: 'bytes' },
     { name: 'chunk-256k-1stream', chunk: 256 * 1024, streams: 1 },
     { name: 'chunk-1m-1stream', chunk: 1024 * 1024, streams: 1 },
+    // the receiver copying and hashing on the stream's thread (before the tensor worker)
+    { name: 'chunk-1m-1stream-in-thread', chunk: 1024 * 1024, streams: 1, variant: 'inthread' },
     { name: 'chunk-1m-1stream-joined-receive', chunk: 1024 * 1024, streams: 1, variant: 'joined' },
     { name: 'chunk-1m-4streams', chunk: 1024 * 1024, streams: 4 },
     { name: 'chunk-1m-1stream-yamux-16m-window', chunk: 1024 * 1024, streams: 1, variant: 'tuned' },

@@ -61,6 +61,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   }
   signal?.addEventListener('abort', onAbort)
   let finished = false
+  const assembler = new TensorAssembler(options.outputCount ?? 0, options.maxTensorBytes)
   try {
     if (signal?.aborted === true) throw new AbortedError('job aborted by the caller')
     await writer.write({ request }, { signal })
@@ -94,7 +95,6 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     if (options.inputs !== undefined) {
       await sendTensors(writer, options.inputs, { signal })
     }
-    const assembler = new TensorAssembler(options.outputCount ?? 0, options.maxTensorBytes)
     let tokens = 0
     for (;;) {
       const frame = await next(frames, options)
@@ -107,6 +107,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         // tensor output frame consumed
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
+        const outputs = await assembler.complete()
         // [payments, issue 6] the bill includes the prompt (tensor: the GFLOP): report the cumulative
         // cost of the delivered work at the accepted price before settling, so a prompt cost above
         // the credit window is not refused as "more than delivered"
@@ -119,7 +120,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         stream
           .close({ signal: AbortSignal.timeout(2_000) })
           .catch(() => stream.abort(new Error('close failed')))
-        yield { type: 'result', result: frame.result, outputs: assembler.tensors }
+        yield { type: 'result', result: frame.result, outputs }
         return
       } else if (frame.error !== undefined) {
         throw jobFailed(frame)
@@ -133,6 +134,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     if (signal?.aborted === true) throw new AbortedError('job aborted by the caller', { cause: err })
     throw err
   } finally {
+    assembler.drop()
     signal?.removeEventListener('abort', onAbort)
     if (!finished && stream.status === 'open') stream.abort(new Error('job attempt ended'))
   }

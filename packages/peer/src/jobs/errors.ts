@@ -24,6 +24,12 @@ export class TensorHashMismatchError extends CocoonError {
   override name = 'TensorHashMismatchError'
 }
 
+/** The worker thread reassembling a large received tensor failed or exited. */
+export class TensorWorkerFailedError extends CocoonError {
+  readonly code = 'ERR_TENSOR_WORKER_FAILED' as const
+  override name = 'TensorWorkerFailedError'
+}
+
 /** A tensor is larger than the receiver accepts. */
 export class TensorTooLargeError extends CocoonError {
   readonly code = 'ERR_JOB_TENSOR_TOO_LARGE' as const

@@ -255,20 +255,24 @@ class DefaultJobService implements JobService {
         request.tensor.inputCount,
         this.#init.maxTensorBytes ?? 64 * 1024 * 1024,
       )
-      while (!assembler.done) {
-        const frame = await nextFrame(frames, readTimeout, signal)
-        if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
-        if (frame.voucher !== undefined) {
-          await session.acceptVoucher(frame.voucher)
-          continue
+      try {
+        while (!assembler.done) {
+          const frame = await nextFrame(frames, readTimeout, signal)
+          if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
+          if (frame.voucher !== undefined) {
+            await session.acceptVoucher(frame.voucher)
+            continue
+          }
+          if (!assembler.push(frame)) {
+            throw new UnexpectedFrameError('expected tensor input frames', {
+              details: 'got another frame kind',
+            })
+          }
         }
-        if (!assembler.push(frame)) {
-          throw new UnexpectedFrameError('expected tensor input frames', {
-            details: 'got another frame kind',
-          })
-        }
+        inputs = await assembler.complete()
+      } finally {
+        assembler.drop()
       }
-      inputs = assembler.tensors
     }
 
     // everything the client sends from now on: vouchers and cancel

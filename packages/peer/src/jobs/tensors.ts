@@ -4,6 +4,7 @@ import { DType, type JobFrame, type TensorChunk, type TensorHeader } from '@coco
 import type { AbortOptions } from '@libp2p/interface'
 import { TensorHashMismatchError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
 import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, tensorChunkParts } from './frames.js'
+import { OFFLOAD_MIN_BYTES, tensorOffload } from './tensor-offload.js'
 
 const TO_WIRE: Record<RuntimeDType, DType> = {
   float32: DType.DTYPE_FLOAT32,
@@ -66,24 +67,44 @@ export async function sendTensors(
 /**
  * Reassembles tensors from header and chunk frames, checking order, sizes and
  * the sha256 of each. Feed frames with `push`; `done` says when all `count`
- * tensors are complete.
+ * tensors' frames arrived; `complete()` resolves with the tensors once every
+ * hash is checked (tensors of `offloadMinBytes` or more are copied and hashed
+ * on a worker thread, off the thread that runs the stream).
  */
 export class TensorAssembler {
-  readonly tensors: Tensor[] = []
   readonly #count: number
   readonly #maxBytes: number
+  readonly #offloadMinBytes: number
+  readonly #tensors: Array<Promise<Tensor>> = []
   #header: TensorHeader | undefined
-  #buffer: Uint8Array | undefined
-  #filled = 0
-  #hash = createHash('sha256')
+  #sink: TensorSink | undefined
 
-  constructor(count: number, maxBytes: number) {
+  constructor(count: number, maxBytes: number, options: { offloadMinBytes?: number } = {}) {
     this.#count = count
     this.#maxBytes = maxBytes
+    this.#offloadMinBytes = options.offloadMinBytes ?? OFFLOAD_MIN_BYTES
   }
 
+  /** True once the frames of all tensors arrived (their hashes may still be in flight). */
   get done(): boolean {
-    return this.tensors.length === this.#count && this.#header === undefined
+    return this.#tensors.length === this.#count && this.#header === undefined
+  }
+
+  /** The tensors, once every one arrived and matched its sha256; rejects with a typed error otherwise. */
+  async complete(): Promise<Tensor[]> {
+    if (!this.done)
+      throw new UnexpectedFrameError('tensors incomplete', {
+        details: `${this.#tensors.length} of ${this.#count} tensors arrived`,
+      })
+    return Promise.all(this.#tensors)
+  }
+
+  /** Forgets tensors still being reassembled (the job failed). */
+  drop(): void {
+    this.#sink?.drop()
+    this.#sink = undefined
+    this.#header = undefined
+    for (const t of this.#tensors) t.catch(() => {})
   }
 
   /** True when `frame` was a tensor frame and was consumed. */
@@ -100,7 +121,7 @@ export class TensorAssembler {
   }
 
   #onHeader(header: TensorHeader): void {
-    if (this.#header !== undefined || this.tensors.length >= this.#count) {
+    if (this.#header !== undefined || this.#tensors.length >= this.#count) {
       throw new UnexpectedFrameError('unexpected tensor header', {
         details: `expected ${this.#count} tensors, each header followed by all of its chunks`,
       })
@@ -119,52 +140,99 @@ export class TensorAssembler {
     if (header.sha256.byteLength !== 32) {
       throw new UnexpectedFrameError('tensor header without sha256', { details: 'sha256 must be 32 bytes' })
     }
+    const byteLength = Number(header.byteLength)
     this.#header = header
-    this.#buffer = new Uint8Array(Number(header.byteLength))
-    this.#filled = 0
-    this.#hash = createHash('sha256')
-    if (this.#buffer.byteLength === 0) this.#finish()
+    this.#sink = byteLength >= this.#offloadMinBytes ? offloadedSink(byteLength) : localSink(byteLength)
+    if (byteLength === 0) this.#finish()
   }
 
   #onChunk(chunk: TensorChunk): void {
     const header = this.#header
-    const buffer = this.#buffer
-    if (header === undefined || buffer === undefined || chunk.index !== this.tensors.length) {
+    const sink = this.#sink
+    if (header === undefined || sink === undefined || chunk.index !== this.#tensors.length) {
       throw new UnexpectedFrameError('tensor chunk out of order', {
-        details: `chunk for tensor ${chunk.index} arrived while ${this.#header === undefined ? 'no header is open' : `tensor ${this.tensors.length} is open`}`,
+        details: `chunk for tensor ${chunk.index} arrived while ${this.#header === undefined ? 'no header is open' : `tensor ${this.#tensors.length} is open`}`,
       })
     }
     // received chunks come as the pieces they arrived in: copy those straight into the tensor
     const parts = tensorChunkParts(chunk)
     const byteLength = parts?.byteLength ?? chunk.data.byteLength
-    if (chunk.offset !== BigInt(this.#filled) || this.#filled + byteLength > buffer.byteLength) {
+    if (chunk.offset !== BigInt(sink.filled) || sink.filled + byteLength > sink.byteLength) {
       throw new TensorHashMismatchError('tensor chunk does not fit its header', {
-        details: `chunk at offset ${chunk.offset} with ${byteLength} bytes; expected offset ${this.#filled} within ${buffer.byteLength} bytes`,
+        details: `chunk at offset ${chunk.offset} with ${byteLength} bytes; expected offset ${sink.filled} within ${sink.byteLength} bytes`,
       })
     }
-    for (const part of parts ?? [chunk.data]) {
-      buffer.set(part, this.#filled)
-      this.#hash.update(part)
-      this.#filled += part.byteLength
-    }
-    if (this.#filled === buffer.byteLength) this.#finish()
+    sink.write(parts ?? [chunk.data], byteLength)
+    if (sink.filled === sink.byteLength) this.#finish()
   }
 
   #finish(): void {
     const header = this.#header as TensorHeader
-    const digest = this.#hash.digest()
-    if (!digest.equals(header.sha256)) {
-      throw new TensorHashMismatchError('tensor sha256 mismatch', {
-        details: `the bytes of tensor "${header.name}" do not hash to the sha256 in its header`,
-      })
-    }
-    this.tensors.push({
-      name: header.name,
-      dtype: FROM_WIRE.get(header.dtype) as RuntimeDType,
-      shape: header.shape.map((d) => Number(d)),
-      data: this.#buffer as Uint8Array,
-    })
+    const sink = this.#sink as TensorSink
     this.#header = undefined
-    this.#buffer = undefined
+    this.#sink = undefined
+    const tensor = sink.finish().then(({ data, digest }) => {
+      if (!Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).equals(header.sha256)) {
+        throw new TensorHashMismatchError('tensor sha256 mismatch', {
+          details: `the bytes of tensor "${header.name}" do not hash to the sha256 in its header`,
+        })
+      }
+      return {
+        name: header.name,
+        dtype: FROM_WIRE.get(header.dtype) as RuntimeDType,
+        shape: header.shape.map((d) => Number(d)),
+        data,
+      }
+    })
+    // awaited by complete(); a mismatch must not surface as an unhandled rejection before that
+    tensor.catch(() => {})
+    this.#tensors.push(tensor)
+  }
+}
+
+/** Where one tensor's bytes go while it arrives. */
+interface TensorSink {
+  readonly byteLength: number
+  readonly filled: number
+  write(parts: Iterable<Uint8Array>, byteLength: number): void
+  finish(): Promise<{ data: Uint8Array; digest: Uint8Array }>
+  drop(): void
+}
+
+function localSink(byteLength: number): TensorSink {
+  const buffer = new Uint8Array(byteLength)
+  const hash = createHash('sha256')
+  let filled = 0
+  return {
+    byteLength,
+    get filled() {
+      return filled
+    },
+    write(parts) {
+      for (const part of parts) {
+        buffer.set(part, filled)
+        hash.update(part)
+        filled += part.byteLength
+      }
+    },
+    finish: async () => ({ data: buffer, digest: hash.digest() }),
+    drop() {},
+  }
+}
+
+function offloadedSink(byteLength: number): TensorSink {
+  const tensor = tensorOffload().open(byteLength)
+  let filled = 0
+  return {
+    byteLength,
+    get filled() {
+      return filled
+    },
+    write(parts, length) {
+      tensor.write(parts, length)
+      filled += length
+    },
+    finish: () => tensor.finish(),
+    drop: () => tensor.drop(),
   }
 }
