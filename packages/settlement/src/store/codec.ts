@@ -23,6 +23,7 @@ enum Kind {
 }
 
 const FLAG_LAST_CLAIM = 1
+const FLAG_JOB_PAID = 2
 const FLAG_FINAL_COST = 1
 const FLAG_FINISHED = 2
 const FLAG_CLIENT_ROLE = 4
@@ -60,24 +61,29 @@ export function decodeRecord<T>(bytes: Uint8Array): T {
 
 export function encodeProviderChannel(r: ProviderChannelRecord): Uint8Array {
   const w = new Writer(64 + 3 * (r.channel.length + r.jobId.length) + r.signature.length)
-  w.header(Kind.provider, r.lastClaimAt === undefined ? 0 : FLAG_LAST_CLAIM)
+  w.header(
+    Kind.provider,
+    (r.lastClaimAt === undefined ? 0 : FLAG_LAST_CLAIM) | (r.jobPaid === undefined ? 0 : FLAG_JOB_PAID),
+  )
   w.string(r.channel)
   w.bigint(r.newest)
   w.bytes(r.signature)
   w.string(r.jobId)
   w.bigint(r.claimed)
   if (r.lastClaimAt !== undefined) w.number(r.lastClaimAt)
+  if (r.jobPaid !== undefined) w.bigint(r.jobPaid)
   w.number(r.updatedAt)
   return w.done()
 }
 
 export function encodeClientChannel(r: ClientChannelRecord): Uint8Array {
   const w = new Writer(48 + 3 * (r.channel.length + r.jobId.length) + r.signature.length)
-  w.header(Kind.client, 0)
+  w.header(Kind.client, r.jobPaid === undefined ? 0 : FLAG_JOB_PAID)
   w.string(r.channel)
   w.bigint(r.signed)
   w.bytes(r.signature)
   w.string(r.jobId)
+  if (r.jobPaid !== undefined) w.bigint(r.jobPaid)
   w.number(r.updatedAt)
   return w.done()
 }
@@ -110,9 +116,11 @@ function decodeBinary(bytes: Uint8Array): ProviderChannelRecord | ClientChannelR
       const jobId = r.string()
       const claimed = r.bigint()
       const lastClaimAt = (flags & FLAG_LAST_CLAIM) !== 0 ? r.number() : undefined
+      const jobPaid = (flags & FLAG_JOB_PAID) !== 0 ? r.bigint() : undefined
       const updatedAt = r.number()
       const record: ProviderChannelRecord = { channel, newest, signature, jobId, claimed, updatedAt }
       if (lastClaimAt !== undefined) record.lastClaimAt = lastClaimAt
+      if (jobPaid !== undefined) record.jobPaid = jobPaid
       return record
     }
     case Kind.client: {
@@ -120,7 +128,10 @@ function decodeBinary(bytes: Uint8Array): ProviderChannelRecord | ClientChannelR
       const signed = r.bigint()
       const signature = r.bytes()
       const jobId = r.string()
-      return { channel, signed, signature, jobId, updatedAt: r.number() }
+      const jobPaid = (flags & FLAG_JOB_PAID) !== 0 ? r.bigint() : undefined
+      const record: ClientChannelRecord = { channel, signed, signature, jobId, updatedAt: r.number() }
+      if (jobPaid !== undefined) record.jobPaid = jobPaid
+      return record
     }
     case Kind.job: {
       const jobId = r.string()

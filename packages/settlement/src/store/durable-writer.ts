@@ -28,11 +28,10 @@ export class DurableWriter {
     private readonly sync = true,
   ) {}
 
-  /** Resolves once `a` (and `b`) are on disk. */
-  write(a: DurableEntry, b?: DurableEntry): Promise<void> {
+  /** Resolves once the entries are on disk (all in one atomic batch). */
+  write(...entries: DurableEntry[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push(a)
-      if (b !== undefined) this.queue.push(b)
+      for (const e of entries) this.queue.push(e)
       this.waiters.push({ resolve, reject })
       if (!this.flushing) void this.flush()
     })

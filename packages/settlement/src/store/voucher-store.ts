@@ -3,7 +3,7 @@ import { LevelDatastore } from 'datastore-level'
 import { type Datastore, Key } from 'interface-datastore'
 import { InvalidSettlementInputError, VoucherOutOfOrderError, VoucherReplayedError } from '../errors.js'
 import { decodeRecord, encodeClientChannel, encodeJob, encodeProviderChannel, encodeRecord } from './codec.js'
-import { DurableWriter } from './durable-writer.js'
+import { type DurableEntry, DurableWriter } from './durable-writer.js'
 
 /** The provider's view of one channel: its newest voucher and what it claimed on chain. */
 export interface ProviderChannelRecord {
@@ -16,6 +16,12 @@ export interface ProviderChannelRecord {
   claimed: bigint
   /** When a claim (or close) was last confirmed, ms; absent before the first. */
   lastClaimAt?: number
+  /**
+   * What `jobId` has paid so far including this voucher (its usage receipt's
+   * `paid`, kept here so a voucher costs one record, not two; see
+   * {@link VoucherStore.job}). Absent in records of older versions.
+   */
+  jobPaid?: bigint
   updatedAt: number
 }
 
@@ -40,6 +46,8 @@ export interface ClientChannelRecord {
   signed: bigint
   signature: Uint8Array
   jobId: string
+  /** What `jobId` has paid so far including this voucher (as in {@link ProviderChannelRecord.jobPaid}). */
+  jobPaid?: bigint
   updatedAt: number
 }
 
@@ -70,6 +78,12 @@ export interface VoucherStoreInit {
  * Crash-safe voucher book for both sides of a channel. Every mutation is
  * persisted with fsync (group commit) before its promise resolves, and
  * per-channel operations are serialized so amounts only ever grow.
+ *
+ * A voucher writes one record per side in the steady state: the channel
+ * record carries the running `jobPaid` of its job, and the job's own record
+ * is (re)written, in the same atomic batch, only when the channel's job
+ * changes (and by {@link VoucherStore.finishJob}). Reading a job merges the
+ * two. A job pays through one channel.
  */
 export class VoucherStore {
   private readonly writer: DurableWriter
@@ -132,21 +146,22 @@ export class VoucherStore {
       })
     const credited = voucher.amount - newest
     const now = this.now()
+    const jobId = voucher.jobId
+    const job = this.openJobs.get(`provider/${jobId}`) ?? (await this.job('provider', jobId))
+    const jobRecord = nextJobRecord(job, jobId, channel, 'provider', credited, now)
     const record: ProviderChannelRecord = {
       channel,
       newest: voucher.amount,
       signature: voucher.signature,
-      jobId: voucher.jobId,
+      jobId,
       claimed: prev?.claimed ?? 0n,
+      jobPaid: jobRecord.paid,
       updatedAt: now,
     }
     if (prev?.lastClaimAt !== undefined) record.lastClaimAt = prev.lastClaimAt
-    const job = this.openJobs.get(`provider/${voucher.jobId}`) ?? (await this.job('provider', voucher.jobId))
-    const jobRecord = nextJobRecord(job, voucher.jobId, channel, 'provider', credited, now)
-    await this.writer.write(
-      { key: this.keyOf('provider', 'channel', channel), value: encodeProviderChannel(record) },
-      { key: this.keyOf('provider', 'job', voucher.jobId), value: encodeJob(jobRecord) },
-    )
+    const entry = { key: this.keyOf('provider', 'channel', channel), value: encodeProviderChannel(record) }
+    if (prev?.jobId === jobId && prev.jobPaid !== undefined) await this.writer.write(entry)
+    else await this.writer.write(entry, ...(await this.jobSwitchEntries('provider', prev, jobRecord)))
     this.provider.set(channel, record)
     this.remember(jobRecord)
     return { credited, record }
@@ -206,19 +221,19 @@ export class VoucherStore {
     limit?.(amount)
     const voucher = sign(amount)
     const now = this.now()
+    const job = this.openJobs.get(`client/${jobId}`) ?? (await this.job('client', jobId))
+    const jobRecord = nextJobRecord(job, jobId, channel, 'client', delta, now)
     const record: ClientChannelRecord = {
       channel,
       signed: amount,
       signature: voucher.signature,
       jobId,
+      jobPaid: jobRecord.paid,
       updatedAt: now,
     }
-    const job = this.openJobs.get(`client/${jobId}`) ?? (await this.job('client', jobId))
-    const jobRecord = nextJobRecord(job, jobId, channel, 'client', delta, now)
-    await this.writer.write(
-      { key: this.keyOf('client', 'channel', channel), value: encodeClientChannel(record) },
-      { key: this.keyOf('client', 'job', jobId), value: encodeJob(jobRecord) },
-    )
+    const entry = { key: this.keyOf('client', 'channel', channel), value: encodeClientChannel(record) }
+    if (prev?.jobId === jobId && prev.jobPaid !== undefined) await this.writer.write(entry)
+    else await this.writer.write(entry, ...(await this.jobSwitchEntries('client', prev, jobRecord)))
     this.client.set(channel, record)
     this.remember(jobRecord)
     return voucher
@@ -247,10 +262,44 @@ export class VoucherStore {
 
   // ---- jobs ----
 
+  /**
+   * A job's usage receipt: its record, with `paid` raised to its channel
+   * record's `jobPaid` while that channel's newest voucher is for this job.
+   */
   async job(role: 'provider' | 'client', jobId: string): Promise<JobPaymentRecord | undefined> {
     const cached = this.openJobs.get(`${role}/${jobId}`)
     if (cached !== undefined) return cached
-    return this.read<JobPaymentRecord>(jobKey(role, jobId))
+    const record = await this.read<JobPaymentRecord>(jobKey(role, jobId))
+    return record === undefined ? undefined : this.withChannelPaid(record)
+  }
+
+  private async withChannelPaid(record: JobPaymentRecord): Promise<JobPaymentRecord> {
+    const channel =
+      record.role === 'provider'
+        ? await this.providerChannel(record.channel)
+        : await this.clientChannel(record.channel)
+    if (channel?.jobId !== record.jobId || channel.jobPaid === undefined || channel.jobPaid <= record.paid)
+      return record
+    return { ...record, paid: channel.jobPaid, updatedAt: Math.max(record.updatedAt, channel.updatedAt) }
+  }
+
+  /**
+   * The job records to write with the first voucher of a job on a channel:
+   * the new job's, and the previous job's (whose running total only its
+   * channel record held until now).
+   */
+  private async jobSwitchEntries(
+    role: 'provider' | 'client',
+    prev: { jobId: string; jobPaid?: bigint } | undefined,
+    jobRecord: JobPaymentRecord,
+  ): Promise<DurableEntry[]> {
+    const entries = [{ key: this.keyOf(role, 'job', jobRecord.jobId), value: encodeJob(jobRecord) }]
+    if (prev !== undefined && prev.jobId !== jobRecord.jobId && prev.jobPaid !== undefined) {
+      const before = this.openJobs.get(`${role}/${prev.jobId}`) ?? (await this.job(role, prev.jobId))
+      if (before !== undefined)
+        entries.push({ key: this.keyOf(role, 'job', before.jobId), value: encodeJob(before) })
+    }
+    return entries
   }
 
   /** Keeps unfinished job records in memory (saves a read per voucher); finished ones leave. */
@@ -287,7 +336,8 @@ export class VoucherStore {
   }
 
   async jobs(role: 'provider' | 'client'): Promise<JobPaymentRecord[]> {
-    return this.list<JobPaymentRecord>(`/${role}/job`)
+    const records = await this.list<JobPaymentRecord>(`/${role}/job`)
+    return Promise.all(records.map((r) => this.openJobs.get(`${role}/${r.jobId}`) ?? this.withChannelPaid(r)))
   }
 
   // ---- internals ----

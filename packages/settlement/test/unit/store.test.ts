@@ -98,4 +98,44 @@ describe('voucher store', () => {
       await store.close()
     }
   })
+
+  it('keeps exact per-job receipts when jobs alternate on a channel, across restarts', async () => {
+    const paidBy = async (store: VoucherStore, role: 'provider' | 'client') =>
+      Object.fromEntries((await store.jobs(role)).map((j) => [j.jobId, j.paid]))
+    const pay = async (store: VoucherStore, jobId: string, delta: bigint) => {
+      const v = await store.signNext(channel, jobId, delta, (amount) => voucher(amount, jobId))
+      await store.acceptVoucher(v)
+    }
+    let store = await VoucherStore.open(dir)
+    await pay(store, 'a', 1n)
+    await pay(store, 'a', 2n)
+    await pay(store, 'b', 10n)
+    await pay(store, 'b', 20n)
+    await pay(store, 'a', 100n)
+    await store.close()
+
+    store = await VoucherStore.open(dir)
+    try {
+      for (const role of ['provider', 'client'] as const) {
+        expect(await paidBy(store, role)).toEqual({ a: 103n, b: 30n })
+        expect((await store.job(role, 'a'))?.paid).toBe(103n)
+        expect((await store.job(role, 'b'))?.paid).toBe(30n)
+      }
+      await store.finishJob('provider', 'a', channel, 103n)
+      await pay(store, 'a', 5n) // a late voucher for a finished job still counts
+      await pay(store, 'c', 1000n)
+    } finally {
+      await store.close()
+    }
+
+    store = await VoucherStore.open(dir)
+    try {
+      expect(await paidBy(store, 'provider')).toEqual({ a: 108n, b: 30n, c: 1000n })
+      expect(await paidBy(store, 'client')).toEqual({ a: 108n, b: 30n, c: 1000n })
+      expect(await store.job('provider', 'a')).toMatchObject({ paid: 108n, finished: true, finalCost: 103n })
+      expect((await store.providerChannel(channel))?.newest).toBe(1138n)
+    } finally {
+      await store.close()
+    }
+  })
 })
