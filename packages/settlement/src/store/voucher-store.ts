@@ -92,7 +92,12 @@ export class VoucherStore {
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly openJobs = new Map<string, JobPaymentRecord>()
-  private readonly keys = new Map<string, string>()
+  private readonly keys = {
+    'provider-channel': new Map<string, string>(),
+    'provider-job': new Map<string, string>(),
+    'client-channel': new Map<string, string>(),
+    'client-job': new Map<string, string>(),
+  }
 
   constructor(
     private readonly datastore: Datastore,
@@ -360,14 +365,14 @@ export class VoucherStore {
    * cached, since every voucher writes the same few keys.
    */
   private keyOf(role: 'provider' | 'client', kind: 'channel' | 'job', id: string): string {
-    const cacheId = `${role}/${kind}/${id}`
-    let key = this.keys.get(cacheId)
+    const cache = this.keys[`${role}-${kind}`]
+    let key = cache.get(id)
     if (key === undefined) {
       key = (
         kind === 'job' ? jobKey(role, id) : role === 'provider' ? providerKey(id) : clientKey(id)
       ).toString()
-      if (this.keys.size >= 20_000) this.keys.clear()
-      this.keys.set(cacheId, key)
+      if (cache.size >= 10_000) cache.clear()
+      cache.set(id, key)
     }
     return key
   }
