@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { writeUint64 } from '../uint64.js'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -194,17 +195,17 @@ export namespace Prices {
 
         if ((obj.perKPromptTokens != null && obj.perKPromptTokens !== 0n)) {
           w.uint32(8)
-          w.uint64(obj.perKPromptTokens)
+          writeUint64(w, obj.perKPromptTokens)
         }
 
         if ((obj.perKCompletionTokens != null && obj.perKCompletionTokens !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.perKCompletionTokens)
+          writeUint64(w, obj.perKCompletionTokens)
         }
 
         if ((obj.perTensorGflop != null && obj.perTensorGflop !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.perTensorGflop)
+          writeUint64(w, obj.perTensorGflop)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -398,17 +399,17 @@ export namespace Offer {
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
           w.uint32(88)
-          w.uint64(obj.issuedAt)
+          writeUint64(w, obj.issuedAt)
         }
 
         if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
           w.uint32(96)
-          w.uint64(obj.expiresAt)
+          writeUint64(w, obj.expiresAt)
         }
 
         if ((obj.sequence != null && obj.sequence !== 0n)) {
           w.uint32(104)
-          w.uint64(obj.sequence)
+          writeUint64(w, obj.sequence)
         }
 
         if (obj.trustTier != null && __TrustTierValues[obj.trustTier] !== 0) {
@@ -878,12 +879,12 @@ export namespace OfferCancel {
 
         if ((obj.sequence != null && obj.sequence !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.sequence)
+          writeUint64(w, obj.sequence)
         }
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
           w.uint32(32)
-          w.uint64(obj.issuedAt)
+          writeUint64(w, obj.issuedAt)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
@@ -1820,7 +1821,7 @@ export namespace JobRequest {
 
         if ((obj.budget != null && obj.budget !== 0n)) {
           w.uint32(48)
-          w.uint64(obj.budget)
+          writeUint64(w, obj.budget)
         }
 
         if ((obj.channel != null && obj.channel !== '')) {
@@ -1830,7 +1831,7 @@ export namespace JobRequest {
 
         if ((obj.deadline != null && obj.deadline !== 0n)) {
           w.uint32(64)
-          w.uint64(obj.deadline)
+          writeUint64(w, obj.deadline)
         }
 
         if (obj.llm != null) {
@@ -2172,7 +2173,7 @@ export namespace JobAccept {
 
         if ((obj.creditWindow != null && obj.creditWindow !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.creditWindow)
+          writeUint64(w, obj.creditWindow)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2510,13 +2511,13 @@ export namespace TensorHeader {
         if (obj.shape != null && obj.shape.length > 0) {
           for (const value of obj.shape) {
             w.uint32(24)
-            w.uint64(value)
+            writeUint64(w, value)
           }
         }
 
         if ((obj.byteLength != null && obj.byteLength !== 0n)) {
           w.uint32(32)
-          w.uint64(obj.byteLength)
+          writeUint64(w, obj.byteLength)
         }
 
         if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
@@ -2702,7 +2703,7 @@ export namespace TensorChunk {
 
         if ((obj.offset != null && obj.offset !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.offset)
+          writeUint64(w, obj.offset)
         }
 
         if ((obj.data != null && obj.data.byteLength > 0)) {
@@ -2995,7 +2996,7 @@ export namespace Usage {
 
         if ((obj.cost != null && obj.cost !== 0n)) {
           w.uint32(48)
-          w.uint64(obj.cost)
+          writeUint64(w, obj.cost)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3613,7 +3614,7 @@ export namespace Voucher {
 
         if ((obj.amount != null && obj.amount !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.amount)
+          writeUint64(w, obj.amount)
         }
 
         if ((obj.jobId != null && obj.jobId !== '')) {
@@ -3801,12 +3802,12 @@ export namespace UsageReceipt {
 
         if ((obj.startedAt != null && obj.startedAt !== 0n)) {
           w.uint32(56)
-          w.uint64(obj.startedAt)
+          writeUint64(w, obj.startedAt)
         }
 
         if ((obj.finishedAt != null && obj.finishedAt !== 0n)) {
           w.uint32(64)
-          w.uint64(obj.finishedAt)
+          writeUint64(w, obj.finishedAt)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
