@@ -1,39 +1,78 @@
 /**
  * `npm run demo`: a local mesh on 127.0.0.1 — a bootstrap peer, two providers
- * serving a generated tiny GGUF model at different prices, and a light client —
- * runs a few jobs, SIGKILLs the serving provider mid-job to show failover, and
- * prints who served what, at what price and throughput.
+ * serving a generated tiny GGUF model at different prices, a light client and
+ * a local TON devnet — runs a few jobs paid per chunk through payment
+ * channels, SIGKILLs the serving provider mid-job to show failover, restarts it
+ * from its home to show it loses no voucher, and prints who served what, at
+ * what price and throughput, and what reached the chain.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { clientPayments } from '@cocoon-mesh/settlement'
+import { fromNano, toNano } from '@ton/core'
 import type { JobUsage } from '../jobs/run-job.js'
+import type { RankedOffer } from '../matching/types.js'
 import { createLightPeer, type LightPeer } from '../sdk/light-peer.js'
-import { type LocalMesh, startLocalMesh } from './mesh.js'
+import { channelLookup } from '../sdk/payments.js'
+import { channelTotals, type DemoChain, openChannelTo, startDemoChain } from './chain.js'
+import { type LocalMesh, type MeshNode, startLocalMesh, startMeshNode } from './mesh.js'
 
 const MODEL = 'tiny'
-const PRICES = ['1000', '3000'] as const
+/** nanoTON per 1000 prompt or completion tokens: 1 TON and 3 TON. */
+const PRICES = [toNano('1'), toNano('3')] as const
+const DEPOSIT = toNano('5')
 
 async function main(): Promise<void> {
   const started = performance.now()
   const home = await mkdtemp(join(tmpdir(), 'cocoon-demo-'))
+  let chain: DemoChain | undefined
   let mesh: LocalMesh | undefined
+  let restarted: MeshNode | undefined
   let client: LightPeer | undefined
   try {
-    log(`starting a local mesh in ${home}: 1 bootstrap peer, ${PRICES.length} providers, 1 light client`)
-    mesh = await startLocalMesh({ providers: PRICES.map((price) => ({ price, model: MODEL })), home })
+    log(`starting in ${home}: a TON devnet, 1 bootstrap peer, ${PRICES.length} providers, 1 light client`)
+    const providerHomes = PRICES.map((_, i) => join(home, `provider-${i}`))
+    chain = await startDemoChain(join(home, 'client'), providerHomes)
+    log(`devnet (@ton/sandbox behind the toncenter API) at ${chain.devnet.endpoint}`)
+    const providerConfigs = PRICES.map((price) => ({
+      price: price.toString(),
+      model: MODEL,
+      chainEndpoint: chain?.devnet.endpoint ?? '',
+    }))
+    mesh = await startLocalMesh({ providers: providerConfigs, home })
     const names = new Map<string, string>()
     mesh.providers.forEach((p, i) => {
-      names.set(p.peerId, `provider-${String.fromCharCode(65 + i)} (${PRICES[i]} nanoTON/1k tokens)`)
+      names.set(
+        p.peerId,
+        `provider-${String.fromCharCode(65 + i)} (${fromNano(PRICES[i] ?? 0n)} TON/1k tokens)`,
+      )
     })
     log(`bootstrap ${mesh.bootstrap.addrs[0]}`)
-    for (const p of mesh.providers) log(`${names.get(p.peerId)} ${p.peerId}`)
+    for (const p of mesh.providers) log(`${names.get(p.peerId)} ${p.peerId}, payout ${p.payoutAddress}`)
 
-    client = await createLightPeer({ bootstrap: mesh.bootstrapAddrs })
+    const { store, wallet } = chain.client
+    client = await createLightPeer({
+      bootstrap: mesh.bootstrapAddrs,
+      payments: clientPayments({
+        store,
+        key: wallet.signingKey,
+        channelFor: channelLookup({ store, chain: chain.client.chain }),
+      }),
+    })
     const offers = await waitForOffers(client, PRICES.length)
     log(`order book of the client: ${offers.length} offers for "${MODEL}", best first:`)
     for (const o of offers) {
-      log(`  ${names.get(o.providerId) ?? o.providerId}  est. cost ${o.cost} nanoTON for a 256+256-token job`)
+      log(`  ${names.get(o.providerId) ?? o.providerId}  est. cost ${ton(o.cost)} for a 256+256-token job`)
+    }
+    log(
+      `client ${wallet.address}: opening a ${fromNano(DEPOSIT)} TON channel to each provider's payout address`,
+    )
+    const channels = new Map<string, string>()
+    for (const o of offers) {
+      const channel = await openChannelTo(chain, o, DEPOSIT)
+      channels.set(o.providerId, channel)
+      log(`  ${names.get(o.providerId)}: channel ${channel}`)
     }
 
     for (const prompt of ['Summarise this channel post', 'Write a haiku about GPUs']) {
@@ -44,26 +83,68 @@ async function main(): Promise<void> {
     log('failover: starting a long job and SIGKILLing its provider after 10 tokens')
     const job = client.generate({ model: MODEL, prompt: 'Tell a long story', maxTokens: 400 })
     let tokens = 0
-    let killed = false
+    let victim: MeshNode | undefined
     const t0 = performance.now()
     for await (const chunk of job) {
       tokens += chunk.tokens
-      if (!killed && tokens >= 10) {
-        const victim = mesh.providers.find((p) => p.peerId === chunk.providerId)
+      if (victim === undefined && tokens >= 10) {
+        victim = mesh.providers.find((p) => p.peerId === chunk.providerId)
         log(`  SIGKILL ${names.get(chunk.providerId)} (pid ${victim?.proc.pid}) after ${tokens} tokens`)
         victim?.kill()
-        killed = true
       }
     }
     const usage = await job.usage
     log(`  the caller saw one uninterrupted stream of ${tokens} tokens in ${ms(performance.now() - t0)}`)
     printUsage(usage, names)
+
+    if (victim !== undefined) {
+      const index = mesh.providers.indexOf(victim)
+      log(
+        `restarting ${names.get(victim.peerId)} from its home: its voucher store holds what it acknowledged`,
+      )
+      restarted = await startMeshNode({
+        role: 'provider',
+        bootstrap: mesh.bootstrapAddrs,
+        home: providerHomes[index] ?? '',
+        ...providerConfigs[index],
+      })
+    }
+    log('settlement: what the client signed off chain vs what each provider claimed on chain')
+    for (const [providerId, channel] of channels) {
+      const totals = await waitForClaims(chain, channel)
+      const nodes = [
+        ...mesh.providers.filter((p) => p.peerId === providerId),
+        ...(victim?.peerId === providerId && restarted !== undefined ? [restarted] : []),
+      ]
+      const claims = nodes.flatMap((n) => n.logs).filter((l) => l.startsWith(`claimed ${channel} `)).length
+      log(
+        `  ${names.get(providerId)}: client signed ${ton(totals.signed)}, claimed ${ton(totals.claimed)} in ${claims} on-chain message(s), ${ton(totals.deposit - totals.claimed)} of the deposit left`,
+      )
+    }
+    log('  (the tokens a provider serves within its credit window before a voucher covers them are its risk:')
+    log('  provider-A served its last tokens on credit when it was killed, and no voucher pays for them)')
     log(`demo finished in ${ms(performance.now() - started)}`)
   } finally {
     await client?.stop()
+    await restarted?.stop()
     await mesh?.stop()
+    await chain?.stop()
     await rm(home, { recursive: true, force: true })
   }
+}
+
+/** Waits (up to 30 s) until the provider claimed everything the client signed through `channel`. */
+async function waitForClaims(chain: DemoChain, channel: string): ReturnType<typeof channelTotals> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const totals = await channelTotals(chain, channel)
+    if (totals.claimed >= totals.signed || Date.now() > deadline) return totals
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+function ton(nano: bigint): string {
+  return `${fromNano(nano)} TON`
 }
 
 async function runJob(
@@ -91,17 +172,17 @@ async function runJob(
 
 function printUsage(usage: JobUsage, names: Map<string, string>): void {
   log(
-    `  usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, cost ${usage.cost} nanoTON, backend ${usage.backend}`,
+    `  usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, cost ${ton(usage.cost)}, backend ${usage.backend}`,
   )
   for (const part of usage.parts) {
     const seconds = (part.endedAt - part.startedAt) / 1000
     log(
-      `    ${part.outcome.padEnd(9)} ${names.get(part.providerId) ?? part.providerId}: ${part.completionTokens} tokens, ${part.cost} nanoTON, ${seconds > 0 ? (part.completionTokens / seconds).toFixed(0) : '-'} tokens/s${part.error !== undefined ? ` [${part.error}]` : ''}`,
+      `    ${part.outcome.padEnd(9)} ${names.get(part.providerId) ?? part.providerId}: ${part.completionTokens} tokens, ${ton(part.cost)}, ${seconds > 0 ? (part.completionTokens / seconds).toFixed(0) : '-'} tokens/s${part.error !== undefined ? ` [${part.error}]` : ''}`,
     )
   }
 }
 
-async function waitForOffers(client: LightPeer, count: number) {
+async function waitForOffers(client: LightPeer, count: number): Promise<RankedOffer[]> {
   const deadline = Date.now() + 30_000
   for (;;) {
     const offers = await client.offers(MODEL)

@@ -13,7 +13,13 @@ const NODE_SCRIPT = fileURLToPath(
 export interface MeshNode {
   readonly peerId: string
   readonly addrs: string[]
+  /** Provider with payments: the wallet its offers name as payout address. */
+  readonly payoutAddress?: string
   readonly proc: ChildProcess
+  /** Log lines of the node (claims, payment errors), in order. */
+  readonly logs: string[]
+  /** Resolves on the first log line matching `predicate` (past or future). */
+  waitForLog(predicate: (line: string) => boolean): Promise<string>
   /** Job events reported by the node's job service, in order. */
   readonly events: Array<Record<string, unknown>>
   /** Resolves on the first job event matching `predicate` (past or future). */
@@ -38,30 +44,50 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
     env,
   })
   const events: Array<Record<string, unknown>> = []
+  const logs: string[] = []
+  const logWaiters: Array<{ predicate: (line: string) => boolean; resolve: (line: string) => void }> = []
   const waiters: Array<{
     predicate: (e: Record<string, unknown>) => boolean
     resolve: (e: Record<string, unknown>) => void
   }> = []
-  const ready = await new Promise<{ peerId: string; addrs: string[] }>((resolve, reject) => {
-    proc.on('message', (m: NodeMessage) => {
-      if (m.type === 'ready') resolve(m)
-      if (m.type === 'job') {
-        events.push(m.event)
-        for (const w of [...waiters]) {
-          if (w.predicate(m.event)) {
-            waiters.splice(waiters.indexOf(w), 1)
-            w.resolve(m.event)
+  const ready = await new Promise<{ peerId: string; addrs: string[]; payoutAddress?: string }>(
+    (resolve, reject) => {
+      proc.on('message', (m: NodeMessage) => {
+        if (m.type === 'ready') resolve(m)
+        if (m.type === 'log') {
+          logs.push(m.line)
+          for (const w of [...logWaiters]) {
+            if (w.predicate(m.line)) {
+              logWaiters.splice(logWaiters.indexOf(w), 1)
+              w.resolve(m.line)
+            }
           }
         }
-      }
-    })
-    proc.once('exit', (code, signal) => reject(new Error(`mesh node exited early (${code ?? signal})`)))
-  })
+        if (m.type === 'job') {
+          events.push(m.event)
+          for (const w of [...waiters]) {
+            if (w.predicate(m.event)) {
+              waiters.splice(waiters.indexOf(w), 1)
+              w.resolve(m.event)
+            }
+          }
+        }
+      })
+      proc.once('exit', (code, signal) => reject(new Error(`mesh node exited early (${code ?? signal})`)))
+    },
+  )
   return {
     peerId: ready.peerId,
     addrs: ready.addrs,
+    ...(ready.payoutAddress === undefined ? {} : { payoutAddress: ready.payoutAddress }),
     proc,
     events,
+    logs,
+    waitForLog(predicate) {
+      const found = logs.find(predicate)
+      if (found !== undefined) return Promise.resolve(found)
+      return new Promise((resolve) => logWaiters.push({ predicate, resolve }))
+    },
     waitForEvent(predicate) {
       const found = events.find(predicate)
       if (found !== undefined) return Promise.resolve(found)

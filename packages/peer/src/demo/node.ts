@@ -6,7 +6,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRuntime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import { type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import { llmCost, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import { startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { createPeer } from '../peer/create-peer.js'
 
@@ -27,11 +28,18 @@ export interface NodeConfig {
   tensor?: boolean
   /** Provider: the job service's `tokenFlushMs` (default: the service's). */
   tokenFlushMs?: number
+  /**
+   * Provider: be paid through payment channels on this toncenter endpoint (the
+   * wallet is `<home>/wallet.mnemonic`; the claim pass runs every second and
+   * claims whatever is unclaimed). Free when absent.
+   */
+  chainEndpoint?: string
 }
 
 export type NodeMessage =
-  | { type: 'ready'; peerId: string; addrs: string[] }
+  | { type: 'ready'; peerId: string; addrs: string[]; payoutAddress?: string }
   | { type: 'job'; event: Record<string, unknown> }
+  | { type: 'log'; line: string }
 
 const send = (m: NodeMessage): void => {
   process.send?.(m)
@@ -65,6 +73,18 @@ async function main(): Promise<void> {
   const capacity = await runtime.benchmark().catch(() => undefined)
   const perK = BigInt(config.price ?? '1000')
   const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
+  const settlement =
+    config.chainEndpoint === undefined
+      ? undefined
+      : await startProviderSettlement({
+          home,
+          endpoint: config.chainEndpoint,
+          prices,
+          creditWindow: llmCost(prices, { promptTokens: 0, completionTokens: 64 }),
+          claimPolicy: { threshold: 1n, interval: 0, minClaim: 1n },
+          claimIntervalMs: 1_000,
+          log: (line) => send({ type: 'log', line }),
+        })
   const reported = new Map<string, number>()
   const onEvent = (event: JobServiceEvent): void => {
     // progress goes to the parent each time a job passes another 16 tokens: an IPC message per
@@ -93,12 +113,19 @@ async function main(): Promise<void> {
       maxConcurrency: 1,
       trustTier: TrustTier.TRUST_TIER_OPEN,
       tokensPerSecond: capacity?.tokensPerSecond ?? 0,
+      ...(settlement === undefined
+        ? {}
+        : {
+            payoutAddress: settlement.wallet.address.toString(),
+            settlementKey: new Uint8Array(settlement.wallet.signingKey.publicKey),
+          }),
     },
     services: {
       jobs: jobService({
         runtime: config.rejectAll === true ? rejectingRuntime(runtime) : runtime,
         prices: () => prices,
         onEvent,
+        ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
         ...(config.tokenFlushMs !== undefined ? { tokenFlushMs: config.tokenFlushMs } : {}),
       }),
     },
@@ -107,9 +134,11 @@ async function main(): Promise<void> {
     type: 'ready',
     peerId: peer.libp2p.peerId.toString(),
     addrs: peer.libp2p.getMultiaddrs().map(String),
+    ...(settlement === undefined ? {} : { payoutAddress: settlement.wallet.address.toString() }),
   })
   await untilStopped()
   await peer.stop()
+  await settlement?.close()
   await runtime.close()
 }
 

@@ -178,14 +178,11 @@ export class Failover {
 
   completed(candidate: RankedOffer, part: ServedPart): void {
     this.parts.push(part)
-    const seconds = (part.endedAt - part.startedAt) / 1000
+    const delivered = generationRate(part)
     this.#ctx.records?.record(candidate.providerId, {
       type: 'success',
-      ...(part.completionTokens > 0 && seconds > 0 && candidate.offer.tokensPerSecond > 0
-        ? {
-            deliveredPerSecond: part.completionTokens / seconds,
-            promisedPerSecond: candidate.offer.tokensPerSecond,
-          }
+      ...(delivered !== undefined && candidate.offer.tokensPerSecond > 0
+        ? { deliveredPerSecond: delivered, promisedPerSecond: candidate.offer.tokensPerSecond }
         : {}),
     })
   }
@@ -251,4 +248,22 @@ export function zeroPrices(): Prices {
 export function errorText(err: unknown): string {
   if (isCocoonError(err)) return `${err.code}: ${err.shortMessage}`
   return err instanceof Error ? err.message : String(err)
+}
+
+/** Fewest tokens after the first one for a part's rate to say anything about the provider. */
+const MIN_RATE_TOKENS = 8
+
+/**
+ * Tokens/s a part was generated at, from its first token to its end: what an
+ * offer's `tokensPerSecond` promises. The wait for the first token (stream
+ * open, prompt processing) is latency, not throughput; counting it made every
+ * short job look several times slower than promised and pushed clients to
+ * pricier providers. Undefined when the part is too short to tell.
+ */
+export function generationRate(part: ServedPart): number | undefined {
+  if (part.firstTokenAt === undefined) return undefined
+  const tokens = part.completionTokens - 1
+  const seconds = (part.endedAt - part.firstTokenAt) / 1000
+  if (tokens < MIN_RATE_TOKENS || seconds <= 0) return undefined
+  return tokens / seconds
 }

@@ -1,5 +1,6 @@
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
+import { generationRate } from '../../src/jobs/failover.js'
 import { estimateJobCost, ProviderRecords, providerIdOf, rankOffers } from '../../src/matching/index.js'
 
 const NOW = 1_000_000
@@ -158,5 +159,27 @@ describe('matching', () => {
       maxPrice: cap,
     })
     expect(tensor.excluded.map((e) => e.reason)).toEqual(['over-max-price'])
+  })
+})
+
+describe('generationRate (delivered throughput of a served part)', () => {
+  const part = {
+    providerId: 'p',
+    price: { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },
+    promptTokens: 20,
+    completionTokens: 49,
+    gflop: 0,
+    cost: 0n,
+    outcome: 'completed' as const,
+  }
+  it('counts from the first token, so time to first token is not held against the provider', () => {
+    // 200 ms to the first token, then 48 more tokens in 24 ms: 2000 tokens/s, not 49 / 0.224 s
+    expect(generationRate({ ...part, startedAt: 0, firstTokenAt: 200, endedAt: 224 })).toBe(2000)
+  })
+  it('says nothing about parts too short to tell, or without a first token', () => {
+    expect(generationRate({ ...part, completionTokens: 5, startedAt: 0, firstTokenAt: 1, endedAt: 2 })).toBe(
+      undefined,
+    )
+    expect(generationRate({ ...part, startedAt: 0, endedAt: 100 })).toBe(undefined)
   })
 })
