@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     if (victim !== undefined) {
       const index = mesh.providers.indexOf(victim)
       log(
-        `restarting ${names.get(victim.peerId)} from its home: its voucher store holds what it acknowledged`,
+        `restarting ${names.get(victim.peerId)} from its home (its wallet and voucher store survive a SIGKILL; it claims what is still unclaimed)`,
       )
       restarted = await startMeshNode({
         role: 'provider',
