@@ -1,0 +1,3 @@
+export * from './errors.js'
+export * from './job-metrics.js'
+export * from './metrics-server.js'
