@@ -52,11 +52,18 @@ export const registerNode: RegisterCommand = (program: Command) => {
         let signalled: string | undefined
         let onSignal: ((signal: string) => void) | undefined
         const handle = (signal: string): void => {
+          if (signalled !== undefined && onSignal !== undefined) {
+            // a second signal while stopping forces the exit, as a default handler would
+            process.stderr.write(`cocoon: ${signal} again; exiting without a clean shutdown\n`)
+            process.exit(1)
+          }
           signalled ??= signal
           onSignal?.(signal)
         }
-        process.once('SIGINT', () => handle('SIGINT'))
-        process.once('SIGTERM', () => handle('SIGTERM'))
+        // `on`, not `once`: signal-exit (loaded with node-llama-cpp's proper-lockfile) re-raises a
+        // signal when it sees no other listener left, which killed the node mid-shutdown
+        process.on('SIGINT', () => handle('SIGINT'))
+        process.on('SIGTERM', () => handle('SIGTERM'))
         const running = await runNode({
           home,
           privateKey,
