@@ -81,6 +81,10 @@ export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOpt
   }
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
 /** Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date. */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const { home, config } = options
@@ -126,6 +130,15 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
           runtime: runtimeConfigFromHome(home, config.provide),
           prices: template.prices,
           ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }), // [payments, issue 6]
+          onEvent: (e) => {
+            // one line per job event (not per token), like peers and offers
+            if (e.type === 'accepted') log(`job-accepted ${e.jobId} client=${e.client} model=${e.model}`)
+            else if (e.type === 'rejected')
+              log(`job-rejected ${e.jobId} reason=${e.reason} ${oneLine(e.message)}`)
+            else if (e.type === 'finished')
+              log(`job-finished ${e.jobId} cost=${e.cost} tokens=${e.completionTokens} gflop=${e.gflop}`)
+            else if (e.type === 'failed') log(`job-failed ${e.jobId} code=${e.code} ${oneLine(e.message)}`)
+          },
         }).catch(async (error: unknown) => {
           await settlement?.close() // [payments, issue 6]
           throw error
