@@ -91,12 +91,16 @@ export class VoucherStore {
   private readonly provider = new Map<string, ProviderChannelRecord | undefined>()
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
   private readonly locks = new Map<string, Promise<unknown>>()
-  private readonly openJobs = new Map<string, JobPaymentRecord>()
+  /** Unfinished jobs by role, then job id. */
+  private readonly openJobs = {
+    provider: new Map<string, JobPaymentRecord>(),
+    client: new Map<string, JobPaymentRecord>(),
+  }
   private readonly keys = {
-    'provider-channel': new Map<string, string>(),
-    'provider-job': new Map<string, string>(),
-    'client-channel': new Map<string, string>(),
-    'client-job': new Map<string, string>(),
+    providerChannel: new Map<string, string>(),
+    providerJob: new Map<string, string>(),
+    clientChannel: new Map<string, string>(),
+    clientJob: new Map<string, string>(),
   }
 
   constructor(
@@ -152,7 +156,7 @@ export class VoucherStore {
     const credited = voucher.amount - newest
     const now = this.now()
     const jobId = voucher.jobId
-    const job = this.openJobs.get(`provider/${jobId}`) ?? (await this.job('provider', jobId))
+    const job = this.openJobs.provider.get(jobId) ?? (await this.job('provider', jobId))
     const jobRecord = nextJobRecord(job, jobId, channel, 'provider', credited, now)
     const record: ProviderChannelRecord = {
       channel,
@@ -226,7 +230,7 @@ export class VoucherStore {
     limit?.(amount)
     const voucher = sign(amount)
     const now = this.now()
-    const job = this.openJobs.get(`client/${jobId}`) ?? (await this.job('client', jobId))
+    const job = this.openJobs.client.get(jobId) ?? (await this.job('client', jobId))
     const jobRecord = nextJobRecord(job, jobId, channel, 'client', delta, now)
     const record: ClientChannelRecord = {
       channel,
@@ -272,7 +276,7 @@ export class VoucherStore {
    * record's `jobPaid` while that channel's newest voucher is for this job.
    */
   async job(role: 'provider' | 'client', jobId: string): Promise<JobPaymentRecord | undefined> {
-    const cached = this.openJobs.get(`${role}/${jobId}`)
+    const cached = this.openJobs[role].get(jobId)
     if (cached !== undefined) return cached
     const record = await this.read<JobPaymentRecord>(jobKey(role, jobId))
     return record === undefined ? undefined : this.withChannelPaid(record)
@@ -300,7 +304,7 @@ export class VoucherStore {
   ): Promise<DurableEntry[]> {
     const entries = [{ key: this.keyOf(role, 'job', jobRecord.jobId), value: encodeJob(jobRecord) }]
     if (prev !== undefined && prev.jobId !== jobRecord.jobId && prev.jobPaid !== undefined) {
-      const before = this.openJobs.get(`${role}/${prev.jobId}`) ?? (await this.job(role, prev.jobId))
+      const before = this.openJobs[role].get(prev.jobId) ?? (await this.job(role, prev.jobId))
       if (before !== undefined)
         entries.push({ key: this.keyOf(role, 'job', before.jobId), value: encodeJob(before) })
     }
@@ -309,11 +313,11 @@ export class VoucherStore {
 
   /** Keeps unfinished job records in memory (saves a read per voucher); finished ones leave. */
   private remember(record: JobPaymentRecord): void {
-    const id = `${record.role}/${record.jobId}`
-    if (record.finished) this.openJobs.delete(id)
+    const open = this.openJobs[record.role]
+    if (record.finished) open.delete(record.jobId)
     else {
-      if (this.openJobs.size >= 10_000) this.openJobs.clear()
-      this.openJobs.set(id, record)
+      if (open.size >= 10_000) open.clear()
+      open.set(record.jobId, record)
     }
   }
 
@@ -342,7 +346,7 @@ export class VoucherStore {
 
   async jobs(role: 'provider' | 'client'): Promise<JobPaymentRecord[]> {
     const records = await this.list<JobPaymentRecord>(`/${role}/job`)
-    return Promise.all(records.map((r) => this.openJobs.get(`${role}/${r.jobId}`) ?? this.withChannelPaid(r)))
+    return Promise.all(records.map((r) => this.openJobs[role].get(r.jobId) ?? this.withChannelPaid(r)))
   }
 
   // ---- internals ----
@@ -365,7 +369,14 @@ export class VoucherStore {
    * cached, since every voucher writes the same few keys.
    */
   private keyOf(role: 'provider' | 'client', kind: 'channel' | 'job', id: string): string {
-    const cache = this.keys[`${role}-${kind}`]
+    const cache =
+      role === 'provider'
+        ? kind === 'channel'
+          ? this.keys.providerChannel
+          : this.keys.providerJob
+        : kind === 'channel'
+          ? this.keys.clientChannel
+          : this.keys.clientJob
     let key = cache.get(id)
     if (key === undefined) {
       key = (
