@@ -11,10 +11,13 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type {
   AbortOptions,
   ComponentLogger,
+  Connection,
   Libp2pEvents,
   Logger,
+  PeerId,
   PrivateKey,
   Startable,
+  Stream,
   TypedEventTarget,
 } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -26,7 +29,7 @@ import {
   republishDelay,
 } from '../market/offer-factory.js'
 import { modelCid } from './model-cid.js'
-import type { OffersProtocolService } from './offers-protocol.js'
+import { OFFERS_PUSH_PROTOCOL, type OffersProtocolService, pushOrderBookMessage } from './offers-protocol.js'
 import type { OrderBookService } from './order-book.js'
 
 export interface OfferPublisherInit {
@@ -37,6 +40,17 @@ export interface OfferPublisherInit {
   now?: () => number
   /** Announce DHT provider records for each model (default true). */
   provide?: boolean
+  /**
+   * How long a cancel waits for connected peers to acknowledge it over
+   * `/cocoon/offers/push/1.0.0` (default 3000 ms); stopping waits at most this long.
+   */
+  pushTimeoutMs?: number
+}
+
+/** The part of libp2p's connection manager used to push cancels to connected peers. */
+export interface PushConnections {
+  getConnections(peerId?: PeerId): Connection[]
+  openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
 }
 
 /** The part of libp2p's content routing this service uses. */
@@ -52,6 +66,8 @@ export interface OfferPublisherComponents {
   contentRouting: ContentProvider
   orderBook: OrderBookService
   offersProtocol?: OffersProtocolService
+  /** Connected peers get each cancel directly too (gossip alone can lose it, see `cancel`). */
+  connectionManager?: PushConnections
 }
 
 /**
@@ -67,6 +83,7 @@ export class OfferPublisherService implements Startable {
   readonly #now: () => number
   readonly #ttlMs: number
   readonly #provide: boolean
+  readonly #pushTimeoutMs: number
   #template: OfferTemplate
   #sequence = 0n
   #current: Offer | undefined
@@ -83,6 +100,7 @@ export class OfferPublisherService implements Startable {
     this.#now = init.now ?? Date.now
     this.#ttlMs = init.ttlMs ?? 10 * 60_000
     this.#provide = init.provide ?? true
+    this.#pushTimeoutMs = init.pushTimeoutMs ?? 3000
     this.#template = init.template
   }
 
@@ -171,7 +189,18 @@ export class OfferPublisherService implements Startable {
     return offer
   }
 
-  /** Publishes a cancel of every offer so far; the provider leaves the book. */
+  /**
+   * Publishes a cancel of every offer so far; the provider leaves the book.
+   *
+   * Gossip alone is not enough when the provider stops right after: libp2p's
+   * stop destroys the TCP sockets it accepted, and a socket closed while the
+   * remote is still sending answers with a reset, which makes the remote's
+   * kernel drop bytes it received but had not read yet - the cancel, when the
+   * remote was busy. Light peers (no gossip) never hear it at all. So the
+   * cancel is also pushed to every connected peer over
+   * `/cocoon/offers/push/1.0.0`, and this resolves once they acknowledged it
+   * (each after its order book applied it) or `pushTimeoutMs` passed.
+   */
   async cancel(): Promise<OfferCancel | undefined> {
     if (this.#current === undefined) return undefined
     const unsigned = buildOfferCancel({
@@ -183,8 +212,35 @@ export class OfferPublisherService implements Startable {
     const models = this.#current.models
     this.#current = undefined
     this.#components.orderBook.addOwn({ cancel })
-    await this.#broadcast(models, encodeOrderBookMessage({ cancel }))
+    const data = encodeOrderBookMessage({ cancel })
+    await Promise.all([this.#broadcast(models, data), this.#pushToConnected(data)])
     return cancel
+  }
+
+  /** Pushes `data` to every connected peer; resolves when all acknowledged, failed or timed out. */
+  async #pushToConnected(data: Uint8Array): Promise<void> {
+    const connections = optional(() => this.#components.connectionManager)
+    if (connections === undefined) return
+    const peers = new Map<string, PeerId>()
+    for (const connection of connections.getConnections()) {
+      if (connection.status === 'open') peers.set(connection.remotePeer.toString(), connection.remotePeer)
+    }
+    if (peers.size === 0) return
+    const signal = AbortSignal.timeout(this.#pushTimeoutMs)
+    const dialer = {
+      dialProtocol: (peer: PeerId, protocols: string | string[], options?: AbortOptions) =>
+        connections.openStream(peer, protocols, options),
+    }
+    const results = await Promise.allSettled(
+      [...peers.values()].map((peer) => pushOrderBookMessage(dialer, peer, data, { signal })),
+    )
+    const acknowledged = results.filter((r) => r.status === 'fulfilled').length
+    this.#log(
+      'pushed on %s: %d of %d connected peers acknowledged',
+      OFFERS_PUSH_PROTOCOL,
+      acknowledged,
+      peers.size,
+    )
   }
 
   /** Announces this peer as a DHT provider of every model it serves. */
@@ -205,7 +261,8 @@ export class OfferPublisherService implements Startable {
     await Promise.all(
       models.map(async (model) => {
         try {
-          await pubsub.publish(orderBookTopic(model), data)
+          const { recipients } = await pubsub.publish(orderBookTopic(model), data)
+          this.#log('published on %s to %d peers', model, recipients.length)
         } catch (error) {
           this.#log('publish on %s failed - %e', model, error)
         }

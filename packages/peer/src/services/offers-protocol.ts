@@ -7,6 +7,7 @@ import {
   MAX_OFFERS_PER_RESPONSE,
   MAX_OFFERS_REQUEST_BYTES,
   MAX_OFFERS_RESPONSE_BYTES,
+  MAX_ORDER_BOOK_MESSAGE_BYTES,
   type MessageStreamCodec,
   messageStream,
   OFFERS_PROTOCOL,
@@ -39,6 +40,24 @@ const RESPONSE_CODEC: MessageStreamCodec<OffersResponse> = {
   encode: encodeOffersResponse,
   decode: decodeOffersResponse,
   maxBytes: MAX_OFFERS_RESPONSE_BYTES,
+}
+
+/**
+ * `/cocoon/offers/push/1.0.0`: one raw OrderBookMessage (length-prefixed) per
+ * stream, pushed by a provider to the peers it is connected to (its cancel as
+ * it stops). The receiver validates it like gossip and then closes the
+ * stream: that end of stream is the sender's acknowledgement that the message
+ * was applied. (Belongs next to OFFERS_PROTOCOL in the protocol package's
+ * protocol-ids.ts.)
+ */
+export const OFFERS_PUSH_PROTOCOL = '/cocoon/offers/push/1.0.0'
+
+/** The pushed message stays raw bytes: the order book validates exactly what arrived. */
+const PUSH_CODEC: MessageStreamCodec<Uint8Array> = {
+  name: 'OrderBookMessage',
+  encode: (bytes) => bytes,
+  decode: (bytes) => bytes.subarray(),
+  maxBytes: MAX_ORDER_BOOK_MESSAGE_BYTES,
 }
 
 export interface OffersProtocolInit {
@@ -87,10 +106,31 @@ export class OffersProtocolService implements Startable {
         maxInboundStreams: 8,
       },
     )
+
+    await this.#components.registrar.handle(
+      OFFERS_PUSH_PROTOCOL,
+      (stream, connection) => this.#handlePush(stream, connection),
+      { maxInboundStreams: 8 },
+    )
   }
 
   async stop(): Promise<void> {
     await this.#components.registrar.unhandle(OFFERS_PROTOCOL)
+    await this.#components.registrar.unhandle(OFFERS_PUSH_PROTOCOL)
+  }
+
+  /** Validates a pushed message through the order book, then closes the stream (the acknowledgement). */
+  async #handlePush(stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    try {
+      const data = await messageStream(stream, PUSH_CODEC).read({ signal })
+      const verdict = await this.#components.orderBook.receivePushed(connection.remotePeer.toString(), data)
+      this.#log('pushed order-book message from %p: %s', connection.remotePeer, verdict)
+      await stream.close({ signal })
+    } catch (error) {
+      this.#log('push from %p failed - %e', connection.remotePeer, error)
+      stream.abort(error instanceof Error ? error : new Error(String(error)))
+    }
   }
 
   async #handle(stream: Stream, connection: Connection): Promise<void> {
@@ -146,6 +186,35 @@ export async function fetchOffers(
     const response = await messageStream(out.unwrap(), RESPONSE_CODEC).read({ signal })
     await stream.close({ signal }).catch(() => {})
     return response.offers
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    throw error
+  }
+}
+
+/**
+ * Pushes one encoded OrderBookMessage to `peer` over `/cocoon/offers/push/1.0.0`
+ * and resolves once the peer has validated and applied it (it closes the
+ * stream after its order book took the message). Rejects when the peer does
+ * not speak the protocol, resets the stream, or `signal` fires first.
+ */
+export async function pushOrderBookMessage(
+  dialer: StreamDialer,
+  peer: PeerId,
+  data: Uint8Array,
+  options: AbortOptions = {},
+): Promise<void> {
+  const signal = options.signal ?? AbortSignal.timeout(5000)
+  const stream = await dialer.dialProtocol(peer, OFFERS_PUSH_PROTOCOL, { signal })
+  try {
+    const out = messageStream(stream, PUSH_CODEC)
+    await out.write(data, { signal })
+    const raw = out.unwrap()
+    await raw.close({ signal })
+    // the acknowledgement: the receiver ends its side once its order book applied the message
+    for await (const _ of raw) {
+      // nothing is expected before the end of stream
+    }
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
     throw error

@@ -3,6 +3,7 @@ import {
   encodeOrderBookMessage,
   type Offer,
   type OfferCancel,
+  type OrderBookMessage,
   orderBookTopic,
 } from '@cocoon-mesh/protocol'
 import type { GossipSub, TopicValidatorFn } from '@libp2p/gossipsub'
@@ -16,7 +17,7 @@ import {
   signatureVerifier,
   validateOrderBookMessage,
 } from '../market/gossip-validation.js'
-import { OfferBook, type OfferBookChange, type OfferBookEntry } from '../market/offer-book.js'
+import { OfferBook, type OfferBookChange, type OfferBookEntry, providerKey } from '../market/offer-book.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookTopicScoreParams } from '../peer/gossip-config.js'
 import { fetchOffers } from './offers-protocol.js'
@@ -43,8 +44,12 @@ export interface OrderBookComponents {
   }
 }
 
+/** The `topic` of a `validated` event for a message pushed directly rather than gossiped. */
+export const PUSHED = 'push'
+
 export interface GossipValidatedDetail {
   from: string
+  /** The gossip topic, or {@link PUSHED} for a message pushed over `/cocoon/offers/push/1.0.0`. */
   topic: string
   verdict: GossipVerdict
   reason: string
@@ -257,7 +262,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         const outcome = this.book.add(result.message.offer)
         if (outcome === 'added' || outcome === 'replaced') {
           added++
-          if (options.relay === true) this.#relay(result.message.offer, data)
+          if (options.relay === true) this.#relayBytes(result.message.offer.models, data)
         }
       }
     }
@@ -265,18 +270,19 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   }
 
   /**
-   * Injects an offer learnt by sync into gossip, byte for byte: message ids
-   * are content addressed, so peers that already have it drop it as a
-   * duplicate and those that missed it (e.g. joined before the provider) get it.
+   * Injects a message learnt outside gossip (an offer by sync, a pushed
+   * cancel) into gossip, byte for byte: message ids are content addressed, so
+   * peers that already have it drop it as a duplicate and those that missed it
+   * (joined before the provider, or lost the provider's publication) get it.
    */
-  #relay(offer: Offer, data: Uint8Array): void {
+  #relayBytes(models: readonly string[], data: Uint8Array): void {
     const pubsub = this.#pubsub
     if (pubsub === undefined || !this.#started) return
-    for (const model of offer.models) {
+    for (const model of models) {
       const canonical = canonicalModelId(model)
       if (!this.#watched.has(canonical)) continue
       pubsub.publish(orderBookTopic(canonical), data).catch((error: unknown) => {
-        this.#log('relaying synced offer failed - %e', error)
+        this.#log('relaying order-book message failed - %e', error)
       })
     }
   }
@@ -289,39 +295,74 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   #validator(model: string): TopicValidatorFn {
     return async (peer, message) => {
-      const from = peer.toString()
-      if (!this.#limiter.take(from)) {
-        this.penalties.penalise(from, 1)
-        this.#record(from, message.topic, 'ignore', 'rate-limited')
-        return TopicValidatorResult.Ignore
+      const verdict = await this.#ingest(peer.toString(), message.topic, message.data, model)
+      if (verdict === 'reject') return TopicValidatorResult.Reject
+      return verdict === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
+    }
+  }
+
+  /**
+   * An order-book message pushed directly by `from` (e.g. a provider's cancel
+   * over `/cocoon/offers/push/1.0.0` as it stops): the very checks a gossip
+   * message gets (rate limit, size, schema, time, sequence, signature; IGNORE
+   * vs REJECT with the same penalties). An accepted message is also injected
+   * into gossip byte for byte (content-addressed ids: peers that already have
+   * it drop the copy), so a cancel reaches the rest of the mesh even when the
+   * provider's own publication was lost.
+   */
+  async receivePushed(from: string, data: Uint8Array): Promise<GossipVerdict> {
+    let models: string[] = []
+    const verdict = await this.#ingest(from, PUSHED, data, undefined, (message) => {
+      // the models of what a cancel removes, read before it is applied
+      const cancel = message.cancel
+      const held = cancel === undefined ? undefined : this.book.get(providerKey(cancel.provider))
+      models = message.offer?.models ?? [...(held?.models ?? [])]
+    })
+    if (verdict === 'accept') this.#relayBytes(models, data)
+    return verdict
+  }
+
+  /** The single entry point of every order-book message from the network; returns its verdict. */
+  async #ingest(
+    from: string,
+    topic: string,
+    data: Uint8Array,
+    topicModel: string | undefined,
+    beforeApply?: (message: OrderBookMessage) => void,
+  ): Promise<GossipVerdict> {
+    if (!this.#limiter.take(from)) {
+      this.penalties.penalise(from, 1)
+      this.#record(from, topic, 'ignore', 'rate-limited')
+      return 'ignore'
+    }
+    try {
+      const result = await validateOrderBookMessage({
+        data,
+        ...(topicModel === undefined ? {} : { topicModel }),
+        book: this.book,
+        now: this.#now,
+        verifier: this.#verifier,
+        maxClockDriftMs: this.#init.maxClockDriftMs,
+      })
+      this.#record(from, topic, result.verdict, result.reason)
+      if (result.verdict === 'reject') {
+        this.penalties.penalise(from, 10)
+        return 'reject'
       }
-      try {
-        const result = await validateOrderBookMessage({
-          data: message.data,
-          topicModel: model,
-          book: this.book,
-          now: this.#now,
-          verifier: this.#verifier,
-          maxClockDriftMs: this.#init.maxClockDriftMs,
-        })
-        this.#record(from, message.topic, result.verdict, result.reason)
-        if (result.verdict === 'reject') {
-          this.penalties.penalise(from, 10)
-          return TopicValidatorResult.Reject
-        }
-        if (result.verdict === 'ignore') return TopicValidatorResult.Ignore
-        if (result.message?.offer !== undefined) {
-          const outcome = this.book.add(result.message.offer)
-          if (outcome !== 'added' && outcome !== 'replaced') return TopicValidatorResult.Ignore
-        } else if (result.message?.cancel !== undefined) {
-          this.book.cancel(result.message.cancel)
-        }
-        return TopicValidatorResult.Accept
-      } catch (error) {
-        // validation never throws by contract; a bug here must not crash the peer
-        this.#log.error('order-book validation failed - %e', error)
-        return TopicValidatorResult.Ignore
+      if (result.verdict === 'ignore' || result.message === undefined) return 'ignore'
+      beforeApply?.(result.message)
+      if (result.message.offer !== undefined) {
+        const outcome = this.book.add(result.message.offer)
+        if (outcome !== 'added' && outcome !== 'replaced') return 'ignore'
+      } else if (result.message.cancel !== undefined) {
+        // validation passed: a concurrent copy (gossip and push) may have applied it first
+        if (this.book.cancel(result.message.cancel) === 'stale') return 'ignore'
       }
+      return 'accept'
+    } catch (error) {
+      // validation never throws by contract; a bug here must not crash the peer
+      this.#log.error('order-book validation failed - %e', error)
+      return 'ignore'
     }
   }
 
