@@ -403,7 +403,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
       const balanceBefore = await chain.getBalance(provider.wallet.address)
       const run1 = await startProvider(provider)
 
-      // a long job; the provider dies once the client has seen 5 vouchers acknowledged
+      // a long job; the provider dies once the client has seen 20 vouchers acknowledged
       const first = startClient({
         home: clientHome,
         endpoint: fx.devnet.endpoint,
@@ -413,7 +413,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
         maxTokens: 1500,
         windowDivisor: WINDOW_DIVISOR,
       })
-      await first.until(() => amounts(first, 'acked').length >= 5, '5 acknowledged vouchers')
+      await first.until(() => amounts(first, 'acked').length >= 20, '20 acknowledged vouchers')
       await stop(run1.node.child, 'SIGKILL')
       // the client's job fails (its only provider is gone) and it exits
       await first.exited
