@@ -10,6 +10,11 @@ export interface ProviderPaymentSession {
   /** nanoTON of work the provider delivers ahead of a covering voucher. */
   readonly creditWindow: bigint
   /**
+   * nanoTON of this job the client's vouchers cover so far (optional: lets the
+   * job protocol size a chunk to what `reserve` grants without waiting).
+   */
+  covered?(): bigint
+  /**
    * Called before sending work that brings the job's billed total to
    * `cumulativeCost`. Resolves when the client's vouchers cover it within the
    * credit window; rejects with a typed payment error if none comes in time

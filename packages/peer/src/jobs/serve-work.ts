@@ -53,7 +53,17 @@ export async function serveLlm(
   let finishReason: string | undefined
   const batcher = new TokenBatcher({
     flushIntervalMs: init.tokenFlushMs ?? DEFAULT_TOKEN_FLUSH_MS,
-    maxBatchTokens: tokensWithinCredit(price, session.creditWindow),
+    // a frame never costs more than the credit the client's vouchers leave: the client pays only
+    // for what it received, so a frame beyond that would wait for a voucher that never comes
+    maxBatchTokens: () =>
+      session.creditWindow <= 0n // unpaid: reserve never waits
+        ? Number.POSITIVE_INFINITY
+        : tokensWithinCredit(
+        price,
+        session.covered === undefined
+          ? session.creditWindow
+          : session.creditWindow - (llmUsageCost(price, 0, sent) - session.covered()),
+      ),
     send: async (batch) => {
       const next = sent + batch.tokens
       await session.reserve(llmUsageCost(price, 0, next), signal)
@@ -156,13 +166,12 @@ export async function serveTensor(
 
 /**
  * How many completion tokens one frame may carry so that its cost stays
- * within the credit window (one token of slack for rounding): the client pays
- * for what it received, so a frame worth more than the window would wait for
- * a voucher that never comes. Unlimited when unpaid or free.
+ * within `credit` nanoTON (one token of slack for rounding; at least one
+ * token, which `reserve` then waits for). Unlimited when tokens are free.
  */
-export function tokensWithinCredit(price: Prices, creditWindow: bigint): number {
-  if (creditWindow <= 0n || price.perKCompletionTokens <= 0n) return Number.POSITIVE_INFINITY
-  const tokens = (creditWindow * 1000n) / price.perKCompletionTokens - 1n
+export function tokensWithinCredit(price: Prices, credit: bigint): number {
+  if (price.perKCompletionTokens <= 0n) return Number.POSITIVE_INFINITY
+  const tokens = (credit * 1000n) / price.perKCompletionTokens - 1n
   return tokens < 1n ? 1 : tokens > 1_000_000n ? 1_000_000 : Number(tokens)
 }
 

@@ -23,13 +23,19 @@ export interface TokenBatcherInit {
   flushIntervalMs: number
   /** Tokens buffered before `push` waits for the sender (bounds memory when the client reads slowly). */
   maxPendingTokens?: number
-  /** Most tokens in one batch (a produced chunk is never split, so a batch holds at least one). */
-  maxBatchTokens?: number
+  /**
+   * Most tokens in one batch, asked before each send (a produced chunk is
+   * never split, so a batch holds at least one).
+   */
+  maxBatchTokens?: number | (() => number)
   now?: () => number
 }
 
 export class TokenBatcher {
-  readonly #init: Required<Omit<TokenBatcherInit, 'now'>> & { now: () => number }
+  readonly #init: Required<Omit<TokenBatcherInit, 'now' | 'maxBatchTokens'>> & {
+    now: () => number
+    maxBatchTokens: () => number
+  }
   #pending: TokenChunk[] = []
   #pendingTokens = 0
   #lastSent = Number.NEGATIVE_INFINITY
@@ -40,11 +46,12 @@ export class TokenBatcher {
   #roomWaiters: Array<() => void> = []
 
   constructor(init: TokenBatcherInit) {
+    const max = init.maxBatchTokens ?? Number.POSITIVE_INFINITY
     this.#init = {
       maxPendingTokens: 256,
-      maxBatchTokens: Number.POSITIVE_INFINITY,
       now: performance.now.bind(performance),
       ...init,
+      maxBatchTokens: typeof max === 'number' ? () => max : max,
     }
   }
 
@@ -115,10 +122,11 @@ export class TokenBatcher {
 
   /** The oldest queued chunks, up to `maxBatchTokens` (at least one chunk). */
   #take(): TokenBatch {
+    const max = this.#init.maxBatchTokens()
     let count = 0
     let tokens = 0
     for (const chunk of this.#pending) {
-      if (count > 0 && tokens + chunk.tokens > this.#init.maxBatchTokens) break
+      if (count > 0 && tokens + chunk.tokens > max) break
       tokens += chunk.tokens
       count++
     }

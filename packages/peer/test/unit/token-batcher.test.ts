@@ -148,13 +148,14 @@ describe('TokenBatcher batch size', () => {
 
 describe('tokensWithinCredit', () => {
   const price = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
-  it('caps a frame at the tokens the credit window covers, with one token of slack', () => {
+  it('caps a frame at the tokens the credit left covers, with one token of slack', () => {
     expect(tokensWithinCredit(price, 10n)).toBe(9)
     expect(tokensWithinCredit({ ...price, perKCompletionTokens: 3000n }, 10n)).toBe(2)
     expect(tokensWithinCredit({ ...price, perKCompletionTokens: 1_000_000n }, 1n)).toBe(1)
   })
-  it('is unlimited when the job is unpaid or free', () => {
-    expect(tokensWithinCredit(price, 0n)).toBe(Number.POSITIVE_INFINITY)
+  it('is at least one token (reserve waits for it) and unlimited when tokens are free', () => {
+    expect(tokensWithinCredit(price, 0n)).toBe(1)
+    expect(tokensWithinCredit(price, -5n)).toBe(1)
     expect(tokensWithinCredit({ ...price, perKCompletionTokens: 0n }, 10n)).toBe(Number.POSITIVE_INFINITY)
   })
 })

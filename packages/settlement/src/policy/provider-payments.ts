@@ -66,6 +66,7 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
 
       return {
         creditWindow: init.creditWindow,
+        covered: () => paid,
         async reserve(cumulativeCost: bigint, signal?: AbortSignal): Promise<void> {
           if (cumulativeCost - paid <= init.creditWindow) return
           await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,165 @@
+/**
+ * A paid LLM job with the default client policy (sign once half the credit
+ * window is unpaid) must never stall on the provider's token batching: a
+ * batch may not cost more than the credit the client's vouchers leave.
+ * Window 10 tokens; the provider produces 9 tokens at once (batched 1 + 8,
+ * the client signs 9), then 4 (the client is 4 behind: no voucher yet), then
+ * 9 at once: a 9-token frame would need 12 covered with 9 paid and wait for a
+ * voucher the client has no reason to sign.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type {
+  GenerateRequest,
+  GenerationResult,
+  GenerationStream,
+  TokenChunk,
+} from '@cocoon-mesh/gpu-runtime'
+import { JOB_PROTOCOL, type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import { clientPayments, providerPayments, signingKeyFromSeed, VoucherStore } from '@cocoon-mesh/settlement'
+import { afterEach, expect, it } from 'vitest'
+import { createLightNode, createPeer } from '../../src/index.js'
+import { type JobService, jobService, runLlmJob } from '../../src/jobs/index.js'
+import { prices } from '../fixtures/mesh.js'
+
+const CHANNEL = `0:${'ab'.repeat(32)}`
+const stops: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+})
+
+it('a paid job with the default client payments never stalls on token batching', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cocoon-stall-'))
+  stops.push(() => rm(dir, { recursive: true, force: true }))
+  const key = signingKeyFromSeed(new Uint8Array(32).fill(3))
+  const pStore = await VoucherStore.open(join(dir, 'p'), { durable: false })
+  const cStore = await VoucherStore.open(join(dir, 'c'), { durable: false })
+  stops.push(
+    () => pStore.close(),
+    () => cStore.close(),
+  )
+  let accepted = 0n
+  const onAccepted: Array<() => void> = []
+  let received = 0
+  const onReceived: Array<() => void> = []
+  const until = (cond: () => boolean, list: Array<() => void>) =>
+    new Promise<void>((resolve) => {
+      const check = () => (cond() ? resolve() : list.push(check))
+      check()
+    })
+  const inner = providerPayments({
+    store: pStore,
+    channelTerms: async () => ({
+      clientKey: key.publicKey,
+      deposit: 1_000_000n,
+      payableToUs: true,
+      closed: false,
+      exitStarted: false,
+    }),
+    creditWindow: 10n, // 10 tokens at 1000 nanoTON per 1k
+    voucherTimeout: 3000,
+  })
+  const payments = {
+    async openSession(...args: Parameters<typeof inner.openSession>) {
+      const s = await inner.openSession(...args)
+      return {
+        ...s,
+        creditWindow: s.creditWindow,
+        reserve: s.reserve.bind(s),
+        finish: s.finish.bind(s),
+        async acceptVoucher(v: Parameters<typeof s.acceptVoucher>[0]) {
+          await s.acceptVoucher(v)
+          accepted = v.amount
+          for (const f of onAccepted.splice(0)) f()
+        },
+      }
+    },
+  }
+  // single-token chunks, as llama.cpp produces them, released in three groups
+  const groups: Array<[number, () => Promise<void>]> = [
+    [9, async () => {}],
+    [4, () => until(() => accepted >= 9n, onAccepted)],
+    [9, () => until(() => received >= 13, onReceived)],
+  ]
+  const runtime = {
+    models: () => ['tiny'],
+    stats: () => ({}),
+    runTensor: () => Promise.reject(new Error('no tensors')),
+    generate(request: GenerateRequest): GenerationStream {
+      let done!: (r: GenerationResult) => void
+      const result = new Promise<GenerationResult>((r) => {
+        done = r
+      })
+      return {
+        result,
+        usage: result.then((r) => r.usage),
+        finishReason: result.then((r) => r.finishReason),
+        async *[Symbol.asyncIterator](): AsyncGenerator<TokenChunk> {
+          let n = 0
+          for (const [tokens, gate] of groups) {
+            await gate()
+            if (request.signal?.aborted === true) throw request.signal.reason
+            for (let i = 0; i < tokens; i++) {
+              n++
+              yield { text: 'x', tokens: 1 }
+            }
+          }
+          done({
+            usage: { promptTokens: 0, cachedTokens: 0, completionTokens: n, reasoningTokens: 0 },
+            finishReason: 'length',
+            backend: 'test',
+          })
+        },
+      }
+    },
+  }
+  const price = prices(1000n)
+  const provider = await createPeer<{ jobs: JobService }>({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    gossip: false,
+    services: { jobs: jobService({ runtime: runtime as never, prices: () => price, payments }) },
+  })
+  stops.push(() => provider.stop())
+  const offer: Offer = {
+    version: 1,
+    provider: provider.libp2p.peerId.toMultihash().bytes,
+    jobKinds: ['llm'],
+    models: ['tiny'],
+    prices: price,
+    maxConcurrency: 4,
+    region: '',
+    payoutAddress: '',
+    attestation: new Uint8Array(),
+    issuedAt: BigInt(Date.now()),
+    expiresAt: BigInt(Date.now() + 3_600_000),
+    sequence: 1n,
+    trustTier: TrustTier.TRUST_TIER_OPEN,
+    tokensPerSecond: 1000,
+    gflops: 1,
+    settlementKey: new Uint8Array(),
+    signature: new Uint8Array(),
+  }
+  const client = await createLightNode({ gossip: false })
+  stops.push(() => client.stop())
+  const job = runLlmJob(
+    {
+      offers: () => [offer],
+      dial: (_id, _o, signal) =>
+        client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL, { signal }),
+      idleTimeoutMs: 10_000,
+      maxAttempts: 1,
+      payments: clientPayments({
+        store: cStore,
+        key,
+        channelFor: async () => ({ address: CHANNEL, deposit: 1_000_000n }),
+      }),
+    } as never,
+    { model: 'tiny', prompt: 'hi', maxTokens: 22 },
+  )
+  for await (const chunk of job) {
+    received += chunk.tokens
+    for (const f of onReceived.splice(0)) f()
+  }
+  expect(received).toBe(22)
+}, 30_000)
