@@ -145,7 +145,7 @@ it('a paid job with the default client payments never stalls on token batching',
   const job = runLlmJob(
     {
       offers: () => [offer],
-      dial: (_id, _o, signal) =>
+      dial: (_id: string, _o: Offer, signal?: AbortSignal) =>
         client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL, { signal }),
       idleTimeoutMs: 10_000,
       maxAttempts: 1,
