@@ -63,6 +63,32 @@ describe('ed25519 backends', () => {
     }
   })
 
+  it('both refuse malleated (S + L) signatures and a small-order key with a trivial signature', () => {
+    if (sodium === undefined) throw new Error('sodium-native did not load')
+    const backends = [nodeCryptoEd25519, sodiumEd25519(sodium)]
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n
+    const key = signingKeyFromSeed(randomBytes(32))
+    let checked = 0
+    while (checked < 10) {
+      const message = randomBytes(32)
+      const signature = nodeCryptoEd25519.sign(message, key)
+      const s = BigInt(`0x${Buffer.from(signature.subarray(32)).reverse().toString('hex')}`) + L
+      if (s >= 1n << 256n) continue
+      const malleated = Uint8Array.from(signature)
+      malleated.set(Buffer.from(s.toString(16).padStart(64, '0'), 'hex').reverse(), 32)
+      for (const b of backends) {
+        expect(b.verify(message, signature, key.publicKey)).toBe(true)
+        expect(b.verify(message, malleated, key.publicKey)).toBe(false)
+      }
+      checked++
+    }
+    const identity = new Uint8Array(32)
+    identity[0] = 1 // the neutral point: every "signature" R = identity, S = 0 would satisfy a lax verifier
+    const trivial = new Uint8Array(64)
+    trivial[0] = 1
+    for (const b of backends) expect(b.verify(randomBytes(32), trivial, identity)).toBe(false)
+  })
+
   it('wrong-length keys and signatures get typed errors with either backend', () => {
     const key = signingKeyFromSeed(randomBytes(32))
     const backends: Ed25519Backend[] = [
