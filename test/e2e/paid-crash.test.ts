@@ -50,14 +50,6 @@ const PER_K = toNano('1')
 const PER_TOKEN = PER_K / 1000n
 /** The provider serves 10 tokens ahead of a covering voucher; the client pays every 5. */
 const CREDIT_WINDOW = 10n * PER_TOKEN
-/**
- * The clients pay for every chunk (sign once a tenth of the window is unpaid). With the
- * default (half the window) a job can stall: the provider coalesces up to window-1 tokens
- * into one TokenChunk and reserves the whole batch, so a batch bigger than the credit left
- * waits for a voucher the client signs only once half a window is unpaid, and neither moves
- * until the voucher timeout (seen here as `job-failed ... aborted while waiting for a voucher`).
- */
-const WINDOW_DIVISOR = 10
 /** What one claim may cost the provider in fees at most (gas and forwarding). */
 const FEE_BOUND = toNano('0.02')
 /** Generous: two busy cores, several processes each loading libp2p and a model. */
@@ -352,7 +344,6 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
         prompt: 'Tell me a story about payment channels.',
         maxTokens: 400,
         stopPayingAfter: 6,
-        windowDivisor: WINDOW_DIVISOR,
       })
       await client.until(
         () => events(client).some((e) => e.event === 'unpaid'),
@@ -411,7 +402,6 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
         model: MODEL,
         prompt: 'Tell me a very long story about payment channels.',
         maxTokens: 1500,
-        windowDivisor: WINDOW_DIVISOR,
       })
       await first.until(() => amounts(first, 'acked').length >= 20, '20 acknowledged vouchers')
       await stop(run1.node.child, 'SIGKILL')
@@ -461,7 +451,6 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
         prompt: 'And another one.',
         maxTokens: 40,
         held: newest1.toString(),
-        windowDivisor: WINDOW_DIVISOR,
       })
       await second.until(
         () => events(second).some((e) => e.event === 'done' || e.event === 'error'),
