@@ -1,5 +1,6 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
 import type { Offer } from '@cocoon-mesh/protocol'
+import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
 import { providerKey } from '../market/offer-book.js'
@@ -8,6 +9,16 @@ export interface NetworkFlags {
   listen?: string[]
   bootstrap?: string[]
   model?: string[]
+}
+
+/** commander parser for a TCP port option: an integer 0..65535, or commander's usage error. */
+export function parsePort(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError(
+      `"${value}" is not a TCP port: give an integer from 0 to 65535 (0 picks a free one)`,
+    )
+  return port
 }
 
 /** Collects a repeatable option into an array (commander `argParser`). */

@@ -2,12 +2,14 @@ import { join } from 'node:path'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { NodeConfig } from '../home/config.js'
 import { BootstrapUnreachableError, ListenError } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
 import { createProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
+import { jobMetrics, type MetricsServer, startMetricsServer } from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
@@ -29,6 +31,11 @@ export interface RunNodeOptions {
    * (`--chain-endpoint`, default `$COCOON_TON_ENDPOINT`); without one the node serves for free.
    */
   chainEndpoint?: string
+  /**
+   * Serve Prometheus metrics (process, libp2p, order book, jobs) on
+   * `http://127.0.0.1:<port>/metrics`; 0 picks a free port. Off when absent.
+   */
+  metricsPort?: number
   /** [payments, issue 6] credit window, voucher timeout, claim policy and claim interval. */
   settlement?: Pick<
     ProviderSettlementOptions,
@@ -96,6 +103,9 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     })
   }
   const template = options.provide ? await offerTemplateFromConfig(config) : undefined
+  const registry = options.metricsPort === undefined ? undefined : new Registry()
+  if (registry !== undefined) collectDefaultMetrics({ register: registry })
+  const recordJob = registry === undefined ? undefined : jobMetrics(registry)
   // [payments, issue 6] the wallet is the offers' payout address and settlement key; with a
   // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
   const endpoint = options.chainEndpoint ?? process.env.COCOON_TON_ENDPOINT
@@ -131,6 +141,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
           prices: template.prices,
           ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }), // [payments, issue 6]
           onEvent: (e) => {
+            recordJob?.(e)
             // one line per job event (not per token), like peers and offers
             if (e.type === 'accepted') log(`job-accepted ${e.jobId} client=${e.client} model=${e.model}`)
             else if (e.type === 'rejected')
@@ -159,6 +170,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
       models: config.models,
       ...(template === undefined ? {} : { provide: template, offerTtlMs: config.provide.offerTtlMs }),
       ...(jobs === undefined ? {} : { services: jobs.services }), // [jobs hook, issue 5]
+      ...(registry === undefined ? {} : { metricsRegistry: registry }),
     })
   } catch (error) {
     await jobs?.close() // [jobs hook, issue 5]
@@ -209,7 +221,22 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   }
   const ticker = setInterval(() => void writeState(), 2000)
 
+  let metrics: MetricsServer | undefined
+  if (registry !== undefined) {
+    try {
+      metrics = await startMetricsServer({ registry, port: options.metricsPort ?? 0 })
+    } catch (error) {
+      clearInterval(ticker)
+      await peer.stop()
+      await jobs?.close() // [jobs hook, issue 5]
+      await settlement?.close() // [payments, issue 6]
+      await datastore.close()
+      throw error
+    }
+  }
+
   log(`peer-id ${peer.libp2p.peerId.toString()}`)
+  if (metrics !== undefined) log(`metrics ${metrics.url}`)
   for (const addr of peer.libp2p.getMultiaddrs()) log(`listening ${addr.toString()}`)
   if (template !== undefined)
     log(`providing ${template.models.join(',')} gpu=${template.gpu?.model ?? 'cpu'}`)
@@ -241,6 +268,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     stopping = true
     clearInterval(ticker)
     if (stateTimer !== undefined) clearTimeout(stateTimer)
+    await metrics?.close()
     await peer.stop() // the offer publisher publishes its cancel in beforeStop
     await jobs?.close() // [jobs hook, issue 5]
     await settlement?.close() // [payments, issue 6]

@@ -1,7 +1,7 @@
 import { resolveHome } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
 import { loadIdentity } from '../../home/identity.js'
-import { collect, effectiveConfig } from '../node-options.js'
+import { collect, effectiveConfig, parsePort } from '../node-options.js'
 import { runNode } from '../run-node.js'
 import type { RegisterCommand } from './index.js'
 
@@ -36,6 +36,11 @@ export const registerNode: RegisterCommand = (program: Command) => {
       '--chain-endpoint <url>',
       'toncenter v2 jsonRPC endpoint (e.g. a `cocoon devnet`): with one, jobs are paid through payment channels and claimed on a timer; without one (and no COCOON_TON_ENDPOINT) jobs are free',
     ) // [payments, issue 6]
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics (process, libp2p, order book, jobs) on http://127.0.0.1:<port>/metrics; 0 picks a free port; the URL is printed as a "metrics <url>" line',
+      parsePort,
+    )
     .action(
       async (opts: {
         home?: string
@@ -44,6 +49,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
         model?: string[]
         provide?: boolean
         chainEndpoint?: string // [payments, issue 6]
+        metricsPort?: number
       }) => {
         const home = resolveHome(opts.home)
         const privateKey = await loadIdentity(home)
@@ -70,6 +76,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
           config,
           provide: opts.provide === true,
           ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }), // [payments, issue 6]
+          ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
         })
         await new Promise<void>((resolve) => {
           onSignal = (signal: string): void => {
