@@ -33,12 +33,17 @@ export class DurableWriter {
     return new Promise<void>((resolve, reject) => {
       for (const e of entries) this.queue.push(e)
       this.waiters.push({ resolve, reject })
-      if (!this.flushing) void this.flush()
+      if (!this.flushing) {
+        // start after the current tick: writes caused by one event (e.g. the
+        // waiters another store just released) then share one batch and one
+        // fsync instead of the first going alone
+        this.flushing = true
+        setImmediate(() => void this.flush())
+      }
     })
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true
     while (this.queue.length > 0) {
       const entries = this.queue
       const waiters = this.waiters
