@@ -5,13 +5,16 @@
  * client (`createLightPeer(...).runTensorJob(...)`). Results are checked
  * number by number against a JavaScript reference.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { encodeOnnxModel, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { fileURLToPath } from 'node:url'
+import { encodeOnnxModel, type Tensor, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import {
   createLightPeer,
   FrameWriter,
+  type JobEvent,
   JobFailedError,
   type LightPeer,
   type LocalMesh,
@@ -26,6 +29,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const MODEL = 'tiny'
+/** The built `cocoon` binary (the demo mesh nodes run from dist too). */
+const CLI = fileURLToPath(new URL('../../packages/peer/dist/cli/index.js', import.meta.url))
 const cleanups: Array<() => Promise<unknown>> = []
 let home: string
 
@@ -49,20 +54,51 @@ async function mesh(prices: string[]): Promise<LocalMesh> {
 }
 
 /** A light client whose order book holds every provider's offer (waits on book changes). */
-async function client(m: LocalMesh): Promise<LightPeer> {
-  const c = await createLightPeer({ bootstrap: m.bootstrapAddrs })
+async function client(m: LocalMesh, onEvent?: (event: JobEvent) => void): Promise<LightPeer> {
+  const c = await createLightPeer({
+    bootstrap: m.bootstrapAddrs,
+    ...(onEvent === undefined ? {} : { onEvent }),
+  })
   cleanups.push(() => c.stop())
+  await offersFrom(c, m.providers.length)
+  return c
+}
+
+/** Resolves once `c`'s order book holds `n` offers of MODEL (gossip or a DHT cold-start lookup). */
+async function offersFrom(c: LightPeer, n: number): Promise<void> {
   const book = c.peer.orderBook
   book.watch(MODEL)
   for (;;) {
     const changed = new Promise<void>((resolve) =>
       book.addEventListener('change', () => resolve(), { once: true }),
     )
-    if (book.offers(MODEL).length >= m.providers.length) return c
-    // a cold-start lookup (DHT + direct fetch) besides gossip; either changes the book
+    if (book.offers(MODEL).length >= n) return
     void c.offers(MODEL).catch(() => undefined)
     await changed
   }
+}
+
+/** The signal a child process died of, once it has exited. */
+async function exitOf(proc: ChildProcess): Promise<NodeJS.Signals | null> {
+  if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r))
+  return proc.signalCode
+}
+
+/** Kills the provider that accepts the next job, the moment its JobAccept arrives (before any input). */
+function killOnNextAccept(kill: (providerId: string) => void): {
+  armed: boolean
+  onEvent: (e: JobEvent) => void
+} {
+  const state = {
+    armed: false,
+    onEvent: (e: JobEvent) => {
+      if (state.armed && e.type === 'accepted') {
+        state.armed = false
+        kill(e.providerId)
+      }
+    },
+  }
+  return state
 }
 
 /** A float32 matrix of small integers: every product sum is exact in float32. */
@@ -86,6 +122,64 @@ function dot(a: Tensor, b: Tensor, i: number, j: number): number {
   let sum = 0
   for (let x = 0; x < k; x++) sum += (av[i * k + x] as number) * (bv[x * n + j] as number)
   return sum
+}
+
+interface CliProvider {
+  peerId: string
+  addr: string
+  proc: ChildProcess
+}
+
+/**
+ * `cocoon init` + `cocoon node start`; with a price, `--provide` with
+ * `provide.jobKinds` including `tensor` (the node's gpu-runtime then runs the
+ * onnxruntime tensor lane next to the GGUF model it serves).
+ */
+async function cliNode(price: string | undefined, bootstrap: string[] = []): Promise<CliProvider> {
+  const { NODE_OPTIONS: _vitestLoaders, ...env } = process.env
+  const dir = await mkdtemp(join(home, 'cli-'))
+  execFileSync(process.execPath, [CLI, 'init', '--home', dir], { env, stdio: 'ignore' })
+  const args = ['node', 'start', '--home', dir, '--listen', '/ip4/127.0.0.1/tcp/0']
+  if (price !== undefined) {
+    await mkdir(join(dir, 'models'))
+    await writeTinyGguf(join(dir, 'models', `${MODEL}.gguf`))
+    const prices = { perKPromptTokens: price, perKCompletionTokens: price, perTensorGflop: price }
+    await writeFile(
+      join(dir, 'config.jsonc'),
+      JSON.stringify({
+        provide: { models: [MODEL], jobKinds: ['llm', 'tensor'], prices, maxConcurrency: 1 },
+      }),
+    )
+    args.push('--provide')
+  }
+  for (const b of bootstrap) args.push('--bootstrap', b)
+  const proc = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise((resolve) => proc.once('exit', resolve))
+  cleanups.push(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    await exited
+  })
+  let stderr = ''
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  // "peer-id <id>" then "listening <multiaddr>" on stdout once the node runs
+  return new Promise((resolve, reject) => {
+    let peerId: string | undefined
+    let buffer = ''
+    proc.stdout?.setEncoding('utf8')
+    proc.stdout?.on('data', (chunk: string) => {
+      buffer += chunk
+      for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, i)
+        buffer = buffer.slice(i + 1)
+        if (line.startsWith('peer-id ')) peerId = line.slice('peer-id '.length)
+        const addr = /^listening (\/ip4\/127\.0\.0\.1\/tcp\/\S+)$/.exec(line)?.[1]
+        if (addr !== undefined && peerId !== undefined) resolve({ peerId, addr, proc })
+      }
+    })
+    void exited.then((code) => reject(new Error(`cocoon node start exited (${String(code)}): ${stderr}`)))
+  })
 }
 
 /** Opens a raw job stream to `provider` and sends a tensor JobRequest with one input. */
@@ -172,31 +266,31 @@ describe('tensor jobs over the mesh (real processes, TCP, onnxruntime)', () => {
 
   it('re-runs on the other provider when the serving one is SIGKILLed mid-job', async () => {
     const m = await mesh(['1000', '2000'])
-    const c = await client(m)
-    // 16 MiB per input: the job is still streaming in (or computing) when the kill lands
-    const a = matrix('A', 1024, 4096, 6)
-    const b = matrix('B', 4096, 1024, 7)
-    const cheap = m.providers[0] as MeshNode
-    void cheap.waitForEvent((e) => e.type === 'accepted').then(() => cheap.kill())
+    const killer = killOnNextAccept((id) => m.providers.find((p) => p.peerId === id)?.kill())
+    const c = await client(m, killer.onEvent)
+    const a = matrix('A', 512, 2048, 6)
+    const b = matrix('B', 2048, 512, 7)
+    killer.armed = true
     const { outputs, usage } = await c.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, b] })
+    const cheap = m.providers[0] as MeshNode
     expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([
       [cheap.peerId, 'failed'],
       [m.providers[1]?.peerId, 'completed'],
     ])
-    expect(cheap.proc.signalCode).toBe('SIGKILL')
-    expect(outputs[0]?.shape).toEqual([1024, 1024])
+    expect(await exitOf(cheap.proc)).toBe('SIGKILL')
+    expect(outputs[0]?.shape).toEqual([512, 512])
     const y = floats(outputs[0])
-    // spot-check entries (corners, diagonal, a stride) against JavaScript
+    // spot-check entries (corners and a spread) against JavaScript
     for (const [i, j] of [
       [0, 0],
-      [0, 1023],
-      [1023, 0],
-      [1023, 1023],
-      ...Array.from({ length: 32 }, (_, n) => [n * 31, (n * 97) % 1024] as [number, number]),
+      [0, 511],
+      [511, 0],
+      [511, 511],
+      ...Array.from({ length: 32 }, (_, n) => [n * 15, (n * 97) % 512] as [number, number]),
     ] as Array<[number, number]>) {
-      expect(y[i * 1024 + j]).toBe(dot(a, b, i, j))
+      expect(y[i * 512 + j]).toBe(dot(a, b, i, j))
     }
-    expect(usage.gflop).toBeCloseTo((2 * 1024 * 4096 * 1024) / 1e9, 6)
+    expect(usage.gflop).toBeCloseTo((2 * 512 * 2048 * 512) / 1e9, 6)
   })
 
   it('answers a hash mismatch and an oversized tensor with typed errors; neither side crashes', async () => {
@@ -248,5 +342,46 @@ describe('tensor jobs over the mesh (real processes, TCP, onnxruntime)', () => {
     const expected = new Float32Array(6)
     for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) expected[i * 2 + j] = dot(a, b, i, j)
     expect(floats(ok.outputs[0])).toEqual(expected)
+  })
+})
+
+describe('the cocoon CLI as a tensor provider (real processes, TCP)', () => {
+  it('`cocoon node start --provide` serves tensor jobs; a SIGKILL after accepting re-runs the job elsewhere', async () => {
+    // a plain node to join through, as in a real mesh (the client must still reach the
+    // second provider once the first, killed, is gone)
+    const entry = await cliNode(undefined)
+    const [first, second] = await Promise.all([cliNode('1000', [entry.addr]), cliNode('2000', [entry.addr])])
+    const killer = killOnNextAccept((id) =>
+      [first, second].find((n) => n.peerId === id)?.proc.kill('SIGKILL'),
+    )
+    const c = await createLightPeer({ bootstrap: [entry.addr], onEvent: killer.onEvent })
+    cleanups.push(() => c.stop())
+    await offersFrom(c, 2)
+
+    const a = matrix('A', 7, 9, 10)
+    const b = matrix('B', 9, 4, 11)
+    const served = await c.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, b] })
+    const expected = new Float32Array(28)
+    for (let i = 0; i < 7; i++) for (let j = 0; j < 4; j++) expected[i * 4 + j] = dot(a, b, i, j)
+    expect(floats(served.outputs[0])).toEqual(expected)
+    expect(served.usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([[first.peerId, 'completed']])
+
+    killer.armed = true
+    const big = [matrix('A', 512, 2048, 12), matrix('B', 2048, 256, 13)] as const
+    const rerun = await c.runTensorJob({ model: MODEL, op: 'matmul', inputs: [...big] })
+    expect(rerun.usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([
+      [first.peerId, 'failed'],
+      [second.peerId, 'completed'],
+    ])
+    expect(await exitOf(first.proc)).toBe('SIGKILL')
+    const y = floats(rerun.outputs[0])
+    for (const [i, j] of [
+      [0, 0],
+      [511, 255],
+      [100, 7],
+      [257, 128],
+    ] as Array<[number, number]>) {
+      expect(y[i * 256 + j]).toBe(dot(big[0], big[1], i, j))
+    }
   })
 })
