@@ -3,7 +3,8 @@
  *
  * Settlement for Cocoon Mesh: batched micropayments through our own TON
  * unidirectional payment-channel contract, off-chain vouchers signed with
- * node:crypto ed25519, and the payment policy the job protocol calls per chunk.
+ * ed25519 (libsodium through sodium-native when it loads, else node:crypto),
+ * and the payment policy the job protocol calls per chunk.
  */
 
 export * from './chain/chain-client.js'
@@ -21,6 +22,7 @@ export * from './policy/claim-policy.js'
 export * from './policy/client-payments.js'
 export * from './policy/provider-payments.js'
 export * from './store/voucher-store.js'
+export * from './voucher/ed25519.js'
 export * from './voucher/keys.js'
 export * from './voucher/voucher.js'
 export * from './voucher/voucher-hash.js'

@@ -14,7 +14,10 @@ export interface ProviderChannelRecord {
   jobId: string
   /** Claimed on chain so far (as last observed). */
   claimed: bigint
-  /** When a claim (or close) was last confirmed, ms; absent before the first. */
+  /**
+   * When a claim (or close) was last confirmed, ms; before the first claim, when
+   * the first voucher arrived (absent in records of older versions).
+   */
   lastClaimAt?: number
   /**
    * What `jobId` has paid so far including this voucher (its usage receipt's
@@ -167,7 +170,9 @@ export class VoucherStore {
       jobPaid: jobRecord.paid,
       updatedAt: now,
     }
-    if (prev?.lastClaimAt !== undefined) record.lastClaimAt = prev.lastClaimAt
+    // the claim timer counts from the last claim, or from the first voucher: counting from the
+    // newest one let a client that keeps paying postpone every timed claim
+    record.lastClaimAt = prev?.lastClaimAt ?? prev?.updatedAt ?? now
     const entry = { key: this.keyOf('provider', 'channel', channel), value: encodeProviderChannel(record) }
     if (prev?.jobId === jobId && prev.jobPaid !== undefined) await this.writer.write(entry)
     else await this.writer.write(entry, ...(await this.jobSwitchEntries('provider', prev, jobRecord)))

@@ -21,6 +21,27 @@ afterEach(async () => {
 })
 
 describe('voucher store', () => {
+  it('times claims from the first voucher or the last claim, however often the client pays', async () => {
+    let clock = 1_000
+    const store = await VoucherStore.open(dir, { now: () => clock })
+    try {
+      await store.acceptVoucher(voucher(10n))
+      for (let amount = 20n; amount <= 100n; amount += 10n) {
+        clock += 30_000
+        await store.acceptVoucher(voucher(amount))
+      }
+      expect((await store.providerChannel(channel))?.lastClaimAt).toBe(1_000)
+      clock += 1
+      await store.recordClaimed(channel, 100n)
+      const claimedAt = clock
+      clock += 30_000
+      await store.acceptVoucher(voucher(110n))
+      expect((await store.providerChannel(channel))?.lastClaimAt).toBe(claimedAt)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('keeps the newest voucher per channel and refuses replayed or lower ones', async () => {
     const store = await VoucherStore.open(dir)
     try {
