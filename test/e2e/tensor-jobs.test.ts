@@ -124,6 +124,15 @@ function dot(a: Tensor, b: Tensor, i: number, j: number): number {
   return sum
 }
 
+/** A x B in JavaScript. */
+function matmul(a: Tensor, b: Tensor): Float32Array {
+  const [m = 0] = a.shape
+  const [, n = 0] = b.shape
+  const out = new Float32Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = dot(a, b, i, j)
+  return out
+}
+
 interface CliProvider {
   peerId: string
   addr: string
@@ -220,8 +229,7 @@ describe('tensor jobs over the mesh (real processes, TCP, onnxruntime)', () => {
     expect(outputs).toHaveLength(1)
     expect(outputs[0]?.shape).toEqual([33, 17])
     const y = floats(outputs[0])
-    const expected = new Float32Array(33 * 17)
-    for (let i = 0; i < 33; i++) for (let j = 0; j < 17; j++) expected[i * 17 + j] = dot(a, b, i, j)
+    const expected = matmul(a, b)
     expect(y).toEqual(expected)
     expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([[m.providers[1]?.peerId, 'completed']])
     expect(usage.gflop).toBeCloseTo((2 * 33 * 64 * 17) / 1e9, 12)
@@ -339,8 +347,7 @@ describe('tensor jobs over the mesh (real processes, TCP, onnxruntime)', () => {
     const a = matrix('A', 3, 5, 8)
     const b = matrix('B', 5, 2, 9)
     const ok = await c.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, b] })
-    const expected = new Float32Array(6)
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) expected[i * 2 + j] = dot(a, b, i, j)
+    const expected = matmul(a, b)
     expect(floats(ok.outputs[0])).toEqual(expected)
   })
 })
@@ -361,8 +368,7 @@ describe('the cocoon CLI as a tensor provider (real processes, TCP)', () => {
     const a = matrix('A', 7, 9, 10)
     const b = matrix('B', 9, 4, 11)
     const served = await c.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, b] })
-    const expected = new Float32Array(28)
-    for (let i = 0; i < 7; i++) for (let j = 0; j < 4; j++) expected[i * 4 + j] = dot(a, b, i, j)
+    const expected = matmul(a, b)
     expect(floats(served.outputs[0])).toEqual(expected)
     expect(served.usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([[first.peerId, 'completed']])
 

@@ -16,12 +16,11 @@ import type {
   GenerationStream,
   TokenChunk,
 } from '@cocoon-mesh/gpu-runtime'
-import { JOB_PROTOCOL, type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { clientPayments, providerPayments, signingKeyFromSeed, VoucherStore } from '@cocoon-mesh/settlement'
 import { afterEach, expect, it } from 'vitest'
-import { createLightNode, createPeer } from '../../src/index.js'
-import { type JobService, jobService, runLlmJob } from '../../src/jobs/index.js'
-import { prices } from '../fixtures/mesh.js'
+import { createLightNode } from '../../src/index.js'
+import { runLlmJob } from '../../src/jobs/index.js'
+import { contextFor, startProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`
 const stops: Array<() => Promise<unknown>> = []
@@ -114,47 +113,20 @@ it('a paid job with the default client payments never stalls on token batching',
       }
     },
   }
-  const price = prices(1000n)
-  const provider = await createPeer<{ jobs: JobService }>({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    gossip: false,
-    services: { jobs: jobService({ runtime: runtime as never, prices: () => price, payments }) },
-  })
-  stops.push(() => provider.stop())
-  const offer: Offer = {
-    version: 1,
-    provider: provider.libp2p.peerId.toMultihash().bytes,
-    jobKinds: ['llm'],
-    models: ['tiny'],
-    prices: price,
-    maxConcurrency: 4,
-    region: '',
-    payoutAddress: '',
-    attestation: new Uint8Array(),
-    issuedAt: BigInt(Date.now()),
-    expiresAt: BigInt(Date.now() + 3_600_000),
-    sequence: 1n,
-    trustTier: TrustTier.TRUST_TIER_OPEN,
-    tokensPerSecond: 1000,
-    gflops: 1,
-    settlementKey: new Uint8Array(),
-    signature: new Uint8Array(),
-  }
+  const provider = await startProvider(1000n, { runtime: runtime as never, payments })
+  stops.push(() => provider.peer.stop())
   const client = await createLightNode({ gossip: false })
   stops.push(() => client.stop())
   const job = runLlmJob(
     {
-      offers: () => [offer],
-      dial: (_id: string, _o: Offer, signal?: AbortSignal) =>
-        client.libp2p.dialProtocol(provider.libp2p.getMultiaddrs(), JOB_PROTOCOL, { signal }),
-      idleTimeoutMs: 10_000,
+      ...contextFor(client.libp2p, [provider]),
       maxAttempts: 1,
       payments: clientPayments({
         store: cStore,
         key,
         channelFor: async () => ({ address: CHANNEL, deposit: 1_000_000n }),
       }),
-    } as never,
+    },
     { model: 'tiny', prompt: 'hi', maxTokens: 22 },
   )
   for await (const chunk of job) {
