@@ -4,6 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { NodeConfig } from '../home/config.js'
+import { withUninterruptedReads } from '../home/datastore.js'
 import { BootstrapUnreachableError, ListenError } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
@@ -164,7 +165,8 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   try {
     peer = await createPeer({
       privateKey: options.privateKey,
-      datastore,
+      // libp2p's peer store must not lose remembered peers to a read aborted at shutdown
+      datastore: withUninterruptedReads(datastore),
       listen: config.listen,
       bootstrap: config.bootstrap,
       models: config.models,
