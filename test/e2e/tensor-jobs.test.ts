@@ -108,9 +108,17 @@ function matrix(name: string, rows: number, cols: number, seed: number): Tensor 
   return { name, dtype: 'float32', shape: [rows, cols], data: new Uint8Array(v.buffer) }
 }
 
+const floatViews = new WeakMap<Tensor, Float32Array>()
+
+/** The float32 values of a tensor (copied once: the bytes may not be 4-byte aligned). */
 function floats(t: Tensor | undefined): Float32Array {
   if (t === undefined) throw new Error('missing output tensor')
-  return new Float32Array(t.data.slice().buffer)
+  let view = floatViews.get(t)
+  if (view === undefined) {
+    view = new Float32Array(t.data.slice().buffer)
+    floatViews.set(t, view)
+  }
+  return view
 }
 
 /** (A x B)[i][j] in JavaScript. */
