@@ -4,6 +4,14 @@ export const PROTOCOL_VERSION = 1
 
 export const JOB_PROTOCOL = '/cocoon/job/1.0.0'
 export const OFFERS_PROTOCOL = '/cocoon/offers/1.0.0'
+/**
+ * `/cocoon/offers/push/1.0.0`: one raw OrderBookMessage (length-prefixed) per
+ * stream, pushed by a provider to the peers it is connected to (its cancel as
+ * it stops). The receiver validates it like gossip and then closes the
+ * stream: that end of stream is the sender's acknowledgement that the message
+ * was applied.
+ */
+export const OFFERS_PUSH_PROTOCOL = '/cocoon/offers/push/1.0.0'
 export const KAD_PROTOCOL = '/cocoon/kad/1.0.0'
 
 const ORDER_BOOK_TOPIC_PREFIX = '/cocoon/orderbook/1/'

@@ -11,6 +11,7 @@ import {
   type MessageStreamCodec,
   messageStream,
   OFFERS_PROTOCOL,
+  OFFERS_PUSH_PROTOCOL,
   type Offer,
   type OffersRequest,
   type OffersResponse,
@@ -42,15 +43,7 @@ const RESPONSE_CODEC: MessageStreamCodec<OffersResponse> = {
   maxBytes: MAX_OFFERS_RESPONSE_BYTES,
 }
 
-/**
- * `/cocoon/offers/push/1.0.0`: one raw OrderBookMessage (length-prefixed) per
- * stream, pushed by a provider to the peers it is connected to (its cancel as
- * it stops). The receiver validates it like gossip and then closes the
- * stream: that end of stream is the sender's acknowledgement that the message
- * was applied. (Belongs next to OFFERS_PROTOCOL in the protocol package's
- * protocol-ids.ts.)
- */
-export const OFFERS_PUSH_PROTOCOL = '/cocoon/offers/push/1.0.0'
+export { OFFERS_PUSH_PROTOCOL } from '@cocoon-mesh/protocol'
 
 /** The pushed message stays raw bytes: the order book validates exactly what arrived. */
 const PUSH_CODEC: MessageStreamCodec<Uint8Array> = {
