@@ -59,11 +59,11 @@ export async function serveLlm(
       session.creditWindow <= 0n // unpaid: reserve never waits
         ? Number.POSITIVE_INFINITY
         : tokensWithinCredit(
-        price,
-        session.covered === undefined
-          ? session.creditWindow
-          : session.creditWindow - (llmUsageCost(price, 0, sent) - session.covered()),
-      ),
+            price,
+            session.covered === undefined
+              ? session.creditWindow
+              : session.creditWindow - (llmUsageCost(price, 0, sent) - session.covered()),
+          ),
     send: async (batch) => {
       const next = sent + batch.tokens
       await session.reserve(llmUsageCost(price, 0, next), signal)
