@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Checked in so npm links the `cocoon-sim` bin at install time, before `prepare` builds dist/.
+import '../dist/cli.js'
