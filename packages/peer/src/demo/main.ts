@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { clientPayments } from '@cocoon-mesh/settlement'
+import { clientPayments, VoucherStore } from '@cocoon-mesh/settlement'
 import { fromNano, toNano } from '@ton/core'
 import type { JobUsage } from '../jobs/run-job.js'
 import type { RankedOffer } from '../matching/types.js'
@@ -108,21 +108,36 @@ async function main(): Promise<void> {
         home: providerHomes[index] ?? '',
         ...providerConfigs[index],
       })
+      await restarted.waitForLog((line) => line.startsWith('claim-pass'))
     }
-    log('settlement: what the client signed off chain vs what each provider claimed on chain')
+    // the running providers claim on their 1 s timer; then stop them and read what each one holds
+    const totals = new Map<string, Awaited<ReturnType<typeof channelTotals>>>()
+    for (const [providerId, channel] of channels) totals.set(providerId, await waitForClaims(chain, channel))
+    const claimLines = [...mesh.providers, ...(restarted === undefined ? [] : [restarted])].flatMap(
+      (n) => n.logs,
+    )
+    await restarted?.stop()
+    await mesh.stop()
+    log('settlement: signed off chain by the client, held by each provider, claimed on chain')
     for (const [providerId, channel] of channels) {
-      const totals = await waitForClaims(chain, channel)
-      const nodes = [
-        ...mesh.providers.filter((p) => p.peerId === providerId),
-        ...(victim?.peerId === providerId && restarted !== undefined ? [restarted] : []),
-      ]
-      const claims = nodes.flatMap((n) => n.logs).filter((l) => l.startsWith(`claimed ${channel} `)).length
+      const t = totals.get(providerId)
+      const index = mesh.providers.findIndex((p) => p.peerId === providerId)
+      const held = await heldVoucher(join(providerHomes[index] ?? '', 'settlement'), channel)
+      if (t === undefined) continue
+      const claims = claimLines.filter((l) => l.startsWith(`claimed ${channel} `)).length
       log(
-        `  ${names.get(providerId)}: client signed ${ton(totals.signed)}, claimed ${ton(totals.claimed)} in ${claims} on-chain message(s), ${ton(totals.deposit - totals.claimed)} of the deposit left`,
+        `  ${names.get(providerId)}: signed ${ton(t.signed)}, held ${ton(held)}, claimed ${ton(t.claimed)} in ${claims} on-chain message(s); ${ton(t.deposit - t.claimed)} of the deposit left`,
       )
+      if (t.signed > held)
+        log(
+          `    ${ton(t.signed - held)} of vouchers were in flight when it died: signed, never received, never claimable; it stays in the client's deposit`,
+        )
+      if (held > t.claimed)
+        log(`    ${ton(held - t.claimed)} held but not claimed yet: its next claim pass takes it`)
     }
-    log('  (the tokens a provider serves within its credit window before a voucher covers them are its risk:')
-    log('  provider-A served its last tokens on credit when it was killed, and no voucher pays for them)')
+    log(
+      '  (a provider risks the tokens it serves within its credit window before a voucher covers them: the killed one served some and no voucher pays for them)',
+    )
     log(`demo finished in ${ms(performance.now() - started)}`)
   } finally {
     await client?.stop()
@@ -133,13 +148,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** Waits (up to 30 s) until the provider claimed everything the client signed through `channel`. */
+/** Waits (up to 5 s) until the provider claimed everything the client signed through `channel`. */
 async function waitForClaims(chain: DemoChain, channel: string): ReturnType<typeof channelTotals> {
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + 5_000
   for (;;) {
     const totals = await channelTotals(chain, channel)
     if (totals.claimed >= totals.signed || Date.now() > deadline) return totals
     await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** The newest voucher a (stopped) provider's store holds for `channel`. */
+async function heldVoucher(storePath: string, channel: string): Promise<bigint> {
+  const store = await VoucherStore.open(storePath)
+  try {
+    return (await store.providerChannel(channel))?.newest ?? 0n
+  } finally {
+    await store.close()
   }
 }
 

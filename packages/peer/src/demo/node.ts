@@ -136,6 +136,11 @@ async function main(): Promise<void> {
     addrs: peer.libp2p.getMultiaddrs().map(String),
     ...(settlement === undefined ? {} : { payoutAddress: settlement.wallet.address.toString() }),
   })
+  // a restarted provider claims what its store holds at once, not at the first timer tick
+  settlement?.claim().then(
+    () => send({ type: 'log', line: 'claim-pass-done' }),
+    (error: unknown) => send({ type: 'log', line: `claim-pass-failed ${(error as Error).message}` }),
+  )
   await untilStopped()
   await peer.stop()
   await settlement?.close()
