@@ -43,35 +43,14 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
         : ['--cpu-prof', `--cpu-prof-dir=${process.env.COCOON_NODE_PROF}`],
     env,
   })
-  const events: Array<Record<string, unknown>> = []
-  const logs: string[] = []
-  const logWaiters: Array<{ predicate: (line: string) => boolean; resolve: (line: string) => void }> = []
-  const waiters: Array<{
-    predicate: (e: Record<string, unknown>) => boolean
-    resolve: (e: Record<string, unknown>) => void
-  }> = []
+  const events = recorder<Record<string, unknown>>()
+  const logs = recorder<string>()
   const ready = await new Promise<{ peerId: string; addrs: string[]; payoutAddress?: string }>(
     (resolve, reject) => {
       proc.on('message', (m: NodeMessage) => {
         if (m.type === 'ready') resolve(m)
-        if (m.type === 'log') {
-          logs.push(m.line)
-          for (const w of [...logWaiters]) {
-            if (w.predicate(m.line)) {
-              logWaiters.splice(logWaiters.indexOf(w), 1)
-              w.resolve(m.line)
-            }
-          }
-        }
-        if (m.type === 'job') {
-          events.push(m.event)
-          for (const w of [...waiters]) {
-            if (w.predicate(m.event)) {
-              waiters.splice(waiters.indexOf(w), 1)
-              w.resolve(m.event)
-            }
-          }
-        }
+        if (m.type === 'log') logs.push(m.line)
+        if (m.type === 'job') events.push(m.event)
       })
       proc.once('exit', (code, signal) => reject(new Error(`mesh node exited early (${code ?? signal})`)))
     },
@@ -81,18 +60,10 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
     addrs: ready.addrs,
     ...(ready.payoutAddress === undefined ? {} : { payoutAddress: ready.payoutAddress }),
     proc,
-    events,
-    logs,
-    waitForLog(predicate) {
-      const found = logs.find(predicate)
-      if (found !== undefined) return Promise.resolve(found)
-      return new Promise((resolve) => logWaiters.push({ predicate, resolve }))
-    },
-    waitForEvent(predicate) {
-      const found = events.find(predicate)
-      if (found !== undefined) return Promise.resolve(found)
-      return new Promise((resolve) => waiters.push({ predicate, resolve }))
-    },
+    events: events.items,
+    logs: logs.items,
+    waitForLog: logs.waitFor,
+    waitForEvent: events.waitFor,
     kill() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
     },
@@ -103,6 +74,33 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
       await exited
       clearTimeout(timer)
+    },
+  }
+}
+
+/** Items in arrival order, with a wait for the first one matching a predicate (past or future). */
+function recorder<T>(): {
+  items: T[]
+  push(item: T): void
+  waitFor(predicate: (item: T) => boolean): Promise<T>
+} {
+  const items: T[] = []
+  const waiters: Array<{ predicate: (item: T) => boolean; resolve: (item: T) => void }> = []
+  return {
+    items,
+    push(item) {
+      items.push(item)
+      for (const w of [...waiters]) {
+        if (w.predicate(item)) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(item)
+        }
+      }
+    },
+    waitFor(predicate) {
+      const found = items.find(predicate)
+      if (found !== undefined) return Promise.resolve(found)
+      return new Promise((resolve) => waiters.push({ predicate, resolve }))
     },
   }
 }
