@@ -16,6 +16,7 @@ import {
 import { type SigningKey, signingKeyFromSeed } from '../voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../voucher/voucher.js'
 import { voucherCell } from '../voucher/voucher-hash.js'
+import { runVoucherRole } from './voucher-roles.js'
 
 /** One timed run of the persisted path. */
 export interface PersistedRun {
@@ -216,6 +217,26 @@ export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): 
     `[vouchers] persistence only: main thread ${us(storeOnly, (r) => r.mainThreadCpuSeconds)} us, ` +
       `other threads ${us(storeOnly, (r) => r.cpuSeconds - r.mainThreadCpuSeconds)} us per voucher`,
   )
+
+  // each side alone, as it runs on its own machine (the combined figure above is both on one core)
+  const clientRole: number[] = []
+  const providerRole: number[] = []
+  for (let r = 0; r < rounds; r++) {
+    clientRole.push(await runVoucherRole('client', chosen, key, count, channels))
+    providerRole.push(await runVoucherRole('provider', chosen, key, count, channels))
+  }
+  reportBench({
+    bench: 'settlement.vouchers-client-side-signed-persisted-per-cpu-second',
+    value: median(clientRole),
+    unit: `vouchers per CPU-second, all threads (client side only: sign + fsynced high-water mark, ed25519 ${chosen.name})`,
+    baseline,
+  })
+  reportBench({
+    bench: 'settlement.vouchers-provider-side-verified-persisted-per-cpu-second',
+    value: median(providerRole),
+    unit: `vouchers per CPU-second, all threads (provider side only: verify + fsynced store, ed25519 ${chosen.name})`,
+    baseline,
+  })
 
   const channel = address.toRawString()
   for (const b of backends) {
