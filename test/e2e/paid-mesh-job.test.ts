@@ -111,6 +111,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       config,
       provide: true,
       chainEndpoint: fx.devnet.endpoint,
+      metricsPort: 0,
       settlement: {
         creditWindow: toNano('0.01'),
         voucherTimeoutMs: 20_000,
@@ -183,5 +184,16 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
     expect(gained).toBeLessThan(billed) // minus each claim's fees...
     expect(billed - gained).toBeLessThan(toNano('0.02') * BigInt(claims)) // ...which stay small
     expect(log.lines.some((l) => l.startsWith('claim-failed'))).toBe(false)
+
+    // the node's Prometheus metrics saw the same money: vouchers off chain, claims on chain
+    const url = log.lines.find((l) => l.startsWith('metrics '))?.split(' ')[1] ?? ''
+    const metrics = await (await fetch(url)).text()
+    const value = (name: string): number =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN)
+    expect(value('cocoon_voucher_credited_nanoton_total')).toBe(Number(billed))
+    expect(value('cocoon_claimed_nanoton_total')).toBe(Number(billed))
+    expect(value('cocoon_billed_nanoton_total')).toBe(Number(billed))
+    expect(value('cocoon_vouchers_accepted_total')).toBeGreaterThan(0)
+    expect(metrics).toContain(`cocoon_claims_total{reason=`)
   })
 })

@@ -15,6 +15,7 @@ import {
   WalletError,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import type { SettlementMetrics } from '../metrics/settlement-metrics.js'
 
 export interface ProviderSettlementOptions {
   home: string
@@ -34,6 +35,8 @@ export interface ProviderSettlementOptions {
   /** How often the claim pass runs, ms (default 60 000). */
   claimIntervalMs?: number
   log?: (line: string) => void
+  /** Counts accepted vouchers and claims (`cocoon node start --metrics-port`). */
+  metrics?: SettlementMetrics
 }
 
 export interface ProviderSettlement {
@@ -74,12 +77,13 @@ export async function startProviderSettlement(
       cause,
     })
   }
-  const payments = providerPayments({
+  const paymentsWithoutMetrics = providerPayments({
     store,
     channelTerms: chainChannelTerms(chain, wallet.address),
     creditWindow: options.creditWindow ?? llmCost(options.prices, { promptTokens: 0, completionTokens: 256 }),
     voucherTimeout: options.voucherTimeoutMs ?? 30_000,
   })
+  const payments = options.metrics?.observePayments(paymentsWithoutMetrics) ?? paymentsWithoutMetrics
   let running: Promise<ClaimOutcome[]> | undefined
   const claim = (): Promise<ClaimOutcome[]> => {
     running ??= runClaims({
@@ -89,6 +93,7 @@ export async function startProviderSettlement(
       ...(options.claimPolicy === undefined ? {} : { config: options.claimPolicy }),
     })
       .then((outcomes) => {
+        options.metrics?.observeClaims(outcomes)
         for (const o of outcomes) {
           if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
           else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)

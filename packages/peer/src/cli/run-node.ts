@@ -10,7 +10,7 @@ import { DATASTORE_DIR } from '../home/index.js'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
 import { createProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
-import { jobMetrics, type MetricsServer, startMetricsServer } from '../metrics/index.js'
+import { jobMetrics, type MetricsServer, settlementMetrics, startMetricsServer } from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
@@ -118,6 +118,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
           home,
           prices: template.prices,
           log,
+          ...(registry === undefined ? {} : { metrics: settlementMetrics(registry) }),
           ...settlementFromConfig(config), // [payments, issue 6] the config's "settlement" section
           ...options.settlement,
           ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
