@@ -290,11 +290,9 @@ class DefaultJobService implements JobService {
     })
 
     try {
-      if (kind === 'llm') {
-        await serveLlm(this.#init, request, price, session, writer, signal, deadline)
-      } else {
-        await serveTensor(this.#init, request, inputs, price, session, writer, signal, deadline)
-      }
+      const job = { request, price, session, writer, signal, deadline }
+      if (kind === 'llm') await serveLlm(this.#init, job)
+      else await serveTensor(this.#init, job, inputs)
       await stream
         .close({ signal: AbortSignal.timeout(5_000) })
         .catch(() => stream.abort(new Error('close timed out')))

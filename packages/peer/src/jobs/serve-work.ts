@@ -4,7 +4,7 @@
  * end with the JobResult that carries usage and cost.
  */
 import type { GenerationStream, Tensor } from '@cocoon-mesh/gpu-runtime'
-import { canonicalModelId, type JobRequest, type Prices, tensorCost } from '@cocoon-mesh/protocol'
+import { canonicalModelId, type JobRequest, type Prices, tensorCost, type Usage } from '@cocoon-mesh/protocol'
 import type { ProviderPaymentSession } from '@cocoon-mesh/settlement'
 import { llmUsageCost } from '../matching/cost.js'
 import { UnexpectedFrameError } from './errors.js'
@@ -23,16 +23,20 @@ export type WorkServingInit = Pick<JobServiceInit, 'runtime' | 'chunkSize' | 'to
  */
 export const DEFAULT_TOKEN_FLUSH_MS = 4
 
+/** A job the service accepted: what the work loops serve it with. */
+export interface AcceptedJob {
+  request: JobRequest
+  /** The price quoted in the JobAccept. */
+  price: Prices
+  session: ProviderPaymentSession
+  writer: FrameWriter
+  signal: AbortSignal
+  deadline: number | undefined
+}
+
 /** Streams an LLM job's tokens; stops early (finish reason `budget`) rather than bill past the request's budget. */
-export async function serveLlm(
-  init: WorkServingInit,
-  request: JobRequest,
-  price: Prices,
-  session: ProviderPaymentSession,
-  writer: FrameWriter,
-  signal: AbortSignal,
-  deadline: number | undefined,
-): Promise<void> {
+export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise<void> {
+  const { request, price, session, writer, signal, deadline } = job
   const llm = request.llm
   if (llm === undefined) throw new UnexpectedFrameError('LLM job without llm params')
   const model = findModel(init.runtime.models(), request.model) ?? request.model
@@ -55,15 +59,12 @@ export async function serveLlm(
     flushIntervalMs: init.tokenFlushMs ?? DEFAULT_TOKEN_FLUSH_MS,
     // a frame never costs more than the credit the client's vouchers leave: the client pays only
     // for what it received, so a frame beyond that would wait for a voucher that never comes
+    // a frame never costs more than the credit the client's vouchers leave: the client pays only
+    // for what it received, so a frame beyond that would wait for a voucher that never comes
     maxBatchTokens: () =>
       session.creditWindow <= 0n // unpaid: reserve never waits
         ? Number.POSITIVE_INFINITY
-        : tokensWithinCredit(
-            price,
-            session.covered === undefined
-              ? session.creditWindow
-              : session.creditWindow - (llmUsageCost(price, 0, sent) - session.covered()),
-          ),
+        : tokensWithinCredit(price, creditLeft(session, llmUsageCost(price, 0, sent))),
     send: async (batch) => {
       const next = sent + batch.tokens
       await session.reserve(llmUsageCost(price, 0, next), signal)
@@ -90,34 +91,17 @@ export async function serveLlm(
     batcher.cancel()
   }
   const result = await generation.result
-  const usage = { ...result.usage, completionTokens: total }
-  const cost = llmUsageCost(price, usage.promptTokens, usage.completionTokens)
-  await session.finish(cost)
-  await writer.write(
-    {
-      result: {
-        jobId: request.jobId,
-        usage: { ...usage, gflop: 0, cost },
-        backend: result.backend,
-        finishReason: finishReason ?? result.finishReason,
-      },
-    },
-    { signal },
-  )
-  init.onEvent?.({ type: 'finished', jobId: request.jobId, cost, completionTokens: total, gflop: 0 })
+  const usage = { ...result.usage, completionTokens: total, gflop: 0 }
+  await finishJob(init, job, {
+    usage: { ...usage, cost: llmUsageCost(price, usage.promptTokens, usage.completionTokens) },
+    backend: result.backend,
+    finishReason: finishReason ?? result.finishReason,
+  })
 }
 
 /** Runs a tensor job and streams its outputs; the cost is known only once it ran, so it is reserved before sending. */
-export async function serveTensor(
-  init: WorkServingInit,
-  request: JobRequest,
-  inputs: Tensor[],
-  price: Prices,
-  session: ProviderPaymentSession,
-  writer: FrameWriter,
-  signal: AbortSignal,
-  deadline: number | undefined,
-): Promise<void> {
+export async function serveTensor(init: WorkServingInit, job: AcceptedJob, inputs: Tensor[]): Promise<void> {
+  const { request, price, session, writer, signal, deadline } = job
   const params = request.tensor
   if (params === undefined) throw new UnexpectedFrameError('tensor job without tensor params')
   const op = params.op === 'onnx' ? 'onnx' : 'matmul'
@@ -136,32 +120,43 @@ export async function serveTensor(
     signal,
     chunkSize: init.chunkSize ?? JOB_TENSOR_CHUNK_SIZE,
   })
-  await session.finish(cost)
-  await writer.write(
-    {
-      result: {
-        jobId: request.jobId,
-        usage: {
-          promptTokens: 0,
-          cachedTokens: 0,
-          completionTokens: 0,
-          reasoningTokens: 0,
-          gflop: result.gflop,
-          cost,
-        },
-        backend: result.backend,
-        finishReason: 'stop',
-      },
+  await finishJob(init, job, {
+    usage: {
+      promptTokens: 0,
+      cachedTokens: 0,
+      completionTokens: 0,
+      reasoningTokens: 0,
+      gflop: result.gflop,
+      cost,
     },
-    { signal },
-  )
+    backend: result.backend,
+    finishReason: 'stop',
+  })
+}
+
+/** Settles the bill with the payment session, sends the JobResult and reports the job finished. */
+async function finishJob(
+  init: WorkServingInit,
+  job: AcceptedJob,
+  result: { usage: Usage; backend: string; finishReason: string },
+): Promise<void> {
+  const { cost } = result.usage
+  await job.session.finish(cost)
+  await job.writer.write({ result: { jobId: job.request.jobId, ...result } }, { signal: job.signal })
   init.onEvent?.({
     type: 'finished',
-    jobId: request.jobId,
+    jobId: job.request.jobId,
     cost,
-    completionTokens: 0,
-    gflop: result.gflop,
+    completionTokens: result.usage.completionTokens,
+    gflop: result.usage.gflop,
   })
+}
+
+/** nanoTON the provider may still deliver before it needs a voucher, having delivered `delivered`. */
+function creditLeft(session: ProviderPaymentSession, delivered: bigint): bigint {
+  return session.covered === undefined
+    ? session.creditWindow
+    : session.creditWindow - (delivered - session.covered())
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CocoonError } from '@cocoon-mesh/protocol'
 import { InvalidSettlementInputError } from '../errors.js'
-import type { ClientChannelRecord, JobPaymentRecord, ProviderChannelRecord } from './voucher-store.js'
+import type { ClientChannelRecord, JobPaymentRecord, ProviderChannelRecord } from './records.js'
 
 /**
  * Store record encodings. The hot per-voucher records (provider channel,
