@@ -1,7 +1,6 @@
 import {
   decodeJobFrame,
   encodeJobFrame,
-  JOB_FRAME_KINDS,
   type JobFrame,
   type JobFrameKind,
   MAX_TENSOR_CHUNK_BYTES,
@@ -25,26 +24,6 @@ export const JOB_TENSOR_CHUNK_SIZE = MAX_TENSOR_CHUNK_BYTES
 export const MAX_JOB_FRAME_BYTES = PROTOCOL_MAX_JOB_FRAME_BYTES
 
 export type { JobFrameKind }
-
-/** Which field of a frame is set; throws `MalformedFrameError` unless exactly one is. */
-export function frameKind(frame: JobFrame): JobFrameKind {
-  let kind: JobFrameKind | undefined
-  for (const field of JOB_FRAME_KINDS) {
-    if (frame[field] === undefined) continue
-    if (kind !== undefined) {
-      throw new MalformedFrameError('job frame sets more than one field', {
-        details: `fields ${kind} and ${field} are both set; a JobFrame carries exactly one message`,
-      })
-    }
-    kind = field
-  }
-  if (kind === undefined) {
-    throw new MalformedFrameError('job frame sets no field', {
-      details: 'a JobFrame carries exactly one message',
-    })
-  }
-  return kind
-}
 
 /** Encodes a frame with its varint length prefix. */
 export function encodeFrame(frame: JobFrame): Uint8ArrayList {
@@ -161,7 +140,6 @@ export async function* readFrames(
           details: `protobuf decoding of a ${length}-byte frame failed: ${(cause as Error).message}`,
         })
       }
-      frameKind(frame)
       yield frame
     }
   }
