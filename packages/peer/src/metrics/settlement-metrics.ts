@@ -44,8 +44,8 @@ export function settlementMetrics(registry: Registry): SettlementMetrics {
     observePayments: (payments) => ({
       async openSession(...args) {
         const session = await payments.openSession(...args)
+        // every member by name: a class-based session keeps its methods on the prototype
         return {
-          ...session,
           creditWindow: session.creditWindow,
           reserve: session.reserve.bind(session),
           finish: session.finish.bind(session),
