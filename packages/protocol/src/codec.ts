@@ -132,31 +132,53 @@ function assertExactlyOne(type: string, value: object, allowed: readonly string[
   }
 }
 
+/** Encode and decode of one message type with its size limit and its checks, both ways. */
+interface CheckedCodec<T> {
+  encode(value: T): Uint8Array<ArrayBuffer>
+  decode(bytes: Bytes): T
+}
+
+function checkedCodec<T>(
+  type: string,
+  proto: Proto<T>,
+  limit: number,
+  check: (value: T) => void = () => {},
+  limits?: Record<string, unknown>,
+): CheckedCodec<T> {
+  return {
+    encode(value) {
+      check(value)
+      return encodeChecked(type, proto, value, limit)
+    },
+    decode(bytes) {
+      const value = decodeChecked(type, proto, bytes, limit, limits)
+      check(value)
+      return value
+    },
+  }
+}
+
+const versioned =
+  (type: string) =>
+  (value: { version: number }): void =>
+    assertVersion(type, value.version)
+
 // ---- Offer -------------------------------------------------------------------
 
-export function encodeOffer(offer: Offer): Uint8Array<ArrayBuffer> {
-  assertVersion('Offer', offer.version)
-  return encodeChecked('Offer', Offer, offer, MAX_OFFER_BYTES)
-}
-
-export function decodeOffer(bytes: Bytes): Offer {
-  const offer = decodeChecked('Offer', Offer, bytes, MAX_OFFER_BYTES)
-  assertVersion('Offer', offer.version)
-  return offer
-}
+const OFFER = checkedCodec('Offer', Offer, MAX_OFFER_BYTES, versioned('Offer'))
+export const encodeOffer = (offer: Offer): Uint8Array<ArrayBuffer> => OFFER.encode(offer)
+export const decodeOffer = (bytes: Bytes): Offer => OFFER.decode(bytes)
 
 // ---- OfferCancel -------------------------------------------------------------
 
-export function encodeOfferCancel(cancel: OfferCancel): Uint8Array<ArrayBuffer> {
-  assertVersion('OfferCancel', cancel.version)
-  return encodeChecked('OfferCancel', OfferCancel, cancel, MAX_OFFER_CANCEL_BYTES)
-}
-
-export function decodeOfferCancel(bytes: Bytes): OfferCancel {
-  const cancel = decodeChecked('OfferCancel', OfferCancel, bytes, MAX_OFFER_CANCEL_BYTES)
-  assertVersion('OfferCancel', cancel.version)
-  return cancel
-}
+const OFFER_CANCEL = checkedCodec(
+  'OfferCancel',
+  OfferCancel,
+  MAX_OFFER_CANCEL_BYTES,
+  versioned('OfferCancel'),
+)
+export const encodeOfferCancel = (cancel: OfferCancel): Uint8Array<ArrayBuffer> => OFFER_CANCEL.encode(cancel)
+export const decodeOfferCancel = (bytes: Bytes): OfferCancel => OFFER_CANCEL.decode(bytes)
 
 // ---- OrderBookMessage --------------------------------------------------------
 
@@ -168,16 +190,15 @@ function checkOrderBookMessage(message: OrderBookMessage): void {
   if (message.cancel !== undefined) assertVersion('OfferCancel', message.cancel.version)
 }
 
-export function encodeOrderBookMessage(message: OrderBookMessage): Uint8Array<ArrayBuffer> {
-  checkOrderBookMessage(message)
-  return encodeChecked('OrderBookMessage', OrderBookMessage, message, MAX_ORDER_BOOK_MESSAGE_BYTES)
-}
-
-export function decodeOrderBookMessage(bytes: Bytes): OrderBookMessage {
-  const message = decodeChecked('OrderBookMessage', OrderBookMessage, bytes, MAX_ORDER_BOOK_MESSAGE_BYTES)
-  checkOrderBookMessage(message)
-  return message
-}
+const ORDER_BOOK_MESSAGE = checkedCodec(
+  'OrderBookMessage',
+  OrderBookMessage,
+  MAX_ORDER_BOOK_MESSAGE_BYTES,
+  checkOrderBookMessage,
+)
+export const encodeOrderBookMessage = (message: OrderBookMessage): Uint8Array<ArrayBuffer> =>
+  ORDER_BOOK_MESSAGE.encode(message)
+export const decodeOrderBookMessage = (bytes: Bytes): OrderBookMessage => ORDER_BOOK_MESSAGE.decode(bytes)
 
 // ---- JobFrame ----------------------------------------------------------------
 
@@ -215,26 +236,16 @@ function checkJobFrame(frame: JobFrame): void {
   if (frame.receipt !== undefined) assertVersion('UsageReceipt', frame.receipt.version)
 }
 
-export function encodeJobFrame(frame: JobFrame): Uint8Array<ArrayBuffer> {
-  checkJobFrame(frame)
-  return encodeChecked('JobFrame', JobFrame, frame, MAX_JOB_FRAME_BYTES)
-}
-
-export function decodeJobFrame(bytes: Bytes): JobFrame {
-  const frame = decodeChecked('JobFrame', JobFrame, bytes, MAX_JOB_FRAME_BYTES)
-  checkJobFrame(frame)
-  return frame
-}
+const JOB_FRAME = checkedCodec('JobFrame', JobFrame, MAX_JOB_FRAME_BYTES, checkJobFrame)
+export const encodeJobFrame = (frame: JobFrame): Uint8Array<ArrayBuffer> => JOB_FRAME.encode(frame)
+export const decodeJobFrame = (bytes: Bytes): JobFrame => JOB_FRAME.decode(bytes)
 
 // ---- OffersRequest / OffersResponse ------------------------------------------
 
-export function encodeOffersRequest(request: OffersRequest): Uint8Array<ArrayBuffer> {
-  return encodeChecked('OffersRequest', OffersRequest, request, MAX_OFFERS_REQUEST_BYTES)
-}
-
-export function decodeOffersRequest(bytes: Bytes): OffersRequest {
-  return decodeChecked('OffersRequest', OffersRequest, bytes, MAX_OFFERS_REQUEST_BYTES)
-}
+const OFFERS_REQUEST = checkedCodec('OffersRequest', OffersRequest, MAX_OFFERS_REQUEST_BYTES)
+export const encodeOffersRequest = (request: OffersRequest): Uint8Array<ArrayBuffer> =>
+  OFFERS_REQUEST.encode(request)
+export const decodeOffersRequest = (bytes: Bytes): OffersRequest => OFFERS_REQUEST.decode(bytes)
 
 function checkOffersResponse(response: OffersResponse): void {
   if (response.offers.length > MAX_OFFERS_PER_RESPONSE) {
@@ -253,28 +264,25 @@ function checkOffersResponse(response: OffersResponse): void {
   }
 }
 
-export function encodeOffersResponse(response: OffersResponse): Uint8Array<ArrayBuffer> {
-  checkOffersResponse(response)
-  return encodeChecked('OffersResponse', OffersResponse, response, MAX_OFFERS_RESPONSE_BYTES)
-}
-
-export function decodeOffersResponse(bytes: Bytes): OffersResponse {
-  const response = decodeChecked('OffersResponse', OffersResponse, bytes, MAX_OFFERS_RESPONSE_BYTES, {
-    offers: MAX_OFFERS_PER_RESPONSE,
-  })
-  checkOffersResponse(response)
-  return response
-}
+const OFFERS_RESPONSE = checkedCodec(
+  'OffersResponse',
+  OffersResponse,
+  MAX_OFFERS_RESPONSE_BYTES,
+  checkOffersResponse,
+  { offers: MAX_OFFERS_PER_RESPONSE },
+)
+export const encodeOffersResponse = (response: OffersResponse): Uint8Array<ArrayBuffer> =>
+  OFFERS_RESPONSE.encode(response)
+export const decodeOffersResponse = (bytes: Bytes): OffersResponse => OFFERS_RESPONSE.decode(bytes)
 
 // ---- UsageReceipt ------------------------------------------------------------
 
-export function encodeUsageReceipt(receipt: UsageReceipt): Uint8Array<ArrayBuffer> {
-  assertVersion('UsageReceipt', receipt.version)
-  return encodeChecked('UsageReceipt', UsageReceipt, receipt, MAX_USAGE_RECEIPT_BYTES)
-}
-
-export function decodeUsageReceipt(bytes: Bytes): UsageReceipt {
-  const receipt = decodeChecked('UsageReceipt', UsageReceipt, bytes, MAX_USAGE_RECEIPT_BYTES)
-  assertVersion('UsageReceipt', receipt.version)
-  return receipt
-}
+const USAGE_RECEIPT = checkedCodec(
+  'UsageReceipt',
+  UsageReceipt,
+  MAX_USAGE_RECEIPT_BYTES,
+  versioned('UsageReceipt'),
+)
+export const encodeUsageReceipt = (receipt: UsageReceipt): Uint8Array<ArrayBuffer> =>
+  USAGE_RECEIPT.encode(receipt)
+export const decodeUsageReceipt = (bytes: Bytes): UsageReceipt => USAGE_RECEIPT.decode(bytes)
