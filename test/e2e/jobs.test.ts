@@ -4,8 +4,7 @@
  * gpu-runtime (node-llama-cpp), found through the gossip order book by an
  * in-test light client.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   AbortedError,
@@ -17,24 +16,15 @@ import {
 } from '@cocoon-mesh/peer'
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
-const cleanups: Array<() => Promise<unknown>> = []
-let home: string
-
-beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'cocoon-e2e-jobs-'))
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
-})
-afterAll(async () => {
-  await rm(home, { recursive: true, force: true })
-})
+const scratch = useScratchHome('cocoon-e2e-jobs-')
+const { cleanups } = scratch
 
 async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']): Promise<LocalMesh> {
-  const m = await startLocalMesh({ providers, home: await mkdtemp(join(home, 'mesh-')) })
+  const m = await startLocalMesh({ providers, home: await mkdtemp(join(scratch.home, 'mesh-')) })
   cleanups.push(() => m.stop())
   return m
 }

@@ -19,17 +19,11 @@
  *     claims once, a second claim pays nothing, and the client, restarted
  *     against its store, continues above everything it ever signed.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
-import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { join } from 'node:path'
 import {
   loadOrCreateWalletMnemonic,
-  type NodeWallet,
   readChannel,
-  sendFromWallet,
   TonChainClient,
   VoucherStore,
   verifyVoucher,
@@ -37,19 +31,10 @@ import {
 } from '@cocoon-mesh/settlement'
 import { toNano } from '@ton/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { buildPeerDist, CLI as cli, cocoon, ProcessGroup, stop } from './support/cli-processes.js'
 import { useDevnetFixture } from './support/devnet-fixture.js'
-import type { PayingClientArgs, PayingClientEvent } from './support/paying-client.js'
+import { amounts, claimedBy, events, MODEL, paidNodes } from './support/paid-nodes.js'
 
-const root = resolve(import.meta.dirname, '../..')
-const peerPkg = join(root, 'packages/peer')
-const cli = join(peerPkg, 'dist/cli/index.js')
-const clientScript = join(import.meta.dirname, 'support/paying-client.ts')
-const MODEL = 'tiny'
-/** 1 TON per 1000 tokens: one token is 0.001 TON. */
-const PER_K = toNano('1')
-const PER_TOKEN = PER_K / 1000n
-/** The provider serves 10 tokens ahead of a covering voucher; the client pays every 5. */
-const CREDIT_WINDOW = 10n * PER_TOKEN
 /** What one claim may cost the provider in fees at most (gas and forwarding). */
 const FEE_BOUND = toNano('0.02')
 /** Generous: two busy cores, several processes each loading libp2p and a model. */
@@ -57,282 +42,42 @@ const TEST_TIMEOUT = 300_000
 const WAIT_LIMIT = 240_000
 
 const fx = useDevnetFixture('cocoon-paid-crash-')
-const children: ChildProcess[] = []
-/** Every process of the running test, for failure messages. */
-const running: Array<{ name: string; lines: string[]; stderr(): string }> = []
+const procs = new ProcessGroup(WAIT_LIMIT)
+const { makeProvider, startProvider, makeClient, startClient, clientSigned, earnings } = paidNodes(fx, procs)
 
 beforeAll(() => {
   // the provider is the CLI as an operator runs it: the built binary (one build at a time
   // among the tests that spawn it); the client script imports the packages' dist/ too
-  try {
-    execFileSync(
-      'flock',
-      ['/tmp/cocoon-peer-dist-build.lock', join(root, 'node_modules/.bin/tsc'), '-b', peerPkg],
-      { stdio: 'pipe' },
-    )
-  } catch {
-    // type errors elsewhere in the workspace still emit; the check below is what matters
-  }
+  buildPeerDist()
   expect(existsSync(cli)).toBe(true)
 }, 240_000)
 
 afterEach(async () => {
-  running.splice(0)
-  await Promise.all(children.splice(0).map((child) => stop(child, 'SIGKILL')))
+  await procs.stopAll()
 })
 
-/** Sends `signal` (if the process still runs) and waits for it to exit. */
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill(signal)
-  await exited
-}
-
-/** A spawned process's stdout lines, with waits for a matching line that fail when it exits first. */
-interface Proc {
-  child: ChildProcess
-  lines: string[]
-  stderr(): string
-  /** Resolves once `done(lines)` holds (checked on each new line); rejects if the process exits before. */
-  until(done: (lines: string[]) => boolean, what: string): Promise<void>
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-function spawnProc(name: string, args: string[]): Proc {
-  // COCOON_E2E_DEBUG=cocoon:* passes DEBUG to the processes (their stderr is in failure messages)
-  const debug = process.env.COCOON_E2E_DEBUG
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(debug === undefined ? {} : { DEBUG: debug }) },
-  })
-  children.push(child)
-  const lines: string[] = []
-  const listeners = new Set<() => void>()
-  let buffer = ''
-  let stderr = ''
-  child.stdout?.setEncoding('utf8')
-  child.stdout?.on('data', (chunk: string) => {
-    buffer += chunk
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    lines.push(...parts)
-    for (const l of [...listeners]) l()
-  })
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('exit', (code, signal) => r({ code, signal })),
-  )
-  running.push({ name, lines, stderr: () => stderr })
-  const describeEnd = (what: string, why: string): Error =>
-    new Error(
-      `${name}: ${why} before ${what}\n${running
-        .map(
-          (p) =>
-            `--- ${p.name}: last lines:\n${p.lines.slice(-20).join('\n')}\n--- ${p.name}: stderr:\n${p.stderr().slice(-3000)}`,
-        )
-        .join('\n')}`,
-    )
-  return {
-    child,
-    lines,
-    stderr: () => stderr,
-    exited,
-    until(done, what) {
-      if (done(lines)) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        // a diagnosable failure instead of the bare test timeout; not a timed assertion
-        const timer = setTimeout(
-          () => finish(describeEnd(what, `nothing within ${WAIT_LIMIT} ms`)),
-          WAIT_LIMIT,
-        )
-        const check = (): void => {
-          if (done(lines)) finish(undefined)
-        }
-        const finish = (error: Error | undefined): void => {
-          clearTimeout(timer)
-          listeners.delete(check)
-          if (error === undefined) resolve()
-          else reject(error)
-        }
-        listeners.add(check)
-        void exited.then(({ code, signal }) => {
-          if (listeners.has(check)) {
-            check()
-            if (listeners.has(check)) finish(describeEnd(what, `exited (${code ?? signal})`))
-          }
-        })
-      })
-    },
-  }
-}
-
-/**
- * Runs a CLI command to completion and returns its stdout (rejects with its
- * stderr on failure). Asynchronous: the devnet answers from this process.
- */
-async function cocoon(args: string[]): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    })
-    return stdout
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    throw new Error(`cocoon ${args.join(' ')} exited ${e.code}: ${e.stderr}${e.stdout}`)
-  }
-}
-
-/** The paying client's events so far. */
-function events(proc: Proc): PayingClientEvent[] {
-  return proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as PayingClientEvent)
-}
-
-function amounts(proc: Proc, kind: 'voucher' | 'acked'): bigint[] {
-  return events(proc).flatMap((e) => (e.event === kind ? [BigInt(e.amount)] : []))
-}
-
-/** Sum of the `claimed <channel> <nanoTON>` lines a node printed. */
-function claimedBy(node: Proc, channel: string): { total: bigint; claims: number } {
-  const claims = node.lines.filter((l) => l.startsWith(`claimed ${channel} `))
-  return { total: claims.reduce((sum, l) => sum + BigInt(l.split(' ')[2] ?? '0'), 0n), claims: claims.length }
-}
-
-interface Provider {
-  home: string
-  peerId: string
-  wallet: NodeWallet
-}
-
-/** A provider home as an operator makes it: `cocoon init`, config, model weights, a funded and deployed wallet. */
-async function makeProvider(chain: TonChainClient, name: string): Promise<Provider> {
-  const home = join(fx.dir, name)
-  const init = await cocoon(['init', '--home', home])
-  const peerId = /^peer-id (\S+)$/m.exec(init)?.[1] ?? ''
-  expect(peerId).not.toBe('')
-  await writeFile(
-    join(home, 'config.jsonc'),
-    JSON.stringify({
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      provide: {
-        models: [MODEL],
-        prices: {
-          perKPromptTokens: PER_K.toString(),
-          perKCompletionTokens: PER_K.toString(),
-          perTensorGflop: '0',
-        },
-        maxConcurrency: 1,
-      },
-      // claims are batched: nothing while vouchers stream in, everything unclaimed 2 s after the last voucher
-      settlement: {
-        creditWindow: CREDIT_WINDOW.toString(),
-        voucherTimeoutMs: 60_000,
-        claimThreshold: toNano('1000').toString(),
-        claimAfterMs: 2_000,
-        claimMinimum: '1',
-        claimCheckMs: 200,
-      },
-    }),
-  )
-  await mkdir(join(home, 'models'), { recursive: true })
-  await writeTinyGguf(join(home, 'models', `${MODEL}.gguf`))
-  const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
-  await fx.devnet.faucet(wallet.address, toNano('2'))
-  // deploys the provider's wallet now, so its balance later moves by claims only
-  await sendFromWallet(chain, wallet, [{ to: wallet.address, value: toNano('0.01'), bounce: false }])
-  return { home, peerId, wallet }
-}
-
-/** Starts `cocoon node start --provide` on the provider's home; resolves once it listens with payments on. */
-async function startProvider(provider: Provider): Promise<{ node: Proc; address: string }> {
-  const node = spawnProc(`node ${provider.home}`, [
-    cli,
-    'node',
-    'start',
-    '--home',
-    provider.home,
-    '--provide',
-    '--chain-endpoint',
-    fx.devnet.endpoint,
-  ])
-  await node.until((ls) => ls.some((l) => l.startsWith('listening /ip4/127.0.0.1/tcp/')), 'listening')
-  expect(node.lines).toContain(
-    `payments on via ${fx.devnet.endpoint}; payout ${provider.wallet.address.toString()} settlement-key ${Buffer.from(provider.wallet.signingKey.publicKey).toString('hex')}`,
-  )
-  const address = node.lines.find((l) => l.startsWith('listening /ip4/127.0.0.1/tcp/'))?.split(' ')[1] ?? ''
-  return { node, address }
-}
-
-/** A client home (`cocoon init`), funded, with a channel to the provider opened by `cocoon channel open`. */
-async function makeClient(provider: Provider, name: string): Promise<{ home: string; channel: string }> {
-  const home = join(fx.dir, name)
-  await cocoon(['init', '--home', home])
-  const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
-  await fx.devnet.faucet(wallet.address, toNano('20'))
-  const opened = JSON.parse(
-    await cocoon([
-      'channel',
-      'open',
-      '--home',
-      home,
-      '--endpoint',
-      fx.devnet.endpoint,
-      '--provider',
-      provider.peerId,
-      '--deposit',
-      '5',
-      '--payout',
-      provider.wallet.address.toString(),
-      '--provider-key',
-      Buffer.from(provider.wallet.signingKey.publicKey).toString('hex'),
-      '--exit-delay',
-      '3600',
-      '--json',
-    ]),
-  ) as { channel: string; deposit: string }
-  expect(opened.deposit).toBe(toNano('5').toString())
-  return { home, channel: opened.channel }
-}
-
-function startClient(args: PayingClientArgs): Proc {
-  return spawnProc(`client ${args.home}`, [clientScript, JSON.stringify(args)])
-}
-
-/** The client's persisted high-water mark (its process must have exited: the store is single-process). */
-async function clientSigned(home: string, channel: string): Promise<bigint> {
-  const store = await VoucherStore.open(join(home, 'settlement'))
-  try {
-    return (await store.clientChannel(channel))?.signed ?? 0n
-  } finally {
-    await store.close()
-  }
-}
-
-interface Earnings {
-  earned: string
-  claimed: string
-  unclaimed: string
-  channels: Array<{ channel: string; vouchers: string; claimed: string; claimable: string }>
-}
-
-async function earnings(home: string): Promise<Earnings> {
-  return JSON.parse(
-    await cocoon(['earnings', '--home', home, '--endpoint', fx.devnet.endpoint, '--json']),
-  ) as Earnings
+/** A provider home and a funded client home with a channel to it (`<name>-provider`, `<name>-client`), the provider node started. */
+async function startedProviderAndClient(name: string) {
+  const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 60_000 })
+  const provider = await makeProvider(chain, `${name}-provider`)
+  const { home: clientHome, channel } = await makeClient(provider, `${name}-client`)
+  const balanceBefore = await chain.getBalance(provider.wallet.address)
+  const run = await startProvider(provider)
+  return { chain, provider, clientHome, channel, balanceBefore, run }
 }
 
 describe('paid jobs survive crashes (real processes, devnet)', () => {
   it(
     'a client that vanishes mid-job: the provider node claims its newest voucher on chain, exactly',
     async () => {
-      const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 60_000 })
-      const provider = await makeProvider(chain, 'a-provider')
-      const { home: clientHome, channel } = await makeClient(provider, 'a-client')
-      const balanceBefore = await chain.getBalance(provider.wallet.address)
-      const { node, address } = await startProvider(provider)
+      const {
+        chain,
+        provider,
+        clientHome,
+        channel,
+        balanceBefore,
+        run: { node, address },
+      } = await startedProviderAndClient('a')
 
       // the client pays 6 vouchers, then stops paying; it is killed once the provider
       // delivered more work after the 6th was written to the stream
@@ -388,11 +133,14 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
   it(
     'a provider killed with SIGKILL while vouchers stream in: after restart nothing signed is lost, nothing is paid twice',
     async () => {
-      const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 60_000 })
-      const provider = await makeProvider(chain, 'b-provider')
-      const { home: clientHome, channel } = await makeClient(provider, 'b-client')
-      const balanceBefore = await chain.getBalance(provider.wallet.address)
-      const run1 = await startProvider(provider)
+      const {
+        chain,
+        provider,
+        clientHome,
+        channel,
+        balanceBefore,
+        run: run1,
+      } = await startedProviderAndClient('b')
 
       // a long job; the provider dies once the client has seen 20 vouchers acknowledged
       const first = startClient({

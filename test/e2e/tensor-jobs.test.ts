@@ -5,49 +5,41 @@
  * client (`createLightPeer(...).runTensorJob(...)`). Results are checked
  * number by number against a JavaScript reference.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { encodeOnnxModel, type Tensor, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { encodeOnnxModel } from '@cocoon-mesh/gpu-runtime'
 import {
   createLightPeer,
-  FrameWriter,
   type JobEvent,
   JobFailedError,
   type LightPeer,
   type LocalMesh,
   type MeshNode,
-  readFrames,
   sendTensors,
   startLocalMesh,
   tensorHeader,
 } from '@cocoon-mesh/peer'
-import { JOB_PROTOCOL, JobErrorCode, type JobFrame, JobKind, TrustTier } from '@cocoon-mesh/protocol'
-import { multiaddr } from '@multiformats/multiaddr'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { JobErrorCode } from '@cocoon-mesh/protocol'
+import { describe, expect, it } from 'vitest'
+import { useScratchHome } from './support/scratch-home.js'
+import {
+  allFrames,
+  cliNode,
+  exitOf,
+  killOnNextAccept,
+  MODEL,
+  offersFrom,
+  rawTensorJob,
+} from './support/tensor-mesh.js'
+import { dot, floats, matmul, matrix } from './support/tensors.js'
 
-const MODEL = 'tiny'
-/** The built `cocoon` binary (the demo mesh nodes run from dist too). */
-const CLI = fileURLToPath(new URL('../../packages/peer/dist/cli/index.js', import.meta.url))
-const cleanups: Array<() => Promise<unknown>> = []
-let home: string
-
-beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'cocoon-e2e-tensor-'))
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
-})
-afterAll(async () => {
-  await rm(home, { recursive: true, force: true })
-})
+const scratch = useScratchHome('cocoon-e2e-tensor-')
+const { cleanups } = scratch
 
 async function mesh(prices: string[]): Promise<LocalMesh> {
   const m = await startLocalMesh({
     providers: prices.map((price) => ({ price, tensor: true })),
-    home: await mkdtemp(join(home, 'mesh-')),
+    home: await mkdtemp(join(scratch.home, 'mesh-')),
   })
   cleanups.push(() => m.stop())
   return m
@@ -62,169 +54,6 @@ async function client(m: LocalMesh, onEvent?: (event: JobEvent) => void): Promis
   cleanups.push(() => c.stop())
   await offersFrom(c, m.providers.length)
   return c
-}
-
-/** Resolves once `c`'s order book holds `n` offers of MODEL (gossip or a DHT cold-start lookup). */
-async function offersFrom(c: LightPeer, n: number): Promise<void> {
-  const book = c.peer.orderBook
-  book.watch(MODEL)
-  for (;;) {
-    const changed = new Promise<void>((resolve) =>
-      book.addEventListener('change', () => resolve(), { once: true }),
-    )
-    if (book.offers(MODEL).length >= n) return
-    void c.offers(MODEL).catch(() => undefined)
-    await changed
-  }
-}
-
-/** The signal a child process died of, once it has exited. */
-async function exitOf(proc: ChildProcess): Promise<NodeJS.Signals | null> {
-  if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r))
-  return proc.signalCode
-}
-
-/** Kills the provider that accepts the next job, the moment its JobAccept arrives (before any input). */
-function killOnNextAccept(kill: (providerId: string) => void): {
-  armed: boolean
-  onEvent: (e: JobEvent) => void
-} {
-  const state = {
-    armed: false,
-    onEvent: (e: JobEvent) => {
-      if (state.armed && e.type === 'accepted') {
-        state.armed = false
-        kill(e.providerId)
-      }
-    },
-  }
-  return state
-}
-
-/** A float32 matrix of small integers: every product sum is exact in float32. */
-function matrix(name: string, rows: number, cols: number, seed: number): Tensor {
-  const v = new Float32Array(rows * cols)
-  for (let i = 0; i < v.length; i++) v[i] = ((i * 7 + seed * 13) % 11) - 5
-  return { name, dtype: 'float32', shape: [rows, cols], data: new Uint8Array(v.buffer) }
-}
-
-const floatViews = new WeakMap<Tensor, Float32Array>()
-
-/** The float32 values of a tensor (copied once: the bytes may not be 4-byte aligned). */
-function floats(t: Tensor | undefined): Float32Array {
-  if (t === undefined) throw new Error('missing output tensor')
-  let view = floatViews.get(t)
-  if (view === undefined) {
-    view = new Float32Array(t.data.slice().buffer)
-    floatViews.set(t, view)
-  }
-  return view
-}
-
-/** (A x B)[i][j] in JavaScript. */
-function dot(a: Tensor, b: Tensor, i: number, j: number): number {
-  const [, k = 0] = a.shape
-  const [, n = 0] = b.shape
-  const av = floats(a)
-  const bv = floats(b)
-  let sum = 0
-  for (let x = 0; x < k; x++) sum += (av[i * k + x] as number) * (bv[x * n + j] as number)
-  return sum
-}
-
-/** A x B in JavaScript. */
-function matmul(a: Tensor, b: Tensor): Float32Array {
-  const [m = 0] = a.shape
-  const [, n = 0] = b.shape
-  const out = new Float32Array(m * n)
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = dot(a, b, i, j)
-  return out
-}
-
-interface CliProvider {
-  peerId: string
-  addr: string
-  proc: ChildProcess
-}
-
-/**
- * `cocoon init` + `cocoon node start`; with a price, `--provide` with
- * `provide.jobKinds` including `tensor` (the node's gpu-runtime then runs the
- * onnxruntime tensor lane next to the GGUF model it serves).
- */
-async function cliNode(price: string | undefined, bootstrap: string[] = []): Promise<CliProvider> {
-  const { NODE_OPTIONS: _vitestLoaders, ...env } = process.env
-  const dir = await mkdtemp(join(home, 'cli-'))
-  execFileSync(process.execPath, [CLI, 'init', '--home', dir], { env, stdio: 'ignore' })
-  const args = ['node', 'start', '--home', dir, '--listen', '/ip4/127.0.0.1/tcp/0']
-  if (price !== undefined) {
-    await mkdir(join(dir, 'models'))
-    await writeTinyGguf(join(dir, 'models', `${MODEL}.gguf`))
-    const prices = { perKPromptTokens: price, perKCompletionTokens: price, perTensorGflop: price }
-    await writeFile(
-      join(dir, 'config.jsonc'),
-      JSON.stringify({
-        provide: { models: [MODEL], jobKinds: ['llm', 'tensor'], prices, maxConcurrency: 1 },
-      }),
-    )
-    args.push('--provide')
-  }
-  for (const b of bootstrap) args.push('--bootstrap', b)
-  const proc = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise((resolve) => proc.once('exit', resolve))
-  cleanups.push(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-    await exited
-  })
-  let stderr = ''
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  // "peer-id <id>" then "listening <multiaddr>" on stdout once the node runs
-  return new Promise((resolve, reject) => {
-    let peerId: string | undefined
-    let buffer = ''
-    proc.stdout?.setEncoding('utf8')
-    proc.stdout?.on('data', (chunk: string) => {
-      buffer += chunk
-      for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, i)
-        buffer = buffer.slice(i + 1)
-        if (line.startsWith('peer-id ')) peerId = line.slice('peer-id '.length)
-        const addr = /^listening (\/ip4\/127\.0\.0\.1\/tcp\/\S+)$/.exec(line)?.[1]
-        if (addr !== undefined && peerId !== undefined) resolve({ peerId, addr, proc })
-      }
-    })
-    void exited.then((code) => reject(new Error(`cocoon node start exited (${String(code)}): ${stderr}`)))
-  })
-}
-
-/** Opens a raw job stream to `provider` and sends a tensor JobRequest with one input. */
-async function rawTensorJob(c: LightPeer, provider: MeshNode, jobId: string) {
-  const addr = provider.addrs[0]
-  if (addr === undefined) throw new Error('provider has no address')
-  const stream = await c.peer.libp2p.dialProtocol(multiaddr(addr), JOB_PROTOCOL)
-  const writer = new FrameWriter(stream)
-  await writer.write({
-    request: {
-      version: 1,
-      jobId,
-      kind: JobKind.JOB_KIND_TENSOR,
-      model: MODEL,
-      budget: 0n,
-      channel: '',
-      deadline: 0n,
-      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-      tensor: { op: 'matmul', inputCount: 1, outputNames: [] },
-    },
-  })
-  return { stream, writer }
-}
-
-async function allFrames(stream: Parameters<typeof readFrames>[0]): Promise<JobFrame[]> {
-  const seen: JobFrame[] = []
-  for await (const f of readFrames(stream)) seen.push(f)
-  return seen
 }
 
 describe('tensor jobs over the mesh (real processes, TCP, onnxruntime)', () => {
@@ -364,8 +193,11 @@ describe('the cocoon CLI as a tensor provider (real processes, TCP)', () => {
   it('`cocoon node start --provide` serves tensor jobs; a SIGKILL after accepting re-runs the job elsewhere', async () => {
     // a plain node to join through, as in a real mesh (the client must still reach the
     // second provider once the first, killed, is gone)
-    const entry = await cliNode(undefined)
-    const [first, second] = await Promise.all([cliNode('1000', [entry.addr]), cliNode('2000', [entry.addr])])
+    const entry = await cliNode(scratch, undefined)
+    const [first, second] = await Promise.all([
+      cliNode(scratch, '1000', [entry.addr]),
+      cliNode(scratch, '2000', [entry.addr]),
+    ])
     const killer = killOnNextAccept((id) =>
       [first, second].find((n) => n.peerId === id)?.proc.kill('SIGKILL'),
     )
