@@ -1,5 +1,5 @@
 /**
- * [payments, issue 6] Crashes around paid jobs, with every peer its own
+ * Crashes around paid jobs, with every peer its own
  * process over TCP on 127.0.0.1 and one devnet (@ton/sandbox behind the
  * toncenter API) they all use:
  *

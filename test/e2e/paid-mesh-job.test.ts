@@ -1,5 +1,5 @@
 /**
- * [payments, issue 6] A job over the mesh paid through a TON payment channel on
+ * A job over the mesh paid through a TON payment channel on
  * the devnet, end to end through the real code paths: the provider is the node
  * `cocoon node start --provide --chain-endpoint` runs (`runNode`: gpu-runtime
  * with a generated tiny GGUF, signed offers carrying its wallet as payout

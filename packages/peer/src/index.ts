@@ -7,8 +7,8 @@
  * light peer SDK, the OpenAI-compatible gateway and the `cocoon` CLI.
  */
 
-export * from './cli/provider-settlement.js' // [payments, issue 6]
-export { type RunNodeOptions, type RunningNode, runNode } from './cli/run-node.js' // [payments, issue 6]
+export * from './cli/provider-settlement.js'
+export { type RunNodeOptions, type RunningNode, runNode } from './cli/run-node.js'
 export * from './demo/mesh.js'
 export * from './gateway/index.js'
 export * from './home/index.js'
@@ -19,5 +19,5 @@ export * from './peer/create-peer.js'
 export * from './peer/gossip-config.js'
 export type * from './peer/types.js'
 export * from './sdk/light-peer.js'
-export * from './sdk/payments.js' // [payments, issue 6]
+export * from './sdk/payments.js'
 export * from './services/index.js'

@@ -1,6 +1,6 @@
 /**
- * A paying light client in its own process, for the crash e2e tests of
- * issue 6 (`paid-crash.test.ts`). It runs one LLM job with the SDK
+ * A paying light client in its own process, for the crash e2e tests
+ * (`paid-crash.test.ts`). It runs one LLM job with the SDK
  * (`createLightPeer`) paying through the channels in its home folder's
  * settlement store (`clientPayments` + `channelLookup`, as `cocoon run --pay`
  * does), and reports on stdout, one JSON object a line (`PayingClientEvent`),

@@ -1,4 +1,4 @@
-// [payments, issue 6] what `cocoon node start --provide` needs to be paid through payment channels
+// what `cocoon node start --provide` needs to be paid through payment channels
 import { join } from 'node:path'
 import { llmCost, type Prices } from '@cocoon-mesh/protocol'
 import {

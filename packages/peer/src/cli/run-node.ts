@@ -18,7 +18,7 @@ import {
   type ProviderSettlement,
   type ProviderSettlementOptions,
   startProviderSettlement,
-} from './provider-settlement.js' // [payments, issue 6]
+} from './provider-settlement.js'
 
 export interface RunNodeOptions {
   home: string
@@ -28,7 +28,7 @@ export interface RunNodeOptions {
   /** Where log lines go (default stdout). */
   log?: (line: string) => void
   /**
-   * [payments, issue 6] toncenter v2 endpoint to be paid through payment channels
+   * The toncenter v2 endpoint to be paid through payment channels
    * (`--chain-endpoint`, default `$COCOON_TON_ENDPOINT`); without one the node serves for free.
    */
   chainEndpoint?: string
@@ -37,7 +37,7 @@ export interface RunNodeOptions {
    * `http://127.0.0.1:<port>/metrics`; 0 picks a free port. Off when absent.
    */
   metricsPort?: number
-  /** [payments, issue 6] credit window, voucher timeout, claim policy and claim interval. */
+  /** Credit window, voucher timeout, claim policy and claim interval. */
   settlement?: Pick<
     ProviderSettlementOptions,
     'creditWindow' | 'voucherTimeoutMs' | 'claimPolicy' | 'claimIntervalMs'
@@ -48,7 +48,7 @@ export interface RunningNode {
   peer: CocoonPeer
   /** Stops cleanly: cancels offers, stops libp2p, closes the datastore, removes the state file. */
   shutdown(): Promise<void>
-  /** [payments, issue 6] the provider's wallet, payments and claim pass (when providing). */
+  /** The provider's wallet, payments and claim pass (when providing). */
   settlement?: ProviderSettlement
 }
 
@@ -78,7 +78,7 @@ export async function offerTemplateFromConfig(config: NodeConfig): Promise<Offer
   }
 }
 
-/** [payments, issue 6] The provider settlement options the config's "settlement" section sets. */
+/** The provider settlement options the config's "settlement" section sets. */
 export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOptions['settlement']> {
   const s = config.settlement
   return {
@@ -107,7 +107,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const registry = options.metricsPort === undefined ? undefined : new Registry()
   if (registry !== undefined) collectDefaultMetrics({ register: registry })
   const recordJob = registry === undefined ? undefined : jobMetrics(registry)
-  // [payments, issue 6] the wallet is the offers' payout address and settlement key; with a
+  // the wallet is the offers' payout address and settlement key; with a
   // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
   const endpoint = options.chainEndpoint ?? process.env.COCOON_TON_ENDPOINT
   const apiKey = process.env.COCOON_TON_API_KEY
@@ -119,7 +119,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
           prices: template.prices,
           log,
           ...(registry === undefined ? {} : { metrics: settlementMetrics(registry) }),
-          ...settlementFromConfig(config), // [payments, issue 6] the config's "settlement" section
+          ...settlementFromConfig(config), // the config's "settlement" section
           ...options.settlement,
           ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
           ...(apiKey === undefined ? {} : { apiKey }),
@@ -134,14 +134,14 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
         : `payments on via ${endpoint}; payout ${template.payoutAddress} settlement-key ${Buffer.from(template.settlementKey).toString('hex')}`,
     )
   }
-  // [jobs hook, issue 5] serve /cocoon/job/1.0.0 with the gpu-runtime (models from <home>/models/<name>.gguf)
+  // serve /cocoon/job/1.0.0 with the gpu-runtime (models from <home>/models/<name>.gguf)
   const jobs =
     template === undefined
       ? undefined
       : await createProviderJobs({
           runtime: runtimeConfigFromHome(home, config.provide),
           prices: template.prices,
-          ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }), // [payments, issue 6]
+          ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
           onEvent: (e) => {
             recordJob?.(e)
             // one line per job event (not per token), like peers and offers
@@ -153,7 +153,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
             else if (e.type === 'failed') log(`job-failed ${e.jobId} code=${e.code} ${oneLine(e.message)}`)
           },
         }).catch(async (error: unknown) => {
-          await settlement?.close() // [payments, issue 6]
+          await settlement?.close()
           throw error
         })
   if (template !== undefined && jobs?.capacity !== undefined) {
@@ -172,12 +172,12 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
       bootstrap: config.bootstrap,
       models: config.models,
       ...(template === undefined ? {} : { provide: template, offerTtlMs: config.provide.offerTtlMs }),
-      ...(jobs === undefined ? {} : { services: jobs.services }), // [jobs hook, issue 5]
+      ...(jobs === undefined ? {} : { services: jobs.services }),
       ...(registry === undefined ? {} : { metricsRegistry: registry }),
     })
   } catch (error) {
-    await jobs?.close() // [jobs hook, issue 5]
-    await settlement?.close() // [payments, issue 6]
+    await jobs?.close()
+    await settlement?.close()
     await datastore.close()
     const message = error instanceof Error ? error.message : String(error)
     if (
@@ -231,8 +231,8 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     } catch (error) {
       clearInterval(ticker)
       await peer.stop()
-      await jobs?.close() // [jobs hook, issue 5]
-      await settlement?.close() // [payments, issue 6]
+      await jobs?.close()
+      await settlement?.close()
       await datastore.close()
       throw error
     }
@@ -273,8 +273,8 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     if (stateTimer !== undefined) clearTimeout(stateTimer)
     await metrics?.close()
     await peer.stop() // the offer publisher publishes its cancel in beforeStop
-    await jobs?.close() // [jobs hook, issue 5]
-    await settlement?.close() // [payments, issue 6]
+    await jobs?.close()
+    await settlement?.close()
     await datastore.close()
     await removeNodeState(home)
   }
@@ -304,5 +304,5 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
         void peer.libp2p.dial(p.id, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
     }
   }
-  return { peer, shutdown, ...(settlement === undefined ? {} : { settlement }) } // [payments, issue 6]
+  return { peer, shutdown, ...(settlement === undefined ? {} : { settlement }) }
 }

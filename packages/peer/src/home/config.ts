@@ -19,7 +19,7 @@ export interface ProvideConfig {
 }
 
 /**
- * [payments, issue 6] How a providing node with a chain endpoint is paid and
+ * How a providing node with a chain endpoint is paid and
  * batches its claims. nanoTON amounts, times in ms.
  */
 export interface SettlementConfig {

@@ -82,7 +82,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
       })
     }
     yield { type: 'accepted', price, creditWindow: first.accept.creditWindow }
-    // [payments, issue 6] a client that looked for a channel and has none runs the job unpaid
+    // a client that looked for a channel and has none runs the job unpaid
     // (a provider that wants payment rejects it before the accept); the jobId labels the receipt
     const payments =
       request.channel === '' && options.payments.channelFor !== undefined ? noPayments : options.payments
@@ -108,7 +108,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
         const outputs = await assembler.complete()
-        // [payments, issue 6] the bill includes the prompt (tensor: the GFLOP): report the cumulative
+        // the bill includes the prompt (tensor: the GFLOP): report the cumulative
         // cost of the delivered work at the accepted price before settling, so a prompt cost above
         // the credit window is not refused as "more than delivered"
         const delivered = await session.delivered(deliveredCost(price, kind, frame.result.usage, tokens))
@@ -141,7 +141,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
 }
 
 /**
- * [payments, issue 6] The cumulative cost of a finished attempt at the accepted `price`: the
+ * The cumulative cost of a finished attempt at the accepted `price`: the
  * provider's reported prompt tokens (LLM) or GFLOP (tensor), and the completion tokens the
  * client actually received (never the provider's count).
  */

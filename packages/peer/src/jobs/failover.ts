@@ -147,7 +147,7 @@ export class Failover {
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
-    // [payments, issue 6] the channel this client pays the provider through, if it has one
+    // the channel this client pays the provider through, if it has one
     const channel =
       (await this.#ctx.payments?.channelFor?.(candidate.offer.provider, candidate.offer.payoutAddress)) ?? ''
     let stream: Stream

@@ -19,7 +19,7 @@ import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
 import { PeerPenalties } from '../services/penalties.js'
 import { orderBookGossipOptions } from './gossip-config.js'
-import { nodeNoiseCrypto } from './noise-crypto.js' // [throughput]
+import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions, ServiceFactory } from './types.js'
 
 /**
@@ -99,7 +99,7 @@ async function buildPeer<S extends ServiceMap>(
     addresses: { listen, announce: options.announce ?? [] },
     transports:
       transport === 'memory' ? [memory({ latency: options.memoryLatency ?? 0 })] : [tcp(), webSockets()],
-    connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })], // [throughput] cached cipher keys
+    connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })], // cached cipher keys
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: options.maxConnections ?? (mode === 'full' ? 100 : 20),

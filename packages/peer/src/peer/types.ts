@@ -27,7 +27,7 @@ export interface CocoonBaseServices {
 export type ServiceFactory = (components: any) => unknown
 
 export interface CreatePeerOptions {
-  /** The libp2p identity. A new ed25519 key is generated when absent (see `loadOrCreateIdentity`). */
+  /** The libp2p identity. A new ed25519 key is generated when absent (a node's home keeps one: `createIdentity`, `loadIdentity`). */
   privateKey?: PrivateKey
   /** Persistent store for the peer store and DHT records (e.g. `LevelDatastore`); in-memory when absent. */
   datastore?: Datastore
@@ -79,6 +79,6 @@ export interface CocoonPeer<S extends ServiceMap = ServiceMap> {
   /** The order book this peer keeps (shortcut for `libp2p.services.orderBook`). */
   readonly orderBook: OrderBookService
   start(): Promise<void>
-  /** Stops every service and the node; closes the datastore if the peer opened it. */
+  /** Stops every service and the node. The datastore is the caller's: it stays open. */
   stop(): Promise<void>
 }

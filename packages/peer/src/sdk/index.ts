@@ -8,4 +8,4 @@ export {
   NoProviderError,
 } from '../jobs/errors.js'
 export * from './light-peer.js'
-export * from './payments.js' // [payments, issue 6]
+export * from './payments.js'

@@ -20,7 +20,7 @@ import { createLightNode } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
 import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
 import type { OrderBookService } from '../services/order-book.js'
-import { type ChannelPayments, type ChannelPaymentsOptions, channelPayments } from './payments.js' // [payments, issue 6]
+import { type ChannelPayments, type ChannelPaymentsOptions, channelPayments } from './payments.js'
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -34,7 +34,7 @@ export interface LightPeerOptions extends CreatePeerOptions {
   offerSource?: OfferSource
   payments?: ClientPayments
   /**
-   * [payments, issue 6] Pay through the client's payment channels: the wallet, voucher store
+   * Pay through the client's payment channels: the wallet, voucher store
    * and chain endpoint of a home folder (`channelPayments()`), closed again by `stop()`.
    * `true` uses the defaults ($COCOON_HOME, $COCOON_TON_ENDPOINT). Ignored when `payments` is set.
    */
@@ -80,7 +80,6 @@ export interface LightPeer {
  */
 export async function createLightPeer(options: LightPeerOptions = {}): Promise<LightPeer> {
   const ownsPeer = options.peer === undefined
-  // [payments, issue 6]
   const paid: ChannelPayments | undefined =
     options.payments === undefined && options.pay !== undefined
       ? await channelPayments(options.pay === true ? {} : options.pay)
@@ -117,7 +116,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     records,
     latencies,
     now,
-    ...(payments !== undefined ? { payments } : {}), // [payments, issue 6]
+    ...(payments !== undefined ? { payments } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
@@ -148,7 +147,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     },
     async stop() {
       if (ownsPeer) await peer.stop()
-      await paid?.close() // [payments, issue 6]
+      await paid?.close()
     },
   }
 }

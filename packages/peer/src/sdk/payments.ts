@@ -1,4 +1,4 @@
-// [payments, issue 6] paying for jobs through the client's TON payment channels
+// paying for jobs through the client's TON payment channels
 import {
   type ChainClient,
   type ClientChannel,

@@ -1,5 +1,5 @@
 /**
- * [payments, issue 6] `cocoon offers` shows where each provider is paid (payout
+ * `cocoon offers` shows where each provider is paid (payout
  * address and settlement key, from its signed offer): what a client passes to
  * `cocoon channel open --payout ... --provider-key ...`. Spawned built CLI, as
  * a user runs it.

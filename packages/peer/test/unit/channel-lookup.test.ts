@@ -1,5 +1,5 @@
 /**
- * [payments, issue 6] `channelLookup`: which of the client's channels (from its
+ * `channelLookup`: which of the client's channels (from its
  * settlement store, checked on a devnet chain) pays for a job at an offer's
  * payout address.
  */

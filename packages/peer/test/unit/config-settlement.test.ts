@@ -1,4 +1,4 @@
-/** [payments, issue 6] the config's "settlement" section: credit window and batched-claim knobs of a providing node. */
+/** The config's "settlement" section: credit window and batched-claim knobs of a providing node. */
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { describe, expect, it } from 'vitest'
 import { settlementFromConfig } from '../../src/cli/run-node.js'

@@ -1,5 +1,5 @@
 /**
- * [payments, issue 6] The job protocol wired to the settlement seam: runJob asks
+ * The job protocol wired to the settlement seam: runJob asks
  * the client's payments for a channel before sending the JobRequest, opens the
  * session with the job id, and reports the cumulative billed cost (prompt
  * included) to delivered() before settling, so a prompt cost above the credit

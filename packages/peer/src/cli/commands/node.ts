@@ -35,7 +35,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
     .option(
       '--chain-endpoint <url>',
       'toncenter v2 jsonRPC endpoint (e.g. a `cocoon devnet`): with one, jobs are paid through payment channels and claimed on a timer; without one (and no COCOON_TON_ENDPOINT) jobs are free',
-    ) // [payments, issue 6]
+    )
     .option(
       '--metrics-port <port>',
       'serve Prometheus metrics (process, libp2p, order book, jobs) on http://127.0.0.1:<port>/metrics; 0 picks a free port; the URL is printed as a "metrics <url>" line',
@@ -48,7 +48,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
         bootstrap?: string[]
         model?: string[]
         provide?: boolean
-        chainEndpoint?: string // [payments, issue 6]
+        chainEndpoint?: string
         metricsPort?: number
       }) => {
         const home = resolveHome(opts.home)
@@ -75,7 +75,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
           privateKey,
           config,
           provide: opts.provide === true,
-          ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }), // [payments, issue 6]
+          ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }),
           ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
         })
         await new Promise<void>((resolve) => {

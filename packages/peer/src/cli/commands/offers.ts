@@ -11,7 +11,7 @@ import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-o
 import type { RegisterCommand } from './index.js'
 
 /**
- * [payments, issue 6] An offer as `cocoon offers` prints it: the summary plus
+ * An offer as `cocoon offers` prints it: the summary plus
  * where the provider is paid, which a client needs for `cocoon channel open
  * --payout ADDRESS --provider-key HEX`.
  */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { createLightPeer } from '../../sdk/light-peer.js'
-import { type ChannelPayments, channelPayments } from '../../sdk/payments.js' // [payments, issue 6]
+import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
 import type { RegisterCommand } from './index.js'
 
 interface RunOptions {
@@ -11,7 +11,6 @@ interface RunOptions {
   bootstrap?: string[]
   timeout: string
   usage?: boolean
-  // [payments, issue 6]
   pay?: boolean
   channel?: string
   home?: string
@@ -32,7 +31,6 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--timeout <ms>', 'give up after this long', '60000')
     .option('--usage', 'print usage and who served the job to stderr')
-    // [payments, issue 6]
     .option('--pay', 'pay through an open payment channel to the provider (from `cocoon channel open`)')
     .option('--channel <address>', 'pay through this payment channel only (implies --pay)')
     .option('--home <dir>', 'home folder with the wallet and channels (default $COCOON_HOME or ~/.cocoon)')
@@ -41,7 +39,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
       'toncenter v2 endpoint (default $COCOON_TON_ENDPOINT or the local devnet)',
     )
     .action(async (opts: RunOptions) => {
-      // [payments, issue 6] vouchers from the client's settlement store (single-process: one command at a time)
+      // vouchers from the client's settlement store (single-process: one command at a time)
       const paid: ChannelPayments | undefined =
         opts.pay === true || opts.channel !== undefined
           ? await channelPayments({
@@ -52,7 +50,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
           : undefined
       const client = await createLightPeer({
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
-        ...(paid !== undefined ? { payments: paid.payments } : {}), // [payments, issue 6]
+        ...(paid !== undefined ? { payments: paid.payments } : {}),
       }).catch(async (error: unknown) => {
         await paid?.close()
         throw error
@@ -95,7 +93,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
         clearTimeout(timer)
         process.off('SIGINT', onSignal)
         await client.stop()
-        await paid?.close() // [payments, issue 6]
+        await paid?.close()
       }
     })
 }
