@@ -4,6 +4,9 @@
  */
 import { CocoonError } from '@cocoon-mesh/protocol'
 
+/** Shared with the other packages: one class per condition across the mesh. */
+export { AbortedError, DeadlineExceededError, TensorTooLargeError } from '@cocoon-mesh/protocol'
+
 export class ModelNotFoundError extends CocoonError {
   readonly code = 'ERR_MODEL_NOT_FOUND' as const
   override name = 'ModelNotFoundError'
@@ -69,11 +72,6 @@ export class TensorShapeError extends CocoonError {
   override name = 'TensorShapeError'
 }
 
-export class TensorTooLargeError extends CocoonError {
-  readonly code = 'ERR_TENSOR_TOO_LARGE' as const
-  override name = 'TensorTooLargeError'
-}
-
 export class GraphInvalidError extends CocoonError {
   readonly code = 'ERR_GRAPH_INVALID' as const
   override name = 'GraphInvalidError'
@@ -97,16 +95,6 @@ export class TensorDisabledError extends CocoonError {
 export class QueueFullError extends CocoonError {
   readonly code = 'ERR_QUEUE_FULL' as const
   override name = 'QueueFullError'
-}
-
-export class DeadlineExceededError extends CocoonError {
-  readonly code = 'ERR_DEADLINE_EXCEEDED' as const
-  override name = 'DeadlineExceededError'
-}
-
-export class AbortedError extends CocoonError {
-  readonly code = 'ERR_ABORTED' as const
-  override name = 'AbortedError'
 }
 
 export class RuntimeClosedError extends CocoonError {

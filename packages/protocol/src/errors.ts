@@ -1,7 +1,9 @@
 /**
  * The base of every typed error in Cocoon Mesh. One subclass per condition,
- * each with a stable `code` a caller can switch on, a `shortMessage` for
- * humans and `details` that say what the limit or the fix is.
+ * each with a stable `code` from its package's union (a caller matches by
+ * class, `err instanceof BadSignatureError`, never by the code string), a
+ * `shortMessage` for humans and `details` that say what the limit or the fix
+ * is. `walk()` follows the `cause` chain, as viem's errors do.
  */
 export interface CocoonErrorOptions {
   /** What exactly was wrong and how to fix it. */
@@ -9,8 +11,8 @@ export interface CocoonErrorOptions {
   cause?: unknown
 }
 
-export abstract class CocoonError extends Error {
-  abstract readonly code: string
+export abstract class CocoonError<C extends string = string> extends Error {
+  abstract readonly code: C
   readonly shortMessage: string
   readonly details: string | undefined
 
@@ -20,6 +22,30 @@ export abstract class CocoonError extends Error {
     })
     this.shortMessage = shortMessage
     this.details = options.details
+  }
+
+  /**
+   * Follows `cause` from this error down. Without `fn`, returns the deepest
+   * cause (this error when it has none). With `fn`, returns the first error in
+   * the chain (this one included) for which `fn` is true, or `null`.
+   */
+  walk(): unknown
+  walk(fn: (error: unknown) => boolean): unknown
+  walk(fn?: (error: unknown) => boolean): unknown {
+    return walkCauses(this, fn)
+  }
+}
+
+/** `walk()` for any thrown value: Cocoon errors, libp2p errors and plain `Error`s alike. */
+export function walkCauses(error: unknown, fn?: (error: unknown) => boolean): unknown {
+  const seen = new Set<unknown>()
+  let current: unknown = error
+  while (true) {
+    if (fn?.(current) === true) return current
+    seen.add(current)
+    const next = current instanceof Error ? current.cause : undefined
+    if (next === undefined || next === null || seen.has(next)) return fn === undefined ? current : null
+    current = next
   }
 }
 
@@ -36,7 +62,7 @@ export interface SizeErrorOptions extends CocoonErrorOptions {
 }
 
 /** A message (or a declared length prefix) is bigger than the limit for its type. */
-export class MessageTooLargeError extends CocoonError {
+export class MessageTooLargeError extends CocoonError<'ERR_MESSAGE_TOO_LARGE'> {
   readonly code = 'ERR_MESSAGE_TOO_LARGE' as const
   override readonly name = 'MessageTooLargeError'
   readonly size: number | undefined
@@ -50,31 +76,31 @@ export class MessageTooLargeError extends CocoonError {
 }
 
 /** Bytes that do not decode as the expected protobuf message (random, truncated, bad varint, unknown enum value...). */
-export class MalformedMessageError extends CocoonError {
+export class MalformedMessageError extends CocoonError<'ERR_MALFORMED_MESSAGE'> {
   readonly code = 'ERR_MALFORMED_MESSAGE' as const
   override readonly name = 'MalformedMessageError'
 }
 
 /** A signature is missing, has the wrong length, or does not verify for the claimed signer and message type. */
-export class BadSignatureError extends CocoonError {
+export class BadSignatureError extends CocoonError<'ERR_BAD_SIGNATURE'> {
   readonly code = 'ERR_BAD_SIGNATURE' as const
   override readonly name = 'BadSignatureError'
 }
 
 /** A message is past its expiry (or too old to matter), beyond the allowed clock drift. */
-export class ExpiredError extends CocoonError {
+export class ExpiredError extends CocoonError<'ERR_EXPIRED'> {
   readonly code = 'ERR_EXPIRED' as const
   override readonly name = 'ExpiredError'
 }
 
 /** A message's issued-at lies in the future by more than the allowed clock drift. */
-export class NotYetValidError extends CocoonError {
+export class NotYetValidError extends CocoonError<'ERR_NOT_YET_VALID'> {
   readonly code = 'ERR_NOT_YET_VALID' as const
   override readonly name = 'NotYetValidError'
 }
 
 /** A message carries a protocol `version` this implementation does not speak. */
-export class UnsupportedVersionError extends CocoonError {
+export class UnsupportedVersionError extends CocoonError<'ERR_UNSUPPORTED_VERSION'> {
   readonly code = 'ERR_UNSUPPORTED_VERSION' as const
   override readonly name = 'UnsupportedVersionError'
 }
@@ -86,7 +112,7 @@ export interface InvalidFieldErrorOptions extends CocoonErrorOptions {
 }
 
 /** A message decodes but one of its fields breaks the schema rules (empty list, zero, unknown string, insane price...). */
-export class InvalidFieldError extends CocoonError {
+export class InvalidFieldError extends CocoonError<'ERR_INVALID_FIELD'> {
   readonly code = 'ERR_INVALID_FIELD' as const
   override readonly name = 'InvalidFieldError'
   readonly field: string | undefined
@@ -98,9 +124,39 @@ export class InvalidFieldError extends CocoonError {
 }
 
 /** The remote end of a stream closed (or the stream ended) before a whole frame arrived. */
-export class StreamEndedError extends CocoonError {
+export class StreamEndedError extends CocoonError<'ERR_STREAM_ENDED'> {
   readonly code = 'ERR_STREAM_ENDED' as const
   override readonly name = 'StreamEndedError'
+}
+
+/**
+ * The caller's AbortSignal fired. Shared by every package, so one
+ * `instanceof AbortedError` holds for an abort seen in the runtime, the job
+ * protocol or the SDK.
+ */
+export class AbortedError extends CocoonError<'ERR_ABORTED'> {
+  readonly code = 'ERR_ABORTED' as const
+  override readonly name = 'AbortedError'
+}
+
+/** A deadline passed before the work finished (in the runtime's queue, mid-generation, or on the job stream). */
+export class DeadlineExceededError extends CocoonError<'ERR_DEADLINE_EXCEEDED'> {
+  readonly code = 'ERR_DEADLINE_EXCEEDED' as const
+  override readonly name = 'DeadlineExceededError'
+}
+
+/** A tensor is larger than the side that builds or receives it accepts. */
+export class TensorTooLargeError extends CocoonError<'ERR_TENSOR_TOO_LARGE'> {
+  readonly code = 'ERR_TENSOR_TOO_LARGE' as const
+  override readonly name = 'TensorTooLargeError'
+  readonly size: number | undefined
+  readonly limit: number | undefined
+
+  constructor(shortMessage: string, options: SizeErrorOptions = {}) {
+    super(shortMessage, options)
+    this.size = options.size
+    this.limit = options.limit
+  }
 }
 
 /**
@@ -121,22 +177,30 @@ export type RejectableError =
  */
 export type IgnorableError = ExpiredError | NotYetValidError
 
-const REJECTABLE_CODES: ReadonlySet<string> = new Set([
-  'ERR_MESSAGE_TOO_LARGE',
-  'ERR_MALFORMED_MESSAGE',
-  'ERR_BAD_SIGNATURE',
-  'ERR_UNSUPPORTED_VERSION',
-  'ERR_INVALID_FIELD',
-])
+/** Every error the protocol package throws. */
+export type ProtocolError =
+  | RejectableError
+  | IgnorableError
+  | StreamEndedError
+  | AbortedError
+  | DeadlineExceededError
+  | TensorTooLargeError
 
-const IGNORABLE_CODES: ReadonlySet<string> = new Set(['ERR_EXPIRED', 'ERR_NOT_YET_VALID'])
+/** The codes of {@link ProtocolError}, as a union a `switch` can be checked against. */
+export type ProtocolErrorCode = ProtocolError['code']
 
 /** True for schema, size and signature faults: the sender is at fault (gossip REJECT). */
 export function isRejectable(error: unknown): error is RejectableError {
-  return error instanceof CocoonError && REJECTABLE_CODES.has(error.code)
+  return (
+    error instanceof MessageTooLargeError ||
+    error instanceof MalformedMessageError ||
+    error instanceof BadSignatureError ||
+    error instanceof UnsupportedVersionError ||
+    error instanceof InvalidFieldError
+  )
 }
 
 /** True for time-dependent faults (expired, not yet valid): drop quietly (gossip IGNORE). */
 export function isIgnorable(error: unknown): error is IgnorableError {
-  return error instanceof CocoonError && IGNORABLE_CODES.has(error.code)
+  return error instanceof ExpiredError || error instanceof NotYetValidError
 }

@@ -30,14 +30,8 @@ export class TensorWorkerFailedError extends CocoonError {
   override name = 'TensorWorkerFailedError'
 }
 
-/** A tensor is larger than the receiver accepts. */
-export class TensorTooLargeError extends CocoonError {
-  readonly code = 'ERR_JOB_TENSOR_TOO_LARGE' as const
-  override name = 'TensorTooLargeError'
-}
-
-/** The job stream ended or was reset before the job finished (provider died, connection lost). */
-export { StreamEndedError } from '@cocoon-mesh/protocol'
+/** Shared with the other packages: one class per condition across the mesh. */
+export { AbortedError, StreamEndedError, TensorTooLargeError } from '@cocoon-mesh/protocol'
 
 /** The provider sent nothing for longer than the idle timeout. */
 export class ProviderTimeoutError extends CocoonError {
@@ -121,12 +115,6 @@ export class AllProvidersFailedError extends CocoonError {
 export class BudgetExceededError extends CocoonError {
   readonly code = 'ERR_BUDGET_EXCEEDED' as const
   override name = 'BudgetExceededError'
-}
-
-/** The caller's AbortSignal fired. */
-export class AbortedError extends CocoonError {
-  readonly code = 'ERR_ABORTED' as const
-  override name = 'AbortedError'
 }
 
 /** The job request is invalid before anything is sent (e.g. neither prompt nor messages). */

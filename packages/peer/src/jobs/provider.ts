@@ -13,7 +13,7 @@ import {
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-import { JobRejectedError, UnexpectedFrameError } from './errors.js'
+import { JobRejectedError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
 import { findModel, serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
@@ -159,7 +159,7 @@ class DefaultJobService implements JobService {
     } catch (err) {
       // garbage or a reset from the client: answer with a typed error if the stream still takes it
       const code =
-        isCocoonError(err) && err.code === 'ERR_JOB_TENSOR_TOO_LARGE'
+        err instanceof TensorTooLargeError
           ? JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
           : isCocoonError(err) && err.code === 'ERR_TENSOR_HASH_MISMATCH'
             ? JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
