@@ -29,7 +29,7 @@ export {
   type TinyLlamaOptions,
   writeTinyGguf,
 } from './gguf/tiny-llama.js'
-export { type GgufSummary, readGgufSummary } from './gguf/validate.js'
+export { type GgufSummary, type ReadGgufSummaryErrorType, readGgufSummary } from './gguf/validate.js'
 export { encodeGguf, type GgufTensor, type GgufValue } from './gguf/writer.js'
 export {
   type DetectHardwareOptions,
@@ -41,7 +41,12 @@ export {
   parseNvidiaSmiCsv,
   queryNvidiaSmi,
 } from './hardware.js'
-export { createLlamaBackend, type LlamaBackend, type LlamaBackendInit } from './llm/llama-backend.js'
+export {
+  createLlamaBackend,
+  type LlamaBackend,
+  type LlamaBackendInit,
+  type LlamaBackendLoadErrorType,
+} from './llm/llama-backend.js'
 export { createOpenAiBackend, type OpenAiBackendInit } from './llm/openai-backend.js'
 export { MAX_PROMPT_CHARS, validateGenerateRequest } from './llm/request.js'
 export { defaultThreads, selectLlamaGpu } from './llm/select-gpu.js'
@@ -59,6 +64,7 @@ export {
   DEFAULT_MAX_GRAPH_BYTES,
   DEFAULT_MAX_TENSOR_BYTES,
   type OnnxBackendInit,
+  type OnnxReadyErrorType,
   type OnnxTensorBackend,
 } from './tensor/onnx-backend.js'
 export {
@@ -72,6 +78,7 @@ export {
 export { DTYPE_BYTES, elementCount, float32Tensor, readFloat32, validateTensor } from './tensor/tensor.js'
 export type * from './types.js'
 export {
+  type DtypeFromWireErrorType,
   dtypeFromWire,
   dtypeToWire,
   gpuInfo,

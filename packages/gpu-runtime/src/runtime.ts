@@ -40,6 +40,11 @@ export const TENSOR_LANE = '@tensor'
 
 const DEFAULT_QUEUE = 16
 
+/**
+ * Builds the runtime: validates the model config, discovers the hardware
+ * (unless given) and creates the backends; models load on their first job.
+ * @throws {CreateRuntimeErrorType}
+ */
 export async function createRuntime(config: RuntimeConfig = {}): Promise<Runtime> {
   const now = config.now ?? Date.now
   const hardware = config.hardware ?? (await detectHardware())

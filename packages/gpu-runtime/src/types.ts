@@ -1,8 +1,33 @@
 /**
  * The public shapes of the gpu-runtime: what a provider can run (LLM
  * generation, tensor jobs), how it is configured, what hardware it found and
- * what capacity it measured. Implementations live in their own files.
+ * what capacity it measured, and the errors each call can throw.
+ * Implementations live in their own files.
  */
+import type {
+  AbortedError,
+  DeadlineExceededError,
+  GenerationError,
+  GraphInvalidError,
+  GraphTooLargeError,
+  InvalidConfigError,
+  InvalidRequestError,
+  ModelCorruptError,
+  ModelLoadError,
+  ModelNotFoundError,
+  ModelTooLargeError,
+  QueueFullError,
+  RuntimeClosedError,
+  TensorDisabledError,
+  TensorMalformedError,
+  TensorRunError,
+  TensorShapeError,
+  TensorTooLargeError,
+  UnknownModelError,
+  UpstreamProtocolError,
+  UpstreamStatusError,
+  UpstreamUnreachableError,
+} from './errors.js'
 
 // ---------------------------------------------------------------- LLM jobs
 
@@ -37,6 +62,9 @@ export interface GenerateRequest {
   deadline?: number
 }
 
+/** What {@link LlmBackend.generate} throws synchronously. */
+export type LlmBackendGenerateErrorType = InvalidRequestError | UnknownModelError | RuntimeClosedError
+
 /** A piece of streamed output. */
 export interface TokenChunk {
   text: string
@@ -67,12 +95,32 @@ export interface GenerationResult {
 }
 
 /**
+ * What iterating a {@link GenerationStream} throws, and what its promises
+ * reject with (they resolve after an abort or a deadline; the iterator throws).
+ */
+export type GenerationStreamErrorType =
+  | AbortedError
+  | DeadlineExceededError
+  | InvalidRequestError
+  | UnknownModelError
+  | GenerationError
+  | ModelNotFoundError
+  | ModelCorruptError
+  | ModelTooLargeError
+  | ModelLoadError
+  | UpstreamUnreachableError
+  | UpstreamStatusError
+  | UpstreamProtocolError
+  | RuntimeClosedError
+
+/**
  * Streamed generation. Iterate it once for the chunks. The promises settle
  * when the stream ends, however it ends: after an abort or a deadline they
  * still resolve with the usage of the tokens produced so far (the iterator
  * throws the typed error), so delivered work can be billed. They reject only
  * when generation failed (e.g. the model could not be loaded); they never
  * cause an unhandled rejection if nobody awaits them.
+ * @throws {GenerationStreamErrorType} from the iterator and the promises.
  */
 export interface GenerationStream extends AsyncIterable<TokenChunk> {
   readonly result: Promise<GenerationResult>
@@ -85,6 +133,11 @@ export interface LlmBackend {
   readonly name: string
   /** The model names this backend serves. */
   models(): string[]
+  /**
+   * Starts generation; a bad request, an unknown model or a closed backend
+   * throw here, everything later comes through the stream.
+   * @throws {LlmBackendGenerateErrorType}
+   */
   generate(request: GenerateRequest): GenerationStream
   close(): Promise<void>
 }
@@ -133,10 +186,24 @@ export interface TensorResult {
   backend: string
 }
 
+/** What {@link TensorBackend.run} rejects with. */
+export type TensorRunErrorType =
+  | RuntimeClosedError
+  | AbortedError
+  | DeadlineExceededError
+  | InvalidRequestError
+  | TensorMalformedError
+  | TensorShapeError
+  | TensorTooLargeError
+  | GraphInvalidError
+  | GraphTooLargeError
+  | TensorRunError
+
 export interface TensorBackend {
   readonly name: string
   /** The provider jobs will run on (known after the first job or `ready()`). */
   provider(): TensorProvider
+  /** @throws {TensorRunErrorType} */
   run(request: TensorRequest): Promise<TensorResult>
   close(): Promise<void>
 }
@@ -276,6 +343,27 @@ export interface AdmissionStats {
 
 // ---------------------------------------------------------------- runtime
 
+/** What {@link Runtime.generate} throws synchronously, before it returns the stream. */
+export type RuntimeGenerateErrorType =
+  | RuntimeClosedError
+  | InvalidRequestError
+  | UnknownModelError
+  | QueueFullError
+  | AbortedError
+  | DeadlineExceededError
+
+/** What {@link Runtime.runTensor} rejects with: admission's errors, then the tensor backend's. */
+export type RuntimeRunTensorErrorType = TensorDisabledError | QueueFullError | TensorRunErrorType
+
+/**
+ * What {@link Runtime.benchmark} rejects with: a failed generation or matmul,
+ * or the file system's error writing the cache.
+ */
+export type RuntimeBenchmarkErrorType = GenerationStreamErrorType | TensorRunErrorType | Error
+
+/** What `createRuntime()` rejects with: a bad config (hardware discovery never fails). */
+export type CreateRuntimeErrorType = InvalidConfigError
+
 export interface Runtime {
   readonly hardware: HardwareInfo
   /** LLM model names served. */
@@ -285,14 +373,21 @@ export interface Runtime {
    * Throws synchronously (so a provider can reject before accepting):
    * `InvalidRequestError`, `UnknownModelError`, `QueueFullError`, and
    * `DeadlineExceededError` / `AbortedError` when already past/fired. Later
-   * failures come through the stream.
+   * failures come through the stream ({@link GenerationStreamErrorType}).
+   * @throws {RuntimeGenerateErrorType}
    */
   generate(request: GenerateRequest): GenerationStream
-  /** Admission then a tensor job. Rejects with a typed error. */
+  /**
+   * Admission then a tensor job. Rejects with a typed error.
+   * @throws {RuntimeRunTensorErrorType}
+   */
   runTensor(request: TensorRequest): Promise<TensorResult>
   /** Running / queued counts per model name, and for tensor jobs under `TENSOR_LANE` (`@tensor`). */
   stats(): Record<string, AdmissionStats>
-  /** Short self-benchmark, cached in `home` (see {@link Capacity}). */
+  /**
+   * Short self-benchmark, cached in `home` (see {@link Capacity}).
+   * @throws {RuntimeBenchmarkErrorType}
+   */
   benchmark(options?: { force?: boolean }): Promise<Capacity>
   close(): Promise<void>
 }

@@ -12,7 +12,18 @@ import {
   DType as WireDType,
   type Usage as WireUsage,
 } from '@cocoon-mesh/protocol'
-import { TensorMalformedError } from './errors.js'
+import {
+  AbortedError,
+  DeadlineExceededError,
+  GraphTooLargeError,
+  InvalidInputError,
+  QueueFullError,
+  RuntimeClosedError,
+  TensorDisabledError,
+  TensorMalformedError,
+  TensorTooLargeError,
+  UnknownModelError,
+} from './errors.js'
 import { describeCompute } from './hardware.js'
 import type { DType, HardwareInfo, Tensor, Usage } from './types.js'
 
@@ -30,7 +41,13 @@ export function dtypeToWire(dtype: DType): WireDType {
   return TO_WIRE[dtype]
 }
 
-/** Throws `TensorMalformedError` for `DTYPE_UNSPECIFIED` or an unknown value. */
+/** The errors {@link dtypeFromWire} throws. */
+export type DtypeFromWireErrorType = TensorMalformedError
+
+/**
+ * The runtime dtype of a wire dtype.
+ * @throws {DtypeFromWireErrorType} for `DTYPE_UNSPECIFIED` or an unknown value.
+ */
 export function dtypeFromWire(dtype: WireDType): DType {
   for (const [k, v] of Object.entries(TO_WIRE)) if (v === dtype) return k as DType
   throw new TensorMalformedError(`Unsupported tensor dtype ${String(dtype)}`, {
@@ -67,39 +84,30 @@ export function gpuInfo(hardware: HardwareInfo): GpuInfo {
   return { model: c.model, vramMb: c.vramMb, backend: c.backend }
 }
 
-/** Maps a runtime error (by its `code`) to the JobError code a client receives. */
+/**
+ * Maps a runtime error to the JobError code a client receives, by class:
+ * aborted, deadline, too large, the client's own input ({@link InvalidInputError}
+ * or a model this provider does not serve), else internal.
+ */
 export function jobErrorCode(error: unknown): JobErrorCode {
-  switch ((error as { code?: string })?.code) {
-    case 'ERR_ABORTED':
-      return JobErrorCode.JOB_ERROR_CODE_CANCELLED
-    case 'ERR_DEADLINE_EXCEEDED':
-      return JobErrorCode.JOB_ERROR_CODE_DEADLINE
-    case 'ERR_TENSOR_TOO_LARGE':
-    case 'ERR_GRAPH_TOO_LARGE':
-      return JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
-    case 'ERR_INVALID_REQUEST':
-    case 'ERR_TENSOR_MALFORMED':
-    case 'ERR_TENSOR_SHAPE':
-    case 'ERR_GRAPH_INVALID':
-    case 'ERR_UNKNOWN_MODEL':
-      return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
-    default:
-      return JobErrorCode.JOB_ERROR_CODE_INTERNAL
-  }
+  if (error instanceof AbortedError) return JobErrorCode.JOB_ERROR_CODE_CANCELLED
+  if (error instanceof DeadlineExceededError) return JobErrorCode.JOB_ERROR_CODE_DEADLINE
+  if (error instanceof TensorTooLargeError || error instanceof GraphTooLargeError)
+    return JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
+  if (error instanceof InvalidInputError || error instanceof UnknownModelError)
+    return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
+  return JobErrorCode.JOB_ERROR_CODE_INTERNAL
 }
 
-/** Maps an error thrown synchronously by `generate()` / admission to a JobReject reason. */
+/** Maps an error thrown synchronously by `generate()` / admission to a JobReject reason, by class. */
 export function rejectReason(error: unknown): RejectReason {
-  switch ((error as { code?: string })?.code) {
-    case 'ERR_QUEUE_FULL':
-    case 'ERR_RUNTIME_CLOSED':
-    case 'ERR_TENSOR_DISABLED':
-      return RejectReason.REJECT_REASON_OVER_CAPACITY
-    case 'ERR_UNKNOWN_MODEL':
-      return RejectReason.REJECT_REASON_UNKNOWN_MODEL
-    case 'ERR_DEADLINE_EXCEEDED':
-      return RejectReason.REJECT_REASON_DEADLINE_IMPOSSIBLE
-    default:
-      return RejectReason.REJECT_REASON_BAD_REQUEST
-  }
+  if (
+    error instanceof QueueFullError ||
+    error instanceof RuntimeClosedError ||
+    error instanceof TensorDisabledError
+  )
+    return RejectReason.REJECT_REASON_OVER_CAPACITY
+  if (error instanceof UnknownModelError) return RejectReason.REJECT_REASON_UNKNOWN_MODEL
+  if (error instanceof DeadlineExceededError) return RejectReason.REJECT_REASON_DEADLINE_IMPOSSIBLE
+  return RejectReason.REJECT_REASON_BAD_REQUEST
 }

@@ -5,6 +5,7 @@
  * is caught here with a clear error instead.
  */
 import { open } from 'node:fs/promises'
+import { GgufFormatError } from '../errors.js'
 
 export interface GgufSummary {
   version: number
@@ -16,11 +17,14 @@ export interface GgufSummary {
   fileSize: number
 }
 
-/** Thrown by {@link parseGgufHeader} when the bytes end before the header does. */
+/**
+ * Control flow inside this module, not an error a caller sees: the header
+ * parser throws it from deep in its readers when the bytes read so far end
+ * before the header does, and {@link parseGgufHeader} turns it into
+ * `undefined` ("read more bytes"). It never leaves the module, so it is a
+ * private plain `Error` rather than a `CocoonError`.
+ */
 class NeedMoreBytes extends Error {}
-
-/** What is wrong with a GGUF file; `undefined` message fields mean fine. */
-export class GgufFormatError extends Error {}
 
 const VALUE_SIZES: Record<number, number> = {
   0: 1,
@@ -38,8 +42,25 @@ const VALUE_SIZES: Record<number, number> = {
 const MAX_COUNT = 1 << 24
 const MAX_STRING = 1 << 26
 
-/** Parses header, metadata and tensor infos from the first bytes of a GGUF file. */
-export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufSummary {
+/** The errors {@link parseGgufHeader} throws. */
+export type ParseGgufHeaderErrorType = GgufFormatError
+
+/**
+ * Parses header, metadata and tensor infos from the first bytes of a GGUF
+ * file of `fileSize` bytes. Returns `undefined` when `bytes` end before the
+ * header does but the file goes on (read more and call again).
+ * @throws {ParseGgufHeaderErrorType} when the header is malformed.
+ */
+export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufSummary | undefined {
+  try {
+    return parseHeader(bytes, fileSize)
+  } catch (error) {
+    if (error instanceof NeedMoreBytes) return undefined
+    throw error
+  }
+}
+
+function parseHeader(bytes: Uint8Array, fileSize: number): GgufSummary {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let pos = 0
   const need = (n: number): void => {
@@ -137,7 +158,14 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufSummar
   return { version, tensorCount, metadataCount, architecture, dataOffset, fileSize }
 }
 
-/** Reads just enough of a GGUF file to run {@link parseGgufHeader}. */
+/** The errors {@link readGgufSummary} throws: a malformed header, or the file system's own. */
+export type ReadGgufSummaryErrorType = GgufFormatError | Error
+
+/**
+ * Reads just enough of a GGUF file to run {@link parseGgufHeader}.
+ * @throws {ReadGgufSummaryErrorType} `GgufFormatError` for a malformed header;
+ * node's `ENOENT`/`EACCES` errors when the file cannot be read.
+ */
 export async function readGgufSummary(path: string): Promise<GgufSummary> {
   const handle = await open(path, 'r')
   try {
@@ -146,12 +174,11 @@ export async function readGgufSummary(path: string): Promise<GgufSummary> {
     while (true) {
       const buf = new Uint8Array(length)
       const { bytesRead } = await handle.read(buf, 0, length, 0)
-      try {
-        return parseGgufHeader(buf.subarray(0, bytesRead), size)
-      } catch (error) {
-        if (!(error instanceof NeedMoreBytes) || length >= size) throw error
-        length = Math.min(size, length * 4)
-      }
+      const summary = parseGgufHeader(buf.subarray(0, bytesRead), size)
+      if (summary !== undefined) return summary
+      // the whole file was read and still ends early: it shrank after the stat
+      if (length >= size) throw new GgufFormatError(`the file ends inside its header (at byte ${bytesRead})`)
+      length = Math.min(size, length * 4)
     }
   } finally {
     await handle.close()

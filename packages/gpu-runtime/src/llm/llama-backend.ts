@@ -5,7 +5,16 @@
  */
 import { logger } from '@libp2p/logger'
 import type { ChatHistoryItem, LlamaContextSequence, Token } from 'node-llama-cpp'
-import { GenerationError, InvalidRequestError, RuntimeClosedError, UnknownModelError } from '../errors.js'
+import {
+  GenerationError,
+  InvalidRequestError,
+  type ModelCorruptError,
+  type ModelLoadError,
+  type ModelNotFoundError,
+  type ModelTooLargeError,
+  RuntimeClosedError,
+  UnknownModelError,
+} from '../errors.js'
 import type {
   FinishReason,
   GenerateRequest,
@@ -30,13 +39,31 @@ export interface LlamaBackendInit {
   now?: () => number
 }
 
+/** What {@link LlamaBackend.load} rejects with. */
+export type LlamaBackendLoadErrorType =
+  | RuntimeClosedError
+  | UnknownModelError
+  | ModelNotFoundError
+  | ModelCorruptError
+  | ModelTooLargeError
+  | ModelLoadError
+
 export interface LlamaBackend extends LlmBackend, ProducerBackend {
-  /** Loads a model now instead of on its first job; rejects with the typed load error. */
+  /**
+   * Loads a model now instead of on its first job; rejects with the typed load error.
+   * @throws {LlamaBackendLoadErrorType}
+   */
   load(model: string): Promise<LoadedLlamaModel>
   /** `llama.cpp/cpu` etc. once loaded. */
   backendOf(model: string): string | undefined
 }
 
+/**
+ * The backend of `kind: 'llama'` models. `generate()` throws
+ * {@link LlmBackendGenerateErrorType}; the stream rejects with the load errors
+ * of {@link LlamaBackendLoadErrorType} or `GenerationError`
+ * ({@link GenerationStreamErrorType}).
+ */
 export function createLlamaBackend(init: LlamaBackendInit): LlamaBackend {
   const configs = new Map(init.models.map((m) => [m.name, m]))
   const loaded = new Map<string, Promise<LoadedLlamaModel>>()

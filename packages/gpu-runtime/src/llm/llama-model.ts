@@ -6,8 +6,14 @@
 import { stat } from 'node:fs/promises'
 import { freemem } from 'node:os'
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp'
-import { ModelCorruptError, ModelLoadError, ModelNotFoundError, ModelTooLargeError } from '../errors.js'
-import { GgufFormatError, readGgufSummary } from '../gguf/validate.js'
+import {
+  GgufFormatError,
+  ModelCorruptError,
+  ModelLoadError,
+  ModelNotFoundError,
+  ModelTooLargeError,
+} from '../errors.js'
+import { readGgufSummary } from '../gguf/validate.js'
 import type { HardwareInfo, LlamaModelConfig } from '../types.js'
 import { defaultThreads, selectLlamaGpu } from './select-gpu.js'
 
@@ -123,8 +129,7 @@ export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<Lo
   try {
     model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : 'auto' })
   } catch (error) {
-    const name = (error as Error).name
-    if (name === 'InsufficientMemoryError') {
+    if (isInsufficientMemory(error)) {
       throw new ModelTooLargeError(`Model ${config.name} does not fit in memory`, {
         details: `node-llama-cpp: ${(error as Error).message}`,
         cause: error,
@@ -144,8 +149,7 @@ export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<Lo
     })
   } catch (error) {
     await model.dispose().catch(() => {})
-    const ErrorClass =
-      (error as Error).name === 'InsufficientMemoryError' ? ModelTooLargeError : ModelLoadError
+    const ErrorClass = isInsufficientMemory(error) ? ModelTooLargeError : ModelLoadError
     throw new ErrorClass(`Could not create a context for ${config.name}`, {
       details: `${(error as Error).message}. Try a smaller contextSize or maxConcurrency.`,
       cause: error,
@@ -193,6 +197,14 @@ export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<Lo
       await model.dispose().catch(() => {})
     },
   }
+}
+
+/**
+ * node-llama-cpp's `InsufficientMemoryError`, matched by name: the class lives
+ * in the lazily imported native module, which this file does not load eagerly.
+ */
+function isInsufficientMemory(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InsufficientMemoryError'
 }
 
 function mb(bytes: number): number {

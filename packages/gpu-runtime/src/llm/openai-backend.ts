@@ -50,6 +50,12 @@ interface OpenAiChunk {
   error?: { message?: string }
 }
 
+/**
+ * The backend of `kind: 'openai'` models: streams from an OpenAI-compatible
+ * upstream (vLLM, llama-server, Ollama). `generate()` throws
+ * {@link LlmBackendGenerateErrorType}; the stream rejects with the `Upstream*`
+ * errors or `GenerationError` ({@link GenerationStreamErrorType}).
+ */
 export function createOpenAiBackend(init: OpenAiBackendInit): LlmBackend & ProducerBackend {
   const configs = new Map(init.models.map((m) => [m.name, m]))
   const doFetch = init.fetch ?? fetch

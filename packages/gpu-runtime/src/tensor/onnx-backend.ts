@@ -39,8 +39,14 @@ export interface OnnxBackendInit {
   now?: () => number
 }
 
+/** What {@link OnnxTensorBackend.ready} rejects with: onnxruntime refused even the built-in matmul graph. */
+export type OnnxReadyErrorType = GraphInvalidError | Error
+
 export interface OnnxTensorBackend extends TensorBackend {
-  /** Creates the matmul session now (resolves the provider). */
+  /**
+   * Creates the matmul session now (resolves the provider).
+   * @throws {OnnxReadyErrorType}
+   */
   ready(): Promise<TensorProvider>
 }
 
@@ -51,6 +57,10 @@ interface Session {
   provider: TensorProvider
 }
 
+/**
+ * The tensor backend over onnxruntime-node; it loads onnxruntime on the first
+ * job. `run()` rejects with a typed error ({@link TensorRunErrorType}).
+ */
 export function createOnnxBackend(init: OnnxBackendInit): OnnxTensorBackend {
   const maxGraphBytes = init.maxGraphBytes ?? DEFAULT_MAX_GRAPH_BYTES
   const maxTensorBytes = init.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { GgufFormatError } from '../../src/errors.js'
 import { generateTinyLlamaGguf } from '../../src/gguf/tiny-llama.js'
-import { GgufFormatError, parseGgufHeader } from '../../src/gguf/validate.js'
+import { parseGgufHeader } from '../../src/gguf/validate.js'
 
 describe('tiny GGUF writer', () => {
   it('is deterministic per seed and different across seeds', () => {
@@ -15,6 +16,7 @@ describe('tiny GGUF writer', () => {
   it('writes a structurally valid GGUF v3 llama file', () => {
     const bytes = generateTinyLlamaGguf({ blockCount: 3 })
     const summary = parseGgufHeader(bytes, bytes.byteLength)
+    if (summary === undefined) throw new Error('a whole file parses')
     expect(summary.version).toBe(3)
     expect(summary.architecture).toBe('llama')
     // token_embd, output_norm, output + 9 per block
