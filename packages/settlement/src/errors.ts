@@ -1,81 +1,104 @@
+/**
+ * Typed errors of settlement: vouchers, channels, the chain, the wallet and
+ * the store. Match them by class (`err instanceof VoucherReplayedError`).
+ */
 import { CocoonError, type CocoonErrorOptions } from '@cocoon-mesh/protocol'
 
 /** The voucher's signature does not verify against the channel's client key. */
-export class VoucherSignatureError extends CocoonError {
+export class VoucherSignatureError extends CocoonError<'ERR_VOUCHER_SIGNATURE'> {
   readonly code = 'ERR_VOUCHER_SIGNATURE' as const
-  override name = 'VoucherSignatureError'
+  override readonly name = 'VoucherSignatureError'
 }
 
 /** A voucher for an amount already covered (equal to the newest) was sent again. */
-export class VoucherReplayedError extends CocoonError {
+export class VoucherReplayedError extends CocoonError<'ERR_VOUCHER_REPLAYED'> {
   readonly code = 'ERR_VOUCHER_REPLAYED' as const
-  override name = 'VoucherReplayedError'
+  override readonly name = 'VoucherReplayedError'
 }
 
 /** A voucher lower than the newest one already accepted or signed. */
-export class VoucherOutOfOrderError extends CocoonError {
+export class VoucherOutOfOrderError extends CocoonError<'ERR_VOUCHER_OUT_OF_ORDER'> {
   readonly code = 'ERR_VOUCHER_OUT_OF_ORDER' as const
-  override name = 'VoucherOutOfOrderError'
+  override readonly name = 'VoucherOutOfOrderError'
 }
 
 /** A voucher above what the channel's deposit or the client's budget allows. */
-export class VoucherOverBudgetError extends CocoonError {
+export class VoucherOverBudgetError extends CocoonError<'ERR_VOUCHER_OVER_BUDGET'> {
   readonly code = 'ERR_VOUCHER_OVER_BUDGET' as const
-  override name = 'VoucherOverBudgetError'
+  override readonly name = 'VoucherOverBudgetError'
 }
 
 /** A voucher names a channel other than the session's. */
-export class VoucherWrongChannelError extends CocoonError {
+export class VoucherWrongChannelError extends CocoonError<'ERR_VOUCHER_WRONG_CHANNEL'> {
   readonly code = 'ERR_VOUCHER_WRONG_CHANNEL' as const
-  override name = 'VoucherWrongChannelError'
+  override readonly name = 'VoucherWrongChannelError'
 }
 
 /** A voucher or channel field is malformed (bad address, negative amount, bad signature length). */
-export class InvalidVoucherError extends CocoonError {
+export class InvalidVoucherError extends CocoonError<'ERR_INVALID_VOUCHER'> {
   readonly code = 'ERR_INVALID_VOUCHER' as const
-  override name = 'InvalidVoucherError'
+  override readonly name = 'InvalidVoucherError'
 }
 
 /** The provider's credit window is used up and no covering voucher arrived in time. */
-export class CreditWindowExhaustedError extends CocoonError {
+export class CreditWindowExhaustedError extends CocoonError<'ERR_CREDIT_WINDOW_EXHAUSTED'> {
   readonly code = 'ERR_CREDIT_WINDOW_EXHAUSTED' as const
-  override name = 'CreditWindowExhaustedError'
+  override readonly name = 'CreditWindowExhaustedError'
 }
 
 /** The client refuses to sign more than delivered work plus the credit window. */
-export class PaymentAbortedError extends CocoonError {
+export class PaymentAbortedError extends CocoonError<'ERR_PAYMENT_ABORTED'> {
   readonly code = 'ERR_PAYMENT_ABORTED' as const
-  override name = 'PaymentAbortedError'
+  override readonly name = 'PaymentAbortedError'
 }
 
 /** The channel is unknown, closed, exiting, or not bound to this provider. */
-export class ChannelUnusableError extends CocoonError {
+export class ChannelUnusableError extends CocoonError<'ERR_CHANNEL_UNUSABLE'> {
   readonly code = 'ERR_CHANNEL_UNUSABLE' as const
-  override name = 'ChannelUnusableError'
+  override readonly name = 'ChannelUnusableError'
 }
 
 /** The chain endpoint failed or answered something unexpected. */
-export class ChainError extends CocoonError {
+export class ChainError extends CocoonError<'ERR_CHAIN'> {
   readonly code = 'ERR_CHAIN' as const
-  override name = 'ChainError'
+  override readonly name = 'ChainError'
 }
 
 /** A transaction did not appear on chain within the wait limit. */
-export class ChainTimeoutError extends CocoonError {
+export class ChainTimeoutError extends CocoonError<'ERR_CHAIN_TIMEOUT'> {
   readonly code = 'ERR_CHAIN_TIMEOUT' as const
-  override name = 'ChainTimeoutError'
+  override readonly name = 'ChainTimeoutError'
 }
 
 /** The wallet mnemonic in the home folder is missing or invalid. */
-export class WalletError extends CocoonError {
+export class WalletError extends CocoonError<'ERR_WALLET'> {
   readonly code = 'ERR_WALLET' as const
-  override name = 'WalletError'
+  override readonly name = 'WalletError'
 }
 
 /** Bad user input to a settlement function (amount, address, option). */
-export class InvalidSettlementInputError extends CocoonError {
+export class InvalidSettlementInputError extends CocoonError<'ERR_INVALID_SETTLEMENT_INPUT'> {
   readonly code = 'ERR_INVALID_SETTLEMENT_INPUT' as const
-  override name = 'InvalidSettlementInputError'
+  override readonly name = 'InvalidSettlementInputError'
 }
+
+/** Every error settlement throws. */
+export type SettlementError =
+  | VoucherSignatureError
+  | VoucherReplayedError
+  | VoucherOutOfOrderError
+  | VoucherOverBudgetError
+  | VoucherWrongChannelError
+  | InvalidVoucherError
+  | CreditWindowExhaustedError
+  | PaymentAbortedError
+  | ChannelUnusableError
+  | ChainError
+  | ChainTimeoutError
+  | WalletError
+  | InvalidSettlementInputError
+
+/** The codes of {@link SettlementError}. */
+export type SettlementErrorCode = SettlementError['code']
 
 export type { CocoonErrorOptions }

@@ -29,7 +29,10 @@ export interface ChainClient {
   getStatus(address: Address): Promise<AccountStatus>
   /** The chain's current unix time (seconds), as the contracts see it. */
   chainTime(): Promise<number>
-  /** Waits (polling) until `check` holds; devnet/sandbox apply messages synchronously. */
+  /**
+   * Waits (polling) until `check` holds; devnet/sandbox apply messages synchronously.
+   * Rejects with `ChainTimeoutError` when it never does.
+   */
   waitFor(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
@@ -47,8 +50,16 @@ export interface WalletMessage {
 }
 
 /**
+ * What {@link sendFromWallet} (and a {@link walletSender}'s `send`) throws:
+ * the chain refused the external, it did not apply in time, or a foreign
+ * error of the endpoint's get-methods.
+ */
+export type SendFromWalletErrorType = ChainError | ChainTimeoutError | Error
+
+/**
  * Sends internal messages from the node's wallet (deploying it on first use)
  * and waits until the wallet's seqno moves, i.e. the external was applied.
+ * @throws {SendFromWalletErrorType}
  */
 export async function sendFromWallet(
   chain: ChainClient,
@@ -85,7 +96,13 @@ export async function sendFromWallet(
   )
 }
 
-/** Polls `check` every `interval` ms up to `timeout` ms (used by the HTTP client). */
+/** What {@link pollUntil} throws. */
+export type PollUntilErrorType = ChainTimeoutError
+
+/**
+ * Polls `check` every `interval` ms up to `timeout` ms (used by the HTTP client).
+ * @throws {PollUntilErrorType} when `check` never held in time (its own errors count as "not yet").
+ */
 export async function pollUntil(
   check: () => Promise<boolean>,
   what: string,
@@ -107,7 +124,10 @@ export async function pollUntil(
   }
 }
 
-/** A @ton/core Sender that sends through the node's wallet and waits until it was applied. */
+/**
+ * A @ton/core Sender that sends through the node's wallet and waits until it was applied.
+ * Its `send` throws {@link SendFromWalletErrorType}.
+ */
 export function walletSender(chain: ChainClient, wallet: NodeWallet): Sender {
   return {
     address: wallet.address,

@@ -30,12 +30,16 @@ export interface Devnet {
   stop(): Promise<void>
 }
 
+/** What {@link startDevnet} throws: node's listen error (`EADDRINUSE`...) or the emulator's. */
+export type StartDevnetErrorType = Error
+
 /**
  * Runs the TON emulator (@ton/sandbox) behind the subset of the toncenter
  * HTTP API v2 (jsonRPC) that @ton/ton's TonClient uses: getAddressInformation,
  * runGetMethod, sendBoc, getMasterchainInfo, getTransactions (empty). Two
  * devnet-only methods: `cocoonFaucet {address, amount}` and
  * `cocoonAdvanceTime {seconds}`. Requests are applied one at a time.
+ * @throws {StartDevnetErrorType}
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const blockchain = await Blockchain.create()
@@ -175,7 +179,13 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   }
 }
 
-/** Calls a devnet-only method (faucet, time) on a devnet endpoint. */
+/** What {@link devnetCall} throws: the devnet answered an error, or `fetch` / JSON parsing failed. */
+export type DevnetCallErrorType = ChainError | Error
+
+/**
+ * Calls a devnet-only method (faucet, time) on a devnet endpoint.
+ * @throws {DevnetCallErrorType}
+ */
 export async function devnetCall(
   endpoint: string,
   method: string,

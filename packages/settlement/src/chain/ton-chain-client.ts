@@ -1,6 +1,6 @@
 import { Address, type ContractProvider, type StateInit } from '@ton/core'
 import { TonClient } from '@ton/ton'
-import { ChainError } from '../errors.js'
+import { ChainError, type ChainTimeoutError } from '../errors.js'
 import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
 
 export interface TonChainClientInit {
@@ -15,7 +15,17 @@ export interface TonChainClientInit {
 
 const ZERO_ADDRESS = new Address(0, Buffer.alloc(32))
 
-/** ChainClient over @ton/ton's TonClient (toncenter HTTP API v2): testnet, mainnet, devnet. */
+/**
+ * What a {@link TonChainClient} call throws: the endpoint failed (`ChainError`)
+ * or `waitFor` ran out of time (`ChainTimeoutError`). Contracts opened on its
+ * `provider()` call TonClient directly and throw its own errors.
+ */
+export type TonChainClientErrorType = ChainError | ChainTimeoutError
+
+/**
+ * ChainClient over @ton/ton's TonClient (toncenter HTTP API v2): testnet, mainnet, devnet.
+ * @throws {TonChainClientErrorType}
+ */
 export class TonChainClient implements ChainClient {
   readonly client: TonClient
   private readonly timeout: number

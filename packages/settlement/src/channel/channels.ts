@@ -8,7 +8,12 @@ import {
   type ChannelState,
   PaymentChannel,
 } from '../contract/payment-channel.js'
-import { ChannelUnusableError, InvalidSettlementInputError } from '../errors.js'
+import {
+  type ChainError,
+  type ChainTimeoutError,
+  ChannelUnusableError,
+  InvalidSettlementInputError,
+} from '../errors.js'
 import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
@@ -34,7 +39,17 @@ export interface OpenChannelParameters {
   peerId?: string
 }
 
-/** Deploys a channel from the client's wallet with `deposit`, records it, and returns its address. */
+/**
+ * What {@link openChannel} throws: a bad deposit, the chain refusing or not
+ * applying the deploy, and foreign errors of the chain endpoint's get-methods
+ * and of the store's LevelDB write.
+ */
+export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | ChainTimeoutError | Error
+
+/**
+ * Deploys a channel from the client's wallet with `deposit`, records it, and returns its address.
+ * @throws {OpenChannelErrorType}
+ */
 export async function openChannel(
   p: OpenChannelParameters,
 ): Promise<{ address: Address; meta: ChannelMetaRecord }> {
@@ -78,7 +93,13 @@ export interface ChannelView {
   balances: ChannelBalances
 }
 
-/** Reads a channel's on-chain state; undefined when not deployed. */
+/** What {@link readChannel} throws: the endpoint failing, or a foreign error of its get-methods or of `Address.parse`. */
+export type ReadChannelErrorType = ChainError | Error
+
+/**
+ * Reads a channel's on-chain state; undefined when not deployed.
+ * @throws {ReadChannelErrorType}
+ */
 export async function readChannel(chain: ChainClient, address: string): Promise<ChannelView | undefined> {
   const addr = Address.parse(address)
   if ((await chain.getStatus(addr)) !== 'active') return undefined
@@ -97,12 +118,31 @@ export interface ProviderChannelAction {
   channel: string
 }
 
-/** Provider: claims the newest stored voucher of a channel on chain and records the result. */
+/**
+ * What {@link claimChannel} and {@link closeChannel} throw: the channel is not
+ * on chain, the chain refused or did not apply the message, or a foreign
+ * error of the endpoint or the store.
+ */
+export type ProviderChannelActionErrorType = ChannelUnusableError | ChainError | ChainTimeoutError | Error
+
+/** What {@link claimChannel} throws. */
+export type ClaimChannelErrorType = ProviderChannelActionErrorType
+
+/**
+ * Provider: claims the newest stored voucher of a channel on chain and records the result.
+ * @throws {ClaimChannelErrorType}
+ */
 export async function claimChannel(p: ProviderChannelAction): Promise<{ claimed: bigint; paid: bigint }> {
   return providerAction(p, 'claim')
 }
 
-/** Provider: closes a channel, paying itself the newest voucher and refunding the client. */
+/** What {@link closeChannel} throws. */
+export type CloseChannelErrorType = ProviderChannelActionErrorType
+
+/**
+ * Provider: closes a channel, paying itself the newest voucher and refunding the client.
+ * @throws {CloseChannelErrorType}
+ */
 export async function closeChannel(p: ProviderChannelAction): Promise<{ claimed: bigint; paid: bigint }> {
   return providerAction(p, 'close')
 }
@@ -134,7 +174,13 @@ async function providerAction(p: ProviderChannelAction, action: 'claim' | 'close
   return { claimed: after, paid: after - before }
 }
 
-/** Client: starts the timed exit of its channel. */
+/** What {@link startChannelExit} throws: the chain refused or did not apply the message, or a foreign endpoint error. */
+export type StartChannelExitErrorType = ChainError | ChainTimeoutError | Error
+
+/**
+ * Client: starts the timed exit of its channel.
+ * @throws {StartChannelExitErrorType}
+ */
 export async function startChannelExit(
   chain: ChainClient,
   wallet: NodeWallet,
@@ -145,7 +191,13 @@ export async function startChannelExit(
   await chain.waitFor(async () => (await opened.getState()).exitRequestedAt > 0, `exit of ${channel}`)
 }
 
-/** Client: withdraws the rest after the exit delay. */
+/** What {@link withdrawChannel} throws: the channel is closed or its exit delay not over, or the chain failed. */
+export type WithdrawChannelErrorType = ChannelUnusableError | ChainError | ChainTimeoutError | Error
+
+/**
+ * Client: withdraws the rest after the exit delay.
+ * @throws {WithdrawChannelErrorType}
+ */
 export async function withdrawChannel(
   chain: ChainClient,
   wallet: NodeWallet,
@@ -170,7 +222,8 @@ export async function withdrawChannel(
 
 /**
  * The `channelTerms` lookup for `providerPayments()`: reads the channel's
- * state and parties from the chain and checks it pays `provider`.
+ * state and parties from the chain and checks it pays `provider`. The
+ * lookup rejects with {@link ReadChannelErrorType}.
  */
 export function chainChannelTerms(
   chain: ChainClient,

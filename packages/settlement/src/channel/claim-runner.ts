@@ -1,5 +1,6 @@
 import { logger } from '@libp2p/logger'
 import type { ChainClient } from '../chain/chain-client.js'
+import type { InvalidSettlementInputError } from '../errors.js'
 import {
   type ClaimPolicyConfig,
   type ClaimReason,
@@ -28,9 +29,16 @@ export interface ClaimOutcome {
 }
 
 /**
+ * What {@link runClaims} throws: only a failure to list the store's channels
+ * (a damaged record, or LevelDB's own error). A failing claim is an outcome.
+ */
+export type RunClaimsErrorType = InvalidSettlementInputError | Error
+
+/**
  * One pass of the batched claim policy over every channel the provider holds
  * vouchers for. A failing endpoint is reported per channel and retried next
  * pass; the stored vouchers are untouched, so nothing is lost.
+ * @throws {RunClaimsErrorType}
  */
 export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]> {
   const now = p.now ?? Date.now

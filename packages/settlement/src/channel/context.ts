@@ -27,6 +27,13 @@ export interface SettlementContext {
   close(): Promise<void>
 }
 
+/** What {@link openSettlementContext} throws: no or a bad wallet, or the store cannot be opened. */
+export type OpenSettlementContextErrorType = WalletError
+
+/**
+ * Loads the wallet of the home folder and opens its voucher store, for one CLI command.
+ * @throws {OpenSettlementContextErrorType}
+ */
 export async function openSettlementContext(options: SettlementOptions = {}): Promise<SettlementContext> {
   const home = resolveHome(options.home)
   const endpoint = options.endpoint ?? process.env.COCOON_TON_ENDPOINT ?? DEFAULT_TON_ENDPOINT
@@ -49,7 +56,13 @@ export async function openSettlementContext(options: SettlementOptions = {}): Pr
   return { home, endpoint, wallet, chain, store, close: () => store.close() }
 }
 
-/** Parses a TON amount ("1.5") into nanoTON with a typed error. */
+/** What {@link parseTon} throws. */
+export type ParseTonErrorType = InvalidSettlementInputError
+
+/**
+ * Parses a TON amount ("1.5") into nanoTON with a typed error.
+ * @throws {ParseTonErrorType} for a non-number or a non-positive amount.
+ */
 export function parseTon(value: string, what = 'amount'): bigint {
   let nano: bigint
   try {
@@ -70,7 +83,13 @@ export function formatTon(nano: bigint): string {
   return `${fromNano(nano)} TON`
 }
 
-/** Parses a TON address in any form, with a typed error. */
+/** What {@link parseTonAddress} throws. */
+export type ParseTonAddressErrorType = InvalidSettlementInputError
+
+/**
+ * Parses a TON address in any form, with a typed error.
+ * @throws {ParseTonAddressErrorType}
+ */
 export function parseTonAddress(value: string, what = 'address'): Address {
   try {
     return Address.parse(value)

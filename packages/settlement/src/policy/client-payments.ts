@@ -1,9 +1,9 @@
 import type { Voucher } from '@cocoon-mesh/protocol'
 import { ChannelUnusableError, PaymentAbortedError, VoucherOverBudgetError } from '../errors.js'
 import type { ClientPaymentSession, ClientPayments } from '../payment-session.js'
-import type { VoucherStore } from '../store/voucher-store.js'
+import type { SignNextErrorType, VoucherStore } from '../store/voucher-store.js'
 import type { SigningKey } from '../voucher/keys.js'
-import { signVoucher } from '../voucher/voucher.js'
+import { type SignVoucherErrorType, signVoucher } from '../voucher/voucher.js'
 
 /** A channel the client funded toward one provider. */
 export interface ClientChannel {
@@ -25,10 +25,26 @@ export interface ClientPaymentsInit {
   jobBudget?: bigint
 }
 
+/** What the client session's `openSession` throws: no channel to the provider, or the `channelFor` lookup's own error. */
+export type ClientOpenSessionErrorType = ChannelUnusableError | Error
+
+/**
+ * What the client session's `delivered` and `finish` throw: over the job
+ * budget or the deposit, a provider billing beyond delivered work plus its
+ * window (`finish`), or the store's and the signer's errors.
+ */
+export type ClientPayErrorType =
+  | VoucherOverBudgetError
+  | PaymentAbortedError
+  | SignVoucherErrorType
+  | SignNextErrorType
+
 /**
  * Client side of the payment policy: signs vouchers for delivered work only,
  * never beyond delivered work plus the provider's credit window, the channel
- * deposit, or the job budget.
+ * deposit, or the job budget. `openSession` throws
+ * {@link ClientOpenSessionErrorType}; a session's `delivered` and `finish`
+ * {@link ClientPayErrorType}.
  */
 export function clientPayments(init: ClientPaymentsInit): ClientPayments {
   const divisor = init.windowDivisor ?? 2n

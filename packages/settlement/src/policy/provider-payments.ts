@@ -2,12 +2,13 @@ import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
 import {
   ChannelUnusableError,
   CreditWindowExhaustedError,
+  type InvalidSettlementInputError,
   PaymentAbortedError,
   VoucherOverBudgetError,
 } from '../errors.js'
 import type { ProviderPaymentSession, ProviderPayments } from '../payment-session.js'
-import type { VoucherStore } from '../store/voucher-store.js'
-import { verifyVoucher } from '../voucher/voucher.js'
+import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
+import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
 
 /** What the provider needs to know about a channel before serving against it. */
@@ -34,7 +35,28 @@ export interface ProviderPaymentsInit {
   clearTimeout?: (handle: unknown) => void
 }
 
-/** Provider side of the payment policy: credit window, voucher checks, usage receipts. */
+/**
+ * What the provider session's `openSession` throws: the channel is unknown,
+ * pays someone else, is closing or underfunded; a bad channel address; or
+ * the `channelTerms` lookup's and the store's own errors.
+ */
+export type ProviderOpenSessionErrorType = ChannelUnusableError | InvalidSettlementInputError | Error
+
+/** What the provider session's `reserve` throws: the job was aborted, or no covering voucher came in time. */
+export type ProviderReserveErrorType = PaymentAbortedError | CreditWindowExhaustedError
+
+/** What the provider session's `acceptVoucher` throws: a bad voucher, one above the deposit, or the store's errors. */
+export type ProviderAcceptVoucherErrorType =
+  | VerifyVoucherErrorType
+  | VoucherOverBudgetError
+  | AcceptVoucherErrorType
+
+/**
+ * Provider side of the payment policy: credit window, voucher checks, usage receipts.
+ * `openSession` throws {@link ProviderOpenSessionErrorType}; a session's
+ * `reserve` {@link ProviderReserveErrorType}, `acceptVoucher`
+ * {@link ProviderAcceptVoucherErrorType}, `finish` the store's errors.
+ */
 export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
   const setTimer = init.setTimeout ?? ((fn, ms) => setTimeout(fn, ms))
   const clearTimer = init.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout))

@@ -29,6 +29,24 @@ export interface VoucherStoreInit {
 }
 
 /**
+ * What a {@link VoucherStore} read or write throws: a damaged record
+ * (`InvalidSettlementInputError`), or LevelDB's own error (disk, lock).
+ */
+export type VoucherStoreErrorType = InvalidSettlementInputError | Error
+
+/** What {@link VoucherStore.open} throws: LevelDB cannot open the folder (locked by another process, unreadable). */
+export type OpenVoucherStoreErrorType = Error
+
+/** What {@link VoucherStore.acceptVoucher} throws. */
+export type AcceptVoucherErrorType = VoucherReplayedError | VoucherOutOfOrderError | VoucherStoreErrorType
+
+/**
+ * What {@link VoucherStore.signNext} throws: a non-positive increment, the
+ * store's errors, and whatever its `sign` and `limit` callbacks throw.
+ */
+export type SignNextErrorType = InvalidSettlementInputError | Error
+
+/**
  * Crash-safe voucher book for both sides of a channel. Every mutation is
  * persisted with fsync (group commit) before its promise resolves, and
  * per-channel operations are serialized so amounts only ever grow.
@@ -38,6 +56,7 @@ export interface VoucherStoreInit {
  * is (re)written, in the same atomic batch, only when the channel's job
  * changes (and by {@link VoucherStore.finishJob}). Reading a job merges the
  * two. A job pays through one channel.
+ * @throws {VoucherStoreErrorType} from every method, besides the ones each names.
  */
 export class VoucherStore {
   private readonly writer: DurableWriter
@@ -65,7 +84,10 @@ export class VoucherStore {
     this.now = init.now ?? Date.now
   }
 
-  /** Opens (creating) a LevelDB-backed store at `path`. */
+  /**
+   * Opens (creating) a LevelDB-backed store at `path`.
+   * @throws {OpenVoucherStoreErrorType}
+   */
   static async open(path: string, init: VoucherStoreInit = {}): Promise<VoucherStore> {
     const datastore = new LevelDatastore(path)
     await datastore.open()
@@ -89,6 +111,7 @@ export class VoucherStore {
    * disk, with how much it adds over the previous newest (credited to
    * `voucher.jobId`). Throws for an equal (replayed) or lower (out-of-order)
    * amount; the stored newest never decreases.
+   * @throws {AcceptVoucherErrorType}
    */
   acceptVoucher(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
     return this.locked(voucher.channel, () => this.acceptLocked(voucher))
@@ -161,6 +184,7 @@ export class VoucherStore {
    * Raises the channel's signed total by `delta` for `jobId`, persists the new
    * high-water mark, and only then signs it with `sign`. After a restart the
    * client continues above the highest amount it ever signed.
+   * @throws {SignNextErrorType}
    */
   async signNext(
     channel: string,

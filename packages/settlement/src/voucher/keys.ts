@@ -15,9 +15,13 @@ export interface SigningKey {
   readonly secretKey: Uint8Array
 }
 
+/** What {@link signingKeyFromSeed} and {@link publicKeyObject} throw: a key of the wrong length. */
+export type Ed25519KeyErrorType = InvalidSettlementInputError
+
 /**
  * Wraps a 32-byte ed25519 seed (TON's `secretKey.subarray(0, 32)`) as a
  * signing key for either backend. Signatures are identical to tweetnacl's.
+ * @throws {Ed25519KeyErrorType}
  */
 export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
   if (seed.length !== 32)
@@ -39,7 +43,10 @@ export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
 
 const publicKeyCache = new Map<string, KeyObject>()
 
-/** A cached node:crypto public key for a raw 32-byte ed25519 key. */
+/**
+ * A cached node:crypto public key for a raw 32-byte ed25519 key.
+ * @throws {Ed25519KeyErrorType}
+ */
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32)
     throw new InvalidSettlementInputError('ed25519 public key must be 32 bytes', {

@@ -12,11 +12,15 @@ export function voucherCell(channel: Address, amount: bigint): Cell {
   return beginCell().storeUint(VOUCHER_TAG, 32).storeAddress(channel).storeCoins(amount).endCell()
 }
 
+/** What {@link voucherHash} throws. */
+export type VoucherHashErrorType = InvalidSettlementInputError
+
 /**
  * The 32 bytes the client signs and the contract checks: the representation
  * hash of {@link voucherCell}. Computed directly (an ordinary cell without
  * refs hashes as sha256(d1, d2, padded data)), which is several times faster
  * than building a Cell; tests check both agree.
+ * @throws {VoucherHashErrorType} for an amount outside 0..2^120-1.
  */
 export function voucherHash(channel: Address, amount: bigint): Uint8Array {
   if (amount < 0n || amount > MAX_COINS)
@@ -110,7 +114,13 @@ function bigintBytes(value: bigint, len: number): Uint8Array {
   return out
 }
 
-/** Parses a channel address in any TON form, with a typed error. */
+/** What {@link parseChannelAddress} and {@link resolveChannel} throw. */
+export type ParseChannelAddressErrorType = InvalidSettlementInputError
+
+/**
+ * Parses a channel address in any TON form, with a typed error.
+ * @throws {ParseChannelAddressErrorType}
+ */
 export function parseChannelAddress(channel: string): Address {
   return resolveChannel(channel).address
 }
@@ -127,6 +137,7 @@ const resolved = new Map<string, ResolvedChannel>()
 /**
  * Parses a channel address (any TON form) and its raw key, cached by the
  * input string: a channel carries thousands of vouchers, each naming it.
+ * @throws {ParseChannelAddressErrorType}
  */
 export function resolveChannel(channel: string): ResolvedChannel {
   let entry = resolved.get(channel)

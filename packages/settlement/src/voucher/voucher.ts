@@ -20,7 +20,13 @@ export interface SignVoucherParameters {
   ed25519?: Ed25519Backend
 }
 
-/** Signs a voucher: ed25519 over the hash of the contract's voucher cell. */
+/** What {@link signVoucher} throws: a bad channel address or an amount out of range. */
+export type SignVoucherErrorType = InvalidSettlementInputError
+
+/**
+ * Signs a voucher: ed25519 over the hash of the contract's voucher cell.
+ * @throws {SignVoucherErrorType}
+ */
 export function signVoucher({ key, channel, amount, jobId, ed25519 }: SignVoucherParameters): Voucher {
   const { address, key: raw } = resolveChannel(channel)
   const signature = (ed25519 ?? ed25519Backend()).sign(voucherHash(address, amount), key)
@@ -37,10 +43,18 @@ export interface VerifyVoucherParameters {
   ed25519?: Ed25519Backend
 }
 
+/** What {@link verifyVoucher} throws. */
+export type VerifyVoucherErrorType =
+  | InvalidVoucherError
+  | InvalidSettlementInputError
+  | VoucherWrongChannelError
+  | VoucherSignatureError
+
 /**
  * Checks a voucher exactly as the contract will: the signature must verify
  * over the hash of (tag, channel address, amount). Throws a typed error;
  * returns the voucher with its channel in canonical raw form.
+ * @throws {VerifyVoucherErrorType}
  */
 export function verifyVoucher({ voucher, clientKey, channel, ed25519 }: VerifyVoucherParameters): Voucher {
   if (voucher.signature.length !== 64)

@@ -26,7 +26,13 @@ export function resolveHome(home?: string, env: NodeJS.ProcessEnv = process.env)
   return resolve(home ?? env.COCOON_HOME ?? join(homedir(), '.cocoon'))
 }
 
-/** Derives the wallet (v4r2, workchain 0) and signing key from a TON mnemonic. */
+/** What {@link walletFromMnemonic} throws. */
+export type WalletFromMnemonicErrorType = WalletError
+
+/**
+ * Derives the wallet (v4r2, workchain 0) and signing key from a TON mnemonic.
+ * @throws {WalletFromMnemonicErrorType} for an invalid mnemonic.
+ */
 export async function walletFromMnemonic(mnemonic: string[]): Promise<NodeWallet> {
   if (!(await mnemonicValidate(mnemonic)))
     throw new WalletError('invalid wallet mnemonic', { details: 'expected 24 TON mnemonic words' })
@@ -36,7 +42,13 @@ export async function walletFromMnemonic(mnemonic: string[]): Promise<NodeWallet
   return { mnemonic, keyPair, signingKey, contract, address: contract.address }
 }
 
-/** Reads the mnemonic from `home/wallet.mnemonic`; undefined when absent. */
+/** What {@link loadWalletMnemonic} throws. */
+export type LoadWalletMnemonicErrorType = WalletError
+
+/**
+ * Reads the mnemonic from `home/wallet.mnemonic`; undefined when absent.
+ * @throws {LoadWalletMnemonicErrorType} when the file exists but cannot be read.
+ */
 export async function loadWalletMnemonic(home: string): Promise<string[] | undefined> {
   let text: string
   try {
@@ -48,9 +60,13 @@ export async function loadWalletMnemonic(home: string): Promise<string[] | undef
   return text.trim().split(/\s+/)
 }
 
+/** What {@link loadOrCreateWalletMnemonic} throws: an unreadable mnemonic, or node's error writing a new one. */
+export type LoadOrCreateWalletMnemonicErrorType = WalletError | Error
+
 /**
  * Returns the node's mnemonic, creating and saving a new one (mode 0600) when
  * the home folder has none. `cocoon init` calls this.
+ * @throws {LoadOrCreateWalletMnemonicErrorType}
  */
 export async function loadOrCreateWalletMnemonic(
   home: string,
@@ -63,7 +79,13 @@ export async function loadOrCreateWalletMnemonic(
   return { mnemonic, created: true }
 }
 
-/** Loads the node's wallet from its home folder, or throws a typed error saying to run `cocoon init`. */
+/** What {@link loadWallet} throws: no, an unreadable or an invalid mnemonic. */
+export type LoadWalletErrorType = WalletError
+
+/**
+ * Loads the node's wallet from its home folder, or throws a typed error saying to run `cocoon init`.
+ * @throws {LoadWalletErrorType}
+ */
 export async function loadWallet(home: string): Promise<NodeWallet> {
   const mnemonic = await loadWalletMnemonic(home)
   if (mnemonic === undefined)
