@@ -49,6 +49,45 @@ export function walkCauses(error: unknown, fn?: (error: unknown) => boolean): un
   }
 }
 
+/** What a CLI prints for a failure, built by {@link describeError}. */
+export interface ErrorDescription {
+  /** The `shortMessage` of a Cocoon error, else the `message` (or the thrown value as a string). */
+  message: string
+  /** The `details` of a Cocoon error. */
+  details: string | undefined
+  /**
+   * One line per cause down the `cause` chain (from {@link walkCauses}, so a
+   * cycle ends it), top first; a cause whose text the lines above already
+   * contain is left out.
+   */
+  causes: string[]
+}
+
+/**
+ * The short message, details and causes of any thrown value, without a stack:
+ * the one way the CLIs describe a failure to a human.
+ */
+export function describeError(error: unknown): ErrorDescription {
+  const text = (e: unknown): string =>
+    e instanceof CocoonError ? e.shortMessage : e instanceof Error ? e.message : String(e)
+  const chain: unknown[] = []
+  walkCauses(error, (e) => {
+    chain.push(e)
+    return false
+  })
+  const message = text(error)
+  const details = error instanceof CocoonError ? error.details : undefined
+  const said = [message, details ?? '']
+  const causes: string[] = []
+  for (const cause of chain.slice(1)) {
+    const line = text(cause)
+    if (line === '' || said.some((s) => s.includes(line))) continue
+    causes.push(line)
+    said.push(line)
+  }
+  return { message, details, causes }
+}
+
 export function isCocoonError(error: unknown): error is CocoonError {
   return error instanceof CocoonError
 }

@@ -4,6 +4,7 @@ import {
   BadSignatureError,
   CocoonError,
   DeadlineExceededError,
+  describeError,
   ExpiredError,
   InvalidFieldError,
   isCocoonError,
@@ -104,5 +105,32 @@ describe('isRejectable / isIgnorable', () => {
     const lookAlike = Object.assign(new Error('x'), { code: 'ERR_BAD_SIGNATURE' })
     expect(isRejectable(lookAlike)).toBe(false)
     expect(isIgnorable(new StreamEndedError('x'))).toBe(false)
+  })
+})
+
+describe('describeError', () => {
+  it('gives short message, details and each cause not already said', () => {
+    const root = new Error('connect ECONNREFUSED 127.0.0.1:9')
+    const middle = new StreamEndedError('stream ended', { cause: root, details: 'the remote closed it' })
+    const top = new AbortedError('job aborted', { details: 'by the caller', cause: middle })
+    expect(describeError(top)).toEqual({
+      message: 'job aborted',
+      details: 'by the caller',
+      causes: ['stream ended', 'connect ECONNREFUSED 127.0.0.1:9'],
+    })
+    const repeated = new StreamEndedError('stream ended', {
+      details: `gave up: ${root.message}`,
+      cause: root,
+    })
+    expect(describeError(repeated).causes).toEqual([])
+  })
+
+  it('describes plain errors and thrown values, and ends on a cause cycle', () => {
+    expect(describeError(new Error('boom'))).toEqual({ message: 'boom', details: undefined, causes: [] })
+    expect(describeError('boom')).toEqual({ message: 'boom', details: undefined, causes: [] })
+    const a = new StreamEndedError('a')
+    const b = new AbortedError('b', { cause: a })
+    Object.defineProperty(a, 'cause', { value: b })
+    expect(describeError(b).causes).toEqual(['a'])
   })
 })
