@@ -5,7 +5,7 @@ import { scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
 
 /** A scenario file that cannot be read, is not JSON, or does not match the schema. */
-export class InvalidScenarioError extends CocoonError {
+export class InvalidScenarioError extends CocoonError<'ERR_INVALID_SCENARIO'> {
   readonly code = 'ERR_INVALID_SCENARIO' as const
   override readonly name = 'InvalidScenarioError'
   /** One line per problem: `field: what was expected`. */
@@ -16,6 +16,12 @@ export class InvalidScenarioError extends CocoonError {
     this.problems = problems
   }
 }
+
+/** Every typed error of the simulator's own code. */
+export type SimulationError = InvalidScenarioError
+
+/** The codes of {@link SimulationError}. */
+export type SimulationErrorCode = SimulationError['code']
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
 const validate = ajv.compile(scenarioSchema)
@@ -81,7 +87,10 @@ function describePath(instancePath: string): string {
   return instancePath === '' ? 'scenario' : instancePath.slice(1).replaceAll('/', '.')
 }
 
-/** Validates a parsed scenario (filling defaults in place) and checks cross-field rules. */
+/**
+ * Validates a parsed scenario (filling defaults in place) and checks cross-field rules.
+ * @throws {LoadScenarioErrorType}
+ */
 export function parseScenario(input: unknown): Scenario {
   const copy = structuredClone(input)
   if (!validate(copy))
@@ -110,7 +119,13 @@ export function parseScenario(input: unknown): Scenario {
   return scenario
 }
 
-/** Reads and validates a scenario file. Throws InvalidScenarioError, never anything else. */
+/** What {@link parseScenario} and {@link loadScenario} throw. */
+export type LoadScenarioErrorType = InvalidScenarioError
+
+/**
+ * Reads and validates a scenario file. Throws InvalidScenarioError, never anything else.
+ * @throws {LoadScenarioErrorType}
+ */
 export async function loadScenario(path: string): Promise<Scenario> {
   let text: string
   try {
