@@ -5,6 +5,7 @@ import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
   chainChannelTerms,
+  type LoadOrCreateWalletMnemonicErrorType,
   loadOrCreateWalletMnemonic,
   type NodeWallet,
   type ProviderPayments,
@@ -50,11 +51,19 @@ export interface ProviderSettlement {
 }
 
 /**
+ * What {@link startProviderSettlement} throws: an unreadable or invalid
+ * mnemonic, the voucher store locked or unreadable (`WalletError`), or node's
+ * error writing a new mnemonic.
+ */
+export type StartProviderSettlementErrorType = LoadOrCreateWalletMnemonicErrorType
+
+/**
  * The provider's wallet (from `<home>/wallet.mnemonic`, created when missing),
  * and with a chain endpoint: `providerPayments()` checking channels on chain,
  * the voucher store at `<home>/settlement` (held by this process while it
  * runs), and `runClaims()` on a timer so batch claims and the "claim when the
  * client's exit starts" rule fire.
+ * @throws {StartProviderSettlementErrorType}
  */
 export async function startProviderSettlement(
   options: ProviderSettlementOptions,

@@ -1,22 +1,30 @@
 import { join } from 'node:path'
+import type { CreateRuntimeErrorType } from '@cocoon-mesh/gpu-runtime'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { NodeConfig } from '../home/config.js'
 import { withUninterruptedReads } from '../home/datastore.js'
-import { BootstrapUnreachableError, ListenError } from '../home/errors.js'
+import { BootstrapUnreachableError, ListenError, MalformedConfigError } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
 import { createProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
-import { jobMetrics, type MetricsServer, settlementMetrics, startMetricsServer } from '../metrics/index.js'
+import {
+  jobMetrics,
+  type MetricsListenError,
+  type MetricsServer,
+  settlementMetrics,
+  startMetricsServer,
+} from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
 import {
   type ProviderSettlement,
   type ProviderSettlementOptions,
+  type StartProviderSettlementErrorType,
   startProviderSettlement,
 } from './provider-settlement.js'
 
@@ -93,12 +101,29 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
 
-/** Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date. */
+/**
+ * What {@link runNode} throws: `--provide` without models, the provider's
+ * wallet or store, a bad runtime config, the node not listening, the metrics
+ * port taken, no bootstrap peer reachable, or LevelDB failing to open the
+ * datastore. Everything it started is stopped again before it throws.
+ */
+export type RunNodeErrorType =
+  | MalformedConfigError
+  | StartProviderSettlementErrorType
+  | CreateRuntimeErrorType
+  | ListenError
+  | MetricsListenError
+  | BootstrapUnreachableError
+  | Error
+
+/**
+ * Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date.
+ * @throws {RunNodeErrorType}
+ */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const { home, config } = options
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
   if (options.provide && config.provide.models.length === 0) {
-    const { MalformedConfigError } = await import('../home/errors.js')
     throw new MalformedConfigError('--provide given but no models to provide', {
       details: `Set "provide.models" in ${join(home, 'config.jsonc')} or COCOON_PROVIDE_MODELS=model-a,model-b.`,
     })

@@ -1,4 +1,12 @@
-import { isCocoonError } from '@cocoon-mesh/protocol'
+import { AbortedError, DeadlineExceededError, isCocoonError } from '@cocoon-mesh/protocol'
+import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '../jobs/errors.js'
 
 /** An OpenAI-style error: HTTP status plus the `{ error: { message, type, param, code } }` body. */
 export interface OpenAiError {
@@ -16,30 +24,28 @@ export function openAiError(
   return { status, body: { error: { message, type, param, code } } }
 }
 
-/** Maps a job error to the status and body an OpenAI client expects. */
+/**
+ * Maps a job error to the status and body an OpenAI client expects, by class:
+ * 404 no provider, 402 budget, 400 invalid job or a job the provider failed
+ * as bad input, 503 all rejected, 502 all failed, 504 deadline, 499 aborted;
+ * any other Cocoon error is a 500 with its code, anything else a bare 500.
+ */
 export function toOpenAiError(err: unknown): OpenAiError {
-  if (isCocoonError(err)) {
-    const message = err.details === undefined ? err.shortMessage : `${err.shortMessage}: ${err.details}`
-    switch (err.code) {
-      case 'ERR_NO_PROVIDER':
-        return openAiError(404, message, 'invalid_request_error', 'model_not_found', 'model')
-      case 'ERR_BUDGET_EXCEEDED':
-        return openAiError(402, message, 'insufficient_quota', 'budget_exceeded')
-      case 'ERR_INVALID_JOB':
-        return openAiError(400, message, 'invalid_request_error', 'invalid_request')
-      case 'ERR_ALL_REJECTED':
-        return openAiError(503, message, 'server_error', 'all_providers_rejected')
-      case 'ERR_ALL_PROVIDERS_FAILED':
-        return openAiError(502, message, 'server_error', 'all_providers_failed')
-      case 'ERR_JOB_DEADLINE':
-        return openAiError(504, message, 'server_error', 'timeout')
-      case 'ERR_ABORTED':
-        return openAiError(499, message, 'server_error', 'aborted')
-      case 'ERR_JOB_FAILED':
-        return openAiError(400, message, 'invalid_request_error', 'job_failed')
-      default:
-        return openAiError(500, message, 'server_error', err.code)
-    }
-  }
-  return openAiError(500, err instanceof Error ? err.message : String(err), 'server_error')
+  if (!isCocoonError(err))
+    return openAiError(500, err instanceof Error ? err.message : String(err), 'server_error')
+  const message = err.details === undefined ? err.shortMessage : `${err.shortMessage}: ${err.details}`
+  if (err instanceof NoProviderError)
+    return openAiError(404, message, 'invalid_request_error', 'model_not_found', 'model')
+  if (err instanceof BudgetExceededError)
+    return openAiError(402, message, 'insufficient_quota', 'budget_exceeded')
+  if (err instanceof InvalidJobError)
+    return openAiError(400, message, 'invalid_request_error', 'invalid_request')
+  if (err instanceof AllRejectedError)
+    return openAiError(503, message, 'server_error', 'all_providers_rejected')
+  if (err instanceof AllProvidersFailedError)
+    return openAiError(502, message, 'server_error', 'all_providers_failed')
+  if (err instanceof DeadlineExceededError) return openAiError(504, message, 'server_error', 'timeout')
+  if (err instanceof AbortedError) return openAiError(499, message, 'server_error', 'aborted')
+  if (err instanceof JobFailedError) return openAiError(400, message, 'invalid_request_error', 'job_failed')
+  return openAiError(500, message, 'server_error', err.code)
 }

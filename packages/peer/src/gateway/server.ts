@@ -32,10 +32,14 @@ export interface Gateway {
   close(): Promise<void>
 }
 
+/** What {@link startGateway} throws: node's listen error (`EADDRINUSE`, `EACCES`). */
+export type StartGatewayErrorType = Error
+
 /**
  * An OpenAI-compatible HTTP server (`/v1/models`, `/v1/chat/completions`,
  * `/v1/completions`, streaming SSE and not) that routes every request over
- * the mesh.
+ * the mesh. Job errors become OpenAI error responses ({@link toOpenAiError}).
+ * @throws {StartGatewayErrorType}
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server: Server = createServer((req, res) => {

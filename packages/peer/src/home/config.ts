@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
+import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
 
 /** File in the home folder holding the node's configuration (JSON with comments). */
@@ -143,7 +144,13 @@ export function stripJsonComments(text: string): string {
   return out.replace(/,(\s*[}\]])/g, '$1')
 }
 
-/** Parses config text; every problem is a MalformedConfigError naming the file and field. */
+/** What {@link parseConfig}, {@link loadConfigFile}, {@link configFromEnv} and {@link multiaddrs} throw. */
+export type ConfigErrorType = MalformedConfigError
+
+/**
+ * Parses config text; every problem is a MalformedConfigError naming the file and field.
+ * @throws {ConfigErrorType}
+ */
 export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
   let raw: unknown
   try {
@@ -216,31 +223,43 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
   }
 }
 
-/** Reads `home/config.jsonc` (defaults when absent). */
+/**
+ * Reads `home/config.jsonc` (defaults when absent).
+ * @throws {ConfigErrorType} when it cannot be read or does not parse.
+ */
 export async function loadConfigFile(home: string): Promise<NodeConfig> {
   const path = join(home, CONFIG_FILE)
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(DEFAULT_CONFIG)
+    if (isErrno(error, 'ENOENT')) return structuredClone(DEFAULT_CONFIG)
     throw new MalformedConfigError(`Cannot read ${path}`, { details: (error as Error).message, cause: error })
   }
   return parseConfig(text, path)
 }
 
-/** Writes the commented default config unless one exists; returns whether it wrote. */
+/** What {@link writeDefaultConfig} throws: node's error writing the file (other than `EEXIST`). */
+export type WriteDefaultConfigErrorType = Error
+
+/**
+ * Writes the commented default config unless one exists; returns whether it wrote.
+ * @throws {WriteDefaultConfigErrorType}
+ */
 export async function writeDefaultConfig(home: string): Promise<boolean> {
   try {
     await writeFile(join(home, CONFIG_FILE), DEFAULT_CONFIG_TEXT, { flag: 'wx', mode: 0o644 })
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    if (isErrno(error, 'EEXIST')) return false
     throw error
   }
 }
 
-/** Overrides from COCOON_* environment variables (comma-separated lists). */
+/**
+ * Overrides from COCOON_* environment variables (comma-separated lists).
+ * @throws {ConfigErrorType} for a bad multiaddr in COCOON_LISTEN or COCOON_BOOTSTRAP.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeConfig {
   const list = (name: string): string[] | undefined =>
     env[name] === undefined
@@ -280,7 +299,10 @@ function strings(source: string, field: string, value: unknown, fallback: string
   return value
 }
 
-/** Validates multiaddrs (exported for flags). */
+/**
+ * Validates multiaddrs (exported for flags).
+ * @throws {ConfigErrorType}
+ */
 export function multiaddrs(source: string, field: string, value: unknown, fallback: string[]): string[] {
   const list = strings(source, field, value, fallback)
   for (const addr of list) {

@@ -1,36 +1,60 @@
+/**
+ * Typed errors of the node's home folder and its start-up: identity, config,
+ * listening and bootstrap. Match them by class (`err instanceof CorruptKeyError`).
+ */
 import { CocoonError } from '@cocoon-mesh/protocol'
 
-export class HomeNotInitializedError extends CocoonError {
+/** The home folder has no identity key yet: `cocoon init` was not run for it. */
+export class HomeNotInitializedError extends CocoonError<'ERR_HOME_NOT_INITIALIZED'> {
   readonly code = 'ERR_HOME_NOT_INITIALIZED' as const
-  override name = 'HomeNotInitializedError'
+  override readonly name = 'HomeNotInitializedError'
 }
 
-export class IdentityExistsError extends CocoonError {
+/** `cocoon init` would overwrite the identity key the home folder already holds. */
+export class IdentityExistsError extends CocoonError<'ERR_IDENTITY_EXISTS'> {
   readonly code = 'ERR_IDENTITY_EXISTS' as const
-  override name = 'IdentityExistsError'
+  override readonly name = 'IdentityExistsError'
 }
 
-export class CorruptKeyError extends CocoonError {
+/** The identity key file cannot be read, or is not a libp2p private key. */
+export class CorruptKeyError extends CocoonError<'ERR_CORRUPT_KEY'> {
   readonly code = 'ERR_CORRUPT_KEY' as const
-  override name = 'CorruptKeyError'
+  override readonly name = 'CorruptKeyError'
 }
 
-export class MalformedConfigError extends CocoonError {
+/** The config (file, environment or flags) cannot be read, is not JSON, or a field has the wrong type. */
+export class MalformedConfigError extends CocoonError<'ERR_MALFORMED_CONFIG'> {
   readonly code = 'ERR_MALFORMED_CONFIG' as const
-  override name = 'MalformedConfigError'
+  override readonly name = 'MalformedConfigError'
 }
 
-export class BootstrapUnreachableError extends CocoonError {
+/** None of the configured bootstrap peers could be reached (or there is none to ask). */
+export class BootstrapUnreachableError extends CocoonError<'ERR_BOOTSTRAP_UNREACHABLE'> {
   readonly code = 'ERR_BOOTSTRAP_UNREACHABLE' as const
-  override name = 'BootstrapUnreachableError'
+  override readonly name = 'BootstrapUnreachableError'
 }
 
-export class ListenError extends CocoonError {
+/** The node could not listen on its addresses (a port in use, a bad multiaddr). */
+export class ListenError extends CocoonError<'ERR_LISTEN'> {
   readonly code = 'ERR_LISTEN' as const
-  override name = 'ListenError'
+  override readonly name = 'ListenError'
 }
 
-export class NodeNotRunningError extends CocoonError {
+/** No node is running from the home folder (no state file, or its process is gone). */
+export class NodeNotRunningError extends CocoonError<'ERR_NODE_NOT_RUNNING'> {
   readonly code = 'ERR_NODE_NOT_RUNNING' as const
-  override name = 'NodeNotRunningError'
+  override readonly name = 'NodeNotRunningError'
 }
+
+/** Every error of the home folder and node start-up. */
+export type HomeError =
+  | HomeNotInitializedError
+  | IdentityExistsError
+  | CorruptKeyError
+  | MalformedConfigError
+  | BootstrapUnreachableError
+  | ListenError
+  | NodeNotRunningError
+
+/** The codes of {@link HomeError}. */
+export type HomeErrorCode = HomeError['code']

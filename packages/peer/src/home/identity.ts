@@ -2,12 +2,19 @@ import { chmod, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { isErrno } from './errno.js'
 import { CorruptKeyError, HomeNotInitializedError, IdentityExistsError } from './errors.js'
 
 /** File in the home folder holding the libp2p private key (protobuf, mode 0600). */
 export const IDENTITY_FILE = 'identity.key'
 
-/** Creates a new Ed25519 identity in `home`; refuses to overwrite an existing one. */
+/** What {@link createIdentity} throws: an identity exists, or node's error creating the file. */
+export type CreateIdentityErrorType = IdentityExistsError | Error
+
+/**
+ * Creates a new Ed25519 identity in `home`; refuses to overwrite an existing one.
+ * @throws {CreateIdentityErrorType}
+ */
 export async function createIdentity(home: string): Promise<PrivateKey> {
   const path = join(home, IDENTITY_FILE)
   const key = await generateKeyPair('Ed25519')
@@ -15,7 +22,7 @@ export async function createIdentity(home: string): Promise<PrivateKey> {
   try {
     handle = await open(path, 'wx', 0o600)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (isErrno(error, 'EEXIST')) {
       throw new IdentityExistsError(`An identity already exists in ${home}`, {
         details: `${path} is kept so this node keeps its peer id. Use another --home (or $COCOON_HOME) for a second node, or delete the file yourself to start over.`,
       })
@@ -31,14 +38,20 @@ export async function createIdentity(home: string): Promise<PrivateKey> {
   return key
 }
 
-/** Loads the identity of `home`, with typed errors for a missing or corrupt key. */
+/** What {@link loadIdentity} throws. */
+export type LoadIdentityErrorType = HomeNotInitializedError | CorruptKeyError
+
+/**
+ * Loads the identity of `home`, with typed errors for a missing or corrupt key.
+ * @throws {LoadIdentityErrorType}
+ */
 export async function loadIdentity(home: string): Promise<PrivateKey> {
   const path = join(home, IDENTITY_FILE)
   let bytes: Uint8Array
   try {
     bytes = await readFile(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (isErrno(error, 'ENOENT')) {
       throw new HomeNotInitializedError(`No identity in ${home}`, {
         details: `Run \`cocoon init --home ${home}\` first (or pass the right --home / $COCOON_HOME).`,
         cause: error,

@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isErrno } from './errno.js'
 import { NodeNotRunningError } from './errors.js'
 
 /** File a running node rewrites (atomically) every few seconds and removes on clean shutdown. */
@@ -51,11 +52,17 @@ function alive(pid: number): boolean {
     process.kill(pid, 0)
     return true
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    return isErrno(error, 'EPERM')
   }
 }
 
-/** Reads the running node's state; a typed error when no node runs from this home. */
+/** What {@link readNodeState} throws. */
+export type ReadNodeStateErrorType = NodeNotRunningError
+
+/**
+ * Reads the running node's state; a typed error when no node runs from this home.
+ * @throws {ReadNodeStateErrorType}
+ */
 export async function readNodeState(home: string): Promise<NodeState> {
   const path = join(home, STATE_FILE)
   let state: NodeState

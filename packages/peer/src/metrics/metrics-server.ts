@@ -21,7 +21,13 @@ export interface StartMetricsServerParameters {
   host?: string
 }
 
-/** Starts the `/metrics` endpoint; throws `MetricsListenError` when the port is taken. */
+/** What {@link startMetricsServer} throws. */
+export type StartMetricsServerErrorType = MetricsListenError
+
+/**
+ * Starts the `/metrics` endpoint; throws `MetricsListenError` when the port is taken.
+ * @throws {StartMetricsServerErrorType}
+ */
 export async function startMetricsServer({
   registry,
   port,

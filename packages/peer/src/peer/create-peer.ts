@@ -23,9 +23,17 @@ import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions, ServiceFactory } from './types.js'
 
 /**
+ * What {@link createPeer} and {@link createLightNode} throw: libp2p's own
+ * errors (a bad option or listen multiaddr, a port in use with node's
+ * `EADDRINUSE`). `runNode` wraps these in a `ListenError`.
+ */
+export type CreatePeerErrorType = Error
+
+/**
  * Assembles a full Cocoon peer: TCP + WebSockets, noise, yamux, identify,
  * ping, the Kademlia DHT in server mode under `/cocoon/kad/1.0.0`, gossipsub
  * and bootstrap from the configured multiaddrs.
+ * @throws {CreatePeerErrorType}
  */
 export async function createPeer<S extends ServiceMap = ServiceMap>(
   options: CreatePeerOptions = {},
@@ -39,6 +47,7 @@ export async function createPeer<S extends ServiceMap = ServiceMap>(
  * gossip optional (`gossip: false` to find providers through the DHT alone).
  * Apps want `createLightPeer` (the SDK), which wraps this with matching, jobs
  * and payment.
+ * @throws {CreatePeerErrorType}
  */
 export async function createLightNode<S extends ServiceMap = ServiceMap>(
   options: CreatePeerOptions = {},

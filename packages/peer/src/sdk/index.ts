@@ -1,10 +1,9 @@
 /** The light peer SDK for apps: `createLightPeer` and its typed errors. */
+export { AbortedError, DeadlineExceededError } from '@cocoon-mesh/protocol'
 export {
-  AbortedError,
   AllProvidersFailedError,
   AllRejectedError,
   BudgetExceededError,
-  JobDeadlineError,
   NoProviderError,
 } from '../jobs/errors.js'
 export * from './light-peer.js'

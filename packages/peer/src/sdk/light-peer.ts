@@ -1,8 +1,21 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JOB_PROTOCOL, type Offer } from '@cocoon-mesh/protocol'
+import {
+  type AbortedError,
+  type DeadlineExceededError,
+  JOB_PROTOCOL,
+  type Offer,
+} from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '../jobs/errors.js'
 import {
   type JobContext,
   type JobEvent,
@@ -16,11 +29,16 @@ import {
 import { rankOffers } from '../matching/rank.js'
 import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
-import { createLightNode } from '../peer/create-peer.js'
+import { type CreatePeerErrorType, createLightNode } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
 import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
 import type { OrderBookService } from '../services/order-book.js'
-import { type ChannelPayments, type ChannelPaymentsOptions, channelPayments } from './payments.js'
+import {
+  type ChannelPayments,
+  type ChannelPaymentsErrorType,
+  type ChannelPaymentsOptions,
+  channelPayments,
+} from './payments.js'
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -63,20 +81,62 @@ export interface TensorJobRequest extends Omit<TensorJobParams, 'maxPrice' | 'bu
   budget?: bigint | number
 }
 
+/**
+ * What a job of {@link LightPeer.runTensorJob} rejects with: the caller's
+ * abort or deadline, no matching or affordable offer, every provider
+ * rejecting or failing, a provider failing the request itself as bad
+ * (`JobFailedError`, not retried elsewhere), and a custom `offerSource`'s own
+ * errors. A provider failing mid-job is failed over, not thrown.
+ */
+export type LightPeerRunTensorJobErrorType =
+  | AbortedError
+  | DeadlineExceededError
+  | NoProviderError
+  | BudgetExceededError
+  | AllRejectedError
+  | AllProvidersFailedError
+  | JobFailedError
+  | Error
+
+/**
+ * What iterating a {@link LightPeer.generate} job (and its `usage`) throws:
+ * those of {@link LightPeerRunTensorJobErrorType}, and `InvalidJobError` for a
+ * job without prompt or messages, or one iterated twice.
+ */
+export type LightPeerGenerateErrorType = InvalidJobError | LightPeerRunTensorJobErrorType
+
+/** What {@link LightPeer.offers} throws: only a custom `offerSource`'s own errors. */
+export type LightPeerOffersErrorType = Error
+
+/** What {@link LightPeer.stop} throws: libp2p's or the voucher store's error while closing. */
+export type LightPeerStopErrorType = Error
+
+/** What {@link createLightPeer} throws: the payment home folder (with `pay`), or libp2p failing to start. */
+export type CreateLightPeerErrorType = ChannelPaymentsErrorType | CreatePeerErrorType
+
 /** What an app embeds: a light peer that buys LLM and tensor jobs straight from providers. */
 export interface LightPeer {
   readonly peer: CocoonPeer
-  /** Streams tokens from the best provider (with failover); `await job.usage` after the loop. */
+  /**
+   * Streams tokens from the best provider (with failover); `await job.usage` after the loop.
+   * @throws {LightPeerGenerateErrorType} from the iteration and `usage`.
+   */
   generate(params: GenerateParams): LlmJob
+  /** @throws {LightPeerRunTensorJobErrorType} */
   runTensorJob(params: TensorJobRequest): Promise<{ outputs: Tensor[]; usage: JobUsage }>
-  /** Live offers for `model`, best first for a default-size job. */
+  /**
+   * Live offers for `model`, best first for a default-size job.
+   * @throws {LightPeerOffersErrorType}
+   */
   offers(model: string): Promise<RankedOffer[]>
+  /** @throws {LightPeerStopErrorType} */
   stop(): Promise<void>
 }
 
 /**
  * Starts a light peer (DHT client mode, joined through `bootstrap`) and
  * returns the job SDK on top of it.
+ * @throws {CreateLightPeerErrorType}
  */
 export async function createLightPeer(options: LightPeerOptions = {}): Promise<LightPeer> {
   const ownsPeer = options.peer === undefined

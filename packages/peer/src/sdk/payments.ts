@@ -4,6 +4,8 @@ import {
   type ClientChannel,
   type ClientPayments,
   clientPayments,
+  InvalidSettlementInputError,
+  type OpenSettlementContextErrorType,
   openSettlementContext,
   parseTonAddress,
   readChannel,
@@ -61,11 +63,15 @@ export interface ChannelPayments {
   close(): Promise<void>
 }
 
+/** What {@link channelPayments} throws: no or a bad wallet, or the voucher store is locked or unreadable. */
+export type ChannelPaymentsErrorType = OpenSettlementContextErrorType
+
 /**
  * Opens the client's wallet, voucher store and chain client (`--home`,
  * `COCOON_TON_ENDPOINT`, default the local devnet) and returns payments for
  * `createLightPeer({ payments })`. The voucher store is single-process:
  * close it before another cocoon command uses the same home.
+ * @throws {ChannelPaymentsErrorType}
  */
 export async function channelPayments(options: ChannelPaymentsOptions = {}): Promise<ChannelPayments> {
   const ctx = await openSettlementContext(options)
@@ -82,10 +88,12 @@ export async function channelPayments(options: ChannelPaymentsOptions = {}): Pro
   return { payments, close: () => ctx.close() }
 }
 
+/** A TON address, or undefined when `value` is not one. */
 function parseAddress(value: string): ReturnType<typeof parseTonAddress> | undefined {
   try {
     return parseTonAddress(value)
-  } catch {
-    return undefined
+  } catch (error) {
+    if (error instanceof InvalidSettlementInputError) return undefined
+    throw error
   }
 }

@@ -29,9 +29,17 @@ export interface DiscoverOffersResult {
 }
 
 /**
+ * What {@link discoverOffers} throws: the DHT lookup's own errors (libp2p's,
+ * e.g. its `AbortError` when `signal` fires). A provider that cannot be asked
+ * is counted in `failed`, not thrown.
+ */
+export type DiscoverOffersErrorType = Error
+
+/**
  * Finds the providers of `model` through the DHT alone (no gossip needed),
  * asks each directly for its current offers over `/cocoon/offers/1.0.0` and
  * puts those that pass validation (schema, time, signature) into the book.
+ * @throws {DiscoverOffersErrorType}
  */
 export async function discoverOffers(
   node: DiscoveryNode,

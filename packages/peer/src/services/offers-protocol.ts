@@ -8,13 +8,17 @@ import {
   MAX_OFFERS_REQUEST_BYTES,
   MAX_OFFERS_RESPONSE_BYTES,
   MAX_ORDER_BOOK_MESSAGE_BYTES,
+  type MalformedMessageError,
   type MessageStreamCodec,
+  type MessageTooLargeError,
   messageStream,
   OFFERS_PROTOCOL,
   OFFERS_PUSH_PROTOCOL,
   type Offer,
   type OffersRequest,
   type OffersResponse,
+  type StreamEndedError,
+  type UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
 import type {
   AbortOptions,
@@ -161,9 +165,25 @@ export interface StreamDialer {
 }
 
 /**
+ * What {@link fetchOffers} and {@link pushOrderBookMessage} throw: a message
+ * over its limit, bytes that do not decode, a version this peer does not
+ * speak, the stream ending early, or libp2p's own dial, reset and abort errors.
+ */
+export type OffersStreamErrorType =
+  | MessageTooLargeError
+  | MalformedMessageError
+  | UnsupportedVersionError
+  | StreamEndedError
+  | Error
+
+/** What {@link fetchOffers} throws. */
+export type FetchOffersErrorType = OffersStreamErrorType
+
+/**
  * Asks `peer` for its current offers of `model` over `/cocoon/offers/1.0.0`.
  * The offers are NOT verified here: pass them through the order book
  * (`OrderBookService.addVerified`) before trusting them.
+ * @throws {FetchOffersErrorType}
  */
 export async function fetchOffers(
   dialer: StreamDialer,
@@ -185,11 +205,15 @@ export async function fetchOffers(
   }
 }
 
+/** What {@link pushOrderBookMessage} throws. */
+export type PushOrderBookMessageErrorType = OffersStreamErrorType
+
 /**
  * Pushes one encoded OrderBookMessage to `peer` over `/cocoon/offers/push/1.0.0`
  * and resolves once the peer has validated and applied it (it closes the
  * stream after its order book took the message). Rejects when the peer does
  * not speak the protocol, resets the stream, or `signal` fires first.
+ * @throws {PushOrderBookMessageErrorType}
  */
 export async function pushOrderBookMessage(
   dialer: StreamDialer,

@@ -1,6 +1,21 @@
+import {
+  AbortedError,
+  DeadlineExceededError,
+  JobErrorCode,
+  MalformedMessageError,
+  RejectReason,
+} from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startGateway } from '../../src/gateway/index.js'
+import { startGateway, toOpenAiError } from '../../src/gateway/index.js'
+import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '../../src/jobs/errors.js'
 import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider } from '../fixtures/mesh.js'
 
@@ -87,5 +102,88 @@ describe('OpenAI-compatible gateway', () => {
 
     const wrongMethod = await fetch(`${gateway.url}/completions`)
     expect(wrongMethod.status).toBe(405)
+  })
+})
+
+describe('toOpenAiError maps job errors by class', () => {
+  const body = (message: string, type: string, code: string | null, param: string | null = null) => ({
+    error: { message, type, param, code },
+  })
+
+  it('404 model_not_found for NoProviderError, with details in the message', () => {
+    expect(toOpenAiError(new NoProviderError('no provider', { details: 'empty book' }))).toEqual({
+      status: 404,
+      body: body('no provider: empty book', 'invalid_request_error', 'model_not_found', 'model'),
+    })
+  })
+
+  it('402 budget_exceeded for BudgetExceededError', () => {
+    expect(toOpenAiError(new BudgetExceededError('over budget'))).toEqual({
+      status: 402,
+      body: body('over budget', 'insufficient_quota', 'budget_exceeded'),
+    })
+  })
+
+  it('400 invalid_request for InvalidJobError', () => {
+    expect(toOpenAiError(new InvalidJobError('no prompt'))).toEqual({
+      status: 400,
+      body: body('no prompt', 'invalid_request_error', 'invalid_request'),
+    })
+  })
+
+  it('503 all_providers_rejected for AllRejectedError', () => {
+    const err = new AllRejectedError([
+      { providerId: 'p', reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: 'busy' },
+    ])
+    expect(toOpenAiError(err)).toEqual({
+      status: 503,
+      body: body('all 1 matching providers rejected the job', 'server_error', 'all_providers_rejected'),
+    })
+  })
+
+  it('502 all_providers_failed for AllProvidersFailedError', () => {
+    expect(toOpenAiError(new AllProvidersFailedError('all failed'))).toEqual({
+      status: 502,
+      body: body('all failed', 'server_error', 'all_providers_failed'),
+    })
+  })
+
+  it('504 timeout for DeadlineExceededError', () => {
+    expect(toOpenAiError(new DeadlineExceededError('job deadline passed'))).toEqual({
+      status: 504,
+      body: body('job deadline passed', 'server_error', 'timeout'),
+    })
+  })
+
+  it('499 aborted for AbortedError', () => {
+    expect(toOpenAiError(new AbortedError('aborted'))).toEqual({
+      status: 499,
+      body: body('aborted', 'server_error', 'aborted'),
+    })
+  })
+
+  it('400 job_failed for JobFailedError', () => {
+    const err = new JobFailedError(JobErrorCode.JOB_ERROR_CODE_BAD_INPUT, 'bad input')
+    expect(toOpenAiError(err)).toEqual({
+      status: 400,
+      body: body('bad input', 'invalid_request_error', 'job_failed'),
+    })
+  })
+
+  it('500 with its code for any other Cocoon error, a bare 500 for anything else', () => {
+    expect(toOpenAiError(new MalformedMessageError('garbage'))).toEqual({
+      status: 500,
+      body: body('garbage', 'server_error', 'ERR_MALFORMED_MESSAGE'),
+    })
+    expect(toOpenAiError(new Error('boom'))).toEqual({
+      status: 500,
+      body: body('boom', 'server_error', null),
+    })
+    expect(toOpenAiError('boom')).toEqual({ status: 500, body: body('boom', 'server_error', null) })
+  })
+
+  it('matches by class, not by a look-alike code', () => {
+    const lookAlike = Object.assign(new MalformedMessageError('x'), { code: 'ERR_NO_PROVIDER' })
+    expect(toOpenAiError(lookAlike).status).toBe(500)
   })
 })

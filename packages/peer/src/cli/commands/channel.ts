@@ -1,4 +1,5 @@
 import {
+  ChannelUnusableError,
   claimChannel,
   closeChannel,
   formatTon,
@@ -186,7 +187,7 @@ export const registerChannel: RegisterCommand = (program: Command) => {
         const address = parseTonAddress(opts.channel, 'channel').toRawString()
         const view = await readChannel(ctx.chain, address)
         if (view === undefined)
-          throw new InvalidSettlementInputError('channel not found on chain', { details: address })
+          throw new ChannelUnusableError('channel not found on chain', { details: address })
         const isClient = (await ctx.store.channelMeta('client', address)) !== undefined
         if (!isClient) {
           const { paid } = await closeChannel({
