@@ -3,6 +3,7 @@
  * generation, tensor jobs), how it is configured, what hardware it found and
  * what capacity it measured. Implementations live in their own files.
  */
+import type { ComponentLogger } from '@libp2p/interface'
 
 // ---------------------------------------------------------------- LLM jobs
 
@@ -258,6 +259,8 @@ export interface RuntimeConfig {
   hardware?: HardwareInfo
   /** Clock for admission and deadlines (default `Date.now`). */
   now?: () => number
+  /** Where the runtime and its backends log (default `defaultLogger()` of @libp2p/logger). */
+  logger?: ComponentLogger
 }
 
 // -------------------------------------------------------------- admission
