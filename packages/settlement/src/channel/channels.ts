@@ -34,7 +34,10 @@ export interface OpenChannelParameters {
   peerId?: string
 }
 
-/** Deploys a channel from the client's wallet with `deposit`, records it, and returns its address. */
+/**
+ * Deploys a channel from the client's wallet with `deposit`, records it
+ * (stamped by the store's clock), and returns its address.
+ */
 export async function openChannel(
   p: OpenChannelParameters,
 ): Promise<{ address: Address; meta: ChannelMetaRecord }> {
@@ -65,7 +68,7 @@ export async function openChannel(
     clientKey: p.wallet.signingKey.publicKey,
     providerKey: p.providerKey,
     exitDelay,
-    createdAt: Date.now(),
+    createdAt: p.store.now(),
     ...(p.peerId === undefined ? {} : { peerId: p.peerId }),
   }
   await p.store.putChannelMeta(meta)
