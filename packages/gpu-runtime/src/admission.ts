@@ -94,6 +94,12 @@ export class Admission {
         details: `${lane.running} running (max ${lane.limits.maxConcurrency}) and ${lane.queue.length} queued (max ${lane.limits.maxQueue}). Retry later or pick another provider.`,
       })
     }
+    return this.wait(lane, options)
+  }
+
+  /** Queues a job until a slot frees, its signal fires or its deadline passes. */
+  private wait(lane: Lane, options: AdmitOptions): Promise<Release> {
+    const { deadline } = options
     return new Promise<Release>((resolve, reject) => {
       const cancels: Array<() => void> = []
       const waiter: Waiter = {

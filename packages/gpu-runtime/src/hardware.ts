@@ -98,6 +98,7 @@ export async function detectHardware(options: DetectHardwareOptions = {}): Promi
   let memoryMb = Math.round(totalmem() / (1024 * 1024))
   let freeMemoryMb = Math.round(freemem() / (1024 * 1024))
   if (platform() === 'linux') {
+    // An unreadable /proc file (a sandbox) leaves the os module's figures in place.
     const [cpuinfo, meminfo] = await Promise.all([
       readFile('/proc/cpuinfo', 'utf8').catch(() => ''),
       readFile('/proc/meminfo', 'utf8').catch(() => ''),

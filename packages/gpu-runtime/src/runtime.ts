@@ -4,7 +4,9 @@
  * the cached self-benchmark.
  */
 import { join } from 'node:path'
-import { Admission } from './admission.js'
+import { markHandled } from '@cocoon-mesh/protocol'
+import { defaultLogger } from '@libp2p/logger'
+import { Admission, type Release } from './admission.js'
 import { capacityKey, selfBenchmark } from './benchmark.js'
 import {
   AbortedError,
@@ -15,22 +17,31 @@ import {
   UnknownModelError,
 } from './errors.js'
 import { detectHardware } from './hardware.js'
-import { createLlamaBackend } from './llm/llama-backend.js'
+import { createLlamaBackend, type LlamaBackend } from './llm/llama-backend.js'
 import { createOpenAiBackend } from './llm/openai-backend.js'
 import { validateGenerateRequest } from './llm/request.js'
-import { createGenerationStream, emptyUsage, isProducerBackend } from './llm/stream.js'
+import {
+  createGenerationStream,
+  emptyUsage,
+  isProducerBackend,
+  type StreamProducerContext,
+} from './llm/stream.js'
 import { createOnnxBackend, type OnnxTensorBackend } from './tensor/onnx-backend.js'
 import type {
   AdmissionLimits,
+  AdmissionStats,
   Capacity,
   GenerateRequest,
   GenerationResult,
   GenerationStream,
+  HardwareInfo,
   LlamaModelConfig,
   LlmBackend,
+  LlmModelConfig,
   OpenAiModelConfig,
   Runtime,
   RuntimeConfig,
+  TensorConfig,
   TensorRequest,
   TensorResult,
 } from './types.js'
@@ -46,9 +57,14 @@ const DEFAULT_QUEUE = 16
  * @throws {CreateRuntimeErrorType}
  */
 export async function createRuntime(config: RuntimeConfig = {}): Promise<Runtime> {
-  const now = config.now ?? Date.now
   const hardware = config.hardware ?? (await detectHardware())
   const models = config.models ?? []
+  checkModels(models)
+  return new LocalRuntime(config, hardware, models)
+}
+
+/** Model names are non-empty, unique and not the tensor lane; kinds are known. */
+function checkModels(models: LlmModelConfig[]): void {
   const names = new Set<string>()
   for (const m of models) {
     if (typeof m.name !== 'string' || m.name === '' || m.name === TENSOR_LANE) {
@@ -68,8 +84,13 @@ export async function createRuntime(config: RuntimeConfig = {}): Promise<Runtime
       )
     }
   }
-  const llamaModels = models.filter((m): m is LlamaModelConfig => m.kind === 'llama')
-  const openAiModels = models.filter((m): m is OpenAiModelConfig => m.kind === 'openai')
+}
+
+/** One admission lane per model, and {@link TENSOR_LANE} when tensor jobs are on. */
+function admissionLimits(
+  models: LlmModelConfig[],
+  tensor: TensorConfig | undefined,
+): Record<string, AdmissionLimits> {
   const limits: Record<string, AdmissionLimits> = {}
   for (const m of models) {
     limits[m.name] = {
@@ -77,138 +98,195 @@ export async function createRuntime(config: RuntimeConfig = {}): Promise<Runtime
       maxQueue: m.maxQueue ?? DEFAULT_QUEUE,
     }
   }
-  const tensorConfig = config.tensor === false ? undefined : (config.tensor ?? {})
-  if (tensorConfig !== undefined) {
+  if (tensor !== undefined) {
     limits[TENSOR_LANE] = {
-      maxConcurrency: tensorConfig.maxConcurrency ?? 1,
-      maxQueue: tensorConfig.maxQueue ?? DEFAULT_QUEUE,
+      maxConcurrency: tensor.maxConcurrency ?? 1,
+      maxQueue: tensor.maxQueue ?? DEFAULT_QUEUE,
     }
   }
-  const admission = new Admission({ limits, now })
-  const llama =
-    llamaModels.length > 0
-      ? createLlamaBackend({
-          models: llamaModels,
-          hardware,
-          modelsDir: config.home === undefined ? undefined : join(config.home, 'models'),
-          now,
-        })
-      : undefined
-  const openai = openAiModels.length > 0 ? createOpenAiBackend({ models: openAiModels, now }) : undefined
-  const backendOf = new Map<string, LlmBackend>()
-  for (const m of llamaModels) if (llama !== undefined) backendOf.set(m.name, llama)
-  for (const m of openAiModels) if (openai !== undefined) backendOf.set(m.name, openai)
+  return limits
+}
 
-  let capacity: Capacity | undefined
-  const tensor: OnnxTensorBackend | undefined =
-    tensorConfig === undefined
-      ? undefined
-      : createOnnxBackend({
-          hardware,
-          provider: tensorConfig.provider,
-          maxGraphBytes: tensorConfig.maxGraphBytes,
-          maxTensorBytes: tensorConfig.maxTensorBytes,
-          threads: tensorConfig.threads,
-          gflopsPerSecond: () => capacity?.gflops,
-          now,
-        })
-  let closed = false
+class LocalRuntime implements Runtime {
+  readonly hardware: HardwareInfo
+  private readonly now: () => number
+  private readonly admission: Admission
+  private readonly llmModels: LlmModelConfig[]
+  private readonly backendOf = new Map<string, LlmBackend>()
+  private readonly llama: LlamaBackend | undefined
+  private readonly openai: LlmBackend | undefined
+  private readonly tensorConfig: TensorConfig | undefined
+  private readonly tensor: OnnxTensorBackend | undefined
+  private capacity: Capacity | undefined
+  private closed = false
 
-  const generate = (request: GenerateRequest): GenerationStream => {
-    if (closed) throw new RuntimeClosedError('The runtime is closed')
+  constructor(
+    private readonly config: RuntimeConfig,
+    hardware: HardwareInfo,
+    models: LlmModelConfig[],
+  ) {
+    const now = config.now ?? Date.now
+    const logger = config.logger ?? defaultLogger()
+    this.hardware = hardware
+    this.now = now
+    this.tensorConfig = config.tensor === false ? undefined : (config.tensor ?? {})
+    this.admission = new Admission({ limits: admissionLimits(models, this.tensorConfig), now })
+    const llamaModels = models.filter((m): m is LlamaModelConfig => m.kind === 'llama')
+    const openAiModels = models.filter((m): m is OpenAiModelConfig => m.kind === 'openai')
+    this.llmModels = [...llamaModels, ...openAiModels]
+    this.llama =
+      llamaModels.length > 0
+        ? createLlamaBackend({
+            models: llamaModels,
+            hardware,
+            modelsDir: config.home === undefined ? undefined : join(config.home, 'models'),
+            now,
+            logger,
+          })
+        : undefined
+    this.openai =
+      openAiModels.length > 0 ? createOpenAiBackend({ models: openAiModels, now, logger }) : undefined
+    for (const m of llamaModels) if (this.llama !== undefined) this.backendOf.set(m.name, this.llama)
+    for (const m of openAiModels) if (this.openai !== undefined) this.backendOf.set(m.name, this.openai)
+    const tensor = this.tensorConfig
+    this.tensor =
+      tensor === undefined
+        ? undefined
+        : createOnnxBackend({
+            hardware,
+            provider: tensor.provider,
+            maxGraphBytes: tensor.maxGraphBytes,
+            maxTensorBytes: tensor.maxTensorBytes,
+            threads: tensor.threads,
+            gflopsPerSecond: () => this.capacity?.gflops,
+            now,
+            logger,
+          })
+  }
+
+  models(): string[] {
+    return [...this.backendOf.keys()]
+  }
+
+  generate(request: GenerateRequest): GenerationStream {
+    if (this.closed) throw new RuntimeClosedError('The runtime is closed')
     validateGenerateRequest(request)
-    const backend = backendOf.get(request.model)
+    const backend = this.backendOf.get(request.model)
     if (backend === undefined) {
       throw new UnknownModelError(`Unknown model ${request.model}`, {
-        details: `Served models: ${[...backendOf.keys()].join(', ')}`,
+        details: `Served models: ${this.models().join(', ')}`,
       })
     }
     // Throws QueueFullError (or a passed deadline / fired signal) synchronously.
-    const ticket = admission.enqueue(request.model, { signal: request.signal, deadline: request.deadline })
-    ticket.catch(() => {})
+    const ticket = this.admission.enqueue(request.model, {
+      signal: request.signal,
+      deadline: request.deadline,
+    })
+    // runAdmitted awaits the ticket; until the stream starts producing nobody does.
+    markHandled(ticket)
     return createGenerationStream({
       signal: request.signal,
       deadline: request.deadline,
-      now,
-      produce: async (ctx): Promise<GenerationResult> => {
-        const stopped = (backendName: string): GenerationResult => ({
-          usage: emptyUsage(),
-          finishReason: ctx.stopReason() ?? 'abort',
-          backend: backendName,
-        })
-        let release: () => void
-        try {
-          release = await ticket
-        } catch (error) {
-          if (error instanceof AbortedError || error instanceof DeadlineExceededError)
-            return stopped(backend.name)
-          throw error
-        }
-        try {
-          if (ctx.signal.aborted) return stopped(backend.name)
-          // ctx.signal fires on abort and deadline alike; ctx.stopReason() tells which.
-          if (isProducerBackend(backend)) return await backend.produce(request, ctx)
-          const inner = backend.generate({ ...request, signal: ctx.signal, deadline: undefined })
-          try {
-            for await (const chunk of inner) ctx.emit(chunk)
-          } catch (error) {
-            if (!ctx.signal.aborted) throw error
-          }
-          const result = await inner.result
-          return ctx.signal.aborted && result.finishReason === 'abort'
-            ? { ...result, finishReason: ctx.stopReason() ?? 'abort' }
-            : result
-        } finally {
-          release()
-        }
-      },
+      now: this.now,
+      produce: (ctx) => runAdmitted(backend, request, ticket, ctx),
     })
   }
 
-  const runTensor = async (request: TensorRequest): Promise<TensorResult> => {
-    if (closed) throw new RuntimeClosedError('The runtime is closed')
-    if (tensor === undefined) throw new TensorDisabledError('Tensor jobs are disabled on this provider')
-    const release = await admission.enqueue(TENSOR_LANE, {
+  async runTensor(request: TensorRequest): Promise<TensorResult> {
+    if (this.closed) throw new RuntimeClosedError('The runtime is closed')
+    if (this.tensor === undefined) throw new TensorDisabledError('Tensor jobs are disabled on this provider')
+    const release = await this.admission.enqueue(TENSOR_LANE, {
       signal: request.signal,
       deadline: request.deadline,
     })
     try {
-      return await tensor.run(request)
+      return await this.tensor.run(request)
     } finally {
       release()
     }
   }
 
-  return {
-    hardware,
-    models: () => [...backendOf.keys()],
-    generate,
-    runTensor,
-    stats: () => admission.stats(),
-    async benchmark(options = {}) {
-      const first = llamaModels[0] ?? openAiModels[0]
-      const key = capacityKey(hardware, {
-        model: first === undefined ? null : { ...first, apiKey: undefined },
-        tensor: tensorConfig ?? null,
-      })
-      capacity = await selfBenchmark({
-        home: config.home,
-        key,
-        force: options.force,
-        now,
-        llm:
-          first === undefined
-            ? undefined
-            : { backend: backendOf.get(first.name) as LlmBackend, model: first.name },
-        tensor: tensor === undefined ? undefined : { backend: tensor },
-      })
-      return capacity
-    },
-    async close() {
-      if (closed) return
-      closed = true
-      admission.rejectAll(new RuntimeClosedError('The runtime closed while the job was queued'))
-      await Promise.all([llama?.close(), openai?.close(), tensor?.close()])
-    },
+  stats(): Record<string, AdmissionStats> {
+    return this.admission.stats()
   }
+
+  /** Benchmarks the first configured model (llama before openai) and the tensor backend. */
+  async benchmark(options: { force?: boolean } = {}): Promise<Capacity> {
+    const first = this.llmModels[0]
+    const key = capacityKey(this.hardware, {
+      model: first === undefined ? null : { ...first, apiKey: undefined },
+      tensor: this.tensorConfig ?? null,
+    })
+    this.capacity = await selfBenchmark({
+      home: this.config.home,
+      key,
+      force: options.force,
+      now: this.now,
+      llm:
+        first === undefined
+          ? undefined
+          : { backend: this.backendOf.get(first.name) as LlmBackend, model: first.name },
+      tensor: this.tensor === undefined ? undefined : { backend: this.tensor },
+    })
+    return this.capacity
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.admission.rejectAll(new RuntimeClosedError('The runtime closed while the job was queued'))
+    await Promise.all([this.llama?.close(), this.openai?.close(), this.tensor?.close()])
+  }
+}
+
+/**
+ * Waits for the admission slot, then runs the backend; a job stopped while
+ * queued ends with no usage.
+ */
+async function runAdmitted(
+  backend: LlmBackend,
+  request: GenerateRequest,
+  ticket: Promise<Release>,
+  ctx: StreamProducerContext,
+): Promise<GenerationResult> {
+  let release: Release
+  try {
+    release = await ticket
+  } catch (error) {
+    if (error instanceof AbortedError || error instanceof DeadlineExceededError) return stopped(backend, ctx)
+    throw error
+  }
+  try {
+    if (ctx.signal.aborted) return stopped(backend, ctx)
+    return await runBackend(backend, request, ctx)
+  } finally {
+    release()
+  }
+}
+
+/**
+ * Runs the backend into the runtime's stream: straight into the producer
+ * context when the backend is a producer, else by relaying its own stream.
+ * ctx.signal fires on abort and deadline alike; ctx.stopReason() tells which.
+ */
+async function runBackend(
+  backend: LlmBackend,
+  request: GenerateRequest,
+  ctx: StreamProducerContext,
+): Promise<GenerationResult> {
+  if (isProducerBackend(backend)) return await backend.produce(request, ctx)
+  const inner = backend.generate({ ...request, signal: ctx.signal, deadline: undefined })
+  try {
+    for await (const chunk of inner) ctx.emit(chunk)
+  } catch (error) {
+    if (!ctx.signal.aborted) throw error
+  }
+  const result = await inner.result
+  return ctx.signal.aborted && result.finishReason === 'abort'
+    ? { ...result, finishReason: ctx.stopReason() ?? 'abort' }
+    : result
+}
+
+function stopped(backend: LlmBackend, ctx: StreamProducerContext): GenerationResult {
+  return { usage: emptyUsage(), finishReason: ctx.stopReason() ?? 'abort', backend: backend.name }
 }

@@ -4,6 +4,7 @@
  * what capacity it measured, and the errors each call can throw.
  * Implementations live in their own files.
  */
+import type { ComponentLogger } from '@libp2p/interface'
 import type {
   AbortedError,
   DeadlineExceededError,
@@ -325,6 +326,8 @@ export interface RuntimeConfig {
   hardware?: HardwareInfo
   /** Clock for admission and deadlines (default `Date.now`). */
   now?: () => number
+  /** Where the runtime and its backends log (default `defaultLogger()` of @libp2p/logger). */
+  logger?: ComponentLogger
 }
 
 // -------------------------------------------------------------- admission

@@ -13,6 +13,7 @@ import { writeTinyGguf } from '../gguf/tiny-llama.js'
 import { detectHardware } from '../hardware.js'
 import { defaultThreads } from '../llm/select-gpu.js'
 import { createRuntime } from '../runtime.js'
+import type { HardwareInfo } from '../types.js'
 import { best } from './util.js'
 
 const TOKENS = 256
@@ -43,13 +44,43 @@ export async function benchLlm(): Promise<void> {
     await writeTinyGguf(path)
     const hardware = await detectHardware()
     const threads = defaultThreads(hardware.cpu.cores)
+    const direct = await directRounds(path, threads)
+    const viaRuntime = await runtimeRounds(path, threads, hardware)
+    await direct.round()
+    await viaRuntime.round()
+    const a: Round[] = []
+    const b: Round[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      a.push(await direct.round())
+      b.push(await viaRuntime.round())
+    }
+    const name = `gpu-runtime/llm tiny model (${threads} thread, cpu): runtime vs node-llama-cpp`
+    reportBench({
+      bench: `${name}, tokens/s`,
+      value: best(b.map((r) => r.wall)),
+      unit: 'tokens/s',
+      baseline: best(a.map((r) => r.wall)),
+    })
+    await viaRuntime.close()
+    await direct.close()
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
-    // Baseline: node-llama-cpp directly.
-    const llama = await getLlama({ gpu: false, build: 'never' })
-    const model = await llama.loadModel({ modelPath: path })
-    const context = await model.createContext({ contextSize: 512, threads })
-    const sequence = context.getSequence()
-    const direct = async (): Promise<Round> => {
+interface Rounds {
+  round(): Promise<Round>
+  close(): Promise<void>
+}
+
+/** The baseline: node-llama-cpp's evaluate loop on one sequence. */
+async function directRounds(path: string, threads: number): Promise<Rounds> {
+  const llama = await getLlama({ gpu: false, build: 'never' })
+  const model = await llama.loadModel({ modelPath: path })
+  const context = await model.createContext({ contextSize: 512, threads })
+  const sequence = context.getSequence()
+  return {
+    async round() {
       await sequence.clearHistory()
       const input = [model.tokens.bos as Token, ...model.tokenize(PROMPT)]
       const t = timer()
@@ -62,15 +93,23 @@ export async function benchLlm(): Promise<void> {
       }
       if (text.length === 0) throw new Error('no output')
       return t.done(n)
-    }
+    },
+    async close() {
+      await context.dispose()
+      await model.dispose()
+    },
+  }
+}
 
-    // Through the runtime interface.
-    const runtime = await createRuntime({
-      hardware: { ...hardware, gpus: [] },
-      models: [{ kind: 'llama', name: 'tiny', source: path, gpu: 'cpu', threads, contextSize: 512 }],
-      tensor: false,
-    })
-    const viaRuntime = async (): Promise<Round> => {
+/** The same model through the runtime interface (admission + stream). */
+async function runtimeRounds(path: string, threads: number, hardware: HardwareInfo): Promise<Rounds> {
+  const runtime = await createRuntime({
+    hardware: { ...hardware, gpus: [] },
+    models: [{ kind: 'llama', name: 'tiny', source: path, gpu: 'cpu', threads, contextSize: 512 }],
+    tensor: false,
+  })
+  return {
+    async round() {
       const t = timer()
       let n = 0
       for await (const chunk of runtime.generate({ model: 'tiny', prompt: PROMPT, maxTokens: TOKENS })) {
@@ -78,27 +117,7 @@ export async function benchLlm(): Promise<void> {
         n += chunk.tokens
       }
       return t.done(n)
-    }
-
-    await direct()
-    await viaRuntime()
-    const a: Round[] = []
-    const b: Round[] = []
-    for (let i = 0; i < ROUNDS; i++) {
-      a.push(await direct())
-      b.push(await viaRuntime())
-    }
-    const name = `gpu-runtime/llm tiny model (${threads} thread, cpu): runtime vs node-llama-cpp`
-    reportBench({
-      bench: `${name}, tokens/s`,
-      value: best(b.map((r) => r.wall)),
-      unit: 'tokens/s',
-      baseline: best(a.map((r) => r.wall)),
-    })
-    await runtime.close()
-    await context.dispose()
-    await model.dispose()
-  } finally {
-    await rm(dir, { recursive: true, force: true })
+    },
+    close: () => runtime.close(),
   }
 }

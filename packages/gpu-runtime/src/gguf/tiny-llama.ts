@@ -92,18 +92,30 @@ function buildVocab(): { tokens: string[]; scores: number[]; types: number[] } {
  * milliseconds.
  */
 export function generateTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
-  const seed = options.seed ?? 1
-  const nEmbd = options.embeddingLength ?? 64
-  const nLayer = options.blockCount ?? 2
-  const nHead = options.headCount ?? 4
-  const nFf = options.feedForwardLength ?? 128
-  const nCtx = options.contextLength ?? 2048
-  if (nEmbd % nHead !== 0) throw new RangeError('embeddingLength must be a multiple of headCount')
-  const headDim = nEmbd / nHead
-  const { tokens, scores, types } = buildVocab()
-  const nVocab = tokens.length
-  const rand = mulberry32(seed)
+  const shape: TinyShape = {
+    nEmbd: options.embeddingLength ?? 64,
+    nLayer: options.blockCount ?? 2,
+    nHead: options.headCount ?? 4,
+    nFf: options.feedForwardLength ?? 128,
+    nCtx: options.contextLength ?? 2048,
+  }
+  if (shape.nEmbd % shape.nHead !== 0) throw new RangeError('embeddingLength must be a multiple of headCount')
+  const vocab = buildVocab()
+  const tensors = tinyTensors(shape, vocab.tokens.length, mulberry32(options.seed ?? 1))
+  return encodeGguf(tinyMetadata(shape, vocab, options.name ?? 'cocoon-tiny-llama'), tensors)
+}
 
+interface TinyShape {
+  nEmbd: number
+  nLayer: number
+  nHead: number
+  nFf: number
+  nCtx: number
+}
+
+/** The llama weights: random, scaled by fan-in, with unit norms. */
+function tinyTensors(shape: TinyShape, nVocab: number, rand: () => number): GgufTensor[] {
+  const { nEmbd, nLayer, nFf } = shape
   const randomMatrix = (n: number, fanIn: number): Float32Array => {
     const scale = 1 / Math.sqrt(fanIn)
     const a = new Float32Array(n)
@@ -117,26 +129,13 @@ export function generateTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Arra
   for (let l = 0; l < nLayer; l++) {
     const p = `blk.${l}.`
     tensors.push({ name: `${p}attn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) })
-    tensors.push({
-      name: `${p}attn_q.weight`,
-      dims: [nEmbd, nEmbd],
-      data: randomMatrix(nEmbd * nEmbd, nEmbd),
-    })
-    tensors.push({
-      name: `${p}attn_k.weight`,
-      dims: [nEmbd, nEmbd],
-      data: randomMatrix(nEmbd * nEmbd, nEmbd),
-    })
-    tensors.push({
-      name: `${p}attn_v.weight`,
-      dims: [nEmbd, nEmbd],
-      data: randomMatrix(nEmbd * nEmbd, nEmbd),
-    })
-    tensors.push({
-      name: `${p}attn_output.weight`,
-      dims: [nEmbd, nEmbd],
-      data: randomMatrix(nEmbd * nEmbd, nEmbd),
-    })
+    for (const w of ['attn_q', 'attn_k', 'attn_v', 'attn_output']) {
+      tensors.push({
+        name: `${p}${w}.weight`,
+        dims: [nEmbd, nEmbd],
+        data: randomMatrix(nEmbd * nEmbd, nEmbd),
+      })
+    }
     tensors.push({ name: `${p}ffn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) })
     tensors.push({ name: `${p}ffn_gate.weight`, dims: [nEmbd, nFf], data: randomMatrix(nEmbd * nFf, nEmbd) })
     tensors.push({ name: `${p}ffn_up.weight`, dims: [nEmbd, nFf], data: randomMatrix(nEmbd * nFf, nEmbd) })
@@ -149,24 +148,32 @@ export function generateTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Arra
   // produces exactly maxTokens tokens, which keeps token counts testable.
   for (const id of Object.values(TINY_LLAMA_SPECIAL_TOKENS)) output.fill(0, id * nEmbd, (id + 1) * nEmbd)
   tensors.push({ name: 'output.weight', dims: [nEmbd, nVocab], data: output })
+  return tensors
+}
 
-  const metadata: Record<string, GgufValue> = {
+/** The llama architecture, tokenizer and ChatML template metadata. */
+function tinyMetadata(
+  shape: TinyShape,
+  vocab: ReturnType<typeof buildVocab>,
+  name: string,
+): Record<string, GgufValue> {
+  return {
     'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: options.name ?? 'cocoon-tiny-llama' },
+    'general.name': { type: 'string', value: name },
     'general.file_type': { type: 'u32', value: 0 },
-    'llama.context_length': { type: 'u32', value: nCtx },
-    'llama.embedding_length': { type: 'u32', value: nEmbd },
-    'llama.block_count': { type: 'u32', value: nLayer },
-    'llama.feed_forward_length': { type: 'u32', value: nFf },
-    'llama.rope.dimension_count': { type: 'u32', value: headDim },
-    'llama.attention.head_count': { type: 'u32', value: nHead },
-    'llama.attention.head_count_kv': { type: 'u32', value: nHead },
+    'llama.context_length': { type: 'u32', value: shape.nCtx },
+    'llama.embedding_length': { type: 'u32', value: shape.nEmbd },
+    'llama.block_count': { type: 'u32', value: shape.nLayer },
+    'llama.feed_forward_length': { type: 'u32', value: shape.nFf },
+    'llama.rope.dimension_count': { type: 'u32', value: shape.nEmbd / shape.nHead },
+    'llama.attention.head_count': { type: 'u32', value: shape.nHead },
+    'llama.attention.head_count_kv': { type: 'u32', value: shape.nHead },
     'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: 1e-5 },
-    'llama.vocab_size': { type: 'u32', value: nVocab },
+    'llama.vocab_size': { type: 'u32', value: vocab.tokens.length },
     'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'string[]', value: tokens },
-    'tokenizer.ggml.scores': { type: 'f32[]', value: scores },
-    'tokenizer.ggml.token_type': { type: 'i32[]', value: types },
+    'tokenizer.ggml.tokens': { type: 'string[]', value: vocab.tokens },
+    'tokenizer.ggml.scores': { type: 'f32[]', value: vocab.scores },
+    'tokenizer.ggml.token_type': { type: 'i32[]', value: vocab.types },
     'tokenizer.ggml.unknown_token_id': { type: 'u32', value: TINY_LLAMA_SPECIAL_TOKENS.unk },
     'tokenizer.ggml.bos_token_id': { type: 'u32', value: TINY_LLAMA_SPECIAL_TOKENS.bos },
     'tokenizer.ggml.eos_token_id': { type: 'u32', value: TINY_LLAMA_SPECIAL_TOKENS.imEnd },
@@ -174,7 +181,6 @@ export function generateTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Arra
     'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
     'tokenizer.chat_template': { type: 'string', value: CHATML_TEMPLATE },
   }
-  return encodeGguf(metadata, tensors)
 }
 
 /** Writes the tiny model to `path` and returns its size in bytes. */

@@ -3,8 +3,9 @@
  * with exact token counts, a chat template for messages, greedy or seeded
  * sampling, and cancellation between tokens.
  */
-import { logger } from '@libp2p/logger'
-import type { ChatHistoryItem, LlamaContextSequence, Token } from 'node-llama-cpp'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
+import type { ChatHistoryItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
 import {
   GenerationError,
   InvalidRequestError,
@@ -23,12 +24,17 @@ import type {
   HardwareInfo,
   LlamaModelConfig,
   LlmBackend,
+  TokenChunk,
+  Usage,
 } from '../types.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
 import { validateGenerateRequest } from './request.js'
-import { createGenerationStream, type ProducerBackend, type StreamProducerContext } from './stream.js'
-
-const log = logger('cocoon:gpu-runtime:llama')
+import {
+  createGenerationStream,
+  emptyUsage,
+  type ProducerBackend,
+  type StreamProducerContext,
+} from './stream.js'
 
 export interface LlamaBackendInit {
   models: Array<LlamaModelConfig & { kind: 'llama' }>
@@ -37,6 +43,8 @@ export interface LlamaBackendInit {
   /** Bytes a model may use (default: free memory at load time). */
   memoryLimitBytes?: number
   now?: () => number
+  /** Default `defaultLogger()` of @libp2p/logger. */
+  logger?: ComponentLogger
 }
 
 /** What {@link LlamaBackend.load} rejects with. */
@@ -65,57 +73,112 @@ export interface LlamaBackend extends LlmBackend, ProducerBackend {
  * ({@link GenerationStreamErrorType}).
  */
 export function createLlamaBackend(init: LlamaBackendInit): LlamaBackend {
-  const configs = new Map(init.models.map((m) => [m.name, m]))
-  const loaded = new Map<string, Promise<LoadedLlamaModel>>()
-  const ready = new Map<string, LoadedLlamaModel>()
-  let closed = false
+  return new NodeLlamaBackend(init)
+}
 
-  const load = (name: string): Promise<LoadedLlamaModel> => {
-    if (closed) return Promise.reject(new RuntimeClosedError('The llama backend is closed'))
-    const config = configs.get(name)
+class NodeLlamaBackend implements LlamaBackend {
+  readonly name = 'llama.cpp'
+  private readonly configs: Map<string, LlamaModelConfig & { kind: 'llama' }>
+  private readonly loaded = new Map<string, Promise<LoadedLlamaModel>>()
+  private readonly ready = new Map<string, LoadedLlamaModel>()
+  private readonly logger: ComponentLogger
+  private readonly log: Logger
+  private closed = false
+
+  constructor(private readonly init: LlamaBackendInit) {
+    this.configs = new Map(init.models.map((m) => [m.name, m]))
+    this.logger = init.logger ?? defaultLogger()
+    this.log = this.logger.forComponent('cocoon:gpu-runtime:llama')
+  }
+
+  models(): string[] {
+    return [...this.configs.keys()]
+  }
+
+  backendOf(name: string): string | undefined {
+    return this.ready.get(name)?.backend
+  }
+
+  load(name: string): Promise<LoadedLlamaModel> {
+    if (this.closed) return Promise.reject(new RuntimeClosedError('The llama backend is closed'))
+    const config = this.configs.get(name)
     if (config === undefined) {
       return Promise.reject(
         new UnknownModelError(`Unknown model ${name}`, {
-          details: `Served models: ${[...configs.keys()].join(', ')}`,
+          details: `Served models: ${this.models().join(', ')}`,
         }),
       )
     }
-    let p = loaded.get(name)
+    let p = this.loaded.get(name)
     if (p === undefined) {
-      log('loading %s from %s', name, config.source)
+      this.log('loading %s from %s', name, config.source)
       p = loadLlamaModel({
         config,
-        hardware: init.hardware,
-        modelsDir: init.modelsDir,
-        memoryLimitBytes: init.memoryLimitBytes,
+        hardware: this.init.hardware,
+        modelsDir: this.init.modelsDir,
+        memoryLimitBytes: this.init.memoryLimitBytes,
+        logger: this.logger,
       }).then((m) => {
-        ready.set(name, m)
-        log('loaded %s on %s with %d threads', name, m.backend, m.threads)
+        this.ready.set(name, m)
+        this.log('loaded %s on %s with %d threads', name, m.backend, m.threads)
         return m
       })
-      loaded.set(name, p)
+      this.loaded.set(name, p)
       // A failed load is retried by the next job (the file may be fixed meanwhile).
-      p.catch(() => loaded.delete(name))
+      p.catch(() => this.loaded.delete(name))
     }
     return p
   }
 
-  const run = async (request: GenerateRequest, ctx: StreamProducerContext): Promise<GenerationResult> => {
-    const m = await load(request.model)
-    const model = m.model
-    const inputTokens = tokenizeRequest(m, request)
-    const usage = {
-      promptTokens: inputTokens.length,
-      cachedTokens: 0,
-      completionTokens: 0,
-      reasoningTokens: 0,
-    }
-    const contextSize = m.context.contextSize
-    if (inputTokens.length + request.maxTokens > contextSize) {
-      throw new InvalidRequestError('Prompt and maxTokens exceed the context size', {
-        details: `${inputTokens.length} prompt tokens + ${request.maxTokens} maxTokens > ${contextSize} context tokens of ${request.model}. Shorten the prompt or lower maxTokens.`,
+  produce(request: GenerateRequest, ctx: StreamProducerContext): Promise<GenerationResult> {
+    this.check(request)
+    return this.run(request, ctx)
+  }
+
+  generate(request: GenerateRequest): GenerationStream {
+    this.check(request)
+    return createGenerationStream({
+      signal: request.signal,
+      deadline: request.deadline,
+      now: this.init.now,
+      produce: (ctx) => this.run(request, ctx),
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const all = [...this.loaded.values()]
+    this.loaded.clear()
+    this.ready.clear()
+    // A load that failed was reported to the jobs that waited for it; only loaded models are disposed.
+    const settled = await Promise.allSettled(all)
+    await Promise.all(
+      settled.map(async (s) => {
+        if (s.status === 'rejected') return
+        try {
+          await s.value.dispose()
+        } catch (error) {
+          this.log('disposing %s failed: %e', s.value.path, error)
+        }
+      }),
+    )
+  }
+
+  private check(request: GenerateRequest): void {
+    validateGenerateRequest(request)
+    if (!this.configs.has(request.model)) {
+      throw new UnknownModelError(`Unknown model ${request.model}`, {
+        details: `This backend serves: ${this.models().join(', ')}`,
       })
     }
+    if (this.closed) throw new RuntimeClosedError('The llama backend is closed')
+  }
+
+  private async run(request: GenerateRequest, ctx: StreamProducerContext): Promise<GenerationResult> {
+    const m = await this.load(request.model)
+    const inputTokens = tokenizeRequest(m, request)
+    checkContextSize(m, request, inputTokens.length)
+    const usage = { ...emptyUsage(), promptTokens: inputTokens.length }
     const stopped = (): GenerationResult => ({
       usage,
       finishReason: ctx.stopReason() ?? 'abort',
@@ -126,38 +189,12 @@ export function createLlamaBackend(init: LlamaBackendInit): LlamaBackend {
     try {
       sequence = await m.acquire(ctx.signal)
     } catch {
+      // acquire() rejects only when ctx.signal fires while it waits for a sequence.
       return stopped()
     }
-    let finishReason: FinishReason = 'length'
+    let finishReason: FinishReason | undefined
     try {
-      await sequence.clearHistory()
-      const temperature = request.temperature ?? 0
-      const generator = sequence.evaluate(inputTokens, {
-        temperature,
-        seed: request.seed ?? (temperature > 0 ? Math.floor(Math.random() * 2 ** 31) : 0),
-      })
-      const pending: Token[] = []
-      const recent: Token[] = []
-      for await (const token of generator) {
-        if (ctx.signal.aborted) return stopped()
-        if (model.isEogToken(token)) {
-          finishReason = 'stop'
-          break
-        }
-        usage.completionTokens++
-        pending.push(token)
-        const text = model.detokenize(pending, false, recent)
-        // Hold back a partial UTF-8 character until the next token completes it.
-        if (!text.endsWith('\uFFFD') || pending.length >= 4) {
-          ctx.emit({ text, tokens: pending.length })
-          recent.push(...pending)
-          if (recent.length > 8) recent.splice(0, recent.length - 8)
-          pending.length = 0
-        }
-        if (usage.completionTokens >= request.maxTokens) break
-      }
-      if (pending.length > 0)
-        ctx.emit({ text: model.detokenize(pending, false, recent), tokens: pending.length })
+      finishReason = await evaluate(m, sequence, inputTokens, request, usage, ctx)
     } catch (error) {
       if (ctx.signal.aborted) return stopped()
       throw new GenerationError(`Generation failed on ${request.model}`, {
@@ -167,46 +204,82 @@ export function createLlamaBackend(init: LlamaBackendInit): LlamaBackend {
     } finally {
       m.release(sequence)
     }
+    if (finishReason === undefined) return stopped()
     if (ctx.signal.aborted && usage.completionTokens < request.maxTokens && finishReason !== 'stop')
       return stopped()
     return { usage, finishReason, backend: m.backend }
   }
+}
 
-  const check = (request: GenerateRequest): void => {
-    validateGenerateRequest(request)
-    if (!configs.has(request.model)) {
-      throw new UnknownModelError(`Unknown model ${request.model}`, {
-        details: `This backend serves: ${[...configs.keys()].join(', ')}`,
-      })
+function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptTokens: number): void {
+  const contextSize = m.context.contextSize
+  if (promptTokens + request.maxTokens > contextSize) {
+    throw new InvalidRequestError('Prompt and maxTokens exceed the context size', {
+      details: `${promptTokens} prompt tokens + ${request.maxTokens} maxTokens > ${contextSize} context tokens of ${request.model}. Shorten the prompt or lower maxTokens.`,
+    })
+  }
+}
+
+/**
+ * Evaluates the prompt on `sequence` and streams the completion into `ctx`,
+ * counting tokens in `usage`. Returns the finish reason, or undefined when
+ * ctx.signal fired between tokens.
+ */
+async function evaluate(
+  m: LoadedLlamaModel,
+  sequence: LlamaContextSequence,
+  inputTokens: Token[],
+  request: GenerateRequest,
+  usage: Usage,
+  ctx: StreamProducerContext,
+): Promise<FinishReason | undefined> {
+  await sequence.clearHistory()
+  const temperature = request.temperature ?? 0
+  const generator = sequence.evaluate(inputTokens, {
+    temperature,
+    seed: request.seed ?? (temperature > 0 ? Math.floor(Math.random() * 2 ** 31) : 0),
+  })
+  const text = new TokenText(m.model)
+  let finishReason: FinishReason = 'length'
+  for await (const token of generator) {
+    if (ctx.signal.aborted) return undefined
+    if (m.model.isEogToken(token)) {
+      finishReason = 'stop'
+      break
     }
-    if (closed) throw new RuntimeClosedError('The llama backend is closed')
+    usage.completionTokens++
+    const chunk = text.push(token)
+    if (chunk !== undefined) ctx.emit(chunk)
+    if (usage.completionTokens >= request.maxTokens) break
+  }
+  const rest = text.flush()
+  if (rest !== undefined) ctx.emit(rest)
+  return finishReason
+}
+
+/** Detokenizes a token stream into chunks, holding back a partial UTF-8 character until the next token completes it. */
+class TokenText {
+  private readonly pending: Token[] = []
+  /** The last few emitted tokens, the context detokenize() needs to space the next ones right. */
+  private readonly recent: Token[] = []
+
+  constructor(private readonly model: LlamaModel) {}
+
+  push(token: Token): TokenChunk | undefined {
+    this.pending.push(token)
+    const text = this.model.detokenize(this.pending, false, this.recent)
+    if (text.endsWith('\uFFFD') && this.pending.length < 4) return undefined
+    const chunk = { text, tokens: this.pending.length }
+    this.recent.push(...this.pending)
+    if (this.recent.length > 8) this.recent.splice(0, this.recent.length - 8)
+    this.pending.length = 0
+    return chunk
   }
 
-  return {
-    name: 'llama.cpp',
-    models: () => [...configs.keys()],
-    load,
-    backendOf: (name) => ready.get(name)?.backend,
-    produce(request, ctx) {
-      check(request)
-      return run(request, ctx)
-    },
-    generate(request: GenerateRequest): GenerationStream {
-      check(request)
-      return createGenerationStream({
-        signal: request.signal,
-        deadline: request.deadline,
-        now: init.now,
-        produce: (ctx) => run(request, ctx),
-      })
-    },
-    async close() {
-      closed = true
-      const all = [...loaded.values()]
-      loaded.clear()
-      ready.clear()
-      await Promise.all(all.map((p) => p.then((m) => m.dispose()).catch(() => {})))
-    },
+  /** The tokens still held back, when the stream ends. */
+  flush(): TokenChunk | undefined {
+    if (this.pending.length === 0) return undefined
+    return { text: this.model.detokenize(this.pending, false, this.recent), tokens: this.pending.length }
   }
 }
 

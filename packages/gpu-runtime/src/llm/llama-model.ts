@@ -5,6 +5,8 @@
  */
 import { stat } from 'node:fs/promises'
 import { freemem } from 'node:os'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp'
 import {
   GgufFormatError,
@@ -14,7 +16,7 @@ import {
   ModelTooLargeError,
 } from '../errors.js'
 import { readGgufSummary } from '../gguf/validate.js'
-import type { HardwareInfo, LlamaModelConfig } from '../types.js'
+import type { HardwareInfo, LlamaGpuOption, LlamaModelConfig } from '../types.js'
 import { defaultThreads, selectLlamaGpu } from './select-gpu.js'
 
 export interface LoadedLlamaModel {
@@ -40,6 +42,8 @@ export interface LoadLlamaModelOptions {
   modelsDir?: string
   /** Bytes the model may use (default: free memory now). */
   memoryLimitBytes?: number
+  /** Default `defaultLogger()` of @libp2p/logger. */
+  logger?: ComponentLogger
 }
 
 const llamas = new Map<string, Promise<Llama>>()
@@ -111,23 +115,59 @@ async function checkGgufFile(path: string): Promise<number> {
 
 export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<LoadedLlamaModel> {
   const { config, hardware } = options
+  const log = (options.logger ?? defaultLogger()).forComponent('cocoon:gpu-runtime:llama')
   const path = await resolveSource(config.source, options.modelsDir)
   const size = await checkGgufFile(path)
   const selection = selectLlamaGpu(hardware, config.gpu)
-  const limit = options.memoryLimitBytes ?? freemem()
-  const vram = hardware.gpus.reduce((sum, g) => sum + (g.vramFreeMb ?? g.vramMb) * 1024 * 1024, 0)
-  const budget = selection.gpu === false ? limit : limit + vram
-  if (size > budget) {
-    throw new ModelTooLargeError(`Model ${config.name} is too large for this machine`, {
-      details: `The file is ${mb(size)} MB but only ${mb(budget)} MB of memory is available (${mb(limit)} MB RAM${selection.gpu === false ? '' : ` + ${mb(vram)} MB VRAM`}). Use a smaller quantization or a machine with more memory.`,
-    })
-  }
+  checkMemoryBudget(config, hardware, selection.gpu, size, options.memoryLimitBytes ?? freemem())
   const llama = await getLlamaFor(selection.gpu)
   const threads = defaultThreads(hardware.cpu.cores, config.threads)
   const sequences = Math.max(1, config.maxConcurrency ?? 1)
-  let model: LlamaModel
+  const model = await loadModelFile(llama, config, path)
+  const context = await createContext(model, config, { sequences, threads }, log)
+  const { resolveChatWrapper } = await import('node-llama-cpp')
+  const chatWrapper = resolveChatWrapper(model)
+  const pool = new SequencePool(context, sequences)
+  return {
+    llama,
+    model,
+    context,
+    chatWrapper,
+    backend: `llama.cpp/${llama.gpu === false ? 'cpu' : llama.gpu}`,
+    threads,
+    path,
+    acquire: (signal) => pool.acquire(signal),
+    release: (sequence) => pool.release(sequence),
+    async dispose() {
+      // Both are released even when the first fails; at shutdown a failure is only worth a debug line.
+      await context
+        .dispose()
+        .catch((error: unknown) => log('disposing the context of %s failed: %e', path, error))
+      await model.dispose().catch((error: unknown) => log('disposing the model %s failed: %e', path, error))
+    },
+  }
+}
+
+/** Throws ModelTooLargeError when the file is bigger than free RAM (plus VRAM when a GPU is used). */
+function checkMemoryBudget(
+  config: LlamaModelConfig,
+  hardware: HardwareInfo,
+  gpu: LlamaGpuOption,
+  size: number,
+  limit: number,
+): void {
+  const vram = hardware.gpus.reduce((sum, g) => sum + (g.vramFreeMb ?? g.vramMb) * 1024 * 1024, 0)
+  const budget = gpu === false ? limit : limit + vram
+  if (size > budget) {
+    throw new ModelTooLargeError(`Model ${config.name} is too large for this machine`, {
+      details: `The file is ${mb(size)} MB but only ${mb(budget)} MB of memory is available (${mb(limit)} MB RAM${gpu === false ? '' : ` + ${mb(vram)} MB VRAM`}). Use a smaller quantization or a machine with more memory.`,
+    })
+  }
+}
+
+async function loadModelFile(llama: Llama, config: LlamaModelConfig, path: string): Promise<LlamaModel> {
   try {
-    model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : 'auto' })
+    return await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : 'auto' })
   } catch (error) {
     if (isInsufficientMemory(error)) {
       throw new ModelTooLargeError(`Model ${config.name} does not fit in memory`, {
@@ -140,62 +180,66 @@ export async function loadLlamaModel(options: LoadLlamaModelOptions): Promise<Lo
       cause: error,
     })
   }
-  let context: LlamaContext
+}
+
+/** Creates the context; on failure disposes the model and throws the typed error. */
+async function createContext(
+  model: LlamaModel,
+  config: LlamaModelConfig,
+  size: { sequences: number; threads: number },
+  log: Logger,
+): Promise<LlamaContext> {
   try {
-    context = await model.createContext({
+    return await model.createContext({
       contextSize: config.contextSize ?? Math.min(model.trainContextSize, 4096),
-      sequences,
-      threads,
+      sequences: size.sequences,
+      threads: size.threads,
     })
   } catch (error) {
-    await model.dispose().catch(() => {})
+    await model
+      .dispose()
+      .catch((disposeError: unknown) => log('disposing the model %s failed: %e', config.name, disposeError))
     const ErrorClass = isInsufficientMemory(error) ? ModelTooLargeError : ModelLoadError
     throw new ErrorClass(`Could not create a context for ${config.name}`, {
       details: `${(error as Error).message}. Try a smaller contextSize or maxConcurrency.`,
       cause: error,
     })
   }
+}
 
-  const { resolveChatWrapper } = await import('node-llama-cpp')
-  const chatWrapper = resolveChatWrapper(model)
-  const free: LlamaContextSequence[] = []
-  for (let i = 0; i < sequences; i++) free.push(context.getSequence())
-  const waiters: Array<(s: LlamaContextSequence) => void> = []
-  return {
-    llama,
-    model,
-    context,
-    chatWrapper,
-    backend: `llama.cpp/${llama.gpu === false ? 'cpu' : llama.gpu}`,
-    threads,
-    path,
-    async acquire(signal) {
-      const s = free.pop()
-      if (s !== undefined) return s
-      if (signal?.aborted === true) throw signal.reason
-      return await new Promise<LlamaContextSequence>((resolve, reject) => {
-        const waiter = (seq: LlamaContextSequence): void => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve(seq)
-        }
-        const onAbort = (): void => {
-          const i = waiters.indexOf(waiter)
-          if (i >= 0) waiters.splice(i, 1)
-          reject(signal?.reason)
-        }
-        waiters.push(waiter)
-        signal?.addEventListener('abort', onAbort, { once: true })
-      })
-    },
-    release(sequence) {
-      const next = waiters.shift()
-      if (next !== undefined) next(sequence)
-      else free.push(sequence)
-    },
-    async dispose() {
-      await context.dispose().catch(() => {})
-      await model.dispose().catch(() => {})
-    },
+/** The context's sequences, one per concurrent job; a job waits for a free one. */
+class SequencePool {
+  private readonly free: LlamaContextSequence[] = []
+  private readonly waiters: Array<(s: LlamaContextSequence) => void> = []
+
+  constructor(context: LlamaContext, sequences: number) {
+    for (let i = 0; i < sequences; i++) this.free.push(context.getSequence())
+  }
+
+  /** A free sequence, or the next one released; rejects with `signal.reason` when it fires first. */
+  async acquire(signal?: AbortSignal): Promise<LlamaContextSequence> {
+    const s = this.free.pop()
+    if (s !== undefined) return s
+    if (signal?.aborted === true) throw signal.reason
+    return await new Promise<LlamaContextSequence>((resolve, reject) => {
+      const waiter = (seq: LlamaContextSequence): void => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve(seq)
+      }
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter)
+        if (i >= 0) this.waiters.splice(i, 1)
+        reject(signal?.reason)
+      }
+      this.waiters.push(waiter)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  release(sequence: LlamaContextSequence): void {
+    const next = this.waiters.shift()
+    if (next !== undefined) next(sequence)
+    else this.free.push(sequence)
   }
 }
 

@@ -3,6 +3,7 @@
  * once, chunks are buffered for a single consumer, and breaking out of the
  * loop cancels the producer.
  */
+import { markHandled } from '@cocoon-mesh/protocol'
 import { AbortedError, DeadlineExceededError } from '../errors.js'
 import type {
   FinishReason,
@@ -50,63 +51,27 @@ export function isProducerBackend(backend: unknown): backend is ProducerBackend 
 type Slot = { chunk: TokenChunk } | { done: true } | { error: unknown }
 
 export function createGenerationStream(options: CreateGenerationStreamOptions): GenerationStream {
-  const now = options.now ?? Date.now
-  const controller = new AbortController()
-  let reason: 'abort' | 'deadline' | undefined
-  const stop = (why: 'abort' | 'deadline'): void => {
-    if (reason !== undefined) return
-    reason = why
-    controller.abort(
-      why === 'deadline' ? new DeadlineExceededError('Job deadline passed') : new AbortedError('Job aborted'),
-    )
-  }
-  const onAbort = (): void => stop('abort')
-  options.signal?.addEventListener('abort', onAbort, { once: true })
-  if (options.signal?.aborted === true) stop('abort')
-  let timer: ReturnType<typeof setTimeout> | undefined
-  if (options.deadline !== undefined) {
-    const left = options.deadline - now()
-    if (left <= 0) stop('deadline')
-    else timer = setTimeout(() => stop('deadline'), left)
-  }
-
-  const queue: Slot[] = []
-  let wake: (() => void) | undefined
-  const push = (slot: Slot): void => {
-    queue.push(slot)
-    wake?.()
-    wake = undefined
-  }
-
+  const stop = new StreamStop(options)
+  const chunks = new ChunkQueue()
   const result = options
     .produce({
       emit: (chunk) => {
-        if (controller.signal.aborted) return
-        push({ chunk })
+        if (!stop.signal.aborted) chunks.push({ chunk })
       },
-      signal: controller.signal,
-      stopReason: () => reason,
+      signal: stop.signal,
+      stopReason: () => stop.reason,
     })
-    .finally(() => {
-      if (timer !== undefined) clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onAbort)
-    })
+    .finally(() => stop.dispose())
   result.then(
-    (r) => {
-      if (r.finishReason === 'abort')
-        push({ error: new AbortedError('Job aborted', { details: abortDetails(r.usage) }) })
-      else if (r.finishReason === 'deadline')
-        push({ error: new DeadlineExceededError('Job deadline passed', { details: abortDetails(r.usage) }) })
-      else push({ done: true })
-    },
-    (error: unknown) => push({ error }),
+    (r) => chunks.push(endSlot(r)),
+    (error: unknown) => chunks.push({ error }),
   )
-  // Nobody has to await these: never an unhandled rejection.
-  result.catch(() => {})
   const usage: Promise<Usage> = result.then((r) => r.usage)
-  usage.catch(() => {})
   const finishReason: Promise<FinishReason> = result.then((r) => r.finishReason)
-  finishReason.catch(() => {})
+  // The iterator throws the same failure; callers may await these later or never.
+  markHandled(result)
+  markHandled(usage)
+  markHandled(finishReason)
 
   let iterated = false
   return {
@@ -116,34 +81,103 @@ export function createGenerationStream(options: CreateGenerationStreamOptions): 
     [Symbol.asyncIterator](): AsyncIterator<TokenChunk> {
       if (iterated) throw new TypeError('A GenerationStream can be iterated only once')
       iterated = true
-      let finished = false
-      return {
-        async next(): Promise<IteratorResult<TokenChunk>> {
-          while (true) {
-            if (finished) return { done: true, value: undefined }
-            const slot = queue.shift()
-            if (slot === undefined) {
-              await new Promise<void>((resolve) => {
-                wake = resolve
-              })
-              continue
-            }
-            if ('chunk' in slot) return { done: false, value: slot.chunk }
-            finished = true
-            if ('error' in slot) throw slot.error
-            return { done: true, value: undefined }
-          }
-        },
-        async return(): Promise<IteratorResult<TokenChunk>> {
-          if (!finished) {
-            finished = true
-            stop('abort')
-          }
-          return { done: true, value: undefined }
-        },
-      }
+      return chunks.iterate(() => stop.stop('abort'))
     },
   }
+}
+
+/**
+ * The producer's stop signal: fires once, on the caller's abort, at the
+ * deadline or when the consumer stops reading, and remembers which.
+ */
+class StreamStop {
+  private readonly controller = new AbortController()
+  private why: 'abort' | 'deadline' | undefined
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private readonly onAbort = (): void => this.stop('abort')
+
+  constructor(private readonly options: Pick<CreateGenerationStreamOptions, 'signal' | 'deadline' | 'now'>) {
+    options.signal?.addEventListener('abort', this.onAbort, { once: true })
+    if (options.signal?.aborted === true) this.stop('abort')
+    if (options.deadline !== undefined) {
+      const left = options.deadline - (options.now ?? Date.now)()
+      if (left <= 0) this.stop('deadline')
+      else this.timer = setTimeout(() => this.stop('deadline'), left)
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  get reason(): 'abort' | 'deadline' | undefined {
+    return this.why
+  }
+
+  stop(why: 'abort' | 'deadline'): void {
+    if (this.why !== undefined) return
+    this.why = why
+    this.controller.abort(
+      why === 'deadline' ? new DeadlineExceededError('Job deadline passed') : new AbortedError('Job aborted'),
+    )
+  }
+
+  /** Drops the deadline timer and the caller's signal listener once production ended. */
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.options.signal?.removeEventListener('abort', this.onAbort)
+  }
+}
+
+/** Chunks buffered between the producer and the one consumer, then how the stream ended. */
+class ChunkQueue {
+  private readonly slots: Slot[] = []
+  private wake: (() => void) | undefined
+
+  push(slot: Slot): void {
+    this.slots.push(slot)
+    this.wake?.()
+    this.wake = undefined
+  }
+
+  /** The consumer's iterator; `onReturn` runs when it stops reading before the end. */
+  iterate(onReturn: () => void): AsyncIterator<TokenChunk> {
+    let finished = false
+    return {
+      next: async (): Promise<IteratorResult<TokenChunk>> => {
+        while (true) {
+          if (finished) return { done: true, value: undefined }
+          const slot = this.slots.shift()
+          if (slot === undefined) {
+            await new Promise<void>((resolve) => {
+              this.wake = resolve
+            })
+            continue
+          }
+          if ('chunk' in slot) return { done: false, value: slot.chunk }
+          finished = true
+          if ('error' in slot) throw slot.error
+          return { done: true, value: undefined }
+        }
+      },
+      return: async (): Promise<IteratorResult<TokenChunk>> => {
+        if (!finished) {
+          finished = true
+          onReturn()
+        }
+        return { done: true, value: undefined }
+      },
+    }
+  }
+}
+
+/** The last slot of a finished production: a stop ends the iterator with the typed error. */
+function endSlot(r: GenerationResult): Slot {
+  if (r.finishReason === 'abort')
+    return { error: new AbortedError('Job aborted', { details: abortDetails(r.usage) }) }
+  if (r.finishReason === 'deadline')
+    return { error: new DeadlineExceededError('Job deadline passed', { details: abortDetails(r.usage) }) }
+  return { done: true }
 }
 
 function abortDetails(usage: Usage): string {

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CAPACITY_FILE } from '../../src/benchmark.js'
-import { AbortedError, QueueFullError, UnknownModelError } from '../../src/errors.js'
+import { AbortedError, ModelNotFoundError, QueueFullError, UnknownModelError } from '../../src/errors.js'
 import { createRuntime, TENSOR_LANE } from '../../src/runtime.js'
 import { float32Tensor, readFloat32 } from '../../src/tensor/tensor.js'
 import type { Runtime, TokenChunk } from '../../src/types.js'
-import { cpuHardware, tempDir, tinyModel } from '../helpers.js'
+import { cpuHardware, recordingLogger, tempDir, tinyModel } from '../helpers.js'
 
 describe('runtime: admission in front of real backends', () => {
   let runtime: Runtime
@@ -107,5 +107,24 @@ describe('runtime: admission in front of real backends', () => {
     expect(cached).toEqual(capacity)
     // Same key: served from the cache, not re-measured.
     expect(await runtime.benchmark()).toEqual(capacity)
+  })
+})
+
+describe('runtime logging', () => {
+  it('its backends log through the logger it was given, each under its own component', async () => {
+    const { logger, lines } = recordingLogger()
+    const runtime = await createRuntime({
+      hardware: cpuHardware,
+      logger,
+      models: [{ kind: 'llama', name: 'missing', source: '/nonexistent/model.gguf' }],
+      tensor: false,
+    })
+    try {
+      const stream = runtime.generate({ model: 'missing', prompt: 'x', maxTokens: 1 })
+      await expect(stream.result).rejects.toBeInstanceOf(ModelNotFoundError)
+      expect(lines).toContainEqual({ component: 'cocoon:gpu-runtime:llama', format: 'loading %s from %s' })
+    } finally {
+      await runtime.close()
+    }
   })
 })

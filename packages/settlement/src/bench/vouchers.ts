@@ -8,6 +8,7 @@ import { keyPairFromSeed, sign as naclSign, signVerify as naclVerify } from '@to
 import { VoucherStore } from '../store/voucher-store.js'
 import {
   type Ed25519Backend,
+  type Ed25519BackendName,
   ed25519Backend,
   loadSodiumNative,
   nodeCryptoEd25519,
@@ -147,24 +148,64 @@ function median(xs: number[]): number {
  */
 export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): Promise<void> {
   const seed = randomBytes(32)
-  const key = signingKeyFromSeed(seed)
   const sodium = loadSodiumNative()
   const backends = [...(sodium === undefined ? [] : [sodiumEd25519(sodium)]), nodeCryptoEd25519]
   const selected = ed25519Backend().name
-
-  // baseline: tweetnacl sign + verify (no persistence), same run
-  const pair = keyPairFromSeed(seed)
   const address = new Address(0, randomBytes(32))
-  const baseline = perCpuSecond(300, (i) => {
+  const bench: VoucherBench = {
+    key: signingKeyFromSeed(seed),
+    backends,
+    selected,
+    chosen: backends.find((b) => b.name === selected) ?? nodeCryptoEd25519,
+    count,
+    channels,
+    rounds,
+    baseline: tweetnaclRate(seed, address),
+  }
+  await benchPersisted(bench)
+  await benchRoles(bench)
+  benchInMemory(bench, address.toRawString())
+}
+
+/** What every part of {@link benchVouchers} measures with. */
+interface VoucherBench {
+  key: SigningKey
+  backends: Ed25519Backend[]
+  /** The backend this process selected: its benches have no suffix. */
+  selected: Ed25519BackendName
+  chosen: Ed25519Backend
+  count: number
+  channels: number
+  rounds: number
+  /** tweetnacl sign + verify per CPU-second, the baseline of every voucher bench. */
+  baseline: number
+}
+
+/** The baseline: @ton/crypto (tweetnacl) sign + verify of a @ton/core voucher cell hash, no persistence. */
+function tweetnaclRate(seed: Buffer, address: Address): number {
+  const pair = keyPairFromSeed(seed)
+  return perCpuSecond(300, (i) => {
     const hash = voucherCell(address, BigInt(i + 1)).hash()
     const sig = naclSign(hash, pair.secretKey)
     if (!naclVerify(hash, sig, pair.publicKey)) throw new Error('baseline verify failed')
   })
+}
 
+function suffixOf(b: Ed25519Backend, selected: Ed25519BackendName): string {
+  return b.name === selected ? '' : `.${b.name.replace(':', '-')}`
+}
+
+/** Per-voucher microseconds of one measure, median over runs. */
+function microsPerVoucher(rs: PersistedRun[], f: (r: PersistedRun) => number): string {
+  return median(rs.map((r) => (f(r) * 1e6) / r.vouchers)).toFixed(1)
+}
+
+/** Both sides on one core, each backend, pipelined, and persistence alone. */
+async function benchPersisted(bench: VoucherBench): Promise<void> {
+  const { key, backends, selected, chosen, count, channels, rounds, baseline } = bench
   const runs = new Map<string, PersistedRun[]>(backends.map((b) => [b.name, []]))
   const storeOnly: PersistedRun[] = []
   const pipelined: PersistedRun[] = []
-  const chosen = backends.find((b) => b.name === selected) ?? nodeCryptoEd25519
   for (const b of backends) await runPersistedVouchers(b, 1000, channels, key) // warm-up
   for (let r = 0; r < rounds; r++) {
     for (const b of backends) runs.get(b.name)?.push(await runPersistedVouchers(b, count, channels, key))
@@ -172,11 +213,10 @@ export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): 
     pipelined.push(await runPersistedVouchers(chosen, count, channels, key, 2))
   }
 
-  const us = (rs: PersistedRun[], f: (r: PersistedRun) => number) =>
-    median(rs.map((r) => (f(r) * 1e6) / r.vouchers)).toFixed(1)
+  const us = microsPerVoucher
   for (const b of backends) {
     const rs = runs.get(b.name) ?? []
-    const suffix = b.name === selected ? '' : `.${b.name.replace(':', '-')}`
+    const suffix = suffixOf(b, selected)
     reportBench({
       bench: `settlement.vouchers-signed-verified-persisted${suffix}`,
       value: median(rs.map((r) => r.vouchers / r.wallSeconds)),
@@ -217,8 +257,11 @@ export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): 
     `[vouchers] persistence only: main thread ${us(storeOnly, (r) => r.mainThreadCpuSeconds)} us, ` +
       `other threads ${us(storeOnly, (r) => r.cpuSeconds - r.mainThreadCpuSeconds)} us per voucher`,
   )
+}
 
-  // each side alone, as it runs on its own machine (the combined figure above is both on one core)
+/** Each side alone, as it runs on its own machine (the persisted figures are both on one core). */
+async function benchRoles(bench: VoucherBench): Promise<void> {
+  const { key, chosen, count, channels, rounds, baseline } = bench
   const clientRole: number[] = []
   const providerRole: number[] = []
   for (let r = 0; r < rounds; r++) {
@@ -237,13 +280,15 @@ export async function benchVouchers(count = 10_000, channels = 64, rounds = 3): 
     unit: `vouchers per CPU-second, all threads (provider side only: verify + fsynced store, ed25519 ${chosen.name})`,
     baseline,
   })
+}
 
-  const channel = address.toRawString()
+/** Sign + verify in memory, and the raw ed25519 primitives, per backend. */
+function benchInMemory(bench: VoucherBench, channel: string): void {
+  const { key, backends, selected, baseline } = bench
   for (const b of backends) {
-    const suffix = b.name === selected ? '' : `.${b.name.replace(':', '-')}`
     inMemoryRate(b, key, channel, 2000) // warm-up
     reportBench({
-      bench: `settlement.vouchers-signed-verified-in-memory${suffix}`,
+      bench: `settlement.vouchers-signed-verified-in-memory${suffixOf(b, selected)}`,
       value: inMemoryRate(b, key, channel, 20_000),
       unit: `vouchers per CPU-second (ed25519 ${b.name})`,
       baseline,

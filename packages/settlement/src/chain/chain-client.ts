@@ -100,8 +100,11 @@ export async function sendFromWallet(
 export type PollUntilErrorType = ChainTimeoutError
 
 /**
- * Polls `check` every `interval` ms up to `timeout` ms (used by the HTTP client).
- * @throws {PollUntilErrorType} when `check` never held in time (its own errors count as "not yet").
+ * Polls `check` every `interval` ms up to `timeout` ms (used by the HTTP
+ * client). The timeout is wall-clock time: it bounds how long we wait on a
+ * remote endpoint, not chain time. A failing check counts as "not yet"; the
+ * last failure is the timeout error's cause.
+ * @throws {PollUntilErrorType} when `check` never held in time.
  */
 export async function pollUntil(
   check: () => Promise<boolean>,
@@ -110,15 +113,18 @@ export async function pollUntil(
   interval: number,
 ) {
   const deadline = Date.now() + timeout
+  let lastError: unknown
   for (;;) {
     try {
       if (await check()) return
-    } catch {
+    } catch (error) {
       // endpoint hiccup: keep polling until the deadline
+      lastError = error
     }
     if (Date.now() > deadline)
       throw new ChainTimeoutError('timed out waiting for the chain', {
         details: `${what} did not happen within ${timeout} ms`,
+        ...(lastError === undefined ? {} : { cause: lastError }),
       })
     await new Promise((r) => setTimeout(r, interval))
   }

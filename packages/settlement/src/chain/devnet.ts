@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { logger } from '@libp2p/logger'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { Address, Cell, loadMessage, toNano } from '@ton/core'
 import { Blockchain, type SandboxContract, type TreasuryContract } from '@ton/sandbox'
 import { ChainError } from '../errors.js'
 import { fromToncenterStack, toToncenterStackItem } from './devnet-stack.js'
-
-const log = logger('cocoon:devnet')
 
 /** Largest request body the devnet accepts. */
 const MAX_BODY = 1 << 20
@@ -16,6 +15,8 @@ export interface StartDevnetOptions {
   port?: number
   /** Default 127.0.0.1. */
   host?: string
+  /** Default `defaultLogger()` of @libp2p/logger. */
+  logger?: ComponentLogger
 }
 
 export interface Devnet {
@@ -42,31 +43,93 @@ export type StartDevnetErrorType = Error
  * @throws {StartDevnetErrorType}
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
-  const blockchain = await Blockchain.create()
-  let offset = 0
-  const tick = (): void => {
-    blockchain.now = Math.floor(Date.now() / 1000) + offset
-  }
-  tick()
-  const treasury: SandboxContract<TreasuryContract> = await blockchain.treasury('cocoon-devnet-faucet', {
-    balance: toNano('1000000000'),
+  const log = (options.logger ?? defaultLogger()).forComponent('cocoon:devnet')
+  const chain = await DevnetChain.create()
+  const methods = devnetMethods(chain)
+  const server: Server = createServer((req, res) => {
+    void handleRequest(req, res, methods, chain, log)
   })
-  let queue: Promise<unknown> = Promise.resolve()
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(() => {
-      tick()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const { port, address } = server.address() as AddressInfo
+  const endpoint = `http://${address}:${port}/jsonRPC`
+  log('devnet listening on %s', endpoint)
+
+  return {
+    endpoint,
+    port,
+    blockchain: chain.blockchain,
+    faucet: (to, amount) => chain.serial(() => chain.faucet(to, amount)),
+    advanceTime(seconds) {
+      chain.advance(seconds)
+    },
+    async stop() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * The emulated chain: its clock (wall-clock time plus the seconds it was
+ * advanced, as a real chain's time moves on its own), the faucet treasury,
+ * and the queue that applies requests one at a time.
+ */
+class DevnetChain {
+  private offset = 0
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    readonly blockchain: Blockchain,
+    private readonly treasury: SandboxContract<TreasuryContract>,
+  ) {}
+
+  static async create(): Promise<DevnetChain> {
+    const blockchain = await Blockchain.create()
+    blockchain.now = devnetTime(0)
+    const treasury = await blockchain.treasury('cocoon-devnet-faucet', { balance: toNano('1000000000') })
+    return new DevnetChain(blockchain, treasury)
+  }
+
+  /** The chain's unix time, seconds. */
+  now(): number {
+    return devnetTime(this.offset)
+  }
+
+  advance(seconds: number): void {
+    this.offset += seconds
+  }
+
+  /** Runs `fn` after every earlier request, with the chain clock brought up to date. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => {
+      this.blockchain.now = this.now()
       return fn()
     })
-    queue = next.catch(() => undefined)
+    // The caller of this job gets its failure through `next`; the queue only waits for it to settle.
+    this.queue = Promise.allSettled([next])
     return next
   }
 
-  const faucet = (address: Address, amount: bigint): Promise<void> =>
-    serial(async () => {
-      await treasury.send({ to: address, value: amount, bounce: false })
-    })
+  /** Sends `amount` nanoTON from the treasury (non-bounceable). */
+  async faucet(to: Address, amount: bigint): Promise<void> {
+    await this.treasury.send({ to, value: amount, bounce: false })
+  }
+}
 
-  const methods: Record<string, (params: Record<string, unknown>) => Promise<unknown>> = {
+/** Wall-clock unix seconds plus `offset`: the devnet's chain time. */
+function devnetTime(offset: number): number {
+  return Math.floor(Date.now() / 1000) + offset
+}
+
+type DevnetMethod = (params: Record<string, unknown>) => Promise<unknown>
+
+/** The toncenter v2 methods TonClient calls, and the devnet-only faucet and clock. */
+function devnetMethods(chain: DevnetChain): Record<string, DevnetMethod> {
+  const { blockchain } = chain
+  return {
     async getAddressInformation(params) {
       const contract = await blockchain.getContract(Address.parse(String(params.address)))
       const state = contract.accountState
@@ -112,70 +175,48 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       return []
     },
     async cocoonFaucet(params) {
-      await treasury.send({
-        to: Address.parse(String(params.address)),
-        value: BigInt(String(params.amount)),
-        bounce: false,
-      })
+      await chain.faucet(Address.parse(String(params.address)), BigInt(String(params.amount)))
       return { '@type': 'ok' }
     },
     async cocoonAdvanceTime(params) {
-      offset += Number(params.seconds)
-      return { '@type': 'ok', now: Math.floor(Date.now() / 1000) + offset }
+      chain.advance(Number(params.seconds))
+      return { '@type': 'ok', now: chain.now() }
     },
   }
+}
 
-  const server: Server = createServer((req, res) => {
-    void handle(req, res)
-  })
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'POST') {
-      reply(res, 200, { ok: true, result: 'cocoon devnet: POST toncenter v2 jsonRPC here' })
+/** Answers one jsonRPC POST (a GET says what the endpoint is); failures are `ok: false` replies. */
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: Record<string, DevnetMethod>,
+  chain: DevnetChain,
+  log: Logger,
+): Promise<void> {
+  if (req.method !== 'POST') {
+    reply(res, 200, { ok: true, result: 'cocoon devnet: POST toncenter v2 jsonRPC here' })
+    return
+  }
+  let id: unknown = null
+  try {
+    const body = await readBody(req)
+    const call = JSON.parse(body) as { id?: unknown; method?: unknown; params?: Record<string, unknown> }
+    id = call.id ?? null
+    const method = typeof call.method === 'string' ? methods[call.method] : undefined
+    if (method === undefined) {
+      reply(res, 200, {
+        ok: false,
+        error: `method not supported by the devnet: ${String(call.method)}`,
+        code: 404,
+        id,
+      })
       return
     }
-    let id: unknown = null
-    try {
-      const body = await readBody(req)
-      const call = JSON.parse(body) as { id?: unknown; method?: unknown; params?: Record<string, unknown> }
-      id = call.id ?? null
-      const method = typeof call.method === 'string' ? methods[call.method] : undefined
-      if (method === undefined) {
-        reply(res, 200, {
-          ok: false,
-          error: `method not supported by the devnet: ${String(call.method)}`,
-          code: 404,
-          id,
-        })
-        return
-      }
-      const result = await serial(() => method(call.params ?? {}))
-      reply(res, 200, { ok: true, result, id, jsonrpc: '2.0' })
-    } catch (error) {
-      log('request failed: %s', (error as Error).message)
-      reply(res, 200, { ok: false, error: (error as Error).message ?? String(error), code: 500, id })
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
-  })
-  const { port, address } = server.address() as AddressInfo
-  const endpoint = `http://${address}:${port}/jsonRPC`
-  log('devnet listening on %s', endpoint)
-
-  return {
-    endpoint,
-    port,
-    blockchain,
-    faucet,
-    advanceTime(seconds) {
-      offset += seconds
-    },
-    async stop() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    const result = await chain.serial(() => method(call.params ?? {}))
+    reply(res, 200, { ok: true, result, id, jsonrpc: '2.0' })
+  } catch (error) {
+    log('request failed: %s', (error as Error).message)
+    reply(res, 200, { ok: false, error: (error as Error).message ?? String(error), code: 500, id })
   }
 }
 

@@ -47,7 +47,8 @@ export interface OpenChannelParameters {
 export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | ChainTimeoutError | Error
 
 /**
- * Deploys a channel from the client's wallet with `deposit`, records it, and returns its address.
+ * Deploys a channel from the client's wallet with `deposit`, records it
+ * (stamped by the store's clock), and returns its address.
  * @throws {OpenChannelErrorType}
  */
 export async function openChannel(
@@ -80,7 +81,7 @@ export async function openChannel(
     clientKey: p.wallet.signingKey.publicKey,
     providerKey: p.providerKey,
     exitDelay,
-    createdAt: Date.now(),
+    createdAt: p.store.now(),
     ...(p.peerId === undefined ? {} : { peerId: p.peerId }),
   }
   await p.store.putChannelMeta(meta)

@@ -1,4 +1,5 @@
-import { logger } from '@libp2p/logger'
+import type { ComponentLogger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import type { ChainClient } from '../chain/chain-client.js'
 import type { InvalidSettlementInputError } from '../errors.js'
 import {
@@ -11,14 +12,14 @@ import type { VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
 import { claimChannel, readChannel } from './channels.js'
 
-const log = logger('cocoon:settlement:claims')
-
 export interface RunClaimsParameters {
   chain: ChainClient
   wallet: NodeWallet
   store: VoucherStore
   config?: ClaimPolicyConfig
   now?: () => number
+  /** Default `defaultLogger()` of @libp2p/logger. */
+  logger?: ComponentLogger
 }
 
 export interface ClaimOutcome {
@@ -42,6 +43,7 @@ export type RunClaimsErrorType = InvalidSettlementInputError | Error
  */
 export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]> {
   const now = p.now ?? Date.now
+  const log = (p.logger ?? defaultLogger()).forComponent('cocoon:settlement:claims')
   const outcomes: ClaimOutcome[] = []
   for (const record of await p.store.providerChannels()) {
     try {

@@ -64,48 +64,68 @@ export function clientPayments(init: ClientPaymentsInit): ClientPayments {
           details: `open one with \`cocoon channel open --provider <peer id> --deposit <TON>\` (payout ${payoutAddress})`,
         })
       const jobId = requestJobId ?? `job-${crypto.randomUUID()}`
-      let paid = 0n
-      let delivered = 0n
-      const pay = async (target: bigint): Promise<Voucher | undefined> => {
-        if (target <= paid) return undefined
-        if (init.jobBudget !== undefined && target > init.jobBudget)
-          throw new VoucherOverBudgetError('job over budget', {
-            details: `job would cost ${target} nanoTON, budget is ${init.jobBudget}`,
-          })
-        const voucher = await init.store.signNext(
-          channel.address,
-          session.jobId,
-          target - paid,
-          (amount) => signVoucher({ key: init.key, channel: channel.address, amount, jobId: session.jobId }),
-          (total) => {
-            if (total > channel.deposit)
-              throw new VoucherOverBudgetError('channel deposit exhausted', {
-                details: `signing ${total} nanoTON would exceed the deposit of ${channel.deposit}; top the channel up`,
-              })
-          },
-        )
-        paid = target
-        return voucher
-      }
-      const session = {
-        channel: channel.address,
-        jobId,
-        async delivered(cumulativeCost: bigint): Promise<Voucher | undefined> {
-          if (cumulativeCost > delivered) delivered = cumulativeCost
-          if (delivered - paid < creditWindow / divisor || delivered === paid) return undefined
-          return pay(delivered)
-        },
-        async finish(finalCost: bigint): Promise<Voucher | undefined> {
-          if (finalCost > delivered + creditWindow)
-            throw new PaymentAbortedError('provider bills more than was delivered', {
-              details: `billed ${finalCost} nanoTON, delivered ${delivered} + window ${creditWindow}`,
-            })
-          const voucher = await pay(finalCost)
-          await init.store.finishJob('client', session.jobId, channel.address, finalCost)
-          return voucher
-        },
-      }
-      return session
+      return new ClientSession(init, channel, jobId, creditWindow / divisor, creditWindow)
     },
+  }
+}
+
+/**
+ * One job's payments on the client: a voucher once unpaid delivered work
+ * reaches the signing threshold, and a final one for the billed cost.
+ */
+class ClientSession implements ClientPaymentSession {
+  readonly channel: string
+  private paid = 0n
+  private deliveredCost = 0n
+
+  constructor(
+    private readonly init: ClientPaymentsInit,
+    private readonly funded: ClientChannel,
+    readonly jobId: string,
+    /** Unpaid delivered work that triggers a voucher. */
+    private readonly threshold: bigint,
+    private readonly creditWindow: bigint,
+  ) {
+    this.channel = funded.address
+  }
+
+  async delivered(cumulativeCost: bigint): Promise<Voucher | undefined> {
+    if (cumulativeCost > this.deliveredCost) this.deliveredCost = cumulativeCost
+    if (this.deliveredCost - this.paid < this.threshold || this.deliveredCost === this.paid) return undefined
+    return this.pay(this.deliveredCost)
+  }
+
+  async finish(finalCost: bigint): Promise<Voucher | undefined> {
+    if (finalCost > this.deliveredCost + this.creditWindow)
+      throw new PaymentAbortedError('provider bills more than was delivered', {
+        details: `billed ${finalCost} nanoTON, delivered ${this.deliveredCost} + window ${this.creditWindow}`,
+      })
+    const voucher = await this.pay(finalCost)
+    await this.init.store.finishJob('client', this.jobId, this.channel, finalCost)
+    return voucher
+  }
+
+  /** Signs the voucher bringing the job to `target`, within the job budget and the deposit. */
+  private async pay(target: bigint): Promise<Voucher | undefined> {
+    if (target <= this.paid) return undefined
+    const { init, funded, jobId } = this
+    if (init.jobBudget !== undefined && target > init.jobBudget)
+      throw new VoucherOverBudgetError('job over budget', {
+        details: `job would cost ${target} nanoTON, budget is ${init.jobBudget}`,
+      })
+    const voucher = await init.store.signNext(
+      funded.address,
+      jobId,
+      target - this.paid,
+      (amount) => signVoucher({ key: init.key, channel: funded.address, amount, jobId }),
+      (total) => {
+        if (total > funded.deposit)
+          throw new VoucherOverBudgetError('channel deposit exhausted', {
+            details: `signing ${total} nanoTON would exceed the deposit of ${funded.deposit}; top the channel up`,
+          })
+      },
+    )
+    this.paid = target
+    return voucher
   }
 }

@@ -60,7 +60,8 @@ export type SignNextErrorType = InvalidSettlementInputError | Error
  */
 export class VoucherStore {
   private readonly writer: DurableWriter
-  private readonly now: () => number
+  /** The clock of its record timestamps (ms), {@link VoucherStoreInit.now}. */
+  readonly now: () => number
   private readonly provider = new Map<string, ProviderChannelRecord | undefined>()
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
   private readonly locks = new Map<string, Promise<unknown>>()

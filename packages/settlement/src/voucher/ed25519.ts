@@ -1,9 +1,10 @@
 import { sign as nodeSign, verify as nodeVerify } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { logger } from '@libp2p/logger'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { publicKeyObject, type SigningKey } from './keys.js'
 
-const log = logger('cocoon:settlement:ed25519')
+const COMPONENT = 'cocoon:settlement:ed25519'
 
 /** Which library computes ed25519 signatures. */
 export type Ed25519BackendName = 'sodium-native' | 'node:crypto'
@@ -58,15 +59,15 @@ export function sodiumEd25519(sodium: SodiumEd25519): Ed25519Backend {
   }
 }
 
-/** Loads the optional `sodium-native` addon; undefined when it is not installed or does not load here. */
-export function loadSodiumNative(): SodiumEd25519 | undefined {
+/** Loads the optional `sodium-native` addon; undefined (logged) when it is not installed or does not load here. */
+export function loadSodiumNative(logger: ComponentLogger = defaultLogger()): SodiumEd25519 | undefined {
   try {
     const sodium = createRequire(import.meta.url)('sodium-native') as Partial<SodiumEd25519>
     if (typeof sodium.crypto_sign_detached !== 'function') return undefined
     if (typeof sodium.crypto_sign_verify_detached !== 'function') return undefined
     return sodium as SodiumEd25519
   } catch (error) {
-    log('sodium-native unavailable: %s', (error as Error).message)
+    logger.forComponent(COMPONENT)('sodium-native unavailable: %s', (error as Error).message)
     return undefined
   }
 }
@@ -81,6 +82,8 @@ export interface SelectEd25519Options {
   loadSodium?: () => SodiumEd25519 | undefined
   /** Environment to read `COCOON_ED25519` from; default `process.env`. */
   env?: Record<string, string | undefined>
+  /** Default `defaultLogger()` of @libp2p/logger. */
+  logger?: ComponentLogger
 }
 
 /**
@@ -89,16 +92,18 @@ export interface SelectEd25519Options {
  * forces node:crypto. An unknown value counts as `auto` (logged).
  */
 export function selectEd25519Backend(options: SelectEd25519Options = {}): Ed25519Backend {
-  const prefer = options.prefer ?? preferenceFromEnv(options.env ?? process.env)
+  const logger = options.logger ?? defaultLogger()
+  const log = logger.forComponent(COMPONENT)
+  const prefer = options.prefer ?? preferenceFromEnv(options.env ?? process.env, log)
   if (prefer !== 'node') {
-    const sodium = (options.loadSodium ?? loadSodiumNative)()
+    const sodium = (options.loadSodium ?? (() => loadSodiumNative(logger)))()
     if (sodium !== undefined) return sodiumEd25519(sodium)
     if (prefer === 'sodium') log('COCOON_ED25519=sodium but sodium-native does not load; using node:crypto')
   }
   return nodeCryptoEd25519
 }
 
-function preferenceFromEnv(env: Record<string, string | undefined>): Ed25519Preference {
+function preferenceFromEnv(env: Record<string, string | undefined>, log: Logger): Ed25519Preference {
   const value = env.COCOON_ED25519?.trim().toLowerCase()
   if (value === undefined || value === '' || value === 'auto') return 'auto'
   if (value === 'node' || value === 'node:crypto' || value === 'openssl') return 'node'
@@ -109,11 +114,18 @@ function preferenceFromEnv(env: Record<string, string | undefined>): Ed25519Pref
 
 let defaultBackend: Ed25519Backend | undefined
 
-/** The process-wide backend, selected once on first use by {@link selectEd25519Backend}. */
+/**
+ * The process-wide backend, selected once on first use by
+ * {@link selectEd25519Backend}. Process-wide because the choice depends only
+ * on the process (which addon loads, `COCOON_ED25519`) and every backend
+ * signs the same bytes, so nodes sharing a process share it; its one log line
+ * therefore goes to the default logger, not a node's.
+ */
 export function ed25519Backend(): Ed25519Backend {
   if (defaultBackend === undefined) {
-    defaultBackend = selectEd25519Backend()
-    log('ed25519 backend: %s', defaultBackend.name)
+    const logger = defaultLogger()
+    defaultBackend = selectEd25519Backend({ logger })
+    logger.forComponent(COMPONENT)('ed25519 backend: %s', defaultBackend.name)
   }
   return defaultBackend
 }

@@ -15,6 +15,7 @@ import { providerPayments } from '../../src/policy/provider-payments.js'
 import { VoucherStore } from '../../src/store/voucher-store.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
+import { recordingLogger } from '../recording-logger.js'
 
 let devnet: Devnet
 let dir: string
@@ -205,8 +206,13 @@ describe('devnet over the toncenter HTTP API', () => {
     try {
       const channel = `0:${'ab'.repeat(32)}`
       await store.acceptVoucher(signVoucher({ key: client.signingKey, channel, amount: 5n, jobId: 'j' }))
-      const outcomes = await runClaims({ chain: down, wallet: provider, store })
+      const { logger, lines } = recordingLogger()
+      const outcomes = await runClaims({ chain: down, wallet: provider, store, logger })
       expect(outcomes).toHaveLength(1)
+      expect(lines).toContainEqual({
+        component: 'cocoon:settlement:claims',
+        format: 'claim on %s failed, will retry: %s',
+      })
       expect(outcomes[0]?.error).toMatchObject({ code: 'ERR_CHAIN' })
       expect((await store.providerChannel(channel))?.newest).toBe(5n)
     } finally {

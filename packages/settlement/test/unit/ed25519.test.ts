@@ -13,6 +13,7 @@ import {
 } from '../../src/voucher/ed25519.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
+import { recordingLogger } from '../recording-logger.js'
 
 const sodium = loadSodiumNative()
 const channel = new Address(0, randomBytes(32)).toRawString()
@@ -148,6 +149,17 @@ describe('ed25519 backend selection', () => {
     expect(selectEd25519Backend({ env: { COCOON_ED25519: 'bogus' }, loadSodium: loader }).name).toBe(
       'sodium-native',
     )
+  })
+
+  it('logs an unknown COCOON_ED25519 through the logger it was given', () => {
+    const { logger, lines } = recordingLogger()
+    selectEd25519Backend({ env: { COCOON_ED25519: 'bogus' }, loadSodium: loader, logger })
+    expect(lines).toEqual([
+      {
+        component: 'cocoon:settlement:ed25519',
+        format: 'ignoring COCOON_ED25519=%s (expected node, sodium or auto)',
+      },
+    ])
   })
 
   it('the process-wide default follows the environment and the real loader', () => {

@@ -72,7 +72,14 @@ function providerTerms(peerId: string, payout?: string, keyHex?: string) {
 /** `cocoon channel open|list|claim|close`: payment channels. */
 export const registerChannel: RegisterCommand = (program: Command) => {
   const channel = program.command('channel').description('TON payment channels between clients and providers')
+  registerChannelOpen(channel)
+  registerChannelList(channel)
+  registerChannelClaim(channel)
+  registerChannelClose(channel)
+}
 
+/** `cocoon channel open`: the client deposits into a new channel to a provider. */
+function registerChannelOpen(channel: Command): void {
   common(channel.command('open'))
     .description('open a channel to a provider with a deposit (client)')
     .requiredOption('--provider <peerId>', "the provider's peer id")
@@ -116,7 +123,10 @@ export const registerChannel: RegisterCommand = (program: Command) => {
         })
       },
     )
+}
 
+/** `cocoon channel list`: every channel this node is party to, with its on-chain state. */
+function registerChannelList(channel: Command): void {
   common(channel.command('list'))
     .description('list channels this node is party to, with on-chain state')
     .option('--json', 'print JSON')
@@ -154,7 +164,10 @@ export const registerChannel: RegisterCommand = (program: Command) => {
             )
       })
     })
+}
 
+/** `cocoon channel claim`: the provider claims its newest vouchers now. */
+function registerChannelClaim(channel: Command): void {
   common(channel.command('claim'))
     .description('claim the newest vouchers on chain now (provider)')
     .option('--channel <address>', 'only this channel')
@@ -176,7 +189,10 @@ export const registerChannel: RegisterCommand = (program: Command) => {
         }
       })
     })
+}
 
+/** `cocoon channel close`: the provider closes; the client starts its exit, or withdraws once it elapsed. */
+function registerChannelClose(channel: Command): void {
   common(channel.command('close'))
     .description(
       'provider: close now, claiming the newest voucher; client: start the exit, or withdraw once it elapsed',
