@@ -14,6 +14,7 @@ import {
 } from '@cocoon-mesh/settlement'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Command } from 'commander'
+import { readChannelForDisplay, unknownOnChain } from '../chain-view.js'
 import type { RegisterCommand } from './index.js'
 
 interface CommonOptions {
@@ -126,7 +127,8 @@ export const registerChannel: RegisterCommand = (program: Command) => {
         const add = async (role: 'client' | 'provider', address: string, peerId?: string) => {
           if (seen.has(`${role}${address}`)) return
           seen.add(`${role}${address}`)
-          const view = await readChannel(ctx.chain, address).catch(() => undefined)
+          const { view, error } = await readChannelForDisplay(ctx.chain, address)
+          const unknown = error === undefined ? '' : unknownOnChain(error)
           const local =
             role === 'client'
               ? (await ctx.store.clientChannel(address))?.signed
@@ -135,8 +137,8 @@ export const registerChannel: RegisterCommand = (program: Command) => {
             role,
             channel: address,
             peer: peerId ?? '',
-            deposit: view?.state.deposit.toString() ?? '',
-            claimed: view?.state.claimed.toString() ?? '',
+            deposit: view?.state.deposit.toString() ?? unknown,
+            claimed: view?.state.claimed.toString() ?? unknown,
             newestVoucher: (local ?? 0n).toString(),
             exiting: (view?.state.exitRequestedAt ?? 0) > 0,
             closed: view?.state.closed ?? false,
