@@ -139,6 +139,10 @@ export async function orderBookConvergenceBench(options: ConvergenceBenchOptions
       better: 'lower',
     })
   } finally {
-    for (const p of peers) await p.stop().catch(() => {})
+    for (const p of peers) {
+      await p.stop().catch((error: unknown) => {
+        process.stderr.write(`orderbook bench: stopping a peer failed: ${(error as Error).message}\n`)
+      })
+    }
   }
 }

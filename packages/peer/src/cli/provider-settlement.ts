@@ -1,6 +1,6 @@
 // what `cocoon node start --provide` needs to be paid through payment channels
 import { join } from 'node:path'
-import { llmCost, type Prices } from '@cocoon-mesh/protocol'
+import { llmCost, markHandled, type Prices } from '@cocoon-mesh/protocol'
 import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
@@ -16,7 +16,8 @@ import {
   WalletError,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
-import type { SettlementMetrics } from '../metrics/settlement-metrics.js'
+import type { Metrics } from '@libp2p/interface'
+import { settlementMetrics } from '../metrics/settlement-metrics.js'
 
 export interface ProviderSettlementOptions {
   home: string
@@ -36,8 +37,11 @@ export interface ProviderSettlementOptions {
   /** How often the claim pass runs, ms (default 60 000). */
   claimIntervalMs?: number
   log?: (line: string) => void
-  /** Counts accepted vouchers and claims (`cocoon node start --metrics-port`). */
-  metrics?: SettlementMetrics
+  /**
+   * The node's metrics (the `Metrics` its libp2p node registers on): accepted
+   * vouchers and claims are counted there (`cocoon node start --metrics-port`).
+   */
+  metrics?: Metrics
 }
 
 export interface ProviderSettlement {
@@ -92,8 +96,10 @@ export async function startProviderSettlement(
     creditWindow: options.creditWindow ?? llmCost(options.prices, { promptTokens: 0, completionTokens: 256 }),
     voucherTimeout: options.voucherTimeoutMs ?? 30_000,
   })
-  const payments = options.metrics?.observePayments(paymentsWithoutMetrics) ?? paymentsWithoutMetrics
+  const metrics = options.metrics === undefined ? undefined : settlementMetrics(options.metrics)
+  const payments = metrics?.observePayments(paymentsWithoutMetrics) ?? paymentsWithoutMetrics
   let running: Promise<ClaimOutcome[]> | undefined
+  // every pass is logged and counted here, whoever asked for it; the caller gets the outcome too
   const claim = (): Promise<ClaimOutcome[]> => {
     running ??= runClaims({
       chain,
@@ -101,20 +107,28 @@ export async function startProviderSettlement(
       store,
       ...(options.claimPolicy === undefined ? {} : { config: options.claimPolicy }),
     })
-      .then((outcomes) => {
-        options.metrics?.observeClaims(outcomes)
-        for (const o of outcomes) {
-          if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
-          else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)
-        }
-        return outcomes
-      })
+      .then(
+        (outcomes) => {
+          metrics?.observeClaims(outcomes)
+          for (const o of outcomes) {
+            if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
+            else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)
+          }
+          return outcomes
+        },
+        (error: unknown) => {
+          metrics?.observeFailedPass()
+          log(`claim-pass-failed ${error instanceof Error ? error.message : String(error)}`)
+          throw error
+        },
+      )
       .finally(() => {
         running = undefined
       })
     return running
   }
-  const timer = setInterval(() => void claim().catch(() => {}), options.claimIntervalMs ?? 60_000)
+  // the timer's passes are logged and counted in `claim`; the vouchers stay stored for the next one
+  const timer = setInterval(() => markHandled(claim()), options.claimIntervalMs ?? 60_000)
   timer.unref()
   return {
     wallet,
@@ -122,7 +136,8 @@ export async function startProviderSettlement(
     claim,
     async close() {
       clearInterval(timer)
-      await running?.catch(() => {})
+      // a pass still running finishes first (its failure is logged in `claim`)
+      if (running !== undefined) await Promise.allSettled([running])
       await store.close()
     },
   }

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRuntime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import { llmCost, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import { llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import { startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { createPeer } from '../peer/create-peer.js'
@@ -70,7 +70,13 @@ async function main(): Promise<void> {
     tensor: config.tensor === true ? { provider: 'cpu', threads: 1 } : false,
   })
   // advertise what the self-benchmark measured (cached in home), not a made-up figure
-  const capacity = await runtime.benchmark().catch(() => undefined)
+  const capacity = await runtime.benchmark().catch((error: unknown) => {
+    send({
+      type: 'log',
+      line: `self-benchmark-failed ${(error as Error).message}; advertising tokensPerSecond=0 (unmeasured)`,
+    })
+    return undefined
+  })
   const perK = BigInt(config.price ?? '1000')
   const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
   const settlement =
@@ -136,11 +142,10 @@ async function main(): Promise<void> {
     addrs: peer.libp2p.getMultiaddrs().map(String),
     ...(settlement === undefined ? {} : { payoutAddress: settlement.wallet.address.toString() }),
   })
-  // a restarted provider claims what its store holds at once, not at the first timer tick
-  settlement?.claim().then(
-    () => send({ type: 'log', line: 'claim-pass-done' }),
-    (error: unknown) => send({ type: 'log', line: `claim-pass-failed ${(error as Error).message}` }),
-  )
+  // a restarted provider claims what its store holds at once, not at the first timer tick;
+  // a failed pass is logged (`claim-pass-failed`) by the settlement itself
+  if (settlement !== undefined)
+    markHandled(settlement.claim().then(() => send({ type: 'log', line: 'claim-pass-done' })))
   await untilStopped()
   await peer.stop()
   await settlement?.close()

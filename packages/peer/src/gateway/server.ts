@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { logger } from '@libp2p/logger'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import type { JobUsage, LlmJob } from '../jobs/run-job.js'
 import type { GenerateParams } from '../sdk/light-peer.js'
 import { type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import { type CompletionRequest, parseCompletionRequest } from './request.js'
 
-const log = logger('cocoon:gateway')
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 export interface GatewayOptions {
@@ -23,6 +23,8 @@ export interface GatewayOptions {
   maxPrice?: bigint
   /** Default `max_tokens`. Default 256. */
   defaultMaxTokens?: number
+  /** Where failed requests are logged (default `defaultLogger()`); pass the light peer's `libp2p.logger`. */
+  logger?: ComponentLogger
 }
 
 export interface Gateway {
@@ -42,6 +44,7 @@ export type StartGatewayErrorType = Error
  * @throws {StartGatewayErrorType}
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const log: Logger = (options.logger ?? defaultLogger()).forComponent('cocoon:gateway')
   const server: Server = createServer((req, res) => {
     handle(req, res, options).catch((err: unknown) => {
       log.error('request failed - %e', err)
@@ -119,6 +122,7 @@ async function complete(
     signal: controller.signal,
   })
   const id = `${chat ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`
+  // OpenAI's `created` is the wall-clock Unix time of the response, not market time
   const created = Math.floor(Date.now() / 1000)
   const iterator = job[Symbol.asyncIterator]()
   // wait for the first token (or the error) before committing to a status code

@@ -11,8 +11,9 @@ import {
   RejectReason,
 } from '@cocoon-mesh/protocol'
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
-import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Logger, Metrics, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
+import { withJobMetrics } from '../metrics/job-metrics.js'
 import { JobRejectedError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
 import { findModel, serveLlm, serveTensor } from './serve-work.js'
@@ -56,6 +57,8 @@ export type JobServiceEvent =
 export interface JobServiceComponents {
   registrar: Registrar
   logger: ComponentLogger
+  /** The job metrics (`cocoon_jobs_total`, ...) are registered here when present. */
+  metrics?: Metrics
 }
 
 export interface JobService extends Startable {
@@ -72,7 +75,7 @@ class DefaultJobService implements JobService {
 
   constructor(components: JobServiceComponents, init: JobServiceInit) {
     this.#components = components
-    this.#init = init
+    this.#init = withJobMetrics(init, components.metrics)
     this.#log = components.logger.forComponent('cocoon:job-service')
     this.#now = init.now ?? Date.now
   }

@@ -1,44 +1,37 @@
 /**
- * Prometheus metrics of a provider's earnings: vouchers accepted and what they
- * credited, and the claims that moved them on chain. Wraps the provider's
- * payments and observes claim outcomes, so settlement stays free of metric code.
+ * Metrics of a provider's earnings, registered through libp2p's `Metrics`:
+ * vouchers accepted and what they credited, and the claims that moved them on
+ * chain. Wraps the provider's payments and observes claim outcomes, so
+ * settlement stays free of metric code.
  */
 import type { ClaimOutcome, ProviderPayments } from '@cocoon-mesh/settlement'
-import { Counter, type Registry } from 'prom-client'
+import type { Metrics } from '@libp2p/interface'
 
 export interface SettlementMetrics {
   /** The same payments, counting every accepted voucher and the nanoTON it credited. */
   observePayments(payments: ProviderPayments): ProviderPayments
   /** Counts the outcomes of one claim pass. */
   observeClaims(outcomes: readonly ClaimOutcome[]): void
+  /** Counts a claim pass that failed as a whole (its vouchers stay stored and are retried next pass). */
+  observeFailedPass(): void
 }
 
-export function settlementMetrics(registry: Registry): SettlementMetrics {
-  const vouchers = new Counter({
-    name: 'cocoon_vouchers_accepted_total',
+export function settlementMetrics(metrics: Metrics): SettlementMetrics {
+  const vouchers = metrics.registerCounter('cocoon_vouchers_accepted_total', {
     help: 'Vouchers accepted (verified and persisted) from clients',
-    registers: [registry],
   })
-  const credited = new Counter({
-    name: 'cocoon_voucher_credited_nanoton_total',
+  const credited = metrics.registerCounter('cocoon_voucher_credited_nanoton_total', {
     help: 'nanoTON the accepted vouchers credited, off chain',
-    registers: [registry],
   })
-  const claims = new Counter({
-    name: 'cocoon_claims_total',
+  const claims = metrics.registerCounterGroup('cocoon_claims_total', {
+    label: 'reason',
     help: 'On-chain claims sent, by reason (threshold, timer, exit)',
-    labelNames: ['reason'],
-    registers: [registry],
   })
-  const claimed = new Counter({
-    name: 'cocoon_claimed_nanoton_total',
+  const claimed = metrics.registerCounter('cocoon_claimed_nanoton_total', {
     help: 'nanoTON moved on chain by claims',
-    registers: [registry],
   })
-  const claimFailures = new Counter({
-    name: 'cocoon_claim_failures_total',
+  const claimFailures = metrics.registerCounter('cocoon_claim_failures_total', {
     help: 'Claims that failed (the vouchers stay stored and are retried next pass)',
-    registers: [registry],
   })
   return {
     observePayments: (payments) => ({
@@ -53,10 +46,10 @@ export function settlementMetrics(registry: Registry): SettlementMetrics {
           async acceptVoucher(voucher) {
             const before = session.covered?.()
             await session.acceptVoucher(voucher)
-            vouchers.inc()
+            vouchers.increment()
             const after = session.covered?.()
             if (before !== undefined && after !== undefined && after > before)
-              credited.inc(Number(after - before))
+              credited.increment(Number(after - before))
           },
         }
       },
@@ -64,12 +57,15 @@ export function settlementMetrics(registry: Registry): SettlementMetrics {
     observeClaims(outcomes) {
       for (const o of outcomes) {
         if (o.error !== undefined) {
-          claimFailures.inc()
+          claimFailures.increment()
           continue
         }
-        claims.inc({ reason: o.reason ?? 'unknown' })
-        claimed.inc(Number(o.paid ?? 0n))
+        claims.increment({ [o.reason ?? 'unknown']: true })
+        claimed.increment(Number(o.paid ?? 0n))
       }
+    },
+    observeFailedPass() {
+      claimFailures.increment()
     },
   }
 }

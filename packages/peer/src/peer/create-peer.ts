@@ -9,18 +9,17 @@ import type { ServiceMap } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { ping } from '@libp2p/ping'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
 import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
 import { PeerPenalties } from '../services/penalties.js'
 import { orderBookGossipOptions } from './gossip-config.js'
 import { nodeNoiseCrypto } from './noise-crypto.js'
-import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions, ServiceFactory } from './types.js'
+import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.js'
 
 /**
  * What {@link createPeer} and {@link createLightNode} throw: libp2p's own
@@ -36,7 +35,7 @@ export type CreatePeerErrorType = Error
  * @throws {CreatePeerErrorType}
  */
 export async function createPeer<S extends ServiceMap = ServiceMap>(
-  options: CreatePeerOptions = {},
+  options: CreatePeerOptions<S> = {},
 ): Promise<CocoonPeer<S>> {
   return buildPeer<S>('full', options)
 }
@@ -50,14 +49,14 @@ export async function createPeer<S extends ServiceMap = ServiceMap>(
  * @throws {CreatePeerErrorType}
  */
 export async function createLightNode<S extends ServiceMap = ServiceMap>(
-  options: CreatePeerOptions = {},
+  options: CreatePeerOptions<S> = {},
 ): Promise<CocoonPeer<S>> {
   return buildPeer<S>('light', options)
 }
 
 async function buildPeer<S extends ServiceMap>(
   mode: 'full' | 'light',
-  options: CreatePeerOptions,
+  options: CreatePeerOptions<S>,
 ): Promise<CocoonPeer<S>> {
   const transport = options.transport ?? 'tcp'
   const privateKey = options.privateKey ?? (await generateKeyPair('Ed25519'))
@@ -66,43 +65,13 @@ async function buildPeer<S extends ServiceMap>(
     (mode === 'full'
       ? [transport === 'memory' ? `/memory/${privateKey.publicKey.toString()}` : '/ip4/0.0.0.0/tcp/0']
       : [])
-
-  const services: Record<string, ServiceFactory> = {
-    identify: identify(),
-    ping: ping(),
-    dht: kadDHT({
-      protocol: KAD_PROTOCOL,
-      clientMode: mode === 'light',
-      peerInfoMapper: passthroughMapper, // private/LAN addresses are legitimate in the mesh
-      allowQueryWithZeroPeers: true,
-      initialQuerySelfInterval: 100,
-    }),
-  }
-  const now = options.now ?? Date.now
-  const penalties = new PeerPenalties({ now })
-  const extraScore = options.appSpecificScore
-  if (options.gossip ?? true) {
-    services.pubsub = gossipsub(
-      orderBookGossipOptions({
-        appSpecificScore: (peer) => penalties.appSpecificScore(peer) + (extraScore?.(peer) ?? 0),
-        heartbeatInterval: options.heartbeatInterval,
-      }),
-    )
-  }
-  services.orderBook = orderBook({
-    models: options.models ?? [],
-    now,
-    penalties,
-    rateLimit: options.rateLimit,
-    metricsRegistry: options.metricsRegistry,
-  })
-  services.offersProtocol = offersProtocol()
-  if (options.provide !== undefined) {
-    services.offerPublisher = offerPublisher({ template: options.provide, ttlMs: options.offerTtlMs, now })
-  }
-  Object.assign(services, options.services ?? {})
-
-  const init: Libp2pOptions<ServiceMap> = {
+  const metrics = options.metrics
+  // the extra services' factories may replace base ones of the same name; TypeScript cannot
+  // prove that the spread of two mapped types over generic maps is the mapped type of their union
+  const services = { ...cocoonServices(mode, options), ...options.services } as ServiceFactoryMap<
+    CocoonBaseServices & S
+  >
+  const libp2p = await createLibp2p<CocoonBaseServices & S>({
     privateKey,
     start: false,
     addresses: { listen, announce: options.announce ?? [] },
@@ -120,24 +89,23 @@ async function buildPeer<S extends ServiceMap>(
       options.bootstrap !== undefined && options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0 })]
         : [],
-    services: services as Libp2pOptions<ServiceMap>['services'],
-  }
-  if (options.datastore !== undefined) init.datastore = options.datastore
-  if (options.metricsRegistry !== undefined)
-    init.metrics = prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false })
-
-  const libp2p = await createLibp2p(init)
+    ...(options.datastore === undefined ? {} : { datastore: options.datastore }),
+    ...(metrics === undefined ? {} : { metrics: () => metrics }),
+    services,
+  })
+  const log = libp2p.logger.forComponent('cocoon:peer')
   const peer: CocoonPeer<S> = {
-    libp2p: libp2p as unknown as CocoonPeer<S>['libp2p'],
+    libp2p,
     mode,
-    orderBook: (libp2p.services as unknown as CocoonBaseServices).orderBook,
+    orderBook: libp2p.services.orderBook,
     async start() {
       await libp2p.start()
       // Dial the bootstrap peers right away (the bootstrap module only tags and
       // auto-dials them when the connection manager wants more peers, and not
-      // at all on the memory transport).
+      // at all on the memory transport); one that fails is retried by it.
       for (const addr of options.bootstrap ?? []) {
-        void libp2p.dial(multiaddr(addr)).catch(() => {})
+        const ma = multiaddr(addr)
+        libp2p.dial(ma).catch((error: unknown) => log('dialling bootstrap peer %a failed - %e', ma, error))
       }
     },
     async stop() {
@@ -146,6 +114,62 @@ async function buildPeer<S extends ServiceMap>(
   }
   if (options.start ?? true) await peer.start()
   return peer
+}
+
+/**
+ * The services of every Cocoon peer: identify, ping, the DHT, gossipsub
+ * (unless `gossip: false`) scoring the topics of the models known now, the
+ * order book, the offers protocol and, when providing, the offer publisher.
+ */
+function cocoonServices(
+  mode: 'full' | 'light',
+  options: Omit<CreatePeerOptions, 'services'>,
+): ServiceFactoryMap<CocoonBaseServices> {
+  const gossip = options.gossip ?? true
+  const now = options.now ?? Date.now
+  const penalties = new PeerPenalties({ now })
+  const extraScore = options.appSpecificScore
+  const models = [...(options.models ?? []), ...(options.provide?.models ?? [])]
+  return {
+    identify: identify(),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: KAD_PROTOCOL,
+      clientMode: mode === 'light',
+      peerInfoMapper: passthroughMapper, // private/LAN addresses are legitimate in the mesh
+      allowQueryWithZeroPeers: true,
+      initialQuerySelfInterval: 100,
+    }),
+    ...(gossip
+      ? {
+          pubsub: gossipsub(
+            orderBookGossipOptions({
+              appSpecificScore: (peer) => penalties.appSpecificScore(peer) + (extraScore?.(peer) ?? 0),
+              heartbeatInterval: options.heartbeatInterval,
+              models,
+            }),
+          ),
+        }
+      : {}),
+    orderBook: orderBook({
+      models: options.models ?? [],
+      now,
+      penalties,
+      rateLimit: options.rateLimit,
+      gossip,
+    }),
+    offersProtocol: offersProtocol(),
+    ...(options.provide === undefined
+      ? {}
+      : {
+          offerPublisher: offerPublisher({
+            template: options.provide,
+            ttlMs: options.offerTtlMs,
+            now,
+            gossip,
+          }),
+        }),
+  }
 }
 
 export type { CocoonBaseServices }

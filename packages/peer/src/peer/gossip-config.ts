@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { orderBookTopic } from '@cocoon-mesh/protocol'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import {
   createTopicScoreParams,
@@ -52,6 +53,13 @@ export function orderBookTopicScoreParams(): TopicScoreParams {
 }
 
 export interface OrderBookGossipOptions {
+  /**
+   * Models whose order-book topics gossipsub scores with
+   * {@link orderBookTopicScoreParams}. Gossipsub takes topic score parameters
+   * at creation only: topics joined later are guarded by validation and the
+   * application score alone.
+   */
+  models?: readonly string[]
   /** Extra (negative) application score per peer, e.g. from the order book's own rate limiter. */
   appSpecificScore?: (peerId: string) => number
   /** Gossipsub heartbeat in ms (default 1000; smaller in tests and benches). */
@@ -63,7 +71,9 @@ export interface OrderBookGossipOptions {
 /** The gossipsub options every Cocoon peer runs with. */
 export function orderBookGossipOptions(options: OrderBookGossipOptions = {}): Partial<GossipsubOpts> {
   const scoreParams: Partial<PeerScoreParams> = {
-    topics: {},
+    topics: Object.fromEntries(
+      (options.models ?? []).map((model) => [orderBookTopic(model), orderBookTopicScoreParams()]),
+    ),
     appSpecificScore: options.appSpecificScore ?? (() => 0),
     appSpecificWeight: 1,
     IPColocationFactorWeight: 0, // many honest peers on one host in tests; enable on public deployments

@@ -8,16 +8,18 @@ const TAG = 16
 /** Below this size the WebAssembly ChaCha20-Poly1305 beats a node:crypto cipher (noise's own threshold). */
 const SMALL = 1200
 
+/** What noise's cipher returns: a `Uint8Array` or a `Uint8ArrayList` of the uint8arraylist 2.x noise bundles. */
+type Bytes = ReturnType<ICryptoInterface['chaCha20Poly1305Encrypt']>
+// a 3.x list (this package's, libp2p's) has the members and brand symbol noise's 2.x checks at run
+// time, but the two classes' types are nominal (private fields, a unique symbol), hence the cast
+const list = (...bufs: Uint8Array[]): Bytes => new Uint8ArrayList(...bufs) as unknown as Bytes
+
 /**
  * One `KeyObject` per noise cipher-state key. noise calls the cipher with the
  * same `k` array for every transport message, and `createCipheriv` with a
  * raw key re-imports it each time (measured: ~1.4x the bytes/s for 64 KiB
  * messages and ~4x the ciphers/s for small ones with a KeyObject).
  */
-/** noise bundles its own uint8arraylist 2.x; lists of 3.x are accepted at run time (same brand symbol). */
-type Bytes = ReturnType<ICryptoInterface['chaCha20Poly1305Encrypt']>
-const list = (...bufs: Uint8Array[]): Bytes => new Uint8ArrayList(...bufs) as unknown as Bytes
-
 const keys = new WeakMap<Uint8Array, KeyObject>()
 
 function keyObject(k: Uint8Array): KeyObject {

@@ -1,17 +1,21 @@
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
-import type { Registry } from 'prom-client'
+import type { ServiceFactoryMap } from 'libp2p'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
 import type { OrderBookService } from '../services/order-book.js'
 
-/** The services every Cocoon peer runs. `pubsub` is absent on a light peer started with `gossip: false`. */
-export interface CocoonBaseServices {
+/**
+ * The services every Cocoon peer runs. `pubsub` is absent on a light peer
+ * started with `gossip: false`. (A type alias, not an interface: libp2p's
+ * `ServiceMap` needs the implicit index signature.)
+ */
+export type CocoonBaseServices = {
   identify: Identify
   ping: Ping
   dht: KadDHT
@@ -22,11 +26,8 @@ export interface CocoonBaseServices {
   offerPublisher?: OfferPublisherService
 }
 
-/** A service factory in js-libp2p style: `(components) => service`. */
-// biome-ignore lint/suspicious/noExplicitAny: libp2p's own ServiceFactoryMap uses any components
-export type ServiceFactory = (components: any) => unknown
-
-export interface CreatePeerOptions {
+/** `S` is the map of extra services (`services`), inferred from their factories. */
+export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   /** The libp2p identity. A new ed25519 key is generated when absent (a node's home keeps one: `createIdentity`, `loadIdentity`). */
   privateKey?: PrivateKey
   /** Persistent store for the peer store and DHT records (e.g. `LevelDatastore`); in-memory when absent. */
@@ -49,10 +50,13 @@ export interface CreatePeerOptions {
   heartbeatInterval?: number
   /** Extra gossipsub application score per peer (added to the order book's own penalties). */
   appSpecificScore?: (peerId: string) => number
-  /** prom-client registry to export libp2p and Cocoon metrics to. No metrics when absent. */
-  metricsRegistry?: Registry
-  /** Extra services (js-libp2p style factories) started with the node, e.g. the job service. */
-  services?: Record<string, ServiceFactory>
+  /**
+   * The node's metrics (libp2p's `Metrics`, e.g. `createNodeMetrics().metrics`):
+   * libp2p and the Cocoon services register theirs on it. No metrics when absent.
+   */
+  metrics?: Metrics
+  /** Extra services (js-libp2p service factories, keyed by service name) started with the node, e.g. the job service. */
+  services?: ServiceFactoryMap<S>
   /** Maximum connections (default 100 full, 20 light). */
   maxConnections?: number
   /** Models whose order-book topics to join (providers also join the topics of what they serve). */

@@ -6,7 +6,6 @@ import {
   type Offer,
 } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
-import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AllProvidersFailedError,
@@ -31,8 +30,8 @@ import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
 import { type CreatePeerErrorType, createLightNode } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
-import { type DiscoveryNode, discoverOffers } from '../services/discovery.js'
-import type { OrderBookService } from '../services/order-book.js'
+import { type DiscoverOffersResult, discoverOffers } from '../services/discovery.js'
+import { DiscoveryFailedError } from '../services/errors.js'
 import {
   type ChannelPayments,
   type ChannelPaymentsErrorType,
@@ -151,19 +150,20 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
       await paid?.close()
       throw error
     }))
-  const libp2p = peer.libp2p as unknown as Libp2p
+  const libp2p = peer.libp2p
+  const log = libp2p.logger.forComponent('cocoon:sdk')
   const now = options.now ?? Date.now
   const records = new ProviderRecords(now)
   const latencies = new Map<string, number>()
-  const source = options.offerSource ?? orderBookSource(peer)
+  const source = options.offerSource ?? orderBookSource(peer, { now })
 
   const measure = (providerId: string): void => {
     if (options.ping === false) return
-    const ping = (peer.libp2p.services as { ping?: { ping(p: unknown): Promise<number> } }).ping
-    ping
-      ?.ping(peerIdFromString(providerId))
-      .then((ms) => latencies.set(providerId, ms))
-      .catch(() => {})
+    libp2p.services.ping.ping(peerIdFromString(providerId)).then(
+      (ms) => latencies.set(providerId, ms),
+      // ranking goes without this provider's latency
+      (error: unknown) => log('pinging %s failed - %e', providerId, error),
+    )
   }
 
   const ctx: JobContext = {
@@ -221,52 +221,93 @@ export function toMaxPrice(cap: PriceCap): MaxPrice {
   return cap
 }
 
-interface WatchableBook {
-  watch(model: string): void
-  offers(model?: string): Offer[]
-  addEventListener(type: 'change', listener: () => void): void
-  removeEventListener(type: 'change', listener: () => void): void
+export interface OrderBookSourceOptions {
+  /** How long a cold start waits for offers, ms (default 10 000). */
+  coldStartMs?: number
+  /** The clock the cold-start deadline is read from (default `Date.now`). */
+  now?: () => number
 }
 
 /**
  * The peer's gossip order book: joins the model's topic on first use. While
  * the book holds no offer for the model (cold start), it asks the DHT for the
  * model's providers and fetches their offers directly, and waits for gossip,
- * for up to `coldStartMs` (default 10 s).
+ * for up to `coldStartMs` (default 10 s). When that ends with no offer and
+ * every DHT round that ended had failed, it throws {@link DiscoveryFailedError}
+ * (the last failure is its cause) rather than report an empty market.
  */
-export function orderBookSource(peer: CocoonPeer, options: { coldStartMs?: number } = {}): OfferSource {
-  const book = (peer as unknown as { orderBook?: WatchableBook }).orderBook
+export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOptions = {}): OfferSource {
+  const book = peer.orderBook
+  const now = options.now ?? Date.now
+  const log = peer.libp2p.logger.forComponent('cocoon:sdk')
   return {
     async offers(model) {
-      if (book === undefined) return []
       book.watch(model)
       let offers = book.offers(model)
       if (offers.length > 0) return offers
-      const deadline = Date.now() + (options.coldStartMs ?? 10_000)
+      const deadline = now() + (options.coldStartMs ?? 10_000)
+      const rounds = new DiscoveryRounds()
       // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` of the next round
-      let discovery: Promise<unknown> | undefined
-      while (offers.length === 0 && Date.now() < deadline) {
+      let discovery: Promise<void> | undefined
+      while (offers.length === 0 && now() < deadline) {
         // ask the DHT again whenever the previous round ended empty (e.g. it ran before any
         // connection was up); gossip and discovery both change the book
-        discovery ??= discoverOffers(
-          peer.libp2p as unknown as DiscoveryNode,
-          book as unknown as OrderBookService,
-          model,
-          { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
-        )
-          .catch(() => undefined)
+        discovery ??= discoverOffers(peer.libp2p, book, model, {
+          signal: AbortSignal.timeout(Math.max(1, deadline - now())),
+          logger: peer.libp2p.logger,
+        })
+          .then(
+            (result) => rounds.ended(result),
+            (error: unknown) => rounds.failed(error),
+          )
           .finally(() => {
             discovery = undefined
           })
-        await changeOrTimeout(book, Math.min(deadline - Date.now(), 250))
+        await changeOrTimeout(book, Math.min(deadline - now(), 250))
         offers = book.offers(model)
+      }
+      if (offers.length === 0 && rounds.allFailed) {
+        log('no offers of %s: %d discovery rounds failed - %e', model, rounds.count, rounds.lastError)
+        throw new DiscoveryFailedError(`no offers of "${model}" found: DHT discovery failed`, {
+          details: `${rounds.count} discovery rounds failed within the cold start; the last: ${errorText(rounds.lastError)}. Check the bootstrap peers and the connection.`,
+          cause: rounds.lastError,
+        })
       }
       return offers
     },
   }
 }
 
-function changeOrTimeout(book: WatchableBook, ms: number): Promise<void> {
+/** The discovery rounds of one cold start that ended, and whether every one of them failed. */
+class DiscoveryRounds {
+  count = 0
+  #failed = 0
+  lastError: unknown
+
+  /** A round that ran to its end; it failed when it found providers and none of them answered. */
+  ended(result: DiscoverOffersResult): void {
+    if (result.providers.length > 0 && result.failed === result.providers.length)
+      this.failed(result.lastError)
+    else this.count++
+  }
+
+  /** A round whose DHT lookup failed. */
+  failed(error: unknown): void {
+    this.count++
+    this.#failed++
+    this.lastError = error
+  }
+
+  get allFailed(): boolean {
+    return this.count > 0 && this.#failed === this.count
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function changeOrTimeout(book: CocoonPeer['orderBook'], ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = (): void => {
       clearTimeout(timer)

@@ -1,4 +1,5 @@
-import type { AbortOptions, PeerId, PeerInfo } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, PeerId, PeerInfo } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
 import { modelCid } from './model-cid.js'
 import { fetchOffers, type StreamDialer } from './offers-protocol.js'
@@ -17,6 +18,8 @@ export interface DiscoverOffersOptions extends AbortOptions {
   maxProviders?: number
   /** Per-provider timeout in ms (default 5000). */
   timeoutMs?: number
+  /** Where providers that could not be asked are logged (default `defaultLogger()`); pass the node's `logger`. */
+  logger?: ComponentLogger
 }
 
 export interface DiscoverOffersResult {
@@ -26,6 +29,8 @@ export interface DiscoverOffersResult {
   added: number
   /** Providers that could not be asked. */
   failed: number
+  /** The last of those failures. */
+  lastError?: unknown
 }
 
 /**
@@ -47,6 +52,7 @@ export async function discoverOffers(
   model: string,
   options: DiscoverOffersOptions = {},
 ): Promise<DiscoverOffersResult> {
+  const log = (options.logger ?? defaultLogger()).forComponent('cocoon:discovery')
   const max = options.maxProviders ?? 20
   const signal = options.signal ?? AbortSignal.timeout(30_000)
   const cid = await modelCid(model)
@@ -54,18 +60,25 @@ export async function discoverOffers(
   const seen = new Set<string>()
   const tasks: Promise<number>[] = []
   let failed = 0
+  let lastError: unknown
   for await (const provider of node.contentRouting.findProviders(cid, { signal })) {
     const key = provider.id.toString()
     if (seen.has(key) || provider.id.equals(node.peerId)) continue
     seen.add(key)
     providers.push(provider.id)
-    if (provider.multiaddrs.length > 0)
-      await node.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs }).catch(() => {})
+    if (provider.multiaddrs.length > 0) {
+      // the dial below may still find the provider through the DHT without these addresses
+      await node.peerStore
+        .merge(provider.id, { multiaddrs: provider.multiaddrs })
+        .catch((error: unknown) => log('storing the addresses of %p failed - %e', provider.id, error))
+    }
     tasks.push(
       fetchOffers(node, provider.id, model, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) }).then(
         (offers) => book.addVerified(offers),
-        () => {
+        (error: unknown) => {
+          log('asking provider %p for offers of %s failed - %e', provider.id, model, error)
           failed++
+          lastError = error
           return 0
         },
       ),
@@ -73,5 +86,5 @@ export async function discoverOffers(
     if (providers.length >= max) break
   }
   const added = (await Promise.all(tasks)).reduce((a, b) => a + b, 0)
-  return { providers, added, failed }
+  return { providers, added, failed, ...(failed > 0 ? { lastError } : {}) }
 }

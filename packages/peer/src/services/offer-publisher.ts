@@ -8,17 +8,19 @@ import {
   signOfferCancel,
 } from '@cocoon-mesh/protocol'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type {
-  AbortOptions,
-  ComponentLogger,
-  Connection,
-  Libp2pEvents,
-  Logger,
-  PeerId,
-  PrivateKey,
-  Startable,
-  Stream,
-  TypedEventTarget,
+import {
+  type AbortOptions,
+  type ComponentLogger,
+  type Connection,
+  type Libp2pEvents,
+  type Logger,
+  type PeerId,
+  type PrivateKey,
+  type Startable,
+  type Stream,
+  serviceCapabilities,
+  serviceDependencies,
+  type TypedEventTarget,
 } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import {
@@ -29,8 +31,14 @@ import {
   republishDelay,
 } from '../market/offer-factory.js'
 import { modelCid } from './model-cid.js'
-import { OFFERS_PUSH_PROTOCOL, type OffersProtocolService, pushOrderBookMessage } from './offers-protocol.js'
-import type { OrderBookService } from './order-book.js'
+import { OFFERS_PUSH_PROTOCOL, pushOrderBookMessage } from './offers-protocol.js'
+import { ORDER_BOOK_CAPABILITY, type OrderBookService, PUBSUB_CAPABILITY } from './order-book.js'
+
+/** The capability the offer publisher declares. */
+export const OFFER_PUBLISHER_CAPABILITY = '@cocoon-mesh/offer-publisher'
+
+/** The capability a content router declares (the Kademlia DHT does), needed to announce provider records. */
+export const CONTENT_ROUTING_CAPABILITY = '@libp2p/content-routing'
 
 export interface OfferPublisherInit {
   /** What this provider serves. */
@@ -45,6 +53,8 @@ export interface OfferPublisherInit {
    * `/cocoon/offers/push/1.0.0` (default 3000 ms); stopping waits at most this long.
    */
   pushTimeoutMs?: number
+  /** Publish on the order-book topics through the node's gossipsub service, named `pubsub` (default true). */
+  gossip?: boolean
 }
 
 /** The part of libp2p's connection manager used to push cancels to connected peers. */
@@ -61,13 +71,15 @@ export interface ContentProvider {
 export interface OfferPublisherComponents {
   privateKey: PrivateKey
   /** libp2p's event bus: provider records are re-announced as the peer's neighbourhood grows. */
-  events?: TypedEventTarget<Libp2pEvents>
+  events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
   contentRouting: ContentProvider
+  /** The order-book service: this provider's own offers and cancels enter its book. */
   orderBook: OrderBookService
-  offersProtocol?: OffersProtocolService
   /** Connected peers get each cancel directly too (gossip alone can lose it, see `cancel`). */
-  connectionManager?: PushConnections
+  connectionManager: PushConnections
+  /** Read only when the service gossips (`gossip`, the default). */
+  pubsub?: GossipSub
 }
 
 /**
@@ -78,7 +90,7 @@ export interface OfferPublisherComponents {
  */
 export class OfferPublisherService implements Startable {
   readonly #components: OfferPublisherComponents
-  readonly #pubsub: GossipSub | undefined
+  readonly #gossip: boolean
   readonly #log: Logger
   readonly #now: () => number
   readonly #ttlMs: number
@@ -93,9 +105,9 @@ export class OfferPublisherService implements Startable {
   #announcedAt = 0
   #announceTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(components: OfferPublisherComponents & { pubsub?: GossipSub }, init: OfferPublisherInit) {
+  constructor(components: OfferPublisherComponents, init: OfferPublisherInit) {
     this.#components = components
-    this.#pubsub = optional(() => components.pubsub)
+    this.#gossip = init.gossip ?? true
     this.#log = components.logger.forComponent('cocoon:offer-publisher')
     this.#now = init.now ?? Date.now
     this.#ttlMs = init.ttlMs ?? 10 * 60_000
@@ -105,6 +117,20 @@ export class OfferPublisherService implements Startable {
   }
 
   readonly [Symbol.toStringTag] = 'cocoon/offer-publisher'
+  readonly [serviceCapabilities]: string[] = [OFFER_PUBLISHER_CAPABILITY]
+
+  get [serviceDependencies](): string[] {
+    return [
+      ORDER_BOOK_CAPABILITY,
+      ...(this.#provide ? [CONTENT_ROUTING_CAPABILITY] : []),
+      ...(this.#gossip ? [PUBSUB_CAPABILITY] : []),
+    ]
+  }
+
+  /** The node's gossipsub, when this service gossips. */
+  get #pubsub(): GossipSub | undefined {
+    return this.#gossip ? this.#components.pubsub : undefined
+  }
 
   /** The offer currently published, if any. */
   get current(): Offer | undefined {
@@ -117,14 +143,12 @@ export class OfferPublisherService implements Startable {
 
   async start(): Promise<void> {
     this.#running = true
-    const offers = optional(() => this.#components.offersProtocol)
-    if (offers !== undefined) offers.ownProvider = peerIdString(this.#components.privateKey)
     for (const model of this.#template.models) this.#components.orderBook.watch(model)
   }
 
   async afterStart(): Promise<void> {
-    optional(() => this.#components.events)?.addEventListener('peer:connect', this.#onConnect)
-    optional(() => this.#components.events)?.addEventListener('peer:disconnect', this.#onDisconnect)
+    this.#components.events.addEventListener('peer:connect', this.#onConnect)
+    this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
     await this.publish().catch((error: unknown) => this.#log.error('publishing offer failed - %e', error))
     if (this.#provide) void this.announce()
   }
@@ -153,8 +177,8 @@ export class OfferPublisherService implements Startable {
   async beforeStop(): Promise<void> {
     this.#running = false
     if (this.#announceTimer !== undefined) clearTimeout(this.#announceTimer)
-    optional(() => this.#components.events)?.removeEventListener('peer:connect', this.#onConnect)
-    optional(() => this.#components.events)?.removeEventListener('peer:disconnect', this.#onDisconnect)
+    this.#components.events.removeEventListener('peer:connect', this.#onConnect)
+    this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.cancel().catch((error: unknown) => this.#log.error('publishing cancel failed - %e', error))
   }
@@ -219,8 +243,7 @@ export class OfferPublisherService implements Startable {
 
   /** Pushes `data` to every connected peer; resolves when all acknowledged, failed or timed out. */
   async #pushToConnected(data: Uint8Array): Promise<void> {
-    const connections = optional(() => this.#components.connectionManager)
-    if (connections === undefined) return
+    const connections = this.#components.connectionManager
     const peers = new Map<string, PeerId>()
     for (const connection of connections.getConnections()) {
       if (connection.status === 'open') peers.set(connection.remotePeer.toString(), connection.remotePeer)
@@ -281,18 +304,7 @@ export class OfferPublisherService implements Startable {
   }
 }
 
-function peerIdString(privateKey: PrivateKey): string {
-  return privateKey.publicKey.toString()
-}
-
-function optional<T>(get: () => T): T | undefined {
-  try {
-    return get()
-  } catch {
-    return undefined
-  }
-}
-
+/** The offer publisher factory (js-libp2p style). Needs the order-book service, named `orderBook`. */
 export function offerPublisher(
   init: OfferPublisherInit,
 ): (components: OfferPublisherComponents) => OfferPublisherService {

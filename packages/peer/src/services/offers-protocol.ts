@@ -20,18 +20,23 @@ import {
   type StreamEndedError,
   type UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
-import type {
-  AbortOptions,
-  ComponentLogger,
-  Connection,
-  Logger,
-  PeerId,
-  Startable,
-  Stream,
-  StreamHandler,
-  StreamHandlerOptions,
+import {
+  type AbortOptions,
+  type ComponentLogger,
+  type Connection,
+  type Logger,
+  type PeerId,
+  type Startable,
+  type Stream,
+  type StreamHandler,
+  type StreamHandlerOptions,
+  serviceCapabilities,
+  serviceDependencies,
 } from '@libp2p/interface'
-import type { OrderBookService } from './order-book.js'
+import { ORDER_BOOK_CAPABILITY, type OrderBookService } from './order-book.js'
+
+/** The capability the offers-protocol service declares. */
+export const OFFERS_PROTOCOL_CAPABILITY = '@cocoon-mesh/offers-protocol'
 
 const REQUEST_CODEC: MessageStreamCodec<OffersRequest> = {
   name: 'OffersRequest',
@@ -69,8 +74,11 @@ export interface ProtocolRegistrar {
 }
 
 export interface OffersProtocolComponents {
+  /** This peer: its own offers (when it provides) come first in responses. */
+  peerId: PeerId
   registrar: ProtocolRegistrar
   logger: ComponentLogger
+  /** The order-book service whose offers are answered and which validates pushed messages. */
   orderBook: OrderBookService
 }
 
@@ -84,8 +92,6 @@ export class OffersProtocolService implements Startable {
   readonly #components: OffersProtocolComponents
   readonly #log: Logger
   readonly #timeoutMs: number
-  /** The local provider's own peer id, put first in responses when set. */
-  ownProvider: string | undefined
 
   constructor(components: OffersProtocolComponents, init: OffersProtocolInit = {}) {
     this.#components = components
@@ -94,6 +100,8 @@ export class OffersProtocolService implements Startable {
   }
 
   readonly [Symbol.toStringTag] = 'cocoon/offers-protocol'
+  readonly [serviceCapabilities]: string[] = [OFFERS_PROTOCOL_CAPABILITY]
+  readonly [serviceDependencies]: string[] = [ORDER_BOOK_CAPABILITY]
 
   async start(): Promise<void> {
     await this.#components.registrar.handle(
@@ -126,7 +134,7 @@ export class OffersProtocolService implements Startable {
       await stream.close({ signal })
     } catch (error) {
       this.#log('push from %p failed - %e', connection.remotePeer, error)
-      stream.abort(error instanceof Error ? error : new Error(String(error)))
+      stream.abort(toError(error))
     }
   }
 
@@ -141,14 +149,15 @@ export class OffersProtocolService implements Startable {
       await stream.close({ signal })
     } catch (error) {
       this.#log('offers request from %p failed - %e', connection.remotePeer, error)
-      stream.abort(error instanceof Error ? error : new Error(String(error)))
+      stream.abort(toError(error))
     }
   }
 
-  /** The offers this peer would answer for `model` (all models when empty). */
+  /** The offers this peer would answer for `model` (all models when empty), its own first. */
   offersFor(model: string): Offer[] {
+    const own = this.#components.peerId.toString()
     const entries = this.#components.orderBook.entries(model === '' ? undefined : canonicalModelId(model))
-    entries.sort((a, b) => Number(b.provider === this.ownProvider) - Number(a.provider === this.ownProvider))
+    entries.sort((a, b) => Number(b.provider === own) - Number(a.provider === own))
     return entries.slice(0, MAX_OFFERS_PER_RESPONSE).map((e) => e.offer)
   }
 }
@@ -197,10 +206,11 @@ export async function fetchOffers(
     const out = messageStream(stream, REQUEST_CODEC)
     await out.write({ model }, { signal })
     const response = await messageStream(out.unwrap(), RESPONSE_CODEC).read({ signal })
-    await stream.close({ signal }).catch(() => {})
+    // the response is in: a stream that cannot close gracefully is reset instead
+    await stream.close({ signal }).catch((error: unknown) => stream.abort(toError(error)))
     return response.offers
   } catch (error) {
-    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    stream.abort(toError(error))
     throw error
   }
 }
@@ -233,7 +243,11 @@ export async function pushOrderBookMessage(
       // nothing is expected before the end of stream
     }
   } catch (error) {
-    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    stream.abort(toError(error))
     throw error
   }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
 }

@@ -8,9 +8,18 @@ import {
 } from '@cocoon-mesh/protocol'
 import type { GossipSub, TopicValidatorFn } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import {
+  type AbortOptions,
+  type ComponentLogger,
+  type Logger,
+  type Metrics,
+  type PeerId,
+  type Startable,
+  type Stream,
+  serviceCapabilities,
+  serviceDependencies,
+} from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
-import { Counter, Gauge, type Registry } from 'prom-client'
 import {
   type GossipVerdict,
   type OrderBookVerifier,
@@ -19,9 +28,15 @@ import {
 } from '../market/gossip-validation.js'
 import { OfferBook, type OfferBookChange, type OfferBookEntry, providerKey } from '../market/offer-book.js'
 import { RateLimiter } from '../market/rate-limit.js'
-import { orderBookTopicScoreParams } from '../peer/gossip-config.js'
+import { type OrderBookMetrics, orderBookMetrics } from '../metrics/order-book-metrics.js'
 import { fetchOffers } from './offers-protocol.js'
 import { PeerPenalties } from './penalties.js'
+
+/** The capability the order-book service declares; services that use `components.orderBook` depend on it. */
+export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
+
+/** The capability gossipsub declares (`@libp2p/gossipsub`), needed when a service gossips. */
+export const PUBSUB_CAPABILITY = '@libp2p/pubsub'
 
 export interface OrderBookInit {
   /** Models whose topics to join at start. */
@@ -33,15 +48,24 @@ export interface OrderBookInit {
   penalties?: PeerPenalties
   verifier?: OrderBookVerifier
   maxClockDriftMs?: number
-  metricsRegistry?: Registry
+  /**
+   * Take part in gossip through the node's gossipsub service, named `pubsub`
+   * (default true). Without it (a light peer) the book is filled by sync,
+   * discovery and pushes only.
+   */
+  gossip?: boolean
 }
 
 export interface OrderBookComponents {
   logger: ComponentLogger
   /** Used to sync the book from peers that join a watched topic. */
-  connectionManager?: {
+  connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
   }
+  /** The order-book metrics are registered here when present. */
+  metrics?: Metrics
+  /** Read only when the service gossips (`gossip`, the default). */
+  pubsub?: GossipSub
 }
 
 /** The `topic` of a `validated` event for a message pushed directly rather than gossiped. */
@@ -70,24 +94,25 @@ export interface OrderBookEvents {
 export class OrderBookService extends TypedEventEmitter<OrderBookEvents> implements Startable {
   readonly book: OfferBook
   readonly penalties: PeerPenalties
-  readonly #pubsub: GossipSub | undefined
   readonly #log: Logger
   readonly #init: OrderBookInit
+  readonly #gossip: boolean
   readonly #now: () => number
   readonly #limiter: RateLimiter
   readonly #verifier: OrderBookVerifier
   readonly #watched = new Set<string>()
-  readonly #metrics: { messages?: Counter; offers?: Gauge }
+  readonly #metrics: OrderBookMetrics | undefined
   readonly #components: OrderBookComponents
   readonly #synced = new Set<string>()
   #pruneTimer: ReturnType<typeof setInterval> | undefined
+  #started = false
 
-  constructor(components: OrderBookComponents & { pubsub?: GossipSub }, init: OrderBookInit = {}) {
+  constructor(components: OrderBookComponents, init: OrderBookInit = {}) {
     super()
     this.#components = components
     this.#init = init
+    this.#gossip = init.gossip ?? true
     this.#log = components.logger.forComponent('cocoon:orderbook')
-    this.#pubsub = optional(() => components.pubsub)
     this.#now = init.now ?? Date.now
     this.penalties = init.penalties ?? new PeerPenalties({ now: this.#now })
     this.#limiter = new RateLimiter({
@@ -97,38 +122,28 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     this.#verifier = init.verifier ?? signatureVerifier
     this.book = new OfferBook({
       now: this.#now,
-      onChange: (change) => {
-        this.#metrics.offers?.set(this.book.size)
-        this.safeDispatchEvent('change', { detail: change })
-      },
+      onChange: (change) => this.safeDispatchEvent('change', { detail: change }),
     })
-    const registry = init.metricsRegistry
     this.#metrics =
-      registry === undefined
-        ? {}
-        : {
-            messages: new Counter({
-              name: 'cocoon_orderbook_messages_total',
-              help: 'Order-book gossip messages validated, by verdict and reason',
-              labelNames: ['verdict', 'reason'],
-              registers: [registry],
-            }),
-            offers: new Gauge({
-              name: 'cocoon_orderbook_offers',
-              help: 'Live offers in the book',
-              registers: [registry],
-            }),
-          }
+      components.metrics === undefined ? undefined : orderBookMetrics(components.metrics, this.book)
   }
 
   readonly [Symbol.toStringTag] = 'cocoon/order-book'
+  readonly [serviceCapabilities]: string[] = [ORDER_BOOK_CAPABILITY]
+
+  get [serviceDependencies](): string[] {
+    return this.#gossip ? [PUBSUB_CAPABILITY] : []
+  }
 
   /** True when this peer takes part in gossip (a light peer may run without). */
   get gossiping(): boolean {
-    return this.#pubsub !== undefined
+    return this.#gossip
   }
 
-  #started = false
+  /** The node's gossipsub, when this service gossips. */
+  get #pubsub(): GossipSub | undefined {
+    return this.#gossip ? this.#components.pubsub : undefined
+  }
 
   start(): void {
     this.#pruneTimer = setInterval(() => this.book.prune(), 1000)
@@ -157,13 +172,13 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   /** Fetches `peer`'s offers of `model` once (per peer and model) and adds those that validate. */
   async syncFrom(peer: PeerId, model: string): Promise<number> {
     const key = `${peer.toString()}|${model}`
-    const dialer = optional(() => this.#components.connectionManager)
-    if (dialer === undefined || this.#synced.has(key)) return 0
+    if (this.#synced.has(key)) return 0
     this.#synced.add(key)
     if (this.#synced.size > 10_000) {
       const oldest = this.#synced.values().next().value
       if (oldest !== undefined) this.#synced.delete(oldest)
     }
+    const dialer = this.#components.connectionManager
     try {
       const offers = await fetchOffers(
         { dialProtocol: (p, protocols, options) => dialer.openStream(p, protocols, options) },
@@ -185,11 +200,14 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     for (const model of this.#watched) this.#join(model)
   }
 
+  /** Gossipsub, stopped with the node, drops its subscriptions itself; the validators go here. */
   stop(): void {
     this.#started = false
-    this.#pubsub?.removeEventListener('subscription-change', this.#onSubscriptionChange)
+    const pubsub = this.#pubsub
+    pubsub?.removeEventListener('subscription-change', this.#onSubscriptionChange)
     if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer)
-    for (const model of [...this.#watched]) this.unwatch(model)
+    for (const model of this.#watched) pubsub?.topicValidators.delete(orderBookTopic(model))
+    this.#watched.clear()
   }
 
   /** Joins the order-book topic of a model (idempotent). */
@@ -200,29 +218,33 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     if (this.#started) this.#join(canonical)
   }
 
+  /**
+   * Validates and subscribes to the model's topic. Gossipsub scores invalid
+   * deliveries on the topics given at its creation (`orderBookGossipOptions({ models })`);
+   * a topic joined later is guarded by validation and the peer penalties alone.
+   */
   #join(canonical: string): void {
     const pubsub = this.#pubsub
     if (pubsub === undefined) return
     const topic = orderBookTopic(canonical)
-    // Score invalid deliveries on this topic (gossipsub only scores topics it has params for).
-    const score = (pubsub as unknown as { score?: { params?: { topics?: Record<string, unknown> } } }).score
-    if (score?.params?.topics !== undefined) score.params.topics[topic] = orderBookTopicScoreParams()
     pubsub.topicValidators.set(topic, this.#validator(canonical))
     pubsub.subscribe(topic)
     // peers whose subscriptions arrived before we joined
     for (const peer of pubsub.getSubscribers(topic)) void this.syncFrom(peer, canonical)
   }
 
+  #leave(canonical: string): void {
+    const pubsub = this.#pubsub
+    if (pubsub === undefined) return
+    const topic = orderBookTopic(canonical)
+    pubsub.topicValidators.delete(topic)
+    pubsub.unsubscribe(topic)
+  }
+
   unwatch(model: string): void {
     const canonical = canonicalModelId(model)
     if (!this.#watched.delete(canonical)) return
-    const topic = orderBookTopic(canonical)
-    this.#pubsub?.topicValidators.delete(topic)
-    try {
-      this.#pubsub?.unsubscribe(topic)
-    } catch {
-      // gossipsub already stopped
-    }
+    if (this.#started) this.#leave(canonical)
   }
 
   watching(): string[] {
@@ -367,21 +389,13 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   }
 
   #record(from: string, topic: string, verdict: GossipVerdict, reason: string): void {
-    this.#metrics.messages?.inc({ verdict, reason })
+    this.#metrics?.message(verdict, reason)
     if (verdict === 'reject') this.#log('rejected message from %s on %s: %s', from, topic, reason)
     this.safeDispatchEvent('validated', { detail: { from, topic, verdict, reason } })
   }
 }
 
-function optional<T>(get: () => T): T | undefined {
-  try {
-    return get()
-  } catch {
-    return undefined
-  }
-}
-
-/** The order-book service factory (js-libp2p style). Uses the `pubsub` service when present. */
+/** The order-book service factory (js-libp2p style). Gossips through the `pubsub` service unless `gossip: false`. */
 export function orderBook(init: OrderBookInit = {}): (components: OrderBookComponents) => OrderBookService {
   return (components) => new OrderBookService(components, init)
 }

@@ -47,7 +47,7 @@ describe('cocoon node start --metrics-port', () => {
     expect(before).toContain('process_cpu_seconds_total')
     expect(before).toMatch(/^libp2p_/m)
     expect(before).toContain('cocoon_orderbook_offers')
-    expect(before).not.toContain('cocoon_jobs_total{kind="llm",outcome="finished"}')
+    expect(before).not.toContain('cocoon_jobs_total{kind_outcome="llm/finished"}')
 
     const client: LightPeer = await createLightPeer({
       bootstrap: node.peer.libp2p.getMultiaddrs().map(String),
@@ -60,7 +60,7 @@ describe('cocoon node start --metrics-port', () => {
     expect((await job.usage).completionTokens).toBe(8)
     // the job service reports the finish just after the result frame; scrape until it is counted
     let after = await scrape(url as string)
-    while (!after.includes('cocoon_jobs_total{kind="llm",outcome="finished"} 1')) {
+    while (!after.includes('cocoon_jobs_total{kind_outcome="llm/finished"} 1')) {
       await new Promise<void>((resolve) => setImmediate(resolve))
       after = await scrape(url as string)
     }

@@ -2,9 +2,12 @@ import { RejectReason } from '@cocoon-mesh/protocol'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  createNodeMetrics,
   jobMetrics,
   MetricsListenError,
   type MetricsServer,
+  orderBookMetrics,
+  settlementMetrics,
   startMetricsServer,
 } from '../../src/metrics/index.js'
 
@@ -15,8 +18,8 @@ afterEach(async () => {
 
 describe('job metrics', () => {
   it('count jobs by kind and outcome, rejections by reason, tokens, GFLOP and billed nanoTON', async () => {
-    const registry = new Registry()
-    const onEvent = jobMetrics(registry)
+    const { registry, metrics } = createNodeMetrics()
+    const onEvent = jobMetrics(metrics)
     onEvent({ type: 'accepted', jobId: 'a', client: 'c', model: 'm', kind: 'llm' })
     onEvent({ type: 'accepted', jobId: 'b', client: 'c', model: 'm', kind: 'tensor' })
     onEvent({ type: 'finished', jobId: 'a', cost: 1500n, completionTokens: 40, gflop: 0 })
@@ -29,8 +32,9 @@ describe('job metrics', () => {
       message: '',
     })
     const text = await registry.metrics()
-    expect(text).toContain('cocoon_jobs_total{kind="llm",outcome="finished"} 1')
-    expect(text).toContain('cocoon_jobs_total{kind="tensor",outcome="failed"} 1')
+    expect(text).toContain('cocoon_jobs_total{kind_outcome="llm/finished"} 1')
+    expect(text).toContain('cocoon_jobs_total{kind_outcome="tensor/failed"} 1')
+    expect(text).toContain('cocoon_jobs_total{kind_outcome="unknown/rejected"} 1')
     expect(text).toContain(
       `cocoon_job_rejections_total{reason="${RejectReason.REJECT_REASON_OVER_CAPACITY}"} 1`,
     )
@@ -41,10 +45,37 @@ describe('job metrics', () => {
   })
 })
 
+describe('order-book and settlement metrics', () => {
+  it('count messages by verdict and reason, read the book size at scrape, count claims and failed passes', async () => {
+    const { registry, metrics } = createNodeMetrics()
+    const book = { size: 3 }
+    const orderBook = orderBookMetrics(metrics, book)
+    orderBook.message('reject', 'bad-signature')
+    orderBook.message('reject', 'bad-signature')
+    orderBook.message('accept', 'added')
+    const settlement = settlementMetrics(metrics)
+    settlement.observeClaims([
+      { channel: 'a', reason: 'threshold', paid: 700n },
+      { channel: 'b', error: new Error('chain down') },
+    ])
+    settlement.observeFailedPass()
+    let text = await registry.metrics()
+    expect(text).toContain('cocoon_orderbook_messages_total{verdict_reason="reject/bad-signature"} 2')
+    expect(text).toContain('cocoon_orderbook_messages_total{verdict_reason="accept/added"} 1')
+    expect(text).toContain('cocoon_orderbook_offers 3')
+    expect(text).toContain('cocoon_claims_total{reason="threshold"} 1')
+    expect(text).toContain('cocoon_claimed_nanoton_total 700')
+    expect(text).toContain('cocoon_claim_failures_total 2')
+    book.size = 1
+    text = await registry.metrics()
+    expect(text).toContain('cocoon_orderbook_offers 1')
+  })
+})
+
 describe('metrics server', () => {
   it('serves the registry on GET /metrics and nothing else', async () => {
-    const registry = new Registry()
-    jobMetrics(registry)
+    const { registry, metrics } = createNodeMetrics()
+    jobMetrics(metrics)
     const server = await startMetricsServer({ registry, port: 0 })
     servers.push(server)
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)

@@ -15,6 +15,7 @@ import {
 } from '@cocoon-mesh/settlement'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Command } from 'commander'
+import { readChannelForDisplay, unknownOnChain } from '../chain-view.js'
 import type { RegisterCommand } from './index.js'
 
 interface CommonOptions {
@@ -137,7 +138,8 @@ function registerChannelList(channel: Command): void {
         const add = async (role: 'client' | 'provider', address: string, peerId?: string) => {
           if (seen.has(`${role}${address}`)) return
           seen.add(`${role}${address}`)
-          const view = await readChannel(ctx.chain, address).catch(() => undefined)
+          const { view, error } = await readChannelForDisplay(ctx.chain, address)
+          const unknown = error === undefined ? '' : unknownOnChain(error)
           const local =
             role === 'client'
               ? (await ctx.store.clientChannel(address))?.signed
@@ -146,8 +148,8 @@ function registerChannelList(channel: Command): void {
             role,
             channel: address,
             peer: peerId ?? '',
-            deposit: view?.state.deposit.toString() ?? '',
-            claimed: view?.state.claimed.toString() ?? '',
+            deposit: view?.state.deposit.toString() ?? unknown,
+            claimed: view?.state.claimed.toString() ?? unknown,
             newestVoucher: (local ?? 0n).toString(),
             exiting: (view?.state.exitRequestedAt ?? 0) > 0,
             closed: view?.state.closed ?? false,

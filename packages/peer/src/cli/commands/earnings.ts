@@ -1,5 +1,6 @@
-import { formatTon, openSettlementContext, readChannel } from '@cocoon-mesh/settlement'
+import { formatTon, openSettlementContext } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
+import { type ChainRead, readChannelForDisplay, unknownOnChain } from '../chain-view.js'
 import type { RegisterCommand } from './index.js'
 
 /** `cocoon earnings [--json]`: what this provider earned, claimed and can still claim. */
@@ -28,11 +29,14 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
           let earned = 0n
           let claimed = 0n
           const channels = []
+          const unread: string[] = []
           for (const rec of await ctx.store.providerChannels()) {
-            const view =
+            const read: ChainRead =
               opts.offline === true
-                ? undefined
-                : await readChannel(ctx.chain, rec.channel).catch(() => undefined)
+                ? { view: undefined }
+                : await readChannelForDisplay(ctx.chain, rec.channel)
+            const view = read.view
+            // without the chain, claims come from the local record
             const onChainClaimed = view?.state.claimed ?? rec.claimed
             const deposit = view?.state.deposit
             const claimable =
@@ -45,7 +49,9 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
               claimed: onChainClaimed.toString(),
               claimable: (claimable > 0n ? claimable : 0n).toString(),
               closed: view?.state.closed ?? false,
+              ...(read.error === undefined ? {} : { chain: unknownOnChain(read.error) }),
             })
+            if (read.error !== undefined) unread.push(`${rec.channel}: ${unknownOnChain(read.error)}`)
           }
           const jobs = (await ctx.store.jobs('provider')).length
           const unclaimed = earned - claimed
@@ -57,6 +63,10 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
             process.stdout.write(
               `earned     ${formatTon(earned)} (${jobs} jobs, ${channels.length} channels)\nclaimed    ${formatTon(claimed)}\nunclaimed  ${formatTon(unclaimed)}\n`,
             )
+            if (unread.length > 0)
+              process.stdout.write(
+                `claimed from the local record for ${unread.length} channels:\n${unread.map((u) => `  ${u}\n`).join('')}`,
+              )
           }
         } finally {
           await ctx.close()

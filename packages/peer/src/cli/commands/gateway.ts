@@ -29,17 +29,14 @@ export const registerGateway: RegisterCommand = (program: Command) => {
       const client = await createLightPeer({
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
       })
-      const book = (
-        client.peer as unknown as {
-          orderBook?: { watch(m: string): void; offers(): Array<{ models: string[] }> }
-        }
-      ).orderBook
-      for (const model of opts.model ?? []) book?.watch(model)
+      const book = client.peer.orderBook
+      for (const model of opts.model ?? []) book.watch(model)
       const gateway = await startGateway({
         generate: (params) => client.generate(params),
-        models: () => [...new Set((book?.offers() ?? []).flatMap((o) => o.models))],
+        models: () => [...new Set(book.offers().flatMap((o) => o.models))],
         port: Number(opts.port),
         host: opts.host,
+        logger: client.peer.libp2p.logger,
         ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
       })
       process.stdout.write(`cocoon gateway listening on ${gateway.url}\n`)

@@ -1,11 +1,14 @@
 import type { Offer } from '@cocoon-mesh/protocol'
 import { resolveHome } from '@cocoon-mesh/settlement'
+import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
 import type { OfferSummary } from '../../home/state.js'
 import { createLightNode } from '../../peer/create-peer.js'
+import type { CocoonPeer } from '../../peer/types.js'
 import { discoverOffers } from '../../services/discovery.js'
+import { DiscoveryFailedError } from '../../services/errors.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
@@ -86,20 +89,14 @@ export const registerOffers: RegisterCommand = (program: Command) => {
             })
           }
           const signal = AbortSignal.timeout(timeoutMs)
-          // the bootstrap peers' own books (every full peer answers /cocoon/offers)
-          await Promise.all(
-            connections.map(async (c) => {
-              const offers = await fetchOffers(light.libp2p, c.remotePeer, opts.model ?? '', {
-                signal,
-              }).catch(() => [])
-              await light.orderBook.addVerified(offers)
-            }),
-          )
-          // and the model's providers found through the DHT
-          if (opts.model !== undefined) {
-            await discoverOffers(light.libp2p, light.orderBook, opts.model, { signal }).catch(() => undefined)
-          }
+          const collected = await collectOffers(light, connections, opts.model, signal)
           const offers = light.orderBook.offers(opts.model).map(offerListing)
+          if (offers.length === 0 && collected.failed === collected.asked) {
+            throw new DiscoveryFailedError('no offers found: every peer and lookup asked failed', {
+              details: `${collected.notes.join('; ')}. Check the bootstrap peers and the connection.`,
+            })
+          }
+          for (const note of collected.notes) process.stderr.write(`cocoon: ${note}\n`)
           process.stdout.write(
             opts.json === true ? `${JSON.stringify(offers, null, 2)}\n` : offerListingTable(offers),
           )
@@ -108,4 +105,58 @@ export const registerOffers: RegisterCommand = (program: Command) => {
         }
       },
     )
+}
+
+/** What asking for offers gave: how many sources were asked, how many failed, and each failure. */
+interface Collected {
+  asked: number
+  failed: number
+  notes: string[]
+}
+
+/**
+ * Fills the light peer's book from the bootstrap peers' own books (every full
+ * peer answers /cocoon/offers) and, for one model, from its providers found
+ * through the DHT (that lookup fails when it throws or none of its providers answer).
+ */
+async function collectOffers(
+  light: CocoonPeer,
+  connections: ReadonlyArray<{ remotePeer: PeerId }>,
+  model: string | undefined,
+  signal: AbortSignal,
+): Promise<Collected> {
+  const collected: Collected = { asked: connections.length, failed: 0, notes: [] }
+  await Promise.all(
+    connections.map(async (c) => {
+      try {
+        await light.orderBook.addVerified(
+          await fetchOffers(light.libp2p, c.remotePeer, model ?? '', { signal }),
+        )
+      } catch (error) {
+        collected.failed++
+        collected.notes.push(`asking ${c.remotePeer.toString()} for its offers failed (${errorText(error)})`)
+      }
+    }),
+  )
+  if (model === undefined) return collected
+  collected.asked++
+  try {
+    const found = await discoverOffers(light.libp2p, light.orderBook, model, {
+      signal,
+      logger: light.libp2p.logger,
+    })
+    if (found.failed === 0) return collected
+    if (found.failed === found.providers.length) collected.failed++
+    collected.notes.push(
+      `${found.failed} of ${found.providers.length} providers of ${model} found in the DHT did not answer (${errorText(found.lastError)})`,
+    )
+  } catch (error) {
+    collected.failed++
+    collected.notes.push(`the DHT lookup of ${model} failed (${errorText(error)})`)
+  }
+  return collected
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
