@@ -1,17 +1,5 @@
 import { CocoonError, type CocoonErrorOptions, JobErrorCode, RejectReason } from '@cocoon-mesh/protocol'
 
-/** A frame on a job stream could not be decoded, or set no field / several fields. */
-export class MalformedFrameError extends CocoonError {
-  readonly code = 'ERR_MALFORMED_FRAME' as const
-  override name = 'MalformedFrameError'
-}
-
-/** A frame announced a length above the limit. */
-export class FrameTooLargeError extends CocoonError {
-  readonly code = 'ERR_FRAME_TOO_LARGE' as const
-  override name = 'FrameTooLargeError'
-}
-
 /** The peer sent a well-formed frame that is not allowed at this point of the job. */
 export class UnexpectedFrameError extends CocoonError {
   readonly code = 'ERR_UNEXPECTED_FRAME' as const
@@ -31,7 +19,13 @@ export class TensorWorkerFailedError extends CocoonError {
 }
 
 /** Shared with the other packages: one class per condition across the mesh. */
-export { AbortedError, StreamEndedError, TensorTooLargeError } from '@cocoon-mesh/protocol'
+export {
+  AbortedError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  StreamEndedError,
+  TensorTooLargeError,
+} from '@cocoon-mesh/protocol'
 
 /** The provider sent nothing for longer than the idle timeout. */
 export class ProviderTimeoutError extends CocoonError {

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto'
 import type { DType as RuntimeDType, Tensor } from '@cocoon-mesh/gpu-runtime'
-import { DType, type JobFrame, type TensorChunk, type TensorHeader } from '@cocoon-mesh/protocol'
+import {
+  DType,
+  type JobFrame,
+  type TensorChunk,
+  type TensorHeader,
+  tensorChunkParts,
+} from '@cocoon-mesh/protocol'
 import type { AbortOptions } from '@libp2p/interface'
 import { TensorHashMismatchError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
-import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, tensorChunkParts } from './frames.js'
+import { FrameWriter, JOB_TENSOR_CHUNK_SIZE } from './frames.js'
 import { OFFLOAD_MIN_BYTES, tensorOffload } from './tensor-offload.js'
 
 const TO_WIRE: Record<RuntimeDType, DType> = {
