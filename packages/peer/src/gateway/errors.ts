@@ -31,7 +31,7 @@ export function toOpenAiError(err: unknown): OpenAiError {
         return openAiError(503, message, 'server_error', 'all_providers_rejected')
       case 'ERR_ALL_PROVIDERS_FAILED':
         return openAiError(502, message, 'server_error', 'all_providers_failed')
-      case 'ERR_JOB_DEADLINE':
+      case 'ERR_DEADLINE_EXCEEDED':
         return openAiError(504, message, 'server_error', 'timeout')
       case 'ERR_ABORTED':
         return openAiError(499, message, 'server_error', 'aborted')

@@ -1,5 +1,6 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
+  isCocoonError,
   JobErrorCode,
   type JobFrame,
   JobKind,
@@ -9,20 +10,29 @@ import {
   type Usage,
   usageCost,
 } from '@cocoon-mesh/protocol'
-import { type ClientPaymentSession, type ClientPayments, noPayments } from '@cocoon-mesh/settlement'
-import type { Stream } from '@libp2p/interface'
+import {
+  type ChannelUnusableError,
+  type ClientPaymentSession,
+  type ClientPayments,
+  noPayments,
+  type PaymentAbortedError,
+  type VoucherOverBudgetError,
+} from '@cocoon-mesh/settlement'
+import { type Stream, StreamResetError } from '@libp2p/interface'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
 import {
   AbortedError,
-  JobDeadlineError,
+  AttemptEndedError,
+  CloseFailedError,
+  DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
   ProviderTimeoutError,
   StreamEndedError,
   UnexpectedFrameError,
 } from './errors.js'
-import { FrameWriter, readFrames } from './frames.js'
-import { sendTensors, TensorAssembler } from './tensors.js'
+import { FrameWriter, type ReadFramesErrorType, readFrames, type WriteFrameErrorType } from './frames.js'
+import { sendTensors, TensorAssembler, type TensorAssemblerErrorType } from './tensors.js'
 
 export type AttemptEvent =
   | { type: 'accepted'; price: Prices; creditWindow: bigint }
@@ -42,15 +52,38 @@ export interface AttemptOptions {
   signal?: AbortSignal
   /** Longest silence from the provider before the attempt fails with `ProviderTimeoutError`, ms. */
   idleTimeoutMs: number
-  /** Unix ms: past it the attempt fails with `JobDeadlineError`, whatever the provider does. */
+  /** Unix ms: past it the attempt fails with `DeadlineExceededError`, whatever the provider does. */
   deadline?: number
   maxTensorBytes: number
 }
 
 /**
+ * Errors of {@link jobAttempt}: the provider's answer (rejected, failed), its
+ * misbehaviour on the stream (an unexpected or undecodable frame, a price
+ * above the max, tensors that do not match their headers), silence, the
+ * deadline, the stream ending, the caller's abort, and the client payment
+ * session's refusals (no usable channel, a voucher over budget, a bill above
+ * what was delivered).
+ */
+export type JobAttemptErrorType =
+  | JobRejectedError
+  | JobFailedError
+  | UnexpectedFrameError
+  | ProviderTimeoutError
+  | DeadlineExceededError
+  | StreamEndedError
+  | AbortedError
+  | ReadFramesErrorType
+  | WriteFrameErrorType
+  | TensorAssemblerErrorType
+  | ChannelUnusableError
+  | VoucherOverBudgetError
+  | PaymentAbortedError
+
+/**
  * One try of one job on one provider's stream. Yields the accept, each token
- * chunk and the final result; throws a typed error otherwise. Always leaves
- * the stream closed or reset.
+ * chunk and the final result; throws {@link JobAttemptErrorType} otherwise.
+ * Always leaves the stream closed or reset.
  */
 export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<AttemptEvent, void, undefined> {
   const { stream, request, signal } = options
@@ -119,7 +152,9 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         // close in the background: the result is in, the caller need not wait for the close handshake
         stream
           .close({ signal: AbortSignal.timeout(2_000) })
-          .catch(() => stream.abort(new Error('close failed')))
+          .catch((cause: unknown) =>
+            stream.abort(new CloseFailedError('job stream did not close after the result', { cause })),
+          )
         yield { type: 'result', result: frame.result, outputs }
         return
       } else if (frame.error !== undefined) {
@@ -136,7 +171,9 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   } finally {
     assembler.drop()
     signal?.removeEventListener('abort', onAbort)
-    if (!finished && stream.status === 'open') stream.abort(new Error('job attempt ended'))
+    if (!finished && stream.status === 'open') {
+      stream.abort(new AttemptEndedError('job attempt ended before its result'))
+    }
   }
 }
 
@@ -181,7 +218,7 @@ async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): P
       () => {
         reject(
           untilDeadline <= options.idleTimeoutMs
-            ? new JobDeadlineError('job deadline passed', {
+            ? new DeadlineExceededError('job deadline passed', {
                 details: 'the provider had not finished by the deadline',
               })
             : new ProviderTimeoutError('provider went silent', {
@@ -201,20 +238,9 @@ async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): P
     }
     return result.value
   } catch (err) {
-    if (
-      err instanceof Error &&
-      'code' in err &&
-      typeof err.code === 'string' &&
-      err.code.startsWith('ERR_')
-    ) {
-      if (
-        (err as { code: string }).code === 'ERR_STREAM_RESET' ||
-        (err as { name: string }).name === 'StreamResetError'
-      ) {
-        throw new StreamEndedError('job stream was reset', { cause: err })
-      }
-    }
-    if (err instanceof Error && !('shortMessage' in err)) {
+    if (err instanceof StreamResetError) throw new StreamEndedError('job stream was reset', { cause: err })
+    // the transport's own errors (libp2p's, Node's) become StreamEndedError; typed job errors pass through
+    if (err instanceof Error && !isCocoonError(err)) {
       throw new StreamEndedError('job stream failed', { cause: err, details: err.message })
     }
     throw err

@@ -26,10 +26,11 @@ import {
   AllProvidersFailedError,
   AllRejectedError,
   BudgetExceededError,
-  JobDeadlineError,
+  DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
   NoProviderError,
+  ProviderTimeoutError,
   ProviderUnreachableError,
 } from './errors.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
@@ -67,7 +68,9 @@ export class Failover {
       throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
     }
     if (this.#params.deadline !== undefined && this.now() >= this.#params.deadline) {
-      throw new JobDeadlineError('job deadline passed', { details: `after ${this.parts.length} attempts` })
+      throw new DeadlineExceededError('job deadline passed', {
+        details: `after ${this.parts.length} attempts`,
+      })
     }
     if (this.#tried.size >= (this.#ctx.maxAttempts ?? 6)) return this.#exhausted()
     const offers = await this.#ctx.offers(this.#params.model)
@@ -229,15 +232,16 @@ export class Failover {
       })
       return
     }
-    if (err instanceof JobDeadlineError) throw err
+    if (err instanceof DeadlineExceededError) throw err
     if (err instanceof JobFailedError) {
       if (err.isClientFault) throw err
       if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {
-        throw new JobDeadlineError('job deadline passed', { cause: err })
+        throw new DeadlineExceededError('job deadline passed', { cause: err })
       }
     }
-    const timeout = isCocoonError(err) && err.code === 'ERR_PROVIDER_TIMEOUT'
-    this.#ctx.records?.record(candidate.providerId, { type: timeout ? 'timeout' : 'failure' })
+    this.#ctx.records?.record(candidate.providerId, {
+      type: err instanceof ProviderTimeoutError ? 'timeout' : 'failure',
+    })
   }
 }
 

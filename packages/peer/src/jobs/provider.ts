@@ -13,7 +13,17 @@ import {
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-import { JobRejectedError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
+import {
+  CloseFailedError,
+  DeadlineExceededError,
+  isBadInputError,
+  JobCancelledError,
+  JobStreamClosedError,
+  ReadTimeoutError,
+  TensorHashMismatchError,
+  TensorTooLargeError,
+  UnexpectedFrameError,
+} from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
 import { findModel, serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
@@ -106,7 +116,7 @@ class DefaultJobService implements JobService {
     const frames = readFrames(stream)[Symbol.asyncIterator]()
     const controller = new AbortController()
     const onClose = (): void => {
-      controller.abort(new JobRejectedError(RejectReason.REJECT_REASON_UNSPECIFIED, 'stream closed'))
+      controller.abort(new JobStreamClosedError('job stream closed while the job was served'))
     }
     stream.addEventListener('close', onClose)
     const readTimeout = this.#init.readTimeoutMs ?? 10_000
@@ -161,7 +171,7 @@ class DefaultJobService implements JobService {
       const code =
         err instanceof TensorTooLargeError
           ? JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
-          : isCocoonError(err) && err.code === 'ERR_TENSOR_HASH_MISMATCH'
+          : err instanceof TensorHashMismatchError
             ? JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
             : JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
       this.#init.onEvent?.({
@@ -221,7 +231,11 @@ class DefaultJobService implements JobService {
   ): Promise<void> {
     this.#init.onEvent?.({ type: 'rejected', jobId, client, reason, message })
     await writer.write({ reject: { jobId, reason, message } }).catch(() => {})
-    await stream.close().catch(() => stream.abort(new Error('close failed')))
+    await stream
+      .close()
+      .catch((cause: unknown) =>
+        stream.abort(new CloseFailedError('job stream did not close after the reject', { cause })),
+      )
   }
 
   async #serve(
@@ -242,7 +256,10 @@ class DefaultJobService implements JobService {
     let deadlineTimer: ReturnType<typeof setTimeout> | undefined
     if (deadline !== undefined) {
       deadlineTimer = setTimeout(
-        () => controller.abort(new Error('deadline')),
+        () =>
+          controller.abort(
+            new DeadlineExceededError('job deadline passed', { details: 'the provider stops the job' }),
+          ),
         Math.max(0, deadline - this.#now()),
       )
     }
@@ -281,7 +298,8 @@ class DefaultJobService implements JobService {
         const { value, done } = await frames.next()
         if (done === true) return
         if (value.voucher !== undefined) await session.acceptVoucher(value.voucher)
-        else if (value.cancel !== undefined) controller.abort(new Error('cancelled'))
+        else if (value.cancel !== undefined)
+          controller.abort(new JobCancelledError('the client cancelled the job'))
         else throw new UnexpectedFrameError('unexpected frame during job output')
       }
     })()
@@ -295,17 +313,16 @@ class DefaultJobService implements JobService {
       else await serveTensor(this.#init, job, inputs)
       await stream
         .close({ signal: AbortSignal.timeout(5_000) })
-        .catch(() => stream.abort(new Error('close timed out')))
+        .catch((cause: unknown) =>
+          stream.abort(new CloseFailedError('job stream did not close after the result', { cause })),
+        )
     } catch (err) {
       const deadlinePassed = deadline !== undefined && this.#now() >= deadline
       const code = deadlinePassed
         ? JobErrorCode.JOB_ERROR_CODE_DEADLINE
         : signal.aborted
           ? JobErrorCode.JOB_ERROR_CODE_CANCELLED
-          : isCocoonError(err) &&
-              (err.code === 'ERR_INVALID_REQUEST' ||
-                err.code.startsWith('ERR_TENSOR') ||
-                err.code.startsWith('ERR_GRAPH'))
+          : isBadInputError(err)
             ? JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
             : JobErrorCode.JOB_ERROR_CODE_INTERNAL
       this.#init.onEvent?.({
@@ -318,7 +335,9 @@ class DefaultJobService implements JobService {
         await writer.write({ error: { jobId, code, message: errorMessage(err) } }).catch(() => {})
         await stream
           .close({ signal: AbortSignal.timeout(2_000) })
-          .catch(() => stream.abort(new Error('close failed')))
+          .catch((cause: unknown) =>
+            stream.abort(new CloseFailedError('job stream did not close after the error', { cause })),
+          )
       }
     } finally {
       clearTimeout(deadlineTimer)
@@ -336,7 +355,7 @@ async function nextFrame(
     timer = setTimeout(
       () =>
         reject(
-          new UnexpectedFrameError('timed out waiting for a frame', {
+          new ReadTimeoutError('timed out waiting for a frame', {
             details: `no frame within ${timeoutMs} ms`,
           }),
         ),
@@ -357,7 +376,18 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** The provider side of `/cocoon/job/1.0.0`, as a libp2p service. */
+/**
+ * Errors of the job service: only `start()` throws, when the registrar
+ * refuses the protocol handler (libp2p's errors). A job's own failures never
+ * surface here: the client is answered on the stream (JobReject, JobError)
+ * and `onEvent` reports them.
+ */
+export type JobServiceErrorType = Error
+
+/**
+ * The provider side of `/cocoon/job/1.0.0`, as a libp2p service; its
+ * `start()` throws {@link JobServiceErrorType}.
+ */
 export function jobService(init: JobServiceInit): (components: JobServiceComponents) => JobService {
   return (components) => new DefaultJobService(components, init)
 }

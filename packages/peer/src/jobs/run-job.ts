@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import { JobKind, type Prices } from '@cocoon-mesh/protocol'
 import type { JobSize } from '../matching/types.js'
-import { InvalidJobError } from './errors.js'
+import {
+  type AbortedError,
+  type AllProvidersFailedError,
+  type AllRejectedError,
+  AttemptEndedError,
+  type BudgetExceededError,
+  type DeadlineExceededError,
+  InvalidJobError,
+  type JobFailedError,
+  type NoProviderError,
+} from './errors.js'
 import { errorText, Failover, zeroPrices } from './failover.js'
 import type { JobContext, JobUsage, LlmJob, LlmJobParams, TensorJobParams, TokenOutput } from './job-types.js'
 
@@ -11,10 +21,29 @@ export type * from './job-types.js'
 const DEFAULT_MAX_TOKENS = 256
 
 /**
+ * Errors of {@link runLlmJob} (from iterating it and from `usage`) and
+ * {@link runTensorJob}: the job is invalid, nobody offers it (or not within
+ * the budget), every provider rejected or failed it, the deadline passed, the
+ * caller aborted, or a provider says the request itself is bad
+ * (JobFailedError with `isClientFault`, not retried elsewhere). Errors of the
+ * context's own `offers` callback pass through.
+ */
+export type RunJobErrorType =
+  | InvalidJobError
+  | NoProviderError
+  | BudgetExceededError
+  | AllRejectedError
+  | AllProvidersFailedError
+  | DeadlineExceededError
+  | AbortedError
+  | JobFailedError
+
+/**
  * Runs an LLM job over the mesh with failover: ranks offers, tries the best,
  * and when a provider rejects, dies, stalls or sends garbage, moves to the
  * next one, re-sending the prompt plus the text already received so the
- * caller's stream just continues.
+ * caller's stream just continues. Iterating it and `usage` throw
+ * {@link RunJobErrorType}.
  */
 export function runLlmJob(ctx: JobContext, params: LlmJobParams): LlmJob {
   const jobId = params.jobId ?? randomUUID()
@@ -120,7 +149,14 @@ async function* llmJob(
           }
         }
       }
-      runner.failed(candidate, price, partTokens, 0, startedAt, new Error('attempt ended without a result'))
+      runner.failed(
+        candidate,
+        price,
+        partTokens,
+        0,
+        startedAt,
+        new AttemptEndedError('attempt ended without a result'),
+      )
     } catch (err) {
       runner.failed(candidate, price, partTokens, 0, startedAt, err)
       runner.emit({
@@ -134,7 +170,10 @@ async function* llmJob(
   }
 }
 
-/** Runs a tensor job over the mesh; a provider that fails mid-job is replaced and the job re-run. */
+/**
+ * Runs a tensor job over the mesh; a provider that fails mid-job is replaced
+ * and the job re-run. Rejects with {@link RunJobErrorType}.
+ */
 export async function runTensorJob(
   ctx: JobContext,
   params: TensorJobParams,
@@ -190,7 +229,14 @@ export async function runTensorJob(
           }
         }
       }
-      runner.failed(candidate, price, 0, 0, startedAt, new Error('attempt ended without a result'))
+      runner.failed(
+        candidate,
+        price,
+        0,
+        0,
+        startedAt,
+        new AttemptEndedError('attempt ended without a result'),
+      )
     } catch (err) {
       runner.failed(candidate, price, 0, 0, startedAt, err)
       runner.emit({

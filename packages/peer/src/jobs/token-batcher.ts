@@ -10,6 +10,7 @@
  * provider's credit window (the client pays only for what it received).
  */
 import type { TokenChunk } from '@cocoon-mesh/gpu-runtime'
+import { TokenBatcherCancelledError } from './errors.js'
 
 export interface TokenBatch {
   text: string
@@ -86,7 +87,7 @@ export class TokenBatcher {
     this.#timer = undefined
     this.#pending = []
     this.#pendingTokens = 0
-    this.#failure ??= { error: new Error('token batcher cancelled') }
+    this.#failure ??= { error: new TokenBatcherCancelledError('token batcher cancelled') }
     this.#wakeProducers()
   }
 

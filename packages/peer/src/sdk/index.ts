@@ -4,7 +4,7 @@ export {
   AllProvidersFailedError,
   AllRejectedError,
   BudgetExceededError,
-  JobDeadlineError,
+  DeadlineExceededError,
   NoProviderError,
 } from '../jobs/errors.js'
 export * from './light-peer.js'

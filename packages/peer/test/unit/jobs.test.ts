@@ -13,8 +13,8 @@ import { createLightNode } from '../../src/index.js'
 import {
   AbortedError,
   AllRejectedError,
+  DeadlineExceededError,
   FrameWriter,
-  JobDeadlineError,
   JobFailedError,
   readFrames,
   runLlmJob,
@@ -252,12 +252,12 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     const ctx = contextFor(c.libp2p, [p])
     const late = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() + 400 })
     const err = await collect(late).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(JobDeadlineError)
+    expect(err).toBeInstanceOf(DeadlineExceededError)
     await waitFor(() => p.runtime.running === 0 || p.runtime.requests[0]?.signal?.aborted === true)
     expect(p.runtime.requests[0]?.signal?.aborted).toBe(true)
     // a deadline in the past never reaches a provider
     const past = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() - 1 })
-    expect(await collect(past).catch((e: unknown) => e)).toBeInstanceOf(JobDeadlineError)
+    expect(await collect(past).catch((e: unknown) => e)).toBeInstanceOf(DeadlineExceededError)
     expect(p.runtime.requests).toHaveLength(1)
   })
 
