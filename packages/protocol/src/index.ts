@@ -9,6 +9,7 @@
  * protocol ids and topic names, and the typed errors every package builds on.
  */
 export * from './bench-report.js'
+export * from './clock.js'
 export * from './codec.js'
 export * from './errors.js'
 export * from './framing.js'

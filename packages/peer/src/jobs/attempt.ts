@@ -7,6 +7,8 @@ import {
   type JobRequest,
   type JobResult,
   type Prices,
+  systemTimers,
+  type Timers,
   type Usage,
   usageCost,
 } from '@cocoon-mesh/protocol'
@@ -54,6 +56,10 @@ export interface AttemptOptions {
   idleTimeoutMs: number
   /** Unix ms: past it the attempt fails with `DeadlineExceededError`, whatever the provider does. */
   deadline?: number
+  /** The clock `deadline` is measured against. Default `Date.now`. */
+  now?: () => number
+  /** Where the idle and deadline timeouts are scheduled; pass fake ones with a fake `now`. Default {@link systemTimers}. */
+  timers?: Timers
   maxTensorBytes: number
 }
 
@@ -209,12 +215,13 @@ function jobFailed(frame: JobFrame): JobFailedError {
   )
 }
 
+/** The next frame from the provider, or a timeout when it stays silent past the idle timeout or the deadline. */
 async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): Promise<JobFrame> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const untilDeadline =
-    options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - Date.now()
+  let cancelTimeout: (() => void) | undefined
+  const now = options.now ?? Date.now
+  const untilDeadline = options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - now()
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+    cancelTimeout = (options.timers ?? systemTimers).schedule(
       () => {
         reject(
           untilDeadline <= options.idleTimeoutMs
@@ -245,6 +252,6 @@ async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): P
     }
     throw err
   } finally {
-    clearTimeout(timer)
+    cancelTimeout?.()
   }
 }

@@ -175,6 +175,8 @@ export class Failover {
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
       idleTimeoutMs: this.#ctx.idleTimeoutMs ?? 30_000,
       ...(this.#params.deadline !== undefined ? { deadline: this.#params.deadline } : {}),
+      now: () => this.now(),
+      ...(this.#ctx.timers !== undefined ? { timers: this.#ctx.timers } : {}),
       maxTensorBytes: this.#ctx.maxTensorBytes ?? 256 * 1024 * 1024,
     })
   }

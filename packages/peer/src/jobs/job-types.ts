@@ -1,6 +1,6 @@
 /** The client-side shapes of a job: parameters, the token stream and the final usage with who served what. */
 import type { ChatMessage, Tensor } from '@cocoon-mesh/gpu-runtime'
-import type { Offer, Prices, RejectReason, TrustTier } from '@cocoon-mesh/protocol'
+import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
 import type { ProviderRecords } from '../matching/records.js'
@@ -44,7 +44,13 @@ export interface JobContext {
   records?: ProviderRecords
   latencies?: ReadonlyMap<string, number>
   payments?: ClientPayments
+  /** The clock deadlines, offer expiry and the parts' timestamps are measured against. Default `Date.now`. */
   now?: () => number
+  /**
+   * Where idle and deadline timeouts are scheduled. Default the process's
+   * timers; pass fake ones with a fake `now` to run failover in simulated time.
+   */
+  timers?: Timers
   /** Providers tried per job at most. Default 6. */
   maxAttempts?: number
   /** Longest silence from a provider mid-job, ms. Default 30 000. */

@@ -9,6 +9,8 @@ import {
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
+  systemTimers,
+  type Timers,
 } from '@cocoon-mesh/protocol'
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
@@ -51,7 +53,13 @@ export interface JobServiceInit {
    * Default 4; 0 sends one frame per produced chunk when the stream keeps up.
    */
   tokenFlushMs?: number
+  /** The clock request deadlines are measured against. Default `Date.now`. */
   now?: () => number
+  /**
+   * Where the read timeout and the deadline are scheduled. Default the
+   * process's timers; pass fake ones with a fake `now` for simulated time.
+   */
+  timers?: Timers
   /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
   onEvent?: (event: JobServiceEvent) => void
 }
@@ -78,6 +86,7 @@ class DefaultJobService implements JobService {
   readonly #init: JobServiceInit
   readonly #log: Logger
   readonly #now: () => number
+  readonly #timers: Timers
   #active = 0
 
   constructor(components: JobServiceComponents, init: JobServiceInit) {
@@ -85,6 +94,7 @@ class DefaultJobService implements JobService {
     this.#init = init
     this.#log = components.logger.forComponent('cocoon:job-service')
     this.#now = init.now ?? Date.now
+    this.#timers = init.timers ?? systemTimers
   }
 
   readonly [Symbol.toStringTag] = 'cocoon/job-service'
@@ -122,7 +132,7 @@ class DefaultJobService implements JobService {
     const readTimeout = this.#init.readTimeoutMs ?? 10_000
     let jobId = ''
     try {
-      const first = await nextFrame(frames, readTimeout, controller.signal)
+      const first = await nextFrame(frames, readTimeout, controller.signal, this.#timers)
       if (first?.request === undefined) {
         await this.#reject(
           writer,
@@ -253,9 +263,9 @@ class DefaultJobService implements JobService {
     const jobId = request.jobId
     const kind = request.kind === JobKind.JOB_KIND_LLM ? 'llm' : 'tensor'
     const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+    let cancelDeadline: (() => void) | undefined
     if (deadline !== undefined) {
-      deadlineTimer = setTimeout(
+      cancelDeadline = this.#timers.schedule(
         () =>
           controller.abort(
             new DeadlineExceededError('job deadline passed', { details: 'the provider stops the job' }),
@@ -274,7 +284,7 @@ class DefaultJobService implements JobService {
       )
       try {
         while (!assembler.done) {
-          const frame = await nextFrame(frames, readTimeout, signal)
+          const frame = await nextFrame(frames, readTimeout, signal, this.#timers)
           if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
           if (frame.voucher !== undefined) {
             await session.acceptVoucher(frame.voucher)
@@ -340,19 +350,21 @@ class DefaultJobService implements JobService {
           )
       }
     } finally {
-      clearTimeout(deadlineTimer)
+      cancelDeadline?.()
     }
   }
 }
 
+/** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */
 async function nextFrame(
   frames: AsyncIterator<JobFrame>,
   timeoutMs: number,
   signal: AbortSignal,
+  timers: Timers,
 ): Promise<JobFrame | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancelTimeout: (() => void) | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+    cancelTimeout = timers.schedule(
       () =>
         reject(
           new ReadTimeoutError('timed out waiting for a frame', {
@@ -367,7 +379,7 @@ async function nextFrame(
     const result = await Promise.race([frames.next(), timeout])
     return result.done === true ? undefined : result.value
   } finally {
-    clearTimeout(timer)
+    cancelTimeout?.()
   }
 }
 
