@@ -2,7 +2,7 @@
 import type { ChatMessage, Tensor } from '@cocoon-mesh/gpu-runtime'
 import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
-import type { Stream } from '@libp2p/interface'
+import type { ComponentLogger, Stream } from '@libp2p/interface'
 import type { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice } from '../matching/types.js'
 
@@ -57,6 +57,8 @@ export interface JobContext {
   idleTimeoutMs?: number
   maxTensorBytes?: number
   onEvent?: (event: JobEvent) => void
+  /** Where the job path logs what it does not throw (a voucher it could not send). Default `defaultLogger()`. */
+  logger?: ComponentLogger
 }
 
 export type JobEvent =

@@ -3,6 +3,7 @@ import type { DType as RuntimeDType, Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   DType,
   type JobFrame,
+  markHandled,
   type TensorChunk,
   type TensorHeader,
   tensorChunkParts,
@@ -136,7 +137,6 @@ export class TensorAssembler {
     this.#sink?.drop()
     this.#sink = undefined
     this.#header = undefined
-    for (const t of this.#tensors) t.catch(() => {})
   }
 
   /** True when `frame` was a tensor frame and was consumed. */
@@ -217,7 +217,8 @@ export class TensorAssembler {
       }
     })
     // awaited by complete(); a mismatch must not surface as an unhandled rejection before that
-    tensor.catch(() => {})
+    // (nor after drop(), when the job failed for another reason)
+    markHandled(tensor)
     this.#tensors.push(tensor)
   }
 }
