@@ -34,7 +34,7 @@ export type { JobFrameKind }
 
 /**
  * Errors of {@link FrameWriter}'s writes: the frame breaks the codec's rules,
- * or the stream no longer takes writes (StreamEndedError); an abort or a
+ * or the stream is not writable (StreamEndedError); an abort or a
  * reset while waiting for the stream to drain passes through as libp2p's error.
  */
 export type WriteFrameErrorType = EncodeDelimitedJobFrameErrorType | StreamEndedError
