@@ -9,6 +9,7 @@
  * protocol ids and topic names, and the typed errors every package builds on.
  */
 export * from './bench-report.js'
+export * from './clock.js'
 export * from './codec.js'
 export * from './errors.js'
 export * from './framing.js'
@@ -19,4 +20,5 @@ export * from './pricing.js'
 export * from './promises.js'
 export * from './protocol-ids.js'
 export * from './signing.js'
+export * from './tensor-chunk-frame.js'
 export * from './validate.js'

@@ -1,54 +1,116 @@
-import { CocoonError, type CocoonErrorOptions, JobErrorCode, RejectReason } from '@cocoon-mesh/protocol'
+/**
+ * The typed errors of the job path (`/cocoon/job/1.0.0`, both sides). One
+ * class per condition; match them with `instanceof`. Conditions shared with
+ * the other packages (an abort, a deadline, a stream that ended, a frame that
+ * does not decode, a tensor too large) are protocol's classes, re-exported.
+ */
+import {
+  type AbortedError,
+  CocoonError,
+  type CocoonErrorOptions,
+  type DeadlineExceededError,
+  JobErrorCode,
+  type MalformedMessageError,
+  type MessageTooLargeError,
+  RejectReason,
+  type StreamEndedError,
+  type TensorTooLargeError,
+  type UnsupportedVersionError,
+} from '@cocoon-mesh/protocol'
 
-/** A frame on a job stream could not be decoded, or set no field / several fields. */
-export class MalformedFrameError extends CocoonError {
-  readonly code = 'ERR_MALFORMED_FRAME' as const
-  override name = 'MalformedFrameError'
-}
+/** Shared with the other packages: one class per condition across the mesh. */
+export {
+  AbortedError,
+  DeadlineExceededError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  StreamEndedError,
+  TensorTooLargeError,
+  UnsupportedVersionError,
+} from '@cocoon-mesh/protocol'
 
-/** A frame announced a length above the limit. */
-export class FrameTooLargeError extends CocoonError {
-  readonly code = 'ERR_FRAME_TOO_LARGE' as const
-  override name = 'FrameTooLargeError'
-}
+// ---- the stream -------------------------------------------------------------
 
 /** The peer sent a well-formed frame that is not allowed at this point of the job. */
-export class UnexpectedFrameError extends CocoonError {
+export class UnexpectedFrameError extends CocoonError<'ERR_UNEXPECTED_FRAME'> {
   readonly code = 'ERR_UNEXPECTED_FRAME' as const
-  override name = 'UnexpectedFrameError'
+  override readonly name = 'UnexpectedFrameError'
 }
 
+/** The provider waited longer than its read timeout for the client's next frame (the JobRequest or an input frame). */
+export class ReadTimeoutError extends CocoonError<'ERR_READ_TIMEOUT'> {
+  readonly code = 'ERR_READ_TIMEOUT' as const
+  override readonly name = 'ReadTimeoutError'
+}
+
+/** The job stream closed (the client reset it, or it was closed) while the provider still served the job; the work stops. */
+export class JobStreamClosedError extends CocoonError<'ERR_JOB_STREAM_CLOSED'> {
+  readonly code = 'ERR_JOB_STREAM_CLOSED' as const
+  override readonly name = 'JobStreamClosedError'
+}
+
+/** A job stream did not close gracefully (the close failed or timed out), so it was reset with this error as the reason. */
+export class CloseFailedError extends CocoonError<'ERR_CLOSE_FAILED'> {
+  readonly code = 'ERR_CLOSE_FAILED' as const
+  override readonly name = 'CloseFailedError'
+}
+
+// ---- tensors ----------------------------------------------------------------
+
 /** A tensor's bytes did not match its header (sha256, length or offsets). */
-export class TensorHashMismatchError extends CocoonError {
+export class TensorHashMismatchError extends CocoonError<'ERR_TENSOR_HASH_MISMATCH'> {
   readonly code = 'ERR_TENSOR_HASH_MISMATCH' as const
-  override name = 'TensorHashMismatchError'
+  override readonly name = 'TensorHashMismatchError'
 }
 
 /** The worker thread reassembling a large received tensor failed or exited. */
-export class TensorWorkerFailedError extends CocoonError {
+export class TensorWorkerFailedError extends CocoonError<'ERR_TENSOR_WORKER_FAILED'> {
   readonly code = 'ERR_TENSOR_WORKER_FAILED' as const
-  override name = 'TensorWorkerFailedError'
+  override readonly name = 'TensorWorkerFailedError'
 }
 
-/** Shared with the other packages: one class per condition across the mesh. */
-export { AbortedError, StreamEndedError, TensorTooLargeError } from '@cocoon-mesh/protocol'
+// ---- the provider's side ----------------------------------------------------
+
+/** The client sent a JobCancel: the provider stops the job. */
+export class JobCancelledError extends CocoonError<'ERR_JOB_CANCELLED'> {
+  readonly code = 'ERR_JOB_CANCELLED' as const
+  override readonly name = 'JobCancelledError'
+}
+
+/** The token batcher was cancelled (the job ended some other way): nothing more is sent. */
+export class TokenBatcherCancelledError extends CocoonError<'ERR_TOKEN_BATCHER_CANCELLED'> {
+  readonly code = 'ERR_TOKEN_BATCHER_CANCELLED' as const
+  override readonly name = 'TokenBatcherCancelledError'
+}
+
+// ---- one attempt, on the client's side ---------------------------------------
 
 /** The provider sent nothing for longer than the idle timeout. */
-export class ProviderTimeoutError extends CocoonError {
+export class ProviderTimeoutError extends CocoonError<'ERR_PROVIDER_TIMEOUT'> {
   readonly code = 'ERR_PROVIDER_TIMEOUT' as const
-  override name = 'ProviderTimeoutError'
+  override readonly name = 'ProviderTimeoutError'
 }
 
 /** No stream could be opened to the provider. */
-export class ProviderUnreachableError extends CocoonError {
+export class ProviderUnreachableError extends CocoonError<'ERR_PROVIDER_UNREACHABLE'> {
   readonly code = 'ERR_PROVIDER_UNREACHABLE' as const
-  override name = 'ProviderUnreachableError'
+  override readonly name = 'ProviderUnreachableError'
+}
+
+/**
+ * An attempt ended before its JobResult: the client resets the stream with
+ * this reason (a failure on its side, or the caller stopped reading), and the
+ * failover books it when an attempt's events end without a result.
+ */
+export class AttemptEndedError extends CocoonError<'ERR_ATTEMPT_ENDED'> {
+  readonly code = 'ERR_ATTEMPT_ENDED' as const
+  override readonly name = 'AttemptEndedError'
 }
 
 /** The provider answered the JobRequest with a JobReject. */
-export class JobRejectedError extends CocoonError {
+export class JobRejectedError extends CocoonError<'ERR_JOB_REJECTED'> {
   readonly code = 'ERR_JOB_REJECTED' as const
-  override name = 'JobRejectedError'
+  override readonly name = 'JobRejectedError'
   readonly reason: RejectReason
 
   constructor(reason: RejectReason, shortMessage: string, options?: CocoonErrorOptions) {
@@ -58,9 +120,9 @@ export class JobRejectedError extends CocoonError {
 }
 
 /** The provider accepted the job then ended it with a JobError. */
-export class JobFailedError extends CocoonError {
+export class JobFailedError extends CocoonError<'ERR_JOB_FAILED'> {
   readonly code = 'ERR_JOB_FAILED' as const
-  override name = 'JobFailedError'
+  override readonly name = 'JobFailedError'
   readonly jobErrorCode: JobErrorCode
 
   constructor(jobErrorCode: JobErrorCode, shortMessage: string, options?: CocoonErrorOptions) {
@@ -78,22 +140,18 @@ export class JobFailedError extends CocoonError {
   }
 }
 
-/** The job's deadline passed. */
-export class JobDeadlineError extends CocoonError {
-  readonly code = 'ERR_JOB_DEADLINE' as const
-  override name = 'JobDeadlineError'
-}
+// ---- the whole job, on the client's side -------------------------------------
 
 /** No live offer matches the job (model, kind, trust tier, max price). */
-export class NoProviderError extends CocoonError {
+export class NoProviderError extends CocoonError<'ERR_NO_PROVIDER'> {
   readonly code = 'ERR_NO_PROVIDER' as const
-  override name = 'NoProviderError'
+  override readonly name = 'NoProviderError'
 }
 
 /** Every matching provider rejected the job. `rejections` says who and why. */
-export class AllRejectedError extends CocoonError {
+export class AllRejectedError extends CocoonError<'ERR_ALL_REJECTED'> {
   readonly code = 'ERR_ALL_REJECTED' as const
-  override name = 'AllRejectedError'
+  override readonly name = 'AllRejectedError'
   readonly rejections: Array<{ providerId: string; reason: RejectReason; message: string }>
 
   constructor(
@@ -106,22 +164,53 @@ export class AllRejectedError extends CocoonError {
 }
 
 /** Every provider tried failed mid-job (and none are left). */
-export class AllProvidersFailedError extends CocoonError {
+export class AllProvidersFailedError extends CocoonError<'ERR_ALL_PROVIDERS_FAILED'> {
   readonly code = 'ERR_ALL_PROVIDERS_FAILED' as const
-  override name = 'AllProvidersFailedError'
+  override readonly name = 'AllProvidersFailedError'
 }
 
 /** Matching offers exist, but the job would cost more than the budget left. */
-export class BudgetExceededError extends CocoonError {
+export class BudgetExceededError extends CocoonError<'ERR_BUDGET_EXCEEDED'> {
   readonly code = 'ERR_BUDGET_EXCEEDED' as const
-  override name = 'BudgetExceededError'
+  override readonly name = 'BudgetExceededError'
 }
 
 /** The job request is invalid before anything is sent (e.g. neither prompt nor messages). */
-export class InvalidJobError extends CocoonError {
+export class InvalidJobError extends CocoonError<'ERR_INVALID_JOB'> {
   readonly code = 'ERR_INVALID_JOB' as const
-  override name = 'InvalidJobError'
+  override readonly name = 'InvalidJobError'
 }
+
+/** Every error the job path throws: its own classes and the shared protocol ones. */
+export type JobPathError =
+  | UnexpectedFrameError
+  | ReadTimeoutError
+  | JobStreamClosedError
+  | CloseFailedError
+  | TensorHashMismatchError
+  | TensorWorkerFailedError
+  | JobCancelledError
+  | TokenBatcherCancelledError
+  | ProviderTimeoutError
+  | ProviderUnreachableError
+  | AttemptEndedError
+  | JobRejectedError
+  | JobFailedError
+  | NoProviderError
+  | AllRejectedError
+  | AllProvidersFailedError
+  | BudgetExceededError
+  | InvalidJobError
+  | AbortedError
+  | DeadlineExceededError
+  | MalformedMessageError
+  | MessageTooLargeError
+  | StreamEndedError
+  | TensorTooLargeError
+  | UnsupportedVersionError
+
+/** The codes of {@link JobPathError}, as a union a `switch` can be checked against. */
+export type JobPathErrorCode = JobPathError['code']
 
 export function rejectReasonName(reason: RejectReason): string {
   return RejectReason[reason] ?? String(reason)

@@ -26,13 +26,25 @@ import {
   AllProvidersFailedError,
   AllRejectedError,
   BudgetExceededError,
-  JobDeadlineError,
+  DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
   NoProviderError,
+  ProviderTimeoutError,
   ProviderUnreachableError,
 } from './errors.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
+
+/** What one attempt delivered so far: the accepted price, tokens received and when. */
+export interface AttemptProgress {
+  /** The price in the JobAccept, once it arrived. */
+  price?: Prices
+  /** Completion tokens received in this attempt. */
+  tokens: number
+  gflop: number
+  startedAt: number
+  firstTokenAt?: number
+}
 
 /** The provider-choosing state of one job across attempts. */
 export class Failover {
@@ -67,7 +79,9 @@ export class Failover {
       throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
     }
     if (this.#params.deadline !== undefined && this.now() >= this.#params.deadline) {
-      throw new JobDeadlineError('job deadline passed', { details: `after ${this.parts.length} attempts` })
+      throw new DeadlineExceededError('job deadline passed', {
+        details: `after ${this.parts.length} attempts`,
+      })
     }
     if (this.#tried.size >= (this.#ctx.maxAttempts ?? 6)) return this.#exhausted()
     const offers = await this.#ctx.offers(this.#params.model)
@@ -172,11 +186,34 @@ export class Failover {
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
       idleTimeoutMs: this.#ctx.idleTimeoutMs ?? 30_000,
       ...(this.#params.deadline !== undefined ? { deadline: this.#params.deadline } : {}),
+      now: () => this.now(),
+      ...(this.#ctx.timers !== undefined ? { timers: this.#ctx.timers } : {}),
+      ...(this.#ctx.logger !== undefined ? { logger: this.#ctx.logger } : {}),
       maxTensorBytes: this.#ctx.maxTensorBytes ?? 256 * 1024 * 1024,
     })
   }
 
-  completed(candidate: RankedOffer, part: ServedPart): void {
+  /**
+   * Books an attempt that delivered its JobResult as a served part (`billed`
+   * is what the result reports) and credits the provider's record.
+   */
+  completed(
+    candidate: RankedOffer,
+    progress: AttemptProgress,
+    billed: { promptTokens: number; gflop: number; cost: bigint },
+  ): void {
+    const part: ServedPart = {
+      providerId: candidate.providerId,
+      price: progress.price ?? zeroPrices(),
+      promptTokens: billed.promptTokens,
+      completionTokens: progress.tokens,
+      gflop: billed.gflop,
+      cost: billed.cost,
+      startedAt: progress.startedAt,
+      ...(progress.firstTokenAt !== undefined ? { firstTokenAt: progress.firstTokenAt } : {}),
+      endedAt: this.now(),
+      outcome: 'completed',
+    }
     this.parts.push(part)
     const delivered = generationRate(part)
     this.#ctx.records?.record(candidate.providerId, {
@@ -187,34 +224,19 @@ export class Failover {
     })
   }
 
-  /** Books a failed attempt; rethrows when the error ends the job rather than calling for failover. */
-  failed(
-    candidate: RankedOffer,
-    price: Prices | undefined,
-    tokens: number,
-    gflop: number,
-    startedAt: number,
-    err: unknown,
-  ): void {
+  /**
+   * Books a failed attempt as a part (costed from what was delivered) and
+   * decides: rethrows when the error ends the job (abort, deadline, a fault
+   * of the request itself), else records the rejection or failure so the
+   * caller fails over.
+   */
+  failed(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
     this.#lastError = err
-    const rejected = err instanceof JobRejectedError
-    const p = price ?? candidate.offer.prices ?? zeroPrices()
-    this.parts.push({
-      providerId: candidate.providerId,
-      price: p,
-      promptTokens: 0,
-      completionTokens: tokens,
-      gflop,
-      cost: rejected ? 0n : llmUsageCost(p, 0, tokens) + (gflop > 0 ? tensorCost(p, gflop) : 0n),
-      startedAt,
-      endedAt: this.now(),
-      outcome: rejected ? 'rejected' : 'failed',
-      error: errorText(err),
-    })
+    this.#bookFailedPart(candidate, progress, err)
     if (err instanceof AbortedError || this.#params.signal?.aborted === true) {
       throw err instanceof AbortedError ? err : new AbortedError('job aborted by the caller', { cause: err })
     }
-    if (rejected) {
+    if (err instanceof JobRejectedError) {
       this.#rejections.push({
         providerId: candidate.providerId,
         reason: err.reason,
@@ -229,15 +251,34 @@ export class Failover {
       })
       return
     }
-    if (err instanceof JobDeadlineError) throw err
+    if (err instanceof DeadlineExceededError) throw err
     if (err instanceof JobFailedError) {
       if (err.isClientFault) throw err
       if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {
-        throw new JobDeadlineError('job deadline passed', { cause: err })
+        throw new DeadlineExceededError('job deadline passed', { cause: err })
       }
     }
-    const timeout = isCocoonError(err) && err.code === 'ERR_PROVIDER_TIMEOUT'
-    this.#ctx.records?.record(candidate.providerId, { type: timeout ? 'timeout' : 'failure' })
+    this.#ctx.records?.record(candidate.providerId, {
+      type: err instanceof ProviderTimeoutError ? 'timeout' : 'failure',
+    })
+  }
+
+  #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
+    const rejected = err instanceof JobRejectedError
+    const price = progress.price ?? candidate.offer.prices ?? zeroPrices()
+    const { tokens, gflop } = progress
+    this.parts.push({
+      providerId: candidate.providerId,
+      price,
+      promptTokens: 0,
+      completionTokens: tokens,
+      gflop,
+      cost: rejected ? 0n : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
+      startedAt: progress.startedAt,
+      endedAt: this.now(),
+      outcome: rejected ? 'rejected' : 'failed',
+      error: errorText(err),
+    })
   }
 }
 

@@ -1,8 +1,8 @@
 /** The client-side shapes of a job: parameters, the token stream and the final usage with who served what. */
 import type { ChatMessage, Tensor } from '@cocoon-mesh/gpu-runtime'
-import type { Offer, Prices, RejectReason, TrustTier } from '@cocoon-mesh/protocol'
+import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
-import type { Stream } from '@libp2p/interface'
+import type { ComponentLogger, Stream } from '@libp2p/interface'
 import type { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice } from '../matching/types.js'
 
@@ -44,13 +44,21 @@ export interface JobContext {
   records?: ProviderRecords
   latencies?: ReadonlyMap<string, number>
   payments?: ClientPayments
+  /** The clock deadlines, offer expiry and the parts' timestamps are measured against. Default `Date.now`. */
   now?: () => number
+  /**
+   * Where idle and deadline timeouts are scheduled. Default the process's
+   * timers; pass fake ones with a fake `now` to run failover in simulated time.
+   */
+  timers?: Timers
   /** Providers tried per job at most. Default 6. */
   maxAttempts?: number
   /** Longest silence from a provider mid-job, ms. Default 30 000. */
   idleTimeoutMs?: number
   maxTensorBytes?: number
   onEvent?: (event: JobEvent) => void
+  /** Where the job path logs what it does not throw (a voucher it could not send). Default `defaultLogger()`. */
+  logger?: ComponentLogger
 }
 
 export type JobEvent =

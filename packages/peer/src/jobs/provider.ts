@@ -1,4 +1,4 @@
-import { type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { jobErrorCode, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   isCocoonError,
   JOB_PROTOCOL,
@@ -9,14 +9,25 @@ import {
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
+  systemTimers,
+  type Timers,
 } from '@cocoon-mesh/protocol'
-import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '@cocoon-mesh/settlement'
+import { noPayments, type ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Connection, Logger, Metrics, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 import { withJobMetrics } from '../metrics/job-metrics.js'
-import { JobRejectedError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
+import {
+  CloseFailedError,
+  DeadlineExceededError,
+  JobCancelledError,
+  JobStreamClosedError,
+  ReadTimeoutError,
+  TensorHashMismatchError,
+  TensorTooLargeError,
+  UnexpectedFrameError,
+} from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
-import { findModel, serveLlm, serveTensor } from './serve-work.js'
+import { type AcceptedJob, findModel, serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
 
@@ -42,7 +53,13 @@ export interface JobServiceInit {
    * Default 4; 0 sends one frame per produced chunk when the stream keeps up.
    */
   tokenFlushMs?: number
+  /** The clock request deadlines are measured against. Default `Date.now`. */
   now?: () => number
+  /**
+   * Where the read timeout and the deadline are scheduled. Default the
+   * process's timers; pass fake ones with a fake `now` for simulated time.
+   */
+  timers?: Timers
   /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
   onEvent?: (event: JobServiceEvent) => void
 }
@@ -64,6 +81,24 @@ export interface JobServiceComponents {
 export interface JobService extends Startable {
   /** Jobs currently running. */
   readonly active: number
+}
+
+/** One inbound job stream: its frames both ways, who sent it, and the controller that stops the job. */
+interface InboundStream {
+  stream: Stream
+  writer: FrameWriter
+  frames: AsyncIterator<JobFrame>
+  controller: AbortController
+  /** The client's peer id, as a string (for events) and as multihash bytes (for the payment session). */
+  client: string
+  clientKey: Uint8Array
+  /** The JobRequest's job id once it arrived, `''` before. */
+  jobId: string
+}
+
+/** A job the service accepted, with the stream it is served on. */
+interface ServedJob extends AcceptedJob {
+  inbound: InboundStream
 }
 
 class DefaultJobService implements JobService {
@@ -103,85 +138,73 @@ class DefaultJobService implements JobService {
     await this.#components.registrar.unhandle(JOB_PROTOCOL)
   }
 
+  get #timers(): Timers {
+    return this.#init.timers ?? systemTimers
+  }
+
+  get #readTimeoutMs(): number {
+    return this.#init.readTimeoutMs ?? 10_000
+  }
+
+  /** One inbound stream: admit the JobRequest or reject it, then serve the job. */
   async #handle(stream: Stream, connection: Connection): Promise<void> {
-    const client = connection.remotePeer.toString()
-    const writer = new FrameWriter(stream)
-    const frames = readFrames(stream)[Symbol.asyncIterator]()
-    const controller = new AbortController()
+    const inbound: InboundStream = {
+      stream,
+      writer: new FrameWriter(stream),
+      frames: readFrames(stream)[Symbol.asyncIterator](),
+      controller: new AbortController(),
+      client: connection.remotePeer.toString(),
+      clientKey: connection.remotePeer.toMultihash().bytes,
+      jobId: '',
+    }
     const onClose = (): void => {
-      controller.abort(new JobRejectedError(RejectReason.REJECT_REASON_UNSPECIFIED, 'stream closed'))
+      inbound.controller.abort(new JobStreamClosedError('job stream closed while the job was served'))
     }
     stream.addEventListener('close', onClose)
-    const readTimeout = this.#init.readTimeoutMs ?? 10_000
-    let jobId = ''
     try {
-      const first = await nextFrame(frames, readTimeout, controller.signal)
-      if (first?.request === undefined) {
-        await this.#reject(
-          writer,
-          stream,
-          client,
-          '',
-          RejectReason.REJECT_REASON_BAD_REQUEST,
-          'first frame must be a JobRequest',
-        )
-        return
-      }
-      const request = first.request
-      jobId = request.jobId
-      const price = this.#init.prices()
-      const failure = this.#admit(request, price)
-      if (failure !== undefined) {
-        await this.#reject(writer, stream, client, jobId, failure.reason, failure.message)
-        return
-      }
-      let session: ProviderPaymentSession
-      try {
-        session = await (this.#init.payments ?? noPayments).openSession(
-          request,
-          price,
-          connection.remotePeer.toMultihash().bytes,
-        )
-      } catch (err) {
-        await this.#reject(
-          writer,
-          stream,
-          client,
-          jobId,
-          RejectReason.REJECT_REASON_PAYMENT_REQUIRED,
-          errorMessage(err),
-        )
-        return
-      }
+      const job = await this.#admitRequest(inbound)
+      if (job === undefined) return
       this.#active++
       try {
-        await this.#serve(request, price, session, writer, frames, stream, controller, client, readTimeout)
+        await this.#serve(job)
       } finally {
         this.#active--
       }
     } catch (err) {
-      // garbage or a reset from the client: answer with a typed error if the stream still takes it
-      const code =
-        err instanceof TensorTooLargeError
-          ? JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
-          : isCocoonError(err) && err.code === 'ERR_TENSOR_HASH_MISMATCH'
-            ? JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
-            : JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
-      this.#init.onEvent?.({
-        type: 'failed',
-        jobId,
-        code: controller.signal.aborted ? 'aborted' : code,
-        message: errorMessage(err),
-      })
-      if (stream.writeStatus === 'writable' && !controller.signal.aborted) {
-        await writer.write({ error: { jobId, code, message: errorMessage(err) } }).catch(() => {})
-        await stream.close().catch(() => {})
-      } else {
-        stream.abort(err instanceof Error ? err : new Error(String(err)))
-      }
+      await this.#failUnserved(inbound, err)
     } finally {
       stream.removeEventListener('close', onClose)
     }
+  }
+
+  /**
+   * Reads the JobRequest and decides: the accepted job with its price and
+   * payment session, or `undefined` once the client was sent a JobReject.
+   */
+  async #admitRequest(inbound: InboundStream): Promise<ServedJob | undefined> {
+    const { signal } = inbound.controller
+    const first = await nextFrame(inbound.frames, this.#readTimeoutMs, signal, this.#timers)
+    const request = first?.request
+    if (request === undefined) {
+      await this.#reject(inbound, RejectReason.REJECT_REASON_BAD_REQUEST, 'first frame must be a JobRequest')
+      return undefined
+    }
+    inbound.jobId = request.jobId
+    const price = this.#init.prices()
+    const failure = this.#admit(request, price)
+    if (failure !== undefined) {
+      await this.#reject(inbound, failure.reason, failure.message)
+      return undefined
+    }
+    let session: ServedJob['session']
+    try {
+      session = await (this.#init.payments ?? noPayments).openSession(request, price, inbound.clientKey)
+    } catch (err) {
+      await this.#reject(inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorMessage(err))
+      return undefined
+    }
+    const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
+    return { request, price, session, writer: inbound.writer, signal, deadline, inbound }
   }
 
   #admit(request: JobRequest, price: Prices): ValidationFailure | undefined {
@@ -214,132 +237,214 @@ class DefaultJobService implements JobService {
     return undefined
   }
 
-  async #reject(
-    writer: FrameWriter,
-    stream: Stream,
-    client: string,
-    jobId: string,
-    reason: RejectReason,
-    message: string,
-  ): Promise<void> {
-    this.#init.onEvent?.({ type: 'rejected', jobId, client, reason, message })
-    await writer.write({ reject: { jobId, reason, message } }).catch(() => {})
-    await stream.close().catch(() => stream.abort(new Error('close failed')))
+  async #reject(inbound: InboundStream, reason: RejectReason, message: string): Promise<void> {
+    const { jobId } = inbound
+    this.#init.onEvent?.({ type: 'rejected', jobId, client: inbound.client, reason, message })
+    try {
+      await inbound.writer.write({ reject: { jobId, reason, message } })
+    } catch (err) {
+      this.#log(
+        'could not send JobReject for job %s to %s (the client sees the stream end and tries another provider) - %e',
+        jobId,
+        inbound.client,
+        err,
+      )
+    }
+    await closeOrReset(inbound.stream, 'the reject')
   }
 
-  async #serve(
-    request: JobRequest,
-    price: Prices,
-    session: ProviderPaymentSession,
-    writer: FrameWriter,
-    frames: AsyncIterator<JobFrame>,
-    stream: Stream,
-    controller: AbortController,
-    client: string,
-    readTimeout: number,
-  ): Promise<void> {
-    const { signal } = controller
-    const jobId = request.jobId
-    const kind = request.kind === JobKind.JOB_KIND_LLM ? 'llm' : 'tensor'
-    const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
-    if (deadline !== undefined) {
-      deadlineTimer = setTimeout(
-        () => controller.abort(new Error('deadline')),
-        Math.max(0, deadline - this.#now()),
+  /**
+   * Serves an admitted job: accept it, take its input tensors, then run the
+   * work while reading vouchers and a cancel from the client. The deadline
+   * stops the job through its signal.
+   */
+  async #serve(job: ServedJob): Promise<void> {
+    const { request, inbound } = job
+    const cancelDeadline =
+      job.deadline === undefined
+        ? undefined
+        : this.#timers.schedule(
+            () =>
+              inbound.controller.abort(
+                new DeadlineExceededError('job deadline passed', { details: 'the provider stops the job' }),
+              ),
+            Math.max(0, job.deadline - this.#now()),
+          )
+    try {
+      const kind = request.kind === JobKind.JOB_KIND_LLM ? 'llm' : 'tensor'
+      this.#init.onEvent?.({
+        type: 'accepted',
+        jobId: request.jobId,
+        client: inbound.client,
+        model: request.model,
+        kind,
+      })
+      await job.writer.write(
+        { accept: { jobId: request.jobId, price: job.price, creditWindow: job.session.creditWindow } },
+        { signal: job.signal },
       )
+      const inputs = await this.#receiveInputs(job)
+      this.#watchClient(job)
+      await this.#work(job, inputs)
+    } finally {
+      cancelDeadline?.()
     }
-    this.#init.onEvent?.({ type: 'accepted', jobId, client, model: request.model, kind })
-    await writer.write({ accept: { jobId, price, creditWindow: session.creditWindow } }, { signal })
+  }
 
-    let inputs: Tensor[] = []
-    if (request.tensor !== undefined) {
-      const assembler = new TensorAssembler(
-        request.tensor.inputCount,
-        this.#init.maxTensorBytes ?? 64 * 1024 * 1024,
-      )
-      try {
-        while (!assembler.done) {
-          const frame = await nextFrame(frames, readTimeout, signal)
-          if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
-          if (frame.voucher !== undefined) {
-            await session.acceptVoucher(frame.voucher)
-            continue
-          }
-          if (!assembler.push(frame)) {
-            throw new UnexpectedFrameError('expected tensor input frames', {
-              details: 'got another frame kind',
-            })
-          }
+  /** A tensor job's input tensors (vouchers may arrive among them); none for an LLM job. */
+  async #receiveInputs(job: ServedJob): Promise<Tensor[]> {
+    const params = job.request.tensor
+    if (params === undefined) return []
+    const assembler = new TensorAssembler(params.inputCount, this.#init.maxTensorBytes ?? 64 * 1024 * 1024)
+    try {
+      while (!assembler.done) {
+        const frame = await nextFrame(job.inbound.frames, this.#readTimeoutMs, job.signal, this.#timers)
+        if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
+        if (frame.voucher !== undefined) {
+          await job.session.acceptVoucher(frame.voucher)
+          continue
         }
-        inputs = await assembler.complete()
-      } finally {
-        assembler.drop()
+        if (!assembler.push(frame)) {
+          throw new UnexpectedFrameError('expected tensor input frames', {
+            details: 'got another frame kind',
+          })
+        }
       }
+      return await assembler.complete()
+    } finally {
+      assembler.drop()
     }
+  }
 
-    // everything the client sends from now on: vouchers and cancel
+  /**
+   * Reads what the client sends while the job runs, in the background:
+   * vouchers go to the payment session, a JobCancel or anything unexpected
+   * stops the job.
+   */
+  #watchClient(job: ServedJob): void {
+    const { frames, controller } = job.inbound
     const control = (async () => {
       for (;;) {
         const { value, done } = await frames.next()
         if (done === true) return
-        if (value.voucher !== undefined) await session.acceptVoucher(value.voucher)
-        else if (value.cancel !== undefined) controller.abort(new Error('cancelled'))
+        if (value.voucher !== undefined) await job.session.acceptVoucher(value.voucher)
+        else if (value.cancel !== undefined)
+          controller.abort(new JobCancelledError('the client cancelled the job'))
         else throw new UnexpectedFrameError('unexpected frame during job output')
       }
     })()
     control.catch((err: unknown) => {
-      if (!signal.aborted) controller.abort(err)
+      if (!controller.signal.aborted) controller.abort(err)
+      else this.#log('job %s: client stream failed after the job stopped - %e', job.request.jobId, err)
     })
+  }
 
+  /** Runs the job's work and closes the stream; a failure is answered with a JobError. */
+  async #work(job: ServedJob, inputs: Tensor[]): Promise<void> {
     try {
-      const job = { request, price, session, writer, signal, deadline }
-      if (kind === 'llm') await serveLlm(this.#init, job)
+      if (job.request.kind === JobKind.JOB_KIND_LLM) await serveLlm(this.#init, job)
       else await serveTensor(this.#init, job, inputs)
-      await stream
-        .close({ signal: AbortSignal.timeout(5_000) })
-        .catch(() => stream.abort(new Error('close timed out')))
+      await closeOrReset(job.inbound.stream, 'the result', 5_000)
     } catch (err) {
-      const deadlinePassed = deadline !== undefined && this.#now() >= deadline
-      const code = deadlinePassed
-        ? JobErrorCode.JOB_ERROR_CODE_DEADLINE
-        : signal.aborted
-          ? JobErrorCode.JOB_ERROR_CODE_CANCELLED
-          : isCocoonError(err) &&
-              (err.code === 'ERR_INVALID_REQUEST' ||
-                err.code.startsWith('ERR_TENSOR') ||
-                err.code.startsWith('ERR_GRAPH'))
-            ? JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
-            : JobErrorCode.JOB_ERROR_CODE_INTERNAL
-      this.#init.onEvent?.({
-        type: 'failed',
-        jobId,
-        code: signal.aborted && !deadlinePassed ? 'aborted' : code,
-        message: errorMessage(err),
-      })
-      if (stream.writeStatus === 'writable' && stream.status === 'open') {
-        await writer.write({ error: { jobId, code, message: errorMessage(err) } }).catch(() => {})
-        await stream
-          .close({ signal: AbortSignal.timeout(2_000) })
-          .catch(() => stream.abort(new Error('close failed')))
-      }
-    } finally {
-      clearTimeout(deadlineTimer)
+      await this.#failServed(job, err)
+    }
+  }
+
+  /** The work failed: report it and tell the client with a typed JobError if the stream still takes it. */
+  async #failServed(job: ServedJob, err: unknown): Promise<void> {
+    const { stream } = job.inbound
+    const deadlinePassed = job.deadline !== undefined && this.#now() >= job.deadline
+    const aborted = job.signal.aborted
+    const code = workErrorCode(err, deadlinePassed, aborted)
+    this.#init.onEvent?.({
+      type: 'failed',
+      jobId: job.request.jobId,
+      code: aborted && !deadlinePassed ? 'aborted' : code,
+      message: errorMessage(err),
+    })
+    if (stream.writeStatus === 'writable' && stream.status === 'open') {
+      await this.#sendError(job.inbound, code, err)
+      await closeOrReset(stream, 'the error', 2_000)
+    }
+  }
+
+  /**
+   * Reading the request or the inputs failed (garbage, a reset, a bad
+   * tensor): report it and answer with a typed JobError if the stream still
+   * takes it, else reset the stream.
+   */
+  async #failUnserved(inbound: InboundStream, err: unknown): Promise<void> {
+    const code = inputErrorCode(err)
+    const aborted = inbound.controller.signal.aborted
+    this.#init.onEvent?.({
+      type: 'failed',
+      jobId: inbound.jobId,
+      code: aborted ? 'aborted' : code,
+      message: errorMessage(err),
+    })
+    if (inbound.stream.writeStatus === 'writable' && !aborted) {
+      await this.#sendError(inbound, code, err)
+      await closeOrReset(inbound.stream, 'the error')
+    } else {
+      inbound.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  async #sendError(inbound: InboundStream, code: JobErrorCode, err: unknown): Promise<void> {
+    try {
+      await inbound.writer.write({ error: { jobId: inbound.jobId, code, message: errorMessage(err) } })
+    } catch (writeErr) {
+      this.#log(
+        'could not send JobError for job %s to %s (the client sees the stream end without a result and fails over) - %e',
+        inbound.jobId,
+        inbound.client,
+        writeErr,
+      )
     }
   }
 }
 
+/** Closes a job stream gracefully, within `timeoutMs` when given; resets it with CloseFailedError otherwise. */
+async function closeOrReset(stream: Stream, after: string, timeoutMs?: number): Promise<void> {
+  try {
+    await stream.close(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) })
+  } catch (cause) {
+    stream.abort(new CloseFailedError(`job stream did not close after ${after}`, { cause }))
+  }
+}
+
+/** The JobError code for a failure before the work started: reading the request or the input tensors. */
+function inputErrorCode(err: unknown): JobErrorCode {
+  if (err instanceof TensorTooLargeError) return JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
+  if (err instanceof TensorHashMismatchError) return JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
+  return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
+}
+
+/**
+ * The JobError code for a failure of the work itself: the deadline or the
+ * client's cancel when one of them stopped it, else the runtime's own mapping
+ * by class (`jobErrorCode`), so a client fails over exactly when another
+ * provider could succeed.
+ */
+function workErrorCode(err: unknown, deadlinePassed: boolean, aborted: boolean): JobErrorCode {
+  if (deadlinePassed) return JobErrorCode.JOB_ERROR_CODE_DEADLINE
+  if (aborted) return JobErrorCode.JOB_ERROR_CODE_CANCELLED
+  return jobErrorCode(err)
+}
+
+/** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */
 async function nextFrame(
   frames: AsyncIterator<JobFrame>,
   timeoutMs: number,
   signal: AbortSignal,
+  timers: Timers,
 ): Promise<JobFrame | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancelTimeout: (() => void) | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+    cancelTimeout = timers.schedule(
       () =>
         reject(
-          new UnexpectedFrameError('timed out waiting for a frame', {
+          new ReadTimeoutError('timed out waiting for a frame', {
             details: `no frame within ${timeoutMs} ms`,
           }),
         ),
@@ -351,7 +456,7 @@ async function nextFrame(
     const result = await Promise.race([frames.next(), timeout])
     return result.done === true ? undefined : result.value
   } finally {
-    clearTimeout(timer)
+    cancelTimeout?.()
   }
 }
 
@@ -360,7 +465,18 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** The provider side of `/cocoon/job/1.0.0`, as a libp2p service. */
+/**
+ * Errors of the job service: only `start()` throws, when the registrar
+ * refuses the protocol handler (libp2p's errors). A job's own failures never
+ * surface here: the client is answered on the stream (JobReject, JobError)
+ * and `onEvent` reports them.
+ */
+export type JobServiceErrorType = Error
+
+/**
+ * The provider side of `/cocoon/job/1.0.0`, as a libp2p service; its
+ * `start()` throws {@link JobServiceErrorType}.
+ */
 export function jobService(init: JobServiceInit): (components: JobServiceComponents) => JobService {
   return (components) => new DefaultJobService(components, init)
 }

@@ -1,20 +1,56 @@
 import { randomUUID } from 'node:crypto'
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type Prices } from '@cocoon-mesh/protocol'
-import type { JobSize } from '../matching/types.js'
-import { InvalidJobError } from './errors.js'
-import { errorText, Failover, zeroPrices } from './failover.js'
-import type { JobContext, JobUsage, LlmJob, LlmJobParams, TensorJobParams, TokenOutput } from './job-types.js'
+import { JobKind, type JobResult, type LlmParams, markHandled } from '@cocoon-mesh/protocol'
+import {
+  type AbortedError,
+  type AllProvidersFailedError,
+  type AllRejectedError,
+  AttemptEndedError,
+  type BudgetExceededError,
+  type DeadlineExceededError,
+  InvalidJobError,
+  type JobFailedError,
+  type NoProviderError,
+} from './errors.js'
+import { type AttemptProgress, errorText, Failover } from './failover.js'
+import type {
+  JobContext,
+  JobUsage,
+  LlmJob,
+  LlmJobParams,
+  ServedPart,
+  TensorJobParams,
+  TokenOutput,
+} from './job-types.js'
 
 export type * from './job-types.js'
 
 const DEFAULT_MAX_TOKENS = 256
 
 /**
+ * Errors of {@link runLlmJob} (from iterating it and from `usage`) and
+ * {@link runTensorJob}: the job is invalid, nobody offers it (or not within
+ * the budget), every provider rejected or failed it, the deadline passed, the
+ * caller aborted, or a provider says the request itself is bad
+ * (JobFailedError with `isClientFault`, not retried elsewhere). Errors of the
+ * context's own `offers` callback pass through.
+ */
+export type RunJobErrorType =
+  | InvalidJobError
+  | NoProviderError
+  | BudgetExceededError
+  | AllRejectedError
+  | AllProvidersFailedError
+  | DeadlineExceededError
+  | AbortedError
+  | JobFailedError
+
+/**
  * Runs an LLM job over the mesh with failover: ranks offers, tries the best,
  * and when a provider rejects, dies, stalls or sends garbage, moves to the
  * next one, re-sending the prompt plus the text already received so the
- * caller's stream just continues.
+ * caller's stream just continues. Iterating it and `usage` throw
+ * {@link RunJobErrorType}.
  */
 export function runLlmJob(ctx: JobContext, params: LlmJobParams): LlmJob {
   const jobId = params.jobId ?? randomUUID()
@@ -24,7 +60,8 @@ export function runLlmJob(ctx: JobContext, params: LlmJobParams): LlmJob {
     resolveUsage = resolve
     rejectUsage = reject
   })
-  usage.catch(() => {})
+  // the iteration throws the same error; a caller that only iterates need not await `usage`
+  markHandled(usage)
   let started = false
   return {
     jobId,
@@ -61,68 +98,39 @@ async function* llmJob(
   let received = 0
   const runner = new Failover(ctx, params, jobId)
   for (;;) {
-    const size: JobSize = {
+    const candidate = await runner.pick({
       kind: 'llm',
       promptTokens: Math.ceil((promptChars + continuation.length) / 4),
       completionTokens: maxTokens - received,
-    }
-    const candidate = await runner.pick(size)
-    const request = runner.request(JobKind.JOB_KIND_LLM, candidate, {
-      llm: {
-        prompt: params.prompt ?? '',
-        messages: params.messages ?? [],
-        maxTokens: maxTokens - received,
-        temperature: params.temperature ?? 0,
-        seed: params.seed ?? 0,
-        continuation,
-      },
     })
-    let partTokens = 0
-    let firstTokenAt: number | undefined
-    let price: Prices | undefined
-    const startedAt = runner.now()
+    const request = runner.request(JobKind.JOB_KIND_LLM, candidate, {
+      llm: llmParams(params, maxTokens - received, continuation),
+    })
+    const progress: AttemptProgress = { tokens: 0, gflop: 0, startedAt: runner.now() }
     try {
       for await (const event of await runner.attempt(candidate, request)) {
         if (event.type === 'accepted') {
-          price = event.price
-          runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price })
+          progress.price = event.price
+          runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price: event.price })
         } else if (event.type === 'token') {
-          firstTokenAt ??= runner.now()
-          partTokens += event.tokens
+          progress.firstTokenAt ??= runner.now()
+          progress.tokens += event.tokens
           received += event.tokens
           continuation += event.text
           yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
         } else {
           const u = event.result.usage
-          runner.completed(candidate, {
-            providerId: candidate.providerId,
-            price: price ?? zeroPrices(),
+          runner.completed(candidate, progress, {
             promptTokens: u?.promptTokens ?? 0,
-            completionTokens: partTokens,
             gflop: 0,
             cost: u?.cost ?? 0n,
-            startedAt,
-            ...(firstTokenAt !== undefined ? { firstTokenAt } : {}),
-            endedAt: runner.now(),
-            outcome: 'completed',
           })
-          return {
-            // what the providers billed as prompt (a failover part's prompt includes the continuation)
-            promptTokens: runner.parts.reduce((n, p) => n + p.promptTokens, 0),
-            cachedTokens: u?.cachedTokens ?? 0,
-            completionTokens: received,
-            reasoningTokens: u?.reasoningTokens ?? 0,
-            gflop: 0,
-            cost: runner.parts.reduce((sum, p) => sum + p.cost, 0n),
-            finishReason: event.result.finishReason,
-            backend: event.result.backend,
-            parts: runner.parts,
-          }
+          return llmUsage(runner.parts, received, event.result)
         }
       }
-      runner.failed(candidate, price, partTokens, 0, startedAt, new Error('attempt ended without a result'))
+      runner.failed(candidate, progress, new AttemptEndedError('attempt ended without a result'))
     } catch (err) {
-      runner.failed(candidate, price, partTokens, 0, startedAt, err)
+      runner.failed(candidate, progress, err)
       runner.emit({
         type: 'failover',
         jobId,
@@ -134,7 +142,38 @@ async function* llmJob(
   }
 }
 
-/** Runs a tensor job over the mesh; a provider that fails mid-job is replaced and the job re-run. */
+/** The LLM part of the JobRequest for an attempt that continues after `continuation`. */
+function llmParams(params: LlmJobParams, maxTokens: number, continuation: string): LlmParams {
+  return {
+    prompt: params.prompt ?? '',
+    messages: params.messages ?? [],
+    maxTokens,
+    temperature: params.temperature ?? 0,
+    seed: params.seed ?? 0,
+    continuation,
+  }
+}
+
+/** The usage of a finished LLM job across all its parts. */
+function llmUsage(parts: ServedPart[], receivedTokens: number, result: JobResult): JobUsage {
+  return {
+    // what the providers billed as prompt (a failover part's prompt includes the continuation)
+    promptTokens: parts.reduce((n, p) => n + p.promptTokens, 0),
+    cachedTokens: result.usage?.cachedTokens ?? 0,
+    completionTokens: receivedTokens,
+    reasoningTokens: result.usage?.reasoningTokens ?? 0,
+    gflop: 0,
+    cost: parts.reduce((sum, p) => sum + p.cost, 0n),
+    finishReason: result.finishReason,
+    backend: result.backend,
+    parts,
+  }
+}
+
+/**
+ * Runs a tensor job over the mesh; a provider that fails mid-job is replaced
+ * and the job re-run. Rejects with {@link RunJobErrorType}.
+ */
 export async function runTensorJob(
   ctx: JobContext,
   params: TensorJobParams,
@@ -154,45 +193,25 @@ export async function runTensorJob(
     const request = runner.request(JobKind.JOB_KIND_TENSOR, candidate, {
       tensor: { op: params.op, inputCount: inputs.length, outputNames: params.outputNames ?? [] },
     })
-    let price: Prices | undefined
-    const startedAt = runner.now()
+    const progress: AttemptProgress = { tokens: 0, gflop: 0, startedAt: runner.now() }
     try {
       for await (const event of await runner.attempt(candidate, request, inputs, outputCount)) {
         if (event.type === 'accepted') {
-          price = event.price
-          runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price })
+          progress.price = event.price
+          runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price: event.price })
         } else if (event.type === 'result') {
           const u = event.result.usage
-          runner.completed(candidate, {
-            providerId: candidate.providerId,
-            price: price ?? zeroPrices(),
+          runner.completed(candidate, progress, {
             promptTokens: 0,
-            completionTokens: 0,
             gflop: u?.gflop ?? 0,
             cost: u?.cost ?? 0n,
-            startedAt,
-            endedAt: runner.now(),
-            outcome: 'completed',
           })
-          return {
-            outputs: event.outputs,
-            usage: {
-              promptTokens: 0,
-              cachedTokens: 0,
-              completionTokens: 0,
-              reasoningTokens: 0,
-              gflop: u?.gflop ?? 0,
-              cost: runner.parts.reduce((sum, p) => sum + p.cost, 0n),
-              finishReason: event.result.finishReason,
-              backend: event.result.backend,
-              parts: runner.parts,
-            },
-          }
+          return { outputs: event.outputs, usage: tensorUsage(runner.parts, event.result) }
         }
       }
-      runner.failed(candidate, price, 0, 0, startedAt, new Error('attempt ended without a result'))
+      runner.failed(candidate, progress, new AttemptEndedError('attempt ended without a result'))
     } catch (err) {
-      runner.failed(candidate, price, 0, 0, startedAt, err)
+      runner.failed(candidate, progress, err)
       runner.emit({
         type: 'failover',
         jobId,
@@ -201,5 +220,20 @@ export async function runTensorJob(
         receivedTokens: 0,
       })
     }
+  }
+}
+
+/** The usage of a finished tensor job across all its parts. */
+function tensorUsage(parts: ServedPart[], result: JobResult): JobUsage {
+  return {
+    promptTokens: 0,
+    cachedTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    gflop: result.usage?.gflop ?? 0,
+    cost: parts.reduce((sum, p) => sum + p.cost, 0n),
+    finishReason: result.finishReason,
+    backend: result.backend,
+    parts,
   }
 }

@@ -4,7 +4,14 @@
  * end with the JobResult that carries usage and cost.
  */
 import type { GenerationStream, Tensor } from '@cocoon-mesh/gpu-runtime'
-import { canonicalModelId, type JobRequest, type Prices, tensorCost, type Usage } from '@cocoon-mesh/protocol'
+import {
+  canonicalModelId,
+  type JobRequest,
+  markHandled,
+  type Prices,
+  tensorCost,
+  type Usage,
+} from '@cocoon-mesh/protocol'
 import type { ProviderPaymentSession } from '@cocoon-mesh/settlement'
 import { llmUsageCost } from '../matching/cost.js'
 import { UnexpectedFrameError } from './errors.js'
@@ -50,15 +57,14 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
   })
-  generation.result.catch(() => {})
+  // awaited below once the tokens are out; when iterating fails first, that failure is the job's
+  markHandled(generation.result)
   let total = 0
   let sent = 0
   const budget = request.budget > 0n ? request.budget : undefined
   let finishReason: string | undefined
   const batcher = new TokenBatcher({
     flushIntervalMs: init.tokenFlushMs ?? DEFAULT_TOKEN_FLUSH_MS,
-    // a frame never costs more than the credit the client's vouchers leave: the client pays only
-    // for what it received, so a frame beyond that would wait for a voucher that never comes
     // a frame never costs more than the credit the client's vouchers leave: the client pays only
     // for what it received, so a frame beyond that would wait for a voucher that never comes
     maxBatchTokens: () =>

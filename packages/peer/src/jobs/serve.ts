@@ -1,5 +1,10 @@
 import { join } from 'node:path'
-import { createRuntime, type Runtime, type RuntimeConfig } from '@cocoon-mesh/gpu-runtime'
+import {
+  createRuntime,
+  type InvalidConfigError,
+  type Runtime,
+  type RuntimeConfig,
+} from '@cocoon-mesh/gpu-runtime'
 import type { Prices } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
@@ -23,9 +28,17 @@ export interface ProviderJobs {
 }
 
 /**
+ * Errors of {@link createProviderJobs}: the gpu-runtime refuses the
+ * configuration (models load on first use, not here). A failed self-benchmark
+ * is not an error: `capacity` is undefined then.
+ */
+export type CreateProviderJobsErrorType = InvalidConfigError
+
+/**
  * What `cocoon node start --provide` needs to serve jobs: the configured
  * gpu-runtime (with its admission limits), its self-benchmark for the offer,
  * and the `/cocoon/job/1.0.0` service factory to hand to `createPeer`.
+ * Throws {@link CreateProviderJobsErrorType}.
  */
 export async function createProviderJobs(options: ProviderJobsOptions): Promise<ProviderJobs> {
   const runtime = await createRuntime(options.runtime)

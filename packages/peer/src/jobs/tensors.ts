@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto'
 import type { DType as RuntimeDType, Tensor } from '@cocoon-mesh/gpu-runtime'
-import { DType, type JobFrame, type TensorChunk, type TensorHeader } from '@cocoon-mesh/protocol'
+import {
+  DType,
+  type JobFrame,
+  markHandled,
+  type TensorChunk,
+  type TensorHeader,
+  tensorChunkParts,
+} from '@cocoon-mesh/protocol'
 import type { AbortOptions } from '@libp2p/interface'
-import { TensorHashMismatchError, TensorTooLargeError, UnexpectedFrameError } from './errors.js'
-import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, tensorChunkParts } from './frames.js'
+import {
+  TensorHashMismatchError,
+  TensorTooLargeError,
+  type TensorWorkerFailedError,
+  UnexpectedFrameError,
+} from './errors.js'
+import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, type WriteFrameErrorType } from './frames.js'
 import { OFFLOAD_MIN_BYTES, tensorOffload } from './tensor-offload.js'
 
 const TO_WIRE: Record<RuntimeDType, DType> = {
@@ -34,7 +46,16 @@ export function sha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(data).digest())
 }
 
-/** Sends each tensor as a header followed by chunks of at most `chunkSize` bytes. */
+/**
+ * Errors of {@link sendTensors}: the writer's ({@link WriteFrameErrorType});
+ * an abort of `signal` throws the signal's reason.
+ */
+export type SendTensorsErrorType = WriteFrameErrorType
+
+/**
+ * Sends each tensor as a header followed by chunks of at most `chunkSize`
+ * bytes. Throws {@link SendTensorsErrorType}.
+ */
 export async function sendTensors(
   writer: FrameWriter | Pick<FrameWriter, 'write'>,
   tensors: readonly Tensor[],
@@ -65,11 +86,23 @@ export async function sendTensors(
 }
 
 /**
+ * Errors of {@link TensorAssembler}'s `push` and `complete`: frames out of
+ * order or of an unknown dtype, a tensor over the size limit, bytes that do
+ * not match the header, the reassembly worker failing.
+ */
+export type TensorAssemblerErrorType =
+  | UnexpectedFrameError
+  | TensorTooLargeError
+  | TensorHashMismatchError
+  | TensorWorkerFailedError
+
+/**
  * Reassembles tensors from header and chunk frames, checking order, sizes and
  * the sha256 of each. Feed frames with `push`; `done` says when all `count`
  * tensors' frames arrived; `complete()` resolves with the tensors once every
  * hash is checked (tensors of `offloadMinBytes` or more are copied and hashed
- * on a worker thread, off the thread that runs the stream).
+ * on a worker thread, off the thread that runs the stream). `push` and
+ * `complete` throw {@link TensorAssemblerErrorType}.
  */
 export class TensorAssembler {
   readonly #count: number
@@ -104,7 +137,6 @@ export class TensorAssembler {
     this.#sink?.drop()
     this.#sink = undefined
     this.#header = undefined
-    for (const t of this.#tensors) t.catch(() => {})
   }
 
   /** True when `frame` was a tensor frame and was consumed. */
@@ -185,7 +217,8 @@ export class TensorAssembler {
       }
     })
     // awaited by complete(); a mismatch must not surface as an unhandled rejection before that
-    tensor.catch(() => {})
+    // (nor after drop(), when the job failed for another reason)
+    markHandled(tensor)
     this.#tensors.push(tensor)
   }
 }

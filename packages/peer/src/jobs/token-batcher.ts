@@ -10,6 +10,8 @@
  * provider's credit window (the client pays only for what it received).
  */
 import type { TokenChunk } from '@cocoon-mesh/gpu-runtime'
+import { systemTimers, type Timers } from '@cocoon-mesh/protocol'
+import { TokenBatcherCancelledError } from './errors.js'
 
 export interface TokenBatch {
   text: string
@@ -28,19 +30,21 @@ export interface TokenBatcherInit {
    * never split, so a batch holds at least one).
    */
   maxBatchTokens?: number | (() => number)
+  /** Monotonic ms the flush interval is measured with. Default `performance.now`. */
   now?: () => number
+  /** Where the flush is scheduled; fake ones go with a fake `now`. Default the process's timers. */
+  timers?: Timers
 }
 
 export class TokenBatcher {
-  readonly #init: Required<Omit<TokenBatcherInit, 'now' | 'maxBatchTokens'>> & {
-    now: () => number
+  readonly #init: Required<Omit<TokenBatcherInit, 'maxBatchTokens'>> & {
     maxBatchTokens: () => number
   }
   #pending: TokenChunk[] = []
   #pendingTokens = 0
   #lastSent = Number.NEGATIVE_INFINITY
   #running: Promise<void> | undefined
-  #timer: ReturnType<typeof setTimeout> | undefined
+  #cancelFlush: (() => void) | undefined
   #failure: { error: unknown } | undefined
   #closed = false
   #roomWaiters: Array<() => void> = []
@@ -50,6 +54,7 @@ export class TokenBatcher {
     this.#init = {
       maxPendingTokens: 256,
       now: performance.now.bind(performance),
+      timers: systemTimers,
       ...init,
       maxBatchTokens: typeof max === 'number' ? () => max : max,
     }
@@ -70,10 +75,8 @@ export class TokenBatcher {
   /** Sends whatever is queued and waits for every send; rethrows a failed send. */
   async close(): Promise<void> {
     this.#closed = true
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer)
-      this.#timer = undefined
-    }
+    this.#cancelFlush?.()
+    this.#cancelFlush = undefined
     this.#schedule()
     while (this.#running !== undefined) await this.#running
     this.#throwIfFailed()
@@ -82,11 +85,11 @@ export class TokenBatcher {
   /** Drops what is queued and sends nothing more (the job ended some other way). */
   cancel(): void {
     this.#closed = true
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.#cancelFlush?.()
+    this.#cancelFlush = undefined
     this.#pending = []
     this.#pendingTokens = 0
-    this.#failure ??= { error: new Error('token batcher cancelled') }
+    this.#failure ??= { error: new TokenBatcherCancelledError('token batcher cancelled') }
     this.#wakeProducers()
   }
 
@@ -98,8 +101,8 @@ export class TokenBatcher {
     if (this.#running !== undefined || this.#pending.length === 0 || this.#failure !== undefined) return
     const wait = this.#closed ? 0 : this.#lastSent + this.#init.flushIntervalMs - this.#init.now()
     if (wait > 0) {
-      this.#timer ??= setTimeout(() => {
-        this.#timer = undefined
+      this.#cancelFlush ??= this.#init.timers.schedule(() => {
+        this.#cancelFlush = undefined
         this.#schedule()
       }, wait)
       return

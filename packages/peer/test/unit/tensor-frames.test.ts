@@ -1,70 +1,17 @@
 import { createHash } from 'node:crypto'
-import { DType, encodeJobFrame, type JobFrame, TensorChunk } from '@cocoon-mesh/protocol'
-import * as varint from 'uint8-varint'
+import { DType, encodeDelimitedTensorChunk } from '@cocoon-mesh/protocol'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
-import {
-  encodeTensorChunkFrame,
-  readFrames,
-  TensorAssembler,
-  TensorHashMismatchError,
-  tensorChunkParts,
-} from '../../src/jobs/index.js'
+import { readFrames, TensorAssembler, TensorHashMismatchError } from '../../src/jobs/index.js'
 
 /** Splits `bytes` into pieces of `size` (as noise messages split a frame on the wire). */
 async function* pieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.byteLength; i += size) yield bytes.slice(i, i + size)
 }
 
-async function collect(bytes: Uint8Array, size: number): Promise<JobFrame[]> {
-  const frames: JobFrame[] = []
-  for await (const f of readFrames(pieces(bytes, size))) frames.push(f)
-  return frames
-}
-
 const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 251)
 
 describe('received tensor chunks', () => {
-  it('decode as the protobuf decoder would, keeping the arrived pieces', async () => {
-    for (const [index, offset] of [
-      [0, 0],
-      [3, 70_000],
-      [2 ** 32 - 1, 2 ** 40],
-    ] as const) {
-      const wire = encodeTensorChunkFrame(index, offset, data).subarray()
-      const [frame] = await collect(wire, 777)
-      const chunk = frame?.tensorChunk
-      expect(chunk).toBeDefined()
-      if (chunk === undefined) return
-      expect([...(tensorChunkParts(chunk) ?? [])].length).toBeGreaterThan(1)
-      expect(chunk.index).toBe(index)
-      expect(chunk.offset).toBe(BigInt(offset))
-      expect(chunk.data).toEqual(data)
-      expect(frame).toEqual({ tensorChunk: { index, offset: BigInt(offset), data } })
-    }
-  })
-
-  it('fall back to the protobuf decoder for any other field layout', async () => {
-    // data before index, as another encoder may write it
-    const inner = new Uint8ArrayList(
-      Uint8Array.of(0x1a),
-      varint.encode(data.byteLength),
-      data,
-      Uint8Array.of(0x08, 0x02),
-    )
-    const body = new Uint8ArrayList(Uint8Array.of(0x2a), varint.encode(inner.byteLength), inner).subarray()
-    const wire = new Uint8ArrayList(varint.encode(body.byteLength), body).subarray()
-    const [frame] = await collect(wire, 1000)
-    expect(frame?.tensorChunk?.index).toBe(2)
-    expect(frame?.tensorChunk?.data).toEqual(data)
-    expect(frame?.tensorChunk && tensorChunkParts(frame.tensorChunk)).toBeUndefined()
-    // the protobuf encoding of an empty chunk has no data field at all
-    const empty = encodeJobFrame({ tensorChunk: TensorChunk.decode(TensorChunk.encode({ index: 1 })) })
-    const [e] = await collect(new Uint8ArrayList(varint.encode(empty.byteLength), empty).subarray(), 3)
-    expect(e?.tensorChunk?.index).toBe(1)
-    expect(e?.tensorChunk?.data.byteLength).toBe(0)
-  })
-
   for (const [where, offloadMinBytes] of [
     ['on the stream thread', Number.POSITIVE_INFINITY],
     ['on the tensor worker', 0],
@@ -72,7 +19,7 @@ describe('received tensor chunks', () => {
     it(`are reassembled from their pieces and checked against the sha256 (${where})`, async () => {
       const frames = (half: Uint8Array): Uint8Array =>
         new Uint8ArrayList(
-          ...[encodeTensorChunkFrame(0, 0, half), encodeTensorChunkFrame(0, half.byteLength, half)],
+          ...[encodeDelimitedTensorChunk(0, 0, half), encodeDelimitedTensorChunk(0, half.byteLength, half)],
         ).subarray()
       const half = data.subarray(0, 2500)
       const whole = new Uint8Array([...half, ...half])

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { tokensWithinCredit } from '../../src/jobs/serve-work.js'
 import { type TokenBatch, TokenBatcher } from '../../src/jobs/token-batcher.js'
+import { ManualClock } from '../fixtures/manual-clock.js'
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
   let resolve!: () => void
@@ -42,11 +43,12 @@ describe('TokenBatcher', () => {
   })
 
   it('holds chunks for the flush interval after a send, then sends them together', async () => {
-    let clock = 0
+    const clock = new ManualClock(0)
     const sent: TokenBatch[] = []
     const batcher = new TokenBatcher({
       flushIntervalMs: 5,
-      now: () => clock,
+      now: clock.now,
+      timers: clock,
       send: async (batch) => {
         sent.push(batch)
       },
@@ -55,8 +57,9 @@ describe('TokenBatcher', () => {
     await batcher.push({ text: 'y', tokens: 1 })
     await batcher.push({ text: 'z', tokens: 1 })
     expect(sent.map((b) => b.text)).toEqual(['x'])
-    clock = 5
-    await new Promise((r) => setTimeout(r, 10))
+    clock.advance(4)
+    expect(sent.map((b) => b.text)).toEqual(['x'])
+    clock.advance(1)
     expect(sent.map((b) => b.text)).toEqual(['x', 'yz'])
     await batcher.push({ text: '!', tokens: 1 })
     await batcher.close()

@@ -1,0 +1,201 @@
+/**
+ * The client's timeout and deadline decisions follow the injected clock: with
+ * a fake `now` and fake timers, a provider that goes silent is timed out and
+ * replaced, and a deadline ends the job, without any real waiting (the
+ * streams are in-memory pairs, the providers scripted).
+ */
+import { type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { Stream } from '@libp2p/interface'
+import { streamPair } from '@libp2p/utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  DeadlineExceededError,
+  FrameWriter,
+  type JobContext,
+  readFrames,
+  runLlmJob,
+} from '../../src/jobs/index.js'
+import { providerIdOf } from '../../src/matching/rank.js'
+import { ProviderRecords } from '../../src/matching/records.js'
+import { ManualClock } from '../fixtures/manual-clock.js'
+
+const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
+const START = 1_700_000_000_000
+
+function offer(seed: number, perK: bigint): Offer {
+  return {
+    version: 1,
+    provider: new Uint8Array(34).fill(seed),
+    jobKinds: ['llm'],
+    models: ['tiny'],
+    prices: { ...PRICE, perKPromptTokens: perK, perKCompletionTokens: perK },
+    maxConcurrency: 4,
+    region: '',
+    payoutAddress: '',
+    attestation: new Uint8Array(),
+    issuedAt: BigInt(START),
+    expiresAt: BigInt(START + 3_600_000),
+    sequence: 1n,
+    trustTier: TrustTier.TRUST_TIER_OPEN,
+    tokensPerSecond: 0,
+    gflops: 0,
+    settlementKey: new Uint8Array(),
+    signature: new Uint8Array(),
+  }
+}
+
+type Script = (stream: Stream) => Promise<void>
+
+/** Accepts the job, then says nothing more. */
+function silent(accepted: () => void): Script {
+  return async (stream) => {
+    const frames = readFrames(stream)[Symbol.asyncIterator]()
+    const { value } = await frames.next()
+    const jobId = value?.request?.jobId ?? ''
+    await new FrameWriter(stream).write({ accept: { jobId, price: PRICE, creditWindow: 0n } })
+    accepted()
+    // drain until the client resets the stream
+    for (;;) if ((await frames.next()).done === true) return
+  }
+}
+
+/** Accepts the job and serves `tokens` tokens. */
+function serves(tokens: number): Script {
+  return async (stream) => {
+    const frames = readFrames(stream)[Symbol.asyncIterator]()
+    const { value } = await frames.next()
+    const jobId = value?.request?.jobId ?? ''
+    const writer = new FrameWriter(stream)
+    await writer.write({ accept: { jobId, price: PRICE, creditWindow: 0n } })
+    for (let i = 1; i <= tokens; i++) {
+      await writer.write({ tokenChunk: { text: `t${i} `, tokens: 1, totalTokens: i } })
+    }
+    const usage = {
+      promptTokens: 1,
+      cachedTokens: 0,
+      completionTokens: tokens,
+      reasoningTokens: 0,
+      gflop: 0,
+      cost: 1n,
+    }
+    await writer.write({ result: { jobId, usage, backend: 'scripted', finishReason: 'stop' } })
+    await stream.close()
+  }
+}
+
+const open: Stream[] = []
+const scriptErrors: unknown[] = []
+afterEach(() => {
+  scriptErrors.length = 0
+  for (const s of open.splice(0)) s.abort(new Error('test done'))
+})
+
+function context(
+  clock: ManualClock,
+  providers: Array<{ offer: Offer; script: Script }>,
+  dialed: string[],
+): JobContext & { records: ProviderRecords } {
+  return {
+    offers: () => providers.map((p) => p.offer),
+    dial: async (providerId) => {
+      dialed.push(providerId)
+      const provider = providers.find((p) => providerIdOf(p.offer) === providerId)
+      if (provider === undefined) throw new Error(`unknown provider ${providerId}`)
+      const [client, remote] = await streamPair()
+      open.push(client, remote)
+      // a scripted provider stops with an error when the client resets its stream
+      provider.script(remote).catch((e: unknown) => scriptErrors.push(e))
+      return client
+    },
+    records: new ProviderRecords(clock.now),
+    now: clock.now,
+    timers: clock,
+    idleTimeoutMs: 30_000,
+  }
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setImmediate(r))
+}
+
+describe('timeouts and deadlines on an injected clock', () => {
+  it('times out a silent provider after the idle timeout and fails over to the next one', async () => {
+    const clock = new ManualClock(START)
+    const cheap = offer(1, 1000n)
+    const dear = offer(2, 2000n)
+    let accepted = false
+    const dialed: string[] = []
+    const ctx = context(
+      clock,
+      [
+        { offer: cheap, script: silent(() => (accepted = true)) },
+        { offer: dear, script: serves(2) },
+      ],
+      dialed,
+    )
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
+    let text = ''
+    const done = (async () => {
+      for await (const chunk of job) text += chunk.text
+    })()
+    // the client read the accept and waits for the next frame on its second idle timer
+    await until(() => accepted && clock.scheduled >= 2)
+    clock.advance(29_999)
+    expect(dialed).toHaveLength(1)
+    clock.advance(1)
+    await done
+    const usage = await job.usage
+    expect(text).toBe('t1 t2 ')
+    expect(dialed).toEqual([providerIdOf(cheap), providerIdOf(dear)])
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
+    expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
+    expect(usage.parts[0]?.endedAt).toBe(START + 30_000)
+    expect(ctx.records.get(providerIdOf(cheap)).timeouts).toBe(1)
+    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + 30_000)
+  })
+
+  it('ends the job at the deadline, before the idle timeout, without trying another provider', async () => {
+    const clock = new ManualClock(START)
+    const cheap = offer(1, 1000n)
+    const dear = offer(2, 2000n)
+    let accepted = false
+    const dialed: string[] = []
+    const ctx = context(
+      clock,
+      [
+        { offer: cheap, script: silent(() => (accepted = true)) },
+        { offer: dear, script: serves(2) },
+      ],
+      dialed,
+    )
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 5_000 })
+    const failed = (async () => {
+      for await (const _ of job) {
+        // no tokens arrive
+      }
+    })().catch((e: unknown) => e)
+    await until(() => accepted && clock.scheduled >= 2)
+    clock.advance(5_000)
+    expect(await failed).toBeInstanceOf(DeadlineExceededError)
+    await expect(job.usage).rejects.toBeInstanceOf(DeadlineExceededError)
+    expect(dialed).toEqual([providerIdOf(cheap)])
+    // a deadline is the job's limit, not the provider's fault
+    expect(ctx.records.get(providerIdOf(cheap)).timeouts).toBe(0)
+  })
+
+  it('refuses to start a job whose deadline already passed on the injected clock', async () => {
+    const clock = new ManualClock(START)
+    const dialed: string[] = []
+    const ctx = context(clock, [{ offer: offer(1, 1000n), script: serves(1) }], dialed)
+    clock.advance(10_000)
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 1, deadline: START + 10_000 })
+    const iterated = await (async () => {
+      for await (const _ of job) {
+        // nothing
+      }
+    })().catch((e: unknown) => e)
+    expect(iterated).toBeInstanceOf(DeadlineExceededError)
+    await expect(job.usage).rejects.toBeInstanceOf(DeadlineExceededError)
+    expect(dialed).toEqual([])
+  })
+})
