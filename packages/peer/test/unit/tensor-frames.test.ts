@@ -4,6 +4,7 @@ import * as varint from 'uint8-varint'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import {
+  encodeFrame,
   encodeTensorChunkFrame,
   readFrames,
   TensorAssembler,
@@ -23,6 +24,21 @@ async function collect(bytes: Uint8Array, size: number): Promise<JobFrame[]> {
 }
 
 const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 251)
+
+describe('sent tensor chunks (zero-copy encoding)', () => {
+  it('have the same bytes as the protobuf encoder', () => {
+    for (const [index, offset, size] of [
+      [0, 0, 0],
+      [0, 0, 5],
+      [3, 262144, 1000],
+      [1, 2 ** 40, 300],
+    ] as const) {
+      const bytes = new Uint8Array(size).map((_, i) => i)
+      const expected = encodeFrame({ tensorChunk: { index, offset: BigInt(offset), data: bytes } }).subarray()
+      expect(encodeTensorChunkFrame(index, offset, bytes).subarray()).toEqual(expected)
+    }
+  })
+})
 
 describe('received tensor chunks', () => {
   it('decode as the protobuf decoder would, keeping the arrived pieces', async () => {

@@ -311,19 +311,3 @@ async function waitFor(check: () => boolean): Promise<void> {
 }
 
 export type { Libp2p }
-
-describe('zero-copy tensor chunk encoding', () => {
-  it('produces the same bytes as the protobuf encoder', async () => {
-    const { encodeTensorChunkFrame } = await import('../../src/jobs/index.js')
-    for (const [index, offset, size] of [
-      [0, 0, 0],
-      [0, 0, 5],
-      [3, 262144, 1000],
-      [1, 2 ** 40, 300],
-    ] as const) {
-      const data = new Uint8Array(size).map((_, i) => i)
-      const expected = encodeFrame({ tensorChunk: { index, offset: BigInt(offset), data } }).subarray()
-      expect(encodeTensorChunkFrame(index, offset, data).subarray()).toEqual(expected)
-    }
-  })
-})
