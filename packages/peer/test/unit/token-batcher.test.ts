@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { tokensWithinCredit } from '../../src/jobs/serve-work.js'
 import { type TokenBatch, TokenBatcher } from '../../src/jobs/token-batcher.js'
 
@@ -11,6 +11,10 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
   })
   return { promise, resolve, reject }
 }
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('TokenBatcher', () => {
   it('sends the first chunk at once and coalesces what arrives while a send is in flight', async () => {
@@ -42,11 +46,11 @@ describe('TokenBatcher', () => {
   })
 
   it('holds chunks for the flush interval after a send, then sends them together', async () => {
-    let clock = 0
+    vi.useFakeTimers()
     const sent: TokenBatch[] = []
     const batcher = new TokenBatcher({
       flushIntervalMs: 5,
-      now: () => clock,
+      now: () => Date.now(),
       send: async (batch) => {
         sent.push(batch)
       },
@@ -54,9 +58,9 @@ describe('TokenBatcher', () => {
     await batcher.push({ text: 'x', tokens: 1 })
     await batcher.push({ text: 'y', tokens: 1 })
     await batcher.push({ text: 'z', tokens: 1 })
+    await vi.advanceTimersByTimeAsync(4)
     expect(sent.map((b) => b.text)).toEqual(['x'])
-    clock = 5
-    await new Promise((r) => setTimeout(r, 10))
+    await vi.advanceTimersByTimeAsync(1)
     expect(sent.map((b) => b.text)).toEqual(['x', 'yz'])
     await batcher.push({ text: '!', tokens: 1 })
     await batcher.close()
@@ -93,19 +97,24 @@ describe('TokenBatcher', () => {
     await expect(batcher.close()).rejects.toBe(failure)
   })
 
-  it('sends nothing after cancel', async () => {
-    const sent: TokenBatch[] = []
+  it('sends nothing after cancel, also once the flush interval has passed', async () => {
+    vi.useFakeTimers()
+    const sent: string[] = []
     const batcher = new TokenBatcher({
       flushIntervalMs: 1000,
+      now: () => Date.now(),
       send: async (batch) => {
-        sent.push(batch)
+        sent.push(batch.text)
       },
     })
     await batcher.push({ text: 'a', tokens: 1 })
-    await batcher.push({ text: 'b', tokens: 1 })
+    await batcher.push({ text: 'b', tokens: 1 }) // held: 'a' left less than 1000 ms ago
     batcher.cancel()
-    await new Promise((r) => setTimeout(r, 5))
-    expect(sent.map((b) => b.text)).toEqual(['a'])
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(sent).toEqual(['a'])
+    await expect(batcher.push({ text: 'c', tokens: 1 })).rejects.toThrow()
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(sent).toEqual(['a'])
   })
 })
 
