@@ -290,14 +290,42 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
   })
 
   it('a client-fault JobError is not retried elsewhere', async () => {
-    const p = await provider(1000n)
+    const strict = await provider(1000n)
+    // a dearer provider that serves what the strict one refuses (matmul of a single input)
+    const lenient = await provider(2000n)
+    let lenientRuns = 0
+    lenient.runtime.runTensor = async () => {
+      lenientRuns++
+      const out = new Uint8Array(new Float32Array([1]).buffer)
+      return {
+        outputs: [{ name: 'out', dtype: 'float32', shape: [1, 1], data: out }],
+        provider: 'cpu',
+        gflop: 0,
+        backend: 'lenient',
+      }
+    }
     const c = await client()
-    const err = await runTensorJob(contextFor(c.libp2p, [p]), {
-      model: 'tiny',
-      op: 'matmul',
-      inputs: [matrix(2, 3, 1)],
-    }).catch((e: unknown) => e)
+    const request = { model: 'tiny', op: 'matmul' as const, inputs: [matrix(2, 3, 1)] }
+    // on its own the lenient provider serves the request, so a retry would succeed
+    await expect(runTensorJob(contextFor(c.libp2p, [lenient]), request)).resolves.toBeDefined()
+    expect(lenientRuns).toBe(1)
+
+    const context = contextFor(c.libp2p, [strict, lenient])
+    const dialed: string[] = []
+    const err = await runTensorJob(
+      {
+        ...context,
+        dial: (providerId, offer, signal) => {
+          dialed.push(providerId)
+          return context.dial(providerId, offer, signal)
+        },
+      },
+      request,
+    ).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(JobFailedError)
+    expect((err as JobFailedError).jobErrorCode).toBe(JobErrorCode.JOB_ERROR_CODE_BAD_INPUT)
+    expect(dialed).toEqual([strict.peer.libp2p.peerId.toString()])
+    expect(lenientRuns).toBe(1)
   })
 })
 
