@@ -17,6 +17,7 @@ import {
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
+import { waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
@@ -32,22 +33,8 @@ async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']
 async function client(m: LocalMesh): Promise<LightPeer> {
   const c = await createLightPeer({ bootstrap: m.bootstrapAddrs })
   cleanups.push(() => c.stop())
-  // wait until every provider's offer reached the client's order book (gossip or DHT discovery)
-  const book = (
-    c.peer as unknown as {
-      orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
-    }
-  ).orderBook
-  book.watch(MODEL)
-  while ((await c.offers(MODEL)).length < m.providers.length) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 250)
-      book.addEventListener('change', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-  }
+  // every provider's offer in the client's order book (gossip or DHT discovery)
+  await waitForOffers(c, MODEL, m.providers.length)
   return c
 }
 
