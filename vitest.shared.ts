@@ -9,7 +9,10 @@ const UNIT_IO_GUARD = fileURLToPath(new URL('./test-support/unit-io-guard.ts', i
  *
  * - `unit`: `<testDir>/unit/**` (and tests beside the sources, `src/**`), run
  *   with test-support/unit-io-guard.ts, which fails any of them that opens a
- *   socket or starts a process. `npm run test:unit` runs this project only.
+ *   socket or starts a process. Files share their worker's module cache
+ *   (`isolate: false`, which halves the run: libp2p and protons load once per
+ *   worker), so a unit test leaves no global state behind (real timers, env).
+ *   `npm run test:unit` runs this project only.
  * - `e2e`: every other test under `<testDir>` (`e2e/`, the simulator's
  *   `sim/`): real sockets, processes, chains and whole simulations.
  *
@@ -35,7 +38,7 @@ export function testConfig(testDir = 'test'): ViteUserConfig {
       teardownTimeout: 30_000,
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
       projects: [
-        project('unit', { include: unit, setupFiles: [UNIT_IO_GUARD] }),
+        project('unit', { include: unit, setupFiles: [UNIT_IO_GUARD], isolate: false }),
         project('e2e', {
           include: [`${tests}**/*.test.ts`],
           exclude: [...configDefaults.exclude, ...unit],
