@@ -1,4 +1,5 @@
-import { defineConfig, mergeConfig } from 'vitest/config'
-import { sharedTestConfig } from '../vitest.shared.ts'
+import { defineConfig } from 'vitest/config'
+import { testConfig } from '../vitest.shared.ts'
 
-export default mergeConfig(sharedTestConfig, defineConfig({ test: { include: ['e2e/**/*.test.ts'] } }))
+// this workspace is itself a test folder: unit/ and e2e/ sit at its root
+export default defineConfig(testConfig('.'))

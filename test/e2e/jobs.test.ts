@@ -17,6 +17,7 @@ import {
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
+import { waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
@@ -32,22 +33,8 @@ async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']
 async function client(m: LocalMesh): Promise<LightPeer> {
   const c = await createLightPeer({ bootstrap: m.bootstrapAddrs })
   cleanups.push(() => c.stop())
-  // wait until every provider's offer reached the client's order book (gossip or DHT discovery)
-  const book = (
-    c.peer as unknown as {
-      orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
-    }
-  ).orderBook
-  book.watch(MODEL)
-  while ((await c.offers(MODEL)).length < m.providers.length) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 250)
-      book.addEventListener('change', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-  }
+  // every provider's offer in the client's order book (gossip or DHT discovery)
+  await waitForOffers(c, MODEL, m.providers.length)
   return c
 }
 
@@ -97,9 +84,13 @@ describe('jobs over the mesh (real processes, TCP)', () => {
     const c = await client(m)
     const controller = new AbortController()
     const job = c.generate({ model: MODEL, prompt: 'go on', maxTokens: 2000, signal: controller.signal })
+    // read past 16 tokens, the step at which a provider reports progress, before cancelling
     const err = await (async () => {
-      let n = 0
-      for await (const _ of job) if (++n === 3) controller.abort()
+      let tokens = 0
+      for await (const chunk of job) {
+        tokens += chunk.tokens
+        if (tokens >= 40) controller.abort()
+      }
     })().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AbortedError)
     const provider = m.providers[0]
@@ -109,6 +100,7 @@ describe('jobs over the mesh (real processes, TCP)', () => {
     const progress = provider.events
       .filter((e) => e.type === 'progress')
       .map((e) => e.completionTokens as number)
+    expect(progress.length).toBeGreaterThan(0)
     expect(Math.max(...progress)).toBeLessThan(2000)
     expect(provider.events.some((e) => e.type === 'finished')).toBe(false)
     // and it serves the next job

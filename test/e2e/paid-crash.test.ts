@@ -31,7 +31,7 @@ import {
 } from '@cocoon-mesh/settlement'
 import { toNano } from '@ton/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildPeerDist, CLI as cli, cocoon, ProcessGroup, stop } from './support/cli-processes.js'
+import { buildPeerDist, CLI as cli, cocoon, ProcessGroup, stop } from '../../test-support/cli-processes.ts'
 import { useDevnetFixture } from './support/devnet-fixture.js'
 import { amounts, claimedBy, events, MODEL, paidNodes } from './support/paid-nodes.js'
 

@@ -146,10 +146,13 @@ describe('a job paid through a TON payment channel on the devnet', () => {
     expect(received).toBe(tokens)
     expect(billed).toBe(toNano('0.5'))
     // the final voucher travels after the result: wait until the provider stored it
-    while (((await providerStore.providerChannel(channel))?.newest ?? 0n) < billed) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    expect((await providerStore.providerChannel(channel))?.newest).toBe(billed)
+    await expect
+      .poll(async () => (await providerStore.providerChannel(channel))?.newest, {
+        timeout: 10_000,
+        interval: 20,
+        message: "the provider's newest stored voucher",
+      })
+      .toBe(billed)
     expect((await clientStore.clientChannel(channel))?.signed).toBe(billed)
 
     const before = await chain.getBalance(providerWallet.address)

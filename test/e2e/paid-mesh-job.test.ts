@@ -18,7 +18,6 @@ import {
   createIdentity,
   createLightPeer,
   DEFAULT_CONFIG,
-  type LightPeer,
   type NodeConfig,
   type RunningNode,
   runNode,
@@ -36,44 +35,12 @@ import {
 import { Address, toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { describe, expect, it } from 'vitest'
+import { LineLog } from '../../test-support/wait.ts'
 import { useDevnetFixture } from './support/devnet-fixture.js'
+import { waitForOffers } from './support/offers.js'
 
 const MODEL = 'tiny'
 const fx = useDevnetFixture('cocoon-paid-mesh-job-')
-
-/** Log lines of the node, with a wait for one that matches. */
-function nodeLog() {
-  const lines: string[] = []
-  const waiters: Array<() => void> = []
-  return {
-    lines,
-    log: (line: string) => {
-      lines.push(line)
-      for (const w of waiters.splice(0)) w()
-    },
-    async until(done: () => boolean): Promise<void> {
-      while (!done()) await new Promise<void>((resolve) => waiters.push(resolve))
-    },
-  }
-}
-
-async function waitForOffer(client: LightPeer): Promise<void> {
-  const book = (
-    client.peer as unknown as {
-      orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
-    }
-  ).orderBook
-  book.watch(MODEL)
-  while ((await client.offers(MODEL)).length === 0) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 250)
-      book.addEventListener('change', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-  }
-}
 
 describe('a mesh job paid through a payment channel (runNode provider, SDK client, devnet)', () => {
   it('pays per chunk off chain and the node claims exactly the billed usage on chain', async () => {
@@ -104,7 +71,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
         prices: { perKPromptTokens: toNano('1'), perKCompletionTokens: toNano('1'), perTensorGflop: 0n },
       },
     }
-    const log = nodeLog()
+    const log = new LineLog()
     const node: RunningNode = await runNode({
       home,
       privateKey,
@@ -150,7 +117,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       }),
     })
     fx.defer(() => client.stop())
-    await waitForOffer(client)
+    await waitForOffers(client, MODEL, 1)
     const [ranked] = await client.offers(MODEL)
     expect(Address.parse(ranked?.offer.payoutAddress ?? '').equals(providerWallet.address)).toBe(true)
     expect(ranked?.offer.settlementKey).toEqual(providerWallet.signingKey.publicKey)
@@ -176,7 +143,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       log.lines
         .filter((l) => l.startsWith(`claimed ${channel} `))
         .reduce((sum, l) => sum + BigInt(l.split(' ')[2] ?? '0'), 0n)
-    await log.until(() => claimed() >= billed)
+    await log.until(() => claimed() >= billed, { what: `claimed lines adding up to the ${billed} billed` })
     expect(claimed()).toBe(billed)
     expect((await readChannel(chain, channel))?.balances.claimed).toBe(billed)
     const claims = log.lines.filter((l) => l.startsWith(`claimed ${channel} `)).length

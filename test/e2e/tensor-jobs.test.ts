@@ -21,16 +21,9 @@ import {
 } from '@cocoon-mesh/peer'
 import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
+import { waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
-import {
-  allFrames,
-  cliNode,
-  exitOf,
-  killOnNextAccept,
-  MODEL,
-  offersFrom,
-  rawTensorJob,
-} from './support/tensor-mesh.js'
+import { allFrames, cliNode, exitOf, killOnNextAccept, MODEL, rawTensorJob } from './support/tensor-mesh.js'
 import { dot, floats, matmul, matrix } from './support/tensors.js'
 
 const scratch = useScratchHome('cocoon-e2e-tensor-')
@@ -52,7 +45,7 @@ async function client(m: LocalMesh, onEvent?: (event: JobEvent) => void): Promis
     ...(onEvent === undefined ? {} : { onEvent }),
   })
   cleanups.push(() => c.stop())
-  await offersFrom(c, m.providers.length)
+  await waitForOffers(c, MODEL, m.providers.length)
   return c
 }
 
@@ -203,7 +196,7 @@ describe('the cocoon CLI as a tensor provider (real processes, TCP)', () => {
     )
     const c = await createLightPeer({ bootstrap: [entry.addr], onEvent: killer.onEvent })
     cleanups.push(() => c.stop())
-    await offersFrom(c, 2)
+    await waitForOffers(c, MODEL, 2)
 
     const a = matrix('A', 7, 9, 10)
     const b = matrix('B', 9, 4, 11)

@@ -119,6 +119,7 @@ describe('Kademlia model', () => {
       new Rng(1),
     )
     const dht = buildDht(p, new Rng(2), 20, 3, 1000)
+    expect(dht.peerOf.length).toBeGreaterThan(0)
     for (const peer of dht.peerOf) expect(p.nat[peer]).toBe(0)
   })
 })

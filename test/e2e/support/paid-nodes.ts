@@ -11,7 +11,7 @@ import {
 } from '@cocoon-mesh/settlement'
 import { toNano } from '@ton/core'
 import { expect } from 'vitest'
-import { CLI as cli, cocoon, type Proc, type ProcessGroup } from './cli-processes.js'
+import { CLI as cli, cocoon, type Proc, type ProcessGroup } from '../../../test-support/cli-processes.ts'
 import type { DevnetFixture } from './devnet-fixture.js'
 import type { PayingClientArgs, PayingClientEvent } from './paying-client.js'
 

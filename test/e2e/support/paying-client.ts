@@ -24,6 +24,7 @@ import {
   openSettlementContext,
   type VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { waitForOffers } from './offers.ts'
 
 export interface PayingClientArgs {
   /** Home folder with the wallet and the settlement store holding the channel (`cocoon channel open`). */
@@ -141,21 +142,7 @@ try {
   const client = await createLightPeer({ bootstrap: args.bootstrap, payments })
   try {
     // the provider's offer, from the order book the light peer joins through the bootstrap peer
-    const book = (
-      client.peer as unknown as {
-        orderBook: { watch(m: string): void; addEventListener(t: string, f: () => void): void }
-      }
-    ).orderBook
-    book.watch(args.model)
-    while ((await client.offers(args.model)).length === 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 250)
-        book.addEventListener('change', () => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
+    await waitForOffers(client, args.model, 1)
     emit({ event: 'ready', signedBefore: (await signedNow()).toString() })
     const job = client.generate({ model: args.model, prompt: args.prompt, maxTokens: args.maxTokens })
     for await (const _chunk of job) {

@@ -13,20 +13,6 @@ export const MODEL = 'tiny'
 /** The built `cocoon` binary (the demo mesh nodes run from dist too). */
 const CLI = fileURLToPath(new URL('../../../packages/peer/dist/cli/index.js', import.meta.url))
 
-/** Resolves once `c`'s order book holds `n` offers of MODEL (gossip or a DHT cold-start lookup). */
-export async function offersFrom(c: LightPeer, n: number): Promise<void> {
-  const book = c.peer.orderBook
-  book.watch(MODEL)
-  for (;;) {
-    const changed = new Promise<void>((resolve) =>
-      book.addEventListener('change', () => resolve(), { once: true }),
-    )
-    if (book.offers(MODEL).length >= n) return
-    void c.offers(MODEL).catch(() => undefined)
-    await changed
-  }
-}
-
 /** The signal a child process died of, once it has exited. */
 export async function exitOf(proc: ChildProcess): Promise<NodeJS.Signals | null> {
   if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r))

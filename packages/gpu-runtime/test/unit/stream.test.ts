@@ -31,6 +31,7 @@ describe('GenerationStream', () => {
     const result = await stream.result
     expect(result.finishReason).toBe('deadline')
     expect(result.usage.completionTokens).toBe(produced)
+    expect(produced).toBeGreaterThan(0) // the deadline passed mid-stream, not before the first token
     expect(received).toBeLessThanOrEqual(produced)
   })
 

@@ -1,35 +1,20 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { buildPeerDist, CLI as cli, ProcessGroup } from '../../../../test-support/cli-processes.ts'
 
-const pkg = resolve(import.meta.dirname, '../..')
-const cli = join(pkg, 'dist/cli/index.js')
 const MODEL = 'llama-3-8b'
-const children: ChildProcess[] = []
+/** A line a node should print that did not come within 50 s fails with every node's output. */
+const procs = new ProcessGroup(50_000)
 const homes: string[] = []
 
-beforeAll(() => {
-  // the CLI is tested as a user runs it: the built binary
-  try {
-    execFileSync(join(pkg, '../../node_modules/.bin/tsc'), ['-b', pkg], { stdio: 'pipe' })
-  } catch {
-    // type errors elsewhere in the workspace still emit; the check below is what matters
-  }
-  expect(existsSync(cli)).toBe(true)
-}, 120_000)
+// the CLI is tested as a user runs it: the built binary
+beforeAll(buildPeerDist, 120_000)
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL')
-      await new Promise((r) => child.once('exit', r))
-    }
-  }
-})
+afterEach(() => procs.stopAll())
 
 afterAll(async () => {
   await Promise.all(homes.map((h) => rm(h, { recursive: true, force: true })))
@@ -57,75 +42,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdou
   }
 }
 
-interface Spawned {
-  child: ChildProcess
-  lines: string[]
-  /** Resolves with the first stdout line matching `re` (past or future). */
-  waitFor(re: RegExp): Promise<string>
-  exited: Promise<number | null>
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const lines: string[] = []
-  const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = []
-  let buffer = ''
-  child.stdout?.setEncoding('utf8')
-  child.stdout?.on('data', (chunk: string) => {
-    buffer += chunk
-    let i = buffer.indexOf('\n')
-    while (i !== -1) {
-      const line = buffer.slice(0, i)
-      buffer = buffer.slice(i + 1)
-      lines.push(line)
-      for (const w of [...waiters]) {
-        if (w.re.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1)
-          w.resolve(line)
-        }
-      }
-      i = buffer.indexOf('\n')
-    }
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
-  return {
-    child,
-    lines,
-    exited,
-    waitFor: (re) => {
-      const found = lines.find((l) => re.test(l))
-      if (found !== undefined) return Promise.resolve(found)
-      return new Promise((resolve, reject) => {
-        // name the line that never came, so a hang is diagnosable from the CI log
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(`no line matching ${re} within 50 s; last lines:\n${lines.slice(-15).join('\n')}`),
-            ),
-          50_000,
-        )
-        waiters.push({
-          re,
-          resolve: (line) => {
-            clearTimeout(timer)
-            resolve(line)
-          },
-        })
-        void exited.then((code) => {
-          clearTimeout(timer)
-          reject(new Error(`exited ${code} before ${re}: ${stderr}`))
-        })
-      })
-    },
-  }
+/** `cocoon <args>` as a long-running process. */
+function start(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return procs.spawn(name, [cli, ...args], env)
 }
 
 describe('cocoon CLI', () => {
@@ -152,14 +71,13 @@ describe('cocoon CLI', () => {
     expect(run(['init', '--home', providerHome]).code).toBe(0)
     expect(run(['init', '--home', relayHome]).code).toBe(0)
     const provider = start(
+      'provider',
       ['node', 'start', '--home', providerHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--provide'],
-      {
-        COCOON_PROVIDE_MODELS: MODEL,
-      },
+      { COCOON_PROVIDE_MODELS: MODEL },
     )
-    const providerId = (await provider.waitFor(/^peer-id /)).split(' ')[1] as string
-    const addr = (await provider.waitFor(/^listening \/ip4\/127\.0\.0\.1\/tcp\//)).split(' ')[1] as string
-    const relay = start([
+    const providerId = (await provider.line(/^peer-id /)).split(' ')[1] as string
+    const addr = (await provider.line(/^listening \/ip4\/127\.0\.0\.1\/tcp\//)).split(' ')[1] as string
+    const relay = start('relay', [
       'node',
       'start',
       '--home',
@@ -171,8 +89,8 @@ describe('cocoon CLI', () => {
       '--model',
       MODEL,
     ])
-    await relay.waitFor(new RegExp(`^peer-joined ${providerId}`))
-    await relay.waitFor(new RegExp(`^offer-added ${providerId} models=${MODEL}`))
+    await relay.line(new RegExp(`^peer-joined ${providerId}`))
+    await relay.line(new RegExp(`^offer-added ${providerId} models=${MODEL}`))
 
     // status reads the running node's state file
     let status = JSON.parse(run(['status', '--home', relayHome, '--json']).stdout) as {
@@ -193,10 +111,10 @@ describe('cocoon CLI', () => {
 
     // a restarted relay keeps its identity and finds the provider again from
     // the peers remembered in its datastore (no --bootstrap this time)
-    const relayId = (await relay.waitFor(/^peer-id /)).split(' ')[1]
+    const relayId = (await relay.line(/^peer-id /)).split(' ')[1]
     relay.child.kill('SIGINT')
-    expect(await relay.exited).toBe(0)
-    const relay2 = start([
+    expect((await relay.exited).code).toBe(0)
+    const relay2 = start('restarted relay', [
       'node',
       'start',
       '--home',
@@ -206,18 +124,18 @@ describe('cocoon CLI', () => {
       '--model',
       MODEL,
     ])
-    expect(await relay2.waitFor(/^peer-id /)).toBe(`peer-id ${relayId}`)
-    await relay2.waitFor(new RegExp(`^peer-joined ${providerId}`))
-    await relay2.waitFor(new RegExp(`^offer-added ${providerId} models=${MODEL}`))
+    expect(await relay2.line(/^peer-id /)).toBe(`peer-id ${relayId}`)
+    await relay2.line(new RegExp(`^peer-joined ${providerId}`))
+    await relay2.line(new RegExp(`^offer-added ${providerId} models=${MODEL}`))
 
     provider.child.kill('SIGTERM')
-    await relay2.waitFor(new RegExp(`^offer-removed ${providerId} .*reason=cancelled`))
-    expect(await provider.exited).toBe(0)
+    await relay2.line(new RegExp(`^offer-removed ${providerId} .*reason=cancelled`))
+    expect((await provider.exited).code).toBe(0)
     expect(provider.lines).toContain('stopped')
     status = JSON.parse(run(['status', '--home', relayHome, '--json']).stdout)
     expect(status.offers).toEqual([])
     relay2.child.kill('SIGINT')
-    expect(await relay2.exited).toBe(0)
+    expect((await relay2.exited).code).toBe(0)
   }, 120_000)
 
   it('explains bad input: corrupt key, malformed config, unreachable bootstrap, port in use', async () => {

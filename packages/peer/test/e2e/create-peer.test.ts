@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type CocoonPeer, createLightNode, createPeer } from '../../src/index.js'
 
 const peers: CocoonPeer[] = []
+/** Publications before the gossip test gives up (30 s). */
+const ATTEMPTS = 120
 afterEach(async () => {
   await Promise.all(peers.splice(0).map((p) => p.stop()))
 })
@@ -29,7 +31,8 @@ describe('createPeer', () => {
     // provider republishes) until b has it. Message ids are content addressed,
     // so each attempt carries its own counter or it would be a duplicate.
     const delivered = async (): Promise<Uint8Array> => {
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        // fails while a knows no subscriber yet: that is what the next attempt waits out
         await a.libp2p.services.pubsub?.publish(topic, new Uint8Array([1, 2, attempt])).catch(() => undefined)
         const data = await Promise.race([
           got,
@@ -37,6 +40,7 @@ describe('createPeer', () => {
         ])
         if (data !== undefined) return data
       }
+      throw new Error(`b received none of ${ATTEMPTS} gossip messages a published, 250 ms apart`)
     }
     expect([...(await delivered())].slice(0, 2)).toEqual([1, 2])
     expect(await a.libp2p.services.dht.getMode()).toBe('server')

@@ -1,40 +1,22 @@
+import { type Listenable, waitForEvents } from '../../../../test-support/wait.ts'
 import type { CocoonPeer } from '../../src/index.js'
 
 /**
  * Resolves once `condition()` holds, re-checking whenever one of the peers'
- * books changes (and on gossip heartbeats), never on a fixed sleep. The test
- * timeout bounds the wait.
+ * books changes and on their gossip heartbeats, never on a fixed sleep.
+ * Rejects naming `what` when it does not hold within `timeoutMs`.
  */
-export function waitForBooks(peers: CocoonPeer[], condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const cleanups: Array<() => void> = []
-    const check = (): void => {
-      if (!condition()) return
-      for (const c of cleanups) c()
-      resolve()
-    }
-    for (const peer of peers) {
-      peer.orderBook.addEventListener('change', check)
-      cleanups.push(() => peer.orderBook.removeEventListener('change', check))
-      const pubsub = peer.libp2p.services.pubsub
-      if (pubsub !== undefined) {
-        pubsub.addEventListener('gossipsub:heartbeat', check)
-        cleanups.push(() => pubsub.removeEventListener('gossipsub:heartbeat', check))
-      }
-    }
-    check()
-  })
-}
-
-/** Resolves when `condition()` holds, checked on every event of `target`. */
-export function waitForEvent(target: EventTarget, type: string, condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (!condition()) return
-      target.removeEventListener(type, check)
-      resolve()
-    }
-    target.addEventListener(type, check)
-    check()
-  })
+export function waitForBooks(
+  peers: CocoonPeer[],
+  condition: () => boolean,
+  what: string,
+  timeoutMs?: number,
+): Promise<void> {
+  const sources: Array<readonly [Listenable, string]> = []
+  for (const peer of peers) {
+    sources.push([peer.orderBook, 'change'])
+    const pubsub = peer.libp2p.services.pubsub
+    if (pubsub !== undefined) sources.push([pubsub, 'gossipsub:heartbeat'])
+  }
+  return waitForEvents(sources, condition, { what, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { afterEach, describe, expect, it } from 'vitest'
+import { LineLog } from '../../../../test-support/wait.ts'
 import { type RunningNode, runNode } from '../../src/cli/run-node.js'
 import { DEFAULT_CONFIG, type NodeConfig } from '../../src/home/config.js'
 import { createIdentity } from '../../src/home/identity.js'
@@ -30,17 +31,17 @@ describe('cocoon node start --metrics-port', () => {
       listen: ['/ip4/127.0.0.1/tcp/0'],
       provide: { ...DEFAULT_CONFIG.provide, models: ['tiny'] },
     }
-    const lines: string[] = []
+    const log = new LineLog()
     const node: RunningNode = await runNode({
       home,
       privateKey: await createIdentity(home),
       config,
       provide: true,
       metricsPort: 0,
-      log: (line) => lines.push(line),
+      log: log.log,
     })
     cleanups.push(() => node.shutdown())
-    const url = lines.find((l) => l.startsWith('metrics '))?.split(' ')[1]
+    const url = log.lines.find((l) => l.startsWith('metrics '))?.split(' ')[1]
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
 
     const before = await scrape(url as string)
@@ -58,12 +59,12 @@ describe('cocoon node start --metrics-port', () => {
       // drain
     }
     expect((await job.usage).completionTokens).toBe(8)
-    // the job service reports the finish just after the result frame; scrape until it is counted
-    let after = await scrape(url as string)
-    while (!after.includes('cocoon_jobs_total{kind_outcome="llm/finished"} 1')) {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      after = await scrape(url as string)
-    }
+    // the job service reports the finish just after the result frame: counted, then logged
+    await log.until((lines) => lines.some((l) => l.startsWith('job-finished ')), {
+      what: "the node's job-finished line",
+    })
+    const after = await scrape(url as string)
+    expect(after).toContain('cocoon_jobs_total{kind_outcome="llm/finished"} 1')
     expect(after).toContain('cocoon_completion_tokens_total 8')
     expect(after).toContain('cocoon_jobs_active 0')
   }, 120_000)

@@ -87,7 +87,11 @@ describe('a stopping provider cancels its offer on every connected peer', () => 
       bootstrap: [addrOf(p)],
     })
     peers.push(relay)
-    await waitForBooks([relay], () => relay.orderBook.offers(MODEL).length === 1)
+    await waitForBooks(
+      [relay],
+      () => relay.orderBook.offers(MODEL).length === 1,
+      "the provider's offer at the relay",
+    )
     const seen = validated(relay)
     // gossipsub sends nothing to a peer it has no outbound stream to (as right
     // after a connection opens, or once the stream broke): take that stream away
@@ -117,7 +121,11 @@ describe('pushed order-book messages go through the order book validation', () =
     peers.push(target)
     const p = await provider()
     await p.libp2p.dial(multiaddr(addrOf(target)))
-    await waitForBooks([target], () => target.orderBook.offers(MODEL).length === 1)
+    await waitForBooks(
+      [target],
+      () => target.orderBook.offers(MODEL).length === 1,
+      "the provider's offer at the target",
+    )
     const senderKey = await generateKeyPair('Ed25519')
     const sender = await createLightNode({ gossip: false, privateKey: senderKey })
     peers.push(sender)

@@ -2,8 +2,9 @@ import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitForEvent } from '../../../../test-support/wait.ts'
 import { buildOffer, type CocoonPeer, createLightNode, createPeer, discoverOffers } from '../../src/index.js'
-import { waitForBooks, waitForEvent } from './helpers.js'
+import { waitForBooks } from './helpers.js'
 
 const MODEL = 'llama-3-8b'
 const prices = { perKPromptTokens: 100n, perKCompletionTokens: 200n, perTensorGflop: 0n }
@@ -51,7 +52,11 @@ afterAll(async () => {
 describe('order book over 20 real TCP peers', () => {
   it('all books converge to the same live offers', async () => {
     const expected = PROVIDERS.map((i) => (peers[i] as CocoonPeer).libp2p.peerId.toString()).sort()
-    await waitForBooks(peers, () => peers.every((p) => liveProviders(p).join() === expected.join()))
+    await waitForBooks(
+      peers,
+      () => peers.every((p) => liveProviders(p).join() === expected.join()),
+      `the ${PROVIDERS.length} providers' offers in all ${N} books`,
+    )
     for (const p of peers) expect(liveProviders(p)).toEqual(expected)
   })
 
@@ -61,20 +66,20 @@ describe('order book over 20 real TCP peers', () => {
     await light.libp2p.dial(multiaddr(addrOf(peers[0] as CocoonPeer)))
     expect(light.libp2p.services.pubsub).toBeUndefined()
     const expected = PROVIDERS.map((i) => (peers[i] as CocoonPeer).libp2p.peerId.toString()).sort()
-    // DHT lookups are a network search: repeat until every provider record is found
-    let found: string[] = []
-    const hub = (peers[0] as CocoonPeer).libp2p.services.pubsub as unknown as EventTarget
-    for (;;) {
-      await discoverOffers(light.libp2p, light.orderBook, MODEL, {
-        maxProviders: PROVIDERS.length,
-        signal: AbortSignal.timeout(10_000),
-      }).catch(() => undefined)
-      found = liveProviders(light)
-      if (found.join() === expected.join()) break
-      // retry on the next gossip heartbeat of a full peer (an event, not a fixed sleep)
-      await new Promise((resolve) => hub.addEventListener('gossipsub:heartbeat', resolve, { once: true }))
-    }
-    expect(found).toEqual(expected)
+    // DHT lookups are a network search: repeat (a failed round included) until every provider
+    // record is found, about once per gossip heartbeat of the full peers
+    await expect
+      .poll(
+        async () => {
+          await discoverOffers(light.libp2p, light.orderBook, MODEL, {
+            maxProviders: PROVIDERS.length,
+            signal: AbortSignal.timeout(10_000),
+          })
+          return liveProviders(light)
+        },
+        { interval: 200, timeout: 40_000, message: "every provider's offer found through the DHT" },
+      )
+      .toEqual(expected)
   })
 
   it('a peer publishing badly-signed offers is not relayed and its score drops', async () => {
@@ -89,8 +94,11 @@ describe('order book over 20 real TCP peers', () => {
     extra.push(attacker)
     const pubsub = attacker.libp2p.services.pubsub
     if (pubsub === undefined) throw new Error('unreachable')
-    await waitForEvent(pubsub as unknown as EventTarget, 'gossipsub:heartbeat', () =>
-      pubsub.getSubscribers(orderBookTopic(MODEL)).some((p) => p.equals(victim.libp2p.peerId)),
+    await waitForEvent(
+      pubsub,
+      'gossipsub:heartbeat',
+      () => pubsub.getSubscribers(orderBookTopic(MODEL)).some((p) => p.equals(victim.libp2p.peerId)),
+      { what: "the victim's subscription to the order-book topic, seen by the attacker" },
     )
     const key = await generateKeyPair('Ed25519')
     const signed = await signOffer(
@@ -119,14 +127,19 @@ describe('order book over 20 real TCP peers', () => {
         encodeOrderBookMessage({ offer: { ...forged, sequence: BigInt(i + 1) } }),
       )
     }
-    await waitForEvent(victim.orderBook, 'validated', () => rejections() >= 3)
+    await waitForEvent(victim.orderBook, 'validated', () => rejections() >= 3, {
+      what: 'the victim rejecting the 3 forged offers',
+    })
     // every rejection came straight from the attacker: nobody relayed the forged offers
     expect(new Set(rejectedFrom)).toEqual(new Set([attacker.libp2p.peerId.toString()]))
     // the score is cached until the next heartbeat
+    const victimGossip = victim.libp2p.services.pubsub
+    if (victimGossip === undefined) throw new Error('the victim runs no gossip')
     await waitForEvent(
-      victim.libp2p.services.pubsub as unknown as EventTarget,
+      victimGossip,
       'gossipsub:heartbeat',
       () => victimPubsub.getScore(attacker.libp2p.peerId.toString()) < before,
+      { what: "the attacker's gossip score to drop at the victim" },
     )
     expect(victimPubsub.getScore(attacker.libp2p.peerId.toString())).toBeLessThan(before)
     for (const p of peers) expect(p.orderBook.book.get(forgedProvider)).toBeUndefined()
@@ -136,7 +149,11 @@ describe('order book over 20 real TCP peers', () => {
     const provider = peers[PROVIDERS[0] as number] as CocoonPeer
     const id = provider.libp2p.peerId.toString()
     await provider.libp2p.services.offerPublisher?.cancel()
-    await waitForBooks(peers, () => peers.every((p) => !liveProviders(p).includes(id)))
+    await waitForBooks(
+      peers,
+      () => peers.every((p) => !liveProviders(p).includes(id)),
+      'the cancelled offer gone from every book',
+    )
     for (const p of peers) expect(liveProviders(p)).not.toContain(id)
   })
 
@@ -150,10 +167,18 @@ describe('order book over 20 real TCP peers', () => {
     })
     extra.push(shortLived)
     const id = shortLived.libp2p.peerId.toString()
-    await waitForBooks(peers, () => peers.every((p) => liveProviders(p).includes(id)))
+    await waitForBooks(
+      peers,
+      () => peers.every((p) => liveProviders(p).includes(id)),
+      "the short-lived provider's offer in every book",
+    )
     // stop republishing without cancelling: the offer must age out of every book
     await shortLived.libp2p.services.offerPublisher?.stop()
-    await waitForBooks(peers, () => peers.every((p) => !liveProviders(p).includes(id)))
+    await waitForBooks(
+      peers,
+      () => peers.every((p) => !liveProviders(p).includes(id)),
+      'the expired offer gone from every book',
+    )
     for (const p of peers) expect(liveProviders(p)).not.toContain(id)
   })
 })

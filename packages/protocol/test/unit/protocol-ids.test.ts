@@ -17,10 +17,14 @@ describe('protocol ids and topics', () => {
     const topic = orderBookTopic('  Qwen2.5/0.5B Instruct ')
     expect(topic).toBe('/cocoon/orderbook/1/qwen2.5%2F0.5b%20instruct')
     expect(modelFromOrderBookTopic(topic)).toBe(canonicalModelId('Qwen2.5/0.5B Instruct'))
+    for (const model of ['qwen2.5-0.5b', 'Llama-3/8B Instruct', 'tiny?model&x=1']) {
+      expect(modelFromOrderBookTopic(orderBookTopic(model))).toBe(canonicalModelId(model))
+    }
   })
 
   it('never throws on a foreign or malformed topic', () => {
     expect(modelFromOrderBookTopic('/other/topic')).toBeUndefined()
+    expect(modelFromOrderBookTopic('/meshsub/other')).toBeUndefined()
     expect(modelFromOrderBookTopic('/cocoon/orderbook/1/%E0%A4%A')).toBeUndefined()
   })
 })

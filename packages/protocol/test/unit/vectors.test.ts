@@ -46,9 +46,16 @@ describe('golden vectors', async () => {
       ) as GoldenVectorFile
       const decode = decoders[stored.messageType]
       expect(decode).toBeDefined()
+      const signed = verifiers[stored.messageType] !== undefined
       for (const vector of stored.vectors) {
         const decoded = decode?.(fromHex(vector.encodedHex, 'base16'))
         expect(toJson(decoded)).toEqual(vector.message)
+        // a signed type's vectors must carry what the check below needs, or it would be skipped
+        if (signed) {
+          expect(vector.signatureHex).toBeDefined()
+          expect(stored.key).toBeDefined()
+          expect(stored.signatureContext).toBeDefined()
+        }
         if (
           vector.signatureHex !== undefined &&
           stored.key !== undefined &&

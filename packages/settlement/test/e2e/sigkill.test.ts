@@ -42,15 +42,25 @@ describe('crash safety', () => {
     // wait for 200 acknowledged vouchers, then kill without warning
     let lastAcked = 0n
     await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the writer acknowledged ${lastAcked} of 200 vouchers within 30 s`)),
+        30_000,
+      )
       let buffer = ''
       child?.stdout?.on('data', (chunk: Buffer) => {
         buffer += chunk.toString()
         const lines = buffer.split('\n')
         buffer = lines.pop() ?? ''
         for (const line of lines) if (line !== '') lastAcked = BigInt(line)
-        if (lastAcked >= 200n) resolve()
+        if (lastAcked >= 200n) {
+          clearTimeout(timer)
+          resolve()
+        }
       })
-      child?.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)))
+      child?.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`writer exited early with ${code}`))
+      })
     })
     child.kill('SIGKILL')
     await new Promise((resolve) => child?.once('exit', resolve))

@@ -118,9 +118,15 @@ describe('payment policy', () => {
     })
     const ps = await provider.openSession(request('j2'), price, new Uint8Array())
     await ps.reserve(40n)
-    const waiting = ps.reserve(60n)
+    let resumed = false
+    const waiting = ps.reserve(60n).then(() => {
+      resumed = true
+    })
+    await new Promise((r) => setImmediate(r))
+    expect(resumed).toBe(false) // 60 is 20 past the window with nothing paid
     await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 20n, jobId: 'j2' }))
     await waiting
+    expect(resumed).toBe(true)
     const stuck = ps.reserve(100n)
     timers.fireAll()
     await expect(stuck).rejects.toMatchObject({ code: 'ERR_CREDIT_WINDOW_EXHAUSTED' })

@@ -18,6 +18,7 @@ import type {
 } from '@cocoon-mesh/gpu-runtime'
 import { clientPayments, providerPayments, signingKeyFromSeed, VoucherStore } from '@cocoon-mesh/settlement'
 import { afterEach, expect, it } from 'vitest'
+import { waitForEvent } from '../../../../test-support/wait.ts'
 import { createLightNode } from '../../src/index.js'
 import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
@@ -38,15 +39,10 @@ it('a paid job with the default client payments never stalls on token batching',
     () => pStore.close(),
     () => cStore.close(),
   )
+  // 'voucher' when the provider accepts one, 'chunk' when the client receives tokens
+  const progress = new EventTarget()
   let accepted = 0n
-  const onAccepted: Array<() => void> = []
   let received = 0
-  const onReceived: Array<() => void> = []
-  const until = (cond: () => boolean, list: Array<() => void>) =>
-    new Promise<void>((resolve) => {
-      const check = () => (cond() ? resolve() : list.push(check))
-      check()
-    })
   const inner = providerPayments({
     store: pStore,
     channelTerms: async () => ({
@@ -71,7 +67,7 @@ it('a paid job with the default client payments never stalls on token batching',
         async acceptVoucher(v: Parameters<typeof s.acceptVoucher>[0]) {
           await s.acceptVoucher(v)
           accepted = v.amount
-          for (const f of onAccepted.splice(0)) f()
+          progress.dispatchEvent(new Event('voucher'))
         },
       }
     },
@@ -79,8 +75,22 @@ it('a paid job with the default client payments never stalls on token batching',
   // single-token chunks, as llama.cpp produces them, released in three groups
   const groups: Array<[number, () => Promise<void>]> = [
     [9, async () => {}],
-    [4, () => until(() => accepted >= 9n, onAccepted)],
-    [9, () => until(() => received >= 13, onReceived)],
+    [
+      4,
+      () =>
+        waitForEvent(progress, 'voucher', () => accepted >= 9n, {
+          what: 'a voucher for the first 9 tokens',
+          timeoutMs: 10_000,
+        }),
+    ],
+    [
+      9,
+      () =>
+        waitForEvent(progress, 'chunk', () => received >= 13, {
+          what: 'the client receiving the first 13 tokens',
+          timeoutMs: 10_000,
+        }),
+    ],
   ]
   const runtime = {
     models: () => ['tiny'],
@@ -132,7 +142,7 @@ it('a paid job with the default client payments never stalls on token batching',
   )
   for await (const chunk of job) {
     received += chunk.tokens
-    for (const f of onReceived.splice(0)) f()
+    progress.dispatchEvent(new Event('chunk'))
   }
   expect(received).toBe(22)
 }, 30_000)

@@ -9,7 +9,6 @@ import {
   UpstreamUnreachableError,
 } from '../../src/errors.js'
 import { createOpenAiBackend } from '../../src/llm/openai-backend.js'
-import { readSseData } from '../../src/llm/sse.js'
 import { createRuntime } from '../../src/runtime.js'
 import type { GenerationStream } from '../../src/types.js'
 import { cpuHardware } from '../helpers.js'
@@ -236,17 +235,5 @@ describe('OpenAI-compatible upstream through the runtime', () => {
       upstream.server.closeAllConnections()
       await new Promise((resolve) => upstream.server.close(resolve))
     }
-  })
-})
-
-describe('SSE reader', () => {
-  it('handles CRLF, comments, multi-line data and a missing final blank line', async () => {
-    const enc = new TextEncoder()
-    async function* body() {
-      yield enc.encode(': keep-alive\r\ndata: a\r\n\r\ndata: b1\ndata: b2\n\nevent: x\ndata: c')
-    }
-    const out: string[] = []
-    for await (const d of readSseData(body())) out.push(d)
-    expect(out).toEqual(['a', 'b1\nb2', 'c'])
   })
 })

@@ -7,8 +7,8 @@ import {
   RejectReason,
   TrustTier,
 } from '@cocoon-mesh/protocol'
-import type { Libp2p } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
+import { waitForEvent } from '../../../../test-support/wait.ts'
 import { createLightNode } from '../../src/index.js'
 import {
   AbortedError,
@@ -158,9 +158,15 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     })().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AbortedError)
     // wait until the provider noticed the reset (its generation signal aborted), then let it run
-    await waitFor(() => p.runtime.requests[0]?.signal?.aborted === true)
+    await generationAborted(p, "the provider's generation signal to abort on the stream reset")
     release()
-    await waitFor(() => p.runtime.running === 0)
+    await expect
+      .poll(() => p.runtime.running, {
+        timeout: 10_000,
+        interval: 10,
+        message: 'provider generations running',
+      })
+      .toBe(0)
     expect(p.runtime.produced).toBe(2)
     expect(p.runtime.aborted).toBe(1)
   })
@@ -253,8 +259,7 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     const late = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() + 400 })
     const err = await collect(late).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DeadlineExceededError)
-    await waitFor(() => p.runtime.running === 0 || p.runtime.requests[0]?.signal?.aborted === true)
-    expect(p.runtime.requests[0]?.signal?.aborted).toBe(true)
+    await generationAborted(p, "the provider's generation signal to abort at the deadline")
     // a deadline in the past never reaches a provider
     const past = runLlmJob(ctx, { model: 'tiny', prompt: 'x', maxTokens: 5, deadline: Date.now() - 1 })
     expect(await collect(past).catch((e: unknown) => e)).toBeInstanceOf(DeadlineExceededError)
@@ -290,14 +295,42 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
   })
 
   it('a client-fault JobError is not retried elsewhere', async () => {
-    const p = await provider(1000n)
+    const strict = await provider(1000n)
+    // a dearer provider that serves what the strict one refuses (matmul of a single input)
+    const lenient = await provider(2000n)
+    let lenientRuns = 0
+    lenient.runtime.runTensor = async () => {
+      lenientRuns++
+      const out = new Uint8Array(new Float32Array([1]).buffer)
+      return {
+        outputs: [{ name: 'out', dtype: 'float32', shape: [1, 1], data: out }],
+        provider: 'cpu',
+        gflop: 0,
+        backend: 'lenient',
+      }
+    }
     const c = await client()
-    const err = await runTensorJob(contextFor(c.libp2p, [p]), {
-      model: 'tiny',
-      op: 'matmul',
-      inputs: [matrix(2, 3, 1)],
-    }).catch((e: unknown) => e)
+    const request = { model: 'tiny', op: 'matmul' as const, inputs: [matrix(2, 3, 1)] }
+    // on its own the lenient provider serves the request, so a retry would succeed
+    await expect(runTensorJob(contextFor(c.libp2p, [lenient]), request)).resolves.toBeDefined()
+    expect(lenientRuns).toBe(1)
+
+    const context = contextFor(c.libp2p, [strict, lenient])
+    const dialed: string[] = []
+    const err = await runTensorJob(
+      {
+        ...context,
+        dial: (providerId, offer, signal) => {
+          dialed.push(providerId)
+          return context.dial(providerId, offer, signal)
+        },
+      },
+      request,
+    ).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(JobFailedError)
+    expect((err as JobFailedError).jobErrorCode).toBe(JobErrorCode.JOB_ERROR_CODE_BAD_INPUT)
+    expect(dialed).toEqual([strict.peer.libp2p.peerId.toString()])
+    expect(lenientRuns).toBe(1)
   })
 })
 
@@ -306,8 +339,9 @@ async function firstFrame(stream: Parameters<typeof readFrames>[0]): Promise<Job
   return undefined
 }
 
-async function waitFor(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 10))
+/** Resolves once the generation signal of the provider's first request aborts. */
+function generationAborted(p: TestProvider, what: string): Promise<void> {
+  const signal = p.runtime.requests[0]?.signal
+  if (signal === undefined) throw new Error('the provider got no generation request with a signal')
+  return waitForEvent(signal, 'abort', () => signal.aborted, { what, timeoutMs: 10_000 })
 }
-
-export type { Libp2p }

@@ -18,9 +18,9 @@ import {
 } from '@cocoon-mesh/settlement'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLightNode } from '../../src/index.js'
-import { deliveredCost, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
+import { runLlmJob, runTensorJob } from '../../src/jobs/index.js'
 import type { CocoonPeer } from '../../src/peer/types.js'
-import { contextFor, prices, startProvider, type TestProvider } from '../fixtures/mesh.js'
+import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`
 const stops: Array<() => Promise<unknown>> = []
@@ -203,24 +203,5 @@ describe('paid jobs through runJob', () => {
     expect((await job.usage).cost).toBe(13n)
     expect(p.requests[0]?.channel).toBe('')
     expect(opened).toBe(0)
-  })
-})
-
-describe('deliveredCost', () => {
-  const usage = {
-    promptTokens: 1000,
-    cachedTokens: 0,
-    completionTokens: 99,
-    reasoningTokens: 0,
-    gflop: 2.5,
-    cost: 0n,
-  }
-  it('bills the provider-reported prompt and the client-counted completion tokens', () => {
-    const price = { perKPromptTokens: 3000n, perKCompletionTokens: 5000n, perTensorGflop: 7n }
-    expect(deliveredCost(price, 'llm', usage, 10)).toBe(3000n + 50n)
-    expect(deliveredCost(price, 'llm', undefined, 10)).toBe(50n)
-  })
-  it('bills GFLOP for tensor jobs', () => {
-    expect(deliveredCost(prices(4n), 'tensor', usage, 0)).toBe(10n)
   })
 })

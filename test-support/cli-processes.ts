@@ -1,16 +1,17 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
-export const ROOT = resolve(import.meta.dirname, '../../..')
+export const ROOT = resolve(import.meta.dirname, '..')
 export const PEER_PKG = join(ROOT, 'packages/peer')
 /** The built `cocoon` binary. */
 export const CLI = join(PEER_PKG, 'dist/cli/index.js')
 
 /**
  * Builds the peer package's dist/ (one build at a time among the tests that
- * spawn the CLI). Type errors elsewhere in the workspace still emit, so a
- * failed build is ignored: callers check that the binary exists.
+ * spawn the CLI) and checks the binary is there. Type errors elsewhere in the
+ * workspace still emit, so a failing tsc alone does not fail the caller.
  */
 export function buildPeerDist(): void {
   try {
@@ -20,8 +21,9 @@ export function buildPeerDist(): void {
       { stdio: 'pipe' },
     )
   } catch {
-    // type errors elsewhere in the workspace still emit; the caller's check is what matters
+    // type errors elsewhere in the workspace still emit; the check below is what matters
   }
+  if (!existsSync(CLI)) throw new Error(`building packages/peer left no ${CLI}`)
 }
 
 /** Sends `signal` (if the process still runs) and waits for it to exit. */
@@ -39,6 +41,8 @@ export interface Proc {
   stderr(): string
   /** Resolves once `done(lines)` holds (checked on each new line); rejects if the process exits before. */
   until(done: (lines: string[]) => boolean, what: string): Promise<void>
+  /** The first stdout line matching `re`, past or future (an `until` for that line). */
+  line(re: RegExp): Promise<string>
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
@@ -60,14 +64,14 @@ export class ProcessGroup {
     await Promise.all(this.children.splice(0).map((child) => stop(child, 'SIGKILL')))
   }
 
-  /** Runs `node <args>`. */
-  spawn(name: string, args: string[]): Proc {
+  /** Runs `node <args>`, with `env` over this process's environment. */
+  spawn(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     const { running, waitLimit } = this
     // COCOON_E2E_DEBUG=cocoon:* passes DEBUG to the processes (their stderr is in failure messages)
     const debug = process.env.COCOON_E2E_DEBUG
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...(debug === undefined ? {} : { DEBUG: debug }) },
+      env: { ...process.env, ...env, ...(debug === undefined ? {} : { DEBUG: debug }) },
     })
     this.children.push(child)
     const lines: string[] = []
@@ -98,38 +102,35 @@ export class ProcessGroup {
           )
           .join('\n')}`,
       )
-    return {
-      child,
-      lines,
-      stderr: () => stderr,
-      exited,
-      until(done, what) {
-        if (done(lines)) return Promise.resolve()
-        return new Promise<void>((resolve, reject) => {
-          // a diagnosable failure instead of the bare test timeout; not a timed assertion
-          const timer = setTimeout(
-            () => finish(describeEnd(what, `nothing within ${waitLimit} ms`)),
-            waitLimit,
-          )
-          const check = (): void => {
-            if (done(lines)) finish(undefined)
+    const until = (done: (lines: string[]) => boolean, what: string): Promise<void> => {
+      if (done(lines)) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        // a diagnosable failure instead of the bare test timeout; not a timed assertion
+        const timer = setTimeout(() => finish(describeEnd(what, `nothing within ${waitLimit} ms`)), waitLimit)
+        const check = (): void => {
+          if (done(lines)) finish(undefined)
+        }
+        const finish = (error: Error | undefined): void => {
+          clearTimeout(timer)
+          listeners.delete(check)
+          if (error === undefined) resolve()
+          else reject(error)
+        }
+        listeners.add(check)
+        void exited.then(({ code, signal }) => {
+          if (listeners.has(check)) {
+            check()
+            if (listeners.has(check)) finish(describeEnd(what, `exited (${code ?? signal})`))
           }
-          const finish = (error: Error | undefined): void => {
-            clearTimeout(timer)
-            listeners.delete(check)
-            if (error === undefined) resolve()
-            else reject(error)
-          }
-          listeners.add(check)
-          void exited.then(({ code, signal }) => {
-            if (listeners.has(check)) {
-              check()
-              if (listeners.has(check)) finish(describeEnd(what, `exited (${code ?? signal})`))
-            }
-          })
         })
-      },
+      })
     }
+    const line = async (re: RegExp): Promise<string> => {
+      const match = (): string | undefined => lines.find((l) => re.test(l))
+      await until(() => match() !== undefined, `a line matching ${re}`)
+      return match() as string
+    }
+    return { child, lines, stderr: () => stderr, exited, until, line }
   }
 }
 
