@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { writeTinyGguf } from '../src/gguf/tiny-llama.js'
 import type { HardwareInfo } from '../src/types.js'
 
@@ -26,22 +25,4 @@ export async function tinyModel(dir: string, seed = 1): Promise<string> {
   return path
 }
 
-/** A ComponentLogger that records every line with the component it was logged under. */
-export function recordingLogger(): {
-  logger: ComponentLogger
-  lines: Array<{ component: string; format: string }>
-} {
-  const lines: Array<{ component: string; format: string }> = []
-  const forComponent = (component: string): Logger => {
-    const log = (format: unknown): void => {
-      lines.push({ component, format: String(format) })
-    }
-    return Object.assign(log, {
-      error: log,
-      trace: log,
-      enabled: true,
-      newScope: (name: string) => forComponent(`${component}:${name}`),
-    })
-  }
-  return { logger: { forComponent }, lines }
-}
+export { recordingLogger } from '../../../test-support/recording-logger.ts'

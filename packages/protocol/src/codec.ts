@@ -11,6 +11,7 @@ import { MaxLengthError } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
   CocoonError,
+  errorMessage,
   MalformedMessageError,
   MessageTooLargeError,
   UnsupportedVersionError,
@@ -93,7 +94,7 @@ function decodeChecked<T>(
         details: `${error.message}. Limits: ${JSON.stringify(limits)}.`,
       })
     }
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     throw new MalformedMessageError(`Could not decode ${type} (${bytes.byteLength} bytes): ${reason}`, {
       cause: error,
       details: `The bytes are not a valid protobuf ${type}: truncated, corrupted, or another message type. Parser said: ${reason}.`,
@@ -106,7 +107,7 @@ function encodeChecked<T>(type: string, proto: Proto<T>, value: T, limit: number
   try {
     bytes = proto.encode(value)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     throw new MalformedMessageError(`Could not encode ${type}: ${reason}`, {
       cause: error,
       details: `A field has a value protobuf cannot carry (e.g. an unknown enum value, a negative or >2^64 integer). Encoder said: ${reason}.`,

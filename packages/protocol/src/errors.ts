@@ -68,8 +68,7 @@ export interface ErrorDescription {
  * the one way the CLIs describe a failure to a human.
  */
 export function describeError(error: unknown): ErrorDescription {
-  const text = (e: unknown): string =>
-    e instanceof CocoonError ? e.shortMessage : e instanceof Error ? e.message : String(e)
+  const text = errorMessage
   const chain: unknown[] = []
   walkCauses(error, (e) => {
     chain.push(e)
@@ -88,6 +87,23 @@ export function describeError(error: unknown): ErrorDescription {
   return { message, details, causes }
 }
 
+/** The short text of any thrown value: a Cocoon error's `shortMessage`, an `Error`'s `message`, else `String(value)`. */
+export function errorMessage(error: unknown): string {
+  return error instanceof CocoonError
+    ? error.shortMessage
+    : error instanceof Error
+      ? error.message
+      : String(error)
+}
+
+/** {@link describeError} on one line, for log lines: `message: details (caused by: a; b)`. */
+export function errorLine(error: unknown): string {
+  const { message, details, causes } = describeError(error)
+  const head = details === undefined ? message : `${message}: ${details}`
+  const line = causes.length === 0 ? head : `${head} (caused by: ${causes.join('; ')})`
+  return line.replace(/\s+/g, ' ').trim()
+}
+
 export function isCocoonError(error: unknown): error is CocoonError {
   return error instanceof CocoonError
 }
@@ -100,10 +116,8 @@ export interface SizeErrorOptions extends CocoonErrorOptions {
   limit?: number
 }
 
-/** A message (or a declared length prefix) is bigger than the limit for its type. */
-export class MessageTooLargeError extends CocoonError<'ERR_MESSAGE_TOO_LARGE'> {
-  readonly code = 'ERR_MESSAGE_TOO_LARGE' as const
-  override readonly name = 'MessageTooLargeError'
+/** The base of the errors that report a size against a limit: it carries both. */
+export abstract class SizeLimitError<C extends string = string> extends CocoonError<C> {
   readonly size: number | undefined
   readonly limit: number | undefined
 
@@ -112,6 +126,12 @@ export class MessageTooLargeError extends CocoonError<'ERR_MESSAGE_TOO_LARGE'> {
     this.size = options.size
     this.limit = options.limit
   }
+}
+
+/** A message (or a declared length prefix) is bigger than the limit for its type. */
+export class MessageTooLargeError extends SizeLimitError<'ERR_MESSAGE_TOO_LARGE'> {
+  readonly code = 'ERR_MESSAGE_TOO_LARGE' as const
+  override readonly name = 'MessageTooLargeError'
 }
 
 /** Bytes that do not decode as the expected protobuf message (random, truncated, bad varint, unknown enum value...). */
@@ -185,17 +205,9 @@ export class DeadlineExceededError extends CocoonError<'ERR_DEADLINE_EXCEEDED'> 
 }
 
 /** A tensor is larger than the side that builds or receives it accepts. */
-export class TensorTooLargeError extends CocoonError<'ERR_TENSOR_TOO_LARGE'> {
+export class TensorTooLargeError extends SizeLimitError<'ERR_TENSOR_TOO_LARGE'> {
   readonly code = 'ERR_TENSOR_TOO_LARGE' as const
   override readonly name = 'TensorTooLargeError'
-  readonly size: number | undefined
-  readonly limit: number | undefined
-
-  constructor(shortMessage: string, options: SizeErrorOptions = {}) {
-    super(shortMessage, options)
-    this.size = options.size
-    this.limit = options.limit
-  }
 }
 
 /**

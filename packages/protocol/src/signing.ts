@@ -14,7 +14,7 @@ import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromMultihash, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { toString as bytesToString } from 'uint8arrays/to-string'
-import { BadSignatureError, InvalidFieldError } from './errors.js'
+import { BadSignatureError, errorMessage, InvalidFieldError } from './errors.js'
 import { Offer, OfferCancel, UsageReceipt } from './generated/cocoon.js'
 import { ED25519_SIGNATURE_BYTES, MAX_PEER_ID_BYTES } from './limits.js'
 
@@ -117,7 +117,7 @@ function parsePeerId(bytes: Uint8Array, field: string): PeerId & { publicKey: Pu
     throw new InvalidFieldError(`Field ${field} is not a valid peer id`, {
       field,
       cause: error,
-      details: `Expected the multihash bytes of a libp2p peer id (peerId.toMultihash().bytes): ${error instanceof Error ? error.message : String(error)}`,
+      details: `Expected the multihash bytes of a libp2p peer id (peerId.toMultihash().bytes): ${errorMessage(error)}`,
     })
   }
   if (peerId.publicKey === undefined) {
@@ -173,7 +173,7 @@ async function verifyBytes(
   } catch (error) {
     throw new BadSignatureError(`${type} signer cannot be identified`, {
       cause: error,
-      details: `${error instanceof Error ? error.message : String(error)} Without the signer's key the signature cannot verify.`,
+      details: `${errorMessage(error)} Without the signer's key the signature cannot verify.`,
     })
   }
   if (signature.byteLength === 0) {
@@ -195,7 +195,7 @@ async function verifyBytes(
   } catch (error) {
     throw new BadSignatureError(`${type} signature could not be checked`, {
       cause: error,
-      details: error instanceof Error ? error.message : String(error),
+      details: errorMessage(error),
     })
   }
   if (!ok) {

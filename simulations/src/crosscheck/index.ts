@@ -106,10 +106,11 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
     }
     await Promise.allSettled(dials)
     const topic = orderBookTopic(canonicalModelId(MODEL))
-    await waitFor(
+    const subscribed = await waitUntil(
       () => peers.every((p) => (p.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0),
       30_000,
     )
+    if (!subscribed) throw new Error(`not every peer saw a subscriber on ${topic} within 30000 ms`)
     // let two heartbeats graft the meshes
     await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
     const publisher = (peers[0] as CocoonPeer).libp2p.services.offerPublisher
@@ -132,7 +133,8 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
         prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n + BigInt(m + 1), perTensorGflop: 0n },
       })
       sequence = offer.sequence
-      await waitFor(() => arrivals.size >= n - 1, 10_000).catch(() => {})
+      // a peer the offer has not reached by then counts as undelivered in the figures
+      await waitUntil(() => arrivals.size >= n - 1, 10_000)
       peers.forEach((p, i) => {
         p.orderBook.removeEventListener('change', listeners[i] as never)
       })
@@ -154,10 +156,12 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
 }
 
 /** Polls a condition on the event loop until it holds or the deadline passes. */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+/** Polls `condition` every 20 ms; false when it did not hold within `timeoutMs`. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs
   while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    if (performance.now() > deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+  return true
 }

@@ -24,7 +24,7 @@ export type SimulationError = InvalidScenarioError
 export type SimulationErrorCode = SimulationError['code']
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
-const validate = ajv.compile(scenarioSchema)
+const validate = ajv.compile<Scenario>(scenarioSchema)
 
 function describe(error: ErrorObject): string {
   const path = describePath(error.instancePath)
@@ -95,7 +95,7 @@ export function parseScenario(input: unknown): Scenario {
   const copy = structuredClone(input)
   if (!validate(copy))
     throw new InvalidScenarioError('The scenario does not match its schema', explain(validate.errors ?? []))
-  const scenario = copy as unknown as Scenario
+  const scenario = copy
   const problems: string[] = []
   const n = scenario.regions.names.length
   if (scenario.regions.weights.length !== n)

@@ -1,3 +1,4 @@
+import { errorLine } from '@cocoon-mesh/protocol'
 import { type ChainClient, type ChannelView, readChannel } from '@cocoon-mesh/settlement'
 
 /** A channel's on-chain view, or why the chain could not be read. */
@@ -14,7 +15,7 @@ export async function readChannelForDisplay(chain: ChainClient, address: string)
   try {
     return { view: await readChannel(chain, address) }
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) }
+    return { error: errorLine(error) }
   }
 }
 

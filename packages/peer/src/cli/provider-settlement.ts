@@ -1,6 +1,6 @@
 // what `cocoon node start --provide` needs to be paid through payment channels
 import { join } from 'node:path'
-import { llmCost, markHandled, type Prices } from '@cocoon-mesh/protocol'
+import { errorLine, llmCost, markHandled, type Prices } from '@cocoon-mesh/protocol'
 import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
@@ -16,7 +16,7 @@ import {
   WalletError,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
-import type { Metrics } from '@libp2p/interface'
+import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { settlementMetrics } from '../metrics/settlement-metrics.js'
 
 export interface ProviderSettlementOptions {
@@ -42,6 +42,8 @@ export interface ProviderSettlementOptions {
    * vouchers and claims are counted there (`cocoon node start --metrics-port`).
    */
   metrics?: Metrics
+  /** The node's logger: claim passes log under `cocoon:settlement:claims` on it. */
+  logger?: ComponentLogger
 }
 
 export interface ProviderSettlement {
@@ -105,6 +107,7 @@ export async function startProviderSettlement(
       chain,
       wallet,
       store,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.claimPolicy === undefined ? {} : { config: options.claimPolicy }),
     })
       .then(
@@ -118,7 +121,7 @@ export async function startProviderSettlement(
         },
         (error: unknown) => {
           metrics?.observeFailedPass()
-          log(`claim-pass-failed ${error instanceof Error ? error.message : String(error)}`)
+          log(`claim-pass-failed ${errorLine(error)}`)
           throw error
         },
       )

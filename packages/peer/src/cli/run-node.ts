@@ -1,6 +1,9 @@
 import { join } from 'node:path'
 import type { CreateRuntimeErrorType } from '@cocoon-mesh/gpu-runtime'
-import type { Logger, Metrics, PrivateKey } from '@libp2p/interface'
+import { errorLine } from '@cocoon-mesh/protocol'
+import type { ComponentLogger, Logger, Metrics, PrivateKey } from '@libp2p/interface'
+import { peerLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import type { NodeConfig } from '../home/config.js'
@@ -101,10 +104,6 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /**
  * What {@link runNode} throws: `--provide` without models, the provider's
  * wallet or store, a bad runtime config, the node not listening, the metrics
@@ -137,7 +136,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   try {
     return await startNode(options, log, teardown)
   } catch (error) {
-    await teardown.run().catch((cleanup: unknown) => log(`cleanup-failed ${oneLine(errorText(cleanup))}`))
+    await teardown.run().catch((cleanup: unknown) => log(`cleanup-failed ${oneLine(errorLine(cleanup))}`))
     throw error
   }
 }
@@ -151,18 +150,23 @@ async function startNode(
   const { home, config } = options
   const template = options.provide ? await offerTemplateFromConfig(config) : undefined
   const telemetry = options.metricsPort === undefined ? undefined : createNodeMetrics()
+  // one logger for the node, its runtime and its settlement, prefixed with the node's peer id
+  const logger = peerLogger(peerIdFromPrivateKey(options.privateKey))
   // removed last, and only once this process wrote it
   const state = new NodeStateFile(home, template !== undefined)
   teardown.defer('state file', () => state.remove())
   const settlement =
-    template === undefined ? undefined : await startSettlement(options, template, log, telemetry?.metrics)
+    template === undefined
+      ? undefined
+      : await startSettlement(options, template, log, { metrics: telemetry?.metrics, logger })
   if (settlement !== undefined) teardown.defer('settlement', () => settlement.close())
-  const jobs = template === undefined ? undefined : await startJobs(options, template, settlement, log)
+  const jobs =
+    template === undefined ? undefined : await startJobs(options, template, settlement, log, logger)
   if (jobs !== undefined) teardown.defer('job runtime', () => jobs.close())
   const datastore = new LevelDatastore(join(home, DATASTORE_DIR))
   await datastore.open()
   teardown.defer('datastore', () => datastore.close())
-  const peer = await startPeer(options, { datastore, template, jobs, metrics: telemetry?.metrics })
+  const peer = await startPeer(options, { datastore, template, jobs, metrics: telemetry?.metrics, logger })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
   state.track(peer, log)
   teardown.defer('state updates', () => state.stop())
@@ -190,7 +194,7 @@ async function startSettlement(
   options: RunNodeOptions,
   template: OfferTemplate,
   log: (line: string) => void,
-  metrics: Metrics | undefined,
+  observe: { metrics: Metrics | undefined; logger: ComponentLogger },
 ): Promise<ProviderSettlement> {
   // the wallet is the offers' payout address and settlement key; with a
   // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
@@ -200,7 +204,8 @@ async function startSettlement(
     home: options.home,
     prices: template.prices,
     log,
-    ...(metrics === undefined ? {} : { metrics }),
+    logger: observe.logger,
+    ...(observe.metrics === undefined ? {} : { metrics: observe.metrics }),
     ...settlementFromConfig(options.config), // the config's "settlement" section
     ...options.settlement,
     ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
@@ -226,8 +231,10 @@ async function startJobs(
   template: OfferTemplate,
   settlement: ProviderSettlement | undefined,
   log: (line: string) => void,
+  logger: ComponentLogger,
 ): Promise<ProviderJobs> {
   const jobs = await createProviderJobs({
+    logger,
     runtime: runtimeConfigFromHome(options.home, options.config.provide),
     prices: template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
@@ -267,6 +274,7 @@ async function startPeer(
     template: OfferTemplate | undefined
     jobs: ProviderJobs | undefined
     metrics: Metrics | undefined
+    logger: ComponentLogger
   },
 ): Promise<CocoonPeer> {
   const { config } = options
@@ -283,6 +291,7 @@ async function startPeer(
         : { provide: parts.template, offerTtlMs: config.provide.offerTtlMs }),
       ...(parts.jobs === undefined ? {} : { services: parts.jobs.services }),
       ...(parts.metrics === undefined ? {} : { metrics: parts.metrics }),
+      logger: parts.logger,
     })
   } catch (error) {
     throw listenError(error)
@@ -290,7 +299,7 @@ async function startPeer(
 }
 
 function listenError(error: unknown): ListenError {
-  const message = errorText(error)
+  const message = errorLine(error)
   if (
     /EADDRINUSE|address already in use/i.test(message) ||
     /EADDRINUSE/.test(String((error as { cause?: unknown }).cause))
@@ -366,7 +375,7 @@ async function joinMesh(peer: CocoonPeer, bootstrap: readonly string[]): Promise
   )
   if (results.some((r) => r.status === 'fulfilled')) return
   const reasons = results.map(
-    (r, i) => `${bootstrap[i]}: ${r.status === 'rejected' ? errorText(r.reason) : 'ok'}`,
+    (r, i) => `${bootstrap[i]}: ${r.status === 'rejected' ? errorLine(r.reason) : 'ok'}`,
   )
   throw new BootstrapUnreachableError('None of the bootstrap peers could be reached', {
     details: `${reasons.join('; ')}. Check the addresses (they need /p2p/<peer id>), that those nodes run and that no firewall blocks the ports; or start without --bootstrap to begin a new mesh.`,
@@ -441,7 +450,7 @@ class NodeStateFile {
       this.#failing = false
     } catch (error) {
       this.#log?.error('writing the node state file failed - %e', error)
-      if (!this.#failing) this.#report?.(`state-file-failed ${oneLine(errorText(error))}`)
+      if (!this.#failing) this.#report?.(`state-file-failed ${oneLine(errorLine(error))}`)
       this.#failing = true
     }
   }

@@ -1,4 +1,4 @@
-import { AbortedError, DeadlineExceededError, isCocoonError } from '@cocoon-mesh/protocol'
+import { AbortedError, DeadlineExceededError, errorMessage, isCocoonError } from '@cocoon-mesh/protocol'
 import {
   AllProvidersFailedError,
   AllRejectedError,
@@ -31,8 +31,7 @@ export function openAiError(
  * any other Cocoon error is a 500 with its code, anything else a bare 500.
  */
 export function toOpenAiError(err: unknown): OpenAiError {
-  if (!isCocoonError(err))
-    return openAiError(500, err instanceof Error ? err.message : String(err), 'server_error')
+  if (!isCocoonError(err)) return openAiError(500, errorMessage(err), 'server_error')
   const message = err.details === undefined ? err.shortMessage : `${err.shortMessage}: ${err.details}`
   if (err instanceof NoProviderError)
     return openAiError(404, message, 'invalid_request_error', 'model_not_found', 'model')

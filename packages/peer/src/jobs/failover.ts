@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
+  errorMessage,
   isCocoonError,
   JobErrorCode,
   JobKind,
@@ -288,7 +289,7 @@ export function zeroPrices(): Prices {
 
 export function errorText(err: unknown): string {
   if (isCocoonError(err)) return `${err.code}: ${err.shortMessage}`
-  return err instanceof Error ? err.message : String(err)
+  return errorMessage(err)
 }
 
 /** Fewest tokens after the first one for a part's rate to say anything about the provider. */

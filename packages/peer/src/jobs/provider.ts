@@ -1,6 +1,6 @@
 import { jobErrorCode, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
-  isCocoonError,
+  errorMessage,
   JOB_PROTOCOL,
   JobErrorCode,
   type JobFrame,
@@ -458,11 +458,6 @@ async function nextFrame(
   } finally {
     cancelTimeout?.()
   }
-}
-
-function errorMessage(err: unknown): string {
-  if (isCocoonError(err)) return err.shortMessage
-  return err instanceof Error ? err.message : String(err)
 }
 
 /**

@@ -7,6 +7,8 @@ import {
 } from '@cocoon-mesh/gpu-runtime'
 import type { Prices } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
+import type { ComponentLogger } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
 
 export interface ProviderJobsOptions {
@@ -16,6 +18,8 @@ export interface ProviderJobsOptions {
   prices: Prices | (() => Prices)
   payments?: ProviderPayments
   onEvent?: (event: JobServiceEvent) => void
+  /** The node's logger; the runtime and its backends log on it. Default `defaultLogger()`. */
+  logger?: ComponentLogger
 }
 
 export interface ProviderJobs {
@@ -41,10 +45,16 @@ export type CreateProviderJobsErrorType = InvalidConfigError
  * Throws {@link CreateProviderJobsErrorType}.
  */
 export async function createProviderJobs(options: ProviderJobsOptions): Promise<ProviderJobs> {
-  const runtime = await createRuntime(options.runtime)
+  const logger = options.logger ?? defaultLogger()
+  const runtime = await createRuntime({ ...options.runtime, logger })
+  const log = logger.forComponent('cocoon:provider-jobs')
   const capacity = await runtime.benchmark().then(
     (c) => ({ tokensPerSecond: c.tokensPerSecond, gflops: c.gflops }),
-    () => undefined,
+    (error: unknown) => {
+      // the offer then advertises no measured rate; jobs are still served
+      log.error('self-benchmark failed, offering without a measured capacity: %e', error)
+      return undefined
+    },
   )
   const prices = typeof options.prices === 'function' ? options.prices : () => options.prices as Prices
   return {

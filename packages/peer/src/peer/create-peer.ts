@@ -91,6 +91,7 @@ async function buildPeer<S extends ServiceMap>(
         : [],
     ...(options.datastore === undefined ? {} : { datastore: options.datastore }),
     ...(metrics === undefined ? {} : { metrics: () => metrics }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     services,
   })
   const log = libp2p.logger.forComponent('cocoon:peer')

@@ -1,6 +1,6 @@
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
@@ -55,6 +55,11 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
    * libp2p and the Cocoon services register theirs on it. No metrics when absent.
    */
   metrics?: Metrics
+  /**
+   * The node's logger (e.g. `peerLogger(peerId)` of @libp2p/logger, so two
+   * nodes in one process log under their own prefixes). Default libp2p's.
+   */
+  logger?: ComponentLogger
   /** Extra services (js-libp2p service factories, keyed by service name) started with the node, e.g. the job service. */
   services?: ServiceFactoryMap<S>
   /** Maximum connections (default 100 full, 20 light). */

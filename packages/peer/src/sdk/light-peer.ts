@@ -2,6 +2,7 @@ import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   type AbortedError,
   type DeadlineExceededError,
+  errorLine,
   JOB_PROTOCOL,
   type Offer,
 } from '@cocoon-mesh/protocol'
@@ -269,7 +270,7 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
       if (offers.length === 0 && rounds.allFailed) {
         log('no offers of %s: %d discovery rounds failed - %e', model, rounds.count, rounds.lastError)
         throw new DiscoveryFailedError(`no offers of "${model}" found: DHT discovery failed`, {
-          details: `${rounds.count} discovery rounds failed within the cold start; the last: ${errorText(rounds.lastError)}. Check the bootstrap peers and the connection.`,
+          details: `${rounds.count} discovery rounds failed within the cold start; the last: ${errorLine(rounds.lastError)}. Check the bootstrap peers and the connection.`,
           cause: rounds.lastError,
         })
       }
@@ -301,10 +302,6 @@ class DiscoveryRounds {
   get allFailed(): boolean {
     return this.count > 0 && this.#failed === this.count
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function changeOrTimeout(book: CocoonPeer['orderBook'], ms: number): Promise<void> {

@@ -114,32 +114,51 @@ function context(
   }
 }
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setImmediate(r))
+/** Lets the job's promises run until `check` holds; fails after `turns` event-loop turns. */
+async function until(check: () => boolean, what: string, turns = 10_000): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i >= turns) throw new Error(`still waiting for ${what} after ${turns} event-loop turns`)
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
+/** A silent provider that accepts the job and never answers, then a dearer one that serves two tokens. */
+function silentThenServing(clock: ManualClock): {
+  ctx: ReturnType<typeof context>
+  cheap: Offer
+  dear: Offer
+  dialed: string[]
+  accepted: () => boolean
+} {
+  const cheap = offer(1, 1000n)
+  const dear = offer(2, 2000n)
+  let accepted = false
+  const dialed: string[] = []
+  const ctx = context(
+    clock,
+    [
+      { offer: cheap, script: silent(() => (accepted = true)) },
+      { offer: dear, script: serves(2) },
+    ],
+    dialed,
+  )
+  return { ctx, cheap, dear, dialed, accepted: () => accepted }
 }
 
 describe('timeouts and deadlines on an injected clock', () => {
   it('times out a silent provider after the idle timeout and fails over to the next one', async () => {
     const clock = new ManualClock(START)
-    const cheap = offer(1, 1000n)
-    const dear = offer(2, 2000n)
-    let accepted = false
-    const dialed: string[] = []
-    const ctx = context(
-      clock,
-      [
-        { offer: cheap, script: silent(() => (accepted = true)) },
-        { offer: dear, script: serves(2) },
-      ],
-      dialed,
-    )
+    const { ctx, cheap, dear, dialed, accepted } = silentThenServing(clock)
     const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
     let text = ''
     const done = (async () => {
       for await (const chunk of job) text += chunk.text
     })()
     // the client read the accept and waits for the next frame on its second idle timer
-    await until(() => accepted && clock.scheduled >= 2)
+    await until(
+      () => accepted() && clock.scheduled >= 2,
+      'the silent provider to accept and the timers to be set',
+    )
     clock.advance(29_999)
     expect(dialed).toHaveLength(1)
     clock.advance(1)
@@ -156,25 +175,17 @@ describe('timeouts and deadlines on an injected clock', () => {
 
   it('ends the job at the deadline, before the idle timeout, without trying another provider', async () => {
     const clock = new ManualClock(START)
-    const cheap = offer(1, 1000n)
-    const dear = offer(2, 2000n)
-    let accepted = false
-    const dialed: string[] = []
-    const ctx = context(
-      clock,
-      [
-        { offer: cheap, script: silent(() => (accepted = true)) },
-        { offer: dear, script: serves(2) },
-      ],
-      dialed,
-    )
+    const { ctx, cheap, dialed, accepted } = silentThenServing(clock)
     const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 5_000 })
     const failed = (async () => {
       for await (const _ of job) {
         // no tokens arrive
       }
     })().catch((e: unknown) => e)
-    await until(() => accepted && clock.scheduled >= 2)
+    await until(
+      () => accepted() && clock.scheduled >= 2,
+      'the silent provider to accept and the timers to be set',
+    )
     clock.advance(5_000)
     expect(await failed).toBeInstanceOf(DeadlineExceededError)
     await expect(job.usage).rejects.toBeInstanceOf(DeadlineExceededError)

@@ -5,6 +5,7 @@ import { JobKind, TrustTier } from '@cocoon-mesh/protocol'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recordingLogger } from '../../../../test-support/recording-logger.ts'
 import { sendFromWallet } from '../../src/chain/chain-client.js'
 import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
@@ -15,7 +16,6 @@ import { providerPayments } from '../../src/policy/provider-payments.js'
 import { VoucherStore } from '../../src/store/voucher-store.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
-import { recordingLogger } from '../recording-logger.js'
 
 let devnet: Devnet
 let dir: string

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Address } from '@ton/core'
 import { keyPairFromSeed, sign as naclSign } from '@ton/crypto'
 import { describe, expect, it } from 'vitest'
+import { recordingLogger } from '../../../../test-support/recording-logger.ts'
 import {
   type Ed25519Backend,
   ed25519Backend,
@@ -13,7 +14,6 @@ import {
 } from '../../src/voucher/ed25519.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
-import { recordingLogger } from '../recording-logger.js'
 
 const sodium = loadSodiumNative()
 const channel = new Address(0, randomBytes(32)).toRawString()

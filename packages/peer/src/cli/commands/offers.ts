@@ -1,4 +1,5 @@
 import type { Offer } from '@cocoon-mesh/protocol'
+import { errorLine } from '@cocoon-mesh/protocol'
 import { resolveHome } from '@cocoon-mesh/settlement'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -134,7 +135,7 @@ async function collectOffers(
         )
       } catch (error) {
         collected.failed++
-        collected.notes.push(`asking ${c.remotePeer.toString()} for its offers failed (${errorText(error)})`)
+        collected.notes.push(`asking ${c.remotePeer.toString()} for its offers failed (${errorLine(error)})`)
       }
     }),
   )
@@ -148,15 +149,11 @@ async function collectOffers(
     if (found.failed === 0) return collected
     if (found.failed === found.providers.length) collected.failed++
     collected.notes.push(
-      `${found.failed} of ${found.providers.length} providers of ${model} found in the DHT did not answer (${errorText(found.lastError)})`,
+      `${found.failed} of ${found.providers.length} providers of ${model} found in the DHT did not answer (${errorLine(found.lastError)})`,
     )
   } catch (error) {
     collected.failed++
-    collected.notes.push(`the DHT lookup of ${model} failed (${errorText(error)})`)
+    collected.notes.push(`the DHT lookup of ${model} failed (${errorLine(error)})`)
   }
   return collected
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
