@@ -8,7 +8,14 @@ import {
   UnknownModelError,
 } from '@cocoon-mesh/gpu-runtime'
 import { createLightNode, createPeer, type JobService, jobAttempt, jobService } from '@cocoon-mesh/peer'
-import { JOB_PROTOCOL, JobKind, PROTOCOL_VERSION, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import {
+  JOB_PROTOCOL,
+  JobKind,
+  PROTOCOL_VERSION,
+  type Prices,
+  TrustTier,
+  UNSIGNED_JOB_REQUEST,
+} from '@cocoon-mesh/protocol'
 import {
   chainChannelTerms,
   claimChannel,
@@ -121,6 +128,7 @@ describe('a job paid through a TON payment channel on the devnet', () => {
         channel,
         deadline: 0n,
         minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+        ...UNSIGNED_JOB_REQUEST,
         llm: {
           prompt: 'hi',
           messages: [],

@@ -49,8 +49,12 @@ export const MAX_TENSOR_RANK = 8
 
 /** How far apart two honest peers' clocks may be; applied to issued-at and expiry checks. */
 export const MAX_CLOCK_DRIFT_MS = 30_000
-/** Longest lifetime of an offer (expires_at - issued_at). Providers re-publish before expiry. */
-export const MAX_OFFER_TTL_MS = 60 * 60_000
+/**
+ * Longest lifetime of an offer (expires_at - issued_at). Providers re-publish
+ * at half their TTL (default 10 minutes), so a short cap costs an honest
+ * provider little, while a flood of signed offers ages out of every book soon.
+ */
+export const MAX_OFFER_TTL_MS = 15 * 60_000
 /** A cancel older than this cannot cancel any live offer, so it is dropped as expired. */
 export const MAX_OFFER_CANCEL_AGE_MS = MAX_OFFER_TTL_MS
 
@@ -62,6 +66,10 @@ export const MAX_REGION_LENGTH = 64
 export const MAX_PAYOUT_ADDRESS_LENGTH = 128
 export const MAX_GPU_MODEL_LENGTH = 128
 export const MAX_PEER_ID_BYTES = 64
+/** Dialable addresses an offer may list. */
+export const MAX_OFFER_ADDRS = 8
+/** Largest multiaddr (bytes) in an offer's `addrs`. */
+export const MAX_MULTIADDR_BYTES = 256
 export const MAX_ATTESTATION_BYTES = 12 * KiB
 export const MAX_CONCURRENCY = 4096
 /** Length of an Ed25519 signature and public key (settlement_key). */

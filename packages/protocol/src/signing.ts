@@ -15,18 +15,20 @@ import { peerIdFromMultihash, peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { toString as bytesToString } from 'uint8arrays/to-string'
 import { BadSignatureError, errorMessage, InvalidFieldError } from './errors.js'
-import { Offer, OfferCancel, UsageReceipt } from './generated/cocoon.js'
+import { JobRequest, Offer, OfferCancel, UsageReceipt } from './generated/cocoon.js'
 import { ED25519_SIGNATURE_BYTES, MAX_PEER_ID_BYTES } from './limits.js'
 
 export const OFFER_SIGNATURE_CONTEXT = 'cocoon/v1/offer'
 export const OFFER_CANCEL_SIGNATURE_CONTEXT = 'cocoon/v1/offer-cancel'
 export const USAGE_RECEIPT_SIGNATURE_CONTEXT = 'cocoon/v1/usage-receipt'
+export const JOB_REQUEST_SIGNATURE_CONTEXT = 'cocoon/v1/job-request'
 
 /** Every signature context in use; each must be unique and shorter than 128 bytes. */
 export const SIGNATURE_CONTEXTS = {
   offer: OFFER_SIGNATURE_CONTEXT,
   offerCancel: OFFER_CANCEL_SIGNATURE_CONTEXT,
   usageReceipt: USAGE_RECEIPT_SIGNATURE_CONTEXT,
+  jobRequest: JOB_REQUEST_SIGNATURE_CONTEXT,
 } as const
 
 const EMPTY = new Uint8Array(0)
@@ -68,6 +70,30 @@ export function usageReceiptSigningBytes(receipt: UsageReceipt): Uint8Array {
     UsageReceipt.encode({ ...receipt, signature: EMPTY }),
   )
 }
+
+/**
+ * The exact bytes a JobRequest's `clientSignature` covers: the whole request
+ * (job id, provider, channel, issued-at, client key, prices, budget, params)
+ * with the signature emptied. Signed with the channel's ed25519 client key by
+ * the settlement package, which holds that key.
+ */
+export function jobRequestSigningBytes(request: JobRequest): Uint8Array {
+  return domainSeparatedBytes(
+    JOB_REQUEST_SIGNATURE_CONTEXT,
+    JobRequest.encode({ ...request, clientSignature: EMPTY }),
+  )
+}
+
+/** The channel-proof fields of a JobRequest left empty: a request that names no channel. */
+export const UNSIGNED_JOB_REQUEST: Pick<
+  JobRequest,
+  'provider' | 'issuedAt' | 'clientKey' | 'clientSignature'
+> = Object.freeze({
+  provider: new Uint8Array(0),
+  issuedAt: 0n,
+  clientKey: new Uint8Array(0),
+  clientSignature: new Uint8Array(0),
+})
 
 /** The peer id bytes (multihash) of a private key's owner: what goes in `provider`. */
 export function peerIdBytes(privateKey: PrivateKey): Uint8Array<ArrayBuffer> {

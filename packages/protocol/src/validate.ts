@@ -27,6 +27,8 @@ import {
   MAX_JOB_ID_LENGTH,
   MAX_MODEL_ID_LENGTH,
   MAX_MODELS_PER_OFFER,
+  MAX_MULTIADDR_BYTES,
+  MAX_OFFER_ADDRS,
   MAX_OFFER_CANCEL_AGE_MS,
   MAX_OFFER_TTL_MS,
   MAX_PAYOUT_ADDRESS_LENGTH,
@@ -125,35 +127,8 @@ export function validateOfferSchema(offer: Offer): Offer {
   if (offer.gpu === undefined) throw invalid('gpu', 'missing', 'the GPU model, VRAM and backend')
   checkString('gpu.model', offer.gpu.model, MAX_GPU_MODEL_LENGTH, true)
   checkString('gpu.backend', offer.gpu.backend, 32, true)
-  if (offer.jobKinds.length === 0)
-    throw invalid('jobKinds', 'empty', `one or more of ${JOB_KIND_NAMES.join(', ')}`)
-  const kinds = new Set<string>()
-  for (const kind of offer.jobKinds) {
-    if (!isJobKindName(kind)) {
-      throw invalid(
-        'jobKinds',
-        `unknown job kind "${kind.slice(0, 32)}"`,
-        `one of ${JOB_KIND_NAMES.join(', ')}`,
-      )
-    }
-    if (kinds.has(kind)) throw invalid('jobKinds', `"${kind}" listed twice`, 'each job kind at most once')
-    kinds.add(kind)
-  }
-  if (offer.models.length === 0) throw invalid('models', 'empty', 'at least one model id')
-  if (offer.models.length > MAX_MODELS_PER_OFFER) {
-    throw invalid(
-      'models',
-      `${offer.models.length} models`,
-      `at most ${MAX_MODELS_PER_OFFER} models per offer`,
-    )
-  }
-  const models = new Set<string>()
-  for (const model of offer.models) {
-    checkString('models[]', model, MAX_MODEL_ID_LENGTH, true)
-    if (models.has(model))
-      throw invalid('models', `"${model.slice(0, 64)}" listed twice`, 'each model at most once')
-    models.add(model)
-  }
+  checkOfferJobKinds(offer.jobKinds)
+  checkOfferModels(offer.models)
   validatePrices(offer.prices)
   if (offer.maxConcurrency < 1 || offer.maxConcurrency > MAX_CONCURRENCY) {
     throw invalid('maxConcurrency', String(offer.maxConcurrency), `1..${MAX_CONCURRENCY} concurrent jobs`)
@@ -167,6 +142,53 @@ export function validateOfferSchema(offer: Offer): Offer {
       `at most ${MAX_ATTESTATION_BYTES} bytes`,
     )
   }
+  checkOfferLifetime(offer)
+  checkKnownTrustTier('trustTier', offer.trustTier)
+  checkFiniteNonNegative('tokensPerSecond', offer.tokensPerSecond)
+  checkFiniteNonNegative('gflops', offer.gflops)
+  if (offer.settlementKey.byteLength !== 0 && offer.settlementKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) {
+    throw invalid(
+      'settlementKey',
+      `${offer.settlementKey.byteLength} bytes`,
+      `empty or a ${ED25519_PUBLIC_KEY_BYTES}-byte Ed25519 public key`,
+    )
+  }
+  checkOfferAddrs(offer.addrs)
+  checkSignatureShape(offer.signature)
+  return offer
+}
+
+function checkOfferJobKinds(jobKinds: readonly string[]): void {
+  if (jobKinds.length === 0) throw invalid('jobKinds', 'empty', `one or more of ${JOB_KIND_NAMES.join(', ')}`)
+  const kinds = new Set<string>()
+  for (const kind of jobKinds) {
+    if (!isJobKindName(kind)) {
+      throw invalid(
+        'jobKinds',
+        `unknown job kind "${kind.slice(0, 32)}"`,
+        `one of ${JOB_KIND_NAMES.join(', ')}`,
+      )
+    }
+    if (kinds.has(kind)) throw invalid('jobKinds', `"${kind}" listed twice`, 'each job kind at most once')
+    kinds.add(kind)
+  }
+}
+
+function checkOfferModels(list: readonly string[]): void {
+  if (list.length === 0) throw invalid('models', 'empty', 'at least one model id')
+  if (list.length > MAX_MODELS_PER_OFFER) {
+    throw invalid('models', `${list.length} models`, `at most ${MAX_MODELS_PER_OFFER} models per offer`)
+  }
+  const models = new Set<string>()
+  for (const model of list) {
+    checkString('models[]', model, MAX_MODEL_ID_LENGTH, true)
+    if (models.has(model))
+      throw invalid('models', `"${model.slice(0, 64)}" listed twice`, 'each model at most once')
+    models.add(model)
+  }
+}
+
+function checkOfferLifetime(offer: Offer): void {
   if (offer.issuedAt === 0n) throw invalid('issuedAt', '0', 'the Unix time in ms the offer was made')
   if (offer.expiresAt <= offer.issuedAt) {
     throw invalid('expiresAt', `${offer.expiresAt} <= issuedAt ${offer.issuedAt}`, 'an expiry after issuedAt')
@@ -180,18 +202,17 @@ export function validateOfferSchema(offer: Offer): Offer {
   }
   if (offer.sequence === 0n)
     throw invalid('sequence', '0', 'a sequence number >= 1, increasing per publication')
-  checkKnownTrustTier('trustTier', offer.trustTier)
-  checkFiniteNonNegative('tokensPerSecond', offer.tokensPerSecond)
-  checkFiniteNonNegative('gflops', offer.gflops)
-  if (offer.settlementKey.byteLength !== 0 && offer.settlementKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) {
-    throw invalid(
-      'settlementKey',
-      `${offer.settlementKey.byteLength} bytes`,
-      `empty or a ${ED25519_PUBLIC_KEY_BYTES}-byte Ed25519 public key`,
-    )
+}
+
+/** Bounds only: the peer package parses each as a multiaddr before it dials one. */
+function checkOfferAddrs(addrs: readonly Uint8Array[]): void {
+  if (addrs.length > MAX_OFFER_ADDRS) {
+    throw invalid('addrs', `${addrs.length} addresses`, `at most ${MAX_OFFER_ADDRS} dialable multiaddrs`)
   }
-  checkSignatureShape(offer.signature)
-  return offer
+  for (const addr of addrs) {
+    if (addr.byteLength === 0 || addr.byteLength > MAX_MULTIADDR_BYTES)
+      throw invalid('addrs[]', `${addr.byteLength} bytes`, `a multiaddr of 1..${MAX_MULTIADDR_BYTES} bytes`)
+  }
 }
 
 export interface OfferCancelCheckOptions extends TimeCheckOptions {

@@ -55,6 +55,7 @@ export const offerArb: fc.Arbitrary<Offer> = fc.record({
   tokensPerSecond: f64,
   gflops: f64,
   settlementKey: bytes(32),
+  addrs: fc.array(bytes(32), { maxLength: 3 }),
   signature: bytes(64),
 })
 
@@ -112,6 +113,10 @@ const jobRequestArb = fc.record({
     { nil: undefined },
   ),
   minTrustTier: fc.constantFrom(...enumValues<TrustTier>(TrustTier)),
+  provider: bytes(40),
+  issuedAt: u64,
+  clientKey: bytes(32),
+  clientSignature: bytes(64),
 })
 
 /** Each JobFrame kind with exactly one field set. */

@@ -37,6 +37,7 @@ export function sampleOffer(overrides: Partial<Offer> = {}): Offer {
     tokensPerSecond: 42.5,
     gflops: 1234.5,
     settlementKey: new Uint8Array(32).fill(7),
+    addrs: [],
     signature: new Uint8Array(0),
     ...overrides,
   }
@@ -75,6 +76,8 @@ export function sampleReceipt(overrides: Partial<UsageReceipt> = {}): UsageRecei
   }
 }
 
+import { UNSIGNED_JOB_REQUEST } from '../src/index.js'
+
 export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobRequest {
   return {
     version: PROTOCOL_VERSION,
@@ -94,6 +97,7 @@ export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobReques
       continuation: '',
     },
     minTrustTier: TrustTier.TRUST_TIER_OPEN,
+    ...UNSIGNED_JOB_REQUEST,
     ...overrides,
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { FrameWriter, type JobEvent, type LightPeer, type MeshNode, readFrames } from '@cocoon-mesh/peer'
-import { JOB_PROTOCOL, type JobFrame, JobKind, TrustTier } from '@cocoon-mesh/protocol'
+import { JOB_PROTOCOL, type JobFrame, JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ScratchHome } from './scratch-home.js'
 
@@ -114,6 +114,7 @@ export async function rawTensorJob(c: LightPeer, provider: MeshNode, jobId: stri
       channel: '',
       deadline: 0n,
       minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
       tensor: { op: 'matmul', inputCount: 1, outputNames: [] },
     },
   })

@@ -15,6 +15,7 @@ import {
   RejectReason,
   TrustTier,
   tensorCost,
+  UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
@@ -150,6 +151,7 @@ export class Failover {
       channel: '',
       deadline: BigInt(this.#params.deadline ?? 0),
       minTrustTier: this.#params.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
       ...body,
     }
   }

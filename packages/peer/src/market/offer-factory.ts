@@ -10,6 +10,8 @@ export interface OfferTemplate {
   region?: string
   payoutAddress?: string
   settlementKey?: Uint8Array<ArrayBuffer>
+  /** Multiaddr bytes clients dial this provider at, signed into the offer. */
+  addrs?: Uint8Array<ArrayBuffer>[]
   trustTier?: TrustTier
   tokensPerSecond?: number
   gflops?: number
@@ -53,6 +55,7 @@ export function buildOffer(
     tokensPerSecond: template.tokensPerSecond ?? 0,
     gflops: template.gflops ?? 0,
     settlementKey: template.settlementKey ?? new Uint8Array(),
+    addrs: template.addrs ?? [],
     signature: new Uint8Array(),
   }
 }

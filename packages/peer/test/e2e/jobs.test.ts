@@ -6,6 +6,7 @@ import {
   JobKind,
   RejectReason,
   TrustTier,
+  UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitForEvent } from '../../../../test-support/wait.ts'
@@ -209,6 +210,7 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
         channel: '',
         deadline: 0n,
         minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+        ...UNSIGNED_JOB_REQUEST,
         tensor: { op: 'matmul', inputCount: 1, outputNames: [] },
       },
     })

@@ -40,6 +40,7 @@ function offer(seed: number, perK: bigint): Offer {
     tokensPerSecond: 0,
     gflops: 0,
     settlementKey: new Uint8Array(),
+    addrs: [],
     signature: new Uint8Array(),
   }
 }

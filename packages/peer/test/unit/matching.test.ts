@@ -26,6 +26,7 @@ function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
     tokensPerSecond: 100,
     gflops: 0,
     settlementKey: new Uint8Array(),
+    addrs: [],
     signature: new Uint8Array(),
     ...extra,
   }

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     tokensPerSecond: 40,
     gflops: 1000,
     settlementKey: new Uint8Array(32).fill(7),
+    addrs: [],
     signature: new Uint8Array(0),
   }
   const signed = await signOffer(offer, key)

@@ -330,6 +330,7 @@ export interface Offer {
   tokensPerSecond: number
   gflops: number
   settlementKey: Uint8Array<ArrayBuffer>
+  addrs: Uint8Array<ArrayBuffer>[]
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -432,6 +433,13 @@ export namespace Offer {
           w.bytes(obj.settlementKey)
         }
 
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(146)
+            w.bytes(value)
+          }
+        }
+
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(802)
           w.bytes(obj.signature)
@@ -457,6 +465,7 @@ export namespace Offer {
           tokensPerSecond: 0,
           gflops: 0,
           settlementKey: uint8ArrayAlloc(0),
+          addrs: [],
           signature: uint8ArrayAlloc(0)
         }
 
@@ -546,6 +555,14 @@ export namespace Offer {
               obj.settlementKey = reader.bytes()
               break
             }
+            case 18: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
             case 100: {
               obj.signature = reader.bytes()
               break
@@ -561,7 +578,8 @@ export namespace Offer {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           jobKinds: 0,
-          models: 0
+          models: 0,
+          addrs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -705,6 +723,21 @@ export namespace Offer {
               }
               break
             }
+            case 18: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.bytes()
+              }
+
+              obj.addrs++
+
+              break
+            }
             case 100: {
               yield {
                 field: `${prefix}.signature`,
@@ -831,6 +864,12 @@ export namespace Offer {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfferAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface OfferSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -844,7 +883,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1227,6 +1266,12 @@ export namespace OrderBookMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OrderBookMessageOfferAddrsFieldEvent {
+    field: '$.offer.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface OrderBookMessageOfferSignatureFieldEvent {
     field: '$.offer.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1265,7 +1310,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -1782,6 +1827,10 @@ export interface JobRequest {
   llm?: LlmParams
   tensor?: TensorParams
   minTrustTier: TrustTier
+  provider: Uint8Array<ArrayBuffer>
+  issuedAt: bigint
+  clientKey: Uint8Array<ArrayBuffer>
+  clientSignature: Uint8Array<ArrayBuffer>
 }
 
 export namespace JobRequest {
@@ -1849,6 +1898,26 @@ export namespace JobRequest {
           TrustTier.codec().encode(obj.minTrustTier, w)
         }
 
+        if ((obj.provider != null && obj.provider.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.provider)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(104)
+          writeUint64(w, obj.issuedAt)
+        }
+
+        if ((obj.clientKey != null && obj.clientKey.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.clientKey)
+        }
+
+        if ((obj.clientSignature != null && obj.clientSignature.byteLength > 0)) {
+          w.uint32(122)
+          w.bytes(obj.clientSignature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1861,7 +1930,11 @@ export namespace JobRequest {
           budget: 0n,
           channel: '',
           deadline: 0n,
-          minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED
+          minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+          provider: uint8ArrayAlloc(0),
+          issuedAt: 0n,
+          clientKey: uint8ArrayAlloc(0),
+          clientSignature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1918,6 +1991,22 @@ export namespace JobRequest {
             }
             case 11: {
               obj.minTrustTier = TrustTier.codec().decode(reader)
+              break
+            }
+            case 12: {
+              obj.provider = reader.bytes()
+              break
+            }
+            case 13: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 14: {
+              obj.clientKey = reader.bytes()
+              break
+            }
+            case 15: {
+              obj.clientSignature = reader.bytes()
               break
             }
             default: {
@@ -2009,6 +2098,34 @@ export namespace JobRequest {
               yield {
                 field: `${prefix}.minTrustTier`,
                 value: TrustTier.codec().decode(reader)
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.provider`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.clientKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.clientSignature`,
+                value: reader.bytes()
               }
               break
             }
@@ -2132,6 +2249,26 @@ export namespace JobRequest {
     value: TrustTier
   }
 
+  export interface JobRequestProviderFieldEvent {
+    field: '$.provider'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobRequestIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface JobRequestClientKeyFieldEvent {
+    field: '$.clientKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobRequestClientSignatureFieldEvent {
+    field: '$.clientSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<JobRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobRequest.codec())
   }
@@ -2140,7 +2277,7 @@ export namespace JobRequest {
     return decodeMessage(buf, JobRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent> {
     return streamMessage(buf, JobRequest.codec(), opts)
   }
 }
@@ -4416,6 +4553,26 @@ export namespace JobFrame {
     value: TrustTier
   }
 
+  export interface JobFrameRequestProviderFieldEvent {
+    field: '$.request.provider'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobFrameRequestIssuedAtFieldEvent {
+    field: '$.request.issuedAt'
+    value: bigint
+  }
+
+  export interface JobFrameRequestClientKeyFieldEvent {
+    field: '$.request.clientKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobFrameRequestClientSignatureFieldEvent {
+    field: '$.request.clientSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface JobFrameAcceptJobIdFieldEvent {
     field: '$.accept.jobId'
     value: string
@@ -4675,7 +4832,7 @@ export namespace JobFrame {
     return decodeMessage(buf, JobFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
     return streamMessage(buf, JobFrame.codec(), opts)
   }
 }
@@ -4989,6 +5146,12 @@ export namespace OffersResponse {
     index: number
   }
 
+  export interface OffersResponseOffersAddrsFieldEvent {
+    field: '$.offers[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface OffersResponseOffersSignatureFieldEvent {
     field: '$.offers[].signature'
     value: Uint8Array<ArrayBuffer>
@@ -5003,7 +5166,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }
