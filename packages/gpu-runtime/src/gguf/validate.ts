@@ -61,93 +61,147 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufSummar
 }
 
 function parseHeader(bytes: Uint8Array, fileSize: number): GgufSummary {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  let pos = 0
-  const need = (n: number): void => {
-    if (pos + n > bytes.length) {
-      if (bytes.length >= fileSize)
-        throw new GgufFormatError(`the file ends inside its header (at byte ${pos})`)
+  const reader = new HeaderReader(bytes, fileSize)
+  const { version, tensorCount, metadataCount } = readPreamble(reader)
+  const { architecture, alignment } = readMetadata(reader, metadataCount)
+  const offsets = readTensorOffsets(reader, tensorCount)
+  if (alignment === 0) throw new GgufFormatError('general.alignment is 0')
+  const dataOffset = Math.ceil(reader.pos / alignment) * alignment
+  checkTensorsInFile(offsets, dataOffset, fileSize)
+  return { version, tensorCount, metadataCount, architecture, dataOffset, fileSize }
+}
+
+/**
+ * Little-endian reads from the first bytes of a GGUF file: a read past
+ * `bytes` throws NeedMoreBytes while the file goes on, and a
+ * GgufFormatError when the file itself ends there.
+ */
+class HeaderReader {
+  pos = 0
+  private readonly view: DataView
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly fileSize: number,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  need(n: number): void {
+    if (this.pos + n > this.bytes.length) {
+      if (this.bytes.length >= this.fileSize)
+        throw new GgufFormatError(`the file ends inside its header (at byte ${this.pos})`)
       throw new NeedMoreBytes()
     }
   }
-  const u32 = (): number => {
-    need(4)
-    const v = view.getUint32(pos, true)
-    pos += 4
+
+  skip(n: number): void {
+    this.need(n)
+    this.pos += n
+  }
+
+  u32(): number {
+    this.need(4)
+    const v = this.view.getUint32(this.pos, true)
+    this.pos += 4
     return v
   }
-  const u64 = (): number => {
-    need(8)
-    const v = view.getBigUint64(pos, true)
-    pos += 8
+
+  u64(): number {
+    this.need(8)
+    const v = this.view.getBigUint64(this.pos, true)
+    this.pos += 8
     if (v > BigInt(Number.MAX_SAFE_INTEGER))
-      throw new GgufFormatError(`implausible 64-bit value at byte ${pos - 8}`)
+      throw new GgufFormatError(`implausible 64-bit value at byte ${this.pos - 8}`)
     return Number(v)
   }
-  const str = (): string => {
-    const n = u64()
-    if (n > MAX_STRING) throw new GgufFormatError(`implausible string length ${n} at byte ${pos - 8}`)
-    need(n)
-    const s = new TextDecoder().decode(bytes.subarray(pos, pos + n))
-    pos += n
+
+  str(): string {
+    const n = this.u64()
+    if (n > MAX_STRING) throw new GgufFormatError(`implausible string length ${n} at byte ${this.pos - 8}`)
+    this.need(n)
+    const s = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + n))
+    this.pos += n
     return s
   }
-  const skipValue = (type: number, depth: number): string | undefined => {
-    if (type === 8) return str()
+
+  /** Skips a metadata value of `type`; returns it when it is a string (type 8). */
+  skipValue(type: number, depth: number): string | undefined {
+    if (type === 8) return this.str()
     if (type === 9) {
-      if (depth > 2) throw new GgufFormatError('nested arrays too deep')
-      const elem = u32()
-      const count = u64()
-      if (count > MAX_COUNT) throw new GgufFormatError(`implausible array length ${count}`)
-      const size = VALUE_SIZES[elem]
-      if (size !== undefined) {
-        need(size * count)
-        pos += size * count
-      } else {
-        for (let i = 0; i < count; i++) skipValue(elem, depth + 1)
-      }
+      this.skipArray(depth)
       return undefined
     }
     const size = VALUE_SIZES[type]
-    if (size === undefined) throw new GgufFormatError(`unknown metadata value type ${type} at byte ${pos}`)
-    need(size)
-    pos += size
+    if (size === undefined)
+      throw new GgufFormatError(`unknown metadata value type ${type} at byte ${this.pos}`)
+    this.skip(size)
     return undefined
   }
 
-  const magic = u32()
+  /** Skips an array value (element type, count, elements), at most 3 levels deep. */
+  private skipArray(depth: number): void {
+    if (depth > 2) throw new GgufFormatError('nested arrays too deep')
+    const elem = this.u32()
+    const count = this.u64()
+    if (count > MAX_COUNT) throw new GgufFormatError(`implausible array length ${count}`)
+    const size = VALUE_SIZES[elem]
+    if (size !== undefined) this.skip(size * count)
+    else for (let i = 0; i < count; i++) this.skipValue(elem, depth + 1)
+  }
+}
+
+/** Magic, version (2 or 3) and the tensor and metadata counts. */
+function readPreamble(reader: HeaderReader): { version: number; tensorCount: number; metadataCount: number } {
+  const magic = reader.u32()
   if (magic !== 0x46554747) throw new GgufFormatError('the file does not start with "GGUF"')
-  const version = u32()
+  const version = reader.u32()
   if (version < 2 || version > 3)
     throw new GgufFormatError(`unsupported GGUF version ${version} (llama.cpp reads 2 and 3)`)
-  const tensorCount = u64()
-  const metadataCount = u64()
+  const tensorCount = reader.u64()
+  const metadataCount = reader.u64()
   if (tensorCount > MAX_COUNT || metadataCount > MAX_COUNT) {
     throw new GgufFormatError(`implausible counts: ${tensorCount} tensors, ${metadataCount} metadata entries`)
   }
+  return { version, tensorCount, metadataCount }
+}
+
+/** Skips the metadata entries, keeping `general.architecture` and `general.alignment` (default 32). */
+function readMetadata(
+  reader: HeaderReader,
+  count: number,
+): { architecture: string | undefined; alignment: number } {
   let architecture: string | undefined
   let alignment = 32
-  for (let i = 0; i < metadataCount; i++) {
-    const key = str()
-    const type = u32()
+  for (let i = 0; i < count; i++) {
+    const key = reader.str()
+    const type = reader.u32()
     if (key === 'general.alignment' && type === 4) {
-      alignment = u32()
+      alignment = reader.u32()
       continue
     }
-    const value = skipValue(type, 0)
+    const value = reader.skipValue(type, 0)
     if (key === 'general.architecture') architecture = value
   }
+  return { architecture, alignment }
+}
+
+/** Reads the tensor infos (name, dimensions, type, offset); returns each tensor's data offset. */
+function readTensorOffsets(reader: HeaderReader, count: number): number[] {
   const offsets: number[] = []
-  for (let i = 0; i < tensorCount; i++) {
-    str()
-    const dims = u32()
+  for (let i = 0; i < count; i++) {
+    reader.str()
+    const dims = reader.u32()
     if (dims > 8) throw new GgufFormatError(`tensor ${i} has ${dims} dimensions`)
-    for (let d = 0; d < dims; d++) u64()
-    u32()
-    offsets.push(u64())
+    for (let d = 0; d < dims; d++) reader.u64()
+    reader.u32()
+    offsets.push(reader.u64())
   }
-  if (alignment === 0) throw new GgufFormatError('general.alignment is 0')
-  const dataOffset = Math.ceil(pos / alignment) * alignment
+  return offsets
+}
+
+/** Every tensor's data must start inside the file: a truncated download fails here. */
+function checkTensorsInFile(offsets: number[], dataOffset: number, fileSize: number): void {
   for (const [i, offset] of offsets.entries()) {
     if (dataOffset + offset >= fileSize) {
       throw new GgufFormatError(
@@ -155,7 +209,6 @@ function parseHeader(bytes: Uint8Array, fileSize: number): GgufSummary {
       )
     }
   }
-  return { version, tensorCount, metadataCount, architecture, dataOffset, fileSize }
 }
 
 /** The errors {@link readGgufSummary} throws: a malformed header, or the file system's own. */

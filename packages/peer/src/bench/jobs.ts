@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRuntime, float32Tensor, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { createRuntime, float32Tensor, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { reportBench } from '@cocoon-mesh/protocol'
 import { startLocalMesh } from '../demo/mesh.js'
-import { createLightPeer } from '../sdk/light-peer.js'
+import { createLightPeer, type LightPeer } from '../sdk/light-peer.js'
 
 const MODEL = 'tiny'
 const FRAME_PER_TOKEN_MODEL = 'tiny-frame-per-token'
@@ -44,94 +44,12 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
     home,
   })
   try {
-    // cold: join, discover, first token
     const coldStart = performance.now()
     const client = await createLightPeer({ bootstrap: mesh.bootstrapAddrs })
-    let coldFirstToken = 0
     try {
-      for (;;) {
-        if ((await client.offers(MODEL)).length > 0) break
-        await new Promise((r) => setTimeout(r, 20))
-      }
-      const job = client.generate({ model: MODEL, prompt: 'cold', maxTokens: 1 })
-      for await (const _ of job) coldFirstToken ||= performance.now() - coldStart
-      reportBench({
-        bench: 'peer/cold-first-job-incl-discovery',
-        value: coldFirstToken,
-        unit: 'ms',
-        better: 'lower',
-      })
-
-      // warm tensor round trip, 1 KB in (16x16 float32 and identity) and 1 KB out
-      const a = float32Tensor(
-        'a',
-        [16, 16],
-        new Float32Array(256).map((_, i) => i % 7),
-      )
-      const identity = float32Tensor(
-        'b',
-        [16, 16],
-        new Float32Array(256).map((_, i) => (i % 17 === 0 ? 1 : 0)),
-      )
-      const meshTimes: number[] = []
-      const localTimes: number[] = []
-      for (let i = 0; i < roundTrips + 10; i++) {
-        const t0 = performance.now()
-        await client.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, identity] })
-        const t1 = performance.now()
-        await local.runTensor({ op: 'matmul', inputs: [a, identity] })
-        const t2 = performance.now()
-        if (i >= 10) {
-          meshTimes.push(t1 - t0)
-          localTimes.push(t2 - t1)
-        }
-      }
-      reportBench({
-        bench: 'peer/warm-tensor-job-1kb-round-trip',
-        value: median(meshTimes),
-        unit: 'ms',
-        baseline: median(localTimes),
-        better: 'lower',
-      })
-
-      // tokens/s: mesh vs runtime directly
-      const rate = async (stream: AsyncIterable<{ tokens: number }>): Promise<number> => {
-        let first = 0
-        let n = 0
-        for await (const chunk of stream) {
-          if (n === 0) first = performance.now()
-          n += chunk.tokens
-        }
-        return (n - 1) / ((performance.now() - first) / 1000)
-      }
-      const meshRates: number[] = []
-      const framePerTokenRates: number[] = []
-      const localRates: number[] = []
-      for (let i = 0; i < 5; i++) {
-        meshRates.push(
-          await rate(client.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })),
-        )
-        framePerTokenRates.push(
-          await rate(
-            client.generate({ model: FRAME_PER_TOKEN_MODEL, prompt: 'count', maxTokens: tokens, seed: i }),
-          ),
-        )
-        localRates.push(
-          await rate(local.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })),
-        )
-      }
-      reportBench({
-        bench: 'peer/llm-tokens-per-second-through-mesh',
-        value: median(meshRates),
-        unit: 'tokens/s',
-        baseline: median(localRates),
-      })
-      reportBench({
-        bench: 'peer/llm-tokens-per-second-through-mesh-frame-per-token',
-        value: median(framePerTokenRates),
-        unit: 'tokens/s',
-        baseline: median(localRates),
-      })
+      await coldFirstJobBench(client, coldStart)
+      await warmTensorRoundTripBench(client, local, roundTrips)
+      await tokensPerSecondBench(client, local, tokens)
     } finally {
       await client.stop()
     }
@@ -140,4 +58,99 @@ export async function jobsBench(options: { roundTrips?: number; tokens?: number 
     await local.close()
     await rm(home, { recursive: true, force: true })
   }
+}
+
+/** Cold: from `coldStart` (before the client was created) through discovering the offer to the first token. */
+async function coldFirstJobBench(client: LightPeer, coldStart: number): Promise<void> {
+  for (;;) {
+    if ((await client.offers(MODEL)).length > 0) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  let coldFirstToken = 0
+  const job = client.generate({ model: MODEL, prompt: 'cold', maxTokens: 1 })
+  for await (const _ of job) coldFirstToken ||= performance.now() - coldStart
+  reportBench({
+    bench: 'peer/cold-first-job-incl-discovery',
+    value: coldFirstToken,
+    unit: 'ms',
+    better: 'lower',
+  })
+}
+
+/** Warm tensor round trip, 1 KB in (16x16 float32 and identity) and 1 KB out, vs the same call on `local`. */
+async function warmTensorRoundTripBench(
+  client: LightPeer,
+  local: Runtime,
+  roundTrips: number,
+): Promise<void> {
+  const a = float32Tensor(
+    'a',
+    [16, 16],
+    new Float32Array(256).map((_, i) => i % 7),
+  )
+  const identity = float32Tensor(
+    'b',
+    [16, 16],
+    new Float32Array(256).map((_, i) => (i % 17 === 0 ? 1 : 0)),
+  )
+  const meshTimes: number[] = []
+  const localTimes: number[] = []
+  // the first 10 round trips warm up and are not counted
+  for (let i = 0; i < roundTrips + 10; i++) {
+    const t0 = performance.now()
+    await client.runTensorJob({ model: MODEL, op: 'matmul', inputs: [a, identity] })
+    const t1 = performance.now()
+    await local.runTensor({ op: 'matmul', inputs: [a, identity] })
+    const t2 = performance.now()
+    if (i >= 10) {
+      meshTimes.push(t1 - t0)
+      localTimes.push(t2 - t1)
+    }
+  }
+  reportBench({
+    bench: 'peer/warm-tensor-job-1kb-round-trip',
+    value: median(meshTimes),
+    unit: 'ms',
+    baseline: median(localTimes),
+    better: 'lower',
+  })
+}
+
+/** LLM tokens/s (first token to last) through the mesh, batched and frame per token, vs `local` directly. */
+async function tokensPerSecondBench(client: LightPeer, local: Runtime, tokens: number): Promise<void> {
+  const meshRates: number[] = []
+  const framePerTokenRates: number[] = []
+  const localRates: number[] = []
+  for (let i = 0; i < 5; i++) {
+    meshRates.push(await rate(client.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })))
+    framePerTokenRates.push(
+      await rate(
+        client.generate({ model: FRAME_PER_TOKEN_MODEL, prompt: 'count', maxTokens: tokens, seed: i }),
+      ),
+    )
+    localRates.push(await rate(local.generate({ model: MODEL, prompt: 'count', maxTokens: tokens, seed: i })))
+  }
+  reportBench({
+    bench: 'peer/llm-tokens-per-second-through-mesh',
+    value: median(meshRates),
+    unit: 'tokens/s',
+    baseline: median(localRates),
+  })
+  reportBench({
+    bench: 'peer/llm-tokens-per-second-through-mesh-frame-per-token',
+    value: median(framePerTokenRates),
+    unit: 'tokens/s',
+    baseline: median(localRates),
+  })
+}
+
+/** Tokens per second of `stream` from its first chunk to its end. */
+async function rate(stream: AsyncIterable<{ tokens: number }>): Promise<number> {
+  let first = 0
+  let n = 0
+  for await (const chunk of stream) {
+    if (n === 0) first = performance.now()
+    n += chunk.tokens
+  }
+  return (n - 1) / ((performance.now() - first) / 1000)
 }

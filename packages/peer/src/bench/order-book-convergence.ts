@@ -9,6 +9,7 @@
 import { reportBench } from '@cocoon-mesh/protocol'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
+import type { OfferPublisherService } from '../services/offer-publisher.js'
 import { fetchOffers } from '../services/offers-protocol.js'
 
 const MODEL = 'bench-model'
@@ -60,24 +61,7 @@ export async function orderBookConvergenceBench(options: ConvergenceBenchOptions
   const heartbeatInterval = options.heartbeatInterval ?? 1000
   const peers: CocoonPeer[] = []
   try {
-    for (let i = 0; i < n; i++) {
-      // each peer joins through 3 earlier peers (deterministic, sparse)
-      const bootstrap =
-        i === 0
-          ? []
-          : [...new Set([0, (i * 7919) % i, i - 1])].map((j) => String(peers[j]?.libp2p.getMultiaddrs()[0]))
-      peers.push(
-        await createPeer({
-          transport: 'memory',
-          listen: [`/memory/cocoon-bench-${i}`],
-          bootstrap,
-          heartbeatInterval,
-          models: [MODEL],
-          maxConnections: 200,
-          ...(i === n - 1 ? { provide: { models: [MODEL], prices } } : {}),
-        }),
-      )
-    }
+    await startPeers(peers, n, heartbeatInterval)
     const provider = peers[n - 1] as CocoonPeer
     const publisher = provider.libp2p.services.offerPublisher
     if (publisher === undefined) throw new Error('provider has no offer publisher')
@@ -92,36 +76,10 @@ export async function orderBookConvergenceBench(options: ConvergenceBenchOptions
     const cancelTimes: number[] = []
     const directTimes: number[] = []
     for (let r = 0; r < rounds; r++) {
-      let start = performance.now()
-      const published = publisher.publish()
-      const seq = (await published).sequence
-      publishTimes.push(
-        await timeUntil(
-          others,
-          0.99,
-          (p) => (p.orderBook.book.get(providerId)?.offer.sequence ?? -1n) >= seq,
-          start,
-        ),
-      )
-      start = performance.now()
-      await publisher.cancel()
-      cancelTimes.push(
-        await timeUntil(others, 0.99, (p) => p.orderBook.book.get(providerId) === undefined, start),
-      )
-
-      start = performance.now()
-      await Promise.all(
-        others.map((p) => {
-          const addr = p.libp2p.getMultiaddrs()[0]
-          if (addr === undefined) throw new Error('peer without address')
-          const dialer = {
-            dialProtocol: (_: unknown, protocols: string | string[], opts?: { signal?: AbortSignal }) =>
-              provider.libp2p.dialProtocol(addr, protocols, opts),
-          }
-          return fetchOffers(dialer, p.libp2p.peerId, MODEL)
-        }),
-      )
-      directTimes.push(performance.now() - start)
+      const round = await convergenceRound(provider, publisher, others)
+      publishTimes.push(round.publish)
+      cancelTimes.push(round.cancel)
+      directTimes.push(round.direct)
     }
     const baseline = median(directTimes)
     reportBench({
@@ -145,4 +103,71 @@ export async function orderBookConvergenceBench(options: ConvergenceBenchOptions
       })
     }
   }
+}
+
+/**
+ * Starts `n` memory-transport peers one after the other, pushing each onto
+ * `peers` as it starts (so the caller stops them all, also when a later one
+ * fails); the last one provides MODEL.
+ */
+async function startPeers(peers: CocoonPeer[], n: number, heartbeatInterval: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    // each peer joins through 3 earlier peers (deterministic, sparse)
+    const bootstrap =
+      i === 0
+        ? []
+        : [...new Set([0, (i * 7919) % i, i - 1])].map((j) => String(peers[j]?.libp2p.getMultiaddrs()[0]))
+    peers.push(
+      await createPeer({
+        transport: 'memory',
+        listen: [`/memory/cocoon-bench-${i}`],
+        bootstrap,
+        heartbeatInterval,
+        models: [MODEL],
+        maxConnections: 200,
+        ...(i === n - 1 ? { provide: { models: [MODEL], prices } } : {}),
+      }),
+    )
+  }
+}
+
+/**
+ * One round, in ms: a new offer reaching 99% of `others`, its cancel reaching
+ * 99% of them, and the baseline, a direct-dial broadcast to every one of them.
+ */
+async function convergenceRound(
+  provider: CocoonPeer,
+  publisher: OfferPublisherService,
+  others: CocoonPeer[],
+): Promise<{ publish: number; cancel: number; direct: number }> {
+  const providerId = provider.libp2p.peerId.toString()
+  let start = performance.now()
+  const seq = (await publisher.publish()).sequence
+  const publish = await timeUntil(
+    others,
+    0.99,
+    (p) => (p.orderBook.book.get(providerId)?.offer.sequence ?? -1n) >= seq,
+    start,
+  )
+  start = performance.now()
+  await publisher.cancel()
+  const cancel = await timeUntil(others, 0.99, (p) => p.orderBook.book.get(providerId) === undefined, start)
+  start = performance.now()
+  await directBroadcast(provider, others)
+  return { publish, cancel, direct: performance.now() - start }
+}
+
+/** The provider dials every other peer and runs one /cocoon/offers request/response with each, in parallel. */
+async function directBroadcast(provider: CocoonPeer, others: CocoonPeer[]): Promise<void> {
+  await Promise.all(
+    others.map((p) => {
+      const addr = p.libp2p.getMultiaddrs()[0]
+      if (addr === undefined) throw new Error('peer without address')
+      const dialer = {
+        dialProtocol: (_: unknown, protocols: string | string[], opts?: { signal?: AbortSignal }) =>
+          provider.libp2p.dialProtocol(addr, protocols, opts),
+      }
+      return fetchOffers(dialer, p.libp2p.peerId, MODEL)
+    }),
+  )
 }

@@ -9,6 +9,16 @@ const NODE_SCRIPT = fileURLToPath(
     : new URL('./node.js', import.meta.url),
 )
 
+/** A bound on a {@link MeshNode} wait. */
+export interface MeshWaitOptions {
+  /** What is awaited, for the error (default: the predicate's source text). */
+  what?: string
+  /** Longest wait, ms (default 30 s). */
+  timeoutMs?: number
+}
+
+const DEFAULT_WAIT_MS = 30_000
+
 /** A child process of a local mesh. */
 export interface MeshNode {
   readonly peerId: string
@@ -18,12 +28,21 @@ export interface MeshNode {
   readonly proc: ChildProcess
   /** Log lines of the node (claims, payment errors), in order. */
   readonly logs: string[]
-  /** Resolves on the first log line matching `predicate` (past or future). */
-  waitForLog(predicate: (line: string) => boolean): Promise<string>
+  /**
+   * Resolves on the first log line matching `predicate` (past or future); rejects
+   * with an Error naming what it waited for when none comes within the timeout.
+   */
+  waitForLog(predicate: (line: string) => boolean, options?: MeshWaitOptions): Promise<string>
   /** Job events reported by the node's job service, in order. */
   readonly events: Array<Record<string, unknown>>
-  /** Resolves on the first job event matching `predicate` (past or future). */
-  waitForEvent(predicate: (event: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
+  /**
+   * Resolves on the first job event matching `predicate` (past or future); rejects
+   * with an Error naming what it waited for when none comes within the timeout.
+   */
+  waitForEvent(
+    predicate: (event: Record<string, unknown>) => boolean,
+    options?: MeshWaitOptions,
+  ): Promise<Record<string, unknown>>
   /** SIGKILL: the process dies without closing anything. */
   kill(): void
   /** SIGTERM and wait for exit (SIGKILL after 5 s). */
@@ -43,8 +62,8 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
         : ['--cpu-prof', `--cpu-prof-dir=${process.env.COCOON_NODE_PROF}`],
     env,
   })
-  const events = recorder<Record<string, unknown>>()
-  const logs = recorder<string>()
+  const events = recorder<Record<string, unknown>>('job event')
+  const logs = recorder<string>('log line')
   const ready = await new Promise<{ peerId: string; addrs: string[]; payoutAddress?: string }>(
     (resolve, reject) => {
       proc.on('message', (m: NodeMessage) => {
@@ -78,11 +97,14 @@ export async function startMeshNode(config: NodeConfig): Promise<MeshNode> {
   }
 }
 
-/** Items in arrival order, with a wait for the first one matching a predicate (past or future). */
-function recorder<T>(): {
+/**
+ * Items in arrival order, with a bounded wait for the first one matching a
+ * predicate (past or future). `kind` names an item in the timeout error.
+ */
+function recorder<T>(kind: string): {
   items: T[]
   push(item: T): void
-  waitFor(predicate: (item: T) => boolean): Promise<T>
+  waitFor(predicate: (item: T) => boolean, options?: MeshWaitOptions): Promise<T>
 } {
   const items: T[] = []
   const waiters: Array<{ predicate: (item: T) => boolean; resolve: (item: T) => void }> = []
@@ -97,10 +119,27 @@ function recorder<T>(): {
         }
       }
     },
-    waitFor(predicate) {
+    waitFor(predicate, options = {}) {
       const found = items.find(predicate)
       if (found !== undefined) return Promise.resolve(found)
-      return new Promise((resolve) => waiters.push({ predicate, resolve }))
+      const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS
+      const what = options.what ?? `a ${kind} matching ${predicate.toString()}`
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (item: T) => {
+            clearTimeout(timer)
+            resolve(item)
+          },
+        }
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${items.length} ${kind}s seen)`),
+          )
+        }, timeoutMs)
+        waiters.push(waiter)
+      })
     },
   }
 }

@@ -5,9 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createRuntime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { type Capacity, createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
-import { startProviderSettlement } from '../cli/provider-settlement.js'
+import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { createPeer } from '../peer/create-peer.js'
 
@@ -48,67 +48,108 @@ const send = (m: NodeMessage): void => {
 const config = JSON.parse(process.argv[2] ?? '{}') as NodeConfig
 
 async function main(): Promise<void> {
-  if (config.role === 'bootstrap') {
-    const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatInterval: 200 })
-    send({
-      type: 'ready',
-      peerId: peer.libp2p.peerId.toString(),
-      addrs: peer.libp2p.getMultiaddrs().map(String),
-    })
-    await untilStopped()
-    await peer.stop()
-    return
-  }
+  if (config.role === 'bootstrap') await runBootstrap()
+  else await runProvider()
+}
+
+/** A bootstrap peer: listens, reports ready, stops on SIGTERM/SIGINT or when the parent goes. */
+async function runBootstrap(): Promise<void> {
+  const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatInterval: 200 })
+  send({
+    type: 'ready',
+    peerId: peer.libp2p.peerId.toString(),
+    addrs: peer.libp2p.getMultiaddrs().map(String),
+  })
+  await untilStopped()
+  await peer.stop()
+}
+
+/**
+ * A provider: runtime on the configured (or a generated tiny) model, optional
+ * payment channels, a peer offering the model; reports ready, claims what its
+ * store holds, and runs until stopped.
+ */
+async function runProvider(): Promise<void> {
   const model = config.model ?? 'tiny'
   const home = config.home ?? join(process.cwd(), '.cocoon-demo')
+  const runtime = await startRuntime(model, home)
+  const capacity = await measuredCapacity(runtime)
+  const perK = BigInt(config.price ?? '1000')
+  const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
+  const endpoint = config.chainEndpoint
+  const settlement = endpoint === undefined ? undefined : await startSettlement(home, endpoint, prices)
+  const peer = await createProviderPeer({ model, prices, runtime, capacity, settlement })
+  send({
+    type: 'ready',
+    peerId: peer.libp2p.peerId.toString(),
+    addrs: peer.libp2p.getMultiaddrs().map(String),
+    ...(settlement === undefined ? {} : { payoutAddress: settlement.wallet.address.toString() }),
+  })
+  // a restarted provider claims what its store holds at once, not at the first timer tick;
+  // a failed pass is logged (`claim-pass-failed`) by the settlement itself
+  if (settlement !== undefined)
+    markHandled(settlement.claim().then(() => send({ type: 'log', line: 'claim-pass-done' })))
+  await untilStopped()
+  await peer.stop()
+  await settlement?.close()
+  await runtime.close()
+}
+
+/**
+ * A one-thread llama runtime in `home` (plus CPU tensors when configured), on
+ * `config.modelPath` or a tiny model generated there.
+ */
+async function startRuntime(model: string, home: string): Promise<Runtime> {
   await mkdir(home, { recursive: true })
   const modelPath = config.modelPath ?? join(home, `${model}.gguf`)
   if (config.modelPath === undefined) await writeTinyGguf(modelPath)
-  const runtime = await createRuntime({
+  return createRuntime({
     home,
     models: [{ kind: 'llama', name: model, source: modelPath, threads: 1, maxConcurrency: 1, maxQueue: 4 }],
     tensor: config.tensor === true ? { provider: 'cpu', threads: 1 } : false,
   })
-  // advertise what the self-benchmark measured (cached in home), not a made-up figure
-  const capacity = await runtime.benchmark().catch((error: unknown) => {
+}
+
+/**
+ * What the self-benchmark measured (cached in home), so the offer advertises a
+ * measured figure; undefined when the benchmark failed (logged to the parent).
+ */
+async function measuredCapacity(runtime: Runtime): Promise<Capacity | undefined> {
+  return runtime.benchmark().catch((error: unknown) => {
     send({
       type: 'log',
       line: `self-benchmark-failed ${(error as Error).message}; advertising tokensPerSecond=0 (unmeasured)`,
     })
     return undefined
   })
-  const perK = BigInt(config.price ?? '1000')
-  const prices: Prices = { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: perK }
-  const settlement =
-    config.chainEndpoint === undefined
-      ? undefined
-      : await startProviderSettlement({
-          home,
-          endpoint: config.chainEndpoint,
-          prices,
-          creditWindow: llmCost(prices, { promptTokens: 0, completionTokens: 64 }),
-          claimPolicy: { threshold: 1n, interval: 0, minClaim: 1n },
-          claimIntervalMs: 1_000,
-          log: (line) => send({ type: 'log', line }),
-        })
-  const reported = new Map<string, number>()
-  const onEvent = (event: JobServiceEvent): void => {
-    // progress goes to the parent each time a job passes another 16 tokens: an IPC message per
-    // token would cost the provider and the parent CPU that the job itself needs
-    if (event.type === 'progress') {
-      const bucket = Math.floor(event.completionTokens / 16)
-      if (bucket === (reported.get(event.jobId) ?? 0)) return
-      reported.set(event.jobId, bucket)
-    }
-    if (event.type === 'finished' || event.type === 'failed') reported.delete(event.jobId)
-    send({
-      type: 'job',
-      event: Object.fromEntries(
-        Object.entries(event).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
-      ),
-    })
-  }
-  const peer = await createPeer({
+}
+
+/**
+ * Payment channels on the toncenter `endpoint`: a credit window of 64 completion
+ * tokens, and a claim pass every second that claims anything unclaimed.
+ */
+function startSettlement(home: string, endpoint: string, prices: Prices): Promise<ProviderSettlement> {
+  return startProviderSettlement({
+    home,
+    endpoint,
+    prices,
+    creditWindow: llmCost(prices, { promptTokens: 0, completionTokens: 64 }),
+    claimPolicy: { threshold: 1n, interval: 0, minClaim: 1n },
+    claimIntervalMs: 1_000,
+    log: (line) => send({ type: 'log', line }),
+  })
+}
+
+/** The peer offering `model` at `prices`, its job service on `runtime`, paid when `settlement` is set. */
+function createProviderPeer(options: {
+  model: string
+  prices: Prices
+  runtime: Runtime
+  capacity: Capacity | undefined
+  settlement: ProviderSettlement | undefined
+}): ReturnType<typeof createPeer> {
+  const { model, prices, runtime, capacity, settlement } = options
+  return createPeer({
     listen: ['/ip4/127.0.0.1/tcp/0'],
     heartbeatInterval: 200,
     ...(config.bootstrap !== undefined ? { bootstrap: config.bootstrap } : {}),
@@ -130,26 +171,35 @@ async function main(): Promise<void> {
       jobs: jobService({
         runtime: config.rejectAll === true ? rejectingRuntime(runtime) : runtime,
         prices: () => prices,
-        onEvent,
+        onEvent: jobEventForwarder(),
         ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
         ...(config.tokenFlushMs !== undefined ? { tokenFlushMs: config.tokenFlushMs } : {}),
       }),
     },
   })
-  send({
-    type: 'ready',
-    peerId: peer.libp2p.peerId.toString(),
-    addrs: peer.libp2p.getMultiaddrs().map(String),
-    ...(settlement === undefined ? {} : { payoutAddress: settlement.wallet.address.toString() }),
-  })
-  // a restarted provider claims what its store holds at once, not at the first timer tick;
-  // a failed pass is logged (`claim-pass-failed`) by the settlement itself
-  if (settlement !== undefined)
-    markHandled(settlement.claim().then(() => send({ type: 'log', line: 'claim-pass-done' })))
-  await untilStopped()
-  await peer.stop()
-  await settlement?.close()
-  await runtime.close()
+}
+
+/**
+ * Sends job events to the parent (bigints as strings); progress only each time
+ * a job passes another 16 tokens.
+ */
+function jobEventForwarder(): (event: JobServiceEvent) => void {
+  const reported = new Map<string, number>()
+  return (event) => {
+    // an IPC message per token would cost the provider and the parent CPU that the job itself needs
+    if (event.type === 'progress') {
+      const bucket = Math.floor(event.completionTokens / 16)
+      if (bucket === (reported.get(event.jobId) ?? 0)) return
+      reported.set(event.jobId, bucket)
+    }
+    if (event.type === 'finished' || event.type === 'failed') reported.delete(event.jobId)
+    send({
+      type: 'job',
+      event: Object.fromEntries(
+        Object.entries(event).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+      ),
+    })
+  }
 }
 
 /** A runtime whose admission is always full, so the job service rejects with OVER_CAPACITY. */

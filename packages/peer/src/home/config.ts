@@ -152,6 +152,23 @@ export type ConfigErrorType = MalformedConfigError
  * @throws {ConfigErrorType}
  */
 export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
+  const obj = parseJsonObject(text, source)
+  const provide = section(source, obj, 'provide')
+  const settlement = section(source, obj, 'settlement')
+  const d = DEFAULT_CONFIG
+  return {
+    listen: multiaddrs(source, 'listen', obj.listen, d.listen),
+    bootstrap: multiaddrs(source, 'bootstrap', obj.bootstrap, d.bootstrap),
+    models: strings(source, 'models', obj.models, d.models),
+    provide: provideConfig(source, provide),
+    settlement: settlementConfig(source, settlement),
+  }
+}
+
+type Section = Record<string, unknown>
+
+/** The config text (comments allowed) as a JSON object. */
+function parseJsonObject(text: string, source: string): Section {
   let raw: unknown
   try {
     raw = JSON.parse(stripJsonComments(text))
@@ -166,60 +183,65 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
       details: 'Expected { "listen": [...], ... }.',
     })
   }
-  const obj = raw as Record<string, unknown>
-  const provide = (obj.provide ?? {}) as Record<string, unknown>
-  if (typeof provide !== 'object' || Array.isArray(provide)) throw bad(source, 'provide', 'an object')
-  const prices = (provide.prices ?? {}) as Record<string, unknown>
-  const settlement = (obj.settlement ?? {}) as Record<string, unknown>
-  if (typeof settlement !== 'object' || Array.isArray(settlement))
-    throw bad(source, 'settlement', 'an object')
-  const d = DEFAULT_CONFIG
-  const ds = d.settlement
+  return raw as Section
+}
+
+/** The object under `field` (empty when absent or null). */
+function section(source: string, obj: Section, field: string): Section {
+  const value = (obj[field] ?? {}) as Section
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad(source, field, 'an object')
+  return value
+}
+
+/** The `provide` section, each field defaulting to DEFAULT_CONFIG's. */
+function provideConfig(source: string, provide: Section): ProvideConfig {
+  const d = DEFAULT_CONFIG.provide
+  const prices = (provide.prices ?? {}) as Section
   return {
-    listen: multiaddrs(source, 'listen', obj.listen, d.listen),
-    bootstrap: multiaddrs(source, 'bootstrap', obj.bootstrap, d.bootstrap),
-    models: strings(source, 'models', obj.models, d.models),
-    provide: {
-      models: strings(source, 'provide.models', provide.models, d.provide.models),
-      prices: {
-        perKPromptTokens: nano(
-          source,
-          'provide.prices.perKPromptTokens',
-          prices.perKPromptTokens,
-          d.provide.prices.perKPromptTokens,
-        ),
-        perKCompletionTokens: nano(
-          source,
-          'provide.prices.perKCompletionTokens',
-          prices.perKCompletionTokens,
-          d.provide.prices.perKCompletionTokens,
-        ),
-        perTensorGflop: nano(
-          source,
-          'provide.prices.perTensorGflop',
-          prices.perTensorGflop,
-          d.provide.prices.perTensorGflop,
-        ),
-      },
-      jobKinds: strings(source, 'provide.jobKinds', provide.jobKinds, d.provide.jobKinds),
-      maxConcurrency: int(source, 'provide.maxConcurrency', provide.maxConcurrency, d.provide.maxConcurrency),
-      region: str(source, 'provide.region', provide.region, d.provide.region),
-      payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.provide.payoutAddress),
-      offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.provide.offerTtlMs),
-    },
-    settlement: {
-      creditWindow: nano(source, 'settlement.creditWindow', settlement.creditWindow, ds.creditWindow),
-      voucherTimeoutMs: int(
+    models: strings(source, 'provide.models', provide.models, d.models),
+    prices: {
+      perKPromptTokens: nano(
         source,
-        'settlement.voucherTimeoutMs',
-        settlement.voucherTimeoutMs,
-        ds.voucherTimeoutMs,
+        'provide.prices.perKPromptTokens',
+        prices.perKPromptTokens,
+        d.prices.perKPromptTokens,
       ),
-      claimThreshold: nano(source, 'settlement.claimThreshold', settlement.claimThreshold, ds.claimThreshold),
-      claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, ds.claimAfterMs),
-      claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, ds.claimMinimum),
-      claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, ds.claimCheckMs),
+      perKCompletionTokens: nano(
+        source,
+        'provide.prices.perKCompletionTokens',
+        prices.perKCompletionTokens,
+        d.prices.perKCompletionTokens,
+      ),
+      perTensorGflop: nano(
+        source,
+        'provide.prices.perTensorGflop',
+        prices.perTensorGflop,
+        d.prices.perTensorGflop,
+      ),
     },
+    jobKinds: strings(source, 'provide.jobKinds', provide.jobKinds, d.jobKinds),
+    maxConcurrency: int(source, 'provide.maxConcurrency', provide.maxConcurrency, d.maxConcurrency),
+    region: str(source, 'provide.region', provide.region, d.region),
+    payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.payoutAddress),
+    offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.offerTtlMs),
+  }
+}
+
+/** The `settlement` section, each field defaulting to DEFAULT_CONFIG's. */
+function settlementConfig(source: string, settlement: Section): SettlementConfig {
+  const d = DEFAULT_CONFIG.settlement
+  return {
+    creditWindow: nano(source, 'settlement.creditWindow', settlement.creditWindow, d.creditWindow),
+    voucherTimeoutMs: int(
+      source,
+      'settlement.voucherTimeoutMs',
+      settlement.voucherTimeoutMs,
+      d.voucherTimeoutMs,
+    ),
+    claimThreshold: nano(source, 'settlement.claimThreshold', settlement.claimThreshold, d.claimThreshold),
+    claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, d.claimAfterMs),
+    claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, d.claimMinimum),
+    claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, d.claimCheckMs),
   }
 }
 
