@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { CocoonError } from '@cocoon-mesh/protocol'
+import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
 import { scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
@@ -133,7 +133,7 @@ export async function loadScenario(path: string): Promise<Scenario> {
   } catch (cause) {
     throw new InvalidScenarioError(
       `Cannot read scenario file ${path}`,
-      [`${path}: ${(cause as Error).message}`],
+      [`${path}: ${errorMessage(cause)}`],
       {
         cause,
       },
@@ -145,7 +145,7 @@ export async function loadScenario(path: string): Promise<Scenario> {
   } catch (cause) {
     throw new InvalidScenarioError(
       `Scenario file ${path} is not JSON`,
-      [`${path}: ${(cause as Error).message}`],
+      [`${path}: ${errorMessage(cause)}`],
       {
         cause,
       },

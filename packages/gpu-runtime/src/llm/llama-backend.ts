@@ -1,3 +1,4 @@
+import { errorMessage } from '@cocoon-mesh/protocol'
 /**
  * The node-llama-cpp backend: GGUF models loaded lazily (once) and served
  * with exact token counts, a chat template for messages, greedy or seeded
@@ -198,7 +199,7 @@ class NodeLlamaBackend implements LlamaBackend {
     } catch (error) {
       if (ctx.signal.aborted) return stopped()
       throw new GenerationError(`Generation failed on ${request.model}`, {
-        details: (error as Error).message,
+        details: errorMessage(error),
         cause: error,
       })
     } finally {

@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { freemem } from 'node:os'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp'
@@ -76,7 +77,7 @@ async function resolveSource(source: string, modelsDir: string | undefined): Pro
       return await resolveModelFile(source, { directory: modelsDir, cli: false })
     } catch (error) {
       throw new ModelNotFoundError(`Could not resolve model ${source}`, {
-        details: `node-llama-cpp could not download or find ${source} in ${modelsDir ?? 'its default models folder'}: ${(error as Error).message}. Check the URI and network access, or download the file and configure its local path.`,
+        details: `node-llama-cpp could not download or find ${source} in ${modelsDir ?? 'its default models folder'}: ${errorMessage(error)}. Check the URI and network access, or download the file and configure its local path.`,
         cause: error,
       })
     }
@@ -106,7 +107,7 @@ async function checkGgufFile(path: string): Promise<number> {
       })
     }
     throw new ModelNotFoundError(`Model file not readable: ${path}`, {
-      details: (error as Error).message,
+      details: errorMessage(error),
       cause: error,
     })
   }
@@ -171,12 +172,12 @@ async function loadModelFile(llama: Llama, config: LlamaModelConfig, path: strin
   } catch (error) {
     if (isInsufficientMemory(error)) {
       throw new ModelTooLargeError(`Model ${config.name} does not fit in memory`, {
-        details: `node-llama-cpp: ${(error as Error).message}`,
+        details: `node-llama-cpp: ${errorMessage(error)}`,
         cause: error,
       })
     }
     throw new ModelCorruptError(`Could not load model ${config.name} from ${path}`, {
-      details: `llama.cpp rejected the file: ${(error as Error).message}. The file may be truncated, corrupt or of an unsupported architecture.`,
+      details: `llama.cpp rejected the file: ${errorMessage(error)}. The file may be truncated, corrupt or of an unsupported architecture.`,
       cause: error,
     })
   }
@@ -201,7 +202,7 @@ async function createContext(
       .catch((disposeError: unknown) => log('disposing the model %s failed: %e', config.name, disposeError))
     const ErrorClass = isInsufficientMemory(error) ? ModelTooLargeError : ModelLoadError
     throw new ErrorClass(`Could not create a context for ${config.name}`, {
-      details: `${(error as Error).message}. Try a smaller contextSize or maxConcurrency.`,
+      details: `${errorMessage(error)}. Try a smaller contextSize or maxConcurrency.`,
       cause: error,
     })
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@cocoon-mesh/protocol'
 /**
  * The OpenAI-compatible upstream backend: what GPU operators already run
  * (vLLM, SGLang, llama.cpp's llama-server, Ollama). Always streams, asks for
@@ -204,7 +205,7 @@ async function post(
     if (ctx.signal.aborted) return undefined
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     throw new UpstreamUnreachableError(`Upstream ${base} is unreachable`, {
-      details: `POST ${url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}. Check that the server (vLLM, llama-server, Ollama) is running and baseUrl is right.`,
+      details: `POST ${url} failed: ${cause?.code ?? cause?.message ?? errorMessage(error)}. Check that the server (vLLM, llama-server, Ollama) is running and baseUrl is right.`,
       cause: error,
     })
   }
@@ -249,7 +250,7 @@ async function readStream(
     if (ctx.signal.aborted) return undefined
     if (error instanceof UpstreamProtocolError || error instanceof GenerationError) throw error
     throw new UpstreamUnreachableError(`Upstream ${upstream.base} dropped the stream`, {
-      details: (error as Error).message,
+      details: errorMessage(error),
       cause: error,
     })
   }

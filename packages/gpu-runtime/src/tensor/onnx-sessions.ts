@@ -5,6 +5,7 @@
  * when the CUDA provider is absent, so the fallback to CPU is done here, once.
  */
 import { createHash } from 'node:crypto'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { Logger } from '@libp2p/interface'
 import type { InferenceSession } from 'onnxruntime-node'
 import { GraphInvalidError } from '../errors.js'
@@ -116,7 +117,7 @@ export class OnnxSessions {
         // Without the CUDA build of onnxruntime this throws; remember it.
         this.cudaBroken = true
         this.current = 'cpu'
-        this.log('CUDA execution provider unavailable, using CPU: %s', (error as Error).message)
+        this.log('CUDA execution provider unavailable, using CPU: %s', errorMessage(error))
       }
     }
     try {

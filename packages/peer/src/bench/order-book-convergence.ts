@@ -6,7 +6,7 @@
  * every other peer directly (one /cocoon/offers request/response to each, in
  * parallel, dialing where not connected) — a direct-dial broadcast.
  */
-import { reportBench } from '@cocoon-mesh/protocol'
+import { errorMessage, reportBench } from '@cocoon-mesh/protocol'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
@@ -99,7 +99,7 @@ export async function orderBookConvergenceBench(options: ConvergenceBenchOptions
   } finally {
     for (const p of peers) {
       await p.stop().catch((error: unknown) => {
-        process.stderr.write(`orderbook bench: stopping a peer failed: ${(error as Error).message}\n`)
+        process.stderr.write(`orderbook bench: stopping a peer failed: ${errorMessage(error)}\n`)
       })
     }
   }

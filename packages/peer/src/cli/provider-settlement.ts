@@ -1,6 +1,6 @@
 // what `cocoon node start --provide` needs to be paid through payment channels
 import { join } from 'node:path'
-import { errorLine, llmCost, markHandled, type Prices } from '@cocoon-mesh/protocol'
+import { errorLine, errorMessage, llmCost, markHandled, type Prices } from '@cocoon-mesh/protocol'
 import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
@@ -88,7 +88,7 @@ export async function startProviderSettlement(
     store = await VoucherStore.open(join(options.home, 'settlement'))
   } catch (cause) {
     throw new WalletError('cannot open the settlement store', {
-      details: `${join(options.home, 'settlement')} is locked or unreadable; is another cocoon process (node, channel, earnings) using this home? (${(cause as Error).message})`,
+      details: `${join(options.home, 'settlement')} is locked or unreadable; is another cocoon process (node, channel, earnings) using this home? (${errorMessage(cause)})`,
       cause,
     })
   }

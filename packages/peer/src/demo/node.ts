@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Capacity, createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import { llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import { errorMessage, llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { createPeer } from '../peer/create-peer.js'
@@ -118,7 +118,7 @@ async function measuredCapacity(runtime: Runtime): Promise<Capacity | undefined>
   return runtime.benchmark().catch((error: unknown) => {
     send({
       type: 'log',
-      line: `self-benchmark-failed ${(error as Error).message}; advertising tokensPerSecond=0 (unmeasured)`,
+      line: `self-benchmark-failed ${errorMessage(error)}; advertising tokensPerSecond=0 (unmeasured)`,
     })
     return undefined
   })

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isErrno } from './errno.js'
@@ -174,7 +175,7 @@ function parseJsonObject(text: string, source: string): Section {
     raw = JSON.parse(stripJsonComments(text))
   } catch (error) {
     throw new MalformedConfigError(`${source} is not valid JSON`, {
-      details: `${(error as Error).message}. Fix the syntax (comments with // are allowed) or delete the file and run \`cocoon init\` again.`,
+      details: `${errorMessage(error)}. Fix the syntax (comments with // are allowed) or delete the file and run \`cocoon init\` again.`,
       cause: error,
     })
   }
@@ -256,7 +257,7 @@ export async function loadConfigFile(home: string): Promise<NodeConfig> {
     text = await readFile(path, 'utf8')
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return structuredClone(DEFAULT_CONFIG)
-    throw new MalformedConfigError(`Cannot read ${path}`, { details: (error as Error).message, cause: error })
+    throw new MalformedConfigError(`Cannot read ${path}`, { details: errorMessage(error), cause: error })
   }
   return parseConfig(text, path)
 }

@@ -1,5 +1,6 @@
 import { chmod, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { isErrno } from './errno.js'
@@ -58,7 +59,7 @@ export async function loadIdentity(home: string): Promise<PrivateKey> {
       })
     }
     throw new CorruptKeyError(`Cannot read the key file ${path}`, {
-      details: `${(error as Error).message}. Check its owner and permissions (it should be mode 0600, owned by you).`,
+      details: `${errorMessage(error)}. Check its owner and permissions (it should be mode 0600, owned by you).`,
       cause: error,
     })
   }
@@ -66,7 +67,7 @@ export async function loadIdentity(home: string): Promise<PrivateKey> {
     return privateKeyFromProtobuf(bytes)
   } catch (error) {
     throw new CorruptKeyError(`The key file ${path} is corrupt`, {
-      details: `It is not a libp2p private key (${(error as Error).message}). Restore it from a backup, or move it away and run \`cocoon init\` to make a new identity (a new peer id).`,
+      details: `It is not a libp2p private key (${errorMessage(error)}). Restore it from a backup, or move it away and run \`cocoon init\` to make a new identity (a new peer id).`,
       cause: error,
     })
   }

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { Registry } from 'prom-client'
 import { MetricsListenError } from './errors.js'
 
@@ -41,9 +42,7 @@ export async function startMetricsServer({
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (error: unknown) =>
-        res
-          .writeHead(500, { 'content-type': 'text/plain' })
-          .end(`metrics failed: ${(error as Error).message}\n`),
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${errorMessage(error)}\n`),
     )
   })
   await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { errorMessage } from '@cocoon-mesh/protocol'
 import {
   type Address,
   type Cell,
@@ -86,7 +87,7 @@ export async function sendFromWallet(
     })
   } catch (cause) {
     throw new ChainError('the chain refused the wallet message', {
-      details: `wallet ${wallet.address.toString()} (seqno ${seqno}): is it funded? ${(cause as Error).message ?? ''}`,
+      details: `wallet ${wallet.address.toString()} (seqno ${seqno}): is it funded? ${errorMessage(cause) ?? ''}`,
       cause,
     })
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { Address, Cell, loadMessage, toNano } from '@ton/core'
@@ -215,8 +216,8 @@ async function handleRequest(
     const result = await chain.serial(() => method(call.params ?? {}))
     reply(res, 200, { ok: true, result, id, jsonrpc: '2.0' })
   } catch (error) {
-    log('request failed: %s', (error as Error).message)
-    reply(res, 200, { ok: false, error: (error as Error).message ?? String(error), code: 500, id })
+    log('request failed: %s', errorMessage(error))
+    reply(res, 200, { ok: false, error: errorMessage(error) ?? String(error), code: 500, id })
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '@cocoon-mesh/protocol'
 import { Address, type ContractProvider, type StateInit } from '@ton/core'
 import { TonClient } from '@ton/ton'
 import { ChainError, type ChainTimeoutError } from '../errors.js'
@@ -70,7 +71,7 @@ export class TonChainClient implements ChainClient {
       return await fn()
     } catch (cause) {
       throw new ChainError('chain endpoint request failed', {
-        details: `${what}: ${(cause as Error).message ?? String(cause)}`,
+        details: `${what}: ${errorMessage(cause) ?? String(cause)}`,
         cause,
       })
     }

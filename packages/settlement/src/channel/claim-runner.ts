@@ -1,3 +1,4 @@
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import type { ChainClient } from '../chain/chain-client.js'
@@ -69,7 +70,7 @@ export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]>
       })
       outcomes.push({ channel: record.channel, reason, paid })
     } catch (error) {
-      log.error('claim on %s failed, will retry: %s', record.channel, (error as Error).message)
+      log.error('claim on %s failed, will retry: %s', record.channel, errorMessage(error))
       outcomes.push({ channel: record.channel, error: error as Error })
     }
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import { Address, fromNano, toNano } from '@ton/core'
 import { TonChainClient } from '../chain/ton-chain-client.js'
 import { InvalidSettlementInputError, WalletError } from '../errors.js'
@@ -49,7 +50,7 @@ export async function openSettlementContext(options: SettlementOptions = {}): Pr
     store = await VoucherStore.open(join(home, 'settlement'))
   } catch (cause) {
     throw new WalletError('cannot open the settlement store', {
-      details: `${join(home, 'settlement')} is locked or unreadable; is a cocoon node running with this home? (${(cause as Error).message})`,
+      details: `${join(home, 'settlement')} is locked or unreadable; is a cocoon node running with this home? (${errorMessage(cause)})`,
       cause,
     })
   }

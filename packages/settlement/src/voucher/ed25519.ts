@@ -1,5 +1,6 @@
 import { sign as nodeSign, verify as nodeVerify } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { publicKeyObject, type SigningKey } from './keys.js'
@@ -67,7 +68,7 @@ export function loadSodiumNative(logger: ComponentLogger = defaultLogger()): Sod
     if (typeof sodium.crypto_sign_verify_detached !== 'function') return undefined
     return sodium as SodiumEd25519
   } catch (error) {
-    logger.forComponent(COMPONENT)('sodium-native unavailable: %s', (error as Error).message)
+    logger.forComponent(COMPONENT)('sodium-native unavailable: %s', errorMessage(error))
     return undefined
   }
 }
