@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JobKind, TrustTier } from '@cocoon-mesh/protocol'
+import { JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -153,6 +153,7 @@ describe('devnet over the toncenter HTTP API', () => {
       channel,
       deadline: 0n,
       minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
     }
     const ps = await providerSide.openSession(
       request,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JobKind, type JobRequest, TrustTier } from '@cocoon-mesh/protocol'
+import { JobKind, type JobRequest, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decideClaim } from '../../src/policy/claim-policy.js'
@@ -24,6 +24,7 @@ const request = (jobId: string): JobRequest => ({
   channel,
   deadline: 0n,
   minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+  ...UNSIGNED_JOB_REQUEST,
 })
 
 let dir: string
