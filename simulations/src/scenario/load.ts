@@ -131,25 +131,17 @@ export async function loadScenario(path: string): Promise<Scenario> {
   try {
     text = await readFile(path, 'utf8')
   } catch (cause) {
-    throw new InvalidScenarioError(
-      `Cannot read scenario file ${path}`,
-      [`${path}: ${errorMessage(cause)}`],
-      {
-        cause,
-      },
-    )
+    throw new InvalidScenarioError(`Cannot read scenario file ${path}`, [`${path}: ${errorMessage(cause)}`], {
+      cause,
+    })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new InvalidScenarioError(
-      `Scenario file ${path} is not JSON`,
-      [`${path}: ${errorMessage(cause)}`],
-      {
-        cause,
-      },
-    )
+    throw new InvalidScenarioError(`Scenario file ${path} is not JSON`, [`${path}: ${errorMessage(cause)}`], {
+      cause,
+    })
   }
   return parseScenario(json)
 }
