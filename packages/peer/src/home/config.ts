@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { MAX_OFFER_TTL_MS } from '@cocoon-mesh/protocol'
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isErrno } from './errno.js'
@@ -99,7 +100,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     "region": "",
     // TON address that receives payments (COCOON_PAYOUT_ADDRESS).
     "payoutAddress": "",
-    // Offer lifetime in ms; offers are re-published at half of it.
+    // Offer lifetime in ms (at most 900000, 15 minutes); offers are re-published at half of it.
     "offerTtlMs": 600000
   },
 
@@ -205,7 +206,7 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
       maxConcurrency: int(source, 'provide.maxConcurrency', provide.maxConcurrency, d.provide.maxConcurrency),
       region: str(source, 'provide.region', provide.region, d.provide.region),
       payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.provide.payoutAddress),
-      offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.provide.offerTtlMs),
+      offerTtlMs: offerTtl(source, provide.offerTtlMs, d.provide.offerTtlMs),
     },
     settlement: {
       creditWindow: nano(source, 'settlement.creditWindow', settlement.creditWindow, ds.creditWindow),
@@ -331,6 +332,19 @@ function int(source: string, field: string, value: unknown, fallback: number): n
 function positive(source: string, field: string, value: unknown, fallback: number): number {
   const n = int(source, field, value, fallback)
   if (n === 0) throw bad(source, field, 'a positive integer', value)
+  return n
+}
+
+/** An offer lifetime: peers refuse offers living longer than the protocol's MAX_OFFER_TTL_MS. */
+function offerTtl(source: string, value: unknown, fallback: number): number {
+  const n = positive(source, 'provide.offerTtlMs', value, fallback)
+  if (n > MAX_OFFER_TTL_MS)
+    throw bad(
+      source,
+      'provide.offerTtlMs',
+      `at most ${MAX_OFFER_TTL_MS} (15 minutes: peers refuse longer-lived offers)`,
+      value,
+    )
   return n
 }
 

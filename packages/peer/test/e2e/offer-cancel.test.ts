@@ -68,7 +68,7 @@ describe('a stopping provider cancels its offer on every connected peer', () => 
     peers.push(light)
     await light.libp2p.dial(multiaddr(addrOf(p)))
     const offers = await fetchOffers(dialerOf(light), p.libp2p.peerId, MODEL)
-    expect(await light.orderBook.addVerified(offers)).toBe(1)
+    expect(await light.orderBook.addVerified(offers, { from: p.libp2p.peerId })).toBe(1)
     const removed: string[] = []
     light.orderBook.addEventListener('change', (e) => {
       if (e.detail.type === 'removed') removed.push(e.detail.reason ?? '')
