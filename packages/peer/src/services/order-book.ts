@@ -93,6 +93,8 @@ export interface GossipValidatedDetail {
   topic: string
   verdict: GossipVerdict
   reason: string
+  /** The provider the message names, when it decoded. */
+  provider?: string
 }
 
 export interface OrderBookEvents {
@@ -404,7 +406,14 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         source,
         forwarderBudget: () => this.#limiter.take(from),
       })
-      this.#record(from, topic, result.verdict, result.reason)
+      const named = result.message?.offer?.provider ?? result.message?.cancel?.provider
+      this.#record(
+        from,
+        topic,
+        result.verdict,
+        result.reason,
+        named === undefined ? undefined : providerKey(named),
+      )
       if (result.verdict === 'reject') {
         this.penalties.penalise(from, PENALTY.invalid)
         return 'reject'
@@ -429,10 +438,17 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     }
   }
 
-  #record(from: string, topic: string, verdict: GossipVerdict, reason: string): void {
+  #record(from: string, topic: string, verdict: GossipVerdict, reason: string, provider?: string): void {
     this.#metrics?.message(verdict, reason)
     if (verdict === 'reject') this.#log('rejected message from %s on %s: %s', from, topic, reason)
-    this.safeDispatchEvent('validated', { detail: { from, topic, verdict, reason } })
+    const detail: GossipValidatedDetail = {
+      from,
+      topic,
+      verdict,
+      reason,
+      ...(provider === undefined ? {} : { provider }),
+    }
+    this.safeDispatchEvent('validated', { detail })
   }
 }
 
