@@ -267,6 +267,43 @@ describe('IGNORE vs REJECT: relays are not blamed for floods they could not meas
     expect(taken).toBe(2)
   })
 
+  it('stale copies and cancelled sequences cost the forwarder no budget; expired ones do', async () => {
+    const book = new OfferBook({ now })
+    const key = await generateKeyPair('Ed25519')
+    const source = relay('198.51.100.1')
+    let taken = 0
+    const run = async (data: Uint8Array) =>
+      validateOrderBookMessage({
+        data,
+        book,
+        now,
+        verifier: signatureVerifier,
+        source,
+        forwarderBudget: () => ++taken > 0,
+      })
+    const fresh = await run(await signed(key, 3n))
+    if (fresh.message?.offer !== undefined) book.add(fresh.message.offer, source)
+    expect(taken).toBe(1)
+    expect(await run(await signed(key, 3n))).toMatchObject({
+      verdict: 'ignore',
+      reason: 'stale',
+      senderAtFault: false,
+    })
+    expect(taken).toBe(1)
+    const old = await signOffer(
+      buildOffer(
+        { models: ['m'], prices },
+        { provider: peerIdBytes(key), now: T0 - 3_600_000, ttlMs: 60_000, sequence: 9n },
+      ),
+      key,
+    )
+    expect(await run(encodeOrderBookMessage({ offer: old }))).toMatchObject({
+      verdict: 'ignore',
+      reason: 'expired',
+    })
+    expect(taken).toBe(2)
+  })
+
   it('forged offers are REJECTed with blame and do not spend the honest provider budget', async () => {
     const key = await generateKeyPair('Ed25519')
     const provider = providerKey(peerIdBytes(key))
