@@ -331,7 +331,13 @@ export class OfferBook {
     return record !== undefined && record.until > now ? record : undefined
   }
 
+  /**
+   * The source group of a provider: where it was first seen, except that its
+   * own peer handing its offer over moves it to its own network (the origin's
+   * address beats a relay's, so a relay that was first cannot claim it).
+   */
   #groupOf(provider: string, record: IdentityRecord | undefined, source: MessageSource | undefined): string {
+    if (source !== undefined && source.peer === provider) return originGroup(source, provider, this.#grouping)
     if (record !== undefined) return record.group
     return source === undefined ? LOCAL_SOURCE : originGroup(source, provider, this.#grouping)
   }

@@ -107,6 +107,20 @@ describe('origin limits of the book', () => {
     expect(book.add(offer(providerBytes(6), c.now(), 1n), relay('198.51.100.1'))).toBe('added')
   })
 
+  it('a relay that is first with an honest offer cannot keep it in its group: the provider itself moves it', () => {
+    const c = clock()
+    const book = new OfferBook({ now: c.now })
+    const bytes = providerBytes(7)
+    const id = providerKey(bytes)
+    book.add(offer(bytes, c.now(), 1n), relay('10.0.0.1', 'attacker'))
+    expect(book.get(id)?.source).toBe('via:10.0.0.0/24')
+    expect(book.established(id)).toBe(false)
+    book.add(offer(bytes, c.now(), 2n), { peer: id, ip: '203.0.113.5' })
+    expect(book.get(id)?.source).toBe('direct:203.0.113.0/24')
+    // seen from two sources: established, never evicted for a newcomer
+    expect(book.established(id)).toBe(true)
+  })
+
   it("this peer's own offers bypass the origin limits", () => {
     const c = clock()
     const book = new OfferBook({ now: c.now, origin: { perProvider: { perMinute: 1, burst: 1 } } })
