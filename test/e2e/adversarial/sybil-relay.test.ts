@@ -76,11 +76,27 @@ function count(s: MeshNodeState, from: string, prefix = ''): number {
     .reduce((sum, [, n]) => sum + n, 0)
 }
 
-describe('a Sybil flood through an honest relay', () => {
+// sources grouped by subnet (the default: on loopback one subnet, told apart by direct/via), or by peer
+describe.each<[string, MeshNodeArgs['origin']]>([
+  ['sources grouped by subnet', undefined],
+  ['sources grouped by peer', { grouping: 'peer' }],
+])('a Sybil flood through an honest relay, %s', (_, origin) => {
   it('is bounded at the relay by origin limits, and the relay keeps its standing with its neighbour', async () => {
+    const limits = origin === undefined ? {} : { origin }
     // the relay republishes every 2 s, so its fresh offers must keep reaching the neighbour during the flood
-    const relay = await startNode('relay', { model: MODEL, bootstrap: [], provide: true, offerTtlMs: 4000 })
-    const neighbour = await startNode('neighbour', { model: MODEL, bootstrap: [relay.addr], provide: true })
+    const relay = await startNode('relay', {
+      model: MODEL,
+      bootstrap: [],
+      provide: true,
+      offerTtlMs: 4000,
+      ...limits,
+    })
+    const neighbour = await startNode('neighbour', {
+      model: MODEL,
+      bootstrap: [relay.addr],
+      provide: true,
+      ...limits,
+    })
     const honest = [relay.peerId, neighbour.peerId]
     for (const node of [relay, neighbour])
       await until(
