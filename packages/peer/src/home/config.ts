@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { errorMessage } from '@cocoon-mesh/protocol'
+import { errorMessage, MAX_OFFER_TTL_MS } from '@cocoon-mesh/protocol'
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isErrno } from './errno.js'
@@ -100,7 +100,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     "region": "",
     // TON address that receives payments (COCOON_PAYOUT_ADDRESS).
     "payoutAddress": "",
-    // Offer lifetime in ms; offers are re-published at half of it.
+    // Offer lifetime in ms (at most 900000, 15 minutes); offers are re-published at half of it.
     "offerTtlMs": 600000
   },
 
@@ -224,7 +224,7 @@ function provideConfig(source: string, provide: Section): ProvideConfig {
     maxConcurrency: int(source, 'provide.maxConcurrency', provide.maxConcurrency, d.maxConcurrency),
     region: str(source, 'provide.region', provide.region, d.region),
     payoutAddress: str(source, 'provide.payoutAddress', provide.payoutAddress, d.payoutAddress),
-    offerTtlMs: int(source, 'provide.offerTtlMs', provide.offerTtlMs, d.offerTtlMs),
+    offerTtlMs: offerTtl(source, provide.offerTtlMs, d.offerTtlMs),
   }
 }
 
@@ -354,6 +354,19 @@ function int(source: string, field: string, value: unknown, fallback: number): n
 function positive(source: string, field: string, value: unknown, fallback: number): number {
   const n = int(source, field, value, fallback)
   if (n === 0) throw bad(source, field, 'a positive integer', value)
+  return n
+}
+
+/** An offer lifetime: peers refuse offers living longer than the protocol's MAX_OFFER_TTL_MS. */
+function offerTtl(source: string, value: unknown, fallback: number): number {
+  const n = positive(source, 'provide.offerTtlMs', value, fallback)
+  if (n > MAX_OFFER_TTL_MS)
+    throw bad(
+      source,
+      'provide.offerTtlMs',
+      `at most ${MAX_OFFER_TTL_MS} (15 minutes: peers refuse longer-lived offers)`,
+      value,
+    )
   return n
 }
 

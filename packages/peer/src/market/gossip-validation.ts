@@ -13,15 +13,38 @@ import {
   verifyOffer,
   verifyOfferCancel,
 } from '@cocoon-mesh/protocol'
-import type { OfferBook } from './offer-book.js'
+import { type AddOfferOutcome, type CancelOutcome, type OfferBook, providerKey } from './offer-book.js'
+import type { MessageSource } from './origin.js'
 
 /** What gossipsub should do with a message: relay it, drop it silently, or drop it and penalise the sender. */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject'
 
+/** Why a message got its verdict; also a metrics label. */
+export type OrderBookValidationReason =
+  | 'too-large'
+  | 'malformed'
+  | 'schema'
+  | 'wrong-topic'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  /** The forwarding peer sent more messages it answers for than its budget allows. */
+  | 'rate-limited'
+  | 'cancel'
+  | AddOfferOutcome
+  | CancelOutcome
+
 export interface OrderBookValidation {
   verdict: GossipVerdict
-  /** Short machine-readable reason, also a metrics label. */
-  reason: string
+  reason: OrderBookValidationReason
+  /**
+   * True when the peer that handed the message over is provably at fault
+   * and should be penalised: it sent something it could have checked itself
+   * (a REJECT, or more than its budget of messages it answers for), or it is
+   * the provider itself over its own rate. An origin limit hit by a relay is
+   * never its fault: it could not have measured the origin from where it is.
+   */
+  senderAtFault: boolean
   /** The decoded message when it got that far. */
   message?: OrderBookMessage
 }
@@ -41,71 +64,137 @@ export interface ValidateOrderBookMessageParameters {
   now: () => number
   verifier: OrderBookVerifier
   maxClockDriftMs?: number
+  /**
+   * Who handed the message over, from where: the book's origin limits apply
+   * to it (none when absent, for messages this peer vouches for).
+   */
+  source?: MessageSource
+  /**
+   * The forwarding peer's budget (its per-peer rate limit), taken once for
+   * each message it answers for: one that passed every check up to the
+   * signature, or one any honest relay would have dropped itself (expired,
+   * not yet valid). Not taken for IGNOREs it could not have foreseen: stale
+   * sequences, cancels seen here first, origin limits. False: IGNORE
+   * `rate-limited`, the sender at fault.
+   */
+  forwarderBudget?: () => boolean
 }
 
 /**
- * Validates one order-book gossip message before it is relayed. Cheap checks
- * run first, as Ethereum consensus clients do: size and schema (REJECT),
+ * Validates one order-book message before it is relayed. Cheap checks run
+ * first, as Ethereum consensus clients do: size and schema (REJECT),
  * issued-at/expiry with a clock-drift allowance (IGNORE: may be clock skew),
- * the topic, the sequence against the book (IGNORE: honest relays can be
- * late), and only then the signature (REJECT), so stale offers never cost a
- * verification.
+ * the topic, the sequence and the origin limits against the book (IGNORE:
+ * honest relays can be late, and cannot see the origin's rate from where they
+ * are), the forwarder's budget, and only then the signature (REJECT), so
+ * stale or over-limit offers never cost a verification. Origin limits are
+ * only looked at here; `OfferBook.add` charges them once the signature
+ * held, so forged messages cannot spend an honest provider's budget.
  * Pure apart from the injected verifier; never throws.
  */
-export async function validateOrderBookMessage({
-  data,
-  topicModel,
-  book,
-  now,
-  verifier,
-  maxClockDriftMs = MAX_CLOCK_DRIFT_MS,
-}: ValidateOrderBookMessageParameters): Promise<OrderBookValidation> {
-  if (data.byteLength > MAX_ORDER_BOOK_MESSAGE_BYTES) return { verdict: 'reject', reason: 'too-large' }
+export async function validateOrderBookMessage(
+  parameters: ValidateOrderBookMessageParameters,
+): Promise<OrderBookValidation> {
+  const { data } = parameters
+  if (data.byteLength > MAX_ORDER_BOOK_MESSAGE_BYTES) return rejected('too-large')
   let message: OrderBookMessage
   try {
     message = decodeOrderBookMessage(data)
   } catch {
-    return { verdict: 'reject', reason: 'malformed' }
+    return rejected('malformed')
   }
-  const t = now()
-  if (message.offer !== undefined) {
-    const offer = message.offer
-    try {
-      validateOffer(offer, { now: t, maxDriftMs: maxClockDriftMs })
-    } catch (error) {
-      return timeOrSchema(error, message)
-    }
-    if (topicModel !== undefined && !offer.models.some((m) => canonicalModelId(m) === topicModel))
-      return { verdict: 'reject', reason: 'wrong-topic', message }
-    const outcome = book.check(offer)
-    if (outcome !== 'added' && outcome !== 'replaced') return { verdict: 'ignore', reason: outcome, message }
-    try {
-      await verifier.verifyOffer(offer)
-    } catch {
-      return { verdict: 'reject', reason: 'bad-signature', message }
-    }
-    return { verdict: 'accept', reason: outcome, message }
-  }
-  const cancel = message.cancel
-  if (cancel === undefined) return { verdict: 'reject', reason: 'malformed' }
+  if (message.offer !== undefined) return validateOfferMessage(parameters, message, message.offer)
+  if (message.cancel !== undefined) return validateCancelMessage(parameters, message, message.cancel)
+  return rejected('malformed')
+}
+
+async function validateOfferMessage(
+  {
+    topicModel,
+    book,
+    now,
+    verifier,
+    maxClockDriftMs = MAX_CLOCK_DRIFT_MS,
+    source,
+    forwarderBudget,
+  }: ValidateOrderBookMessageParameters,
+  message: OrderBookMessage,
+  offer: Offer,
+): Promise<OrderBookValidation> {
   try {
-    validateOfferCancel(cancel, { now: t, maxDriftMs: maxClockDriftMs })
+    validateOffer(offer, { now: now(), maxDriftMs: maxClockDriftMs })
   } catch (error) {
-    return timeOrSchema(error, message)
+    return timeOrSchema(error, message, forwarderBudget)
   }
-  if (book.checkCancel(cancel) === 'stale') return { verdict: 'ignore', reason: 'stale', message }
+  if (topicModel !== undefined && !offer.models.some((m) => canonicalModelId(m) === topicModel))
+    return rejected('wrong-topic', message)
+  const outcome = book.check(offer, source)
+  if (outcome !== 'added' && outcome !== 'replaced') {
+    const ownRate = outcome === 'provider-rate-limited' && isProvider(source, offer.provider)
+    return { verdict: 'ignore', reason: outcome, senderAtFault: ownRate, message }
+  }
+  if (forwarderBudget?.() === false) return overBudget(message)
+  try {
+    await verifier.verifyOffer(offer)
+  } catch {
+    return rejected('bad-signature', message)
+  }
+  return { verdict: 'accept', reason: outcome, senderAtFault: false, message }
+}
+
+async function validateCancelMessage(
+  {
+    book,
+    now,
+    verifier,
+    maxClockDriftMs = MAX_CLOCK_DRIFT_MS,
+    source,
+    forwarderBudget,
+  }: ValidateOrderBookMessageParameters,
+  message: OrderBookMessage,
+  cancel: OfferCancel,
+): Promise<OrderBookValidation> {
+  try {
+    validateOfferCancel(cancel, { now: now(), maxDriftMs: maxClockDriftMs })
+  } catch (error) {
+    return timeOrSchema(error, message, forwarderBudget)
+  }
+  const outcome = book.checkCancel(cancel, source)
+  if (outcome !== 'removed' && outcome !== 'recorded') {
+    const ownRate = outcome === 'provider-rate-limited' && isProvider(source, cancel.provider)
+    return { verdict: 'ignore', reason: outcome, senderAtFault: ownRate, message }
+  }
+  if (forwarderBudget?.() === false) return overBudget(message)
   try {
     await verifier.verifyCancel(cancel)
   } catch {
-    return { verdict: 'reject', reason: 'bad-signature', message }
+    return rejected('bad-signature', message)
   }
-  return { verdict: 'accept', reason: 'cancel', message }
+  return { verdict: 'accept', reason: 'cancel', senderAtFault: false, message }
 }
 
-function timeOrSchema(error: unknown, message: OrderBookMessage): OrderBookValidation {
-  if (isIgnorable(error))
-    return { verdict: 'ignore', reason: error instanceof ExpiredError ? 'expired' : 'not-yet-valid', message }
-  return { verdict: 'reject', reason: 'schema', message }
+/** Whether the peer that handed the message over is the provider it names. */
+function isProvider(source: MessageSource | undefined, provider: Uint8Array): boolean {
+  return source !== undefined && providerKey(provider) === source.peer
+}
+
+function rejected(reason: OrderBookValidationReason, message?: OrderBookMessage): OrderBookValidation {
+  return { verdict: 'reject', reason, senderAtFault: true, ...(message === undefined ? {} : { message }) }
+}
+
+function overBudget(message: OrderBookMessage): OrderBookValidation {
+  return { verdict: 'ignore', reason: 'rate-limited', senderAtFault: true, message }
+}
+
+function timeOrSchema(
+  error: unknown,
+  message: OrderBookMessage,
+  forwarderBudget: (() => boolean) | undefined,
+): OrderBookValidation {
+  if (!isIgnorable(error)) return rejected('schema', message)
+  if (forwarderBudget?.() === false) return overBudget(message)
+  const reason = error instanceof ExpiredError ? 'expired' : 'not-yet-valid'
+  return { verdict: 'ignore', reason, senderAtFault: false, message }
 }
 
 /** The verifier real peers use: Ed25519 signatures by the provider's peer id key. */

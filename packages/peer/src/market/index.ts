@@ -1,9 +1,10 @@
 /**
  * Pure market code with an injected clock: the order book, gossip
- * validation of order-book messages and per-peer rate limits. The simulator
+ * validation of order-book messages, origin attribution and rate limits. The simulator
  * runs exactly this code in simulated time.
  */
 export * from './gossip-validation.js'
 export * from './offer-book.js'
 export * from './offer-factory.js'
+export * from './origin.js'
 export * from './rate-limit.js'

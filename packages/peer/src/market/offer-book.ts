@@ -1,10 +1,27 @@
-import { canonicalModelId, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
+import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { type MessageSource, originGroup, type SourceGrouping } from './origin.js'
+import { RateLimiter } from './rate-limit.js'
 
 /** The provider key of an offer or cancel: its peer id string (base58btc of the peer id bytes). */
 export function providerKey(provider: Uint8Array): string {
   return uint8ArrayToString(provider, 'base58btc')
 }
+
+/**
+ * Why the book refuses a valid message because of where it came from. None
+ * of these proves the peer that handed it over did wrong: it may be an
+ * honest relay of a flood it could not have measured.
+ */
+export type OriginRefusal =
+  /** The provider identity sent more offers, replacements or cancels per minute than allowed. */
+  | 'provider-rate-limited'
+  /** The identity is new and its source group introduced more new identities per minute than allowed. */
+  | 'source-rate-limited'
+  /** The identity is new and its source group already holds as many identities as one group may. */
+  | 'source-full'
+  /** The book is full and no offer may be evicted for this newcomer. */
+  | 'book-full'
 
 /** What the book did with an offer it was given. */
 export type AddOfferOutcome =
@@ -18,6 +35,7 @@ export type AddOfferOutcome =
   | 'expired'
   /** A cancel with at least this sequence was seen. */
   | 'cancelled'
+  | OriginRefusal
 
 export type CancelOutcome =
   /** A live offer was removed. */
@@ -26,6 +44,8 @@ export type CancelOutcome =
   | 'recorded'
   /** An equal or higher cancel was already recorded. */
   | 'stale'
+  | 'provider-rate-limited'
+  | 'source-rate-limited'
 
 export interface OfferBookEntry {
   readonly provider: string
@@ -34,6 +54,8 @@ export interface OfferBookEntry {
   readonly models: readonly string[]
   /** When this peer first held this sequence (clock of the book). */
   readonly receivedAt: number
+  /** The source group the provider was attributed to when first seen (see {@link originGroup}), or `local`. */
+  readonly source: string
 }
 
 export interface OfferBookChange {
@@ -44,46 +66,118 @@ export interface OfferBookChange {
   reason?: 'expired' | 'cancelled' | 'evicted'
 }
 
+/** A token bucket: sustained messages per minute and the largest burst. */
+export interface RatePerMinute {
+  perMinute: number
+  burst: number
+}
+
+/** Limits applied per origin to every message that names a source (see {@link OfferBook}). */
+export interface OriginLimits {
+  /** Offers, replacements and cancels per provider identity (default 12/min, burst 12). */
+  perProvider?: RatePerMinute
+  /**
+   * New identities one source group may introduce (default 32/min, burst 64:
+   * a full OffersResponse from one peer fits in the burst).
+   */
+  newPerSource?: RatePerMinute
+  /** Most identities held from one source group (default 1000). */
+  maxPerSource?: number
+  /** How sources are grouped (default `subnet`). */
+  grouping?: SourceGrouping
+  /** An identity known this long is established (default 10 minutes, beyond one republish at the default lifetime). */
+  establishedAfterMs?: number
+}
+
 export interface OfferBookOptions {
   /** The clock (Unix ms); the simulator passes simulated time. */
   now: () => number
   /** How long the book remembers a provider's highest sequence and cancel after its offer is gone (default 1 h). */
   memoryMs?: number
-  /** Most providers held at once; the offer expiring first is evicted beyond it (default 10 000). */
+  /** Most providers held at once (default 10 000); see {@link OfferBook} for what is evicted beyond it. */
   maxProviders?: number
+  /** Limits per origin of messages given with a source. */
+  origin?: OriginLimits
   /** Called for every change, e.g. to log or to update metrics. */
   onChange?: (change: OfferBookChange) => void
 }
 
-interface Memory {
+/** The source group of offers and cancels added without a source: this peer's own, or a simulator's feed. */
+export const LOCAL_SOURCE = 'local'
+
+/** Distinct source groups remembered per identity (two make it established). */
+const MAX_SOURCES = 4
+
+interface IdentityRecord {
   /** Highest offer sequence seen. */
   sequence: bigint
   /** Highest cancelled sequence (offers with sequence <= it are dead). */
   cancelled: bigint
   /** Forget after this time. */
   until: number
+  /** Source group at first sight. */
+  group: string
+  firstSeenAt: number
+  /** Distinct source groups that delivered its messages. */
+  sources: string[]
+}
+
+/** The effective end of an offer's life: its expiry, but never beyond the protocol's longest lifetime. */
+export function liveUntil(offer: Offer): number {
+  return Math.min(Number(offer.expiresAt), Number(offer.issuedAt) + MAX_OFFER_TTL_MS)
 }
 
 /**
  * The order book: the live offers this peer has seen, one per provider,
  * indexed per model. Pure (no I/O, injected clock), so the simulator runs the
- * same code. It drops expired offers, cancelled ones (a cancel kills every
- * sequence at or below it) and superseded sequence numbers. It assumes
- * signatures and schema were checked by the caller.
+ * same code. It drops expired offers (never later than MAX_OFFER_TTL_MS after
+ * issue), cancelled ones (a cancel kills every sequence at or below it) and
+ * superseded sequence numbers. It assumes signatures and schema were checked
+ * by the caller.
+ *
+ * A message given with a {@link MessageSource} is also held to origin
+ * limits: its provider's message rate, and, for an identity the book has no
+ * record of, the rate of new identities and the number of identities held
+ * per source group. When the book is full, a newcomer evicts the newest
+ * non-established identity of the largest group (the flooding one), never
+ * from a group no larger than its own and never an established identity
+ * (known for `establishedAfterMs`, or seen from two source groups); with no
+ * such victim the newcomer is refused. Messages without a source (this
+ * peer's own) bypass the limits and always fit.
  */
 export class OfferBook {
   readonly #now: () => number
   readonly #memoryMs: number
   readonly #maxProviders: number
+  readonly #maxPerSource: number
+  readonly #grouping: SourceGrouping
+  readonly #establishedAfterMs: number
+  readonly #perProvider: RateLimiter
+  readonly #newPerSource: RateLimiter
   readonly #onChange: ((change: OfferBookChange) => void) | undefined
   readonly #entries = new Map<string, OfferBookEntry>()
   readonly #byModel = new Map<string, Set<string>>()
-  readonly #memory = new Map<string, Memory>()
+  /** Held providers by source group, in the order they entered. */
+  readonly #groups = new Map<string, Set<string>>()
+  readonly #memory = new Map<string, IdentityRecord>()
+  #prunedAt = Number.NaN
 
   constructor(options: OfferBookOptions) {
+    const origin = options.origin ?? {}
     this.#now = options.now
     this.#memoryMs = options.memoryMs ?? 60 * 60_000
     this.#maxProviders = options.maxProviders ?? 10_000
+    this.#maxPerSource = origin.maxPerSource ?? 1000
+    this.#grouping = origin.grouping ?? 'subnet'
+    this.#establishedAfterMs = origin.establishedAfterMs ?? 10 * 60_000
+    const bucket = (rate: RatePerMinute) => ({
+      now: this.#now,
+      ratePerSecond: rate.perMinute / 60,
+      burst: rate.burst,
+      maxKeys: 2 * this.#maxProviders,
+    })
+    this.#perProvider = new RateLimiter(bucket(origin.perProvider ?? { perMinute: 12, burst: 12 }))
+    this.#newPerSource = new RateLimiter(bucket(origin.newPerSource ?? { perMinute: 32, burst: 64 }))
     this.#onChange = options.onChange
   }
 
@@ -92,66 +186,82 @@ export class OfferBook {
     return this.#entries.size
   }
 
+  /** Number of identities remembered (held or recently gone); bounded by twice `maxProviders`. */
+  get remembered(): number {
+    return this.#memory.size
+  }
+
   /** What the book would do with this offer, without changing it. */
-  check(offer: Offer): AddOfferOutcome {
+  check(offer: Offer, source?: MessageSource): AddOfferOutcome {
     const provider = providerKey(offer.provider)
     const now = this.#now()
-    if (Number(offer.expiresAt) <= now) return 'expired'
-    const memory = this.#memory.get(provider)
-    if (memory !== undefined && memory.until > now) {
-      if (offer.sequence <= memory.cancelled) return 'cancelled'
-      if (offer.sequence <= memory.sequence) return 'stale'
+    if (liveUntil(offer) <= now) return 'expired'
+    const record = this.#record(provider, now)
+    if (record !== undefined) {
+      if (offer.sequence <= record.cancelled) return 'cancelled'
+      if (offer.sequence <= record.sequence) return 'stale'
     }
     const held = this.#entries.get(provider)
     if (held !== undefined && offer.sequence <= held.offer.sequence) return 'stale'
+    if (source !== undefined) {
+      const refusal = this.#originRefusal(provider, record, source)
+      if (refusal !== undefined) return refusal
+      if (held === undefined) {
+        const room = this.#room(this.#groupOf(provider, record, source), this.#established(record, now))
+        if (room === 'source-full' || room === 'book-full') return room
+      }
+    }
     return held === undefined ? 'added' : 'replaced'
   }
 
-  /** Adds an offer that passed signature and schema checks. */
-  add(offer: Offer): AddOfferOutcome {
-    const outcome = this.check(offer)
+  /** Adds an offer that passed signature and schema checks; `source` is where it came from (none: this peer's own). */
+  add(offer: Offer, source?: MessageSource): AddOfferOutcome {
+    const outcome = this.check(offer, source)
     if (outcome !== 'added' && outcome !== 'replaced') return outcome
     const provider = providerKey(offer.provider)
     const now = this.#now()
+    const record = this.#record(provider, now)
+    const group = this.#groupOf(provider, record, source)
+    if (source !== undefined) this.#takeOrigin(provider, record, group)
     const previous = this.#entries.get(provider)
     if (previous !== undefined) this.#unindex(previous)
+    else this.#evictFor(group, source === undefined || this.#established(record, now))
     const entry: OfferBookEntry = {
       provider,
       offer,
       models: [...new Set(offer.models.map(canonicalModelId))],
       receivedAt: now,
+      source: group,
     }
     this.#entries.set(provider, entry)
-    for (const model of entry.models) {
-      let set = this.#byModel.get(model)
-      if (set === undefined) {
-        set = new Set()
-        this.#byModel.set(model, set)
-      }
-      set.add(provider)
-    }
-    this.#remember(provider, { sequence: offer.sequence })
+    this.#index(entry)
+    this.#remember(provider, { sequence: offer.sequence }, group, source)
     this.#onChange?.({ type: outcome, provider, entry })
-    if (this.#entries.size > this.#maxProviders) this.#evict()
     return outcome
   }
 
   /** Checks a cancel against the book without changing it. */
-  checkCancel(cancel: OfferCancel): CancelOutcome {
+  checkCancel(cancel: OfferCancel, source?: MessageSource): CancelOutcome {
     const provider = providerKey(cancel.provider)
-    const memory = this.#memory.get(provider)
-    if (memory !== undefined && memory.until > this.#now() && cancel.sequence <= memory.cancelled)
-      return 'stale'
+    const record = this.#record(provider, this.#now())
+    if (record !== undefined && cancel.sequence <= record.cancelled) return 'stale'
+    if (source !== undefined) {
+      const refusal = this.#originRefusal(provider, record, source)
+      if (refusal === 'provider-rate-limited' || refusal === 'source-rate-limited') return refusal
+    }
     const held = this.#entries.get(provider)
     return held !== undefined && held.offer.sequence <= cancel.sequence ? 'removed' : 'recorded'
   }
 
   /** Applies a cancel that passed signature checks: every offer of the provider with sequence <= it dies. */
-  cancel(cancel: OfferCancel): CancelOutcome {
-    const outcome = this.checkCancel(cancel)
-    if (outcome === 'stale') return outcome
+  cancel(cancel: OfferCancel, source?: MessageSource): CancelOutcome {
+    const outcome = this.checkCancel(cancel, source)
+    if (outcome !== 'removed' && outcome !== 'recorded') return outcome
     const provider = providerKey(cancel.provider)
-    this.#remember(provider, { cancelled: cancel.sequence })
+    const record = this.#record(provider, this.#now())
+    const group = this.#groupOf(provider, record, source)
+    if (source !== undefined) this.#takeOrigin(provider, record, group)
+    this.#remember(provider, { cancelled: cancel.sequence }, group, source)
     if (outcome === 'removed') this.#remove(provider, 'cancelled')
     return outcome
   }
@@ -160,11 +270,18 @@ export class OfferBook {
   get(provider: string): OfferBookEntry | undefined {
     const entry = this.#entries.get(provider)
     if (entry === undefined) return undefined
-    if (Number(entry.offer.expiresAt) <= this.#now()) {
+    if (liveUntil(entry.offer) <= this.#now()) {
       this.#remove(provider, 'expired')
       return undefined
     }
     return entry
+  }
+
+  /** Whether the provider counts as established here (see {@link OfferBook}); false when unknown. */
+  established(provider: string): boolean {
+    const now = this.#now()
+    const record = this.#record(provider, now)
+    return record !== undefined && this.#established(record, now)
   }
 
   /** Live offers, of one model (any spelling; compared canonically) or all, oldest provider first. */
@@ -195,9 +312,10 @@ export class OfferBook {
   /** Drops expired offers and forgotten memory; returns the providers whose offers were dropped. */
   prune(): string[] {
     const now = this.#now()
+    this.#prunedAt = now
     const dropped: string[] = []
     for (const [provider, entry] of this.#entries) {
-      if (Number(entry.offer.expiresAt) <= now) {
+      if (liveUntil(entry.offer) <= now) {
         this.#remove(provider, 'expired')
         dropped.push(provider)
       }
@@ -208,20 +326,155 @@ export class OfferBook {
     return dropped
   }
 
-  #remember(provider: string, update: { sequence?: bigint; cancelled?: bigint }): void {
+  #record(provider: string, now: number): IdentityRecord | undefined {
+    const record = this.#memory.get(provider)
+    return record !== undefined && record.until > now ? record : undefined
+  }
+
+  /**
+   * The source group of a provider: where it was first seen, except that its
+   * own peer handing its offer over moves it to its own network (the origin's
+   * address beats a relay's, so a relay that was first cannot claim it).
+   */
+  #groupOf(provider: string, record: IdentityRecord | undefined, source: MessageSource | undefined): string {
+    if (source !== undefined && source.peer === provider) return originGroup(source, provider, this.#grouping)
+    if (record !== undefined) return record.group
+    return source === undefined ? LOCAL_SOURCE : originGroup(source, provider, this.#grouping)
+  }
+
+  #established(record: IdentityRecord | undefined, now: number): boolean {
+    if (record === undefined) return false
+    return (
+      record.group === LOCAL_SOURCE ||
+      record.sources.length >= 2 ||
+      now - record.firstSeenAt >= this.#establishedAfterMs
+    )
+  }
+
+  /** The rate limits of the origin, looked at without taking a token. */
+  #originRefusal(
+    provider: string,
+    record: IdentityRecord | undefined,
+    source: MessageSource,
+  ): OriginRefusal | undefined {
+    if (!this.#perProvider.peek(provider)) return 'provider-rate-limited'
+    if (record === undefined && !this.#entries.has(provider)) {
+      if (!this.#newPerSource.peek(originGroup(source, provider, this.#grouping)))
+        return 'source-rate-limited'
+    }
+    return undefined
+  }
+
+  #takeOrigin(provider: string, record: IdentityRecord | undefined, group: string): void {
+    this.#perProvider.take(provider)
+    if (record === undefined && !this.#entries.has(provider)) this.#newPerSource.take(group)
+  }
+
+  /**
+   * Room for a new identity of `group`: undefined when there is room, the
+   * provider to evict, or why there is none.
+   */
+  #room(group: string, established: boolean): string | 'source-full' | 'book-full' | undefined {
+    const members = this.#groups.get(group)
+    const size = members?.size ?? 0
+    if (group !== LOCAL_SOURCE && size >= this.#maxPerSource) {
+      const victim = established && members !== undefined ? this.#newestUnestablished(members) : undefined
+      return victim ?? 'source-full'
+    }
+    if (this.#entries.size < this.#maxProviders) return undefined
+    if (this.#prunedAt !== this.#now()) this.prune()
+    if (this.#entries.size < this.#maxProviders) return undefined
+    let largest: Set<string> | undefined
+    for (const [name, set] of this.#groups) {
+      if (name === LOCAL_SOURCE || set.size <= (largest?.size ?? size)) continue
+      if (this.#newestUnestablished(set) !== undefined) largest = set
+    }
+    if (largest === undefined && established && members !== undefined) largest = members
+    return (largest === undefined ? undefined : this.#newestUnestablished(largest)) ?? 'book-full'
+  }
+
+  /** Makes room for a provider about to enter `group`; this peer's own offers always fit. */
+  #evictFor(group: string, established: boolean): void {
+    const room = this.#room(group, established)
+    if (room === undefined) return
+    if (room !== 'source-full' && room !== 'book-full') {
+      this.#remove(room, 'evicted')
+      return
+    }
+    // a local offer when every other one is established: the one expiring first makes room
+    let victim: OfferBookEntry | undefined
+    for (const entry of this.#entries.values()) {
+      if (victim === undefined || liveUntil(entry.offer) < liveUntil(victim.offer)) victim = entry
+    }
+    if (victim !== undefined) this.#remove(victim.provider, 'evicted')
+  }
+
+  #newestUnestablished(members: Set<string>): string | undefined {
     const now = this.#now()
-    const memory = this.#memory.get(provider)
-    const live = memory !== undefined && memory.until > now
-    const next: Memory = {
-      sequence: live ? memory.sequence : 0n,
-      cancelled: live ? memory.cancelled : -1n,
+    const order = [...members]
+    for (let i = order.length - 1; i >= 0; i--) {
+      const provider = order[i] as string
+      if (!this.#established(this.#memory.get(provider), now)) return provider
+    }
+    return undefined
+  }
+
+  #remember(
+    provider: string,
+    update: { sequence?: bigint; cancelled?: bigint },
+    group: string,
+    source: MessageSource | undefined,
+  ): void {
+    const now = this.#now()
+    const memory = this.#record(provider, now)
+    const next: IdentityRecord = {
+      sequence: memory?.sequence ?? 0n,
+      cancelled: memory?.cancelled ?? -1n,
       until: now + this.#memoryMs,
+      group,
+      firstSeenAt: memory?.firstSeenAt ?? now,
+      sources: memory?.sources ?? [],
     }
     if (update.sequence !== undefined && update.sequence > next.sequence) next.sequence = update.sequence
     if (update.cancelled !== undefined && update.cancelled > next.cancelled) next.cancelled = update.cancelled
     if (next.cancelled > next.sequence) next.sequence = next.cancelled
+    const from = source === undefined ? LOCAL_SOURCE : originGroup(source, provider, this.#grouping)
+    if (!next.sources.includes(from) && next.sources.length < MAX_SOURCES) next.sources.push(from)
+    // re-inserted: the map stays ordered by last update, the oldest forgotten first
+    this.#memory.delete(provider)
     this.#memory.set(provider, next)
-    if (this.#memory.size > this.#maxProviders * 2) this.prune()
+    this.#forgetBeyond(2 * this.#maxProviders)
+  }
+
+  /** Forgets the least recently updated identities whose offers are gone, down to `limit` records. */
+  #forgetBeyond(limit: number): void {
+    if (this.#memory.size <= limit) return
+    if (this.#prunedAt !== this.#now()) this.prune()
+    // each held identity moves to the back at most once per pass; held ones are at most half
+    for (let rounds = this.#memory.size; this.#memory.size > limit && rounds > 0; rounds--) {
+      const oldest = this.#memory.keys().next().value
+      if (oldest === undefined) return
+      const record = this.#memory.get(oldest) as IdentityRecord
+      this.#memory.delete(oldest)
+      if (this.#entries.has(oldest)) this.#memory.set(oldest, record)
+    }
+  }
+
+  #index(entry: OfferBookEntry): void {
+    for (const model of entry.models) {
+      let set = this.#byModel.get(model)
+      if (set === undefined) {
+        set = new Set()
+        this.#byModel.set(model, set)
+      }
+      set.add(entry.provider)
+    }
+    let members = this.#groups.get(entry.source)
+    if (members === undefined) {
+      members = new Set()
+      this.#groups.set(entry.source, members)
+    }
+    members.add(entry.provider)
   }
 
   #remove(provider: string, reason: 'expired' | 'cancelled' | 'evicted'): void {
@@ -238,13 +491,8 @@ export class OfferBook {
       set?.delete(entry.provider)
       if (set !== undefined && set.size === 0) this.#byModel.delete(model)
     }
-  }
-
-  #evict(): void {
-    let victim: OfferBookEntry | undefined
-    for (const entry of this.#entries.values()) {
-      if (victim === undefined || entry.offer.expiresAt < victim.offer.expiresAt) victim = entry
-    }
-    if (victim !== undefined) this.#remove(victim.provider, 'evicted')
+    const members = this.#groups.get(entry.source)
+    members?.delete(entry.provider)
+    if (members !== undefined && members.size === 0) this.#groups.delete(entry.source)
   }
 }

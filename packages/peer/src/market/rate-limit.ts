@@ -1,7 +1,9 @@
 /**
  * Per-key token buckets with an injected clock: gossipsub has no rate limit
- * of its own, so the order book bounds how many messages each peer may make
- * it validate. Pure; bounded in memory (idle buckets are dropped).
+ * of its own, so the order book bounds how many messages each forwarding
+ * peer may make it verify, each provider identity may publish, and each
+ * source subnet may introduce. Pure; bounded in memory (the least recently
+ * used buckets are dropped, which only ever grants a fresh burst).
  */
 export interface RateLimiterOptions {
   now: () => number
@@ -26,12 +28,18 @@ export class RateLimiter {
     this.#options = { maxKeys: 10_000, ...options }
   }
 
+  /** Whether `key` has a token now, without taking it. */
+  peek(key: string): boolean {
+    const bucket = this.#buckets.get(key)
+    return bucket === undefined || this.#refilled(bucket, this.#options.now()) >= 1
+  }
+
   /** Takes one token for `key`; false when the key is over its rate. */
   take(key: string): boolean {
-    const { now, ratePerSecond, burst, maxKeys } = this.#options
+    const { now, burst, maxKeys } = this.#options
     const t = now()
     const bucket = this.#buckets.get(key) ?? { tokens: burst, at: t }
-    bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * ratePerSecond)
+    bucket.tokens = this.#refilled(bucket, t)
     bucket.at = t
     // re-insert to keep the map ordered by last use
     this.#buckets.delete(key)
@@ -43,5 +51,10 @@ export class RateLimiter {
     if (bucket.tokens < 1) return false
     bucket.tokens -= 1
     return true
+  }
+
+  #refilled(bucket: Bucket, t: number): number {
+    const { ratePerSecond, burst } = this.#options
+    return Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * ratePerSecond)
   }
 }

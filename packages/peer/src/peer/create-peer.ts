@@ -157,6 +157,7 @@ function cocoonServices(
       now,
       penalties,
       rateLimit: options.rateLimit,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
       gossip,
     }),
     offersProtocol: offersProtocol(),

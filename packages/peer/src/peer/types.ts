@@ -5,6 +5,7 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
+import type { OriginLimits } from '../market/offer-book.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
@@ -68,12 +69,14 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   models?: string[]
   /** Advertise capacity: publish signed offers for this template and announce DHT provider records. */
   provide?: OfferTemplate
-  /** Offer lifetime in ms when providing (default 10 minutes; republished at half of it). */
+  /** Offer lifetime in ms when providing (default 10 minutes, at most MAX_OFFER_TTL_MS; republished at half of it). */
   offerTtlMs?: number
   /** The clock of the market code (default `Date.now`). */
   now?: () => number
   /** Per-peer order-book gossip rate limit (default 20 messages/s, burst 100). */
   rateLimit?: { ratePerSecond: number; burst: number }
+  /** The order book's limits per origin (provider identity, source subnet); see `OriginLimits`. */
+  origin?: OriginLimits
   /** Inbound connections accepted per remote host per second (default 50). */
   inboundConnectionThreshold?: number
   /** Start the node right away (default true). */

@@ -74,7 +74,7 @@ export async function discoverOffers(
     }
     tasks.push(
       fetchOffers(node, provider.id, model, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) }).then(
-        (offers) => book.addVerified(offers),
+        (offers) => book.addVerified(offers, { from: provider.id }),
         (error: unknown) => {
           log('asking provider %p for offers of %s failed - %e', provider.id, model, error)
           failed++

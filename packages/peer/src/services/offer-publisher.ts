@@ -1,5 +1,6 @@
 import {
   encodeOrderBookMessage,
+  MAX_OFFER_TTL_MS,
   type Offer,
   type OfferCancel,
   orderBookTopic,
@@ -43,7 +44,10 @@ export const CONTENT_ROUTING_CAPABILITY = '@libp2p/content-routing'
 export interface OfferPublisherInit {
   /** What this provider serves. */
   template: OfferTemplate
-  /** Offer lifetime in ms (default 10 minutes); republished at half of it. */
+  /**
+   * Offer lifetime in ms (default 10 minutes); republished at half of it.
+   * Clamped to MAX_OFFER_TTL_MS: peers refuse longer-lived offers.
+   */
   ttlMs?: number
   now?: () => number
   /** Announce DHT provider records for each model (default true). */
@@ -110,7 +114,13 @@ export class OfferPublisherService implements Startable {
     this.#gossip = init.gossip ?? true
     this.#log = components.logger.forComponent('cocoon:offer-publisher')
     this.#now = init.now ?? Date.now
-    this.#ttlMs = init.ttlMs ?? 10 * 60_000
+    this.#ttlMs = Math.min(init.ttlMs ?? 10 * 60_000, MAX_OFFER_TTL_MS)
+    if (init.ttlMs !== undefined && init.ttlMs > MAX_OFFER_TTL_MS)
+      this.#log.error(
+        'offer lifetime %d ms clamped to %d ms, the longest peers accept',
+        init.ttlMs,
+        MAX_OFFER_TTL_MS,
+      )
     this.#provide = init.provide ?? true
     this.#pushTimeoutMs = init.pushTimeoutMs ?? 3000
     this.#template = init.template

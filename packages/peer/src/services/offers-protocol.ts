@@ -129,7 +129,8 @@ export class OffersProtocolService implements Startable {
     const signal = AbortSignal.timeout(this.#timeoutMs)
     try {
       const data = await messageStream(stream, PUSH_CODEC).read({ signal })
-      const verdict = await this.#components.orderBook.receivePushed(connection.remotePeer.toString(), data)
+      // the connection the push arrived on: its address is the pusher's, for the origin limits
+      const verdict = await this.#components.orderBook.receivePushed(connection.remotePeer, data, connection)
       this.#log('pushed order-book message from %p: %s', connection.remotePeer, verdict)
       await stream.close({ signal })
     } catch (error) {

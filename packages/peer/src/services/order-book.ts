@@ -11,6 +11,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
   type AbortOptions,
   type ComponentLogger,
+  type Connection,
   type Logger,
   type Metrics,
   type PeerId,
@@ -26,11 +27,18 @@ import {
   signatureVerifier,
   validateOrderBookMessage,
 } from '../market/gossip-validation.js'
-import { OfferBook, type OfferBookChange, type OfferBookEntry, providerKey } from '../market/offer-book.js'
+import {
+  OfferBook,
+  type OfferBookChange,
+  type OfferBookEntry,
+  type OriginLimits,
+  providerKey,
+} from '../market/offer-book.js'
+import type { MessageSource } from '../market/origin.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { type OrderBookMetrics, orderBookMetrics } from '../metrics/order-book-metrics.js'
 import { fetchOffers } from './offers-protocol.js'
-import { PeerPenalties } from './penalties.js'
+import { PENALTY, PeerPenalties } from './penalties.js'
 
 /** The capability the order-book service declares; services that use `components.orderBook` depend on it. */
 export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
@@ -42,8 +50,15 @@ export interface OrderBookInit {
   /** Models whose topics to join at start. */
   models?: string[]
   now?: () => number
-  /** Per-peer rate limit of order-book messages (default 20/s, burst 100). */
+  /**
+   * Per-forwarding-peer rate limit of the order-book messages it answers for
+   * (default 20/s, burst 100): see `forwarderBudget` of `validateOrderBookMessage`.
+   */
   rateLimit?: { ratePerSecond: number; burst: number }
+  /** Limits per origin (provider identity and source subnet) applied before anything is relayed. */
+  origin?: OriginLimits
+  /** Most providers the book holds (default 10 000). */
+  maxProviders?: number
   /** Penalties shared with gossipsub's `appSpecificScore`. */
   penalties?: PeerPenalties
   verifier?: OrderBookVerifier
@@ -58,9 +73,10 @@ export interface OrderBookInit {
 
 export interface OrderBookComponents {
   logger: ComponentLogger
-  /** Used to sync the book from peers that join a watched topic. */
+  /** Used to sync the book from peers that join a watched topic, and to read where a message came from. */
   connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
+    getConnections(peer?: PeerId): Connection[]
   }
   /** The order-book metrics are registered here when present. */
   metrics?: Metrics
@@ -77,19 +93,22 @@ export interface GossipValidatedDetail {
   topic: string
   verdict: GossipVerdict
   reason: string
+  /** The provider the message names, when it decoded. */
+  provider?: string
 }
 
 export interface OrderBookEvents {
   /** An offer entered, was replaced in, or left the book. */
   change: CustomEvent<OfferBookChange>
-  /** Every validated gossip message (accepted, ignored or rejected). */
+  /** Every validated order-book message from the network (accepted, ignored or rejected). */
   validated: CustomEvent<GossipValidatedDetail>
 }
 
 /**
  * The order-book service: joins the gossip topic of each watched model,
- * validates every message before relay (see `validateOrderBookMessage`),
- * applies a per-peer rate limit and keeps the {@link OfferBook}.
+ * validates every message before relay (see `validateOrderBookMessage`)
+ * with the origin limits of the {@link OfferBook} and a per-forwarding-peer
+ * budget, penalises only peers provably at fault, and keeps the book.
  */
 export class OrderBookService extends TypedEventEmitter<OrderBookEvents> implements Startable {
   readonly book: OfferBook
@@ -122,6 +141,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     this.#verifier = init.verifier ?? signatureVerifier
     this.book = new OfferBook({
       now: this.#now,
+      ...(init.origin === undefined ? {} : { origin: init.origin }),
+      ...(init.maxProviders === undefined ? {} : { maxProviders: init.maxProviders }),
       onChange: (change) => this.safeDispatchEvent('change', { detail: change }),
     })
     this.#metrics =
@@ -186,7 +207,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         model,
         { signal: AbortSignal.timeout(5000) },
       )
-      return await this.addVerified(offers.slice(0, 64), { relay: true })
+      return await this.addVerified(offers.slice(0, 64), { from: peer, relay: true })
     } catch (error) {
       this.#log('sync from %p failed - %e', peer, error)
       return 0
@@ -261,16 +282,19 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   }
 
   /**
-   * Adds offers obtained outside gossip (e.g. fetched directly from a
-   * provider): same checks as gossip. Returns how many entered the book.
+   * Adds offers obtained outside gossip from `from` (the peer that answered
+   * an OffersRequest): same checks and origin limits as gossip, the answering
+   * peer being the source. Returns how many entered the book.
    */
-  async addVerified(offers: Offer[], options: { relay?: boolean } = {}): Promise<number> {
+  async addVerified(offers: Offer[], options: { from: PeerId; relay?: boolean }): Promise<number> {
+    const source = this.#sourceOf(options.from)
     let added = 0
     for (const offer of offers) {
       let data: Uint8Array
       try {
         data = encodeOrderBookMessage({ offer })
-      } catch {
+      } catch (error) {
+        this.#log('an offer from %p does not encode - %e', options.from, error)
         continue
       }
       const result = await validateOrderBookMessage({
@@ -279,9 +303,10 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         now: this.#now,
         verifier: this.#verifier,
         maxClockDriftMs: this.#init.maxClockDriftMs,
+        source,
       })
       if (result.verdict === 'accept' && result.message?.offer !== undefined) {
-        const outcome = this.book.add(result.message.offer)
+        const outcome = this.book.add(result.message.offer, source)
         if (outcome === 'added' || outcome === 'replaced') {
           added++
           if (options.relay === true) this.#relayBytes(result.message.offer.models, data)
@@ -317,7 +342,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   #validator(model: string): TopicValidatorFn {
     return async (peer, message) => {
-      const verdict = await this.#ingest(peer.toString(), message.topic, message.data, model)
+      const verdict = await this.#ingest(this.#sourceOf(peer), message.topic, message.data, model)
       if (verdict === 'reject') return TopicValidatorResult.Reject
       return verdict === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
     }
@@ -332,31 +357,44 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    * it drop the copy), so a cancel reaches the rest of the mesh even when the
    * provider's own publication was lost.
    */
-  async receivePushed(from: string, data: Uint8Array): Promise<GossipVerdict> {
+  async receivePushed(from: PeerId, data: Uint8Array, connection?: Connection): Promise<GossipVerdict> {
     let models: string[] = []
-    const verdict = await this.#ingest(from, PUSHED, data, undefined, (message) => {
-      // the models of what a cancel removes, read before it is applied
-      const cancel = message.cancel
-      const held = cancel === undefined ? undefined : this.book.get(providerKey(cancel.provider))
-      models = message.offer?.models ?? [...(held?.models ?? [])]
-    })
+    const verdict = await this.#ingest(
+      this.#sourceOf(from, connection),
+      PUSHED,
+      data,
+      undefined,
+      (message) => {
+        // the models of what a cancel removes, read before it is applied
+        const cancel = message.cancel
+        const held = cancel === undefined ? undefined : this.book.get(providerKey(cancel.provider))
+        models = message.offer?.models ?? [...(held?.models ?? [])]
+      },
+    )
     if (verdict === 'accept') this.#relayBytes(models, data)
     return verdict
   }
 
+  /**
+   * Where a message handed over by `peer` came from: the peer and the IP of
+   * its connection (the one the message arrived on when known, else any open
+   * one). The origin limits of the book key on it.
+   */
+  #sourceOf(peer: PeerId, connection?: Connection): MessageSource {
+    const via = connection ?? this.#components.connectionManager.getConnections(peer)[0]
+    const ip = via?.remoteAddr.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value
+    return { peer: peer.toString(), ...(ip === undefined ? {} : { ip }) }
+  }
+
   /** The single entry point of every order-book message from the network; returns its verdict. */
   async #ingest(
-    from: string,
+    source: MessageSource,
     topic: string,
     data: Uint8Array,
     topicModel: string | undefined,
     beforeApply?: (message: OrderBookMessage) => void,
   ): Promise<GossipVerdict> {
-    if (!this.#limiter.take(from)) {
-      this.penalties.penalise(from, 1)
-      this.#record(from, topic, 'ignore', 'rate-limited')
-      return 'ignore'
-    }
+    const from = source.peer
     try {
       const result = await validateOrderBookMessage({
         data,
@@ -365,20 +403,32 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         now: this.#now,
         verifier: this.#verifier,
         maxClockDriftMs: this.#init.maxClockDriftMs,
+        source,
+        forwarderBudget: () => this.#limiter.take(from),
       })
-      this.#record(from, topic, result.verdict, result.reason)
+      const named = result.message?.offer?.provider ?? result.message?.cancel?.provider
+      this.#record(
+        from,
+        topic,
+        result.verdict,
+        result.reason,
+        named === undefined ? undefined : providerKey(named),
+      )
       if (result.verdict === 'reject') {
-        this.penalties.penalise(from, 10)
+        this.penalties.penalise(from, PENALTY.invalid)
         return 'reject'
       }
+      if (result.senderAtFault) this.penalties.penalise(from, PENALTY.overLimit)
       if (result.verdict === 'ignore' || result.message === undefined) return 'ignore'
       beforeApply?.(result.message)
       if (result.message.offer !== undefined) {
-        const outcome = this.book.add(result.message.offer)
+        // validation passed: a concurrent message may have used the origin's budget first
+        const outcome = this.book.add(result.message.offer, source)
         if (outcome !== 'added' && outcome !== 'replaced') return 'ignore'
       } else if (result.message.cancel !== undefined) {
         // validation passed: a concurrent copy (gossip and push) may have applied it first
-        if (this.book.cancel(result.message.cancel) === 'stale') return 'ignore'
+        const outcome = this.book.cancel(result.message.cancel, source)
+        if (outcome !== 'removed' && outcome !== 'recorded') return 'ignore'
       }
       return 'accept'
     } catch (error) {
@@ -388,10 +438,17 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     }
   }
 
-  #record(from: string, topic: string, verdict: GossipVerdict, reason: string): void {
+  #record(from: string, topic: string, verdict: GossipVerdict, reason: string, provider?: string): void {
     this.#metrics?.message(verdict, reason)
     if (verdict === 'reject') this.#log('rejected message from %s on %s: %s', from, topic, reason)
-    this.safeDispatchEvent('validated', { detail: { from, topic, verdict, reason } })
+    const detail: GossipValidatedDetail = {
+      from,
+      topic,
+      verdict,
+      reason,
+      ...(provider === undefined ? {} : { provider }),
+    }
+    this.safeDispatchEvent('validated', { detail })
   }
 }
 

@@ -1,4 +1,13 @@
 /**
+ * Application penalty per order-book message a peer is provably at fault
+ * for: `invalid` for a REJECT (on top of gossipsub's invalid-delivery score),
+ * `overLimit` for a message over the peer's own budget or, when the peer is
+ * the provider itself, over its provider rate. A relay handing over a valid
+ * message over someone else's origin limit is not at fault and gets nothing.
+ */
+export const PENALTY = { invalid: 10, overLimit: 1 } as const
+
+/**
  * Application-level penalties per peer, fed to gossipsub's `appSpecificScore`
  * so peers that flood or send garbage lose mesh membership on top of
  * gossipsub's own invalid-delivery penalty. Decays with an injected clock.

@@ -68,7 +68,7 @@ describe('a stopping provider cancels its offer on every connected peer', () => 
     peers.push(light)
     await light.libp2p.dial(multiaddr(addrOf(p)))
     const offers = await fetchOffers(dialerOf(light), p.libp2p.peerId, MODEL)
-    expect(await light.orderBook.addVerified(offers)).toBe(1)
+    expect(await light.orderBook.addVerified(offers, { from: p.libp2p.peerId })).toBe(1)
     const removed: string[] = []
     light.orderBook.addEventListener('change', (e) => {
       if (e.detail.type === 'removed') removed.push(e.detail.reason ?? '')
@@ -106,6 +106,7 @@ describe('a stopping provider cancels its offer on every connected peer', () => 
       topic: PUSHED,
       verdict: 'accept',
       reason: 'cancel',
+      provider: p.libp2p.peerId.toString(),
     })
   })
 })
@@ -150,7 +151,13 @@ describe('pushed order-book messages go through the order book validation', () =
     )
     const forged = { ...signed, provider: toArrayBuffer(p.libp2p.peerId.toMultihash().bytes) }
     await push(encodeOrderBookMessage({ cancel: forged }))
-    expect(seen.at(-1)).toEqual({ from, topic: PUSHED, verdict: 'reject', reason: 'bad-signature' })
+    expect(seen.at(-1)).toEqual({
+      from,
+      topic: PUSHED,
+      verdict: 'reject',
+      reason: 'bad-signature',
+      provider: p.libp2p.peerId.toString(),
+    })
     expect(target.orderBook.offers(MODEL)).toHaveLength(1)
     expect(target.orderBook.penalties.appSpecificScore(from)).toBeLessThan(0)
 
@@ -162,9 +169,9 @@ describe('pushed order-book messages go through the order book validation', () =
       ),
     })
     await push(own)
-    expect(seen.at(-1)).toEqual({ from, topic: PUSHED, verdict: 'accept', reason: 'cancel' })
+    expect(seen.at(-1)).toEqual({ from, topic: PUSHED, verdict: 'accept', reason: 'cancel', provider: from })
     await push(own)
-    expect(seen.at(-1)).toEqual({ from, topic: PUSHED, verdict: 'ignore', reason: 'stale' })
+    expect(seen.at(-1)).toEqual({ from, topic: PUSHED, verdict: 'ignore', reason: 'stale', provider: from })
     expect(target.orderBook.offers(MODEL)).toHaveLength(1)
   })
 

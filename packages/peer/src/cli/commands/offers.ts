@@ -132,6 +132,7 @@ async function collectOffers(
       try {
         await light.orderBook.addVerified(
           await fetchOffers(light.libp2p, c.remotePeer, model ?? '', { signal }),
+          { from: c.remotePeer },
         )
       } catch (error) {
         collected.failed++

@@ -1,0 +1,164 @@
+/**
+ * Attack: 1000 correctly signed offers from fresh keys (Sybils), sent over
+ * gossip and 200 more over the push protocol to one honest provider, which
+ * is connected to a second honest provider. Every peer is its own process
+ * over TCP on 127.0.0.1: the honest ones run `support/mesh-node.ts` (the
+ * `createPeer` of `cocoon node start`, default limits), the attacker
+ * `support/sybil-flooder.ts`.
+ *
+ * Bounds asserted: the relay accepts and forwards at most the origin limits'
+ * worth of Sybils (the new-identity burst of the attacker's source plus its
+ * per-minute rate over the test's duration); the neighbour never rate-limits
+ * or penalises the relay, scores it >= 0 and still gets its fresh offers;
+ * both honest offers stay in both books.
+ *
+ * What loopback can and cannot show: every peer here has the IP 127.0.0.1,
+ * so all share the subnet 127.0.0.0/24. The rules still separate them as
+ * in production because an identity is attributed to `direct:<subnet>` when
+ * its own peer hands its offer over and to `via:<subnet>` when a relay does:
+ * the honest providers' own offers are direct, the Sybils are always handed
+ * over by someone else. What loopback cannot show is two relays in distinct
+ * subnets being told apart, or an honest provider sharing nothing with the
+ * attacker's subnet; those rules are covered by the unit tests
+ * (packages/peer/test/unit/origin-limits.test.ts), which inject the source
+ * address into the pure book and validator.
+ */
+import { join } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { buildPeerDist, type Proc, ProcessGroup } from '../../../test-support/cli-processes.ts'
+import type { MeshNodeArgs, MeshNodeEvent, MeshNodeState } from './support/mesh-node.ts'
+import type { SybilFlooderArgs } from './support/sybil-flooder.ts'
+
+const MODEL = 'sybil-relay-model'
+const GOSSIPED = 1000
+const PUSHED = 200
+/** The book's defaults (OfferBook): new identities one source may introduce. */
+const NEW_PER_SOURCE = { perMinute: 32, burst: 64 }
+const NODE = join(import.meta.dirname, 'support/mesh-node.ts')
+const FLOODER = join(import.meta.dirname, 'support/sybil-flooder.ts')
+
+/** Generous: two busy cores, three processes each loading libp2p (under the test's own timeout). */
+const procs = new ProcessGroup(60_000)
+
+beforeAll(() => buildPeerDist(), 120_000)
+afterEach(() => procs.stopAll())
+
+function events(proc: Proc): MeshNodeEvent[] {
+  return proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as MeshNodeEvent)
+}
+
+function state(proc: Proc): MeshNodeState | undefined {
+  for (const e of events(proc).reverse()) if (e.event === 'state') return e
+  return undefined
+}
+
+async function startNode(
+  name: string,
+  args: MeshNodeArgs,
+): Promise<{ proc: Proc; peerId: string; addr: string }> {
+  const proc = procs.spawn(name, [NODE, JSON.stringify(args)])
+  const line = await proc.line(/"event":"ready"/)
+  const ready = JSON.parse(line) as { peerId: string; addr: string }
+  return { proc, peerId: ready.peerId, addr: ready.addr }
+}
+
+/** Resolves once the node's latest state satisfies `condition`. */
+function until(proc: Proc, condition: (s: MeshNodeState) => boolean, what: string): Promise<void> {
+  return proc.until(() => {
+    const s = state(proc)
+    return s !== undefined && condition(s)
+  }, what)
+}
+
+function count(s: MeshNodeState, from: string, prefix = ''): number {
+  return Object.entries(s.validated[from] ?? {})
+    .filter(([key]) => key.startsWith(prefix))
+    .reduce((sum, [, n]) => sum + n, 0)
+}
+
+// sources grouped by subnet (the default: on loopback one subnet, told apart by direct/via), or by peer
+describe.each<[string, MeshNodeArgs['origin']]>([
+  ['sources grouped by subnet', undefined],
+  ['sources grouped by peer', { grouping: 'peer' }],
+])('a Sybil flood through an honest relay, %s', (_, origin) => {
+  it('is bounded at the relay by origin limits, and the relay keeps its standing with its neighbour', async () => {
+    const limits = origin === undefined ? {} : { origin }
+    // the relay republishes every 6 s (under its own 12 a minute), so its fresh offers keep reaching the neighbour
+    const relay = await startNode('relay', {
+      model: MODEL,
+      bootstrap: [],
+      provide: true,
+      offerTtlMs: 12_000,
+      ...limits,
+    })
+    const neighbour = await startNode('neighbour', {
+      model: MODEL,
+      bootstrap: [relay.addr],
+      provide: true,
+      ...limits,
+    })
+    const honest = [relay.peerId, neighbour.peerId]
+    for (const node of [relay, neighbour])
+      await until(
+        node.proc,
+        (s) => honest.every((id) => id in s.book),
+        "both honest offers in the node's book",
+      )
+    const relaySequenceBefore = BigInt(state(neighbour.proc)?.book[relay.peerId] ?? '0')
+
+    const started = Date.now()
+    const args: SybilFlooderArgs = { model: MODEL, target: relay.addr, gossip: GOSSIPED, push: PUSHED }
+    const flooder = procs.spawn('flooder', [FLOODER, JSON.stringify(args)])
+    const attacker = (JSON.parse(await flooder.line(/"event":"ready"/)) as { peerId: string }).peerId
+    const sent = JSON.parse(await flooder.line(/"event":"sent"/)) as { pushed: number }
+    expect(sent.pushed).toBe(PUSHED)
+    await until(
+      relay.proc,
+      (s) => count(s, attacker) >= GOSSIPED + PUSHED,
+      'the relay validating the whole flood',
+    )
+
+    // what the relay accepted from the attacker is what it relays: the neighbour sees all of it through the relay
+    const atRelay = state(relay.proc) as MeshNodeState
+    const acceptedSybils = atRelay.acceptedFrom[attacker] ?? []
+    await until(
+      neighbour.proc,
+      (s) => acceptedSybils.every((id) => (s.seenFrom[relay.peerId] ?? []).includes(id)),
+      'every Sybil the relay accepted validated at the neighbour',
+    )
+    // and the relay's own offer keeps arriving, republished after the flood
+    await until(
+      neighbour.proc,
+      (s) => BigInt(s.book[relay.peerId] ?? '0') > relaySequenceBefore,
+      "a fresh offer of the relay in the neighbour's book",
+    )
+    const minutes = (Date.now() - started) / 60_000
+    const bound = NEW_PER_SOURCE.burst + Math.ceil(NEW_PER_SOURCE.perMinute * minutes)
+
+    // the relay took at most the origin limits' worth, ignored the rest without rejecting it
+    const relayState = state(relay.proc) as MeshNodeState
+    expect(acceptedSybils.length).toBeLessThanOrEqual(bound)
+    expect(acceptedSybils.length).toBeGreaterThan(0)
+    expect(count(relayState, attacker, 'reject:')).toBe(0)
+    expect(count(relayState, attacker, 'ignore:source-rate-limited')).toBeGreaterThanOrEqual(
+      GOSSIPED + PUSHED - bound,
+    )
+    const sybilsInRelayBook = Object.keys(relayState.book).filter((id) => !honest.includes(id))
+    expect(sybilsInRelayBook.length).toBeLessThanOrEqual(bound)
+
+    // the neighbour got at most that from the relay, and never blamed it
+    const n = state(neighbour.proc) as MeshNodeState
+    const relayedSybils = (n.seenFrom[relay.peerId] ?? []).filter((id) => !honest.includes(id))
+    expect(relayedSybils.length).toBeLessThanOrEqual(bound)
+    expect(count(n, relay.peerId, 'ignore:rate-limited')).toBe(0)
+    expect(count(n, relay.peerId, 'reject:')).toBe(0)
+    expect(n.penalties[relay.peerId] ?? 0).toBe(0)
+    expect(n.scores[relay.peerId]).toBeGreaterThanOrEqual(0)
+
+    // the honest providers' offers are in every honest book
+    for (const node of [relay, neighbour]) {
+      const book = (state(node.proc) as MeshNodeState).book
+      for (const id of honest) expect(book).toHaveProperty(id)
+    }
+  }, 150_000)
+})
