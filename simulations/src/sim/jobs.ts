@@ -1,5 +1,5 @@
 import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
-import { estimateJobCost, llmUsageCost, withinMaxPrice } from '@cocoon-mesh/peer'
+import { estimateJobCost, llmUsageCost, type ProviderOutcome, withinMaxPrice } from '@cocoon-mesh/peer'
 import { decideClaim } from '@cocoon-mesh/settlement'
 import { lookup } from '../models/kademlia.js'
 import { reliableRoundTrip } from '../network/latency.js'
@@ -7,12 +7,14 @@ import { pathTransferMs, reachable } from '../network/nat.js'
 import {
   EV_ARRIVAL,
   EV_BURST_TOGGLE,
+  EV_DIAL_FAILED,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
   KIND_OVERCLAIM,
   KIND_SPAM,
   KIND_STALL,
+  KIND_SYBIL,
 } from './events.js'
 import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
 import type { Observer, RankingCache, World } from './world.js'
@@ -147,12 +149,17 @@ export function assign(world: World, j: number): void {
   const cache = ranking(world, obs, model)
   world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
   world.metrics.attempts++
+  world.metrics.add('attempts', world.engine.now)
   const pick = pickProvider(world, j, cache)
   if (pick.provider < 0) {
     noProvider(world, j, pick)
     return
   }
   const p = pick.provider
+  if (world.providerKind[p] === KIND_SYBIL) {
+    dialUnreachable(world, j, p, pick.delay)
+    return
+  }
   const perK = Number(cache.ranked[pick.index]?.offer.prices?.perKCompletionTokens ?? 0n)
   samplePriceRatio(world, j, model, perK)
   occupy(world, j, p, perK)
@@ -192,7 +199,15 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
       // the relay is gone or the request is never answered: a timeout
       m.unreachableProbes++
       pick.delay += s.dht.timeoutMs
+      if (world.providerKind[p] === KIND_SPAM || world.providerKind[p] === KIND_SYBIL)
+        wasted(world, j, s.dht.timeoutMs)
       continue
+    }
+    // a Sybil's offer looks dialable: the client only learns otherwise when the dial times out
+    if (world.providerKind[p] === KIND_SYBIL) {
+      pick.provider = p
+      pick.index = i
+      return pick
     }
     if (!admit(world, j, p, s.models[model]?.name ?? 'model')) continue
     pick.provider = p
@@ -300,10 +315,45 @@ function startExecution(world: World, j: number, p: number, delay: number): void
     pathTransferMs(world.peers, peer, clientPeer, outBytes, s.network.relayLimitMbps)
   if (world.providerKind[p] === KIND_STALL) {
     world.metrics.stallAssigned++
+    wasted(world, j, rt.ms + s.jobs.timeoutMs)
     world.engine.schedule(delay + rt.ms + s.jobs.timeoutMs, EV_JOB_TIMEOUT, j, world.jobEpoch[j])
   } else {
     world.engine.schedule(delay + rt.ms + exec + transfer, EV_JOB_DONE, j, world.jobEpoch[j])
   }
+}
+
+/**
+ * The client dials a provider that never answers: the attempt fails after
+ * the dial timeout (EV_DIAL_FAILED), which counts against the attempt cap.
+ */
+function dialUnreachable(world: World, j: number, p: number, delay: number): void {
+  world.metrics.sybilDials++
+  wasted(world, j, world.scenario.jobs.dialTimeoutMs)
+  world.engine.schedule(delay + world.scenario.jobs.dialTimeoutMs, EV_DIAL_FAILED, j, p)
+}
+
+/** The dial of provider `p` for job `j` timed out: recorded as a failure, then the next attempt. */
+export function dialFailed(world: World, j: number, p: number): void {
+  recordOutcome(world, j, p, { type: 'failure' })
+  retryOrFail(world, j, p, 'unreachable')
+}
+
+/** Time job `j` lost to an attacker, in the job and in the series (at the moment it is committed). */
+function wasted(world: World, j: number, ms: number): void {
+  world.jobWastedMs[j] = (world.jobWastedMs[j] as number) + ms
+  world.metrics.add('attacker_wasted_ms', world.engine.now, ms)
+}
+
+/**
+ * What job `j`'s client learnt of provider `p`, into its observer's real
+ * ProviderRecords. A failure or timeout invalidates the cached ranking; a
+ * success does not (nearly every event is one, and re-ranking per success
+ * would cost O(book) each), the next refresh picks it up.
+ */
+function recordOutcome(world: World, j: number, p: number, outcome: ProviderOutcome): void {
+  const obs = world.observers[world.clientObserver[world.jobClient[j] as number] as number] as Observer
+  obs.records.record(world.providerIdString[p] as string, outcome)
+  if (outcome.type !== 'success') obs.recordsVersion++
 }
 
 /** DHT: a sample of jobs also does a real-size Kademlia lookup for the provider's key. */
@@ -349,12 +399,9 @@ export function jobDone(world: World, j: number, epoch: number): void {
   const p = release(world, j)
   const m = world.metrics
   const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
-  const providerId = world.providerIdString[p] as string
   if (world.providerEpoch[p] !== epoch) {
     // the provider left mid-job: the stream broke
-    obs.records.record(providerId, { type: 'failure' })
-    obs.recordsVersion++
+    recordOutcome(world, j, p, { type: 'failure' })
     retryOrFail(world, j, p, 'provider-left')
     return
   }
@@ -369,7 +416,7 @@ export function jobDone(world: World, j: number, epoch: number): void {
     m.overclaimJobs++
     m.overclaimAttemptedNano += Number(llmUsageCost(prices, prompt, claimed) - paid)
   }
-  obs.records.record(providerId, { type: 'success' })
+  recordOutcome(world, j, p, { type: 'success' })
   world.clientSpent[c] = (world.clientSpent[c] as number) + Number(paid)
   m.paidNano += Number(paid)
   m.jobsOk++
@@ -381,10 +428,7 @@ export function jobDone(world: World, j: number, epoch: number): void {
 
 export function jobTimeout(world: World, j: number, _epoch: number): void {
   const p = release(world, j)
-  const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
-  obs.records.record(world.providerIdString[p] as string, { type: 'timeout' })
-  obs.recordsVersion++
+  recordOutcome(world, j, p, { type: 'timeout' })
   world.metrics.stallTimeouts++
   world.jobPriceK[j] = Number.NaN
   retryOrFail(world, j, p, 'timeout')

@@ -8,6 +8,7 @@ import {
   EV_BUCKET,
   EV_BURST_TOGGLE,
   EV_DELIVER,
+  EV_DIAL_FAILED,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
@@ -17,9 +18,19 @@ import {
   EV_SPAM,
   KIND_HONEST,
   KIND_OVERCLAIM,
+  KIND_SPAM,
   KIND_STALL,
 } from './events.js'
-import { arrival, assign, closeChannels, jobDone, jobTimeout, startDemand, toggleBurst } from './jobs.js'
+import {
+  arrival,
+  assign,
+  closeChannels,
+  dialFailed,
+  jobDone,
+  jobTimeout,
+  startDemand,
+  toggleBurst,
+} from './jobs.js'
 import {
   cheapestAvailable,
   computeGossip,
@@ -113,6 +124,9 @@ function eventHandler(world: World, crypto: SimCrypto, firstHop: Observer): Even
       case EV_JOB_RETRY:
         assign(world, a)
         break
+      case EV_DIAL_FAILED:
+        dialFailed(world, a, b)
+        break
       case EV_PEER_LEAVE:
         leave(world, a)
         break
@@ -187,7 +201,7 @@ function join(world: World, peer: number): void {
   world.peers.online[peer] = 1
   const p = world.providerOfPeer[peer] as number
   if (p >= 0) world.updateAvailability(p)
-  if (p >= 0 && world.providerKind[p] !== 3) world.engine.schedule(0, EV_PUBLISH, p)
+  if (p >= 0 && world.providerKind[p] !== KIND_SPAM) world.engine.schedule(0, EV_PUBLISH, p)
   world.engine.schedule(sessionLength(world.scenario.churn.session, world.rng.churn), EV_PEER_LEAVE, peer)
 }
 

@@ -36,12 +36,29 @@ export interface Summary {
   }
   providerUtilisation: { mean: number; p50: number; p90: number }
   onchain: { opens: number; claims: number; closes: number; perThousandJobs: number }
+  /** What attackers cost honest clients, over every job that arrived. */
+  attackImpact: {
+    /** Jobs that failed after the attempt cap, and their share of arrived jobs. */
+    jobsLost: number
+    lostShare: number
+    /** Jobs still running or waiting to retry when simulated time ended. */
+    jobsUnfinished: number
+    /** Simulated ms a job lost to attackers (dial timeouts, stalls, unanswered probes): mean and p99 over all jobs. */
+    wastedMsMean: number
+    wastedMsP99: number
+    /** Jobs that lost any time to an attacker. */
+    jobsHit: number
+    /** Ranking passes per job (each Sybil dial is one): mean and p99. */
+    attemptsMean: number
+    attemptsP99: number
+  }
   attackers: {
     spamPublished: number
     spamRateLimited: number
     spamInHonestBooks: number
     stallAssigned: number
     stallTimeouts: number
+    sybilDials: number
     overclaimJobs: number
     overclaimAttemptedNano: number
     overclaimPaidNano: number
@@ -75,6 +92,7 @@ export function buildSummary(world: World, events: number, crypto: SimCrypto): S
     price: priceFigures(world),
     providerUtilisation: utilisationFigures(world),
     onchain: onchainFigures(world.metrics),
+    attackImpact: attackImpact(world),
     attackers: attackerFigures(world.metrics),
     market: marketFigures(world.metrics, crypto),
     events,
@@ -177,6 +195,29 @@ function onchainFigures(m: Metrics): Summary['onchain'] {
   }
 }
 
+function attackImpact(world: World): Summary['attackImpact'] {
+  const m = world.metrics
+  let lost = 0
+  for (const n of m.failures.values()) lost += n
+  const n = world.jobCount
+  const wastedMs = world.jobWastedMs.subarray(0, n)
+  const attempts = world.jobAttempts.subarray(0, n)
+  let hit = 0
+  for (const ms of wastedMs) if (ms > 0) hit++
+  const [wasted99] = quantiles(wastedMs, [0.99])
+  const [attempts99] = quantiles(attempts, [0.99])
+  return {
+    jobsLost: lost,
+    lostShare: round6(m.jobsArrived === 0 ? 0 : lost / m.jobsArrived),
+    jobsUnfinished: m.jobsArrived - m.jobsOk - lost,
+    wastedMsMean: round6(mean(wastedMs)),
+    wastedMsP99: round6(wasted99 ?? 0),
+    jobsHit: hit,
+    attemptsMean: round6(mean(attempts)),
+    attemptsP99: attempts99 ?? 0,
+  }
+}
+
 function attackerFigures(m: Metrics): Summary['attackers'] {
   return {
     spamPublished: m.spamPublished,
@@ -184,6 +225,7 @@ function attackerFigures(m: Metrics): Summary['attackers'] {
     spamInHonestBooks: m.spamInHonestBooks,
     stallAssigned: m.stallAssigned,
     stallTimeouts: m.stallTimeouts,
+    sybilDials: m.sybilDials,
     overclaimJobs: m.overclaimJobs,
     overclaimAttemptedNano: m.overclaimAttemptedNano,
     overclaimPaidNano: m.overclaimPaidNano,
@@ -218,6 +260,8 @@ export function seriesCsv(world: World): { csv: string; series: Record<string, n
     online_peers: [],
     book_size: [],
     spam_in_books: [],
+    attempts: [],
+    attacker_wasted_ms: [],
   }
   for (let b = 0; b < m.buckets; b++) {
     const n = get('price_n', b)
@@ -232,6 +276,8 @@ export function seriesCsv(world: World): { csv: string; series: Record<string, n
       online_peers: get('online_peers', b),
       book_size: get('book_size', b),
       spam_in_books: get('spam_in_books', b),
+      attempts: get('attempts', b),
+      attacker_wasted_ms: round6(get('attacker_wasted_ms', b)),
     }
     for (const [k, v] of Object.entries(row)) series[k]?.push(v)
   }

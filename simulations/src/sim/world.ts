@@ -14,7 +14,7 @@ import {
   ROLE_PROVIDER,
 } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
-import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL } from './events.js'
+import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import { Metrics } from './metrics.js'
 
 /** Sim time 0 maps to this Unix ms so offers carry plausible timestamps. */
@@ -108,6 +108,8 @@ export class World {
   readonly jobEpoch: Int32Array
   readonly jobLastFailed: Int32Array
   readonly jobPriceK: Float64Array
+  /** Simulated ms the job lost to attackers: dial timeouts, stalls, unanswered probes. */
+  readonly jobWastedMs: Float64Array
 
   // offers published (index o)
   readonly offers: Offer[] = []
@@ -180,6 +182,7 @@ export class World {
     this.jobEpoch = new Int32Array(this.jobCap)
     this.jobLastFailed = new Int32Array(this.jobCap).fill(-1)
     this.jobPriceK = new Float64Array(this.jobCap).fill(Number.NaN)
+    this.jobWastedMs = new Float64Array(this.jobCap)
 
     for (const peer of observerPeers(this.peers, clients, s)) this.observers.push(createObserver(this, peer))
     this.assignClientObservers()
@@ -316,6 +319,7 @@ function providerKinds(s: Scenario): number[] {
     ...new Array<number>(adv.stall.count).fill(KIND_STALL),
     ...new Array<number>(adv.overclaim.count).fill(KIND_OVERCLAIM),
     ...new Array<number>(adv.spam.count).fill(KIND_SPAM),
+    ...new Array<number>(adv.sybil.count).fill(KIND_SYBIL),
   ]
 }
 
