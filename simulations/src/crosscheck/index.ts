@@ -1,7 +1,7 @@
-import { type CocoonPeer, createPeer } from '@cocoon-mesh/peer'
+import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mesh/peer'
 import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
 import { substream } from '../engine/prng.js'
-import { buildMesh, type GossipParameters, propagate } from '../models/gossipsub.js'
+import { buildMesh, type GossipParameters, type Mesh, propagate } from '../models/gossipsub.js'
 import type { LatencyModel } from '../network/latency.js'
 import { createPeerTable } from '../network/peers.js'
 import { quantiles, round6 } from '../sim/stats.js'
@@ -53,93 +53,19 @@ function figures(samples: number[], expected: number): PropagationFigures {
 export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheckResult> {
   const latencyMs = options.latencyMs ?? 20
   const heartbeatMs = options.heartbeatMs ?? 1000
-  const D = options.D ?? 6
   const n = options.peers
-  const params: GossipParameters = { D, Dlazy: 6, heartbeatMs, historyGossip: 3 }
+  const params: GossipParameters = { D: options.D ?? 6, Dlazy: 6, heartbeatMs, historyGossip: 3 }
   const mesh = buildMesh(n, params, substream(options.seed, 'crosscheck-mesh'))
-
-  // the model
-  const table = createPeerTable(
-    { count: n, regionWeights: [1], natFraction: 0, bandwidthMedianMbps: 100, bandwidthSigma: 0 },
-    substream(options.seed, 'crosscheck-peers'),
-  )
-  const latency: LatencyModel = { matrix: [[latencyMs]], jitter: 0, loss: 0 }
-  const simSamples: number[] = []
-  for (let m = 0; m < options.messages; m++) {
-    const prop = propagate(mesh, table, latency, params, substream(options.seed, `crosscheck-${m}`), 0)
-    for (let i = 1; i < n; i++)
-      if (Number.isFinite(prop.arrival[i])) simSamples.push(prop.arrival[i] as number)
-  }
-
-  // the real peers
+  const simSamples = modelArrivals(mesh, params, latencyMs, options)
   const peers: CocoonPeer[] = []
   const realSamples: number[] = []
   try {
-    for (let i = 0; i < n; i++) {
-      peers.push(
-        await createPeer({
-          transport: 'memory',
-          memoryLatency: latencyMs,
-          heartbeatInterval: heartbeatMs,
-          models: [MODEL],
-          offerTtlMs: 600_000,
-          ...(i === 0
-            ? {
-                provide: {
-                  models: [MODEL],
-                  prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n, perTensorGflop: 0n },
-                },
-              }
-            : {}),
-        }),
-      )
-    }
-    // connect along the model's mesh edges (each undirected edge once)
-    const dials: Promise<unknown>[] = []
-    for (let u = 0; u < n; u++) {
-      for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
-        const v = mesh.edges[e] as number
-        if (v <= u) continue
-        const addr = (peers[v] as CocoonPeer).libp2p.getMultiaddrs()[0]
-        if (addr !== undefined) dials.push((peers[u] as CocoonPeer).libp2p.dial(addr))
-      }
-    }
-    await Promise.allSettled(dials)
-    const topic = orderBookTopic(canonicalModelId(MODEL))
-    const subscribed = await waitUntil(
-      () => peers.every((p) => (p.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0),
-      30_000,
-    )
-    if (!subscribed) throw new Error(`not every peer saw a subscriber on ${topic} within 30000 ms`)
-    // let two heartbeats graft the meshes
-    await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
+    for (let i = 0; i < n; i++) peers.push(await createPeer(peerInit(i, latencyMs, heartbeatMs)))
+    await connectAlong(mesh, peers)
+    await waitForMeshes(peers, heartbeatMs)
     const publisher = (peers[0] as CocoonPeer).libp2p.services.offerPublisher
     if (publisher === undefined) throw new Error('the provider has no offer publisher')
-    for (let m = 0; m < options.messages; m++) {
-      const arrivals = new Map<number, number>()
-      let sequence = -1n
-      let started = 0
-      const listeners = peers.map((p, i) => {
-        const listener = (evt: CustomEvent<{ entry: { offer: { sequence: bigint } } }>): void => {
-          if (evt.detail.entry.offer.sequence === sequence && !arrivals.has(i))
-            arrivals.set(i, performance.now() - started)
-        }
-        p.orderBook.addEventListener('change', listener as never)
-        return listener
-      })
-      started = performance.now()
-      const offer = await publisher.update({
-        models: [MODEL],
-        prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n + BigInt(m + 1), perTensorGflop: 0n },
-      })
-      sequence = offer.sequence
-      // a peer the offer has not reached by then counts as undelivered in the figures
-      await waitUntil(() => arrivals.size >= n - 1, 10_000)
-      peers.forEach((p, i) => {
-        p.orderBook.removeEventListener('change', listeners[i] as never)
-      })
-      for (const [i, t] of arrivals) if (i !== 0) realSamples.push(t)
-    }
+    for (let m = 0; m < options.messages; m++) realSamples.push(...(await realArrivals(peers, publisher, m)))
   } finally {
     await Promise.allSettled(peers.map((p) => p.stop()))
   }
@@ -155,7 +81,103 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
   }
 }
 
-/** Polls a condition on the event loop until it holds or the deadline passes. */
+/** Arrival times (ms) of each message from peer 0 at every other peer, in the gossipsub model. */
+function modelArrivals(
+  mesh: Mesh,
+  params: GossipParameters,
+  latencyMs: number,
+  options: CrossCheckOptions,
+): number[] {
+  const n = options.peers
+  const table = createPeerTable(
+    { count: n, regionWeights: [1], natFraction: 0, bandwidthMedianMbps: 100, bandwidthSigma: 0 },
+    substream(options.seed, 'crosscheck-peers'),
+  )
+  const latency: LatencyModel = { matrix: [[latencyMs]], jitter: 0, loss: 0 }
+  const samples: number[] = []
+  for (let m = 0; m < options.messages; m++) {
+    const prop = propagate(mesh, table, latency, params, substream(options.seed, `crosscheck-${m}`), 0)
+    for (let i = 1; i < n; i++) if (Number.isFinite(prop.arrival[i])) samples.push(prop.arrival[i] as number)
+  }
+  return samples
+}
+
+/** A real peer on the memory transport; peer 0 is the provider that publishes. */
+function peerInit(i: number, latencyMs: number, heartbeatMs: number): CreatePeerOptions {
+  return {
+    transport: 'memory',
+    memoryLatency: latencyMs,
+    heartbeatInterval: heartbeatMs,
+    models: [MODEL],
+    offerTtlMs: 600_000,
+    ...(i === 0
+      ? {
+          provide: {
+            models: [MODEL],
+            prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n, perTensorGflop: 0n },
+          },
+        }
+      : {}),
+  }
+}
+
+/** Dials the model's mesh edges between the real peers (each undirected edge once). */
+async function connectAlong(mesh: Mesh, peers: CocoonPeer[]): Promise<void> {
+  const dials: Promise<unknown>[] = []
+  for (let u = 0; u < peers.length; u++) {
+    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
+      const v = mesh.edges[e] as number
+      if (v <= u) continue
+      const addr = (peers[v] as CocoonPeer).libp2p.getMultiaddrs()[0]
+      if (addr !== undefined) dials.push((peers[u] as CocoonPeer).libp2p.dial(addr))
+    }
+  }
+  await Promise.allSettled(dials)
+}
+
+/** Waits until every peer sees a subscriber on the topic, then two heartbeats for the meshes to graft. */
+async function waitForMeshes(peers: CocoonPeer[], heartbeatMs: number): Promise<void> {
+  const topic = orderBookTopic(canonicalModelId(MODEL))
+  const subscribed = await waitUntil(
+    () => peers.every((p) => (p.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0),
+    30_000,
+  )
+  if (!subscribed) throw new Error(`not every peer saw a subscriber on ${topic} within 30000 ms`)
+  await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
+}
+
+type OfferPublisher = NonNullable<CocoonPeer['libp2p']['services']['offerPublisher']>
+
+/**
+ * The provider publishes offer `m`; returns the ms until it entered each other
+ * peer's real order book. A peer it has not reached within 10 s counts as
+ * undelivered in the figures.
+ */
+async function realArrivals(peers: CocoonPeer[], publisher: OfferPublisher, m: number): Promise<number[]> {
+  const arrivals = new Map<number, number>()
+  let sequence = -1n
+  let started = 0
+  const listeners = peers.map((p, i) => {
+    const listener = (evt: CustomEvent<{ entry: { offer: { sequence: bigint } } }>): void => {
+      if (evt.detail.entry.offer.sequence === sequence && !arrivals.has(i))
+        arrivals.set(i, performance.now() - started)
+    }
+    p.orderBook.addEventListener('change', listener as never)
+    return listener
+  })
+  started = performance.now()
+  const offer = await publisher.update({
+    models: [MODEL],
+    prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n + BigInt(m + 1), perTensorGflop: 0n },
+  })
+  sequence = offer.sequence
+  await waitUntil(() => arrivals.size >= peers.length - 1, 10_000)
+  peers.forEach((p, i) => {
+    p.orderBook.removeEventListener('change', listeners[i] as never)
+  })
+  return [...arrivals].filter(([i]) => i !== 0).map(([, t]) => t)
+}
+
 /** Polls `condition` every 20 ms; false when it did not hold within `timeoutMs`. */
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs

@@ -30,6 +30,11 @@ const CHARTS: { id: string; title: string; series: string[] }[] = [
     title: 'Order book (observer 0) and spam in honest books',
     series: ['book_size', 'spam_in_books'],
   },
+  {
+    id: 'attack',
+    title: 'Ranking passes and ms lost to attackers',
+    series: ['attempts', 'attacker_wasted_ms'],
+  },
 ]
 
 /** A self-contained HTML report: summary table and one chart per group of series. */

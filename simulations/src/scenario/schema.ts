@@ -195,7 +195,12 @@ export const scenarioSchema = {
     jobs: obj(
       {
         total: { type: 'integer', minimum: 0, maximum: 50_000_000 },
-        timeoutMs: num(1, 60_000),
+        timeoutMs: num(
+          1,
+          60_000,
+          'Idle limit: a client abandons a provider that sent nothing for this long, ms',
+        ),
+        dialTimeoutMs: num(1, 5000, 'A client gives up on a provider it could not dial after this long, ms'),
         maxAttempts: int(1, 4),
         retryDelayMs: num(0, 2000),
         rankRefreshMs: num(0, 1000, 'Simulated ms between re-rankings of an order book'),
@@ -211,8 +216,21 @@ export const scenarioSchema = {
       }),
       stall: obj({ count: int(0, 0), price: num(0, 50_000) }),
       overclaim: obj({ count: int(0, 0), price: num(0, 100_000), factor: num(1, 3) }),
+      sybil: obj({
+        count: int(0, 0, 'Validly signed offers from fresh identities that cannot be dialled'),
+        maxPrice: num(
+          0,
+          1,
+          'Each identity offers a whole price drawn in [0, maxPrice] nanoTON / 1000 tokens',
+        ),
+      }),
     }),
     rateLimit: obj({ ratePerSecond: num(0, 1), burst: num(1, 5) }),
     output: obj({ bucketMs: num(1, 10_000), priceSamples: int(0, 2000) }),
   },
 } as const
+
+/** The text of scenarios/scenario.schema.json: the schema as 2-space JSON with a final newline. */
+export function scenarioSchemaJson(): string {
+  return `${JSON.stringify(scenarioSchema, null, 2)}\n`
+}

@@ -72,11 +72,21 @@ export interface Scenario {
   peers: { count: number; providerFraction: number }
   providers: ProviderGroup[]
   clients: ClientGroup[]
-  jobs: { total: number; timeoutMs: number; maxAttempts: number; retryDelayMs: number; rankRefreshMs: number }
+  jobs: {
+    total: number
+    timeoutMs: number
+    /** How long a client waits on a dial before it gives up on the provider. */
+    dialTimeoutMs: number
+    maxAttempts: number
+    retryDelayMs: number
+    rankRefreshMs: number
+  }
   adversaries: {
     spam: { count: number; offersPerSecond: number; kind: 'bad-signature' | 'valid-flood'; price: number }
     stall: { count: number; price: number }
     overclaim: { count: number; price: number; factor: number }
+    /** Validly signed identities at a price in [0, maxPrice] that cannot be dialled. */
+    sybil: { count: number; maxPrice: number }
   }
   /** Rate limit per publisher at the first hop (the real RateLimiter). */
   rateLimit: { ratePerSecond: number; burst: number }

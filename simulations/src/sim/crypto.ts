@@ -35,63 +35,54 @@ export interface SimCrypto {
 }
 
 export async function createSimCrypto(mode: 'real' | 'table', count: number, rng: Rng): Promise<SimCrypto> {
-  if (mode === 'real') {
-    const keys: PrivateKey[] = []
-    const bytes: Uint8Array<ArrayBuffer>[] = []
-    for (let i = 0; i < count; i++) {
-      // key material from the run's PRNG so runs are reproducible
-      const seed = new Uint8Array(32)
-      for (let j = 0; j < 32; j += 4) new DataView(seed.buffer).setUint32(j, rng.nextU32())
-      const key = await generateKeyPairFromSeed('Ed25519', seed)
-      keys.push(key)
-      bytes.push(peerIdBytes(key))
-    }
-    const c: SimCrypto = {
-      mode,
-      providerBytes: (i) => bytes[i] as Uint8Array<ArrayBuffer>,
-      sign: async (i, offer) => {
-        c.signs++
-        return signOffer(offer, keys[i] as PrivateKey)
-      },
-      forge: (offer) => ({ ...offer, signature: new Uint8Array(64).fill(7) }),
-      verifier: {
-        verifyOffer: async (offer: Offer) => {
-          c.verifies++
-          await verifyOffer(offer)
-        },
-        verifyCancel: (cancel: OfferCancel) => verifyOfferCancel(cancel),
-      },
-      signs: 0,
-      verifies: 0,
-    }
-    return c
+  return mode === 'real' ? realCrypto(count, rng) : tableCrypto(rng)
+}
+
+/** ed25519 keys from the run's PRNG (so runs are reproducible), the protocol's signOffer and verifyOffer. */
+async function realCrypto(count: number, rng: Rng): Promise<SimCrypto> {
+  const keys: PrivateKey[] = []
+  const bytes: Uint8Array<ArrayBuffer>[] = []
+  for (let i = 0; i < count; i++) {
+    const key = await generateKeyPairFromSeed('Ed25519', randomBytes(rng, 32))
+    keys.push(key)
+    bytes.push(peerIdBytes(key))
   }
+  const c: SimCrypto = {
+    mode: 'real',
+    providerBytes: (i) => bytes[i] as Uint8Array<ArrayBuffer>,
+    sign: async (i, offer) => {
+      c.signs++
+      return signOffer(offer, keys[i] as PrivateKey)
+    },
+    forge: (offer) => ({ ...offer, signature: new Uint8Array(64).fill(7) }),
+    verifier: {
+      verifyOffer: async (offer: Offer) => {
+        c.verifies++
+        await verifyOffer(offer)
+      },
+      verifyCancel: (cancel: OfferCancel) => verifyOfferCancel(cancel),
+    },
+    signs: 0,
+    verifies: 0,
+  }
+  return c
+}
+
+/** Recorded random signatures: the verifier accepts exactly the ones a signer made. */
+function tableCrypto(rng: Rng): SimCrypto {
   const table = new Set<string>()
   const key = (sig: Uint8Array): string =>
     Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64')
   const c: SimCrypto = {
-    mode,
-    providerBytes: (i) => {
-      // identity multihash of a protobuf-wrapped ed25519 public key: a well-formed peer id
-      const b = new Uint8Array(38)
-      b.set([0x00, 0x24, 0x08, 0x01, 0x12, 0x20])
-      new DataView(b.buffer).setUint32(6, i)
-      return b
-    },
+    mode: 'table',
+    providerBytes: tablePeerIdBytes,
     sign: (_i, offer) => {
       c.signs++
-      const sig = new Uint8Array(64)
-      const view = new DataView(sig.buffer)
-      for (let j = 0; j < 64; j += 4) view.setUint32(j, rng.nextU32())
+      const sig = randomBytes(rng, 64)
       table.add(key(sig))
       return { ...offer, signature: sig }
     },
-    forge: (offer) => {
-      const sig = new Uint8Array(64)
-      const view = new DataView(sig.buffer)
-      for (let j = 0; j < 64; j += 4) view.setUint32(j, rng.nextU32())
-      return { ...offer, signature: sig }
-    },
+    forge: (offer) => ({ ...offer, signature: randomBytes(rng, 64) }),
     verifier: {
       verifyOffer: (offer: Offer) => {
         c.verifies++
@@ -105,4 +96,20 @@ export async function createSimCrypto(mode: 'real' | 'table', count: number, rng
     verifies: 0,
   }
   return c
+}
+
+/** The identity multihash of a protobuf-wrapped ed25519 public key holding `i`: a well-formed peer id. */
+function tablePeerIdBytes(i: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(38)
+  b.set([0x00, 0x24, 0x08, 0x01, 0x12, 0x20])
+  new DataView(b.buffer).setUint32(6, i)
+  return b
+}
+
+/** `length` (a multiple of 4) bytes from the PRNG, one big-endian u32 at a time. */
+function randomBytes(rng: Rng, length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length)
+  const view = new DataView(bytes.buffer)
+  for (let j = 0; j < length; j += 4) view.setUint32(j, rng.nextU32())
+  return bytes
 }

@@ -10,9 +10,13 @@ export const EV_PEER_LEAVE = 8
 export const EV_PEER_JOIN = 9
 export const EV_BUCKET = 10
 export const EV_SPAM = 11
+/** A client's dial of a provider timed out. */
+export const EV_DIAL_FAILED = 12
 
 /** What a provider is. */
 export const KIND_HONEST = 0
 export const KIND_STALL = 1
 export const KIND_OVERCLAIM = 2
 export const KIND_SPAM = 3
+/** A validly signed identity that cannot be dialled. */
+export const KIND_SYBIL = 4

@@ -1,5 +1,5 @@
 import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
-import { estimateJobCost, llmUsageCost, withinMaxPrice } from '@cocoon-mesh/peer'
+import { estimateJobCost, llmUsageCost, type ProviderOutcome, withinMaxPrice } from '@cocoon-mesh/peer'
 import { decideClaim } from '@cocoon-mesh/settlement'
 import { lookup } from '../models/kademlia.js'
 import { reliableRoundTrip } from '../network/latency.js'
@@ -7,15 +7,17 @@ import { pathTransferMs, reachable } from '../network/nat.js'
 import {
   EV_ARRIVAL,
   EV_BURST_TOGGLE,
+  EV_DIAL_FAILED,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
   KIND_OVERCLAIM,
   KIND_SPAM,
   KIND_STALL,
+  KIND_SYBIL,
 } from './events.js'
 import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
-import type { Observer, World } from './world.js'
+import type { Observer, RankingCache, World } from './world.js'
 
 /** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
 const CHARGED_PROBES = 3
@@ -109,48 +111,78 @@ export function arrival(world: World, g: number): void {
   assign(world, j)
 }
 
+/** An LLM job's size as the market code takes it (a `JobSize` with both token counts). */
+interface LlmJobSize {
+  kind: 'llm'
+  promptTokens: number
+  completionTokens: number
+}
+
+/** The size of job `j`. */
+function jobSize(world: World, j: number): LlmJobSize {
+  return {
+    kind: 'llm',
+    promptTokens: world.jobPrompt[j] as number,
+    completionTokens: world.jobCompletion[j] as number,
+  }
+}
+
+/** The provider a pass over the ranking picked (`provider` -1: none), and what the pass cost. */
+interface Pick {
+  provider: number
+  index: number
+  /** Simulated ms spent on probes before the pick (round trips, timeouts). */
+  delay: number
+  /** A provider was skipped because the job would exceed the client's budget. */
+  overBudget: boolean
+}
+
 /**
  * The client runs the real ranking (cached per observer, see `ranking`) and
  * asks providers in ranked order. The provider admits while it has a free
  * slot (capacity check; see the README for the missing admission seam).
  */
 export function assign(world: World, j: number): void {
+  const c = world.jobClient[j] as number
+  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  const model = world.jobModel[j] as number
+  const cache = ranking(world, obs, model)
+  world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
+  world.metrics.attempts++
+  world.metrics.add('attempts', world.engine.now)
+  const pick = pickProvider(world, j, cache)
+  if (pick.provider < 0) {
+    noProvider(world, j, pick)
+    return
+  }
+  const p = pick.provider
+  if (world.providerKind[p] === KIND_SYBIL) {
+    dialUnreachable(world, j, p, pick.delay)
+    return
+  }
+  const perK = Number(cache.ranked[pick.index]?.offer.prices?.perKCompletionTokens ?? 0n)
+  samplePriceRatio(world, j, model, perK)
+  occupy(world, j, p, perK)
+  startExecution(world, j, p, pick.delay)
+  sampleDhtLookup(world, j, world.providerPeer[p] as number)
+}
+
+/** Walks the ranking from the top and takes the first provider that fits and admits the job. */
+function pickProvider(world: World, j: number, cache: RankingCache): Pick {
   const s = world.scenario
   const m = world.metrics
   const c = world.jobClient[j] as number
-  const clientPeer = world.clientPeers[c] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
   const group = s.clients[world.clientGroup[c] as number]
   const model = world.jobModel[j] as number
-  const size = {
-    kind: 'llm' as const,
-    promptTokens: world.jobPrompt[j] as number,
-    completionTokens: world.jobCompletion[j] as number,
-  }
+  const size = jobSize(world, j)
   const maxPrice = { perKCompletionTokens: BigInt(Math.round(group?.maxPrice ?? 0)) }
   const budgetLeft = (group?.budget ?? 0) - (world.clientSpent[c] as number)
-  const cache = ranking(world, obs, model)
-  world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
-  m.attempts++
-  let delay = 0
-  let chosen = -1
-  let chosenIdx = -1
-  let overBudget = false
+  const pick: Pick = { provider: -1, index: -1, delay: 0, overBudget: false }
   let from = 0
-  const clientRegion = world.peers.region[clientPeer] as number
   for (;;) {
     const i = nextAvailable(cache, from)
-    if (i < 0) break
-    // providers ranked above it were full or gone: the client asked (some of) them first
-    const skipped = i - from
-    if (skipped > 0) {
-      m.rejectionsFull += skipped
-      for (let k = 0; k < Math.min(skipped, CHARGED_PROBES); k++) {
-        const q = cache.provider[from + k] as number
-        const region = q >= 0 ? (world.peers.region[world.providerPeer[q] as number] as number) : clientRegion
-        delay += reliableRoundTrip(world.latency, world.rng.net, clientRegion, region, s.network.rtoMs).ms
-      }
-    }
+    if (i < 0) return pick
+    pick.delay += probeSkipped(world, j, cache, from, i)
     from = i + 1
     const p = cache.provider[i] as number
     const entry = cache.ranked[i]
@@ -159,56 +191,111 @@ export function assign(world: World, j: number): void {
     const prices = entry.offer.prices ?? pricesFor(0)
     if (!withinMaxPrice(prices, maxPrice)) continue
     if (Number(estimateJobCost(prices, size)) > budgetLeft) {
-      overBudget = true
+      pick.overBudget = true
       continue
     }
     const peer = world.providerPeer[p] as number
     if (!reachable(world.peers, peer) || world.providerKind[p] === KIND_SPAM) {
       // the relay is gone or the request is never answered: a timeout
       m.unreachableProbes++
-      delay += s.dht.timeoutMs
+      pick.delay += s.dht.timeoutMs
+      if (world.providerKind[p] === KIND_SPAM || world.providerKind[p] === KIND_SYBIL)
+        wasted(world, j, s.dht.timeoutMs)
       continue
     }
-    // the provider's real admission: a slot or QueueFullError (no queue)
-    let admitted: Promise<Release>
-    try {
-      admitted = (world.admission[p] as Admission).enqueue(s.models[model]?.name ?? 'model')
-    } catch (error) {
-      if (!(error instanceof QueueFullError)) throw error
-      m.rejectionsFull++
-      continue
+    // a Sybil's offer looks dialable: the client only learns otherwise when the dial times out
+    if (world.providerKind[p] === KIND_SYBIL) {
+      pick.provider = p
+      pick.index = i
+      return pick
     }
-    world.pending.push(admitted.then((release) => world.releases.set(j, release)))
-    chosen = p
-    chosenIdx = i
-    break
+    if (!admit(world, j, p, s.models[model]?.name ?? 'model')) continue
+    pick.provider = p
+    pick.index = i
+    return pick
   }
-  if (chosen < 0) {
-    if (world.jobAttempts[j]! < s.jobs.maxAttempts) {
-      world.engine.schedule(delay + s.jobs.retryDelayMs, EV_JOB_RETRY, j)
-    } else {
-      m.fail(overBudget ? 'over-budget' : 'no-provider', world.engine.now)
-    }
-    return
+}
+
+/**
+ * Providers ranked between `from` and `i` were full or gone: the client asked
+ * (some of) them first. Returns the round trips the first CHARGED_PROBES cost.
+ */
+function probeSkipped(world: World, j: number, cache: RankingCache, from: number, i: number): number {
+  const skipped = i - from
+  if (skipped <= 0) return 0
+  world.metrics.rejectionsFull += skipped
+  const clientRegion = world.peers.region[world.clientPeers[world.jobClient[j] as number] as number] as number
+  let delay = 0
+  for (let k = 0; k < Math.min(skipped, CHARGED_PROBES); k++) {
+    const q = cache.provider[from + k] as number
+    const region = q >= 0 ? (world.peers.region[world.providerPeer[q] as number] as number) : clientRegion
+    delay += reliableRoundTrip(
+      world.latency,
+      world.rng.net,
+      clientRegion,
+      region,
+      world.scenario.network.rtoMs,
+    ).ms
   }
-  const entry = cache.ranked[chosenIdx]
-  const perK = Number(entry?.offer.prices?.perKCompletionTokens ?? 0n)
-  // price paid vs the cheapest capacity at this moment, before this job takes its slot (sampled)
+  return delay
+}
+
+/** The provider's real admission: a slot, or false on QueueFullError (no queue). */
+function admit(world: World, j: number, p: number, model: string): boolean {
+  let admitted: Promise<Release>
+  try {
+    admitted = (world.admission[p] as Admission).enqueue(model)
+  } catch (error) {
+    if (!(error instanceof QueueFullError)) throw error
+    world.metrics.rejectionsFull++
+    return false
+  }
+  world.pending.push(admitted.then((release) => world.releases.set(j, release)))
+  return true
+}
+
+/** No provider took the job on this pass: retry after the probes and the retry delay, or fail at the cap. */
+function noProvider(world: World, j: number, pick: Pick): void {
+  const s = world.scenario
+  if (world.jobAttempts[j]! < s.jobs.maxAttempts) {
+    world.engine.schedule(pick.delay + s.jobs.retryDelayMs, EV_JOB_RETRY, j)
+  } else {
+    world.metrics.fail(pick.overBudget ? 'over-budget' : 'no-provider', world.engine.now)
+  }
+}
+
+/** Price paid vs the cheapest capacity at this moment, before this job takes its slot (sampled). */
+function samplePriceRatio(world: World, j: number, model: number, perK: number): void {
+  const s = world.scenario
+  const m = world.metrics
   const samples = s.output.priceSamples
   const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
   if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
     const cheapest = cheapestAvailable(world, model)
     if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
   }
-  const peer = world.providerPeer[chosen] as number
-  world.touchProvider(chosen)
-  world.providerBusy[chosen] = (world.providerBusy[chosen] as number) + 1
+}
+
+/** Job `j` takes a slot of provider `p` at `perK`. */
+function occupy(world: World, j: number, p: number, perK: number): void {
+  world.touchProvider(p)
+  world.providerBusy[p] = (world.providerBusy[p] as number) + 1
   world.busySlots++
-  world.updateAvailability(chosen)
-  world.jobProvider[j] = chosen
-  world.jobEpoch[j] = world.providerEpoch[chosen] as number
+  world.updateAvailability(p)
+  world.jobProvider[j] = p
+  world.jobEpoch[j] = world.providerEpoch[p] as number
   world.jobPriceK[j] = perK
-  // request + accept, then input upload, execution, streamed output
+}
+
+/**
+ * Request + accept, then input upload, execution, streamed output: the job
+ * ends after that time, or a staller's after the client's timeout.
+ */
+function startExecution(world: World, j: number, p: number, delay: number): void {
+  const s = world.scenario
+  const clientPeer = world.clientPeers[world.jobClient[j] as number] as number
+  const peer = world.providerPeer[p] as number
+  const size = jobSize(world, j)
   const rt = reliableRoundTrip(
     world.latency,
     world.rng.net,
@@ -216,39 +303,78 @@ export function assign(world: World, j: number): void {
     world.peers.region[peer] as number,
     s.network.rtoMs,
   )
-  const spec = s.models[model]
+  const spec = s.models[world.jobModel[j] as number]
   const inBytes = size.promptTokens * (spec?.inputBytesPerToken ?? 4)
   const outBytes = size.completionTokens * 4
-  const gpu = s.gpus[world.providerGpu[chosen] as number]
+  const gpu = s.gpus[world.providerGpu[p] as number]
   const exec =
     (size.promptTokens / (gpu?.prefillTps ?? 1)) * 1000 +
     (size.completionTokens / (gpu?.decodeTps ?? 1)) * 1000
   const transfer =
     pathTransferMs(world.peers, clientPeer, peer, inBytes, s.network.relayLimitMbps) +
     pathTransferMs(world.peers, peer, clientPeer, outBytes, s.network.relayLimitMbps)
-  const total = delay + rt.ms + exec + transfer
-  if (world.providerKind[chosen] === KIND_STALL) {
-    m.stallAssigned++
+  if (world.providerKind[p] === KIND_STALL) {
+    world.metrics.stallAssigned++
+    wasted(world, j, rt.ms + s.jobs.timeoutMs)
     world.engine.schedule(delay + rt.ms + s.jobs.timeoutMs, EV_JOB_TIMEOUT, j, world.jobEpoch[j])
   } else {
-    world.engine.schedule(total, EV_JOB_DONE, j, world.jobEpoch[j])
+    world.engine.schedule(delay + rt.ms + exec + transfer, EV_JOB_DONE, j, world.jobEpoch[j])
   }
-  // DHT: a sample of jobs also does a real-size Kademlia lookup for the provider's key
+}
+
+/**
+ * The client dials a provider that never answers: the attempt fails after
+ * the dial timeout (EV_DIAL_FAILED), which counts against the attempt cap.
+ */
+function dialUnreachable(world: World, j: number, p: number, delay: number): void {
+  world.metrics.sybilDials++
+  wasted(world, j, world.scenario.jobs.dialTimeoutMs)
+  world.engine.schedule(delay + world.scenario.jobs.dialTimeoutMs, EV_DIAL_FAILED, j, p)
+}
+
+/** The dial of provider `p` for job `j` timed out: recorded as a failure, then the next attempt. */
+export function dialFailed(world: World, j: number, p: number): void {
+  recordOutcome(world, j, p, { type: 'failure' })
+  retryOrFail(world, j, p, 'unreachable')
+}
+
+/** Time job `j` lost to an attacker, in the job and in the series (at the moment it is committed). */
+function wasted(world: World, j: number, ms: number): void {
+  world.jobWastedMs[j] = (world.jobWastedMs[j] as number) + ms
+  world.metrics.add('attacker_wasted_ms', world.engine.now, ms)
+}
+
+/**
+ * What job `j`'s client learnt of provider `p`, into its observer's real
+ * ProviderRecords. A failure or timeout invalidates the cached ranking; a
+ * success does not (nearly every event is one, and re-ranking per success
+ * would cost O(book) each), the next refresh picks it up.
+ */
+function recordOutcome(world: World, j: number, p: number, outcome: ProviderOutcome): void {
+  const obs = world.observers[world.clientObserver[world.jobClient[j] as number] as number] as Observer
+  obs.records.record(world.providerIdString[p] as string, outcome)
+  if (outcome.type !== 'success') obs.recordsVersion++
+}
+
+/** DHT: a sample of jobs also does a real-size Kademlia lookup for the provider's key. */
+function sampleDhtLookup(world: World, j: number, peer: number): void {
+  const s = world.scenario
+  const m = world.metrics
   const every = Math.max(1, Math.floor(s.jobs.total / Math.max(1, s.dht.lookups)))
-  if (s.dht.lookups > 0 && j % every === 0 && world.metrics.dhtHops.length < s.dht.lookups) {
-    const r = lookup(
-      world.dht,
-      world.peers,
-      world.latency,
-      world.rng.dht,
-      clientPeer,
-      world.dht.keyOfPeer[peer] as number,
-    )
-    m.dhtHops.push(r.hops)
-    m.dhtMs.push(r.ms)
-    m.dhtTimeouts += r.timeouts
-    if (r.found) m.dhtFound++
-  }
+  if (s.dht.lookups === 0 || j % every !== 0 || m.dhtHops.length >= s.dht.lookups) return
+  const clientPeer = world.clientPeers[world.jobClient[j] as number] as number
+  const r = lookup(
+    world.dht,
+    world.peers,
+    world.latency,
+    world.rng.dht,
+    clientPeer,
+    world.dht.keyOfPeer[peer] as number,
+  )
+  m.dhtHops.push(r.hops)
+  m.dhtMs.push(r.ms)
+  m.dhtTimeouts += r.timeouts
+  if (r.found) m.dhtFound++
 }
 
 function release(world: World, j: number): number {
@@ -273,12 +399,9 @@ export function jobDone(world: World, j: number, epoch: number): void {
   const p = release(world, j)
   const m = world.metrics
   const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
-  const providerId = world.providerIdString[p] as string
   if (world.providerEpoch[p] !== epoch) {
     // the provider left mid-job: the stream broke
-    obs.records.record(providerId, { type: 'failure' })
-    obs.recordsVersion++
+    recordOutcome(world, j, p, { type: 'failure' })
     retryOrFail(world, j, p, 'provider-left')
     return
   }
@@ -293,7 +416,7 @@ export function jobDone(world: World, j: number, epoch: number): void {
     m.overclaimJobs++
     m.overclaimAttemptedNano += Number(llmUsageCost(prices, prompt, claimed) - paid)
   }
-  obs.records.record(providerId, { type: 'success' })
+  recordOutcome(world, j, p, { type: 'success' })
   world.clientSpent[c] = (world.clientSpent[c] as number) + Number(paid)
   m.paidNano += Number(paid)
   m.jobsOk++
@@ -305,10 +428,7 @@ export function jobDone(world: World, j: number, epoch: number): void {
 
 export function jobTimeout(world: World, j: number, _epoch: number): void {
   const p = release(world, j)
-  const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
-  obs.records.record(world.providerIdString[p] as string, { type: 'timeout' })
-  obs.recordsVersion++
+  recordOutcome(world, j, p, { type: 'timeout' })
   world.metrics.stallTimeouts++
   world.jobPriceK[j] = Number.NaN
   retryOrFail(world, j, p, 'timeout')

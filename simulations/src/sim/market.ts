@@ -1,6 +1,7 @@
 import {
   buildOffer,
   estimateJobCost,
+  type MatchResult,
   nextSequence,
   type OfferTemplate,
   providerIdOf,
@@ -11,7 +12,7 @@ import {
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
 import { buildMesh, propagate } from '../models/gossipsub.js'
 import type { SimCrypto } from './crypto.js'
-import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL } from './events.js'
+import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import { quantiles } from './stats.js'
 import { EPOCH_MS, type Observer, type RankingCache, type World } from './world.js'
 
@@ -58,13 +59,19 @@ export function computeGossip(world: World): void {
   world.metrics.propagation = pooled
 }
 
+/** A Sybil's prices: `perK` for every unit, zero allowed (the protocol accepts 0..MAX_UNIT_PRICE_NANOTON). */
+function sybilPrices(perK: number): Prices {
+  const price = BigInt(Math.max(0, Math.round(perK)))
+  return { perKPromptTokens: price, perKCompletionTokens: price, perTensorGflop: 0n }
+}
+
 function template(world: World, p: number, perK: number): OfferTemplate {
   const s = world.scenario
   const group = s.providers[world.providerGroup[p] as number]
   const gpu = s.gpus[world.providerGpu[p] as number]
   return {
     models: (group?.models ?? [0]).map((m) => s.models[m]?.name ?? 'model'),
-    prices: pricesFor(perK),
+    prices: world.providerKind[p] === KIND_SYBIL ? sybilPrices(perK) : pricesFor(perK),
     maxConcurrency: world.providerMaxConc[p] as number,
     region: s.regions.names[world.peers.region[world.providerPeer[p] as number] as number] ?? '',
     gpu: { model: gpu?.name ?? 'gpu', vramMb: 24_576, backend: 'cuda' },
@@ -189,20 +196,8 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
   ) {
     return cached
   }
-  const spec = s.models[model]
-  const offers = obs.book.offers(spec?.name ?? '')
   world.metrics.ranks++
-  const result = rankOffers({
-    model: spec?.name ?? '',
-    job: {
-      kind: 'llm',
-      promptTokens: spec?.promptMedian ?? 0,
-      completionTokens: spec?.completionMedian ?? 1,
-    },
-    offers,
-    now: world.now(),
-    records: obs.records.map,
-  })
+  const result = rankModel(world, obs, model)
   const provider = new Int32Array(result.ranked.length)
   const pos = cached?.pos.fill(-1) ?? new Int32Array(world.providerCount).fill(-1)
   const avail = new Uint32Array((result.ranked.length + 31) >>> 5)
@@ -230,6 +225,26 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
   return cache
 }
 
+/**
+ * The one call of the real `rankOffers`: the observer's book for `model`, a
+ * job of the model's median size, the observer's records. Every client
+ * option of the match request is set here.
+ */
+function rankModel(world: World, obs: Observer, model: number): MatchResult {
+  const spec = world.scenario.models[model]
+  return rankOffers({
+    model: spec?.name ?? '',
+    job: {
+      kind: 'llm',
+      promptTokens: spec?.promptMedian ?? 0,
+      completionTokens: spec?.completionMedian ?? 1,
+    },
+    offers: obs.book.offers(spec?.name ?? ''),
+    now: world.now(),
+    records: obs.records.map,
+  })
+}
+
 /** The first ranked position >= `from` whose provider is available, or -1. */
 export function nextAvailable(cache: RankingCache, from: number): number {
   const n = cache.provider.length
@@ -251,7 +266,8 @@ export function nextAvailable(cache: RankingCache, from: number): number {
 export function cheapestAvailable(world: World, model: number): number {
   let best = Number.POSITIVE_INFINITY
   for (let p = 0; p < world.providerCount; p++) {
-    if (world.providerKind[p] === KIND_SPAM || world.providerKind[p] === KIND_STALL) continue
+    const kind = world.providerKind[p]
+    if (kind === KIND_SPAM || kind === KIND_STALL || kind === KIND_SYBIL) continue
     if (world.peers.online[world.providerPeer[p] as number] !== 1) continue
     if ((world.providerBusy[p] as number) >= (world.providerMaxConc[p] as number)) continue
     if (world.providerSeq[p] === 0) continue

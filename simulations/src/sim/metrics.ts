@@ -33,6 +33,7 @@ export class Metrics {
   spamInHonestBooks = 0
   stallAssigned = 0
   stallTimeouts = 0
+  sybilDials = 0
   overclaimAttemptedNano = 0
   overclaimPaidNano = 0
   overclaimJobs = 0
@@ -54,6 +55,8 @@ export class Metrics {
       'online_peers',
       'book_size',
       'spam_in_books',
+      'attempts',
+      'attacker_wasted_ms',
     ]
     this.series = Object.fromEntries(cols.map((c) => [c, new Float64Array(this.buckets)]))
   }

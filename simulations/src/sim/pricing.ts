@@ -1,3 +1,4 @@
+import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import { ranking } from './market.js'
 import type { World } from './world.js'
 
@@ -8,8 +9,12 @@ import type { World } from './world.js'
  *   the provider's nearest order book holds, never under `floor`;
  * - utilisation: `base × (1 + sensitivity × (utilisation − target))` from the
  *   provider's busy share since its last republish, clamped to [min, max].
+ *
+ * Attackers keep the price of their population (`adversaries.*.price`).
  */
 export function initialPrice(world: World, p: number): number {
+  const kind = world.providerKind[p]
+  if (kind !== KIND_HONEST) return attackerPrice(world, kind as number)
   const strategy = world.scenario.providers[world.providerGroup[p] as number]?.strategy
   if (strategy === undefined) return 1
   switch (strategy.type) {
@@ -26,6 +31,7 @@ export function repriced(world: World, p: number): number {
   const s = world.scenario
   const group = s.providers[world.providerGroup[p] as number]
   const current = world.providerPrice[p] as number
+  if (world.providerKind[p] !== KIND_HONEST) return current
   const strategy = group?.strategy
   if (strategy === undefined || strategy.type === 'fixed') return current
   if (strategy.type === 'utilisation') {
@@ -56,6 +62,23 @@ export function repriced(world: World, p: number): number {
   }
   if (cheapest === Number.POSITIVE_INFINITY || current < cheapest) return current
   return Math.max(strategy.floor, cheapest * (1 - strategy.step))
+}
+
+/** An attacker's price is its population's (fixed for the run); a Sybil draws a whole price in [0, maxPrice]. */
+function attackerPrice(world: World, kind: number): number {
+  const adv = world.scenario.adversaries
+  switch (kind) {
+    case KIND_STALL:
+      return adv.stall.price
+    case KIND_OVERCLAIM:
+      return adv.overclaim.price
+    case KIND_SPAM:
+      return adv.spam.price
+    case KIND_SYBIL:
+      return Math.round(world.rng.market.next() * adv.sybil.maxPrice)
+    default:
+      return 1
+  }
 }
 
 /** Busy ms of provider p since its last utilisation mark (uses a per-provider snapshot). */

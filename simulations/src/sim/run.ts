@@ -1,4 +1,5 @@
-import { OfferBook, ProviderRecords, providerIdOf, RateLimiter } from '@cocoon-mesh/peer'
+import { providerIdOf } from '@cocoon-mesh/peer'
+import type { EventHandler } from '../engine/engine.js'
 import { sessionLength } from '../network/churn.js'
 import type { Scenario } from '../scenario/types.js'
 import { createSimCrypto, type SimCrypto } from './crypto.js'
@@ -7,6 +8,7 @@ import {
   EV_BUCKET,
   EV_BURST_TOGGLE,
   EV_DELIVER,
+  EV_DIAL_FAILED,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
@@ -16,9 +18,19 @@ import {
   EV_SPAM,
   KIND_HONEST,
   KIND_OVERCLAIM,
+  KIND_SPAM,
   KIND_STALL,
 } from './events.js'
-import { arrival, assign, closeChannels, jobDone, jobTimeout, startDemand, toggleBurst } from './jobs.js'
+import {
+  arrival,
+  assign,
+  closeChannels,
+  dialFailed,
+  jobDone,
+  jobTimeout,
+  startDemand,
+  toggleBurst,
+} from './jobs.js'
 import {
   cheapestAvailable,
   computeGossip,
@@ -29,7 +41,7 @@ import {
 } from './market.js'
 import { initialPrice, repriced } from './pricing.js'
 import { buildSummary, type Summary, seriesCsv } from './summary.js'
-import { type Observer, World } from './world.js'
+import { createObserver, type Observer, World } from './world.js'
 
 export interface RunOptions {
   seed?: number
@@ -46,37 +58,40 @@ export interface RunResult {
 
 /** Runs a validated scenario to the end of its simulated time. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
-  const seed = options.seed ?? scenario.seed
-  const world = new World(scenario, seed)
+  const world = new World(scenario, options.seed ?? scenario.seed)
   const crypto = await createSimCrypto(scenario.crypto.mode, world.providerCount, world.rng.market)
-  for (let p = 0; p < world.providerCount; p++) {
-    world.providerIdString.push(providerIdOf({ provider: crypto.providerBytes(p) }))
-    world.providerIndex.set(world.providerIdString[p] as string, p)
-    world.providerPrice[p] = initialPrice(world, p)
-  }
+  registerProviders(world, crypto)
   // the first hop of every publication: a relay's real book and rate limiter
-  const firstHop: Observer = {
-    peer: -1,
-    region: 0,
-    book: new OfferBook({ now: world.now, maxProviders: Math.max(10_000, world.providerCount + 16) }),
-    records: new ProviderRecords(world.now),
-    limiter: new RateLimiter({
-      now: world.now,
-      ratePerSecond: scenario.rateLimit.ratePerSecond,
-      burst: scenario.rateLimit.burst,
-    }),
-    bookVersion: 0,
-    recordsVersion: 0,
-    rankings: new Map(),
-  }
+  const firstHop = createObserver(world, -1)
   computeGossip(world)
   schedulePublishing(world)
   startDemand(world)
   scheduleChurn(world)
   world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
+  const events = await runEvents(world, eventHandler(world, crypto, firstHop), options.onProgress)
+  closeChannels(world)
+  for (let p = 0; p < world.providerCount; p++) world.touchProvider(p)
+  world.metrics.realSigns = crypto.signs
+  world.metrics.realVerifies = crypto.verifies
+  const summary = buildSummary(world, events, crypto)
+  const { csv, series } = seriesCsv(world)
+  options.onProgress?.(1)
+  return { summary, csv, series, events }
+}
 
+/** Gives every provider its peer id (from its key) and its first price. */
+function registerProviders(world: World, crypto: SimCrypto): void {
+  for (let p = 0; p < world.providerCount; p++) {
+    world.providerIdString.push(providerIdOf({ provider: crypto.providerBytes(p) }))
+    world.providerIndex.set(world.providerIdString[p] as string, p)
+    world.providerPrice[p] = initialPrice(world, p)
+  }
+}
+
+/** What each event kind does (`a`, `b`: the event's arguments). */
+function eventHandler(world: World, crypto: SimCrypto, firstHop: Observer): EventHandler {
   const e = world.engine
-  const handler = (kind: number, a: number, b: number): void => {
+  return (kind, a, b) => {
     switch (kind) {
       case EV_ARRIVAL:
         arrival(world, a)
@@ -91,7 +106,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         e.schedule(nextPublishDelay(world, a), EV_PUBLISH, a)
         break
       case EV_SPAM: {
-        const rate = scenario.adversaries.spam.offersPerSecond
+        const rate = world.scenario.adversaries.spam.offersPerSecond
         e.schedule(world.rng.market.exp(1000 / rate), EV_SPAM, a)
         if (world.peers.online[world.providerPeer[a] as number] === 1)
           world.pending.push(publish(world, crypto, a, firstHop))
@@ -109,6 +124,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       case EV_JOB_RETRY:
         assign(world, a)
         break
+      case EV_DIAL_FAILED:
+        dialFailed(world, a, b)
+        break
       case EV_PEER_LEAVE:
         leave(world, a)
         break
@@ -121,10 +139,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         break
     }
   }
-  const until = scenario.durationMs
+}
+
+/**
+ * Steps the engine to the end of simulated time; returns the number of events.
+ * The market code's validation is async: it is awaited before the next event so time and order stay exact.
+ */
+async function runEvents(
+  world: World,
+  handler: EventHandler,
+  onProgress: RunOptions['onProgress'],
+): Promise<number> {
+  const e = world.engine
+  const until = world.scenario.durationMs
   let events = 0
   let lastReport = -1
-  // the market code's validation is async: await it before the next event so time and order stay exact
   while (e.step(handler, until)) {
     events++
     if (world.pending.length > 0) {
@@ -132,22 +161,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       world.pending = []
       await Promise.all(ps)
     }
-    if ((events & 0xffff) === 0 && options.onProgress !== undefined) {
+    if ((events & 0xffff) === 0 && onProgress !== undefined) {
       const pct = Math.floor((e.now / until) * 100)
       if (pct !== lastReport) {
         lastReport = pct
-        options.onProgress(e.now / until)
+        onProgress(e.now / until)
       }
     }
   }
-  closeChannels(world)
-  for (let p = 0; p < world.providerCount; p++) world.touchProvider(p)
-  world.metrics.realSigns = crypto.signs
-  world.metrics.realVerifies = crypto.verifies
-  const summary = buildSummary(world, events, crypto)
-  const { csv, series } = seriesCsv(world)
-  options.onProgress?.(1)
-  return { summary, csv, series, events }
+  return events
 }
 
 function scheduleChurn(world: World): void {
@@ -179,7 +201,7 @@ function join(world: World, peer: number): void {
   world.peers.online[peer] = 1
   const p = world.providerOfPeer[peer] as number
   if (p >= 0) world.updateAvailability(p)
-  if (p >= 0 && world.providerKind[p] !== 3) world.engine.schedule(0, EV_PUBLISH, p)
+  if (p >= 0 && world.providerKind[p] !== KIND_SPAM) world.engine.schedule(0, EV_PUBLISH, p)
   world.engine.schedule(sessionLength(world.scenario.churn.session, world.rng.churn), EV_PEER_LEAVE, peer)
 }
 

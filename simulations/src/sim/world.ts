@@ -14,7 +14,7 @@ import {
   ROLE_PROVIDER,
 } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
-import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL } from './events.js'
+import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import { Metrics } from './metrics.js'
 
 /** Sim time 0 maps to this Unix ms so offers carry plausible timestamps. */
@@ -108,6 +108,8 @@ export class World {
   readonly jobEpoch: Int32Array
   readonly jobLastFailed: Int32Array
   readonly jobPriceK: Float64Array
+  /** Simulated ms the job lost to attackers: dial timeouts, stalls, unanswered probes. */
+  readonly jobWastedMs: Float64Array
 
   // offers published (index o)
   readonly offers: Offer[] = []
@@ -126,47 +128,22 @@ export class World {
   channels = new Map<number, { unclaimed: bigint; lastClaimAt: number }>()
 
   constructor(scenario: Scenario, seed: number) {
+    const s = scenario
     this.scenario = scenario
     this.seed = seed
     this.engine = new Engine(1 << 16)
-    this.rng = {
-      market: substream(seed, 'market'),
-      jobs: substream(seed, 'jobs'),
-      net: substream(seed, 'net'),
-      churn: substream(seed, 'churn'),
-      demand: substream(seed, 'demand'),
-      gossip: substream(seed, 'gossip'),
-      dht: substream(seed, 'dht'),
-    }
-    const s = scenario
+    this.rng = runStreams(seed)
     this.latency = { matrix: s.regions.latencyMs, jitter: s.network.jitter, loss: s.network.loss }
     const setup = substream(seed, 'setup')
-    this.peers = createPeerTable(
-      {
-        count: s.peers.count,
-        regionWeights: s.regions.weights,
-        natFraction: s.network.natFraction,
-        bandwidthMedianMbps: s.network.bandwidthMedianMbps,
-        bandwidthSigma: s.network.bandwidthSigma,
-      },
-      setup,
-    )
-    assignRelays(this.peers, s.network.relays, setup)
+    this.peers = buildPeers(s, setup)
     this.dht = buildDht(this.peers, setup, s.dht.k, s.dht.alpha, s.dht.timeoutMs)
     this.metrics = new Metrics(s)
 
     // roles: providers first (after relays), then adversaries, the rest clients
-    const adv = s.adversaries
-    const honest = Math.max(1, Math.round(s.peers.count * s.peers.providerFraction))
-    const kinds: number[] = [
-      ...new Array<number>(honest).fill(KIND_HONEST),
-      ...new Array<number>(adv.stall.count).fill(KIND_STALL),
-      ...new Array<number>(adv.overclaim.count).fill(KIND_OVERCLAIM),
-      ...new Array<number>(adv.spam.count).fill(KIND_SPAM),
-    ]
-    const candidates: number[] = []
-    for (let i = 0; i < this.peers.count; i++) if (this.peers.role[i] !== 2) candidates.push(i)
+    const kinds = providerKinds(s)
+    const candidates = nonRelayPeers(this.peers)
     const P = Math.min(kinds.length, candidates.length - 1)
+    shuffleFirst(candidates, P, setup)
     this.providerCount = P
     this.providerPeer = new Int32Array(P)
     this.providerKind = new Uint8Array(P)
@@ -182,62 +159,17 @@ export class World {
     this.utilSnapshot = new Float64Array(P)
     this.providerSeq = new Float64Array(P)
     this.providerOfPeer = new Int32Array(this.peers.count).fill(-1)
-    // a random subset of non-relay peers are providers
-    for (let i = 0; i < P; i++) {
-      const pick = i + setup.int(candidates.length - i)
-      const tmp = candidates[i] as number
-      candidates[i] = candidates[pick] as number
-      candidates[pick] = tmp
-    }
-    const groupWeights = s.providers.map((g) => g.share)
-    const gpuWeights = s.gpus.map((g) => g.share)
-    for (let p = 0; p < P; p++) {
-      const peer = candidates[p] as number
-      const kind = kinds[p] as number
-      this.providerPeer[p] = peer
-      this.providerOfPeer[peer] = p
-      this.providerKind[p] = kind
-      this.peers.role[peer] = kind === KIND_HONEST ? ROLE_PROVIDER : ROLE_ADVERSARY
-      this.providerGroup[p] = pickWeighted(groupWeights, setup)
-      this.providerGpu[p] = pickWeighted(gpuWeights, setup)
-      const group = s.providers[this.providerGroup[p] as number]
-      this.providerMaxConc[p] = group?.maxConcurrency ?? 1
-      const limits = { maxConcurrency: this.providerMaxConc[p] as number, maxQueue: 0 }
-      this.admission.push(
-        new Admission({
-          limits: Object.fromEntries(
-            (group?.models ?? [0]).map((m) => [s.models[m]?.name ?? 'model', limits]),
-          ),
-          now: this.now,
-          // with no queue nothing ever waits, so no deadline timers are needed
-          schedule: () => () => {},
-        }),
-      )
-    }
+    for (let p = 0; p < P; p++) this.placeProvider(p, candidates[p] as number, kinds[p] as number, setup)
+
     const clients = candidates.slice(P)
     this.clientPeers = Int32Array.from(clients)
     this.clientGroup = new Uint8Array(clients.length)
     this.clientObserver = new Uint8Array(clients.length)
     this.clientSpent = new Float64Array(clients.length)
-    const clientWeights = s.clients.map((g) => g.share)
-    const perGroup: number[][] = s.clients.map(() => [])
-    for (let c = 0; c < clients.length; c++) {
-      const g = pickWeighted(clientWeights, setup)
-      this.clientGroup[c] = g
-      perGroup[g]?.push(c)
-      this.peers.role[clients[c] as number] = ROLE_CLIENT
-    }
+    const perGroup = this.groupClientsOf(setup)
     this.groupClients = perGroup.map((list) => Int32Array.from(list))
-    this.groupRate = new Float64Array(s.clients.length)
+    this.groupRate = groupRates(s, perGroup)
     this.groupOn = new Uint8Array(s.clients.length).fill(1)
-    const demandTotal = s.clients.reduce(
-      (sum, g, i) => sum + ((perGroup[i]?.length ?? 0) > 0 ? g.demandShare : 0),
-      0,
-    )
-    s.clients.forEach((g, i) => {
-      if ((perGroup[i]?.length ?? 0) === 0 || demandTotal <= 0) return
-      this.groupRate[i] = (s.jobs.total * (g.demandShare / demandTotal)) / s.durationMs
-    })
 
     this.jobCap = s.jobs.total
     this.jobClient = new Int32Array(this.jobCap)
@@ -250,45 +182,64 @@ export class World {
     this.jobEpoch = new Int32Array(this.jobCap)
     this.jobLastFailed = new Int32Array(this.jobCap).fill(-1)
     this.jobPriceK = new Float64Array(this.jobCap).fill(Number.NaN)
+    this.jobWastedMs = new Float64Array(this.jobCap)
 
-    // observers: honest public clients spread over regions (never churn)
-    const regions = s.regions.names.length
-    const want = Math.max(1, Math.min(s.gossip.observers, clients.length))
-    const byRegion: number[][] = Array.from({ length: regions }, () => [])
-    clients.forEach((peer, idx) => {
-      if (this.peers.nat[peer] === 0) byRegion[this.peers.region[peer] as number]?.push(idx)
-    })
-    const chosen: number[] = []
-    for (let round = 0; chosen.length < want && round < want; round++) {
-      for (let r = 0; r < regions && chosen.length < want; r++) {
-        const idx = byRegion[r]?.[round]
-        if (idx !== undefined) chosen.push(idx)
-      }
+    for (const peer of observerPeers(this.peers, clients, s)) this.observers.push(createObserver(this, peer))
+    this.assignClientObservers()
+    this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
+  }
+
+  /** Makes peer `peer` provider `p` of `kind`: its group, GPU and real admission. */
+  private placeProvider(p: number, peer: number, kind: number, setup: Rng): void {
+    const s = this.scenario
+    this.providerPeer[p] = peer
+    this.providerOfPeer[peer] = p
+    this.providerKind[p] = kind
+    this.peers.role[peer] = kind === KIND_HONEST ? ROLE_PROVIDER : ROLE_ADVERSARY
+    this.providerGroup[p] = pickWeighted(
+      s.providers.map((g) => g.share),
+      setup,
+    )
+    this.providerGpu[p] = pickWeighted(
+      s.gpus.map((g) => g.share),
+      setup,
+    )
+    const group = s.providers[this.providerGroup[p] as number]
+    this.providerMaxConc[p] = group?.maxConcurrency ?? 1
+    const limits = { maxConcurrency: this.providerMaxConc[p] as number, maxQueue: 0 }
+    this.admission.push(
+      new Admission({
+        limits: Object.fromEntries((group?.models ?? [0]).map((m) => [s.models[m]?.name ?? 'model', limits])),
+        now: this.now,
+        // with no queue nothing ever waits, so no deadline timers are needed
+        schedule: () => () => {},
+      }),
+    )
+  }
+
+  /** Draws each client's group; returns the clients of each group. */
+  private groupClientsOf(setup: Rng): number[][] {
+    const s = this.scenario
+    const clientWeights = s.clients.map((g) => g.share)
+    const perGroup: number[][] = s.clients.map(() => [])
+    for (let c = 0; c < this.clientPeers.length; c++) {
+      const g = pickWeighted(clientWeights, setup)
+      this.clientGroup[c] = g
+      perGroup[g]?.push(c)
+      this.peers.role[this.clientPeers[c] as number] = ROLE_CLIENT
     }
-    if (chosen.length === 0) chosen.push(0)
-    for (const c of chosen) {
-      const peer = clients[c] as number
-      this.observers.push({
-        peer,
-        region: this.peers.region[peer] as number,
-        book: new OfferBook({ now: this.now, maxProviders: Math.max(10_000, P + 16) }),
-        records: new ProviderRecords(this.now),
-        limiter: new RateLimiter({
-          now: this.now,
-          ratePerSecond: s.rateLimit.ratePerSecond,
-          burst: s.rateLimit.burst,
-        }),
-        bookVersion: 0,
-        recordsVersion: 0,
-        rankings: new Map(),
-      })
-    }
-    for (let c = 0; c < clients.length; c++) {
-      const region = this.peers.region[clients[c] as number] as number
+    return perGroup
+  }
+
+  /** Each client uses the book of the observer with the lowest latency from its region. */
+  private assignClientObservers(): void {
+    const latencyMs = this.scenario.regions.latencyMs
+    for (let c = 0; c < this.clientPeers.length; c++) {
+      const region = this.peers.region[this.clientPeers[c] as number] as number
       let best = 0
       let bestLat = Number.POSITIVE_INFINITY
       this.observers.forEach((o, i) => {
-        const lat = s.regions.latencyMs[region]?.[o.region] ?? 0
+        const lat = latencyMs[region]?.[o.region] ?? 0
         if (lat < bestLat) {
           bestLat = lat
           best = i
@@ -296,7 +247,6 @@ export class World {
       })
       this.clientObserver[c] = best
     }
-    this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
   }
 
   /** Whether a provider can take a job now (online, free slot): what the availability bitsets track. */
@@ -328,6 +278,120 @@ export class World {
       (this.providerBusyMs[p] as number) +
       (this.providerBusy[p] as number) * (now - (this.providerLastChange[p] as number))
     this.providerLastChange[p] = now
+  }
+}
+
+/** The run's independent random streams, one per concern, all derived from the seed. */
+function runStreams(seed: number): World['rng'] {
+  return {
+    market: substream(seed, 'market'),
+    jobs: substream(seed, 'jobs'),
+    net: substream(seed, 'net'),
+    churn: substream(seed, 'churn'),
+    demand: substream(seed, 'demand'),
+    gossip: substream(seed, 'gossip'),
+    dht: substream(seed, 'dht'),
+  }
+}
+
+/** The peer table with regions, NAT, bandwidth and relays. */
+function buildPeers(s: Scenario, setup: Rng): PeerTable {
+  const peers = createPeerTable(
+    {
+      count: s.peers.count,
+      regionWeights: s.regions.weights,
+      natFraction: s.network.natFraction,
+      bandwidthMedianMbps: s.network.bandwidthMedianMbps,
+      bandwidthSigma: s.network.bandwidthSigma,
+    },
+    setup,
+  )
+  assignRelays(peers, s.network.relays, setup)
+  return peers
+}
+
+/** The kind of each provider index: honest ones first, then each adversary population. */
+function providerKinds(s: Scenario): number[] {
+  const adv = s.adversaries
+  const honest = Math.max(1, Math.round(s.peers.count * s.peers.providerFraction))
+  return [
+    ...new Array<number>(honest).fill(KIND_HONEST),
+    ...new Array<number>(adv.stall.count).fill(KIND_STALL),
+    ...new Array<number>(adv.overclaim.count).fill(KIND_OVERCLAIM),
+    ...new Array<number>(adv.spam.count).fill(KIND_SPAM),
+    ...new Array<number>(adv.sybil.count).fill(KIND_SYBIL),
+  ]
+}
+
+/** Every peer that is not a relay: the candidates for providers and clients. */
+function nonRelayPeers(peers: PeerTable): number[] {
+  const candidates: number[] = []
+  for (let i = 0; i < peers.count; i++) if (peers.role[i] !== 2) candidates.push(i)
+  return candidates
+}
+
+/** Moves a random subset of `n` entries to the front (a partial Fisher-Yates shuffle). */
+function shuffleFirst(list: number[], n: number, rng: Rng): void {
+  for (let i = 0; i < n; i++) {
+    const pick = i + rng.int(list.length - i)
+    const tmp = list[i] as number
+    list[i] = list[pick] as number
+    list[pick] = tmp
+  }
+}
+
+/** Jobs per simulated ms of each client group, from its share of demand (0 for an empty group). */
+function groupRates(s: Scenario, perGroup: number[][]): Float64Array {
+  const rates = new Float64Array(s.clients.length)
+  const demandTotal = s.clients.reduce(
+    (sum, g, i) => sum + ((perGroup[i]?.length ?? 0) > 0 ? g.demandShare : 0),
+    0,
+  )
+  s.clients.forEach((g, i) => {
+    if ((perGroup[i]?.length ?? 0) === 0 || demandTotal <= 0) return
+    rates[i] = (s.jobs.total * (g.demandShare / demandTotal)) / s.durationMs
+  })
+  return rates
+}
+
+/** Observers: honest public clients spread round-robin over regions (they never churn). */
+function observerPeers(peers: PeerTable, clients: number[], s: Scenario): number[] {
+  const regions = s.regions.names.length
+  const want = Math.max(1, Math.min(s.gossip.observers, clients.length))
+  const byRegion: number[][] = Array.from({ length: regions }, () => [])
+  clients.forEach((peer, idx) => {
+    if (peers.nat[peer] === 0) byRegion[peers.region[peer] as number]?.push(idx)
+  })
+  const chosen: number[] = []
+  for (let round = 0; chosen.length < want && round < want; round++) {
+    for (let r = 0; r < regions && chosen.length < want; r++) {
+      const idx = byRegion[r]?.[round]
+      if (idx !== undefined) chosen.push(idx)
+    }
+  }
+  if (chosen.length === 0) chosen.push(0)
+  return chosen.map((c) => clients[c] as number)
+}
+
+/**
+ * A peer holding the real market state: its OfferBook, ProviderRecords and
+ * RateLimiter. `peer` -1 is the first hop of publications (a relay), region 0.
+ */
+export function createObserver(world: World, peer: number): Observer {
+  const s = world.scenario
+  return {
+    peer,
+    region: peer < 0 ? 0 : (world.peers.region[peer] as number),
+    book: new OfferBook({ now: world.now, maxProviders: Math.max(10_000, world.providerCount + 16) }),
+    records: new ProviderRecords(world.now),
+    limiter: new RateLimiter({
+      now: world.now,
+      ratePerSecond: s.rateLimit.ratePerSecond,
+      burst: s.rateLimit.burst,
+    }),
+    bookVersion: 0,
+    recordsVersion: 0,
+    rankings: new Map(),
   }
 }
 

@@ -27,7 +27,7 @@ describe('report.html', () => {
     expect(html).not.toMatch(/<link[^>]+href=/)
     expect(html.length).toBeGreaterThan(150_000) // the chart.js UMD bundle is in it
     expect(csv.split('\n')[0]).toBe(
-      't_s,jobs_arrived,jobs_ok,jobs_failed,mean_price_paid,cheapest_offer,utilisation,online_peers,book_size,spam_in_books',
+      't_s,jobs_arrived,jobs_ok,jobs_failed,mean_price_paid,cheapest_offer,utilisation,online_peers,book_size,spam_in_books,attempts,attacker_wasted_ms',
     )
     if (CHROMIUM === undefined) {
       // Without a browser only the structure above is checked; CI installs one, so there it must be found.
@@ -56,6 +56,6 @@ describe('report.html', () => {
       { timeout: 50_000, maxBuffer: 64 * 1024 * 1024 },
     )
     // the page's script sets data-charts after constructing every Chart without throwing
-    expect(stdout).toContain('data-charts="5"')
+    expect(stdout).toContain('data-charts="6"')
   })
 })

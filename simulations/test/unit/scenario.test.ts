@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatCliError } from '../../src/commands/format-error.js'
 import { InvalidScenarioError, loadScenario, parseScenario } from '../../src/scenario/load.js'
+import { scenarioSchemaJson } from '../../src/scenario/schema.js'
 
 const scenariosDir = new URL('../../scenarios/', import.meta.url).pathname
 const dirs: string[] = []
@@ -30,9 +31,14 @@ describe('scenario files', () => {
       'price-war.json',
       'scale-100k.json',
       'spam-attack.json',
+      'sybil-attack.json',
     ])
     for (const f of files)
       expect((await loadScenario(join(scenariosDir, f))).name).toBe(f.replace('.json', ''))
+  })
+
+  it('scenario.schema.json is the schema in src/scenario/schema.ts (`npm run schema` writes it)', async () => {
+    expect(await readFile(join(scenariosDir, 'scenario.schema.json'), 'utf8')).toBe(scenarioSchemaJson())
   })
 
   it('fills defaults', () => {
