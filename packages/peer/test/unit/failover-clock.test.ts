@@ -111,7 +111,6 @@ function context(
     records: new ProviderRecords(clock.now),
     now: clock.now,
     timers: clock,
-    idleTimeoutMs: 30_000,
   }
 }
 
@@ -147,7 +146,7 @@ function silentThenServing(clock: ManualClock): {
 }
 
 describe('timeouts and deadlines on an injected clock', () => {
-  it('times out a silent provider after the idle timeout and fails over to the next one', async () => {
+  it('abandons a provider that sends no first token within the first-token limit and fails over', async () => {
     const clock = new ManualClock(START)
     const { ctx, cheap, dear, dialed, accepted } = silentThenServing(clock)
     const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
@@ -160,7 +159,8 @@ describe('timeouts and deadlines on an injected clock', () => {
       () => accepted() && clock.scheduled >= 2,
       'the silent provider to accept and the timers to be set',
     )
-    clock.advance(29_999)
+    // the offers promise no rate: the default limit, the 3 s floor for a short prompt
+    clock.advance(2_999)
     expect(dialed).toHaveLength(1)
     clock.advance(1)
     await done
@@ -169,15 +169,15 @@ describe('timeouts and deadlines on an injected clock', () => {
     expect(dialed).toEqual([providerIdOf(cheap), providerIdOf(dear)])
     expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
     expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
-    expect(usage.parts[0]?.endedAt).toBe(START + 30_000)
+    expect(usage.parts[0]?.endedAt).toBe(START + 3_000)
     expect(ctx.records.get(providerIdOf(cheap)).timeouts).toBe(1)
-    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + 30_000)
+    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + 3_000)
   })
 
-  it('ends the job at the deadline, before the idle timeout, without trying another provider', async () => {
+  it('ends the job at the deadline, before the first-token limit, without trying another provider', async () => {
     const clock = new ManualClock(START)
     const { ctx, cheap, dialed, accepted } = silentThenServing(clock)
-    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 5_000 })
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 2_000 })
     const failed = (async () => {
       for await (const _ of job) {
         // no tokens arrive
@@ -187,7 +187,7 @@ describe('timeouts and deadlines on an injected clock', () => {
       () => accepted() && clock.scheduled >= 2,
       'the silent provider to accept and the timers to be set',
     )
-    clock.advance(5_000)
+    clock.advance(2_000)
     expect(await failed).toBeInstanceOf(DeadlineExceededError)
     await expect(job.usage).rejects.toBeInstanceOf(DeadlineExceededError)
     expect(dialed).toEqual([providerIdOf(cheap)])
