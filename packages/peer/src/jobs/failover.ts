@@ -43,7 +43,7 @@ import { defaultLlmDeadline, llmStallLimits, type StallLimits, tensorStallLimits
 /** Longest silence from a tensor job's provider, ms, unless the context sets `stallLimits.idleMs`. */
 const TENSOR_IDLE_MS = 30_000
 /** Chat-template tokens a provider may add around the prompt and each message. */
-const TEMPLATE_TOKENS = 32
+const TEMPLATE_TOKENS = 64
 const TEMPLATE_TOKENS_PER_MESSAGE = 16
 
 /** What one attempt delivered so far: the accepted price, tokens received and when. */

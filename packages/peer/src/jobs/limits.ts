@@ -15,6 +15,8 @@ const RATE_HEADROOM = 10
 const FIRST_TOKEN_FLOOR_MS = 3_000
 /** Prompt tokens are processed about this many times faster than completion tokens are generated. */
 const PROMPT_SPEEDUP = 10
+/** Shortest silence after the first token that abandons a provider, ms. */
+const IDLE_FLOOR_MS = 3_000
 /** Shortest window over which the delivered rate is measured, ms. */
 const WINDOW_FLOOR_MS = 5_000
 /** A window is long enough to expect at least this many tokens at the least acceptable rate. */
@@ -45,8 +47,8 @@ export function promisedRate(offer: Pick<Offer, 'tokensPerSecond'>): number {
 /**
  * The limits of an LLM attempt on `offer` for a prompt of about
  * `promptTokens`: the first token within a floor plus headroom over the
- * promised prompt time, then at least a tenth of the promised rate over a
- * window of a few tokens' worth.
+ * promised prompt time, then no silence longer than a few tokens' worth at a
+ * tenth of the promised rate, and at least that rate over a window.
  */
 export function llmStallLimits(
   offer: Pick<Offer, 'tokensPerSecond'>,
@@ -56,10 +58,11 @@ export function llmStallLimits(
   const rate = promisedRate(offer)
   const promptMs = (DEADLINE_HEADROOM * 1000 * promptTokens) / (rate * PROMPT_SPEEDUP)
   const minTokensPerSecond = rate / RATE_HEADROOM
-  const windowMs = Math.max(WINDOW_FLOOR_MS, (1000 * WINDOW_TOKENS) / minTokensPerSecond)
+  const fewTokensMs = (1000 * WINDOW_TOKENS) / minTokensPerSecond
+  const windowMs = Math.max(WINDOW_FLOOR_MS, fewTokensMs)
   return {
     firstTokenMs: Math.max(FIRST_TOKEN_FLOOR_MS, promptMs),
-    idleMs: windowMs,
+    idleMs: Math.max(IDLE_FLOOR_MS, fewTokensMs),
     minTokensPerSecond,
     windowMs,
     promisedPerSecond: rate,

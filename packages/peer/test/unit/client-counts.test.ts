@@ -150,12 +150,13 @@ function consume(job: LlmJob): { text: () => string; tokens: () => number; done:
 describe('stall limits from the promised rate', () => {
   it('derives the first-token limit, the least rate and the window from the offer, with floors and a default', () => {
     const fast = llmStallLimits({ tokensPerSecond: 20 }, 10)
-    expect(fast).toMatchObject({ firstTokenMs: 3_000, minTokensPerSecond: 2, windowMs: 5_000 })
+    expect(fast).toMatchObject({ firstTokenMs: 3_000, idleMs: 3_000, minTokensPerSecond: 2, windowMs: 5_000 })
     // a long prompt gets longer for its first token: 4x the promised prompt time (10x the token rate)
     expect(llmStallLimits({ tokensPerSecond: 20 }, 10_000).firstTokenMs).toBe(200_000)
     // no promise: 5 tokens/s assumed
     expect(llmStallLimits({ tokensPerSecond: 0 }, 10)).toMatchObject({
       promisedPerSecond: 5,
+      idleMs: 6_000,
       minTokensPerSecond: 0.5,
       windowMs: 6_000,
     })
@@ -165,7 +166,7 @@ describe('stall limits from the promised rate', () => {
     const limits = llmStallLimits({ tokensPerSecond: 20 }, 10)
     const watch = new ProgressWatch(limits, START)
     watch.progress(START + 100, 1)
-    // one token a second: never silent for the idle limit, yet 5 tokens per 5 s < the 10 needed
+    // one token a second: never silent for the 3 s idle limit, yet 5 tokens per 5 s < the 10 needed
     for (let t = 1; t <= 5; t++) watch.progress(START + 100 + t * 1_000, 1)
     const stall = watch.stallAt()
     expect(stall.at).toBe(START + 5_100)
@@ -203,7 +204,8 @@ describe('no job waits on a staller', () => {
     const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 4 })
     const run = consume(job)
     await until(() => run.tokens() >= 1, 'the first trickled token')
-    clock.advance(4_999)
+    // promised 20 tokens/s: silent past the 3 s idle floor
+    clock.advance(2_999)
     expect(dialed).toEqual([providerIdOf(staller)])
     clock.advance(1)
     await run.done
@@ -211,7 +213,7 @@ describe('no job waits on a staller', () => {
     expect(run.text()).toBe('s1 h1 h2 h3 ')
     expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
     expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
-    expect((usage.parts[0]?.endedAt ?? 0) - START).toBe(5_000)
+    expect((usage.parts[0]?.endedAt ?? 0) - START).toBe(3_000)
     expect(ctx.records.get(providerIdOf(staller)).timeouts).toBe(1)
 
     // the staller at price 0 ranks behind the honest provider while its failure is recent
