@@ -56,7 +56,8 @@ describe('a staller costs a job seconds, once', () => {
     const stallers = new Set([silent.peerId, trickle.peerId])
     const client = await createLightPeer({ bootstrap: m.bootstrapAddrs })
     scratch.cleanups.push(() => client.stop())
-    await waitForOffers(client, MODEL, 3)
+    // a generous wait: offers cross gossip slowly on a loaded machine
+    await waitForOffers(client, MODEL, 3, 90_000)
 
     const failedBefore = new Set<string>()
     for (const prompt of ['one', 'two', 'three']) {

@@ -12,8 +12,8 @@
  *
  * Env: `COCOON_FAKE_BOOTSTRAP` (comma-separated multiaddrs),
  * `COCOON_FAKE_MODEL`, `COCOON_FAKE_TOKENS_PER_SECOND` (the rate the offer
- * promises). Prints `ready <peerId>` once listening and publishing, `job <id>`
- * per accepted job, `cancel <id>` per JobCancel and `closed <id>` when the
+ * promises). Prints `ready <peerId>` once listening and publishing,
+ * `job <id> deadline=<unix ms>` per accepted job, `cancel <id>` per JobCancel and `closed <id>` when the
  * client ends the stream; exits on SIGTERM/SIGINT.
  */
 import { createPeer, FrameWriter, readFrames } from '@cocoon-mesh/peer'
@@ -60,7 +60,7 @@ async function serve(stream: Stream): Promise<void> {
   }
   const writer = new FrameWriter(stream)
   await writer.write({ accept: { jobId: request.jobId, price: ZERO, creditWindow: 0n } })
-  console.log(`job ${request.jobId}`)
+  console.log(`job ${request.jobId} deadline=${request.deadline}`)
   let open = true
   const client = watchClient(frames, request.jobId).finally(() => {
     open = false

@@ -8,8 +8,8 @@ export type DishonestMode = 'silent' | 'trickle' | 'flood' | 'overclaim'
 export interface DishonestProvider {
   peerId: string
   proc: Proc
-  /** Job ids this provider accepted, in order. */
-  jobs(): string[]
+  /** The jobs this provider accepted, in order, with the deadline each request carried (Unix ms, 0 for none). */
+  jobs(): Array<{ jobId: string; deadline: number }>
 }
 
 /** Starts a dishonest provider process (see dishonest-provider.ts) joined through `bootstrap`; waits until it is ready. */
@@ -30,6 +30,10 @@ export async function startDishonestProvider(
   return {
     peerId: ready.slice('ready '.length).trim(),
     proc,
-    jobs: () => proc.lines.filter((l) => l.startsWith('job ')).map((l) => l.slice(4)),
+    jobs: () =>
+      proc.lines
+        .map((l) => /^job (\S+) deadline=(\d+)$/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => ({ jobId: m[1] ?? '', deadline: Number(m[2]) })),
   }
 }
