@@ -19,7 +19,7 @@ import {
   runLlmJob,
 } from '../../src/jobs/index.js'
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
-import { ProviderRecords } from '../../src/matching/records.js'
+import { ProviderRecords, reliability } from '../../src/matching/records.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
@@ -281,6 +281,12 @@ describe('the client trusts only what it counted', () => {
     expect(usage.parts[0]?.error).toContain('ERR_USAGE_MISMATCH')
     expect(usage).toMatchObject({ completionTokens: 8, promptTokens: 3, cost: 22n })
     expect(ctx.records.get(providerIdOf(fake.offer)).cheats).toBe(1)
+    // one cheat weighs as ten failures, past the cooldown too
+    const failedOnce = new ProviderRecords(clock.now)
+    failedOnce.record('p', { type: 'failure' })
+    const later = clock.now() + 3_600_000
+    expect(reliability(ctx.records.get(providerIdOf(fake.offer)), later, 60_000)).toBeCloseTo(1 / 11)
+    expect(reliability(failedOnce.get('p'), later, 60_000)).toBeCloseTo(1 / 2)
   })
 
   it('refuses a result that claims more than was delivered, fails over and reports the counted usage', async () => {

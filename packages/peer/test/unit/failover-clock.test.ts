@@ -8,10 +8,12 @@ import { type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
+import { promptTokenBound } from '../../src/jobs/failover.js'
 import {
   DeadlineExceededError,
   FrameWriter,
   type JobContext,
+  llmStallLimits,
   readFrames,
   runLlmJob,
 } from '../../src/jobs/index.js'
@@ -159,8 +161,18 @@ describe('timeouts and deadlines on an injected clock', () => {
       () => accepted() && clock.scheduled >= 2,
       'the silent provider to accept and the timers to be set',
     )
-    // the offers promise no rate: the default limit, the 3 s floor for a short prompt
-    clock.advance(2_999)
+    // the offers promise no rate: the limit for the default rate and the prompt's bound
+    const bound = promptTokenBound({
+      prompt: 'hi',
+      messages: [],
+      continuation: '',
+      maxTokens: 2,
+      temperature: 0,
+      seed: 0,
+    })
+    const limit = llmStallLimits(cheap, bound).firstTokenMs
+    expect(limit).toBeGreaterThanOrEqual(3_000)
+    clock.advance(limit - 1)
     expect(dialed).toHaveLength(1)
     clock.advance(1)
     await done
@@ -169,9 +181,9 @@ describe('timeouts and deadlines on an injected clock', () => {
     expect(dialed).toEqual([providerIdOf(cheap), providerIdOf(dear)])
     expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
     expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
-    expect(usage.parts[0]?.endedAt).toBe(START + 3_000)
+    expect(usage.parts[0]?.endedAt).toBe(START + limit)
     expect(ctx.records.get(providerIdOf(cheap)).timeouts).toBe(1)
-    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + 3_000)
+    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + limit)
   })
 
   it('ends the job at the deadline, before the first-token limit, without trying another provider', async () => {
