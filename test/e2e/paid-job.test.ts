@@ -7,7 +7,14 @@ import {
   type TensorResult,
   UnknownModelError,
 } from '@cocoon-mesh/gpu-runtime'
-import { createLightNode, createPeer, type JobService, jobAttempt, jobService } from '@cocoon-mesh/peer'
+import {
+  createLightNode,
+  createPeer,
+  type JobService,
+  jobAttempt,
+  jobService,
+  llmStallLimits,
+} from '@cocoon-mesh/peer'
 import {
   JOB_PROTOCOL,
   JobKind,
@@ -145,7 +152,8 @@ describe('a job paid through a TON payment channel on the devnet', () => {
       }),
       provider: provider.libp2p.peerId.toMultihash().bytes,
       payoutAddress: providerWallet.address.toString(),
-      idleTimeoutMs: 10_000,
+      offerPrice: price,
+      limits: llmStallLimits({ tokensPerSecond: 0 }, 0, { firstTokenMs: 10_000, idleMs: 10_000 }),
       maxTensorBytes: 1 << 20,
     })) {
       if (event.type === 'token') received += event.tokens

@@ -31,17 +31,33 @@ import {
   DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
-  ProviderTimeoutError,
+  PriceAboveOfferError,
+  type ProviderTimeoutError,
   StreamEndedError,
   UnexpectedFrameError,
+  UsageMismatchError,
 } from './errors.js'
 import { FrameWriter, type ReadFramesErrorType, readFrames, type WriteFrameErrorType } from './frames.js'
+import { ProgressWatch, type StallLimits } from './limits.js'
 import { sendTensors, TensorAssembler, type TensorAssemblerErrorType } from './tensors.js'
 
 export type AttemptEvent =
   | { type: 'accepted'; price: Prices; creditWindow: bigint }
   | { type: 'token'; text: string; tokens: number }
-  | { type: 'result'; result: JobResult; outputs: Tensor[] }
+  | { type: 'result'; result: JobResult; outputs: Tensor[]; counted: CountedUsage }
+
+/**
+ * The usage of a finished attempt as the client accounts for it: the tokens
+ * it received, the provider's prompt tokens (or GFLOP) once checked against
+ * the client's bound, and the provider's bill once checked against the
+ * accepted price times that usage.
+ */
+export interface CountedUsage {
+  promptTokens: number
+  completionTokens: number
+  gflop: number
+  cost: bigint
+}
 
 export interface AttemptOptions {
   stream: Stream
@@ -53,9 +69,16 @@ export interface AttemptOptions {
   payments: ClientPayments
   provider: Uint8Array
   payoutAddress: string
+  /** The price of the provider's offer: its JobAccept may not quote more. */
+  offerPrice: Prices
+  /**
+   * Most prompt tokens the provider may bill for an LLM job: the client's
+   * conservative count of what it sent (see `promptTokenBound`).
+   */
+  promptTokenBound?: number
   signal?: AbortSignal
-  /** Longest silence from the provider before the attempt fails with `ProviderTimeoutError`, ms. */
-  idleTimeoutMs: number
+  /** Time to first token and least progress; an attempt that breaks them fails with `ProviderTimeoutError`. */
+  limits: StallLimits
   /** Unix ms: past it the attempt fails with `DeadlineExceededError`, whatever the provider does. */
   deadline?: number
   /** The clock `deadline` is measured against. Default `Date.now`. */
@@ -70,7 +93,8 @@ export interface AttemptOptions {
 /**
  * Errors of {@link jobAttempt}: the provider's answer (rejected, failed), its
  * misbehaviour on the stream (an unexpected or undecodable frame, a price
- * above the max, tensors that do not match their headers), silence, the
+ * above its offer or the max, tokens beyond `maxTokens` or a bill above what
+ * was delivered, tensors that do not match their headers), a stall, the
  * deadline, the stream ending, the caller's abort, and the client payment
  * session's refusals (no usable channel, a voucher over budget, a bill above
  * what was delivered).
@@ -79,6 +103,8 @@ export type JobAttemptErrorType =
   | JobRejectedError
   | JobFailedError
   | UnexpectedFrameError
+  | PriceAboveOfferError
+  | UsageMismatchError
   | ProviderTimeoutError
   | DeadlineExceededError
   | StreamEndedError
@@ -92,13 +118,15 @@ export type JobAttemptErrorType =
 
 /**
  * One try of one job on one provider's stream. Yields the accept, each token
- * chunk and the final result; throws {@link JobAttemptErrorType} otherwise.
- * Always leaves the stream closed or reset.
+ * chunk (never past the request's `maxTokens`: a provider that sends more is
+ * cancelled) and the final result with the usage the client counted; throws
+ * {@link JobAttemptErrorType} otherwise. Always leaves the stream closed or reset.
  */
 export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<AttemptEvent, void, undefined> {
   const { stream, request, signal } = options
   const writer = new FrameWriter(stream)
   const frames = readFrames(stream)[Symbol.asyncIterator]()
+  const watch = new ProgressWatch(options.limits, (options.now ?? Date.now)())
   const onAbort = (): void => {
     stream.abort(new AbortedError('job aborted by the caller'))
   }
@@ -108,7 +136,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   try {
     if (signal?.aborted === true) throw new AbortedError('job aborted by the caller')
     await writer.write({ request }, { signal })
-    const { price, creditWindow } = await readAccept(frames, options)
+    const { price, creditWindow } = await readAccept(frames, options, watch)
     yield { type: 'accepted', price, creditWindow }
     const session = await openSession(options, creditWindow)
     if (options.inputs !== undefined) {
@@ -116,22 +144,28 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     }
     let tokens = 0
     for (;;) {
-      const frame = await next(frames, options)
+      const frame = await next(frames, options, watch)
       if (frame.tokenChunk !== undefined) {
+        watch.progress((options.now ?? Date.now)(), frame.tokenChunk.tokens)
+        if (tokens + frame.tokenChunk.tokens > (request.llm?.maxTokens ?? Number.POSITIVE_INFINITY)) {
+          finished = true
+          throw await cancelOverflow(writer, stream, options, tokens, frame.tokenChunk.tokens)
+        }
         tokens += frame.tokenChunk.tokens
         yield { type: 'token', text: frame.tokenChunk.text, tokens: frame.tokenChunk.tokens }
         const voucher = await session.delivered(llmUsageCost(price, 0, tokens))
         if (voucher !== undefined) await writer.write({ voucher }, { signal })
       } else if (assembler.push(frame)) {
-        // tensor output frame consumed
+        watch.progress((options.now ?? Date.now)(), 0)
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
         const outputs = await assembler.complete()
-        await settle({ options, writer, session, price, result: frame.result, receivedTokens: tokens })
+        const counted = countUsage(options, price, frame.result, tokens)
+        await settle({ options, writer, session, price, counted })
         finished = true
         // close in the background: the result is in, the caller need not wait for the close handshake
         void closeOrReset(stream)
-        yield { type: 'result', result: frame.result, outputs }
+        yield { type: 'result', result: frame.result, outputs, counted }
         return
       } else if (frame.error !== undefined) {
         throw jobFailed(frame)
@@ -157,9 +191,10 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
 async function readAccept(
   frames: AsyncIterator<JobFrame>,
   options: AttemptOptions,
+  watch: ProgressWatch,
 ): Promise<{ price: Prices; creditWindow: bigint }> {
   const { request } = options
-  const first = await next(frames, options)
+  const first = await next(frames, options, watch)
   if (first.reject !== undefined) {
     throw new JobRejectedError(first.reject.reason, `provider rejected the job: ${first.reject.message}`, {
       details: first.reject.message,
@@ -168,13 +203,101 @@ async function readAccept(
   if (first.error !== undefined) throw jobFailed(first)
   if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
   const price = first.accept.price ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-  if (!withinMaxPrice(price, request.maxPrice, attemptKind(request))) {
-    const max = request.maxPrice
-    throw new UnexpectedFrameError("provider accepted at a price above the request's max price", {
-      details: `quoted ${price.perKPromptTokens}/${price.perKCompletionTokens} per 1k tokens, ${price.perTensorGflop} per GFLOP; max ${max?.perKPromptTokens}/${max?.perKCompletionTokens}, ${max?.perTensorGflop}`,
-    })
+  const kind = attemptKind(request)
+  for (const [limit, what] of [
+    [request.maxPrice, "the request's max price"],
+    [options.offerPrice, 'its own offer'],
+  ] as const) {
+    if (!withinMaxPrice(price, limit, kind)) {
+      throw new PriceAboveOfferError(`provider accepted at a price above ${what}`, {
+        details: `quoted ${priceText(price)}; ${what}: ${priceText(limit)}`,
+      })
+    }
   }
   return { price, creditWindow: first.accept.creditWindow }
+}
+
+function priceText(p: Prices | undefined): string {
+  return `${p?.perKPromptTokens}/${p?.perKCompletionTokens} per 1k prompt/completion tokens, ${p?.perTensorGflop} per GFLOP`
+}
+
+/**
+ * Refuses a provider's token chunk that goes past the request's `maxTokens`:
+ * sends a JobCancel, closes the stream and returns the error the attempt
+ * fails with. The chunk is neither passed on, counted nor paid for.
+ */
+async function cancelOverflow(
+  writer: FrameWriter,
+  stream: Stream,
+  options: AttemptOptions,
+  received: number,
+  chunkTokens: number,
+): Promise<UsageMismatchError> {
+  const { request } = options
+  try {
+    await writer.write({ cancel: { jobId: request.jobId } }, { signal: AbortSignal.timeout(1_000) })
+    void closeOrReset(stream)
+  } catch (cause) {
+    stream.abort(new CloseFailedError('the JobCancel for tokens past max_tokens was not sent', { cause }))
+  }
+  const maxTokens = request.llm?.maxTokens ?? 0
+  return new UsageMismatchError(
+    'provider sent more tokens than max_tokens',
+    {
+      claimed: { promptTokens: 0, completionTokens: received + chunkTokens, cost: 0n },
+      counted: { promptTokens: 0, completionTokens: received, cost: 0n },
+    },
+    {
+      details: `a chunk of ${chunkTokens} tokens after ${received} received would exceed max_tokens ${maxTokens}; the job was cancelled and the chunk dropped`,
+    },
+  )
+}
+
+/**
+ * The usage of a finished attempt the client can account for, or
+ * `UsageMismatchError` when the JobResult claims more: completion tokens
+ * above those received, prompt tokens above the client's bound, or a cost
+ * above the accepted price times that usage.
+ */
+export function countUsage(
+  options: Pick<AttemptOptions, 'request' | 'promptTokenBound'>,
+  price: Prices,
+  result: JobResult,
+  receivedTokens: number,
+): CountedUsage {
+  const kind = attemptKind(options.request)
+  const usage = result.usage
+  const claimedPrompt = usage?.promptTokens ?? 0
+  const bound = options.promptTokenBound ?? Number.POSITIVE_INFINITY
+  const promptTokens = Math.min(claimedPrompt, bound)
+  const cost = deliveredCost(
+    price,
+    kind,
+    usage === undefined ? undefined : { ...usage, promptTokens },
+    receivedTokens,
+  )
+  const claimed = {
+    promptTokens: claimedPrompt,
+    completionTokens: usage?.completionTokens ?? 0,
+    cost: usage?.cost ?? 0n,
+  }
+  const counted = { promptTokens, completionTokens: receivedTokens, cost }
+  const over: string[] = []
+  if (claimed.completionTokens > receivedTokens)
+    over.push(`completion tokens ${claimed.completionTokens} > ${receivedTokens} received`)
+  if (claimedPrompt > bound)
+    over.push(`prompt tokens ${claimedPrompt} > ${bound}, the most the prompt sent can hold`)
+  if (claimed.cost > cost) over.push(`cost ${claimed.cost} > ${cost} nanoTON at the accepted price`)
+  if (over.length > 0) {
+    throw new UsageMismatchError(
+      'provider billed more than the client can account for',
+      { claimed, counted },
+      {
+        details: `${over.join('; ')}; the result is refused and another provider tried`,
+      },
+    )
+  }
+  return { promptTokens, completionTokens: receivedTokens, gflop: usage?.gflop ?? 0, cost: claimed.cost }
 }
 
 /** The client's payment session for an accepted attempt. */
@@ -198,22 +321,21 @@ async function settle(attempt: {
   writer: FrameWriter
   session: ClientPaymentSession
   price: Prices
-  result: JobResult
-  receivedTokens: number
+  counted: CountedUsage
 }): Promise<void> {
-  const { options, session, result } = attempt
+  const { options, session, counted } = attempt
   // the bill includes the prompt (tensor: the GFLOP): report the cumulative cost of the delivered
   // work at the accepted price before settling, so a prompt cost above the credit window is not
   // refused as "more than delivered"
   const cost = deliveredCost(
     attempt.price,
     attemptKind(options.request),
-    result.usage,
-    attempt.receivedTokens,
+    { ...emptyUsage(), promptTokens: counted.promptTokens, gflop: counted.gflop },
+    counted.completionTokens,
   )
   const delivered = await session.delivered(cost)
   if (delivered !== undefined) await sendFinalVoucher(attempt.writer, delivered, options)
-  const voucher = await session.finish(result.usage?.cost ?? 0n)
+  const voucher = await session.finish(counted.cost)
   if (voucher !== undefined) await sendFinalVoucher(attempt.writer, voucher, options)
 }
 
@@ -280,25 +402,35 @@ function jobFailed(frame: JobFrame): JobFailedError {
   )
 }
 
-/** The next frame from the provider, or a timeout when it stays silent past the idle timeout or the deadline. */
-async function next(frames: AsyncIterator<JobFrame>, options: AttemptOptions): Promise<JobFrame> {
+function emptyUsage(): Usage {
+  return { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, gflop: 0, cost: 0n }
+}
+
+/**
+ * The next frame from the provider, or a timeout when it stalls (no first
+ * token in time, silence, or a rate far below its promise; see `watch`) or the deadline passes.
+ */
+async function next(
+  frames: AsyncIterator<JobFrame>,
+  options: AttemptOptions,
+  watch: ProgressWatch,
+): Promise<JobFrame> {
   let cancelTimeout: (() => void) | undefined
-  const now = options.now ?? Date.now
-  const untilDeadline = options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - now()
+  const now = (options.now ?? Date.now)()
+  const stall = watch.stallAt()
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY
   const timeout = new Promise<never>((_, reject) => {
     cancelTimeout = (options.timers ?? systemTimers).schedule(
       () => {
         reject(
-          untilDeadline <= options.idleTimeoutMs
+          deadline <= stall.at
             ? new DeadlineExceededError('job deadline passed', {
                 details: 'the provider had not finished by the deadline',
               })
-            : new ProviderTimeoutError('provider went silent', {
-                details: `no frame for ${options.idleTimeoutMs} ms`,
-              }),
+            : stall.error(),
         )
       },
-      Math.max(0, Math.min(options.idleTimeoutMs, untilDeadline)),
+      Math.max(0, Math.min(stall.at, deadline) - now),
     )
   })
   try {

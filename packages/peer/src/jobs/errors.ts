@@ -107,6 +107,44 @@ export class AttemptEndedError extends CocoonError<'ERR_ATTEMPT_ENDED'> {
   override readonly name = 'AttemptEndedError'
 }
 
+/**
+ * The provider claimed more than the client can account for: tokens beyond
+ * the request's `maxTokens`, a JobResult whose completion tokens exceed those
+ * received, whose prompt tokens exceed the bound of what was sent, or whose
+ * cost exceeds the accepted price times the counted usage. The attempt is
+ * refused and the provider recorded as cheating. `claimed` and `counted` say
+ * by how much.
+ */
+export class UsageMismatchError extends CocoonError<'ERR_USAGE_MISMATCH'> {
+  readonly code = 'ERR_USAGE_MISMATCH' as const
+  override readonly name = 'UsageMismatchError'
+  readonly claimed: UsageFigures
+  readonly counted: UsageFigures
+
+  constructor(
+    shortMessage: string,
+    figures: { claimed: UsageFigures; counted: UsageFigures },
+    options?: CocoonErrorOptions,
+  ) {
+    super(shortMessage, options)
+    this.claimed = figures.claimed
+    this.counted = figures.counted
+  }
+}
+
+/** The usage figures a {@link UsageMismatchError} compares: what the provider claimed, what the client counted (prompt: its upper bound). */
+export interface UsageFigures {
+  promptTokens: number
+  completionTokens: number
+  cost: bigint
+}
+
+/** The provider's JobAccept quoted a price above its own offer or above the request's max price. */
+export class PriceAboveOfferError extends CocoonError<'ERR_PRICE_ABOVE_OFFER'> {
+  readonly code = 'ERR_PRICE_ABOVE_OFFER' as const
+  override readonly name = 'PriceAboveOfferError'
+}
+
 /** The provider answered the JobRequest with a JobReject. */
 export class JobRejectedError extends CocoonError<'ERR_JOB_REJECTED'> {
   readonly code = 'ERR_JOB_REJECTED' as const
@@ -194,6 +232,8 @@ export type JobPathError =
   | ProviderTimeoutError
   | ProviderUnreachableError
   | AttemptEndedError
+  | UsageMismatchError
+  | PriceAboveOfferError
   | JobRejectedError
   | JobFailedError
   | NoProviderError

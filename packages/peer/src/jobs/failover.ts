@@ -22,7 +22,7 @@ import type { Stream } from '@libp2p/interface'
 import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
-import { type AttemptEvent, jobAttempt } from './attempt.js'
+import { type AttemptEvent, type CountedUsage, jobAttempt } from './attempt.js'
 import {
   AbortedError,
   AllProvidersFailedError,
@@ -32,10 +32,19 @@ import {
   JobFailedError,
   JobRejectedError,
   NoProviderError,
+  PriceAboveOfferError,
   ProviderTimeoutError,
   ProviderUnreachableError,
+  UsageMismatchError,
 } from './errors.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
+import { defaultLlmDeadline, llmStallLimits, type StallLimits, tensorStallLimits } from './limits.js'
+
+/** Longest silence from a tensor job's provider, ms, unless the context sets `stallLimits.idleMs`. */
+const TENSOR_IDLE_MS = 30_000
+/** Chat-template tokens a provider may add around the prompt and each message. */
+const TEMPLATE_TOKENS = 64
+const TEMPLATE_TOKENS_PER_MESSAGE = 16
 
 /** What one attempt delivered so far: the accepted price, tokens received and when. */
 export interface AttemptProgress {
@@ -57,11 +66,14 @@ export class Failover {
   readonly #tried = new Set<string>()
   readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
   #lastError: unknown
+  /** The job's deadline, Unix ms: the caller's, or set at the first pick of an LLM job from the offer's promised rate. */
+  #deadline: number | undefined
 
   constructor(ctx: JobContext, params: CommonJobParams, jobId: string) {
     this.#ctx = ctx
     this.#params = params
     this.#jobId = jobId
+    this.#deadline = params.deadline
   }
 
   now(): number {
@@ -80,7 +92,7 @@ export class Failover {
     if (this.#params.signal?.aborted === true) {
       throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
     }
-    if (this.#params.deadline !== undefined && this.now() >= this.#params.deadline) {
+    if (this.#deadline !== undefined && this.now() >= this.#deadline) {
       throw new DeadlineExceededError('job deadline passed', {
         details: `after ${this.parts.length} attempts`,
       })
@@ -101,7 +113,16 @@ export class Failover {
       exclude: this.#tried,
     })
     const best = ranked[0]
-    if (best !== undefined) return best
+    if (best !== undefined) {
+      if (this.#deadline === undefined && size.kind === 'llm') {
+        this.#deadline = defaultLlmDeadline(
+          best.offer,
+          { promptTokens: size.promptTokens ?? 0, maxTokens: size.completionTokens ?? 0 },
+          this.now(),
+        )
+      }
+      return best
+    }
     if (this.#tried.size > 0) return this.#exhausted()
     if (excluded.some((e) => e.reason === 'over-budget')) {
       throw new BudgetExceededError('every matching offer costs more than the budget', {
@@ -149,7 +170,7 @@ export class Failover {
       },
       budget: this.#params.budget === undefined ? 0n : this.#params.budget - this.spent,
       channel: '',
-      deadline: BigInt(this.#params.deadline ?? 0),
+      deadline: BigInt(Math.ceil(this.#deadline ?? 0)),
       minTrustTier: this.#params.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED,
       ...UNSIGNED_JOB_REQUEST,
       ...body,
@@ -186,9 +207,11 @@ export class Failover {
       payments: this.#ctx.payments ?? noPayments,
       provider: candidate.offer.provider,
       payoutAddress: candidate.offer.payoutAddress,
+      offerPrice: candidate.offer.prices ?? zeroPrices(),
+      ...(request.llm !== undefined ? { promptTokenBound: promptTokenBound(request.llm) } : {}),
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
-      idleTimeoutMs: this.#ctx.idleTimeoutMs ?? 30_000,
-      ...(this.#params.deadline !== undefined ? { deadline: this.#params.deadline } : {}),
+      limits: this.#limits(candidate, request),
+      ...(this.#deadline !== undefined ? { deadline: this.#deadline } : {}),
       now: () => this.now(),
       ...(this.#ctx.timers !== undefined ? { timers: this.#ctx.timers } : {}),
       ...(this.#ctx.logger !== undefined ? { logger: this.#ctx.logger } : {}),
@@ -196,22 +219,25 @@ export class Failover {
     })
   }
 
+  /** The stall limits of an attempt on `candidate`: from its promised rate, with the context's overrides. */
+  #limits(candidate: RankedOffer, request: JobRequest): StallLimits {
+    const overrides = this.#ctx.stallLimits
+    if (request.llm === undefined) return tensorStallLimits(overrides?.idleMs ?? TENSOR_IDLE_MS)
+    return llmStallLimits(candidate.offer, promptTokenBound(request.llm), overrides)
+  }
+
   /**
-   * Books an attempt that delivered its JobResult as a served part (`billed`
-   * is what the result reports) and credits the provider's record.
+   * Books an attempt that delivered its JobResult as a served part (`counted`
+   * is the usage the client accounted for) and credits the provider's record.
    */
-  completed(
-    candidate: RankedOffer,
-    progress: AttemptProgress,
-    billed: { promptTokens: number; gflop: number; cost: bigint },
-  ): void {
+  completed(candidate: RankedOffer, progress: AttemptProgress, counted: CountedUsage): void {
     const part: ServedPart = {
       providerId: candidate.providerId,
       price: progress.price ?? zeroPrices(),
-      promptTokens: billed.promptTokens,
-      completionTokens: progress.tokens,
-      gflop: billed.gflop,
-      cost: billed.cost,
+      promptTokens: counted.promptTokens,
+      completionTokens: counted.completionTokens,
+      gflop: counted.gflop,
+      cost: counted.cost,
       startedAt: progress.startedAt,
       ...(progress.firstTokenAt !== undefined ? { firstTokenAt: progress.firstTokenAt } : {}),
       endedAt: this.now(),
@@ -261,9 +287,7 @@ export class Failover {
         throw new DeadlineExceededError('job deadline passed', { cause: err })
       }
     }
-    this.#ctx.records?.record(candidate.providerId, {
-      type: err instanceof ProviderTimeoutError ? 'timeout' : 'failure',
-    })
+    this.#ctx.records?.record(candidate.providerId, { type: outcomeOf(err) })
   }
 
   #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
@@ -279,10 +303,34 @@ export class Failover {
       cost: rejected ? 0n : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
       startedAt: progress.startedAt,
       endedAt: this.now(),
-      outcome: rejected ? 'rejected' : 'failed',
+      outcome: rejected ? 'rejected' : outcomeOf(err) === 'cheated' ? 'cheated' : 'failed',
       error: errorText(err),
     })
   }
+}
+
+/** How a failed attempt counts in the provider's record: a claim beyond what was delivered is cheating. */
+function outcomeOf(err: unknown): 'timeout' | 'cheated' | 'failure' {
+  if (err instanceof ProviderTimeoutError) return 'timeout'
+  if (err instanceof UsageMismatchError || err instanceof PriceAboveOfferError) return 'cheated'
+  return 'failure'
+}
+
+/**
+ * The most prompt tokens an LLM request can hold: one per UTF-8 byte of the
+ * prompt, messages and continuation (a byte-level tokenizer never makes more)
+ * plus the chat template's tokens around them.
+ */
+export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
+  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+  const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
+  return (
+    bytes(llm.prompt) +
+    messageBytes +
+    bytes(llm.continuation) +
+    TEMPLATE_TOKENS +
+    TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
+  )
 }
 
 export function zeroPrices(): Prices {

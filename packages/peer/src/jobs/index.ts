@@ -5,6 +5,7 @@
 export * from './attempt.js'
 export * from './errors.js'
 export * from './frames.js'
+export * from './limits.js'
 export * from './provider.js'
 export * from './run-job.js'
 export * from './serve.js'

@@ -5,6 +5,7 @@ import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Stream } from '@libp2p/interface'
 import type { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice } from '../matching/types.js'
+import type { StallLimits } from './limits.js'
 
 /** Which provider served which part of a job, at what price. */
 export interface ServedPart {
@@ -19,7 +20,8 @@ export interface ServedPart {
   /** When the first token of this part arrived (LLM jobs). */
   firstTokenAt?: number
   endedAt: number
-  outcome: 'completed' | 'failed' | 'rejected'
+  /** `cheated`: the provider sent or billed more than the client counted (see `UsageMismatchError`). */
+  outcome: 'completed' | 'failed' | 'rejected' | 'cheated'
   error?: string
 }
 
@@ -53,8 +55,12 @@ export interface JobContext {
   timers?: Timers
   /** Providers tried per job at most. Default 6. */
   maxAttempts?: number
-  /** Longest silence from a provider mid-job, ms. Default 30 000. */
-  idleTimeoutMs?: number
+  /**
+   * Overrides of the limits an attempt runs under. By default they follow
+   * the offer's promised rate (`llmStallLimits`); a tensor job only has
+   * `idleMs`, default 30 000.
+   */
+  stallLimits?: Partial<StallLimits>
   maxTensorBytes?: number
   onEvent?: (event: JobEvent) => void
   /** Where the job path logs what it does not throw (a voucher it could not send). Default `defaultLogger()`. */
@@ -73,7 +79,10 @@ export interface CommonJobParams {
   /** nanoTON the whole job may cost. */
   budget?: bigint
   minTrustTier?: TrustTier
-  /** Unix ms. */
+  /**
+   * Unix ms. Default for an LLM job: set when the first provider is picked,
+   * from `maxTokens` and the offer's promised rate with headroom (`defaultLlmDeadline`).
+   */
   deadline?: number
   signal?: AbortSignal
   jobId?: string

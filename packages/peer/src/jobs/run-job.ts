@@ -98,6 +98,8 @@ async function* llmJob(
   let received = 0
   const runner = new Failover(ctx, params, jobId)
   for (;;) {
+    // a provider cut off at max_tokens delivered them all: the job is done with what was counted
+    if (received >= maxTokens) return llmUsage(runner.parts, received, undefined)
     const candidate = await runner.pick({
       kind: 'llm',
       promptTokens: Math.ceil((promptChars + continuation.length) / 4),
@@ -119,12 +121,7 @@ async function* llmJob(
           continuation += event.text
           yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
         } else {
-          const u = event.result.usage
-          runner.completed(candidate, progress, {
-            promptTokens: u?.promptTokens ?? 0,
-            gflop: 0,
-            cost: u?.cost ?? 0n,
-          })
+          runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)
         }
       }
@@ -154,18 +151,24 @@ function llmParams(params: LlmJobParams, maxTokens: number, continuation: string
   }
 }
 
-/** The usage of a finished LLM job across all its parts. */
-function llmUsage(parts: ServedPart[], receivedTokens: number, result: JobResult): JobUsage {
+/**
+ * The usage of a finished LLM job across all its parts, as the client counted
+ * it; `result` is the last provider's (undefined when the job ended at
+ * `maxTokens` without one), whose cached and reasoning counts are kept within
+ * the counted prompt and completion tokens.
+ */
+function llmUsage(parts: ServedPart[], receivedTokens: number, result: JobResult | undefined): JobUsage {
+  // what the providers billed as prompt within the client's bound (a failover part's prompt includes the continuation)
+  const promptTokens = parts.reduce((n, p) => n + p.promptTokens, 0)
   return {
-    // what the providers billed as prompt (a failover part's prompt includes the continuation)
-    promptTokens: parts.reduce((n, p) => n + p.promptTokens, 0),
-    cachedTokens: result.usage?.cachedTokens ?? 0,
+    promptTokens,
+    cachedTokens: Math.min(result?.usage?.cachedTokens ?? 0, promptTokens),
     completionTokens: receivedTokens,
-    reasoningTokens: result.usage?.reasoningTokens ?? 0,
+    reasoningTokens: Math.min(result?.usage?.reasoningTokens ?? 0, receivedTokens),
     gflop: 0,
     cost: parts.reduce((sum, p) => sum + p.cost, 0n),
-    finishReason: result.finishReason,
-    backend: result.backend,
+    finishReason: result?.finishReason ?? 'length',
+    backend: result?.backend ?? '',
     parts,
   }
 }
@@ -200,12 +203,7 @@ export async function runTensorJob(
           progress.price = event.price
           runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price: event.price })
         } else if (event.type === 'result') {
-          const u = event.result.usage
-          runner.completed(candidate, progress, {
-            promptTokens: 0,
-            gflop: u?.gflop ?? 0,
-            cost: u?.cost ?? 0n,
-          })
+          runner.completed(candidate, progress, event.counted)
           return { outputs: event.outputs, usage: tensorUsage(runner.parts, event.result) }
         }
       }

@@ -92,7 +92,13 @@ export function rankOffers(request: MatchRequest): MatchResult {
     seen.set(providerId, candidate)
   }
   ranked.push(...seen.values())
-  ranked.sort(compareRanked)
+  // a provider that failed within the cooldown goes behind every other, whatever its price
+  // (a price of 0 divided by any reliability would otherwise stay first)
+  const cooling = (r: RankedOffer): number => {
+    const at = request.records?.get(r.providerId)?.lastFailureAt ?? 0
+    return at > 0 && request.now - at < cooldown ? 1 : 0
+  }
+  ranked.sort((a, b) => cooling(a) - cooling(b) || compareRanked(a, b))
   return { ranked, excluded }
 }
 

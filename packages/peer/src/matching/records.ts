@@ -6,6 +6,7 @@ export function emptyRecord(): ProviderRecord {
     failures: 0,
     timeouts: 0,
     rejections: 0,
+    cheats: 0,
     lastFailureAt: 0,
     throughputRatioSum: 0,
     throughputSamples: 0,
@@ -17,6 +18,7 @@ export type ProviderOutcome =
   | { type: 'failure' }
   | { type: 'timeout' }
   | { type: 'rejected' }
+  | { type: 'cheated' }
 
 /**
  * The client's own book of how each provider behaved. Pure apart from the
@@ -61,11 +63,18 @@ export class ProviderRecords {
       case 'rejected':
         r.rejections++
         break
+      case 'cheated':
+        r.cheats++
+        r.lastFailureAt = this.#now()
+        break
     }
     this.#records.set(providerId, r)
     return r
   }
 }
+
+/** One cheat (a claim beyond what was delivered) weighs as much as this many failures. */
+const CHEAT_WEIGHT = 10
 
 /**
  * 0..1: the share of attempts a provider finished, with a prior of one success
@@ -73,7 +82,7 @@ export class ProviderRecords {
  */
 export function reliability(record: ProviderRecord | undefined, now: number, cooldownMs: number): number {
   if (record === undefined) return 1
-  const bad = record.failures + record.timeouts
+  const bad = record.failures + record.timeouts + CHEAT_WEIGHT * record.cheats
   let score = (record.successes + 1) / (record.successes + bad + 1)
   if (record.lastFailureAt > 0 && now - record.lastFailureAt < cooldownMs) score *= 0.5
   return score

@@ -17,7 +17,9 @@ export interface ProviderRecord {
   failures: number
   timeouts: number
   rejections: number
-  /** Unix ms of the last failure or timeout, 0 if none. */
+  /** Attempts where the provider sent or billed more than the client counted. */
+  cheats: number
+  /** Unix ms of the last failure, timeout or cheat, 0 if none. */
   lastFailureAt: number
   /** Sum of delivered / promised throughput ratios over successful jobs, with `throughputSamples`. */
   throughputRatioSum: number

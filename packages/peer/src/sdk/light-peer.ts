@@ -16,6 +16,7 @@ import type {
   JobFailedError,
   NoProviderError,
 } from '../jobs/errors.js'
+import type { StallLimits } from '../jobs/limits.js'
 import {
   type JobContext,
   type JobEvent,
@@ -59,8 +60,12 @@ export interface LightPeerOptions extends CreatePeerOptions {
   pay?: true | ChannelPaymentsOptions
   /** Providers tried per job at most (default 6). */
   maxAttempts?: number
-  /** Longest silence from a provider mid-job before failing over, ms (default 30 000). */
-  idleTimeoutMs?: number
+  /**
+   * Overrides of the limits a provider must keep to or be failed over: time
+   * to first token, silence, least rate (default: from the offer's promised
+   * rate, `llmStallLimits`).
+   */
+  stallLimits?: Partial<StallLimits>
   /** Measure providers' latency with libp2p ping after using them (default true). */
   ping?: boolean
   now?: () => number
@@ -179,7 +184,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     now,
     ...(payments !== undefined ? { payments } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.stallLimits !== undefined ? { stallLimits: options.stallLimits } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
   }
 

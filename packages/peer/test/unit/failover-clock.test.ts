@@ -8,10 +8,12 @@ import { type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
+import { promptTokenBound } from '../../src/jobs/failover.js'
 import {
   DeadlineExceededError,
   FrameWriter,
   type JobContext,
+  llmStallLimits,
   readFrames,
   runLlmJob,
 } from '../../src/jobs/index.js'
@@ -111,7 +113,6 @@ function context(
     records: new ProviderRecords(clock.now),
     now: clock.now,
     timers: clock,
-    idleTimeoutMs: 30_000,
   }
 }
 
@@ -147,7 +148,7 @@ function silentThenServing(clock: ManualClock): {
 }
 
 describe('timeouts and deadlines on an injected clock', () => {
-  it('times out a silent provider after the idle timeout and fails over to the next one', async () => {
+  it('abandons a provider that sends no first token within the first-token limit and fails over', async () => {
     const clock = new ManualClock(START)
     const { ctx, cheap, dear, dialed, accepted } = silentThenServing(clock)
     const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
@@ -160,7 +161,18 @@ describe('timeouts and deadlines on an injected clock', () => {
       () => accepted() && clock.scheduled >= 2,
       'the silent provider to accept and the timers to be set',
     )
-    clock.advance(29_999)
+    // the offers promise no rate: the limit for the default rate and the prompt's bound
+    const bound = promptTokenBound({
+      prompt: 'hi',
+      messages: [],
+      continuation: '',
+      maxTokens: 2,
+      temperature: 0,
+      seed: 0,
+    })
+    const limit = llmStallLimits(cheap, bound).firstTokenMs
+    expect(limit).toBeGreaterThanOrEqual(3_000)
+    clock.advance(limit - 1)
     expect(dialed).toHaveLength(1)
     clock.advance(1)
     await done
@@ -169,15 +181,15 @@ describe('timeouts and deadlines on an injected clock', () => {
     expect(dialed).toEqual([providerIdOf(cheap), providerIdOf(dear)])
     expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
     expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
-    expect(usage.parts[0]?.endedAt).toBe(START + 30_000)
+    expect(usage.parts[0]?.endedAt).toBe(START + limit)
     expect(ctx.records.get(providerIdOf(cheap)).timeouts).toBe(1)
-    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + 30_000)
+    expect(ctx.records.get(providerIdOf(cheap)).lastFailureAt).toBe(START + limit)
   })
 
-  it('ends the job at the deadline, before the idle timeout, without trying another provider', async () => {
+  it('ends the job at the deadline, before the first-token limit, without trying another provider', async () => {
     const clock = new ManualClock(START)
     const { ctx, cheap, dialed, accepted } = silentThenServing(clock)
-    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 5_000 })
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2, deadline: START + 2_000 })
     const failed = (async () => {
       for await (const _ of job) {
         // no tokens arrive
@@ -187,7 +199,7 @@ describe('timeouts and deadlines on an injected clock', () => {
       () => accepted() && clock.scheduled >= 2,
       'the silent provider to accept and the timers to be set',
     )
-    clock.advance(5_000)
+    clock.advance(2_000)
     expect(await failed).toBeInstanceOf(DeadlineExceededError)
     await expect(job.usage).rejects.toBeInstanceOf(DeadlineExceededError)
     expect(dialed).toEqual([providerIdOf(cheap)])

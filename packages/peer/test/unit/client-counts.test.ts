@@ -1,0 +1,354 @@
+/**
+ * The client trusts only what it counted and waits on nobody: scripted
+ * providers over in-memory streams, on a fake clock, that stall, trickle,
+ * send past `maxTokens`, over-bill or quote above their offer. Each is
+ * abandoned within its limit, recorded, and the job finishes on an honest
+ * provider with the usage the client counted.
+ */
+import { type JobFrame, type JobRequest, type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { Stream } from '@libp2p/interface'
+import { streamPair } from '@libp2p/utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  FrameWriter,
+  type JobContext,
+  type LlmJob,
+  llmStallLimits,
+  ProgressWatch,
+  readFrames,
+  runLlmJob,
+} from '../../src/jobs/index.js'
+import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
+import { ProviderRecords, reliability } from '../../src/matching/records.js'
+import { ManualClock } from '../fixtures/manual-clock.js'
+
+const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
+const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+const START = 1_700_000_000_000
+
+function offer(seed: number, perK: bigint, tokensPerSecond = 0): Offer {
+  return {
+    version: 1,
+    provider: new Uint8Array(34).fill(seed),
+    jobKinds: ['llm'],
+    models: ['tiny'],
+    prices: { ...PRICE, perKPromptTokens: perK, perKCompletionTokens: perK },
+    maxConcurrency: 4,
+    region: '',
+    payoutAddress: '',
+    attestation: new Uint8Array(),
+    issuedAt: BigInt(START),
+    expiresAt: BigInt(START + 3_600_000),
+    sequence: 1n,
+    trustTier: TrustTier.TRUST_TIER_OPEN,
+    tokensPerSecond,
+    gflops: 0,
+    settlementKey: new Uint8Array(),
+    addrs: [],
+    signature: new Uint8Array(),
+  }
+}
+
+/** What a scripted provider saw of the job: the request and every frame after it. */
+interface Seen {
+  requests: JobRequest[]
+  frames: JobFrame[]
+}
+
+type Script = (stream: Stream, seen: Seen) => Promise<void>
+
+/** Reads the request, accepts at `price`, hands the writer to `serve`, then drains what the client sends. */
+function script(price: Prices, serve: (writer: FrameWriter, request: JobRequest) => Promise<void>): Script {
+  return async (stream, seen) => {
+    const frames = readFrames(stream)[Symbol.asyncIterator]()
+    const { value } = await frames.next()
+    const request = value?.request
+    if (request === undefined) throw new Error('no request')
+    seen.requests.push(request)
+    const writer = new FrameWriter(stream)
+    await writer.write({ accept: { jobId: request.jobId, price, creditWindow: 0n } })
+    const drained = (async () => {
+      for (;;) {
+        const next = await frames.next()
+        if (next.done === true) return
+        seen.frames.push(next.value)
+      }
+    })()
+    await Promise.all([serve(writer, request), drained])
+  }
+}
+
+/** Serves `maxTokens` tokens at once and an honest result at `price`. */
+function honest(price: Prices): Script {
+  return script(price, async (writer, request) => {
+    const n = request.llm?.maxTokens ?? 0
+    for (let i = 1; i <= n; i++)
+      await writer.write({ tokenChunk: { text: `h${i} `, tokens: 1, totalTokens: i } })
+    const usage = {
+      promptTokens: 3,
+      cachedTokens: 0,
+      completionTokens: n,
+      reasoningTokens: 0,
+      gflop: 0,
+      cost: ((3n + BigInt(n)) * price.perKCompletionTokens + 999n) / 1000n,
+    }
+    await writer.write({ result: { jobId: request.jobId, usage, backend: 'honest', finishReason: 'length' } })
+  })
+}
+
+const open: Stream[] = []
+const scriptErrors: unknown[] = []
+afterEach(() => {
+  scriptErrors.length = 0
+  for (const s of open.splice(0)) s.abort(new Error('test done'))
+})
+
+function context(
+  clock: ManualClock,
+  providers: Array<{ offer: Offer; script: Script; seen?: Seen }>,
+  dialed: string[],
+): JobContext & { records: ProviderRecords } {
+  return {
+    offers: () => providers.map((p) => p.offer),
+    dial: async (providerId) => {
+      dialed.push(providerId)
+      const provider = providers.find((p) => providerIdOf(p.offer) === providerId)
+      if (provider === undefined) throw new Error(`unknown provider ${providerId}`)
+      const [client, remote] = await streamPair()
+      open.push(client, remote)
+      provider.seen ??= { requests: [], frames: [] }
+      provider.script(remote, provider.seen).catch((e: unknown) => scriptErrors.push(e))
+      return client
+    },
+    records: new ProviderRecords(clock.now),
+    now: clock.now,
+    timers: clock,
+  }
+}
+
+/** Lets the job's promises run until `check` holds; fails after `turns` event-loop turns. */
+async function until(check: () => boolean, what: string, turns = 10_000): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i >= turns) throw new Error(`still waiting for ${what} after ${turns} event-loop turns`)
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
+/** Iterates `job` in the background, collecting its text. */
+function consume(job: LlmJob): { text: () => string; tokens: () => number; done: Promise<void> } {
+  let text = ''
+  let tokens = 0
+  const done = (async () => {
+    for await (const chunk of job) {
+      text += chunk.text
+      tokens += chunk.tokens
+    }
+  })()
+  return { text: () => text, tokens: () => tokens, done }
+}
+
+describe('stall limits from the promised rate', () => {
+  it('derives the first-token limit, the least rate and the window from the offer, with floors and a default', () => {
+    const fast = llmStallLimits({ tokensPerSecond: 20 }, 10)
+    expect(fast).toMatchObject({ firstTokenMs: 3_000, idleMs: 3_000, minTokensPerSecond: 2, windowMs: 5_000 })
+    // a long prompt gets longer for its first token: 4x the promised prompt time (10x the token rate)
+    expect(llmStallLimits({ tokensPerSecond: 20 }, 10_000).firstTokenMs).toBe(200_000)
+    // no promise: 5 tokens/s assumed
+    expect(llmStallLimits({ tokensPerSecond: 0 }, 10)).toMatchObject({
+      promisedPerSecond: 5,
+      idleMs: 6_000,
+      minTokensPerSecond: 0.5,
+      windowMs: 6_000,
+    })
+  })
+
+  it('fails a trickle once the rate over the window falls below a tenth of the promise', () => {
+    const limits = llmStallLimits({ tokensPerSecond: 20 }, 10)
+    const watch = new ProgressWatch(limits, START)
+    watch.progress(START + 100, 1)
+    // one token a second: never silent for the 3 s idle limit, yet 5 tokens per 5 s < the 10 needed
+    for (let t = 1; t <= 5; t++) watch.progress(START + 100 + t * 1_000, 1)
+    const stall = watch.stallAt()
+    expect(stall.at).toBe(START + 5_100)
+    expect(stall.error().shortMessage).toContain('below its promised rate')
+  })
+
+  it('keeps a provider that delivers its promise', () => {
+    const watch = new ProgressWatch(llmStallLimits({ tokensPerSecond: 20 }, 10), START)
+    for (let i = 0; i <= 200; i++) watch.progress(START + i * 50, 1)
+    // 100 tokens in the last 5 s: the window holds until the oldest 91 slide out
+    expect(watch.stallAt().at).toBeGreaterThan(START + 10_000)
+  })
+})
+
+describe('no job waits on a staller', () => {
+  it('abandons a provider that sends a token every 25 s within its limits and the next job avoids it', async () => {
+    const clock = new ManualClock(START)
+    const staller = offer(1, 0n, 20)
+    const good = offer(2, 2000n, 20)
+    const dialed: string[] = []
+    const trickle = script(ZERO, async (writer, request) => {
+      for (let i = 1; i <= (request.llm?.maxTokens ?? 0); i++) {
+        await writer.write({ tokenChunk: { text: `s${i} `, tokens: 1, totalTokens: i } })
+        await new Promise<void>((resolve) => clock.schedule(resolve, 25_000))
+      }
+    })
+    const ctx = context(
+      clock,
+      [
+        { offer: staller, script: trickle },
+        { offer: good, script: honest(good.prices ?? PRICE) },
+      ],
+      dialed,
+    )
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 4 })
+    const run = consume(job)
+    await until(() => run.tokens() >= 1, 'the first trickled token')
+    // promised 20 tokens/s: silent past the 3 s idle floor
+    clock.advance(2_999)
+    expect(dialed).toEqual([providerIdOf(staller)])
+    clock.advance(1)
+    await run.done
+    const usage = await job.usage
+    expect(run.text()).toBe('s1 h1 h2 h3 ')
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'completed'])
+    expect(usage.parts[0]?.error).toContain('ERR_PROVIDER_TIMEOUT')
+    expect((usage.parts[0]?.endedAt ?? 0) - START).toBe(3_000)
+    expect(ctx.records.get(providerIdOf(staller)).timeouts).toBe(1)
+
+    // the staller at price 0 ranks behind the honest provider while its failure is recent
+    const ranked = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm', promptTokens: 2, completionTokens: 4 },
+      offers: [staller, good],
+      now: clock.now(),
+      records: ctx.records.map,
+    }).ranked.map((r) => r.providerId)
+    expect(ranked).toEqual([providerIdOf(good), providerIdOf(staller)])
+    const second = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
+    const again = consume(second)
+    await again.done
+    expect(dialed.slice(2)).toEqual([providerIdOf(good)])
+  })
+
+  it('sends a deadline derived from max_tokens and the promised rate when the caller gives none', async () => {
+    const clock = new ManualClock(START)
+    const good = {
+      offer: offer(2, 2000n, 10),
+      script: honest(PRICE),
+      seen: { requests: [], frames: [] } as Seen,
+    }
+    const ctx = context(clock, [good], [])
+    await consume(runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 100 })).done
+    // 30 s floor + 4 x (100 tokens + 1/10 estimated prompt token) / 10 tokens/s
+    expect(Number(good.seen.requests[0]?.deadline)).toBe(START + 30_000 + 4 * 10_010)
+  })
+})
+
+describe('the client trusts only what it counted', () => {
+  it('cancels a provider that sends 400 tokens for max_tokens 8 and refuses its claims', async () => {
+    const clock = new ManualClock(START)
+    const fake = {
+      offer: offer(1, 0n),
+      seen: { requests: [], frames: [] } as Seen,
+      script: script(ZERO, async (writer, request) => {
+        await writer.write({ tokenChunk: { text: 'x '.repeat(400), tokens: 400, totalTokens: 400 } })
+        const usage = {
+          promptTokens: 1_000_000,
+          cachedTokens: 0,
+          completionTokens: 400,
+          reasoningTokens: 0,
+          gflop: 0,
+          cost: 10n ** 18n,
+        }
+        await writer.write({ result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop' } })
+      }),
+    }
+    const good = offer(2, 2000n)
+    const dialed: string[] = []
+    const ctx = context(clock, [fake, { offer: good, script: honest(good.prices ?? PRICE) }], dialed)
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 8 })
+    const run = consume(job)
+    await run.done
+    const usage = await job.usage
+    expect(run.tokens()).toBe(8)
+    expect(run.text()).not.toContain('x')
+    expect(fake.seen.frames.some((f) => f.cancel?.jobId === job.jobId)).toBe(true)
+    expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([
+      [providerIdOf(fake.offer), 'cheated'],
+      [providerIdOf(good), 'completed'],
+    ])
+    expect(usage.parts[0]?.error).toContain('ERR_USAGE_MISMATCH')
+    expect(usage).toMatchObject({ completionTokens: 8, promptTokens: 3, cost: 22n })
+    expect(ctx.records.get(providerIdOf(fake.offer)).cheats).toBe(1)
+    // one cheat weighs as ten failures, past the cooldown too
+    const failedOnce = new ProviderRecords(clock.now)
+    failedOnce.record('p', { type: 'failure' })
+    const later = clock.now() + 3_600_000
+    expect(reliability(ctx.records.get(providerIdOf(fake.offer)), later, 60_000)).toBeCloseTo(1 / 11)
+    expect(reliability(failedOnce.get('p'), later, 60_000)).toBeCloseTo(1 / 2)
+  })
+
+  it('refuses a result that claims more than was delivered, fails over and reports the counted usage', async () => {
+    const clock = new ManualClock(START)
+    const overbiller = offer(1, 1000n)
+    const liar = script(PRICE, async (writer, request) => {
+      await writer.write({ tokenChunk: { text: 'a ', tokens: 1, totalTokens: 1 } })
+      await writer.write({ tokenChunk: { text: 'b ', tokens: 1, totalTokens: 2 } })
+      const usage = {
+        promptTokens: 1_000_000,
+        cachedTokens: 0,
+        completionTokens: 2,
+        reasoningTokens: 0,
+        gflop: 0,
+        cost: 10n ** 18n,
+      }
+      await writer.write({ result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop' } })
+    })
+    const good = offer(2, 2000n)
+    const ctx = context(
+      clock,
+      [
+        { offer: overbiller, script: liar },
+        { offer: good, script: honest(good.prices ?? PRICE) },
+      ],
+      [],
+    )
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 5 })
+    const run = consume(job)
+    await run.done
+    const usage = await job.usage
+    expect(run.text()).toBe('a b h1 h2 h3 ')
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['cheated', 'completed'])
+    // the refused part is costed from the two tokens delivered at the accepted price, nothing more
+    expect(usage.parts[0]).toMatchObject({ completionTokens: 2, promptTokens: 0, cost: 2n })
+    expect(usage.completionTokens).toBe(5)
+    expect(usage.cost).toBe(2n + 12n)
+    expect(ctx.records.get(providerIdOf(overbiller)).cheats).toBe(1)
+  })
+
+  it('refuses an accept quoting more than the offer, though within the caller max price', async () => {
+    const clock = new ManualClock(START)
+    const bait = offer(1, 100n)
+    const good = offer(2, 2000n)
+    const ctx = context(
+      clock,
+      [
+        { offer: bait, script: honest({ ...PRICE, perKPromptTokens: 5000n, perKCompletionTokens: 5000n }) },
+        { offer: good, script: honest(good.prices ?? PRICE) },
+      ],
+      [],
+    )
+    const job = runLlmJob(ctx, {
+      model: 'tiny',
+      prompt: 'hi',
+      maxTokens: 2,
+      maxPrice: { perKPromptTokens: 10_000n, perKCompletionTokens: 10_000n },
+    })
+    await consume(job).done
+    const usage = await job.usage
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['cheated', 'completed'])
+    expect(usage.parts[0]?.error).toContain('ERR_PRICE_ABOVE_OFFER')
+    expect(ctx.records.get(providerIdOf(bait)).cheats).toBe(1)
+  })
+})
