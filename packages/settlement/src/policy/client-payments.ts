@@ -1,9 +1,15 @@
-import type { Voucher } from '@cocoon-mesh/protocol'
-import { ChannelUnusableError, PaymentAbortedError, VoucherOverBudgetError } from '../errors.js'
+import type { JobRequest, Voucher } from '@cocoon-mesh/protocol'
+import {
+  ChannelUnusableError,
+  InvalidSettlementInputError,
+  PaymentAbortedError,
+  VoucherOverBudgetError,
+} from '../errors.js'
 import type { ClientPaymentSession, ClientPayments } from '../payment-session.js'
 import type { SignNextErrorType, VoucherStore } from '../store/voucher-store.js'
 import type { SigningKey } from '../voucher/keys.js'
 import { type SignVoucherErrorType, signVoucher } from '../voucher/voucher.js'
+import { signChannelProof } from './channel-proof.js'
 
 /** A channel the client funded toward one provider. */
 export interface ClientChannel {
@@ -42,7 +48,8 @@ export type ClientPayErrorType =
 /**
  * Client side of the payment policy: signs vouchers for delivered work only,
  * never beyond delivered work plus the provider's credit window, the channel
- * deposit, or the job budget. `openSession` throws
+ * deposit, or the job budget; `authorize` signs a channel JobRequest with the
+ * channel's client key (`key`). `openSession` throws
  * {@link ClientOpenSessionErrorType}; a session's `delivered` and `finish`
  * {@link ClientPayErrorType}.
  */
@@ -51,6 +58,13 @@ export function clientPayments(init: ClientPaymentsInit): ClientPayments {
   return {
     async channelFor(provider: Uint8Array, payoutAddress: string): Promise<string | undefined> {
       return (await init.channelFor(provider, payoutAddress))?.address
+    },
+    authorize(request: JobRequest): JobRequest {
+      if (request.channel === '')
+        throw new InvalidSettlementInputError('a JobRequest without a channel needs no channel proof', {
+          details: 'authorize() signs requests that name a channel; leave an unpaid request unsigned',
+        })
+      return signChannelProof(request, init.key)
     },
     async openSession(
       provider: Uint8Array,

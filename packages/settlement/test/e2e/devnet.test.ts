@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JobKind, TrustTier } from '@cocoon-mesh/protocol'
+import { JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +11,7 @@ import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
 import { closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
 import { runClaims } from '../../src/channel/claim-runner.js'
+import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
 import { VoucherStore } from '../../src/store/voucher-store.js'
@@ -126,11 +127,14 @@ describe('devnet over the toncenter HTTP API', () => {
     const view = await readChannel(chain, channel)
     const parties = { clientKey: client.signingKey.publicKey, deposit: view?.state.deposit ?? 0n }
     const timers = new Set<() => void>()
+    /** The provider's peer id bytes (any bytes: the channel proof compares them). */
+    const providerPeer = new Uint8Array(38).fill(7)
     const providerSide = providerPayments({
       store: providerStore,
       channelTerms: async () => ({ ...parties, payableToUs: true, closed: false, exitStarted: false }),
       creditWindow: toNano('0.1'),
       voucherTimeout: 1000,
+      provider: providerPeer,
       setTimeout: (fn) => {
         timers.add(fn)
         return fn
@@ -144,16 +148,22 @@ describe('devnet over the toncenter HTTP API', () => {
       key: client.signingKey,
       channelFor: async () => ({ address: channel, deposit: parties.deposit }),
     })
-    const request = {
-      version: 1,
-      jobId: 'vanish',
-      kind: JobKind.JOB_KIND_LLM,
-      model: 'm',
-      budget: 0n,
-      channel,
-      deadline: 0n,
-      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-    }
+    const request = signChannelProof(
+      {
+        version: 1,
+        jobId: 'vanish',
+        kind: JobKind.JOB_KIND_LLM,
+        model: 'm',
+        budget: 0n,
+        channel,
+        deadline: 0n,
+        minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+        ...UNSIGNED_JOB_REQUEST,
+        provider: providerPeer,
+        issuedAt: BigInt(Date.now()),
+      },
+      client.signingKey,
+    )
     const ps = await providerSide.openSession(
       request,
       { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },

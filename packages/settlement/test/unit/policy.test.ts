@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JobKind, type JobRequest, TrustTier } from '@cocoon-mesh/protocol'
+import { JobKind, type JobRequest, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { decideClaim } from '../../src/policy/claim-policy.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
@@ -15,16 +16,27 @@ import { signVoucher } from '../../src/voucher/voucher.js'
 const channel = new Address(0, randomBytes(32)).toRawString()
 const clientKey = signingKeyFromSeed(randomBytes(32))
 const price = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-const request = (jobId: string): JobRequest => ({
-  version: 1,
-  jobId,
-  kind: JobKind.JOB_KIND_LLM,
-  model: 'm',
-  budget: 0n,
-  channel,
-  deadline: 0n,
-  minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-})
+/** This provider's peer id bytes (any bytes: the proof compares them). */
+const providerId = randomBytes(38)
+const NOW = 1_800_000_000_000
+/** A JobRequest on `channel` carrying the channel proof signed by the client key. */
+const request = (jobId: string): JobRequest =>
+  signChannelProof(
+    {
+      version: 1,
+      jobId,
+      kind: JobKind.JOB_KIND_LLM,
+      model: 'm',
+      budget: 0n,
+      channel,
+      deadline: 0n,
+      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
+      provider: providerId,
+      issuedAt: BigInt(NOW),
+    },
+    clientKey,
+  )
 
 let dir: string
 let providerStore: VoucherStore
@@ -73,6 +85,8 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      provider: providerId,
+      now: () => NOW,
       ...timers,
     })
     const client = clientPayments({
@@ -114,6 +128,8 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      provider: providerId,
+      now: () => NOW,
       ...timers,
     })
     const ps = await provider.openSession(request('j2'), price, new Uint8Array())
@@ -142,6 +158,8 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      provider: providerId,
+      now: () => NOW,
     })
     const ps = await provider.openSession(request('j3'), price, new Uint8Array())
     await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 500n, jobId: 'j3' }))
@@ -171,6 +189,8 @@ describe('payment policy', () => {
       channelTerms: async () => ({ ...terms, exitStarted: true }),
       creditWindow: 40n,
       voucherTimeout: 1000,
+      provider: providerId,
+      now: () => NOW,
     })
     await expect(provider.openSession(request('j4'), price, new Uint8Array())).rejects.toMatchObject({
       code: 'ERR_CHANNEL_UNUSABLE',
