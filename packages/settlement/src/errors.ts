@@ -82,6 +82,12 @@ export class InvalidSettlementInputError extends CocoonError<'ERR_INVALID_SETTLE
   override readonly name = 'InvalidSettlementInputError'
 }
 
+/** The provider serves only paid jobs and the request names no payment channel. */
+export class PaymentRequiredError extends CocoonError<'ERR_PAYMENT_REQUIRED'> {
+  readonly code = 'ERR_PAYMENT_REQUIRED' as const
+  override readonly name = 'PaymentRequiredError'
+}
+
 /** Which part of a JobRequest's channel proof is missing or wrong (see `verifyChannelProof`). */
 export type ChannelProofReason =
   /** The request names a channel but carries no client key or no signature. */
@@ -124,6 +130,7 @@ export type SettlementError =
   | PaymentAbortedError
   | ChannelUnusableError
   | ChannelProofError
+  | PaymentRequiredError
   | ChainError
   | ChainTimeoutError
   | WalletError

@@ -52,7 +52,14 @@ export interface ProviderPayments {
    * Opens a session for an accepted job, or throws a typed error (a missing
    * or wrong channel proof, an unknown or underfunded channel).
    */
-  openSession(request: JobRequest, price: Prices, client: Uint8Array): Promise<ProviderPaymentSession>
+  openSession(
+    request: JobRequest,
+    price: Prices,
+    /** The requesting client's peer id bytes. */
+    client: Uint8Array,
+    /** This provider's peer id bytes: what a channel proof's `provider` must be. */
+    self: Uint8Array,
+  ): Promise<ProviderPaymentSession>
 }
 
 export interface ClientPayments {

@@ -5,9 +5,10 @@ import {
   CreditWindowExhaustedError,
   type InvalidSettlementInputError,
   PaymentAbortedError,
+  PaymentRequiredError,
   VoucherOverBudgetError,
 } from '../errors.js'
-import type { ProviderPaymentSession, ProviderPayments } from '../payment-session.js'
+import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '../payment-session.js'
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
@@ -35,8 +36,11 @@ export interface ProviderPaymentsInit {
   creditWindow: bigint
   /** How long reserve() waits for a voucher before giving up, ms. */
   voucherTimeout: number
-  /** This provider's peer id bytes (multihash): what a JobRequest's `provider` must be. */
-  provider: Uint8Array
+  /**
+   * Serve jobs that name no channel, for free. Default false: a provider
+   * with payments refuses them with PaymentRequiredError.
+   */
+  freeJobs?: boolean
   /** The provider's clock for the channel proof's `issuedAt`, Unix ms. Default `Date.now`. */
   now?: () => number
   /** Allowed clock difference for `issuedAt`, ms. Default `MAX_CLOCK_DRIFT_MS`. */
@@ -49,13 +53,15 @@ export interface ProviderPaymentsInit {
 }
 
 /**
- * What the provider session's `openSession` throws: the request does not
+ * What the provider session's `openSession` throws: the request names no
+ * channel and `freeJobs` is off (`PaymentRequiredError`); it does not
  * prove it holds the channel's client key (`ChannelProofError`, its `reason`
  * says which proof); the channel is unknown,
  * pays someone else, is closing or underfunded; a bad channel address; or
  * the `channelTerms` lookup's and the store's own errors.
  */
 export type ProviderOpenSessionErrorType =
+  | PaymentRequiredError
   | ChannelProofError
   | ChannelUnusableError
   | InvalidSettlementInputError
@@ -111,14 +117,16 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
       request: JobRequest,
       _price: Prices,
       _client: Uint8Array,
+      self: Uint8Array,
     ): Promise<ProviderPaymentSession> {
+      if (request.channel === '') return unpaidSession(init, request)
       const channel = channelKey(parseChannelAddress(request.channel))
       const terms = await usableTerms(init, channel)
       verifyChannelProof({
         request,
         channel,
         channelClientKey: terms.clientKey,
-        provider: init.provider,
+        provider: self,
         now: now(),
         ...(init.maxDriftMs === undefined ? {} : { maxDriftMs: init.maxDriftMs }),
       })
@@ -133,6 +141,20 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
     },
   }
 }
+
+/** A job without a channel: free when the provider's config allows it, else refused. */
+async function unpaidSession(
+  init: ProviderPaymentsInit,
+  request: JobRequest,
+): Promise<ProviderPaymentSession> {
+  if (init.freeJobs !== true)
+    throw new PaymentRequiredError('this provider serves paid jobs only', {
+      details: `job ${request.jobId} names no payment channel: open one to this provider (\`cocoon channel open --provider <peer id> --deposit <TON>\`) and send the job with it`,
+    })
+  return noPayments.openSession(request, zeroPrices, new Uint8Array(), new Uint8Array())
+}
+
+const zeroPrices: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 
 interface Timers {
   set: (fn: () => void, ms: number) => unknown
@@ -194,7 +216,8 @@ class ChannelCredit {
   }
 
   credit(amount: bigint): void {
-    this.covered = this.covered + amount > this.billed ? this.billed : this.covered + amount
+    this.covered += amount
+    if (this.covered > this.billed) this.covered = this.billed
     for (const check of [...this.waiters]) check()
   }
 }

@@ -134,7 +134,6 @@ describe('devnet over the toncenter HTTP API', () => {
       channelTerms: async () => ({ ...parties, payableToUs: true, closed: false, exitStarted: false }),
       creditWindow: toNano('0.1'),
       voucherTimeout: 1000,
-      provider: providerPeer,
       setTimeout: (fn) => {
         timers.add(fn)
         return fn
@@ -168,6 +167,7 @@ describe('devnet over the toncenter HTTP API', () => {
       request,
       { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },
       new Uint8Array(),
+      providerPeer,
     )
     const cs = await clientSide.openSession(
       new Uint8Array(),

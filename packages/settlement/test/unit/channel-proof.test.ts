@@ -5,7 +5,12 @@ import { join } from 'node:path'
 import { JobKind, type JobRequest, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ChannelProofError, type ChannelProofReason, CreditWindowExhaustedError } from '../../src/errors.js'
+import {
+  ChannelProofError,
+  type ChannelProofReason,
+  CreditWindowExhaustedError,
+  PaymentRequiredError,
+} from '../../src/errors.js'
 import { JobReplayCache, signChannelProof, verifyChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
@@ -146,7 +151,6 @@ describe('provider payments: proof and per-channel credit window', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
-      provider: providerId,
       now: () => NOW,
       ...timers,
     })
@@ -170,14 +174,18 @@ describe('provider payments: proof and per-channel credit window', () => {
 
   it('opens no session without the proof, and none twice for one job', async () => {
     const payments = provider()
-    await expect(payments.openSession(unsigned('a'), price, new Uint8Array())).rejects.toMatchObject({
+    await expect(
+      payments.openSession(unsigned('a'), price, new Uint8Array(), providerId),
+    ).rejects.toMatchObject({
       reason: 'unsigned',
     })
     await expect(
-      payments.openSession(signChannelProof(unsigned('b'), attackerKey), price, new Uint8Array()),
+      payments.openSession(signChannelProof(unsigned('b'), attackerKey), price, new Uint8Array(), providerId),
     ).rejects.toMatchObject({ reason: 'wrong-client-key' })
-    await payments.openSession(signed('c'), price, new Uint8Array())
-    await expect(payments.openSession(signed('c'), price, new Uint8Array())).rejects.toMatchObject({
+    await payments.openSession(signed('c'), price, new Uint8Array(), providerId)
+    await expect(
+      payments.openSession(signed('c'), price, new Uint8Array(), providerId),
+    ).rejects.toMatchObject({
       reason: 'replayed',
     })
   })
@@ -185,8 +193,8 @@ describe('provider payments: proof and per-channel credit window', () => {
   it('two concurrent jobs on one channel share one window, not two', async () => {
     const timers = virtualTimers()
     const payments = provider(timers)
-    const a = await payments.openSession(signed('a'), price, new Uint8Array())
-    const b = await payments.openSession(signed('b'), price, new Uint8Array())
+    const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
+    const b = await payments.openSession(signed('b'), price, new Uint8Array(), providerId)
     await a.reserve(30n)
     expect(b.creditLeft?.(0n)).toBe(10n)
     await b.reserve(10n) // the window's last 10
@@ -208,10 +216,10 @@ describe('provider payments: proof and per-channel credit window', () => {
   it("a new job waits while a finished job's unpaid work holds the window", async () => {
     const timers = virtualTimers()
     const payments = provider(timers)
-    const a = await payments.openSession(signed('a'), price, new Uint8Array())
+    const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
     await a.reserve(40n)
     await a.finish(40n) // the final voucher has not come
-    const b = await payments.openSession(signed('b'), price, new Uint8Array())
+    const b = await payments.openSession(signed('b'), price, new Uint8Array(), providerId)
     const waiting = b.reserve(1n)
     await new Promise((r) => setImmediate(r))
     // the late final voucher of job a covers the channel again
@@ -220,6 +228,27 @@ describe('provider payments: proof and per-channel credit window', () => {
     const stuck = b.reserve(42n)
     timers.fireAll()
     await expect(stuck).rejects.toBeInstanceOf(CreditWindowExhaustedError)
+  })
+
+  it('refuses a job without a channel unless free jobs are on', async () => {
+    const paidOnly = provider()
+    await expect(
+      paidOnly.openSession(unsigned('free', { channel: '' }), price, new Uint8Array(), providerId),
+    ).rejects.toBeInstanceOf(PaymentRequiredError)
+    const free = providerPayments({
+      store,
+      channelTerms: async () => terms,
+      creditWindow: 40n,
+      voucherTimeout: 1000,
+      freeJobs: true,
+    })
+    const session = await free.openSession(
+      unsigned('free', { channel: '' }),
+      price,
+      new Uint8Array(),
+      providerId,
+    )
+    expect(session.creditWindow).toBe(0n)
   })
 
   it('the client signs the proof with its channel key', async () => {

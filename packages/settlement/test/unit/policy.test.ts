@@ -85,7 +85,6 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
-      provider: providerId,
       now: () => NOW,
       ...timers,
     })
@@ -94,7 +93,7 @@ describe('payment policy', () => {
       key: clientKey,
       channelFor: async () => ({ address: channel, deposit: 1000n }),
     })
-    const ps = await provider.openSession(request('j1'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j1'), price, new Uint8Array(), providerId)
     const cs = await client.openSession(new Uint8Array(), 'payout', ps.creditWindow, 'j1')
     expect(cs.channel).toBe(channel)
     for (let cost = 10n; cost <= 300n; cost += 10n) {
@@ -128,11 +127,10 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
-      provider: providerId,
       now: () => NOW,
       ...timers,
     })
-    const ps = await provider.openSession(request('j2'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j2'), price, new Uint8Array(), providerId)
     await ps.reserve(40n)
     let resumed = false
     const waiting = ps.reserve(60n).then(() => {
@@ -158,10 +156,9 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
-      provider: providerId,
       now: () => NOW,
     })
-    const ps = await provider.openSession(request('j3'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j3'), price, new Uint8Array(), providerId)
     await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 500n, jobId: 'j3' }))
     const mallory = signingKeyFromSeed(randomBytes(32))
     await expect(
@@ -189,10 +186,11 @@ describe('payment policy', () => {
       channelTerms: async () => ({ ...terms, exitStarted: true }),
       creditWindow: 40n,
       voucherTimeout: 1000,
-      provider: providerId,
       now: () => NOW,
     })
-    await expect(provider.openSession(request('j4'), price, new Uint8Array())).rejects.toMatchObject({
+    await expect(
+      provider.openSession(request('j4'), price, new Uint8Array(), providerId),
+    ).rejects.toMatchObject({
       code: 'ERR_CHANNEL_UNUSABLE',
     })
     const client = clientPayments({
