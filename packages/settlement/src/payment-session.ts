@@ -32,6 +32,14 @@ export interface ProviderPaymentSession {
   acceptVoucher(voucher: Voucher): Promise<void>
   /** The job ended; `finalCost` is what the provider bills. */
   finish(finalCost: bigint): Promise<void>
+  /**
+   * The job ended, finished or not (optional; the job protocol calls it once
+   * the stream is done). Its work not covered by a voucher keeps holding the
+   * channel's credit window for the voucher timeout (a final voucher may still
+   * come), then is written off as the provider's loss, so an abandoned job
+   * does not block the channel for good.
+   */
+  close?(): void
 }
 
 export interface ClientPaymentSession {

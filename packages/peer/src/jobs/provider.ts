@@ -308,6 +308,7 @@ class DefaultJobService implements JobService {
       await this.#work(job, inputs)
     } finally {
       cancelDeadline?.()
+      job.session.close?.()
     }
   }
 

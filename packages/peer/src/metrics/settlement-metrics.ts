@@ -44,6 +44,7 @@ export function settlementMetrics(metrics: Metrics): SettlementMetrics {
           finish: session.finish.bind(session),
           ...(session.covered === undefined ? {} : { covered: session.covered.bind(session) }),
           ...(session.creditLeft === undefined ? {} : { creditLeft: session.creditLeft.bind(session) }),
+          ...(session.close === undefined ? {} : { close: session.close.bind(session) }),
           async acceptVoucher(voucher) {
             const before = session.covered?.()
             await session.acceptVoucher(voucher)

@@ -85,7 +85,8 @@ export type ProviderAcceptVoucherErrorType =
  * its (channel, job id) pair is new ({@link JobReplayCache}). The credit
  * window belongs to the channel: every open job on it draws on the same
  * window, and work delivered but not yet covered by a voucher (including a
- * finished job's unpaid remainder) holds it. A `reserve` that would take the
+ * finished job's unpaid remainder, for `voucherTimeout` after the job ended)
+ * holds it. A `reserve` that would take the
  * channel's unpaid work past the window waits for a voucher, up to
  * `voucherTimeout`, then fails with CreditWindowExhaustedError; so a new job
  * on a channel whose window is used up waits rather than being refused (a
@@ -218,6 +219,16 @@ class ChannelCredit {
   credit(amount: bigint): void {
     this.covered += amount
     if (this.covered > this.billed) this.covered = this.billed
+    this.wake()
+  }
+
+  /** Forgets up to `amount` of unpaid work (an ended job's, whose voucher never came). */
+  writeOff(amount: bigint): void {
+    this.billed -= amount < this.unpaid ? amount : this.unpaid
+    this.wake()
+  }
+
+  private wake(): void {
     for (const check of [...this.waiters]) check()
   }
 }
@@ -267,6 +278,7 @@ class ProviderSession implements ProviderPaymentSession {
   private paid: bigint
   /** The job's cumulative cost granted by `reserve` (then billed by `finish`). */
   private granted = 0n
+  private closed = false
   private readonly credit: ChannelCredit
 
   constructor(
@@ -352,7 +364,20 @@ class ProviderSession implements ProviderPaymentSession {
     // the bill may include work never reserved (an LLM job's prompt): it is unpaid work on the channel too
     this.credit.bill(finalCost - this.granted)
     if (finalCost > this.granted) this.granted = finalCost
-    this.channelCredit.close()
+    this.close()
     await this.init.store.finishJob('provider', this.job.jobId, this.job.channel, finalCost)
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.channelCredit.close()
+    const owed = this.granted - this.paid
+    if (owed <= 0n) return
+    // the final voucher may still come (it travels after the result); past the voucher timeout the
+    // job's unpaid work is the provider's loss, and no longer holds the channel's window
+    const timer = this.timers.set(() => this.credit.writeOff(owed), this.init.voucherTimeout)
+    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function')
+      timer.unref()
   }
 }

@@ -251,6 +251,41 @@ describe('provider payments: proof and per-channel credit window', () => {
     expect(session.creditWindow).toBe(0n)
   })
 
+  it("an ended job's unpaid work is written off after the voucher timeout", async () => {
+    const timers = virtualTimers()
+    const payments = provider(timers)
+    const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
+    await a.reserve(40n)
+    a.close?.() // the job failed: no finish, no voucher
+    const b = await payments.openSession(signed('b'), price, new Uint8Array(), providerId)
+    let served = false
+    const waiting = b.reserve(10n).then(() => {
+      served = true
+    })
+    await new Promise((r) => setImmediate(r))
+    expect(served).toBe(false)
+    timers.fireAll() // b's own wait and a's write-off are both due: the write-off frees the window first
+    await waiting
+    expect(served).toBe(true)
+    expect(await b.reserve(40n).then(() => 'granted')).toBe('granted')
+  })
+
+  it("the client signs once the channel's open jobs together reach the threshold", async () => {
+    const client = clientPayments({
+      store,
+      key: clientKey,
+      channelFor: async () => ({ address: channel, deposit: 1000n }),
+    })
+    // window 30, threshold 15: three jobs 6 behind each are 18 behind together
+    const sessions = await Promise.all(
+      ['x', 'y', 'z'].map((id) => client.openSession(new Uint8Array(), 'payout', 30n, id)),
+    )
+    expect(await sessions[0]?.delivered(6n)).toBeUndefined()
+    expect(await sessions[1]?.delivered(6n)).toBeUndefined()
+    const voucher = await sessions[2]?.delivered(6n)
+    expect(voucher?.amount).toBe(6n)
+  })
+
   it('the client signs the proof with its channel key', async () => {
     const client = clientPayments({
       store,
