@@ -6,7 +6,9 @@ import {
   type InvalidSettlementInputError,
   PaymentAbortedError,
   PaymentRequiredError,
+  VoucherOutOfOrderError,
   VoucherOverBudgetError,
+  VoucherReplayedError,
 } from '../errors.js'
 import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '../payment-session.js'
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
@@ -355,9 +357,27 @@ class ProviderSession implements ProviderPaymentSession {
       throw new VoucherOverBudgetError('voucher exceeds the channel deposit', {
         details: `voucher for ${verified.amount} nanoTON, deposit is ${terms.deposit}`,
       })
-    const { credited } = await this.init.store.acceptVoucher(verified)
+    const credited = await this.persist(verified)
     this.paid += credited
     this.credit.credit(credited)
+  }
+
+  /**
+   * Persists a verified voucher; returns what it credited. Vouchers are
+   * cumulative per channel, so with other jobs open on the channel (or after
+   * this one ended) a lower one is superseded, not wrong: the concurrent
+   * job's higher voucher, sent on another stream, arrived first and already
+   * covers it. It credits nothing and does not stop the job. Alone on the
+   * channel, a lower or repeated voucher is the client's error.
+   */
+  private async persist(voucher: Voucher): Promise<bigint> {
+    try {
+      return (await this.init.store.acceptVoucher(voucher)).credited
+    } catch (error) {
+      const superseded = error instanceof VoucherOutOfOrderError || error instanceof VoucherReplayedError
+      if (superseded && (this.credit.sessions > 1 || this.closed)) return 0n
+      throw error
+    }
   }
 
   async finish(finalCost: bigint): Promise<void> {

@@ -251,6 +251,22 @@ describe('provider payments: proof and per-channel credit window', () => {
     expect(session.creditWindow).toBe(0n)
   })
 
+  it("a concurrent job's lower voucher is superseded, not an error", async () => {
+    const payments = provider()
+    const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
+    const b = await payments.openSession(signed('b'), price, new Uint8Array(), providerId)
+    await a.reserve(20n)
+    await b.reserve(20n)
+    // the client signed 10 for a, then 25 for b; b's arrived first on its own stream
+    await b.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 25n, jobId: 'b' }))
+    await a.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 10n, jobId: 'a' }))
+    expect((await store.providerChannel(channel))?.newest).toBe(25n)
+    // a forged one is still refused
+    await expect(
+      a.acceptVoucher(signVoucher({ key: attackerKey, channel, amount: 5n, jobId: 'a' })),
+    ).rejects.toMatchObject({ code: 'ERR_VOUCHER_SIGNATURE' })
+  })
+
   it("an ended job's unpaid work is written off after the voucher timeout", async () => {
     const timers = virtualTimers()
     const payments = provider(timers)
