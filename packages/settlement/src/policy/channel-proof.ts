@@ -31,13 +31,15 @@ export interface VerifyChannelProofParameters {
 }
 
 /**
- * Throws {@link ChannelProofError} (its `reason` says which check) unless
- * `request` is signed by the channel's client key, names this provider and
- * was issued within the clock drift of `now`. Replays are the caller's
- * check ({@link JobReplayCache}); it needs state.
+ * The checks that need no chain lookup: the request carries a proof, names
+ * this provider and was issued within the clock drift of `now`. A provider
+ * runs them before it looks the channel up, so an unproven request costs it
+ * no chain query.
  * @throws {ChannelProofError}
  */
-export function verifyChannelProof(p: VerifyChannelProofParameters): void {
+export function checkChannelProofBinding(
+  p: Omit<VerifyChannelProofParameters, 'channelClientKey' | 'ed25519'>,
+): void {
   const { request, channel } = p
   if (request.clientKey.byteLength === 0 || request.clientSignature.byteLength === 0)
     throw new ChannelProofError(
@@ -57,6 +59,18 @@ export function verifyChannelProof(p: VerifyChannelProofParameters): void {
     throw new ChannelProofError('stale', 'JobRequest.issuedAt is outside the allowed clock drift', {
       details: `issuedAt ${request.issuedAt} is ${skew} ms from this provider's clock (${p.now}); the allowed drift is ${drift} ms. Sign the request when sending it, and check both clocks.`,
     })
+}
+
+/**
+ * Throws {@link ChannelProofError} (its `reason` says which check) unless
+ * `request` is signed by the channel's client key, names this provider and
+ * was issued within the clock drift of `now`. Replays are the caller's
+ * check ({@link JobReplayCache}); it needs state.
+ * @throws {ChannelProofError}
+ */
+export function verifyChannelProof(p: VerifyChannelProofParameters): void {
+  const { request, channel } = p
+  checkChannelProofBinding(p)
   if (!equalBytes(request.clientKey, p.channelClientKey))
     throw new ChannelProofError(
       'wrong-client-key',

@@ -14,7 +14,7 @@ import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
-import { JobReplayCache, verifyChannelProof } from './channel-proof.js'
+import { checkChannelProofBinding, JobReplayCache, verifyChannelProof } from './channel-proof.js'
 
 /** What the provider needs to know about a channel before serving against it. */
 export interface ChannelTerms {
@@ -124,15 +124,16 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
     ): Promise<ProviderPaymentSession> {
       if (request.channel === '') return unpaidSession(init, request)
       const channel = channelKey(parseChannelAddress(request.channel))
-      const terms = await usableTerms(init, channel)
-      verifyChannelProof({
+      const proof = {
         request,
         channel,
-        channelClientKey: terms.clientKey,
         provider: self,
         now: now(),
         ...(init.maxDriftMs === undefined ? {} : { maxDriftMs: init.maxDriftMs }),
-      })
+      }
+      checkChannelProofBinding(proof) // before the chain lookup: an unproven request costs no query
+      const terms = await usableTerms(init, channel)
+      verifyChannelProof({ ...proof, channelClientKey: terms.clientKey })
       replays.claim(channel, request.jobId, request.issuedAt)
       const paid = (await init.store.job('provider', request.jobId))?.paid ?? 0n
       return new ProviderSession(init, timers, credits.open(channel), {
