@@ -31,6 +31,7 @@ import {
   providerPayments,
   readChannel,
   sendFromWallet,
+  signChannelProof,
   TonChainClient,
   VoucherStore,
   walletFromMnemonic,
@@ -123,33 +124,40 @@ describe('a job paid through a TON payment channel on the devnet', () => {
     const tokens = 500
     let received = 0
     let billed = 0n
+    const payments = clientPayments({
+      store: clientStore,
+      key: clientWallet.signingKey,
+      channelFor: async () => ({ address: channel, deposit: toNano('5') }),
+    })
     for await (const event of jobAttempt({
       stream,
-      request: {
-        version: PROTOCOL_VERSION,
-        jobId: 'paid-1',
-        kind: JobKind.JOB_KIND_LLM,
-        model: 'tiny',
-        maxPrice: price,
-        budget: 0n,
-        channel,
-        deadline: 0n,
-        minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-        ...UNSIGNED_JOB_REQUEST,
-        llm: {
-          prompt: 'hi',
-          messages: [],
-          maxTokens: tokens,
-          temperature: 0,
-          seed: 0,
-          continuation: '',
+      // made out to this provider and signed with the channel's client key, as failover does
+      request: signChannelProof(
+        {
+          version: PROTOCOL_VERSION,
+          jobId: 'paid-1',
+          kind: JobKind.JOB_KIND_LLM,
+          model: 'tiny',
+          maxPrice: price,
+          budget: 0n,
+          channel,
+          deadline: 0n,
+          minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+          ...UNSIGNED_JOB_REQUEST,
+          llm: {
+            prompt: 'hi',
+            messages: [],
+            maxTokens: tokens,
+            temperature: 0,
+            seed: 0,
+            continuation: '',
+          },
+          provider: provider.libp2p.peerId.toMultihash().bytes,
+          issuedAt: BigInt(Date.now()),
         },
-      },
-      payments: clientPayments({
-        store: clientStore,
-        key: clientWallet.signingKey,
-        channelFor: async () => ({ address: channel, deposit: toNano('5') }),
-      }),
+        clientWallet.signingKey,
+      ),
+      payments,
       provider: provider.libp2p.peerId.toMultihash().bytes,
       payoutAddress: providerWallet.address.toString(),
       offerPrice: price,

@@ -14,9 +14,12 @@ import {
   encodeOfferCancel,
   encodeOrderBookMessage,
   encodeUsageReceipt,
+  JOB_REQUEST_SIGNATURE_CONTEXT,
   JobErrorCode,
   type JobFrame,
   JobKind,
+  JobRequest,
+  jobRequestSigningBytes,
   OFFER_CANCEL_SIGNATURE_CONTEXT,
   OFFER_SIGNATURE_CONTEXT,
   offerCancelSigningBytes,
@@ -46,6 +49,8 @@ export interface GoldenVectorFile {
   messageType: string
   key?: { type: 'Ed25519'; seedHex: string; publicKeyHex: string; peerId: string; peerIdHex: string }
   signatureContext?: string
+  /** The message field holding the signature, when it is not `signature`. */
+  signatureField?: string
   vectors: GoldenVector[]
 }
 
@@ -111,6 +116,20 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
       signingBytesHex: hex(offerSigningBytes(signed)),
       signatureHex: hex(signed.signature),
     })
+  }
+
+  // a JobRequest naming a channel, made out to provider fixedKey(1), signed by the channel's
+  // client key (here the file's key: `clientKey` is its raw 32-byte public key)
+  const providerKey = await fixedKey(1)
+  const unsignedRequest = sampleJobRequest({
+    channel: `0:${'ab'.repeat(32)}`,
+    provider: Uint8Array.from(peerIdFromPrivateKey(providerKey).toMultihash().bytes),
+    issuedAt: 1_800_000_000_000n,
+    clientKey: Uint8Array.from(key.publicKey.raw),
+  })
+  const signedRequest: JobRequest = {
+    ...unsignedRequest,
+    clientSignature: Uint8Array.from(await key.sign(jobRequestSigningBytes(unsignedRequest))),
   }
 
   const cancel = await signOfferCancel(sampleCancel({ sequence: 3n }), key)
@@ -238,6 +257,23 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
           encodedHex: hex(encodeUsageReceipt(receipt)),
           signingBytesHex: hex(usageReceiptSigningBytes(receipt)),
           signatureHex: hex(receipt.signature),
+        },
+      ],
+    },
+    'job-request': {
+      description:
+        "A JobRequest naming a payment channel with its channel proof: clientSignature is the ed25519 signature by clientKey (the channel client key, raw 32 bytes; here the file key) over varint(len(ctx)) || ctx || JobRequest with clientSignature emptied. provider is the intended provider's peer id bytes, issuedAt Unix ms.",
+      messageType: 'JobRequest',
+      key: info,
+      signatureContext: JOB_REQUEST_SIGNATURE_CONTEXT,
+      signatureField: 'clientSignature',
+      vectors: [
+        {
+          name: 'llm-on-channel',
+          message: toJson(signedRequest),
+          encodedHex: hex(JobRequest.encode(signedRequest)),
+          signingBytesHex: hex(jobRequestSigningBytes(signedRequest)),
+          signatureHex: hex(signedRequest.clientSignature),
         },
       ],
     },

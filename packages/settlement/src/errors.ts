@@ -82,6 +82,42 @@ export class InvalidSettlementInputError extends CocoonError<'ERR_INVALID_SETTLE
   override readonly name = 'InvalidSettlementInputError'
 }
 
+/** The provider serves only paid jobs and the request names no payment channel. */
+export class PaymentRequiredError extends CocoonError<'ERR_PAYMENT_REQUIRED'> {
+  readonly code = 'ERR_PAYMENT_REQUIRED' as const
+  override readonly name = 'PaymentRequiredError'
+}
+
+/** Which part of a JobRequest's channel proof is missing or wrong (see `verifyChannelProof`). */
+export type ChannelProofReason =
+  /** The request names a channel but carries no client key or no signature. */
+  | 'unsigned'
+  /** `provider` is not this provider's peer id: the request was made for another provider. */
+  | 'wrong-provider'
+  /** `issuedAt` is outside the allowed clock drift of the provider's clock. */
+  | 'stale'
+  /** `clientKey` is not the key the channel contract holds. */
+  | 'wrong-client-key'
+  /** `clientSignature` does not verify against the channel's client key. */
+  | 'bad-signature'
+  /** The (channel, job id) pair was already served within the freshness window. */
+  | 'replayed'
+
+/**
+ * A JobRequest that names a channel does not prove the requester holds the
+ * channel's client key; `reason` says which proof failed, `details` how to fix it.
+ */
+export class ChannelProofError extends CocoonError<'ERR_CHANNEL_PROOF'> {
+  readonly code = 'ERR_CHANNEL_PROOF' as const
+  override readonly name = 'ChannelProofError'
+  readonly reason: ChannelProofReason
+
+  constructor(reason: ChannelProofReason, shortMessage: string, options: CocoonErrorOptions = {}) {
+    super(shortMessage, options)
+    this.reason = reason
+  }
+}
+
 /** Every error settlement throws. */
 export type SettlementError =
   | VoucherSignatureError
@@ -93,6 +129,8 @@ export type SettlementError =
   | CreditWindowExhaustedError
   | PaymentAbortedError
   | ChannelUnusableError
+  | ChannelProofError
+  | PaymentRequiredError
   | ChainError
   | ChainTimeoutError
   | WalletError

@@ -7,7 +7,7 @@ import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
  * All amounts are cumulative nanoTON for one job.
  */
 export interface ProviderPaymentSession {
-  /** nanoTON of work the provider delivers ahead of a covering voucher. */
+  /** nanoTON of work the provider delivers ahead of a covering voucher, shared by the channel's jobs. */
   readonly creditWindow: bigint
   /**
    * nanoTON of this job the client's vouchers cover so far (optional: lets the
@@ -15,9 +15,16 @@ export interface ProviderPaymentSession {
    */
   covered?(): bigint
   /**
+   * nanoTON of work `reserve` grants beyond `delivered` (this job's
+   * cumulative cost so far) without waiting, given what the channel's other
+   * jobs hold of the shared window (optional: lets the job protocol size a
+   * chunk; without it the job protocol assumes the whole window).
+   */
+  creditLeft?(delivered: bigint): bigint
+  /**
    * Called before sending work that brings the job's billed total to
-   * `cumulativeCost`. Resolves when the client's vouchers cover it within the
-   * credit window; rejects with a typed payment error if none comes in time
+   * `cumulativeCost`. Resolves when the client's vouchers cover the channel's
+   * unpaid work (this job's and its other jobs') within the credit window; rejects with a typed payment error if none comes in time
    * or `signal` aborts.
    */
   reserve(cumulativeCost: bigint, signal?: AbortSignal): Promise<void>
@@ -25,6 +32,14 @@ export interface ProviderPaymentSession {
   acceptVoucher(voucher: Voucher): Promise<void>
   /** The job ended; `finalCost` is what the provider bills. */
   finish(finalCost: bigint): Promise<void>
+  /**
+   * The job ended, finished or not (optional; the job protocol calls it once
+   * the stream is done). Its work not covered by a voucher keeps holding the
+   * channel's credit window for the voucher timeout (a final voucher may still
+   * come), then is written off as the provider's loss, so an abandoned job
+   * does not block the channel for good.
+   */
+  close?(): void
 }
 
 export interface ClientPaymentSession {
@@ -41,8 +56,18 @@ export interface ClientPaymentSession {
 }
 
 export interface ProviderPayments {
-  /** Opens a session for an accepted job, or throws a typed error (e.g. unknown or underfunded channel). */
-  openSession(request: JobRequest, price: Prices, client: Uint8Array): Promise<ProviderPaymentSession>
+  /**
+   * Opens a session for an accepted job, or throws a typed error (a missing
+   * or wrong channel proof, an unknown or underfunded channel).
+   */
+  openSession(
+    request: JobRequest,
+    price: Prices,
+    /** The requesting client's peer id bytes. */
+    client: Uint8Array,
+    /** This provider's peer id bytes: what a channel proof's `provider` must be. */
+    self: Uint8Array,
+  ): Promise<ProviderPaymentSession>
 }
 
 export interface ClientPayments {
@@ -52,6 +77,15 @@ export interface ClientPayments {
    * protocol fill `JobRequest.channel` before the provider accepts).
    */
   channelFor?(provider: Uint8Array, payoutAddress: string): Promise<string | undefined>
+  /**
+   * The request with its channel proof: `clientKey` set to the channel's
+   * client key and `clientSignature` to that key's signature over
+   * `jobRequestSigningBytes` (optional, additive: a provider with a chain
+   * endpoint refuses a channel job without it). Call it last, once
+   * `channel`, `provider` and `issuedAt` are filled in; the key stays in
+   * settlement.
+   */
+  authorize?(request: JobRequest): JobRequest
   /**
    * Opens a session against a provider's offer; `creditWindow` comes from its
    * JobAccept. `jobId` (optional, additive) labels the client's usage receipt.

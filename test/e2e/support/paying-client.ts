@@ -70,6 +70,9 @@ function observed(inner: ClientPayments, store: VoucherStore, args: PayingClient
           channelFor: (provider, payout) =>
             inner.channelFor?.(provider, payout) ?? Promise.resolve(undefined),
         }),
+    ...(inner.authorize === undefined
+      ? {}
+      : { authorize: (request) => inner.authorize?.(request) ?? request }),
     async openSession(provider, payoutAddress, creditWindow, jobId): Promise<ClientPaymentSession> {
       const session = await inner.openSession(provider, payoutAddress, creditWindow, jobId)
       const before = (await store.clientChannel(session.channel))?.signed ?? 0n

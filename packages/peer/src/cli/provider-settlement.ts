@@ -36,6 +36,11 @@ export interface ProviderSettlementOptions {
   claimPolicy?: ClaimPolicyConfig
   /** How often the claim pass runs, ms (default 60 000). */
   claimIntervalMs?: number
+  /**
+   * With a chain endpoint, serve jobs that name no channel for free (default
+   * false: they are refused with PAYMENT_REQUIRED). Without one every job is free.
+   */
+  freeJobs?: boolean
   log?: (line: string) => void
   /**
    * The node's metrics (the `Metrics` its libp2p node registers on): accepted
@@ -97,6 +102,7 @@ export async function startProviderSettlement(
     channelTerms: chainChannelTerms(chain, wallet.address),
     creditWindow: options.creditWindow ?? llmCost(options.prices, { promptTokens: 0, completionTokens: 256 }),
     voucherTimeout: options.voucherTimeoutMs ?? 30_000,
+    freeJobs: options.freeJobs ?? false,
   })
   const metrics = options.metrics === undefined ? undefined : settlementMetrics(options.metrics)
   const payments = metrics?.observePayments(paymentsWithoutMetrics) ?? paymentsWithoutMetrics

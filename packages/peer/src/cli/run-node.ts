@@ -51,7 +51,7 @@ export interface RunNodeOptions {
   /** Credit window, voucher timeout, claim policy and claim interval. */
   settlement?: Pick<
     ProviderSettlementOptions,
-    'creditWindow' | 'voucherTimeoutMs' | 'claimPolicy' | 'claimIntervalMs'
+    'creditWindow' | 'voucherTimeoutMs' | 'claimPolicy' | 'claimIntervalMs' | 'freeJobs'
   >
 }
 
@@ -97,6 +97,7 @@ export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOpt
     voucherTimeoutMs: s.voucherTimeoutMs,
     claimPolicy: { threshold: s.claimThreshold, interval: s.claimAfterMs, minClaim: s.claimMinimum },
     claimIntervalMs: s.claimCheckMs,
+    freeJobs: s.freeJobs,
   }
 }
 

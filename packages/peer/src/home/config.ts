@@ -37,6 +37,12 @@ export interface SettlementConfig {
   claimMinimum: bigint
   /** How often the claim pass checks the channels. */
   claimCheckMs: number
+  /**
+   * Serve jobs that name no payment channel, for free, although the node has
+   * a chain endpoint. Off: such jobs are refused with PAYMENT_REQUIRED.
+   * Without a chain endpoint every job is free whatever this says.
+   */
+  freeJobs: boolean
 }
 
 export interface NodeConfig {
@@ -68,6 +74,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
     claimAfterMs: defaultClaimPolicy.interval,
     claimMinimum: defaultClaimPolicy.minClaim,
     claimCheckMs: 60_000,
+    freeJobs: false,
   },
 }
 
@@ -116,7 +123,10 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     "claimThreshold": "10000000000",
     "claimAfterMs": 3600000,
     "claimMinimum": "50000000",
-    "claimCheckMs": 60000
+    "claimCheckMs": 60000,
+    // Serve jobs that name no payment channel, for free. Off by default: with a chain endpoint
+    // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
+    "freeJobs": false
   }
 }
 `
@@ -243,6 +253,7 @@ function settlementConfig(source: string, settlement: Section): SettlementConfig
     claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, d.claimAfterMs),
     claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, d.claimMinimum),
     claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, d.claimCheckMs),
+    freeJobs: bool(source, 'settlement.freeJobs', settlement.freeJobs, d.freeJobs),
   }
 }
 
@@ -341,6 +352,12 @@ export function multiaddrs(source: string, field: string, value: unknown, fallba
 function str(source: string, field: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string') throw bad(source, field, 'a string', value)
+  return value
+}
+
+function bool(source: string, field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw bad(source, field, 'true or false', value)
   return value
 }
 

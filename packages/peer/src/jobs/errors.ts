@@ -49,6 +49,16 @@ export class JobStreamClosedError extends CocoonError<'ERR_JOB_STREAM_CLOSED'> {
   override readonly name = 'JobStreamClosedError'
 }
 
+/**
+ * The provider refused a voucher the client sent (a bad signature, a replay,
+ * more than the deposit): the job stops and the client is told why with a
+ * JobError of code PAYMENT. The settlement error is the cause.
+ */
+export class VoucherRefusedError extends CocoonError<'ERR_VOUCHER_REFUSED'> {
+  readonly code = 'ERR_VOUCHER_REFUSED' as const
+  override readonly name = 'VoucherRefusedError'
+}
+
 /** A job stream did not close gracefully (the close failed or timed out), so it was reset with this error as the reason. */
 export class CloseFailedError extends CocoonError<'ERR_CLOSE_FAILED'> {
   readonly code = 'ERR_CLOSE_FAILED' as const
@@ -225,6 +235,7 @@ export type JobPathError =
   | ReadTimeoutError
   | JobStreamClosedError
   | CloseFailedError
+  | VoucherRefusedError
   | TensorHashMismatchError
   | TensorWorkerFailedError
   | JobCancelledError

@@ -201,7 +201,7 @@ export class Failover {
     }
     return jobAttempt({
       stream,
-      request: channel === '' ? request : { ...request, channel },
+      request: channel === '' ? request : this.#authorized(request, channel, candidate),
       ...(inputs !== undefined ? { inputs } : {}),
       ...(outputCount !== undefined ? { outputCount } : {}),
       payments: this.#ctx.payments ?? noPayments,
@@ -224,6 +224,21 @@ export class Failover {
     const overrides = this.#ctx.stallLimits
     if (request.llm === undefined) return tensorStallLimits(overrides?.idleMs ?? TENSOR_IDLE_MS)
     return llmStallLimits(candidate.offer, promptTokenBound(request.llm), overrides)
+  }
+
+  /**
+   * The request on `channel`, made out to the candidate and signed last by
+   * the channel's client key (settlement holds the key), so the provider can
+   * check that this client owns the channel.
+   */
+  #authorized(request: JobRequest, channel: string, candidate: RankedOffer): JobRequest {
+    const bound: JobRequest = {
+      ...request,
+      channel,
+      provider: candidate.offer.provider,
+      issuedAt: BigInt(Math.floor(this.now())),
+    }
+    return this.#ctx.payments?.authorize?.(bound) ?? bound
   }
 
   /**

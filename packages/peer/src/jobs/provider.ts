@@ -1,6 +1,8 @@
 import { jobErrorCode, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
+  errorLine,
   errorMessage,
+  isCocoonError,
   JOB_PROTOCOL,
   JobErrorCode,
   type JobFrame,
@@ -11,9 +13,18 @@ import {
   RejectReason,
   systemTimers,
   type Timers,
+  type Voucher,
 } from '@cocoon-mesh/protocol'
-import { noPayments, type ProviderPayments } from '@cocoon-mesh/settlement'
-import type { ComponentLogger, Connection, Logger, Metrics, Startable, Stream } from '@libp2p/interface'
+import { CreditWindowExhaustedError, noPayments, type ProviderPayments } from '@cocoon-mesh/settlement'
+import type {
+  ComponentLogger,
+  Connection,
+  Logger,
+  Metrics,
+  PeerId,
+  Startable,
+  Stream,
+} from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 import { withJobMetrics } from '../metrics/job-metrics.js'
 import {
@@ -25,6 +36,7 @@ import {
   TensorHashMismatchError,
   TensorTooLargeError,
   UnexpectedFrameError,
+  VoucherRefusedError,
 } from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
 import { type AcceptedJob, findModel, serveLlm, serveTensor } from './serve-work.js'
@@ -73,6 +85,8 @@ export type JobServiceEvent =
 
 export interface JobServiceComponents {
   registrar: Registrar
+  /** This node's id: a paid JobRequest must be made out to it. */
+  peerId: PeerId
   logger: ComponentLogger
   /** The job metrics (`cocoon_jobs_total`, ...) are registered here when present. */
   metrics?: Metrics
@@ -198,9 +212,15 @@ class DefaultJobService implements JobService {
     }
     let session: ServedJob['session']
     try {
-      session = await (this.#init.payments ?? noPayments).openSession(request, price, inbound.clientKey)
+      session = await (this.#init.payments ?? noPayments).openSession(
+        request,
+        price,
+        inbound.clientKey,
+        this.#components.peerId.toMultihash().bytes,
+      )
     } catch (err) {
-      await this.#reject(inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorMessage(err))
+      // the whole cause (which proof is missing, why the channel is unusable) goes to the client
+      await this.#reject(inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorLine(err))
       return undefined
     }
     const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
@@ -288,6 +308,7 @@ class DefaultJobService implements JobService {
       await this.#work(job, inputs)
     } finally {
       cancelDeadline?.()
+      job.session.close?.()
     }
   }
 
@@ -301,7 +322,7 @@ class DefaultJobService implements JobService {
         const frame = await nextFrame(job.inbound.frames, this.#readTimeoutMs, job.signal, this.#timers)
         if (frame === undefined) throw new UnexpectedFrameError('stream ended before all inputs arrived')
         if (frame.voucher !== undefined) {
-          await job.session.acceptVoucher(frame.voucher)
+          await acceptVoucher(job, frame.voucher)
           continue
         }
         if (!assembler.push(frame)) {
@@ -327,7 +348,7 @@ class DefaultJobService implements JobService {
       for (;;) {
         const { value, done } = await frames.next()
         if (done === true) return
-        if (value.voucher !== undefined) await job.session.acceptVoucher(value.voucher)
+        if (value.voucher !== undefined) await acceptVoucher(job, value.voucher)
         else if (value.cancel !== undefined)
           controller.abort(new JobCancelledError('the client cancelled the job'))
         else throw new UnexpectedFrameError('unexpected frame during job output')
@@ -351,10 +372,13 @@ class DefaultJobService implements JobService {
   }
 
   /** The work failed: report it and tell the client with a typed JobError if the stream still takes it. */
-  async #failServed(job: ServedJob, err: unknown): Promise<void> {
+  async #failServed(job: ServedJob, workError: unknown): Promise<void> {
     const { stream } = job.inbound
     const deadlinePassed = job.deadline !== undefined && this.#now() >= job.deadline
-    const aborted = job.signal.aborted
+    // a refused voucher stops the work through the signal: the refusal, not the abort, is the failure
+    const refused = job.signal.reason instanceof VoucherRefusedError ? job.signal.reason : undefined
+    const err = refused ?? workError
+    const aborted = job.signal.aborted && refused === undefined
     const code = workErrorCode(err, deadlinePassed, aborted)
     this.#init.onEvent?.({
       type: 'failed',
@@ -391,8 +415,10 @@ class DefaultJobService implements JobService {
   }
 
   async #sendError(inbound: InboundStream, code: JobErrorCode, err: unknown): Promise<void> {
+    // a payment failure says exactly which voucher or window check failed and how to fix it
+    const message = code === JobErrorCode.JOB_ERROR_CODE_PAYMENT ? errorLine(err) : errorMessage(err)
     try {
-      await inbound.writer.write({ error: { jobId: inbound.jobId, code, message: errorMessage(err) } })
+      await inbound.writer.write({ error: { jobId: inbound.jobId, code, message } })
     } catch (writeErr) {
       this.#log(
         'could not send JobError for job %s to %s (the client sees the stream end without a result and fails over) - %e',
@@ -415,6 +441,7 @@ async function closeOrReset(stream: Stream, after: string, timeoutMs?: number): 
 
 /** The JobError code for a failure before the work started: reading the request or the input tensors. */
 function inputErrorCode(err: unknown): JobErrorCode {
+  if (err instanceof VoucherRefusedError) return JobErrorCode.JOB_ERROR_CODE_PAYMENT
   if (err instanceof TensorTooLargeError) return JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
   if (err instanceof TensorHashMismatchError) return JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
   return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
@@ -428,8 +455,28 @@ function inputErrorCode(err: unknown): JobErrorCode {
  */
 function workErrorCode(err: unknown, deadlinePassed: boolean, aborted: boolean): JobErrorCode {
   if (deadlinePassed) return JobErrorCode.JOB_ERROR_CODE_DEADLINE
+  if (err instanceof VoucherRefusedError || err instanceof CreditWindowExhaustedError)
+    return JobErrorCode.JOB_ERROR_CODE_PAYMENT
   if (aborted) return JobErrorCode.JOB_ERROR_CODE_CANCELLED
   return jobErrorCode(err)
+}
+
+/**
+ * Hands a client's voucher to the payment session; a refusal becomes
+ * VoucherRefusedError carrying the settlement error's message and details.
+ */
+async function acceptVoucher(job: ServedJob, voucher: Voucher): Promise<void> {
+  try {
+    await job.session.acceptVoucher(voucher)
+  } catch (cause) {
+    throw new VoucherRefusedError(
+      `provider refused the voucher for ${voucher.amount} nanoTON: ${errorMessage(cause)}`,
+      {
+        cause,
+        details: `${isCocoonError(cause) && cause.details !== undefined ? `${cause.details}. ` : ''}Job ${job.request.jobId} on channel ${job.request.channel} stops; vouchers are cumulative, so send one signed by the channel's client key for at least the channel's newest amount`,
+      },
+    )
+  }
 }
 
 /** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */

@@ -160,6 +160,7 @@ async function finishJob(
 
 /** nanoTON the provider may still deliver before it needs a voucher, having delivered `delivered`. */
 function creditLeft(session: ProviderPaymentSession, delivered: bigint): bigint {
+  if (session.creditLeft !== undefined) return session.creditLeft(delivered)
   return session.covered === undefined
     ? session.creditWindow
     : session.creditWindow - (delivered - session.covered())

@@ -43,6 +43,8 @@ export function settlementMetrics(metrics: Metrics): SettlementMetrics {
           reserve: session.reserve.bind(session),
           finish: session.finish.bind(session),
           ...(session.covered === undefined ? {} : { covered: session.covered.bind(session) }),
+          ...(session.creditLeft === undefined ? {} : { creditLeft: session.creditLeft.bind(session) }),
+          ...(session.close === undefined ? {} : { close: session.close.bind(session) }),
           async acceptVoucher(voucher) {
             const before = session.covered?.()
             await session.acceptVoucher(voucher)

@@ -62,6 +62,7 @@ it('a paid job with the default client payments never stalls on token batching',
       return {
         creditWindow: s.creditWindow,
         covered: () => s.covered?.() ?? 0n,
+        ...(s.creditLeft === undefined ? {} : { creditLeft: s.creditLeft.bind(s) }),
         reserve: s.reserve.bind(s),
         finish: s.finish.bind(s),
         async acceptVoucher(v: Parameters<typeof s.acceptVoucher>[0]) {

@@ -8,17 +8,18 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JobRequest, Voucher } from '@cocoon-mesh/protocol'
+import { JobErrorCode, type JobRequest, type Voucher } from '@cocoon-mesh/protocol'
 import {
   type ClientPayments,
   clientPayments,
   type ProviderPayments,
   signingKeyFromSeed,
+  VoucherSignatureError,
   VoucherStore,
 } from '@cocoon-mesh/settlement'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLightNode } from '../../src/index.js'
-import { runLlmJob, runTensorJob } from '../../src/jobs/index.js'
+import { AllProvidersFailedError, JobFailedError, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
 import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
@@ -203,5 +204,67 @@ describe('paid jobs through runJob', () => {
     expect((await job.usage).cost).toBe(13n)
     expect(p.requests[0]?.channel).toBe('')
     expect(opened).toBe(0)
+  })
+
+  it('a refused voucher fails the job with the voucher error, not an abort', async () => {
+    let reserved = 0
+    const payments: ProviderPayments = {
+      async openSession() {
+        return {
+          creditWindow: 1n,
+          // the first chunk goes out; later ones wait for a voucher until the job stops
+          async reserve(_cost, signal) {
+            if (reserved++ === 0) return
+            await new Promise((_, reject) => {
+              signal?.addEventListener('abort', () => reject(signal.reason), { once: true })
+            })
+          },
+          async acceptVoucher() {
+            throw new VoucherSignatureError('voucher signature does not verify', {
+              details: "the signature over (channel X, amount 1) does not match the channel's client key",
+            })
+          },
+          async finish() {},
+        }
+      },
+    }
+    const prov = await provider(payments)
+    const c = await client()
+    const clientPays: ClientPayments = {
+      async channelFor() {
+        return CHANNEL
+      },
+      async openSession() {
+        return {
+          channel: CHANNEL,
+          async delivered(cost) {
+            return { channel: CHANNEL, amount: cost, jobId: 'j', signature: new Uint8Array(64) }
+          },
+          async finish() {
+            return undefined
+          },
+        }
+      },
+    }
+    const job = runLlmJob(
+      { ...contextFor(c.libp2p, [prov]), payments: clientPays, maxAttempts: 1 },
+      { model: 'tiny', prompt: 'hi', maxTokens: 50 },
+    )
+    const error = await (async () => {
+      for await (const _ of job) {
+        // drain
+      }
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(AllProvidersFailedError)
+    const failed = (error as AllProvidersFailedError).walk((e) => e instanceof JobFailedError)
+    expect(failed).toBeInstanceOf(JobFailedError)
+    expect((failed as JobFailedError).jobErrorCode).toBe(JobErrorCode.JOB_ERROR_CODE_PAYMENT)
+    expect((failed as JobFailedError).details).toMatch(
+      /provider refused the voucher for \d+ nanoTON: voucher signature does not verify/,
+    )
+    expect((failed as JobFailedError).details).toContain("does not match the channel's client key")
   })
 })

@@ -12,18 +12,20 @@ describe('config: settlement section', () => {
       voucherTimeoutMs: 30_000,
       claimPolicy: defaultClaimPolicy,
       claimIntervalMs: 60_000,
+      freeJobs: false,
     })
   })
 
-  it('sets the credit window, voucher timeout and claim policy of the node', () => {
+  it('sets the credit window, voucher timeout, claim policy and free jobs of the node', () => {
     const config = parseConfig(
-      '{ "settlement": { "creditWindow": "10000000", "voucherTimeoutMs": 5000, "claimThreshold": 1000, "claimAfterMs": 0, "claimMinimum": "1", "claimCheckMs": 200 } }',
+      '{ "settlement": { "creditWindow": "10000000", "voucherTimeoutMs": 5000, "claimThreshold": 1000, "claimAfterMs": 0, "claimMinimum": "1", "claimCheckMs": 200, "freeJobs": true } }',
     )
     expect(settlementFromConfig(config)).toEqual({
       creditWindow: 10_000_000n,
       voucherTimeoutMs: 5000,
       claimPolicy: { threshold: 1000n, interval: 0, minClaim: 1n },
       claimIntervalMs: 200,
+      freeJobs: true,
     })
   })
 
@@ -33,6 +35,7 @@ describe('config: settlement section', () => {
       /settlement\.claimThreshold/,
     )
     expect(() => parseConfig('{ "settlement": { "claimCheckMs": 0 } }')).toThrow(/settlement\.claimCheckMs/)
+    expect(() => parseConfig('{ "settlement": { "freeJobs": "yes" } }')).toThrow(/settlement\.freeJobs/)
     expect(() => parseConfig('{ "settlement": { "voucherTimeoutMs": -1 } }')).toThrow(
       /settlement\.voucherTimeoutMs/,
     )

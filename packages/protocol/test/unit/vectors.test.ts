@@ -9,6 +9,8 @@ import {
   decodeOrderBookMessage,
   decodeUsageReceipt,
   domainSeparatedBytes,
+  JobRequest,
+  jobRequestSigningBytes,
   verifyOffer,
   verifyOfferCancel,
   verifyUsageReceipt,
@@ -24,12 +26,23 @@ const decoders: Record<string, (b: Uint8Array) => unknown> = {
   UsageReceipt: decodeUsageReceipt,
   OrderBookMessage: decodeOrderBookMessage,
   JobFrame: decodeJobFrame,
+  JobRequest: (b) => JobRequest.decode(b),
+}
+
+/** A JobRequest's channel proof: clientSignature by clientKey over jobRequestSigningBytes. */
+async function verifyChannelProof(request: JobRequest): Promise<void> {
+  const ok = await publicKeyFromRaw(request.clientKey).verify(
+    jobRequestSigningBytes(request),
+    request.clientSignature,
+  )
+  if (!ok) throw new Error('JobRequest.clientSignature does not verify against clientKey')
 }
 
 const verifiers: Record<string, (m: never) => Promise<void>> = {
   Offer: verifyOffer,
   OfferCancel: verifyOfferCancel,
   UsageReceipt: verifyUsageReceipt,
+  JobRequest: verifyChannelProof,
 }
 
 describe('golden vectors', async () => {
@@ -62,7 +75,10 @@ describe('golden vectors', async () => {
           stored.signatureContext !== undefined
         ) {
           const signingBytes = fromHex(vector.signingBytesHex ?? '', 'base16')
-          const unsigned = { ...(decoded as Record<string, unknown>), signature: new Uint8Array(0) }
+          const unsigned = {
+            ...(decoded as Record<string, unknown>),
+            [stored.signatureField ?? 'signature']: new Uint8Array(0),
+          }
           // signing bytes = varint(len(ctx)) || ctx || encoding without the signature field
           const body = signingBytes.subarray(1 + stored.signatureContext.length)
           expect(domainSeparatedBytes(stored.signatureContext, body)).toEqual(signingBytes)

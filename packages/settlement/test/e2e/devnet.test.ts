@@ -11,6 +11,7 @@ import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
 import { closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
 import { runClaims } from '../../src/channel/claim-runner.js'
+import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
 import { VoucherStore } from '../../src/store/voucher-store.js'
@@ -126,6 +127,8 @@ describe('devnet over the toncenter HTTP API', () => {
     const view = await readChannel(chain, channel)
     const parties = { clientKey: client.signingKey.publicKey, deposit: view?.state.deposit ?? 0n }
     const timers = new Set<() => void>()
+    /** The provider's peer id bytes (any bytes: the channel proof compares them). */
+    const providerPeer = new Uint8Array(38).fill(7)
     const providerSide = providerPayments({
       store: providerStore,
       channelTerms: async () => ({ ...parties, payableToUs: true, closed: false, exitStarted: false }),
@@ -144,21 +147,27 @@ describe('devnet over the toncenter HTTP API', () => {
       key: client.signingKey,
       channelFor: async () => ({ address: channel, deposit: parties.deposit }),
     })
-    const request = {
-      version: 1,
-      jobId: 'vanish',
-      kind: JobKind.JOB_KIND_LLM,
-      model: 'm',
-      budget: 0n,
-      channel,
-      deadline: 0n,
-      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-      ...UNSIGNED_JOB_REQUEST,
-    }
+    const request = signChannelProof(
+      {
+        version: 1,
+        jobId: 'vanish',
+        kind: JobKind.JOB_KIND_LLM,
+        model: 'm',
+        budget: 0n,
+        channel,
+        deadline: 0n,
+        minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+        ...UNSIGNED_JOB_REQUEST,
+        provider: providerPeer,
+        issuedAt: BigInt(Date.now()),
+      },
+      client.signingKey,
+    )
     const ps = await providerSide.openSession(
       request,
       { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },
       new Uint8Array(),
+      providerPeer,
     )
     const cs = await clientSide.openSession(
       new Uint8Array(),

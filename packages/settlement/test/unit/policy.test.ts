@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { JobKind, type JobRequest, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { decideClaim } from '../../src/policy/claim-policy.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
@@ -15,17 +16,27 @@ import { signVoucher } from '../../src/voucher/voucher.js'
 const channel = new Address(0, randomBytes(32)).toRawString()
 const clientKey = signingKeyFromSeed(randomBytes(32))
 const price = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-const request = (jobId: string): JobRequest => ({
-  version: 1,
-  jobId,
-  kind: JobKind.JOB_KIND_LLM,
-  model: 'm',
-  budget: 0n,
-  channel,
-  deadline: 0n,
-  minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
-  ...UNSIGNED_JOB_REQUEST,
-})
+/** This provider's peer id bytes (any bytes: the proof compares them). */
+const providerId = randomBytes(38)
+const NOW = 1_800_000_000_000
+/** A JobRequest on `channel` carrying the channel proof signed by the client key. */
+const request = (jobId: string): JobRequest =>
+  signChannelProof(
+    {
+      version: 1,
+      jobId,
+      kind: JobKind.JOB_KIND_LLM,
+      model: 'm',
+      budget: 0n,
+      channel,
+      deadline: 0n,
+      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
+      provider: providerId,
+      issuedAt: BigInt(NOW),
+    },
+    clientKey,
+  )
 
 let dir: string
 let providerStore: VoucherStore
@@ -74,6 +85,7 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      now: () => NOW,
       ...timers,
     })
     const client = clientPayments({
@@ -81,7 +93,7 @@ describe('payment policy', () => {
       key: clientKey,
       channelFor: async () => ({ address: channel, deposit: 1000n }),
     })
-    const ps = await provider.openSession(request('j1'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j1'), price, new Uint8Array(), providerId)
     const cs = await client.openSession(new Uint8Array(), 'payout', ps.creditWindow, 'j1')
     expect(cs.channel).toBe(channel)
     for (let cost = 10n; cost <= 300n; cost += 10n) {
@@ -115,9 +127,10 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      now: () => NOW,
       ...timers,
     })
-    const ps = await provider.openSession(request('j2'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j2'), price, new Uint8Array(), providerId)
     await ps.reserve(40n)
     let resumed = false
     const waiting = ps.reserve(60n).then(() => {
@@ -143,8 +156,9 @@ describe('payment policy', () => {
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
+      now: () => NOW,
     })
-    const ps = await provider.openSession(request('j3'), price, new Uint8Array())
+    const ps = await provider.openSession(request('j3'), price, new Uint8Array(), providerId)
     await ps.acceptVoucher(signVoucher({ key: clientKey, channel, amount: 500n, jobId: 'j3' }))
     const mallory = signingKeyFromSeed(randomBytes(32))
     await expect(
@@ -172,8 +186,11 @@ describe('payment policy', () => {
       channelTerms: async () => ({ ...terms, exitStarted: true }),
       creditWindow: 40n,
       voucherTimeout: 1000,
+      now: () => NOW,
     })
-    await expect(provider.openSession(request('j4'), price, new Uint8Array())).rejects.toMatchObject({
+    await expect(
+      provider.openSession(request('j4'), price, new Uint8Array(), providerId),
+    ).rejects.toMatchObject({
       code: 'ERR_CHANNEL_UNUSABLE',
     })
     const client = clientPayments({
