@@ -37,6 +37,9 @@ import {
 } from './errors.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
 
+/** Unverified providers (no record, no evidence they answer) one job tries at most while others exist. */
+const MAX_UNVERIFIED_PER_JOB = 3
+
 /** What one attempt delivered so far: the accepted price, tokens received and when. */
 export interface AttemptProgress {
   /** The price in the JobAccept, once it arrived. */
@@ -55,6 +58,8 @@ export class Failover {
   readonly #params: CommonJobParams
   readonly #jobId: string
   readonly #tried = new Set<string>()
+  /** Providers without a record or reachability evidence tried so far in this job. */
+  #unverifiedTried = 0
   readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
   #lastError: unknown
 
@@ -98,6 +103,9 @@ export class Failover {
       ...(this.#params.minTrustTier !== undefined ? { minTrustTier: this.#params.minTrustTier } : {}),
       ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
       ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
+      ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
+      ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
+      maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
       exclude: this.#tried,
     })
     const best = ranked[0]
@@ -163,6 +171,7 @@ export class Failover {
     outputCount?: number,
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
+    if (candidate.standing === 'unverified') this.#unverifiedTried++
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
     // the channel this client pays the provider through, if it has one
     const channel =
@@ -261,9 +270,7 @@ export class Failover {
         throw new DeadlineExceededError('job deadline passed', { cause: err })
       }
     }
-    this.#ctx.records?.record(candidate.providerId, {
-      type: err instanceof ProviderTimeoutError ? 'timeout' : 'failure',
-    })
+    this.#ctx.records?.record(candidate.providerId, { type: outcomeOf(err) })
   }
 
   #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
@@ -283,6 +290,12 @@ export class Failover {
       error: errorText(err),
     })
   }
+}
+
+/** The record a failed attempt leaves: a dial failure is kept apart from a failure mid-job. */
+function outcomeOf(err: unknown): 'unreachable' | 'timeout' | 'failure' {
+  if (err instanceof ProviderUnreachableError) return 'unreachable'
+  return err instanceof ProviderTimeoutError ? 'timeout' : 'failure'
 }
 
 export function zeroPrices(): Prices {

@@ -43,6 +43,10 @@ export interface JobContext {
   dial: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<Stream>
   records?: ProviderRecords
   latencies?: ReadonlyMap<string, number>
+  /** Providers with evidence they answer (a live connection); see `MatchRequest.reachable`. */
+  reachable?: () => ReadonlySet<string>
+  /** Seeded random source for ranking's bounded exploration; none means no exploration. */
+  random?: () => number
   payments?: ClientPayments
   /** The clock deadlines, offer expiry and the parts' timestamps are measured against. Default `Date.now`. */
   now?: () => number

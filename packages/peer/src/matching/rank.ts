@@ -1,10 +1,21 @@
 import { canonicalModelId, type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { base58btc } from 'multiformats/bases/base58'
-import { estimateJobCost, withinMaxPrice } from './cost.js'
-import { reliability, throughputRatio } from './records.js'
-import type { ExclusionReason, MatchRequest, MatchResult, RankedOffer } from './types.js'
+import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
+import { isBackingOff, reliability, throughputRatio } from './records.js'
+import type {
+  ExclusionReason,
+  MatchRequest,
+  MatchResult,
+  ProviderRecord,
+  RankedOffer,
+  Standing,
+} from './types.js'
 
 const DEFAULT_COOLDOWN_MS = 60_000
+const DEFAULT_EXPLORATION_SHARE = 0.1
+const DEFAULT_MAX_UNVERIFIED = 3
+/** Floor of the reliability the cost is divided by, so a provider without a record keeps its price order. */
+const MIN_RELIABILITY = 0.05
 /** Latency used for providers never pinged: ranks them behind measured ones at equal price. */
 const UNKNOWN_LATENCY_MS = 1_000
 
@@ -22,83 +33,147 @@ const TIER_ORDER: Record<TrustTier, number> = {
 
 /**
  * Ranks the live offers for one job, best first. Pure: everything it looks at
- * is in `request`, including the clock.
+ * is in `request`, including the clock and the random source.
  *
- * Offers are filtered by model, job kind, expiry, trust tier, max price and
- * budget, then sorted by effective cost (estimated cost of this job divided by
- * the client's reliability score of the provider and, when it delivered less
- * than half its promised throughput, by that shortfall), then measured latency, then provider id.
+ * Offers are filtered by model, job kind, expiry, trust tier, max price,
+ * budget and dial backoff, one per provider (its newest). They are sorted by
+ * standing first (good, reachable, unverified, poor: a price alone never lifts
+ * an unknown provider above a known-good one), then by effective cost (the
+ * job's estimated cost divided by the lower confidence bound of the provider's
+ * success rate and, when it delivered less than half its promised throughput,
+ * by that shortfall), then measured latency, then provider id. A seeded share
+ * of small jobs puts the best unknown provider first (bounded exploration), and
+ * unverified providers are capped when a better-standing candidate exists.
  */
 export function rankOffers(request: MatchRequest): MatchResult {
-  const model = canonicalModelId(request.model)
-  const cooldown = request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS
-  const minTier = TIER_ORDER[request.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED] ?? 0
-  const ranked: RankedOffer[] = []
+  const filter = offerFilter(request)
   const excluded: MatchResult['excluded'] = []
-  const seen = new Map<string, RankedOffer>()
-
+  const newest = new Map<string, Offer>()
   for (const offer of request.offers) {
     const providerId = providerIdOf(offer)
-    const drop = (reason: ExclusionReason): void => {
+    const reason = filter(offer, providerId)
+    if (reason !== undefined) {
       excluded.push({ providerId, reason })
-    }
-    if (request.exclude?.has(providerId) === true) {
-      drop('excluded')
       continue
     }
-    if (!offer.models.some((m) => canonicalModelId(m) === model)) {
-      drop('other-model')
-      continue
-    }
-    if (!offer.jobKinds.includes(request.job.kind)) {
-      drop('other-kind')
-      continue
-    }
-    if (offer.expiresAt <= BigInt(Math.floor(request.now))) {
-      drop('expired')
-      continue
-    }
-    if ((TIER_ORDER[offer.trustTier] ?? 0) < minTier) {
-      drop('trust-tier')
-      continue
-    }
-    const prices = offer.prices ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-    if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) {
-      drop('over-max-price')
-      continue
-    }
-    const cost = estimateJobCost(prices, request.job)
-    if (request.budget !== undefined && cost > request.budget) {
-      drop('over-budget')
-      continue
-    }
-    const record = request.records?.get(providerId)
-    const rel = reliability(record, request.now, cooldown)
-    // delivering at least half the promised throughput is fine (load varies); below that the
-    // provider over-promises and its price is weighed up accordingly
-    const ratio = throughputRatio(record)
-    const tput = ratio >= 0.5 ? 1 : Math.max(0.1, ratio * 2)
-    const candidate: RankedOffer = {
-      offer,
-      providerId,
-      cost,
-      effectiveCost: Number(cost) / (rel * tput),
-      latencyMs: request.latencies?.get(providerId) ?? UNKNOWN_LATENCY_MS,
-      reliability: rel,
-    }
-    // one entry per provider: its newest offer (highest sequence)
-    const previous = seen.get(providerId)
-    if (previous !== undefined && previous.offer.sequence >= offer.sequence) continue
-    seen.set(providerId, candidate)
+    const previous = newest.get(providerId)
+    if (previous === undefined || previous.sequence < offer.sequence) newest.set(providerId, offer)
   }
-  ranked.push(...seen.values())
+  const ranked: RankedOffer[] = []
+  for (const [providerId, offer] of newest) ranked.push(candidate(request, offer, providerId))
   ranked.sort(compareRanked)
-  return { ranked, excluded }
+  return { ranked: explore(capUnverified(ranked, request, excluded), request), excluded }
 }
 
+type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undefined
+
+/** Why an offer cannot serve this job at all, or undefined when it can. */
+function offerFilter(request: MatchRequest): OfferFilter {
+  const model = canonicalModelId(request.model)
+  const minTier = TIER_ORDER[request.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED] ?? 0
+  const now = BigInt(Math.floor(request.now))
+  return (offer, providerId) => {
+    if (request.exclude?.has(providerId) === true) return 'excluded'
+    if (!offer.models.some((m) => canonicalModelId(m) === model)) return 'other-model'
+    if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
+    if (offer.expiresAt <= now) return 'expired'
+    if ((TIER_ORDER[offer.trustTier] ?? 0) < minTier) return 'trust-tier'
+    if (!withinMaxPrice(pricesOf(offer), request.maxPrice, request.job.kind)) return 'over-max-price'
+    if (request.budget !== undefined && estimateJobCost(pricesOf(offer), request.job) > request.budget)
+      return 'over-budget'
+    if (isBackingOff(request.records?.get(providerId), request.now)) return 'unreachable'
+    return undefined
+  }
+}
+
+function pricesOf(offer: Offer): NonNullable<Offer['prices']> {
+  return offer.prices ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+}
+
+/** The ranked entry of one provider's offer: its cost, the client's trust in it and its standing. */
+function candidate(request: MatchRequest, offer: Offer, providerId: string): RankedOffer {
+  const cost = estimateJobCost(pricesOf(offer), request.job)
+  const record = request.records?.get(providerId)
+  const rel = reliability(record, request.now, request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS)
+  // delivering at least half the promised throughput is fine (load varies); below that the
+  // provider over-promises and its price is weighed up accordingly
+  const ratio = throughputRatio(record)
+  const tput = ratio >= 0.5 ? 1 : Math.max(0.1, ratio * 2)
+  const latency = request.latencies?.get(providerId)
+  return {
+    offer,
+    providerId,
+    cost,
+    effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),
+    latencyMs: latency ?? UNKNOWN_LATENCY_MS,
+    reliability: rel,
+    standing: standingOf(record, ratio, latency !== undefined || request.reachable?.has(providerId) === true),
+  }
+}
+
+/** Where the client's record (and its reachability evidence) puts a provider. */
+export function standingOf(
+  record: ProviderRecord | undefined,
+  throughput: number,
+  reachable: boolean,
+): Standing {
+  const bad = record === undefined ? 0 : record.failures + record.timeouts
+  const good = record?.successes ?? 0
+  if (good === 0 && bad === 0) return reachable ? 'reachable' : 'unverified'
+  return good > bad && throughput >= 0.5 ? 'good' : 'poor'
+}
+
+const STANDING_ORDER: Record<Standing, number> = { good: 0, reachable: 1, unverified: 2, poor: 3 }
+
 function compareRanked(a: RankedOffer, b: RankedOffer): number {
+  if (a.standing !== b.standing) return STANDING_ORDER[a.standing] - STANDING_ORDER[b.standing]
   if (a.effectiveCost !== b.effectiveCost) return a.effectiveCost - b.effectiveCost
   if (a.latencyMs !== b.latencyMs) return a.latencyMs - b.latencyMs
   if (a.reliability !== b.reliability) return b.reliability - a.reliability
   return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0
+}
+
+/**
+ * Keeps at most `maxUnverified` unverified providers when any candidate of
+ * another standing exists, so a flood of signed offers from fresh keys costs a
+ * job a bounded number of tries; the rest are excluded as `unverified-cap`.
+ */
+function capUnverified(
+  ranked: RankedOffer[],
+  request: MatchRequest,
+  excluded: MatchResult['excluded'],
+): RankedOffer[] {
+  const max = Math.max(0, request.maxUnverified ?? DEFAULT_MAX_UNVERIFIED)
+  if (!ranked.some((r) => r.standing !== 'unverified')) return ranked
+  let kept = 0
+  return ranked.filter((r) => {
+    if (r.standing !== 'unverified' || kept++ < max) return true
+    excluded.push({ providerId: r.providerId, reason: 'unverified-cap' })
+    return false
+  })
+}
+
+/**
+ * With a random source and a known-good leader, a share of jobs (scaled down
+ * for jobs larger than the default size) puts the best unknown provider first,
+ * so new providers earn a record on small jobs without price alone buying them
+ * the front of every ranking.
+ */
+function explore(ranked: RankedOffer[], request: MatchRequest): RankedOffer[] {
+  if (request.random === undefined || ranked[0]?.standing !== 'good') return ranked
+  const index = ranked.findIndex((r) => r.standing === 'reachable' || r.standing === 'unverified')
+  if (index < 0) return ranked
+  const share = (request.explorationShare ?? DEFAULT_EXPLORATION_SHARE) * smallness(request)
+  if (request.random() >= share) return ranked
+  const [chosen] = ranked.splice(index, 1)
+  return chosen === undefined ? ranked : [chosen, ...ranked]
+}
+
+/** 1 for a job no larger than the default size, less in proportion for larger ones. */
+function smallness(request: MatchRequest): number {
+  const job = request.job
+  if (job.kind === 'tensor') return Math.min(1, 1 / Math.max(1, job.gflop ?? 1))
+  const tokens =
+    (job.promptTokens ?? DEFAULT_PROMPT_TOKENS) + (job.completionTokens ?? DEFAULT_COMPLETION_TOKENS)
+  return Math.min(1, (DEFAULT_PROMPT_TOKENS + DEFAULT_COMPLETION_TOKENS) / Math.max(1, tokens))
 }
