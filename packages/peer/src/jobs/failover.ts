@@ -106,6 +106,7 @@ export class Failover {
       ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
       ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
       maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
+      limit: 1,
       exclude: this.#tried,
     })
     const best = ranked[0]

@@ -21,8 +21,20 @@ const UNKNOWN_LATENCY_MS = 1_000
 
 /** The string id of a provider from the raw peer id bytes in an offer (same as `peerId.toString()`). */
 export function providerIdOf(offer: Pick<Offer, 'provider'>): string {
-  return base58btc.encode(offer.provider).slice(1)
+  let id = providerIds.get(offer.provider)
+  if (id === undefined) {
+    id = base58btc.encode(offer.provider).slice(1)
+    providerIds.set(offer.provider, id)
+  }
+  return id
 }
+
+/**
+ * Provider id strings by the offer's provider bytes: the base58 encoding
+ * dominates ranking a large book, and the book hands the same offer objects
+ * to every ranking. Weak, so it never outlives the offers.
+ */
+const providerIds = new WeakMap<Uint8Array, string>()
 
 const TIER_ORDER: Record<TrustTier, number> = {
   [TrustTier.TRUST_TIER_UNSPECIFIED]: 0,
@@ -59,10 +71,10 @@ export function rankOffers(request: MatchRequest): MatchResult {
     const previous = newest.get(providerId)
     if (previous === undefined || previous.sequence < offer.sequence) newest.set(providerId, offer)
   }
-  const ranked: RankedOffer[] = []
-  for (const [providerId, offer] of newest) ranked.push(candidate(request, offer, providerId))
-  ranked.sort(compareRanked)
-  return { ranked: explore(capUnverified(ranked, request, excluded), request), excluded }
+  const candidates: RankedOffer[] = []
+  for (const [providerId, offer] of newest) candidates.push(candidate(request, offer, providerId))
+  const kept = capUnverified(candidates, request, excluded)
+  return { ranked: explore(best(kept, request.limit), kept, request), excluded }
 }
 
 type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undefined
@@ -134,21 +146,47 @@ function compareRanked(a: RankedOffer, b: RankedOffer): number {
 }
 
 /**
- * Keeps at most `maxUnverified` unverified providers when any candidate of
+ * The `limit` best candidates in ranking order (all when no limit): a bounded
+ * insertion for a small limit, so picking from a flooded book costs one pass
+ * rather than a full sort.
+ */
+function best(candidates: readonly RankedOffer[], limit: number | undefined): RankedOffer[] {
+  if (limit === undefined || limit >= candidates.length) return [...candidates].sort(compareRanked)
+  const top: RankedOffer[] = []
+  if (limit <= 0) return top
+  for (const c of candidates) {
+    const last = top[top.length - 1]
+    if (top.length === limit && last !== undefined && compareRanked(c, last) >= 0) continue
+    let lo = 0
+    let hi = top.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareRanked(top[mid] as RankedOffer, c) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    top.splice(lo, 0, c)
+    if (top.length > limit) top.pop()
+  }
+  return top
+}
+
+/**
+ * Keeps the best `maxUnverified` unverified providers when any candidate of
  * another standing exists, so a flood of signed offers from fresh keys costs a
  * job a bounded number of tries; the rest are excluded as `unverified-cap`.
  */
 function capUnverified(
-  ranked: RankedOffer[],
+  candidates: RankedOffer[],
   request: MatchRequest,
   excluded: MatchResult['excluded'],
 ): RankedOffer[] {
   const max = Math.max(0, request.maxUnverified ?? DEFAULT_MAX_UNVERIFIED)
-  if (!ranked.some((r) => r.standing !== 'unverified')) return ranked
-  let kept = 0
-  return ranked.filter((r) => {
-    if (r.standing !== 'unverified' || kept++ < max) return true
-    excluded.push({ providerId: r.providerId, reason: 'unverified-cap' })
+  const unverified = candidates.filter((c) => c.standing === 'unverified')
+  if (unverified.length <= max || unverified.length === candidates.length) return candidates
+  const keep = new Set(best(unverified, max))
+  return candidates.filter((c) => {
+    if (c.standing !== 'unverified' || keep.has(c)) return true
+    excluded.push({ providerId: c.providerId, reason: 'unverified-cap' })
     return false
   })
 }
@@ -159,14 +197,21 @@ function capUnverified(
  * so new providers earn a record on small jobs without price alone buying them
  * the front of every ranking.
  */
-function explore(ranked: RankedOffer[], request: MatchRequest): RankedOffer[] {
+function explore(
+  ranked: RankedOffer[],
+  candidates: readonly RankedOffer[],
+  request: MatchRequest,
+): RankedOffer[] {
   if (request.random === undefined || ranked[0]?.standing !== 'good') return ranked
-  const index = ranked.findIndex((r) => r.standing === 'reachable' || r.standing === 'unverified')
-  if (index < 0) return ranked
+  const unknown = best(
+    candidates.filter((c) => c.standing === 'reachable' || c.standing === 'unverified'),
+    1,
+  )[0]
+  if (unknown === undefined) return ranked
   const share = (request.explorationShare ?? DEFAULT_EXPLORATION_SHARE) * smallness(request)
   if (request.random() >= share) return ranked
-  const [chosen] = ranked.splice(index, 1)
-  return chosen === undefined ? ranked : [chosen, ...ranked]
+  const rest = ranked.filter((r) => r !== unknown)
+  return [unknown, ...rest].slice(0, Math.max(1, request.limit ?? rest.length + 1))
 }
 
 /** 1 for a job no larger than the default size, less in proportion for larger ones. */

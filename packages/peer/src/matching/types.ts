@@ -63,6 +63,12 @@ export interface MatchRequest {
    * the ranking at most when a better-standing candidate exists. Default 3.
    */
   maxUnverified?: number
+  /**
+   * Return only the best `limit` candidates (all by default): a job picking
+   * its next provider needs one, and a partial selection keeps that one pass
+   * over a flooded book instead of a full sort.
+   */
+  limit?: number
 }
 
 export interface RankedOffer {
