@@ -8,6 +8,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type {
   AllProvidersFailedError,
   AllRejectedError,
@@ -39,6 +40,9 @@ import {
   type ChannelPaymentsOptions,
   channelPayments,
 } from './payments.js'
+
+/** Longest wait for a job stream to a provider to open, ms: a dead or lying offer costs at most this. */
+const DIAL_TIMEOUT_MS = 5000
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -181,8 +185,18 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
 
   const ctx: JobContext = {
     offers: (model) => source.offers(model),
-    dial: async (providerId, _offer, signal) => {
-      const stream = await libp2p.dialProtocol(peerIdFromString(providerId), JOB_PROTOCOL, { signal })
+    dial: async (providerId, offer, signal) => {
+      const peerId = peerIdFromString(providerId)
+      // the offer's signed addresses spare a DHT walk; noise authenticates the peer id, so a
+      // lying address costs one failed dial (recorded as unreachable), never a wrong peer
+      if (offer.addrs.length > 0)
+        await libp2p.peerStore.merge(peerId, { multiaddrs: offer.addrs.map((a) => multiaddr(a)) })
+      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, {
+        signal: AbortSignal.any([
+          AbortSignal.timeout(DIAL_TIMEOUT_MS),
+          ...(signal !== undefined ? [signal] : []),
+        ]),
+      })
       if (!latencies.has(providerId)) measure(providerId)
       return stream
     },
