@@ -19,6 +19,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
@@ -36,6 +37,9 @@ import {
   ProviderUnreachableError,
 } from './errors.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
+
+/** Candidates a pick ranks: the best, tried now, and the runners-up whose connections it warms in parallel. */
+const PARALLEL_DIALS = 3
 
 /** Unverified providers (no record, no evidence they answer) one job tries at most while others exist. */
 const MAX_UNVERIFIED_PER_JOB = 3
@@ -58,6 +62,8 @@ export class Failover {
   readonly #params: CommonJobParams
   readonly #jobId: string
   readonly #tried = new Set<string>()
+  /** Providers whose connection this job warmed (or is warming). */
+  readonly #warmed = new Set<string>()
   /** Providers without a record or reachability evidence tried so far in this job. */
   #unverifiedTried = 0
   readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
@@ -106,11 +112,14 @@ export class Failover {
       ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
       ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
       maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
-      limit: 1,
+      limit: PARALLEL_DIALS,
       exclude: this.#tried,
     })
     const best = ranked[0]
-    if (best !== undefined) return best
+    if (best !== undefined) {
+      this.#warm(ranked.slice(1))
+      return best
+    }
     if (this.#tried.size > 0) return this.#exhausted()
     if (excluded.some((e) => e.reason === 'over-budget')) {
       throw new BudgetExceededError('every matching offer costs more than the budget', {
@@ -124,6 +133,34 @@ export class Failover {
           ? 'the order book has no live offers for it; check the model name and the bootstrap peers'
           : `${offers.length} offers were left out: ${reasons}`,
     })
+  }
+
+  /**
+   * Opens connections to the runners-up while the best is tried (happy
+   * eyeballs without the race): a dead offer among them fails its dial in
+   * parallel, is recorded unreachable and drops out of the next pick, so a
+   * few dead offers cost about one dial timeout, not one each.
+   */
+  #warm(candidates: readonly RankedOffer[]): void {
+    const connect = this.#ctx.connect
+    if (connect === undefined) return
+    for (const c of candidates) {
+      if (this.#warmed.has(c.providerId) || this.#tried.has(c.providerId)) continue
+      this.#warmed.add(c.providerId)
+      connect(c.providerId, c.offer, this.#params.signal).then(
+        () => undefined,
+        (error: unknown) => {
+          this.#log('warming a connection to %s failed - %e', c.providerId, error)
+          // the caller's abort says nothing about the provider
+          if (this.#params.signal?.aborted !== true)
+            this.#ctx.records?.record(c.providerId, { type: 'unreachable' })
+        },
+      )
+    }
+  }
+
+  get #log(): (format: string, ...args: unknown[]) => void {
+    return (this.#ctx.logger ?? defaultLogger()).forComponent('cocoon:failover')
   }
 
   #exhausted(): never {

@@ -7,6 +7,7 @@ import {
   type Offer,
 } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type {
@@ -43,6 +44,10 @@ import {
 
 /** Longest wait for a job stream to a provider to open, ms: a dead or lying offer costs at most this. */
 const DIAL_TIMEOUT_MS = 5000
+
+function dialSignal(signal: AbortSignal | undefined): AbortSignal {
+  return AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(signal !== undefined ? [signal] : [])])
+}
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -183,22 +188,25 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     )
   }
 
+  // the offer's signed addresses spare a DHT walk; noise authenticates the peer id, so a
+  // lying address costs one failed dial (recorded as unreachable), never a wrong peer
+  const knownPeer = async (providerId: string, offer: Offer): Promise<PeerId> => {
+    const peerId = peerIdFromString(providerId)
+    if (offer.addrs.length > 0)
+      await libp2p.peerStore.merge(peerId, { multiaddrs: offer.addrs.map((a) => multiaddr(a)) })
+    return peerId
+  }
+
   const ctx: JobContext = {
     offers: (model) => source.offers(model),
     dial: async (providerId, offer, signal) => {
-      const peerId = peerIdFromString(providerId)
-      // the offer's signed addresses spare a DHT walk; noise authenticates the peer id, so a
-      // lying address costs one failed dial (recorded as unreachable), never a wrong peer
-      if (offer.addrs.length > 0)
-        await libp2p.peerStore.merge(peerId, { multiaddrs: offer.addrs.map((a) => multiaddr(a)) })
-      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, {
-        signal: AbortSignal.any([
-          AbortSignal.timeout(DIAL_TIMEOUT_MS),
-          ...(signal !== undefined ? [signal] : []),
-        ]),
-      })
+      const peerId = await knownPeer(providerId, offer)
+      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, { signal: dialSignal(signal) })
       if (!latencies.has(providerId)) measure(providerId)
       return stream
+    },
+    connect: async (providerId, offer, signal) => {
+      await libp2p.dial(await knownPeer(providerId, offer), { signal: dialSignal(signal) })
     },
     records,
     latencies,
