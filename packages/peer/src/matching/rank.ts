@@ -13,7 +13,6 @@ import type {
 
 const DEFAULT_COOLDOWN_MS = 60_000
 const DEFAULT_EXPLORATION_SHARE = 0.1
-const DEFAULT_MAX_UNVERIFIED = 3
 /** Floor of the reliability the cost is divided by, so a provider without a record keeps its price order. */
 const MIN_RELIABILITY = 0.05
 /** Latency used for providers never pinged: ranks them behind measured ones at equal price. */
@@ -171,7 +170,7 @@ function best(candidates: readonly RankedOffer[], limit: number | undefined): Ra
 }
 
 /**
- * Keeps the best `maxUnverified` unverified providers when any candidate of
+ * Keeps the best `maxUnverified` unverified providers (when set) if any candidate of
  * another standing exists, so a flood of signed offers from fresh keys costs a
  * job a bounded number of tries; the rest are excluded as `unverified-cap`.
  */
@@ -180,7 +179,8 @@ function capUnverified(
   request: MatchRequest,
   excluded: MatchResult['excluded'],
 ): RankedOffer[] {
-  const max = Math.max(0, request.maxUnverified ?? DEFAULT_MAX_UNVERIFIED)
+  if (request.maxUnverified === undefined) return candidates
+  const max = Math.max(0, request.maxUnverified)
   const unverified = candidates.filter((c) => c.standing === 'unverified')
   if (unverified.length <= max || unverified.length === candidates.length) return candidates
   const keep = new Set(best(unverified, max))

@@ -60,7 +60,9 @@ export interface MatchRequest {
   explorationShare?: number
   /**
    * Unverified unknown providers (no record, no reachability evidence) kept in
-   * the ranking at most when a better-standing candidate exists. Default 3.
+   * the ranking at most when a candidate of another standing exists. No cap
+   * by default: a job's failover sets one per job (3), while a caller that
+   * walks the ranking for free capacity (the simulator) needs it whole.
    */
   maxUnverified?: number
   /**
