@@ -332,9 +332,9 @@ function dialUnreachable(world: World, j: number, p: number, delay: number): voi
   world.engine.schedule(delay + world.scenario.jobs.dialTimeoutMs, EV_DIAL_FAILED, j, p)
 }
 
-/** The dial of provider `p` for job `j` timed out: recorded as a failure, then the next attempt. */
+/** The dial of provider `p` for job `j` timed out: recorded as unreachable (as the real client does), then the next attempt. */
 export function dialFailed(world: World, j: number, p: number): void {
-  recordOutcome(world, j, p, { type: 'failure' })
+  recordOutcome(world, j, p, { type: 'unreachable' })
   retryOrFail(world, j, p, 'unreachable')
 }
 

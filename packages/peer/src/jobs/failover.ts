@@ -19,6 +19,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
@@ -46,6 +47,12 @@ const TENSOR_IDLE_MS = 30_000
 const TEMPLATE_TOKENS = 64
 const TEMPLATE_TOKENS_PER_MESSAGE = 16
 
+/** Candidates a pick ranks: the best, tried now, and the runners-up whose connections it warms in parallel. */
+const PARALLEL_DIALS = 3
+
+/** Unverified providers (no record, no evidence they answer) one job tries at most while others exist. */
+const MAX_UNVERIFIED_PER_JOB = 3
+
 /** What one attempt delivered so far: the accepted price, tokens received and when. */
 export interface AttemptProgress {
   /** The price in the JobAccept, once it arrived. */
@@ -64,6 +71,10 @@ export class Failover {
   readonly #params: CommonJobParams
   readonly #jobId: string
   readonly #tried = new Set<string>()
+  /** Providers whose connection this job warmed (or is warming). */
+  readonly #warmed = new Set<string>()
+  /** Providers without a record or reachability evidence tried so far in this job. */
+  #unverifiedTried = 0
   readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
   #lastError: unknown
   /** The job's deadline, Unix ms: the caller's, or set at the first pick of an LLM job from the offer's promised rate. */
@@ -110,6 +121,10 @@ export class Failover {
       ...(this.#params.minTrustTier !== undefined ? { minTrustTier: this.#params.minTrustTier } : {}),
       ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
       ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
+      ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
+      ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
+      maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
+      limit: PARALLEL_DIALS,
       exclude: this.#tried,
     })
     const best = ranked[0]
@@ -121,6 +136,7 @@ export class Failover {
           this.now(),
         )
       }
+      this.#warm(ranked.slice(1))
       return best
     }
     if (this.#tried.size > 0) return this.#exhausted()
@@ -136,6 +152,34 @@ export class Failover {
           ? 'the order book has no live offers for it; check the model name and the bootstrap peers'
           : `${offers.length} offers were left out: ${reasons}`,
     })
+  }
+
+  /**
+   * Opens connections to the runners-up while the best is tried (happy
+   * eyeballs without the race): a dead offer among them fails its dial in
+   * parallel, is recorded unreachable and drops out of the next pick, so a
+   * few dead offers cost about one dial timeout, not one each.
+   */
+  #warm(candidates: readonly RankedOffer[]): void {
+    const connect = this.#ctx.connect
+    if (connect === undefined) return
+    for (const c of candidates) {
+      if (this.#warmed.has(c.providerId) || this.#tried.has(c.providerId)) continue
+      this.#warmed.add(c.providerId)
+      connect(c.providerId, c.offer, this.#params.signal).then(
+        () => undefined,
+        (error: unknown) => {
+          this.#log('warming a connection to %s failed - %e', c.providerId, error)
+          // the caller's abort says nothing about the provider
+          if (this.#params.signal?.aborted !== true)
+            this.#ctx.records?.record(c.providerId, { type: 'unreachable' })
+        },
+      )
+    }
+  }
+
+  get #log(): (format: string, ...args: unknown[]) => void {
+    return (this.#ctx.logger ?? defaultLogger()).forComponent('cocoon:failover')
   }
 
   #exhausted(): never {
@@ -184,6 +228,7 @@ export class Failover {
     outputCount?: number,
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
+    if (candidate.standing === 'unverified') this.#unverifiedTried++
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
     // the channel this client pays the provider through, if it has one
     const channel =
@@ -324,8 +369,9 @@ export class Failover {
   }
 }
 
-/** How a failed attempt counts in the provider's record: a claim beyond what was delivered is cheating. */
-function outcomeOf(err: unknown): 'timeout' | 'cheated' | 'failure' {
+/** The record a failed attempt leaves: a dial failure is kept apart from a failure mid-job, and a claim beyond what was delivered is cheating. */
+function outcomeOf(err: unknown): 'unreachable' | 'timeout' | 'cheated' | 'failure' {
+  if (err instanceof ProviderUnreachableError) return 'unreachable'
   if (err instanceof ProviderTimeoutError) return 'timeout'
   if (err instanceof UsageMismatchError || err instanceof PriceAboveOfferError) return 'cheated'
   return 'failure'

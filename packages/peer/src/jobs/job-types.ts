@@ -43,8 +43,19 @@ export interface JobContext {
   offers: (model: string) => readonly Offer[] | Promise<readonly Offer[]>
   /** Opens a `/cocoon/job/1.0.0` stream to a provider. */
   dial: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<Stream>
+  /**
+   * Opens (or reuses) a connection to a provider without a stream. The
+   * failover warms the runners-up of each pick with it in parallel, so dead
+   * offers among them fail (and are recorded unreachable) while the best is
+   * tried, not one after the other.
+   */
+  connect?: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<void>
   records?: ProviderRecords
   latencies?: ReadonlyMap<string, number>
+  /** Providers with evidence they answer (a live connection); see `MatchRequest.reachable`. */
+  reachable?: () => ReadonlySet<string>
+  /** Seeded random source for ranking's bounded exploration; none means no exploration. */
+  random?: () => number
   payments?: ClientPayments
   /** The clock deadlines, offer expiry and the parts' timestamps are measured against. Default `Date.now`. */
   now?: () => number

@@ -24,6 +24,10 @@ export interface ProviderRecord {
   /** Sum of delivered / promised throughput ratios over successful jobs, with `throughputSamples`. */
   throughputRatioSum: number
   throughputSamples: number
+  /** Dial failures in a row (no stream could be opened); a success or a stream resets it. */
+  unreachableStreak: number
+  /** Unix ms until which the provider is out of the ranking after a dial failure, 0 if none. */
+  unreachableUntil: number
 }
 
 export interface MatchRequest {
@@ -42,6 +46,33 @@ export interface MatchRequest {
   exclude?: ReadonlySet<string>
   /** How long a failure keeps a provider behind others, ms. Default 60 000. */
   failureCooldownMs?: number
+  /**
+   * Providers the client has evidence are reachable without a record of a job
+   * (a live connection, an offer fetched from the provider itself). A provider
+   * with a measured latency counts as reachable too. Among providers without a
+   * record, reachable ones rank first.
+   */
+  reachable?: ReadonlySet<string>
+  /**
+   * Seeded random source in [0, 1) for exploration. Without it the ranking
+   * never explores: unknown providers rank behind known-good ones.
+   */
+  random?: () => number
+  /** Share of default-sized jobs that put the best unknown provider first when known-good ones exist. Default 0.1. */
+  explorationShare?: number
+  /**
+   * Unverified unknown providers (no record, no reachability evidence) kept in
+   * the ranking at most when a candidate of another standing exists. No cap
+   * by default: a job's failover sets one per job (3), while a caller that
+   * walks the ranking for free capacity (the simulator) needs it whole.
+   */
+  maxUnverified?: number
+  /**
+   * Return only the best `limit` candidates (all by default): a job picking
+   * its next provider needs one, and a partial selection keeps that one pass
+   * over a flooded book instead of a full sort.
+   */
+  limit?: number
 }
 
 export interface RankedOffer {
@@ -53,9 +84,20 @@ export interface RankedOffer {
   /** Cost adjusted by the client's record of the provider, what ranking sorts by. */
   effectiveCost: number
   latencyMs: number
-  /** 0..1, how much the client trusts this provider to finish. */
+  /** 0..1, how much the client trusts this provider to finish: a lower confidence bound on its success rate. */
   reliability: number
+  /** Where the client's record puts the provider; ranking sorts by standing before cost. */
+  standing: Standing
 }
+
+/**
+ * `good`: finished most of its jobs at no less than half its promised pace;
+ * `reachable`: no record, but the client has evidence it answers;
+ * `cooling`: good, but a failure is more recent than the cooldown;
+ * `unverified`: no record and no evidence (any signed offer from a fresh key);
+ * `poor`: failed at least as often as it finished, or delivers well below its promise.
+ */
+export type Standing = 'good' | 'reachable' | 'cooling' | 'unverified' | 'poor'
 
 export type ExclusionReason =
   | 'other-model'
@@ -65,6 +107,8 @@ export type ExclusionReason =
   | 'over-max-price'
   | 'over-budget'
   | 'excluded'
+  | 'unreachable'
+  | 'unverified-cap'
 
 export interface MatchResult {
   ranked: RankedOffer[]

@@ -7,7 +7,9 @@ import {
   type Offer,
 } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type {
   AllProvidersFailedError,
   AllRejectedError,
@@ -27,7 +29,7 @@ import {
   runTensorJob,
   type TensorJobParams,
 } from '../jobs/run-job.js'
-import { rankOffers } from '../matching/rank.js'
+import { providerIdOf, rankOffers } from '../matching/rank.js'
 import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
 import { type CreatePeerErrorType, createLightNode } from '../peer/create-peer.js'
@@ -40,6 +42,13 @@ import {
   type ChannelPaymentsOptions,
   channelPayments,
 } from './payments.js'
+
+/** Longest wait for a job stream to a provider to open, ms: a dead or lying offer costs at most this. */
+const DIAL_TIMEOUT_MS = 5000
+
+function dialSignal(signal: AbortSignal | undefined): AbortSignal {
+  return AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(signal !== undefined ? [signal] : [])])
+}
 
 /** Where the SDK reads live offers from: normally the peer's gossip order book. */
 export interface OfferSource {
@@ -69,6 +78,14 @@ export interface LightPeerOptions extends CreatePeerOptions {
   /** Measure providers' latency with libp2p ping after using them (default true). */
   ping?: boolean
   now?: () => number
+  /**
+   * Random source in [0, 1) for ranking's bounded exploration of providers the
+   * client has no record of (default `Math.random`); pass a seeded one for
+   * reproducible runs.
+   */
+  random?: () => number
+  /** How the default order-book source collects offers on a cold start. */
+  coldStart?: Omit<OrderBookSourceOptions, 'now'>
   onEvent?: (event: JobEvent) => void
 }
 
@@ -161,7 +178,11 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
   const now = options.now ?? Date.now
   const records = new ProviderRecords(now)
   const latencies = new Map<string, number>()
-  const source = options.offerSource ?? orderBookSource(peer, { now })
+  const source = options.offerSource ?? orderBookSource(peer, { ...options.coldStart, now })
+  const random = options.random ?? Math.random
+  // a live connection is evidence the provider answers: ranking puts it before unverified offers
+  const reachable = (): ReadonlySet<string> =>
+    new Set(libp2p.getConnections().map((connection) => connection.remotePeer.toString()))
 
   const measure = (providerId: string): void => {
     if (options.ping === false) return
@@ -172,15 +193,30 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     )
   }
 
+  // the offer's signed addresses spare a DHT walk; noise authenticates the peer id, so a
+  // lying address costs one failed dial (recorded as unreachable), never a wrong peer
+  const knownPeer = async (providerId: string, offer: Offer): Promise<PeerId> => {
+    const peerId = peerIdFromString(providerId)
+    if (offer.addrs.length > 0)
+      await libp2p.peerStore.merge(peerId, { multiaddrs: offer.addrs.map((a) => multiaddr(a)) })
+    return peerId
+  }
+
   const ctx: JobContext = {
     offers: (model) => source.offers(model),
-    dial: async (providerId, _offer, signal) => {
-      const stream = await libp2p.dialProtocol(peerIdFromString(providerId), JOB_PROTOCOL, { signal })
+    dial: async (providerId, offer, signal) => {
+      const peerId = await knownPeer(providerId, offer)
+      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, { signal: dialSignal(signal) })
       if (!latencies.has(providerId)) measure(providerId)
       return stream
     },
+    connect: async (providerId, offer, signal) => {
+      await libp2p.dial(await knownPeer(providerId, offer), { signal: dialSignal(signal) })
+    },
     records,
     latencies,
+    reachable,
+    random,
     now,
     ...(payments !== undefined ? { payments } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -208,8 +244,15 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     },
     async offers(model) {
       const offers = await source.offers(model)
-      return rankOffers({ model, job: { kind: 'llm' }, offers, now: now(), records: records.map, latencies })
-        .ranked
+      return rankOffers({
+        model,
+        job: { kind: 'llm' },
+        offers,
+        now: now(),
+        records: records.map,
+        latencies,
+        reachable: reachable(),
+      }).ranked
     },
     async stop() {
       if (ownsPeer) await peer.stop()
@@ -228,8 +271,16 @@ export function toMaxPrice(cap: PriceCap): MaxPrice {
 }
 
 export interface OrderBookSourceOptions {
-  /** How long a cold start waits for offers, ms (default 10 000). */
+  /** How long a cold start waits for a first offer, ms (default 10 000). */
   coldStartMs?: number
+  /**
+   * How long a cold start keeps collecting offers before the client ranks
+   * them, ms from its start (default 1000): the first offer to arrive is not
+   * the cheapest. Ends early once `collectProviders` providers offer the model.
+   */
+  collectMs?: number
+  /** Distinct providers whose offers end the collection window early (default 3). */
+  collectProviders?: number
   /** The clock the cold-start deadline is read from (default `Date.now`). */
   now?: () => number
 }
@@ -237,8 +288,11 @@ export interface OrderBookSourceOptions {
 /**
  * The peer's gossip order book: joins the model's topic on first use. While
  * the book holds no offer for the model (cold start), it asks the DHT for the
- * model's providers and fetches their offers directly, and waits for gossip,
- * for up to `coldStartMs` (default 10 s). When that ends with no offer and
+ * model's providers and fetches their offers directly, and waits for gossip:
+ * it collects for `collectMs` (default 1 s) or until `collectProviders`
+ * (default 3) providers offer the model, and past that window until the first
+ * offer, up to `coldStartMs` (default 10 s), so the client ranks several
+ * offers rather than taking the first that arrives. When that ends with no offer and
  * every DHT round that ended had failed, it throws {@link DiscoveryFailedError}
  * (the last failure is its cause) rather than report an empty market.
  */
@@ -251,11 +305,16 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
       book.watch(model)
       let offers = book.offers(model)
       if (offers.length > 0) return offers
-      const deadline = now() + (options.coldStartMs ?? 10_000)
+      const start = now()
+      const deadline = start + (options.coldStartMs ?? 10_000)
+      const collected = (): boolean =>
+        offers.length > 0 &&
+        (now() >= start + (options.collectMs ?? 1000) ||
+          new Set(offers.map(providerIdOf)).size >= (options.collectProviders ?? 3))
       const rounds = new DiscoveryRounds()
       // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` of the next round
       let discovery: Promise<void> | undefined
-      while (offers.length === 0 && now() < deadline) {
+      while (!collected() && now() < deadline) {
         // ask the DHT again whenever the previous round ended empty (e.g. it ran before any
         // connection was up); gossip and discovery both change the book
         discovery ??= discoverOffers(peer.libp2p, book, model, {
@@ -269,7 +328,8 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
           .finally(() => {
             discovery = undefined
           })
-        await changeOrTimeout(book, Math.min(deadline - now(), 250))
+        const windowEnd = offers.length > 0 ? start + (options.collectMs ?? 1000) : deadline
+        await changeOrTimeout(book, Math.min(windowEnd - now(), 250))
         offers = book.offers(model)
       }
       if (offers.length === 0 && rounds.allFailed) {

@@ -1,5 +1,7 @@
 import {
   encodeOrderBookMessage,
+  MAX_MULTIADDR_BYTES,
+  MAX_OFFER_ADDRS,
   MAX_OFFER_TTL_MS,
   type Offer,
   type OfferCancel,
@@ -8,6 +10,7 @@ import {
   signOffer,
   signOfferCancel,
 } from '@cocoon-mesh/protocol'
+
 import type { GossipSub } from '@libp2p/gossipsub'
 import {
   type AbortOptions,
@@ -23,6 +26,7 @@ import {
   serviceDependencies,
   type TypedEventTarget,
 } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import {
   buildOffer,
@@ -84,7 +88,36 @@ export interface OfferPublisherComponents {
   connectionManager: PushConnections
   /** Read only when the service gossips (`gossip`, the default). */
   pubsub?: GossipSub
+  /** The node's announced addresses: signed into each offer so clients dial without a DHT walk. */
+  addressManager?: { getAddresses(): Multiaddr[] }
 }
+
+/** The CIDR-free wildcard hosts a node may listen on but nobody can dial. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
+
+/**
+ * The dialable addresses of a node for its offer: announced addresses without
+ * wildcards and without the `/p2p/<id>` suffix (the offer names the provider),
+ * each within MAX_MULTIADDR_BYTES, at most MAX_OFFER_ADDRS of them.
+ */
+export function offerAddrs(addresses: readonly Multiaddr[]): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = []
+  const seen = new Set<string>()
+  for (const address of addresses) {
+    const bare = address.decapsulateCode(P2P_CODE)
+    const host = bare.getComponents()[0]?.value
+    if (host !== undefined && WILDCARD_HOSTS.has(host)) continue
+    const key = bare.toString()
+    if (seen.has(key) || bare.bytes.byteLength > MAX_MULTIADDR_BYTES) continue
+    seen.add(key)
+    out.push(new Uint8Array(bare.bytes))
+    if (out.length >= MAX_OFFER_ADDRS) break
+  }
+  return out
+}
+
+/** Multicodec of the `/p2p/<peer id>` multiaddr component. */
+const P2P_CODE = 421
 
 /**
  * Publishes this provider's signed offer on the order-book topic of every
@@ -108,6 +141,8 @@ export class OfferPublisherService implements Startable {
   #connected = 0
   #announcedAt = 0
   #announceTimer: ReturnType<typeof setTimeout> | undefined
+  /** The addresses signed into the current offer, to republish when they change. */
+  #addrsKey = ''
 
   constructor(components: OfferPublisherComponents, init: OfferPublisherInit) {
     this.#components = components
@@ -159,6 +194,7 @@ export class OfferPublisherService implements Startable {
   async afterStart(): Promise<void> {
     this.#components.events.addEventListener('peer:connect', this.#onConnect)
     this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
+    this.#components.events.addEventListener('self:peer:update', this.#onSelfUpdate)
     await this.publish().catch((error: unknown) => this.#log.error('publishing offer failed - %e', error))
     if (this.#provide) void this.announce()
   }
@@ -180,6 +216,19 @@ export class OfferPublisherService implements Startable {
     this.#announceTimer.unref?.()
   }
 
+  /** The node's addresses changed: republish when the offer's addresses differ. */
+  readonly #onSelfUpdate = (): void => {
+    if (!this.#running || this.#current === undefined || this.#template.addrs !== undefined) return
+    if (addrsKey(this.#ownAddrs()) === this.#addrsKey) return
+    this.publish().catch((error: unknown) =>
+      this.#log.error('republishing offer with new addresses failed - %e', error),
+    )
+  }
+
+  #ownAddrs(): Uint8Array<ArrayBuffer>[] {
+    return offerAddrs(this.#components.addressManager?.getAddresses() ?? [])
+  }
+
   readonly #onDisconnect = (): void => {
     this.#connected = Math.max(0, this.#connected - 1)
   }
@@ -189,6 +238,7 @@ export class OfferPublisherService implements Startable {
     if (this.#announceTimer !== undefined) clearTimeout(this.#announceTimer)
     this.#components.events.removeEventListener('peer:connect', this.#onConnect)
     this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
+    this.#components.events.removeEventListener('self:peer:update', this.#onSelfUpdate)
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.cancel().catch((error: unknown) => this.#log.error('publishing cancel failed - %e', error))
   }
@@ -209,12 +259,17 @@ export class OfferPublisherService implements Startable {
   async publish(): Promise<Offer> {
     const now = this.#now()
     this.#sequence = nextSequence(this.#sequence, now)
-    const unsigned = buildOffer(this.#template, {
-      provider: peerIdBytes(this.#components.privateKey),
-      now,
-      ttlMs: this.#ttlMs,
-      sequence: this.#sequence,
-    })
+    const addrs = this.#template.addrs ?? this.#ownAddrs()
+    this.#addrsKey = addrsKey(addrs)
+    const unsigned = buildOffer(
+      { ...this.#template, addrs },
+      {
+        provider: peerIdBytes(this.#components.privateKey),
+        now,
+        ttlMs: this.#ttlMs,
+        sequence: this.#sequence,
+      },
+    )
     const offer = await signOffer(unsigned, this.#components.privateKey)
     this.#current = offer
     this.#components.orderBook.addOwn({ offer })
@@ -319,4 +374,8 @@ export function offerPublisher(
   init: OfferPublisherInit,
 ): (components: OfferPublisherComponents) => OfferPublisherService {
   return (components) => new OfferPublisherService(components, init)
+}
+
+function addrsKey(addrs: readonly Uint8Array[]): string {
+  return addrs.map((a) => Buffer.from(a).toString('hex')).join(',')
 }

@@ -282,11 +282,16 @@ describe('the client trusts only what it counted', () => {
     expect(usage).toMatchObject({ completionTokens: 8, promptTokens: 3, cost: 22n })
     expect(ctx.records.get(providerIdOf(fake.offer)).cheats).toBe(1)
     // one cheat weighs as ten failures, past the cooldown too
-    const failedOnce = new ProviderRecords(clock.now)
-    failedOnce.record('p', { type: 'failure' })
+    const records = new ProviderRecords(clock.now)
+    for (let i = 0; i < 5; i++)
+      for (const p of ['cheat', 'ten', 'once']) records.record(p, { type: 'success' })
+    records.record('cheat', { type: 'cheated' })
+    for (let i = 0; i < 10; i++) records.record('ten', { type: 'failure' })
+    records.record('once', { type: 'failure' })
     const later = clock.now() + 3_600_000
-    expect(reliability(ctx.records.get(providerIdOf(fake.offer)), later, 60_000)).toBeCloseTo(1 / 11)
-    expect(reliability(failedOnce.get('p'), later, 60_000)).toBeCloseTo(1 / 2)
+    const rel = (p: string): number => reliability(records.get(p), later, 60_000)
+    expect(rel('cheat')).toBeCloseTo(rel('ten'))
+    expect(rel('cheat')).toBeLessThan(rel('once'))
   })
 
   it('refuses a result that claims more than was delivered, fails over and reports the counted usage', async () => {
