@@ -1,3 +1,5 @@
+import { ShutdownFailedError } from '../home/errors.js'
+
 /**
  * What a started node must undo, in one stack: each piece registers its
  * cleanup as soon as it exists, and `run()` undoes them in reverse order (last
@@ -14,17 +16,17 @@ export class Teardown {
   /**
    * Runs every registered cleanup once, last registered first. A cleanup that
    * fails does not stop the others; the failures are thrown together after all ran.
+   * @throws {ShutdownFailedError} naming each step that failed and why.
    */
   async run(): Promise<void> {
-    const failures: Error[] = []
+    const failures: Array<{ step: string; cause: unknown }> = []
     for (const step of this.#steps.splice(0).reverse()) {
       try {
         await step.run()
       } catch (cause) {
-        failures.push(new Error(`stopping the ${step.name} failed`, { cause }))
+        failures.push({ step: step.name, cause })
       }
     }
-    if (failures.length === 1) throw failures[0]
-    if (failures.length > 1) throw new AggregateError(failures, `stopping ${failures.length} parts failed`)
+    if (failures.length > 0) throw new ShutdownFailedError(failures)
   }
 }

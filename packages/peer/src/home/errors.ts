@@ -2,7 +2,7 @@
  * Typed errors of the node's home folder and its start-up: identity, config,
  * listening and bootstrap. Match them by class (`err instanceof CorruptKeyError`).
  */
-import { CocoonError } from '@cocoon-mesh/protocol'
+import { CocoonError, errorLine } from '@cocoon-mesh/protocol'
 
 /** The home folder has no identity key yet: `cocoon init` was not run for it. */
 export class HomeNotInitializedError extends CocoonError<'ERR_HOME_NOT_INITIALIZED'> {
@@ -47,6 +47,21 @@ export class NodeNotRunningError extends CocoonError<'ERR_NODE_NOT_RUNNING'> {
 }
 
 /** Every error of the home folder and node start-up. */
+/** Stopping a node left parts running: each failed step with its cause. */
+export class ShutdownFailedError extends CocoonError<'ERR_SHUTDOWN_FAILED'> {
+  readonly code = 'ERR_SHUTDOWN_FAILED' as const
+  override readonly name = 'ShutdownFailedError'
+  readonly failures: ReadonlyArray<{ step: string; cause: unknown }>
+
+  constructor(failures: ReadonlyArray<{ step: string; cause: unknown }>) {
+    super(`stopping ${failures.map((f) => `the ${f.step}`).join(', ')} failed`, {
+      details: failures.map((f) => `${f.step}: ${errorLine(f.cause)}`).join('; '),
+      cause: failures[0]?.cause,
+    })
+    this.failures = failures
+  }
+}
+
 export type HomeError =
   | HomeNotInitializedError
   | IdentityExistsError
@@ -55,6 +70,7 @@ export type HomeError =
   | BootstrapUnreachableError
   | ListenError
   | NodeNotRunningError
+  | ShutdownFailedError
 
 /** The codes of {@link HomeError}. */
 export type HomeErrorCode = HomeError['code']

@@ -5,7 +5,7 @@
  * abandoned within its limit, recorded, and the job finishes on an honest
  * provider with the usage the client counted.
  */
-import { type JobFrame, type JobRequest, type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { JobFrame, JobRequest, Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -21,32 +21,14 @@ import {
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
 import { ProviderRecords, reliability } from '../../src/matching/records.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
+import { testOffer } from '../fixtures/offers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 const START = 1_700_000_000_000
 
 function offer(seed: number, perK: bigint, tokensPerSecond = 0): Offer {
-  return {
-    version: 1,
-    provider: new Uint8Array(34).fill(seed),
-    jobKinds: ['llm'],
-    models: ['tiny'],
-    prices: { ...PRICE, perKPromptTokens: perK, perKCompletionTokens: perK },
-    maxConcurrency: 4,
-    region: '',
-    payoutAddress: '',
-    attestation: new Uint8Array(),
-    issuedAt: BigInt(START),
-    expiresAt: BigInt(START + 3_600_000),
-    sequence: 1n,
-    trustTier: TrustTier.TRUST_TIER_OPEN,
-    tokensPerSecond,
-    gflops: 0,
-    settlementKey: new Uint8Array(),
-    addrs: [],
-    signature: new Uint8Array(),
-  }
+  return testOffer(seed, perK, { tokensPerSecond })
 }
 
 /** What a scripted provider saw of the job: the request and every frame after it. */

@@ -4,7 +4,7 @@
  * replaced, and a deadline ends the job, without any real waiting (the
  * streams are in-memory pairs, the providers scripted).
  */
-import { type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -20,31 +20,13 @@ import {
 import { providerIdOf } from '../../src/matching/rank.js'
 import { ProviderRecords } from '../../src/matching/records.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
+import { testOffer } from '../fixtures/offers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const START = 1_700_000_000_000
 
 function offer(seed: number, perK: bigint): Offer {
-  return {
-    version: 1,
-    provider: new Uint8Array(34).fill(seed),
-    jobKinds: ['llm'],
-    models: ['tiny'],
-    prices: { ...PRICE, perKPromptTokens: perK, perKCompletionTokens: perK },
-    maxConcurrency: 4,
-    region: '',
-    payoutAddress: '',
-    attestation: new Uint8Array(),
-    issuedAt: BigInt(START),
-    expiresAt: BigInt(START + 3_600_000),
-    sequence: 1n,
-    trustTier: TrustTier.TRUST_TIER_OPEN,
-    tokensPerSecond: 0,
-    gflops: 0,
-    settlementKey: new Uint8Array(),
-    addrs: [],
-    signature: new Uint8Array(),
-  }
+  return testOffer(seed, perK)
 }
 
 type Script = (stream: Stream) => Promise<void>
