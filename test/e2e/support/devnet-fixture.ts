@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Devnet, startDevnet } from '@cocoon-mesh/settlement'
 import { afterAll, beforeAll } from 'vitest'
+import { runCleanups } from '../../../test-support/cleanup.ts'
 
 /** One devnet and one scratch folder per test file, torn down (last in, first out) after its tests. */
 export interface DevnetFixture {
@@ -25,7 +26,7 @@ export function useDevnetFixture(prefix: string): DevnetFixture {
     cleanups.push(() => rm(scratch, { recursive: true, force: true }))
   })
   afterAll(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
+    await runCleanups(cleanups)
   })
   return {
     get devnet() {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll } from 'vitest'
+import { runCleanups } from '../../../test-support/cleanup.ts'
 
 /** A scratch folder per test file and clean-ups run (last in, first out) after each test. */
 export interface ScratchHome {
@@ -18,7 +19,7 @@ export function useScratchHome(prefix: string): ScratchHome {
     home = await mkdtemp(join(tmpdir(), prefix))
   })
   afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+    await runCleanups(cleanups)
   })
   afterAll(async () => {
     if (home !== undefined) await rm(home, { recursive: true, force: true })

@@ -18,6 +18,7 @@ import {
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { createLightPeer } from '../../src/sdk/light-peer.js'
 import { channelLookup } from '../../src/sdk/payments.js'
 
@@ -26,7 +27,7 @@ const cleanups: Array<() => Promise<unknown>> = []
 let devnet: Devnet
 let dir: string
 afterAll(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+  await runCleanups(cleanups)
 })
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0 })

@@ -18,6 +18,7 @@ import type {
 } from '@cocoon-mesh/gpu-runtime'
 import { clientPayments, providerPayments, signingKeyFromSeed, VoucherStore } from '@cocoon-mesh/settlement'
 import { afterEach, expect, it } from 'vitest'
+import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
 import { createLightNode } from '../../src/index.js'
 import { runLlmJob } from '../../src/jobs/index.js'
@@ -26,7 +27,7 @@ import { contextFor, startProvider } from '../fixtures/mesh.js'
 const CHANNEL = `0:${'ab'.repeat(32)}`
 const stops: Array<() => Promise<unknown>> = []
 afterEach(async () => {
-  for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+  await runCleanups(stops)
 })
 
 it('a paid job with the default client payments never stalls on token batching', async () => {

@@ -18,6 +18,7 @@ import {
   VoucherStore,
 } from '@cocoon-mesh/settlement'
 import { afterEach, describe, expect, it } from 'vitest'
+import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { createLightNode } from '../../src/index.js'
 import { AllProvidersFailedError, JobFailedError, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
 import type { CocoonPeer } from '../../src/peer/types.js'
@@ -26,7 +27,7 @@ import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.j
 const CHANNEL = `0:${'ab'.repeat(32)}`
 const stops: Array<() => Promise<unknown>> = []
 afterEach(async () => {
-  for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+  await runCleanups(stops)
 })
 
 async function provider(payments: ProviderPayments): Promise<TestProvider> {

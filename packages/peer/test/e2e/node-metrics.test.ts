@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { afterEach, describe, expect, it } from 'vitest'
+import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { LineLog } from '../../../../test-support/wait.ts'
 import { type RunningNode, runNode } from '../../src/cli/run-node.js'
 import { DEFAULT_CONFIG, type NodeConfig } from '../../src/home/config.js'
@@ -11,7 +12,7 @@ import { createLightPeer, type LightPeer } from '../../src/sdk/light-peer.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+  await runCleanups(cleanups)
 })
 
 async function scrape(url: string): Promise<string> {

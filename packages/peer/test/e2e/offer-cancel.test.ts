@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
+import { stopAll } from '../../../../test-support/cleanup.ts'
 import {
   buildOfferCancel,
   type CocoonPeer,
@@ -33,7 +34,7 @@ const prices = { perKPromptTokens: 100n, perKCompletionTokens: 200n, perTensorGf
 const peers: CocoonPeer[] = []
 
 afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.stop().catch(() => {})))
+  await stopAll(peers)
 })
 
 function addrOf(peer: CocoonPeer): string {

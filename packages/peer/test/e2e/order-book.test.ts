@@ -2,6 +2,7 @@ import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stopAll } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
 import { buildOffer, type CocoonPeer, createLightNode, createPeer, discoverOffers } from '../../src/index.js'
 import { waitForBooks } from './helpers.js'
@@ -46,7 +47,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await Promise.all([...peers, ...extra].map((p) => p.stop().catch(() => {})))
+  await stopAll([...peers.splice(0), ...extra.splice(0)])
 })
 
 describe('order book over 20 real TCP peers', () => {

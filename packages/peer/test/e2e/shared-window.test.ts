@@ -16,6 +16,7 @@ import {
   VoucherStore,
 } from '@cocoon-mesh/settlement'
 import { afterEach, expect, it } from 'vitest'
+import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { createLightNode } from '../../src/index.js'
 import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
@@ -24,7 +25,7 @@ const CHANNEL = `0:${'cd'.repeat(32)}`
 const WINDOW = 10n // 10 tokens at 1000 nanoTON per 1k
 const stops: Array<() => Promise<unknown>> = []
 afterEach(async () => {
-  for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+  await runCleanups(stops)
 })
 
 it('three concurrent jobs on one channel share one credit window and all get paid', async () => {
