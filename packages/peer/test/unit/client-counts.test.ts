@@ -7,7 +7,6 @@
  */
 import type { JobFrame, JobRequest, Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
-import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   FrameWriter,
@@ -20,6 +19,7 @@ import {
 } from '../../src/jobs/index.js'
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
 import { ProviderRecords, reliability } from '../../src/matching/records.js'
+import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
 import { testOffer } from '../fixtures/offers.js'
 
@@ -78,42 +78,22 @@ function honest(price: Prices): Script {
   })
 }
 
-const open: Stream[] = []
-const scriptErrors: unknown[] = []
-afterEach(() => {
-  scriptErrors.length = 0
-  for (const s of open.splice(0)) s.abort(new Error('test done'))
-})
+const providers = new InMemoryProviders()
+afterEach(() => providers.close())
 
 function context(
   clock: ManualClock,
-  providers: Array<{ offer: Offer; script: Script; seen?: Seen }>,
+  scripted: Array<{ offer: Offer; script: Script; seen?: Seen }>,
   dialed: string[],
 ): JobContext & { records: ProviderRecords } {
-  return {
-    offers: () => providers.map((p) => p.offer),
-    dial: async (providerId) => {
-      dialed.push(providerId)
-      const provider = providers.find((p) => providerIdOf(p.offer) === providerId)
-      if (provider === undefined) throw new Error(`unknown provider ${providerId}`)
-      const [client, remote] = await streamPair()
-      open.push(client, remote)
-      provider.seen ??= { requests: [], frames: [] }
-      provider.script(remote, provider.seen).catch((e: unknown) => scriptErrors.push(e))
-      return client
+  const serving = scripted.map((p) => ({
+    offer: p.offer,
+    serve: (stream: Stream) => {
+      p.seen ??= { requests: [], frames: [] }
+      return p.script(stream, p.seen)
     },
-    records: new ProviderRecords(clock.now),
-    now: clock.now,
-    timers: clock,
-  }
-}
-
-/** Lets the job's promises run until `check` holds; fails after `turns` event-loop turns. */
-async function until(check: () => boolean, what: string, turns = 10_000): Promise<void> {
-  for (let i = 0; !check(); i++) {
-    if (i >= turns) throw new Error(`still waiting for ${what} after ${turns} event-loop turns`)
-    await new Promise((r) => setImmediate(r))
-  }
+  }))
+  return providers.context(clock, serving, dialed)
 }
 
 /** Iterates `job` in the background, collecting its text. */

@@ -6,7 +6,6 @@
  */
 import type { Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
-import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { promptTokenBound } from '../../src/jobs/failover.js'
 import {
@@ -18,7 +17,8 @@ import {
   runLlmJob,
 } from '../../src/jobs/index.js'
 import { providerIdOf } from '../../src/matching/rank.js'
-import { ProviderRecords } from '../../src/matching/records.js'
+import type { ProviderRecords } from '../../src/matching/records.js'
+import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
 import { testOffer } from '../fixtures/offers.js'
 
@@ -68,42 +68,19 @@ function serves(tokens: number): Script {
   }
 }
 
-const open: Stream[] = []
-const scriptErrors: unknown[] = []
-afterEach(() => {
-  scriptErrors.length = 0
-  for (const s of open.splice(0)) s.abort(new Error('test done'))
-})
+const providers = new InMemoryProviders()
+afterEach(() => providers.close())
 
 function context(
   clock: ManualClock,
-  providers: Array<{ offer: Offer; script: Script }>,
+  scripted: Array<{ offer: Offer; script: Script }>,
   dialed: string[],
 ): JobContext & { records: ProviderRecords } {
-  return {
-    offers: () => providers.map((p) => p.offer),
-    dial: async (providerId) => {
-      dialed.push(providerId)
-      const provider = providers.find((p) => providerIdOf(p.offer) === providerId)
-      if (provider === undefined) throw new Error(`unknown provider ${providerId}`)
-      const [client, remote] = await streamPair()
-      open.push(client, remote)
-      // a scripted provider stops with an error when the client resets its stream
-      provider.script(remote).catch((e: unknown) => scriptErrors.push(e))
-      return client
-    },
-    records: new ProviderRecords(clock.now),
-    now: clock.now,
-    timers: clock,
-  }
-}
-
-/** Lets the job's promises run until `check` holds; fails after `turns` event-loop turns. */
-async function until(check: () => boolean, what: string, turns = 10_000): Promise<void> {
-  for (let i = 0; !check(); i++) {
-    if (i >= turns) throw new Error(`still waiting for ${what} after ${turns} event-loop turns`)
-    await new Promise((r) => setImmediate(r))
-  }
+  return providers.context(
+    clock,
+    scripted.map((p) => ({ offer: p.offer, serve: p.script })),
+    dialed,
+  )
 }
 
 /** A silent provider that accepts the job and never answers, then a dearer one that serves two tokens. */
