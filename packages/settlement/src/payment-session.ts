@@ -42,6 +42,28 @@ export interface ProviderPaymentSession {
   close?(): void
 }
 
+/**
+ * The same session with some members replaced: every member of `session` is
+ * bound to it first (a class keeps its methods on the prototype, so spreading
+ * an instance would silently drop them), then `overrides` replace what they
+ * name. The one way to wrap a session, for metrics or tests.
+ */
+export function decorateProviderSession(
+  session: ProviderPaymentSession,
+  overrides: Partial<ProviderPaymentSession>,
+): ProviderPaymentSession {
+  return {
+    creditWindow: session.creditWindow,
+    reserve: session.reserve.bind(session),
+    acceptVoucher: session.acceptVoucher.bind(session),
+    finish: session.finish.bind(session),
+    ...(session.covered === undefined ? {} : { covered: session.covered.bind(session) }),
+    ...(session.creditLeft === undefined ? {} : { creditLeft: session.creditLeft.bind(session) }),
+    ...(session.close === undefined ? {} : { close: session.close.bind(session) }),
+    ...overrides,
+  }
+}
+
 export interface ClientPaymentSession {
   /** The channel address sent in the JobRequest, empty when unpaid. */
   readonly channel: string

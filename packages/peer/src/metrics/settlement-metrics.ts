@@ -5,6 +5,7 @@
  * settlement stays free of metric code.
  */
 import type { ClaimOutcome, ProviderPayments } from '@cocoon-mesh/settlement'
+import { decorateProviderSession } from '@cocoon-mesh/settlement'
 import type { Metrics } from '@libp2p/interface'
 
 export interface SettlementMetrics {
@@ -37,14 +38,7 @@ export function settlementMetrics(metrics: Metrics): SettlementMetrics {
     observePayments: (payments) => ({
       async openSession(...args) {
         const session = await payments.openSession(...args)
-        // every member by name: a class-based session keeps its methods on the prototype
-        return {
-          creditWindow: session.creditWindow,
-          reserve: session.reserve.bind(session),
-          finish: session.finish.bind(session),
-          ...(session.covered === undefined ? {} : { covered: session.covered.bind(session) }),
-          ...(session.creditLeft === undefined ? {} : { creditLeft: session.creditLeft.bind(session) }),
-          ...(session.close === undefined ? {} : { close: session.close.bind(session) }),
+        return decorateProviderSession(session, {
           async acceptVoucher(voucher) {
             const before = session.covered?.()
             await session.acceptVoucher(voucher)
@@ -53,7 +47,7 @@ export function settlementMetrics(metrics: Metrics): SettlementMetrics {
             if (before !== undefined && after !== undefined && after > before)
               credited.increment(Number(after - before))
           },
-        }
+        })
       },
     }),
     observeClaims(outcomes) {

@@ -16,7 +16,13 @@ import type {
   GenerationStream,
   TokenChunk,
 } from '@cocoon-mesh/gpu-runtime'
-import { clientPayments, providerPayments, signingKeyFromSeed, VoucherStore } from '@cocoon-mesh/settlement'
+import {
+  clientPayments,
+  decorateProviderSession,
+  providerPayments,
+  signingKeyFromSeed,
+  VoucherStore,
+} from '@cocoon-mesh/settlement'
 import { afterEach, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
@@ -59,19 +65,14 @@ it('a paid job with the default client payments never stalls on token batching',
   const payments = {
     async openSession(...args: Parameters<typeof inner.openSession>) {
       const s = await inner.openSession(...args)
-      // every member by name: the session is a class, so its methods live on the prototype
-      return {
-        creditWindow: s.creditWindow,
+      return decorateProviderSession(s, {
         covered: () => s.covered?.() ?? 0n,
-        ...(s.creditLeft === undefined ? {} : { creditLeft: s.creditLeft.bind(s) }),
-        reserve: s.reserve.bind(s),
-        finish: s.finish.bind(s),
-        async acceptVoucher(v: Parameters<typeof s.acceptVoucher>[0]) {
+        async acceptVoucher(v) {
           await s.acceptVoucher(v)
           accepted = v.amount
           progress.dispatchEvent(new Event('voucher'))
         },
-      }
+      })
     },
   }
   // single-token chunks, as llama.cpp produces them, released in three groups

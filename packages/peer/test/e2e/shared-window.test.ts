@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   clientPayments,
+  decorateProviderSession,
   type ProviderPaymentSession,
   type ProviderPayments,
   providerPayments,
@@ -58,13 +59,8 @@ it('three concurrent jobs on one channel share one credit window and all get pai
     async openSession(...args) {
       const s = await inner.openSession(...args)
       sessions.push(s)
-      return {
-        creditWindow: s.creditWindow,
+      return decorateProviderSession(s, {
         covered: () => s.covered?.() ?? 0n,
-        ...(s.creditLeft === undefined ? {} : { creditLeft: s.creditLeft.bind(s) }),
-        ...(s.close === undefined ? {} : { close: s.close.bind(s) }),
-        finish: s.finish.bind(s),
-        acceptVoucher: s.acceptVoucher.bind(s),
         async reserve(cost, signal) {
           await s.reserve(cost, signal)
           granted.set(s, cost > (granted.get(s) ?? 0n) ? cost : (granted.get(s) ?? 0n))
@@ -72,7 +68,7 @@ it('three concurrent jobs on one channel share one credit window and all get pai
           const covered = sessions.reduce((a, x) => a + (x.covered?.() ?? 0n), 0n)
           if (total - covered > worstAhead) worstAhead = total - covered
         },
-      }
+      })
     },
   }
   const provider = await startProvider(1000n, { payments })
