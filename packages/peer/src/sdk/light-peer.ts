@@ -1,23 +1,10 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
-import {
-  type AbortedError,
-  type DeadlineExceededError,
-  errorLine,
-  JOB_PROTOCOL,
-  type Offer,
-} from '@cocoon-mesh/protocol'
+import { errorLine, JOB_PROTOCOL, type Offer } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type {
-  AllProvidersFailedError,
-  AllRejectedError,
-  BudgetExceededError,
-  InvalidJobError,
-  JobFailedError,
-  NoProviderError,
-} from '../jobs/errors.js'
+import type { InvalidJobError } from '../jobs/errors.js'
 import type { StallLimits } from '../jobs/limits.js'
 import {
   type JobContext,
@@ -25,6 +12,7 @@ import {
   type JobUsage,
   type LlmJob,
   type LlmJobParams,
+  type RunJobErrorType,
   runLlmJob,
   runTensorJob,
   type TensorJobParams,
@@ -110,22 +98,14 @@ export interface TensorJobRequest extends Omit<TensorJobParams, 'maxPrice' | 'bu
  * (`JobFailedError`, not retried elsewhere), and a custom `offerSource`'s own
  * errors. A provider failing mid-job is failed over, not thrown.
  */
-export type LightPeerRunTensorJobErrorType =
-  | AbortedError
-  | DeadlineExceededError
-  | NoProviderError
-  | BudgetExceededError
-  | AllRejectedError
-  | AllProvidersFailedError
-  | JobFailedError
-  | Error
+export type LightPeerRunTensorJobErrorType = Exclude<RunJobErrorType, InvalidJobError> | Error
 
 /**
  * What iterating a {@link LightPeer.generate} job (and its `usage`) throws:
  * those of {@link LightPeerRunTensorJobErrorType}, and `InvalidJobError` for a
  * job without prompt or messages, or one iterated twice.
  */
-export type LightPeerGenerateErrorType = InvalidJobError | LightPeerRunTensorJobErrorType
+export type LightPeerGenerateErrorType = RunJobErrorType | Error
 
 /** What {@link LightPeer.offers} throws: only a custom `offerSource`'s own errors. */
 export type LightPeerOffersErrorType = Error
