@@ -1,5 +1,5 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
-import { errorLine, JOB_PROTOCOL, type Offer } from '@cocoon-mesh/protocol'
+import { errorLine, JOB_PROTOCOL, type Offer, systemTimers, type Timers } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -206,22 +206,8 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
 
   return {
     peer,
-    generate(params) {
-      const { maxPrice, budget, ...rest } = params
-      return runLlmJob(ctx, {
-        ...rest,
-        ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
-        ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
-      })
-    },
-    runTensorJob(params) {
-      const { maxPrice, budget, ...rest } = params
-      return runTensorJob(ctx, {
-        ...rest,
-        ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
-        ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
-      })
-    },
+    generate: (params) => runLlmJob(ctx, withPriceLimits(params)),
+    runTensorJob: (params) => runTensorJob(ctx, withPriceLimits(params)),
     async offers(model) {
       const offers = await source.offers(model)
       return rankOffers({
@@ -238,6 +224,18 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
       if (ownsPeer) await peer.stop()
       await paid?.close()
     },
+  }
+}
+
+/** The job parameters with the caller's price cap and budget in the runner's types. */
+function withPriceLimits<P extends { maxPrice?: PriceCap; budget?: bigint | number }>(
+  params: P,
+): Omit<P, 'maxPrice' | 'budget'> & { maxPrice?: MaxPrice; budget?: bigint } {
+  const { maxPrice, budget, ...rest } = params
+  return {
+    ...rest,
+    ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
+    ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
   }
 }
 
@@ -263,6 +261,8 @@ export interface OrderBookSourceOptions {
   collectProviders?: number
   /** The clock the cold-start deadline is read from (default `Date.now`). */
   now?: () => number
+  /** Timers on the same clock (default the process's). */
+  timers?: Timers
 }
 
 /**
@@ -309,7 +309,7 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
             discovery = undefined
           })
         const windowEnd = offers.length > 0 ? start + (options.collectMs ?? 1000) : deadline
-        await changeOrTimeout(book, Math.min(windowEnd - now(), 250))
+        await changeOrTimeout(book, Math.min(windowEnd - now(), 250), options.timers ?? systemTimers)
         offers = book.offers(model)
       }
       if (offers.length === 0 && rounds.allFailed) {
@@ -349,14 +349,14 @@ class DiscoveryRounds {
   }
 }
 
-function changeOrTimeout(book: CocoonPeer['orderBook'], ms: number): Promise<void> {
+function changeOrTimeout(book: CocoonPeer['orderBook'], ms: number, timers: Timers): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = (): void => {
-      clearTimeout(timer)
+      cancel()
       book.removeEventListener('change', done)
       resolve()
     }
-    const timer = setTimeout(done, Math.max(0, ms))
+    const cancel = timers.schedule(done, Math.max(0, ms))
     book.addEventListener('change', done)
   })
 }
