@@ -26,7 +26,7 @@ import {
   serviceDependencies,
   type TypedEventTarget,
 } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import {
   buildOffer,
@@ -104,7 +104,7 @@ export function offerAddrs(addresses: readonly Multiaddr[]): Uint8Array<ArrayBuf
   const out: Uint8Array<ArrayBuffer>[] = []
   const seen = new Set<string>()
   for (const address of addresses) {
-    const bare = address.decapsulateCode(P2P_CODE)
+    const bare = address.decapsulateCode(CODE_P2P)
     const host = bare.getComponents()[0]?.value
     if (host !== undefined && WILDCARD_HOSTS.has(host)) continue
     const key = bare.toString()
@@ -115,9 +115,6 @@ export function offerAddrs(addresses: readonly Multiaddr[]): Uint8Array<ArrayBuf
   }
   return out
 }
-
-/** Multicodec of the `/p2p/<peer id>` multiaddr component. */
-const P2P_CODE = 421
 
 /**
  * Publishes this provider's signed offer on the order-book topic of every
