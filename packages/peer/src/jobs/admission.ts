@@ -1,7 +1,7 @@
 /** Whether the provider takes a JobRequest: its job limit, the request itself, the runtime's capacity. */
 import { TENSOR_LANE } from '@cocoon-mesh/gpu-runtime'
 import { JobKind, type JobRequest, type Prices, RejectReason } from '@cocoon-mesh/protocol'
-import type { JobServiceInit } from './provider-types.js'
+import { DEFAULT_MAX_CONCURRENT_JOBS, type JobServiceInit } from './provider-types.js'
 import { findModel } from './serve-work.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
 
@@ -16,7 +16,7 @@ export function admissionFailure(
   service: { active: number; init: JobServiceInit; now: number },
 ): ValidationFailure | undefined {
   const { init } = service
-  if (service.active >= (init.maxConcurrentJobs ?? 64)) {
+  if (service.active >= (init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS)) {
     return { reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: 'provider is at its job limit' }
   }
   const failure = validateRequest(request, {

@@ -21,6 +21,7 @@ import {
 import { type ComponentLogger, type Stream, StreamResetError } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
+import { closeOrReset } from './close-stream.js'
 import {
   AbortedError,
   AttemptEndedError,
@@ -35,9 +36,10 @@ import {
   UsageMismatchError,
 } from './errors.js'
 import { FrameWriter, type ReadFramesErrorType, readFrames, type WriteFrameErrorType } from './frames.js'
+import { zeroPrices } from './job-request.js'
 import { ProgressWatch, type StallLimits } from './limits.js'
 import { sendTensors, TensorAssembler, type TensorAssemblerErrorType } from './tensors.js'
-import { attemptKind, type CountedUsage, countUsage, deliveredCost, emptyUsage } from './usage.js'
+import { attemptKind, type CountedUsage, countUsage, deliveredCost } from './usage.js'
 
 export { type CountedUsage, countUsage, deliveredCost } from './usage.js'
 
@@ -113,7 +115,8 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   const { stream, request, signal } = options
   const writer = new FrameWriter(stream)
   const frames = readFrames(stream)[Symbol.asyncIterator]()
-  const watch = new ProgressWatch(options.limits, (options.now ?? Date.now)())
+  const now = options.now ?? Date.now
+  const watch = new ProgressWatch(options.limits, now())
   const onAbort = (): void => {
     stream.abort(new AbortedError('job aborted by the caller'))
   }
@@ -133,7 +136,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     for (;;) {
       const frame = await next(frames, options, watch)
       if (frame.tokenChunk !== undefined) {
-        watch.progress((options.now ?? Date.now)(), frame.tokenChunk.tokens)
+        watch.progress(now(), frame.tokenChunk.tokens)
         if (tokens + frame.tokenChunk.tokens > (request.llm?.maxTokens ?? Number.POSITIVE_INFINITY)) {
           finished = true
           throw await cancelOverflow(writer, stream, options, tokens, frame.tokenChunk.tokens)
@@ -143,7 +146,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         const voucher = await session.delivered(llmUsageCost(price, 0, tokens))
         if (voucher !== undefined) await writer.write({ voucher }, { signal })
       } else if (assembler.push(frame)) {
-        watch.progress((options.now ?? Date.now)(), 0)
+        watch.progress(now(), 0)
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
         const outputs = await assembler.complete()
@@ -151,7 +154,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         await settle({ options, writer, session, price, counted })
         finished = true
         // close in the background: the result is in, the caller need not wait for the close handshake
-        void closeOrReset(stream)
+        void closeOrReset(stream, 'the result', 2_000)
         yield { type: 'result', result: frame.result, outputs, counted }
         return
       } else if (frame.error !== undefined) {
@@ -189,7 +192,7 @@ async function readAccept(
   }
   if (first.error !== undefined) throw jobFailed(first)
   if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
-  const price = first.accept.price ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+  const price = first.accept.price ?? zeroPrices()
   const kind = attemptKind(request)
   for (const [limit, what] of [
     [request.maxPrice, "the request's max price"],
@@ -223,7 +226,7 @@ async function cancelOverflow(
   const { request } = options
   try {
     await writer.write({ cancel: { jobId: request.jobId } }, { signal: AbortSignal.timeout(1_000) })
-    void closeOrReset(stream)
+    void closeOrReset(stream, 'the result', 2_000)
   } catch (cause) {
     stream.abort(new CloseFailedError('the JobCancel for tokens past max_tokens was not sent', { cause }))
   }
@@ -270,7 +273,7 @@ async function settle(attempt: {
   const cost = deliveredCost(
     attempt.price,
     attemptKind(options.request),
-    { ...emptyUsage(), promptTokens: counted.promptTokens, gflop: counted.gflop },
+    { promptTokens: counted.promptTokens, gflop: counted.gflop },
     counted.completionTokens,
   )
   const delivered = await session.delivered(cost)
@@ -294,15 +297,6 @@ async function sendFinalVoucher(
       voucher.amount,
       err,
     )
-  }
-}
-
-/** Closes the attempt's stream gracefully within 2 s, or resets it with CloseFailedError. */
-async function closeOrReset(stream: Stream): Promise<void> {
-  try {
-    await stream.close({ signal: AbortSignal.timeout(2_000) })
-  } catch (cause) {
-    stream.abort(new CloseFailedError('job stream did not close after the result', { cause }))
   }
 }
 

@@ -1,7 +1,6 @@
-/** Reading, paying on and closing a client's job stream on the provider side. */
+/** Reading and paying on a client's job stream on the provider side. */
 import { errorMessage, isCocoonError, type JobFrame, type Timers, type Voucher } from '@cocoon-mesh/protocol'
-import type { Stream } from '@libp2p/interface'
-import { CloseFailedError, ReadTimeoutError, VoucherRefusedError } from './errors.js'
+import { ReadTimeoutError, VoucherRefusedError } from './errors.js'
 import type { ServedJob } from './provider-types.js'
 
 /** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */
@@ -29,15 +28,6 @@ export async function nextFrame(
     return result.done === true ? undefined : result.value
   } finally {
     cancelTimeout?.()
-  }
-}
-
-/** Closes a job stream gracefully, within `timeoutMs` when given; resets it with CloseFailedError otherwise. */
-export async function closeOrReset(stream: Stream, after: string, timeoutMs?: number): Promise<void> {
-  try {
-    await stream.close(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) })
-  } catch (cause) {
-    stream.abort(new CloseFailedError(`job stream did not close after ${after}`, { cause }))
   }
 }
 

@@ -7,6 +7,9 @@ import type { Registrar } from '@libp2p/interface-internal'
 import type { FrameWriter } from './frames.js'
 import type { AcceptedJob } from './serve-work.js'
 
+/** Jobs a service serves at once unless `JobServiceInit.maxConcurrentJobs` says otherwise. */
+export const DEFAULT_MAX_CONCURRENT_JOBS = 64
+
 /** The part of a gpu-runtime `Runtime` the job service uses. */
 export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'>
 

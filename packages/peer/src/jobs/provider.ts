@@ -14,6 +14,7 @@ import { noPayments } from '@cocoon-mesh/settlement'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { withJobMetrics } from '../metrics/job-metrics.js'
 import { admissionFailure } from './admission.js'
+import { closeOrReset } from './close-stream.js'
 import {
   DeadlineExceededError,
   JobCancelledError,
@@ -22,14 +23,15 @@ import {
   VoucherRefusedError,
 } from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
-import { acceptVoucher, closeOrReset, nextFrame } from './inbound.js'
+import { acceptVoucher, nextFrame } from './inbound.js'
 import { inputErrorCode, workErrorCode } from './job-error-codes.js'
-import type {
-  InboundStream,
-  JobService,
-  JobServiceComponents,
-  JobServiceInit,
-  ServedJob,
+import {
+  DEFAULT_MAX_CONCURRENT_JOBS,
+  type InboundStream,
+  type JobService,
+  type JobServiceComponents,
+  type JobServiceInit,
+  type ServedJob,
 } from './provider-types.js'
 import { serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
@@ -63,7 +65,7 @@ class DefaultJobService implements JobService {
           stream.abort(err instanceof Error ? err : new Error(String(err)))
         })
       },
-      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? 64) * 2 },
+      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS) * 2 },
     )
   }
 

@@ -86,7 +86,7 @@ export function attemptKind(request: JobRequest): 'llm' | 'tensor' {
 export function deliveredCost(
   price: Prices,
   kind: 'llm' | 'tensor',
-  usage: Usage | undefined,
+  usage: Pick<Usage, 'promptTokens' | 'gflop'> | undefined,
   receivedTokens: number,
 ): bigint {
   return usageCost(price, kind, {
@@ -97,8 +97,4 @@ export function deliveredCost(
     gflop: usage?.gflop ?? 0,
     cost: 0n,
   })
-}
-
-export function emptyUsage(): Usage {
-  return { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, gflop: 0, cost: 0n }
 }
