@@ -4,7 +4,7 @@ import type { OfferTemplate } from '../market/offer-factory.js'
 import type { CocoonPeer } from '../peer/types.js'
 
 /** `text` on one line, runs of whitespace as one space. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
 

@@ -2,7 +2,6 @@ import { errorLine } from '@cocoon-mesh/protocol'
 import type { Logger } from '@libp2p/interface'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
 import type { CocoonPeer } from '../peer/types.js'
-import { oneLine } from './node-log.js'
 import { summarizeOffer } from './node-options.js'
 
 /**
@@ -55,7 +54,7 @@ export class NodeStateFile {
       this.#failing = false
     } catch (error) {
       this.#log?.error('writing the node state file failed - %e', error)
-      if (!this.#failing) this.#report?.(`state-file-failed ${oneLine(errorLine(error))}`)
+      if (!this.#failing) this.#report?.(`state-file-failed ${errorLine(error)}`)
       this.#failing = true
     }
   }

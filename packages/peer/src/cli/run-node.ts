@@ -20,7 +20,7 @@ import {
 } from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
-import { logStartup, oneLine } from './node-log.js'
+import { logStartup } from './node-log.js'
 import { offerTemplateFromConfig, startJobs, startSettlement } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'
 import type {
@@ -96,7 +96,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   try {
     return await startNode(options, log, teardown)
   } catch (error) {
-    await teardown.run().catch((cleanup: unknown) => log(`cleanup-failed ${oneLine(errorLine(cleanup))}`))
+    await teardown.run().catch((cleanup: unknown) => log(`cleanup-failed ${errorLine(cleanup)}`))
     throw error
   }
 }
