@@ -3,14 +3,11 @@ import {
   isCocoonError,
   JobErrorCode,
   type JobFrame,
-  JobKind,
   type JobRequest,
   type JobResult,
   type Prices,
   systemTimers,
   type Timers,
-  type Usage,
-  usageCost,
   type Voucher,
 } from '@cocoon-mesh/protocol'
 import {
@@ -24,6 +21,7 @@ import {
 import { type ComponentLogger, type Stream, StreamResetError } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
+import { closeOrReset } from './close-stream.js'
 import {
   AbortedError,
   AttemptEndedError,
@@ -38,26 +36,17 @@ import {
   UsageMismatchError,
 } from './errors.js'
 import { FrameWriter, type ReadFramesErrorType, readFrames, type WriteFrameErrorType } from './frames.js'
+import { zeroPrices } from './job-request.js'
 import { ProgressWatch, type StallLimits } from './limits.js'
 import { sendTensors, TensorAssembler, type TensorAssemblerErrorType } from './tensors.js'
+import { attemptKind, type CountedUsage, countUsage, deliveredCost } from './usage.js'
+
+export { type CountedUsage, countUsage, deliveredCost } from './usage.js'
 
 export type AttemptEvent =
   | { type: 'accepted'; price: Prices; creditWindow: bigint }
   | { type: 'token'; text: string; tokens: number }
   | { type: 'result'; result: JobResult; outputs: Tensor[]; counted: CountedUsage }
-
-/**
- * The usage of a finished attempt as the client accounts for it: the tokens
- * it received, the provider's prompt tokens (or GFLOP) once checked against
- * the client's bound, and the provider's bill once checked against the
- * accepted price times that usage.
- */
-export interface CountedUsage {
-  promptTokens: number
-  completionTokens: number
-  gflop: number
-  cost: bigint
-}
 
 export interface AttemptOptions {
   stream: Stream
@@ -126,7 +115,8 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   const { stream, request, signal } = options
   const writer = new FrameWriter(stream)
   const frames = readFrames(stream)[Symbol.asyncIterator]()
-  const watch = new ProgressWatch(options.limits, (options.now ?? Date.now)())
+  const now = options.now ?? Date.now
+  const watch = new ProgressWatch(options.limits, now())
   const onAbort = (): void => {
     stream.abort(new AbortedError('job aborted by the caller'))
   }
@@ -146,7 +136,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     for (;;) {
       const frame = await next(frames, options, watch)
       if (frame.tokenChunk !== undefined) {
-        watch.progress((options.now ?? Date.now)(), frame.tokenChunk.tokens)
+        watch.progress(now(), frame.tokenChunk.tokens)
         if (tokens + frame.tokenChunk.tokens > (request.llm?.maxTokens ?? Number.POSITIVE_INFINITY)) {
           finished = true
           throw await cancelOverflow(writer, stream, options, tokens, frame.tokenChunk.tokens)
@@ -156,7 +146,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         const voucher = await session.delivered(llmUsageCost(price, 0, tokens))
         if (voucher !== undefined) await writer.write({ voucher }, { signal })
       } else if (assembler.push(frame)) {
-        watch.progress((options.now ?? Date.now)(), 0)
+        watch.progress(now(), 0)
       } else if (frame.result !== undefined) {
         if (!assembler.done) throw new UnexpectedFrameError('JobResult before all output tensors arrived')
         const outputs = await assembler.complete()
@@ -164,7 +154,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         await settle({ options, writer, session, price, counted })
         finished = true
         // close in the background: the result is in, the caller need not wait for the close handshake
-        void closeOrReset(stream)
+        void closeOrReset(stream, 'the result', 2_000)
         yield { type: 'result', result: frame.result, outputs, counted }
         return
       } else if (frame.error !== undefined) {
@@ -202,7 +192,7 @@ async function readAccept(
   }
   if (first.error !== undefined) throw jobFailed(first)
   if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
-  const price = first.accept.price ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+  const price = first.accept.price ?? zeroPrices()
   const kind = attemptKind(request)
   for (const [limit, what] of [
     [request.maxPrice, "the request's max price"],
@@ -236,7 +226,7 @@ async function cancelOverflow(
   const { request } = options
   try {
     await writer.write({ cancel: { jobId: request.jobId } }, { signal: AbortSignal.timeout(1_000) })
-    void closeOrReset(stream)
+    void closeOrReset(stream, 'the result', 2_000)
   } catch (cause) {
     stream.abort(new CloseFailedError('the JobCancel for tokens past max_tokens was not sent', { cause }))
   }
@@ -251,53 +241,6 @@ async function cancelOverflow(
       details: `a chunk of ${chunkTokens} tokens after ${received} received would exceed max_tokens ${maxTokens}; the job was cancelled and the chunk dropped`,
     },
   )
-}
-
-/**
- * The usage of a finished attempt the client can account for, or
- * `UsageMismatchError` when the JobResult claims more: completion tokens
- * above those received, prompt tokens above the client's bound, or a cost
- * above the accepted price times that usage.
- */
-export function countUsage(
-  options: Pick<AttemptOptions, 'request' | 'promptTokenBound'>,
-  price: Prices,
-  result: JobResult,
-  receivedTokens: number,
-): CountedUsage {
-  const kind = attemptKind(options.request)
-  const usage = result.usage
-  const claimedPrompt = usage?.promptTokens ?? 0
-  const bound = options.promptTokenBound ?? Number.POSITIVE_INFINITY
-  const promptTokens = Math.min(claimedPrompt, bound)
-  const cost = deliveredCost(
-    price,
-    kind,
-    usage === undefined ? undefined : { ...usage, promptTokens },
-    receivedTokens,
-  )
-  const claimed = {
-    promptTokens: claimedPrompt,
-    completionTokens: usage?.completionTokens ?? 0,
-    cost: usage?.cost ?? 0n,
-  }
-  const counted = { promptTokens, completionTokens: receivedTokens, cost }
-  const over: string[] = []
-  if (claimed.completionTokens > receivedTokens)
-    over.push(`completion tokens ${claimed.completionTokens} > ${receivedTokens} received`)
-  if (claimedPrompt > bound)
-    over.push(`prompt tokens ${claimedPrompt} > ${bound}, the most the prompt sent can hold`)
-  if (claimed.cost > cost) over.push(`cost ${claimed.cost} > ${cost} nanoTON at the accepted price`)
-  if (over.length > 0) {
-    throw new UsageMismatchError(
-      'provider billed more than the client can account for',
-      { claimed, counted },
-      {
-        details: `${over.join('; ')}; the result is refused and another provider tried`,
-      },
-    )
-  }
-  return { promptTokens, completionTokens: receivedTokens, gflop: usage?.gflop ?? 0, cost: claimed.cost }
 }
 
 /** The client's payment session for an accepted attempt. */
@@ -330,7 +273,7 @@ async function settle(attempt: {
   const cost = deliveredCost(
     attempt.price,
     attemptKind(options.request),
-    { ...emptyUsage(), promptTokens: counted.promptTokens, gflop: counted.gflop },
+    { promptTokens: counted.promptTokens, gflop: counted.gflop },
     counted.completionTokens,
   )
   const delivered = await session.delivered(cost)
@@ -357,40 +300,6 @@ async function sendFinalVoucher(
   }
 }
 
-/** Closes the attempt's stream gracefully within 2 s, or resets it with CloseFailedError. */
-async function closeOrReset(stream: Stream): Promise<void> {
-  try {
-    await stream.close({ signal: AbortSignal.timeout(2_000) })
-  } catch (cause) {
-    stream.abort(new CloseFailedError('job stream did not close after the result', { cause }))
-  }
-}
-
-function attemptKind(request: JobRequest): 'llm' | 'tensor' {
-  return request.kind === JobKind.JOB_KIND_TENSOR ? 'tensor' : 'llm'
-}
-
-/**
- * The cumulative cost of a finished attempt at the accepted `price`: the
- * provider's reported prompt tokens (LLM) or GFLOP (tensor), and the completion tokens the
- * client actually received (never the provider's count).
- */
-export function deliveredCost(
-  price: Prices,
-  kind: 'llm' | 'tensor',
-  usage: Usage | undefined,
-  receivedTokens: number,
-): bigint {
-  return usageCost(price, kind, {
-    promptTokens: usage?.promptTokens ?? 0,
-    cachedTokens: 0,
-    completionTokens: receivedTokens,
-    reasoningTokens: 0,
-    gflop: usage?.gflop ?? 0,
-    cost: 0n,
-  })
-}
-
 function jobFailed(frame: JobFrame): JobFailedError {
   const error = frame.error
   return new JobFailedError(
@@ -400,10 +309,6 @@ function jobFailed(frame: JobFrame): JobFailedError {
       details: error?.message,
     },
   )
-}
-
-function emptyUsage(): Usage {
-  return { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, gflop: 0, cost: 0n }
 }
 
 /**

@@ -5,17 +5,12 @@
  */
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
-  errorMessage,
-  isCocoonError,
   JobErrorCode,
-  JobKind,
+  type JobKind,
   type JobRequest,
-  PROTOCOL_VERSION,
   type Prices,
   RejectReason,
-  TrustTier,
   tensorCost,
-  UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
@@ -24,6 +19,7 @@ import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
 import { type AttemptEvent, type CountedUsage, jobAttempt } from './attempt.js'
+import { errorText, generationRate, outcomeOf } from './attempt-outcome.js'
 import {
   AbortedError,
   AllProvidersFailedError,
@@ -33,19 +29,14 @@ import {
   JobFailedError,
   JobRejectedError,
   NoProviderError,
-  PriceAboveOfferError,
-  ProviderTimeoutError,
   ProviderUnreachableError,
-  UsageMismatchError,
 } from './errors.js'
+import { buildJobRequest, promptTokenBound, zeroPrices } from './job-request.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
 import { defaultLlmDeadline, llmStallLimits, type StallLimits, tensorStallLimits } from './limits.js'
 
 /** Longest silence from a tensor job's provider, ms, unless the context sets `stallLimits.idleMs`. */
 const TENSOR_IDLE_MS = 30_000
-/** Chat-template tokens a provider may add around the prompt and each message. */
-const TEMPLATE_TOKENS = 64
-const TEMPLATE_TOKENS_PER_MESSAGE = 16
 
 /** Candidates a pick ranks: the best, tried now, and the runners-up whose connections it warms in parallel. */
 const PARALLEL_DIALS = 3
@@ -197,28 +188,17 @@ export class Failover {
   }
 
   request(kind: JobKind, candidate: RankedOffer, body: Pick<JobRequest, 'llm' | 'tensor'>): JobRequest {
-    const max = this.#params.maxPrice
-    const llm = kind === JobKind.JOB_KIND_LLM
-    const price = candidate.offer.prices ?? zeroPrices()
-    return {
-      version: PROTOCOL_VERSION,
-      jobId: this.#jobId,
-      kind,
-      model: this.#params.model,
-      // tell the provider the most we pay: our cap, or its own offer price when we set none
-      // (fields that do not apply to this kind of job carry the offer's price)
-      maxPrice: {
-        perKPromptTokens: (llm ? max?.perKPromptTokens : undefined) ?? price.perKPromptTokens,
-        perKCompletionTokens: (llm ? max?.perKCompletionTokens : undefined) ?? price.perKCompletionTokens,
-        perTensorGflop: (llm ? undefined : max?.perTensorGflop) ?? price.perTensorGflop,
+    return buildJobRequest(
+      {
+        jobId: this.#jobId,
+        kind,
+        params: this.#params,
+        offerPrices: candidate.offer.prices ?? zeroPrices(),
+        spent: this.spent,
+        deadline: this.#deadline,
       },
-      budget: this.#params.budget === undefined ? 0n : this.#params.budget - this.spent,
-      channel: '',
-      deadline: BigInt(Math.ceil(this.#deadline ?? 0)),
-      minTrustTier: this.#params.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED,
-      ...UNSIGNED_JOB_REQUEST,
-      ...body,
-    }
+      body,
+    )
   }
 
   async attempt(
@@ -369,54 +349,5 @@ export class Failover {
   }
 }
 
-/** The record a failed attempt leaves: a dial failure is kept apart from a failure mid-job, and a claim beyond what was delivered is cheating. */
-function outcomeOf(err: unknown): 'unreachable' | 'timeout' | 'cheated' | 'failure' {
-  if (err instanceof ProviderUnreachableError) return 'unreachable'
-  if (err instanceof ProviderTimeoutError) return 'timeout'
-  if (err instanceof UsageMismatchError || err instanceof PriceAboveOfferError) return 'cheated'
-  return 'failure'
-}
-
-/**
- * The most prompt tokens an LLM request can hold: one per UTF-8 byte of the
- * prompt, messages and continuation (a byte-level tokenizer never makes more)
- * plus the chat template's tokens around them.
- */
-export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
-  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
-  const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
-  return (
-    bytes(llm.prompt) +
-    messageBytes +
-    bytes(llm.continuation) +
-    TEMPLATE_TOKENS +
-    TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
-  )
-}
-
-export function zeroPrices(): Prices {
-  return { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-}
-
-export function errorText(err: unknown): string {
-  if (isCocoonError(err)) return `${err.code}: ${err.shortMessage}`
-  return errorMessage(err)
-}
-
-/** Fewest tokens after the first one for a part's rate to say anything about the provider. */
-const MIN_RATE_TOKENS = 8
-
-/**
- * Tokens/s a part was generated at, from its first token to its end: what an
- * offer's `tokensPerSecond` promises. The wait for the first token (stream
- * open, prompt processing) is latency, not throughput; counting it made every
- * short job look several times slower than promised and pushed clients to
- * pricier providers. Undefined when the part is too short to tell.
- */
-export function generationRate(part: ServedPart): number | undefined {
-  if (part.firstTokenAt === undefined) return undefined
-  const tokens = part.completionTokens - 1
-  const seconds = (part.endedAt - part.firstTokenAt) / 1000
-  if (tokens < MIN_RATE_TOKENS || seconds <= 0) return undefined
-  return tokens / seconds
-}
+export { errorText, generationRate } from './attempt-outcome.js'
+export { promptTokenBound, zeroPrices } from './job-request.js'

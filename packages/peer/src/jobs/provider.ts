@@ -1,119 +1,40 @@
-import { jobErrorCode, type Runtime, TENSOR_LANE, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   errorLine,
   errorMessage,
-  isCocoonError,
   JOB_PROTOCOL,
   JobErrorCode,
-  type JobFrame,
   JobKind,
-  type JobRequest,
   PROTOCOL_VERSION,
-  type Prices,
   RejectReason,
   systemTimers,
   type Timers,
-  type Voucher,
 } from '@cocoon-mesh/protocol'
-import { CreditWindowExhaustedError, noPayments, type ProviderPayments } from '@cocoon-mesh/settlement'
-import type {
-  ComponentLogger,
-  Connection,
-  Logger,
-  Metrics,
-  PeerId,
-  Startable,
-  Stream,
-} from '@libp2p/interface'
-import type { Registrar } from '@libp2p/interface-internal'
+import { noPayments } from '@cocoon-mesh/settlement'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { withJobMetrics } from '../metrics/job-metrics.js'
+import { admissionFailure } from './admission.js'
+import { closeOrReset } from './close-stream.js'
 import {
-  CloseFailedError,
   DeadlineExceededError,
   JobCancelledError,
   JobStreamClosedError,
-  ReadTimeoutError,
-  TensorHashMismatchError,
-  TensorTooLargeError,
   UnexpectedFrameError,
   VoucherRefusedError,
 } from './errors.js'
 import { FrameWriter, readFrames } from './frames.js'
-import { type AcceptedJob, findModel, serveLlm, serveTensor } from './serve-work.js'
+import { acceptVoucher, nextFrame } from './inbound.js'
+import { inputErrorCode, workErrorCode } from './job-error-codes.js'
+import {
+  DEFAULT_MAX_CONCURRENT_JOBS,
+  type InboundStream,
+  type JobService,
+  type JobServiceComponents,
+  type JobServiceInit,
+  type ServedJob,
+} from './provider-types.js'
+import { serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
-import { type ValidationFailure, validateRequest } from './validate.js'
-
-/** The part of a gpu-runtime `Runtime` the job service uses. */
-export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'>
-
-export interface JobServiceInit {
-  runtime: JobRuntime
-  /** The provider's current offer prices: the service never accepts a job below them. */
-  prices: () => Prices
-  payments?: ProviderPayments
-  /** Largest input tensor accepted, bytes. Default 64 MiB. */
-  maxTensorBytes?: number
-  /** Jobs served at once across all models, on top of the runtime's own admission. Default 64. */
-  maxConcurrentJobs?: number
-  /** How long to wait for the JobRequest and for each input frame, ms. Default 10 000. */
-  readTimeoutMs?: number
-  /** Output tensor chunk size, bytes. */
-  chunkSize?: number
-  /**
-   * Tokens produced within this many ms of the last TokenChunk frame are sent
-   * together in the next one (the first token always goes out at once).
-   * Default 4; 0 sends one frame per produced chunk when the stream keeps up.
-   */
-  tokenFlushMs?: number
-  /** The clock request deadlines are measured against. Default `Date.now`. */
-  now?: () => number
-  /**
-   * Where the read timeout and the deadline are scheduled. Default the
-   * process's timers; pass fake ones with a fake `now` for simulated time.
-   */
-  timers?: Timers
-  /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
-  onEvent?: (event: JobServiceEvent) => void
-}
-
-export type JobServiceEvent =
-  | { type: 'accepted'; jobId: string; client: string; model: string; kind: 'llm' | 'tensor' }
-  | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
-  | { type: 'progress'; jobId: string; completionTokens: number }
-  | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }
-  | { type: 'failed'; jobId: string; code: JobErrorCode | 'aborted'; message: string }
-
-export interface JobServiceComponents {
-  registrar: Registrar
-  /** This node's id: a paid JobRequest must be made out to it. */
-  peerId: PeerId
-  logger: ComponentLogger
-  /** The job metrics (`cocoon_jobs_total`, ...) are registered here when present. */
-  metrics?: Metrics
-}
-
-export interface JobService extends Startable {
-  /** Jobs currently running. */
-  readonly active: number
-}
-
-/** One inbound job stream: its frames both ways, who sent it, and the controller that stops the job. */
-interface InboundStream {
-  stream: Stream
-  writer: FrameWriter
-  frames: AsyncIterator<JobFrame>
-  controller: AbortController
-  /** The client's peer id, as a string (for events) and as multihash bytes (for the payment session). */
-  client: string
-  clientKey: Uint8Array
-  /** The JobRequest's job id once it arrived, `''` before. */
-  jobId: string
-}
-
-/** A job the service accepted, with the stream it is served on. */
-interface ServedJob extends AcceptedJob {
-  inbound: InboundStream
-}
 
 class DefaultJobService implements JobService {
   readonly #components: JobServiceComponents
@@ -144,7 +65,7 @@ class DefaultJobService implements JobService {
           stream.abort(err instanceof Error ? err : new Error(String(err)))
         })
       },
-      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? 64) * 2 },
+      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS) * 2 },
     )
   }
 
@@ -205,7 +126,11 @@ class DefaultJobService implements JobService {
     }
     inbound.jobId = request.jobId
     const price = this.#init.prices()
-    const failure = this.#admit(request, price)
+    const failure = admissionFailure(request, price, {
+      active: this.#active,
+      init: this.#init,
+      now: this.#now(),
+    })
     if (failure !== undefined) {
       await this.#reject(inbound, failure.reason, failure.message)
       return undefined
@@ -225,36 +150,6 @@ class DefaultJobService implements JobService {
     }
     const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
     return { request, price, session, writer: inbound.writer, signal, deadline, inbound }
-  }
-
-  #admit(request: JobRequest, price: Prices): ValidationFailure | undefined {
-    if (this.#active >= (this.#init.maxConcurrentJobs ?? 64)) {
-      return { reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: 'provider is at its job limit' }
-    }
-    const failure = validateRequest(request, {
-      price,
-      now: this.#now(),
-      models: this.#init.runtime.models(),
-    })
-    if (failure !== undefined) return failure
-    const key =
-      request.kind === JobKind.JOB_KIND_LLM
-        ? findModel(this.#init.runtime.models(), request.model)
-        : TENSOR_LANE
-    const stats = key === undefined ? undefined : this.#init.runtime.stats()[key]
-    if (request.kind === JobKind.JOB_KIND_TENSOR && stats === undefined) {
-      return {
-        reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
-        message: 'this provider does not run tensor jobs',
-      }
-    }
-    if (stats !== undefined && stats.running + stats.queued >= stats.maxConcurrency + stats.maxQueue) {
-      return {
-        reason: RejectReason.REJECT_REASON_OVER_CAPACITY,
-        message: `${stats.running} running and ${stats.queued} queued of ${stats.maxConcurrency}+${stats.maxQueue}`,
-      }
-    }
-    return undefined
   }
 
   async #reject(inbound: InboundStream, reason: RejectReason, message: string): Promise<void> {
@@ -430,91 +325,6 @@ class DefaultJobService implements JobService {
   }
 }
 
-/** Closes a job stream gracefully, within `timeoutMs` when given; resets it with CloseFailedError otherwise. */
-async function closeOrReset(stream: Stream, after: string, timeoutMs?: number): Promise<void> {
-  try {
-    await stream.close(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) })
-  } catch (cause) {
-    stream.abort(new CloseFailedError(`job stream did not close after ${after}`, { cause }))
-  }
-}
-
-/** The JobError code for a failure before the work started: reading the request or the input tensors. */
-function inputErrorCode(err: unknown): JobErrorCode {
-  if (err instanceof VoucherRefusedError) return JobErrorCode.JOB_ERROR_CODE_PAYMENT
-  if (err instanceof TensorTooLargeError) return JobErrorCode.JOB_ERROR_CODE_TOO_LARGE
-  if (err instanceof TensorHashMismatchError) return JobErrorCode.JOB_ERROR_CODE_HASH_MISMATCH
-  return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
-}
-
-/**
- * The JobError code for a failure of the work itself: the deadline or the
- * client's cancel when one of them stopped it, else the runtime's own mapping
- * by class (`jobErrorCode`), so a client fails over exactly when another
- * provider could succeed.
- */
-function workErrorCode(err: unknown, deadlinePassed: boolean, aborted: boolean): JobErrorCode {
-  if (deadlinePassed) return JobErrorCode.JOB_ERROR_CODE_DEADLINE
-  if (err instanceof VoucherRefusedError || err instanceof CreditWindowExhaustedError)
-    return JobErrorCode.JOB_ERROR_CODE_PAYMENT
-  if (aborted) return JobErrorCode.JOB_ERROR_CODE_CANCELLED
-  return jobErrorCode(err)
-}
-
-/**
- * Hands a client's voucher to the payment session; a refusal becomes
- * VoucherRefusedError carrying the settlement error's message and details.
- */
-async function acceptVoucher(job: ServedJob, voucher: Voucher): Promise<void> {
-  try {
-    await job.session.acceptVoucher(voucher)
-  } catch (cause) {
-    throw new VoucherRefusedError(
-      `provider refused the voucher for ${voucher.amount} nanoTON: ${errorMessage(cause)}`,
-      {
-        cause,
-        details: `${isCocoonError(cause) && cause.details !== undefined ? `${cause.details}. ` : ''}Job ${job.request.jobId} on channel ${job.request.channel} stops; vouchers are cumulative, so send one signed by the channel's client key for at least the channel's newest amount`,
-      },
-    )
-  }
-}
-
-/** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */
-async function nextFrame(
-  frames: AsyncIterator<JobFrame>,
-  timeoutMs: number,
-  signal: AbortSignal,
-  timers: Timers,
-): Promise<JobFrame | undefined> {
-  let cancelTimeout: (() => void) | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    cancelTimeout = timers.schedule(
-      () =>
-        reject(
-          new ReadTimeoutError('timed out waiting for a frame', {
-            details: `no frame within ${timeoutMs} ms`,
-          }),
-        ),
-      timeoutMs,
-    )
-  })
-  try {
-    signal.throwIfAborted()
-    const result = await Promise.race([frames.next(), timeout])
-    return result.done === true ? undefined : result.value
-  } finally {
-    cancelTimeout?.()
-  }
-}
-
-/**
- * Errors of the job service: only `start()` throws, when the registrar
- * refuses the protocol handler (libp2p's errors). A job's own failures never
- * surface here: the client is answered on the stream (JobReject, JobError)
- * and `onEvent` reports them.
- */
-export type JobServiceErrorType = Error
-
 /**
  * The provider side of `/cocoon/job/1.0.0`, as a libp2p service; its
  * `start()` throws {@link JobServiceErrorType}.
@@ -523,4 +333,12 @@ export function jobService(init: JobServiceInit): (components: JobServiceCompone
   return (components) => new DefaultJobService(components, init)
 }
 
+export type {
+  JobRuntime,
+  JobService,
+  JobServiceComponents,
+  JobServiceErrorType,
+  JobServiceEvent,
+  JobServiceInit,
+} from './provider-types.js'
 export { PROTOCOL_VERSION as JOB_PROTOCOL_VERSION }

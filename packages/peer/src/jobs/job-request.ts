@@ -1,0 +1,82 @@
+/**
+ * What a client asks one provider for: the JobRequest of an attempt (the
+ * most it pays, the budget left, the deadline) and the bound on the prompt
+ * tokens that provider may bill.
+ */
+import {
+  JobKind,
+  type JobRequest,
+  PROTOCOL_VERSION,
+  type Prices,
+  TrustTier,
+  UNSIGNED_JOB_REQUEST,
+} from '@cocoon-mesh/protocol'
+import type { CommonJobParams } from './job-types.js'
+
+/** Chat-template tokens a provider may add around the prompt and each message. */
+const TEMPLATE_TOKENS = 64
+const TEMPLATE_TOKENS_PER_MESSAGE = 16
+
+/** The terms of one attempt a JobRequest carries. */
+export interface JobRequestTerms {
+  jobId: string
+  kind: JobKind
+  params: CommonJobParams
+  /** The candidate offer's prices: the cap on fields the caller set none for. */
+  offerPrices: Prices
+  /** What earlier attempts of the job cost. */
+  spent: bigint
+  /** The job's deadline, Unix ms, if it has one. */
+  deadline: number | undefined
+}
+
+/** The unsigned JobRequest of an attempt with `body` (the LLM or tensor parameters). */
+export function buildJobRequest(
+  terms: JobRequestTerms,
+  body: Pick<JobRequest, 'llm' | 'tensor'>,
+): JobRequest {
+  const { params, kind } = terms
+  const max = params.maxPrice
+  const llm = kind === JobKind.JOB_KIND_LLM
+  const price = terms.offerPrices
+  return {
+    version: PROTOCOL_VERSION,
+    jobId: terms.jobId,
+    kind,
+    model: params.model,
+    // tell the provider the most we pay: our cap, or its own offer price when we set none
+    // (fields that do not apply to this kind of job carry the offer's price)
+    maxPrice: {
+      perKPromptTokens: (llm ? max?.perKPromptTokens : undefined) ?? price.perKPromptTokens,
+      perKCompletionTokens: (llm ? max?.perKCompletionTokens : undefined) ?? price.perKCompletionTokens,
+      perTensorGflop: (llm ? undefined : max?.perTensorGflop) ?? price.perTensorGflop,
+    },
+    budget: params.budget === undefined ? 0n : params.budget - terms.spent,
+    channel: '',
+    deadline: BigInt(Math.ceil(terms.deadline ?? 0)),
+    minTrustTier: params.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED,
+    ...UNSIGNED_JOB_REQUEST,
+    ...body,
+  }
+}
+
+/**
+ * The most prompt tokens an LLM request can hold: one per UTF-8 byte of the
+ * prompt, messages and continuation (a byte-level tokenizer never makes more)
+ * plus the chat template's tokens around them.
+ */
+export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
+  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+  const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
+  return (
+    bytes(llm.prompt) +
+    messageBytes +
+    bytes(llm.continuation) +
+    TEMPLATE_TOKENS +
+    TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
+  )
+}
+
+export function zeroPrices(): Prices {
+  return { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+}
