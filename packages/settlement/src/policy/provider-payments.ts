@@ -14,6 +14,7 @@ import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
+import { type ChannelCredit, ChannelCredits } from './channel-credit.js'
 import { checkChannelProofBinding, JobReplayCache, verifyChannelProof } from './channel-proof.js'
 
 /** What the provider needs to know about a channel before serving against it. */
@@ -188,79 +189,6 @@ async function usableTerms(init: ProviderPaymentsInit, channel: string): Promise
       details: `channel ${channel} has ${terms.deposit - before} nanoTON left, the credit window is ${init.creditWindow}; top it up`,
     })
   return terms
-}
-
-/**
- * One channel's credit across its jobs in this process: work granted by
- * `reserve` or billed by `finish` against what accepted vouchers credited.
- */
-class ChannelCredit {
-  /** nanoTON of work granted or billed on the channel. */
-  billed = 0n
-  /** nanoTON accepted vouchers credited, never above `billed` (a surplus pays work from before a restart). */
-  covered = 0n
-  /** Sessions open on the channel; the entry is dropped when the last one closes with nothing unpaid. */
-  sessions = 0
-  /** Reserve calls waiting for a voucher, across the channel's jobs; each checks its own cost. */
-  readonly waiters = new Set<() => void>()
-
-  constructor(readonly window: bigint) {}
-
-  get unpaid(): bigint {
-    return this.billed - this.covered
-  }
-
-  /** Whether `more` nanoTON of work fits in the window. */
-  fits(more: bigint): boolean {
-    return more <= 0n || this.unpaid + more <= this.window
-  }
-
-  bill(more: bigint): void {
-    if (more > 0n) this.billed += more
-  }
-
-  credit(amount: bigint): void {
-    this.covered += amount
-    if (this.covered > this.billed) this.covered = this.billed
-    this.wake()
-  }
-
-  /** Forgets up to `amount` of unpaid work (an ended job's, whose voucher never came). */
-  writeOff(amount: bigint): void {
-    this.billed -= amount < this.unpaid ? amount : this.unpaid
-    this.wake()
-  }
-
-  private wake(): void {
-    for (const check of [...this.waiters]) check()
-  }
-}
-
-/** The channels' credit, by raw channel key; bounded by the channels with open jobs or unpaid work. */
-class ChannelCredits {
-  readonly #channels = new Map<string, ChannelCredit>()
-
-  constructor(private readonly window: bigint) {}
-
-  open(channel: string): { credit: ChannelCredit; close: () => void } {
-    let credit = this.#channels.get(channel)
-    if (credit === undefined) {
-      credit = new ChannelCredit(this.window)
-      this.#channels.set(channel, credit)
-    }
-    credit.sessions++
-    const entry = credit
-    let closed = false
-    return {
-      credit: entry,
-      close: () => {
-        if (closed) return
-        closed = true
-        entry.sessions--
-        if (entry.sessions === 0 && entry.unpaid === 0n) this.#channels.delete(channel)
-      },
-    }
-  }
 }
 
 interface SessionJob {
