@@ -1,3 +1,17 @@
+import type { Timers } from '@cocoon-mesh/protocol'
+
+/**
+ * The process's timers, unref'd: a pending write-off of unpaid work (see
+ * {@link ChannelCredit.writeOff}) never keeps the process alive.
+ */
+export const unrefTimers: Timers = {
+  schedule(fn, ms) {
+    const timer = setTimeout(fn, ms)
+    timer.unref()
+    return () => clearTimeout(timer)
+  },
+}
+
 /**
  * One channel's credit across its jobs in this process: work granted by
  * `reserve` or billed by `finish` against what accepted vouchers credited.

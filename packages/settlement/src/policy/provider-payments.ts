@@ -1,4 +1,4 @@
-import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
+import { type JobRequest, type Prices, systemTimers, type Timers, type Voucher } from '@cocoon-mesh/protocol'
 import {
   type ChannelProofError,
   ChannelUnusableError,
@@ -14,7 +14,7 @@ import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
-import { type ChannelCredit, ChannelCredits } from './channel-credit.js'
+import { type ChannelCredit, ChannelCredits, unrefTimers } from './channel-credit.js'
 import { checkChannelProofBinding, JobReplayCache, verifyChannelProof } from './channel-proof.js'
 
 /** What the provider needs to know about a channel before serving against it. */
@@ -50,9 +50,12 @@ export interface ProviderPaymentsInit {
   maxDriftMs?: number
   /** Most (channel, job id) pairs remembered against replays. Default 100 000. */
   maxReplayEntries?: number
-  /** Injected timers (the simulator passes virtual ones). */
-  setTimeout?: (fn: () => void, ms: number) => unknown
-  clearTimeout?: (handle: unknown) => void
+  /**
+   * Timers for the voucher waits and the write-off of ended jobs' unpaid
+   * work (the simulator and tests pass virtual ones). Default: the process's
+   * timers, with the write-off timers unref'd so they never keep it alive.
+   */
+  timers?: Timers
 }
 
 /**
@@ -105,9 +108,9 @@ export type ProviderAcceptVoucherErrorType =
  * {@link ProviderAcceptVoucherErrorType}, `finish` the store's errors.
  */
 export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
-  const timers: Timers = {
-    set: init.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
-    clear: init.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout)),
+  const timers: SessionTimers = {
+    wait: init.timers ?? systemTimers,
+    writeOff: init.timers ?? unrefTimers,
   }
   const now = init.now ?? Date.now
   const replays = new JobReplayCache({
@@ -161,9 +164,11 @@ async function unpaidSession(
 
 const zeroPrices: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 
-interface Timers {
-  set: (fn: () => void, ms: number) => unknown
-  clear: (handle: unknown) => void
+interface SessionTimers {
+  /** Schedules a `reserve`'s give-up. */
+  wait: Timers
+  /** Schedules the write-off of an ended job's unpaid work. */
+  writeOff: Timers
 }
 
 /**
@@ -214,7 +219,7 @@ class ProviderSession implements ProviderPaymentSession {
 
   constructor(
     private readonly init: ProviderPaymentsInit,
-    private readonly timers: Timers,
+    private readonly timers: SessionTimers,
     private readonly channelCredit: { credit: ChannelCredit; close: () => void },
     private readonly job: SessionJob,
   ) {
@@ -256,7 +261,7 @@ class ProviderSession implements ProviderPaymentSession {
       }
       const onAbort = (): void =>
         done(new PaymentAbortedError('job aborted while waiting for a voucher', { cause: signal?.reason }))
-      const timer = this.timers.set(
+      const cancelTimer = this.timers.wait.schedule(
         () =>
           done(
             new CreditWindowExhaustedError('credit window exhausted', {
@@ -267,7 +272,7 @@ class ProviderSession implements ProviderPaymentSession {
       )
       const done = (error: Error | undefined): void => {
         credit.waiters.delete(check)
-        this.timers.clear(timer)
+        cancelTimer()
         signal?.removeEventListener('abort', onAbort)
         if (error === undefined) resolve()
         else reject(error)
@@ -325,8 +330,6 @@ class ProviderSession implements ProviderPaymentSession {
     if (owed <= 0n) return
     // the final voucher may still come (it travels after the result); past the voucher timeout the
     // job's unpaid work is the provider's loss, and no longer holds the channel's window
-    const timer = this.timers.set(() => this.credit.writeOff(owed), this.init.voucherTimeout)
-    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function')
-      timer.unref()
+    this.timers.writeOff.schedule(() => this.credit.writeOff(owed), this.init.voucherTimeout)
   }
 }
