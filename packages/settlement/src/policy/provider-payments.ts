@@ -15,7 +15,7 @@ import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-stor
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
 import { type ChannelCredit, ChannelCredits, unrefTimers } from './channel-credit.js'
-import { checkChannelProofBinding, JobReplayCache, verifyChannelProof } from './channel-proof.js'
+import { checkChannelProofBinding, checkChannelProofSignature, JobReplayCache } from './channel-proof.js'
 
 /** What the provider needs to know about a channel before serving against it. */
 export interface ChannelTerms {
@@ -87,7 +87,8 @@ export type ProviderAcceptVoucherErrorType =
  * credit window, voucher checks, usage receipts.
  *
  * A job naming a channel is served only when its JobRequest proves the
- * requester holds the channel's client key ({@link verifyChannelProof}) and
+ * requester holds the channel's client key ({@link checkChannelProofBinding},
+ * {@link checkChannelProofSignature}) and
  * its (channel, job id) pair is new ({@link JobReplayCache}). The credit
  * window belongs to the channel: every open job on it draws on the same
  * window, and work delivered but not yet covered by a voucher (including a
@@ -137,7 +138,7 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
       }
       checkChannelProofBinding(proof) // before the chain lookup: an unproven request costs no query
       const terms = await usableTerms(init, channel)
-      verifyChannelProof({ ...proof, channelClientKey: terms.clientKey })
+      checkChannelProofSignature({ request, channel, channelClientKey: terms.clientKey })
       replays.claim(channel, request.jobId, request.issuedAt)
       const paid = (await init.store.job('provider', request.jobId))?.paid ?? 0n
       return new ProviderSession(init, timers, credits.open(channel), {
@@ -215,7 +216,6 @@ class ProviderSession implements ProviderPaymentSession {
   /** The job's cumulative cost granted by `reserve` (then billed by `finish`). */
   private granted = 0n
   private closed = false
-  private readonly credit: ChannelCredit
 
   constructor(
     private readonly init: ProviderPaymentsInit,
@@ -225,7 +225,11 @@ class ProviderSession implements ProviderPaymentSession {
   ) {
     this.creditWindow = init.creditWindow
     this.paid = job.paid
-    this.credit = channelCredit.credit
+  }
+
+  /** The channel's shared credit this job draws on. */
+  private get credit(): ChannelCredit {
+    return this.channelCredit.credit
   }
 
   covered(): bigint {
