@@ -69,8 +69,21 @@ export function checkChannelProofBinding(
  * @throws {ChannelProofError}
  */
 export function verifyChannelProof(p: VerifyChannelProofParameters): void {
-  const { request, channel } = p
   checkChannelProofBinding(p)
+  checkChannelProofSignature(p)
+}
+
+/**
+ * The key half of {@link verifyChannelProof}, for a caller that ran
+ * {@link checkChannelProofBinding} before looking the channel's client key
+ * up: throws {@link ChannelProofError} unless `request` carries the
+ * channel's client key and that key's signature.
+ * @throws {ChannelProofError}
+ */
+export function checkChannelProofSignature(
+  p: Pick<VerifyChannelProofParameters, 'request' | 'channel' | 'channelClientKey' | 'ed25519'>,
+): void {
+  const { request, channel } = p
   if (!equalBytes(request.clientKey, p.channelClientKey))
     throw new ChannelProofError(
       'wrong-client-key',

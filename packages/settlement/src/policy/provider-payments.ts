@@ -1,4 +1,4 @@
-import type { JobRequest, Prices, Voucher } from '@cocoon-mesh/protocol'
+import { type JobRequest, type Prices, systemTimers, type Timers, type Voucher } from '@cocoon-mesh/protocol'
 import {
   type ChannelProofError,
   ChannelUnusableError,
@@ -14,7 +14,8 @@ import { noPayments, type ProviderPaymentSession, type ProviderPayments } from '
 import type { AcceptVoucherErrorType, VoucherStore } from '../store/voucher-store.js'
 import { type VerifyVoucherErrorType, verifyVoucher } from '../voucher/voucher.js'
 import { channelKey, parseChannelAddress } from '../voucher/voucher-hash.js'
-import { checkChannelProofBinding, JobReplayCache, verifyChannelProof } from './channel-proof.js'
+import { type ChannelCredit, ChannelCredits, unrefTimers } from './channel-credit.js'
+import { checkChannelProofBinding, checkChannelProofSignature, JobReplayCache } from './channel-proof.js'
 
 /** What the provider needs to know about a channel before serving against it. */
 export interface ChannelTerms {
@@ -49,9 +50,12 @@ export interface ProviderPaymentsInit {
   maxDriftMs?: number
   /** Most (channel, job id) pairs remembered against replays. Default 100 000. */
   maxReplayEntries?: number
-  /** Injected timers (the simulator passes virtual ones). */
-  setTimeout?: (fn: () => void, ms: number) => unknown
-  clearTimeout?: (handle: unknown) => void
+  /**
+   * Timers for the voucher waits and the write-off of ended jobs' unpaid
+   * work (the simulator and tests pass virtual ones). Default: the process's
+   * timers, with the write-off timers unref'd so they never keep it alive.
+   */
+  timers?: Timers
 }
 
 /**
@@ -83,7 +87,8 @@ export type ProviderAcceptVoucherErrorType =
  * credit window, voucher checks, usage receipts.
  *
  * A job naming a channel is served only when its JobRequest proves the
- * requester holds the channel's client key ({@link verifyChannelProof}) and
+ * requester holds the channel's client key ({@link checkChannelProofBinding},
+ * {@link checkChannelProofSignature}) and
  * its (channel, job id) pair is new ({@link JobReplayCache}). The credit
  * window belongs to the channel: every open job on it draws on the same
  * window, and work delivered but not yet covered by a voucher (including a
@@ -104,9 +109,9 @@ export type ProviderAcceptVoucherErrorType =
  * {@link ProviderAcceptVoucherErrorType}, `finish` the store's errors.
  */
 export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
-  const timers: Timers = {
-    set: init.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
-    clear: init.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout)),
+  const timers: SessionTimers = {
+    wait: init.timers ?? systemTimers,
+    writeOff: init.timers ?? unrefTimers,
   }
   const now = init.now ?? Date.now
   const replays = new JobReplayCache({
@@ -133,7 +138,7 @@ export function providerPayments(init: ProviderPaymentsInit): ProviderPayments {
       }
       checkChannelProofBinding(proof) // before the chain lookup: an unproven request costs no query
       const terms = await usableTerms(init, channel)
-      verifyChannelProof({ ...proof, channelClientKey: terms.clientKey })
+      checkChannelProofSignature({ request, channel, channelClientKey: terms.clientKey })
       replays.claim(channel, request.jobId, request.issuedAt)
       const paid = (await init.store.job('provider', request.jobId))?.paid ?? 0n
       return new ProviderSession(init, timers, credits.open(channel), {
@@ -160,9 +165,11 @@ async function unpaidSession(
 
 const zeroPrices: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 
-interface Timers {
-  set: (fn: () => void, ms: number) => unknown
-  clear: (handle: unknown) => void
+interface SessionTimers {
+  /** Schedules a `reserve`'s give-up. */
+  wait: Timers
+  /** Schedules the write-off of an ended job's unpaid work. */
+  writeOff: Timers
 }
 
 /**
@@ -190,79 +197,6 @@ async function usableTerms(init: ProviderPaymentsInit, channel: string): Promise
   return terms
 }
 
-/**
- * One channel's credit across its jobs in this process: work granted by
- * `reserve` or billed by `finish` against what accepted vouchers credited.
- */
-class ChannelCredit {
-  /** nanoTON of work granted or billed on the channel. */
-  billed = 0n
-  /** nanoTON accepted vouchers credited, never above `billed` (a surplus pays work from before a restart). */
-  covered = 0n
-  /** Sessions open on the channel; the entry is dropped when the last one closes with nothing unpaid. */
-  sessions = 0
-  /** Reserve calls waiting for a voucher, across the channel's jobs; each checks its own cost. */
-  readonly waiters = new Set<() => void>()
-
-  constructor(readonly window: bigint) {}
-
-  get unpaid(): bigint {
-    return this.billed - this.covered
-  }
-
-  /** Whether `more` nanoTON of work fits in the window. */
-  fits(more: bigint): boolean {
-    return more <= 0n || this.unpaid + more <= this.window
-  }
-
-  bill(more: bigint): void {
-    if (more > 0n) this.billed += more
-  }
-
-  credit(amount: bigint): void {
-    this.covered += amount
-    if (this.covered > this.billed) this.covered = this.billed
-    this.wake()
-  }
-
-  /** Forgets up to `amount` of unpaid work (an ended job's, whose voucher never came). */
-  writeOff(amount: bigint): void {
-    this.billed -= amount < this.unpaid ? amount : this.unpaid
-    this.wake()
-  }
-
-  private wake(): void {
-    for (const check of [...this.waiters]) check()
-  }
-}
-
-/** The channels' credit, by raw channel key; bounded by the channels with open jobs or unpaid work. */
-class ChannelCredits {
-  readonly #channels = new Map<string, ChannelCredit>()
-
-  constructor(private readonly window: bigint) {}
-
-  open(channel: string): { credit: ChannelCredit; close: () => void } {
-    let credit = this.#channels.get(channel)
-    if (credit === undefined) {
-      credit = new ChannelCredit(this.window)
-      this.#channels.set(channel, credit)
-    }
-    credit.sessions++
-    const entry = credit
-    let closed = false
-    return {
-      credit: entry,
-      close: () => {
-        if (closed) return
-        closed = true
-        entry.sessions--
-        if (entry.sessions === 0 && entry.unpaid === 0n) this.#channels.delete(channel)
-      },
-    }
-  }
-}
-
 interface SessionJob {
   jobId: string
   channel: string
@@ -282,17 +216,20 @@ class ProviderSession implements ProviderPaymentSession {
   /** The job's cumulative cost granted by `reserve` (then billed by `finish`). */
   private granted = 0n
   private closed = false
-  private readonly credit: ChannelCredit
 
   constructor(
     private readonly init: ProviderPaymentsInit,
-    private readonly timers: Timers,
+    private readonly timers: SessionTimers,
     private readonly channelCredit: { credit: ChannelCredit; close: () => void },
     private readonly job: SessionJob,
   ) {
     this.creditWindow = init.creditWindow
     this.paid = job.paid
-    this.credit = channelCredit.credit
+  }
+
+  /** The channel's shared credit this job draws on. */
+  private get credit(): ChannelCredit {
+    return this.channelCredit.credit
   }
 
   covered(): bigint {
@@ -328,7 +265,7 @@ class ProviderSession implements ProviderPaymentSession {
       }
       const onAbort = (): void =>
         done(new PaymentAbortedError('job aborted while waiting for a voucher', { cause: signal?.reason }))
-      const timer = this.timers.set(
+      const cancelTimer = this.timers.wait.schedule(
         () =>
           done(
             new CreditWindowExhaustedError('credit window exhausted', {
@@ -339,7 +276,7 @@ class ProviderSession implements ProviderPaymentSession {
       )
       const done = (error: Error | undefined): void => {
         credit.waiters.delete(check)
-        this.timers.clear(timer)
+        cancelTimer()
         signal?.removeEventListener('abort', onAbort)
         if (error === undefined) resolve()
         else reject(error)
@@ -397,8 +334,6 @@ class ProviderSession implements ProviderPaymentSession {
     if (owed <= 0n) return
     // the final voucher may still come (it travels after the result); past the voucher timeout the
     // job's unpaid work is the provider's loss, and no longer holds the channel's window
-    const timer = this.timers.set(() => this.credit.writeOff(owed), this.init.voucherTimeout)
-    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function')
-      timer.unref()
+    this.timers.writeOff.schedule(() => this.credit.writeOff(owed), this.init.voucherTimeout)
   }
 }

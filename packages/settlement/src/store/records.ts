@@ -61,3 +61,24 @@ export interface JobPaymentRecord {
   finished: boolean
   updatedAt: number
 }
+
+/** The job's record after a voucher added `delta` to it. */
+export function nextJobRecord(
+  job: JobPaymentRecord | undefined,
+  jobId: string,
+  channel: string,
+  role: 'provider' | 'client',
+  delta: bigint,
+  now: number,
+): JobPaymentRecord {
+  const record: JobPaymentRecord = {
+    jobId,
+    channel,
+    role,
+    paid: (job?.paid ?? 0n) + delta,
+    finished: job?.finished ?? false,
+    updatedAt: now,
+  }
+  if (job?.finalCost !== undefined) record.finalCost = job.finalCost
+  return record
+}

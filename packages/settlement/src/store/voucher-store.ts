@@ -1,14 +1,17 @@
 import type { Voucher } from '@cocoon-mesh/protocol'
 import { LevelDatastore } from 'datastore-level'
-import { type Datastore, Key } from 'interface-datastore'
+import type { Datastore, Key } from 'interface-datastore'
 import { InvalidSettlementInputError, VoucherOutOfOrderError, VoucherReplayedError } from '../errors.js'
+import { ChannelLocks } from './channel-locks.js'
 import { decodeRecord, encodeClientChannel, encodeJob, encodeProviderChannel, encodeRecord } from './codec.js'
 import { type DurableEntry, DurableWriter } from './durable-writer.js'
-import type {
-  ChannelMetaRecord,
-  ClientChannelRecord,
-  JobPaymentRecord,
-  ProviderChannelRecord,
+import { clientKey, jobKey, metaKey, providerKey, RecordKeys } from './key-layout.js'
+import {
+  type ChannelMetaRecord,
+  type ClientChannelRecord,
+  type JobPaymentRecord,
+  nextJobRecord,
+  type ProviderChannelRecord,
 } from './records.js'
 
 export type {
@@ -64,18 +67,13 @@ export class VoucherStore {
   readonly now: () => number
   private readonly provider = new Map<string, ProviderChannelRecord | undefined>()
   private readonly client = new Map<string, ClientChannelRecord | undefined>()
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new ChannelLocks()
   /** Unfinished jobs by role, then job id. */
   private readonly openJobs = {
     provider: new Map<string, JobPaymentRecord>(),
     client: new Map<string, JobPaymentRecord>(),
   }
-  private readonly keys = {
-    providerChannel: new Map<string, string>(),
-    providerJob: new Map<string, string>(),
-    clientChannel: new Map<string, string>(),
-    clientJob: new Map<string, string>(),
-  }
+  private readonly keys = new RecordKeys()
 
   constructor(
     private readonly datastore: Datastore,
@@ -96,7 +94,7 @@ export class VoucherStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.locks.values())
+    await this.locks.settled()
     if (this.datastore instanceof LevelDatastore) await this.datastore.close()
   }
 
@@ -115,7 +113,7 @@ export class VoucherStore {
    * @throws {AcceptVoucherErrorType}
    */
   acceptVoucher(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
-    return this.locked(voucher.channel, () => this.acceptLocked(voucher))
+    return this.locks.run(voucher.channel, () => this.acceptLocked(voucher))
   }
 
   private async acceptLocked(voucher: Voucher): Promise<{ credited: bigint; record: ProviderChannelRecord }> {
@@ -148,7 +146,7 @@ export class VoucherStore {
     // the claim timer counts from the last claim, or from the first voucher: counting from the
     // newest one let a client that keeps paying postpone every timed claim
     record.lastClaimAt = prev?.lastClaimAt ?? prev?.updatedAt ?? now
-    const entry = { key: this.keyOf('provider', 'channel', channel), value: encodeProviderChannel(record) }
+    const entry = { key: this.keys.of('provider', 'channel', channel), value: encodeProviderChannel(record) }
     if (prev?.jobId === jobId && prev.jobPaid !== undefined) await this.writer.write(entry)
     else await this.writer.write(entry, ...(await this.jobSwitchEntries('provider', prev, jobRecord)))
     this.provider.set(channel, record)
@@ -158,12 +156,12 @@ export class VoucherStore {
 
   /** Records what the chain says was claimed; only ever raises it. */
   recordClaimed(channel: string, claimed: bigint): Promise<void> {
-    return this.locked(channel, async () => {
+    return this.locks.run(channel, async () => {
       const prev = await this.providerChannel(channel)
       if (prev === undefined || claimed <= prev.claimed) return
       const record = { ...prev, claimed, lastClaimAt: this.now(), updatedAt: this.now() }
       await this.writer.write({
-        key: this.keyOf('provider', 'channel', channel),
+        key: this.keys.of('provider', 'channel', channel),
         value: encodeProviderChannel(record),
       })
       this.provider.set(channel, record)
@@ -196,7 +194,7 @@ export class VoucherStore {
   ): Promise<Voucher> {
     if (delta <= 0n)
       throw new InvalidSettlementInputError('voucher increment must be positive', { details: `got ${delta}` })
-    return this.locked(channel, () => this.signLocked(channel, jobId, delta, sign, limit))
+    return this.locks.run(channel, () => this.signLocked(channel, jobId, delta, sign, limit))
   }
 
   private async signLocked(
@@ -221,7 +219,7 @@ export class VoucherStore {
       jobPaid: jobRecord.paid,
       updatedAt: now,
     }
-    const entry = { key: this.keyOf('client', 'channel', channel), value: encodeClientChannel(record) }
+    const entry = { key: this.keys.of('client', 'channel', channel), value: encodeClientChannel(record) }
     if (prev?.jobId === jobId && prev.jobPaid !== undefined) await this.writer.write(entry)
     else await this.writer.write(entry, ...(await this.jobSwitchEntries('client', prev, jobRecord)))
     this.client.set(channel, record)
@@ -237,13 +235,13 @@ export class VoucherStore {
 
   async putChannelMeta(meta: ChannelMetaRecord): Promise<void> {
     await this.writer.write({
-      key: new Key(`/meta/${meta.role}/${meta.address}`).toString(),
+      key: metaKey(meta.role, meta.address).toString(),
       value: encodeRecord(meta),
     })
   }
 
   async channelMeta(role: 'provider' | 'client', address: string): Promise<ChannelMetaRecord | undefined> {
-    return this.read<ChannelMetaRecord>(new Key(`/meta/${role}/${address}`))
+    return this.read<ChannelMetaRecord>(metaKey(role, address))
   }
 
   async channelMetas(role?: 'provider' | 'client'): Promise<ChannelMetaRecord[]> {
@@ -283,11 +281,11 @@ export class VoucherStore {
     prev: { jobId: string; jobPaid?: bigint } | undefined,
     jobRecord: JobPaymentRecord,
   ): Promise<DurableEntry[]> {
-    const entries = [{ key: this.keyOf(role, 'job', jobRecord.jobId), value: encodeJob(jobRecord) }]
+    const entries = [{ key: this.keys.of(role, 'job', jobRecord.jobId), value: encodeJob(jobRecord) }]
     if (prev !== undefined && prev.jobId !== jobRecord.jobId && prev.jobPaid !== undefined) {
       const before = this.openJobs[role].get(prev.jobId) ?? (await this.job(role, prev.jobId))
       if (before !== undefined)
-        entries.push({ key: this.keyOf(role, 'job', before.jobId), value: encodeJob(before) })
+        entries.push({ key: this.keys.of(role, 'job', before.jobId), value: encodeJob(before) })
     }
     return entries
   }
@@ -309,7 +307,7 @@ export class VoucherStore {
     channel: string,
     finalCost: bigint,
   ): Promise<void> {
-    await this.locked(channel, async () => {
+    await this.locks.run(channel, async () => {
       const job = await this.job(role, jobId)
       const record: JobPaymentRecord = {
         jobId,
@@ -320,7 +318,7 @@ export class VoucherStore {
         finished: true,
         updatedAt: this.now(),
       }
-      await this.writer.write({ key: this.keyOf(role, 'job', jobId), value: encodeJob(record) })
+      await this.writer.write({ key: this.keys.of(role, 'job', jobId), value: encodeJob(record) })
       this.remember(record)
     })
   }
@@ -331,43 +329,6 @@ export class VoucherStore {
   }
 
   // ---- internals ----
-
-  /** Runs `fn` after every earlier operation on `channel` settled (per-channel serialization). */
-  private locked<T>(channel: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(channel)
-    const next = prev === undefined ? fn() : prev.then(fn, fn)
-    const release = (): void => {
-      if (this.locks.get(channel) === tail) this.locks.delete(channel)
-    }
-    const tail: Promise<void> = next.then(release, release)
-    this.locks.set(channel, tail)
-    return next
-  }
-
-  /**
-   * The datastore key string of a channel record (`kind` channel) or a job
-   * record (`kind` job), exactly as `new Key(...).toString()` gives it;
-   * cached, since every voucher writes the same few keys.
-   */
-  private keyOf(role: 'provider' | 'client', kind: 'channel' | 'job', id: string): string {
-    const cache =
-      role === 'provider'
-        ? kind === 'channel'
-          ? this.keys.providerChannel
-          : this.keys.providerJob
-        : kind === 'channel'
-          ? this.keys.clientChannel
-          : this.keys.clientJob
-    let key = cache.get(id)
-    if (key === undefined) {
-      key = (
-        kind === 'job' ? jobKey(role, id) : role === 'provider' ? providerKey(id) : clientKey(id)
-      ).toString()
-      if (cache.size >= 10_000) cache.clear()
-      cache.set(id, key)
-    }
-    return key
-  }
 
   private async read<T>(key: Key): Promise<T | undefined> {
     try {
@@ -383,37 +344,4 @@ export class VoucherStore {
     for await (const pair of this.datastore.query({ prefix })) out.push(decodeRecord<T>(pair.value))
     return out
   }
-}
-
-function providerKey(channel: string): Key {
-  return new Key(`/provider/channel/${channel}`)
-}
-
-function clientKey(channel: string): Key {
-  return new Key(`/client/channel/${channel}`)
-}
-
-function jobKey(role: 'provider' | 'client', jobId: string): Key {
-  return new Key(`/${role}/job/${Buffer.from(jobId).toString('base64url')}`)
-}
-
-/** The job's record after a voucher added `delta` to it. */
-function nextJobRecord(
-  job: JobPaymentRecord | undefined,
-  jobId: string,
-  channel: string,
-  role: 'provider' | 'client',
-  delta: bigint,
-  now: number,
-): JobPaymentRecord {
-  const record: JobPaymentRecord = {
-    jobId,
-    channel,
-    role,
-    paid: (job?.paid ?? 0n) + delta,
-    finished: job?.finished ?? false,
-    updatedAt: now,
-  }
-  if (job?.finalCost !== undefined) record.finalCost = job.finalCost
-  return record
 }

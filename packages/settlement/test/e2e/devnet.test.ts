@@ -134,12 +134,13 @@ describe('devnet over the toncenter HTTP API', () => {
       channelTerms: async () => ({ ...parties, payableToUs: true, closed: false, exitStarted: false }),
       creditWindow: toNano('0.1'),
       voucherTimeout: 1000,
-      setTimeout: (fn) => {
-        timers.add(fn)
-        return fn
-      },
-      clearTimeout: (h) => {
-        timers.delete(h as () => void)
+      timers: {
+        schedule: (fn) => {
+          timers.add(fn)
+          return () => {
+            timers.delete(fn)
+          }
+        },
       },
     })
     const clientSide = clientPayments({

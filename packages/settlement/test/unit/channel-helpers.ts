@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { Timers } from '@cocoon-mesh/protocol'
 import { type Address, type Transaction, toNano } from '@ton/core'
 import { Blockchain, type SandboxContract, type SendMessageResult, type TreasuryContract } from '@ton/sandbox'
 import { PaymentChannel } from '../../src/contract/payment-channel.js'
@@ -85,3 +86,21 @@ export function totalFees(tx: Transaction): bigint {
 }
 
 export const DEPOSIT = toNano('10')
+
+/** Virtual timers for the payment policy: nothing fires until `fireAll`, which runs every pending call in scheduling order. */
+export function virtualTimers(): { timers: Timers; fireAll: () => void } {
+  const pending = new Set<() => void>()
+  return {
+    timers: {
+      schedule: (fn) => {
+        pending.add(fn)
+        return () => {
+          pending.delete(fn)
+        }
+      },
+    },
+    fireAll: () => {
+      for (const fn of [...pending]) fn()
+    },
+  }
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JobKind, type JobRequest, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
+import { JobKind, type JobRequest, type Timers, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -17,6 +17,7 @@ import { type ChannelTerms, providerPayments } from '../../src/policy/provider-p
 import { VoucherStore } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
+import { virtualTimers } from './channel-helpers.js'
 
 const channel = new Address(0, randomBytes(32)).toRawString()
 const clientKey = signingKeyFromSeed(randomBytes(32))
@@ -142,34 +143,15 @@ describe('provider payments: proof and per-channel credit window', () => {
     exitStarted: false,
   }
 
-  function provider(timers?: {
-    setTimeout: (fn: () => void) => unknown
-    clearTimeout: (h: unknown) => void
-  }) {
+  function provider(timers?: Timers) {
     return providerPayments({
       store,
       channelTerms: async () => terms,
       creditWindow: 40n,
       voucherTimeout: 1000,
       now: () => NOW,
-      ...timers,
+      ...(timers === undefined ? {} : { timers }),
     })
-  }
-
-  function virtualTimers() {
-    const pending = new Set<() => void>()
-    return {
-      setTimeout: (fn: () => void) => {
-        pending.add(fn)
-        return fn
-      },
-      clearTimeout: (h: unknown) => {
-        pending.delete(h as () => void)
-      },
-      fireAll: () => {
-        for (const fn of [...pending]) fn()
-      },
-    }
   }
 
   it('opens no session without the proof, and none twice for one job', async () => {
@@ -192,7 +174,7 @@ describe('provider payments: proof and per-channel credit window', () => {
 
   it('two concurrent jobs on one channel share one window, not two', async () => {
     const timers = virtualTimers()
-    const payments = provider(timers)
+    const payments = provider(timers.timers)
     const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
     const b = await payments.openSession(signed('b'), price, new Uint8Array(), providerId)
     await a.reserve(30n)
@@ -215,7 +197,7 @@ describe('provider payments: proof and per-channel credit window', () => {
 
   it("a new job waits while a finished job's unpaid work holds the window", async () => {
     const timers = virtualTimers()
-    const payments = provider(timers)
+    const payments = provider(timers.timers)
     const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
     await a.reserve(40n)
     await a.finish(40n) // the final voucher has not come
@@ -269,7 +251,7 @@ describe('provider payments: proof and per-channel credit window', () => {
 
   it("an ended job's unpaid work is written off after the voucher timeout", async () => {
     const timers = virtualTimers()
-    const payments = provider(timers)
+    const payments = provider(timers.timers)
     const a = await payments.openSession(signed('a'), price, new Uint8Array(), providerId)
     await a.reserve(40n)
     a.close?.() // the job failed: no finish, no voucher

@@ -12,6 +12,7 @@ import { type ChannelTerms, providerPayments } from '../../src/policy/provider-p
 import { VoucherStore } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
+import { virtualTimers } from './channel-helpers.js'
 
 const channel = new Address(0, randomBytes(32)).toRawString()
 const clientKey = signingKeyFromSeed(randomBytes(32))
@@ -60,23 +61,6 @@ const terms: ChannelTerms = {
   exitStarted: false,
 }
 
-/** Virtual timers: fire by hand, no real waiting. */
-function virtualTimers() {
-  const timers = new Set<() => void>()
-  return {
-    setTimeout: (fn: () => void) => {
-      timers.add(fn)
-      return fn
-    },
-    clearTimeout: (h: unknown) => {
-      timers.delete(h as () => void)
-    },
-    fireAll: () => {
-      for (const fn of [...timers]) fn()
-    },
-  }
-}
-
 describe('payment policy', () => {
   it('streams a paid job: provider serves within the window, client pays delivered work only', async () => {
     const timers = virtualTimers()
@@ -86,7 +70,7 @@ describe('payment policy', () => {
       creditWindow: 40n,
       voucherTimeout: 1000,
       now: () => NOW,
-      ...timers,
+      timers: timers.timers,
     })
     const client = clientPayments({
       store: clientStore,
@@ -128,7 +112,7 @@ describe('payment policy', () => {
       creditWindow: 40n,
       voucherTimeout: 1000,
       now: () => NOW,
-      ...timers,
+      timers: timers.timers,
     })
     const ps = await provider.openSession(request('j2'), price, new Uint8Array(), providerId)
     await ps.reserve(40n)
