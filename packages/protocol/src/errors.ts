@@ -96,6 +96,11 @@ export function errorMessage(error: unknown): string {
       : String(error)
 }
 
+/** Any thrown value as an `Error` (what a stream's `abort` takes): the value itself when it is one. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(errorMessage(error))
+}
+
 /** {@link describeError} on one line, for log lines: `message: details (caused by: a; b)`. */
 export function errorLine(error: unknown): string {
   const { message, details, causes } = describeError(error)

@@ -9,6 +9,7 @@ import {
   RejectReason,
   systemTimers,
   type Timers,
+  toError,
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -62,7 +63,7 @@ class DefaultJobService implements JobService {
       (stream, connection) => {
         this.#handle(stream, connection).catch((err: unknown) => {
           this.#log.error('job stream failed - %e', err)
-          stream.abort(err instanceof Error ? err : new Error(String(err)))
+          stream.abort(toError(err))
         })
       },
       { maxInboundStreams: (this.#init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS) * 2 },
@@ -305,7 +306,7 @@ class DefaultJobService implements JobService {
       await this.#sendError(inbound, code, err)
       await closeOrReset(inbound.stream, 'the error')
     } else {
-      inbound.stream.abort(err instanceof Error ? err : new Error(String(err)))
+      inbound.stream.abort(toError(err))
     }
   }
 

@@ -18,6 +18,7 @@ import {
   type OffersRequest,
   type OffersResponse,
   type StreamEndedError,
+  toError,
   type UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
 import {
@@ -247,8 +248,4 @@ export async function pushOrderBookMessage(
     stream.abort(toError(error))
     throw error
   }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error))
 }
