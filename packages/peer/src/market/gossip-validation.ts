@@ -148,7 +148,7 @@ async function validateCancelMessage(
 /** The steps that differ between an offer and a cancel; {@link validateSigned} runs them in order. */
 interface SignedMessageSteps {
   /** The provider the message names. */
-  provider: Uint8Array
+  provider: Uint8Array<ArrayBuffer>
   /** Schema and time checks; throws. */
   validate: (options: { now: number; maxDriftMs: number }) => void
   /** True when the message does not belong on the topic it came on. */
@@ -192,7 +192,7 @@ async function validateSigned(
 }
 
 /** Whether the peer that handed the message over is the provider it names. */
-function isProvider(source: MessageSource | undefined, provider: Uint8Array): boolean {
+function isProvider(source: MessageSource | undefined, provider: Uint8Array<ArrayBuffer>): boolean {
   return source !== undefined && providerKey(provider) === source.peer
 }
 

@@ -1,5 +1,5 @@
 import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
-import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { providerIdOf } from '../matching/rank.js'
 import type { MessageSource } from './origin.js'
 import {
   type BookView,
@@ -12,9 +12,13 @@ import {
 export type { OriginLimits, OriginRefusal, RatePerMinute } from './origin-limits.js'
 export { LOCAL_SOURCE } from './origin-limits.js'
 
-/** The provider key of an offer or cancel: its peer id string (base58btc of the peer id bytes). */
-export function providerKey(provider: Uint8Array): string {
-  return uint8ArrayToString(provider, 'base58btc')
+/**
+ * The provider key of an offer or cancel: its peer id string (base58btc of
+ * the peer id bytes), memoised per bytes as ranking does, since every message
+ * asks for it several times on its way through validation and the book.
+ */
+export function providerKey(provider: Uint8Array<ArrayBuffer>): string {
+  return providerIdOf({ provider })
 }
 
 /** What the book did with an offer it was given. */
@@ -156,7 +160,11 @@ export class OfferBook {
       const refusal = this.#originRefusal(provider, record, source)
       if (refusal !== undefined) return refusal
       if (held === undefined) {
-        const room = this.#room(this.#groupOf(provider, record, source), this.#established(record, now))
+        const room = this.#origin.room(
+          this.#view,
+          this.#groupOf(provider, record, source),
+          this.#established(record, now),
+        )
         if (room === 'source-full' || room === 'book-full') return room
       }
     }
@@ -315,13 +323,9 @@ export class OfferBook {
     },
   }
 
-  #room(group: string, established: boolean): string | 'source-full' | 'book-full' | undefined {
-    return this.#origin.room(this.#view, group, established)
-  }
-
   /** Makes room for a provider about to enter `group`; this peer's own offers always fit. */
   #evictFor(group: string, established: boolean): void {
-    const room = this.#room(group, established)
+    const room = this.#origin.room(this.#view, group, established)
     if (room === undefined) return
     if (room !== 'source-full' && room !== 'book-full') {
       this.#remove(room, 'evicted')
