@@ -90,6 +90,20 @@ interface IdentityRecord extends IdentityOrigin {
   readonly sources: string[]
 }
 
+/** The room a newcomer has (see {@link OriginPolicy.room}), boxed so that "room, nothing to evict" is told from "not looked at". */
+interface Room {
+  of: string | undefined
+}
+
+interface OfferDecision {
+  outcome: AddOfferOutcome
+  provider: string
+  now: number
+  record: IdentityRecord | undefined
+  /** Looked at for a new identity from a source; absent: not looked at (this peer's own offers, or a replacement). */
+  room?: Room
+}
+
 /** The effective end of an offer's life: its expiry, but never beyond the protocol's longest lifetime. */
 export function liveUntil(offer: Offer): number {
   return Math.min(Number(offer.expiresAt), Number(offer.issuedAt) + MAX_OFFER_TTL_MS)
@@ -146,43 +160,50 @@ export class OfferBook {
 
   /** What the book would do with this offer, without changing it. */
   check(offer: Offer, source?: MessageSource): AddOfferOutcome {
+    return this.#decide(offer, source).outcome
+  }
+
+  /** What {@link check} decides, with what it looked up on the way for {@link add} to reuse. */
+  #decide(offer: Offer, source: MessageSource | undefined): OfferDecision {
     const provider = providerKey(offer.provider)
     const now = this.#now()
-    if (liveUntil(offer) <= now) return 'expired'
     const record = this.#record(provider, now)
+    const decided = (outcome: AddOfferOutcome, room?: Room): OfferDecision => ({
+      outcome,
+      provider,
+      now,
+      record,
+      ...(room === undefined ? {} : { room }),
+    })
+    if (liveUntil(offer) <= now) return decided('expired')
     if (record !== undefined) {
-      if (offer.sequence <= record.cancelled) return 'cancelled'
-      if (offer.sequence <= record.sequence) return 'stale'
+      if (offer.sequence <= record.cancelled) return decided('cancelled')
+      if (offer.sequence <= record.sequence) return decided('stale')
     }
     const held = this.#entries.get(provider)
-    if (held !== undefined && offer.sequence <= held.offer.sequence) return 'stale'
+    if (held !== undefined && offer.sequence <= held.offer.sequence) return decided('stale')
     if (source !== undefined) {
       const refusal = this.#originRefusal(provider, record, source)
-      if (refusal !== undefined) return refusal
+      if (refusal !== undefined) return decided(refusal)
       if (held === undefined) {
-        const room = this.#origin.room(
-          this.#view,
-          this.#groupOf(provider, record, source),
-          this.#established(record, now),
-        )
-        if (room === 'source-full' || room === 'book-full') return room
+        const group = this.#groupOf(provider, record, source)
+        const room = this.#origin.room(this.#view, group, this.#established(record, now))
+        if (room === 'source-full' || room === 'book-full') return decided(room)
+        return decided('added', { of: room })
       }
     }
-    return held === undefined ? 'added' : 'replaced'
+    return decided(held === undefined ? 'added' : 'replaced')
   }
 
   /** Adds an offer that passed signature and schema checks; `source` is where it came from (none: this peer's own). */
   add(offer: Offer, source?: MessageSource): AddOfferOutcome {
-    const outcome = this.check(offer, source)
+    const { outcome, provider, now, record, room } = this.#decide(offer, source)
     if (outcome !== 'added' && outcome !== 'replaced') return outcome
-    const provider = providerKey(offer.provider)
-    const now = this.#now()
-    const record = this.#record(provider, now)
     const group = this.#groupOf(provider, record, source)
     if (source !== undefined) this.#takeOrigin(provider, record, group)
     const previous = this.#entries.get(provider)
     if (previous !== undefined) this.#unindex(previous)
-    else this.#evictFor(group, source === undefined || this.#established(record, now))
+    else this.#evict(room === undefined ? this.#origin.room(this.#view, group, true) : room.of)
     const entry: OfferBookEntry = {
       provider,
       offer,
@@ -323,9 +344,8 @@ export class OfferBook {
     },
   }
 
-  /** Makes room for a provider about to enter `group`; this peer's own offers always fit. */
-  #evictFor(group: string, established: boolean): void {
-    const room = this.#origin.room(this.#view, group, established)
+  /** Makes the room {@link OriginPolicy.room} found for a newcomer; this peer's own offers always fit. */
+  #evict(room: string | 'source-full' | 'book-full' | undefined): void {
     if (room === undefined) return
     if (room !== 'source-full' && room !== 'book-full') {
       this.#remove(room, 'evicted')
