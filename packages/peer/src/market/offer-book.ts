@@ -186,8 +186,8 @@ export class OfferBook {
       const refusal = this.#originRefusal(provider, record, source)
       if (refusal !== undefined) return decided(refusal)
       if (held === undefined) {
-        const group = this.#groupOf(provider, record, source)
-        const room = this.#origin.room(this.#view, group, this.#established(record, now))
+        const group = this.#origin.groupOf(provider, record, source)
+        const room = this.#origin.room(this.#view, group, this.#origin.established(record, now))
         if (room === 'source-full' || room === 'book-full') return decided(room)
         return decided('added', { of: room })
       }
@@ -199,7 +199,7 @@ export class OfferBook {
   add(offer: Offer, source?: MessageSource): AddOfferOutcome {
     const { outcome, provider, now, record, room } = this.#decide(offer, source)
     if (outcome !== 'added' && outcome !== 'replaced') return outcome
-    const group = this.#groupOf(provider, record, source)
+    const group = this.#origin.groupOf(provider, record, source)
     if (source !== undefined) this.#takeOrigin(provider, record, group)
     const previous = this.#entries.get(provider)
     if (previous !== undefined) this.#unindex(previous)
@@ -237,7 +237,7 @@ export class OfferBook {
     if (outcome !== 'removed' && outcome !== 'recorded') return outcome
     const provider = providerKey(cancel.provider)
     const record = this.#record(provider, this.#now())
-    const group = this.#groupOf(provider, record, source)
+    const group = this.#origin.groupOf(provider, record, source)
     if (source !== undefined) this.#takeOrigin(provider, record, group)
     this.#remember(provider, { cancelled: cancel.sequence }, group, source)
     if (outcome === 'removed') this.#remove(provider, 'cancelled')
@@ -259,7 +259,7 @@ export class OfferBook {
   established(provider: string): boolean {
     const now = this.#now()
     const record = this.#record(provider, now)
-    return record !== undefined && this.#established(record, now)
+    return record !== undefined && this.#origin.established(record, now)
   }
 
   /** Live offers, of one model (any spelling; compared canonically) or all, oldest provider first. */
@@ -309,14 +309,6 @@ export class OfferBook {
     return record !== undefined && record.until > now ? record : undefined
   }
 
-  #groupOf(provider: string, record: IdentityRecord | undefined, source: MessageSource | undefined): string {
-    return this.#origin.groupOf(provider, record, source)
-  }
-
-  #established(record: IdentityRecord | undefined, now: number): boolean {
-    return this.#origin.established(record, now)
-  }
-
   /** Whether the book has no record of the provider (the origin limits on new identities apply). */
   #isNew(provider: string, record: IdentityRecord | undefined): boolean {
     return record === undefined && !this.#entries.has(provider)
@@ -338,7 +330,7 @@ export class OfferBook {
   readonly #view: BookView = {
     groups: this.#groups,
     size: () => this.#entries.size,
-    established: (provider) => this.#established(this.#memory.get(provider), this.#now()),
+    established: (provider) => this.#origin.established(this.#memory.get(provider), this.#now()),
     pruneOnce: () => {
       if (this.#prunedAt !== this.#now()) this.prune()
     },
