@@ -109,72 +109,90 @@ export async function validateOrderBookMessage(
 }
 
 async function validateOfferMessage(
-  {
-    topicModel,
-    book,
-    now,
-    verifier,
-    maxClockDriftMs = MAX_CLOCK_DRIFT_MS,
-    source,
-    forwarderBudget,
-  }: ValidateOrderBookMessageParameters,
+  parameters: ValidateOrderBookMessageParameters,
   message: OrderBookMessage,
   offer: Offer,
 ): Promise<OrderBookValidation> {
-  try {
-    validateOffer(offer, { now: now(), maxDriftMs: maxClockDriftMs })
-  } catch (error) {
-    return timeOrSchema(error, message, forwarderBudget)
-  }
-  if (topicModel !== undefined && !offer.models.some((m) => canonicalModelId(m) === topicModel))
-    return rejected('wrong-topic', message)
-  const outcome = book.check(offer, source)
-  if (outcome !== 'added' && outcome !== 'replaced') {
-    const ownRate = outcome === 'provider-rate-limited' && isProvider(source, offer.provider)
-    return { verdict: 'ignore', reason: outcome, senderAtFault: ownRate, message }
-  }
-  if (forwarderBudget?.() === false) return overBudget(message)
-  try {
-    await verifier.verifyOffer(offer)
-  } catch {
-    return rejected('bad-signature', message)
-  }
-  return { verdict: 'accept', reason: outcome, senderAtFault: false, message }
+  const { topicModel, book, verifier, source } = parameters
+  return validateSigned(parameters, message, {
+    provider: offer.provider,
+    validate: (options) => validateOffer(offer, options),
+    wrongTopic: () =>
+      topicModel !== undefined && !offer.models.some((m) => canonicalModelId(m) === topicModel),
+    check: () => {
+      const outcome = book.check(offer, source)
+      return { outcome, applies: outcome === 'added' || outcome === 'replaced' }
+    },
+    verify: () => verifier.verifyOffer(offer),
+  })
 }
 
 async function validateCancelMessage(
-  {
-    book,
-    now,
-    verifier,
-    maxClockDriftMs = MAX_CLOCK_DRIFT_MS,
-    source,
-    forwarderBudget,
-  }: ValidateOrderBookMessageParameters,
+  parameters: ValidateOrderBookMessageParameters,
   message: OrderBookMessage,
   cancel: OfferCancel,
 ): Promise<OrderBookValidation> {
+  const { book, verifier, source } = parameters
+  return validateSigned(parameters, message, {
+    provider: cancel.provider,
+    validate: (options) => validateOfferCancel(cancel, options),
+    check: () => {
+      const outcome = book.checkCancel(cancel, source)
+      return { outcome, applies: outcome === 'removed' || outcome === 'recorded' }
+    },
+    verify: () => verifier.verifyCancel(cancel),
+    acceptReason: 'cancel',
+  })
+}
+
+/** The steps that differ between an offer and a cancel; {@link validateSigned} runs them in order. */
+interface SignedMessageSteps {
+  /** The provider the message names. */
+  provider: Uint8Array<ArrayBuffer>
+  /** Schema and time checks; throws. */
+  validate: (options: { now: number; maxDriftMs: number }) => void
+  /** True when the message does not belong on the topic it came on. */
+  wrongTopic?: () => boolean
+  /** What the book would do with it; `applies` false: IGNORE with the outcome as reason. */
+  check: () => { outcome: AddOfferOutcome | CancelOutcome; applies: boolean }
+  /** Throws when the signature is not the provider's. */
+  verify: () => Promise<void> | void
+  /** The reason of an ACCEPT (default: the book's outcome). */
+  acceptReason?: OrderBookValidationReason
+}
+
+/**
+ * The checks of a signed order-book message, cheapest first: schema and
+ * time, topic, the book (sequence and origin limits), the forwarder's
+ * budget, and last the signature.
+ */
+async function validateSigned(
+  { now, maxClockDriftMs = MAX_CLOCK_DRIFT_MS, source, forwarderBudget }: ValidateOrderBookMessageParameters,
+  message: OrderBookMessage,
+  steps: SignedMessageSteps,
+): Promise<OrderBookValidation> {
   try {
-    validateOfferCancel(cancel, { now: now(), maxDriftMs: maxClockDriftMs })
+    steps.validate({ now: now(), maxDriftMs: maxClockDriftMs })
   } catch (error) {
     return timeOrSchema(error, message, forwarderBudget)
   }
-  const outcome = book.checkCancel(cancel, source)
-  if (outcome !== 'removed' && outcome !== 'recorded') {
-    const ownRate = outcome === 'provider-rate-limited' && isProvider(source, cancel.provider)
+  if (steps.wrongTopic?.() === true) return rejected('wrong-topic', message)
+  const { outcome, applies } = steps.check()
+  if (!applies) {
+    const ownRate = outcome === 'provider-rate-limited' && isProvider(source, steps.provider)
     return { verdict: 'ignore', reason: outcome, senderAtFault: ownRate, message }
   }
   if (forwarderBudget?.() === false) return overBudget(message)
   try {
-    await verifier.verifyCancel(cancel)
+    await steps.verify()
   } catch {
     return rejected('bad-signature', message)
   }
-  return { verdict: 'accept', reason: 'cancel', senderAtFault: false, message }
+  return { verdict: 'accept', reason: steps.acceptReason ?? outcome, senderAtFault: false, message }
 }
 
 /** Whether the peer that handed the message over is the provider it names. */
-function isProvider(source: MessageSource | undefined, provider: Uint8Array): boolean {
+function isProvider(source: MessageSource | undefined, provider: Uint8Array<ArrayBuffer>): boolean {
   return source !== undefined && providerKey(provider) === source.peer
 }
 

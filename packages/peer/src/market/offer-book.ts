@@ -1,27 +1,25 @@
 import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
-import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { type MessageSource, originGroup, type SourceGrouping } from './origin.js'
-import { RateLimiter } from './rate-limit.js'
+import { providerIdOf } from '../matching/rank.js'
+import type { MessageSource } from './origin.js'
+import {
+  type BookView,
+  type IdentityOrigin,
+  type OriginLimits,
+  OriginPolicy,
+  type OriginRefusal,
+} from './origin-limits.js'
 
-/** The provider key of an offer or cancel: its peer id string (base58btc of the peer id bytes). */
-export function providerKey(provider: Uint8Array): string {
-  return uint8ArrayToString(provider, 'base58btc')
-}
+export type { OriginLimits, OriginRefusal, RatePerMinute } from './origin-limits.js'
+export { LOCAL_SOURCE } from './origin-limits.js'
 
 /**
- * Why the book refuses a valid message because of where it came from. None
- * of these proves the peer that handed it over did wrong: it may be an
- * honest relay of a flood it could not have measured.
+ * The provider key of an offer or cancel: its peer id string (base58btc of
+ * the peer id bytes), memoised per bytes as ranking does, since every message
+ * asks for it several times on its way through validation and the book.
  */
-export type OriginRefusal =
-  /** The provider identity sent more offers, replacements or cancels per minute than allowed. */
-  | 'provider-rate-limited'
-  /** The identity is new and its source group introduced more new identities per minute than allowed. */
-  | 'source-rate-limited'
-  /** The identity is new and its source group already holds as many identities as one group may. */
-  | 'source-full'
-  /** The book is full and no offer may be evicted for this newcomer. */
-  | 'book-full'
+export function providerKey(provider: Uint8Array<ArrayBuffer>): string {
+  return providerIdOf({ provider })
+}
 
 /** What the book did with an offer it was given. */
 export type AddOfferOutcome =
@@ -66,29 +64,6 @@ export interface OfferBookChange {
   reason?: 'expired' | 'cancelled' | 'evicted'
 }
 
-/** A token bucket: sustained messages per minute and the largest burst. */
-export interface RatePerMinute {
-  perMinute: number
-  burst: number
-}
-
-/** Limits applied per origin to every message that names a source (see {@link OfferBook}). */
-export interface OriginLimits {
-  /** Offers, replacements and cancels per provider identity (default 12/min, burst 12). */
-  perProvider?: RatePerMinute
-  /**
-   * New identities one source group may introduce (default 32/min, burst 64:
-   * a full OffersResponse from one peer fits in the burst).
-   */
-  newPerSource?: RatePerMinute
-  /** Most identities held from one source group (default 1000). */
-  maxPerSource?: number
-  /** How sources are grouped (default `subnet`). */
-  grouping?: SourceGrouping
-  /** An identity known this long is established (default 10 minutes, beyond one republish at the default lifetime). */
-  establishedAfterMs?: number
-}
-
 export interface OfferBookOptions {
   /** The clock (Unix ms); the simulator passes simulated time. */
   now: () => number
@@ -102,24 +77,31 @@ export interface OfferBookOptions {
   onChange?: (change: OfferBookChange) => void
 }
 
-/** The source group of offers and cancels added without a source: this peer's own, or a simulator's feed. */
-export const LOCAL_SOURCE = 'local'
-
 /** Distinct source groups remembered per identity (two make it established). */
 const MAX_SOURCES = 4
 
-interface IdentityRecord {
+interface IdentityRecord extends IdentityOrigin {
   /** Highest offer sequence seen. */
   sequence: bigint
   /** Highest cancelled sequence (offers with sequence <= it are dead). */
   cancelled: bigint
   /** Forget after this time. */
   until: number
-  /** Source group at first sight. */
-  group: string
-  firstSeenAt: number
-  /** Distinct source groups that delivered its messages. */
-  sources: string[]
+  readonly sources: string[]
+}
+
+/** The room a newcomer has (see {@link OriginPolicy.room}), boxed so that "room, nothing to evict" is told from "not looked at". */
+interface Room {
+  of: string | undefined
+}
+
+interface OfferDecision {
+  outcome: AddOfferOutcome
+  provider: string
+  now: number
+  record: IdentityRecord | undefined
+  /** Looked at for a new identity from a source; absent: not looked at (this peer's own offers, or a replacement). */
+  room?: Room
 }
 
 /** The effective end of an offer's life: its expiry, but never beyond the protocol's longest lifetime. */
@@ -149,11 +131,7 @@ export class OfferBook {
   readonly #now: () => number
   readonly #memoryMs: number
   readonly #maxProviders: number
-  readonly #maxPerSource: number
-  readonly #grouping: SourceGrouping
-  readonly #establishedAfterMs: number
-  readonly #perProvider: RateLimiter
-  readonly #newPerSource: RateLimiter
+  readonly #origin: OriginPolicy
   readonly #onChange: ((change: OfferBookChange) => void) | undefined
   readonly #entries = new Map<string, OfferBookEntry>()
   readonly #byModel = new Map<string, Set<string>>()
@@ -163,21 +141,10 @@ export class OfferBook {
   #prunedAt = Number.NaN
 
   constructor(options: OfferBookOptions) {
-    const origin = options.origin ?? {}
     this.#now = options.now
     this.#memoryMs = options.memoryMs ?? 60 * 60_000
     this.#maxProviders = options.maxProviders ?? 10_000
-    this.#maxPerSource = origin.maxPerSource ?? 1000
-    this.#grouping = origin.grouping ?? 'subnet'
-    this.#establishedAfterMs = origin.establishedAfterMs ?? 10 * 60_000
-    const bucket = (rate: RatePerMinute) => ({
-      now: this.#now,
-      ratePerSecond: rate.perMinute / 60,
-      burst: rate.burst,
-      maxKeys: 2 * this.#maxProviders,
-    })
-    this.#perProvider = new RateLimiter(bucket(origin.perProvider ?? { perMinute: 12, burst: 12 }))
-    this.#newPerSource = new RateLimiter(bucket(origin.newPerSource ?? { perMinute: 32, burst: 64 }))
+    this.#origin = new OriginPolicy(options.origin ?? {}, this.#now, this.#maxProviders)
     this.#onChange = options.onChange
   }
 
@@ -193,39 +160,50 @@ export class OfferBook {
 
   /** What the book would do with this offer, without changing it. */
   check(offer: Offer, source?: MessageSource): AddOfferOutcome {
+    return this.#decide(offer, source).outcome
+  }
+
+  /** What {@link check} decides, with what it looked up on the way for {@link add} to reuse. */
+  #decide(offer: Offer, source: MessageSource | undefined): OfferDecision {
     const provider = providerKey(offer.provider)
     const now = this.#now()
-    if (liveUntil(offer) <= now) return 'expired'
     const record = this.#record(provider, now)
+    const decided = (outcome: AddOfferOutcome, room?: Room): OfferDecision => ({
+      outcome,
+      provider,
+      now,
+      record,
+      ...(room === undefined ? {} : { room }),
+    })
+    if (liveUntil(offer) <= now) return decided('expired')
     if (record !== undefined) {
-      if (offer.sequence <= record.cancelled) return 'cancelled'
-      if (offer.sequence <= record.sequence) return 'stale'
+      if (offer.sequence <= record.cancelled) return decided('cancelled')
+      if (offer.sequence <= record.sequence) return decided('stale')
     }
     const held = this.#entries.get(provider)
-    if (held !== undefined && offer.sequence <= held.offer.sequence) return 'stale'
+    if (held !== undefined && offer.sequence <= held.offer.sequence) return decided('stale')
     if (source !== undefined) {
       const refusal = this.#originRefusal(provider, record, source)
-      if (refusal !== undefined) return refusal
+      if (refusal !== undefined) return decided(refusal)
       if (held === undefined) {
-        const room = this.#room(this.#groupOf(provider, record, source), this.#established(record, now))
-        if (room === 'source-full' || room === 'book-full') return room
+        const group = this.#origin.groupOf(provider, record, source)
+        const room = this.#origin.room(this.#view, group, this.#origin.established(record, now))
+        if (room === 'source-full' || room === 'book-full') return decided(room)
+        return decided('added', { of: room })
       }
     }
-    return held === undefined ? 'added' : 'replaced'
+    return decided(held === undefined ? 'added' : 'replaced')
   }
 
   /** Adds an offer that passed signature and schema checks; `source` is where it came from (none: this peer's own). */
   add(offer: Offer, source?: MessageSource): AddOfferOutcome {
-    const outcome = this.check(offer, source)
+    const { outcome, provider, now, record, room } = this.#decide(offer, source)
     if (outcome !== 'added' && outcome !== 'replaced') return outcome
-    const provider = providerKey(offer.provider)
-    const now = this.#now()
-    const record = this.#record(provider, now)
-    const group = this.#groupOf(provider, record, source)
+    const group = this.#origin.groupOf(provider, record, source)
     if (source !== undefined) this.#takeOrigin(provider, record, group)
     const previous = this.#entries.get(provider)
     if (previous !== undefined) this.#unindex(previous)
-    else this.#evictFor(group, source === undefined || this.#established(record, now))
+    else this.#evict(room === undefined ? this.#origin.room(this.#view, group, true) : room.of)
     const entry: OfferBookEntry = {
       provider,
       offer,
@@ -259,7 +237,7 @@ export class OfferBook {
     if (outcome !== 'removed' && outcome !== 'recorded') return outcome
     const provider = providerKey(cancel.provider)
     const record = this.#record(provider, this.#now())
-    const group = this.#groupOf(provider, record, source)
+    const group = this.#origin.groupOf(provider, record, source)
     if (source !== undefined) this.#takeOrigin(provider, record, group)
     this.#remember(provider, { cancelled: cancel.sequence }, group, source)
     if (outcome === 'removed') this.#remove(provider, 'cancelled')
@@ -281,7 +259,7 @@ export class OfferBook {
   established(provider: string): boolean {
     const now = this.#now()
     const record = this.#record(provider, now)
-    return record !== undefined && this.#established(record, now)
+    return record !== undefined && this.#origin.established(record, now)
   }
 
   /** Live offers, of one model (any spelling; compared canonically) or all, oldest provider first. */
@@ -331,71 +309,35 @@ export class OfferBook {
     return record !== undefined && record.until > now ? record : undefined
   }
 
-  /**
-   * The source group of a provider: where it was first seen, except that its
-   * own peer handing its offer over moves it to its own network (the origin's
-   * address beats a relay's, so a relay that was first cannot claim it).
-   */
-  #groupOf(provider: string, record: IdentityRecord | undefined, source: MessageSource | undefined): string {
-    if (source !== undefined && source.peer === provider) return originGroup(source, provider, this.#grouping)
-    if (record !== undefined) return record.group
-    return source === undefined ? LOCAL_SOURCE : originGroup(source, provider, this.#grouping)
+  /** Whether the book has no record of the provider (the origin limits on new identities apply). */
+  #isNew(provider: string, record: IdentityRecord | undefined): boolean {
+    return record === undefined && !this.#entries.has(provider)
   }
 
-  #established(record: IdentityRecord | undefined, now: number): boolean {
-    if (record === undefined) return false
-    return (
-      record.group === LOCAL_SOURCE ||
-      record.sources.length >= 2 ||
-      now - record.firstSeenAt >= this.#establishedAfterMs
-    )
-  }
-
-  /** The rate limits of the origin, looked at without taking a token. */
   #originRefusal(
     provider: string,
     record: IdentityRecord | undefined,
     source: MessageSource,
   ): OriginRefusal | undefined {
-    if (!this.#perProvider.peek(provider)) return 'provider-rate-limited'
-    if (record === undefined && !this.#entries.has(provider)) {
-      if (!this.#newPerSource.peek(originGroup(source, provider, this.#grouping)))
-        return 'source-rate-limited'
-    }
-    return undefined
+    return this.#origin.refusal(provider, this.#isNew(provider, record), source)
   }
 
   #takeOrigin(provider: string, record: IdentityRecord | undefined, group: string): void {
-    this.#perProvider.take(provider)
-    if (record === undefined && !this.#entries.has(provider)) this.#newPerSource.take(group)
+    this.#origin.take(provider, this.#isNew(provider, record), group)
   }
 
-  /**
-   * Room for a new identity of `group`: undefined when there is room, the
-   * provider to evict, or why there is none.
-   */
-  #room(group: string, established: boolean): string | 'source-full' | 'book-full' | undefined {
-    const members = this.#groups.get(group)
-    const size = members?.size ?? 0
-    if (group !== LOCAL_SOURCE && size >= this.#maxPerSource) {
-      const victim = established && members !== undefined ? this.#newestUnestablished(members) : undefined
-      return victim ?? 'source-full'
-    }
-    if (this.#entries.size < this.#maxProviders) return undefined
-    if (this.#prunedAt !== this.#now()) this.prune()
-    if (this.#entries.size < this.#maxProviders) return undefined
-    let largest: Set<string> | undefined
-    for (const [name, set] of this.#groups) {
-      if (name === LOCAL_SOURCE || set.size <= (largest?.size ?? size)) continue
-      if (this.#newestUnestablished(set) !== undefined) largest = set
-    }
-    if (largest === undefined && established && members !== undefined) largest = members
-    return (largest === undefined ? undefined : this.#newestUnestablished(largest)) ?? 'book-full'
+  /** The book as the eviction choice of the origin policy reads it. */
+  readonly #view: BookView = {
+    groups: this.#groups,
+    size: () => this.#entries.size,
+    established: (provider) => this.#origin.established(this.#memory.get(provider), this.#now()),
+    pruneOnce: () => {
+      if (this.#prunedAt !== this.#now()) this.prune()
+    },
   }
 
-  /** Makes room for a provider about to enter `group`; this peer's own offers always fit. */
-  #evictFor(group: string, established: boolean): void {
-    const room = this.#room(group, established)
+  /** Makes the room {@link OriginPolicy.room} found for a newcomer; this peer's own offers always fit. */
+  #evict(room: string | 'source-full' | 'book-full' | undefined): void {
     if (room === undefined) return
     if (room !== 'source-full' && room !== 'book-full') {
       this.#remove(room, 'evicted')
@@ -407,16 +349,6 @@ export class OfferBook {
       if (victim === undefined || liveUntil(entry.offer) < liveUntil(victim.offer)) victim = entry
     }
     if (victim !== undefined) this.#remove(victim.provider, 'evicted')
-  }
-
-  #newestUnestablished(members: Set<string>): string | undefined {
-    const now = this.#now()
-    const order = [...members]
-    for (let i = order.length - 1; i >= 0; i--) {
-      const provider = order[i] as string
-      if (!this.#established(this.#memory.get(provider), now)) return provider
-    }
-    return undefined
   }
 
   #remember(
@@ -438,7 +370,7 @@ export class OfferBook {
     if (update.sequence !== undefined && update.sequence > next.sequence) next.sequence = update.sequence
     if (update.cancelled !== undefined && update.cancelled > next.cancelled) next.cancelled = update.cancelled
     if (next.cancelled > next.sequence) next.sequence = next.cancelled
-    const from = source === undefined ? LOCAL_SOURCE : originGroup(source, provider, this.#grouping)
+    const from = this.#origin.sourceGroup(provider, source)
     if (!next.sources.includes(from) && next.sources.length < MAX_SOURCES) next.sources.push(from)
     // re-inserted: the map stays ordered by last update, the oldest forgotten first
     this.#memory.delete(provider)

@@ -23,6 +23,22 @@ export type SourceGrouping = 'subnet' | 'peer'
 
 /** The /24 (IPv4, also IPv4-mapped IPv6) or /48 (IPv6) network of an IP, e.g. `1.2.3.0/24`; undefined when it does not parse. */
 export function subnetOf(ip: string): string | undefined {
+  if (subnets.has(ip)) return subnets.get(ip)
+  const subnet = parseSubnet(ip)
+  if (subnets.size >= MAX_SUBNETS) subnets.clear()
+  subnets.set(ip, subnet)
+  return subnet
+}
+
+/**
+ * Subnets by IP: every message of a source is attributed several times on
+ * its way through validation and the book, and the connected peers' IPs are
+ * few. Dropped wholesale when full.
+ */
+const subnets = new Map<string, string | undefined>()
+const MAX_SUBNETS = 4096
+
+function parseSubnet(ip: string): string | undefined {
   const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1]
   try {
     return v4 === undefined ? new IpNet(ip.split('%')[0] ?? ip, 48).toString() : new IpNet(v4, 24).toString()

@@ -3,7 +3,6 @@ import {
   encodeOrderBookMessage,
   type Offer,
   type OfferCancel,
-  type OrderBookMessage,
   orderBookTopic,
 } from '@cocoon-mesh/protocol'
 import type { GossipSub, TopicValidatorFn } from '@libp2p/gossipsub'
@@ -21,12 +20,7 @@ import {
   serviceDependencies,
 } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
-import {
-  type GossipVerdict,
-  type OrderBookVerifier,
-  signatureVerifier,
-  validateOrderBookMessage,
-} from '../market/gossip-validation.js'
+import { type GossipVerdict, type OrderBookVerifier, signatureVerifier } from '../market/gossip-validation.js'
 import {
   OfferBook,
   type OfferBookChange,
@@ -34,11 +28,13 @@ import {
   type OriginLimits,
   providerKey,
 } from '../market/offer-book.js'
-import type { MessageSource } from '../market/origin.js'
 import { RateLimiter } from '../market/rate-limit.js'
-import { type OrderBookMetrics, orderBookMetrics } from '../metrics/order-book-metrics.js'
+import { orderBookMetrics } from '../metrics/order-book-metrics.js'
 import { fetchOffers } from './offers-protocol.js'
-import { PENALTY, PeerPenalties } from './penalties.js'
+import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
+import { PeerPenalties } from './penalties.js'
+
+export { type GossipValidatedDetail, PUSHED } from './order-book-intake.js'
 
 /** The capability the order-book service declares; services that use `components.orderBook` depend on it. */
 export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
@@ -84,19 +80,6 @@ export interface OrderBookComponents {
   pubsub?: GossipSub
 }
 
-/** The `topic` of a `validated` event for a message pushed directly rather than gossiped. */
-export const PUSHED = 'push'
-
-export interface GossipValidatedDetail {
-  from: string
-  /** The gossip topic, or {@link PUSHED} for a message pushed over `/cocoon/offers/push/1.0.0`. */
-  topic: string
-  verdict: GossipVerdict
-  reason: string
-  /** The provider the message names, when it decoded. */
-  provider?: string
-}
-
 export interface OrderBookEvents {
   /** An offer entered, was replaced in, or left the book. */
   change: CustomEvent<OfferBookChange>
@@ -117,10 +100,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   readonly #init: OrderBookInit
   readonly #gossip: boolean
   readonly #now: () => number
-  readonly #limiter: RateLimiter
-  readonly #verifier: OrderBookVerifier
+  readonly #intake: OrderBookIntake
   readonly #watched = new Set<string>()
-  readonly #metrics: OrderBookMetrics | undefined
   readonly #components: OrderBookComponents
   readonly #synced = new Set<string>()
   #pruneTimer: ReturnType<typeof setInterval> | undefined
@@ -134,19 +115,23 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     this.#log = components.logger.forComponent('cocoon:orderbook')
     this.#now = init.now ?? Date.now
     this.penalties = init.penalties ?? new PeerPenalties({ now: this.#now })
-    this.#limiter = new RateLimiter({
-      now: this.#now,
-      ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }),
-    })
-    this.#verifier = init.verifier ?? signatureVerifier
     this.book = new OfferBook({
       now: this.#now,
       ...(init.origin === undefined ? {} : { origin: init.origin }),
       ...(init.maxProviders === undefined ? {} : { maxProviders: init.maxProviders }),
       onChange: (change) => this.safeDispatchEvent('change', { detail: change }),
     })
-    this.#metrics =
-      components.metrics === undefined ? undefined : orderBookMetrics(components.metrics, this.book)
+    this.#intake = new OrderBookIntake({
+      book: this.book,
+      now: this.#now,
+      verifier: init.verifier ?? signatureVerifier,
+      maxClockDriftMs: init.maxClockDriftMs,
+      limiter: new RateLimiter({ now: this.#now, ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }) }),
+      penalties: this.penalties,
+      metrics: components.metrics === undefined ? undefined : orderBookMetrics(components.metrics, this.book),
+      log: this.#log,
+      onValidated: (detail) => this.safeDispatchEvent('validated', { detail }),
+    })
   }
 
   readonly [Symbol.toStringTag] = 'cocoon/order-book'
@@ -287,7 +272,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    * peer being the source. Returns how many entered the book.
    */
   async addVerified(offers: Offer[], options: { from: PeerId; relay?: boolean }): Promise<number> {
-    const source = this.#sourceOf(options.from)
+    const source = messageSource(this.#components.connectionManager, options.from)
     let added = 0
     for (const offer of offers) {
       let data: Uint8Array
@@ -297,14 +282,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
         this.#log('an offer from %p does not encode - %e', options.from, error)
         continue
       }
-      const result = await validateOrderBookMessage({
-        data,
-        book: this.book,
-        now: this.#now,
-        verifier: this.#verifier,
-        maxClockDriftMs: this.#init.maxClockDriftMs,
-        source,
-      })
+      const result = await this.#intake.validate(data, source)
       if (result.verdict === 'accept' && result.message?.offer !== undefined) {
         const outcome = this.book.add(result.message.offer, source)
         if (outcome === 'added' || outcome === 'replaced') {
@@ -342,7 +320,12 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   #validator(model: string): TopicValidatorFn {
     return async (peer, message) => {
-      const verdict = await this.#ingest(this.#sourceOf(peer), message.topic, message.data, model)
+      const verdict = await this.#intake.ingest(
+        messageSource(this.#components.connectionManager, peer),
+        message.topic,
+        message.data,
+        model,
+      )
       if (verdict === 'reject') return TopicValidatorResult.Reject
       return verdict === 'ignore' ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
     }
@@ -359,8 +342,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    */
   async receivePushed(from: PeerId, data: Uint8Array, connection?: Connection): Promise<GossipVerdict> {
     let models: string[] = []
-    const verdict = await this.#ingest(
-      this.#sourceOf(from, connection),
+    const verdict = await this.#intake.ingest(
+      messageSource(this.#components.connectionManager, from, connection),
       PUSHED,
       data,
       undefined,
@@ -373,82 +356,6 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     )
     if (verdict === 'accept') this.#relayBytes(models, data)
     return verdict
-  }
-
-  /**
-   * Where a message handed over by `peer` came from: the peer and the IP of
-   * its connection (the one the message arrived on when known, else any open
-   * one). The origin limits of the book key on it.
-   */
-  #sourceOf(peer: PeerId, connection?: Connection): MessageSource {
-    const via = connection ?? this.#components.connectionManager.getConnections(peer)[0]
-    const ip = via?.remoteAddr.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value
-    return { peer: peer.toString(), ...(ip === undefined ? {} : { ip }) }
-  }
-
-  /** The single entry point of every order-book message from the network; returns its verdict. */
-  async #ingest(
-    source: MessageSource,
-    topic: string,
-    data: Uint8Array,
-    topicModel: string | undefined,
-    beforeApply?: (message: OrderBookMessage) => void,
-  ): Promise<GossipVerdict> {
-    const from = source.peer
-    try {
-      const result = await validateOrderBookMessage({
-        data,
-        ...(topicModel === undefined ? {} : { topicModel }),
-        book: this.book,
-        now: this.#now,
-        verifier: this.#verifier,
-        maxClockDriftMs: this.#init.maxClockDriftMs,
-        source,
-        forwarderBudget: () => this.#limiter.take(from),
-      })
-      const named = result.message?.offer?.provider ?? result.message?.cancel?.provider
-      this.#record(
-        from,
-        topic,
-        result.verdict,
-        result.reason,
-        named === undefined ? undefined : providerKey(named),
-      )
-      if (result.verdict === 'reject') {
-        this.penalties.penalise(from, PENALTY.invalid)
-        return 'reject'
-      }
-      if (result.senderAtFault) this.penalties.penalise(from, PENALTY.overLimit)
-      if (result.verdict === 'ignore' || result.message === undefined) return 'ignore'
-      beforeApply?.(result.message)
-      if (result.message.offer !== undefined) {
-        // validation passed: a concurrent message may have used the origin's budget first
-        const outcome = this.book.add(result.message.offer, source)
-        if (outcome !== 'added' && outcome !== 'replaced') return 'ignore'
-      } else if (result.message.cancel !== undefined) {
-        // validation passed: a concurrent copy (gossip and push) may have applied it first
-        const outcome = this.book.cancel(result.message.cancel, source)
-        if (outcome !== 'removed' && outcome !== 'recorded') return 'ignore'
-      }
-      return 'accept'
-    } catch (error) {
-      // validation never throws by contract; a bug here must not crash the peer
-      this.#log.error('order-book validation failed - %e', error)
-      return 'ignore'
-    }
-  }
-
-  #record(from: string, topic: string, verdict: GossipVerdict, reason: string, provider?: string): void {
-    this.#metrics?.message(verdict, reason)
-    if (verdict === 'reject') this.#log('rejected message from %s on %s: %s', from, topic, reason)
-    const detail: GossipValidatedDetail = {
-      from,
-      topic,
-      verdict,
-      reason,
-      ...(provider === undefined ? {} : { provider }),
-    }
-    this.safeDispatchEvent('validated', { detail })
   }
 }
 
