@@ -1,5 +1,4 @@
 import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
-import { providerIdOf } from '../matching/rank.js'
 import type { MessageSource } from './origin.js'
 import {
   type BookView,
@@ -8,6 +7,7 @@ import {
   OriginPolicy,
   type OriginRefusal,
 } from './origin-limits.js'
+import { providerIdOf } from './provider-id.js'
 
 export type { OriginLimits, OriginRefusal, RatePerMinute } from './origin-limits.js'
 export { LOCAL_SOURCE } from './origin-limits.js'

@@ -1,5 +1,5 @@
 import { canonicalModelId, type Offer, TrustTier } from '@cocoon-mesh/protocol'
-import { base58btc } from 'multiformats/bases/base58'
+import { providerIdOf } from '../market/provider-id.js'
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
 import { badOutcomes, isBackingOff, isCooling, reliability, throughputRatio } from './records.js'
 import type {
@@ -18,22 +18,8 @@ const MIN_RELIABILITY = 0.05
 /** Latency used for providers never pinged: ranks them behind measured ones at equal price. */
 const UNKNOWN_LATENCY_MS = 1_000
 
-/** The string id of a provider from the raw peer id bytes in an offer (same as `peerId.toString()`). */
-export function providerIdOf(offer: Pick<Offer, 'provider'>): string {
-  let id = providerIds.get(offer.provider)
-  if (id === undefined) {
-    id = base58btc.encode(offer.provider).slice(1)
-    providerIds.set(offer.provider, id)
-  }
-  return id
-}
-
-/**
- * Provider id strings by the offer's provider bytes: the base58 encoding
- * dominates ranking a large book, and the book hands the same offer objects
- * to every ranking. Weak, so it never outlives the offers.
- */
-const providerIds = new WeakMap<Uint8Array, string>()
+/** Re-exported for callers that rank: the id a ranked entry carries. */
+export { providerIdOf }
 
 const TIER_ORDER: Record<TrustTier, number> = {
   [TrustTier.TRUST_TIER_UNSPECIFIED]: 0,
