@@ -3,6 +3,7 @@ import type { EventHandler } from '../engine/engine.js'
 import { sessionLength } from '../network/churn.js'
 import type { Scenario } from '../scenario/types.js'
 import { createSimCrypto, type SimCrypto } from './crypto.js'
+import { arrival, startDemand, toggleBurst } from './demand.js'
 import {
   EV_ARRIVAL,
   EV_BUCKET,
@@ -21,16 +22,7 @@ import {
   KIND_SPAM,
   KIND_STALL,
 } from './events.js'
-import {
-  arrival,
-  assign,
-  closeChannels,
-  dialFailed,
-  jobDone,
-  jobTimeout,
-  startDemand,
-  toggleBurst,
-} from './jobs.js'
+import { assign } from './jobs.js'
 import {
   cheapestAvailable,
   computeGossip,
@@ -39,6 +31,7 @@ import {
   publish,
   schedulePublishing,
 } from './market.js'
+import { closeChannels, dialFailed, jobDone, jobTimeout } from './outcomes.js'
 import { initialPrice, repriced } from './pricing.js'
 import { buildSummary, type Summary, seriesCsv } from './summary.js'
 import { createObserver, type Observer, World } from './world.js'
