@@ -34,7 +34,8 @@ import {
 import { closeChannels, dialFailed, jobDone, jobTimeout } from './outcomes.js'
 import { initialPrice, repriced } from './pricing.js'
 import { buildSummary, type Summary, seriesCsv } from './summary.js'
-import { createObserver, type Observer, World } from './world.js'
+import { type Observer, World } from './world.js'
+import { createObserver } from './world-setup.js'
 
 export interface RunOptions {
   seed?: number
