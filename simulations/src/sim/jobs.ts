@@ -1,6 +1,6 @@
 /** Picking a provider for a job: the ranked walk, probes, admission, and the start of execution. */
 import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
-import { estimateJobCost, withinMaxPrice } from '@cocoon-mesh/peer'
+import { estimateJobCost, type JobSize, withinMaxPrice } from '@cocoon-mesh/peer'
 import { lookup } from '../models/kademlia.js'
 import { reliableRoundTrip } from '../network/latency.js'
 import { pathTransferMs, reachable } from '../network/nat.js'
@@ -14,17 +14,13 @@ import {
   KIND_SYBIL,
 } from './events.js'
 import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
-import type { Observer, RankingCache, World } from './world.js'
+import type { RankingCache, World } from './world.js'
 
 /** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
 const CHARGED_PROBES = 3
 
-/** An LLM job's size as the market code takes it (a `JobSize` with both token counts). */
-interface LlmJobSize {
-  kind: 'llm'
-  promptTokens: number
-  completionTokens: number
-}
+/** An LLM job's size as the market code takes it: a `JobSize` with both token counts. */
+type LlmJobSize = JobSize & { promptTokens: number; completionTokens: number }
 
 /** The size of job `j`. */
 function jobSize(world: World, j: number): LlmJobSize {
@@ -52,7 +48,7 @@ interface Pick {
  */
 export function assign(world: World, j: number): void {
   const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  const obs = world.observerOf(c)
   const model = world.jobModel[j] as number
   const cache = ranking(world, obs, model)
   world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
@@ -112,12 +108,8 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
       continue
     }
     // a Sybil's offer looks dialable: the client only learns otherwise when the dial times out
-    if (world.providerKind[p] === KIND_SYBIL) {
-      pick.provider = p
-      pick.index = i
-      return pick
-    }
-    if (!admit(world, j, p, s.models[model]?.name ?? 'model')) continue
+    if (world.providerKind[p] !== KIND_SYBIL && !admit(world, j, p, s.models[model]?.name ?? 'model'))
+      continue
     pick.provider = p
     pick.index = i
     return pick
@@ -174,14 +166,16 @@ function noProvider(world: World, j: number, pick: Pick): void {
 
 /** Price paid vs the cheapest capacity at this moment, before this job takes its slot (sampled). */
 function samplePriceRatio(world: World, j: number, model: number, perK: number): void {
-  const s = world.scenario
-  const m = world.metrics
-  const samples = s.output.priceSamples
-  const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
-  if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
-    const cheapest = cheapestAvailable(world, model)
-    if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
-  }
+  const ratios = world.metrics.priceRatio
+  if (!sampled(world, j, world.scenario.output.priceSamples, ratios.length)) return
+  const cheapest = cheapestAvailable(world, model)
+  if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) ratios.push(perK / cheapest)
+}
+
+/** Whether job `j` is one of `wanted` samples spread evenly over the run's jobs (`taken` so far). */
+function sampled(world: World, j: number, wanted: number, taken: number): boolean {
+  const every = Math.max(1, Math.floor(world.scenario.jobs.total / Math.max(1, wanted)))
+  return wanted > 0 && j % every === 0 && taken < wanted
 }
 
 /** Job `j` takes a slot of provider `p` at `perK`. */
@@ -250,8 +244,7 @@ function wasted(world: World, j: number, ms: number): void {
 function sampleDhtLookup(world: World, j: number, peer: number): void {
   const s = world.scenario
   const m = world.metrics
-  const every = Math.max(1, Math.floor(s.jobs.total / Math.max(1, s.dht.lookups)))
-  if (s.dht.lookups === 0 || j % every !== 0 || m.dhtHops.length >= s.dht.lookups) return
+  if (!sampled(world, j, s.dht.lookups, m.dhtHops.length)) return
   const clientPeer = world.clientPeers[world.jobClient[j] as number] as number
   const r = lookup(
     world.dht,

@@ -4,7 +4,7 @@ import { decideClaim } from '@cocoon-mesh/settlement'
 import { KIND_OVERCLAIM } from './events.js'
 import { assign } from './jobs.js'
 import { pricesFor } from './market.js'
-import type { Observer, World } from './world.js'
+import type { World } from './world.js'
 
 /** The dial of provider `p` for job `j` timed out: recorded as unreachable (as the real client does), then the next attempt. */
 export function dialFailed(world: World, j: number, p: number): void {
@@ -18,7 +18,7 @@ export function dialFailed(world: World, j: number, p: number): void {
  * would cost O(book) each), the next refresh picks it up.
  */
 function recordOutcome(world: World, j: number, p: number, outcome: ProviderOutcome): void {
-  const obs = world.observers[world.clientObserver[world.jobClient[j] as number] as number] as Observer
+  const obs = world.observerOf(world.jobClient[j] as number)
   obs.records.record(world.providerIdString[p] as string, outcome)
   if (outcome.type !== 'success') obs.recordsVersion++
 }
@@ -71,7 +71,7 @@ export function jobDone(world: World, j: number, epoch: number): void {
   settle(world, c, p, paid)
 }
 
-export function jobTimeout(world: World, j: number, _epoch: number): void {
+export function jobTimeout(world: World, j: number): void {
   const p = release(world, j)
   recordOutcome(world, j, p, { type: 'timeout' })
   world.metrics.stallTimeouts++

@@ -2,7 +2,7 @@
 import { OfferBook, ProviderRecords, RateLimiter } from '@cocoon-mesh/peer'
 import { type Rng, substream } from '../engine/prng.js'
 import { assignRelays } from '../network/nat.js'
-import { createPeerTable, type PeerTable } from '../network/peers.js'
+import { createPeerTable, type PeerTable, ROLE_RELAY } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
 import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import type { Observer, World } from './world.js'
@@ -52,7 +52,7 @@ export function providerKinds(s: Scenario): number[] {
 /** Every peer that is not a relay: the candidates for providers and clients. */
 export function nonRelayPeers(peers: PeerTable): number[] {
   const candidates: number[] = []
-  for (let i = 0; i < peers.count; i++) if (peers.role[i] !== 2) candidates.push(i)
+  for (let i = 0; i < peers.count; i++) if (peers.role[i] !== ROLE_RELAY) candidates.push(i)
   return candidates
 }
 

@@ -253,6 +253,11 @@ export class World {
     }
   }
 
+  /** The observer whose book client `c` uses. */
+  observerOf(c: number): Observer {
+    return this.observers[this.clientObserver[c] as number] as Observer
+  }
+
   /** Whether a provider can take a job now (online, free slot): what the availability bitsets track. */
   available(p: number): boolean {
     return (
