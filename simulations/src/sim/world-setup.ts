@@ -120,13 +120,3 @@ export function createObserver(world: World, peer: number): Observer {
     rankings: new Map(),
   }
 }
-
-export function pickWeighted(weights: readonly number[], rng: Rng): number {
-  const total = weights.reduce((s, w) => s + w, 0)
-  let x = rng.next() * total
-  for (let i = 0; i < weights.length; i++) {
-    x -= weights[i] as number
-    if (x < 0) return i
-  }
-  return weights.length - 1
-}

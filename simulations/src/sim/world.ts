@@ -2,7 +2,7 @@ import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
 import type { OfferBook, ProviderRecords, RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { Engine } from '../engine/engine.js'
-import { type Rng, substream } from '../engine/prng.js'
+import { pickWeighted, type Rng, substream } from '../engine/prng.js'
 import { buildDht, type Dht } from '../models/kademlia.js'
 import type { LatencyModel } from '../network/latency.js'
 import { type PeerTable, ROLE_ADVERSARY, ROLE_CLIENT, ROLE_PROVIDER } from '../network/peers.js'
@@ -15,7 +15,6 @@ import {
   groupRates,
   nonRelayPeers,
   observerPeers,
-  pickWeighted,
   providerKinds,
   runStreams,
   shuffleFirst,
