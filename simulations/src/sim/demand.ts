@@ -86,7 +86,6 @@ export function arrival(world: World, g: number): void {
     1,
     Math.round(world.rng.jobs.lognormal(spec?.completionMedian ?? 1, spec?.sigma ?? 0)),
   )
-  world.jobArrived[j] = world.engine.now
   m.jobsArrived++
   m.add('jobs_arrived', world.engine.now)
   assign(world, j)

@@ -182,7 +182,6 @@ function sampled(world: World, j: number, wanted: number, taken: number): boolea
 function occupy(world: World, j: number, p: number, perK: number): void {
   world.touchProvider(p)
   world.providerBusy[p] = (world.providerBusy[p] as number) + 1
-  world.busySlots++
   world.updateAvailability(p)
   world.jobProvider[j] = p
   world.jobEpoch[j] = world.providerEpoch[p] as number

@@ -53,7 +53,6 @@ export function computeGossip(world: World): void {
       world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
     }
   }
-  world.gossipSamples = s.gossip.samples
   world.metrics.propagation = pooled
 }
 
@@ -124,11 +123,10 @@ export async function publish(world: World, crypto: SimCrypto, p: number, firstH
   m.verdict(`first-hop:${v.verdict}:${v.reason}`)
   if (v.verdict !== 'accept') return
   firstHop.book.add(offer)
-  const o = world.offers.length
-  world.offers.push(offer)
+  const o = world.offerBytes.length
   world.offerBytes.push(data)
   world.offerProvider.push(p)
-  const sample = world.rng.gossip.int(Math.max(1, world.gossipSamples))
+  const sample = world.rng.gossip.int(Math.max(1, world.scenario.gossip.samples))
   const O = world.observers.length
   for (let i = 0; i < O; i++) {
     const delay = world.gossipDelay[sample * O + i] as number

@@ -28,7 +28,6 @@ function release(world: World, j: number): number {
   world.releases.delete(j)
   world.touchProvider(p)
   world.providerBusy[p] = Math.max(0, (world.providerBusy[p] as number) - 1)
-  world.busySlots--
   world.jobProvider[j] = -1
   world.updateAvailability(p)
   return p

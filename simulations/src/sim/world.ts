@@ -1,6 +1,5 @@
 import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
 import type { OfferBook, ProviderRecords, RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
-import type { Offer } from '@cocoon-mesh/protocol'
 import { Engine } from '../engine/engine.js'
 import { pickWeighted, type Rng, substream } from '../engine/prng.js'
 import { buildDht, type Dht } from '../models/kademlia.js'
@@ -107,7 +106,6 @@ export class World {
   readonly jobPrompt: Int32Array
   readonly jobCompletion: Int32Array
   readonly jobAttempts: Uint8Array
-  readonly jobArrived: Float64Array
   readonly jobEpoch: Int32Array
   readonly jobLastFailed: Int32Array
   readonly jobPriceK: Float64Array
@@ -115,19 +113,15 @@ export class World {
   readonly jobWastedMs: Float64Array
 
   // offers published (index o)
-  readonly offers: Offer[] = []
   readonly offerBytes: Uint8Array[] = []
   readonly offerProvider: number[] = []
 
   readonly observers: Observer[] = []
   readonly gossipDelay: Float32Array
-  gossipSamples = 0
 
   // demand
   readonly groupRate: Float64Array
   readonly groupOn: Uint8Array
-  busySlots = 0
-  onlineSlots = 0
   channels = new Map<number, { unclaimed: bigint; lastClaimAt: number }>()
 
   constructor(scenario: Scenario, seed: number) {
@@ -181,7 +175,6 @@ export class World {
     this.jobPrompt = new Int32Array(this.jobCap)
     this.jobCompletion = new Int32Array(this.jobCap)
     this.jobAttempts = new Uint8Array(this.jobCap)
-    this.jobArrived = new Float64Array(this.jobCap)
     this.jobEpoch = new Int32Array(this.jobCap)
     this.jobLastFailed = new Int32Array(this.jobCap).fill(-1)
     this.jobPriceK = new Float64Array(this.jobCap).fill(Number.NaN)
