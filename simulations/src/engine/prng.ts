@@ -99,3 +99,14 @@ export function hashString(text: string): number {
 export function substream(seed: number, name: string): Rng {
   return new Rng(seed, hashString(name))
 }
+
+/** An index drawn with probability proportional to its weight (the last one when rounding leaves a remainder). */
+export function pickWeighted(weights: readonly number[], rng: Rng): number {
+  const total = weights.reduce((s, w) => s + w, 0)
+  let x = rng.next() * total
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i] as number
+    if (x < 0) return i
+  }
+  return weights.length - 1
+}

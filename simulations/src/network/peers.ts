@@ -1,4 +1,4 @@
-import type { Rng } from '../engine/prng.js'
+import { pickWeighted, type Rng } from '../engine/prng.js'
 
 /**
  * The peer table: one row per peer in typed arrays (region, NAT, upload
@@ -41,15 +41,8 @@ export function createPeerTable(params: PeerTableParameters, rng: Rng): PeerTabl
     bandwidth: new Float32Array(count),
     relayOf: new Int32Array(count).fill(-1),
   }
-  const total = params.regionWeights.reduce((s, w) => s + w, 0)
   for (let i = 0; i < count; i++) {
-    let x = rng.next() * total
-    let r = 0
-    while (r < params.regionWeights.length - 1 && x >= (params.regionWeights[r] as number)) {
-      x -= params.regionWeights[r] as number
-      r++
-    }
-    table.region[i] = r
+    table.region[i] = pickWeighted(params.regionWeights, rng)
     table.nat[i] = rng.chance(params.natFraction) ? 1 : 0
     table.bandwidth[i] = rng.lognormal(params.bandwidthMedianMbps, params.bandwidthSigma)
   }

@@ -1,122 +1,26 @@
+/** Picking a provider for a job: the ranked walk, probes, admission, and the start of execution. */
 import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
-import { estimateJobCost, llmUsageCost, type ProviderOutcome, withinMaxPrice } from '@cocoon-mesh/peer'
-import { decideClaim } from '@cocoon-mesh/settlement'
+import { estimateJobCost, type JobSize, withinMaxPrice } from '@cocoon-mesh/peer'
 import { lookup } from '../models/kademlia.js'
 import { reliableRoundTrip } from '../network/latency.js'
 import { pathTransferMs, reachable } from '../network/nat.js'
 import {
-  EV_ARRIVAL,
-  EV_BURST_TOGGLE,
   EV_DIAL_FAILED,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
-  KIND_OVERCLAIM,
   KIND_SPAM,
   KIND_STALL,
   KIND_SYBIL,
 } from './events.js'
 import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
-import type { Observer, RankingCache, World } from './world.js'
+import type { RankingCache, World } from './world.js'
 
 /** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
 const CHARGED_PROBES = 3
 
-/**
- * Job arrivals per client group: a Poisson process at the group's rate
- * (steady), modulated by a sine (diurnal, by thinning), or switched on and
- * off by an exponential on/off process (bursty, the rate scaled so the mean
- * matches). Each arrival picks a random client of the group.
- */
-export function startDemand(world: World): void {
-  world.scenario.clients.forEach((g, i) => {
-    if ((world.groupRate[i] as number) <= 0) return
-    if (g.pattern.type === 'bursty') {
-      world.groupOn[i] = 1
-      world.engine.schedule(world.rng.demand.exp(g.pattern.meanOnMs), EV_BURST_TOGGLE, i)
-    }
-    scheduleArrival(world, i)
-  })
-}
-
-function peakRate(world: World, g: number): number {
-  const group = world.scenario.clients[g]
-  const base = world.groupRate[g] as number
-  if (group === undefined) return base
-  if (group.pattern.type === 'diurnal') return base * (1 + group.pattern.amplitude)
-  if (group.pattern.type === 'bursty') {
-    const { meanOnMs, meanOffMs } = group.pattern
-    return (base * (meanOnMs + meanOffMs)) / meanOnMs
-  }
-  return base
-}
-
-export function scheduleArrival(world: World, g: number): void {
-  const rate = peakRate(world, g)
-  if (rate > 0) world.engine.schedule(world.rng.demand.exp(1 / rate), EV_ARRIVAL, g)
-}
-
-export function toggleBurst(world: World, g: number): void {
-  const group = world.scenario.clients[g]
-  if (group?.pattern.type !== 'bursty') return
-  const on = world.groupOn[g] === 1 ? 0 : 1
-  world.groupOn[g] = on
-  world.engine.schedule(
-    world.rng.demand.exp(on === 1 ? group.pattern.meanOnMs : group.pattern.meanOffMs),
-    EV_BURST_TOGGLE,
-    g,
-  )
-}
-
-export function arrival(world: World, g: number): void {
-  scheduleArrival(world, g)
-  const group = world.scenario.clients[g]
-  if (group === undefined || world.jobCount >= world.jobCap) return
-  if (group.pattern.type === 'bursty' && world.groupOn[g] !== 1) return
-  if (group.pattern.type === 'diurnal') {
-    const base = world.groupRate[g] as number
-    const rate =
-      base *
-      (1 + group.pattern.amplitude * Math.sin((2 * Math.PI * world.engine.now) / group.pattern.periodMs))
-    if (world.rng.demand.next() * peakRate(world, g) > rate) return
-  }
-  const clients = world.groupClients[g] as Int32Array
-  const m = world.metrics
-  // the job comes from an online client of the group (offline ones submit nothing)
-  let c = clients[world.rng.demand.int(clients.length)] as number
-  for (let tries = 1; world.peers.online[world.clientPeers[c] as number] !== 1; tries++) {
-    if (tries >= 8) {
-      m.jobsClientOffline++
-      return
-    }
-    c = clients[world.rng.demand.int(clients.length)] as number
-  }
-  const j = world.jobCount++
-  const s = world.scenario
-  const model = world.rng.jobs.int(s.models.length)
-  const spec = s.models[model]
-  world.jobClient[j] = c
-  world.jobModel[j] = model
-  world.jobPrompt[j] = Math.max(
-    0,
-    Math.round(world.rng.jobs.lognormal(spec?.promptMedian ?? 0, spec?.sigma ?? 0)),
-  )
-  world.jobCompletion[j] = Math.max(
-    1,
-    Math.round(world.rng.jobs.lognormal(spec?.completionMedian ?? 1, spec?.sigma ?? 0)),
-  )
-  world.jobArrived[j] = world.engine.now
-  m.jobsArrived++
-  m.add('jobs_arrived', world.engine.now)
-  assign(world, j)
-}
-
-/** An LLM job's size as the market code takes it (a `JobSize` with both token counts). */
-interface LlmJobSize {
-  kind: 'llm'
-  promptTokens: number
-  completionTokens: number
-}
+/** An LLM job's size as the market code takes it: a `JobSize` with both token counts. */
+type LlmJobSize = JobSize & { promptTokens: number; completionTokens: number }
 
 /** The size of job `j`. */
 function jobSize(world: World, j: number): LlmJobSize {
@@ -144,7 +48,7 @@ interface Pick {
  */
 export function assign(world: World, j: number): void {
   const c = world.jobClient[j] as number
-  const obs = world.observers[world.clientObserver[c] as number] as Observer
+  const obs = world.observerOf(c)
   const model = world.jobModel[j] as number
   const cache = ranking(world, obs, model)
   world.jobAttempts[j] = (world.jobAttempts[j] as number) + 1
@@ -204,12 +108,8 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
       continue
     }
     // a Sybil's offer looks dialable: the client only learns otherwise when the dial times out
-    if (world.providerKind[p] === KIND_SYBIL) {
-      pick.provider = p
-      pick.index = i
-      return pick
-    }
-    if (!admit(world, j, p, s.models[model]?.name ?? 'model')) continue
+    if (world.providerKind[p] !== KIND_SYBIL && !admit(world, j, p, s.models[model]?.name ?? 'model'))
+      continue
     pick.provider = p
     pick.index = i
     return pick
@@ -266,21 +166,22 @@ function noProvider(world: World, j: number, pick: Pick): void {
 
 /** Price paid vs the cheapest capacity at this moment, before this job takes its slot (sampled). */
 function samplePriceRatio(world: World, j: number, model: number, perK: number): void {
-  const s = world.scenario
-  const m = world.metrics
-  const samples = s.output.priceSamples
-  const sampleEvery = Math.max(1, Math.floor(s.jobs.total / Math.max(1, samples)))
-  if (samples > 0 && j % sampleEvery === 0 && m.priceRatio.length < samples) {
-    const cheapest = cheapestAvailable(world, model)
-    if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) m.priceRatio.push(perK / cheapest)
-  }
+  const ratios = world.metrics.priceRatio
+  if (!sampled(world, j, world.scenario.output.priceSamples, ratios.length)) return
+  const cheapest = cheapestAvailable(world, model)
+  if (cheapest < Number.POSITIVE_INFINITY && cheapest > 0) ratios.push(perK / cheapest)
+}
+
+/** Whether job `j` is one of `wanted` samples spread evenly over the run's jobs (`taken` so far). */
+function sampled(world: World, j: number, wanted: number, taken: number): boolean {
+  const every = Math.max(1, Math.floor(world.scenario.jobs.total / Math.max(1, wanted)))
+  return wanted > 0 && j % every === 0 && taken < wanted
 }
 
 /** Job `j` takes a slot of provider `p` at `perK`. */
 function occupy(world: World, j: number, p: number, perK: number): void {
   world.touchProvider(p)
   world.providerBusy[p] = (world.providerBusy[p] as number) + 1
-  world.busySlots++
   world.updateAvailability(p)
   world.jobProvider[j] = p
   world.jobEpoch[j] = world.providerEpoch[p] as number
@@ -332,36 +233,17 @@ function dialUnreachable(world: World, j: number, p: number, delay: number): voi
   world.engine.schedule(delay + world.scenario.jobs.dialTimeoutMs, EV_DIAL_FAILED, j, p)
 }
 
-/** The dial of provider `p` for job `j` timed out: recorded as unreachable (as the real client does), then the next attempt. */
-export function dialFailed(world: World, j: number, p: number): void {
-  recordOutcome(world, j, p, { type: 'unreachable' })
-  retryOrFail(world, j, p, 'unreachable')
-}
-
 /** Time job `j` lost to an attacker, in the job and in the series (at the moment it is committed). */
 function wasted(world: World, j: number, ms: number): void {
   world.jobWastedMs[j] = (world.jobWastedMs[j] as number) + ms
   world.metrics.add('attacker_wasted_ms', world.engine.now, ms)
 }
 
-/**
- * What job `j`'s client learnt of provider `p`, into its observer's real
- * ProviderRecords. A failure or timeout invalidates the cached ranking; a
- * success does not (nearly every event is one, and re-ranking per success
- * would cost O(book) each), the next refresh picks it up.
- */
-function recordOutcome(world: World, j: number, p: number, outcome: ProviderOutcome): void {
-  const obs = world.observers[world.clientObserver[world.jobClient[j] as number] as number] as Observer
-  obs.records.record(world.providerIdString[p] as string, outcome)
-  if (outcome.type !== 'success') obs.recordsVersion++
-}
-
 /** DHT: a sample of jobs also does a real-size Kademlia lookup for the provider's key. */
 function sampleDhtLookup(world: World, j: number, peer: number): void {
   const s = world.scenario
   const m = world.metrics
-  const every = Math.max(1, Math.floor(s.jobs.total / Math.max(1, s.dht.lookups)))
-  if (s.dht.lookups === 0 || j % every !== 0 || m.dhtHops.length >= s.dht.lookups) return
+  if (!sampled(world, j, s.dht.lookups, m.dhtHops.length)) return
   const clientPeer = world.clientPeers[world.jobClient[j] as number] as number
   const r = lookup(
     world.dht,
@@ -375,89 +257,4 @@ function sampleDhtLookup(world: World, j: number, peer: number): void {
   m.dhtMs.push(r.ms)
   m.dhtTimeouts += r.timeouts
   if (r.found) m.dhtFound++
-}
-
-function release(world: World, j: number): number {
-  const p = world.jobProvider[j] as number
-  world.releases.get(j)?.()
-  world.releases.delete(j)
-  world.touchProvider(p)
-  world.providerBusy[p] = Math.max(0, (world.providerBusy[p] as number) - 1)
-  world.busySlots--
-  world.jobProvider[j] = -1
-  world.updateAvailability(p)
-  return p
-}
-
-function retryOrFail(world: World, j: number, p: number, reason: string): void {
-  world.jobLastFailed[j] = p
-  if (world.jobAttempts[j]! < world.scenario.jobs.maxAttempts) assign(world, j)
-  else world.metrics.fail(reason, world.engine.now)
-}
-
-export function jobDone(world: World, j: number, epoch: number): void {
-  const p = release(world, j)
-  const m = world.metrics
-  const c = world.jobClient[j] as number
-  if (world.providerEpoch[p] !== epoch) {
-    // the provider left mid-job: the stream broke
-    recordOutcome(world, j, p, { type: 'failure' })
-    retryOrFail(world, j, p, 'provider-left')
-    return
-  }
-  const perK = world.jobPriceK[j] as number
-  const prices = pricesFor(perK)
-  const prompt = world.jobPrompt[j] as number
-  const counted = world.jobCompletion[j] as number
-  const paid = llmUsageCost(prices, prompt, counted)
-  if (world.providerKind[p] === KIND_OVERCLAIM) {
-    // the provider reports more completion tokens than it streamed; the client pays for what it counted
-    const claimed = Math.ceil(counted * world.scenario.adversaries.overclaim.factor)
-    m.overclaimJobs++
-    m.overclaimAttemptedNano += Number(llmUsageCost(prices, prompt, claimed) - paid)
-  }
-  recordOutcome(world, j, p, { type: 'success' })
-  world.clientSpent[c] = (world.clientSpent[c] as number) + Number(paid)
-  m.paidNano += Number(paid)
-  m.jobsOk++
-  m.add('jobs_ok', world.engine.now)
-  m.add('price_sum', world.engine.now, perK)
-  m.add('price_n', world.engine.now)
-  settle(world, c, p, paid)
-}
-
-export function jobTimeout(world: World, j: number, _epoch: number): void {
-  const p = release(world, j)
-  recordOutcome(world, j, p, { type: 'timeout' })
-  world.metrics.stallTimeouts++
-  world.jobPriceK[j] = Number.NaN
-  retryOrFail(world, j, p, 'timeout')
-}
-
-/** One channel per (client, provider): opening it is one on-chain message; claims follow the real claim policy. */
-function settle(world: World, c: number, p: number, paid: bigint): void {
-  const key = c * world.providerCount + p
-  let ch = world.channels.get(key)
-  if (ch === undefined) {
-    ch = { unclaimed: 0n, lastClaimAt: world.now() }
-    world.channels.set(key, ch)
-    world.metrics.onchainOpens++
-  }
-  ch.unclaimed += paid
-  const reason = decideClaim({
-    unclaimed: ch.unclaimed,
-    lastClaimAt: ch.lastClaimAt,
-    now: world.now(),
-    exitStarted: false,
-  })
-  if (reason !== undefined) {
-    world.metrics.onchainClaims++
-    ch.unclaimed = 0n
-    ch.lastClaimAt = world.now()
-  }
-}
-
-/** End of run: every channel is closed cooperatively (one message carrying the final claim). */
-export function closeChannels(world: World): void {
-  world.metrics.onchainCloses += world.channels.size
 }

@@ -1,6 +1,5 @@
 import {
   buildOffer,
-  estimateJobCost,
   type MatchResult,
   nextSequence,
   type OfferTemplate,
@@ -13,7 +12,6 @@ import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/pr
 import { buildMesh, propagate } from '../models/gossipsub.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
-import { quantiles } from './stats.js'
 import { EPOCH_MS, type Observer, type RankingCache, type World } from './world.js'
 
 /** Prices of a provider whose completion price is `perK` nanoTON / 1000 tokens: prompt tokens cost a quarter. */
@@ -55,7 +53,6 @@ export function computeGossip(world: World): void {
       world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
     }
   }
-  world.gossipSamples = s.gossip.samples
   world.metrics.propagation = pooled
 }
 
@@ -126,11 +123,10 @@ export async function publish(world: World, crypto: SimCrypto, p: number, firstH
   m.verdict(`first-hop:${v.verdict}:${v.reason}`)
   if (v.verdict !== 'accept') return
   firstHop.book.add(offer)
-  const o = world.offers.length
-  world.offers.push(offer)
+  const o = world.offerBytes.length
   world.offerBytes.push(data)
   world.offerProvider.push(p)
-  const sample = world.rng.gossip.int(Math.max(1, world.gossipSamples))
+  const sample = world.rng.gossip.int(Math.max(1, world.scenario.gossip.samples))
   const O = world.observers.length
   for (let i = 0; i < O; i++) {
     const delay = world.gossipDelay[sample * O + i] as number
@@ -268,9 +264,7 @@ export function cheapestAvailable(world: World, model: number): number {
   for (let p = 0; p < world.providerCount; p++) {
     const kind = world.providerKind[p]
     if (kind === KIND_SPAM || kind === KIND_STALL || kind === KIND_SYBIL) continue
-    if (world.peers.online[world.providerPeer[p] as number] !== 1) continue
-    if ((world.providerBusy[p] as number) >= (world.providerMaxConc[p] as number)) continue
-    if (world.providerSeq[p] === 0) continue
+    if (!world.available(p) || world.providerSeq[p] === 0) continue
     const group = world.scenario.providers[world.providerGroup[p] as number]
     if (group?.models.includes(model) !== true) continue
     const price = world.providerPrice[p] as number
@@ -278,5 +272,3 @@ export function cheapestAvailable(world: World, model: number): number {
   }
   return best
 }
-
-export { estimateJobCost, quantiles }

@@ -1,8 +1,10 @@
 import { providerIdOf } from '@cocoon-mesh/peer'
 import type { EventHandler } from '../engine/engine.js'
 import { sessionLength } from '../network/churn.js'
+import { ROLE_RELAY } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
 import { createSimCrypto, type SimCrypto } from './crypto.js'
+import { arrival, startDemand, toggleBurst } from './demand.js'
 import {
   EV_ARRIVAL,
   EV_BUCKET,
@@ -21,16 +23,7 @@ import {
   KIND_SPAM,
   KIND_STALL,
 } from './events.js'
-import {
-  arrival,
-  assign,
-  closeChannels,
-  dialFailed,
-  jobDone,
-  jobTimeout,
-  startDemand,
-  toggleBurst,
-} from './jobs.js'
+import { assign } from './jobs.js'
 import {
   cheapestAvailable,
   computeGossip,
@@ -39,9 +32,11 @@ import {
   publish,
   schedulePublishing,
 } from './market.js'
+import { closeChannels, dialFailed, jobDone, jobTimeout } from './outcomes.js'
 import { initialPrice, repriced } from './pricing.js'
 import { buildSummary, type Summary, seriesCsv } from './summary.js'
-import { createObserver, type Observer, World } from './world.js'
+import { type Observer, World } from './world.js'
+import { createObserver } from './world-setup.js'
 
 export interface RunOptions {
   seed?: number
@@ -119,7 +114,7 @@ function eventHandler(world: World, crypto: SimCrypto, firstHop: Observer): Even
         jobDone(world, a, b)
         break
       case EV_JOB_TIMEOUT:
-        jobTimeout(world, a, b)
+        jobTimeout(world, a)
         break
       case EV_JOB_RETRY:
         assign(world, a)
@@ -177,7 +172,7 @@ function scheduleChurn(world: World): void {
   if (c.fraction <= 0) return
   const keep = new Set<number>(world.observers.map((o) => o.peer))
   for (let i = 0; i < world.peers.count; i++) {
-    if (keep.has(i) || world.peers.role[i] === 2) continue
+    if (keep.has(i) || world.peers.role[i] === ROLE_RELAY) continue
     if (!world.rng.churn.chance(c.fraction)) continue
     world.engine.schedule(
       sessionLength(c.session, world.rng.churn) * world.rng.churn.next(),

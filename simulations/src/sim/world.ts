@@ -1,21 +1,23 @@
 import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
-import { OfferBook, ProviderRecords, type RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
-import type { Offer } from '@cocoon-mesh/protocol'
+import type { OfferBook, ProviderRecords, RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
 import { Engine } from '../engine/engine.js'
-import { type Rng, substream } from '../engine/prng.js'
+import { pickWeighted, type Rng, substream } from '../engine/prng.js'
 import { buildDht, type Dht } from '../models/kademlia.js'
 import type { LatencyModel } from '../network/latency.js'
-import { assignRelays } from '../network/nat.js'
-import {
-  createPeerTable,
-  type PeerTable,
-  ROLE_ADVERSARY,
-  ROLE_CLIENT,
-  ROLE_PROVIDER,
-} from '../network/peers.js'
+import { type PeerTable, ROLE_ADVERSARY, ROLE_CLIENT, ROLE_PROVIDER } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
-import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
+import { KIND_HONEST } from './events.js'
 import { Metrics } from './metrics.js'
+import {
+  buildPeers,
+  createObserver,
+  groupRates,
+  nonRelayPeers,
+  observerPeers,
+  providerKinds,
+  runStreams,
+  shuffleFirst,
+} from './world-setup.js'
 
 /** Sim time 0 maps to this Unix ms so offers carry plausible timestamps. */
 export const EPOCH_MS = 1_800_000_000_000
@@ -104,7 +106,6 @@ export class World {
   readonly jobPrompt: Int32Array
   readonly jobCompletion: Int32Array
   readonly jobAttempts: Uint8Array
-  readonly jobArrived: Float64Array
   readonly jobEpoch: Int32Array
   readonly jobLastFailed: Int32Array
   readonly jobPriceK: Float64Array
@@ -112,19 +113,15 @@ export class World {
   readonly jobWastedMs: Float64Array
 
   // offers published (index o)
-  readonly offers: Offer[] = []
   readonly offerBytes: Uint8Array[] = []
   readonly offerProvider: number[] = []
 
   readonly observers: Observer[] = []
   readonly gossipDelay: Float32Array
-  gossipSamples = 0
 
   // demand
   readonly groupRate: Float64Array
   readonly groupOn: Uint8Array
-  busySlots = 0
-  onlineSlots = 0
   channels = new Map<number, { unclaimed: bigint; lastClaimAt: number }>()
 
   constructor(scenario: Scenario, seed: number) {
@@ -178,7 +175,6 @@ export class World {
     this.jobPrompt = new Int32Array(this.jobCap)
     this.jobCompletion = new Int32Array(this.jobCap)
     this.jobAttempts = new Uint8Array(this.jobCap)
-    this.jobArrived = new Float64Array(this.jobCap)
     this.jobEpoch = new Int32Array(this.jobCap)
     this.jobLastFailed = new Int32Array(this.jobCap).fill(-1)
     this.jobPriceK = new Float64Array(this.jobCap).fill(Number.NaN)
@@ -249,6 +245,11 @@ export class World {
     }
   }
 
+  /** The observer whose book client `c` uses. */
+  observerOf(c: number): Observer {
+    return this.observers[this.clientObserver[c] as number] as Observer
+  }
+
   /** Whether a provider can take a job now (online, free slot): what the availability bitsets track. */
   available(p: number): boolean {
     return (
@@ -279,128 +280,4 @@ export class World {
       (this.providerBusy[p] as number) * (now - (this.providerLastChange[p] as number))
     this.providerLastChange[p] = now
   }
-}
-
-/** The run's independent random streams, one per concern, all derived from the seed. */
-function runStreams(seed: number): World['rng'] {
-  return {
-    market: substream(seed, 'market'),
-    jobs: substream(seed, 'jobs'),
-    net: substream(seed, 'net'),
-    churn: substream(seed, 'churn'),
-    demand: substream(seed, 'demand'),
-    gossip: substream(seed, 'gossip'),
-    dht: substream(seed, 'dht'),
-  }
-}
-
-/** The peer table with regions, NAT, bandwidth and relays. */
-function buildPeers(s: Scenario, setup: Rng): PeerTable {
-  const peers = createPeerTable(
-    {
-      count: s.peers.count,
-      regionWeights: s.regions.weights,
-      natFraction: s.network.natFraction,
-      bandwidthMedianMbps: s.network.bandwidthMedianMbps,
-      bandwidthSigma: s.network.bandwidthSigma,
-    },
-    setup,
-  )
-  assignRelays(peers, s.network.relays, setup)
-  return peers
-}
-
-/** The kind of each provider index: honest ones first, then each adversary population. */
-function providerKinds(s: Scenario): number[] {
-  const adv = s.adversaries
-  const honest = Math.max(1, Math.round(s.peers.count * s.peers.providerFraction))
-  return [
-    ...new Array<number>(honest).fill(KIND_HONEST),
-    ...new Array<number>(adv.stall.count).fill(KIND_STALL),
-    ...new Array<number>(adv.overclaim.count).fill(KIND_OVERCLAIM),
-    ...new Array<number>(adv.spam.count).fill(KIND_SPAM),
-    ...new Array<number>(adv.sybil.count).fill(KIND_SYBIL),
-  ]
-}
-
-/** Every peer that is not a relay: the candidates for providers and clients. */
-function nonRelayPeers(peers: PeerTable): number[] {
-  const candidates: number[] = []
-  for (let i = 0; i < peers.count; i++) if (peers.role[i] !== 2) candidates.push(i)
-  return candidates
-}
-
-/** Moves a random subset of `n` entries to the front (a partial Fisher-Yates shuffle). */
-function shuffleFirst(list: number[], n: number, rng: Rng): void {
-  for (let i = 0; i < n; i++) {
-    const pick = i + rng.int(list.length - i)
-    const tmp = list[i] as number
-    list[i] = list[pick] as number
-    list[pick] = tmp
-  }
-}
-
-/** Jobs per simulated ms of each client group, from its share of demand (0 for an empty group). */
-function groupRates(s: Scenario, perGroup: number[][]): Float64Array {
-  const rates = new Float64Array(s.clients.length)
-  const demandTotal = s.clients.reduce(
-    (sum, g, i) => sum + ((perGroup[i]?.length ?? 0) > 0 ? g.demandShare : 0),
-    0,
-  )
-  s.clients.forEach((g, i) => {
-    if ((perGroup[i]?.length ?? 0) === 0 || demandTotal <= 0) return
-    rates[i] = (s.jobs.total * (g.demandShare / demandTotal)) / s.durationMs
-  })
-  return rates
-}
-
-/** Observers: honest public clients spread round-robin over regions (they never churn). */
-function observerPeers(peers: PeerTable, clients: number[], s: Scenario): number[] {
-  const regions = s.regions.names.length
-  const want = Math.max(1, Math.min(s.gossip.observers, clients.length))
-  const byRegion: number[][] = Array.from({ length: regions }, () => [])
-  clients.forEach((peer, idx) => {
-    if (peers.nat[peer] === 0) byRegion[peers.region[peer] as number]?.push(idx)
-  })
-  const chosen: number[] = []
-  for (let round = 0; chosen.length < want && round < want; round++) {
-    for (let r = 0; r < regions && chosen.length < want; r++) {
-      const idx = byRegion[r]?.[round]
-      if (idx !== undefined) chosen.push(idx)
-    }
-  }
-  if (chosen.length === 0) chosen.push(0)
-  return chosen.map((c) => clients[c] as number)
-}
-
-/**
- * A peer holding the real market state: its OfferBook, ProviderRecords and
- * RateLimiter. `peer` -1 is the first hop of publications (a relay), region 0.
- */
-export function createObserver(world: World, peer: number): Observer {
-  const s = world.scenario
-  return {
-    peer,
-    region: peer < 0 ? 0 : (world.peers.region[peer] as number),
-    book: new OfferBook({ now: world.now, maxProviders: Math.max(10_000, world.providerCount + 16) }),
-    records: new ProviderRecords(world.now),
-    limiter: new RateLimiter({
-      now: world.now,
-      ratePerSecond: s.rateLimit.ratePerSecond,
-      burst: s.rateLimit.burst,
-    }),
-    bookVersion: 0,
-    recordsVersion: 0,
-    rankings: new Map(),
-  }
-}
-
-export function pickWeighted(weights: readonly number[], rng: Rng): number {
-  const total = weights.reduce((s, w) => s + w, 0)
-  let x = rng.next() * total
-  for (let i = 0; i < weights.length; i++) {
-    x -= weights[i] as number
-    if (x < 0) return i
-  }
-  return weights.length - 1
 }
