@@ -33,7 +33,7 @@ import { toNano } from '@ton/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, cocoon, ProcessGroup, stop } from '../../test-support/cli-processes.ts'
 import { useDevnetFixture } from './support/devnet-fixture.js'
-import { amounts, claimedBy, events, MODEL, paidNodes } from './support/paid-nodes.js'
+import { amounts, claimedBy, events, exitReport, MODEL, paidNodes } from './support/paid-nodes.js'
 
 /** What one claim may cost the provider in fees at most (gas and forwarding). */
 const FEE_BOUND = toNano('0.02')
@@ -113,7 +113,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
 
       // the node's own record agrees once it stopped (its store is single-process)
       await stop(node.child, 'SIGTERM')
-      expect(await node.exited).toEqual({ code: 0, signal: null })
+      expect(await node.exited, exitReport(node)).toEqual({ code: 0, signal: null })
       expect(node.lines).toContain('stopped')
       const earned = await earnings(provider.home)
       expect(earned.channels).toEqual([
@@ -204,7 +204,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
         () => events(second).some((e) => e.event === 'done' || e.event === 'error'),
         'the second job',
       )
-      expect(await second.exited).toEqual({ code: 0, signal: null })
+      expect(await second.exited, exitReport(second)).toEqual({ code: 0, signal: null })
       const vouchers2 = amounts(second, 'voucher')
       expect(vouchers2.length).toBeGreaterThan(0)
       expect(vouchers2[0]).toBeGreaterThan(signed1)
@@ -220,7 +220,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
       )
       expect((await readChannel(chain, channel))?.state.claimed).toBe(signed2)
       await stop(run2.node.child, 'SIGTERM')
-      expect(await run2.node.exited).toEqual({ code: 0, signal: null })
+      expect(await run2.node.exited, exitReport(run2.node)).toEqual({ code: 0, signal: null })
       expect(run2.node.lines).toContain('stopped')
 
       // a second claim pays nothing more

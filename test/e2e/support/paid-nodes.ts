@@ -28,6 +28,11 @@ export function events(proc: Proc): PayingClientEvent[] {
   return proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as PayingClientEvent)
 }
 
+/** What a process said before it exited: its last stdout lines and its stderr, for an assertion message. */
+export function exitReport(proc: Proc): string {
+  return `last lines:\n${proc.lines.slice(-15).join('\n')}\nstderr:\n${proc.stderr().slice(-3000)}`
+}
+
 export function amounts(proc: Proc, kind: 'voucher' | 'acked'): bigint[] {
   return events(proc).flatMap((e) => (e.event === kind ? [BigInt(e.amount)] : []))
 }
