@@ -269,7 +269,8 @@ export interface OrderBookSourceOptions {
  * The peer's gossip order book: joins the model's topic on first use. While
  * the book holds no offer for the model (cold start), it asks the DHT for the
  * model's providers and fetches their offers directly, and waits for gossip:
- * it collects for `collectMs` (default 1 s) or until `collectProviders`
+ * it collects for `collectMs` (default 1 s) and until the first discovery
+ * round has asked every provider it found, or until `collectProviders`
  * (default 3) providers offer the model, and past that window until the first
  * offer, up to `coldStartMs` (default 10 s), so the client ranks several
  * offers rather than taking the first that arrives. When that ends with no offer and
@@ -287,11 +288,14 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
       if (offers.length > 0) return offers
       const start = now()
       const deadline = start + (options.coldStartMs ?? 10_000)
+      const rounds = new DiscoveryRounds()
+      // The window ends after collectMs and once a discovery round has asked every provider it
+      // found (on a loaded machine their answers can take longer than the window), or early
+      // once enough providers offer.
       const collected = (): boolean =>
         offers.length > 0 &&
-        (now() >= start + (options.collectMs ?? 1000) ||
+        ((now() >= start + (options.collectMs ?? 1000) && rounds.count > 0) ||
           new Set(offers.map(providerIdOf)).size >= (options.collectProviders ?? 3))
-      const rounds = new DiscoveryRounds()
       // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` of the next round
       let discovery: Promise<void> | undefined
       while (!collected() && now() < deadline) {
@@ -308,7 +312,8 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
           .finally(() => {
             discovery = undefined
           })
-        const windowEnd = offers.length > 0 ? start + (options.collectMs ?? 1000) : deadline
+        const windowEnd =
+          offers.length > 0 && rounds.count > 0 ? start + (options.collectMs ?? 1000) : deadline
         await changeOrTimeout(book, Math.min(windowEnd - now(), 250), options.timers ?? systemTimers)
         offers = book.offers(model)
       }
