@@ -16,7 +16,7 @@
  * It starts `mkfifo` processes, so tests that use it belong in test/e2e.
  */
 import { execFile } from 'node:child_process'
-import { type FSWatcher, watch } from 'node:fs'
+import { constants, type FSWatcher, watch } from 'node:fs'
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -116,10 +116,29 @@ export async function startFakeTsm(options: FakeTsmOptions): Promise<FakeTsm> {
     async close() {
       state.closed = true
       rootWatcher.close()
-      for (const entry of entries.values()) entry.watcher.close()
+      for (const entry of entries.values()) {
+        entry.watcher.close()
+        if (!entry.answered) await releaseReader(join(entry.path, 'outblob'))
+      }
       await rm(options.dir === undefined ? base : root, { recursive: true, force: true })
       if (state.errors.length > 0) throw state.errors[0]
     },
+  }
+}
+
+/**
+ * A reader blocked opening an unanswered FIFO outblob would hold a libuv
+ * thread for good: open it for writing without blocking and close it, so the
+ * reader sees EOF. ENXIO (no reader) and ENOENT (not made yet) leave nothing
+ * to release.
+ */
+async function releaseReader(fifo: string): Promise<void> {
+  try {
+    const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    await handle.close()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENXIO' && code !== 'ENOENT') throw error
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * A DCAP test CA, generated in-process: a root CA, a PCK platform CA and PCK
+ * A DCAP test CA, generated in-process: a root CA, a PCK processor CA and PCK
  * leaf (with Intel's SGX extension: PPID, TCB with CPUSVN and PCESVN, PCE-ID,
  * FMSPC, SGX type), a TCB signing certificate, CRLs, signed TCB info and QE
  * identity, and TDX quotes (DCAP v4, TD 1.0 body) with chosen report data and
@@ -90,7 +90,10 @@ interface Keys {
 }
 
 async function ecKeys(): Promise<Keys> {
-  const cryptoKey = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+  const cryptoKey = (await webcrypto.subtle.generateKey(EC, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair
   return { cryptoKey, privateKey: KeyObject.from(cryptoKey.privateKey) }
 }
 
@@ -139,7 +142,7 @@ async function buildChain(now: number, root: Keys, pckCa: Keys, pck: Keys, tcb: 
   const notAfter = new Date(now + 3650 * DAY_MS)
   const common = { notBefore, notAfter, signingAlgorithm: SIGNING }
   const rootName = 'CN=Cocoon Test SGX Root CA, O=Cocoon Mesh Tests'
-  const pckCaName = 'CN=Cocoon Test SGX PCK Platform CA, O=Cocoon Mesh Tests'
+  const pckCaName = 'CN=Cocoon Test SGX PCK Processor CA, O=Cocoon Mesh Tests'
   const caUsage = new x509.KeyUsagesExtension(
     x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
     true,
