@@ -6,7 +6,8 @@
  * 2. the TEE has a verifier here (Intel TDX and SGX; SEV-SNP not yet);
  * 3. dcap-qvl: the quote's signature chain to the pinned root CA, the
  *    collateral's signatures and validity at `now`, the QE report, the TCB
- *    level, the TD attributes (no debug TD);
+ *    level, the TD attributes (no debug TD); then what dcap-qvl leaves out:
+ *    both CRLs signed by the pinned root (and the PCK CA) and current;
  * 4. the TCB status is one the policy allows;
  * 5. the report data is attestationReportData(peer key, settlement key);
  * 6. the measurements match one of the policy's rules;
@@ -30,9 +31,11 @@ import {
   UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
 import { LRUCache } from 'lru-cache'
+import { checkCrls } from './crl.js'
 import {
   classifyDcapFailure,
   collateralWindow,
+  INTEL_SGX_ROOT_CA_DER,
   type ParsedQuote,
   parseDcapQuote,
   verifyDcap,
@@ -178,6 +181,12 @@ const TEE_NAMES: Partial<Record<TeeKind, TeeName>> = {
   [TeeKind.TEE_KIND_SEV_SNP]: 'sev-snp',
 }
 
+const CRL_REASONS = {
+  'bad-signature': 'bad-signature',
+  expired: 'collateral-expired',
+  malformed: 'malformed',
+} as const satisfies Record<string, NotAttestedReason>
+
 interface Outcome {
   verdict: AttestationVerdict
   from: number
@@ -236,10 +245,18 @@ async function verifyDecoded(
     const failure = classifyDcapFailure(error)
     return always(run.fail(failure.check, failure.reason, failure.detail))
   }
+  const crls = checkCrls(collateral, options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER, options.now)
+  if ('kind' in crls) {
+    const check = crls.kind === 'expired' ? 'collateral-window' : 'certificate-chain'
+    return always(run.fail(check, CRL_REASONS[crls.kind], crls.detail))
+  }
   const rootName =
     options.policy.trustedRootCaDer === undefined ? "Intel's SGX root CA" : 'the configured root CA'
   run.pass('collateral-window', 'TCB info and QE identity are current at the given time')
-  run.pass('certificate-chain', `PCK, TCB signing and CRL chains verify to ${rootName}`)
+  run.pass(
+    'certificate-chain',
+    `PCK, TCB signing and CRL chains verify to ${rootName}; both CRLs signed and current`,
+  )
   run.pass('collateral-signature', 'TCB info and QE identity signatures verify')
   run.pass('qe-report', 'QE report signed by the PCK key, matches QE identity, binds the attestation key')
   run.pass('quote-signature', 'quote body signed by the attestation key')
@@ -251,8 +268,8 @@ async function verifyDecoded(
     parsed.reportData,
     options.now,
   )
-  const from = window?.from ?? -Infinity
-  const until = Math.min(window?.until ?? Infinity, gpuResult.expiresAt ?? Infinity)
+  const from = Math.max(window?.from ?? -Infinity, crls.from)
+  const until = Math.min(window?.until ?? Infinity, crls.until, gpuResult.expiresAt ?? Infinity)
   const verdict = policyChecks(parsed, options, run, gpuResult.gpu, gpuResult.detail)
   return { verdict, from, until }
 }

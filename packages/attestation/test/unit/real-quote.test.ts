@@ -107,3 +107,23 @@ describe('real TDX quote (dcap-qvl sample) against Intel root CA', () => {
     expect(failed(verdict)).toBe('collateral-window')
   })
 })
+
+describe('CRLs of the real collateral', () => {
+  it('a flipped bit in the PCK CRL breaks its signature (certificate-chain)', async () => {
+    const collateral = await fixtureCollateral()
+    const verdict = await verify(await fixtureQuote(), {
+      ...collateral,
+      pckCrl: flipBit(collateral.pckCrl, collateral.pckCrl.byteLength - 90),
+    })
+    expect(verdict.reason).toBe('bad-signature')
+    expect(failed(verdict)).toBe('certificate-chain')
+    expect(verdict.checks.at(-1)?.detail).toContain('PCK CRL')
+  })
+
+  it('the root CA CRL of another collateral is refused', async () => {
+    const collateral = await fixtureCollateral()
+    const verdict = await verify(await fixtureQuote(), { ...collateral, rootCaCrl: collateral.pckCrl })
+    expect(verdict.reason).toBe('bad-signature')
+    expect(verdict.checks.at(-1)?.detail).toContain('root CA CRL')
+  })
+})
