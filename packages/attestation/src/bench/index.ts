@@ -17,7 +17,6 @@
  */
 import { readFile } from 'node:fs/promises'
 import {
-  ATTESTATION_BINDING_VERSION,
   attestationReportData,
   encodeAttestationEvidence,
   encodeOffer,
@@ -25,12 +24,12 @@ import {
   PROTOCOL_VERSION,
   reportBench,
   signOffer,
-  TeeKind,
   TrustTier,
   verifyOffer,
 } from '@cocoon-mesh/protocol'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { collateralFromJson } from '../collateral.js'
+import { dcapEvidence } from '../evidence.js'
 import { createTestCa } from '../testing/test-ca.js'
 import { VerdictCache, verifyEvidence } from '../verify.js'
 
@@ -94,15 +93,7 @@ async function main(): Promise<void> {
   const collateral = collateralFromJson(
     JSON.parse(await readFile(new URL('tdx_quote_collateral.json', FIXTURE_DIR), 'utf8')),
   )
-  const real = encodeAttestationEvidence({
-    version: PROTOCOL_VERSION,
-    tee: TeeKind.TEE_KIND_TDX,
-    quote,
-    dcapCollateral: collateral,
-    sevAuxBlob: new Uint8Array(0),
-    gpuToken: '',
-    bindingVersion: ATTESTATION_BINDING_VERSION,
-  })
+  const real = encodeAttestationEvidence(dcapEvidence({ quote, collateral }))
   const policy = { allowedMeasurements: 'any' as const }
   const options = { evidence: real, peerPublicKey, settlementPublicKey, policy, now: FIXTURE_NOW }
   const uncached = await opsPerSecond(() => verifyEvidence(options))
