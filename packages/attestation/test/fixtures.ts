@@ -5,7 +5,7 @@ import { collateralFromJson, dcapEvidence } from '../src/index.js'
 
 const dir = new URL('./fixtures/tdx/', import.meta.url)
 
-/** A time inside the fixture collateral's validity window (2025-06-19T10:32:27Z .. 2025-07-19T10:16:03Z). */
+/** A time inside the fixture collateral's validity window (2025-06-19T10:32:27Z .. 2025-07-19T10:00:35Z, the PCK CRL's next update). */
 export const FIXTURE_NOW = Date.parse('2025-07-01T00:00:00Z')
 
 export async function fixtureQuote(): Promise<Uint8Array<ArrayBuffer>> {
