@@ -119,7 +119,7 @@ export class VerdictCache {
   get(key: string, now: number): AttestationVerdict | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined || now < entry.from || now > entry.until) return undefined
-    return { ...entry.verdict, cached: true }
+    return { ...entry.verdict, checks: entry.verdict.checks.map((c) => ({ ...c })), cached: true }
   }
 
   /** @internal */
