@@ -17,7 +17,7 @@ import {
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
-import { waitForOffers } from './support/offers.js'
+import { connectToProviders, waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
@@ -35,6 +35,7 @@ async function client(m: LocalMesh): Promise<LightPeer> {
   cleanups.push(() => c.stop())
   // every provider's offer in the client's order book (gossip or DHT discovery)
   await waitForOffers(c, MODEL, m.providers.length)
+  await connectToProviders(c, m.providers)
   return c
 }
 

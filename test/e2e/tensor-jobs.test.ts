@@ -21,7 +21,7 @@ import {
 } from '@cocoon-mesh/peer'
 import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { waitForOffers } from './support/offers.js'
+import { connectToProviders, waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 import { allFrames, cliNode, exitOf, killOnNextAccept, MODEL, rawTensorJob } from './support/tensor-mesh.js'
 import { dot, floats, matmul, matrix } from './support/tensors.js'
@@ -46,6 +46,7 @@ async function client(m: LocalMesh, onEvent?: (event: JobEvent) => void): Promis
   })
   cleanups.push(() => c.stop())
   await waitForOffers(c, MODEL, m.providers.length)
+  await connectToProviders(c, m.providers)
   return c
 }
 

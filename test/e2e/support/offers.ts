@@ -1,4 +1,5 @@
 import type { LightPeer } from '@cocoon-mesh/peer'
+import { multiaddr } from '@multiformats/multiaddr'
 import { waitForEvent } from '../../../test-support/wait.ts'
 
 /**
@@ -18,5 +19,25 @@ export function waitForOffers(
     'change',
     async () => (await client.offers(model)).length >= count,
     { what: `${count} offer(s) of ${model} in the client's order book`, timeoutMs },
+  )
+}
+
+/**
+ * Connects the client to each provider at its listen address. A live
+ * connection is the client's evidence that a provider answers, and ranking
+ * puts such providers before unverified ones; a test that expects the
+ * cheapest provider to serve first connects to all of them, so that the
+ * order in which connections happened to come up decides nothing.
+ */
+export async function connectToProviders(
+  client: LightPeer,
+  providers: ReadonlyArray<{ addrs: string[] }>,
+): Promise<void> {
+  await Promise.all(
+    providers.map(async (p) => {
+      const addr = p.addrs[0]
+      if (addr === undefined) throw new Error('a provider of the mesh has no listen address')
+      await client.peer.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(30_000) })
+    }),
   )
 }

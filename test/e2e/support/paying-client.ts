@@ -142,7 +142,13 @@ try {
     ctx.store,
     args,
   )
-  const client = await createLightPeer({ bootstrap: args.bootstrap, payments })
+  // a restarted provider on a loaded machine can take longer than the default 3 s to its
+  // first token; these tests are about vouchers, not about abandoning slow providers
+  const client = await createLightPeer({
+    bootstrap: args.bootstrap,
+    payments,
+    stallLimits: { firstTokenMs: 20_000, idleMs: 20_000 },
+  })
   try {
     // the provider's offer, from the order book the light peer joins through the bootstrap peer
     await waitForOffers(client, args.model, 1)
