@@ -1,0 +1,124 @@
+/**
+ * Grammars for constrained decoding with node-llama-cpp: any JSON object
+ * (llama.cpp's JSON grammar), JSON valid against a schema
+ * (`createGrammarForJsonSchema`), a caller's GBNF grammar, and tool calls
+ * `{"name": ..., "arguments": ...}` whose arguments match the function's
+ * parameters. Output under such a grammar is valid by construction, unless
+ * `maxTokens` cuts it (finish reason `length`).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Llama, LlamaGrammar } from 'node-llama-cpp'
+import { InvalidRequestError } from '../errors.js'
+import type { GenerateRequest, JsonSchema, ToolCall, ToolDefinition } from '../types.js'
+import { checkGrammarSchema } from './json-schema-subset.js'
+import { usesTools } from './request.js'
+
+/** How a completion is constrained and how it is read at the end. */
+export interface LlamaConstraint {
+  grammar: LlamaGrammar | undefined
+  /** The tools the completion may be a call of (undefined when it is plain text). */
+  tools: ToolDefinition[] | undefined
+  /** `forced`: the completion is a call; `auto`: a call when it starts with `{`. */
+  toolMode: 'forced' | 'auto' | undefined
+}
+
+/**
+ * The grammar of a request. A schema the grammar cannot enforce or a GBNF
+ * grammar llama.cpp cannot parse is InvalidRequestError.
+ */
+export async function llamaConstraint(llama: Llama, request: GenerateRequest): Promise<LlamaConstraint> {
+  const format = request.responseFormat
+  if (usesTools(request)) return toolConstraint(llama, request)
+  if (format === undefined) return { grammar: undefined, tools: undefined, toolMode: undefined }
+  if (format.type === 'json_object') return plain(await llama.getGrammarFor('json'))
+  if (format.type === 'json_schema')
+    return plain(await schemaGrammar(llama, 'responseFormat.schema', format.schema))
+  try {
+    return plain(await llama.createGrammar({ grammar: format.grammar }))
+  } catch (error) {
+    throw new InvalidRequestError('responseFormat.grammar is not a GBNF grammar llama.cpp accepts', {
+      details: String(error).slice(0, 300),
+      cause: error,
+    })
+  }
+}
+
+function plain(grammar: LlamaGrammar): LlamaConstraint {
+  return { grammar, tools: undefined, toolMode: undefined }
+}
+
+async function schemaGrammar(llama: Llama, field: string, schema: JsonSchema): Promise<LlamaGrammar> {
+  checkGrammarSchema(field, schema)
+  try {
+    // checkGrammarSchema admitted only the keywords node-llama-cpp's GbnfJsonSchema has
+    return await llama.createGrammarForJsonSchema(
+      schema as Parameters<Llama['createGrammarForJsonSchema']>[0],
+    )
+  } catch (error) {
+    throw new InvalidRequestError(`${field} could not be turned into a grammar`, {
+      details: String(error).slice(0, 300),
+      cause: error,
+    })
+  }
+}
+
+/** The schema of one call of `tool`: its name as a constant, its parameters as the arguments. */
+function callSchema(tool: ToolDefinition): JsonSchema {
+  return {
+    type: 'object',
+    properties: { name: { const: tool.name }, arguments: tool.parameters ?? { type: 'object' } },
+  }
+}
+
+async function toolConstraint(llama: Llama, request: GenerateRequest): Promise<LlamaConstraint> {
+  const choice = request.toolChoice
+  const all = request.tools ?? []
+  const tools = typeof choice === 'object' ? all.filter((t) => t.name === choice.name) : all
+  for (const tool of tools) checkGrammarSchema(`tools.${tool.name}.parameters`, tool.parameters ?? {})
+  const schema =
+    tools.length === 1 ? callSchema(tools[0] as ToolDefinition) : { oneOf: tools.map(callSchema) }
+  const call = await schemaGrammar(llama, 'tools', schema)
+  if (choice === 'required' || typeof choice === 'object') return { grammar: call, tools, toolMode: 'forced' }
+  // auto: either a call, or text that does not start with "{"
+  const grammar = await llama.createGrammar({
+    grammar: `${call.grammar.replace(/^root ::=/m, 'cocoon-tool-call ::=')}\nroot ::= cocoon-tool-call | cocoon-text\ncocoon-text ::= [^{] [^\\x00]*\n`,
+    trimWhitespaceSuffix: true,
+  })
+  return { grammar, tools, toolMode: 'auto' }
+}
+
+/**
+ * A system message listing the tools, so the model knows what it may call
+ * and in which shape (the grammar enforces the shape either way).
+ */
+export function toolsPrompt(tools: readonly ToolDefinition[]): string {
+  const list = tools.map((t) => ({
+    name: t.name,
+    description: t.description ?? '',
+    parameters: t.parameters ?? {},
+  }))
+  return `You can call these functions:\n${JSON.stringify(list)}\nTo call one, answer with only a JSON object {"name": <function name>, "arguments": <arguments object>}.`
+}
+
+/**
+ * The tool call a finished completion is, or undefined when it is text (auto
+ * mode) or incomplete (cut by maxTokens).
+ */
+export function parseToolCall(text: string, tools: readonly ToolDefinition[]): ToolCall | undefined {
+  const trimmed = text.trim()
+  if (!trimmed.startsWith('{')) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(trimmed)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const { name, arguments: args } = parsed as { name?: unknown; arguments?: unknown }
+  if (typeof name !== 'string' || !tools.some((t) => t.name === name)) return undefined
+  return {
+    id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    name,
+    arguments: JSON.stringify(args ?? {}),
+  }
+}
