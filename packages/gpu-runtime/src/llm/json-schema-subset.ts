@@ -6,7 +6,10 @@
 import { InvalidRequestError } from '../errors.js'
 import type { JsonSchema } from '../types.js'
 
-/** Keywords that constrain and that node-llama-cpp's grammar honours. */
+/**
+ * Keywords that constrain and that node-llama-cpp's grammar honours. `format`
+ * is left out: its date grammar admits 2021-02-31, so it is refused.
+ */
 const CONSTRAINING = new Set([
   'type',
   'properties',
@@ -23,7 +26,6 @@ const CONSTRAINING = new Set([
   'oneOf',
   '$ref',
   '$defs',
-  'format',
   'minLength',
   'maxLength',
 ])
@@ -43,21 +45,19 @@ const ANNOTATIONS = new Set([
 /** Deepest nesting of subschemas accepted (a hostile schema could otherwise overflow the stack). */
 export const MAX_SCHEMA_DEPTH = 32
 
-const FORMATS = new Set(['date-time', 'time', 'date'])
-
 /** The errors {@link checkGrammarSchema} throws. */
 export type CheckGrammarSchemaErrorType = InvalidRequestError
 
 /**
  * Throws InvalidRequestError when `schema` uses a keyword the grammar cannot
- * enforce, a string format other than date, time and date-time, or nests
+ * enforce, or nests
  * deeper than {@link MAX_SCHEMA_DEPTH}.
  * @throws {CheckGrammarSchemaErrorType}
  */
 export function checkGrammarSchema(field: string, schema: unknown, path = '#', depth = 0): void {
   const refuse = (what: string): never => {
     throw new InvalidRequestError(`${field} uses ${what}, which constrained decoding cannot enforce`, {
-      details: `At ${path}. Supported keywords: ${[...CONSTRAINING].join(', ')} (formats ${[...FORMATS].join(', ')}). Remove it or validate that part yourself.`,
+      details: `At ${path}. Supported keywords: ${[...CONSTRAINING].join(', ')}. Remove it or validate that part yourself.`,
     })
   }
   if (depth > MAX_SCHEMA_DEPTH) refuse(`nesting deeper than ${MAX_SCHEMA_DEPTH}`)
@@ -68,8 +68,6 @@ export function checkGrammarSchema(field: string, schema: unknown, path = '#', d
   for (const key of Object.keys(s)) {
     if (!CONSTRAINING.has(key) && !ANNOTATIONS.has(key)) refuse(`"${key.slice(0, 40)}"`)
   }
-  if (s.format !== undefined && !FORMATS.has(String(s.format)))
-    refuse(`format "${String(s.format).slice(0, 40)}"`)
   const sub = (value: unknown, at: string): void => checkGrammarSchema(field, value, at, depth + 1)
   for (const key of ['properties', '$defs'] as const) {
     const map = s[key]

@@ -51,15 +51,39 @@ async function schemaGrammar(llama: Llama, field: string, schema: JsonSchema): P
   checkGrammarSchema(field, schema)
   try {
     // checkGrammarSchema admitted only the keywords node-llama-cpp's GbnfJsonSchema has
-    return await llama.createGrammarForJsonSchema(
+    const generated = await llama.createGrammarForJsonSchema(
       schema as Parameters<Llama['createGrammarForJsonSchema']>[0],
     )
+    return await llama.createGrammar({
+      grammar: boundedNumbers(generated.grammar),
+      trimWhitespaceSuffix: true,
+    })
   } catch (error) {
     throw new InvalidRequestError(`${field} could not be turned into a grammar`, {
       details: String(error).slice(0, 300),
       cause: error,
     })
   }
+}
+
+/** node-llama-cpp's exponent: up to 16 digits, so `1e999` (JSON.parse: Infinity) and `5e-3` for an integer pass. */
+const EXPONENT = '([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?'
+
+/**
+ * The grammar with numbers a JSON parser reads back as they were written: an
+ * integer has no exponent (`1e-3` is not an integer, `1e999` is Infinity) and
+ * a number's exponent has at most two digits.
+ */
+export function boundedNumbers(grammar: string): string {
+  return grammar
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('integer-number-rule ::=')) return line.replace(EXPONENT, '')
+      if (line.startsWith('fractional-number-rule ::='))
+        return line.replace(EXPONENT, '([eE] [-+]? [0-9]{1,2})?')
+      return line
+    })
+    .join('\n')
 }
 
 /** The schema of one call of `tool`: its name as a constant, its parameters as the arguments. */
@@ -119,6 +143,18 @@ export function parseToolCall(text: string, tools: readonly ToolDefinition[]): T
   return {
     id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
     name,
-    arguments: JSON.stringify(args ?? {}),
+    arguments: argumentsText(trimmed, args),
   }
+}
+
+/**
+ * The arguments exactly as the model wrote them: the grammar puts them last,
+ * after `"arguments":`, so they are the text up to the call's closing brace
+ * (re-serialising would turn a number JSON.parse cannot hold into null).
+ */
+function argumentsText(call: string, parsed: unknown): string {
+  const at = call.search(/"arguments"\s*:/)
+  if (at === -1) return JSON.stringify(parsed ?? {})
+  const start = call.indexOf(':', at) + 1
+  return call.slice(start, call.lastIndexOf('}')).trim()
 }
