@@ -4,8 +4,11 @@
  * features and the embedding job kind; a light client asks for stop strings,
  * a JSON schema, a tool call and embeddings.
  */
-import { mkdtemp } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { createLightPeer, type LightPeer, type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
@@ -13,6 +16,8 @@ import { waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
+/** The built `cocoon` binary. */
+const CLI = fileURLToPath(new URL('../../packages/peer/dist/cli/index.js', import.meta.url))
 const scratch = useScratchHome('cocoon-e2e-generation-')
 const { cleanups } = scratch
 
@@ -103,5 +108,43 @@ describe('generation features over the mesh (real processes, TCP)', () => {
     expect(embedded.usage.promptTokens).toBeGreaterThan(0)
     expect(embedded.usage.completionTokens).toBe(0)
     expect(embedded.usage.cost).toBeGreaterThan(0n)
+  })
+
+  it("`cocoon run --json-schema FILE --stop` prints JSON valid against the file's schema", async () => {
+    const { mesh } = await setup()
+    const schema = {
+      type: 'object',
+      properties: { ok: { type: 'boolean' }, n: { type: 'integer' } },
+      required: ['ok', 'n'],
+    }
+    const file = join(scratch.home, 'schema.json')
+    await writeFile(file, JSON.stringify(schema))
+    const { NODE_OPTIONS: _loaders, ...env } = process.env
+    const run = (extra: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          CLI,
+          'run',
+          '--model',
+          MODEL,
+          '--prompt',
+          'json',
+          '--max-tokens',
+          '100',
+          '--usage',
+          ...extra,
+          ...mesh.bootstrapAddrs.flatMap((a) => ['--bootstrap', a]),
+        ],
+        { encoding: 'utf8', timeout: 90_000, env },
+      )
+    const { stdout, stderr } = await run(['--json-schema', file, '--stop', 'never-in-json'])
+    expect(new Ajv().validate(schema, JSON.parse(stdout)), stdout).toBe(true)
+    const usage = stderr.split('\n').find((l) => l.startsWith('{"promptTokens"'))
+    expect(JSON.parse(usage ?? '{}')).toMatchObject({ finishReason: 'stop' })
+    await writeFile(file, '[1, 2]')
+    await expect(run(['--json-schema', file])).rejects.toMatchObject({
+      stderr: expect.stringContaining('holds no JSON schema object'),
+    })
   })
 })
