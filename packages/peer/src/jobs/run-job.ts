@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { constraintsToWire, type Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobResult, type LlmParams, markHandled, requiredFeatures } from '@cocoon-mesh/protocol'
+import {
+  JobKind,
+  type JobResult,
+  type LlmParams,
+  MAX_TOOLS,
+  markHandled,
+  requiredFeatures,
+} from '@cocoon-mesh/protocol'
 import {
   type AbortedError,
   type AllProvidersFailedError,
@@ -10,6 +17,7 @@ import {
   type DeadlineExceededError,
   InvalidJobError,
   type JobFailedError,
+  MalformedToolCallError,
   type NoProviderError,
 } from './errors.js'
 import { type AttemptProgress, errorText, Failover } from './failover.js'
@@ -126,6 +134,7 @@ async function* llmJob(
           continuation += event.text
           yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
         } else {
+          checkToolCalls(params, event.result)
           runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)
         }
@@ -140,6 +149,36 @@ async function* llmJob(
         error: errorText(err),
         receivedTokens: received,
       })
+    }
+  }
+}
+
+/**
+ * A provider's tool calls must name tools the job offered (the forced one
+ * when `toolChoice` names it), be at most MAX_TOOLS and carry JSON arguments;
+ * otherwise MalformedToolCallError, and the job fails over.
+ */
+function checkToolCalls(params: LlmJobParams, result: JobResult): void {
+  const calls = result.toolCalls
+  if (calls.length === 0) return
+  const choice = params.toolChoice
+  const allowed =
+    typeof choice === 'object'
+      ? [choice.name]
+      : choice === 'none'
+        ? []
+        : (params.tools ?? []).map((t) => t.name)
+  const bad = (what: string): never => {
+    throw new MalformedToolCallError('provider sent a tool call the job cannot accept', { details: what })
+  }
+  if (calls.length > MAX_TOOLS) bad(`${calls.length} tool calls; at most ${MAX_TOOLS}`)
+  for (const call of calls) {
+    if (!allowed.includes(call.name))
+      bad(`"${call.name.slice(0, 64)}" is not one of ${allowed.join(', ') || 'no tools'}`)
+    try {
+      JSON.parse(call.arguments)
+    } catch {
+      bad(`the arguments of "${call.name}" are not JSON`)
     }
   }
 }

@@ -325,3 +325,66 @@ describe('the client trusts only what it counted', () => {
     expect(ctx.records.get(providerIdOf(bait)).cheats).toBe(1)
   })
 })
+
+describe('the client checks tool calls', () => {
+  it('fails over from a provider whose tool call names a tool the job did not offer', async () => {
+    const clock = new ManualClock(START)
+    const callWith = (name: string, args: string): Script =>
+      script(ZERO, async (writer, request) => {
+        await writer.write({ tokenChunk: { text: '{}', tokens: 1, totalTokens: 1 } })
+        const usage = {
+          promptTokens: 1,
+          cachedTokens: 0,
+          completionTokens: 1,
+          reasoningTokens: 0,
+          gflop: 0,
+          cost: 0n,
+        }
+        await writer.write({
+          result: {
+            jobId: request.jobId,
+            usage,
+            backend: 'fake',
+            finishReason: 'tool_calls',
+            toolCalls: [{ id: 'c1', name, arguments: args }],
+          },
+        })
+      })
+    const liar = {
+      offer: testOffer(1, 0n, { features: ['tools'] }),
+      seen: { requests: [], frames: [] } as Seen,
+      script: callWith('rm_rf', '{}'),
+    }
+    const garbled = {
+      offer: testOffer(2, 0n, { features: ['tools'] }),
+      seen: { requests: [], frames: [] } as Seen,
+      script: callWith('get_weather', '{oops'),
+    }
+    const good = {
+      offer: testOffer(3, 1n, { features: ['tools'] }),
+      seen: { requests: [], frames: [] } as Seen,
+      script: callWith('get_weather', '{"city":"oslo"}'),
+    }
+    // a provider that offers no tools is never asked
+    const plain = { offer: offer(4, 0n), seen: { requests: [], frames: [] } as Seen, script: honest(ZERO) }
+    const ctx = context(clock, [plain, liar, garbled, good], [])
+    const job = runLlmJob(ctx, {
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'weather?' }],
+      maxTokens: 8,
+      tools: [{ name: 'get_weather' }],
+      toolChoice: 'required',
+    })
+    await consume(job).done
+    const usage = await job.usage
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'failed', 'completed'])
+    expect(usage.parts[0]?.error).toContain('ERR_MALFORMED_TOOL_CALL')
+    expect(usage.toolCalls).toEqual([{ id: 'c1', name: 'get_weather', arguments: '{"city":"oslo"}' }])
+    expect(usage.finishReason).toBe('tool_calls')
+    // the request carried the tools and the choice to every provider
+    expect(liar.seen.requests[0]?.llm).toMatchObject({
+      tools: [{ name: 'get_weather' }],
+      toolChoice: 'required',
+    })
+  })
+})
