@@ -49,6 +49,12 @@ export class MalformedToolCallError extends CocoonError<'ERR_MALFORMED_TOOL_CALL
   override readonly name = 'MalformedToolCallError'
 }
 
+/** A provider whose offer lists `stop` streamed one of the job's stop strings. */
+export class StopIgnoredError extends CocoonError<'ERR_STOP_IGNORED'> {
+  readonly code = 'ERR_STOP_IGNORED' as const
+  override readonly name = 'StopIgnoredError'
+}
+
 /** The provider waited longer than its read timeout for the client's next frame (the JobRequest or an input frame). */
 export class ReadTimeoutError extends CocoonError<'ERR_READ_TIMEOUT'> {
   readonly code = 'ERR_READ_TIMEOUT' as const
@@ -243,6 +249,7 @@ export class InvalidJobError extends CocoonError<'ERR_INVALID_JOB'> {
 
 /** Every error the job path throws: its own classes and the shared protocol ones. */
 export type JobPathError =
+  | StopIgnoredError
   | MalformedToolCallError
   | MalformedEmbeddingError
   | UnexpectedFrameError

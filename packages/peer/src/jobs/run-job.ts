@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { constraintsToWire, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { constraintsToWire, StopFilter, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobResult,
@@ -19,6 +19,7 @@ import {
   type JobFailedError,
   MalformedToolCallError,
   type NoProviderError,
+  StopIgnoredError,
 } from './errors.js'
 import { type AttemptProgress, errorText, Failover } from './failover.js'
 import type {
@@ -108,6 +109,8 @@ async function* llmJob(
   // the features a provider must honour, the same for every attempt
   const features = requiredFeatures({ kind: JobKind.JOB_KIND_LLM, llm: llmParams(params, maxTokens, '') })
   for (;;) {
+    // checked again here: a provider that claims `stop` and streams a stop string gets no further
+    const stops = new StopFilter(params.stop ?? [])
     // a provider cut off at max_tokens delivered them all: the job is done with what was counted
     if (received >= maxTokens) return llmUsage(runner.parts, received, undefined)
     const candidate = await runner.pick(
@@ -131,10 +134,17 @@ async function* llmJob(
           progress.firstTokenAt ??= runner.now()
           progress.tokens += event.tokens
           received += event.tokens
-          continuation += event.text
-          yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
+          const text = stops.push(event.text)
+          continuation += text
+          yield { text, tokens: event.tokens, providerId: candidate.providerId }
+          if (stops.stopped) {
+            runner.failed(candidate, progress, new StopIgnoredError('provider streamed a stop string'))
+            return { ...llmUsage(runner.parts, received, undefined), finishReason: 'stop' }
+          }
         } else {
           checkToolCalls(params, event.result)
+          const rest = stops.flush()
+          if (rest !== '') yield { text: rest, tokens: 0, providerId: candidate.providerId }
           runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)
         }

@@ -388,3 +388,62 @@ describe('the client checks tool calls', () => {
     })
   })
 })
+
+describe('the client checks stop strings', () => {
+  const streaming = (pieces: string[]): Script =>
+    script(ZERO, async (writer, request) => {
+      let sent = 0
+      for (const text of pieces) {
+        sent++
+        await writer.write({ tokenChunk: { text, tokens: 1, totalTokens: sent } })
+      }
+      const usage = {
+        promptTokens: 1,
+        cachedTokens: 0,
+        completionTokens: sent,
+        reasoningTokens: 0,
+        gflop: 0,
+        cost: 0n,
+      }
+      await writer.write({
+        result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop', toolCalls: [] },
+      })
+    })
+  const provider = (seed: number, pieces: string[]) => ({
+    offer: testOffer(seed, 0n, { features: ['stop'] }),
+    seen: { requests: [], frames: [] } as Seen,
+    script: streaming(pieces),
+  })
+
+  it('ends the job before a stop string a provider streamed and records the provider as failed', async () => {
+    const liar = provider(1, ['Hel', 'lo S', 'TOP', ' and more'])
+    const job = runLlmJob(context(new ManualClock(START), [liar], []), {
+      model: 'tiny',
+      prompt: 'hi',
+      maxTokens: 8,
+      stop: ['STOP'],
+    })
+    const run = consume(job)
+    await run.done
+    const usage = await job.usage
+    expect(run.text()).toBe('Hello ')
+    expect(usage.finishReason).toBe('stop')
+    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed'])
+    expect(usage.parts[0]?.error).toContain('ERR_STOP_IGNORED')
+    expect(liar.seen.requests[0]?.llm?.stop).toEqual(['STOP'])
+  })
+
+  it('passes an honest stream through whole, the held-back tail included', async () => {
+    const honestOne = provider(2, ['ab', 'c'])
+    const job = runLlmJob(context(new ManualClock(START), [honestOne], []), {
+      model: 'tiny',
+      prompt: 'hi',
+      maxTokens: 8,
+      stop: ['cd'],
+    })
+    const run = consume(job)
+    await run.done
+    expect(run.text()).toBe('abc')
+    expect((await job.usage).parts.map((p) => p.outcome)).toEqual(['completed'])
+  })
+})
