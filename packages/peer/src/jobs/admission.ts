@@ -1,6 +1,13 @@
 /** Whether the provider takes a JobRequest: its job limit, the request itself, the runtime's capacity. */
 import { TENSOR_LANE } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobRequest, type Prices, RejectReason } from '@cocoon-mesh/protocol'
+import {
+  JobKind,
+  type JobRequest,
+  missingFeatures,
+  type Prices,
+  RejectReason,
+  requiredFeatures,
+} from '@cocoon-mesh/protocol'
 import { DEFAULT_MAX_CONCURRENT_JOBS, type JobServiceInit } from './provider-types.js'
 import { findModel } from './serve-work.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
@@ -23,10 +30,19 @@ export function admissionFailure(
     price,
     now: service.now,
     models: init.runtime.models(),
+    embeddingModels: init.runtime.embeddingModels?.() ?? [],
   })
   if (failure !== undefined) return failure
   const key =
-    request.kind === JobKind.JOB_KIND_LLM ? findModel(init.runtime.models(), request.model) : TENSOR_LANE
+    request.kind === JobKind.JOB_KIND_TENSOR ? TENSOR_LANE : findModel(init.runtime.models(), request.model)
+  const missing =
+    key === undefined ? [] : missingFeatures(init.runtime.features?.(key) ?? [], requiredFeatures(request))
+  if (missing.length > 0) {
+    return {
+      reason: RejectReason.REJECT_REASON_BAD_REQUEST,
+      message: `the backend of ${request.model} here does not support ${missing.join(', ')}`,
+    }
+  }
   const stats = key === undefined ? undefined : init.runtime.stats()[key]
   if (request.kind === JobKind.JOB_KIND_TENSOR && stats === undefined) {
     return {

@@ -3,6 +3,8 @@
  * most it pays, the budget left, the deadline) and the bound on the prompt
  * tokens that provider may bill.
  */
+
+import { toolsPromptBytesBound } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobRequest,
@@ -33,11 +35,12 @@ export interface JobRequestTerms {
 /** The unsigned JobRequest of an attempt with `body` (the LLM or tensor parameters). */
 export function buildJobRequest(
   terms: JobRequestTerms,
-  body: Pick<JobRequest, 'llm' | 'tensor'>,
+  body: Pick<JobRequest, 'llm' | 'tensor' | 'embedding'>,
 ): JobRequest {
   const { params, kind } = terms
   const max = params.maxPrice
-  const llm = kind === JobKind.JOB_KIND_LLM
+  // LLM and embedding jobs are billed per token, tensor jobs per GFLOP
+  const llm = kind !== JobKind.JOB_KIND_TENSOR
   const price = terms.offerPrices
   return {
     version: PROTOCOL_VERSION,
@@ -62,18 +65,39 @@ export function buildJobRequest(
 
 /**
  * The most prompt tokens an LLM request can hold: one per UTF-8 byte of the
- * prompt, messages and continuation (a byte-level tokenizer never makes more)
- * plus the chat template's tokens around them.
+ * prompt, messages, continuation and the tools' system message (a byte-level
+ * tokenizer never makes more) plus the chat template's tokens around them.
  */
-export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
+export function promptTokenBound(
+  llm: Pick<NonNullable<JobRequest['llm']>, 'prompt' | 'messages' | 'continuation'> &
+    Partial<Pick<NonNullable<JobRequest['llm']>, 'tools' | 'toolChoice'>>,
+): number {
   const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
   const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
+  // a provider tells the model its tools in a system message of its own
+  const tools = llm.tools ?? []
+  const toolBytes =
+    tools.length > 0 && llm.toolChoice !== 'none'
+      ? toolsPromptBytesBound(tools) + TEMPLATE_TOKENS_PER_MESSAGE
+      : 0
   return (
     bytes(llm.prompt) +
     messageBytes +
     bytes(llm.continuation) +
+    toolBytes +
     TEMPLATE_TOKENS +
     TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
+  )
+}
+
+/** Tokens a tokenizer may add around each embedded text (BOS, EOS). */
+const EMBEDDING_TOKENS_PER_INPUT = 2
+
+/** The most prompt tokens an embedding job can hold: one per UTF-8 byte of each input plus its special tokens. */
+export function embeddingTokenBound(embedding: NonNullable<JobRequest['embedding']>): number {
+  return embedding.inputs.reduce(
+    (n, input) => n + Buffer.byteLength(input, 'utf8') + EMBEDDING_TOKENS_PER_INPUT,
+    0,
   )
 }
 
