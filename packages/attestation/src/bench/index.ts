@@ -65,6 +65,7 @@ async function offerVerifyRate(): Promise<number> {
     provider: new Uint8Array(0),
     jobKinds: ['llm'],
     models: ['tiny'],
+    features: [],
     maxConcurrency: 1,
     region: 'eu',
     payoutAddress: '',
