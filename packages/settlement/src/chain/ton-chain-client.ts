@@ -1,5 +1,5 @@
 import { errorMessage } from '@cocoon-mesh/protocol'
-import { Address, type ContractProvider, type StateInit } from '@ton/core'
+import { Address, type ContractProvider, type StateInit, type Transaction } from '@ton/core'
 import { TonClient } from '@ton/ton'
 import { ChainError, type ChainTimeoutError } from '../errors.js'
 import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
@@ -66,6 +66,30 @@ export class TonChainClient implements ChainClient {
     return pollUntil(check, what, this.timeout, this.pollInterval)
   }
 
+  async transactions(address: Address, limit: number): Promise<Transaction[]> {
+    return this.call(
+      () => this.client.getTransactions(address, { limit, archival: true }),
+      `transactions of ${address.toString()}`,
+    )
+  }
+
+  async locateResult(
+    source: Address,
+    destination: Address,
+    createdLt: bigint,
+  ): Promise<Transaction | undefined> {
+    try {
+      return await this.client.tryLocateResultTx(source, destination, createdLt.toString())
+    } catch (cause) {
+      // toncenter answers 404 until the message has run
+      if (httpStatus(cause) === 404) return undefined
+      throw new ChainError('chain endpoint request failed', {
+        details: `tryLocateResultTx ${source.toString()} -> ${destination.toString()} at ${createdLt}: ${errorMessage(cause) ?? String(cause)}`,
+        cause,
+      })
+    }
+  }
+
   private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
     try {
       return await fn()
@@ -76,4 +100,12 @@ export class TonChainClient implements ChainClient {
       })
     }
   }
+}
+
+/** The HTTP status of a failed TonClient call (an axios error carries `response.status`). */
+function httpStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('response' in error)) return undefined
+  const response = error.response
+  if (typeof response !== 'object' || response === null || !('status' in response)) return undefined
+  return typeof response.status === 'number' ? response.status : undefined
 }
