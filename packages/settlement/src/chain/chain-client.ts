@@ -36,8 +36,8 @@ export interface ChainClient {
    * Rejects with `ChainTimeoutError` when it never does.
    */
   waitFor(check: () => Promise<boolean>, what: string): Promise<void>
-  /** The account's newest transactions, newest first (at most `limit`). */
-  transactions(address: Address, limit: number): Promise<Transaction[]>
+  /** The account's newest transactions (older than `before` when given), newest first, at most `limit`. */
+  transactions(address: Address, limit: number, before?: Transaction): Promise<Transaction[]>
   /**
    * The transaction that the message `source` sent to `destination` at
    * `createdLt` caused; undefined while it has not run yet.

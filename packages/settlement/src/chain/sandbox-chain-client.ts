@@ -86,10 +86,14 @@ export class SandboxChainClient implements ChainClient {
     return this.blockchain.now ?? Math.floor(Date.now() / 1000)
   }
 
-  async transactions(address: Address, limit: number): Promise<Transaction[]> {
+  async transactions(address: Address, limit: number, before?: Transaction): Promise<Transaction[]> {
     const account = address.hash.toString('hex')
     return this.recent
-      .filter((tx) => tx.address.toString(16).padStart(64, '0') === account)
+      .filter(
+        (tx) =>
+          tx.address.toString(16).padStart(64, '0') === account &&
+          (before === undefined || tx.lt < before.lt),
+      )
       .reverse()
       .slice(0, limit)
   }

@@ -66,9 +66,11 @@ export class TonChainClient implements ChainClient {
     return pollUntil(check, what, this.timeout, this.pollInterval)
   }
 
-  async transactions(address: Address, limit: number): Promise<Transaction[]> {
+  async transactions(address: Address, limit: number, before?: Transaction): Promise<Transaction[]> {
+    const from =
+      before === undefined ? {} : { lt: before.lt.toString(), hash: before.hash().toString('base64') }
     return this.call(
-      () => this.client.getTransactions(address, { limit, archival: true }),
+      () => this.client.getTransactions(address, { limit, archival: true, ...from }),
       `transactions of ${address.toString()}`,
     )
   }

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
-import { type ChainClient, openOn, walletSender } from '../chain/chain-client.js'
+import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
 import {
+  CHANNEL_MIN_TOPUP_FEE,
+  CHANNEL_NOTICE_VALUE,
   CHANNEL_OP_VALUE,
   type ChannelBalances,
   type ChannelState,
+  channelNoticeBody,
   PaymentChannel,
+  topUpBody,
 } from '../contract/payment-channel.js'
 import {
   type ChainError,
@@ -47,8 +51,9 @@ export interface OpenChannelParameters {
 export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | ChainTimeoutError | Error
 
 /**
- * Deploys a channel from the client's wallet with `deposit`, records it
- * (stamped by the store's clock), and returns its address.
+ * Deploys a channel from the client's wallet with `deposit`, sends the
+ * provider's payout address a notice naming it (CHANNEL_NOTICE_VALUE), records
+ * it (stamped by the store's clock), and returns its address.
  * @throws {OpenChannelErrorType}
  */
 export async function openChannel(
@@ -67,7 +72,21 @@ export async function openChannel(
     exitDelay,
   })
   const channel = openOn(p.chain, contract)
-  await channel.sendDeploy(walletSender(p.chain, p.wallet), p.deposit)
+  // one wallet transaction: the deploy with the deposit, and the notice that lets the provider find it
+  await sendFromWallet(p.chain, p.wallet, [
+    {
+      to: contract.address,
+      value: p.deposit + CHANNEL_MIN_TOPUP_FEE,
+      body: topUpBody(p.deposit),
+      ...(contract.init === undefined ? {} : { init: contract.init }),
+    },
+    {
+      to: p.providerAddress,
+      value: CHANNEL_NOTICE_VALUE,
+      body: channelNoticeBody(contract.address),
+      bounce: false,
+    },
+  ])
   await p.chain.waitFor(
     async () => (await channel.getState()).deposit >= p.deposit,
     `channel ${contract.address} funded`,

@@ -16,6 +16,7 @@ import {
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { readChannelForDisplay, unknownOnChain } from '../chain-view.js'
+import { recordProviderChannels } from '../provider-channels.js'
 import type { RegisterCommand } from './index.js'
 
 interface CommonOptions {
@@ -155,6 +156,10 @@ function registerChannelList(channel: Command): void {
             closed: view?.state.closed ?? false,
           })
         }
+        // channels clients opened to this node from anywhere, found on chain and recorded first
+        const scan = await recordProviderChannels(ctx)
+        if (scan.error !== undefined)
+          process.stderr.write(`could not scan the chain for channels opened to this node: ${scan.error}\n`)
         for (const meta of await ctx.store.channelMetas()) await add(meta.role, meta.address, meta.peerId)
         for (const rec of await ctx.store.providerChannels()) await add('provider', rec.channel)
         if (opts.json === true) process.stdout.write(`${JSON.stringify(rows)}\n`)
