@@ -9,9 +9,11 @@
 
 export * from './chain/chain-client.js'
 export * from './chain/devnet.js'
+export * from './chain/networks.js'
 export * from './chain/sandbox-chain-client.js'
 export * from './chain/ton-chain-client.js'
 export * from './channel/channels.js'
+export * from './channel/claim-fees.js'
 export * from './channel/claim-runner.js'
 export * from './channel/context.js'
 export * from './channel/discovery.js'

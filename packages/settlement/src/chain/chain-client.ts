@@ -43,6 +43,12 @@ export interface ChainClient {
    * `createdLt` caused; undefined while it has not run yet.
    */
   locateResult(source: Address, destination: Address, createdLt: bigint): Promise<Transaction | undefined>
+  /**
+   * The fees (nanoTON: import, storage, gas, forwarding) the chain would
+   * charge `address` for an external with `body` (and `init` for an
+   * undeployed account), its signature not checked.
+   */
+  estimateExternalFee(address: Address, body: Cell, init?: StateInit): Promise<bigint>
 }
 
 /** Binds a @ton/core Contract wrapper to a chain. */

@@ -114,7 +114,28 @@ export class SandboxChainClient implements ChainClient {
     })
   }
 
+  async estimateExternalFee(address: Address, body: Cell, init?: StateInit): Promise<bigint> {
+    const snapshot = this.blockchain.snapshot()
+    try {
+      const steps = await this.blockchain.sendMessageIter(
+        external({ to: address, body, ...(init === undefined ? {} : { init }) }),
+        { allowParallel: true, ignoreChksig: true },
+      )
+      const first = await steps.next()
+      return first.done === true ? 0n : first.value.totalFees.coins + forwardFees(first.value)
+    } finally {
+      await this.blockchain.loadFrom(snapshot)
+    }
+  }
+
   async waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
     if (!(await check())) throw new ChainTimeoutError('sandbox message did not apply', { details: what })
   }
+}
+
+/** What a transaction's outbound messages carry on as forwarding fees (the sender paid them too). */
+function forwardFees(tx: Transaction): bigint {
+  let sum = 0n
+  for (const m of tx.outMessages.values()) if (m.info.type === 'internal') sum += m.info.forwardFee
+  return sum
 }

@@ -1,5 +1,5 @@
 import { errorMessage } from '@cocoon-mesh/protocol'
-import { Address, type ContractProvider, type StateInit, type Transaction } from '@ton/core'
+import { Address, type Cell, type ContractProvider, type StateInit, type Transaction } from '@ton/core'
 import { TonClient } from '@ton/ton'
 import { ChainError, type ChainTimeoutError } from '../errors.js'
 import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
@@ -73,6 +73,20 @@ export class TonChainClient implements ChainClient {
       () => this.client.getTransactions(address, { limit, archival: true, ...from }),
       `transactions of ${address.toString()}`,
     )
+  }
+
+  async estimateExternalFee(address: Address, body: Cell, init?: StateInit): Promise<bigint> {
+    const { source_fees: f } = await this.call(
+      () =>
+        this.client.estimateExternalMessageFee(address, {
+          body,
+          initCode: init?.code ?? null,
+          initData: init?.data ?? null,
+          ignoreSignature: true,
+        }),
+      `estimateFee for ${address.toString()}`,
+    )
+    return BigInt(f.in_fwd_fee) + BigInt(f.storage_fee) + BigInt(f.gas_fee) + BigInt(f.fwd_fee)
   }
 
   async locateResult(

@@ -15,12 +15,15 @@ import {
 import {
   type ChainError,
   type ChainTimeoutError,
+  type ChainTransactionFailedError,
   ChannelUnusableError,
+  type InsufficientFeeBalanceError,
   InvalidSettlementInputError,
 } from '../errors.js'
 import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
+import { estimateClaimFee, requireFeeBalance } from './claim-fees.js'
 
 /** Default exit delay: one day, time enough for a provider to claim. */
 export const DEFAULT_EXIT_DELAY = 86_400
@@ -136,14 +139,24 @@ export interface ProviderChannelAction {
   wallet: NodeWallet
   store: VoucherStore
   channel: string
+  /** The estimated fee of the claim (default: `estimateClaimFee` now). */
+  claimFee?: bigint
+  /** The wallet balance the claim must leave room for, at least (settlement.minFeeBalance). */
+  minFeeBalance?: bigint
 }
 
 /**
  * What {@link claimChannel} and {@link closeChannel} throw: the channel is not
- * on chain, the chain refused or did not apply the message, or a foreign
- * error of the endpoint or the store.
+ * on chain, the wallet cannot pay the fees, the chain refused, failed or did
+ * not apply the message, or a foreign error of the endpoint or the store.
  */
-export type ProviderChannelActionErrorType = ChannelUnusableError | ChainError | ChainTimeoutError | Error
+export type ProviderChannelActionErrorType =
+  | ChannelUnusableError
+  | InsufficientFeeBalanceError
+  | ChainError
+  | ChainTimeoutError
+  | ChainTransactionFailedError
+  | Error
 
 /** What {@link claimChannel} throws. */
 export type ClaimChannelErrorType = ProviderChannelActionErrorType
@@ -178,8 +191,11 @@ async function providerAction(p: ProviderChannelAction, action: 'claim' | 'close
     record !== undefined && record.newest > before
       ? { amount: record.newest, signature: record.signature, value: CHANNEL_OP_VALUE }
       : { amount: 0n, signature: new Uint8Array(64), value: CHANNEL_OP_VALUE }
+  if (action === 'claim' && (voucher.amount === 0n || before >= view.state.deposit))
+    return { claimed: before, paid: 0n }
+  const fee = p.claimFee ?? (await estimateClaimFee(p.chain, p.wallet))
+  await requireFeeBalance(p.chain, p.wallet, fee, p.minFeeBalance)
   if (action === 'claim') {
-    if (voucher.amount === 0n || before >= view.state.deposit) return { claimed: before, paid: 0n }
     await channel.sendClaim(via, voucher)
   } else {
     await channel.sendClose(via, voucher)

@@ -10,9 +10,15 @@ import { openOn, sendFromWallet, walletSender } from '../../src/chain/chain-clie
 import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
 import { claimChannel, closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
+import { CLAIM_CHAIN_FEE_ALLOWANCE, estimateClaimFee } from '../../src/channel/claim-fees.js'
 import { runClaims } from '../../src/channel/claim-runner.js'
-import { ChannelExitCode, ChannelOp, PaymentChannel } from '../../src/contract/payment-channel.js'
-import { ChainTransactionFailedError } from '../../src/errors.js'
+import {
+  CHANNEL_OP_VALUE,
+  ChannelExitCode,
+  ChannelOp,
+  PaymentChannel,
+} from '../../src/contract/payment-channel.js'
+import { ChainTransactionFailedError, InsufficientFeeBalanceError } from '../../src/errors.js'
 import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
@@ -165,6 +171,50 @@ describe('devnet over the toncenter HTTP API', () => {
       [ChannelOp.claim, ChannelExitCode.staleVoucher],
     ])
     expect(ops.every((o) => o.fee > 0n)).toBe(true)
+  })
+
+  it('a provider whose wallet cannot pay the claim fees gets a typed error naming its balance and the need', async () => {
+    const poor = await walletFromMnemonic(await mnemonicNew(24))
+    await devnet.faucet(poor.address, toNano('0.03'))
+    await devnet.faucet(client.address, toNano('3'))
+    const { address } = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: poor.address,
+      providerKey: poor.signingKey.publicKey,
+      deposit: toNano('1'),
+      exitDelay: 60,
+    })
+    const channel = address.toRawString()
+    const store = await VoucherStore.open(join(dir, 'poor'))
+    try {
+      await store.acceptVoucher(
+        signVoucher({ key: client.signingKey, channel, amount: toNano('0.5'), jobId: 'p' }),
+      )
+      const fee = await estimateClaimFee(chain, poor)
+      // the wallet's part (estimated by the chain) plus the channel's allowance; a claim costs about 0.0055 TON
+      expect(fee).toBeGreaterThan(CLAIM_CHAIN_FEE_ALLOWANCE)
+      expect(fee).toBeLessThan(toNano('0.02'))
+      const balance = await chain.getBalance(poor.address)
+      const claim = claimChannel({ chain, wallet: poor, store, channel, claimFee: fee })
+      await expect(claim).rejects.toBeInstanceOf(InsufficientFeeBalanceError)
+      await expect(claim).rejects.toMatchObject({ balance, needed: CHANNEL_OP_VALUE + fee })
+      // nothing was sent: the voucher is still all claimable
+      expect((await readChannel(chain, channel))?.state.claimed).toBe(0n)
+      // an operator's reserve raises the need
+      await devnet.faucet(poor.address, toNano('1'))
+      const reserve = toNano('5')
+      await expect(
+        claimChannel({ chain, wallet: poor, store, channel, claimFee: fee, minFeeBalance: reserve }),
+      ).rejects.toMatchObject({ needed: reserve })
+      expect(await claimChannel({ chain, wallet: poor, store, channel, claimFee: fee })).toEqual({
+        claimed: toNano('0.5'),
+        paid: toNano('0.5'),
+      })
+    } finally {
+      await store.close()
+    }
   })
 
   it('a client that vanishes mid-job: the provider stops at its credit window and claims the newest voucher', async () => {
