@@ -23,6 +23,7 @@ import {
   runNode,
 } from '@cocoon-mesh/peer'
 import {
+  ChannelOp,
   clientPayments,
   loadOrCreateWalletMnemonic,
   openChannel,
@@ -82,7 +83,8 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
       settlement: {
         creditWindow: toNano('0.01'),
         voucherTimeoutMs: 20_000,
-        claimPolicy: { threshold: toNano('1000'), interval: 0, minClaim: 1n },
+        // feeMultiple 0: the test prices are below a claim's fee; claim every voucher anyway
+        claimPolicy: { threshold: toNano('1000'), interval: 0, minClaim: 1n, feeMultiple: 0 },
         claimIntervalMs: 100,
       },
       log: log.log,
@@ -151,6 +153,18 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
     expect(gained).toBeLessThan(billed) // minus each claim's fees...
     expect(billed - gained).toBeLessThan(toNano('0.02') * BigInt(claims)) // ...which stay small
     expect(log.lines.some((l) => l.startsWith('claim-failed'))).toBe(false)
+
+    // the chain's history of the channel holds each claim the node logged, succeeded, with its fee
+    const history = await chain.client.getTransactions(Address.parse(channel), { limit: 50, archival: true })
+    const onChainClaims = history.filter(
+      (tx) => tx.inMessage?.body.beginParse().loadUint(32) === ChannelOp.claim,
+    )
+    expect(onChainClaims).toHaveLength(claims)
+    for (const tx of onChainClaims) {
+      const d = tx.description
+      expect(d.type === 'generic' && d.computePhase.type === 'vm' ? d.computePhase.exitCode : -1).toBe(0)
+      expect(tx.totalFees.coins).toBeGreaterThan(0n)
+    }
 
     // the node's Prometheus metrics saw the same money: vouchers off chain, claims on chain
     const url = log.lines.find((l) => l.startsWith('metrics '))?.split(' ')[1] ?? ''

@@ -70,6 +70,54 @@ export class ChainTimeoutError extends CocoonError<'ERR_CHAIN_TIMEOUT'> {
   override readonly name = 'ChainTimeoutError'
 }
 
+/**
+ * A transaction of ours ran on chain but failed: its compute phase exited
+ * with a non-zero code or its action phase did not succeed (the message
+ * value bounced back). `exitCode` is the contract's code (see ChannelExitCode).
+ */
+export class ChainTransactionFailedError extends CocoonError<'ERR_CHAIN_TX_FAILED'> {
+  readonly code = 'ERR_CHAIN_TX_FAILED' as const
+  override readonly name = 'ChainTransactionFailedError'
+  readonly exitCode: number
+
+  constructor(exitCode: number, shortMessage: string, options: CocoonErrorOptions = {}) {
+    super(shortMessage, options)
+    this.exitCode = exitCode
+  }
+}
+
+/** The wallet holds too little TON to pay the fees of an on-chain action (a claim, a close). */
+export class InsufficientFeeBalanceError extends CocoonError<'ERR_INSUFFICIENT_FEE_BALANCE'> {
+  readonly code = 'ERR_INSUFFICIENT_FEE_BALANCE' as const
+  override readonly name = 'InsufficientFeeBalanceError'
+  /** nanoTON the wallet holds. */
+  readonly balance: bigint
+  /** nanoTON the action needs. */
+  readonly needed: bigint
+
+  constructor(balance: bigint, needed: bigint, shortMessage: string, options: CocoonErrorOptions = {}) {
+    super(shortMessage, options)
+    this.balance = balance
+    this.needed = needed
+  }
+}
+
+/**
+ * A devnet request failed; `status` is the HTTP status toncenter answers for
+ * the same failure (404 unknown method or missing data, 422 bad parameters,
+ * 500 a message the account does not accept).
+ */
+export class DevnetRequestError extends CocoonError<'ERR_DEVNET_REQUEST'> {
+  readonly code = 'ERR_DEVNET_REQUEST' as const
+  override readonly name = 'DevnetRequestError'
+  readonly status: 404 | 405 | 413 | 422 | 500
+
+  constructor(status: 404 | 405 | 413 | 422 | 500, shortMessage: string, cause?: unknown) {
+    super(shortMessage, cause === undefined ? {} : { cause })
+    this.status = status
+  }
+}
+
 /** The wallet mnemonic in the home folder is missing or invalid. */
 export class WalletError extends CocoonError<'ERR_WALLET'> {
   readonly code = 'ERR_WALLET' as const
@@ -133,6 +181,9 @@ export type SettlementError =
   | PaymentRequiredError
   | ChainError
   | ChainTimeoutError
+  | ChainTransactionFailedError
+  | InsufficientFeeBalanceError
+  | DevnetRequestError
   | WalletError
   | InvalidSettlementInputError
 

@@ -1,6 +1,6 @@
 /** What a job ends as: done and paid, timed out, provider gone, dial failed; retries and channel settlement. */
 import { llmUsageCost, type ProviderOutcome } from '@cocoon-mesh/peer'
-import { decideClaim } from '@cocoon-mesh/settlement'
+import { decideClaim, TYPICAL_CLAIM_FEE } from '@cocoon-mesh/settlement'
 import { KIND_OVERCLAIM } from './events.js'
 import { assign } from './jobs.js'
 import { pricesFor } from './market.js'
@@ -93,6 +93,7 @@ function settle(world: World, c: number, p: number, paid: bigint): void {
     lastClaimAt: ch.lastClaimAt,
     now: world.now(),
     exitStarted: false,
+    claimFee: TYPICAL_CLAIM_FEE,
   })
   if (reason !== undefined) {
     world.metrics.onchainClaims++

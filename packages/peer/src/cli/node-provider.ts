@@ -1,4 +1,5 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
+import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import {
@@ -44,7 +45,13 @@ export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOpt
   return {
     ...(s.creditWindow > 0n ? { creditWindow: s.creditWindow } : {}),
     voucherTimeoutMs: s.voucherTimeoutMs,
-    claimPolicy: { threshold: s.claimThreshold, interval: s.claimAfterMs, minClaim: s.claimMinimum },
+    claimPolicy: {
+      threshold: s.claimThreshold,
+      interval: s.claimAfterMs,
+      minClaim: s.claimMinimum,
+      feeMultiple: s.claimFeeMultiple,
+      minFeeBalance: s.minFeeBalance,
+    },
     claimIntervalMs: s.claimCheckMs,
     freeJobs: s.freeJobs,
   }
@@ -62,8 +69,8 @@ export async function startSettlement(
 ): Promise<ProviderSettlement> {
   // the wallet is the offers' payout address and settlement key; with a
   // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
-  const endpoint = options.chainEndpoint ?? process.env.COCOON_TON_ENDPOINT
-  const apiKey = process.env.COCOON_TON_API_KEY
+  const endpoint = options.chainEndpoint ?? chainEndpointFromEnv()
+  const apiKey = chainApiKeyFromEnv()
   const settlement = await startProviderSettlement({
     home: options.home,
     prices: template.prices,

@@ -135,7 +135,7 @@ function startSettlement(home: string, endpoint: string, prices: Prices): Promis
     endpoint,
     prices,
     creditWindow: llmCost(prices, { promptTokens: 0, completionTokens: 64 }),
-    claimPolicy: { threshold: 1n, interval: 0, minClaim: 1n },
+    claimPolicy: { threshold: 1n, interval: 0, minClaim: 1n, feeMultiple: 0 },
     claimIntervalMs: 1_000,
     log: (line) => send({ type: 'log', line }),
   })

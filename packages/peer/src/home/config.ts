@@ -37,6 +37,10 @@ export interface SettlementConfig {
   claimMinimum: bigint
   /** How often the claim pass checks the channels. */
   claimCheckMs: number
+  /** Claim only when a channel's unclaimed amount is at least this many times the estimated claim fee. */
+  claimFeeMultiple: number
+  /** Claim only while the wallet keeps at least this much for fees (the claim's own need counts too). */
+  minFeeBalance: bigint
   /**
    * Serve jobs that name no payment channel, for free, although the node has
    * a chain endpoint. Off: such jobs are refused with PAYMENT_REQUIRED.
@@ -74,6 +78,8 @@ export const DEFAULT_CONFIG: NodeConfig = {
     claimAfterMs: defaultClaimPolicy.interval,
     claimMinimum: defaultClaimPolicy.minClaim,
     claimCheckMs: 60_000,
+    claimFeeMultiple: defaultClaimPolicy.feeMultiple,
+    minFeeBalance: defaultClaimPolicy.minFeeBalance,
     freeJobs: false,
   },
 }
@@ -124,6 +130,11 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     "claimAfterMs": 3600000,
     "claimMinimum": "50000000",
     "claimCheckMs": 60000,
+    // A claim costs fees (about 0.006 TON on mainnet): claim only when a channel's unclaimed amount is
+    // at least claimFeeMultiple times the estimated claim fee, and only while the wallet holds
+    // minFeeBalance ("0": just what the claim itself needs; a claim fails with a message naming both otherwise).
+    "claimFeeMultiple": 10,
+    "minFeeBalance": "0",
     // Serve jobs that name no payment channel, for free. Off by default: with a chain endpoint
     // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
     "freeJobs": false
@@ -253,6 +264,13 @@ function settlementConfig(source: string, settlement: Section): SettlementConfig
     claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, d.claimAfterMs),
     claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, d.claimMinimum),
     claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, d.claimCheckMs),
+    claimFeeMultiple: int(
+      source,
+      'settlement.claimFeeMultiple',
+      settlement.claimFeeMultiple,
+      d.claimFeeMultiple,
+    ),
+    minFeeBalance: nano(source, 'settlement.minFeeBalance', settlement.minFeeBalance, d.minFeeBalance),
     freeJobs: bool(source, 'settlement.freeJobs', settlement.freeJobs, d.freeJobs),
   }
 }

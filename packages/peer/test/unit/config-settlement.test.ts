@@ -18,12 +18,18 @@ describe('config: settlement section', () => {
 
   it('sets the credit window, voucher timeout, claim policy and free jobs of the node', () => {
     const config = parseConfig(
-      '{ "settlement": { "creditWindow": "10000000", "voucherTimeoutMs": 5000, "claimThreshold": 1000, "claimAfterMs": 0, "claimMinimum": "1", "claimCheckMs": 200, "freeJobs": true } }',
+      '{ "settlement": { "creditWindow": "10000000", "voucherTimeoutMs": 5000, "claimThreshold": 1000, "claimAfterMs": 0, "claimMinimum": "1", "claimCheckMs": 200, "claimFeeMultiple": 3, "minFeeBalance": "200000000", "freeJobs": true } }',
     )
     expect(settlementFromConfig(config)).toEqual({
       creditWindow: 10_000_000n,
       voucherTimeoutMs: 5000,
-      claimPolicy: { threshold: 1000n, interval: 0, minClaim: 1n },
+      claimPolicy: {
+        threshold: 1000n,
+        interval: 0,
+        minClaim: 1n,
+        feeMultiple: 3,
+        minFeeBalance: 200_000_000n,
+      },
       claimIntervalMs: 200,
       freeJobs: true,
     })
@@ -36,6 +42,12 @@ describe('config: settlement section', () => {
     )
     expect(() => parseConfig('{ "settlement": { "claimCheckMs": 0 } }')).toThrow(/settlement\.claimCheckMs/)
     expect(() => parseConfig('{ "settlement": { "freeJobs": "yes" } }')).toThrow(/settlement\.freeJobs/)
+    expect(() => parseConfig('{ "settlement": { "claimFeeMultiple": 1.5 } }')).toThrow(
+      /settlement\.claimFeeMultiple/,
+    )
+    expect(() => parseConfig('{ "settlement": { "minFeeBalance": "-1" } }')).toThrow(
+      /settlement\.minFeeBalance/,
+    )
     expect(() => parseConfig('{ "settlement": { "voucherTimeoutMs": -1 } }')).toThrow(
       /settlement\.voucherTimeoutMs/,
     )

@@ -3,19 +3,31 @@ import type { AddressInfo } from 'node:net'
 import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import { Address, Cell, loadMessage, toNano } from '@ton/core'
-import { Blockchain, type SandboxContract, type TreasuryContract } from '@ton/sandbox'
-import { ChainError } from '../errors.js'
-import { fromToncenterStack, toToncenterStackItem } from './devnet-stack.js'
+import type { Address } from '@ton/core'
+import type { Blockchain } from '@ton/sandbox'
+import { ChainError, DevnetRequestError } from '../errors.js'
+import { DevnetChain } from './devnet-chain.js'
+import { type DevnetParams, devnetMethods, faucetMethod } from './devnet-methods.js'
 
 /** Largest request body the devnet accepts. */
 const MAX_BODY = 1 << 20
+
+/** Default ms between blocks: messages wait this long for the block that runs them. */
+export const DEFAULT_DEVNET_BLOCK_INTERVAL = 250
 
 export interface StartDevnetOptions {
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number
   /** Default 127.0.0.1. */
   host?: string
+  /**
+   * ms between blocks (default {@link DEFAULT_DEVNET_BLOCK_INTERVAL}). An
+   * accepted message runs in the next block, each hop of its chain one block
+   * later, as on the real chain.
+   */
+  blockInterval?: number
+  /** Run every message's whole chain before `sendBoc` answers (fast tests). Default false. */
+  instant?: boolean
   /** Default `defaultLogger()` of @libp2p/logger. */
   logger?: ComponentLogger
 }
@@ -25,7 +37,7 @@ export interface Devnet {
   readonly endpoint: string
   readonly port: number
   readonly blockchain: Blockchain
-  /** Sends `amount` nanoTON from the devnet treasury to `address` (non-bounceable). */
+  /** Sends `amount` nanoTON from the devnet treasury to `address` (non-bounceable); resolves once it landed. */
   faucet(address: Address, amount: bigint): Promise<void>
   /** Moves the devnet clock forward (e.g. past a channel's exit delay). */
   advanceTime(seconds: number): void
@@ -36,19 +48,38 @@ export interface Devnet {
 export type StartDevnetErrorType = Error
 
 /**
- * Runs the TON emulator (@ton/sandbox) behind the subset of the toncenter
- * HTTP API v2 (jsonRPC) that @ton/ton's TonClient uses: getAddressInformation,
- * runGetMethod, sendBoc, getMasterchainInfo, getTransactions (empty). Two
- * devnet-only methods: `cocoonFaucet {address, amount}` and
- * `cocoonAdvanceTime {seconds}`. Requests are applied one at a time.
+ * Runs the TON emulator (@ton/sandbox) behind the toncenter HTTP API v2
+ * (jsonRPC) that @ton/ton's TonClient uses: accounts and get-methods,
+ * `sendBoc` (accepted now, run in the following blocks), transactions per
+ * account (`getTransactions`, `tryLocateResultTx`, `tryLocateSourceTx`),
+ * blocks (`getMasterchainInfo`, `shards`, `getBlockTransactions`) and
+ * `estimateFee`. Failures answer with toncenter's HTTP status and
+ * `{ok: false, error, code}`. Two devnet-only methods: `cocoonFaucet
+ * {address, amount}` and `cocoonAdvanceTime {seconds}`.
  * @throws {StartDevnetErrorType}
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const log = (options.logger ?? defaultLogger()).forComponent('cocoon:devnet')
-  const chain = await DevnetChain.create()
+  const chain = await DevnetChain.create({
+    blockInterval: options.blockInterval ?? DEFAULT_DEVNET_BLOCK_INTERVAL,
+    instant: options.instant ?? false,
+    log,
+  })
   const methods = devnetMethods(chain)
+  const faucet = faucetMethod(chain)
   const server: Server = createServer((req, res) => {
-    void handleRequest(req, res, methods, chain, log)
+    void handleRequest(
+      req,
+      res,
+      (name, params) => {
+        if (name === 'cocoonFaucet') return faucet(params)
+        const method = methods[name]
+        if (method === undefined)
+          return Promise.reject(new DevnetRequestError(404, `method not supported by the devnet: ${name}`))
+        return chain.serial(() => method(params))
+      },
+      log,
+    )
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -56,169 +87,73 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   })
   const { port, address } = server.address() as AddressInfo
   const endpoint = `http://${address}:${port}/jsonRPC`
-  log('devnet listening on %s', endpoint)
+  log('devnet listening on %s (%s)', endpoint, options.instant === true ? 'instant' : 'blocks')
 
   return {
     endpoint,
     port,
     blockchain: chain.blockchain,
-    faucet: (to, amount) => chain.serial(() => chain.faucet(to, amount)),
+    faucet: (to, amount) => chain.faucet(to, amount),
     advanceTime(seconds) {
       chain.advance(seconds)
     },
     async stop() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await chain.stop()
     },
   }
 }
 
 /**
- * The emulated chain: its clock (wall-clock time plus the seconds it was
- * advanced, as a real chain's time moves on its own), the faucet treasury,
- * and the queue that applies requests one at a time.
+ * Answers one jsonRPC POST. A failure answers with its HTTP status
+ * (toncenter's: 404, 405, 422, 500) and `{ok: false, error, code}`.
  */
-class DevnetChain {
-  private offset = 0
-  private queue: Promise<unknown> = Promise.resolve()
-
-  private constructor(
-    readonly blockchain: Blockchain,
-    private readonly treasury: SandboxContract<TreasuryContract>,
-  ) {}
-
-  static async create(): Promise<DevnetChain> {
-    const blockchain = await Blockchain.create()
-    blockchain.now = devnetTime(0)
-    const treasury = await blockchain.treasury('cocoon-devnet-faucet', { balance: toNano('1000000000') })
-    return new DevnetChain(blockchain, treasury)
-  }
-
-  /** The chain's unix time, seconds. */
-  now(): number {
-    return devnetTime(this.offset)
-  }
-
-  advance(seconds: number): void {
-    this.offset += seconds
-  }
-
-  /** Runs `fn` after every earlier request, with the chain clock brought up to date. */
-  serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => {
-      this.blockchain.now = this.now()
-      return fn()
-    })
-    // The caller of this job gets its failure through `next`; the queue only waits for it to settle.
-    this.queue = Promise.allSettled([next])
-    return next
-  }
-
-  /** Sends `amount` nanoTON from the treasury (non-bounceable). */
-  async faucet(to: Address, amount: bigint): Promise<void> {
-    await this.treasury.send({ to, value: amount, bounce: false })
-  }
-}
-
-/** Wall-clock unix seconds plus `offset`: the devnet's chain time. */
-function devnetTime(offset: number): number {
-  return Math.floor(Date.now() / 1000) + offset
-}
-
-type DevnetMethod = (params: Record<string, unknown>) => Promise<unknown>
-
-/** The toncenter v2 methods TonClient calls, and the devnet-only faucet and clock. */
-function devnetMethods(chain: DevnetChain): Record<string, DevnetMethod> {
-  const { blockchain } = chain
-  return {
-    async getAddressInformation(params) {
-      const contract = await blockchain.getContract(Address.parse(String(params.address)))
-      const state = contract.accountState
-      const init = state?.type === 'active' ? state.state : undefined
-      return {
-        '@type': 'raw.fullAccountState',
-        balance: contract.balance.toString(),
-        state: state === undefined ? 'uninitialized' : state.type === 'uninit' ? 'uninitialized' : state.type,
-        code: init?.code?.toBoc().toString('base64') ?? '',
-        data: init?.data?.toBoc().toString('base64') ?? '',
-        last_transaction_id: {
-          '@type': 'internal.transactionId',
-          lt: contract.lastTransactionLt.toString(),
-          hash: Buffer.from(contract.lastTransactionHash.toString(16).padStart(64, '0'), 'hex').toString(
-            'base64',
-          ),
-        },
-        block_id: blockId(),
-        sync_utime: blockchain.now ?? 0,
-      }
-    },
-    async runGetMethod(params) {
-      const res = await blockchain.runGetMethod(
-        Address.parse(String(params.address)),
-        String(params.method),
-        fromToncenterStack(params.stack),
-      )
-      return {
-        gas_used: Number(res.gasUsed),
-        exit_code: res.exitCode,
-        stack: res.stack.map(toToncenterStackItem),
-      }
-    },
-    async sendBoc(params) {
-      const message = loadMessage(Cell.fromBase64(String(params.boc)).beginParse())
-      await blockchain.sendMessage(message)
-      return { '@type': 'ok' }
-    },
-    async getMasterchainInfo() {
-      return { '@type': 'blocks.masterchainInfo', state_root_hash: '', last: blockId(), init: blockId() }
-    },
-    async getTransactions() {
-      return []
-    },
-    async cocoonFaucet(params) {
-      await chain.faucet(Address.parse(String(params.address)), BigInt(String(params.amount)))
-      return { '@type': 'ok' }
-    },
-    async cocoonAdvanceTime(params) {
-      chain.advance(Number(params.seconds))
-      return { '@type': 'ok', now: chain.now() }
-    },
-  }
-}
-
-/** Answers one jsonRPC POST (a GET says what the endpoint is); failures are `ok: false` replies. */
 async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  methods: Record<string, DevnetMethod>,
-  chain: DevnetChain,
+  call: (method: string, params: DevnetParams) => Promise<unknown>,
   log: Logger,
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    reply(res, 200, { ok: true, result: 'cocoon devnet: POST toncenter v2 jsonRPC here' })
-    return
-  }
   let id: unknown = null
   try {
-    const body = await readBody(req)
-    const call = JSON.parse(body) as { id?: unknown; method?: unknown; params?: Record<string, unknown> }
-    id = call.id ?? null
-    const method = typeof call.method === 'string' ? methods[call.method] : undefined
-    if (method === undefined) {
-      reply(res, 200, {
-        ok: false,
-        error: `method not supported by the devnet: ${String(call.method)}`,
-        code: 404,
-        id,
-      })
+    if (req.method !== 'POST' && req.method !== 'GET') throw new DevnetRequestError(405, 'use GET or POST')
+    if (req.method === 'GET') {
+      reply(res, 200, { ok: true, result: 'cocoon devnet: POST toncenter v2 jsonRPC here' })
       return
     }
-    const result = await chain.serial(() => method(call.params ?? {}))
+    const body = parseCall(await readBody(req))
+    id = body.id
+    const result = await call(body.method, body.params)
     reply(res, 200, { ok: true, result, id, jsonrpc: '2.0' })
   } catch (error) {
-    log('request failed: %s', errorMessage(error))
-    reply(res, 200, { ok: false, error: errorMessage(error) ?? String(error), code: 500, id })
+    const status = error instanceof DevnetRequestError ? error.status : 500
+    log('request failed (%d): %s', status, errorMessage(error))
+    reply(res, status, {
+      ok: false,
+      error: errorMessage(error) ?? String(error),
+      code: status,
+      id,
+      jsonrpc: '2.0',
+    })
   }
+}
+
+/** The id, method and params of a jsonRPC body. */
+function parseCall(text: string): { id: unknown; method: string; params: DevnetParams } {
+  let call: unknown
+  try {
+    call = JSON.parse(text)
+  } catch (cause) {
+    throw new DevnetRequestError(422, 'the body is not JSON', cause)
+  }
+  if (typeof call !== 'object' || call === null)
+    throw new DevnetRequestError(422, 'the body is not a jsonRPC call')
+  const { id, method, params } = call as { id?: unknown; method?: unknown; params?: unknown }
+  if (typeof method !== 'string') throw new DevnetRequestError(422, 'method must be a string')
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
+    throw new DevnetRequestError(422, 'params must be an object')
+  return { id: id ?? null, method, params: (params ?? {}) as DevnetParams }
 }
 
 /** What {@link devnetCall} throws: the devnet answered an error, or `fetch` / JSON parsing failed. */
@@ -241,20 +176,9 @@ export async function devnetCall(
   const body = (await res.json()) as { ok: boolean; result?: unknown; error?: string }
   if (!body.ok)
     throw new ChainError(`devnet ${method} failed`, {
-      details: `${body.error ?? 'unknown error'} (endpoint ${endpoint}; is it a cocoon devnet?)`,
+      details: `${body.error ?? 'unknown error'} (HTTP ${res.status} from ${endpoint}; is it a cocoon devnet?)`,
     })
   return body.result
-}
-
-function blockId() {
-  return {
-    '@type': 'ton.blockIdExt',
-    workchain: -1,
-    shard: '-9223372036854775808',
-    seqno: 1,
-    root_hash: '',
-    file_hash: '',
-  }
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -267,7 +191,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw new Error(`request body over ${MAX_BODY} bytes`)
+    if (size > MAX_BODY) throw new DevnetRequestError(413, `request body over ${MAX_BODY} bytes`)
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks).toString('utf8')

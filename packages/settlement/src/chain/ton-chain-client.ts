@@ -1,5 +1,5 @@
 import { errorMessage } from '@cocoon-mesh/protocol'
-import { Address, type ContractProvider, type StateInit } from '@ton/core'
+import { Address, type Cell, type ContractProvider, type StateInit, type Transaction } from '@ton/core'
 import { TonClient } from '@ton/ton'
 import { ChainError, type ChainTimeoutError } from '../errors.js'
 import { type AccountStatus, type ChainClient, pollUntil } from './chain-client.js'
@@ -66,6 +66,46 @@ export class TonChainClient implements ChainClient {
     return pollUntil(check, what, this.timeout, this.pollInterval)
   }
 
+  async transactions(address: Address, limit: number, before?: Transaction): Promise<Transaction[]> {
+    const from =
+      before === undefined ? {} : { lt: before.lt.toString(), hash: before.hash().toString('base64') }
+    return this.call(
+      () => this.client.getTransactions(address, { limit, archival: true, ...from }),
+      `transactions of ${address.toString()}`,
+    )
+  }
+
+  async estimateExternalFee(address: Address, body: Cell, init?: StateInit): Promise<bigint> {
+    const { source_fees: f } = await this.call(
+      () =>
+        this.client.estimateExternalMessageFee(address, {
+          body,
+          initCode: init?.code ?? null,
+          initData: init?.data ?? null,
+          ignoreSignature: true,
+        }),
+      `estimateFee for ${address.toString()}`,
+    )
+    return BigInt(f.in_fwd_fee) + BigInt(f.storage_fee) + BigInt(f.gas_fee) + BigInt(f.fwd_fee)
+  }
+
+  async locateResult(
+    source: Address,
+    destination: Address,
+    createdLt: bigint,
+  ): Promise<Transaction | undefined> {
+    try {
+      return await this.client.tryLocateResultTx(source, destination, createdLt.toString())
+    } catch (cause) {
+      // toncenter answers 404 until the message has run
+      if (httpStatus(cause) === 404) return undefined
+      throw new ChainError('chain endpoint request failed', {
+        details: `tryLocateResultTx ${source.toString()} -> ${destination.toString()} at ${createdLt}: ${errorMessage(cause) ?? String(cause)}`,
+        cause,
+      })
+    }
+  }
+
   private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
     try {
       return await fn()
@@ -76,4 +116,12 @@ export class TonChainClient implements ChainClient {
       })
     }
   }
+}
+
+/** The HTTP status of a failed TonClient call (an axios error carries `response.status`). */
+function httpStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('response' in error)) return undefined
+  const response = error.response
+  if (typeof response !== 'object' || response === null || !('status' in response)) return undefined
+  return typeof response.status === 'number' ? response.status : undefined
 }

@@ -1,22 +1,29 @@
 import { randomBytes } from 'node:crypto'
 import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
-import { type ChainClient, openOn, walletSender } from '../chain/chain-client.js'
+import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
 import {
+  CHANNEL_MIN_TOPUP_FEE,
+  CHANNEL_NOTICE_VALUE,
   CHANNEL_OP_VALUE,
   type ChannelBalances,
   type ChannelState,
+  channelNoticeBody,
   PaymentChannel,
+  topUpBody,
 } from '../contract/payment-channel.js'
 import {
   type ChainError,
   type ChainTimeoutError,
+  type ChainTransactionFailedError,
   ChannelUnusableError,
+  type InsufficientFeeBalanceError,
   InvalidSettlementInputError,
 } from '../errors.js'
 import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
+import { estimateClaimFee, requireFeeBalance } from './claim-fees.js'
 
 /** Default exit delay: one day, time enough for a provider to claim. */
 export const DEFAULT_EXIT_DELAY = 86_400
@@ -47,8 +54,9 @@ export interface OpenChannelParameters {
 export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | ChainTimeoutError | Error
 
 /**
- * Deploys a channel from the client's wallet with `deposit`, records it
- * (stamped by the store's clock), and returns its address.
+ * Deploys a channel from the client's wallet with `deposit`, sends the
+ * provider's payout address a notice naming it (CHANNEL_NOTICE_VALUE), records
+ * it (stamped by the store's clock), and returns its address.
  * @throws {OpenChannelErrorType}
  */
 export async function openChannel(
@@ -67,7 +75,21 @@ export async function openChannel(
     exitDelay,
   })
   const channel = openOn(p.chain, contract)
-  await channel.sendDeploy(walletSender(p.chain, p.wallet), p.deposit)
+  // one wallet transaction: the deploy with the deposit, and the notice that lets the provider find it
+  await sendFromWallet(p.chain, p.wallet, [
+    {
+      to: contract.address,
+      value: p.deposit + CHANNEL_MIN_TOPUP_FEE,
+      body: topUpBody(p.deposit),
+      ...(contract.init === undefined ? {} : { init: contract.init }),
+    },
+    {
+      to: p.providerAddress,
+      value: CHANNEL_NOTICE_VALUE,
+      body: channelNoticeBody(contract.address),
+      bounce: false,
+    },
+  ])
   await p.chain.waitFor(
     async () => (await channel.getState()).deposit >= p.deposit,
     `channel ${contract.address} funded`,
@@ -117,14 +139,24 @@ export interface ProviderChannelAction {
   wallet: NodeWallet
   store: VoucherStore
   channel: string
+  /** The estimated fee of the claim (default: `estimateClaimFee` now). */
+  claimFee?: bigint
+  /** The wallet balance the claim must leave room for, at least (settlement.minFeeBalance). */
+  minFeeBalance?: bigint
 }
 
 /**
  * What {@link claimChannel} and {@link closeChannel} throw: the channel is not
- * on chain, the chain refused or did not apply the message, or a foreign
- * error of the endpoint or the store.
+ * on chain, the wallet cannot pay the fees, the chain refused, failed or did
+ * not apply the message, or a foreign error of the endpoint or the store.
  */
-export type ProviderChannelActionErrorType = ChannelUnusableError | ChainError | ChainTimeoutError | Error
+export type ProviderChannelActionErrorType =
+  | ChannelUnusableError
+  | InsufficientFeeBalanceError
+  | ChainError
+  | ChainTimeoutError
+  | ChainTransactionFailedError
+  | Error
 
 /** What {@link claimChannel} throws. */
 export type ClaimChannelErrorType = ProviderChannelActionErrorType
@@ -159,8 +191,11 @@ async function providerAction(p: ProviderChannelAction, action: 'claim' | 'close
     record !== undefined && record.newest > before
       ? { amount: record.newest, signature: record.signature, value: CHANNEL_OP_VALUE }
       : { amount: 0n, signature: new Uint8Array(64), value: CHANNEL_OP_VALUE }
+  if (action === 'claim' && (voucher.amount === 0n || before >= view.state.deposit))
+    return { claimed: before, paid: 0n }
+  const fee = p.claimFee ?? (await estimateClaimFee(p.chain, p.wallet))
+  await requireFeeBalance(p.chain, p.wallet, fee, p.minFeeBalance)
   if (action === 'claim') {
-    if (voucher.amount === 0n || before >= view.state.deposit) return { claimed: before, paid: 0n }
     await channel.sendClaim(via, voucher)
   } else {
     await channel.sendClose(via, voucher)

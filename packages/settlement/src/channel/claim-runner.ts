@@ -12,6 +12,7 @@ import {
 import type { VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
 import { claimChannel, readChannel } from './channels.js'
+import { estimateClaimFee } from './claim-fees.js'
 
 export interface RunClaimsParameters {
   chain: ChainClient
@@ -38,28 +39,40 @@ export type RunClaimsErrorType = InvalidSettlementInputError | Error
 
 /**
  * One pass of the batched claim policy over every channel the provider holds
- * vouchers for. A failing endpoint is reported per channel and retried next
- * pass; the stored vouchers are untouched, so nothing is lost.
+ * vouchers for, with the claim fee the chain estimates now (a claim must be
+ * worth `feeMultiple` fees, and the wallet must pay it:
+ * `InsufficientFeeBalanceError` otherwise). A failing endpoint or a wallet
+ * short of fees is reported per channel and retried next pass; the stored
+ * vouchers are untouched, so nothing is lost.
  * @throws {RunClaimsErrorType}
  */
 export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]> {
   const now = p.now ?? Date.now
   const log = (p.logger ?? defaultLogger()).forComponent('cocoon:settlement:claims')
   const outcomes: ClaimOutcome[] = []
+  const config = p.config ?? defaultClaimPolicy
+  // one fee estimate per pass, made once a channel has something to claim; its failure is that channel's outcome
+  let fee: Promise<bigint> | undefined
+  const claimFee = () => {
+    fee ??= estimateClaimFee(p.chain, p.wallet)
+    return fee
+  }
   for (const record of await p.store.providerChannels()) {
     try {
       const view = await readChannel(p.chain, record.channel)
       if (view === undefined || view.state.closed) continue
       if (view.state.claimed > record.claimed) await p.store.recordClaimed(record.channel, view.state.claimed)
-      const capped = minBigint(record.newest, view.state.deposit)
+      const unclaimed = minBigint(record.newest, view.state.deposit) - view.state.claimed
+      if (unclaimed <= 0n) continue
       const reason = decideClaim(
         {
-          unclaimed: capped - view.state.claimed,
+          unclaimed,
           lastClaimAt: record.lastClaimAt ?? record.updatedAt,
           now: now(),
           exitStarted: view.state.exitRequestedAt > 0,
+          claimFee: await claimFee(),
         },
-        p.config ?? defaultClaimPolicy,
+        config,
       )
       if (reason === undefined) continue
       const { paid } = await claimChannel({
@@ -67,6 +80,8 @@ export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]>
         wallet: p.wallet,
         store: p.store,
         channel: record.channel,
+        claimFee: await claimFee(),
+        ...(config.minFeeBalance === undefined ? {} : { minFeeBalance: config.minFeeBalance }),
       })
       outcomes.push({ channel: record.channel, reason, paid })
     } catch (error) {

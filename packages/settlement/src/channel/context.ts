@@ -1,20 +1,22 @@
 import { join } from 'node:path'
 import { errorMessage } from '@cocoon-mesh/protocol'
 import { Address, fromNano, toNano } from '@ton/core'
+import {
+  chainApiKeyFromEnv,
+  chainEndpointFromEnv,
+  DEFAULT_TON_ENDPOINT,
+  pollIntervalFor,
+} from '../chain/networks.js'
 import { TonChainClient } from '../chain/ton-chain-client.js'
 import { InvalidSettlementInputError, WalletError } from '../errors.js'
 import { VoucherStore } from '../store/voucher-store.js'
 import { loadWallet, type NodeWallet, resolveHome } from '../wallet/wallet.js'
 
-/** Default chain endpoint: a local `cocoon devnet` on its default port. */
-export const DEFAULT_DEVNET_PORT = 8081
-export const DEFAULT_TON_ENDPOINT = `http://127.0.0.1:${DEFAULT_DEVNET_PORT}/jsonRPC`
-
 export interface SettlementOptions {
   home?: string
-  /** toncenter v2 jsonRPC endpoint; default `$COCOON_TON_ENDPOINT` or the local devnet. */
+  /** toncenter v2 jsonRPC endpoint; default `$COCOON_TON_ENDPOINT`, the `$COCOON_TON_NETWORK`'s, or the local devnet. */
   endpoint?: string
-  /** default `$COCOON_TON_API_KEY`. */
+  /** default `$COCOON_TON_API_KEY`, else `$TONCENTER_API_KEY`. */
   apiKey?: string
 }
 
@@ -28,8 +30,8 @@ export interface SettlementContext {
   close(): Promise<void>
 }
 
-/** What {@link openSettlementContext} throws: no or a bad wallet, or the store cannot be opened. */
-export type OpenSettlementContextErrorType = WalletError
+/** What {@link openSettlementContext} throws: no or a bad wallet, the store cannot be opened, or an unknown `COCOON_TON_NETWORK`. */
+export type OpenSettlementContextErrorType = WalletError | InvalidSettlementInputError
 
 /**
  * Loads the wallet of the home folder and opens its voucher store, for one CLI command.
@@ -37,13 +39,13 @@ export type OpenSettlementContextErrorType = WalletError
  */
 export async function openSettlementContext(options: SettlementOptions = {}): Promise<SettlementContext> {
   const home = resolveHome(options.home)
-  const endpoint = options.endpoint ?? process.env.COCOON_TON_ENDPOINT ?? DEFAULT_TON_ENDPOINT
-  const apiKey = options.apiKey ?? process.env.COCOON_TON_API_KEY
+  const endpoint = options.endpoint ?? chainEndpointFromEnv() ?? DEFAULT_TON_ENDPOINT
+  const apiKey = options.apiKey ?? chainApiKeyFromEnv()
   const wallet = await loadWallet(home)
   const chain = new TonChainClient({
     endpoint,
     ...(apiKey === undefined ? {} : { apiKey }),
-    pollInterval: endpoint.startsWith('http://127.0.0.1') ? 50 : 1_000,
+    pollInterval: pollIntervalFor(endpoint),
   })
   let store: VoucherStore
   try {

@@ -19,6 +19,12 @@ export const ChannelOp = {
   withdraw: 0x70c1a004,
   close: 0x70c1a005,
   payout: 0x70c1a0ff,
+  /**
+   * Not a channel op: the notice a client's wallet sends the provider's
+   * payout address with the deploy, naming the channel, so the provider
+   * finds it in its wallet's history (`discoverProviderChannels`).
+   */
+  notice: 0x70c1a0a0,
 } as const
 
 /** Exit codes the contract throws. */
@@ -42,6 +48,8 @@ export const CHANNEL_MIN_TOPUP_FEE = toNano('0.02')
 export const CHANNEL_MIN_DEPOSIT = toNano('0.01')
 export const CHANNEL_MIN_OP_VALUE = toNano('0.01')
 export const CHANNEL_STORAGE_RESERVE = toNano('0.005')
+/** Value of the channel notice to the provider's payout address (covers its wallet's gas). */
+export const CHANNEL_NOTICE_VALUE = toNano('0.005')
 /** Message value the wrappers attach to claim/close/exit/withdraw by default. */
 export const CHANNEL_OP_VALUE = toNano('0.05')
 
@@ -148,7 +156,7 @@ export class PaymentChannel implements Contract {
     await provider.internal(via, {
       value: amount + fee,
       sendMode: SendMode.PAY_GAS_SEPARATELY,
-      body: beginCell().storeUint(ChannelOp.topUp, 32).storeUint(queryId, 64).storeCoins(amount).endCell(),
+      body: topUpBody(amount, queryId),
     })
   }
 
@@ -215,6 +223,16 @@ export class PaymentChannel implements Contract {
       provider: stack.readAddress(),
     }
   }
+}
+
+/** Body of a TopUp (and the deploy) crediting `amount`. */
+export function topUpBody(amount: bigint, queryId = 0n): Cell {
+  return beginCell().storeUint(ChannelOp.topUp, 32).storeUint(queryId, 64).storeCoins(amount).endCell()
+}
+
+/** Body of the notice to the provider: `notice#70c1a0a0 query_id:uint64 channel:MsgAddressInt`. */
+export function channelNoticeBody(channel: Address, queryId = 0n): Cell {
+  return beginCell().storeUint(ChannelOp.notice, 32).storeUint(queryId, 64).storeAddress(channel).endCell()
 }
 
 /** Body of a Claim or Close message carrying a voucher. */

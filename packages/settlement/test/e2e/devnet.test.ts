@@ -2,15 +2,23 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
-import { toNano } from '@ton/core'
+import { Address, toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordingLogger } from '../../../../test-support/recording-logger.ts'
-import { sendFromWallet } from '../../src/chain/chain-client.js'
+import { openOn, sendFromWallet, walletSender } from '../../src/chain/chain-client.js'
 import { type Devnet, devnetCall, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
-import { closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
+import { claimChannel, closeChannel, openChannel, readChannel } from '../../src/channel/channels.js'
+import { CLAIM_CHAIN_FEE_ALLOWANCE, estimateClaimFee } from '../../src/channel/claim-fees.js'
 import { runClaims } from '../../src/channel/claim-runner.js'
+import {
+  CHANNEL_OP_VALUE,
+  ChannelExitCode,
+  ChannelOp,
+  PaymentChannel,
+} from '../../src/contract/payment-channel.js'
+import { ChainTransactionFailedError, InsufficientFeeBalanceError } from '../../src/errors.js'
 import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
@@ -42,6 +50,16 @@ afterAll(async () => {
   await devnet?.stop()
   if (dir !== undefined) await rm(dir, { recursive: true, force: true })
 })
+
+/** The channel's transactions from the chain, oldest first: inbound op, compute exit code, fees. */
+async function channelOps(channel: string): Promise<{ op: number; exitCode: number; fee: bigint }[]> {
+  const txs = await chain.client.getTransactions(Address.parse(channel), { limit: 20, archival: true })
+  return txs.reverse().map((tx) => {
+    const d = tx.description
+    const exitCode = d.type === 'generic' && d.computePhase.type === 'vm' ? d.computePhase.exitCode : -1
+    return { op: tx.inMessage?.body.beginParse().loadUint(32) ?? -1, exitCode, fee: tx.totalFees.coins }
+  })
+}
 
 describe('devnet over the toncenter HTTP API', () => {
   it('drives a channel through TonClient: fund, open, pay off chain, batch-claim, close', async () => {
@@ -110,6 +128,93 @@ describe('devnet over the toncenter HTTP API', () => {
     expect(refund).toBeGreaterThan(toNano('8.5'))
     expect(refund).toBeLessThanOrEqual(toNano('8.5') + toNano('0.02'))
     expect((await readChannel(chain, channel))?.state.closed).toBe(true)
+
+    // the chain's history of the channel: each claim and the close, with fees and exit code 0
+    const ops = await channelOps(channel)
+    expect(ops.map((o) => o.op)).toEqual([ChannelOp.topUp, ChannelOp.claim, ChannelOp.close])
+    for (const o of ops) {
+      expect(o.exitCode).toBe(0)
+      expect(o.fee).toBeGreaterThan(0n)
+    }
+  })
+
+  it('a claim the channel refuses fails with its exit code, and the chain records it', async () => {
+    await devnet.faucet(client.address, toNano('5'))
+    const { address } = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: provider.address,
+      providerKey: provider.signingKey.publicKey,
+      deposit: toNano('1'),
+      exitDelay: 60,
+    })
+    const channel = address.toRawString()
+    const voucher = signVoucher({ key: client.signingKey, channel, amount: toNano('0.2'), jobId: 'refused' })
+    await providerStore.acceptVoucher(voucher)
+    expect(await claimChannel({ chain, wallet: provider, store: providerStore, channel })).toEqual({
+      claimed: toNano('0.2'),
+      paid: toNano('0.2'),
+    })
+    // the same voucher again is stale (exit 104): the send says so instead of waiting out the timeout
+    const opened = openOn(chain, PaymentChannel.createFromAddress(address))
+    const stale = opened.sendClaim(walletSender(chain, provider), {
+      amount: toNano('0.2'),
+      signature: voucher.signature,
+    })
+    await expect(stale).rejects.toBeInstanceOf(ChainTransactionFailedError)
+    await expect(stale).rejects.toMatchObject({ exitCode: ChannelExitCode.staleVoucher })
+    const ops = await channelOps(channel)
+    expect(ops.map((o) => [o.op, o.exitCode])).toEqual([
+      [ChannelOp.topUp, 0],
+      [ChannelOp.claim, 0],
+      [ChannelOp.claim, ChannelExitCode.staleVoucher],
+    ])
+    expect(ops.every((o) => o.fee > 0n)).toBe(true)
+  })
+
+  it('a provider whose wallet cannot pay the claim fees gets a typed error naming its balance and the need', async () => {
+    const poor = await walletFromMnemonic(await mnemonicNew(24))
+    await devnet.faucet(poor.address, toNano('0.03'))
+    await devnet.faucet(client.address, toNano('3'))
+    const { address } = await openChannel({
+      chain,
+      wallet: client,
+      store: clientStore,
+      providerAddress: poor.address,
+      providerKey: poor.signingKey.publicKey,
+      deposit: toNano('1'),
+      exitDelay: 60,
+    })
+    const channel = address.toRawString()
+    const store = await VoucherStore.open(join(dir, 'poor'))
+    try {
+      await store.acceptVoucher(
+        signVoucher({ key: client.signingKey, channel, amount: toNano('0.5'), jobId: 'p' }),
+      )
+      const fee = await estimateClaimFee(chain, poor)
+      // the wallet's part (estimated by the chain) plus the channel's allowance; a claim costs about 0.0055 TON
+      expect(fee).toBeGreaterThan(CLAIM_CHAIN_FEE_ALLOWANCE)
+      expect(fee).toBeLessThan(toNano('0.02'))
+      const balance = await chain.getBalance(poor.address)
+      const claim = claimChannel({ chain, wallet: poor, store, channel, claimFee: fee })
+      await expect(claim).rejects.toBeInstanceOf(InsufficientFeeBalanceError)
+      await expect(claim).rejects.toMatchObject({ balance, needed: CHANNEL_OP_VALUE + fee })
+      // nothing was sent: the voucher is still all claimable
+      expect((await readChannel(chain, channel))?.state.claimed).toBe(0n)
+      // an operator's reserve raises the need
+      await devnet.faucet(poor.address, toNano('1'))
+      const reserve = toNano('5')
+      await expect(
+        claimChannel({ chain, wallet: poor, store, channel, claimFee: fee, minFeeBalance: reserve }),
+      ).rejects.toMatchObject({ needed: reserve })
+      expect(await claimChannel({ chain, wallet: poor, store, channel, claimFee: fee })).toEqual({
+        claimed: toNano('0.5'),
+        paid: toNano('0.5'),
+      })
+    } finally {
+      await store.close()
+    }
   })
 
   it('a client that vanishes mid-job: the provider stops at its credit window and claims the newest voucher', async () => {

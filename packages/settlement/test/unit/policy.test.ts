@@ -167,7 +167,7 @@ describe('payment policy', () => {
   it('refuses unusable channels and a client that would overspend', async () => {
     const provider = providerPayments({
       store: providerStore,
-      channelTerms: async () => ({ ...terms, exitStarted: true }),
+      channelTerms: async () => ({ ...terms, exitStarted: true, claimFee: 0n }),
       creditWindow: 40n,
       voucherTimeout: 1000,
       now: () => NOW,
@@ -191,20 +191,51 @@ describe('payment policy', () => {
   it('claims on threshold, timer, or exit', () => {
     const config = { threshold: 1000n, interval: 60_000, minClaim: 100n }
     expect(
-      decideClaim({ unclaimed: 0n, lastClaimAt: 0, now: 1e9, exitStarted: true }, config),
+      decideClaim({ unclaimed: 0n, lastClaimAt: 0, now: 1e9, exitStarted: true, claimFee: 0n }, config),
     ).toBeUndefined()
-    expect(decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 0, exitStarted: true }, config)).toBe('exit')
-    expect(decideClaim({ unclaimed: 1000n, lastClaimAt: 0, now: 0, exitStarted: false }, config)).toBe(
-      'threshold',
-    )
     expect(
-      decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 59_999, exitStarted: false }, config),
+      decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 0, exitStarted: true, claimFee: 0n }, config),
+    ).toBe('exit')
+    expect(
+      decideClaim({ unclaimed: 1000n, lastClaimAt: 0, now: 0, exitStarted: false, claimFee: 0n }, config),
+    ).toBe('threshold')
+    expect(
+      decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 59_999, exitStarted: false, claimFee: 0n }, config),
     ).toBeUndefined()
-    expect(decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 60_000, exitStarted: false }, config)).toBe(
-      'timer',
-    )
     expect(
-      decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 60_000, exitStarted: false }, config),
+      decideClaim({ unclaimed: 500n, lastClaimAt: 0, now: 60_000, exitStarted: false, claimFee: 0n }, config),
+    ).toBe('timer')
+    expect(
+      decideClaim({ unclaimed: 50n, lastClaimAt: 0, now: 60_000, exitStarted: false, claimFee: 0n }, config),
+    ).toBeUndefined()
+  })
+
+  it('claims only what is worth feeMultiple fees, and at exit only what pays its own fee', () => {
+    const config = { threshold: 1000n, interval: 60_000, minClaim: 100n, feeMultiple: 5 }
+    const at = (unclaimed: bigint, claimFee: bigint, exitStarted = false) =>
+      decideClaim({ unclaimed, lastClaimAt: 0, now: 60_000, exitStarted, claimFee }, config)
+    // over the threshold, but fees are high: 1000 < 5 × 300
+    expect(at(1000n, 300n)).toBeUndefined()
+    expect(at(1500n, 300n)).toBe('threshold')
+    // the timer too waits until the amount is worth the fees
+    expect(at(499n, 100n)).toBeUndefined()
+    expect(at(500n, 100n)).toBe('timer')
+    // at exit anything above one fee is claimed, nothing that would cost more than it brings
+    expect(at(300n, 300n, true)).toBeUndefined()
+    expect(at(301n, 300n, true)).toBe('exit')
+    // feeMultiple 0: every unclaimed amount, whatever the fee (test prices on a devnet)
+    expect(
+      decideClaim(
+        { unclaimed: 5n, lastClaimAt: 0, now: 60_000, exitStarted: false, claimFee: 300n },
+        { ...config, minClaim: 1n, feeMultiple: 0 },
+      ),
+    ).toBe('timer')
+    // the default multiple is 10
+    expect(
+      decideClaim(
+        { unclaimed: 1000n, lastClaimAt: 0, now: 0, exitStarted: false, claimFee: 101n },
+        { threshold: 1000n, interval: 60_000, minClaim: 100n },
+      ),
     ).toBeUndefined()
   })
 })

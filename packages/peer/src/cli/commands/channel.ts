@@ -16,6 +16,7 @@ import {
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { readChannelForDisplay, unknownOnChain } from '../chain-view.js'
+import { recordProviderChannels } from '../provider-channels.js'
 import type { RegisterCommand } from './index.js'
 
 interface CommonOptions {
@@ -29,9 +30,9 @@ const common = (cmd: Command): Command =>
     .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
     .option(
       '--endpoint <url>',
-      'toncenter v2 jsonRPC endpoint (default $COCOON_TON_ENDPOINT or local devnet)',
+      'toncenter v2 jsonRPC endpoint (default $COCOON_TON_ENDPOINT, the endpoint of $COCOON_TON_NETWORK, or the local devnet)',
     )
-    .option('--api-key <key>', 'toncenter API key (default $COCOON_TON_API_KEY)')
+    .option('--api-key <key>', 'toncenter API key (default $COCOON_TON_API_KEY or $TONCENTER_API_KEY)')
 
 async function withContext(
   opts: CommonOptions,
@@ -155,6 +156,10 @@ function registerChannelList(channel: Command): void {
             closed: view?.state.closed ?? false,
           })
         }
+        // channels clients opened to this node from anywhere, found on chain and recorded first
+        const scan = await recordProviderChannels(ctx)
+        if (scan.error !== undefined)
+          process.stderr.write(`could not scan the chain for channels opened to this node: ${scan.error}\n`)
         for (const meta of await ctx.store.channelMetas()) await add(meta.role, meta.address, meta.peerId)
         for (const rec of await ctx.store.providerChannels()) await add('provider', rec.channel)
         if (opts.json === true) process.stdout.write(`${JSON.stringify(rows)}\n`)

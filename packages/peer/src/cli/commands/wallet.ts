@@ -18,9 +18,9 @@ export const registerWallet: RegisterCommand = (program: Command) => {
     .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
     .option(
       '--endpoint <url>',
-      'toncenter v2 jsonRPC endpoint (default $COCOON_TON_ENDPOINT or local devnet)',
+      'toncenter v2 jsonRPC endpoint (default $COCOON_TON_ENDPOINT, the endpoint of $COCOON_TON_NETWORK, or the local devnet)',
     )
-    .option('--api-key <key>', 'toncenter API key (default $COCOON_TON_API_KEY)')
+    .option('--api-key <key>', 'toncenter API key (default $COCOON_TON_API_KEY or $TONCENTER_API_KEY)')
     .option('--faucet <ton>', 'devnet only: ask the devnet faucet for this many TON first')
     .option('--json', 'print JSON')
     .action(async (opts: WalletOptions) => {
