@@ -119,7 +119,12 @@ async function* llmJob(
           progress.tokens += event.tokens
           received += event.tokens
           continuation += event.text
-          yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
+          yield {
+            text: event.text,
+            tokens: event.tokens,
+            providerId: candidate.providerId,
+            tier: candidate.trust.tier,
+          }
         } else {
           runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)

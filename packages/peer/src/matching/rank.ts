@@ -1,4 +1,5 @@
-import { canonicalModelId, type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
+import { meetsTier, trustOf } from '../market/offer-trust.js'
 import { providerIdOf } from '../market/provider-id.js'
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
 import { badOutcomes, isBackingOff, isCooling, reliability, throughputRatio } from './records.js'
@@ -21,18 +22,12 @@ const UNKNOWN_LATENCY_MS = 1_000
 /** Re-exported for callers that rank: the id a ranked entry carries. */
 export { providerIdOf }
 
-const TIER_ORDER: Record<TrustTier, number> = {
-  [TrustTier.TRUST_TIER_UNSPECIFIED]: 0,
-  [TrustTier.TRUST_TIER_OPEN]: 1,
-  [TrustTier.TRUST_TIER_VERIFIED]: 2,
-  [TrustTier.TRUST_TIER_ATTESTED]: 3,
-}
-
 /**
  * Ranks the live offers for one job, best first. Pure: everything it looks at
  * is in `request`, including the clock and the random source.
  *
- * Offers are filtered by model, job kind, expiry, trust tier, max price,
+ * Offers are filtered by model, job kind, expiry, trust tier (the client's
+ * verdict through `request.trust`, never the offer's claim), max price,
  * budget and dial backoff, one per provider (its newest). They are sorted by
  * standing first (good, reachable, unverified, poor: a price alone never lifts
  * an unknown provider above a known-good one), then by effective cost (the
@@ -67,14 +62,13 @@ type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undef
 /** Why an offer cannot serve this job at all, or undefined when it can. */
 function offerFilter(request: MatchRequest): OfferFilter {
   const model = canonicalModelId(request.model)
-  const minTier = TIER_ORDER[request.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED] ?? 0
   const now = BigInt(Math.floor(request.now))
   return (offer, providerId) => {
     if (request.exclude?.has(providerId) === true) return 'excluded'
     if (!offer.models.some((m) => canonicalModelId(m) === model)) return 'other-model'
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
     if (offer.expiresAt <= now) return 'expired'
-    if ((TIER_ORDER[offer.trustTier] ?? 0) < minTier) return 'trust-tier'
+    if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
     if (!withinMaxPrice(pricesOf(offer), request.maxPrice, request.job.kind)) return 'over-max-price'
     if (request.budget !== undefined && estimateJobCost(pricesOf(offer), request.job) > request.budget)
       return 'over-budget'
@@ -100,6 +94,7 @@ function candidate(request: MatchRequest, offer: Offer, providerId: string): Ran
   return {
     offer,
     providerId,
+    trust: trustOf(offer, request.trust),
     cost,
     effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),
     latencyMs: latency ?? UNKNOWN_LATENCY_MS,

@@ -28,6 +28,7 @@ import {
   type OriginLimits,
   providerKey,
 } from '../market/offer-book.js'
+import { noTrustVerifier, type OfferTrust, type OfferTrustVerifier } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
 import { fetchOffers } from './offers-protocol.js'
@@ -58,6 +59,12 @@ export interface OrderBookInit {
   /** Penalties shared with gossipsub's `appSpecificScore`. */
   penalties?: PeerPenalties
   verifier?: OrderBookVerifier
+  /**
+   * Computes the tier of each offer from its evidence as it enters the book
+   * (`attestationTrust` from the client's attestation policy). Default: none
+   * is verified, every offer is open tier whatever it claims.
+   */
+  trust?: OfferTrustVerifier
   maxClockDriftMs?: number
   /**
    * Take part in gossip through the node's gossipsub service, named `pubsub`
@@ -125,6 +132,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       book: this.book,
       now: this.#now,
       verifier: init.verifier ?? signatureVerifier,
+      trust: init.trust ?? noTrustVerifier,
       maxClockDriftMs: init.maxClockDriftMs,
       limiter: new RateLimiter({ now: this.#now, ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }) }),
       penalties: this.penalties,
@@ -266,6 +274,11 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     return this.book.entries(model)
   }
 
+  /** The verdict this peer computed on `offer`'s evidence as it entered the book; undefined for an offer not held. */
+  trustOf(offer: Offer): OfferTrust | undefined {
+    return this.book.trustOf(offer)
+  }
+
   /**
    * Adds offers obtained outside gossip from `from` (the peer that answered
    * an OffersRequest): same checks and origin limits as gossip, the answering
@@ -284,7 +297,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       }
       const result = await this.#intake.validate(data, source)
       if (result.verdict === 'accept' && result.message?.offer !== undefined) {
-        const outcome = this.book.add(result.message.offer, source)
+        const outcome = await this.#intake.admit(result.message.offer, source)
         if (outcome === 'added' || outcome === 'replaced') {
           added++
           if (options.relay === true) this.#relayBytes(result.message.offer.models, data)
