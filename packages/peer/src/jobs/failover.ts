@@ -197,7 +197,7 @@ export class Failover {
         jobId: this.#jobId,
         kind,
         params: this.#params,
-        offerPrices: candidate.offer.prices ?? zeroPrices(),
+        offerPrices: candidate.prices,
         spent: this.spent,
         deadline: this.#deadline,
       },
@@ -237,7 +237,7 @@ export class Failover {
       payments: this.#ctx.payments ?? noPayments,
       provider: candidate.offer.provider,
       payoutAddress: candidate.offer.payoutAddress,
-      offerPrice: candidate.offer.prices ?? zeroPrices(),
+      offerPrice: candidate.prices,
       ...(request.llm !== undefined ? { promptTokenBound: promptTokenBound(request.llm) } : {}),
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
       limits: this.#limits(candidate, request),
@@ -359,7 +359,7 @@ export class Failover {
   #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
     const rejected = err instanceof JobRejectedError
     const refused = err instanceof BelowTrustTierError
-    const price = progress.price ?? candidate.offer.prices ?? zeroPrices()
+    const price = progress.price ?? candidate.prices
     const { tokens, gflop } = progress
     this.parts.push({
       providerId: candidate.providerId,

@@ -5,6 +5,8 @@ export interface OfferTemplate {
   models: string[]
   jobKinds?: string[]
   prices: Prices
+  /** Prices of jobs that require the attested tier (only set by a provider whose evidence it puts in `attestation`). */
+  attestedPrices?: Prices
   gpu?: GpuInfo
   maxConcurrency?: number
   region?: string
@@ -44,6 +46,7 @@ export function buildOffer(
     jobKinds: template.jobKinds ?? ['llm'],
     models: template.models,
     prices: template.prices,
+    ...(template.attestedPrices === undefined ? {} : { attestedPrices: template.attestedPrices }),
     maxConcurrency: template.maxConcurrency ?? 1,
     region: template.region ?? '',
     payoutAddress: template.payoutAddress ?? '',

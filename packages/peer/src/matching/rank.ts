@@ -1,4 +1,4 @@
-import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
+import { canonicalModelId, type Offer, type Prices, type TrustTier, tierPrices } from '@cocoon-mesh/protocol'
 import { meetsTier, trustOf } from '../market/offer-trust.js'
 import { providerIdOf } from '../market/provider-id.js'
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
@@ -69,21 +69,26 @@ function offerFilter(request: MatchRequest): OfferFilter {
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
     if (offer.expiresAt <= now) return 'expired'
     if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
-    if (!withinMaxPrice(pricesOf(offer), request.maxPrice, request.job.kind)) return 'over-max-price'
-    if (request.budget !== undefined && estimateJobCost(pricesOf(offer), request.job) > request.budget)
+    const prices = pricesOf(offer, request.minTrustTier)
+    if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) return 'over-max-price'
+    if (request.budget !== undefined && estimateJobCost(prices, request.job) > request.budget)
       return 'over-budget'
     if (isBackingOff(request.records?.get(providerId), request.now)) return 'unreachable'
     return undefined
   }
 }
 
-function pricesOf(offer: Offer): NonNullable<Offer['prices']> {
-  return offer.prices ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+/** The prices a job of `minTrustTier` pays under the offer (its attested prices for a job that requires attested). */
+export function pricesOf(offer: Offer, minTrustTier: TrustTier | undefined): Prices {
+  return (
+    tierPrices(offer, minTrustTier) ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+  )
 }
 
 /** The ranked entry of one provider's offer: its cost, the client's trust in it and its standing. */
 function candidate(request: MatchRequest, offer: Offer, providerId: string): RankedOffer {
-  const cost = estimateJobCost(pricesOf(offer), request.job)
+  const prices = pricesOf(offer, request.minTrustTier)
+  const cost = estimateJobCost(prices, request.job)
   const record = request.records?.get(providerId)
   const rel = reliability(record, request.now, request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS)
   // delivering at least half the promised throughput is fine (load varies); below that the
@@ -95,6 +100,7 @@ function candidate(request: MatchRequest, offer: Offer, providerId: string): Ran
     offer,
     providerId,
     trust: trustOf(offer, request.trust),
+    prices,
     cost,
     effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),
     latencyMs: latency ?? UNKNOWN_LATENCY_MS,

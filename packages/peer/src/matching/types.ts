@@ -91,7 +91,9 @@ export interface RankedOffer {
   providerId: string
   /** The client's verdict on the offer's evidence: the tier this provider serves the job at. */
   trust: OfferTrust
-  /** Estimated cost of the job at the offer's prices, nanoTON. */
+  /** The offer's prices for this job's tier (`attestedPrices` when the job requires attested and it has them). */
+  prices: Prices
+  /** Estimated cost of the job at those prices, nanoTON. */
   cost: bigint
   /** Cost adjusted by the client's record of the provider, what ranking sorts by. */
   effectiveCost: number

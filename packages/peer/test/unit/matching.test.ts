@@ -101,6 +101,37 @@ describe('matching', () => {
     ])
   })
 
+  it('prices a job that requires attested at the attested prices of the offer, any other job at its prices', () => {
+    const attestedPrices = { perKPromptTokens: 300n, perKCompletionTokens: 300n, perTensorGflop: 0n }
+    const tee = offer(1, 100n, { trustTier: TrustTier.TRUST_TIER_ATTESTED, attestedPrices })
+    const job = { kind: 'llm' as const, promptTokens: 1000, completionTokens: 1000 }
+    const trust = (o: Offer): OfferTrust => attested(o)
+    const strict = rankOffers({
+      model: 'tiny',
+      job,
+      offers: [tee],
+      now: NOW,
+      trust,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+    })
+    expect(strict.ranked[0]?.prices).toEqual(attestedPrices)
+    expect(strict.ranked[0]?.cost).toBe(600n)
+    const any = rankOffers({ model: 'tiny', job, offers: [tee], now: NOW, trust })
+    expect(any.ranked[0]?.prices).toEqual(tee.prices)
+    expect(any.ranked[0]?.cost).toBe(200n)
+    // the cap applies to the price the job would pay
+    const capped = rankOffers({
+      model: 'tiny',
+      job,
+      offers: [tee],
+      now: NOW,
+      trust,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+      maxPrice: { perKCompletionTokens: 200n },
+    })
+    expect(capped.excluded).toEqual([{ providerId: providerIdOf(tee), reason: 'over-max-price' }])
+  })
+
   it('never believes a claimed tier: without a verdict every offer is open and marked so', () => {
     const claims = offer(1, 100n, { trustTier: TrustTier.TRUST_TIER_ATTESTED })
     const attestedOnly = rankOffers({

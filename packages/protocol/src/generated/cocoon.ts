@@ -331,6 +331,7 @@ export interface Offer {
   gflops: number
   settlementKey: Uint8Array<ArrayBuffer>
   addrs: Uint8Array<ArrayBuffer>[]
+  attestedPrices?: Prices
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -438,6 +439,11 @@ export namespace Offer {
             w.uint32(146)
             w.bytes(value)
           }
+        }
+
+        if (obj.attestedPrices != null) {
+          w.uint32(154)
+          Prices.codec().encode(obj.attestedPrices, w)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
@@ -561,6 +567,12 @@ export namespace Offer {
               }
 
               obj.addrs.push(reader.bytes())
+              break
+            }
+            case 19: {
+              obj.attestedPrices = Prices.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attestedPrices
+              })
               break
             }
             case 100: {
@@ -738,6 +750,13 @@ export namespace Offer {
 
               break
             }
+            case 19: {
+              yield * Prices.codec().stream(reader, reader.uint32(), `${prefix}.attestedPrices`, {
+                limits: opts.limits?.attestedPrices
+              })
+
+              break
+            }
             case 100: {
               yield {
                 field: `${prefix}.signature`,
@@ -870,6 +889,21 @@ export namespace Offer {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfferAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.attestedPrices.perKPromptTokens'
+    value: bigint
+  }
+
+  export interface OfferAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.attestedPrices.perKCompletionTokens'
+    value: bigint
+  }
+
+  export interface OfferAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.attestedPrices.perTensorGflop'
+    value: bigint
+  }
+
   export interface OfferSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -883,7 +917,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1272,6 +1306,21 @@ export namespace OrderBookMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.offer.attestedPrices.perKPromptTokens'
+    value: bigint
+  }
+
+  export interface OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.offer.attestedPrices.perKCompletionTokens'
+    value: bigint
+  }
+
+  export interface OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.offer.attestedPrices.perTensorGflop'
+    value: bigint
+  }
+
   export interface OrderBookMessageOfferSignatureFieldEvent {
     field: '$.offer.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1310,7 +1359,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -5152,6 +5201,24 @@ export namespace OffersResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.offers[].attestedPrices.perKPromptTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.offers[].attestedPrices.perKCompletionTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.offers[].attestedPrices.perTensorGflop'
+    value: bigint
+    index: number
+  }
+
   export interface OffersResponseOffersSignatureFieldEvent {
     field: '$.offers[].signature'
     value: Uint8Array<ArrayBuffer>
@@ -5166,7 +5233,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }
