@@ -9,23 +9,33 @@
  */
 import { MaxLengthError } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { ATTESTATION_BINDING_VERSION } from './attestation.js'
 import {
   CocoonError,
   errorMessage,
+  InvalidFieldError,
   MalformedMessageError,
   MessageTooLargeError,
   UnsupportedVersionError,
 } from './errors.js'
 import {
+  AttestationEvidence,
+  DcapCollateral,
   JobFrame,
   Offer,
   OfferCancel,
   OffersRequest,
   OffersResponse,
   OrderBookMessage,
+  TeeKind,
   UsageReceipt,
 } from './generated/cocoon.js'
 import {
+  MAX_ATTESTATION_AUX_BLOB_BYTES,
+  MAX_ATTESTATION_COLLATERAL_BYTES,
+  MAX_ATTESTATION_EVIDENCE_BYTES,
+  MAX_ATTESTATION_QUOTE_BYTES,
+  MAX_GPU_TOKEN_BYTES,
   MAX_JOB_FRAME_BYTES,
   MAX_OFFER_BYTES,
   MAX_OFFER_CANCEL_BYTES,
@@ -287,3 +297,68 @@ const USAGE_RECEIPT = checkedCodec(
 export const encodeUsageReceipt = (receipt: UsageReceipt): Uint8Array<ArrayBuffer> =>
   USAGE_RECEIPT.encode(receipt)
 export const decodeUsageReceipt = (bytes: Bytes): UsageReceipt => USAGE_RECEIPT.decode(bytes)
+
+// ---- AttestationEvidence -----------------------------------------------------
+
+const textEncoder = new TextEncoder()
+
+/** One part of an AttestationEvidence over its own limit: MessageTooLargeError naming the part. */
+function assertEvidencePart(part: string, size: number, limit: number): void {
+  if (size > limit) {
+    throw new MessageTooLargeError(
+      `AttestationEvidence.${part} is too large: ${size} bytes, the limit is ${limit} bytes`,
+      {
+        size,
+        limit,
+        details: `The ${part} of an AttestationEvidence may be at most ${limit} bytes; this one is ${size} bytes.`,
+      },
+    )
+  }
+}
+
+function checkAttestationEvidence(evidence: AttestationEvidence): void {
+  assertVersion('AttestationEvidence', evidence.version)
+  if (evidence.tee === TeeKind.TEE_KIND_UNSPECIFIED) {
+    throw new InvalidFieldError('AttestationEvidence has no TEE kind', {
+      field: 'tee',
+      details: 'Set tee to TEE_KIND_TDX, TEE_KIND_SGX or TEE_KIND_SEV_SNP.',
+    })
+  }
+  if (evidence.bindingVersion !== ATTESTATION_BINDING_VERSION) {
+    throw new InvalidFieldError(`AttestationEvidence has binding version ${evidence.bindingVersion}`, {
+      field: 'bindingVersion',
+      details: `This peer knows binding version ${ATTESTATION_BINDING_VERSION} (attestationReportData); set bindingVersion to it.`,
+    })
+  }
+  assertEvidencePart('quote', evidence.quote.byteLength, MAX_ATTESTATION_QUOTE_BYTES)
+  if (evidence.dcapCollateral !== undefined) {
+    const size = DcapCollateral.encode(evidence.dcapCollateral).byteLength
+    assertEvidencePart('dcapCollateral', size, MAX_ATTESTATION_COLLATERAL_BYTES)
+  }
+  assertEvidencePart('sevAuxBlob', evidence.sevAuxBlob.byteLength, MAX_ATTESTATION_AUX_BLOB_BYTES)
+  assertEvidencePart('gpuToken', textEncoder.encode(evidence.gpuToken).byteLength, MAX_GPU_TOKEN_BYTES)
+}
+
+const ATTESTATION_EVIDENCE = checkedCodec(
+  'AttestationEvidence',
+  AttestationEvidence,
+  MAX_ATTESTATION_EVIDENCE_BYTES,
+  checkAttestationEvidence,
+)
+
+/**
+ * Encodes evidence for an Offer's `attestation`. Throws the same typed errors
+ * as {@link decodeAttestationEvidence}, so what this encodes a peer decodes.
+ */
+export const encodeAttestationEvidence = (evidence: AttestationEvidence): Uint8Array<ArrayBuffer> =>
+  ATTESTATION_EVIDENCE.encode(evidence)
+
+/**
+ * Decodes an Offer's `attestation`. Throws MessageTooLargeError (the whole
+ * blob over {@link MAX_ATTESTATION_EVIDENCE_BYTES}, or the quote, collateral,
+ * aux blob or GPU token over its own limit), MalformedMessageError (not a
+ * protobuf AttestationEvidence), UnsupportedVersionError or InvalidFieldError
+ * (no TEE kind, unknown binding version).
+ */
+export const decodeAttestationEvidence = (bytes: Bytes): AttestationEvidence =>
+  ATTESTATION_EVIDENCE.decode(bytes)

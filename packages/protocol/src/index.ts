@@ -8,6 +8,7 @@
  * framing for libp2p streams, the nanoTON price arithmetic both sides share,
  * protocol ids and topic names, and the typed errors every package builds on.
  */
+export * from './attestation.js'
 export * from './bench-report.js'
 export * from './clock.js'
 export * from './codec.js'

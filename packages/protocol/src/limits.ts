@@ -11,10 +11,27 @@ const MiB = 1024 * KiB
 export const SUPPORTED_VERSIONS: readonly number[] = [1]
 
 /**
- * Largest encoded Offer. 16 KiB rather than 8: an Intel TDX quote with its PCK
- * certificate chain (the attestation blob of an ATTESTED offer) is 5-8 KiB alone.
+ * Largest encoded AttestationEvidence (an Offer's `attestation`): an Intel TDX
+ * quote with its PCK certificate chain is about 5 KiB and the DCAP collateral
+ * (CRLs, TCB info, QE identity and their issuer chains) about 12 KiB, so a
+ * real Intel evidence blob is about 17 KiB; this leaves room for CRL growth
+ * and a GPU token.
  */
-export const MAX_OFFER_BYTES = 16 * KiB
+export const MAX_ATTESTATION_EVIDENCE_BYTES = 48 * KiB
+/** Largest quote in an AttestationEvidence (the kernel's configfs-tsm outblob holds at most 32 KiB). */
+export const MAX_ATTESTATION_QUOTE_BYTES = 16 * KiB
+/** Largest encoded DcapCollateral in an AttestationEvidence. */
+export const MAX_ATTESTATION_COLLATERAL_BYTES = 24 * KiB
+/** Largest SEV-SNP auxblob (certificate table) in an AttestationEvidence. */
+export const MAX_ATTESTATION_AUX_BLOB_BYTES = 8 * KiB
+/** Largest NVIDIA GPU attestation token (a JWT, UTF-8 bytes) in an AttestationEvidence. */
+export const MAX_GPU_TOKEN_BYTES = 8 * KiB
+
+/**
+ * Largest encoded Offer: the biggest attestation evidence plus 16 KiB for
+ * everything else (models, prices, addresses, signature).
+ */
+export const MAX_OFFER_BYTES = MAX_ATTESTATION_EVIDENCE_BYTES + 16 * KiB
 /** Largest encoded OfferCancel (it has five small fields). */
 export const MAX_OFFER_CANCEL_BYTES = 1 * KiB
 /** Largest gossip message on an order-book topic: an Offer plus the OrderBookMessage envelope. */
@@ -70,7 +87,8 @@ export const MAX_PEER_ID_BYTES = 64
 export const MAX_OFFER_ADDRS = 8
 /** Largest multiaddr (bytes) in an offer's `addrs`. */
 export const MAX_MULTIADDR_BYTES = 256
-export const MAX_ATTESTATION_BYTES = 12 * KiB
+/** Largest `attestation` of an Offer: one encoded AttestationEvidence. */
+export const MAX_ATTESTATION_BYTES = MAX_ATTESTATION_EVIDENCE_BYTES
 export const MAX_CONCURRENCY = 4096
 /** Length of an Ed25519 signature and public key (settlement_key). */
 export const ED25519_SIGNATURE_BYTES = 64

@@ -5237,3 +5237,564 @@ export namespace OffersResponse {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }
+
+export enum TeeKind {
+  TEE_KIND_UNSPECIFIED = 'TEE_KIND_UNSPECIFIED',
+  TEE_KIND_TDX = 'TEE_KIND_TDX',
+  TEE_KIND_SGX = 'TEE_KIND_SGX',
+  TEE_KIND_SEV_SNP = 'TEE_KIND_SEV_SNP'
+}
+
+enum __TeeKindValues {
+  TEE_KIND_UNSPECIFIED = 0,
+  TEE_KIND_TDX = 1,
+  TEE_KIND_SGX = 2,
+  TEE_KIND_SEV_SNP = 3
+}
+
+export namespace TeeKind {
+  export const codec = (): Codec<TeeKind> => {
+    return enumeration<TeeKind>(__TeeKindValues)
+  }
+}
+
+export interface DcapCollateral {
+  pckCrlIssuerChain: string
+  rootCaCrl: Uint8Array<ArrayBuffer>
+  pckCrl: Uint8Array<ArrayBuffer>
+  tcbInfoIssuerChain: string
+  tcbInfo: string
+  tcbInfoSignature: Uint8Array<ArrayBuffer>
+  qeIdentityIssuerChain: string
+  qeIdentity: string
+  qeIdentitySignature: Uint8Array<ArrayBuffer>
+}
+
+export namespace DcapCollateral {
+  let _codec: Codec<DcapCollateral>
+
+  export const codec = (): Codec<DcapCollateral> => {
+    if (_codec == null) {
+      _codec = message<DcapCollateral>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.pckCrlIssuerChain != null && obj.pckCrlIssuerChain !== '')) {
+          w.uint32(10)
+          w.string(obj.pckCrlIssuerChain)
+        }
+
+        if ((obj.rootCaCrl != null && obj.rootCaCrl.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.rootCaCrl)
+        }
+
+        if ((obj.pckCrl != null && obj.pckCrl.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.pckCrl)
+        }
+
+        if ((obj.tcbInfoIssuerChain != null && obj.tcbInfoIssuerChain !== '')) {
+          w.uint32(34)
+          w.string(obj.tcbInfoIssuerChain)
+        }
+
+        if ((obj.tcbInfo != null && obj.tcbInfo !== '')) {
+          w.uint32(42)
+          w.string(obj.tcbInfo)
+        }
+
+        if ((obj.tcbInfoSignature != null && obj.tcbInfoSignature.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.tcbInfoSignature)
+        }
+
+        if ((obj.qeIdentityIssuerChain != null && obj.qeIdentityIssuerChain !== '')) {
+          w.uint32(58)
+          w.string(obj.qeIdentityIssuerChain)
+        }
+
+        if ((obj.qeIdentity != null && obj.qeIdentity !== '')) {
+          w.uint32(66)
+          w.string(obj.qeIdentity)
+        }
+
+        if ((obj.qeIdentitySignature != null && obj.qeIdentitySignature.byteLength > 0)) {
+          w.uint32(74)
+          w.bytes(obj.qeIdentitySignature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          pckCrlIssuerChain: '',
+          rootCaCrl: uint8ArrayAlloc(0),
+          pckCrl: uint8ArrayAlloc(0),
+          tcbInfoIssuerChain: '',
+          tcbInfo: '',
+          tcbInfoSignature: uint8ArrayAlloc(0),
+          qeIdentityIssuerChain: '',
+          qeIdentity: '',
+          qeIdentitySignature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.pckCrlIssuerChain = reader.string()
+              break
+            }
+            case 2: {
+              obj.rootCaCrl = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.pckCrl = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.tcbInfoIssuerChain = reader.string()
+              break
+            }
+            case 5: {
+              obj.tcbInfo = reader.string()
+              break
+            }
+            case 6: {
+              obj.tcbInfoSignature = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.qeIdentityIssuerChain = reader.string()
+              break
+            }
+            case 8: {
+              obj.qeIdentity = reader.string()
+              break
+            }
+            case 9: {
+              obj.qeIdentitySignature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.pckCrlIssuerChain`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.rootCaCrl`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.pckCrl`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.tcbInfoIssuerChain`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.tcbInfo`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.tcbInfoSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.qeIdentityIssuerChain`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.qeIdentity`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.qeIdentitySignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DcapCollateralPckCrlIssuerChainFieldEvent {
+    field: '$.pckCrlIssuerChain'
+    value: string
+  }
+
+  export interface DcapCollateralRootCaCrlFieldEvent {
+    field: '$.rootCaCrl'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DcapCollateralPckCrlFieldEvent {
+    field: '$.pckCrl'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DcapCollateralTcbInfoIssuerChainFieldEvent {
+    field: '$.tcbInfoIssuerChain'
+    value: string
+  }
+
+  export interface DcapCollateralTcbInfoFieldEvent {
+    field: '$.tcbInfo'
+    value: string
+  }
+
+  export interface DcapCollateralTcbInfoSignatureFieldEvent {
+    field: '$.tcbInfoSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DcapCollateralQeIdentityIssuerChainFieldEvent {
+    field: '$.qeIdentityIssuerChain'
+    value: string
+  }
+
+  export interface DcapCollateralQeIdentityFieldEvent {
+    field: '$.qeIdentity'
+    value: string
+  }
+
+  export interface DcapCollateralQeIdentitySignatureFieldEvent {
+    field: '$.qeIdentitySignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DcapCollateral>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DcapCollateral.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DcapCollateral>): DcapCollateral {
+    return decodeMessage(buf, DcapCollateral.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DcapCollateral>): Generator<DcapCollateralPckCrlIssuerChainFieldEvent | DcapCollateralRootCaCrlFieldEvent | DcapCollateralPckCrlFieldEvent | DcapCollateralTcbInfoIssuerChainFieldEvent | DcapCollateralTcbInfoFieldEvent | DcapCollateralTcbInfoSignatureFieldEvent | DcapCollateralQeIdentityIssuerChainFieldEvent | DcapCollateralQeIdentityFieldEvent | DcapCollateralQeIdentitySignatureFieldEvent> {
+    return streamMessage(buf, DcapCollateral.codec(), opts)
+  }
+}
+
+export interface AttestationEvidence {
+  version: number
+  tee: TeeKind
+  quote: Uint8Array<ArrayBuffer>
+  dcapCollateral?: DcapCollateral
+  sevAuxBlob: Uint8Array<ArrayBuffer>
+  gpuToken: string
+  bindingVersion: number
+}
+
+export namespace AttestationEvidence {
+  let _codec: Codec<AttestationEvidence>
+
+  export const codec = (): Codec<AttestationEvidence> => {
+    if (_codec == null) {
+      _codec = message<AttestationEvidence>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.tee != null && __TeeKindValues[obj.tee] !== 0) {
+          w.uint32(16)
+          TeeKind.codec().encode(obj.tee, w)
+        }
+
+        if ((obj.quote != null && obj.quote.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.quote)
+        }
+
+        if (obj.dcapCollateral != null) {
+          w.uint32(34)
+          DcapCollateral.codec().encode(obj.dcapCollateral, w)
+        }
+
+        if ((obj.sevAuxBlob != null && obj.sevAuxBlob.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.sevAuxBlob)
+        }
+
+        if ((obj.gpuToken != null && obj.gpuToken !== '')) {
+          w.uint32(50)
+          w.string(obj.gpuToken)
+        }
+
+        if ((obj.bindingVersion != null && obj.bindingVersion !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.bindingVersion)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          tee: TeeKind.TEE_KIND_UNSPECIFIED,
+          quote: uint8ArrayAlloc(0),
+          sevAuxBlob: uint8ArrayAlloc(0),
+          gpuToken: '',
+          bindingVersion: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.tee = TeeKind.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.quote = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.dcapCollateral = DcapCollateral.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dcapCollateral
+              })
+              break
+            }
+            case 5: {
+              obj.sevAuxBlob = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.gpuToken = reader.string()
+              break
+            }
+            case 7: {
+              obj.bindingVersion = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.tee`,
+                value: TeeKind.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.quote`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield * DcapCollateral.codec().stream(reader, reader.uint32(), `${prefix}.dcapCollateral`, {
+                limits: opts.limits?.dcapCollateral
+              })
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.sevAuxBlob`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.gpuToken`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.bindingVersion`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttestationEvidenceVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface AttestationEvidenceTeeFieldEvent {
+    field: '$.tee'
+    value: TeeKind
+  }
+
+  export interface AttestationEvidenceQuoteFieldEvent {
+    field: '$.quote'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceDcapCollateralPckCrlIssuerChainFieldEvent {
+    field: '$.dcapCollateral.pckCrlIssuerChain'
+    value: string
+  }
+
+  export interface AttestationEvidenceDcapCollateralRootCaCrlFieldEvent {
+    field: '$.dcapCollateral.rootCaCrl'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceDcapCollateralPckCrlFieldEvent {
+    field: '$.dcapCollateral.pckCrl'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceDcapCollateralTcbInfoIssuerChainFieldEvent {
+    field: '$.dcapCollateral.tcbInfoIssuerChain'
+    value: string
+  }
+
+  export interface AttestationEvidenceDcapCollateralTcbInfoFieldEvent {
+    field: '$.dcapCollateral.tcbInfo'
+    value: string
+  }
+
+  export interface AttestationEvidenceDcapCollateralTcbInfoSignatureFieldEvent {
+    field: '$.dcapCollateral.tcbInfoSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceDcapCollateralQeIdentityIssuerChainFieldEvent {
+    field: '$.dcapCollateral.qeIdentityIssuerChain'
+    value: string
+  }
+
+  export interface AttestationEvidenceDcapCollateralQeIdentityFieldEvent {
+    field: '$.dcapCollateral.qeIdentity'
+    value: string
+  }
+
+  export interface AttestationEvidenceDcapCollateralQeIdentitySignatureFieldEvent {
+    field: '$.dcapCollateral.qeIdentitySignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceSevAuxBlobFieldEvent {
+    field: '$.sevAuxBlob'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttestationEvidenceGpuTokenFieldEvent {
+    field: '$.gpuToken'
+    value: string
+  }
+
+  export interface AttestationEvidenceBindingVersionFieldEvent {
+    field: '$.bindingVersion'
+    value: number
+  }
+
+  export function encode (obj: Partial<AttestationEvidence>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AttestationEvidence.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttestationEvidence>): AttestationEvidence {
+    return decodeMessage(buf, AttestationEvidence.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttestationEvidence>): Generator<AttestationEvidenceVersionFieldEvent | AttestationEvidenceTeeFieldEvent | AttestationEvidenceQuoteFieldEvent | AttestationEvidenceDcapCollateralPckCrlIssuerChainFieldEvent | AttestationEvidenceDcapCollateralRootCaCrlFieldEvent | AttestationEvidenceDcapCollateralPckCrlFieldEvent | AttestationEvidenceDcapCollateralTcbInfoIssuerChainFieldEvent | AttestationEvidenceDcapCollateralTcbInfoFieldEvent | AttestationEvidenceDcapCollateralTcbInfoSignatureFieldEvent | AttestationEvidenceDcapCollateralQeIdentityIssuerChainFieldEvent | AttestationEvidenceDcapCollateralQeIdentityFieldEvent | AttestationEvidenceDcapCollateralQeIdentitySignatureFieldEvent | AttestationEvidenceSevAuxBlobFieldEvent | AttestationEvidenceGpuTokenFieldEvent | AttestationEvidenceBindingVersionFieldEvent> {
+    return streamMessage(buf, AttestationEvidence.codec(), opts)
+  }
+}

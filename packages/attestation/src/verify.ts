@@ -1,0 +1,360 @@
+/**
+ * The client side: what one offer's evidence proves, computed from the
+ * evidence alone (no network), in this order:
+ *
+ * 1. the evidence is there and decodes (size bounds, version, TEE kind);
+ * 2. the TEE has a verifier here (Intel TDX and SGX; SEV-SNP not yet);
+ * 3. dcap-qvl: the quote's signature chain to the pinned root CA, the
+ *    collateral's signatures and validity at `now`, the QE report, the TCB
+ *    level, the TD attributes (no debug TD);
+ * 4. the TCB status is one the policy allows;
+ * 5. the report data is attestationReportData(peer key, settlement key);
+ * 6. the measurements match one of the policy's rules;
+ * 7. the GPU token (which never changes the tier: it sets `gpu`).
+ *
+ * Bad evidence never throws: the verdict is 'open' with the reason and the
+ * failed check. Only a bad policy (InvalidPolicyError) or a programming error
+ * throws.
+ */
+import { createHash } from 'node:crypto'
+import {
+  type AttestationEvidence,
+  attestationReportData,
+  decodeAttestationEvidence,
+  encodeAttestationEvidence,
+  errorMessage,
+  InvalidFieldError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  TeeKind,
+  UnsupportedVersionError,
+} from '@cocoon-mesh/protocol'
+import { LRUCache } from 'lru-cache'
+import {
+  classifyDcapFailure,
+  collateralWindow,
+  type ParsedQuote,
+  parseDcapQuote,
+  verifyDcap,
+} from './dcap.js'
+import type { EvidenceDecodeError } from './errors.js'
+import { verifyGpuToken } from './gpu.js'
+import { allowedTcbStatuses, matchMeasurements, validatePolicy } from './policy.js'
+import type {
+  AttestationPolicy,
+  AttestationVerdict,
+  CheckName,
+  GpuVerdict,
+  NotAttestedReason,
+  TeeName,
+  VerificationCheck,
+} from './types.js'
+
+export interface VerifyEvidenceOptions {
+  /** The offer's `attestation` bytes (empty or undefined: no evidence), or decoded evidence. */
+  evidence: Uint8Array | AttestationEvidence | undefined
+  /** libp2p protobuf encoding of the offering peer's public key (the key Noise authenticated). */
+  peerPublicKey: Uint8Array
+  /** The offer's `settlement_key` (raw 32-byte Ed25519). */
+  settlementPublicKey: Uint8Array
+  policy: AttestationPolicy
+  /** The verifier's clock, Unix ms (collateral and GPU token validity are checked at this time). */
+  now: number
+  /** Reuse verdicts for the same evidence and keys (a republished offer is not re-verified). */
+  cache?: VerdictCache
+}
+
+/** Default number of verdicts a {@link VerdictCache} keeps. */
+export const DEFAULT_VERDICT_CACHE_SIZE = 1024
+
+interface CachedVerdict {
+  verdict: AttestationVerdict
+  /** Unix ms window in which the verdict holds; outside it the evidence is verified again. */
+  from: number
+  until: number
+}
+
+/**
+ * Verdicts per (evidence hash: quote, collateral, GPU token; peer key;
+ * settlement key; policy), bounded LRU. A verdict is reused only inside the
+ * time window it was computed for (the collateral's and GPU token's
+ * validity), so a cached 'attested' expires with its collateral. Verdicts that
+ * depend on the clock in a way the window cannot capture (collateral expired
+ * or not yet valid) are not cached.
+ */
+export class VerdictCache {
+  readonly #entries: LRUCache<string, CachedVerdict>
+  readonly #policyIds = new WeakMap<AttestationPolicy, number>()
+  #nextPolicyId = 0
+
+  constructor(init: { max?: number } = {}) {
+    this.#entries = new LRUCache({ max: init.max ?? DEFAULT_VERDICT_CACHE_SIZE })
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  clear(): void {
+    this.#entries.clear()
+  }
+
+  /** @internal */
+  key(evidenceHash: string, options: VerifyEvidenceOptions): string {
+    let id = this.#policyIds.get(options.policy)
+    if (id === undefined) {
+      id = this.#nextPolicyId++
+      this.#policyIds.set(options.policy, id)
+    }
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+    return `${id}:${evidenceHash}:${hex(options.peerPublicKey)}:${hex(options.settlementPublicKey)}`
+  }
+
+  /** @internal */
+  get(key: string, now: number): AttestationVerdict | undefined {
+    const entry = this.#entries.get(key)
+    if (entry === undefined || now < entry.from || now > entry.until) return undefined
+    return { ...entry.verdict, cached: true }
+  }
+
+  /** @internal */
+  set(key: string, entry: CachedVerdict): void {
+    this.#entries.set(key, entry)
+  }
+}
+
+/** Verifies one offer's evidence; see the module comment for the checks. */
+export async function verifyEvidence(options: VerifyEvidenceOptions): Promise<AttestationVerdict> {
+  validatePolicy(options.policy)
+  const run = new VerdictBuilder()
+  if (
+    options.evidence === undefined ||
+    (options.evidence instanceof Uint8Array && options.evidence.byteLength === 0)
+  ) {
+    return run.fail('evidence-present', 'no-evidence', 'the offer carries no attestation evidence')
+  }
+  run.pass('evidence-present', 'the offer carries attestation evidence')
+  const decoded = decode(options.evidence)
+  if ('error' in decoded) {
+    run.error = decoded.error
+    return run.fail('evidence-decode', 'malformed', decoded.error.message)
+  }
+  const { evidence, bytes } = decoded
+  run.pass('evidence-decode', `${bytes.byteLength} bytes of AttestationEvidence`)
+
+  const key = options.cache?.key(createHash('sha256').update(bytes).digest('hex'), options)
+  if (key !== undefined) {
+    const hit = options.cache?.get(key, options.now)
+    if (hit !== undefined) return hit
+  }
+  const { verdict, from, until } = await verifyDecoded(evidence, options, run)
+  if (key !== undefined && verdict.reason !== 'collateral-expired')
+    options.cache?.set(key, { verdict, from, until })
+  return verdict
+}
+
+type Decoded = { evidence: AttestationEvidence; bytes: Uint8Array } | { error: EvidenceDecodeError }
+
+function decode(input: Uint8Array | AttestationEvidence): Decoded {
+  try {
+    if (input instanceof Uint8Array) return { evidence: decodeAttestationEvidence(input), bytes: input }
+    return { evidence: input, bytes: encodeAttestationEvidence(input) }
+  } catch (error) {
+    if (
+      error instanceof MessageTooLargeError ||
+      error instanceof MalformedMessageError ||
+      error instanceof UnsupportedVersionError ||
+      error instanceof InvalidFieldError
+    ) {
+      return { error }
+    }
+    throw error
+  }
+}
+
+const TEE_NAMES: Partial<Record<TeeKind, TeeName>> = {
+  [TeeKind.TEE_KIND_TDX]: 'tdx',
+  [TeeKind.TEE_KIND_SGX]: 'sgx',
+  [TeeKind.TEE_KIND_SEV_SNP]: 'sev-snp',
+}
+
+interface Outcome {
+  verdict: AttestationVerdict
+  from: number
+  until: number
+}
+
+async function verifyDecoded(
+  evidence: AttestationEvidence,
+  options: VerifyEvidenceOptions,
+  run: VerdictBuilder,
+): Promise<Outcome> {
+  const always = (verdict: AttestationVerdict): Outcome => ({ verdict, from: -Infinity, until: Infinity })
+  run.tee = TEE_NAMES[evidence.tee] ?? null
+  if (run.tee === 'sev-snp' || run.tee === null) {
+    return always(
+      run.fail(
+        'tee-supported',
+        'unsupported-tee',
+        `${evidence.tee}: this verifier checks Intel TDX and SGX quotes only`,
+      ),
+    )
+  }
+  run.pass('tee-supported', `Intel ${run.tee.toUpperCase()} (DCAP, dcap-qvl)`)
+
+  let parsed: ParsedQuote
+  try {
+    parsed = parseDcapQuote(evidence.quote)
+  } catch (error) {
+    return always(run.fail('quote-parse', 'malformed', `the quote does not parse: ${errorMessage(error)}`))
+  }
+  run.measurements = parsed.measurements
+  run.reportData = Buffer.from(parsed.reportData).toString('hex')
+  if (parsed.tee !== run.tee) {
+    return always(
+      run.fail('quote-parse', 'malformed', `the evidence says ${run.tee} but the quote is ${parsed.tee}`),
+    )
+  }
+  run.pass('quote-parse', `DCAP quote, ${parsed.tee} report body`)
+  if (evidence.dcapCollateral === undefined) {
+    return always(
+      run.fail(
+        'collateral-parse',
+        'malformed',
+        'an Intel quote needs DCAP collateral and the evidence has none',
+      ),
+    )
+  }
+  const collateral = evidence.dcapCollateral
+  const window = collateralWindow(collateral)
+
+  try {
+    const result = verifyDcap(evidence.quote, collateral, options.now, options.policy.trustedRootCaDer)
+    run.tcbStatus = result.tcbStatus
+    run.advisoryIds = result.advisoryIds
+  } catch (error) {
+    const failure = classifyDcapFailure(error)
+    return always(run.fail(failure.check, failure.reason, failure.detail))
+  }
+  const rootName =
+    options.policy.trustedRootCaDer === undefined ? "Intel's SGX root CA" : 'the configured root CA'
+  run.pass('collateral-window', 'TCB info and QE identity are current at the given time')
+  run.pass('certificate-chain', `PCK, TCB signing and CRL chains verify to ${rootName}`)
+  run.pass('collateral-signature', 'TCB info and QE identity signatures verify')
+  run.pass('qe-report', 'QE report signed by the PCK key, matches QE identity, binds the attestation key')
+  run.pass('quote-signature', 'quote body signed by the attestation key')
+  run.pass('td-attributes', 'not a debug TEE')
+
+  const gpuResult = await verifyGpuToken(
+    evidence.gpuToken,
+    options.policy.nvidiaKeys,
+    parsed.reportData,
+    options.now,
+  )
+  const from = window?.from ?? -Infinity
+  const until = Math.min(window?.until ?? Infinity, gpuResult.expiresAt ?? Infinity)
+  const verdict = policyChecks(parsed, options, run, gpuResult.gpu, gpuResult.detail)
+  return { verdict, from, until }
+}
+
+/** Steps 4-7: TCB status, binding, measurements, GPU token. */
+function policyChecks(
+  parsed: ParsedQuote,
+  options: VerifyEvidenceOptions,
+  run: VerdictBuilder,
+  gpu: GpuVerdict,
+  gpuDetail: string,
+): AttestationVerdict {
+  run.gpu = gpu
+  const statuses = allowedTcbStatuses(options.policy)
+  const status = run.tcbStatus ?? 'Unknown'
+  if (!statuses.includes(status)) {
+    return run.fail(
+      'tcb-status',
+      'tcb-not-allowed',
+      `TCB status ${status} is not one of ${statuses.join(', ')}`,
+    )
+  }
+  run.pass('tcb-status', `TCB status ${status}`)
+
+  const binding = expectedReportData(options)
+  if (binding.error !== undefined) return run.fail('binding', 'not-bound', binding.error)
+  if (!Buffer.from(binding.value).equals(Buffer.from(parsed.reportData))) {
+    return run.fail(
+      'binding',
+      'not-bound',
+      "the quote's report data is not attestationReportData(peer key, settlement key) of this offer",
+    )
+  }
+  run.pass('binding', 'report data binds this peer key and settlement key')
+
+  const match = matchMeasurements(options.policy, parsed.measurements)
+  if (!match.matched)
+    return run.fail('measurement', 'measurement-not-allowed', 'the measurements match no allowed rule')
+  run.pass(
+    'measurement',
+    match.rule === 'any'
+      ? 'any measurement allowed by policy'
+      : `matches ${match.rule.name ?? 'an allowed rule'}`,
+  )
+
+  run.check('gpu-token', gpu === 'attested', gpuDetail)
+  return run.attested()
+}
+
+function expectedReportData(
+  options: VerifyEvidenceOptions,
+): { value: Uint8Array; error?: undefined } | { error: string } {
+  try {
+    return { value: attestationReportData(options.peerPublicKey, options.settlementPublicKey) }
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return { error: `cannot bind: ${error.shortMessage}` }
+    throw error
+  }
+}
+
+/** Collects checks and the fields read so far, and ends as an 'attested' or an 'open' verdict. */
+class VerdictBuilder {
+  tee: TeeName | null = null
+  tcbStatus: AttestationVerdict['tcbStatus'] = null
+  advisoryIds: string[] = []
+  measurements: AttestationVerdict['measurements'] = null
+  reportData: string | null = null
+  gpu: GpuVerdict = 'not-attested'
+  error: EvidenceDecodeError | undefined
+  readonly checks: VerificationCheck[] = []
+
+  pass(name: CheckName, detail: string): void {
+    this.checks.push({ name, ok: true, detail })
+  }
+
+  check(name: CheckName, ok: boolean, detail: string): void {
+    this.checks.push({ name, ok, detail })
+  }
+
+  fail(name: CheckName, reason: NotAttestedReason, detail: string): AttestationVerdict {
+    this.checks.push({ name, ok: false, detail })
+    const verdict = this.base('open')
+    verdict.reason = reason
+    if (this.error !== undefined) verdict.error = this.error
+    return verdict
+  }
+
+  attested(): AttestationVerdict {
+    return this.base('attested')
+  }
+
+  private base(tier: AttestationVerdict['tier']): AttestationVerdict {
+    return {
+      tier,
+      tee: this.tee,
+      tcbStatus: this.tcbStatus,
+      advisoryIds: this.advisoryIds,
+      measurements: this.measurements,
+      reportData: this.reportData,
+      gpu: this.gpu,
+      checks: this.checks,
+      cached: false,
+    }
+  }
+}
