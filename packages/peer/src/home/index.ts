@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises'
 
 export * from './attestation-config.js'
+export * from './attestation-policy.js'
 export * from './config.js'
 export * from './errors.js'
 export * from './identity.js'

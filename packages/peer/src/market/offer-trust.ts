@@ -4,24 +4,20 @@
  * verification runs where offers enter the order book; this file holds the
  * verdict as data (what matching, usage and the CLI read) and its labels.
  */
+import {
+  type AttestationVerdict,
+  describeReason,
+  type GpuVerdict,
+  type NotAttestedReason,
+  type TcbStatus,
+  type TeeName,
+} from '@cocoon-mesh/attestation'
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 
-/** Why an offer is not attested: the verifier's refusal, named after the check that failed. */
-export type NotAttestedReason =
-  | 'no-evidence'
-  | 'malformed'
-  | 'bad-signature'
-  | 'collateral-expired'
-  | 'tcb-not-allowed'
-  | 'not-bound'
-  | 'measurement-not-allowed'
-  | 'unsupported-tee'
+export type { NotAttestedReason } from '@cocoon-mesh/attestation'
 
 /** The tiers a client can compute: attested (quote verified, bound, measurement allowed) or open. */
 export type ComputedTier = TrustTier.TRUST_TIER_ATTESTED | TrustTier.TRUST_TIER_OPEN
-
-/** Whether the GPU of an attested provider is covered by a verified NVIDIA token. */
-export type GpuTrust = 'attested' | 'not-attested' | 'invalid'
 
 /** The client's verdict on one offer, stored beside it in the order book. */
 export interface OfferTrust {
@@ -30,11 +26,14 @@ export interface OfferTrust {
   reason?: NotAttestedReason
   /** What the provider claimed in `trust_tier` (only ever shown, never believed). */
   claimed: TrustTier
-  /** The TEE kind of the evidence, when it decoded (e.g. `tdx`). */
-  tee?: string
-  /** The TCB status of a verified quote (e.g. `UpToDate`). */
-  tcbStatus?: string
-  gpu: GpuTrust
+  /** The TEE kind of the evidence, when it decoded. */
+  tee?: TeeName
+  /** The TCB status of a verified quote. */
+  tcbStatus?: TcbStatus
+  /** Whether a verified NVIDIA token covers the GPU (it never changes the tier). */
+  gpu: GpuVerdict
+  /** The verifier's whole verdict (measurements, report data, every check), when evidence was verified. */
+  verdict?: AttestationVerdict
 }
 
 /** Computes the verdict on an offer's evidence at `now` (Unix ms); never throws for bad evidence. */
@@ -45,14 +44,6 @@ export interface OfferTrustVerifier {
 /** The verdict on an offer nothing was verified for. */
 export function openTrust(offer: Pick<Offer, 'trustTier'>, reason: NotAttestedReason): OfferTrust {
   return { tier: TrustTier.TRUST_TIER_OPEN, reason, claimed: offer.trustTier, gpu: 'not-attested' }
-}
-
-/**
- * A verifier that verifies nothing: every offer is open, an empty
- * attestation as `no-evidence`, evidence it cannot check as `unsupported-tee`.
- */
-export const noTrustVerifier: OfferTrustVerifier = {
-  assess: (offer) => openTrust(offer, offer.attestation.byteLength === 0 ? 'no-evidence' : 'unsupported-tee'),
 }
 
 /** Where matching reads the verdict of an offer; an offer it has none for is open. */
@@ -83,33 +74,29 @@ export function tierName(tier: TrustTier): 'attested' | 'open' | 'verified' | 'u
   return 'unspecified'
 }
 
-const REASON_TEXT: Record<NotAttestedReason, string> = {
-  'no-evidence': 'no evidence',
-  malformed: 'malformed evidence',
-  'bad-signature': 'bad signature',
-  'collateral-expired': 'collateral expired',
-  'tcb-not-allowed': 'TCB out of date',
-  'not-bound': 'not bound to its keys',
-  'measurement-not-allowed': 'measurement not allowed',
-  'unsupported-tee': 'unsupported TEE',
-}
-
 /**
- * What a person reads about a verdict: `attested (tdx, GPU attested)`,
- * `attested (tdx; CPU TEE attested, GPU not attested)`, `open`, or
- * `open: not bound to its keys` / `open: claims attested, no evidence`.
+ * What a person reads about a verdict, in the words of the attestation
+ * package's `verdictLabel`: `CPU TEE attested (TDX UpToDate), GPU attested`,
+ * `CPU TEE attested (TDX UpToDate), GPU not attested`, `open`, `open: not
+ * bound to this peer`, or `open: claims attested, no evidence`.
  */
 export function trustLabel(trust: OfferTrust): string {
   if (trust.tier === TrustTier.TRUST_TIER_ATTESTED) {
-    const tee = trust.tee ?? 'TEE'
-    return trust.gpu === 'attested'
-      ? `attested (${tee}, GPU attested)`
-      : `attested (${tee}; CPU TEE attested, GPU ${trust.gpu === 'invalid' ? 'token invalid' : 'not attested'})`
+    const tee = `${(trust.tee ?? '').toUpperCase()} ${trust.tcbStatus ?? ''}`.trim()
+    const gpu =
+      trust.gpu === 'attested'
+        ? 'GPU attested'
+        : trust.gpu === 'invalid'
+          ? 'GPU token invalid'
+          : 'GPU not attested'
+    return `CPU TEE attested (${tee}), ${gpu}`
   }
-  const why = trust.reason === undefined ? undefined : REASON_TEXT[trust.reason]
-  const claim = trust.claimed === TrustTier.TRUST_TIER_ATTESTED ? 'claims attested' : undefined
-  const parts = [claim, why === 'no evidence' && claim === undefined ? undefined : why].filter(
-    (p): p is string => p !== undefined,
-  )
+  const claims = trust.claimed === TrustTier.TRUST_TIER_ATTESTED
+  // an offer that claims nothing and carries nothing is plainly open
+  const why =
+    trust.reason === undefined || (trust.reason === 'no-evidence' && !claims)
+      ? undefined
+      : describeReason(trust.reason)
+  const parts = [claims ? 'claims attested' : undefined, why].filter((p): p is string => p !== undefined)
   return parts.length === 0 ? 'open' : `open: ${parts.join(', ')}`
 }

@@ -28,14 +28,18 @@ import {
   type OriginLimits,
   providerKey,
 } from '../market/offer-book.js'
-import { noTrustVerifier, type OfferTrust, type OfferTrustVerifier } from '../market/offer-trust.js'
+import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
+import { attestationTrust } from './attestation-trust.js'
 import { fetchOffers } from './offers-protocol.js'
 import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
 import { PeerPenalties } from './penalties.js'
 
 export { type GossipValidatedDetail, PUSHED } from './order-book-intake.js'
+
+/** The policy of a client that configured none: Intel's root, UpToDate only, no image allowed. */
+const DEFAULT_CLIENT_POLICY = { allowedMeasurements: [] }
 
 /** The capability the order-book service declares; services that use `components.orderBook` depend on it. */
 export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
@@ -61,8 +65,10 @@ export interface OrderBookInit {
   verifier?: OrderBookVerifier
   /**
    * Computes the tier of each offer from its evidence as it enters the book
-   * (`attestationTrust` from the client's attestation policy). Default: none
-   * is verified, every offer is open tier whatever it claims.
+   * (`attestationTrust` with the client's attestation policy). Default:
+   * evidence is verified against Intel's root with no measurement allowed,
+   * so every offer is open tier, marked with why (`measurement-not-allowed`
+   * for evidence that would otherwise hold).
    */
   trust?: OfferTrustVerifier
   maxClockDriftMs?: number
@@ -132,7 +138,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       book: this.book,
       now: this.#now,
       verifier: init.verifier ?? signatureVerifier,
-      trust: init.trust ?? noTrustVerifier,
+      trust: init.trust ?? attestationTrust({ policy: DEFAULT_CLIENT_POLICY }),
       maxClockDriftMs: init.maxClockDriftMs,
       limiter: new RateLimiter({ now: this.#now, ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }) }),
       penalties: this.penalties,
