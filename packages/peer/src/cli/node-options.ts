@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
 import { providerKey } from '../market/offer-book.js'
+import { type OfferTrust, tierName } from '../market/offer-trust.js'
 
 export interface NetworkFlags {
   listen?: string[]
@@ -39,7 +40,8 @@ export async function effectiveConfig(
   return config
 }
 
-export function summarizeOffer(offer: Offer): OfferSummary {
+/** An offer as the CLI shows it; `trust` is this node's verdict on its evidence (the TIER column). */
+export function summarizeOffer(offer: Offer, trust?: OfferTrust): OfferSummary {
   return {
     provider: providerKey(offer.provider),
     models: offer.models,
@@ -52,6 +54,7 @@ export function summarizeOffer(offer: Offer): OfferSummary {
     region: offer.region,
     sequence: String(offer.sequence),
     expiresAt: Number(offer.expiresAt),
+    ...(trust === undefined ? {} : { tier: tierName(trust.tier) }),
   }
 }
 
@@ -59,9 +62,10 @@ export function summarizeOffer(offer: Offer): OfferSummary {
 export function offersTable(offers: OfferSummary[]): string {
   if (offers.length === 0) return 'no offers\n'
   const rows = [
-    ['PROVIDER', 'MODELS', 'PROMPT/1K', 'COMPL/1K', 'GPU', 'BACKEND', 'SLOTS', 'EXPIRES'],
+    ['PROVIDER', 'TIER', 'MODELS', 'PROMPT/1K', 'COMPL/1K', 'GPU', 'BACKEND', 'SLOTS', 'EXPIRES'],
     ...offers.map((o) => [
       o.provider,
+      o.tier ?? '-',
       o.models.join(','),
       o.perKPromptTokens,
       o.perKCompletionTokens,

@@ -71,7 +71,7 @@ export class NodeStateFile {
       providing: this.#providing,
       models: peer.orderBook.watching(),
       ...(own === undefined ? {} : { ownOffer: summarizeOffer(own) }),
-      offers: peer.orderBook.offers().map(summarizeOffer),
+      offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
     }
   }
 

@@ -1,6 +1,14 @@
-import type { Command } from 'commander'
+import { TrustTier } from '@cocoon-mesh/protocol'
+import { resolveHome } from '@cocoon-mesh/settlement'
+import { type Command, InvalidArgumentError } from 'commander'
+import { servedTier } from '../../gateway/trust-tier.js'
+import { attestationPolicyFromConfig } from '../../home/attestation-policy.js'
+import { loadConfigFile } from '../../home/config.js'
+import type { JobUsage } from '../../jobs/run-job.js'
+import { tierName, trustLabel } from '../../market/offer-trust.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
 import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
+import { attestationTrust } from '../../services/attestation-trust.js'
 import type { RegisterCommand } from './index.js'
 
 interface RunOptions {
@@ -15,6 +23,34 @@ interface RunOptions {
   channel?: string
   home?: string
   chainEndpoint?: string
+  trustTier: TrustTier
+}
+
+/** commander parser of `--trust-tier`: `open` (any provider) or `attested` (a TEE this client verified). */
+export function parseTrustTier(value: string): TrustTier {
+  if (value === 'attested') return TrustTier.TRUST_TIER_ATTESTED
+  if (value === 'open') return TrustTier.TRUST_TIER_UNSPECIFIED
+  throw new InvalidArgumentError(`"${value}" is not a trust tier: give open or attested`)
+}
+
+/** The usage `--usage` prints: totals, the tier that served the job, and each part with its provider and tier. */
+export function usageReport(usage: JobUsage): Record<string, unknown> {
+  return {
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    cost: usage.cost.toString(),
+    backend: usage.backend,
+    trustTier: servedTier(usage),
+    parts: usage.parts.map((p) => ({
+      provider: p.providerId,
+      outcome: p.outcome,
+      trustTier: tierName(p.tier),
+      trust: trustLabel(p.trust),
+      completionTokens: p.completionTokens,
+      cost: p.cost.toString(),
+      perKCompletionTokens: p.price.perKCompletionTokens.toString(),
+    })),
+  }
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -30,7 +66,13 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--max-tokens <n>', 'most completion tokens', '128')
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--timeout <ms>', 'give up after this long', '60000')
-    .option('--usage', 'print usage and who served the job to stderr')
+    .option('--usage', 'print usage, who served the job and at which trust tier to stderr')
+    .option(
+      '--trust-tier <tier>',
+      'least trust tier: open, or attested (a TEE quote this client verified against its attestation config)',
+      parseTrustTier,
+      TrustTier.TRUST_TIER_UNSPECIFIED,
+    )
     .option('--pay', 'pay through an open payment channel to the provider (from `cocoon channel open`)')
     .option('--channel <address>', 'pay through this payment channel only (implies --pay)')
     .option('--home <dir>', 'home folder with the wallet and channels (default $COCOON_HOME or ~/.cocoon)')
@@ -48,7 +90,10 @@ export const registerRun: RegisterCommand = (program: Command) => {
               ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
             })
           : undefined
+      const home = resolveHome(opts.home)
+      const policy = await attestationPolicyFromConfig(home, (await loadConfigFile(home)).attestation)
       const client = await createLightPeer({
+        trust: attestationTrust({ policy }),
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
         ...(paid !== undefined ? { payments: paid.payments } : {}),
       }).catch(async (error: unknown) => {
@@ -67,28 +112,13 @@ export const registerRun: RegisterCommand = (program: Command) => {
           maxTokens: Number(opts.maxTokens),
           ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
           deadline: Date.now() + Number(opts.timeout),
+          minTrustTier: opts.trustTier,
           signal: controller.signal,
         })
         for await (const chunk of job) process.stdout.write(chunk.text)
         process.stdout.write('\n')
         const usage = await job.usage
-        if (opts.usage === true) {
-          process.stderr.write(
-            `${JSON.stringify({
-              promptTokens: usage.promptTokens,
-              completionTokens: usage.completionTokens,
-              cost: usage.cost.toString(),
-              backend: usage.backend,
-              parts: usage.parts.map((p) => ({
-                provider: p.providerId,
-                outcome: p.outcome,
-                completionTokens: p.completionTokens,
-                cost: p.cost.toString(),
-                perKCompletionTokens: p.price.perKCompletionTokens.toString(),
-              })),
-            })}\n`,
-          )
-        }
+        if (opts.usage === true) process.stderr.write(`${JSON.stringify(usageReport(usage))}\n`)
       } finally {
         clearTimeout(timer)
         process.off('SIGINT', onSignal)
