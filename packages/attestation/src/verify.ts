@@ -298,7 +298,8 @@ function policyChecks(
       : `matches ${match.rule.name ?? 'an allowed rule'}`,
   )
 
-  run.check('gpu-token', gpu === 'attested', gpuDetail)
+  // A missing token is no failure (the verdict says GPU not attested); a refused one is.
+  run.check('gpu-token', gpu !== 'invalid', gpuDetail)
   return run.attested()
 }
 

@@ -1,21 +1,42 @@
 /**
  * A configfs-tsm report tree in a temp folder, laid out as the kernel lays it
- * out, and answered by a watcher: `mkdir <root>/<name>` gets `provider`,
- * `generation`, `inblob`, `outblob` (and `auxblob`, `privlevel` for
- * sev_guest); a write of `inblob` bumps `generation` and makes `outblob`
- * the quote `makeQuote(inblob)` returns. `outblob` is a FIFO, so a reader
- * that opens it waits for the answer as it would for the kernel's.
+ * out, and answered by a watcher in this process:
+ *
+ * - `mkdir <root>/<name>` gets `provider`, `generation` ("0"), `privlevel`,
+ *   `auxblob` (sev_guest), and last `outblob`;
+ * - a write of 64 bytes to `inblob` bumps `generation` and answers `outblob`
+ *   with `makeQuote(inblob)`.
+ *
+ * `outblob` is a FIFO (made with `mkfifo`), so a reader that opens it waits
+ * for the answer as it waits for the kernel to make the quote, and reads it
+ * to EOF. What the kernel does and a folder cannot: `rmdir` of a populated
+ * entry fails here (ENOTEMPTY), so readTsmQuote logs that it could not remove
+ * the entry; close() removes the whole tree.
+ *
+ * It starts `mkfifo` processes, so tests that use it belong in test/e2e.
  */
+import { execFile } from 'node:child_process'
+import { constants, type FSWatcher, watch } from 'node:fs'
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
 export interface FakeTsmOptions {
   /** Parent folder; default a fresh one under the OS temp dir. */
   dir?: string
-  provider?: 'tdx_guest' | 'sev_guest' | string
+  /** What `provider` says; default 'tdx_guest'. */
+  provider?: string
   /** The quote for a given inblob (the report data). */
   makeQuote: (reportData: Uint8Array) => Uint8Array | Promise<Uint8Array>
-  /** SEV-SNP auxblob bytes. */
+  /** sev_guest `auxblob` bytes. */
   auxBlob?: Uint8Array
-  /** 'race': bump generation twice per write, as if a second writer raced the reader. */
+  /** 'race': bump generation twice per write of inblob, as if a second writer raced the reader. */
   interfere?: 'race'
+  /** Called with any failure of the watcher; without it the first failure is thrown by close(). */
+  onError?: (error: unknown) => void
 }
 
 export interface FakeTsm {
@@ -23,10 +44,108 @@ export interface FakeTsm {
   root: string
   /** Quotes answered so far. */
   readonly answered: number
-  /** Stops the watcher and deletes the tree. */
+  /** Stops the watchers and deletes the tree; throws the watcher's first failure when no onError was given. */
   close(): Promise<void>
 }
 
-export async function startFakeTsm(_options: FakeTsmOptions): Promise<FakeTsm> {
-  throw new Error('startFakeTsm: implementation follows in the next commit')
+interface Entry {
+  path: string
+  watcher: FSWatcher
+  answered: boolean
+}
+
+export async function startFakeTsm(options: FakeTsmOptions): Promise<FakeTsm> {
+  const base = options.dir ?? (await mkdtemp(join(tmpdir(), 'cocoon-fake-tsm-')))
+  const root = join(base, 'tsm', 'report')
+  await mkdir(root, { recursive: true })
+  const entries = new Map<string, Entry>()
+  const state: { answered: number; closed: boolean; errors: unknown[] } = {
+    answered: 0,
+    closed: false,
+    errors: [],
+  }
+  const fail = (error: unknown): void => {
+    if (state.closed) return
+    if (options.onError === undefined) state.errors.push(error)
+    else options.onError(error)
+  }
+
+  const answer = async (entry: Entry): Promise<void> => {
+    const inblob = new Uint8Array(await readFile(join(entry.path, 'inblob')))
+    if (inblob.byteLength !== 64 || entry.answered) return
+    entry.answered = true
+    const generationPath = join(entry.path, 'generation')
+    const generation = Number((await readFile(generationPath, 'utf8')).trim())
+    await writeFile(generationPath, `${generation + (options.interfere === 'race' ? 2 : 1)}\n`)
+    const quote = await options.makeQuote(inblob)
+    const outblob = await open(join(entry.path, 'outblob'), 'w')
+    try {
+      await outblob.write(quote)
+    } finally {
+      await outblob.close()
+    }
+    state.answered++
+  }
+
+  const populate = async (name: string): Promise<void> => {
+    const path = join(root, name)
+    if (entries.has(name) || !(await isDirectory(path))) return
+    const entry: Entry = { path, answered: false, watcher: watch(path) }
+    entries.set(name, entry)
+    entry.watcher.on('change', (_event, file) => {
+      if (String(file) === 'inblob') void answer(entry).catch(fail)
+    })
+    entry.watcher.on('error', fail)
+    await writeFile(join(path, 'provider'), `${options.provider ?? 'tdx_guest'}\n`)
+    await writeFile(join(path, 'generation'), '0\n')
+    await writeFile(join(path, 'privlevel'), '0\n')
+    if (options.auxBlob !== undefined) await writeFile(join(path, 'auxblob'), options.auxBlob)
+    await run('mkfifo', [join(path, 'outblob')])
+  }
+
+  const rootWatcher = watch(root, (_event, name) => {
+    if (name !== null) void populate(String(name)).catch(fail)
+  })
+  rootWatcher.on('error', fail)
+
+  return {
+    root,
+    get answered() {
+      return state.answered
+    },
+    async close() {
+      state.closed = true
+      rootWatcher.close()
+      for (const entry of entries.values()) {
+        entry.watcher.close()
+        if (!entry.answered) await releaseReader(join(entry.path, 'outblob'))
+      }
+      await rm(options.dir === undefined ? base : root, { recursive: true, force: true })
+      if (state.errors.length > 0) throw state.errors[0]
+    },
+  }
+}
+
+/**
+ * A reader blocked opening an unanswered FIFO outblob would hold a libuv
+ * thread for good: open it for writing without blocking and close it, so the
+ * reader sees EOF. ENXIO (no reader) and ENOENT (not made yet) leave nothing
+ * to release.
+ */
+async function releaseReader(fifo: string): Promise<void> {
+  try {
+    const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    await handle.close()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENXIO' && code !== 'ENOENT') throw error
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    return false
+  }
 }

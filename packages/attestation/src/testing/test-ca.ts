@@ -1,12 +1,31 @@
 /**
- * A DCAP test CA, generated in-process: a root CA, a PCK platform CA and PCK
- * leaf (with Intel's SGX extension: FMSPC, CPUSVN, PCESVN), a TCB signing
- * certificate, CRLs, signed TCB info and QE identity, and TDX quotes (DCAP v4,
- * TD 1.0 body) with chosen report data and measurements, signed by an
- * attestation key whose QE report the PCK key signs. dcap-qvl's
- * QuoteVerifier.newWithRootCa(rootCaDer) verifies them.
+ * A DCAP test CA, generated in-process: a root CA, a PCK processor CA and PCK
+ * leaf (with Intel's SGX extension: PPID, TCB with CPUSVN and PCESVN, PCE-ID,
+ * FMSPC, SGX type), a TCB signing certificate, CRLs, signed TCB info and QE
+ * identity, and TDX quotes (DCAP v4, TD 1.0 body) with chosen report data and
+ * measurements, signed by an attestation key whose QE report the PCK key
+ * signs. dcap-qvl's QuoteVerifier.newWithRootCa(rootCaDer) verifies them.
+ *
+ * Quote layout (little-endian), as dcap-qvl's quote.js parses it:
+ * header (48) ‖ TD report 1.0 (584) ‖ u32 auth-data size ‖ auth data v4:
+ * ECDSA signature (64, over header ‖ body) ‖ attestation key (64, x ‖ y) ‖
+ * certification data type 6 (u16) ‖ u32 size ‖ [QE report (384) ‖ QE report
+ * signature (64, by the PCK key) ‖ u16 QE auth data size ‖ QE auth data ‖
+ * certification data type 5 ‖ u32 size ‖ PEM chain: PCK leaf, PCK CA, root].
+ * The QE report's report data starts with SHA-256(attestation key ‖ QE auth data).
  */
-import type { AttestationEvidence, DcapCollateral } from '@cocoon-mesh/protocol'
+import { createHash, KeyObject, sign, webcrypto } from 'node:crypto'
+import {
+  ATTESTATION_BINDING_VERSION,
+  type AttestationEvidence,
+  type DcapCollateral,
+  PROTOCOL_VERSION,
+  TeeKind,
+} from '@cocoon-mesh/protocol'
+// @peculiar/x509 resolves its algorithms through tsyringe, which needs a Reflect metadata polyfill loaded first.
+import 'reflect-metadata'
+import * as x509 from '@peculiar/x509'
+import { Enumerated, Integer, ObjectIdentifier, OctetString, Sequence } from 'asn1js'
 import type { AttestationPolicy, TcbStatus } from '../types.js'
 
 export interface TestCaOptions {
@@ -17,17 +36,16 @@ export interface TestCaOptions {
 export interface TestQuoteOptions {
   /** 64 bytes; usually attestationReportData(peer key, settlement key). */
   reportData: Uint8Array
-  /** 48 bytes each; default a fixed test pattern (TEST_MR_TD and zeros). */
+  /** 48 bytes; default {@link TEST_MR_TD}. */
   mrTd?: Uint8Array
+  /** 48 bytes each; default zeros. */
   rtMr?: readonly [Uint8Array, Uint8Array, Uint8Array, Uint8Array]
   /** Set the TD's debug bit (dcap-qvl refuses debug TDs). */
   debug?: boolean
-  /** The TDX TCB SVN the quote claims; default one that is UpToDate in the default TCB info. */
-  teeTcbSvn?: Uint8Array
 }
 
 export interface TestCollateralOptions {
-  /** Status of the TCB level the quote's SVNs match; default 'UpToDate'. */
+  /** Status of the TCB level the test platform matches; default 'UpToDate'. */
   tcbStatus?: TcbStatus
   /** Default: the CA's `now` minus one day. */
   issueDate?: Date
@@ -40,18 +58,363 @@ export interface TestCa {
   rootCaDer: Uint8Array
   /** The time the CA was built around (Unix ms). */
   now: number
-  quote(options: TestQuoteOptions): Uint8Array
+  quote(options: TestQuoteOptions): Uint8Array<ArrayBuffer>
   collateral(options?: TestCollateralOptions): DcapCollateral
   /** Quote + collateral (+ GPU token) as wire evidence. */
   evidence(options: TestQuoteOptions & TestCollateralOptions & { gpuToken?: string }): AttestationEvidence
-  /** A policy that pins this root; `overrides` replace its fields. */
+  /** A policy that pins this root and accepts any measurement; `overrides` replace its fields. */
   policy(overrides?: Partial<AttestationPolicy>): AttestationPolicy
 }
 
 /** The MRTD the test CA's quotes carry unless told otherwise (48 bytes). */
 export const TEST_MR_TD: Uint8Array = new Uint8Array(48).fill(0x7d)
 
-/** Builds a test CA; takes ~50 ms (P-256 key generation and signing). */
-export async function createTestCa(_options: TestCaOptions = {}): Promise<TestCa> {
-  throw new Error('createTestCa: implementation follows in the next commit')
+const DAY_MS = 86_400_000
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const
+const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const
+const SGX_OID = '1.2.840.113741.1.13.1'
+const TEST_FMSPC = '90c06f000000'
+const TEST_PCE_ID = '0000'
+const TEST_PCE_SVN = 13
+const TEST_CPU_SVN = new Uint8Array(16).fill(2)
+const TEST_TEE_TCB_SVN = new Uint8Array(16).fill(3)
+const QE_MRSIGNER = 'dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5'
+const QE_ISV_PROD_ID = 2
+const QE_ISV_SVN = 4
+/** Intel's QE vendor id, as real quotes carry it. */
+const INTEL_QE_VENDOR_ID = Buffer.from('939a7233f79c4ca9940a0db3957f0607', 'hex')
+
+interface Keys {
+  cryptoKey: webcrypto.CryptoKeyPair
+  privateKey: KeyObject
+}
+
+async function ecKeys(): Promise<Keys> {
+  const cryptoKey = (await webcrypto.subtle.generateKey(EC, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair
+  return { cryptoKey, privateKey: KeyObject.from(cryptoKey.privateKey) }
+}
+
+/** ECDSA P-256 / SHA-256 signature as raw r ‖ s (64 bytes), the form DCAP structures carry. */
+function rawSign(key: KeyObject, data: Uint8Array): Buffer {
+  return sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
+}
+
+/** Intel's SGX extension of a PCK certificate (what dcap-qvl reads FMSPC, CPUSVN and PCESVN from). */
+function sgxExtension(): x509.Extension {
+  const item = (oid: string, value: Integer | OctetString | Sequence | Enumerated): Sequence =>
+    new Sequence({ value: [new ObjectIdentifier({ value: oid }), value] })
+  const components = Array.from(TEST_CPU_SVN, (svn, i) =>
+    item(`${SGX_OID}.2.${i + 1}`, new Integer({ value: svn })),
+  )
+  const tcb = new Sequence({
+    value: [
+      ...components,
+      item(`${SGX_OID}.2.17`, new Integer({ value: TEST_PCE_SVN })),
+      item(`${SGX_OID}.2.18`, new OctetString({ valueHex: TEST_CPU_SVN })),
+    ],
+  })
+  const value = new Sequence({
+    value: [
+      item(`${SGX_OID}.1`, new OctetString({ valueHex: new Uint8Array(16).fill(0x11) })),
+      item(`${SGX_OID}.2`, tcb),
+      item(`${SGX_OID}.3`, new OctetString({ valueHex: Buffer.from(TEST_PCE_ID, 'hex') })),
+      item(`${SGX_OID}.4`, new OctetString({ valueHex: Buffer.from(TEST_FMSPC, 'hex') })),
+      item(`${SGX_OID}.5`, new Enumerated({ value: 0 })),
+    ],
+  })
+  return new x509.Extension(SGX_OID, false, value.toBER())
+}
+
+interface Chain {
+  root: x509.X509Certificate
+  pckCa: x509.X509Certificate
+  pck: x509.X509Certificate
+  tcbSigning: x509.X509Certificate
+  rootCrl: x509.X509Crl
+  pckCrl: x509.X509Crl
+}
+
+async function buildChain(now: number, root: Keys, pckCa: Keys, pck: Keys, tcb: Keys): Promise<Chain> {
+  const notBefore = new Date(now - 365 * DAY_MS)
+  const notAfter = new Date(now + 3650 * DAY_MS)
+  const common = { notBefore, notAfter, signingAlgorithm: SIGNING }
+  const rootName = 'CN=Cocoon Test SGX Root CA, O=Cocoon Mesh Tests'
+  const pckCaName = 'CN=Cocoon Test SGX PCK Processor CA, O=Cocoon Mesh Tests'
+  const caUsage = new x509.KeyUsagesExtension(
+    x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+    true,
+  )
+  const leafUsage = new x509.KeyUsagesExtension(
+    x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+    true,
+  )
+  const rootCert = await x509.X509CertificateGenerator.createSelfSigned({
+    ...common,
+    serialNumber: '01',
+    name: rootName,
+    keys: root.cryptoKey,
+    extensions: [new x509.BasicConstraintsExtension(true, 1, true), caUsage],
+  })
+  const issued = (
+    serialNumber: string,
+    subject: string,
+    issuer: string,
+    signer: Keys,
+    subjectKeys: Keys,
+    extensions: x509.Extension[],
+  ) =>
+    x509.X509CertificateGenerator.create({
+      ...common,
+      serialNumber,
+      subject,
+      issuer,
+      signingKey: signer.cryptoKey.privateKey,
+      publicKey: subjectKeys.cryptoKey.publicKey,
+      extensions,
+    })
+  const pckCaCert = await issued('02', pckCaName, rootName, root, pckCa, [
+    new x509.BasicConstraintsExtension(true, 0, true),
+    caUsage,
+  ])
+  const leaf = [new x509.BasicConstraintsExtension(false, undefined, true), leafUsage]
+  const pckCert = await issued(
+    '03',
+    'CN=Cocoon Test SGX PCK Certificate, O=Cocoon Mesh Tests',
+    pckCaName,
+    pckCa,
+    pck,
+    [...leaf, sgxExtension()],
+  )
+  const tcbCert = await issued(
+    '04',
+    'CN=Cocoon Test SGX TCB Signing, O=Cocoon Mesh Tests',
+    rootName,
+    root,
+    tcb,
+    leaf,
+  )
+  const crl = (issuer: string, signer: Keys) =>
+    x509.X509CrlGenerator.create({
+      issuer,
+      thisUpdate: notBefore,
+      nextUpdate: notAfter,
+      signingKey: signer.cryptoKey.privateKey,
+      signingAlgorithm: SIGNING,
+      entries: [],
+    })
+  return {
+    root: rootCert,
+    pckCa: pckCaCert,
+    pck: pckCert,
+    tcbSigning: tcbCert,
+    rootCrl: await crl(rootName, root),
+    pckCrl: await crl(pckCaName, pckCa),
+  }
+}
+
+const svnList = (svns: Uint8Array): Array<{ svn: number }> => Array.from(svns, (svn) => ({ svn }))
+
+function tcbInfoJson(issueDate: Date, nextUpdate: Date, status: TcbStatus): string {
+  return JSON.stringify({
+    id: 'TDX',
+    version: 3,
+    issueDate: issueDate.toISOString(),
+    nextUpdate: nextUpdate.toISOString(),
+    fmspc: TEST_FMSPC,
+    pceId: TEST_PCE_ID,
+    tcbType: 0,
+    tcbEvaluationDataNumber: 17,
+    tcbLevels: [
+      {
+        tcb: {
+          sgxtcbcomponents: svnList(TEST_CPU_SVN),
+          pcesvn: TEST_PCE_SVN,
+          tdxtcbcomponents: svnList(TEST_TEE_TCB_SVN),
+        },
+        tcbDate: '2025-01-01T00:00:00Z',
+        tcbStatus: status,
+        advisoryIDs: status === 'UpToDate' ? [] : ['INTEL-SA-00000'],
+      },
+    ],
+  })
+}
+
+function qeIdentityJson(issueDate: Date, nextUpdate: Date): string {
+  return JSON.stringify({
+    id: 'TD_QE',
+    version: 2,
+    issueDate: issueDate.toISOString(),
+    nextUpdate: nextUpdate.toISOString(),
+    tcbEvaluationDataNumber: 17,
+    miscselect: '00000000',
+    miscselectMask: 'FFFFFFFF',
+    attributes: '11000000000000000000000000000000',
+    attributesMask: 'FBFFFFFFFFFFFFFF0000000000000000',
+    mrsigner: QE_MRSIGNER.toUpperCase(),
+    isvprodid: QE_ISV_PROD_ID,
+    tcbLevels: [{ tcb: { isvsvn: QE_ISV_SVN }, tcbDate: '2025-01-01T00:00:00Z', tcbStatus: 'UpToDate' }],
+  })
+}
+
+/** Little-endian writer for the quote structures. */
+class Writer {
+  readonly #parts: Buffer[] = []
+  u16(v: number): this {
+    const b = Buffer.alloc(2)
+    b.writeUInt16LE(v)
+    return this.bytes(b)
+  }
+  u32(v: number): this {
+    const b = Buffer.alloc(4)
+    b.writeUInt32LE(v)
+    return this.bytes(b)
+  }
+  bytes(b: Uint8Array, length = b.byteLength): this {
+    const out = Buffer.alloc(length)
+    out.set(b.subarray(0, length))
+    this.#parts.push(out)
+    return this
+  }
+  zeros(n: number): this {
+    return this.bytes(new Uint8Array(n))
+  }
+  done(): Buffer {
+    return Buffer.concat(this.#parts)
+  }
+}
+
+function quoteHeader(): Buffer {
+  return new Writer()
+    .u16(4)
+    .u16(2)
+    .u32(0x81)
+    .u16(QE_ISV_SVN)
+    .u16(TEST_PCE_SVN)
+    .bytes(INTEL_QE_VENDOR_ID)
+    .zeros(20)
+    .done()
+}
+
+function tdReport(options: TestQuoteOptions): Buffer {
+  if (options.reportData.byteLength !== 64) throw new RangeError('reportData must be 64 bytes')
+  const tdAttributes = new Uint8Array(8)
+  tdAttributes[0] = options.debug === true ? 1 : 0
+  tdAttributes[3] = 0x10 // SEPT_VE_DISABLE, which dcap-qvl requires
+  const rtMr = options.rtMr ?? [
+    new Uint8Array(48),
+    new Uint8Array(48),
+    new Uint8Array(48),
+    new Uint8Array(48),
+  ]
+  const w = new Writer().bytes(TEST_TEE_TCB_SVN).zeros(48).zeros(48).zeros(8).bytes(tdAttributes).zeros(8)
+  w.bytes(options.mrTd ?? TEST_MR_TD, 48)
+    .zeros(48)
+    .zeros(48)
+    .zeros(48)
+  for (const mr of rtMr) w.bytes(mr, 48)
+  return w.bytes(options.reportData, 64).done()
+}
+
+function qeReport(attestationKey: Buffer, qeAuthData: Buffer): Buffer {
+  const attributes = Buffer.from('11000000000000000000000000000000', 'hex')
+  const reportData = Buffer.alloc(64)
+  createHash('sha256').update(attestationKey).update(qeAuthData).digest().copy(reportData)
+  return new Writer()
+    .zeros(16) // cpuSvn
+    .u32(0) // miscSelect
+    .zeros(28)
+    .bytes(attributes)
+    .zeros(32) // mrEnclave
+    .zeros(32)
+    .bytes(Buffer.from(QE_MRSIGNER, 'hex'))
+    .zeros(96)
+    .u16(QE_ISV_PROD_ID)
+    .u16(QE_ISV_SVN)
+    .zeros(60)
+    .bytes(reportData)
+    .done()
+}
+
+/** Builds a test CA; takes tens of milliseconds (P-256 key generation and signing). */
+export async function createTestCa(options: TestCaOptions = {}): Promise<TestCa> {
+  const now = (options.now ?? new Date()).getTime()
+  const [root, pckCa, pck, tcb, attestation] = await Promise.all([
+    ecKeys(),
+    ecKeys(),
+    ecKeys(),
+    ecKeys(),
+    ecKeys(),
+  ])
+  const chain = await buildChain(now, root, pckCa, pck, tcb)
+  const jwk = await webcrypto.subtle.exportKey('jwk', attestation.cryptoKey.publicKey)
+  const attestationKey = Buffer.concat([
+    Buffer.from(jwk.x ?? '', 'base64url'),
+    Buffer.from(jwk.y ?? '', 'base64url'),
+  ])
+  const qeAuthData = Buffer.alloc(32, 0x5a)
+  const pckChainPem = [chain.pck, chain.pckCa, chain.root].map((c) => c.toString('pem')).join('\n')
+  const report = qeReport(attestationKey, qeAuthData)
+  const pckSigning = pck.privateKey
+  const qeCertData = new Writer()
+    .bytes(report)
+    .bytes(rawSign(pckSigning, report))
+    .u16(qeAuthData.byteLength)
+    .bytes(qeAuthData)
+    .u16(5)
+    .u32(Buffer.byteLength(pckChainPem))
+    .bytes(Buffer.from(pckChainPem))
+    .done()
+  const tcbChainPem = [chain.tcbSigning, chain.root].map((c) => c.toString('pem')).join('\n')
+  const pckCrlChainPem = [chain.pckCa, chain.root].map((c) => c.toString('pem')).join('\n')
+
+  const ca: TestCa = {
+    rootCaDer: new Uint8Array(chain.root.rawData),
+    now,
+    quote(quoteOptions) {
+      const signed = Buffer.concat([quoteHeader(), tdReport(quoteOptions)])
+      const authData = new Writer()
+        .bytes(rawSign(attestation.privateKey, signed))
+        .bytes(attestationKey)
+        .u16(6)
+        .u32(qeCertData.byteLength)
+        .bytes(qeCertData)
+        .done()
+      return new Uint8Array(new Writer().bytes(signed).u32(authData.byteLength).bytes(authData).done())
+    },
+    collateral(collateralOptions = {}) {
+      const issueDate = collateralOptions.issueDate ?? new Date(now - DAY_MS)
+      const nextUpdate = collateralOptions.nextUpdate ?? new Date(now + 30 * DAY_MS)
+      const tcbInfo = tcbInfoJson(issueDate, nextUpdate, collateralOptions.tcbStatus ?? 'UpToDate')
+      const qeIdentity = qeIdentityJson(issueDate, nextUpdate)
+      return {
+        pckCrlIssuerChain: pckCrlChainPem,
+        rootCaCrl: new Uint8Array(chain.rootCrl.rawData),
+        pckCrl: new Uint8Array(chain.pckCrl.rawData),
+        tcbInfoIssuerChain: tcbChainPem,
+        tcbInfo,
+        tcbInfoSignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(tcbInfo))),
+        qeIdentityIssuerChain: tcbChainPem,
+        qeIdentity,
+        qeIdentitySignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(qeIdentity))),
+      }
+    },
+    evidence(evidenceOptions) {
+      return {
+        version: PROTOCOL_VERSION,
+        tee: TeeKind.TEE_KIND_TDX,
+        quote: ca.quote(evidenceOptions),
+        dcapCollateral: ca.collateral(evidenceOptions),
+        sevAuxBlob: new Uint8Array(0),
+        gpuToken: evidenceOptions.gpuToken ?? '',
+        bindingVersion: ATTESTATION_BINDING_VERSION,
+      }
+    },
+    policy(overrides = {}) {
+      return { allowedMeasurements: 'any', trustedRootCaDer: ca.rootCaDer, ...overrides }
+    },
+  }
+  return ca
 }
