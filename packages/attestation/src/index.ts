@@ -37,6 +37,7 @@ export {
 } from './collect.js'
 export { INTEL_SGX_ROOT_CA_DER } from './dcap.js'
 export * from './errors.js'
+export { type DcapEvidenceOptions, dcapEvidence } from './evidence.js'
 export { type GpuTokenResult, gpuTokenNonce, verifyGpuToken } from './gpu.js'
 export { describeReason, verdictLabel } from './label.js'
 export {

@@ -6,7 +6,8 @@
  * 2. the TEE has a verifier here (Intel TDX and SGX; SEV-SNP not yet);
  * 3. dcap-qvl: the quote's signature chain to the pinned root CA, the
  *    collateral's signatures and validity at `now`, the QE report, the TCB
- *    level, the TD attributes (no debug TD);
+ *    level, the TD attributes (no debug TD); then what dcap-qvl leaves out:
+ *    both CRLs signed by the pinned root (and the PCK CA) and current;
  * 4. the TCB status is one the policy allows;
  * 5. the report data is attestationReportData(peer key, settlement key);
  * 6. the measurements match one of the policy's rules;
@@ -20,6 +21,7 @@ import { createHash } from 'node:crypto'
 import {
   type AttestationEvidence,
   attestationReportData,
+  type DcapCollateral,
   decodeAttestationEvidence,
   encodeAttestationEvidence,
   errorMessage,
@@ -30,9 +32,11 @@ import {
   UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
 import { LRUCache } from 'lru-cache'
+import { checkCrls } from './crl.js'
 import {
   classifyDcapFailure,
   collateralWindow,
+  INTEL_SGX_ROOT_CA_DER,
   type ParsedQuote,
   parseDcapQuote,
   verifyDcap,
@@ -178,11 +182,20 @@ const TEE_NAMES: Partial<Record<TeeKind, TeeName>> = {
   [TeeKind.TEE_KIND_SEV_SNP]: 'sev-snp',
 }
 
+const CRL_REASONS = {
+  'bad-signature': 'bad-signature',
+  expired: 'collateral-expired',
+  malformed: 'malformed',
+} as const satisfies Record<string, NotAttestedReason>
+
 interface Outcome {
   verdict: AttestationVerdict
   from: number
   until: number
 }
+
+/** A step either hands on what it established or ends the run with an 'open' verdict. */
+type Step<T> = { ok: true; value: T } | { ok: false; verdict: AttestationVerdict }
 
 async function verifyDecoded(
   evidence: AttestationEvidence,
@@ -190,71 +203,97 @@ async function verifyDecoded(
   run: VerdictBuilder,
 ): Promise<Outcome> {
   const always = (verdict: AttestationVerdict): Outcome => ({ verdict, from: -Infinity, until: Infinity })
-  run.tee = TEE_NAMES[evidence.tee] ?? null
-  if (run.tee === 'sev-snp' || run.tee === null) {
-    return always(
-      run.fail(
-        'tee-supported',
-        'unsupported-tee',
-        `${evidence.tee}: this verifier checks Intel TDX and SGX quotes only`,
-      ),
-    )
-  }
-  run.pass('tee-supported', `Intel ${run.tee.toUpperCase()} (DCAP, dcap-qvl)`)
-
-  let parsed: ParsedQuote
-  try {
-    parsed = parseDcapQuote(evidence.quote)
-  } catch (error) {
-    return always(run.fail('quote-parse', 'malformed', `the quote does not parse: ${errorMessage(error)}`))
-  }
-  run.measurements = parsed.measurements
-  run.reportData = Buffer.from(parsed.reportData).toString('hex')
-  if (parsed.tee !== run.tee) {
-    return always(
-      run.fail('quote-parse', 'malformed', `the evidence says ${run.tee} but the quote is ${parsed.tee}`),
-    )
-  }
-  run.pass('quote-parse', `DCAP quote, ${parsed.tee} report body`)
-  if (evidence.dcapCollateral === undefined) {
-    return always(
-      run.fail(
-        'collateral-parse',
-        'malformed',
-        'an Intel quote needs DCAP collateral and the evidence has none',
-      ),
-    )
-  }
-  const collateral = evidence.dcapCollateral
-  const window = collateralWindow(collateral)
-
-  try {
-    const result = verifyDcap(evidence.quote, collateral, options.now, options.policy.trustedRootCaDer)
-    run.tcbStatus = result.tcbStatus
-    run.advisoryIds = result.advisoryIds
-  } catch (error) {
-    const failure = classifyDcapFailure(error)
-    return always(run.fail(failure.check, failure.reason, failure.detail))
-  }
-  const rootName =
-    options.policy.trustedRootCaDer === undefined ? "Intel's SGX root CA" : 'the configured root CA'
-  run.pass('collateral-window', 'TCB info and QE identity are current at the given time')
-  run.pass('certificate-chain', `PCK, TCB signing and CRL chains verify to ${rootName}`)
-  run.pass('collateral-signature', 'TCB info and QE identity signatures verify')
-  run.pass('qe-report', 'QE report signed by the PCK key, matches QE identity, binds the attestation key')
-  run.pass('quote-signature', 'quote body signed by the attestation key')
-  run.pass('td-attributes', 'not a debug TEE')
+  const parsed = parseChecks(evidence, run)
+  if (!parsed.ok) return always(parsed.verdict)
+  const { quote, collateral } = parsed.value
+  const signed = signatureChecks(evidence.quote, collateral, options, run)
+  if (!signed.ok) return always(signed.verdict)
 
   const gpuResult = await verifyGpuToken(
     evidence.gpuToken,
     options.policy.nvidiaKeys,
-    parsed.reportData,
+    quote.reportData,
     options.now,
   )
-  const from = window?.from ?? -Infinity
-  const until = Math.min(window?.until ?? Infinity, gpuResult.expiresAt ?? Infinity)
-  const verdict = policyChecks(parsed, options, run, gpuResult.gpu, gpuResult.detail)
+  const window = collateralWindow(collateral)
+  const from = Math.max(window?.from ?? -Infinity, signed.value.from)
+  const until = Math.min(window?.until ?? Infinity, signed.value.until, gpuResult.expiresAt ?? Infinity)
+  const verdict = policyChecks(quote, options, run, gpuResult.gpu, gpuResult.detail)
   return { verdict, from, until }
+}
+
+/** Step 2 and the quote's shape: a TEE with a verifier, a DCAP quote of that TEE, collateral present. */
+function parseChecks(
+  evidence: AttestationEvidence,
+  run: VerdictBuilder,
+): Step<{ quote: ParsedQuote; collateral: DcapCollateral }> {
+  const fail = (check: CheckName, reason: NotAttestedReason, detail: string): Step<never> => ({
+    ok: false,
+    verdict: run.fail(check, reason, detail),
+  })
+  run.tee = TEE_NAMES[evidence.tee] ?? null
+  if (run.tee === 'sev-snp' || run.tee === null) {
+    return fail(
+      'tee-supported',
+      'unsupported-tee',
+      `${evidence.tee}: this verifier checks Intel TDX and SGX quotes only`,
+    )
+  }
+  run.pass('tee-supported', `Intel ${run.tee.toUpperCase()} (DCAP, dcap-qvl)`)
+  let quote: ParsedQuote
+  try {
+    quote = parseDcapQuote(evidence.quote)
+  } catch (error) {
+    return fail('quote-parse', 'malformed', `the quote does not parse: ${errorMessage(error)}`)
+  }
+  run.measurements = quote.measurements
+  run.reportData = Buffer.from(quote.reportData).toString('hex')
+  if (quote.tee !== run.tee) {
+    return fail('quote-parse', 'malformed', `the evidence says ${run.tee} but the quote is ${quote.tee}`)
+  }
+  run.pass('quote-parse', `DCAP quote, ${quote.tee} report body`)
+  if (evidence.dcapCollateral === undefined) {
+    return fail(
+      'collateral-parse',
+      'malformed',
+      'an Intel quote needs DCAP collateral and the evidence has none',
+    )
+  }
+  return { ok: true, value: { quote, collateral: evidence.dcapCollateral } }
+}
+
+/** Step 3: dcap-qvl, then the CRLs; hands on the window in which the CRLs are current. */
+function signatureChecks(
+  quote: Uint8Array,
+  collateral: DcapCollateral,
+  options: VerifyEvidenceOptions,
+  run: VerdictBuilder,
+): Step<{ from: number; until: number }> {
+  try {
+    const result = verifyDcap(quote, collateral, options.now, options.policy.trustedRootCaDer)
+    run.tcbStatus = result.tcbStatus
+    run.advisoryIds = result.advisoryIds
+  } catch (error) {
+    const failure = classifyDcapFailure(error)
+    return { ok: false, verdict: run.fail(failure.check, failure.reason, failure.detail) }
+  }
+  const crls = checkCrls(collateral, options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER, options.now)
+  if ('kind' in crls) {
+    const check = crls.kind === 'expired' ? 'collateral-window' : 'certificate-chain'
+    return { ok: false, verdict: run.fail(check, CRL_REASONS[crls.kind], crls.detail) }
+  }
+  const rootName =
+    options.policy.trustedRootCaDer === undefined ? "Intel's SGX root CA" : 'the configured root CA'
+  run.pass('collateral-window', 'TCB info, QE identity and both CRLs are current at the given time')
+  run.pass(
+    'certificate-chain',
+    `PCK, TCB signing and CRL chains verify to ${rootName}; both CRLs are signed by them`,
+  )
+  run.pass('collateral-signature', 'TCB info and QE identity signatures verify')
+  run.pass('qe-report', 'QE report signed by the PCK key, matches QE identity, binds the attestation key')
+  run.pass('quote-signature', 'quote body signed by the attestation key')
+  run.pass('td-attributes', 'not a debug TEE')
+  return { ok: true, value: crls }
 }
 
 /** Steps 4-7: TCB status, binding, measurements, GPU token. */

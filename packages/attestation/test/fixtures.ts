@@ -1,17 +1,11 @@
 /** The real Intel TDX quote and collateral (see fixtures/tdx/ATTRIBUTION.md), as wire evidence. */
 import { readFile } from 'node:fs/promises'
-import {
-  ATTESTATION_BINDING_VERSION,
-  type AttestationEvidence,
-  type DcapCollateral,
-  PROTOCOL_VERSION,
-  TeeKind,
-} from '@cocoon-mesh/protocol'
-import { collateralFromJson } from '../src/index.js'
+import type { AttestationEvidence, DcapCollateral } from '@cocoon-mesh/protocol'
+import { collateralFromJson, dcapEvidence } from '../src/index.js'
 
 const dir = new URL('./fixtures/tdx/', import.meta.url)
 
-/** A time inside the fixture collateral's validity window (2025-06-19T10:32:27Z .. 2025-07-19T10:16:03Z). */
+/** A time inside the fixture collateral's validity window (2025-06-19T10:32:27Z .. 2025-07-19T10:00:35Z, the PCK CRL's next update). */
 export const FIXTURE_NOW = Date.parse('2025-07-01T00:00:00Z')
 
 export async function fixtureQuote(): Promise<Uint8Array<ArrayBuffer>> {
@@ -23,15 +17,7 @@ export async function fixtureCollateral(): Promise<DcapCollateral> {
 }
 
 export function evidenceOf(quote: Uint8Array<ArrayBuffer>, collateral: DcapCollateral): AttestationEvidence {
-  return {
-    version: PROTOCOL_VERSION,
-    tee: TeeKind.TEE_KIND_TDX,
-    quote,
-    dcapCollateral: collateral,
-    sevAuxBlob: new Uint8Array(0),
-    gpuToken: '',
-    bindingVersion: ATTESTATION_BINDING_VERSION,
-  }
+  return { ...dcapEvidence({ quote, collateral }), quote }
 }
 
 export async function fixtureEvidence(): Promise<AttestationEvidence> {

@@ -70,41 +70,9 @@ export async function startFakeTsm(options: FakeTsmOptions): Promise<FakeTsm> {
     else options.onError(error)
   }
 
-  const answer = async (entry: Entry): Promise<void> => {
-    const inblob = new Uint8Array(await readFile(join(entry.path, 'inblob')))
-    if (inblob.byteLength !== 64 || entry.answered) return
-    entry.answered = true
-    const generationPath = join(entry.path, 'generation')
-    const generation = Number((await readFile(generationPath, 'utf8')).trim())
-    await writeFile(generationPath, `${generation + (options.interfere === 'race' ? 2 : 1)}\n`)
-    const quote = await options.makeQuote(inblob)
-    const outblob = await open(join(entry.path, 'outblob'), 'w')
-    try {
-      await outblob.write(quote)
-    } finally {
-      await outblob.close()
-    }
-    state.answered++
-  }
-
-  const populate = async (name: string): Promise<void> => {
-    const path = join(root, name)
-    if (entries.has(name) || !(await isDirectory(path))) return
-    const entry: Entry = { path, answered: false, watcher: watch(path) }
-    entries.set(name, entry)
-    entry.watcher.on('change', (_event, file) => {
-      if (String(file) === 'inblob') void answer(entry).catch(fail)
-    })
-    entry.watcher.on('error', fail)
-    await writeFile(join(path, 'provider'), `${options.provider ?? 'tdx_guest'}\n`)
-    await writeFile(join(path, 'generation'), '0\n')
-    await writeFile(join(path, 'privlevel'), '0\n')
-    if (options.auxBlob !== undefined) await writeFile(join(path, 'auxblob'), options.auxBlob)
-    await run('mkfifo', [join(path, 'outblob')])
-  }
-
+  const tree: Tree = { root, options, entries, state, fail }
   const rootWatcher = watch(root, (_event, name) => {
-    if (name !== null) void populate(String(name)).catch(fail)
+    if (name !== null) void populate(tree, String(name)).catch(fail)
   })
   rootWatcher.on('error', fail)
 
@@ -124,6 +92,49 @@ export async function startFakeTsm(options: FakeTsmOptions): Promise<FakeTsm> {
       if (state.errors.length > 0) throw state.errors[0]
     },
   }
+}
+
+interface Tree {
+  root: string
+  options: FakeTsmOptions
+  entries: Map<string, Entry>
+  state: { answered: number; closed: boolean; errors: unknown[] }
+  fail: (error: unknown) => void
+}
+
+/** A new directory under the root: lay out its attributes as configfs does, `outblob` (the FIFO) last. */
+async function populate(tree: Tree, name: string): Promise<void> {
+  const path = join(tree.root, name)
+  if (tree.entries.has(name) || !(await isDirectory(path))) return
+  const entry: Entry = { path, answered: false, watcher: watch(path) }
+  tree.entries.set(name, entry)
+  entry.watcher.on('change', (_event, file) => {
+    if (String(file) === 'inblob') void answer(tree, entry).catch(tree.fail)
+  })
+  entry.watcher.on('error', tree.fail)
+  await writeFile(join(path, 'provider'), `${tree.options.provider ?? 'tdx_guest'}\n`)
+  await writeFile(join(path, 'generation'), '0\n')
+  await writeFile(join(path, 'privlevel'), '0\n')
+  if (tree.options.auxBlob !== undefined) await writeFile(join(path, 'auxblob'), tree.options.auxBlob)
+  await run('mkfifo', [join(path, 'outblob')])
+}
+
+/** A write of 64 bytes to `inblob`: bump `generation`, then hand the quote to whoever reads `outblob`. */
+async function answer(tree: Tree, entry: Entry): Promise<void> {
+  const inblob = new Uint8Array(await readFile(join(entry.path, 'inblob')))
+  if (inblob.byteLength !== 64 || entry.answered) return
+  entry.answered = true
+  const generationPath = join(entry.path, 'generation')
+  const generation = Number((await readFile(generationPath, 'utf8')).trim())
+  await writeFile(generationPath, `${generation + (tree.options.interfere === 'race' ? 2 : 1)}\n`)
+  const quote = await tree.options.makeQuote(inblob)
+  const outblob = await open(join(entry.path, 'outblob'), 'w')
+  try {
+    await outblob.write(quote)
+  } finally {
+    await outblob.close()
+  }
+  tree.state.answered++
 }
 
 /**

@@ -338,6 +338,52 @@ function qeReport(attestationKey: Buffer, qeAuthData: Buffer): Buffer {
     .done()
 }
 
+const pem = (certs: x509.X509Certificate[]): string => certs.map((c) => c.toString('pem')).join('\n')
+
+/**
+ * The QE report certification data (type 6): the QE report binding the
+ * attestation key, signed by the PCK key, and the PCK chain (type 5).
+ */
+function qeCertificationData(chain: Chain, pck: Keys, attestationKey: Buffer): Buffer {
+  const qeAuthData = Buffer.alloc(32, 0x5a)
+  const pckChainPem = pem([chain.pck, chain.pckCa, chain.root])
+  const report = qeReport(attestationKey, qeAuthData)
+  return new Writer()
+    .bytes(report)
+    .bytes(rawSign(pck.privateKey, report))
+    .u16(qeAuthData.byteLength)
+    .bytes(qeAuthData)
+    .u16(5)
+    .u32(Buffer.byteLength(pckChainPem))
+    .bytes(Buffer.from(pckChainPem))
+    .done()
+}
+
+/** TCB info and QE identity for the given window, signed by the TCB signing key, with the chains and CRLs. */
+function signCollateral(
+  chain: Chain,
+  tcb: Keys,
+  now: number,
+  options: TestCollateralOptions,
+): DcapCollateral {
+  const issueDate = options.issueDate ?? new Date(now - DAY_MS)
+  const nextUpdate = options.nextUpdate ?? new Date(now + 30 * DAY_MS)
+  const tcbInfo = tcbInfoJson(issueDate, nextUpdate, options.tcbStatus ?? 'UpToDate')
+  const qeIdentity = qeIdentityJson(issueDate, nextUpdate)
+  const tcbChainPem = pem([chain.tcbSigning, chain.root])
+  return {
+    pckCrlIssuerChain: pem([chain.pckCa, chain.root]),
+    rootCaCrl: new Uint8Array(chain.rootCrl.rawData),
+    pckCrl: new Uint8Array(chain.pckCrl.rawData),
+    tcbInfoIssuerChain: tcbChainPem,
+    tcbInfo,
+    tcbInfoSignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(tcbInfo))),
+    qeIdentityIssuerChain: tcbChainPem,
+    qeIdentity,
+    qeIdentitySignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(qeIdentity))),
+  }
+}
+
 /** Builds a test CA; takes tens of milliseconds (P-256 key generation and signing). */
 export async function createTestCa(options: TestCaOptions = {}): Promise<TestCa> {
   const now = (options.now ?? new Date()).getTime()
@@ -354,21 +400,7 @@ export async function createTestCa(options: TestCaOptions = {}): Promise<TestCa>
     Buffer.from(jwk.x ?? '', 'base64url'),
     Buffer.from(jwk.y ?? '', 'base64url'),
   ])
-  const qeAuthData = Buffer.alloc(32, 0x5a)
-  const pckChainPem = [chain.pck, chain.pckCa, chain.root].map((c) => c.toString('pem')).join('\n')
-  const report = qeReport(attestationKey, qeAuthData)
-  const pckSigning = pck.privateKey
-  const qeCertData = new Writer()
-    .bytes(report)
-    .bytes(rawSign(pckSigning, report))
-    .u16(qeAuthData.byteLength)
-    .bytes(qeAuthData)
-    .u16(5)
-    .u32(Buffer.byteLength(pckChainPem))
-    .bytes(Buffer.from(pckChainPem))
-    .done()
-  const tcbChainPem = [chain.tcbSigning, chain.root].map((c) => c.toString('pem')).join('\n')
-  const pckCrlChainPem = [chain.pckCa, chain.root].map((c) => c.toString('pem')).join('\n')
+  const qeCertData = qeCertificationData(chain, pck, attestationKey)
 
   const ca: TestCa = {
     rootCaDer: new Uint8Array(chain.root.rawData),
@@ -384,23 +416,7 @@ export async function createTestCa(options: TestCaOptions = {}): Promise<TestCa>
         .done()
       return new Uint8Array(new Writer().bytes(signed).u32(authData.byteLength).bytes(authData).done())
     },
-    collateral(collateralOptions = {}) {
-      const issueDate = collateralOptions.issueDate ?? new Date(now - DAY_MS)
-      const nextUpdate = collateralOptions.nextUpdate ?? new Date(now + 30 * DAY_MS)
-      const tcbInfo = tcbInfoJson(issueDate, nextUpdate, collateralOptions.tcbStatus ?? 'UpToDate')
-      const qeIdentity = qeIdentityJson(issueDate, nextUpdate)
-      return {
-        pckCrlIssuerChain: pckCrlChainPem,
-        rootCaCrl: new Uint8Array(chain.rootCrl.rawData),
-        pckCrl: new Uint8Array(chain.pckCrl.rawData),
-        tcbInfoIssuerChain: tcbChainPem,
-        tcbInfo,
-        tcbInfoSignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(tcbInfo))),
-        qeIdentityIssuerChain: tcbChainPem,
-        qeIdentity,
-        qeIdentitySignature: new Uint8Array(rawSign(tcb.privateKey, Buffer.from(qeIdentity))),
-      }
-    },
+    collateral: (collateralOptions = {}) => signCollateral(chain, tcb, now, collateralOptions),
     evidence(evidenceOptions) {
       return {
         version: PROTOCOL_VERSION,

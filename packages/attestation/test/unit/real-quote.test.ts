@@ -2,9 +2,17 @@
  * The real Intel TDX quote and collateral from dcap-qvl's samples, verified
  * against Intel's real SGX root CA (dcap-qvl's pinned default).
  */
-import type { DcapCollateral } from '@cocoon-mesh/protocol'
+import { type DcapCollateral, TeeKind } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { type AttestationVerdict, verifyEvidence } from '../../src/index.js'
+import {
+  type AttestationVerdict,
+  collateralFromJson,
+  collateralToJson,
+  dcapEvidence,
+  InvalidCollateralError,
+  QuoteParseError,
+  verifyEvidence,
+} from '../../src/index.js'
 import { evidenceOf, FIXTURE_NOW, fixtureCollateral, fixtureQuote } from '../fixtures.js'
 
 const keys = { peerPublicKey: new Uint8Array(36).fill(1), settlementPublicKey: new Uint8Array(32).fill(2) }
@@ -105,5 +113,44 @@ describe('real TDX quote (dcap-qvl sample) against Intel root CA', () => {
     )
     expect(verdict.reason).toBe('collateral-expired')
     expect(failed(verdict)).toBe('collateral-window')
+  })
+})
+
+describe('CRLs of the real collateral', () => {
+  it('a flipped bit in the PCK CRL breaks its signature (certificate-chain)', async () => {
+    const collateral = await fixtureCollateral()
+    const verdict = await verify(await fixtureQuote(), {
+      ...collateral,
+      pckCrl: flipBit(collateral.pckCrl, collateral.pckCrl.byteLength - 90),
+    })
+    expect(verdict.reason).toBe('bad-signature')
+    expect(failed(verdict)).toBe('certificate-chain')
+    expect(verdict.checks.at(-1)?.detail).toContain('PCK CRL')
+  })
+
+  it('the root CA CRL of another collateral is refused', async () => {
+    const collateral = await fixtureCollateral()
+    const verdict = await verify(await fixtureQuote(), { ...collateral, rootCaCrl: collateral.pckCrl })
+    expect(verdict.reason).toBe('bad-signature')
+    expect(verdict.checks.at(-1)?.detail).toContain('root CA CRL')
+  })
+})
+
+describe('evidence from recorded files', () => {
+  it('dcapEvidence reads the TEE kind from the quote; garbage is a QuoteParseError', async () => {
+    const evidence = dcapEvidence({ quote: await fixtureQuote(), collateral: await fixtureCollateral() })
+    expect(evidence.tee).toBe(TeeKind.TEE_KIND_TDX)
+    expect(() => dcapEvidence({ quote: new Uint8Array(100), collateral: evidence.dcapCollateral! })).toThrow(
+      QuoteParseError,
+    )
+  })
+
+  it('collateralFromJson names the missing or badly encoded field', async () => {
+    const json = collateralToJson(await fixtureCollateral())
+    expect(collateralFromJson(json)).toEqual(await fixtureCollateral())
+    const { tcb_info: _, ...missing } = json
+    expect(() => collateralFromJson(missing)).toThrow(/tcb_info/)
+    expect(() => collateralFromJson({ ...json, pck_crl: 'xyz' })).toThrow(InvalidCollateralError)
+    expect(() => collateralFromJson([])).toThrow(InvalidCollateralError)
   })
 })
