@@ -7,7 +7,7 @@
  * cheaper open provider runs beside it, and three hostile providers publish
  * cheaper offers claiming the attested tier: one whose quote binds another
  * key, one whose measurement no client allows, and one with no evidence. A
- * client requiring attested (the SDK, then `cocoon run`) is served by the
+ * client requiring attested (the SDK, the gateway, `cocoon run`) is served by the
  * attested provider alone and says so in its usage; `cocoon offers` names
  * why each other offer is open. Nothing here ran on TEE hardware.
  */
@@ -24,7 +24,7 @@ import {
   type TestPccs,
 } from '@cocoon-mesh/attestation/testing'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import { attestationTrust, createLightPeer, servedTier } from '@cocoon-mesh/peer'
+import { attestationTrust, createLightPeer, servedTier, startGateway } from '@cocoon-mesh/peer'
 import {
   attestationReportData,
   encodeAttestationEvidence,
@@ -203,6 +203,27 @@ describe('attested jobs (real processes, test CA, configfs-tsm tree in a temp fo
     expect(servedTier(usage)).toBe('attested')
     expect([...tiers]).toEqual([TrustTier.TRUST_TIER_ATTESTED])
 
+    // the gateway: the tier header and the usage field, the client requiring attested
+    const gateway = await startGateway({
+      generate: (params) => client.generate({ ...params, minTrustTier: TrustTier.TRUST_TIER_ATTESTED }),
+      models: () => [MODEL],
+    })
+    scratch.cleanups.push(() => gateway.close())
+    const response = await fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 }),
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('x-cocoon-trust-tier')).toBe('attested')
+    const completion = (await response.json()) as {
+      cocoon: { trust_tier: string; parts: Array<{ provider: string; trust_tier: string; trust: string }> }
+    }
+    expect(completion.cocoon.trust_tier).toBe('attested')
+    expect(completion.cocoon.parts.map((p) => [p.provider, p.trust_tier, p.trust])).toEqual([
+      [attested.peerId, 'attested', 'CPU TEE attested (TDX UpToDate), GPU not attested'],
+    ])
+
     // the CLI: `cocoon run --trust-tier attested --usage` with the same policy from its home
     const cliHome = await home('client', { attestation: attestation() })
     const run = await runCli([
@@ -253,12 +274,12 @@ describe('attested jobs (real processes, test CA, configfs-tsm tree in a temp fo
     expect(trust[badImage.peerId]).toBe('open | open: claims attested, measurement not allowed')
     expect(trust[noEvidence.peerId]).toBe('open | open: claims attested, no evidence')
 
-    // nothing of either job reached a provider the client did not verify as attested
+    // nothing of any job reached a provider the client did not verify as attested
     for (const l of liars) expect(l.proc.lines.filter((line) => line.startsWith('job'))).toEqual([])
     expect(open.proc.lines.filter((line) => line.startsWith('job-'))).toEqual([])
     await attested.proc.until(
-      (lines) => lines.filter((line) => line.startsWith('job-finished ')).length === 2,
-      'both jobs finished on the attested provider',
+      (lines) => lines.filter((line) => line.startsWith('job-finished ')).length === 3,
+      'the three jobs finished on the attested provider',
     )
   }, 300_000)
 })

@@ -20,8 +20,14 @@ import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
 import type { AttestationConfig } from '../home/attestation-config.js'
 import { attestationPolicyFromConfig, homePath } from '../home/attestation-policy.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
+import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import { trustLabel } from '../market/offer-trust.js'
-import { offerTrustOf } from '../services/attestation-trust.js'
+import { attestationTrust, offerTrustOf } from '../services/attestation-trust.js'
+
+/** The verifier a client command checks offers with: the policy of `config` (a home's `attestation` section). */
+export async function clientTrust(home: string, config: AttestationConfig): Promise<OfferTrustVerifier> {
+  return attestationTrust({ policy: await attestationPolicyFromConfig(home, config) })
+}
 
 /** Intel's Provisioning Certification Service: where collateral comes from when no PCCS is configured. */
 export const INTEL_PCS_URL = 'https://api.trustedservices.intel.com'

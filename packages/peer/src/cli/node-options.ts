@@ -1,5 +1,5 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
-import type { Offer } from '@cocoon-mesh/protocol'
+import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
@@ -20,6 +20,13 @@ export function parsePort(value: string): number {
       `"${value}" is not a TCP port: give an integer from 0 to 65535 (0 picks a free one)`,
     )
   return port
+}
+
+/** commander parser of `--trust-tier`: `open` (any provider) or `attested` (a TEE this client verified). */
+export function parseTrustTier(value: string): TrustTier {
+  if (value === 'attested') return TrustTier.TRUST_TIER_ATTESTED
+  if (value === 'open') return TrustTier.TRUST_TIER_UNSPECIFIED
+  throw new InvalidArgumentError(`"${value}" is not a trust tier: give open or attested`)
 }
 
 /** Collects a repeatable option into an array (commander `argParser`). */

@@ -4,16 +4,15 @@ import { resolveHome } from '@cocoon-mesh/settlement'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
-import { attestationPolicyFromConfig } from '../../home/attestation-policy.js'
 import { BootstrapUnreachableError } from '../../home/errors.js'
 import type { OfferSummary } from '../../home/state.js'
 import { type OfferTrust, tierName, trustLabel } from '../../market/offer-trust.js'
 import { createLightNode } from '../../peer/create-peer.js'
 import type { CocoonPeer } from '../../peer/types.js'
-import { attestationTrust } from '../../services/attestation-trust.js'
 import { discoverOffers } from '../../services/discovery.js'
 import { DiscoveryFailedError } from '../../services/errors.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
+import { clientTrust } from '../node-attestation.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
@@ -97,8 +96,8 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           })
         }
         const timeoutMs = Number.parseInt(opts.timeout, 10) || 10_000
-        const policy = await attestationPolicyFromConfig(home, config.attestation)
-        const light = await createLightNode({ gossip: false, trust: attestationTrust({ policy }) })
+        const trust = await clientTrust(home, config.attestation)
+        const light = await createLightNode({ gossip: false, trust })
         try {
           const dialed = await Promise.allSettled(
             config.bootstrap.map((a) =>

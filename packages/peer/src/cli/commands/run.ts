@@ -1,14 +1,14 @@
 import { TrustTier } from '@cocoon-mesh/protocol'
 import { resolveHome } from '@cocoon-mesh/settlement'
-import { type Command, InvalidArgumentError } from 'commander'
+import type { Command } from 'commander'
 import { servedTier } from '../../gateway/trust-tier.js'
-import { attestationPolicyFromConfig } from '../../home/attestation-policy.js'
 import { loadConfigFile } from '../../home/config.js'
 import type { JobUsage } from '../../jobs/run-job.js'
 import { tierName, trustLabel } from '../../market/offer-trust.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
 import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
-import { attestationTrust } from '../../services/attestation-trust.js'
+import { clientTrust } from '../node-attestation.js'
+import { parseTrustTier } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
 interface RunOptions {
@@ -24,13 +24,6 @@ interface RunOptions {
   home?: string
   chainEndpoint?: string
   trustTier: TrustTier
-}
-
-/** commander parser of `--trust-tier`: `open` (any provider) or `attested` (a TEE this client verified). */
-export function parseTrustTier(value: string): TrustTier {
-  if (value === 'attested') return TrustTier.TRUST_TIER_ATTESTED
-  if (value === 'open') return TrustTier.TRUST_TIER_UNSPECIFIED
-  throw new InvalidArgumentError(`"${value}" is not a trust tier: give open or attested`)
 }
 
 /** The usage `--usage` prints: totals, the tier that served the job, and each part with its provider and tier. */
@@ -91,9 +84,8 @@ export const registerRun: RegisterCommand = (program: Command) => {
             })
           : undefined
       const home = resolveHome(opts.home)
-      const policy = await attestationPolicyFromConfig(home, (await loadConfigFile(home)).attestation)
       const client = await createLightPeer({
-        trust: attestationTrust({ policy }),
+        trust: await clientTrust(home, (await loadConfigFile(home)).attestation),
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
         ...(paid !== undefined ? { payments: paid.payments } : {}),
       }).catch(async (error: unknown) => {
