@@ -53,6 +53,11 @@ export function parseDcapQuote(quoteBytes: Uint8Array): ParsedQuote {
   }
 }
 
+/** The PEM PCK certificate chain inside a quote that dcap-qvl verified (certification data type 5). */
+export function pckChainOf(quoteBytes: Uint8Array): string {
+  return Buffer.from(Quote.parse(Buffer.from(quoteBytes)).rawCertChain()).toString('utf8')
+}
+
 /** A successful DCAP verification. */
 export interface DcapResult {
   tcbStatus: TcbStatus

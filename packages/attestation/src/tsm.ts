@@ -13,6 +13,7 @@
  * 6. `rmdir` the entry.
  */
 import { randomUUID } from 'node:crypto'
+import { watch } from 'node:fs'
 import { access, mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ATTESTATION_REPORT_DATA_BYTES, errorLine, errorMessage } from '@cocoon-mesh/protocol'
@@ -80,9 +81,9 @@ export type TeeDetection =
  * How long to wait for an entry's attributes after `mkdir`. configfs creates
  * them with the directory, so on a kernel this never waits; a tree laid out
  * by a user-space stand-in (the test double in ./testing) fills them in a
- * moment later.
+ * moment later, and a plain directory never does.
  */
-const ENTRY_POPULATE_POLL_MS = 5
+const ENTRY_POPULATE_TIMEOUT_MS = 5_000
 
 /**
  * Reads one quote over configfs-tsm. Throws InvalidReportDataError (not 64
@@ -221,15 +222,42 @@ async function assertRoot(root: string): Promise<void> {
   })
 }
 
+/** Resolves once the entry has its `outblob` (at once on a kernel), woken by changes in the entry. */
 async function waitForAttributes(entry: string, signal: AbortSignal): Promise<void> {
   const outblob = join(entry, 'outblob')
-  while (!signal.aborted) {
-    try {
-      await access(outblob)
-      return
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, ENTRY_POPULATE_POLL_MS))
+  const limit = AbortSignal.any([signal, AbortSignal.timeout(ENTRY_POPULATE_TIMEOUT_MS)])
+  let wake = (): void => {}
+  const watcher = watch(entry, () => wake())
+  try {
+    while (true) {
+      // armed before the check, so a change between the check and the wait still wakes it
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve
+        limit.addEventListener('abort', () => resolve(), { once: true })
+      })
+      if (await exists(outblob)) return
+      if (signal.aborted) return
+      if (limit.aborted) {
+        throw new TsmReportFailedError(`configfs-tsm entry ${entry} has no outblob`, {
+          path: entry,
+          details: `The kernel fills a report entry at mkdir; this one stayed empty for ${ENTRY_POPULATE_TIMEOUT_MS} ms, so the report root is not a configfs-tsm report directory.`,
+        })
+      }
+      await woken
     }
+  } finally {
+    watcher.close()
+  }
+}
+
+/** Whether `path` exists; any failure but ENOENT is thrown. */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
   }
 }
 

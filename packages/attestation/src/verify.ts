@@ -32,17 +32,18 @@ import {
   UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
 import { LRUCache } from 'lru-cache'
-import { checkCrls } from './crl.js'
 import {
   classifyDcapFailure,
   collateralWindow,
   INTEL_SGX_ROOT_CA_DER,
   type ParsedQuote,
   parseDcapQuote,
+  pckChainOf,
   verifyDcap,
 } from './dcap.js'
 import type { EvidenceDecodeError } from './errors.js'
 import { verifyGpuToken } from './gpu.js'
+import { checkChains, checkCrls } from './pki.js'
 import { allowedTcbStatuses, matchMeasurements, validatePolicy } from './policy.js'
 import type {
   AttestationPolicy,
@@ -118,7 +119,7 @@ export class VerdictCache {
   get(key: string, now: number): AttestationVerdict | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined || now < entry.from || now > entry.until) return undefined
-    return { ...entry.verdict, cached: true }
+    return { ...entry.verdict, checks: entry.verdict.checks.map((c) => ({ ...c })), cached: true }
   }
 
   /** @internal */
@@ -277,7 +278,19 @@ function signatureChecks(
     const failure = classifyDcapFailure(error)
     return { ok: false, verdict: run.fail(failure.check, failure.reason, failure.detail) }
   }
-  const crls = checkCrls(collateral, options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER, options.now)
+  const rootCaDer = options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER
+  const chains = checkChains(
+    {
+      "quote's PCK certificate chain": pckChainOf(quote),
+      'PCK CRL issuer chain': collateral.pckCrlIssuerChain,
+      'TCB info issuer chain': collateral.tcbInfoIssuerChain,
+      'QE identity issuer chain': collateral.qeIdentityIssuerChain,
+    },
+    rootCaDer,
+  )
+  if (chains !== null)
+    return { ok: false, verdict: run.fail('certificate-chain', CRL_REASONS[chains.kind], chains.detail) }
+  const crls = checkCrls(collateral, rootCaDer, options.now)
   if ('kind' in crls) {
     const check = crls.kind === 'expired' ? 'collateral-window' : 'certificate-chain'
     return { ok: false, verdict: run.fail(check, CRL_REASONS[crls.kind], crls.detail) }

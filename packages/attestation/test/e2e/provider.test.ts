@@ -19,6 +19,7 @@ import {
   PccsRequestError,
   readTsmQuote,
   TsmGenerationRaceError,
+  TsmReportFailedError,
   TsmUnavailableError,
   TsmUnknownProviderError,
   verifyEvidence,
@@ -109,6 +110,14 @@ describe('configfs-tsm reader', () => {
       expect(detection.error).toBeInstanceOf(TsmUnavailableError)
       expect(detection.reason).toContain(root)
     }
+  })
+
+  it('a plain directory as report root is TsmReportFailedError (its entries stay empty)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cocoon-not-configfs-'))
+    cleanups.push(() => rm(root, { recursive: true, force: true }))
+    const error = await readTsmQuote({ root, reportData }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TsmReportFailedError)
+    expect((error as TsmReportFailedError).message).toContain('has no outblob')
   })
 
   it('detects the TEE a tree offers', async () => {

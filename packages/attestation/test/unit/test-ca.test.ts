@@ -134,6 +134,43 @@ describe('test CA quotes', () => {
   })
 })
 
+describe('certificate chains and CRLs', () => {
+  it('a chain with a PEM block dcap-qvl would skip, or a damaged root copy, is refused (certificate-chain)', async () => {
+    const evidence = ca.evidence({ reportData })
+    const collateral = evidence.dcapCollateral!
+    const extra = `${collateral.tcbInfoIssuerChain}\n-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n`
+    const skipped = await verify({
+      ...evidence,
+      dcapCollateral: { ...collateral, tcbInfoIssuerChain: extra },
+    })
+    expect(skipped).toMatchObject({ tier: 'open', reason: 'malformed' })
+    expect(skipped.checks.at(-1)?.name).toBe('certificate-chain')
+    const chain = collateral.qeIdentityIssuerChain
+    const at = chain.lastIndexOf('MII') + 40
+    const damaged = `${chain.slice(0, at)}${chain[at] === 'A' ? 'B' : 'A'}${chain.slice(at + 1)}`
+    const verdict = await verify({
+      ...evidence,
+      dcapCollateral: { ...collateral, qeIdentityIssuerChain: damaged },
+    })
+    expect(verdict.tier).toBe('open')
+    expect(verdict.checks.at(-1)?.name).toBe('certificate-chain')
+  })
+
+  it('a CRL signed by another CA is refused (certificate-chain)', async () => {
+    const other = await createTestCa({ now: new Date(ca.now) })
+    const evidence = ca.evidence({ reportData })
+    const verdict = await verify({
+      ...evidence,
+      dcapCollateral: { ...evidence.dcapCollateral!, pckCrl: other.collateral().pckCrl },
+    })
+    expect(verdict.reason).toBe('bad-signature')
+    expect(verdict.checks.at(-1)).toMatchObject({
+      name: 'certificate-chain',
+      detail: expect.stringContaining('PCK CRL'),
+    })
+  })
+})
+
 describe('bad evidence is an open verdict, never a throw', () => {
   it('no evidence', async () => {
     for (const evidence of [undefined, new Uint8Array(0)]) {

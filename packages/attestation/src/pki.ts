@@ -1,10 +1,17 @@
 /**
- * The CRL checks dcap-qvl 0.3.9 leaves out: it looks revoked serials up in
- * the collateral's CRLs but never checks who signed them or whether they are
- * current, so a provider could ship an old or forged CRL that omits its own
- * revoked PCK certificate. Here the root CA CRL must be signed by the pinned
- * root, the PCK CRL by the first certificate of `pck_crl_issuer_chain` (which
- * must be signed by the pinned root), and both must be current at `now`.
+ * The PKI checks dcap-qvl 0.3.9 leaves out.
+ *
+ * - CRLs: it looks revoked serials up in the collateral's CRLs but never
+ *   checks who signed them or whether they are current, so a provider could
+ *   ship an old or forged CRL that omits its own revoked PCK certificate.
+ *   Here the root CA CRL must be signed by the pinned root, the PCK CRL by the
+ *   first certificate of `pck_crl_issuer_chain` (which must be signed by the
+ *   pinned root), both must be current at `now`, and each CRL's outer
+ *   signature algorithm must be the one its signed part names (RFC 5280).
+ * - Chains: it extracts PEM certificates with a pattern and silently drops a
+ *   block that does not match. Here every PEM block of every chain (the
+ *   quote's PCK chain and the collateral's three issuer chains) must be a
+ *   certificate, and each chain must end at the pinned root, byte for byte.
  */
 import { verify as verifySignature, X509Certificate } from 'node:crypto'
 import type { DcapCollateral } from '@cocoon-mesh/protocol'
@@ -26,8 +33,18 @@ interface ParsedCrl {
 function parseCrl(der: Uint8Array): ParsedCrl | null {
   const asn = fromBER(der)
   if (asn.offset === -1 || !(asn.result instanceof Sequence)) return null
-  const [tbs, , signature] = asn.result.valueBlock.value
-  if (!(tbs instanceof Sequence) || !(signature instanceof BitString)) return null
+  const [tbs, outerAlgorithm, signature] = asn.result.valueBlock.value
+  if (!(tbs instanceof Sequence) || !(signature instanceof BitString) || outerAlgorithm === undefined)
+    return null
+  const innerAlgorithm = tbs.valueBlock.value.find((v) => v instanceof Sequence)
+  if (innerAlgorithm === undefined) return null
+  if (
+    !Buffer.from(innerAlgorithm.valueBeforeDecodeView).equals(
+      Buffer.from(outerAlgorithm.valueBeforeDecodeView),
+    )
+  ) {
+    return null
+  }
   const times = tbs.valueBlock.value.filter((v) => v instanceof UTCTime || v instanceof GeneralizedTime)
   const [thisUpdate, nextUpdate] = times.map((t) => (t as UTCTime | GeneralizedTime).toDate().getTime())
   if (thisUpdate === undefined || nextUpdate === undefined) return null
@@ -46,7 +63,9 @@ function checkCrl(
   now: number,
 ): CrlFailure | CrlWindow {
   const crl = parseCrl(der)
-  if (crl === null) return { kind: 'malformed', detail: `the ${name} is not a DER CRL` }
+  if (crl === null) {
+    return { kind: 'malformed', detail: `the ${name} is not a DER CRL (or names two signature algorithms)` }
+  }
   if (!verifySignature('sha256', crl.tbs, issuer.publicKey, crl.signature)) {
     return {
       kind: 'bad-signature',
@@ -97,4 +116,36 @@ export function checkCrls(
   const pckCrl = checkCrl('PCK CRL', collateral.pckCrl, pckCrlIssuer, now)
   if ('kind' in pckCrl) return pckCrl
   return { from: Math.max(rootCrl.from, pckCrl.from), until: Math.min(rootCrl.until, pckCrl.until) }
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
+
+/**
+ * Checks that every PEM block of each named chain is a certificate and that
+ * the chain ends at `rootCaDer`; null when they all do.
+ */
+export function checkChains(chains: Record<string, string>, rootCaDer: Uint8Array): CrlFailure | null {
+  const root = Buffer.from(rootCaDer)
+  for (const [name, chain] of Object.entries(chains)) {
+    const blocks = [...chain.matchAll(PEM_BLOCK)]
+    const begins = chain.split('-----BEGIN CERTIFICATE-----').length - 1
+    if (blocks.length === 0 || blocks.length !== begins) {
+      return { kind: 'malformed', detail: `the ${name} has a PEM block that does not close` }
+    }
+    let last: X509Certificate | undefined
+    for (const [index, block] of blocks.entries()) {
+      try {
+        last = new X509Certificate(block[0])
+      } catch (error) {
+        return {
+          kind: 'malformed',
+          detail: `certificate ${index} of the ${name} does not parse: ${String(error)}`,
+        }
+      }
+    }
+    if (last === undefined || !last.raw.equals(root)) {
+      return { kind: 'bad-signature', detail: `the ${name} does not end at the pinned root CA` }
+    }
+  }
+  return null
 }
