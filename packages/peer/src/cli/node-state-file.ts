@@ -70,7 +70,7 @@ export class NodeStateFile {
       connectedPeers: [...new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString()))],
       providing: this.#providing,
       models: peer.orderBook.watching(),
-      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own) }),
+      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own, peer.orderBook.trustOf(own)) }),
       offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
     }
   }

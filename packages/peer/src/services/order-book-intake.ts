@@ -131,10 +131,11 @@ export class OrderBookIntake {
    * evidence never drops the offer: it enters as open tier, marked with why.
    */
   async admit(offer: Offer, source: MessageSource): Promise<AddOfferOutcome> {
-    return this.#init.book.add(offer, source, await this.#assess(offer))
+    return this.#init.book.add(offer, source, await this.assess(offer))
   }
 
-  async #assess(offer: Offer): Promise<OfferTrust> {
+  /** The verdict on an offer's evidence at the intake's clock; a verifier that throws leaves it open, `malformed`. */
+  async assess(offer: Offer): Promise<OfferTrust> {
     try {
       return await this.#init.trust.assess(offer, this.#init.now())
     } catch (error) {

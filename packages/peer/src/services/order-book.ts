@@ -331,9 +331,14 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     }
   }
 
-  /** Records this peer's own offer or cancel (its own publications are not validated by gossip). */
-  addOwn(message: { offer?: Offer; cancel?: OfferCancel }): void {
-    if (message.offer !== undefined) this.book.add(message.offer)
+  /**
+   * Records this peer's own offer or cancel (its own publications are not
+   * validated by gossip); its offer's evidence gets the verdict every other
+   * offer gets, so this node shows its own tier as a client would.
+   */
+  async addOwn(message: { offer?: Offer; cancel?: OfferCancel }): Promise<void> {
+    if (message.offer !== undefined)
+      this.book.add(message.offer, undefined, await this.#intake.assess(message.offer))
     if (message.cancel !== undefined) this.book.cancel(message.cancel)
   }
 
