@@ -11,17 +11,14 @@
  * offers without evidence.
  */
 import { readFile } from 'node:fs/promises'
-import { collateralFromJson } from '@cocoon-mesh/attestation'
+import { collateralFromJson, dcapEvidence } from '@cocoon-mesh/attestation'
 import {
-  ATTESTATION_BINDING_VERSION,
   encodeAttestationEvidence,
   encodeOrderBookMessage,
   type Offer,
-  PROTOCOL_VERSION,
   peerIdBytes,
   reportBench,
   signOffer,
-  TeeKind,
   TrustTier,
 } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -44,15 +41,7 @@ async function fixtureEvidence(): Promise<Uint8Array> {
   const collateral = collateralFromJson(
     JSON.parse(await readFile(new URL('tdx_quote_collateral.json', FIXTURE), 'utf8')),
   )
-  return encodeAttestationEvidence({
-    version: PROTOCOL_VERSION,
-    tee: TeeKind.TEE_KIND_TDX,
-    quote,
-    dcapCollateral: collateral,
-    sevAuxBlob: new Uint8Array(0),
-    gpuToken: '',
-    bindingVersion: ATTESTATION_BINDING_VERSION,
-  })
+  return encodeAttestationEvidence(dcapEvidence({ quote, collateral }))
 }
 
 function median(values: number[]): number {

@@ -7,19 +7,13 @@ import { readFile } from 'node:fs/promises'
 import {
   type AttestationPolicy,
   type AttestationVerdict,
+  dcapEvidence,
   EvidenceFileError,
   readCollateralFile,
   verdictLabel,
   verifyEvidence,
 } from '@cocoon-mesh/attestation'
-import {
-  ATTESTATION_BINDING_VERSION,
-  type AttestationEvidence,
-  CocoonError,
-  errorMessage,
-  PROTOCOL_VERSION,
-  TeeKind,
-} from '@cocoon-mesh/protocol'
+import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { loadOrCreateWalletMnemonic, resolveHome, walletFromMnemonic } from '@cocoon-mesh/settlement'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -127,17 +121,6 @@ interface VerifyOptions {
   home?: string
 }
 
-/** Intel DCAP quote header: tee_type (uint32 little-endian at byte 4), 0x81 for TDX, 0 for SGX. */
-function teeKindOfQuote(quote: Uint8Array): TeeKind {
-  if (quote.byteLength < 8) return TeeKind.TEE_KIND_UNSPECIFIED
-  const type = new DataView(quote.buffer, quote.byteOffset, quote.byteLength).getUint32(4, true)
-  return type === 0x81
-    ? TeeKind.TEE_KIND_TDX
-    : type === 0
-      ? TeeKind.TEE_KIND_SGX
-      : TeeKind.TEE_KIND_UNSPECIFIED
-}
-
 async function readQuoteFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return new Uint8Array(await readFile(path))
@@ -161,15 +144,7 @@ async function verifyPolicy(home: string | undefined): Promise<AttestationPolicy
 
 async function verifyFiles(opts: VerifyOptions): Promise<void> {
   const quote = await readQuoteFile(opts.quote)
-  const evidence: AttestationEvidence = {
-    version: PROTOCOL_VERSION,
-    tee: teeKindOfQuote(quote),
-    quote,
-    dcapCollateral: await readCollateralFile(opts.collateral),
-    sevAuxBlob: new Uint8Array(0),
-    gpuToken: '',
-    bindingVersion: ATTESTATION_BINDING_VERSION,
-  }
+  const evidence = dcapEvidence({ quote, collateral: await readCollateralFile(opts.collateral) })
   const verdict = await verifyEvidence({
     evidence,
     peerPublicKey: opts.peerKey ?? new Uint8Array(0),
