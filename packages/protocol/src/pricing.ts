@@ -13,7 +13,7 @@
  * rate of their parent and never added twice.
  */
 import { InvalidFieldError } from './errors.js'
-import type { Prices, Usage } from './generated/cocoon.js'
+import { type Offer, type Prices, TrustTier, type Usage } from './generated/cocoon.js'
 import type { JobKindName } from './job-kind.js'
 
 /** GFLOP amounts are billed at micro-GFLOP resolution (1e-6 GFLOP = 1000 FLOP). */
@@ -95,4 +95,19 @@ export function expectedJobCost(prices: Prices, estimate: JobCostEstimate): bigi
 /** FLOP count of a [m x k] x [k x n] matmul, in GFLOP (2·m·k·n / 1e9). */
 export function matmulGflop(m: number, k: number, n: number): number {
   return (2 * m * k * n) / 1e9
+}
+
+/**
+ * The prices a job of `minTrustTier` pays under an offer: `attestedPrices`
+ * for a job that requires the attested tier (when the offer has them), else
+ * `prices`. Both sides compute it from what they both see: the offer and the
+ * JobRequest's `min_trust_tier`.
+ */
+export function tierPrices(
+  offer: Pick<Offer, 'prices' | 'attestedPrices'>,
+  minTrustTier: TrustTier | undefined,
+): Prices | undefined {
+  if (minTrustTier === TrustTier.TRUST_TIER_ATTESTED && offer.attestedPrices !== undefined)
+    return offer.attestedPrices
+  return offer.prices
 }

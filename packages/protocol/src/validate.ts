@@ -134,6 +134,7 @@ export function validateOfferSchema(offer: Offer): Offer {
   checkOfferJobKinds(offer.jobKinds)
   checkOfferModels(offer.models)
   validatePrices(offer.prices)
+  if (offer.attestedPrices !== undefined) validatePrices(offer.attestedPrices, 'attestedPrices')
   if (offer.maxConcurrency < 1 || offer.maxConcurrency > MAX_CONCURRENCY) {
     throw invalid('maxConcurrency', String(offer.maxConcurrency), `1..${MAX_CONCURRENCY} concurrent jobs`)
   }

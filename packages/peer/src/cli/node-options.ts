@@ -1,9 +1,10 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
-import type { Offer } from '@cocoon-mesh/protocol'
+import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
 import { providerKey } from '../market/offer-book.js'
+import { type OfferTrust, tierName } from '../market/offer-trust.js'
 
 export interface NetworkFlags {
   listen?: string[]
@@ -19,6 +20,13 @@ export function parsePort(value: string): number {
       `"${value}" is not a TCP port: give an integer from 0 to 65535 (0 picks a free one)`,
     )
   return port
+}
+
+/** commander parser of `--trust-tier`: `open` (any provider) or `attested` (a TEE this client verified). */
+export function parseTrustTier(value: string): TrustTier {
+  if (value === 'attested') return TrustTier.TRUST_TIER_ATTESTED
+  if (value === 'open') return TrustTier.TRUST_TIER_UNSPECIFIED
+  throw new InvalidArgumentError(`"${value}" is not a trust tier: give open or attested`)
 }
 
 /** Collects a repeatable option into an array (commander `argParser`). */
@@ -39,7 +47,8 @@ export async function effectiveConfig(
   return config
 }
 
-export function summarizeOffer(offer: Offer): OfferSummary {
+/** An offer as the CLI shows it; `trust` is this node's verdict on its evidence (the TIER column). */
+export function summarizeOffer(offer: Offer, trust?: OfferTrust): OfferSummary {
   return {
     provider: providerKey(offer.provider),
     models: offer.models,
@@ -52,6 +61,7 @@ export function summarizeOffer(offer: Offer): OfferSummary {
     region: offer.region,
     sequence: String(offer.sequence),
     expiresAt: Number(offer.expiresAt),
+    ...(trust === undefined ? {} : { tier: tierName(trust.tier) }),
   }
 }
 
@@ -59,9 +69,10 @@ export function summarizeOffer(offer: Offer): OfferSummary {
 export function offersTable(offers: OfferSummary[]): string {
   if (offers.length === 0) return 'no offers\n'
   const rows = [
-    ['PROVIDER', 'MODELS', 'PROMPT/1K', 'COMPL/1K', 'GPU', 'BACKEND', 'SLOTS', 'EXPIRES'],
+    ['PROVIDER', 'TIER', 'MODELS', 'PROMPT/1K', 'COMPL/1K', 'GPU', 'BACKEND', 'SLOTS', 'EXPIRES'],
     ...offers.map((o) => [
       o.provider,
+      o.tier ?? '-',
       o.models.join(','),
       o.perKPromptTokens,
       o.perKCompletionTokens,

@@ -1,4 +1,5 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
+import { tierPrices } from '@cocoon-mesh/protocol'
 import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
@@ -107,7 +108,8 @@ export async function startJobs(
   const jobs = await createProviderJobs({
     logger,
     runtime: runtimeConfigFromHome(options.home, options.config.provide),
-    prices: template.prices,
+    // the attested prices apply only once the node's own evidence put them in its offer
+    prices: (minTrustTier) => tierPrices(template, minTrustTier) ?? template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => {
       const line = jobLine(event)

@@ -70,8 +70,8 @@ export class NodeStateFile {
       connectedPeers: [...new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString()))],
       providing: this.#providing,
       models: peer.orderBook.watching(),
-      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own) }),
-      offers: peer.orderBook.offers().map(summarizeOffer),
+      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own, peer.orderBook.trustOf(own)) }),
+      offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
     }
   }
 

@@ -6,12 +6,14 @@ import { peerLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
+import { attestationPolicyFromConfig } from '../home/attestation-policy.js'
 import type { NodeConfig } from '../home/config.js'
 import { withUninterruptedReads } from '../home/datastore.js'
 import { BootstrapUnreachableError, ListenError, MalformedConfigError } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import type { ProviderJobs } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
+import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import {
   createNodeMetrics,
   type MetricsListenError,
@@ -20,6 +22,8 @@ import {
 } from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
+import { attestationTrust } from '../services/attestation-trust.js'
+import { attestProvider } from './node-attestation.js'
 import { logStartup } from './node-log.js'
 import { offerTemplateFromConfig, startJobs, startSettlement } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'
@@ -108,6 +112,8 @@ async function startNode(
   teardown: Teardown,
 ): Promise<RunningNode> {
   const { home, config } = options
+  // the policy this node verifies offers with, loaded first so a bad one fails before anything starts
+  const trust = attestationTrust({ policy: await attestationPolicyFromConfig(home, config.attestation) })
   const template = options.provide ? await offerTemplateFromConfig(config) : undefined
   const telemetry = options.metricsPort === undefined ? undefined : createNodeMetrics()
   // one logger for the node, its runtime and its settlement, prefixed with the node's peer id
@@ -120,13 +126,31 @@ async function startNode(
       ? undefined
       : await startSettlement(options, template, log, { metrics: telemetry?.metrics, logger })
   if (settlement !== undefined) teardown.defer('settlement', () => settlement.close())
+  if (template?.settlementKey !== undefined) {
+    const { privateKey } = options
+    const own = {
+      home,
+      privateKey,
+      settlementKey: template.settlementKey,
+      config: config.attestation,
+      logger,
+    }
+    await attestProvider(own, template, log)
+  }
   const jobs =
     template === undefined ? undefined : await startJobs(options, template, settlement, log, logger)
   if (jobs !== undefined) teardown.defer('job runtime', () => jobs.close())
   const datastore = new LevelDatastore(join(home, DATASTORE_DIR))
   await datastore.open()
   teardown.defer('datastore', () => datastore.close())
-  const peer = await startPeer(options, { datastore, template, jobs, metrics: telemetry?.metrics, logger })
+  const peer = await startPeer(options, {
+    datastore,
+    template,
+    jobs,
+    trust,
+    metrics: telemetry?.metrics,
+    logger,
+  })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
   state.track(peer, log)
   teardown.defer('state updates', () => state.stop())
@@ -153,6 +177,7 @@ async function startPeer(
     datastore: LevelDatastore
     template: OfferTemplate | undefined
     jobs: ProviderJobs | undefined
+    trust: OfferTrustVerifier
     metrics: Metrics | undefined
     logger: ComponentLogger
   },
@@ -166,6 +191,7 @@ async function startPeer(
       listen: config.listen,
       bootstrap: config.bootstrap,
       models: config.models,
+      trust: parts.trust,
       ...(parts.template === undefined
         ? {}
         : { provide: parts.template, offerTtlMs: config.provide.offerTtlMs }),

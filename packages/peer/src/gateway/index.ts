@@ -2,3 +2,4 @@
 export * from './errors.js'
 export * from './request.js'
 export * from './server.js'
+export * from './trust-tier.js'

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { JobUsage, LlmJob } from '../jobs/run-job.js'
+import type { JobUsage, LlmJob, TokenOutput } from '../jobs/run-job.js'
 import type { GenerateParams } from '../sdk/light-peer.js'
 import { type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import { type CompletionRequest, parseCompletionRequest } from './request.js'
+import { partTrustFields, servedTier, trustTierHeaders } from './trust-tier.js'
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
@@ -126,7 +127,7 @@ async function complete(
   const created = Math.floor(Date.now() / 1000)
   const iterator = job[Symbol.asyncIterator]()
   // wait for the first token (or the error) before committing to a status code
-  let first: IteratorResult<{ text: string }>
+  let first: IteratorResult<TokenOutput>
   try {
     first = await iterator.next()
   } catch (err) {
@@ -141,29 +142,35 @@ async function complete(
     }
     const usage = await job.usage
     const finish = finishReason(usage)
-    return sendJson(res, 200, {
-      id,
-      object: chat ? 'chat.completion' : 'text_completion',
-      created,
-      model: request.model,
-      choices: [
-        chat
-          ? {
-              index: 0,
-              message: { role: 'assistant', content, refusal: null },
-              logprobs: null,
-              finish_reason: finish,
-            }
-          : { index: 0, text: content, logprobs: null, finish_reason: finish },
-      ],
-      usage: openAiUsage(usage),
-      cocoon: cocoonUsage(usage),
-    })
+    return sendJson(
+      res,
+      200,
+      {
+        id,
+        object: chat ? 'chat.completion' : 'text_completion',
+        created,
+        model: request.model,
+        choices: [
+          chat
+            ? {
+                index: 0,
+                message: { role: 'assistant', content, refusal: null },
+                logprobs: null,
+                finish_reason: finish,
+              }
+            : { index: 0, text: content, logprobs: null, finish_reason: finish },
+        ],
+        usage: openAiUsage(usage),
+        cocoon: cocoonUsage(usage),
+      },
+      trustTierHeaders(usage),
+    )
   }
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
+    ...trustTierHeaders({ first: first.done === true ? undefined : first.value }),
   })
   const chunk = (
     delta: string | undefined,
@@ -232,13 +239,15 @@ function openAiUsage(usage: JobUsage): Record<string, unknown> {
   }
 }
 
-/** Cocoon's extension: cost and which providers served which part. */
+/** Cocoon's extension: cost, the trust tier that served the job, and which providers served which part at what tier. */
 function cocoonUsage(usage: JobUsage): Record<string, unknown> {
   return {
     cost_nanoton: usage.cost.toString(),
     backend: usage.backend,
+    trust_tier: servedTier(usage),
     parts: usage.parts.map((p) => ({
       provider: p.providerId,
+      ...partTrustFields(p),
       outcome: p.outcome,
       completion_tokens: p.completionTokens,
       cost_nanoton: p.cost.toString(),
@@ -251,9 +260,18 @@ function methodNotAllowed(method: string | undefined): OpenAiError {
   return openAiError(405, `method ${method ?? ''} not allowed`, 'invalid_request_error', 'method_not_allowed')
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  })
   res.end(text)
 }
 

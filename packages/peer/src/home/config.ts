@@ -3,6 +3,13 @@ import { join } from 'node:path'
 import { errorMessage, MAX_OFFER_TTL_MS } from '@cocoon-mesh/protocol'
 import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
+import {
+  ATTESTATION_CONFIG_TEXT,
+  type AttestationConfig,
+  attestationConfig,
+  DEFAULT_ATTESTATION_CONFIG,
+} from './attestation-config.js'
+import { bad, nano, str, strings } from './config-fields.js'
 import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
 
@@ -56,6 +63,7 @@ export interface NodeConfig {
   models: string[]
   provide: ProvideConfig
   settlement: SettlementConfig
+  attestation: AttestationConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -82,6 +90,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
     minFeeBalance: defaultClaimPolicy.minFeeBalance,
     freeJobs: false,
   },
+  attestation: DEFAULT_ATTESTATION_CONFIG,
 }
 
 /** The commented default config `cocoon init` writes. */
@@ -138,8 +147,8 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // Serve jobs that name no payment channel, for free. Off by default: with a chain endpoint
     // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
     "freeJobs": false
-  }
-}
+  },
+${ATTESTATION_CONFIG_TEXT}}
 `
 
 /** Removes // and /* *\/ comments outside strings, and trailing commas. */
@@ -184,6 +193,7 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
     models: strings(source, 'models', obj.models, d.models),
     provide: provideConfig(source, provide),
     settlement: settlementConfig(source, settlement),
+    attestation: attestationConfig(source, section(source, obj, 'attestation')),
   }
 }
 
@@ -334,21 +344,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
       payoutAddress: env.COCOON_PAYOUT_ADDRESS ?? base.provide.payoutAddress,
     },
     settlement: base.settlement,
+    attestation: base.attestation,
   }
-}
-
-function bad(source: string, field: string, expected: string, got?: unknown): MalformedConfigError {
-  const where = field === '' ? source : `${field} in ${source}`
-  return new MalformedConfigError(`Invalid ${where}`, {
-    details: `Expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 80)}`}.`,
-  })
-}
-
-function strings(source: string, field: string, value: unknown, fallback: string[]): string[] {
-  if (value === undefined) return [...fallback]
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-    throw bad(source, field, 'an array of strings', value)
-  return value
 }
 
 /**
@@ -365,12 +362,6 @@ export function multiaddrs(source: string, field: string, value: unknown, fallba
     }
   }
   return list
-}
-
-function str(source: string, field: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string') throw bad(source, field, 'a string', value)
-  return value
 }
 
 function bool(source: string, field: string, value: unknown, fallback: boolean): boolean {
@@ -403,14 +394,4 @@ function offerTtl(source: string, value: unknown, fallback: number): number {
       value,
     )
   return n
-}
-
-function nano(source: string, field: string, value: unknown, fallback: bigint): bigint {
-  if (value === undefined) return fallback
-  if (
-    (typeof value === 'string' && /^\d+$/.test(value)) ||
-    (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-  )
-    return BigInt(value)
-  throw bad(source, field, 'nanoTON as a decimal string, e.g. "100000"', value)
 }

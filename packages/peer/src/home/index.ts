@@ -1,6 +1,8 @@
 /** The node's home folder: identity key, config file, datastore and the state file of a running node. */
 import { mkdir } from 'node:fs/promises'
 
+export * from './attestation-config.js'
+export * from './attestation-policy.js'
 export * from './config.js'
 export * from './errors.js'
 export * from './identity.js'

@@ -34,6 +34,8 @@ export interface OfferSummary {
   region: string
   sequence: string
   expiresAt: number
+  /** The tier this node computed from the offer's evidence (`attested` or `open`), never the offer's claim. */
+  tier?: string
 }
 
 export async function writeNodeState(home: string, state: NodeState): Promise<void> {

@@ -214,6 +214,16 @@ export class NoProviderError extends CocoonError<'ERR_NO_PROVIDER'> {
   override readonly name = 'NoProviderError'
 }
 
+/**
+ * The provider's tier, as this client verified it, is below the job's
+ * `min_trust_tier`: the job is not sent to it (nothing of the input left the
+ * client) and another provider is tried.
+ */
+export class BelowTrustTierError extends CocoonError<'ERR_BELOW_TRUST_TIER'> {
+  readonly code = 'ERR_BELOW_TRUST_TIER' as const
+  override readonly name = 'BelowTrustTierError'
+}
+
 /** Every matching provider rejected the job. `rejections` says who and why. */
 export class AllRejectedError extends CocoonError<'ERR_ALL_REJECTED'> {
   readonly code = 'ERR_ALL_REJECTED' as const
@@ -269,6 +279,7 @@ export type JobPathError =
   | JobRejectedError
   | JobFailedError
   | NoProviderError
+  | BelowTrustTierError
   | AllRejectedError
   | AllProvidersFailedError
   | BudgetExceededError

@@ -11,11 +11,13 @@ import {
   type JobRequest,
   type Prices,
   RejectReason,
+  TrustTier,
   tensorCost,
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Stream } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
+import { meetsTier, tierName, trustLabel, trustOf } from '../market/offer-trust.js'
 import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
@@ -25,6 +27,7 @@ import {
   AbortedError,
   AllProvidersFailedError,
   AllRejectedError,
+  BelowTrustTierError,
   BudgetExceededError,
   DeadlineExceededError,
   JobFailedError,
@@ -113,6 +116,7 @@ export class Failover {
       ...(this.#params.maxPrice !== undefined ? { maxPrice: this.#params.maxPrice } : {}),
       ...(budget !== undefined ? { budget } : {}),
       ...(this.#params.minTrustTier !== undefined ? { minTrustTier: this.#params.minTrustTier } : {}),
+      ...(this.#ctx.trust !== undefined ? { trust: this.#ctx.trust } : {}),
       ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
       ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
       ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
@@ -200,7 +204,7 @@ export class Failover {
         jobId: this.#jobId,
         kind,
         params: this.#params,
-        offerPrices: candidate.offer.prices ?? zeroPrices(),
+        offerPrices: candidate.prices,
         spent: this.spent,
         deadline: this.#deadline,
       },
@@ -215,6 +219,7 @@ export class Failover {
     outputCount?: number,
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
+    this.#checkTier(candidate)
     if (candidate.standing === 'unverified') this.#unverifiedTried++
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
     // the channel this client pays the provider through, if it has one
@@ -239,7 +244,7 @@ export class Failover {
       payments: this.#ctx.payments ?? noPayments,
       provider: candidate.offer.provider,
       payoutAddress: candidate.offer.payoutAddress,
-      offerPrice: candidate.offer.prices ?? zeroPrices(),
+      offerPrice: candidate.prices,
       ...(request.llm !== undefined ? { promptTokenBound: promptTokenBound(request.llm) } : {}),
       ...(request.embedding !== undefined
         ? { promptTokenBound: embeddingTokenBound(request.embedding) }
@@ -252,6 +257,23 @@ export class Failover {
       ...(this.#ctx.logger !== undefined ? { logger: this.#ctx.logger } : {}),
       maxTensorBytes: this.#ctx.maxTensorBytes ?? 256 * 1024 * 1024,
     })
+  }
+
+  /**
+   * Refuses to send anything to a provider whose verdict (read again now: a
+   * republished offer may carry other evidence) is below the job's minimum tier.
+   */
+  #checkTier(candidate: RankedOffer): void {
+    const minimum = this.#params.minTrustTier
+    const trust = trustOf(candidate.offer, this.#ctx.trust)
+    candidate.trust = trust
+    if (meetsTier(trust.tier, minimum)) return
+    throw new BelowTrustTierError(
+      `provider ${candidate.providerId} is not ${tierName(minimum ?? TrustTier.TRUST_TIER_UNSPECIFIED)}`,
+      {
+        details: `this client's verdict on its offer: ${trustLabel(trust)}; nothing was sent to it`,
+      },
+    )
   }
 
   /** The stall limits of an attempt on `candidate`: from its promised rate, with the context's overrides. */
@@ -283,6 +305,8 @@ export class Failover {
   completed(candidate: RankedOffer, progress: AttemptProgress, counted: CountedUsage): void {
     const part: ServedPart = {
       providerId: candidate.providerId,
+      tier: candidate.trust.tier,
+      trust: candidate.trust,
       price: progress.price ?? zeroPrices(),
       promptTokens: counted.promptTokens,
       completionTokens: counted.completionTokens,
@@ -312,6 +336,8 @@ export class Failover {
   failed(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
     this.#lastError = err
     this.#bookFailedPart(candidate, progress, err)
+    // nothing was sent: the provider did nothing wrong, it is just not trusted enough for this job
+    if (err instanceof BelowTrustTierError) return
     if (err instanceof AbortedError || this.#params.signal?.aborted === true) {
       throw err instanceof AbortedError ? err : new AbortedError('job aborted by the caller', { cause: err })
     }
@@ -342,18 +368,30 @@ export class Failover {
 
   #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
     const rejected = err instanceof JobRejectedError
-    const price = progress.price ?? candidate.offer.prices ?? zeroPrices()
+    const refused = err instanceof BelowTrustTierError
+    const price = progress.price ?? candidate.prices
     const { tokens, gflop } = progress
     this.parts.push({
       providerId: candidate.providerId,
+      tier: candidate.trust.tier,
+      trust: candidate.trust,
       price,
       promptTokens: 0,
       completionTokens: tokens,
       gflop,
-      cost: rejected ? 0n : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
+      cost:
+        rejected || refused
+          ? 0n
+          : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
       startedAt: progress.startedAt,
       endedAt: this.now(),
-      outcome: rejected ? 'rejected' : outcomeOf(err) === 'cheated' ? 'cheated' : 'failed',
+      outcome: refused
+        ? 'refused'
+        : rejected
+          ? 'rejected'
+          : outcomeOf(err) === 'cheated'
+            ? 'cheated'
+            : 'failed',
       error: errorText(err),
     })
   }

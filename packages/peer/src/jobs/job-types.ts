@@ -10,13 +10,18 @@ import type {
 import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Stream } from '@libp2p/interface'
+import type { ComputedTier, OfferTrust, TrustLookup } from '../market/offer-trust.js'
 import type { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice } from '../matching/types.js'
 import type { StallLimits } from './limits.js'
 
-/** Which provider served which part of a job, at what price. */
+/** Which provider served which part of a job, at what price and trust tier. */
 export interface ServedPart {
   providerId: string
+  /** The tier this part was served at: the client's verdict on the provider's evidence, never its claim. */
+  tier: ComputedTier
+  /** The whole verdict (why not attested, the TEE, whether the GPU is attested); see `trustLabel`. */
+  trust: OfferTrust
   price: Prices
   promptTokens: number
   completionTokens: number
@@ -27,8 +32,11 @@ export interface ServedPart {
   /** When the first token of this part arrived (LLM jobs). */
   firstTokenAt?: number
   endedAt: number
-  /** `cheated`: the provider sent or billed more than the client counted (see `UsageMismatchError`). */
-  outcome: 'completed' | 'failed' | 'rejected' | 'cheated'
+  /**
+   * `cheated`: the provider sent or billed more than the client counted (see `UsageMismatchError`);
+   * `refused`: its tier was below the job's minimum when the client was about to send, so nothing was sent.
+   */
+  outcome: 'completed' | 'failed' | 'rejected' | 'cheated' | 'refused'
   error?: string
 }
 
@@ -51,6 +59,12 @@ export interface JobUsage {
 export interface JobContext {
   /** Live offers (e.g. from the order book). */
   offers: (model: string) => readonly Offer[] | Promise<readonly Offer[]>
+  /**
+   * The client's verdict on each offer's evidence (the order book's
+   * `trustOf`). Without it every provider is open tier: a job whose
+   * `minTrustTier` is above open finds no provider.
+   */
+  trust?: TrustLookup
   /** Opens a `/cocoon/job/1.0.0` stream to a provider. */
   dial: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<Stream>
   /**
@@ -99,6 +113,11 @@ export interface CommonJobParams {
   maxPrice?: MaxPrice
   /** nanoTON the whole job may cost. */
   budget?: bigint
+  /**
+   * The least tier a provider must have, checked against the client's own
+   * verdict before anything is sent (matching skips those below, and the
+   * attempt refuses one whose verdict dropped since).
+   */
   minTrustTier?: TrustTier
   /**
    * Unix ms. Default for an LLM job: set when the first provider is picked,
@@ -165,6 +184,8 @@ export interface TokenOutput {
   text: string
   tokens: number
   providerId: string
+  /** The tier of the provider that sent these tokens (the client's verdict). */
+  tier: ComputedTier
 }
 
 /** A streamed LLM job: iterate for the tokens, then await `usage`. */

@@ -1,6 +1,6 @@
 /** The job service's configuration, events and the inbound job it serves. */
 import type { Runtime } from '@cocoon-mesh/gpu-runtime'
-import type { JobErrorCode, JobFrame, Prices, RejectReason, Timers } from '@cocoon-mesh/protocol'
+import type { JobErrorCode, JobFrame, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
@@ -20,8 +20,11 @@ export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'st
 
 export interface JobServiceInit {
   runtime: JobRuntime
-  /** The provider's current offer prices: the service never accepts a job below them. */
-  prices: () => Prices
+  /**
+   * The provider's current offer prices for a job of `minTrustTier` (see
+   * protocol's `tierPrices`): the service never accepts a job below them.
+   */
+  prices: (minTrustTier: TrustTier) => Prices
   payments?: ProviderPayments
   /** Largest input tensor accepted, bytes. Default 64 MiB. */
   maxTensorBytes?: number

@@ -136,7 +136,7 @@ async function* llmJob(
           received += event.tokens
           const text = stops.push(event.text)
           continuation += text
-          yield { text, tokens: event.tokens, providerId: candidate.providerId }
+          yield { text, tokens: event.tokens, providerId: candidate.providerId, tier: candidate.trust.tier }
           if (stops.stopped) {
             runner.failed(candidate, progress, new StopIgnoredError('provider streamed a stop string'))
             return { ...llmUsage(runner.parts, received, undefined), finishReason: 'stop' }
@@ -144,7 +144,8 @@ async function* llmJob(
         } else {
           checkToolCalls(params, event.result)
           const rest = stops.flush()
-          if (rest !== '') yield { text: rest, tokens: 0, providerId: candidate.providerId }
+          if (rest !== '')
+            yield { text: rest, tokens: 0, providerId: candidate.providerId, tier: candidate.trust.tier }
           runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)
         }

@@ -5,7 +5,7 @@ import {
   type Runtime,
   type RuntimeConfig,
 } from '@cocoon-mesh/gpu-runtime'
-import type { FeatureName, Prices } from '@cocoon-mesh/protocol'
+import type { FeatureName, Prices, TrustTier } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
@@ -16,7 +16,7 @@ export interface ProviderJobsOptions {
   /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
   runtime: RuntimeConfig
   /** The offer prices: jobs are never accepted below them. */
-  prices: Prices | (() => Prices)
+  prices: Prices | ((minTrustTier: TrustTier) => Prices)
   payments?: ProviderPayments
   onEvent?: (event: JobServiceEvent) => void
   /** The node's logger; the runtime and its backends log on it. Default `defaultLogger()`. */
@@ -57,7 +57,8 @@ export async function createProviderJobs(options: ProviderJobsOptions): Promise<
       return undefined
     },
   )
-  const prices = typeof options.prices === 'function' ? options.prices : () => options.prices as Prices
+  const given = options.prices
+  const prices = typeof given === 'function' ? given : () => given
   return {
     runtime,
     capacity,

@@ -6,6 +6,7 @@
 export * from './gossip-validation.js'
 export * from './offer-book.js'
 export * from './offer-factory.js'
+export * from './offer-trust.js'
 export * from './origin.js'
 export * from './origin-limits.js'
 export * from './rate-limit.js'

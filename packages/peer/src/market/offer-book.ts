@@ -1,4 +1,5 @@
 import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
+import { type OfferTrust, openTrust } from './offer-trust.js'
 import type { MessageSource } from './origin.js'
 import {
   type BookView,
@@ -54,6 +55,8 @@ export interface OfferBookEntry {
   readonly receivedAt: number
   /** The source group the provider was attributed to when first seen (see {@link originGroup}), or `local`. */
   readonly source: string
+  /** The client's verdict on the offer's evidence, computed at intake (open when none was given). */
+  readonly trust: OfferTrust
 }
 
 export interface OfferBookChange {
@@ -195,8 +198,12 @@ export class OfferBook {
     return decided(held === undefined ? 'added' : 'replaced')
   }
 
-  /** Adds an offer that passed signature and schema checks; `source` is where it came from (none: this peer's own). */
-  add(offer: Offer, source?: MessageSource): AddOfferOutcome {
+  /**
+   * Adds an offer that passed signature and schema checks; `source` is where
+   * it came from (none: this peer's own), `trust` the verdict on its evidence
+   * (default: open, no evidence).
+   */
+  add(offer: Offer, source?: MessageSource, trust?: OfferTrust): AddOfferOutcome {
     const { outcome, provider, now, record, room } = this.#decide(offer, source)
     if (outcome !== 'added' && outcome !== 'replaced') return outcome
     const group = this.#origin.groupOf(provider, record, source)
@@ -210,6 +217,7 @@ export class OfferBook {
       models: [...new Set(offer.models.map(canonicalModelId))],
       receivedAt: now,
       source: group,
+      trust: trust ?? openTrust(offer, 'no-evidence'),
     }
     this.#entries.set(provider, entry)
     this.#index(entry)
@@ -253,6 +261,12 @@ export class OfferBook {
       return undefined
     }
     return entry
+  }
+
+  /** The verdict stored beside `offer`, when the book holds this very offer (same provider and sequence). */
+  trustOf(offer: Offer): OfferTrust | undefined {
+    const entry = this.#entries.get(providerKey(offer.provider))
+    return entry !== undefined && entry.offer.sequence === offer.sequence ? entry.trust : undefined
   }
 
   /** Whether the provider counts as established here (see {@link OfferBook}); false when unknown. */

@@ -7,6 +7,8 @@ export interface OfferTemplate {
   /** What the backend honours (see `FEATURE_NAMES`); default none. */
   features?: string[]
   prices: Prices
+  /** Prices of jobs that require the attested tier (only set by a provider whose evidence it puts in `attestation`). */
+  attestedPrices?: Prices
   gpu?: GpuInfo
   maxConcurrency?: number
   region?: string
@@ -46,6 +48,7 @@ export function buildOffer(
     jobKinds: template.jobKinds ?? ['llm'],
     models: template.models,
     prices: template.prices,
+    ...(template.attestedPrices === undefined ? {} : { attestedPrices: template.attestedPrices }),
     maxConcurrency: template.maxConcurrency ?? 1,
     region: template.region ?? '',
     payoutAddress: template.payoutAddress ?? '',

@@ -3,8 +3,11 @@ import {
   type FeatureName,
   missingFeatures,
   type Offer,
-  TrustTier,
+  type Prices,
+  type TrustTier,
+  tierPrices,
 } from '@cocoon-mesh/protocol'
+import { meetsTier, trustOf } from '../market/offer-trust.js'
 import { providerIdOf } from '../market/provider-id.js'
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
 import { badOutcomes, isBackingOff, isCooling, reliability, throughputRatio } from './records.js'
@@ -27,18 +30,13 @@ const UNKNOWN_LATENCY_MS = 1_000
 /** Re-exported for callers that rank: the id a ranked entry carries. */
 export { providerIdOf }
 
-const TIER_ORDER: Record<TrustTier, number> = {
-  [TrustTier.TRUST_TIER_UNSPECIFIED]: 0,
-  [TrustTier.TRUST_TIER_OPEN]: 1,
-  [TrustTier.TRUST_TIER_VERIFIED]: 2,
-  [TrustTier.TRUST_TIER_ATTESTED]: 3,
-}
-
 /**
  * Ranks the live offers for one job, best first. Pure: everything it looks at
  * is in `request`, including the clock and the random source.
  *
- * Offers are filtered by model, job kind, the features the job needs, expiry, trust tier, max price,
+ * Offers are filtered by model, job kind, the features the job needs, expiry,
+ * trust tier (the client's verdict through `request.trust`, never the offer's
+ * claim), max price,
  * budget and dial backoff, one per provider (its newest). They are sorted by
  * standing first (good, reachable, unverified, poor: a price alone never lifts
  * an unknown provider above a known-good one), then by effective cost (the
@@ -78,7 +76,6 @@ type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undef
 /** Why an offer cannot serve this job at all, or undefined when it can. */
 function offerFilter(request: MatchRequest): OfferFilter {
   const model = canonicalModelId(request.model)
-  const minTier = TIER_ORDER[request.minTrustTier ?? TrustTier.TRUST_TIER_UNSPECIFIED] ?? 0
   const now = BigInt(Math.floor(request.now))
   return (offer, providerId) => {
     if (request.exclude?.has(providerId) === true) return 'excluded'
@@ -86,22 +83,27 @@ function offerFilter(request: MatchRequest): OfferFilter {
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
     if (!servesFeatures(offer, request.features ?? [])) return 'missing-feature'
     if (offer.expiresAt <= now) return 'expired'
-    if ((TIER_ORDER[offer.trustTier] ?? 0) < minTier) return 'trust-tier'
-    if (!withinMaxPrice(pricesOf(offer), request.maxPrice, request.job.kind)) return 'over-max-price'
-    if (request.budget !== undefined && estimateJobCost(pricesOf(offer), request.job) > request.budget)
+    if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
+    const prices = pricesOf(offer, request.minTrustTier)
+    if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) return 'over-max-price'
+    if (request.budget !== undefined && estimateJobCost(prices, request.job) > request.budget)
       return 'over-budget'
     if (isBackingOff(request.records?.get(providerId), request.now)) return 'unreachable'
     return undefined
   }
 }
 
-function pricesOf(offer: Offer): NonNullable<Offer['prices']> {
-  return offer.prices ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+/** The prices a job of `minTrustTier` pays under the offer (its attested prices for a job that requires attested). */
+export function pricesOf(offer: Offer, minTrustTier: TrustTier | undefined): Prices {
+  return (
+    tierPrices(offer, minTrustTier) ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+  )
 }
 
 /** The ranked entry of one provider's offer: its cost, the client's trust in it and its standing. */
 function candidate(request: MatchRequest, offer: Offer, providerId: string): RankedOffer {
-  const cost = estimateJobCost(pricesOf(offer), request.job)
+  const prices = pricesOf(offer, request.minTrustTier)
+  const cost = estimateJobCost(prices, request.job)
   const record = request.records?.get(providerId)
   const rel = reliability(record, request.now, request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS)
   // delivering at least half the promised throughput is fine (load varies); below that the
@@ -112,6 +114,8 @@ function candidate(request: MatchRequest, offer: Offer, providerId: string): Ran
   return {
     offer,
     providerId,
+    trust: trustOf(offer, request.trust),
+    prices,
     cost,
     effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),
     latencyMs: latency ?? UNKNOWN_LATENCY_MS,

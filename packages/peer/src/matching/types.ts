@@ -1,4 +1,5 @@
 import type { FeatureName, Offer, Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { OfferTrust, TrustLookup } from '../market/offer-trust.js'
 
 /**
  * The expected size of a job, used to compare offers by what the job would
@@ -41,9 +42,18 @@ export interface MatchRequest {
   maxPrice?: MaxPrice
   /** nanoTON the job may cost at most. */
   budget?: bigint
+  /**
+   * The least tier a provider must have: its tier is the client's verdict
+   * through `trust`, never the offer's own `trust_tier`.
+   */
   minTrustTier?: TrustTier
   /** Features the job needs (see `requiredFeatures`): an offer that lacks one is left out. */
   features?: readonly FeatureName[]
+  /**
+   * The client's verdict on each offer's evidence (the order book stores it
+   * at intake); an offer without one is open tier.
+   */
+  trust?: TrustLookup
   /** Measured round-trip latency in ms by provider id (base58btc peer id). */
   latencies?: ReadonlyMap<string, number>
   records?: ReadonlyMap<string, ProviderRecord>
@@ -84,7 +94,11 @@ export interface RankedOffer {
   offer: Offer
   /** base58btc peer id string of the provider. */
   providerId: string
-  /** Estimated cost of the job at the offer's prices, nanoTON. */
+  /** The client's verdict on the offer's evidence: the tier this provider serves the job at. */
+  trust: OfferTrust
+  /** The offer's prices for this job's tier (`attestedPrices` when the job requires attested and it has them). */
+  prices: Prices
+  /** Estimated cost of the job at those prices, nanoTON. */
   cost: bigint
   /** Cost adjusted by the client's record of the provider, what ranking sorts by. */
   effectiveCost: number

@@ -158,6 +158,7 @@ function cocoonServices(
       penalties,
       rateLimit: options.rateLimit,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
+      ...(options.trust === undefined ? {} : { trust: options.trust }),
       gossip,
     }),
     offersProtocol: offersProtocol(),

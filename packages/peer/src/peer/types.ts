@@ -7,6 +7,7 @@ import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { OriginLimits } from '../market/offer-book.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
+import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
 import type { OrderBookService } from '../services/order-book.js'
@@ -77,6 +78,12 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   rateLimit?: { ratePerSecond: number; burst: number }
   /** The order book's limits per origin (provider identity, source subnet); see `OriginLimits`. */
   origin?: OriginLimits
+  /**
+   * Verifies each offer's TEE evidence as it enters the order book (e.g.
+   * `attestationTrust(policy)`); its verdict is the provider's tier. Default:
+   * nothing is verified and every provider is open tier, whatever it claims.
+   */
+  trust?: OfferTrustVerifier
   /** Inbound connections accepted per remote host per second (default 50). */
   inboundConnectionThreshold?: number
   /** Start the node right away (default true). */

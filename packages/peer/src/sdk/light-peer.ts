@@ -20,6 +20,7 @@ import {
   runTensorJob,
   type TensorJobParams,
 } from '../jobs/run-job.js'
+import type { TrustLookup } from '../market/offer-trust.js'
 import { providerIdOf, rankOffers } from '../matching/rank.js'
 import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
@@ -51,6 +52,13 @@ export interface LightPeerOptions extends CreatePeerOptions {
   peer?: CocoonPeer
   /** Live offers. Default: the peer's gossip order book with DHT discovery on a cold start. */
   offerSource?: OfferSource
+  /**
+   * The client's verdict on each offer's evidence. Default: the order book's
+   * (`peer.orderBook.trustOf`, computed by the `trust` verifier the peer was
+   * created with). Offers from a custom `offerSource` that the book does not
+   * hold are open tier unless this says otherwise.
+   */
+  trustOf?: TrustLookup
   payments?: ClientPayments
   /**
    * Pay through the client's payment channels: the wallet, voucher store
@@ -196,8 +204,10 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     return peerId
   }
 
+  const trust: TrustLookup = options.trustOf ?? ((offer) => peer.orderBook.trustOf(offer))
   const ctx: JobContext = {
     offers: (model) => source.offers(model),
+    trust,
     dial: async (providerId, offer, signal) => {
       const peerId = await knownPeer(providerId, offer)
       const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, { signal: dialSignal(signal) })
@@ -229,6 +239,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
         model,
         job: { kind: 'llm' },
         offers,
+        trust,
         now: now(),
         records: records.map,
         latencies,

@@ -269,7 +269,7 @@ export class OfferPublisherService implements Startable {
     )
     const offer = await signOffer(unsigned, this.#components.privateKey)
     this.#current = offer
-    this.#components.orderBook.addOwn({ offer })
+    await this.#components.orderBook.addOwn({ offer })
     await this.#broadcast(offer.models, encodeOrderBookMessage({ offer }))
     this.#schedule()
     return offer
@@ -297,7 +297,7 @@ export class OfferPublisherService implements Startable {
     const cancel = await signOfferCancel(unsigned, this.#components.privateKey)
     const models = this.#current.models
     this.#current = undefined
-    this.#components.orderBook.addOwn({ cancel })
+    await this.#components.orderBook.addOwn({ cancel })
     const data = encodeOrderBookMessage({ cancel })
     await Promise.all([this.#broadcast(models, data), this.#pushToConnected(data)])
     return cancel

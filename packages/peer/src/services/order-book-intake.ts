@@ -1,4 +1,4 @@
-import type { OrderBookMessage } from '@cocoon-mesh/protocol'
+import type { Offer, OrderBookMessage } from '@cocoon-mesh/protocol'
 import type { Connection, Logger, PeerId } from '@libp2p/interface'
 import {
   type GossipVerdict,
@@ -6,7 +6,8 @@ import {
   type OrderBookVerifier,
   validateOrderBookMessage,
 } from '../market/gossip-validation.js'
-import { type OfferBook, providerKey } from '../market/offer-book.js'
+import { type AddOfferOutcome, type OfferBook, providerKey } from '../market/offer-book.js'
+import { type OfferTrust, type OfferTrustVerifier, openTrust } from '../market/offer-trust.js'
 import type { MessageSource } from '../market/origin.js'
 import type { RateLimiter } from '../market/rate-limit.js'
 import type { OrderBookMetrics } from '../metrics/order-book-metrics.js'
@@ -29,6 +30,8 @@ export interface OrderBookIntakeInit {
   book: OfferBook
   now: () => number
   verifier: OrderBookVerifier
+  /** Computes the client's verdict on each accepted offer's evidence, stored beside it in the book. */
+  trust: OfferTrustVerifier
   maxClockDriftMs: number | undefined
   /** The per-forwarding-peer budget of the messages it answers for. */
   limiter: RateLimiter
@@ -108,7 +111,7 @@ export class OrderBookIntake {
       beforeApply?.(result.message)
       if (result.message.offer !== undefined) {
         // validation passed: a concurrent message may have used the origin's budget first
-        const outcome = book.add(result.message.offer, source)
+        const outcome = await this.admit(result.message.offer, source)
         if (outcome !== 'added' && outcome !== 'replaced') return 'ignore'
       } else if (result.message.cancel !== undefined) {
         // validation passed: a concurrent copy (gossip and push) may have applied it first
@@ -120,6 +123,29 @@ export class OrderBookIntake {
       // validation never throws by contract; a bug here must not crash the peer
       log.error('order-book validation failed - %e', error)
       return 'ignore'
+    }
+  }
+
+  /**
+   * Adds a validated offer to the book with the verdict on its evidence. Bad
+   * evidence never drops the offer: it enters as open tier, marked with why.
+   */
+  async admit(offer: Offer, source: MessageSource): Promise<AddOfferOutcome> {
+    return this.#init.book.add(offer, source, await this.assess(offer))
+  }
+
+  /** The verdict on an offer's evidence at the intake's clock; a verifier that throws leaves it open, `malformed`. */
+  async assess(offer: Offer): Promise<OfferTrust> {
+    try {
+      return await this.#init.trust.assess(offer, this.#init.now())
+    } catch (error) {
+      // the verifier reports bad evidence as a verdict; a throw is a bug in it, and the offer stays open
+      this.#init.log.error(
+        'assessing the evidence of an offer of %s failed - %e',
+        providerKey(offer.provider),
+        error,
+      )
+      return openTrust(offer, 'malformed')
     }
   }
 

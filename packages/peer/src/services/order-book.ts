@@ -28,13 +28,18 @@ import {
   type OriginLimits,
   providerKey,
 } from '../market/offer-book.js'
+import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
+import { attestationTrust } from './attestation-trust.js'
 import { fetchOffers } from './offers-protocol.js'
 import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
 import { PeerPenalties } from './penalties.js'
 
 export { type GossipValidatedDetail, PUSHED } from './order-book-intake.js'
+
+/** The policy of a client that configured none: Intel's root, UpToDate only, no image allowed. */
+const DEFAULT_CLIENT_POLICY = { allowedMeasurements: [] }
 
 /** The capability the order-book service declares; services that use `components.orderBook` depend on it. */
 export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
@@ -58,6 +63,14 @@ export interface OrderBookInit {
   /** Penalties shared with gossipsub's `appSpecificScore`. */
   penalties?: PeerPenalties
   verifier?: OrderBookVerifier
+  /**
+   * Computes the tier of each offer from its evidence as it enters the book
+   * (`attestationTrust` with the client's attestation policy). Default:
+   * evidence is verified against Intel's root with no measurement allowed,
+   * so every offer is open tier, marked with why (`measurement-not-allowed`
+   * for evidence that would otherwise hold).
+   */
+  trust?: OfferTrustVerifier
   maxClockDriftMs?: number
   /**
    * Take part in gossip through the node's gossipsub service, named `pubsub`
@@ -125,6 +138,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       book: this.book,
       now: this.#now,
       verifier: init.verifier ?? signatureVerifier,
+      trust: init.trust ?? attestationTrust({ policy: DEFAULT_CLIENT_POLICY }),
       maxClockDriftMs: init.maxClockDriftMs,
       limiter: new RateLimiter({ now: this.#now, ...(init.rateLimit ?? { ratePerSecond: 20, burst: 100 }) }),
       penalties: this.penalties,
@@ -266,6 +280,11 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     return this.book.entries(model)
   }
 
+  /** The verdict this peer computed on `offer`'s evidence as it entered the book; undefined for an offer not held. */
+  trustOf(offer: Offer): OfferTrust | undefined {
+    return this.book.trustOf(offer)
+  }
+
   /**
    * Adds offers obtained outside gossip from `from` (the peer that answered
    * an OffersRequest): same checks and origin limits as gossip, the answering
@@ -284,7 +303,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       }
       const result = await this.#intake.validate(data, source)
       if (result.verdict === 'accept' && result.message?.offer !== undefined) {
-        const outcome = this.book.add(result.message.offer, source)
+        const outcome = await this.#intake.admit(result.message.offer, source)
         if (outcome === 'added' || outcome === 'replaced') {
           added++
           if (options.relay === true) this.#relayBytes(result.message.offer.models, data)
@@ -312,9 +331,14 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     }
   }
 
-  /** Records this peer's own offer or cancel (its own publications are not validated by gossip). */
-  addOwn(message: { offer?: Offer; cancel?: OfferCancel }): void {
-    if (message.offer !== undefined) this.book.add(message.offer)
+  /**
+   * Records this peer's own offer or cancel (its own publications are not
+   * validated by gossip); its offer's evidence gets the verdict every other
+   * offer gets, so this node shows its own tier as a client would.
+   */
+  async addOwn(message: { offer?: Offer; cancel?: OfferCancel }): Promise<void> {
+    if (message.offer !== undefined)
+      this.book.add(message.offer, undefined, await this.#intake.assess(message.offer))
     if (message.cancel !== undefined) this.book.cancel(message.cancel)
   }
 

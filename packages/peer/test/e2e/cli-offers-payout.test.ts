@@ -39,6 +39,8 @@ describe('cocoon offers: payout address and settlement key', () => {
       [cli, 'node', 'start', '--home', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--provide'],
       { COCOON_PROVIDE_MODELS: MODEL },
     )
+    // no TEE on this machine: the node says why and serves as open tier
+    expect(await node.line(/^attestation off/)).toMatch(/^attestation off \(open tier\): no TEE found at /)
     const addr = (await node.line(/^listening \/ip4\/127\.0\.0\.1\/tcp\/.*\/p2p\//)).split(' ')[1] as string
 
     const listed = JSON.parse(
@@ -47,14 +49,22 @@ describe('cocoon offers: payout address and settlement key', () => {
       models: string[]
       payoutAddress: string
       settlementKey: string
+      tier: string
+      trust: string
+      notAttestedReason?: string
     }>
     expect(listed).toHaveLength(1)
     expect(listed[0]?.models).toEqual([MODEL])
     expect(listed[0]?.payoutAddress).toBe(payout)
     expect(listed[0]?.settlementKey).toBe(key)
+    expect(listed[0]?.tier).toBe('open')
+    expect(listed[0]?.trust).toBe('open')
+    expect(listed[0]?.notAttestedReason).toBe('no-evidence')
 
     const table = await cocoon(['offers', '--bootstrap', addr, '--model', MODEL])
-    expect(table).toMatch(/^PROVIDER +MODELS/)
+    expect(table).toMatch(/^PROVIDER +TIER +MODELS/)
+    expect(table).toMatch(/\n\S+ +open +payout-test-model/)
+    expect(table).toContain('  trust open\n')
     expect(table).toContain(`payout ${payout}  settlement-key ${key}`)
   })
 })

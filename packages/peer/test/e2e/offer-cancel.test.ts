@@ -1,4 +1,9 @@
-import { encodeOrderBookMessage, peerIdBytes, signOfferCancel } from '@cocoon-mesh/protocol'
+import {
+  encodeOrderBookMessage,
+  MAX_ORDER_BOOK_MESSAGE_BYTES,
+  peerIdBytes,
+  signOfferCancel,
+} from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -178,7 +183,7 @@ describe('pushed order-book messages go through the order book validation', () =
 
   it('a message above the size limit fails the push without hurting the receiver', async () => {
     const { target, sender } = await pair()
-    const big = new Uint8Array(64 * 1024)
+    const big = new Uint8Array(MAX_ORDER_BOOK_MESSAGE_BYTES + 1)
     await expect(pushOrderBookMessage(dialerOf(sender), target.libp2p.peerId, big)).rejects.toThrow()
     // the receiver still answers
     const offers = await fetchOffers(dialerOf(sender), target.libp2p.peerId, MODEL)

@@ -1,6 +1,7 @@
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
 import { generationRate } from '../../src/jobs/failover.js'
+import { type OfferTrust, openTrust, trustLabel } from '../../src/market/offer-trust.js'
 import {
   estimateJobCost,
   MAX_UNREACHABLE_BACKOFF_MS,
@@ -74,17 +75,22 @@ describe('matching', () => {
       offer(5, 900n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
       offer(6, 200n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
       offer(7, 150n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
+      // claims attested, but the client verified nothing for it
+      offer(8, 10n, { trustTier: TrustTier.TRUST_TIER_ATTESTED }),
     ]
+    const verified = new Set(offers.slice(4, 7))
     const result = rankOffers({
       model: 'tiny',
       job: { kind: 'llm', promptTokens: 1000, completionTokens: 1000 },
       offers,
       now: NOW,
-      minTrustTier: TrustTier.TRUST_TIER_VERIFIED,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+      trust: (o) => (verified.has(o) ? attested(o) : undefined),
       maxPrice: { perKCompletionTokens: 500n },
       budget: 350n,
     })
     expect(result.ranked.map((r) => r.providerId)).toEqual([providerIdOf(offers[6] as Offer)])
+    expect(result.ranked[0]?.trust.tier).toBe(TrustTier.TRUST_TIER_ATTESTED)
     expect(result.excluded.map((e) => e.reason)).toEqual([
       'other-model',
       'other-kind',
@@ -92,7 +98,55 @@ describe('matching', () => {
       'trust-tier',
       'over-max-price',
       'over-budget',
+      'trust-tier',
     ])
+  })
+
+  it('prices a job that requires attested at the attested prices of the offer, any other job at its prices', () => {
+    const attestedPrices = { perKPromptTokens: 300n, perKCompletionTokens: 300n, perTensorGflop: 0n }
+    const tee = offer(1, 100n, { trustTier: TrustTier.TRUST_TIER_ATTESTED, attestedPrices })
+    const job = { kind: 'llm' as const, promptTokens: 1000, completionTokens: 1000 }
+    const trust = (o: Offer): OfferTrust => attested(o)
+    const strict = rankOffers({
+      model: 'tiny',
+      job,
+      offers: [tee],
+      now: NOW,
+      trust,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+    })
+    expect(strict.ranked[0]?.prices).toEqual(attestedPrices)
+    expect(strict.ranked[0]?.cost).toBe(600n)
+    const any = rankOffers({ model: 'tiny', job, offers: [tee], now: NOW, trust })
+    expect(any.ranked[0]?.prices).toEqual(tee.prices)
+    expect(any.ranked[0]?.cost).toBe(200n)
+    // the cap applies to the price the job would pay
+    const capped = rankOffers({
+      model: 'tiny',
+      job,
+      offers: [tee],
+      now: NOW,
+      trust,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+      maxPrice: { perKCompletionTokens: 200n },
+    })
+    expect(capped.excluded).toEqual([{ providerId: providerIdOf(tee), reason: 'over-max-price' }])
+  })
+
+  it('never believes a claimed tier: without a verdict every offer is open and marked so', () => {
+    const claims = offer(1, 100n, { trustTier: TrustTier.TRUST_TIER_ATTESTED })
+    const attestedOnly = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm' },
+      offers: [claims],
+      now: NOW,
+      minTrustTier: TrustTier.TRUST_TIER_ATTESTED,
+    })
+    expect(attestedOnly.ranked).toEqual([])
+    expect(attestedOnly.excluded).toEqual([{ providerId: providerIdOf(claims), reason: 'trust-tier' }])
+    const any = rankOffers({ model: 'tiny', job: { kind: 'llm' }, offers: [claims], now: NOW })
+    expect(any.ranked[0]?.trust).toEqual(openTrust(claims, 'no-evidence'))
+    expect(trustLabel(any.ranked[0]?.trust ?? attested(claims))).toBe('open: claims attested, no evidence')
   })
 
   it('pushes a provider that failed recently behind a slightly dearer one, and lets it recover', () => {
@@ -174,6 +228,8 @@ describe('matching', () => {
 describe('generationRate (delivered throughput of a served part)', () => {
   const part = {
     providerId: 'p',
+    tier: TrustTier.TRUST_TIER_OPEN as const,
+    trust: openTrust({ trustTier: TrustTier.TRUST_TIER_OPEN }, 'no-evidence'),
     price: { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n },
     promptTokens: 20,
     completionTokens: 49,
@@ -192,6 +248,17 @@ describe('generationRate (delivered throughput of a served part)', () => {
     expect(generationRate({ ...part, startedAt: 0, endedAt: 100 })).toBe(undefined)
   })
 })
+
+/** The verdict of an offer whose evidence verified (a TDX quote, no GPU token). */
+function attested(o: Offer): OfferTrust {
+  return {
+    tier: TrustTier.TRUST_TIER_ATTESTED,
+    claimed: o.trustTier,
+    tee: 'tdx',
+    tcbStatus: 'UpToDate',
+    gpu: 'not-attested',
+  }
+}
 
 /** A small deterministic random source (mulberry32). */
 function seeded(seed: number): () => number {

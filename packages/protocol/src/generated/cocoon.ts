@@ -333,6 +333,7 @@ export interface Offer {
   gflops: number
   settlementKey: Uint8Array<ArrayBuffer>
   addrs: Uint8Array<ArrayBuffer>[]
+  attestedPrices?: Prices
   features: string[]
   signature: Uint8Array<ArrayBuffer>
 }
@@ -441,6 +442,11 @@ export namespace Offer {
             w.uint32(146)
             w.bytes(value)
           }
+        }
+
+        if (obj.attestedPrices != null) {
+          w.uint32(154)
+          Prices.codec().encode(obj.attestedPrices, w)
         }
 
         if (obj.features != null && obj.features.length > 0) {
@@ -572,6 +578,12 @@ export namespace Offer {
               }
 
               obj.addrs.push(reader.bytes())
+              break
+            }
+            case 19: {
+              obj.attestedPrices = Prices.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attestedPrices
+              })
               break
             }
             case 21: {
@@ -758,6 +770,13 @@ export namespace Offer {
 
               break
             }
+            case 19: {
+              yield * Prices.codec().stream(reader, reader.uint32(), `${prefix}.attestedPrices`, {
+                limits: opts.limits?.attestedPrices
+              })
+
+              break
+            }
             case 21: {
               if (opts.limits?.features != null && obj.features === opts.limits.features) {
                 throw new MaxLengthError('Streaming decode error - repeated field "features" had too many elements')
@@ -905,6 +924,21 @@ export namespace Offer {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfferAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.attestedPrices.perKPromptTokens'
+    value: bigint
+  }
+
+  export interface OfferAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.attestedPrices.perKCompletionTokens'
+    value: bigint
+  }
+
+  export interface OfferAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.attestedPrices.perTensorGflop'
+    value: bigint
+  }
+
   export interface OfferFeaturesFieldEvent {
     field: '$.features[]'
     index: number
@@ -924,7 +958,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferFeaturesFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferFeaturesFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1313,6 +1347,21 @@ export namespace OrderBookMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.offer.attestedPrices.perKPromptTokens'
+    value: bigint
+  }
+
+  export interface OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.offer.attestedPrices.perKCompletionTokens'
+    value: bigint
+  }
+
+  export interface OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.offer.attestedPrices.perTensorGflop'
+    value: bigint
+  }
+
   export interface OrderBookMessageOfferFeaturesFieldEvent {
     field: '$.offer.features[]'
     index: number
@@ -1357,7 +1406,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -6212,6 +6261,24 @@ export namespace OffersResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent {
+    field: '$.offers[].attestedPrices.perKPromptTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent {
+    field: '$.offers[].attestedPrices.perKCompletionTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent {
+    field: '$.offers[].attestedPrices.perTensorGflop'
+    value: bigint
+    index: number
+  }
+
   export interface OffersResponseOffersFeaturesFieldEvent {
     field: '$.offers[].features[]'
     index: number
@@ -6232,7 +6299,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }

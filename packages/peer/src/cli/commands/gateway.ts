@@ -1,6 +1,11 @@
+import type { TrustTier } from '@cocoon-mesh/protocol'
+import { resolveHome } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
 import { startGateway } from '../../gateway/server.js'
+import { loadConfigFile } from '../../home/config.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
+import { clientTrust } from '../node-attestation.js'
+import { parseTrustTier } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
 interface GatewayOptions {
@@ -9,6 +14,8 @@ interface GatewayOptions {
   bootstrap?: string[]
   maxPrice?: string
   model?: string[]
+  home?: string
+  trustTier?: TrustTier
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -25,14 +32,24 @@ export const registerGateway: RegisterCommand = (program: Command) => {
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--model <model>', 'watch this model in the order book from the start (repeatable)', collect)
     .option('--max-price <nanoton>', 'default price cap per 1000 tokens, nanoTON')
+    .option(
+      '--home <dir>',
+      'home folder whose attestation config verifies offers (default $COCOON_HOME or ~/.cocoon)',
+    )
+    .option('--trust-tier <tier>', 'least trust tier of every request: open, or attested', parseTrustTier)
     .action(async (opts: GatewayOptions) => {
+      const home = resolveHome(opts.home)
       const client = await createLightPeer({
+        trust: await clientTrust(home, (await loadConfigFile(home)).attestation),
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
       })
       const book = client.peer.orderBook
       for (const model of opts.model ?? []) book.watch(model)
       const gateway = await startGateway({
-        generate: (params) => client.generate(params),
+        generate: (params) =>
+          client.generate(
+            opts.trustTier === undefined ? params : { ...params, minTrustTier: opts.trustTier },
+          ),
         models: () => [...new Set(book.offers().flatMap((o) => o.models))],
         port: Number(opts.port),
         host: opts.host,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { registerAttest } from './attest.js'
 import { registerChannel } from './channel.js'
 import { registerDevnet } from './devnet.js'
 import { registerEarnings } from './earnings.js'
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerDevnet,
   registerRun,
   registerGateway,
+  registerAttest,
 ]

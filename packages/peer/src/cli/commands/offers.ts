@@ -6,11 +6,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
 import type { OfferSummary } from '../../home/state.js'
+import { type OfferTrust, tierName, trustLabel } from '../../market/offer-trust.js'
 import { createLightNode } from '../../peer/create-peer.js'
 import type { CocoonPeer } from '../../peer/types.js'
 import { discoverOffers } from '../../services/discovery.js'
 import { DiscoveryFailedError } from '../../services/errors.js'
 import { fetchOffers } from '../../services/offers-protocol.js'
+import { clientTrust } from '../node-attestation.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
@@ -24,23 +26,41 @@ export interface OfferListing extends OfferSummary {
   payoutAddress: string
   /** The provider's ed25519 settlement key (a channel's provider key must be this), hex; '' when none. */
   settlementKey: string
+  /** This client's tier for the offer, from evidence it verified: `attested` or `open`. */
+  tier: string
+  /** The verdict in words: what is attested (CPU TEE, GPU), or why the offer is open. */
+  trust: string
+  /** The tier the provider claims (shown, never believed). */
+  claimedTier: string
+  /** Why the offer is not attested (`no-evidence`, `bad-signature`, `not-bound`, ...), absent when attested. */
+  notAttestedReason?: string
+  /** The verifier's checks, each passed or failed, when the offer carried evidence. */
+  checks?: Array<{ name: string; ok: boolean; detail: string }>
 }
 
-export function offerListing(offer: Offer): OfferListing {
+export function offerListing(offer: Offer, trust: OfferTrust): OfferListing {
   return {
-    ...summarizeOffer(offer),
+    ...summarizeOffer(offer, trust),
     payoutAddress: offer.payoutAddress,
     settlementKey: Buffer.from(offer.settlementKey).toString('hex'),
+    tier: tierName(trust.tier),
+    trust: trustLabel(trust),
+    claimedTier: tierName(trust.claimed),
+    ...(trust.reason === undefined ? {} : { notAttestedReason: trust.reason }),
+    ...(trust.verdict === undefined
+      ? {}
+      : { checks: trust.verdict.checks.map(({ name, ok, detail }) => ({ name, ok, detail })) }),
   }
 }
 
-/** The offers table with each offer's payout address and settlement key ('-' when absent) below its row. */
+/** The offers table with each offer's trust verdict, payout address and settlement key ('-' when absent) below its row. */
 export function offerListingTable(offers: OfferListing[]): string {
   if (offers.length === 0) return offersTable([])
   const rows = offersTable(offers).trimEnd().split('\n')
   const out = [rows[0] ?? '']
   offers.forEach((o, i) => {
     out.push(rows[i + 1] ?? '')
+    out.push(`  trust ${o.trust}`)
     out.push(`  payout ${o.payoutAddress || '-'}  settlement-key ${o.settlementKey || '-'}`)
   })
   return `${out.join('\n')}\n`
@@ -76,7 +96,8 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           })
         }
         const timeoutMs = Number.parseInt(opts.timeout, 10) || 10_000
-        const light = await createLightNode({ gossip: false })
+        const trust = await clientTrust(home, config.attestation)
+        const light = await createLightNode({ gossip: false, trust })
         try {
           const dialed = await Promise.allSettled(
             config.bootstrap.map((a) =>
@@ -91,7 +112,7 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           }
           const signal = AbortSignal.timeout(timeoutMs)
           const collected = await collectOffers(light, connections, opts.model, signal)
-          const offers = light.orderBook.offers(opts.model).map(offerListing)
+          const offers = light.orderBook.entries(opts.model).map((e) => offerListing(e.offer, e.trust))
           if (offers.length === 0 && collected.failed === collected.asked) {
             throw new DiscoveryFailedError('no offers found: every peer and lookup asked failed', {
               details: `${collected.notes.join('; ')}. Check the bootstrap peers and the connection.`,

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs'
 import type { JsonSchema } from '@cocoon-mesh/gpu-runtime'
+import { TrustTier } from '@cocoon-mesh/protocol'
+import { resolveHome } from '@cocoon-mesh/settlement'
 import { type Command, InvalidArgumentError } from 'commander'
+import { servedTier } from '../../gateway/trust-tier.js'
+import { loadConfigFile } from '../../home/config.js'
+import type { JobUsage } from '../../jobs/run-job.js'
+import { tierName, trustLabel } from '../../market/offer-trust.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
 import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
+import { clientTrust } from '../node-attestation.js'
+import { parseTrustTier } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
 interface RunOptions {
@@ -19,6 +27,7 @@ interface RunOptions {
   chainEndpoint?: string
   stop?: string[]
   jsonSchema?: JsonSchema
+  trustTier: TrustTier
 }
 
 /** commander parser of `--json-schema FILE`: the file's JSON schema object, or commander's usage error. */
@@ -34,6 +43,27 @@ function readJsonSchema(file: string): JsonSchema {
   return parsed as JsonSchema
 }
 
+/** The usage `--usage` prints: totals, the tier that served the job, and each part with its provider and tier. */
+export function usageReport(usage: JobUsage): Record<string, unknown> {
+  return {
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    cost: usage.cost.toString(),
+    backend: usage.backend,
+    finishReason: usage.finishReason,
+    trustTier: servedTier(usage),
+    parts: usage.parts.map((p) => ({
+      provider: p.providerId,
+      outcome: p.outcome,
+      trustTier: tierName(p.tier),
+      trust: trustLabel(p.trust),
+      completionTokens: p.completionTokens,
+      cost: p.cost.toString(),
+      perKCompletionTokens: p.price.perKCompletionTokens.toString(),
+    })),
+  }
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
 /** `cocoon run --model M --prompt "..."`: one job as a light peer, output streamed to stdout. */
@@ -47,12 +77,18 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--max-tokens <n>', 'most completion tokens', '128')
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--timeout <ms>', 'give up after this long', '60000')
-    .option('--usage', 'print usage and who served the job to stderr')
+    .option('--usage', 'print usage, the finish reason, who served the job and at which trust tier to stderr')
     .option('--stop <text>', 'end the output before this text (repeatable, at most 4)', collect)
     .option(
       '--json-schema <file>',
       'constrain the output to JSON valid against the schema in this file',
       readJsonSchema,
+    )
+    .option(
+      '--trust-tier <tier>',
+      'least trust tier: open, or attested (a TEE quote this client verified against its attestation config)',
+      parseTrustTier,
+      TrustTier.TRUST_TIER_UNSPECIFIED,
     )
     .option('--pay', 'pay through an open payment channel to the provider (from `cocoon channel open`)')
     .option('--channel <address>', 'pay through this payment channel only (implies --pay)')
@@ -71,7 +107,9 @@ export const registerRun: RegisterCommand = (program: Command) => {
               ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
             })
           : undefined
+      const home = resolveHome(opts.home)
       const client = await createLightPeer({
+        trust: await clientTrust(home, (await loadConfigFile(home)).attestation),
         ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
         ...(paid !== undefined ? { payments: paid.payments } : {}),
       }).catch(async (error: unknown) => {
@@ -94,29 +132,13 @@ export const registerRun: RegisterCommand = (program: Command) => {
             : {}),
           ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
           deadline: Date.now() + Number(opts.timeout),
+          minTrustTier: opts.trustTier,
           signal: controller.signal,
         })
         for await (const chunk of job) process.stdout.write(chunk.text)
         process.stdout.write('\n')
         const usage = await job.usage
-        if (opts.usage === true) {
-          process.stderr.write(
-            `${JSON.stringify({
-              promptTokens: usage.promptTokens,
-              completionTokens: usage.completionTokens,
-              cost: usage.cost.toString(),
-              backend: usage.backend,
-              finishReason: usage.finishReason,
-              parts: usage.parts.map((p) => ({
-                provider: p.providerId,
-                outcome: p.outcome,
-                completionTokens: p.completionTokens,
-                cost: p.cost.toString(),
-                perKCompletionTokens: p.price.perKCompletionTokens.toString(),
-              })),
-            })}\n`,
-          )
-        }
+        if (opts.usage === true) process.stderr.write(`${JSON.stringify(usageReport(usage))}\n`)
       } finally {
         clearTimeout(timer)
         process.off('SIGINT', onSignal)

@@ -1,0 +1,33 @@
+/** Checks of config fields, shared by the sections of the config schema. */
+import { MalformedConfigError } from './errors.js'
+
+/** The error for a config field that is not what it should be: where it is, what was expected, what was found. */
+export function bad(source: string, field: string, expected: string, got?: unknown): MalformedConfigError {
+  const where = field === '' ? source : `${field} in ${source}`
+  return new MalformedConfigError(`Invalid ${where}`, {
+    details: `Expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 80)}`}.`,
+  })
+}
+
+export function strings(source: string, field: string, value: unknown, fallback: string[]): string[] {
+  if (value === undefined) return [...fallback]
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw bad(source, field, 'an array of strings', value)
+  return value
+}
+
+export function str(source: string, field: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string') throw bad(source, field, 'a string', value)
+  return value
+}
+
+export function nano(source: string, field: string, value: unknown, fallback: bigint): bigint {
+  if (value === undefined) return fallback
+  if (
+    (typeof value === 'string' && /^\d+$/.test(value)) ||
+    (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+  )
+    return BigInt(value)
+  throw bad(source, field, 'nanoTON as a decimal string, e.g. "100000"', value)
+}
