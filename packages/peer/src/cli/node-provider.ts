@@ -3,9 +3,36 @@ import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { createProviderJobs, type ProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
-import { jobLine } from './node-log.js'
+import { logJobEvent, type NodeLog } from './node-log.js'
 import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
 import type { RunNodeOptions } from './run-node.js'
+import type { Teardown } from './teardown.js'
+
+/** What a providing node runs besides the peer: its offer template, settlement and job service. */
+export interface ProviderParts {
+  template: OfferTemplate
+  settlement: ProviderSettlement
+  jobs: ProviderJobs
+}
+
+/**
+ * Starts the provider part: the offer template from the config, the
+ * settlement (wallet, payments, claim timer) and the job runtime, each
+ * registering its stop on `teardown` as soon as it runs.
+ */
+export async function startProvider(
+  options: RunNodeOptions,
+  log: NodeLog,
+  teardown: Teardown,
+  observe: { metrics: Metrics | undefined; logger: ComponentLogger },
+): Promise<ProviderParts> {
+  const template = await offerTemplateFromConfig(options.config)
+  const settlement = await startSettlement(options, template, log, observe)
+  teardown.defer('settlement', () => settlement.close())
+  const jobs = await startJobs(options, template, settlement, log, observe.logger)
+  teardown.defer('job runtime', () => jobs.close())
+  return { template, settlement, jobs }
+}
 
 /** What the config says this node serves, with the GPU found by gpu-runtime's detectHardware. */
 export async function offerTemplateFromConfig(config: NodeConfig): Promise<OfferTemplate> {
@@ -52,7 +79,7 @@ export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOpt
 export async function startSettlement(
   options: RunNodeOptions,
   template: OfferTemplate,
-  log: (line: string) => void,
+  log: NodeLog,
   observe: { metrics: Metrics | undefined; logger: ComponentLogger },
 ): Promise<ProviderSettlement> {
   // the wallet is the offers' payout address and settlement key; with a
@@ -62,7 +89,7 @@ export async function startSettlement(
   const settlement = await startProviderSettlement({
     home: options.home,
     prices: template.prices,
-    log,
+    log: log.line,
     logger: observe.logger,
     ...(observe.metrics === undefined ? {} : { metrics: observe.metrics }),
     ...settlementFromConfig(options.config), // the config's "settlement" section
@@ -73,11 +100,14 @@ export async function startSettlement(
   if (settlement.payments !== undefined || (template.payoutAddress ?? '') === '')
     template.payoutAddress = settlement.wallet.address.toString()
   template.settlementKey = new Uint8Array(settlement.wallet.signingKey.publicKey)
-  log(
-    settlement.payments === undefined
-      ? `payments off (free jobs): no chain endpoint; payout ${template.payoutAddress}`
-      : `payments on via ${endpoint}; payout ${template.payoutAddress} settlement-key ${Buffer.from(template.settlementKey).toString('hex')}`,
-  )
+  const payout = template.payoutAddress ?? ''
+  if (settlement.payments === undefined || endpoint === undefined) log.event('payments-off', { payout })
+  else
+    log.event('payments-on', {
+      endpoint,
+      payout,
+      settlementKey: Buffer.from(template.settlementKey).toString('hex'),
+    })
   return settlement
 }
 
@@ -89,7 +119,7 @@ export async function startJobs(
   options: RunNodeOptions,
   template: OfferTemplate,
   settlement: ProviderSettlement | undefined,
-  log: (line: string) => void,
+  log: NodeLog,
   logger: ComponentLogger,
 ): Promise<ProviderJobs> {
   const jobs = await createProviderJobs({
@@ -97,10 +127,7 @@ export async function startJobs(
     runtime: runtimeConfigFromHome(options.home, options.config.provide),
     prices: template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
-    onEvent: (event) => {
-      const line = jobLine(event)
-      if (line !== undefined) log(line)
-    },
+    onEvent: (event) => logJobEvent(log, event),
   })
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
