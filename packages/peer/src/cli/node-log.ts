@@ -22,7 +22,8 @@ export interface NodeEvents {
   metrics: { url: string }
   listening: { address: string }
   providing: { models: string[]; gpu: string }
-  'model-unavailable': { model: string; error: string }
+  'model-check': { model: string; phase: 'probing' | 'benchmarking' }
+  'model-unavailable': { model: string; error: string; fix: string }
   benchmark: { model: string; tokensPerSecond: number; cached: boolean }
   'peer-joined': { peer: string }
   'peer-left': { peer: string }
@@ -59,7 +60,8 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   metrics: (f) => `metrics ${f.url}`,
   listening: (f) => `listening ${f.address}`,
   providing: (f) => `providing ${f.models.join(',')} gpu=${f.gpu}`,
-  'model-unavailable': (f) => `model-unavailable ${f.model} ${oneLine(f.error)}`,
+  'model-check': (f) => `model-check ${f.model} ${f.phase}`,
+  'model-unavailable': (f) => `model-unavailable ${f.model} ${oneLine(f.error)} fix: ${oneLine(f.fix)}`,
   benchmark: (f) =>
     `benchmark ${f.model} tokens/s=${f.tokensPerSecond.toFixed(1)}${f.cached ? ' (cached)' : ''}`,
   'peer-joined': (f) => `peer-joined ${f.peer}`,

@@ -1,6 +1,9 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
+import { ModelUnavailableError } from '../home/errors.js'
+import { providedModelIds } from '../home/provide-models.js'
+import type { ModelStatus } from '../jobs/model-check.js'
 import { createProviderJobs, type ProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import { logJobEvent, type NodeLog } from './node-log.js'
@@ -50,7 +53,7 @@ export async function offerTemplateFromConfig(config: NodeConfig): Promise<Offer
     // hardware detection is best effort
   }
   return {
-    models: p.models,
+    models: providedModelIds(p.models),
     jobKinds: p.jobKinds,
     prices: p.prices,
     gpu,
@@ -112,8 +115,11 @@ export async function startSettlement(
 }
 
 /**
- * The job service on the gpu-runtime (models from <home>/models/<name>.gguf),
- * one log line per job event; puts the measured capacity in the offer.
+ * The job service on the gpu-runtime (models from `provide.models`), one log
+ * event per job; each model is tried and benchmarked at start (progress and
+ * figures logged), and the offer sells the ones that answered, at the
+ * capacity they measured.
+ * @throws {ModelUnavailableError} when no model answers, naming each problem and its fix.
  */
 export async function startJobs(
   options: RunNodeOptions,
@@ -128,10 +134,34 @@ export async function startJobs(
     prices: template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
+    onModelCheck: (step) => log.event('model-check', step),
   })
+  for (const m of jobs.models) {
+    if (m.ok)
+      log.event('benchmark', { model: m.id, tokensPerSecond: m.figures.tokensPerSecond, cached: m.cached })
+    else
+      log.event('model-unavailable', { model: m.id, error: m.error.shortMessage, fix: m.error.details ?? '' })
+  }
+  const serving = jobs.models.flatMap((m) => (m.ok ? [m.id] : []))
+  if (serving.length === 0 && !(template.jobKinds ?? []).includes('tensor')) {
+    await jobs.close()
+    throw noModelAnswers(jobs.models)
+  }
+  template.models = serving
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
     template.gflops = jobs.capacity.gflops
   }
   return jobs
+}
+
+function noModelAnswers(models: ModelStatus[]): ModelUnavailableError {
+  const problems = models.flatMap((m) =>
+    m.ok ? [] : [`${m.id}: ${m.error.shortMessage}. ${m.error.details ?? ''}`],
+  )
+  return new ModelUnavailableError('None of the configured models can serve, so there is nothing to sell', {
+    model: models.map((m) => m.id).join(','),
+    details: `${problems.join(' | ')} — \`cocoon doctor\` checks each one.`,
+    cause: models.flatMap((m) => (m.ok ? [] : [m.error]))[0],
+  })
 }

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, ProcessGroup } from '../../../../test-support/cli-processes.ts'
 
@@ -70,6 +71,9 @@ describe('cocoon CLI', () => {
     const relayHome = await newHome()
     expect(run(['init', '--home', providerHome]).code).toBe(0)
     expect(run(['init', '--home', relayHome]).code).toBe(0)
+    // the node sells only models that answer at start: the generated test model stands in for weights
+    await mkdir(join(providerHome, 'models'))
+    await writeTinyGguf(join(providerHome, 'models', `${MODEL}.gguf`))
     const provider = start(
       'provider',
       ['node', 'start', '--home', providerHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--provide'],
