@@ -48,6 +48,7 @@ export {
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
 export { createOpenAiBackend, type OpenAiBackendInit } from './llm/openai-backend.js'
+export { type PullModelOptions, pullModel } from './llm/pull.js'
 export { MAX_PROMPT_CHARS, validateGenerateRequest } from './llm/request.js'
 export { defaultThreads, selectLlamaGpu } from './llm/select-gpu.js'
 export { readSseData } from './llm/sse.js'

@@ -23,6 +23,7 @@ export interface NodeEvents {
   listening: { address: string }
   providing: { models: string[]; gpu: string }
   'model-check': { model: string; phase: 'probing' | 'benchmarking' }
+  'test-model': { model: string }
   'model-unavailable': { model: string; error: string; fix: string }
   benchmark: { model: string; tokensPerSecond: number; cached: boolean }
   'peer-joined': { peer: string }
@@ -61,6 +62,8 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   listening: (f) => `listening ${f.address}`,
   providing: (f) => `providing ${f.models.join(',')} gpu=${f.gpu}`,
   'model-check': (f) => `model-check ${f.model} ${f.phase}`,
+  'test-model': (f) =>
+    `test-model ${f.model}: a generated TEST model (random weights, gibberish answers); sell a real one with \`cocoon models add\``,
   'model-unavailable': (f) => `model-unavailable ${f.model} ${oneLine(f.error)} fix: ${oneLine(f.fix)}`,
   benchmark: (f) =>
     `benchmark ${f.model} tokens/s=${f.tokensPerSecond.toFixed(1)}${f.cached ? ' (cached)' : ''}`,

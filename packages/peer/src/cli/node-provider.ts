@@ -10,6 +10,7 @@ import { logJobEvent, type NodeLog } from './node-log.js'
 import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
 import type { RunNodeOptions } from './run-node.js'
 import type { Teardown } from './teardown.js'
+import { TEST_MODEL_ID } from './try-model.js'
 
 /** What a providing node runs besides the peer: its offer template, settlement and job service. */
 export interface ProviderParts {
@@ -148,6 +149,7 @@ export async function startJobs(
     throw noModelAnswers(jobs.models)
   }
   template.models = serving
+  if (serving.includes(TEST_MODEL_ID)) log.event('test-model', { model: TEST_MODEL_ID })
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
     template.gflops = jobs.capacity.gflops

@@ -4,6 +4,7 @@ import { registerDevnet } from './devnet.js'
 import { registerEarnings } from './earnings.js'
 import { registerGateway } from './gateway.js'
 import { registerInit } from './init.js'
+import { registerModels } from './models.js'
 import { registerNode } from './node.js'
 import { registerOffers } from './offers.js'
 import { registerRun } from './run.js'
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command) => void
 export const commands: RegisterCommand[] = [
   registerInit,
   registerNode,
+  registerModels,
   registerStatus,
   registerOffers,
   registerWallet,
