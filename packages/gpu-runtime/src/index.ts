@@ -47,6 +47,7 @@ export {
   type LlamaBackendInit,
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
+export { type LlamaBinaryProbe, probeLlamaBinary } from './llm/llama-binary.js'
 export { createOpenAiBackend, type OpenAiBackendInit } from './llm/openai-backend.js'
 export { type PullModelOptions, pullModel } from './llm/pull.js'
 export { MAX_PROMPT_CHARS, validateGenerateRequest } from './llm/request.js'

@@ -10,6 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { loadOrCreateWalletMnemonic, startDevnet, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { toNano } from '@ton/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI, ProcessGroup } from '../../../../test-support/cli-processes.ts'
 
@@ -145,4 +147,40 @@ describe('an operator with `cocoon init --try`', () => {
     const listed = await cocoon(['models', 'list', '--home', home, '--json'])
     expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((m) => m.id)).toEqual(['remote'])
   }, 120_000)
+
+  it('`cocoon doctor` passes a healthy node and names each problem of a broken one', async () => {
+    const devnet = await startDevnet({ port: 0 })
+    try {
+      const home = await newHome()
+      expect((await cocoon(['init', '--home', home, '--try'])).code).toBe(0)
+      const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
+      await devnet.faucet(wallet.address, toNano('2'))
+      const healthy = await cocoon(['doctor', '--home', home, '--chain-endpoint', devnet.endpoint])
+      expect(healthy.code).toBe(0)
+      expect(healthy.stdout).toMatch(/^ok {4}model cocoon-test-tiny: answers on llama\.cpp\/\w+/m)
+      expect(healthy.stdout).toMatch(/^ok {4}chain: /m)
+      expect(healthy.stdout).toMatch(/^ok {4}wallet: \S+ holds 2 TON/m)
+      expect(healthy.stdout).toMatch(/^ok {4}clock: within \d+ s/m)
+      expect(healthy.stdout).toMatch(/^this node can sell$/m)
+
+      // a model whose file is gone, and a chain endpoint nothing answers on
+      expect((await cocoon(['models', 'add', 'gone', join(home, 'gone.gguf'), '--home', home])).code).toBe(0)
+      await devnet.stop()
+      const broken = await cocoon(['doctor', '--home', home, '--chain-endpoint', devnet.endpoint, '--json'])
+      expect(broken.code).not.toBe(0)
+      const report = JSON.parse(broken.stdout) as {
+        canSell: boolean
+        findings: Array<{ check: string; status: string; message: string; fix?: string }>
+      }
+      expect(report.canSell).toBe(false)
+      const failed = report.findings.filter((f) => f.status === 'fail')
+      expect(failed.map((f) => f.check)).toEqual(['model gone', 'chain'])
+      expect(failed[0]?.fix).toMatch(/No GGUF file at .*gone\.gguf/)
+      expect(failed[1]?.message).toMatch(/is unreachable/)
+      expect(report.findings.find((f) => f.check === 'model cocoon-test-tiny')?.status).toBe('ok')
+      expect(broken.stderr).toMatch(/cannot sell yet: 2 problem\(s\): model gone, chain/)
+    } finally {
+      await devnet.stop()
+    }
+  }, 180_000)
 })

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { registerChannel } from './channel.js'
 import { registerDevnet } from './devnet.js'
+import { registerDoctor } from './doctor.js'
 import { registerEarnings } from './earnings.js'
 import { registerGateway } from './gateway.js'
 import { registerInit } from './init.js'
@@ -19,6 +20,7 @@ export const commands: RegisterCommand[] = [
   registerInit,
   registerNode,
   registerModels,
+  registerDoctor,
   registerStatus,
   registerOffers,
   registerWallet,
