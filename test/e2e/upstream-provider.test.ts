@@ -69,6 +69,8 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
         upstream: { baseUrl: upstream.url, model: 'meta-llama/Llama-3.3-70B', apiKeyEnv: 'WRONG_KEY' },
       },
       { id: 'missing', source: join(fx.dir, 'no-such-model.gguf') },
+      // no network here: the download fails as a broken one would
+      { id: 'remote', source: 'hf:someone/some-model-GGUF:Q4_K_M' },
     ]
     // 1 TON per 1000 tokens; claims as soon as anything is unclaimed
     await writeFile(
@@ -125,6 +127,11 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
       /answered 401.*fix: .*refused the API key \(HTTP 401\).*"apiKeyEnv"/,
     )
     expect(unavailable('missing')).toMatch(/no-such-model\.gguf.*fix: No GGUF file at/)
+    expect(node.lines).toContain('model-pull remote hf:someone/some-model-GGUF:Q4_K_M')
+    expect(node.lines.find((l) => l.startsWith('model-pull-failed remote '))).toMatch(
+      /Could not download hf:someone\/some-model-GGUF:Q4_K_M/,
+    )
+    expect(unavailable('remote')).toMatch(/fix: Run `cocoon models pull remote`/)
     expect(node.lines).toContain(
       `providing ${MODEL} gpu=${(await node.line(/^providing /)).split('gpu=')[1]}`,
     )

@@ -24,6 +24,8 @@ export interface NodeEvents {
   providing: { models: string[]; gpu: string }
   'model-check': { model: string; phase: 'probing' | 'benchmarking' }
   'test-model': { model: string }
+  'model-pull': { model: string; source: string }
+  'model-pull-failed': { model: string; error: string }
   'model-unavailable': { model: string; error: string; fix: string }
   benchmark: { model: string; tokensPerSecond: number; cached: boolean }
   'peer-joined': { peer: string }
@@ -62,6 +64,8 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   listening: (f) => `listening ${f.address}`,
   providing: (f) => `providing ${f.models.join(',')} gpu=${f.gpu}`,
   'model-check': (f) => `model-check ${f.model} ${f.phase}`,
+  'model-pull': (f) => `model-pull ${f.model} ${f.source}`,
+  'model-pull-failed': (f) => `model-pull-failed ${f.model} ${oneLine(f.error)}`,
   'test-model': (f) =>
     `test-model ${f.model}: a generated TEST model (random weights, gibberish answers); sell a real one with \`cocoon models add\``,
   'model-unavailable': (f) => `model-unavailable ${f.model} ${oneLine(f.error)} fix: ${oneLine(f.fix)}`,

@@ -1,8 +1,12 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
+
+import { join } from 'node:path'
+import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
+import { errorLine } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { ModelUnavailableError } from '../home/errors.js'
-import { providedModelIds } from '../home/provide-models.js'
+import { PROVIDER_MODELS_DIR, providedModelIds } from '../home/provide-models.js'
 import type { ModelStatus } from '../jobs/model-check.js'
 import { createProviderJobs, type ProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
@@ -129,9 +133,11 @@ export async function startJobs(
   log: NodeLog,
   logger: ComponentLogger,
 ): Promise<ProviderJobs> {
+  const runtime = runtimeConfigFromHome(options.home, options.config.provide)
+  await pullHfModels(options.home, runtime.models ?? [], log)
   const jobs = await createProviderJobs({
     logger,
-    runtime: runtimeConfigFromHome(options.home, options.config.provide),
+    runtime,
     prices: template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
@@ -155,6 +161,26 @@ export async function startJobs(
     template.gflops = jobs.capacity.gflops
   }
   return jobs
+}
+
+/**
+ * Downloads the `hf:` models not yet in `<home>/models`, with node-llama-cpp's
+ * progress bar on a terminal; a failed download is logged, and the model's
+ * probe then reports it unavailable with the fix.
+ */
+async function pullHfModels(home: string, models: readonly LlmModelConfig[], log: NodeLog): Promise<void> {
+  for (const m of models) {
+    if (m.kind !== 'llama' || !m.source.startsWith('hf:')) continue
+    log.event('model-pull', { model: m.name, source: m.source })
+    try {
+      await pullModel(m.source, {
+        directory: join(home, PROVIDER_MODELS_DIR),
+        progress: process.stderr.isTTY === true,
+      })
+    } catch (error) {
+      log.event('model-pull-failed', { model: m.name, error: errorLine(error) })
+    }
+  }
 }
 
 function noModelAnswers(models: ModelStatus[]): ModelUnavailableError {

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { loadOrCreateWalletMnemonic, startDevnet, walletFromMnemonic } from '@cocoon-mesh/settlement'
-import { toNano } from '@ton/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI, ProcessGroup } from '../../../../test-support/cli-processes.ts'
 
@@ -154,7 +153,7 @@ describe('an operator with `cocoon init --try`', () => {
       const home = await newHome()
       expect((await cocoon(['init', '--home', home, '--try'])).code).toBe(0)
       const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(home)).mnemonic)
-      await devnet.faucet(wallet.address, toNano('2'))
+      await devnet.faucet(wallet.address, 2_000_000_000n) // 2 TON
       const healthy = await cocoon(['doctor', '--home', home, '--chain-endpoint', devnet.endpoint])
       expect(healthy.code).toBe(0)
       expect(healthy.stdout).toMatch(/^ok {4}model cocoon-test-tiny: answers on llama\.cpp\/\w+/m)
