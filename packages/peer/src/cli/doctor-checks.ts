@@ -18,8 +18,9 @@ import { loadOrCreateWalletMnemonic, TonChainClient, walletFromMnemonic } from '
 import { tryGetNetConfig } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeConfig } from '../home/config.js'
-import { ModelUnavailableError } from '../home/errors.js'
+import { ModelUnavailableError, NodeNotRunningError } from '../home/errors.js'
 import { providedModels, runtimeModelConfig } from '../home/provide-models.js'
+import { type NodeState, readNodeState } from '../home/state.js'
 import { measureModel, unavailable } from '../jobs/model-check.js'
 
 export type FindingStatus = 'ok' | 'warn' | 'fail'
@@ -297,6 +298,44 @@ async function walletFinding(home: string, endpoint: string, apiKey: string | un
   }
 }
 
+/**
+ * The running node of this home (if any) answers on each TCP address it
+ * advertises: what a peer dialling the offer's addresses would reach.
+ */
+export async function selfFindings(home: string): Promise<Finding[]> {
+  let state: NodeState
+  try {
+    state = await readNodeState(home)
+  } catch (error) {
+    if (!(error instanceof NodeNotRunningError)) throw error
+    return [
+      {
+        check: 'listening',
+        status: 'warn',
+        message: `no node runs from ${home}, so its addresses were not dialled`,
+        fix: `Run \`cocoon doctor\` again while \`cocoon node start --home ${home}\` runs to check them.`,
+      },
+    ]
+  }
+  const findings: Finding[] = []
+  for (const addr of state.addresses) {
+    const net = tryGetNetConfig(multiaddr(addr))
+    if (net === null || net.protocol !== 'tcp' || net.port === undefined || addr.includes('/ws')) continue
+    const failure = await tcpDial(net.host, net.port, 5000)
+    findings.push(
+      failure === undefined
+        ? ok(`listening ${addr}`, 'answers')
+        : {
+            check: `listening ${addr}`,
+            status: 'fail',
+            message: `the node advertises ${addr} but it does not answer: ${failure}`,
+            fix: 'Open the port in the firewall, or set --listen / "listen" to an address peers can reach.',
+          },
+    )
+  }
+  return findings
+}
+
 /** Runs every check; hardware is detected once. */
 export async function runDoctor(options: {
   home: string
@@ -313,6 +352,7 @@ export async function runDoctor(options: {
     ...(ggufSold ? [await llamaFinding(hw)] : []),
     ...(await modelFindings(options.home, options.config, hw)),
     ...(await meshFindings(options.config)),
+    ...(await selfFindings(options.home)),
     ...(await chainFindings(options.home, options.endpoint, options.apiKey, now)),
   ]
 }

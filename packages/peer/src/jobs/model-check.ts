@@ -157,20 +157,21 @@ async function writeCache(home: string, cache: BenchmarkCache): Promise<void> {
 
 /**
  * Tries every model: a one-token probe (the model loads and answers), then
- * the benchmark unless `<home>/model-benchmarks.json` has figures for the same
+ * the benchmark unless `<home>/model-benchmarks.json` (with a home) has figures for the same
  * file or upstream on the same hardware. `progress` hears each step.
  */
 export async function checkModels(
   runtime: Pick<Runtime, 'generate' | 'hardware'>,
   models: readonly LlmModelConfig[],
   options: {
-    home: string
+    /** Where the cache lives; without one every model is measured. */
+    home?: string
     progress?: (step: { model: string; phase: 'probing' | 'benchmarking' }) => void
     now?: () => number
   },
 ): Promise<ModelStatus[]> {
   const now = options.now ?? Date.now
-  const cache = await readCache(options.home)
+  const cache = options.home === undefined ? {} : await readCache(options.home)
   const statuses: ModelStatus[] = []
   for (const config of models) {
     options.progress?.({ model: config.name, phase: 'probing' })
@@ -194,6 +195,6 @@ export async function checkModels(
       })
     }
   }
-  await writeCache(options.home, cache)
+  if (options.home !== undefined) await writeCache(options.home, cache)
   return statuses
 }

@@ -12,6 +12,7 @@ import type { ProvideConfig } from '../home/config.js'
 import { providedModels, runtimeModelConfig } from '../home/provide-models.js'
 import { checkModels, type ModelStatus } from './model-check.js'
 import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
+import type { JobRuntime } from './provider-types.js'
 
 export interface ProviderJobsOptions {
   /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
@@ -58,7 +59,7 @@ export async function createProviderJobs(options: ProviderJobsOptions): Promise<
   const runtime = await createRuntime({ ...options.runtime, logger })
   const log = logger.forComponent('cocoon:provider-jobs')
   const models = await checkModels(runtime, options.runtime.models ?? [], {
-    home: options.runtime.home ?? '.',
+    ...(options.runtime.home === undefined ? {} : { home: options.runtime.home }),
     ...(options.onModelCheck === undefined ? {} : { progress: options.onModelCheck }),
   })
   // the tensor lane's GFLOP/s (cached in capacity.json); LLM figures come from checkModels
@@ -85,13 +86,28 @@ export async function createProviderJobs(options: ProviderJobsOptions): Promise<
         : { tokensPerSecond: rates.length === 0 ? 0 : Math.min(...rates), gflops },
     services: {
       jobs: jobService({
-        runtime,
+        runtime: offeredOnly(runtime, models),
         prices,
         ...(options.payments !== undefined ? { payments: options.payments } : {}),
         ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
       }),
     },
     close: () => runtime.close(),
+  }
+}
+
+/**
+ * The runtime as the job service sees it: only the models that answered at
+ * start, so a job for one that did not is refused as unknown ("not served
+ * here") instead of failing on the broken model.
+ */
+function offeredOnly(runtime: Runtime, models: readonly ModelStatus[]): JobRuntime {
+  const answered = new Set(models.flatMap((m) => (m.ok ? [m.id] : [])))
+  return {
+    models: () => runtime.models().filter((m) => answered.has(m)),
+    generate: (request) => runtime.generate(request),
+    runTensor: (request) => runtime.runTensor(request),
+    stats: () => runtime.stats(),
   }
 }
 

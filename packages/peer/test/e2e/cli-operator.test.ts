@@ -95,6 +95,10 @@ describe('an operator with `cocoon init --try`', () => {
     ])
     expect(job.code).toBe(0)
     await node.line(/^job-finished \S+ cost=\d+ tokens=8 /)
+    // the doctor dials the running node's advertised TCP address
+    const doctor = await cocoon(['doctor', '--home', home])
+    expect(doctor.code).toBe(0)
+    expect(doctor.stdout).toContain(`ok    listening ${addr}: answers`)
     node.child.kill('SIGINT')
     expect((await node.exited).code).toBe(0)
   }, 180_000)
