@@ -49,9 +49,11 @@ async function closedPort(): Promise<number> {
 describe('a provider selling an OpenAI-compatible upstream, configured in config.jsonc', () => {
   it('serves and bills the working upstream, and names each broken model with its fix', async () => {
     const upstream = await startOpenAiUpstream({ model: 'meta-llama/Llama-3.3-70B', apiKey: 'sekret' })
+    const small = await startOpenAiUpstream({ model: 'qwen-small' })
     const garbage = await startOpenAiUpstream({ model: 'x', garbage: true })
     fx.defer(
       () => upstream.close(),
+      () => small.close(),
       () => garbage.close(),
     )
     const home = join(fx.dir, 'provider')
@@ -61,7 +63,10 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
         id: MODEL,
         upstream: { baseUrl: upstream.url, model: 'meta-llama/Llama-3.3-70B', apiKeyEnv: 'UP_KEY' },
         maxConcurrency: 2,
+        // completions of the big model cost twice the node's price
+        prices: { perKCompletionTokens: '2000000000' },
       },
+      { id: 'small', upstream: { baseUrl: `${small.url}/v1`, model: 'qwen-small' } },
       { id: 'down', upstream: { baseUrl: `http://127.0.0.1:${await closedPort()}` } },
       { id: 'garbage', upstream: { baseUrl: garbage.url, model: 'x' } },
       {
@@ -133,7 +138,7 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     )
     expect(unavailable('remote')).toMatch(/fix: Run `cocoon models pull remote`/)
     expect(node.lines).toContain(
-      `providing ${MODEL} gpu=${(await node.line(/^providing /)).split('gpu=')[1]}`,
+      `providing ${MODEL},small gpu=${(await node.line(/^providing /)).split('gpu=')[1]}`,
     )
     expect(node.lines.some((l) => l.startsWith(`benchmark ${MODEL} tokens/s=`))).toBe(true)
 
@@ -162,8 +167,14 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     fx.defer(() => client.stop())
     await waitForOffers(client, MODEL, 1)
     const [ranked] = await client.offers(MODEL)
-    expect(ranked?.offer.models).toEqual([MODEL])
+    expect(ranked?.offer.models).toEqual([MODEL, 'small'])
     expect(ranked?.offer.tokensPerSecond).toBeGreaterThan(0)
+    // one offer, one price set: the highest of its models'
+    expect(ranked?.offer.prices).toEqual({
+      perKPromptTokens: toNano('1'),
+      perKCompletionTokens: toNano('2'),
+      perTensorGflop: 0n,
+    })
 
     const before = upstream.requests.length
     const prompt = 'Tell me a story about a GPU operator who sold inference over a mesh'
@@ -180,8 +191,23 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     // billed by the usage the upstream reported, at the offer's price
     expect(usage.promptTokens).toBe(prompt.split(' ').length)
     expect(usage.completionTokens).toBe(24)
-    const billed = usage.cost
-    expect(billed).toBe(toNano('0.001') * BigInt(usage.promptTokens + usage.completionTokens))
+    const bigBill = usage.cost
+    expect(bigBill).toBe(
+      toNano('0.001') * BigInt(usage.promptTokens) + toNano('0.002') * BigInt(usage.completionTokens),
+    )
+
+    // the small model is billed at the node's own price, below the offer's
+    const smallJob = client.generate({ model: 'small', prompt: 'two words', maxTokens: 10 })
+    for await (const _ of smallJob) {
+      // drain
+    }
+    const smallUsage = await smallJob.usage
+    expect(small.requests.at(-1)?.body).toMatchObject({ model: 'qwen-small', max_tokens: 10 })
+    expect(smallUsage.completionTokens).toBe(10)
+    expect(smallUsage.cost).toBe(
+      toNano('0.001') * BigInt(smallUsage.promptTokens + smallUsage.completionTokens),
+    )
+    const billed = bigBill + smallUsage.cost
     const claimed = (): bigint =>
       node.lines
         .filter((l) => l.startsWith(`claimed ${channel} `))

@@ -2,11 +2,11 @@
 
 import { join } from 'node:path'
 import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
-import { errorLine } from '@cocoon-mesh/protocol'
+import { errorLine, type Prices } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { ModelUnavailableError } from '../home/errors.js'
-import { PROVIDER_MODELS_DIR, providedModelIds } from '../home/provide-models.js'
+import { modelPrices, PROVIDER_MODELS_DIR, providedModelIds, providedModels } from '../home/provide-models.js'
 import type { ModelStatus } from '../jobs/model-check.js'
 import { createProviderJobs, type ProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
@@ -135,10 +135,17 @@ export async function startJobs(
 ): Promise<ProviderJobs> {
   const runtime = runtimeConfigFromHome(options.home, options.config.provide)
   await pullHfModels(options.home, runtime.models ?? [], log)
+  const entries = providedModels(options.config.provide.models)
+  const nodePrices = options.config.provide.prices
+  const priceOf = (model: string): Prices =>
+    modelPrices(
+      nodePrices,
+      entries.find((e) => e.id === model),
+    )
   const jobs = await createProviderJobs({
     logger,
     runtime,
-    prices: template.prices,
+    prices: priceOf,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
     onModelCheck: (step) => log.event('model-check', step),
@@ -155,6 +162,8 @@ export async function startJobs(
     throw noModelAnswers(jobs.models)
   }
   template.models = serving
+  // one offer carries one price set: the highest of its models', so no job is billed above the offer
+  template.prices = highestPrices(nodePrices, serving.map(priceOf))
   if (serving.includes(TEST_MODEL_ID)) log.event('test-model', { model: TEST_MODEL_ID })
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
@@ -180,6 +189,20 @@ async function pullHfModels(home: string, models: readonly LlmModelConfig[], log
     } catch (error) {
       log.event('model-pull-failed', { model: m.name, error: errorLine(error) })
     }
+  }
+}
+
+function highestPrices(node: Prices, prices: readonly Prices[]): Prices {
+  // bigint has no Math.max
+  const max = (key: 'perKPromptTokens' | 'perKCompletionTokens'): bigint => {
+    let highest = prices.length === 0 ? node[key] : 0n
+    for (const p of prices) if (p[key] > highest) highest = p[key]
+    return highest
+  }
+  return {
+    perKPromptTokens: max('perKPromptTokens'),
+    perKCompletionTokens: max('perKCompletionTokens'),
+    perTensorGflop: node.perTensorGflop,
   }
 }
 

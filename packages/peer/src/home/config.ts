@@ -102,11 +102,13 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // \`cocoon models add|list|remove|pull|test\` edits and tries this list. An entry is an id
     // (served from <home>/models/<id>.gguf) or an object:
     //   { "id": "qwen-0.5b", "source": "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M",
-    //     "maxConcurrency": 2, "contextSize": 4096, "gpu": "auto" }        // or a GGUF path
+    //     "maxConcurrency": 2, "contextSize": 4096, "gpu": "auto",        // or a GGUF path
+    //     "prices": { "perKCompletionTokens": "300000" } }                 // over "prices" below
     //   { "id": "llama-70b", "upstream": { "baseUrl": "http://127.0.0.1:8000",
     //     "model": "meta-llama/Llama-3.3-70B-Instruct", "apiKeyEnv": "VLLM_API_KEY" } }
     "models": [],
     // Prices in nanoTON (1 TON = 1e9): per 1000 prompt tokens, per 1000 completion tokens, per tensor GFLOP.
+    // The offer quotes the highest of its models' prices; each job pays its own model's.
     "prices": { "perKPromptTokens": "100000", "perKCompletionTokens": "200000", "perTensorGflop": "1000" },
     // "llm" and/or "tensor".
     "jobKinds": ["llm"],

@@ -34,13 +34,22 @@ export interface ProvidedModel {
   contextSize?: number
   /** Which llama.cpp binary to use, GGUF models only (default `auto`). */
   gpu?: GpuPreference
+  /** This model's nanoTON per 1000 prompt / completion tokens (default: `provide.prices`). */
+  prices?: ModelPrices
+}
+
+/** A model's own token prices, in nanoTON per 1000 tokens. */
+export interface ModelPrices {
+  perKPromptTokens?: bigint
+  perKCompletionTokens?: bigint
 }
 
 /** A `provide.models` entry: a bare id is `{ id }`, served from `<home>/models/<id>.gguf`. */
 export type ProvideModelEntry = string | ProvidedModel
 
 const GPU_PREFERENCES: readonly GpuPreference[] = ['auto', 'cuda', 'vulkan', 'metal', 'cpu']
-const FIELDS = new Set(['id', 'source', 'upstream', 'maxConcurrency', 'contextSize', 'gpu'])
+const FIELDS = new Set(['id', 'source', 'upstream', 'maxConcurrency', 'contextSize', 'gpu', 'prices'])
+const PRICE_FIELDS = ['perKPromptTokens', 'perKCompletionTokens'] as const
 const UPSTREAM_FIELDS = new Set(['baseUrl', 'model', 'apiKeyEnv'])
 
 /** Each entry as a {@link ProvidedModel}. */
@@ -162,6 +171,7 @@ function parseEntry(source: string, at: string, value: unknown): ProvideModelEnt
       throw bad(source, `${at}.gpu`, `Use one of ${GPU_PREFERENCES.join(', ')}`, o.gpu)
     model.gpu = o.gpu as GpuPreference
   }
+  if (o.prices !== undefined) model.prices = pricesField(source, `${at}.prices`, o.prices)
   if (model.upstream !== undefined && (model.contextSize !== undefined || model.gpu !== undefined))
     throw bad(source, at, '"contextSize" and "gpu" apply to GGUF models; the upstream server sets its own')
   return model
@@ -240,4 +250,42 @@ function positiveInt(source: string, at: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
     throw bad(source, at, 'Expected a positive integer', value)
   return value
+}
+
+function pricesField(source: string, at: string, value: unknown): ModelPrices {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad(
+      source,
+      at,
+      'Expected { "perKPromptTokens": "100000", "perKCompletionTokens": "200000" } in nanoTON',
+      value,
+    )
+  const o = value as Record<string, unknown>
+  const prices: ModelPrices = {}
+  for (const key of Object.keys(o)) {
+    if (!(PRICE_FIELDS as readonly string[]).includes(key))
+      throw bad(
+        source,
+        `${at}.${key}`,
+        `Unknown price; a model is priced by ${PRICE_FIELDS.join(' and ')} (tensor GFLOP is priced per node)`,
+      )
+    const v = o[key]
+    if (
+      !(
+        (typeof v === 'string' && /^\d+$/.test(v)) ||
+        (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+      )
+    )
+      throw bad(source, `${at}.${key}`, 'Give nanoTON as a decimal string, e.g. "100000" (1 TON = 1e9)', v)
+    prices[key as (typeof PRICE_FIELDS)[number]] = BigInt(v)
+  }
+  return prices
+}
+
+/** The prices a job of `model` pays: its own token prices over the node's `provide.prices`. */
+export function modelPrices<P extends { perKPromptTokens: bigint; perKCompletionTokens: bigint }>(
+  node: P,
+  model: ProvidedModel | undefined,
+): P {
+  return { ...node, ...model?.prices }
 }

@@ -15,8 +15,11 @@ export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'st
 
 export interface JobServiceInit {
   runtime: JobRuntime
-  /** The provider's current offer prices: the service never accepts a job below them. */
-  prices: () => Prices
+  /**
+   * The prices of a job for `model` (at most the offer's): the service never
+   * accepts a job below them, and quotes them in its JobAccept.
+   */
+  prices: (model: string) => Prices
   payments?: ProviderPayments
   /** Largest input tensor accepted, bytes. Default 64 MiB. */
   maxTensorBytes?: number

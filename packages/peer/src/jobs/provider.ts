@@ -126,7 +126,7 @@ class DefaultJobService implements JobService {
       return undefined
     }
     inbound.jobId = request.jobId
-    const price = this.#init.prices()
+    const price = this.#init.prices(request.model)
     const failure = admissionFailure(request, price, {
       active: this.#active,
       init: this.#init,

@@ -17,8 +17,8 @@ import type { JobRuntime } from './provider-types.js'
 export interface ProviderJobsOptions {
   /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
   runtime: RuntimeConfig
-  /** The offer prices: jobs are never accepted below them. */
-  prices: Prices | (() => Prices)
+  /** The prices, per model: jobs are never accepted below them. */
+  prices: Prices | ((model: string) => Prices)
   payments?: ProviderPayments
   onEvent?: (event: JobServiceEvent) => void
   /** The node's logger; the runtime and its backends log on it. Default `defaultLogger()`. */

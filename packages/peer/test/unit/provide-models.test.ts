@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/home/config.js'
 import { MalformedConfigError } from '../../src/home/errors.js'
-import { providedModels, runtimeModelConfig } from '../../src/home/provide-models.js'
+import { modelPrices, providedModels, runtimeModelConfig } from '../../src/home/provide-models.js'
 import { runtimeConfigFromHome } from '../../src/jobs/serve.js'
 
 function models(json: string) {
@@ -65,6 +65,24 @@ describe('provide.models', () => {
     expect(failure('[{ "id": "a", "gpu": "tpu" }]').message).toMatch(/\.gpu.*auto, cuda, vulkan, metal, cpu/s)
     expect(failure('["a", { "id": "a" }]').message).toMatch(/provide\.models\[1\]\.id.*listed twice/s)
     expect(failure('[{ "id": "a", "source": "hf:nope" }]').message).toMatch(/hf: URI names a repository/)
+    expect(failure('[{ "id": "a", "prices": { "perTensorGflop": "1" } }]').message).toMatch(
+      /provide\.models\[0\]\.prices\.perTensorGflop.*priced per node/s,
+    )
+    expect(failure('[{ "id": "a", "prices": { "perKPromptTokens": 0.5 } }]').message).toMatch(
+      /prices\.perKPromptTokens.*nanoTON as a decimal string/s,
+    )
+  })
+
+  it("prices a model by its own token prices over the node's", () => {
+    const config = models('[{ "id": "a", "prices": { "perKCompletionTokens": "7" } }, "b"]')
+    const [a, b] = providedModels(config.provide.models)
+    const node = { perKPromptTokens: 1n, perKCompletionTokens: 2n, perTensorGflop: 3n }
+    expect(modelPrices(node, a)).toEqual({
+      perKPromptTokens: 1n,
+      perKCompletionTokens: 7n,
+      perTensorGflop: 3n,
+    })
+    expect(modelPrices(node, b)).toEqual(node)
   })
 
   it('says which environment variable an upstream API key is missing from', () => {
