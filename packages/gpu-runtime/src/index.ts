@@ -54,8 +54,10 @@ export {
   type LlamaBackendInit,
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
+export { type LlamaBinaryProbe, probeLlamaBinary } from './llm/llama-binary.js'
 export { TOOLS_PROMPT_BYTES, toolsPrompt, toolsPromptBytesBound } from './llm/llama-grammar.js'
 export { createOpenAiBackend, OPENAI_DEFAULT_FEATURES, type OpenAiBackendInit } from './llm/openai-backend.js'
+export { type PullModelOptions, pullModel } from './llm/pull.js'
 export {
   checkFeatures,
   MAX_PROMPT_CHARS,

@@ -23,6 +23,7 @@ import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import { trustLabel } from '../market/offer-trust.js'
 import { attestationTrust, offerTrustOf } from '../services/attestation-trust.js'
+import type { NodeLog } from './node-log.js'
 
 /** The verifier a client command checks offers with: the policy of `config` (a home's `attestation` section). */
 export async function clientTrust(home: string, config: AttestationConfig): Promise<OfferTrustVerifier> {
@@ -91,20 +92,18 @@ export async function attestNode(options: AttestNodeOptions): Promise<OwnAttesta
 export async function attestProvider(
   options: AttestNodeOptions,
   template: OfferTemplate,
-  log: (line: string) => void,
+  log: NodeLog,
 ): Promise<OwnAttestation> {
   const own = await attestNode(options)
   if (!own.attested) {
-    log(`attestation off (open tier): ${own.reason}`)
+    log.event('attestation-off', { reason: own.reason })
     return own
   }
   template.attestation = new Uint8Array(own.evidence.bytes)
   template.trustTier = TrustTier.TRUST_TIER_ATTESTED
   if (options.config.attestedPrices !== undefined) template.attestedPrices = options.config.attestedPrices
-  log(
-    `attestation on: ${own.evidence.quote.tee} quote bound to this peer and settlement key (${own.evidence.bytes.byteLength} bytes of evidence)`,
-  )
-  log(`attestation self-check: ${await selfCheck(options, own.evidence)}`)
+  log.event('attestation-on', { tee: own.evidence.quote.tee, evidenceBytes: own.evidence.bytes.byteLength })
+  log.event('attestation-self-check', { verdict: await selfCheck(options, own.evidence) })
   return own
 }
 

@@ -1,8 +1,14 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
-import { tierPrices } from '@cocoon-mesh/protocol'
+
+import { join } from 'node:path'
+import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
+import { errorLine, type Prices, tierPrices } from '@cocoon-mesh/protocol'
 import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
+import { ModelUnavailableError } from '../home/errors.js'
+import { modelPrices, PROVIDER_MODELS_DIR, providedModelIds, providedModels } from '../home/provide-models.js'
+import type { ModelStatus } from '../jobs/model-check.js'
 import {
   createProviderJobs,
   offerCapabilities,
@@ -10,9 +16,49 @@ import {
   runtimeConfigFromHome,
 } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
-import { jobLine } from './node-log.js'
+import { attestProvider } from './node-attestation.js'
+import { logJobEvent, type NodeLog } from './node-log.js'
 import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
 import type { RunNodeOptions } from './run-node.js'
+import type { Teardown } from './teardown.js'
+import { TEST_MODEL_ID } from './try-model.js'
+
+/** What a providing node runs besides the peer: its offer template, settlement and job service. */
+export interface ProviderParts {
+  template: OfferTemplate
+  settlement: ProviderSettlement
+  jobs: ProviderJobs
+}
+
+/**
+ * Starts the provider part: the offer template from the config, the
+ * settlement (wallet, payments, claim timer) and the job runtime, each
+ * registering its stop on `teardown` as soon as it runs.
+ */
+export async function startProvider(
+  options: RunNodeOptions,
+  log: NodeLog,
+  teardown: Teardown,
+  observe: { metrics: Metrics | undefined; logger: ComponentLogger },
+): Promise<ProviderParts> {
+  const template = await offerTemplateFromConfig(options.config)
+  const settlement = await startSettlement(options, template, log, observe)
+  teardown.defer('settlement', () => settlement.close())
+  if (template.settlementKey !== undefined) {
+    const { home, privateKey, config } = options
+    const own = {
+      home,
+      privateKey,
+      settlementKey: template.settlementKey,
+      config: config.attestation,
+      logger: observe.logger,
+    }
+    await attestProvider(own, template, log)
+  }
+  const jobs = await startJobs(options, template, settlement, log, observe.logger)
+  teardown.defer('job runtime', () => jobs.close())
+  return { template, settlement, jobs }
+}
 
 /** What the config says this node serves, with the GPU found by gpu-runtime's detectHardware. */
 export async function offerTemplateFromConfig(config: NodeConfig): Promise<OfferTemplate> {
@@ -30,7 +76,7 @@ export async function offerTemplateFromConfig(config: NodeConfig): Promise<Offer
     // hardware detection is best effort
   }
   return {
-    models: p.models,
+    models: providedModelIds(p.models),
     jobKinds: p.jobKinds,
     prices: p.prices,
     gpu,
@@ -65,7 +111,7 @@ export function settlementFromConfig(config: NodeConfig): NonNullable<RunNodeOpt
 export async function startSettlement(
   options: RunNodeOptions,
   template: OfferTemplate,
-  log: (line: string) => void,
+  log: NodeLog,
   observe: { metrics: Metrics | undefined; logger: ComponentLogger },
 ): Promise<ProviderSettlement> {
   // the wallet is the offers' payout address and settlement key; with a
@@ -75,7 +121,7 @@ export async function startSettlement(
   const settlement = await startProviderSettlement({
     home: options.home,
     prices: template.prices,
-    log,
+    log: log.line,
     logger: observe.logger,
     ...(observe.metrics === undefined ? {} : { metrics: observe.metrics }),
     ...settlementFromConfig(options.config), // the config's "settlement" section
@@ -86,36 +132,67 @@ export async function startSettlement(
   if (settlement.payments !== undefined || (template.payoutAddress ?? '') === '')
     template.payoutAddress = settlement.wallet.address.toString()
   template.settlementKey = new Uint8Array(settlement.wallet.signingKey.publicKey)
-  log(
-    settlement.payments === undefined
-      ? `payments off (free jobs): no chain endpoint; payout ${template.payoutAddress}`
-      : `payments on via ${endpoint}; payout ${template.payoutAddress} settlement-key ${Buffer.from(template.settlementKey).toString('hex')}`,
-  )
+  const payout = template.payoutAddress ?? ''
+  if (settlement.payments === undefined || endpoint === undefined) log.event('payments-off', { payout })
+  else
+    log.event('payments-on', {
+      endpoint,
+      payout,
+      settlementKey: Buffer.from(template.settlementKey).toString('hex'),
+    })
   return settlement
 }
 
 /**
- * The job service on the gpu-runtime (models from <home>/models/<name>.gguf),
- * one log line per job event; puts the measured capacity in the offer.
+ * The job service on the gpu-runtime (models from `provide.models`), one log
+ * event per job; each model is tried and benchmarked at start (progress and
+ * figures logged), and the offer sells the ones that answered, at the
+ * capacity they measured.
+ * @throws {ModelUnavailableError} when no model answers, naming each problem and its fix.
  */
 export async function startJobs(
   options: RunNodeOptions,
   template: OfferTemplate,
   settlement: ProviderSettlement | undefined,
-  log: (line: string) => void,
+  log: NodeLog,
   logger: ComponentLogger,
 ): Promise<ProviderJobs> {
+  const runtime = runtimeConfigFromHome(options.home, options.config.provide)
+  await pullHfModels(options.home, runtime.models ?? [], log)
+  const entries = providedModels(options.config.provide.models)
+  const nodePrices = options.config.provide.prices
+  const priceOf = (model: string): Prices =>
+    modelPrices(
+      nodePrices,
+      entries.find((e) => e.id === model),
+    )
   const jobs = await createProviderJobs({
     logger,
-    runtime: runtimeConfigFromHome(options.home, options.config.provide),
-    // the attested prices apply only once the node's own evidence put them in its offer
-    prices: (minTrustTier) => tierPrices(template, minTrustTier) ?? template.prices,
+    runtime,
+    // a job pays its model's prices; one that requires the attested tier pays the attested
+    // prices, which apply only once the node's own evidence put them in its offer
+    prices: ({ model, minTrustTier }) =>
+      tierPrices({ prices: priceOf(model), attestedPrices: template.attestedPrices }, minTrustTier) ??
+      priceOf(model),
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
-    onEvent: (event) => {
-      const line = jobLine(event)
-      if (line !== undefined) log(line)
-    },
+    onEvent: (event) => logJobEvent(log, event),
+    onModelCheck: (step) => log.event('model-check', step),
   })
+  for (const m of jobs.models) {
+    if (m.ok)
+      log.event('benchmark', { model: m.id, tokensPerSecond: m.figures.tokensPerSecond, cached: m.cached })
+    else
+      log.event('model-unavailable', { model: m.id, error: m.error.shortMessage, fix: m.error.details ?? '' })
+  }
+  const serving = jobs.models.flatMap((m) => (m.ok ? [m.id] : []))
+  if (serving.length === 0 && !(template.jobKinds ?? []).includes('tensor')) {
+    await jobs.close()
+    throw noModelAnswers(jobs.models)
+  }
+  template.models = serving
+  // one offer carries one price set: the highest of its models', so no job is billed above the offer
+  template.prices = highestPrices(nodePrices, serving.map(priceOf))
+  if (serving.includes(TEST_MODEL_ID)) log.event('test-model', { model: TEST_MODEL_ID })
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
     template.gflops = jobs.capacity.gflops
@@ -124,4 +201,49 @@ export async function startJobs(
   template.features = capabilities.features
   if (capabilities.embeds) template.jobKinds = [...new Set([...(template.jobKinds ?? ['llm']), 'embedding'])]
   return jobs
+}
+
+/**
+ * Downloads the `hf:` models not yet in `<home>/models`, with node-llama-cpp's
+ * progress bar on a terminal; a failed download is logged, and the model's
+ * probe then reports it unavailable with the fix.
+ */
+async function pullHfModels(home: string, models: readonly LlmModelConfig[], log: NodeLog): Promise<void> {
+  for (const m of models) {
+    if (m.kind !== 'llama' || !m.source.startsWith('hf:')) continue
+    log.event('model-pull', { model: m.name, source: m.source })
+    try {
+      await pullModel(m.source, {
+        directory: join(home, PROVIDER_MODELS_DIR),
+        progress: process.stderr.isTTY === true,
+      })
+    } catch (error) {
+      log.event('model-pull-failed', { model: m.name, error: errorLine(error) })
+    }
+  }
+}
+
+function highestPrices(node: Prices, prices: readonly Prices[]): Prices {
+  // bigint has no Math.max
+  const max = (key: 'perKPromptTokens' | 'perKCompletionTokens'): bigint => {
+    let highest = prices.length === 0 ? node[key] : 0n
+    for (const p of prices) if (p[key] > highest) highest = p[key]
+    return highest
+  }
+  return {
+    perKPromptTokens: max('perKPromptTokens'),
+    perKCompletionTokens: max('perKCompletionTokens'),
+    perTensorGflop: node.perTensorGflop,
+  }
+}
+
+function noModelAnswers(models: ModelStatus[]): ModelUnavailableError {
+  const problems = models.flatMap((m) =>
+    m.ok ? [] : [`${m.id}: ${m.error.shortMessage}. ${m.error.details ?? ''}`],
+  )
+  return new ModelUnavailableError('None of the configured models can serve, so there is nothing to sell', {
+    model: models.map((m) => m.id).join(','),
+    details: `${problems.join(' | ')} — \`cocoon doctor\` checks each one.`,
+    cause: models.flatMap((m) => (m.ok ? [] : [m.error]))[0],
+  })
 }

@@ -9,7 +9,12 @@ import { LevelDatastore } from 'datastore-level'
 import { attestationPolicyFromConfig } from '../home/attestation-policy.js'
 import type { NodeConfig } from '../home/config.js'
 import { withUninterruptedReads } from '../home/datastore.js'
-import { BootstrapUnreachableError, ListenError, MalformedConfigError } from '../home/errors.js'
+import {
+  BootstrapUnreachableError,
+  ListenError,
+  MalformedConfigError,
+  ShutdownFailedError,
+} from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import type { ProviderJobs } from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
@@ -23,9 +28,8 @@ import {
 import { createPeer } from '../peer/create-peer.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { attestationTrust } from '../services/attestation-trust.js'
-import { attestProvider } from './node-attestation.js'
-import { logStartup } from './node-log.js'
-import { offerTemplateFromConfig, startJobs, startSettlement } from './node-provider.js'
+import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
+import { startProvider } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'
 import type {
   ProviderSettlement,
@@ -41,8 +45,10 @@ export interface RunNodeOptions {
   privateKey: PrivateKey
   config: NodeConfig
   provide: boolean
-  /** Where log lines go (default stdout). */
+  /** Where log lines go, one per call without a newline (default stdout). */
   log?: (line: string) => void
+  /** `text` (default): one readable line per event; `json`: one JSON object per line. */
+  logFormat?: LogFormat
   /**
    * The toncenter v2 endpoint to be paid through payment channels
    * (`--chain-endpoint`, default `$COCOON_TON_ENDPOINT`); without one the node serves for free.
@@ -86,79 +92,75 @@ export type RunNodeErrorType =
 /**
  * Starts a full peer from a home folder and keeps the state file for `cocoon status` up to date.
  * Everything started is registered on one {@link Teardown}: a failure part way
- * undoes what started, and `shutdown()` undoes all of it.
+ * undoes what started, and `shutdown()` undoes all of it; each cleanup that
+ * fails is logged (`cleanup-failed <step> <cause>`).
  * @throws {RunNodeErrorType}
  */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
-  if (options.provide && options.config.provide.models.length === 0) {
-    throw new MalformedConfigError('--provide given but no models to provide', {
-      details: `Set "provide.models" in ${join(options.home, 'config.jsonc')} or COCOON_PROVIDE_MODELS=model-a,model-b.`,
-    })
-  }
-  const teardown = new Teardown()
+  const log = createNodeLog(
+    options.logFormat ?? 'text',
+    options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
+  )
+  if (options.provide && options.config.provide.models.length === 0) throw noModelsError(options.home)
+  const teardown = new Teardown((step, cause) =>
+    log.event('cleanup-failed', { step, error: errorLine(cause) }),
+  )
   try {
     return await startNode(options, log, teardown)
   } catch (error) {
-    await teardown.run().catch((cleanup: unknown) => log(`cleanup-failed ${errorLine(cleanup)}`))
+    // each failed step was logged by the teardown as it failed; the start-up error is what the caller sees
+    await teardown.run().catch((cleanup: unknown) => {
+      if (!(cleanup instanceof ShutdownFailedError))
+        log.event('cleanup-failed', { step: 'teardown', error: errorLine(cleanup) })
+    })
     throw error
   }
 }
 
-/** Starts settlement, jobs, datastore, peer, state file and metrics endpoint in order, each registered on `teardown`. */
-async function startNode(
-  options: RunNodeOptions,
-  log: (line: string) => void,
-  teardown: Teardown,
-): Promise<RunningNode> {
-  const { home, config } = options
+/** `--provide` with no `provide.models`: says how to add one (or try the test model). */
+function noModelsError(home: string): MalformedConfigError {
+  return new MalformedConfigError('--provide given but no models to provide', {
+    details: `Add one with \`cocoon models add <id> <file.gguf | hf:user/repo | http://upstream/v1>\`, set "provide.models" in ${join(home, 'config.jsonc')}, or run \`cocoon init --try\` for a generated test model.`,
+  })
+}
+
+/**
+ * Starts the provider part (settlement, jobs), datastore, peer, state file and
+ * metrics endpoint in order, each registering its stop on `teardown`, then joins the mesh.
+ */
+async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardown): Promise<RunningNode> {
   // the policy this node verifies offers with, loaded first so a bad one fails before anything starts
-  const trust = attestationTrust({ policy: await attestationPolicyFromConfig(home, config.attestation) })
-  const template = options.provide ? await offerTemplateFromConfig(config) : undefined
+  const trust = attestationTrust({
+    policy: await attestationPolicyFromConfig(options.home, options.config.attestation),
+  })
   const telemetry = options.metricsPort === undefined ? undefined : createNodeMetrics()
   // one logger for the node, its runtime and its settlement, prefixed with the node's peer id
   const logger = peerLogger(peerIdFromPrivateKey(options.privateKey))
   // removed last, and only once this process wrote it
-  const state = new NodeStateFile(home, template !== undefined)
+  const state = new NodeStateFile(options.home, options.provide)
   teardown.defer('state file', () => state.remove())
-  const settlement =
-    template === undefined
-      ? undefined
-      : await startSettlement(options, template, log, { metrics: telemetry?.metrics, logger })
-  if (settlement !== undefined) teardown.defer('settlement', () => settlement.close())
-  if (template?.settlementKey !== undefined) {
-    const { privateKey } = options
-    const own = {
-      home,
-      privateKey,
-      settlementKey: template.settlementKey,
-      config: config.attestation,
-      logger,
-    }
-    await attestProvider(own, template, log)
-  }
-  const jobs =
-    template === undefined ? undefined : await startJobs(options, template, settlement, log, logger)
-  if (jobs !== undefined) teardown.defer('job runtime', () => jobs.close())
-  const datastore = new LevelDatastore(join(home, DATASTORE_DIR))
+  const provider = options.provide
+    ? await startProvider(options, log, teardown, { metrics: telemetry?.metrics, logger })
+    : undefined
+  const datastore = new LevelDatastore(join(options.home, DATASTORE_DIR))
   await datastore.open()
   teardown.defer('datastore', () => datastore.close())
   const peer = await startPeer(options, {
     datastore,
-    template,
-    jobs,
+    template: provider?.template,
+    jobs: provider?.jobs,
     trust,
     metrics: telemetry?.metrics,
     logger,
   })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
-  state.track(peer, log)
+  state.track(peer, log.line)
   teardown.defer('state updates', () => state.stop())
-  const metrics =
+  const metricsUrl =
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
-  logStartup(peer, { template, metricsUrl: metrics }, log, () => state.schedule())
+  logStartup(peer, { template: provider?.template, metricsUrl }, log, () => state.schedule())
   await state.write()
-  await joinMesh(peer, config.bootstrap)
+  await joinMesh(peer, options.config.bootstrap)
   let shutdown: Promise<void> | undefined
   return {
     peer,
@@ -166,7 +168,7 @@ async function startNode(
       shutdown ??= teardown.run()
       return shutdown
     },
-    ...(settlement === undefined ? {} : { settlement }),
+    ...(provider?.settlement === undefined ? {} : { settlement: provider.settlement }),
   }
 }
 

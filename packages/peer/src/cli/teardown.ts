@@ -7,6 +7,12 @@ import { ShutdownFailedError } from '../home/errors.js'
  */
 export class Teardown {
   readonly #steps: Array<{ name: string; run: () => unknown }> = []
+  readonly #onFailure: ((step: string, cause: unknown) => void) | undefined
+
+  /** `onFailure` hears each failed cleanup as it happens (the node logs it with its cause). */
+  constructor(onFailure?: (step: string, cause: unknown) => void) {
+    this.#onFailure = onFailure
+  }
 
   /** Registers the cleanup of something just started. */
   defer(name: string, run: () => unknown): void {
@@ -25,6 +31,7 @@ export class Teardown {
         await step.run()
       } catch (cause) {
         failures.push({ step: step.name, cause })
+        this.#onFailure?.(step.name, cause)
       }
     }
     if (failures.length > 0) throw new ShutdownFailedError(failures)

@@ -12,12 +12,14 @@ import {
 import { bad, nano, str, strings } from './config-fields.js'
 import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
+import { type ProvideModelEntry, parseProvidedModels } from './provide-models.js'
 
 /** File in the home folder holding the node's configuration (JSON with comments). */
 export const CONFIG_FILE = 'config.jsonc'
 
 export interface ProvideConfig {
-  models: string[]
+  /** What is sold: model ids (served from `<home>/models/<id>.gguf`) or entries naming their source. */
+  models: ProvideModelEntry[]
   /** nanoTON per 1000 prompt / completion tokens and per tensor GFLOP (decimal strings or numbers). */
   prices: { perKPromptTokens: bigint; perKCompletionTokens: bigint; perTensorGflop: bigint }
   jobKinds: string[]
@@ -110,9 +112,18 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
 
   // What this node sells with \`cocoon node start --provide\`.
   "provide": {
-    // Model ids served (COCOON_PROVIDE_MODELS). The GPU is detected at start.
+    // Models sold (COCOON_PROVIDE_MODELS takes ids). The GPU is detected at start; each model
+    // is checked and benchmarked at start (cached), and one that fails is left out of the offer.
+    // \`cocoon models add|list|remove|pull|test\` edits and tries this list. An entry is an id
+    // (served from <home>/models/<id>.gguf) or an object:
+    //   { "id": "qwen-0.5b", "source": "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M",
+    //     "maxConcurrency": 2, "contextSize": 4096, "gpu": "auto",        // or a GGUF path
+    //     "prices": { "perKCompletionTokens": "300000" } }                 // over "prices" below
+    //   { "id": "llama-70b", "upstream": { "baseUrl": "http://127.0.0.1:8000",
+    //     "model": "meta-llama/Llama-3.3-70B-Instruct", "apiKeyEnv": "VLLM_API_KEY" } }
     "models": [],
     // Prices in nanoTON (1 TON = 1e9): per 1000 prompt tokens, per 1000 completion tokens, per tensor GFLOP.
+    // The offer quotes the highest of its models' prices; each job pays its own model's.
     "prices": { "perKPromptTokens": "100000", "perKCompletionTokens": "200000", "perTensorGflop": "1000" },
     // "llm" and/or "tensor".
     "jobKinds": ["llm"],
@@ -230,7 +241,7 @@ function provideConfig(source: string, provide: Section): ProvideConfig {
   const d = DEFAULT_CONFIG.provide
   const prices = (provide.prices ?? {}) as Section
   return {
-    models: strings(source, 'provide.models', provide.models, d.models),
+    models: parseProvidedModels(source, provide.models),
     prices: {
       perKPromptTokens: nano(
         source,

@@ -46,6 +46,19 @@ export class NodeNotRunningError extends CocoonError<'ERR_NODE_NOT_RUNNING'> {
   override readonly name = 'NodeNotRunningError'
 }
 
+/** A model in `provide.models` does not load or answer (missing file, upstream down, wrong API key...). */
+export class ModelUnavailableError extends CocoonError<'ERR_MODEL_UNAVAILABLE'> {
+  readonly code = 'ERR_MODEL_UNAVAILABLE' as const
+  override readonly name = 'ModelUnavailableError'
+  /** The model id, as configured. */
+  readonly model: string
+
+  constructor(shortMessage: string, options: { model: string; details?: string; cause?: unknown }) {
+    super(shortMessage, options)
+    this.model = options.model
+  }
+}
+
 /** Every error of the home folder and node start-up. */
 /** Stopping a node left parts running: each failed step with its cause. */
 export class ShutdownFailedError extends CocoonError<'ERR_SHUTDOWN_FAILED'> {
@@ -71,6 +84,7 @@ export type HomeError =
   | ListenError
   | NodeNotRunningError
   | ShutdownFailedError
+  | ModelUnavailableError
 
 /** The codes of {@link HomeError}. */
 export type HomeErrorCode = HomeError['code']

@@ -1,6 +1,6 @@
 /** The job service's configuration, events and the inbound job it serves. */
 import type { Runtime } from '@cocoon-mesh/gpu-runtime'
-import type { JobErrorCode, JobFrame, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
+import type { JobErrorCode, JobFrame, JobRequest, Prices, RejectReason, Timers } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
@@ -18,13 +18,17 @@ export const DEFAULT_MAX_CONCURRENT_JOBS = 64
 export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'> &
   Partial<Pick<Runtime, 'features' | 'embed' | 'embeddingModels'>>
 
+/** What a job's price depends on: its model and the least trust tier it requires. */
+export type JobPriceQuery = Pick<JobRequest, 'model' | 'minTrustTier'>
+
 export interface JobServiceInit {
   runtime: JobRuntime
   /**
-   * The provider's current offer prices for a job of `minTrustTier` (see
-   * protocol's `tierPrices`): the service never accepts a job below them.
+   * The prices of a job for its model and least trust tier (see protocol's
+   * `tierPrices`; per model at most the offer's): the service never accepts a
+   * job below them, and quotes them in its JobAccept.
    */
-  prices: (minTrustTier: TrustTier) => Prices
+  prices: (job: JobPriceQuery) => Prices
   payments?: ProviderPayments
   /** Largest input tensor accepted, bytes. Default 64 MiB. */
   maxTensorBytes?: number

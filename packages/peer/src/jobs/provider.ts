@@ -127,7 +127,7 @@ class DefaultJobService implements JobService {
       return undefined
     }
     inbound.jobId = request.jobId
-    const price = this.#init.prices(request.minTrustTier)
+    const price = this.#init.prices(request)
     const failure = admissionFailure(request, price, {
       active: this.#active,
       init: this.#init,

@@ -4,9 +4,10 @@
  * `cocoon channel open --payout ... --provider-key ...`. Spawned built CLI, as
  * a user runs it.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { loadOrCreateWalletMnemonic, walletFromMnemonic } from '@cocoon-mesh/settlement'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, cocoon, ProcessGroup } from '../../../../test-support/cli-processes.ts'
@@ -32,6 +33,9 @@ describe('cocoon offers: payout address and settlement key', () => {
     const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(dir)).mnemonic)
     const payout = wallet.address.toString()
     const key = Buffer.from(wallet.signingKey.publicKey).toString('hex')
+    // the node sells only models that answer at start: the generated test model stands in for weights
+    await mkdir(join(dir, 'models'), { recursive: true })
+    await writeTinyGguf(join(dir, 'models', `${MODEL}.gguf`))
 
     // without a chain endpoint the node serves for free but still names its wallet in its offer
     const node = procs.spawn(

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, ProcessGroup } from '../../../../test-support/cli-processes.ts'
 
@@ -70,6 +71,9 @@ describe('cocoon CLI', () => {
     const relayHome = await newHome()
     expect(run(['init', '--home', providerHome]).code).toBe(0)
     expect(run(['init', '--home', relayHome]).code).toBe(0)
+    // the node sells only models that answer at start: the generated test model stands in for weights
+    await mkdir(join(providerHome, 'models'))
+    await writeTinyGguf(join(providerHome, 'models', `${MODEL}.gguf`))
     const provider = start(
       'provider',
       ['node', 'start', '--home', providerHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--provide'],
@@ -137,6 +141,31 @@ describe('cocoon CLI', () => {
     relay2.child.kill('SIGINT')
     expect((await relay2.exited).code).toBe(0)
   }, 120_000)
+
+  it('--log-format json prints one JSON object per event, with its fields', async () => {
+    const home = await newHome()
+    expect(run(['init', '--home', home]).code).toBe(0)
+    const node = start('json node', [
+      'node',
+      'start',
+      '--home',
+      home,
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--log-format',
+      'json',
+    ])
+    const first = JSON.parse(await node.line(/"event":"peer-id"/)) as Record<string, unknown>
+    expect(first.peerId).toMatch(/^12D3KooW/)
+    expect(Number.isNaN(Date.parse(String(first.time)))).toBe(false)
+    const listening = JSON.parse(await node.line(/"event":"listening"/)) as Record<string, unknown>
+    expect(listening.address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\//)
+    node.child.kill('SIGINT')
+    expect((await node.exited).code).toBe(0)
+    const events = node.lines.map((l) => (JSON.parse(l) as { event: string }).event)
+    expect(events.slice(-2)).toEqual(['stopping', 'stopped'])
+    expect(run(['node', 'start', '--home', home, '--log-format', 'xml']).stderr).toMatch(/text, json/)
+  }, 60_000)
 
   it('explains bad input: corrupt key, malformed config, unreachable bootstrap, port in use', async () => {
     const home = await newHome()

@@ -49,7 +49,9 @@ function script(tokens: number, die = false): (stream: Stream) => Promise<void> 
         gflop: 0,
         cost: 1n,
       }
-      await writer.write({ result: { jobId, usage, backend: 'scripted', finishReason: 'stop', toolCalls: [] } })
+      await writer.write({
+        result: { jobId, usage, backend: 'scripted', finishReason: 'stop', toolCalls: [] },
+      })
     }
     await stream.close()
   }

@@ -2,9 +2,11 @@ import type { Command } from 'commander'
 import { registerAttest } from './attest.js'
 import { registerChannel } from './channel.js'
 import { registerDevnet } from './devnet.js'
+import { registerDoctor } from './doctor.js'
 import { registerEarnings } from './earnings.js'
 import { registerGateway } from './gateway.js'
 import { registerInit } from './init.js'
+import { registerModels } from './models.js'
 import { registerNode } from './node.js'
 import { registerOffers } from './offers.js'
 import { registerRun } from './run.js'
@@ -18,6 +20,8 @@ export type RegisterCommand = (program: Command) => void
 export const commands: RegisterCommand[] = [
   registerInit,
   registerNode,
+  registerModels,
+  registerDoctor,
   registerStatus,
   registerOffers,
   registerWallet,

@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { CONFIG_FILE, writeDefaultConfig } from '../../home/config.js'
 import { createIdentity, IDENTITY_FILE } from '../../home/identity.js'
 import { ensureHomeDir } from '../../home/index.js'
+import { printTestModel } from '../try-model.js'
 import type { RegisterCommand } from './index.js'
 
 export const registerInit: RegisterCommand = (program: Command) => {
@@ -13,7 +14,11 @@ export const registerInit: RegisterCommand = (program: Command) => {
       "create this node's identity, a commented default config and a TON wallet in the home folder",
     )
     .option('--home <dir>', 'home folder (default $COCOON_HOME or ~/.cocoon)')
-    .action(async (opts: { home?: string }) => {
+    .option(
+      '--try',
+      'also set up a generated test model, so `cocoon node start --provide` sells something now',
+    )
+    .action(async (opts: { home?: string; try?: boolean }) => {
       const home = resolveHome(opts.home)
       await ensureHomeDir(home)
       const key = await createIdentity(home)
@@ -28,5 +33,6 @@ export const registerInit: RegisterCommand = (program: Command) => {
       const { mnemonic, created } = await loadOrCreateWalletMnemonic(home)
       const wallet = await walletFromMnemonic(mnemonic)
       out(`wallet ${wallet.address.toString()}${created ? '' : ' (kept existing)'}`)
+      if (opts.try === true) await printTestModel(home, out)
     })
 }

@@ -1,6 +1,8 @@
+import { errorLine } from '@cocoon-mesh/protocol'
 import { resolveHome } from '@cocoon-mesh/settlement'
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
 import { loadIdentity } from '../../home/identity.js'
+import { createNodeLog, LOG_FORMATS, type LogFormat } from '../node-log.js'
 import { collect, effectiveConfig, parsePort } from '../node-options.js'
 import { runNode } from '../run-node.js'
 import type { RegisterCommand } from './index.js'
@@ -41,6 +43,14 @@ export const registerNode: RegisterCommand = (program: Command) => {
       'serve Prometheus metrics (process, libp2p, order book, jobs) on http://127.0.0.1:<port>/metrics; 0 picks a free port; the URL is printed as a "metrics <url>" line',
       parsePort,
     )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'text: one readable line per event; json: one JSON object per line ({"time","event",...fields})',
+      )
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .action(
       async (opts: {
         home?: string
@@ -50,7 +60,9 @@ export const registerNode: RegisterCommand = (program: Command) => {
         provide?: boolean
         chainEndpoint?: string
         metricsPort?: number
+        logFormat: LogFormat
       }) => {
+        const log = createNodeLog(opts.logFormat, (line) => process.stdout.write(`${line}\n`))
         const home = resolveHome(opts.home)
         const privateKey = await loadIdentity(home)
         const config = await effectiveConfig(home, opts)
@@ -75,12 +87,13 @@ export const registerNode: RegisterCommand = (program: Command) => {
           privateKey,
           config,
           provide: opts.provide === true,
+          logFormat: opts.logFormat,
           ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }),
           ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
         })
         await new Promise<void>((resolve) => {
           onSignal = (signal: string): void => {
-            process.stdout.write(`stopping ${signal}\n`)
+            log.event('stopping', { signal })
             // a clean stop normally takes well under a second; never hang an operator's terminal
             setTimeout(() => {
               process.stderr.write('cocoon: shutdown did not finish within 15 s; exiting anyway\n')
@@ -88,11 +101,12 @@ export const registerNode: RegisterCommand = (program: Command) => {
             }, 15_000).unref()
             running.shutdown().then(
               () => {
-                process.stdout.write('stopped\n')
+                log.event('stopped', {})
                 resolve()
               },
               (error: unknown) => {
-                process.stderr.write(`cocoon: unclean shutdown: ${String(error)}\n`)
+                // each failed step was logged as `cleanup-failed` with its cause
+                process.stderr.write(`cocoon: unclean shutdown: ${errorLine(error)}\n`)
                 process.exitCode = 1
                 resolve()
               },
