@@ -17,6 +17,7 @@ import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
 import { PeerPenalties } from '../services/penalties.js'
+import { staleProviderRecords } from '../services/stale-provider-records.js'
 import { orderBookGossipOptions } from './gossip-config.js'
 import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.js'
@@ -133,7 +134,8 @@ function cocoonServices(
   const models = [...(options.models ?? []), ...(options.provide?.models ?? [])]
   return {
     identify: identify(),
-    ping: ping(),
+    // libp2p's connection monitor, kad-dht and the SDK ping over one protocol: at the default of one outbound stream a concurrent ping fails the monitor's, which then closes the connection
+    ping: ping({ maxOutboundStreams: 3, maxInboundStreams: 4 }),
     dht: kadDHT({
       protocol: KAD_PROTOCOL,
       clientMode: mode === 'light',
@@ -159,8 +161,10 @@ function cocoonServices(
       rateLimit: options.rateLimit,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       gossip,
+      followPeerTopics: mode === 'full',
     }),
     offersProtocol: offersProtocol(),
+    staleProviderRecords: staleProviderRecords(),
     ...(options.provide === undefined
       ? {}
       : {

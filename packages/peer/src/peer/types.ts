@@ -10,6 +10,7 @@ import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
 import type { OrderBookService } from '../services/order-book.js'
+import type { StaleProviderRecordsService } from '../services/stale-provider-records.js'
 
 /**
  * The services every Cocoon peer runs. `pubsub` is absent on a light peer
@@ -23,6 +24,8 @@ export type CocoonBaseServices = {
   pubsub?: GossipSub
   orderBook: OrderBookService
   offersProtocol: OffersProtocolService
+  /** Drops the DHT provider records of providers the order book saw gone. */
+  staleProviderRecords: StaleProviderRecordsService
   /** Present when the peer was created with `provide`. */
   offerPublisher?: OfferPublisherService
 }
