@@ -10,8 +10,24 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { decodeOrderBookMessage, OFFERS_PUSH_PROTOCOL, orderBookTopic } from '@cocoon-mesh/protocol'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { base58btc } from 'multiformats/bases/base58'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildPeerDist, CLI as cli, type Proc, ProcessGroup } from '../../../../test-support/cli-processes.ts'
+import {
+  buildPeerDist,
+  CLI as cli,
+  type Proc,
+  ProcessGroup,
+  stop,
+} from '../../../../test-support/cli-processes.ts'
 
 const MODEL = 'tiny'
 const procs = new ProcessGroup(60_000)
@@ -147,14 +163,54 @@ describe('discovery from a cold start (real processes)', () => {
     )
   }, 120_000)
 
-  it('no connection between healthy nodes flaps: no peer-left while each side answers three monitor pings', async () => {
-    // libp2p's connection monitor pings every 10 s; four completed pings each way span 30 s and more
+  it('a subscriber that runs none of this code and only listens gets the existing offers pushed on subscribe', async () => {
+    // a plain js-libp2p node: gossipsub and a handler of the push protocol, no order book, no pull
+    const plain = await createLibp2p({
+      addresses: { listen: [] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), pubsub: gossipsub() },
+    })
+    try {
+      const pushed = new Promise<string>((resolve) => {
+        void plain.handle(OFFERS_PUSH_PROTOCOL, async (stream) => {
+          const message = decodeOrderBookMessage((await lpStream(stream).read()).subarray())
+          await stream.close()
+          const offer = message.offer
+          if (offer !== undefined) resolve(base58btc.encode(offer.provider).slice(1))
+        })
+      })
+      await plain.dial(multiaddr(boot.addr))
+      const subscribedAt = Date.now()
+      plain.services.pubsub.subscribe(orderBookTopic(MODEL))
+      expect(await pushed).toBe(provider.id)
+      process.stdout.write(
+        `a listening subscriber got the existing offer ${Date.now() - subscribedAt} ms after subscribing\n`,
+      )
+    } finally {
+      await plain.stop()
+    }
+  }, 120_000)
+
+  it('no connection between healthy nodes flaps: no peer-left while each side answers four monitor pings', async () => {
+    // kad-dht pings a new contact once, libp2p's connection monitor every 10 s: five pings each way span 30 s and more
     const pingsFrom = (id: string): RegExp => new RegExp(`ping from ${id} complete`)
     await Promise.all([
-      stderrLines(boot.proc, pingsFrom(provider.id), 4, 'four pings from the provider'),
-      stderrLines(provider.proc, pingsFrom(boot.id), 4, 'four pings from the bootstrap node'),
+      stderrLines(boot.proc, pingsFrom(provider.id), 5, 'five pings from the provider'),
+      stderrLines(provider.proc, pingsFrom(boot.id), 5, 'five pings from the bootstrap node'),
     ])
     expect(boot.proc.lines.filter((l) => l === `peer-left ${provider.id}`)).toEqual([])
     expect(provider.proc.lines.filter((l) => l === `peer-left ${boot.id}`)).toEqual([])
   }, 150_000)
+
+  it('once the provider is gone, the DHT stops returning it: its records are dropped', async () => {
+    await stop(provider.proc.child, 'SIGTERM')
+    await boot.proc.line(new RegExp(`^offer-removed ${provider.id} .*reason=cancelled`))
+    const after = await offers(['--model', MODEL])
+    expect(after.providers).toEqual([])
+    // the lookup ran and found no provider to ask: the stopped one is not tried
+    expect(after.stderr).toMatch(/no provider of tiny found/)
+    expect(after.stderr).not.toContain(`asking provider ${provider.id}`)
+  }, 120_000)
 })
