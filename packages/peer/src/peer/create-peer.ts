@@ -17,6 +17,7 @@ import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
 import { PeerPenalties } from '../services/penalties.js'
+import { pingResponder } from '../services/ping-responder.js'
 import { staleProviderRecords } from '../services/stale-provider-records.js'
 import { orderBookGossipOptions } from './gossip-config.js'
 import { nodeNoiseCrypto } from './noise-crypto.js'
@@ -134,8 +135,9 @@ function cocoonServices(
   const models = [...(options.models ?? []), ...(options.provide?.models ?? [])]
   return {
     identify: identify(),
-    // libp2p's connection monitor, kad-dht and the SDK ping over one protocol: at the default of one outbound stream a concurrent ping fails the monitor's, which then closes the connection
-    ping: ping({ maxOutboundStreams: 3, maxInboundStreams: 4 }),
+    ping: ping(),
+    // answers pings in place of libp2p's handler, with the stream limits the connection monitor needs
+    pingResponder: pingResponder(),
     dht: kadDHT({
       protocol: KAD_PROTOCOL,
       clientMode: mode === 'light',

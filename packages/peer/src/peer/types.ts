@@ -10,6 +10,7 @@ import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
 import type { OrderBookService } from '../services/order-book.js'
+import type { PingResponderService } from '../services/ping-responder.js'
 import type { StaleProviderRecordsService } from '../services/stale-provider-records.js'
 
 /**
@@ -20,6 +21,8 @@ import type { StaleProviderRecordsService } from '../services/stale-provider-rec
 export type CocoonBaseServices = {
   identify: Identify
   ping: Ping
+  /** Answers `/ipfs/ping/1.0.0` (closing each answered stream) with the limits the connection monitor needs. */
+  pingResponder: PingResponderService
   dht: KadDHT
   pubsub?: GossipSub
   orderBook: OrderBookService

@@ -32,8 +32,8 @@ import {
 const MODEL = 'tiny'
 const procs = new ProcessGroup(60_000)
 const homes: string[] = []
-/** The node logs the tests read: the offer publisher's announces, the ping handler's completed pings. */
-const NODE_DEBUG = '*cocoon:offer-publisher*,*:ping'
+/** The node logs the tests read: the offer publisher's announces, the ping responder's answered pings. */
+const NODE_DEBUG = '*cocoon:offer-publisher*,*cocoon:ping-responder*'
 
 let boot: { proc: Proc; addr: string; id: string }
 let provider: { proc: Proc; id: string }
@@ -195,7 +195,7 @@ describe('discovery from a cold start (real processes)', () => {
 
   it('no connection between healthy nodes flaps: no peer-left while each side answers four monitor pings', async () => {
     // kad-dht pings a new contact once, libp2p's connection monitor every 10 s: five pings each way span 30 s and more
-    const pingsFrom = (id: string): RegExp => new RegExp(`ping from ${id} complete`)
+    const pingsFrom = (id: string): RegExp => new RegExp(`answered a ping stream from ${id}`)
     await Promise.all([
       stderrLines(boot.proc, pingsFrom(provider.id), 5, 'five pings from the provider'),
       stderrLines(provider.proc, pingsFrom(boot.id), 5, 'five pings from the bootstrap node'),
