@@ -17,6 +17,8 @@ import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
 import { PeerPenalties } from '../services/penalties.js'
+import { pingResponder } from '../services/ping-responder.js'
+import { staleProviderRecords } from '../services/stale-provider-records.js'
 import { orderBookGossipOptions } from './gossip-config.js'
 import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.js'
@@ -134,6 +136,8 @@ function cocoonServices(
   return {
     identify: identify(),
     ping: ping(),
+    // answers pings in place of libp2p's handler, with the stream limits the connection monitor needs
+    pingResponder: pingResponder(),
     dht: kadDHT({
       protocol: KAD_PROTOCOL,
       clientMode: mode === 'light',
@@ -160,8 +164,10 @@ function cocoonServices(
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       ...(options.trust === undefined ? {} : { trust: options.trust }),
       gossip,
+      followPeerTopics: mode === 'full',
     }),
     offersProtocol: offersProtocol(),
+    staleProviderRecords: staleProviderRecords(),
     ...(options.provide === undefined
       ? {}
       : {

@@ -11,6 +11,8 @@ import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import type { OfferPublisherService } from '../services/offer-publisher.js'
 import type { OffersProtocolService } from '../services/offers-protocol.js'
 import type { OrderBookService } from '../services/order-book.js'
+import type { PingResponderService } from '../services/ping-responder.js'
+import type { StaleProviderRecordsService } from '../services/stale-provider-records.js'
 
 /**
  * The services every Cocoon peer runs. `pubsub` is absent on a light peer
@@ -20,10 +22,14 @@ import type { OrderBookService } from '../services/order-book.js'
 export type CocoonBaseServices = {
   identify: Identify
   ping: Ping
+  /** Answers `/ipfs/ping/1.0.0` (closing each answered stream) with the limits the connection monitor needs. */
+  pingResponder: PingResponderService
   dht: KadDHT
   pubsub?: GossipSub
   orderBook: OrderBookService
   offersProtocol: OffersProtocolService
+  /** Drops the DHT provider records of providers the order book saw gone. */
+  staleProviderRecords: StaleProviderRecordsService
   /** Present when the peer was created with `provide`. */
   offerPublisher?: OfferPublisherService
 }

@@ -1,7 +1,7 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import { errorLine, JOB_PROTOCOL, type Offer, systemTimers, type Timers } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
-import type { PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { InvalidJobError } from '../jobs/errors.js'
@@ -177,6 +177,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     }))
   const libp2p = peer.libp2p
   const log = libp2p.logger.forComponent('cocoon:sdk')
+  await keepBootstrapPeers(libp2p, options.bootstrap ?? [])
   const now = options.now ?? Date.now
   const records = new ProviderRecords(now)
   const latencies = new Map<string, number>()
@@ -250,6 +251,36 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
       if (ownsPeer) await peer.stop()
       await paid?.close()
     },
+  }
+}
+
+/**
+ * Tags the bootstrap peers keep-alive, so libp2p's reconnect queue redials one
+ * whose connection drops: a light client whose other connections were to
+ * providers that died still reaches the DHT and other providers through them.
+ * A bootstrap address without `/p2p/<id>` cannot be tagged and is logged.
+ */
+async function keepBootstrapPeers(libp2p: Libp2p, bootstrap: readonly string[]): Promise<void> {
+  const log = libp2p.logger.forComponent('cocoon:sdk')
+  for (const addr of bootstrap) {
+    const ma = multiaddr(addr)
+    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value
+    if (id === undefined) {
+      log('bootstrap address %a names no peer id; it is not redialled when its connection drops', ma)
+      continue
+    }
+    try {
+      await libp2p.peerStore.merge(peerIdFromString(id), {
+        multiaddrs: [ma],
+        tags: { [`${KEEP_ALIVE}-cocoon-bootstrap`]: { value: 50 } },
+      })
+    } catch (error) {
+      log.error(
+        'keeping bootstrap peer %a failed; it is not redialled when its connection drops - %e',
+        ma,
+        error,
+      )
+    }
   }
 }
 

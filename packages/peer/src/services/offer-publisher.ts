@@ -38,6 +38,7 @@ import {
 import { modelCid } from './model-cid.js'
 import { OFFERS_PUSH_PROTOCOL, pushOrderBookMessage } from './offers-protocol.js'
 import { ORDER_BOOK_CAPABILITY, type OrderBookService, PUBSUB_CAPABILITY } from './order-book.js'
+import { routingTableReady } from './routing-table.js'
 
 /** The capability the offer publisher declares. */
 export const OFFER_PUBLISHER_CAPABILITY = '@cocoon-mesh/offer-publisher'
@@ -82,6 +83,8 @@ export interface OfferPublisherComponents {
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
   contentRouting: ContentProvider
+  /** The kad-dht service: an announce waits (bounded) for its routing table to hold a peer. */
+  dht: object
   /** The order-book service: this provider's own offers and cancels enter its book. */
   orderBook: OrderBookService
   /** Connected peers get each cancel directly too (gossip alone can lose it, see `cancel`). */
@@ -198,12 +201,14 @@ export class OfferPublisherService implements Startable {
 
   /**
    * A provider record stored when the node knew few peers sits on the wrong
-   * peers once the mesh grows, so it is announced again each time the number
-   * of connected peers doubles (log2(n) announces), besides every republish.
+   * peers once the mesh grows (and one stored before any connection sits
+   * nowhere), so it is announced at the first connection and again each time
+   * the number of connected peers doubles (log2(n) announces), besides every
+   * republish.
    */
   readonly #onConnect = (): void => {
     this.#connected++
-    if (!this.#provide || !this.#running || this.#connected < 2 * Math.max(1, this.#announcedAt)) return
+    if (!this.#provide || !this.#running || this.#connected < 2 * this.#announcedAt) return
     this.#announcedAt = this.#connected
     if (this.#announceTimer !== undefined) clearTimeout(this.#announceTimer)
     this.#announceTimer = setTimeout(() => {
@@ -330,6 +335,8 @@ export class OfferPublisherService implements Startable {
 
   /** Announces this peer as a DHT provider of every model it serves. */
   async announce(options: AbortOptions = {}): Promise<void> {
+    // a record provided over an empty routing table is stored nowhere but here
+    await routingTableReady(this.#components.dht, { signal: AbortSignal.timeout(5000) })
     for (const model of this.#template.models) {
       try {
         await this.#components.contentRouting.provide(await modelCid(model), options)

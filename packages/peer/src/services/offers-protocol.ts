@@ -55,11 +55,15 @@ const RESPONSE_CODEC: MessageStreamCodec<OffersResponse> = {
 
 export { OFFERS_PUSH_PROTOCOL } from '@cocoon-mesh/protocol'
 
-/** The pushed message stays raw bytes: the order book validates exactly what arrived. */
+/**
+ * The pushed message stays raw bytes: the order book validates exactly what
+ * arrived. They are copied out of the transport's Buffer so that the bytes
+ * fields of the decoded offer are plain Uint8Arrays, as from gossip.
+ */
 const PUSH_CODEC: MessageStreamCodec<Uint8Array> = {
   name: 'OrderBookMessage',
   encode: (bytes) => bytes,
-  decode: (bytes) => bytes.subarray(),
+  decode: (bytes) => Uint8Array.from(bytes.subarray()),
   maxBytes: MAX_ORDER_BOOK_MESSAGE_BYTES,
 }
 

@@ -1,6 +1,9 @@
 import {
   canonicalModelId,
   encodeOrderBookMessage,
+  MAX_MODEL_ID_LENGTH,
+  MAX_OFFERS_PER_RESPONSE,
+  modelFromOrderBookTopic,
   type Offer,
   type OfferCancel,
   orderBookTopic,
@@ -20,6 +23,7 @@ import {
   serviceDependencies,
 } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
+import { GoneProviders } from '../market/gone-providers.js'
 import { type GossipVerdict, type OrderBookVerifier, signatureVerifier } from '../market/gossip-validation.js'
 import {
   OfferBook,
@@ -32,7 +36,7 @@ import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
 import { attestationTrust } from './attestation-trust.js'
-import { fetchOffers } from './offers-protocol.js'
+import { fetchOffers, pushOrderBookMessage } from './offers-protocol.js'
 import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
 import { PeerPenalties } from './penalties.js'
 
@@ -72,6 +76,16 @@ export interface OrderBookInit {
    */
   trust?: OfferTrustVerifier
   maxClockDriftMs?: number
+  /**
+   * Follow the order-book topic of every model a connected peer subscribes to
+   * (default false; full peers set it), so this peer holds offers of the whole
+   * mesh and answers `/cocoon/offers/1.0.0` for any of them. At most
+   * `maxFollowedTopics` (default 64) such topics at once: past it, a followed
+   * topic that holds no offer gives way, and a new topic is ignored when every
+   * followed one holds offers.
+   */
+  followPeerTopics?: boolean
+  maxFollowedTopics?: number
   /**
    * Take part in gossip through the node's gossipsub service, named `pubsub`
    * (default true). Without it (a light peer) the book is filled by sync,
@@ -117,6 +131,11 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   readonly #watched = new Set<string>()
   readonly #components: OrderBookComponents
   readonly #synced = new Set<string>()
+  readonly #pushed = new Set<string>()
+  /** Topics joined because a peer subscribed to them (not configured nor asked for): bounded. */
+  readonly #followed = new Set<string>()
+  /** Providers seen gone (fetch failed, offers cancelled or expired): discovery skips them. */
+  readonly goneProviders: GoneProviders
   #pruneTimer: ReturnType<typeof setInterval> | undefined
   #started = false
 
@@ -132,8 +151,12 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       now: this.#now,
       ...(init.origin === undefined ? {} : { origin: init.origin }),
       ...(init.maxProviders === undefined ? {} : { maxProviders: init.maxProviders }),
-      onChange: (change) => this.safeDispatchEvent('change', { detail: change }),
+      onChange: (change) => {
+        this.#trackGone(change)
+        this.safeDispatchEvent('change', { detail: change })
+      },
     })
+    this.goneProviders = new GoneProviders({ now: this.#now })
     this.#intake = new OrderBookIntake({
       book: this.book,
       now: this.#now,
@@ -175,7 +198,10 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    * Gossip carries changes; a peer that joins a topic late would wait for the
    * next republish. So when a peer subscribes to a watched topic, ask it once
    * for the offers it holds (state sync, as Ethereum's req/resp does for
-   * blocks) and validate them like gossip.
+   * blocks) and validate them like gossip, and push it the live offers of
+   * that topic this peer holds (so a subscriber that does not ask gets them
+   * too). A full peer first follows a topic it did not watch (see
+   * `followPeerTopics`).
    */
   readonly #onSubscriptionChange = (
     event: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>,
@@ -183,21 +209,98 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     const { peerId, subscriptions } = event.detail
     for (const { topic, subscribe } of subscriptions) {
       if (!subscribe) continue
-      const model = [...this.#watched].find((m) => orderBookTopic(m) === topic)
+      const model = this.#watchedModelOf(topic)
       if (model === undefined) continue
       void this.syncFrom(peerId, model)
+      void this.pushOffersTo(peerId, model)
     }
+  }
+
+  /** The watched model of an order-book topic, following it first when this peer follows its peers' topics. */
+  #watchedModelOf(topic: string): string | undefined {
+    const model = modelFromOrderBookTopic(topic)
+    if (model === undefined || model.length > MAX_MODEL_ID_LENGTH) return undefined
+    const canonical = canonicalModelId(model)
+    // one topic per model: a differently encoded or cased spelling is not a topic of the mesh
+    if (orderBookTopic(canonical) !== topic) return undefined
+    if (this.#watched.has(canonical)) return canonical
+    if (this.#init.followPeerTopics !== true || !this.#makeRoomToFollow()) return undefined
+    this.watch(canonical)
+    this.#followed.add(canonical)
+    this.#log('following order-book topic %s, which a peer subscribed to', topic)
+    return canonical
+  }
+
+  /** True when one more followed topic fits, after dropping a followed topic without offers if needed. */
+  #makeRoomToFollow(): boolean {
+    if (this.#followed.size < (this.#init.maxFollowedTopics ?? 64)) return true
+    const idle = [...this.#followed].find((m) => this.book.offers(m).length === 0)
+    if (idle === undefined) {
+      this.#log(
+        'not following another order-book topic: all %d followed topics hold offers',
+        this.#followed.size,
+      )
+      return false
+    }
+    this.#followed.delete(idle)
+    this.unwatch(idle)
+    return true
+  }
+
+  /**
+   * Pushes the live offers of `model` this peer holds to `peer` (once per peer
+   * and model) over `/cocoon/offers/push/1.0.0`, one message per stream, two
+   * at a time; the peer validates each like gossip. A peer that does not speak
+   * the protocol ends the push at its first offer. Resolves to how many it took.
+   */
+  async pushOffersTo(peer: PeerId, model: string): Promise<number> {
+    if (!this.#remember(this.#pushed, `${peer.toString()}|${model}`)) return 0
+    const offers = this.book
+      .entries(model)
+      .filter((e) => e.provider !== peer.toString())
+      .slice(0, MAX_OFFERS_PER_RESPONSE)
+    const dialer = this.#components.connectionManager
+    const push = (offer: Offer): Promise<void> =>
+      pushOrderBookMessage(
+        { dialProtocol: (p, protocols, options) => dialer.openStream(p, protocols, options) },
+        peer,
+        encodeOrderBookMessage({ offer }),
+        { signal: AbortSignal.timeout(5000) },
+      )
+    let pushed = 0
+    try {
+      for (let i = 0; i < offers.length; i += 2) {
+        await Promise.all(offers.slice(i, i + 2).map((e) => push(e.offer)))
+        pushed += Math.min(2, offers.length - i)
+      }
+      if (pushed > 0) this.#log('pushed %d offers of %s to %p', pushed, model, peer)
+    } catch (error) {
+      this.#log('pushing offers of %s to %p failed after %d - %e', model, peer, pushed, error)
+    }
+    return pushed
+  }
+
+  /** Adds `key` to a bounded set of things done once; false when it was there. */
+  #remember(set: Set<string>, key: string): boolean {
+    if (set.has(key)) return false
+    set.add(key)
+    if (set.size > 10_000) {
+      const oldest = set.values().next().value
+      if (oldest !== undefined) set.delete(oldest)
+    }
+    return true
+  }
+
+  /** A provider whose offers were cancelled or expired is gone; one with a new offer is back. */
+  #trackGone(change: OfferBookChange): void {
+    if (change.type === 'removed') {
+      if (change.reason !== 'evicted') this.goneProviders.add(change.provider)
+    } else this.goneProviders.delete(change.provider)
   }
 
   /** Fetches `peer`'s offers of `model` once (per peer and model) and adds those that validate. */
   async syncFrom(peer: PeerId, model: string): Promise<number> {
-    const key = `${peer.toString()}|${model}`
-    if (this.#synced.has(key)) return 0
-    this.#synced.add(key)
-    if (this.#synced.size > 10_000) {
-      const oldest = this.#synced.values().next().value
-      if (oldest !== undefined) this.#synced.delete(oldest)
-    }
+    if (!this.#remember(this.#synced, `${peer.toString()}|${model}`)) return 0
     const dialer = this.#components.connectionManager
     try {
       const offers = await fetchOffers(
@@ -228,11 +331,13 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer)
     for (const model of this.#watched) pubsub?.topicValidators.delete(orderBookTopic(model))
     this.#watched.clear()
+    this.#followed.clear()
   }
 
-  /** Joins the order-book topic of a model (idempotent). */
+  /** Joins the order-book topic of a model (idempotent); a followed topic becomes a watched one. */
   watch(model: string): void {
     const canonical = canonicalModelId(model)
+    this.#followed.delete(canonical)
     if (this.#watched.has(canonical)) return
     this.#watched.add(canonical)
     if (this.#started) this.#join(canonical)
@@ -250,7 +355,10 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
     pubsub.topicValidators.set(topic, this.#validator(canonical))
     pubsub.subscribe(topic)
     // peers whose subscriptions arrived before we joined
-    for (const peer of pubsub.getSubscribers(topic)) void this.syncFrom(peer, canonical)
+    for (const peer of pubsub.getSubscribers(topic)) {
+      void this.syncFrom(peer, canonical)
+      void this.pushOffersTo(peer, canonical)
+    }
   }
 
   #leave(canonical: string): void {
@@ -263,6 +371,7 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   unwatch(model: string): void {
     const canonical = canonicalModelId(model)
+    this.#followed.delete(canonical)
     if (!this.#watched.delete(canonical)) return
     if (this.#started) this.#leave(canonical)
   }

@@ -3608,10 +3608,12 @@ export namespace TensorHeader {
         }
 
         if (obj.shape != null && obj.shape.length > 0) {
+          w.uint32(26) // packed: field 3, wire type 2
+          w.fork()
           for (const value of obj.shape) {
-            w.uint32(24)
             writeUint64(w, value)
           }
+          w.ldelim()
         }
 
         if ((obj.byteLength != null && obj.byteLength !== 0n)) {
@@ -3651,11 +3653,18 @@ export namespace TensorHeader {
               break
             }
             case 3: {
-              if (opts.limits?.shape != null && obj.shape.length === opts.limits.shape) {
-                throw new MaxLengthError('Decode error - repeated field "shape" had too many elements')
+              // packed (wire type 2) or one element per field
+              const packedEnd = (tag & 7) === 2 ? reader.uint32() + reader.pos : undefined
+              if (packedEnd !== undefined && packedEnd > end) {
+                throw new RangeError('packed field "shape" runs past the end of its message')
               }
+              for (let once = true; packedEnd === undefined ? once : reader.pos < packedEnd; once = false) {
+                if (opts.limits?.shape != null && obj.shape.length === opts.limits.shape) {
+                  throw new MaxLengthError('Decode error - repeated field "shape" had too many elements')
+                }
 
-              obj.shape.push(reader.uint64())
+                obj.shape.push(reader.uint64())
+              }
               break
             }
             case 4: {
@@ -3700,18 +3709,25 @@ export namespace TensorHeader {
               break
             }
             case 3: {
-              if (opts.limits?.shape != null && obj.shape === opts.limits.shape) {
-                throw new MaxLengthError('Streaming decode error - repeated field "shape" had too many elements')
+              // packed (wire type 2) or one element per field
+              const packedEnd = (tag & 7) === 2 ? reader.uint32() + reader.pos : undefined
+              if (packedEnd !== undefined && packedEnd > end) {
+                throw new RangeError('packed field "shape" runs past the end of its message')
               }
+              for (let once = true; packedEnd === undefined ? once : reader.pos < packedEnd; once = false) {
+                if (opts.limits?.shape != null && obj.shape === opts.limits.shape) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "shape" had too many elements')
+                }
 
-              yield {
-                field: `${prefix}.shape[]`,
-                index: obj.shape,
-                value: reader.uint64()
+                yield {
+                  field: `${prefix}.shape[]`,
+                  index: obj.shape,
+                  value: reader.uint64()
+                }
+
+                obj.shape++
+
               }
-
-              obj.shape++
-
               break
             }
             case 4: {

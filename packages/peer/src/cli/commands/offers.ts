@@ -118,6 +118,13 @@ export const registerOffers: RegisterCommand = (program: Command) => {
               details: `${collected.notes.join('; ')}. Check the bootstrap peers and the connection.`,
             })
           }
+          if (offers.length === 0 && collected.lookupError !== undefined) {
+            // the bootstrap peers answered with nothing, and the lookup that finds providers failed
+            throw new DiscoveryFailedError(`no offers of "${opts.model}" found: the DHT lookup failed`, {
+              details: `${collected.notes.join('; ')}. Check the bootstrap peers and the connection.`,
+              cause: collected.lookupError,
+            })
+          }
           for (const note of collected.notes) process.stderr.write(`cocoon: ${note}\n`)
           process.stdout.write(
             opts.json === true ? `${JSON.stringify(offers, null, 2)}\n` : offerListingTable(offers),
@@ -134,6 +141,8 @@ interface Collected {
   asked: number
   failed: number
   notes: string[]
+  /** Why the DHT lookup of the model threw, when it did. */
+  lookupError?: unknown
 }
 
 /**
@@ -175,6 +184,7 @@ async function collectOffers(
     )
   } catch (error) {
     collected.failed++
+    collected.lookupError = error
     collected.notes.push(`the DHT lookup of ${model} failed (${errorLine(error)})`)
   }
   return collected
