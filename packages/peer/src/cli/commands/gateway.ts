@@ -1,43 +1,81 @@
+import { resolveHome } from '@cocoon-mesh/settlement'
 import type { Command } from 'commander'
 import { startGateway } from '../../gateway/server.js'
+import { loadGatewayConfig } from '../../home/gateway-config.js'
+import { createNodeMetrics } from '../../metrics/node-metrics.js'
+import type { CocoonPeer } from '../../peer/types.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
+import { discoverOffers } from '../../services/discovery.js'
 import type { RegisterCommand } from './index.js'
 
-interface GatewayOptions {
+interface GatewayFlags {
   port: string
   host: string
+  home?: string
   bootstrap?: string[]
   maxPrice?: string
   model?: string[]
+  corsOrigin?: string[]
+  corsCredentials?: boolean
+  maxRunning?: string
+  maxWaiting?: string
+  maxWaitMs?: string
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+/** Most models the gateway starts watching because a request asked for them. */
+const MAX_LEARNED_MODELS = 64
+
+/** How long one discovery of an unknown model may take, ms. */
+const DISCOVERY_TIMEOUT_MS = 10_000
 
 /** `cocoon gateway`: an OpenAI-compatible HTTP server on 127.0.0.1 routing requests over the mesh. */
 export const registerGateway: RegisterCommand = (program: Command) => {
   program
     .command('gateway')
     .description(
-      'serve an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions) over the mesh',
+      'serve an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions, /metrics) over the mesh',
     )
     .option('--port <n>', 'port to listen on', '8080')
     .option('--host <ip>', 'address to listen on', '127.0.0.1')
+    .option('--home <dir>', 'home folder whose config.jsonc "gateway" section is read')
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
-    .option('--model <model>', 'watch this model in the order book from the start (repeatable)', collect)
+    .option('--model <model>', 'keep this model warm in the order book from the start (repeatable)', collect)
     .option('--max-price <nanoton>', 'default price cap per 1000 tokens, nanoTON')
-    .action(async (opts: GatewayOptions) => {
+    .option('--cors-origin <origin>', 'allow web pages of this origin ("*" for any; repeatable)', collect)
+    .option('--cors-credentials', 'allow credentialed cross-origin requests (off by default)')
+    .option('--max-running <n>', 'jobs in flight at once (default 64)')
+    .option('--max-waiting <n>', 'requests waiting for a provider before a 429 (default 256)')
+    .option('--max-wait-ms <ms>', 'longest wait for a provider before a 503 (default 30000)')
+    .action(async (flags: GatewayFlags) => {
+      const config = await loadGatewayConfig(resolveHome(flags.home))
+      const telemetry = createNodeMetrics()
       const client = await createLightPeer({
-        ...(opts.bootstrap !== undefined ? { bootstrap: opts.bootstrap } : {}),
+        ...(flags.bootstrap !== undefined ? { bootstrap: flags.bootstrap } : {}),
+        metrics: telemetry.metrics,
       })
       const book = client.peer.orderBook
-      for (const model of opts.model ?? []) book.watch(model)
+      for (const model of flags.model ?? []) book.watch(model)
+      const queue = { ...config.queue }
+      if (flags.maxRunning !== undefined) queue.maxRunning = Number(flags.maxRunning)
+      if (flags.maxWaiting !== undefined) queue.maxWaiting = Number(flags.maxWaiting)
+      if (flags.maxWaitMs !== undefined) queue.maxWaitMs = Number(flags.maxWaitMs)
       const gateway = await startGateway({
         generate: (params) => client.generate(params),
-        models: () => [...new Set(book.offers().flatMap((o) => o.models))],
-        port: Number(opts.port),
-        host: opts.host,
+        offers: () => book.offers(),
+        watch: learnModels(client.peer),
+        port: Number(flags.port),
+        host: flags.host,
+        cors: {
+          origins: flags.corsOrigin ?? config.cors.origins,
+          credentials: flags.corsCredentials ?? config.cors.credentials,
+        },
+        queue,
+        metrics: telemetry.metrics,
+        registry: telemetry.registry,
         logger: client.peer.libp2p.logger,
-        ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
+        ...(flags.maxPrice !== undefined ? { maxPrice: BigInt(flags.maxPrice) } : {}),
       })
       process.stdout.write(`cocoon gateway listening on ${gateway.url}\n`)
       await new Promise<void>((resolve) => {
@@ -47,4 +85,27 @@ export const registerGateway: RegisterCommand = (program: Command) => {
       await gateway.close()
       await client.stop()
     })
+}
+
+/**
+ * What the gateway calls for a model nobody offers: the book starts watching
+ * it and asks the DHT for its providers once, so a model that exists is
+ * offered to the next request. Bounded: a caller naming random models makes
+ * the gateway join at most {@link MAX_LEARNED_MODELS} topics.
+ */
+function learnModels(peer: CocoonPeer): (model: string) => void {
+  const log = peer.libp2p.logger.forComponent('cocoon:gateway')
+  const learning = new Set<string>()
+  return (model) => {
+    if (learning.has(model) || learning.size >= MAX_LEARNED_MODELS) return
+    learning.add(model)
+    peer.orderBook.watch(model)
+    discoverOffers(peer.libp2p, peer.orderBook, model, {
+      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+      logger: peer.libp2p.logger,
+    }).then(
+      (result) => log('discovered %d providers of %s', result.providers.length, model),
+      (error: unknown) => log('discovering providers of %s failed - %e', model, error),
+    )
+  }
 }
