@@ -113,6 +113,7 @@ export class Failover {
       ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
       ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
       ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
+      ...(this.#ctx.loads !== undefined ? { loads: this.#ctx.loads.map } : {}),
       ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
       maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
       limit: PARALLEL_DIALS,
@@ -209,6 +210,8 @@ export class Failover {
   ): Promise<AsyncGenerator<AttemptEvent>> {
     this.#tried.add(candidate.providerId)
     if (candidate.standing === 'unverified') this.#unverifiedTried++
+    // ended again by `completed` or `failed`, which every attempt reaches
+    this.#ctx.loads?.started(candidate.providerId)
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
     // the channel this client pays the provider through, if it has one
     const channel =
@@ -266,11 +269,17 @@ export class Failover {
     return this.#ctx.payments?.authorize?.(bound) ?? bound
   }
 
+  /** The provider said in its JobAccept how many jobs it holds. */
+  loadReported(providerId: string, queueDepth: number): void {
+    this.#ctx.loads?.reported(providerId, queueDepth)
+  }
+
   /**
    * Books an attempt that delivered its JobResult as a served part (`counted`
    * is the usage the client accounted for) and credits the provider's record.
    */
   completed(candidate: RankedOffer, progress: AttemptProgress, counted: CountedUsage): void {
+    this.#ctx.loads?.ended(candidate.providerId)
     const part: ServedPart = {
       providerId: candidate.providerId,
       price: progress.price ?? zeroPrices(),
@@ -300,12 +309,15 @@ export class Failover {
    * caller fails over.
    */
   failed(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
+    this.#ctx.loads?.ended(candidate.providerId)
     this.#lastError = err
     this.#bookFailedPart(candidate, progress, err)
     if (err instanceof AbortedError || this.#params.signal?.aborted === true) {
       throw err instanceof AbortedError ? err : new AbortedError('job aborted by the caller', { cause: err })
     }
     if (err instanceof JobRejectedError) {
+      if (err.reason === RejectReason.REJECT_REASON_OVER_CAPACITY)
+        this.#ctx.loads?.reported(candidate.providerId, err.queueDepth)
       this.#rejections.push({
         providerId: candidate.providerId,
         reason: err.reason,

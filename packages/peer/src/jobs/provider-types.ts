@@ -11,7 +11,7 @@ import type { AcceptedJob } from './serve-work.js'
 export const DEFAULT_MAX_CONCURRENT_JOBS = 64
 
 /** The part of a gpu-runtime `Runtime` the job service uses. */
-export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'>
+export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'>
 
 export interface JobServiceInit {
   runtime: JobRuntime
@@ -80,6 +80,8 @@ export interface InboundStream {
 /** A job the service accepted, with the stream it is served on. */
 export interface ServedJob extends AcceptedJob {
   inbound: InboundStream
+  /** Jobs the runtime's lane holds with this one: sent in the JobAccept. */
+  queueDepth: number
 }
 
 /**

@@ -3,7 +3,7 @@
  * tensors, reserving each chunk's cost with the payment session first, and
  * end with the JobResult that carries usage and cost.
  */
-import type { GenerationStream, Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { GenerationStream, Reservation, Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   canonicalModelId,
   type JobRequest,
@@ -39,6 +39,8 @@ export interface AcceptedJob {
   writer: FrameWriter
   signal: AbortSignal
   deadline: number | undefined
+  /** The runtime's place held for this job when it was admitted (see `admitJob`). */
+  reservation: Reservation
 }
 
 /** Streams an LLM job's tokens; stops early (finish reason `budget`) rather than bill past the request's budget. */
@@ -56,6 +58,7 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
     ...(llm.continuation !== '' ? { continuation: llm.continuation } : {}),
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
   })
   // awaited below once the tokens are out; when iterating fails first, that failure is the job's
   markHandled(generation.result)
@@ -119,6 +122,7 @@ export async function serveTensor(init: WorkServingInit, job: AcceptedJob, input
     ...(params.outputNames.length > 0 ? { outputNames: params.outputNames } : {}),
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
   })
   const cost = tensorCost(price, result.gflop)
   await session.reserve(cost, signal)
