@@ -127,6 +127,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
     if (signal?.aborted === true) throw new AbortedError('job aborted by the caller')
     await writer.write({ request }, { signal })
     const { price, creditWindow, queueDepth } = await readAccept(frames, options, watch)
+    if (request.llm !== undefined) watch.queuedBehind(queueDepth, request.llm.maxTokens)
     yield { type: 'accepted', price, creditWindow, queueDepth }
     const session = await openSession(options, creditWindow)
     if (options.inputs !== undefined) {
