@@ -18,6 +18,7 @@ import {
 import {
   JOB_PROTOCOL,
   JobKind,
+  noLlmConstraints,
   PROTOCOL_VERSION,
   type Prices,
   TrustTier,
@@ -151,6 +152,7 @@ describe('a job paid through a TON payment channel on the devnet', () => {
             temperature: 0,
             seed: 0,
             continuation: '',
+            ...noLlmConstraints(),
           },
           provider: provider.libp2p.peerId.toMultihash().bytes,
           issuedAt: BigInt(Date.now()),

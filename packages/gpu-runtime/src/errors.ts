@@ -85,6 +85,27 @@ export class GraphInvalidError extends InvalidInputError<'ERR_GRAPH_INVALID'> {
   override readonly name = 'GraphInvalidError'
 }
 
+/**
+ * The request needs a feature (stop, top_p, penalties, a grammar, tools) the
+ * backend serving its model does not honour; `feature` names it. Another
+ * provider may honour it, so this is not the client's fault.
+ */
+export class FeatureUnsupportedError extends CocoonError<'ERR_FEATURE_UNSUPPORTED'> {
+  readonly code = 'ERR_FEATURE_UNSUPPORTED' as const
+  override readonly name = 'FeatureUnsupportedError'
+  readonly feature: string
+  constructor(shortMessage: string, options: { feature: string; details?: string; cause?: unknown }) {
+    super(shortMessage, options)
+    this.feature = options.feature
+  }
+}
+
+/** An embedding job names a model whose backend cannot embed. */
+export class EmbeddingUnsupportedError extends CocoonError<'ERR_EMBEDDING_UNSUPPORTED'> {
+  readonly code = 'ERR_EMBEDDING_UNSUPPORTED' as const
+  override readonly name = 'EmbeddingUnsupportedError'
+}
+
 /** Generation failed inside the backend (llama.cpp, or the upstream reported an error mid-stream). */
 export class GenerationError extends CocoonError<'ERR_GENERATION'> {
   readonly code = 'ERR_GENERATION' as const
@@ -163,6 +184,8 @@ export type GpuRuntimeError =
   | TensorShapeError
   | GraphInvalidError
   | GenerationError
+  | FeatureUnsupportedError
+  | EmbeddingUnsupportedError
   | UpstreamUnreachableError
   | UpstreamStatusError
   | UpstreamProtocolError

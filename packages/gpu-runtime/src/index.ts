@@ -47,16 +47,30 @@ export {
   parseNvidiaSmiCsv,
   queryNvidiaSmi,
 } from './hardware.js'
+export { validateEmbedRequest } from './llm/embed-request.js'
+export {
+  type CheckGrammarSchemaErrorType,
+  checkGrammarSchema,
+  MAX_SCHEMA_DEPTH,
+} from './llm/json-schema-subset.js'
 export {
   createLlamaBackend,
+  LLAMA_FEATURES,
   type LlamaBackend,
   type LlamaBackendInit,
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
-export { createOpenAiBackend, type OpenAiBackendInit } from './llm/openai-backend.js'
-export { MAX_PROMPT_CHARS, validateGenerateRequest } from './llm/request.js'
+export { createOpenAiBackend, OPENAI_DEFAULT_FEATURES, type OpenAiBackendInit } from './llm/openai-backend.js'
+export {
+  checkFeatures,
+  MAX_PROMPT_CHARS,
+  requestFeatures,
+  usesTools,
+  validateGenerateRequest,
+} from './llm/request.js'
 export { defaultThreads, selectLlamaGpu } from './llm/select-gpu.js'
 export { readSseData } from './llm/sse.js'
+export { StopFilter, StoppingEmitter } from './llm/stop.js'
 export {
   type CreateGenerationStreamOptions,
   createGenerationStream,
@@ -84,9 +98,13 @@ export {
 export { DTYPE_BYTES, elementCount, float32Tensor, readFloat32, validateTensor } from './tensor/tensor.js'
 export type * from './types.js'
 export {
+  type ConstraintsFromWireErrorType,
+  constraintsFromWire,
+  constraintsToWire,
   type DtypeFromWireErrorType,
   dtypeFromWire,
   dtypeToWire,
+  type GenerationConstraints,
   gpuInfo,
   jobErrorCode,
   rejectReason,

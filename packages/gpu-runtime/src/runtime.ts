@@ -4,6 +4,7 @@
  * the cached self-benchmark.
  */
 import { join } from 'node:path'
+import type { FeatureName } from '@cocoon-mesh/protocol'
 import { markHandled } from '@cocoon-mesh/protocol'
 import { defaultLogger } from '@libp2p/logger'
 import { Admission, type Release, type Reservation } from './admission.js'
@@ -11,15 +12,17 @@ import { capacityKey, selfBenchmark } from './benchmark.js'
 import {
   AbortedError,
   DeadlineExceededError,
+  EmbeddingUnsupportedError,
   InvalidConfigError,
   RuntimeClosedError,
   TensorDisabledError,
   UnknownModelError,
 } from './errors.js'
 import { detectHardware } from './hardware.js'
+import { validateEmbedRequest } from './llm/embed-request.js'
 import { createLlamaBackend, type LlamaBackend } from './llm/llama-backend.js'
 import { createOpenAiBackend } from './llm/openai-backend.js'
-import { validateGenerateRequest } from './llm/request.js'
+import { checkFeatures, validateGenerateRequest } from './llm/request.js'
 import {
   createGenerationStream,
   emptyUsage,
@@ -31,6 +34,8 @@ import type {
   AdmissionLimits,
   AdmissionStats,
   Capacity,
+  EmbedRequest,
+  EmbedResult,
   GenerateRequest,
   GenerationResult,
   GenerationStream,
@@ -168,15 +173,53 @@ class LocalRuntime implements Runtime {
     return [...this.backendOf.keys()]
   }
 
-  generate(request: GenerateRequest): GenerationStream {
+  features(model: string): FeatureName[] {
+    return this.backendOf.get(model)?.features(model) ?? []
+  }
+
+  embeddingModels(): string[] {
+    return this.models().filter((m) => this.backendOf.get(m)?.canEmbed(m) === true)
+  }
+
+  embed(request: EmbedRequest): Promise<EmbedResult> {
     if (this.closed) throw new RuntimeClosedError('The runtime is closed')
-    validateGenerateRequest(request)
-    const backend = this.backendOf.get(request.model)
+    validateEmbedRequest(request)
+    const backend = this.backend(request.model)
+    if (!backend.canEmbed(request.model)) {
+      throw new EmbeddingUnsupportedError(`Model ${request.model} does not embed on this provider`, {
+        details: `Models that embed: ${this.embeddingModels().join(', ') || 'none'}.`,
+      })
+    }
+    // Throws QueueFullError synchronously; an embedding shares its model's lane with generation.
+    const ticket = this.admission.enqueue(request.model, {
+      signal: request.signal,
+      deadline: request.deadline,
+      reservation: request.reservation,
+    })
+    return ticket.then(async (release) => {
+      try {
+        return await backend.embed(request)
+      } finally {
+        release()
+      }
+    })
+  }
+
+  private backend(model: string): LlmBackend {
+    const backend = this.backendOf.get(model)
     if (backend === undefined) {
-      throw new UnknownModelError(`Unknown model ${request.model}`, {
+      throw new UnknownModelError(`Unknown model ${model}`, {
         details: `Served models: ${this.models().join(', ')}`,
       })
     }
+    return backend
+  }
+
+  generate(request: GenerateRequest): GenerationStream {
+    if (this.closed) throw new RuntimeClosedError('The runtime is closed')
+    validateGenerateRequest(request)
+    const backend = this.backend(request.model)
+    checkFeatures(request, backend.features(request.model), backend.name)
     // Throws QueueFullError (or a passed deadline / fired signal) synchronously.
     const ticket = this.admission.enqueue(request.model, {
       signal: request.signal,

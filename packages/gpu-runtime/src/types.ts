@@ -4,12 +4,14 @@
  * what capacity it measured, and the errors each call can throw.
  * Implementations live in their own files.
  */
-
+import type { FeatureName } from '@cocoon-mesh/protocol'
 import type { ComponentLogger } from '@libp2p/interface'
 import type { Reservation } from './admission.js'
 import type {
   AbortedError,
   DeadlineExceededError,
+  EmbeddingUnsupportedError,
+  FeatureUnsupportedError,
   GenerationError,
   GraphInvalidError,
   GraphTooLargeError,
@@ -59,6 +61,24 @@ export interface GenerateRequest {
    * tokens count as prompt tokens.
    */
   continuation?: string
+  /**
+   * Generation ends before the first occurrence of any of these (at most 4,
+   * each 1-128 characters); the stop string is not emitted and the finish
+   * reason is `stop`. Text that could still become a stop string is held back.
+   */
+  stop?: string[]
+  /** Nucleus sampling in (0, 1]; default 1 (off). */
+  topP?: number
+  /** [-2, 2]: lowers the odds of any token already generated; default 0. */
+  presencePenalty?: number
+  /** [-2, 2]: lowers the odds of a token by how often it was generated; default 0. */
+  frequencyPenalty?: number
+  /** The shape the completion must have, enforced while decoding. Not with `tools`. */
+  responseFormat?: ResponseFormat
+  /** Functions the model may call (at most 32); see {@link ToolChoice}. */
+  tools?: ToolDefinition[]
+  /** Default `auto` when `tools` are given. */
+  toolChoice?: ToolChoice
   /** Aborting stops generation within one token and rejects with `AbortedError`. */
   signal?: AbortSignal
   /** Unix ms; past it, generation stops and rejects with `DeadlineExceededError`. */
@@ -67,8 +87,45 @@ export interface GenerateRequest {
   reservation?: Reservation
 }
 
+/** A JSON schema as a plain JSON object. */
+export type JsonSchema = { [key: string]: unknown }
+
+/**
+ * `json_object`: the completion is one JSON object. `json_schema`: the
+ * completion is JSON valid against `schema`. `grammar`: the completion is
+ * text of a GBNF grammar (llama.cpp's grammar format).
+ */
+export type ResponseFormat =
+  | { type: 'json_object' }
+  | { type: 'json_schema'; schema: JsonSchema }
+  | { type: 'grammar'; grammar: string }
+
+/** A function the model may call: `parameters` is the JSON schema of its arguments (default: any object). */
+export interface ToolDefinition {
+  name: string
+  description?: string
+  parameters?: JsonSchema
+}
+
+/**
+ * `auto`: the model answers in text or calls a tool; `none`: tools are
+ * ignored; `required`: it calls one of the tools; `{ name }`: it calls that one.
+ */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
+
+/** A function call the model produced; `arguments` is JSON text that validates against the tool's parameters. */
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
 /** What {@link LlmBackend.generate} throws synchronously. */
-export type LlmBackendGenerateErrorType = InvalidRequestError | UnknownModelError | RuntimeClosedError
+export type LlmBackendGenerateErrorType =
+  | InvalidRequestError
+  | UnknownModelError
+  | FeatureUnsupportedError
+  | RuntimeClosedError
 
 /** A piece of streamed output. */
 export interface TokenChunk {
@@ -87,14 +144,20 @@ export interface Usage {
 
 /**
  * `stop`: end of generation token or stop sequence; `length`: `maxTokens`
- * reached; `abort`: the caller's signal fired; `deadline`: the job deadline
- * passed.
+ * reached (a constrained completion may then be incomplete JSON);
+ * `tool_calls`: the completion is the tool calls of the result; `abort`: the
+ * caller's signal fired; `deadline`: the job deadline passed.
  */
-export type FinishReason = 'stop' | 'length' | 'abort' | 'deadline'
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'abort' | 'deadline'
 
 export interface GenerationResult {
   usage: Usage
   finishReason: FinishReason
+  /**
+   * Set when the model called tools (finish reason `tool_calls`): the streamed
+   * text was the JSON of these calls, not assistant content.
+   */
+  toolCalls?: ToolCall[]
   /** What ran it, e.g. `llama.cpp/cpu`, `llama.cpp/cuda`, `openai/http://127.0.0.1:8000`. */
   backend: string
 }
@@ -133,11 +196,56 @@ export interface GenerationStream extends AsyncIterable<TokenChunk> {
   readonly finishReason: Promise<FinishReason>
 }
 
+export interface EmbedRequest {
+  model: string
+  /** Texts to embed (1-256, non-empty). */
+  inputs: string[]
+  signal?: AbortSignal
+  /** Unix ms. */
+  deadline?: number
+  /** The place {@link Runtime.reserve} held for this job. */
+  reservation?: Reservation
+}
+
+export interface EmbedResult {
+  /** One vector per input, in order, all of the same length. */
+  embeddings: Float32Array[]
+  /** `promptTokens`: the tokens of all inputs, what an embedding job bills. */
+  usage: Usage
+  backend: string
+}
+
+/** What {@link LlmBackend.embed} rejects with. */
+export type EmbedErrorType =
+  | InvalidRequestError
+  | UnknownModelError
+  | EmbeddingUnsupportedError
+  | AbortedError
+  | DeadlineExceededError
+  | GenerationError
+  | ModelNotFoundError
+  | ModelCorruptError
+  | ModelTooLargeError
+  | ModelLoadError
+  | UpstreamUnreachableError
+  | UpstreamStatusError
+  | UpstreamProtocolError
+  | RuntimeClosedError
+
 export interface LlmBackend {
   /** e.g. `llama.cpp` or `openai`. */
   readonly name: string
   /** The model names this backend serves. */
   models(): string[]
+  /** The features this backend honours for `model` (see `FEATURE_NAMES`). */
+  features(model: string): FeatureName[]
+  /** Whether {@link embed} can serve `model`. */
+  canEmbed(model: string): boolean
+  /**
+   * Embeds texts with `model`.
+   * @throws {EmbedErrorType}
+   */
+  embed(request: EmbedRequest): Promise<EmbedResult>
   /**
    * Starts generation; a bad request, an unknown model or a closed backend
    * throw here, everything later comes through the stream.
@@ -305,6 +413,14 @@ export interface OpenAiModelConfig {
   timeoutMs?: number
   maxConcurrency?: number
   maxQueue?: number
+  /**
+   * What the upstream honours and the offer advertises (default: stop,
+   * top_p, penalties, json_object, json_schema and tools, which vLLM and
+   * Ollama accept; add `grammar` for vLLM's `guided_grammar`).
+   */
+  features?: FeatureName[]
+  /** The upstream serves `/v1/embeddings` for this model (default false). */
+  embeddings?: boolean
 }
 
 export type LlmModelConfig = LlamaModelConfig | OpenAiModelConfig
@@ -356,10 +472,14 @@ export interface AdmissionStats {
 export type RuntimeGenerateErrorType =
   | RuntimeClosedError
   | InvalidRequestError
+  | FeatureUnsupportedError
   | UnknownModelError
   | QueueFullError
   | AbortedError
   | DeadlineExceededError
+
+/** What {@link Runtime.embed} throws or rejects with: admission's errors, then the backend's. */
+export type RuntimeEmbedErrorType = QueueFullError | EmbedErrorType
 
 /** What {@link Runtime.runTensor} rejects with: admission's errors, then the tensor backend's. */
 export type RuntimeRunTensorErrorType = TensorDisabledError | QueueFullError | TensorRunErrorType
@@ -386,6 +506,16 @@ export interface Runtime {
    * @throws {RuntimeGenerateErrorType}
    */
   generate(request: GenerateRequest): GenerationStream
+  /** The features `model` honours (see {@link LlmBackend.features}); empty for an unknown model. */
+  features(model: string): FeatureName[]
+  /** The LLM model names that can embed. */
+  embeddingModels(): string[]
+  /**
+   * Admission (the model's lane) then an embedding. Throws synchronously like
+   * `generate` when refused; later failures reject.
+   * @throws {RuntimeEmbedErrorType}
+   */
+  embed(request: EmbedRequest): Promise<EmbedResult>
   /**
    * Admission then a tensor job. Rejects with a typed error.
    * @throws {RuntimeRunTensorErrorType}

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto'
 import {
   type GpuInfo,
   JobErrorCode,
+  type LlmParams,
+  OutputConstraintKind,
   RejectReason,
   type TensorHeader,
   DType as WireDType,
@@ -15,8 +17,10 @@ import {
 import {
   AbortedError,
   DeadlineExceededError,
+  EmbeddingUnsupportedError,
   GraphTooLargeError,
   InvalidInputError,
+  InvalidRequestError,
   QueueFullError,
   RuntimeClosedError,
   TensorDisabledError,
@@ -25,7 +29,15 @@ import {
   UnknownModelError,
 } from './errors.js'
 import { describeCompute } from './hardware.js'
-import type { DType, HardwareInfo, Tensor, Usage } from './types.js'
+import type {
+  DType,
+  GenerateRequest,
+  HardwareInfo,
+  JsonSchema,
+  ResponseFormat,
+  Tensor,
+  Usage,
+} from './types.js'
 
 const TO_WIRE: Record<DType, WireDType> = {
   float32: WireDType.DTYPE_FLOAT32,
@@ -107,7 +119,105 @@ export function rejectReason(error: unknown): RejectReason {
     error instanceof TensorDisabledError
   )
     return RejectReason.REJECT_REASON_OVER_CAPACITY
-  if (error instanceof UnknownModelError) return RejectReason.REJECT_REASON_UNKNOWN_MODEL
+  if (error instanceof UnknownModelError || error instanceof EmbeddingUnsupportedError)
+    return RejectReason.REJECT_REASON_UNKNOWN_MODEL
   if (error instanceof DeadlineExceededError) return RejectReason.REJECT_REASON_DEADLINE_IMPOSSIBLE
   return RejectReason.REJECT_REASON_BAD_REQUEST
+}
+
+/** The generation options beyond prompt and sampling basics, as the runtime takes them. */
+export type GenerationConstraints = Pick<
+  GenerateRequest,
+  'stop' | 'topP' | 'presencePenalty' | 'frequencyPenalty' | 'responseFormat' | 'tools' | 'toolChoice'
+>
+
+type WireConstraints = Pick<
+  LlmParams,
+  | 'stop'
+  | 'topP'
+  | 'presencePenalty'
+  | 'frequencyPenalty'
+  | 'constraint'
+  | 'tools'
+  | 'toolChoice'
+  | 'toolChoiceName'
+>
+
+function constraintToWire(format: ResponseFormat | undefined): LlmParams['constraint'] {
+  if (format === undefined) return undefined
+  const none = { jsonSchema: '', grammar: '' }
+  if (format.type === 'json_object')
+    return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_OBJECT }
+  if (format.type === 'json_schema')
+    return {
+      ...none,
+      kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA,
+      jsonSchema: JSON.stringify(format.schema),
+    }
+  return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR, grammar: format.grammar }
+}
+
+/** The LlmParams fields for a job's constraints (unset ones as protobuf defaults). */
+export function constraintsToWire(c: GenerationConstraints): WireConstraints {
+  const choice = c.toolChoice
+  return {
+    stop: c.stop ?? [],
+    topP: c.topP ?? 0,
+    presencePenalty: c.presencePenalty ?? 0,
+    frequencyPenalty: c.frequencyPenalty ?? 0,
+    constraint: constraintToWire(c.responseFormat),
+    tools: (c.tools ?? []).map((t) => ({
+      name: t.name,
+      description: t.description ?? '',
+      parameters: t.parameters === undefined ? '' : JSON.stringify(t.parameters),
+    })),
+    toolChoice: choice === undefined ? '' : typeof choice === 'object' ? 'function' : choice,
+    toolChoiceName: typeof choice === 'object' ? choice.name : '',
+  }
+}
+
+/** The errors {@link constraintsFromWire} throws. */
+export type ConstraintsFromWireErrorType = InvalidRequestError
+
+function parseSchema(field: string, text: string): JsonSchema {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as JsonSchema
+  } catch {
+    // reported below, with the field
+  }
+  throw new InvalidRequestError(`Invalid ${field}`, {
+    details: `${field} must be the JSON text of a JSON schema object.`,
+  })
+}
+
+/**
+ * The runtime's constraints of a job's LlmParams (validated by
+ * `validateJobRequest` first; a schema that does not parse is refused here too).
+ * @throws {ConstraintsFromWireErrorType}
+ */
+export function constraintsFromWire(llm: WireConstraints): GenerationConstraints {
+  const out: GenerationConstraints = {}
+  if (llm.stop.length > 0) out.stop = [...llm.stop]
+  if (llm.topP !== 0) out.topP = llm.topP
+  if (llm.presencePenalty !== 0) out.presencePenalty = llm.presencePenalty
+  if (llm.frequencyPenalty !== 0) out.frequencyPenalty = llm.frequencyPenalty
+  const c = llm.constraint
+  if (c?.kind === OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_OBJECT)
+    out.responseFormat = { type: 'json_object' }
+  else if (c?.kind === OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA)
+    out.responseFormat = { type: 'json_schema', schema: parseSchema('constraint.jsonSchema', c.jsonSchema) }
+  else if (c?.kind === OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR)
+    out.responseFormat = { type: 'grammar', grammar: c.grammar }
+  if (llm.tools.length > 0) {
+    out.tools = llm.tools.map((t) => ({
+      name: t.name,
+      ...(t.description === '' ? {} : { description: t.description }),
+      ...(t.parameters === '' ? {} : { parameters: parseSchema('tools[].parameters', t.parameters) }),
+    }))
+  }
+  if (llm.toolChoice === 'function') out.toolChoice = { name: llm.toolChoiceName }
+  else if (llm.toolChoice === 'auto' || llm.toolChoice === 'none' || llm.toolChoice === 'required')
+    out.toolChoice = llm.toolChoice
+  return out
 }

@@ -2,12 +2,12 @@ import { InvalidFieldError } from './errors.js'
 import { JobKind } from './generated/cocoon.js'
 
 /** The string form of a job kind, as carried in `Offer.job_kinds`. */
-export type JobKindName = 'llm' | 'tensor'
+export type JobKindName = 'llm' | 'tensor' | 'embedding'
 
-export const JOB_KIND_NAMES: readonly JobKindName[] = ['llm', 'tensor']
+export const JOB_KIND_NAMES: readonly JobKindName[] = ['llm', 'tensor', 'embedding']
 
 export function isJobKindName(value: string): value is JobKindName {
-  return value === 'llm' || value === 'tensor'
+  return value === 'llm' || value === 'tensor' || value === 'embedding'
 }
 
 /** `JobKind.JOB_KIND_LLM` -> `'llm'`. Throws InvalidFieldError for `JOB_KIND_UNSPECIFIED`. */
@@ -17,10 +17,12 @@ export function jobKindToName(kind: JobKind): JobKindName {
       return 'llm'
     case JobKind.JOB_KIND_TENSOR:
       return 'tensor'
+    case JobKind.JOB_KIND_EMBEDDING:
+      return 'embedding'
     default:
       throw new InvalidFieldError('Job kind is unspecified', {
         field: 'kind',
-        details: `Expected JOB_KIND_LLM or JOB_KIND_TENSOR, got ${String(kind)}.`,
+        details: `Expected JOB_KIND_LLM, JOB_KIND_TENSOR or JOB_KIND_EMBEDDING, got ${String(kind)}.`,
       })
   }
 }
@@ -32,6 +34,8 @@ export function jobKindFromName(name: string): JobKind {
       return JobKind.JOB_KIND_LLM
     case 'tensor':
       return JobKind.JOB_KIND_TENSOR
+    case 'embedding':
+      return JobKind.JOB_KIND_EMBEDDING
     default:
       throw new InvalidFieldError(`Unknown job kind "${name.slice(0, 32)}"`, {
         field: 'jobKinds',

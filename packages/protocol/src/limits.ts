@@ -82,3 +82,21 @@ export const MAX_SIGNATURE_BYTES = 80
  * Anything above is a unit mistake (TON instead of nanoTON), not a price.
  */
 export const MAX_UNIT_PRICE_NANOTON = 1_000n * 1_000_000_000n
+
+/** Generation constraints a JobRequest's LlmParams may carry (checked by validateJobRequest). */
+export const MAX_STOP_SEQUENCES = 4
+/** Longest stop string, in UTF-16 code units. */
+export const MAX_STOP_LENGTH = 128
+/** Largest JSON schema (output constraint or a tool's parameters) or GBNF grammar, in UTF-8 bytes. */
+export const MAX_SCHEMA_BYTES = 32 * KiB
+/** Most tools one request may offer the model (and tool calls one result may carry). */
+export const MAX_TOOLS = 32
+/** Longest tool name: letters, digits, `_` and `-`, as OpenAI's API allows. */
+export const MAX_TOOL_NAME_LENGTH = 64
+/** Longest tool description, in UTF-16 code units. */
+export const MAX_TOOL_DESCRIPTION_LENGTH = 1024
+/** Most texts one embedding job may embed. */
+export const MAX_EMBEDDING_INPUTS = 256
+/** Most feature names an offer may list, and the longest name. */
+export const MAX_OFFER_FEATURES = 16
+export const MAX_FEATURE_NAME_LENGTH = 32

@@ -9,6 +9,7 @@
 import { assertVersion } from './codec.js'
 import { ExpiredError, InvalidFieldError, NotYetValidError } from './errors.js'
 import {
+  JobKind,
   type JobRequest,
   type Offer,
   type OfferCancel,
@@ -23,6 +24,7 @@ import {
   MAX_ATTESTATION_BYTES,
   MAX_CLOCK_DRIFT_MS,
   MAX_CONCURRENCY,
+  MAX_FEATURE_NAME_LENGTH,
   MAX_GPU_MODEL_LENGTH,
   MAX_JOB_ID_LENGTH,
   MAX_MODEL_ID_LENGTH,
@@ -30,6 +32,7 @@ import {
   MAX_MULTIADDR_BYTES,
   MAX_OFFER_ADDRS,
   MAX_OFFER_CANCEL_AGE_MS,
+  MAX_OFFER_FEATURES,
   MAX_OFFER_TTL_MS,
   MAX_PAYOUT_ADDRESS_LENGTH,
   MAX_PEER_ID_BYTES,
@@ -37,6 +40,7 @@ import {
   MAX_SIGNATURE_BYTES,
   MAX_UNIT_PRICE_NANOTON,
 } from './limits.js'
+import { validateEmbeddingParams, validateLlmConstraints } from './validate-generation.js'
 
 export interface TimeCheckOptions {
   /** The current time in Unix milliseconds (inject the clock; the simulator runs virtual time). */
@@ -154,6 +158,7 @@ export function validateOfferSchema(offer: Offer): Offer {
     )
   }
   checkOfferAddrs(offer.addrs)
+  checkOfferFeatures(offer.features)
   checkSignatureShape(offer.signature)
   return offer
 }
@@ -204,6 +209,13 @@ function checkOfferLifetime(offer: Offer): void {
     throw invalid('sequence', '0', 'a sequence number >= 1, increasing per publication')
 }
 
+/** Bounds only: a name this peer does not know is kept (a newer provider's feature) and never matched. */
+function checkOfferFeatures(features: readonly string[]): void {
+  if (features.length > MAX_OFFER_FEATURES)
+    throw invalid('features', `${features.length} features`, `at most ${MAX_OFFER_FEATURES}`)
+  for (const feature of features) checkString('features[]', feature, MAX_FEATURE_NAME_LENGTH, true)
+}
+
 /** Bounds only: the peer package parses each as a multiaddr before it dials one. */
 function checkOfferAddrs(addrs: readonly Uint8Array[]): void {
   if (addrs.length > MAX_OFFER_ADDRS) {
@@ -244,17 +256,7 @@ export function validateJobRequest(request: JobRequest, options: TimeCheckOption
   assertVersion('JobRequest', request.version)
   checkString('jobId', request.jobId, MAX_JOB_ID_LENGTH, true)
   checkString('model', request.model, MAX_MODEL_ID_LENGTH, true)
-  if (request.kind === 'JOB_KIND_LLM') {
-    if (request.llm === undefined)
-      throw invalid('llm', 'missing', 'LLM parameters for a JOB_KIND_LLM request')
-    if (request.tensor !== undefined) throw invalid('tensor', 'set on an LLM job', 'no tensor parameters')
-  } else if (request.kind === 'JOB_KIND_TENSOR') {
-    if (request.tensor === undefined)
-      throw invalid('tensor', 'missing', 'tensor parameters for a JOB_KIND_TENSOR job')
-    if (request.llm !== undefined) throw invalid('llm', 'set on a tensor job', 'no LLM parameters')
-  } else {
-    throw invalid('kind', String(request.kind), 'JOB_KIND_LLM or JOB_KIND_TENSOR')
-  }
+  checkJobBody(request)
   validatePrices(request.maxPrice, 'maxPrice')
   checkKnownTrustTier('minTrustTier', request.minTrustTier)
   if (request.deadline === 0n)
@@ -266,6 +268,28 @@ export function validateJobRequest(request: JobRequest, options: TimeCheckOption
     })
   }
   return request
+}
+
+/** Exactly the parameters of the request's kind are set, each within its bounds. */
+function checkJobBody(request: JobRequest): void {
+  const bodies = { llm: request.llm, tensor: request.tensor, embedding: request.embedding }
+  const own = KIND_BODY[request.kind]
+  if (own === undefined)
+    throw invalid('kind', String(request.kind), 'JOB_KIND_LLM, JOB_KIND_TENSOR or JOB_KIND_EMBEDDING')
+  for (const [name, body] of Object.entries(bodies)) {
+    if (name === own && body === undefined)
+      throw invalid(name, 'missing', `${name} parameters for a ${request.kind} request`)
+    if (name !== own && body !== undefined)
+      throw invalid(name, `set on a ${request.kind} request`, `no ${name} parameters`)
+  }
+  if (request.llm !== undefined) validateLlmConstraints(request.llm)
+  if (request.embedding !== undefined) validateEmbeddingParams(request.embedding)
+}
+
+const KIND_BODY: Partial<Record<JobKind, 'llm' | 'tensor' | 'embedding'>> = {
+  [JobKind.JOB_KIND_LLM]: 'llm',
+  [JobKind.JOB_KIND_TENSOR]: 'tensor',
+  [JobKind.JOB_KIND_EMBEDDING]: 'embedding',
 }
 
 /** Schema checks of a UsageReceipt (its signature is checked by verifyUsageReceipt). */

@@ -6,6 +6,7 @@ import {
   JobKind,
   type Offer,
   type OfferCancel,
+  OutputConstraintKind,
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
@@ -56,6 +57,7 @@ export const offerArb: fc.Arbitrary<Offer> = fc.record({
   gflops: f64,
   settlementKey: bytes(32),
   addrs: fc.array(bytes(32), { maxLength: 3 }),
+  features: fc.array(str(12), { maxLength: 3 }),
   signature: bytes(64),
 })
 
@@ -105,6 +107,23 @@ const jobRequestArb = fc.record({
       temperature: f64,
       seed: u32,
       continuation: str(100),
+      stop: fc.array(str(8), { maxLength: 4 }),
+      topP: f64,
+      presencePenalty: f64,
+      frequencyPenalty: f64,
+      constraint: fc.option(
+        fc.record({
+          kind: fc.constantFrom(...enumValues<OutputConstraintKind>(OutputConstraintKind)),
+          jsonSchema: str(40),
+          grammar: str(40),
+        }),
+        { nil: undefined },
+      ),
+      tools: fc.array(fc.record({ name: str(10), description: str(20), parameters: str(40) }), {
+        maxLength: 2,
+      }),
+      toolChoice: str(8),
+      toolChoiceName: str(8),
     }),
     { nil: undefined },
   ),
@@ -112,6 +131,7 @@ const jobRequestArb = fc.record({
     fc.record({ op: str(10), inputCount: u32, outputNames: fc.array(str(10), { maxLength: 3 }) }),
     { nil: undefined },
   ),
+  embedding: fc.option(fc.record({ inputs: fc.array(str(20), { maxLength: 3 }) }), { nil: undefined }),
   minTrustTier: fc.constantFrom(...enumValues<TrustTier>(TrustTier)),
   provider: bytes(40),
   issuedAt: u64,
@@ -156,6 +176,7 @@ export const jobFrameArb: fc.Arbitrary<JobFrame> = fc.oneof(
       usage: fc.option(usageArb, { nil: undefined }),
       backend: str(),
       finishReason: str(10),
+      toolCalls: fc.array(fc.record({ id: str(8), name: str(10), arguments: str(40) }), { maxLength: 2 }),
     })
     .map((result) => ({ result })),
   fc

@@ -38,6 +38,7 @@ export function sampleOffer(overrides: Partial<Offer> = {}): Offer {
     gflops: 1234.5,
     settlementKey: new Uint8Array(32).fill(7),
     addrs: [],
+    features: [],
     signature: new Uint8Array(0),
     ...overrides,
   }
@@ -76,7 +77,7 @@ export function sampleReceipt(overrides: Partial<UsageReceipt> = {}): UsageRecei
   }
 }
 
-import { UNSIGNED_JOB_REQUEST } from '../src/index.js'
+import { noLlmConstraints, UNSIGNED_JOB_REQUEST } from '../src/index.js'
 
 export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobRequest {
   return {
@@ -95,6 +96,7 @@ export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobReques
       temperature: 0,
       seed: 1,
       continuation: '',
+      ...noLlmConstraints(),
     },
     minTrustTier: TrustTier.TRUST_TIER_OPEN,
     ...UNSIGNED_JOB_REQUEST,

@@ -150,6 +150,58 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
       },
     },
     {
+      name: 'request-llm-constrained',
+      frame: {
+        request: sampleJobRequest({
+          llm: {
+            ...sampleJobRequest().llm!,
+            stop: ['\n\n', 'END'],
+            topP: 0.9,
+            presencePenalty: 0.5,
+            frequencyPenalty: -0.25,
+            tools: [
+              {
+                name: 'get_weather',
+                description: 'Weather in a city',
+                parameters: '{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}',
+              },
+            ],
+            toolChoice: 'function',
+            toolChoiceName: 'get_weather',
+          },
+        }),
+      },
+    },
+    {
+      name: 'request-embedding',
+      frame: {
+        request: sampleJobRequest({
+          kind: JobKind.JOB_KIND_EMBEDDING,
+          llm: undefined,
+          embedding: { inputs: ['hello', 'wörld'] },
+        }),
+      },
+    },
+    {
+      name: 'result-tool-call',
+      frame: {
+        result: {
+          jobId: 'job-0001',
+          usage: {
+            promptTokens: 30,
+            cachedTokens: 0,
+            completionTokens: 14,
+            reasoningTokens: 0,
+            gflop: 0,
+            cost: 9n,
+          },
+          backend: 'llama.cpp/cpu',
+          finishReason: 'tool_calls',
+          toolCalls: [{ id: 'call_0', name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+        },
+      },
+    },
+    {
       name: 'accept',
       frame: {
         accept: {
@@ -204,6 +256,7 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
           },
           backend: 'llama.cpp/cpu',
           finishReason: 'stop',
+          toolCalls: [],
         },
       },
     },

@@ -1,3 +1,4 @@
+import type { FeatureName } from '@cocoon-mesh/protocol'
 import { errorMessage } from '@cocoon-mesh/protocol'
 /**
  * The node-llama-cpp backend: GGUF models loaded lazily (once) and served
@@ -6,8 +7,18 @@ import { errorMessage } from '@cocoon-mesh/protocol'
  */
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { ChatHistoryItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp'
+import type {
+  ChatHistoryItem,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
+  LlamaModel,
+  SequenceEvaluateOptions,
+  Token,
+} from 'node-llama-cpp'
 import {
+  AbortedError,
+  DeadlineExceededError,
   GenerationError,
   InvalidRequestError,
   type ModelCorruptError,
@@ -18,6 +29,8 @@ import {
   UnknownModelError,
 } from '../errors.js'
 import type {
+  EmbedRequest,
+  EmbedResult,
   FinishReason,
   GenerateRequest,
   GenerationResult,
@@ -28,8 +41,12 @@ import type {
   TokenChunk,
   Usage,
 } from '../types.js'
+import { validateEmbedRequest } from './embed-request.js'
+import { checkGrammarSchema } from './json-schema-subset.js'
+import { type LlamaConstraint, llamaConstraint, parseToolCall, toolsPrompt } from './llama-grammar.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
-import { validateGenerateRequest } from './request.js'
+import { checkFeatures, usesTools, validateGenerateRequest } from './request.js'
+import { StoppingEmitter } from './stop.js'
 import {
   createGenerationStream,
   emptyUsage,
@@ -67,6 +84,20 @@ export interface LlamaBackend extends LlmBackend, ProducerBackend {
   backendOf(model: string): string | undefined
 }
 
+/** What node-llama-cpp honours: every feature, through its sampler and grammars. */
+export const LLAMA_FEATURES: readonly FeatureName[] = [
+  'stop',
+  'top_p',
+  'penalties',
+  'json_object',
+  'json_schema',
+  'grammar',
+  'tools',
+]
+
+/** Generated tokens the presence and frequency penalties look back over. */
+const PENALTY_WINDOW = 64
+
 /**
  * The backend of `kind: 'llama'` models. `generate()` throws
  * {@link LlmBackendGenerateErrorType}; the stream rejects with the load errors
@@ -82,6 +113,7 @@ class NodeLlamaBackend implements LlamaBackend {
   private readonly configs: Map<string, LlamaModelConfig & { kind: 'llama' }>
   private readonly loaded = new Map<string, Promise<LoadedLlamaModel>>()
   private readonly ready = new Map<string, LoadedLlamaModel>()
+  private readonly embedders = new Map<string, Promise<LlamaEmbeddingContext>>()
   private readonly logger: ComponentLogger
   private readonly log: Logger
   private closed = false
@@ -94,6 +126,54 @@ class NodeLlamaBackend implements LlamaBackend {
 
   models(): string[] {
     return [...this.configs.keys()]
+  }
+
+  features(model: string): FeatureName[] {
+    return this.configs.has(model) ? [...LLAMA_FEATURES] : []
+  }
+
+  canEmbed(model: string): boolean {
+    return this.configs.has(model)
+  }
+
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    validateEmbedRequest(request)
+    this.checkModel(request.model)
+    const m = await this.load(request.model)
+    const embedder = await this.embedder(request.model, m)
+    const embeddings: Float32Array[] = []
+    let promptTokens = 0
+    for (const input of request.inputs) {
+      throwIfStopped(request, this.init.now ?? Date.now)
+      promptTokens += m.model.tokenize(input, false).length
+      try {
+        embeddings.push(Float32Array.from((await embedder.getEmbeddingFor(input)).vector))
+      } catch (error) {
+        throw new GenerationError(`Embedding failed on ${request.model}`, {
+          details: errorMessage(error),
+          cause: error,
+        })
+      }
+    }
+    return { embeddings, usage: { ...emptyUsage(), promptTokens }, backend: m.backend }
+  }
+
+  /** One embedding context per model, made on its first embedding job. */
+  private embedder(name: string, m: LoadedLlamaModel): Promise<LlamaEmbeddingContext> {
+    let p = this.embedders.get(name)
+    if (p === undefined) {
+      p = m.model
+        .createEmbeddingContext({ contextSize: m.context.contextSize, threads: m.threads })
+        .catch((error: unknown) => {
+          this.embedders.delete(name)
+          throw new GenerationError(`Could not create an embedding context for ${name}`, {
+            details: errorMessage(error),
+            cause: error,
+          })
+        })
+      this.embedders.set(name, p)
+    }
+    return p
   }
 
   backendOf(name: string): string | undefined {
@@ -148,6 +228,11 @@ class NodeLlamaBackend implements LlamaBackend {
 
   async close(): Promise<void> {
     this.closed = true
+    const embedders = [...this.embedders.values()]
+    this.embedders.clear()
+    for (const s of await Promise.allSettled(embedders)) {
+      if (s.status === 'fulfilled') await s.value.dispose()
+    }
     const all = [...this.loaded.values()]
     this.loaded.clear()
     this.ready.clear()
@@ -167,8 +252,19 @@ class NodeLlamaBackend implements LlamaBackend {
 
   private check(request: GenerateRequest): void {
     validateGenerateRequest(request)
-    if (!this.configs.has(request.model)) {
-      throw new UnknownModelError(`Unknown model ${request.model}`, {
+    this.checkModel(request.model)
+    checkFeatures(request, LLAMA_FEATURES, this.name)
+    // refused before the job is accepted: a schema keyword the grammar would silently ignore
+    const format = request.responseFormat
+    if (format?.type === 'json_schema') checkGrammarSchema('responseFormat.schema', format.schema)
+    if (usesTools(request))
+      for (const tool of request.tools ?? [])
+        checkGrammarSchema(`tools.${tool.name}.parameters`, tool.parameters ?? {})
+  }
+
+  private checkModel(model: string): void {
+    if (!this.configs.has(model)) {
+      throw new UnknownModelError(`Unknown model ${model}`, {
         details: `This backend serves: ${this.models().join(', ')}`,
       })
     }
@@ -177,6 +273,7 @@ class NodeLlamaBackend implements LlamaBackend {
 
   private async run(request: GenerateRequest, ctx: StreamProducerContext): Promise<GenerationResult> {
     const m = await this.load(request.model)
+    const constraint = await llamaConstraint(m.llama, request)
     const inputTokens = tokenizeRequest(m, request)
     checkContextSize(m, request, inputTokens.length)
     const usage = { ...emptyUsage(), promptTokens: inputTokens.length }
@@ -193,9 +290,9 @@ class NodeLlamaBackend implements LlamaBackend {
       // acquire() rejects only when ctx.signal fires while it waits for a sequence.
       return stopped()
     }
-    let finishReason: FinishReason | undefined
+    let end: Evaluated | undefined
     try {
-      finishReason = await evaluate(m, sequence, inputTokens, request, usage, ctx)
+      end = await evaluate(m, sequence, inputTokens, request, constraint, usage, ctx)
     } catch (error) {
       if (ctx.signal.aborted) return stopped()
       throw new GenerationError(`Generation failed on ${request.model}`, {
@@ -205,11 +302,29 @@ class NodeLlamaBackend implements LlamaBackend {
     } finally {
       m.release(sequence)
     }
-    if (finishReason === undefined) return stopped()
-    if (ctx.signal.aborted && usage.completionTokens < request.maxTokens && finishReason !== 'stop')
+    if (end === undefined) return stopped()
+    if (ctx.signal.aborted && usage.completionTokens < request.maxTokens && end.finishReason !== 'stop')
       return stopped()
-    return { usage, finishReason, backend: m.backend }
+    return { usage, ...finished(end, constraint), backend: m.backend }
   }
+}
+
+/** The finish reason and tool calls of a completed generation. */
+function finished(
+  end: Evaluated,
+  constraint: LlamaConstraint,
+): Pick<GenerationResult, 'finishReason' | 'toolCalls'> {
+  // a completion cut by maxTokens is incomplete JSON: it stays `length`, with no call
+  if (constraint.tools === undefined || end.finishReason !== 'stop') return { finishReason: end.finishReason }
+  const call = parseToolCall(end.text, constraint.tools)
+  if (call === undefined) return { finishReason: 'stop' }
+  return { finishReason: 'tool_calls', toolCalls: [call] }
+}
+
+function throwIfStopped(request: EmbedRequest, now: () => number): void {
+  if (request.signal?.aborted === true) throw new AbortedError('Embedding aborted')
+  if (request.deadline !== undefined && now() >= request.deadline)
+    throw new DeadlineExceededError('Embedding deadline passed')
 }
 
 function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptTokens: number): void {
@@ -221,26 +336,38 @@ function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptT
   }
 }
 
+interface Evaluated {
+  finishReason: FinishReason
+  /** The completion as emitted (stop string and trailing grammar whitespace left out). */
+  text: string
+}
+
 /**
- * Evaluates the prompt on `sequence` and streams the completion into `ctx`,
- * counting tokens in `usage`. Returns the finish reason, or undefined when
- * ctx.signal fired between tokens.
+ * Evaluates the prompt on `sequence` and streams the completion into `ctx`
+ * through the stop filter, counting tokens in `usage`. Returns how it ended,
+ * or undefined when ctx.signal fired between tokens.
  */
 async function evaluate(
   m: LoadedLlamaModel,
   sequence: LlamaContextSequence,
   inputTokens: Token[],
   request: GenerateRequest,
+  constraint: LlamaConstraint,
   usage: Usage,
   ctx: StreamProducerContext,
-): Promise<FinishReason | undefined> {
+): Promise<Evaluated | undefined> {
   await sequence.clearHistory()
-  const temperature = request.temperature ?? 0
-  const generator = sequence.evaluate(inputTokens, {
-    temperature,
-    seed: request.seed ?? (temperature > 0 ? Math.floor(Math.random() * 2 ** 31) : 0),
-  })
+  const generated: Token[] = []
+  const generator = sequence.evaluate(
+    inputTokens,
+    await samplingOptions(m, request, constraint.grammar, generated),
+  )
   const text = new TokenText(m.model)
+  const out = new StoppingEmitter(
+    (chunk) => ctx.emit(chunk),
+    request.stop,
+    constraint.grammar?.trimWhitespaceSuffix,
+  )
   let finishReason: FinishReason = 'length'
   for await (const token of generator) {
     if (ctx.signal.aborted) return undefined
@@ -249,13 +376,51 @@ async function evaluate(
       break
     }
     usage.completionTokens++
+    generated.push(token)
     const chunk = text.push(token)
-    if (chunk !== undefined) ctx.emit(chunk)
+    if (chunk !== undefined && out.push(chunk)) {
+      finishReason = 'stop'
+      break
+    }
     if (usage.completionTokens >= request.maxTokens) break
   }
+  // a grammar that is complete ends the evaluation without an end-of-generation token
+  if (finishReason === 'length' && usage.completionTokens < request.maxTokens) finishReason = 'stop'
   const rest = text.flush()
-  if (rest !== undefined) ctx.emit(rest)
-  return finishReason
+  if (rest !== undefined) out.push(rest)
+  out.finish()
+  return { finishReason, text: out.text }
+}
+
+/** Temperature, seed, top-p, presence/frequency penalties over the generated tokens, and the grammar. */
+async function samplingOptions(
+  m: LoadedLlamaModel,
+  request: GenerateRequest,
+  grammar: LlamaGrammar | undefined,
+  generated: Token[],
+): Promise<SequenceEvaluateOptions> {
+  const temperature = request.temperature ?? 0
+  const options: SequenceEvaluateOptions = {
+    temperature,
+    seed: request.seed ?? (temperature > 0 ? Math.floor(Math.random() * 2 ** 31) : 0),
+  }
+  if (request.topP !== undefined) options.topP = request.topP
+  const presencePenalty = request.presencePenalty ?? 0
+  const frequencyPenalty = request.frequencyPenalty ?? 0
+  if (presencePenalty !== 0 || frequencyPenalty !== 0) {
+    options.repeatPenalty = {
+      punishTokens: () => generated.slice(-PENALTY_WINDOW),
+      maxPunishTokens: PENALTY_WINDOW,
+      penalty: 1,
+      presencePenalty,
+      frequencyPenalty,
+    }
+  }
+  if (grammar !== undefined) {
+    const { LlamaGrammarEvaluationState } = await import('node-llama-cpp')
+    options.grammarEvaluationState = new LlamaGrammarEvaluationState({ model: m.model, grammar })
+  }
+  return options
 }
 
 /** Detokenizes a token stream into chunks, holding back a partial UTF-8 character until the next token completes it. */
@@ -287,8 +452,9 @@ class TokenText {
 function tokenizeRequest(m: LoadedLlamaModel, request: GenerateRequest): Token[] {
   const { model } = m
   const continuation = request.continuation ?? ''
+  const tools = usesTools(request) ? toolsPrompt(request.tools ?? []) : undefined
   if (request.messages !== undefined) {
-    const history: ChatHistoryItem[] = []
+    const history: ChatHistoryItem[] = tools === undefined ? [] : [{ type: 'system', text: tools }]
     for (const message of request.messages) {
       if (message.role === 'system') history.push({ type: 'system', text: message.content })
       else if (message.role === 'assistant') history.push({ type: 'model', response: [message.content] })
@@ -299,7 +465,7 @@ function tokenizeRequest(m: LoadedLlamaModel, request: GenerateRequest): Token[]
     const { contextText } = wrapper.generateContextState({ chatHistory: history })
     return contextText.tokenize(model.tokenizer)
   }
-  const text = `${request.prompt ?? ''}${continuation}`
+  const text = `${tools === undefined ? '' : `${tools}\n\n`}${request.prompt ?? ''}${continuation}`
   const tokens = model.tokenize(text, false)
   const bos = model.tokens.bos
   return model.tokens.shouldPrependBosToken && bos !== null ? [bos, ...tokens] : tokens

@@ -1,13 +1,16 @@
-import { errorMessage } from '@cocoon-mesh/protocol'
 /**
  * The OpenAI-compatible upstream backend: what GPU operators already run
  * (vLLM, SGLang, llama.cpp's llama-server, Ollama). Always streams, asks for
  * usage in the stream and reads it from there.
  */
+import type { FeatureName } from '@cocoon-mesh/protocol'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import {
+  EmbeddingUnsupportedError,
   GenerationError,
+  InvalidRequestError,
   RuntimeClosedError,
   UnknownModelError,
   UpstreamProtocolError,
@@ -15,16 +18,22 @@ import {
   UpstreamUnreachableError,
 } from '../errors.js'
 import type {
+  EmbedRequest,
+  EmbedResult,
   FinishReason,
   GenerateRequest,
   GenerationResult,
   GenerationStream,
   LlmBackend,
   OpenAiModelConfig,
+  ToolCall,
   Usage,
 } from '../types.js'
-import { validateGenerateRequest } from './request.js'
+import { validateEmbedRequest } from './embed-request.js'
+import { upstreamEmbeddings } from './openai-embeddings.js'
+import { checkFeatures, usesTools, validateGenerateRequest } from './request.js'
 import { readSseData } from './sse.js'
+import { StoppingEmitter } from './stop.js'
 import {
   createGenerationStream,
   emptyUsage,
@@ -48,9 +57,29 @@ interface OpenAiUsage {
   completion_tokens_details?: { reasoning_tokens?: number } | null
 }
 
+/** What an upstream honours unless its config says otherwise. */
+export const OPENAI_DEFAULT_FEATURES: readonly FeatureName[] = [
+  'stop',
+  'top_p',
+  'penalties',
+  'json_object',
+  'json_schema',
+  'tools',
+]
+
+interface OpenAiToolCallDelta {
+  index?: number
+  id?: string
+  function?: { name?: string; arguments?: string }
+}
+
 interface OpenAiChunk {
   choices?: Array<{
-    delta?: { content?: string | null; reasoning_content?: string | null }
+    delta?: {
+      content?: string | null
+      reasoning_content?: string | null
+      tool_calls?: OpenAiToolCallDelta[] | null
+    }
     text?: string | null
     finish_reason?: string | null
   }>
@@ -85,6 +114,26 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
     return [...this.configs.keys()]
   }
 
+  features(model: string): FeatureName[] {
+    const config = this.configs.get(model)
+    return config === undefined ? [] : [...(config.features ?? OPENAI_DEFAULT_FEATURES)]
+  }
+
+  canEmbed(model: string): boolean {
+    return this.configs.get(model)?.embeddings === true
+  }
+
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    validateEmbedRequest(request)
+    const config = this.config(request.model)
+    if (config.embeddings !== true) {
+      throw new EmbeddingUnsupportedError(`Model ${request.model} does not embed on this provider`, {
+        details: 'Set embeddings: true on an upstream model that serves /v1/embeddings.',
+      })
+    }
+    return upstreamEmbeddings(this.fetch, config, request)
+  }
+
   produce(request: GenerateRequest, ctx: StreamProducerContext): Promise<GenerationResult> {
     return this.run(this.check(request), request, ctx)
   }
@@ -105,9 +154,20 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
 
   private check(request: GenerateRequest): OpenAiModelConfig {
     validateGenerateRequest(request)
-    const config = this.configs.get(request.model)
+    const config = this.config(request.model)
+    checkFeatures(request, this.features(request.model), this.name)
+    if (usesTools(request) && request.messages === undefined) {
+      throw new InvalidRequestError('Tools need chat messages on an OpenAI-compatible upstream', {
+        details: 'The upstream /v1/completions endpoint takes no tools; send messages instead of a prompt.',
+      })
+    }
+    return config
+  }
+
+  private config(model: string): OpenAiModelConfig {
+    const config = this.configs.get(model)
     if (config === undefined) {
-      throw new UnknownModelError(`Unknown model ${request.model}`, {
+      throw new UnknownModelError(`Unknown model ${model}`, {
         details: `This backend serves: ${this.models().join(', ')}`,
       })
     }
@@ -127,8 +187,10 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
     if (ctx.signal.aborted) return stopped()
     const body = await post(this.fetch, upstream, config, ctx)
     if (body === undefined) return stopped()
-    const read = await readStream(body, upstream, usage, ctx)
+    const out = new StoppingEmitter((chunk) => ctx.emit(chunk), request.stop)
+    const read = await readStream(body, upstream, usage, out, ctx)
     if (read === undefined) return stopped()
+    out.finish()
     if (!read.sawDone && !read.sawUsage) {
       throw new UpstreamProtocolError(`Upstream ${upstream.base} ended the stream early`, {
         details: 'The stream closed without usage or [DONE]; the generation is incomplete.',
@@ -136,8 +198,17 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
     }
     if (!read.sawUsage)
       this.log('upstream %s sent no usage; completion tokens counted from chunks', upstream.base)
-    return { usage, finishReason: read.finishReason, backend }
+    const toolCalls = finishedToolCalls(read.toolCalls)
+    if (toolCalls.length > 0) return { usage, finishReason: 'tool_calls', toolCalls, backend }
+    return { usage, finishReason: out.stopped ? 'stop' : read.finishReason, backend }
   }
+}
+
+/** The calls assembled from the stream's deltas, in index order, each with an id. */
+function finishedToolCalls(calls: Map<number, ToolCall>): ToolCall[] {
+  return [...calls.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, call]) => ({ ...call, id: call.id === '' ? `call_${index}` : call.id }))
 }
 
 /** One streaming completion request to an upstream. */
@@ -162,6 +233,7 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
     temperature: request.temperature ?? 0,
   }
   if (request.seed !== undefined) body.seed = request.seed
+  Object.assign(body, constraintFields(request))
   if (chat) {
     const messages = (request.messages ?? []).map((m) => ({ role: m.role, content: m.content }))
     if (request.continuation !== undefined && request.continuation !== '') {
@@ -174,6 +246,39 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
     body.prompt = `${request.prompt ?? ''}${request.continuation ?? ''}`
   }
   return { base, url, chat, body }
+}
+
+/** The OpenAI API fields of the request's stop strings, sampling, output format and tools. */
+function constraintFields(request: GenerateRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop
+  if (request.topP !== undefined) body.top_p = request.topP
+  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty
+  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty
+  const format = request.responseFormat
+  if (format?.type === 'json_object') body.response_format = { type: 'json_object' }
+  else if (format?.type === 'json_schema')
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name: 'response', schema: format.schema, strict: true },
+    }
+  // vLLM's guided decoding by a GBNF grammar
+  else if (format?.type === 'grammar') body.guided_grammar = format.grammar
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((t) => ({
+      type: 'function',
+      function: {
+        name: t.name,
+        ...(t.description === undefined ? {} : { description: t.description }),
+        parameters: t.parameters ?? { type: 'object', properties: {} },
+      },
+    }))
+    const choice = request.toolChoice
+    if (choice !== undefined)
+      body.tool_choice =
+        typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice
+  }
+  return body
 }
 
 /**
@@ -224,6 +329,8 @@ interface StreamEnd {
   finishReason: FinishReason
   sawUsage: boolean
   sawDone: boolean
+  /** Tool calls by their stream index, assembled from the deltas. */
+  toolCalls: Map<number, ToolCall>
 }
 
 /**
@@ -234,9 +341,10 @@ async function readStream(
   body: ReadableStream<Uint8Array>,
   upstream: UpstreamRequest,
   usage: Usage,
+  out: StoppingEmitter,
   ctx: StreamProducerContext,
 ): Promise<StreamEnd | undefined> {
-  const end: StreamEnd = { finishReason: 'length', sawUsage: false, sawDone: false }
+  const end: StreamEnd = { finishReason: 'length', sawUsage: false, sawDone: false, toolCalls: new Map() }
   try {
     for await (const data of readSseData(body)) {
       if (ctx.signal.aborted) return undefined
@@ -244,7 +352,7 @@ async function readStream(
         end.sawDone = true
         break
       }
-      applyChunk(parseChunk(data, upstream.base), upstream, usage, end, ctx)
+      applyChunk(parseChunk(data, upstream.base), upstream, usage, end, out)
     }
   } catch (error) {
     if (ctx.signal.aborted) return undefined
@@ -269,15 +377,17 @@ function parseChunk(data: string, base: string): OpenAiChunk {
 }
 
 /**
- * Emits a chunk's text (one completion token per chunk) and counts its
- * reasoning; the upstream's own usage, when it sends it, replaces the counts.
+ * Emits a chunk's text (one completion token per chunk) through the stop
+ * filter, collects tool-call deltas (their argument text streams as the
+ * chunk's text) and counts reasoning; the upstream's own usage, when it sends
+ * it, replaces the counts.
  */
 function applyChunk(
   chunk: OpenAiChunk,
   upstream: UpstreamRequest,
   usage: Usage,
   end: StreamEnd,
-  ctx: StreamProducerContext,
+  out: StoppingEmitter,
 ): void {
   if (chunk.error !== undefined) {
     throw new GenerationError(`Upstream ${upstream.base} reported an error mid-stream`, {
@@ -286,14 +396,18 @@ function applyChunk(
   }
   const choice = chunk.choices?.[0]
   const text = upstream.chat ? choice?.delta?.content : choice?.text
+  const callText = collectToolCalls(choice?.delta?.tool_calls, end.toolCalls)
   if (typeof text === 'string' && text !== '') {
     usage.completionTokens++
-    ctx.emit({ text, tokens: 1 })
+    out.push({ text, tokens: 1 })
+  } else if (callText !== '') {
+    usage.completionTokens++
+    out.push({ text: callText, tokens: 1 })
   } else if (typeof choice?.delta?.reasoning_content === 'string' && choice.delta.reasoning_content !== '') {
     usage.reasoningTokens++
   }
-  if (choice?.finish_reason === 'stop') end.finishReason = 'stop'
-  else if (choice?.finish_reason === 'length') end.finishReason = 'length'
+  const finish = choice?.finish_reason
+  if (finish === 'stop' || finish === 'length' || finish === 'tool_calls') end.finishReason = finish
   if (chunk.usage !== undefined && chunk.usage !== null) {
     end.sawUsage = true
     usage.promptTokens = chunk.usage.prompt_tokens ?? 0
@@ -301,4 +415,36 @@ function applyChunk(
     usage.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0
     usage.reasoningTokens = chunk.usage.completion_tokens_details?.reasoning_tokens ?? usage.reasoningTokens
   }
+}
+
+/** Most tool calls one completion may carry. */
+const MAX_UPSTREAM_TOOL_CALLS = 32
+
+/** Merges tool-call deltas into `calls`; returns the argument text they add. */
+function collectToolCalls(
+  deltas: OpenAiToolCallDelta[] | null | undefined,
+  calls: Map<number, ToolCall>,
+): string {
+  if (!Array.isArray(deltas)) return ''
+  let text = ''
+  for (const delta of deltas) {
+    const index = typeof delta.index === 'number' ? delta.index : 0
+    let call = calls.get(index)
+    if (call === undefined) {
+      if (calls.size >= MAX_UPSTREAM_TOOL_CALLS) {
+        throw new UpstreamProtocolError('Upstream sent too many tool calls', {
+          details: `More than ${MAX_UPSTREAM_TOOL_CALLS} tool calls in one completion.`,
+        })
+      }
+      call = { id: '', name: '', arguments: '' }
+      calls.set(index, call)
+    }
+    if (typeof delta.id === 'string') call.id = delta.id
+    if (typeof delta.function?.name === 'string') call.name += delta.function.name
+    if (typeof delta.function?.arguments === 'string') {
+      call.arguments += delta.function.arguments
+      text += delta.function.arguments
+    }
+  }
+  return text
 }

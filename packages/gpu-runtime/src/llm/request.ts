@@ -1,14 +1,24 @@
-import { InvalidRequestError } from '../errors.js'
-import type { GenerateRequest } from '../types.js'
+import {
+  type FeatureName,
+  MAX_SCHEMA_BYTES,
+  MAX_STOP_LENGTH,
+  MAX_STOP_SEQUENCES,
+  MAX_TOOL_DESCRIPTION_LENGTH,
+  MAX_TOOL_NAME_LENGTH,
+  MAX_TOOLS,
+} from '@cocoon-mesh/protocol'
+import { FeatureUnsupportedError, InvalidRequestError } from '../errors.js'
+import type { GenerateRequest, JsonSchema } from '../types.js'
+
+const bad = (what: string, details: string): never => {
+  throw new InvalidRequestError(`Invalid generate request: ${what}`, { details })
+}
 
 /** Largest prompt text accepted, in UTF-16 code units (prompt + messages + continuation). */
 export const MAX_PROMPT_CHARS = 4 * 1024 * 1024
 
 /** Throws `InvalidRequestError` naming the first problem of a request. */
 export function validateGenerateRequest(request: GenerateRequest): void {
-  const bad = (what: string, details: string): never => {
-    throw new InvalidRequestError(`Invalid generate request: ${what}`, { details })
-  }
   if (typeof request !== 'object' || request === null)
     bad('not an object', 'Pass { model, prompt | messages, maxTokens }.')
   if (typeof request.model !== 'string' || request.model === '')
@@ -58,5 +68,123 @@ export function validateGenerateRequest(request: GenerateRequest): void {
     (typeof request.deadline !== 'number' || !Number.isFinite(request.deadline))
   ) {
     bad('deadline', 'deadline must be a Unix time in milliseconds.')
+  }
+  validateSampling(request)
+  validateStructure(request)
+}
+
+function validateSampling(request: GenerateRequest): void {
+  const { stop } = request
+  if (stop !== undefined) {
+    if (!Array.isArray(stop) || stop.length > MAX_STOP_SEQUENCES)
+      bad('stop', `stop must be an array of at most ${MAX_STOP_SEQUENCES} strings.`)
+    for (const s of stop) {
+      if (typeof s !== 'string' || s.length === 0 || s.length > MAX_STOP_LENGTH)
+        bad('stop', `Each stop string must have 1 to ${MAX_STOP_LENGTH} characters.`)
+    }
+  }
+  const range = (name: string, value: number | undefined, min: number, max: number, open = false): void => {
+    if (value === undefined) return
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value > max ||
+      value < min ||
+      (open && value === min)
+    )
+      bad(name, `${name} must be within ${open ? '(' : '['}${min}, ${max}], got ${String(value)}.`)
+  }
+  range('topP', request.topP, 0, 1, true)
+  range('presencePenalty', request.presencePenalty, -2, 2)
+  range('frequencyPenalty', request.frequencyPenalty, -2, 2)
+}
+
+function checkSchema(name: string, schema: JsonSchema | undefined): void {
+  if (schema === undefined) return
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    bad(name, `${name} must be a JSON schema object.`)
+  const bytes = Buffer.byteLength(JSON.stringify(schema), 'utf8')
+  if (bytes > MAX_SCHEMA_BYTES)
+    bad(name, `${name} is ${bytes} bytes of JSON; the limit is ${MAX_SCHEMA_BYTES}.`)
+}
+
+function validateStructure(request: GenerateRequest): void {
+  const format = request.responseFormat
+  if (format !== undefined) {
+    if (format.type === 'json_schema') checkSchema('responseFormat.schema', format.schema)
+    else if (format.type === 'grammar') {
+      const bytes = typeof format.grammar === 'string' ? Buffer.byteLength(format.grammar, 'utf8') : 0
+      if (bytes === 0 || bytes > MAX_SCHEMA_BYTES)
+        bad('responseFormat.grammar', `A GBNF grammar of 1 to ${MAX_SCHEMA_BYTES} bytes is needed.`)
+    } else if (format.type !== 'json_object')
+      bad('responseFormat.type', 'responseFormat.type must be json_object, json_schema or grammar.')
+  }
+  const tools = request.tools ?? []
+  if (!Array.isArray(tools) || tools.length > MAX_TOOLS) bad('tools', `At most ${MAX_TOOLS} tools.`)
+  const names = new Set<string>()
+  for (const tool of tools) {
+    const name = tool?.name
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name) || name.length > MAX_TOOL_NAME_LENGTH)
+      bad('tools[].name', `Tool names are 1-${MAX_TOOL_NAME_LENGTH} letters, digits, "_" or "-".`)
+    if (names.has(name)) bad('tools[].name', `Tool "${name}" is listed twice.`)
+    names.add(name)
+    if (
+      tool.description !== undefined &&
+      (typeof tool.description !== 'string' || tool.description.length > MAX_TOOL_DESCRIPTION_LENGTH)
+    )
+      bad(
+        'tools[].description',
+        `A tool description is a string of at most ${MAX_TOOL_DESCRIPTION_LENGTH} characters.`,
+      )
+    checkSchema('tools[].parameters', tool.parameters)
+  }
+  const choice = request.toolChoice
+  if (choice !== undefined) {
+    if (typeof choice === 'object') {
+      if (!names.has(choice?.name)) bad('toolChoice', 'toolChoice { name } must name one of tools.')
+    } else if (!['auto', 'none', 'required'].includes(choice)) {
+      bad('toolChoice', 'toolChoice must be auto, none, required or { name }.')
+    } else if (choice === 'required' && tools.length === 0)
+      bad('toolChoice', 'toolChoice required needs tools.')
+  }
+  if (format !== undefined && usesTools(request))
+    bad('responseFormat', 'Set responseFormat or tools, not both.')
+}
+
+/** Whether the request lets the model call tools (tools given, toolChoice not `none`). */
+export function usesTools(request: GenerateRequest): boolean {
+  return (request.tools?.length ?? 0) > 0 && request.toolChoice !== 'none'
+}
+
+/** The features a request needs from its backend (see `FEATURE_NAMES`). */
+export function requestFeatures(request: GenerateRequest): FeatureName[] {
+  const needed: FeatureName[] = []
+  if ((request.stop?.length ?? 0) > 0) needed.push('stop')
+  if (request.topP !== undefined && request.topP !== 1) needed.push('top_p')
+  if ((request.presencePenalty ?? 0) !== 0 || (request.frequencyPenalty ?? 0) !== 0) needed.push('penalties')
+  if (request.responseFormat !== undefined) needed.push(request.responseFormat.type)
+  if (usesTools(request)) needed.push('tools')
+  return needed
+}
+
+/**
+ * Throws FeatureUnsupportedError for the first feature `request` needs that
+ * `offered` (the backend's features for the model) lacks.
+ */
+export function checkFeatures(
+  request: GenerateRequest,
+  offered: readonly FeatureName[],
+  backend: string,
+): void {
+  for (const feature of requestFeatures(request)) {
+    if (!offered.includes(feature)) {
+      throw new FeatureUnsupportedError(
+        `The ${backend} backend of ${request.model} does not support ${feature}`,
+        {
+          feature,
+          details: `It supports: ${offered.join(', ') || 'none'}. Ask a provider whose offer lists "${feature}".`,
+        },
+      )
+    }
   }
 }

@@ -36,6 +36,7 @@ function syntheticOffer(i: number): Offer {
     version: 1,
     provider,
     jobKinds: ['llm'],
+    features: [],
     models: ['bench-model'],
     prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
     maxConcurrency: 1,

@@ -1,7 +1,12 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
-import { createProviderJobs, type ProviderJobs, runtimeConfigFromHome } from '../jobs/serve.js'
+import {
+  createProviderJobs,
+  offerCapabilities,
+  type ProviderJobs,
+  runtimeConfigFromHome,
+} from '../jobs/serve.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import { jobLine } from './node-log.js'
 import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
@@ -106,5 +111,8 @@ export async function startJobs(
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
     template.gflops = jobs.capacity.gflops
   }
+  const capabilities = offerCapabilities(jobs.runtime, template.models)
+  template.features = capabilities.features
+  if (capabilities.embeds) template.jobKinds = [...new Set([...(template.jobKinds ?? ['llm']), 'embedding'])]
   return jobs
 }

@@ -4,7 +4,14 @@
  * that a job accepted here never finds the runtime's queue full.
  */
 import { QueueFullError, type Reservation, TENSOR_LANE } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobRequest, type Prices, RejectReason } from '@cocoon-mesh/protocol'
+import {
+  JobKind,
+  type JobRequest,
+  missingFeatures,
+  type Prices,
+  RejectReason,
+  requiredFeatures,
+} from '@cocoon-mesh/protocol'
 import { DEFAULT_MAX_CONCURRENT_JOBS, type JobServiceInit } from './provider-types.js'
 import { findModel } from './serve-work.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
@@ -26,7 +33,8 @@ export interface Admitted {
 
 /**
  * Admits `request` at `price` or says why not: the service's own job limit
- * (`active` jobs running), the request's validation, then a place reserved
+ * (`active` jobs running), the request's validation, the features its
+ * constraints need from the model's backend, then a place reserved
  * in the runtime lane of its model (or the tensor lane). The caller passes
  * the reservation on to the runtime, or releases it when the job does not start.
  */
@@ -39,10 +47,24 @@ export function admitJob(
   if (service.active >= (init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS)) {
     return overCapacity('provider is at its job limit', service.active)
   }
-  const failure = validateRequest(request, { price, now: service.now, models: init.runtime.models() })
-  if (failure !== undefined) return { ...failure, retryAfterMs: 0, queueDepth: 0 }
+  const failure = validateRequest(request, {
+    price,
+    now: service.now,
+    models: init.runtime.models(),
+    embeddingModels: init.runtime.embeddingModels?.() ?? [],
+  })
+  if (failure !== undefined) return refused(failure)
+  // an embedding shares its model's lane with generation
   const key =
-    request.kind === JobKind.JOB_KIND_LLM ? findModel(init.runtime.models(), request.model) : TENSOR_LANE
+    request.kind === JobKind.JOB_KIND_TENSOR ? TENSOR_LANE : findModel(init.runtime.models(), request.model)
+  const missing =
+    key === undefined ? [] : missingFeatures(init.runtime.features?.(key) ?? [], requiredFeatures(request))
+  if (missing.length > 0) {
+    return refused({
+      reason: RejectReason.REJECT_REASON_BAD_REQUEST,
+      message: `the backend of ${request.model} here does not support ${missing.join(', ')}`,
+    })
+  }
   if (key === undefined || init.runtime.stats()[key] === undefined) {
     return {
       reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
@@ -61,6 +83,10 @@ export function admitJob(
     if (!(err instanceof QueueFullError)) throw err
     return overCapacity(err.details ?? err.shortMessage, depth(init, key))
   }
+}
+
+function refused(failure: ValidationFailure): AdmissionRefusal {
+  return { ...failure, retryAfterMs: 0, queueDepth: 0 }
 }
 
 function depth(init: JobServiceInit, key: string): number {

@@ -37,6 +37,12 @@ export class UnexpectedFrameError extends CocoonError<'ERR_UNEXPECTED_FRAME'> {
   override readonly name = 'UnexpectedFrameError'
 }
 
+/** A provider's embedding result is not one float32 tensor of shape [inputs, dimensions]. */
+export class MalformedEmbeddingError extends CocoonError<'ERR_MALFORMED_EMBEDDING'> {
+  readonly code = 'ERR_MALFORMED_EMBEDDING' as const
+  override readonly name = 'MalformedEmbeddingError'
+}
+
 /** The provider waited longer than its read timeout for the client's next frame (the JobRequest or an input frame). */
 export class ReadTimeoutError extends CocoonError<'ERR_READ_TIMEOUT'> {
   readonly code = 'ERR_READ_TIMEOUT' as const
@@ -241,6 +247,7 @@ export class InvalidJobError extends CocoonError<'ERR_INVALID_JOB'> {
 
 /** Every error the job path throws: its own classes and the shared protocol ones. */
 export type JobPathError =
+  | MalformedEmbeddingError
   | UnexpectedFrameError
   | ReadTimeoutError
   | JobStreamClosedError

@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
+  type FeatureName,
   JobErrorCode,
   type JobKind,
   type JobRequest,
@@ -31,7 +32,7 @@ import {
   NoProviderError,
   ProviderUnreachableError,
 } from './errors.js'
-import { buildJobRequest, promptTokenBound, zeroPrices } from './job-request.js'
+import { buildJobRequest, embeddingTokenBound, promptTokenBound, zeroPrices } from './job-request.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
 import { defaultLlmDeadline, llmStallLimits, type StallLimits, tensorStallLimits } from './limits.js'
 
@@ -90,7 +91,8 @@ export class Failover {
     return this.parts.reduce((sum, p) => sum + p.cost, 0n)
   }
 
-  async pick(size: JobSize): Promise<RankedOffer> {
+  /** The best untried offer for a job of `size` that honours `features`. */
+  async pick(size: JobSize, features: readonly FeatureName[] = []): Promise<RankedOffer> {
     if (this.#params.signal?.aborted === true) {
       throw new AbortedError('job aborted by the caller', { cause: this.#params.signal.reason })
     }
@@ -105,6 +107,7 @@ export class Failover {
     const { ranked, excluded } = rankOffers({
       model: this.#params.model,
       job: size,
+      features,
       offers,
       now: this.now(),
       ...(this.#params.maxPrice !== undefined ? { maxPrice: this.#params.maxPrice } : {}),
@@ -188,7 +191,11 @@ export class Failover {
     })
   }
 
-  request(kind: JobKind, candidate: RankedOffer, body: Pick<JobRequest, 'llm' | 'tensor'>): JobRequest {
+  request(
+    kind: JobKind,
+    candidate: RankedOffer,
+    body: Pick<JobRequest, 'llm' | 'tensor' | 'embedding'>,
+  ): JobRequest {
     return buildJobRequest(
       {
         jobId: this.#jobId,
@@ -237,6 +244,9 @@ export class Failover {
       payoutAddress: candidate.offer.payoutAddress,
       offerPrice: candidate.offer.prices ?? zeroPrices(),
       ...(request.llm !== undefined ? { promptTokenBound: promptTokenBound(request.llm) } : {}),
+      ...(request.embedding !== undefined
+        ? { promptTokenBound: embeddingTokenBound(request.embedding) }
+        : {}),
       ...(this.#params.signal !== undefined ? { signal: this.#params.signal } : {}),
       limits: this.#limits(candidate, request),
       ...(this.#deadline !== undefined ? { deadline: this.#deadline } : {}),

@@ -33,11 +33,12 @@ export interface JobRequestTerms {
 /** The unsigned JobRequest of an attempt with `body` (the LLM or tensor parameters). */
 export function buildJobRequest(
   terms: JobRequestTerms,
-  body: Pick<JobRequest, 'llm' | 'tensor'>,
+  body: Pick<JobRequest, 'llm' | 'tensor' | 'embedding'>,
 ): JobRequest {
   const { params, kind } = terms
   const max = params.maxPrice
-  const llm = kind === JobKind.JOB_KIND_LLM
+  // LLM and embedding jobs are billed per token, tensor jobs per GFLOP
+  const llm = kind !== JobKind.JOB_KIND_TENSOR
   const price = terms.offerPrices
   return {
     version: PROTOCOL_VERSION,
@@ -65,7 +66,9 @@ export function buildJobRequest(
  * prompt, messages and continuation (a byte-level tokenizer never makes more)
  * plus the chat template's tokens around them.
  */
-export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
+export function promptTokenBound(
+  llm: Pick<NonNullable<JobRequest['llm']>, 'prompt' | 'messages' | 'continuation'>,
+): number {
   const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
   const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
   return (
@@ -74,6 +77,17 @@ export function promptTokenBound(llm: NonNullable<JobRequest['llm']>): number {
     bytes(llm.continuation) +
     TEMPLATE_TOKENS +
     TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
+  )
+}
+
+/** Tokens a tokenizer may add around each embedded text (BOS, EOS). */
+const EMBEDDING_TOKENS_PER_INPUT = 2
+
+/** The most prompt tokens an embedding job can hold: one per UTF-8 byte of each input plus its special tokens. */
+export function embeddingTokenBound(embedding: NonNullable<JobRequest['embedding']>): number {
+  return embedding.inputs.reduce(
+    (n, input) => n + Buffer.byteLength(input, 'utf8') + EMBEDDING_TOKENS_PER_INPUT,
+    0,
   )
 }
 

@@ -1,5 +1,12 @@
 /** The client-side shapes of a job: parameters, the token stream and the final usage with who served what. */
-import type { ChatMessage, Tensor } from '@cocoon-mesh/gpu-runtime'
+import type {
+  ChatMessage,
+  ResponseFormat,
+  Tensor,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '@cocoon-mesh/gpu-runtime'
 import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Stream } from '@libp2p/interface'
@@ -33,8 +40,11 @@ export interface JobUsage {
   reasoningTokens: number
   gflop: number
   cost: bigint
+  /** `stop`, `length`, `tool_calls` (see `toolCalls`), as the last provider reported it. */
   finishReason: string
   backend: string
+  /** The function calls the model made (finish reason `tool_calls`); empty otherwise. */
+  toolCalls: ToolCall[]
   /** Every provider tried, in order: the failover history of the job. */
   parts: ServedPart[]
 }
@@ -108,6 +118,38 @@ export interface LlmJobParams extends CommonJobParams {
   maxTokens?: number
   temperature?: number
   seed?: number
+  /**
+   * Generation ends before the first of these (at most 4, each 1-128
+   * characters); the stop string is never streamed; finish reason `stop`.
+   */
+  stop?: string[]
+  /** Nucleus sampling in (0, 1]; default 1 (off). */
+  topP?: number
+  /** [-2, 2], default 0. */
+  presencePenalty?: number
+  /** [-2, 2], default 0. */
+  frequencyPenalty?: number
+  /**
+   * `json_object`, `json_schema` (with `schema`) or `grammar` (GBNF): the
+   * provider constrains decoding so the completion has that shape. Not with `tools`.
+   */
+  responseFormat?: ResponseFormat
+  /** Functions the model may call (at most 32); the calls come back in `JobUsage.toolCalls`. */
+  tools?: ToolDefinition[]
+  /** Default `auto` when `tools` are given. */
+  toolChoice?: ToolChoice
+}
+
+/** Texts to embed with `model` (1-256 non-empty strings); billed per prompt token. */
+export interface EmbedJobParams extends CommonJobParams {
+  inputs: string[]
+}
+
+/** What an embedding job returns: one vector per input, in order. */
+export interface EmbedJobResult {
+  embeddings: Float32Array[]
+  /** `promptTokens` is what was billed; completion tokens are 0. */
+  usage: JobUsage
 }
 
 export interface TensorJobParams extends CommonJobParams {

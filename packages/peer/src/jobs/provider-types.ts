@@ -10,8 +10,13 @@ import type { AcceptedJob } from './serve-work.js'
 /** Jobs a service serves at once unless `JobServiceInit.maxConcurrentJobs` says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_JOBS = 64
 
-/** The part of a gpu-runtime `Runtime` the job service uses. */
-export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'>
+/**
+ * The part of a gpu-runtime `Runtime` the job service uses. Without
+ * `features` a runtime honours no generation feature; without `embed` and
+ * `embeddingModels` it runs no embedding jobs.
+ */
+export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'> &
+  Partial<Pick<Runtime, 'features' | 'embed' | 'embeddingModels'>>
 
 export interface JobServiceInit {
   runtime: JobRuntime
@@ -44,7 +49,7 @@ export interface JobServiceInit {
 }
 
 export type JobServiceEvent =
-  | { type: 'accepted'; jobId: string; client: string; model: string; kind: 'llm' | 'tensor' }
+  | { type: 'accepted'; jobId: string; client: string; model: string; kind: 'llm' | 'tensor' | 'embedding' }
   | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
   | { type: 'progress'; jobId: string; completionTokens: number }
   | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }

@@ -5,6 +5,7 @@ import {
   JOB_PROTOCOL,
   JobErrorCode,
   JobKind,
+  jobKindToName,
   PROTOCOL_VERSION,
   RejectReason,
   systemTimers,
@@ -34,7 +35,7 @@ import {
   type JobServiceInit,
   type ServedJob,
 } from './provider-types.js'
-import { serveLlm, serveTensor } from './serve-work.js'
+import { serveEmbedding, serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
 
 class DefaultJobService implements JobService {
@@ -202,7 +203,7 @@ class DefaultJobService implements JobService {
             Math.max(0, job.deadline - this.#now()),
           )
     try {
-      const kind = request.kind === JobKind.JOB_KIND_LLM ? 'llm' : 'tensor'
+      const kind = jobKindToName(request.kind)
       this.#init.onEvent?.({
         type: 'accepted',
         jobId: request.jobId,
@@ -282,6 +283,7 @@ class DefaultJobService implements JobService {
   async #work(job: ServedJob, inputs: Tensor[]): Promise<void> {
     try {
       if (job.request.kind === JobKind.JOB_KIND_LLM) await serveLlm(this.#init, job)
+      else if (job.request.kind === JobKind.JOB_KIND_EMBEDDING) await serveEmbedding(this.#init, job)
       else await serveTensor(this.#init, job, inputs)
       await closeOrReset(job.inbound.stream, 'the result', 5_000)
     } catch (err) {

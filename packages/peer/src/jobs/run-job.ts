@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobResult, type LlmParams, markHandled } from '@cocoon-mesh/protocol'
+import { constraintsToWire, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { JobKind, type JobResult, type LlmParams, markHandled, requiredFeatures } from '@cocoon-mesh/protocol'
 import {
   type AbortedError,
   type AllProvidersFailedError,
@@ -97,14 +97,19 @@ async function* llmJob(
   let continuation = ''
   let received = 0
   const runner = new Failover(ctx, params, jobId)
+  // the features a provider must honour, the same for every attempt
+  const features = requiredFeatures({ kind: JobKind.JOB_KIND_LLM, llm: llmParams(params, maxTokens, '') })
   for (;;) {
     // a provider cut off at max_tokens delivered them all: the job is done with what was counted
     if (received >= maxTokens) return llmUsage(runner.parts, received, undefined)
-    const candidate = await runner.pick({
-      kind: 'llm',
-      promptTokens: Math.ceil((promptChars + continuation.length) / 4),
-      completionTokens: maxTokens - received,
-    })
+    const candidate = await runner.pick(
+      {
+        kind: 'llm',
+        promptTokens: Math.ceil((promptChars + continuation.length) / 4),
+        completionTokens: maxTokens - received,
+      },
+      features,
+    )
     const request = runner.request(JobKind.JOB_KIND_LLM, candidate, {
       llm: llmParams(params, maxTokens - received, continuation),
     })
@@ -149,6 +154,7 @@ function llmParams(params: LlmJobParams, maxTokens: number, continuation: string
     temperature: params.temperature ?? 0,
     seed: params.seed ?? 0,
     continuation,
+    ...constraintsToWire(params),
   }
 }
 
@@ -170,6 +176,7 @@ function llmUsage(parts: ServedPart[], receivedTokens: number, result: JobResult
     cost: parts.reduce((sum, p) => sum + p.cost, 0n),
     finishReason: result?.finishReason ?? 'length',
     backend: result?.backend ?? '',
+    toolCalls: result?.toolCalls ?? [],
     parts,
   }
 }
@@ -234,6 +241,7 @@ function tensorUsage(parts: ServedPart[], result: JobResult): JobUsage {
     cost: parts.reduce((sum, p) => sum + p.cost, 0n),
     finishReason: result.finishReason,
     backend: result.backend,
+    toolCalls: [],
     parts,
   }
 }

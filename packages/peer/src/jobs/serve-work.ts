@@ -3,7 +3,13 @@
  * tensors, reserving each chunk's cost with the payment session first, and
  * end with the JobResult that carries usage and cost.
  */
-import type { GenerationStream, Reservation, Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  constraintsFromWire,
+  type GenerationStream,
+  type Reservation,
+  type Tensor,
+  type ToolCall,
+} from '@cocoon-mesh/gpu-runtime'
 import {
   canonicalModelId,
   type JobRequest,
@@ -56,6 +62,7 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
     temperature: llm.temperature,
     seed: llm.seed,
     ...(llm.continuation !== '' ? { continuation: llm.continuation } : {}),
+    ...constraintsFromWire(llm),
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
     reservation: job.reservation,
@@ -105,6 +112,46 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
     usage: { ...usage, cost: llmUsageCost(price, usage.promptTokens, usage.completionTokens) },
     backend: result.backend,
     finishReason: finishReason ?? result.finishReason,
+    // a budget cut leaves the call incomplete
+    toolCalls: finishReason === undefined ? (result.toolCalls ?? []) : [],
+  })
+}
+
+/**
+ * Embeds the job's texts and sends the vectors as one float32 tensor
+ * [inputs, dimensions], billed per prompt token (reserved before sending).
+ */
+export async function serveEmbedding(init: WorkServingInit, job: AcceptedJob): Promise<void> {
+  const { request, price, session, writer, signal, deadline } = job
+  const params = request.embedding
+  if (params === undefined) throw new UnexpectedFrameError('embedding job without embedding params')
+  const embed = init.runtime.embed
+  if (embed === undefined) throw new UnexpectedFrameError('this provider does not run embedding jobs')
+  const model = findModel(init.runtime.models(), request.model) ?? request.model
+  const result = await embed.call(init.runtime, {
+    model,
+    inputs: params.inputs,
+    signal,
+    ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
+  })
+  const dims = result.embeddings[0]?.length ?? 0
+  const data = new Float32Array(result.embeddings.length * dims)
+  for (const [i, v] of result.embeddings.entries()) data.set(v, i * dims)
+  const cost = llmUsageCost(price, result.usage.promptTokens, 0)
+  await session.reserve(cost, signal)
+  const tensor: Tensor = {
+    name: 'embeddings',
+    dtype: 'float32',
+    shape: [result.embeddings.length, dims],
+    data: new Uint8Array(data.buffer),
+  }
+  await sendTensors(writer, [tensor], { signal, chunkSize: init.chunkSize ?? JOB_TENSOR_CHUNK_SIZE })
+  await finishJob(init, job, {
+    usage: { ...result.usage, completionTokens: 0, gflop: 0, cost },
+    backend: result.backend,
+    finishReason: 'stop',
+    toolCalls: [],
   })
 }
 
@@ -141,6 +188,7 @@ export async function serveTensor(init: WorkServingInit, job: AcceptedJob, input
     },
     backend: result.backend,
     finishReason: 'stop',
+    toolCalls: [],
   })
 }
 
@@ -148,7 +196,7 @@ export async function serveTensor(init: WorkServingInit, job: AcceptedJob, input
 async function finishJob(
   init: WorkServingInit,
   job: AcceptedJob,
-  result: { usage: Usage; backend: string; finishReason: string },
+  result: { usage: Usage; backend: string; finishReason: string; toolCalls: ToolCall[] },
 ): Promise<void> {
   const { cost } = result.usage
   await job.session.finish(cost)

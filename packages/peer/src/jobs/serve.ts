@@ -5,11 +5,12 @@ import {
   type Runtime,
   type RuntimeConfig,
 } from '@cocoon-mesh/gpu-runtime'
-import type { Prices } from '@cocoon-mesh/protocol'
+import type { FeatureName, Prices } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
+import type { JobRuntime } from './provider-types.js'
 
 export interface ProviderJobsOptions {
   /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
@@ -94,4 +95,19 @@ export function runtimeConfigFromHome(
     })),
     tensor: provide.jobKinds.includes('tensor') ? {} : false,
   }
+}
+
+/**
+ * What an offer for `models` may promise: the features every one of their
+ * backends honours, and whether every one of them embeds (the `embedding`
+ * job kind).
+ */
+export function offerCapabilities(
+  runtime: Pick<JobRuntime, 'features' | 'embeddingModels'>,
+  models: readonly string[],
+): { features: FeatureName[]; embeds: boolean } {
+  const perModel = models.map((m) => runtime.features?.(m) ?? [])
+  const features = (perModel[0] ?? []).filter((f) => perModel.every((list) => list.includes(f)))
+  const embedding = new Set(runtime.embeddingModels?.() ?? [])
+  return { features, embeds: models.length > 0 && models.every((m) => embedding.has(m)) }
 }

@@ -1,10 +1,13 @@
 import {
   canonicalModelId,
+  InvalidFieldError,
   JobKind,
   type JobRequest,
   PROTOCOL_VERSION,
   type Prices,
   RejectReason,
+  validateEmbeddingParams,
+  validateLlmConstraints,
 } from '@cocoon-mesh/protocol'
 
 export interface ValidationFailure {
@@ -17,6 +20,8 @@ export interface ValidateContext {
   price: Prices
   now: number
   models: string[]
+  /** The models that embed (none when omitted). */
+  embeddingModels?: string[]
   /** Minimum ms left before the deadline to accept a job. Default 100. */
   minDeadlineMs?: number
 }
@@ -25,6 +30,28 @@ const MAX_JOB_ID = 128
 const MAX_PROMPT_CHARS = 1_000_000
 const MAX_TOKENS = 32_768
 const MAX_TENSOR_INPUTS = 16
+
+/** The message of the InvalidFieldError `check` throws (with what to fix), or undefined when it passes. */
+function fieldFailure(check: () => void): string | undefined {
+  try {
+    check()
+    return undefined
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return `${error.shortMessage}: ${error.details ?? ''}`.trim()
+    throw error
+  }
+}
+
+function serves(models: readonly string[], model: string): boolean {
+  return models.some((m) => canonicalModelId(m) === canonicalModelId(model))
+}
+
+function unknownModel(model: string, models: readonly string[], what = 'served'): ValidationFailure {
+  return {
+    reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
+    message: `model "${model}" is not ${what} here; ${what}: ${models.join(', ') || 'none'}`,
+  }
+}
 
 /**
  * Checks a JobRequest against what this provider serves and charges. Pure.
@@ -47,12 +74,19 @@ export function validateRequest(request: JobRequest, ctx: ValidateContext): Vali
     if (chars > MAX_PROMPT_CHARS)
       return bad(`prompt is ${chars} characters; the limit is ${MAX_PROMPT_CHARS}`)
     if (llm.maxTokens > MAX_TOKENS) return bad(`max_tokens ${llm.maxTokens} is above ${MAX_TOKENS}`)
-    if (!ctx.models.some((m) => canonicalModelId(m) === canonicalModelId(request.model))) {
-      return {
-        reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
-        message: `model "${request.model}" is not served here; served: ${ctx.models.join(', ')}`,
-      }
-    }
+    const constraints = fieldFailure(() => validateLlmConstraints(llm))
+    if (constraints !== undefined) return bad(constraints)
+    if (!serves(ctx.models, request.model)) return unknownModel(request.model, ctx.models)
+  } else if (request.kind === JobKind.JOB_KIND_EMBEDDING) {
+    const embedding = request.embedding
+    if (embedding === undefined) return bad('an embedding job needs embedding params')
+    const inputs = fieldFailure(() => validateEmbeddingParams(embedding))
+    if (inputs !== undefined) return bad(inputs)
+    const chars = embedding.inputs.reduce((n, t) => n + t.length, 0)
+    if (chars > MAX_PROMPT_CHARS)
+      return bad(`inputs are ${chars} characters; the limit is ${MAX_PROMPT_CHARS}`)
+    const models = ctx.embeddingModels ?? []
+    if (!serves(models, request.model)) return unknownModel(request.model, models, 'embedded')
   } else if (request.kind === JobKind.JOB_KIND_TENSOR) {
     const tensor = request.tensor
     if (tensor === undefined) return bad('a tensor job needs tensor params')
@@ -65,10 +99,12 @@ export function validateRequest(request: JobRequest, ctx: ValidateContext): Vali
   const max = request.maxPrice
   if (max !== undefined) {
     const tooLow =
-      request.kind === JobKind.JOB_KIND_LLM
-        ? max.perKPromptTokens < ctx.price.perKPromptTokens ||
-          max.perKCompletionTokens < ctx.price.perKCompletionTokens
-        : max.perTensorGflop < ctx.price.perTensorGflop
+      request.kind === JobKind.JOB_KIND_EMBEDDING
+        ? max.perKPromptTokens < ctx.price.perKPromptTokens
+        : request.kind === JobKind.JOB_KIND_LLM
+          ? max.perKPromptTokens < ctx.price.perKPromptTokens ||
+            max.perKCompletionTokens < ctx.price.perKCompletionTokens
+          : max.perTensorGflop < ctx.price.perTensorGflop
     if (tooLow) {
       return {
         reason: RejectReason.REJECT_REASON_PRICE_TOO_LOW,

@@ -4,6 +4,8 @@ import { type GpuInfo, type Offer, type OfferCancel, type Prices, TrustTier } fr
 export interface OfferTemplate {
   models: string[]
   jobKinds?: string[]
+  /** What the backend honours (see `FEATURE_NAMES`); default none. */
+  features?: string[]
   prices: Prices
   gpu?: GpuInfo
   maxConcurrency?: number
@@ -56,6 +58,7 @@ export function buildOffer(
     gflops: template.gflops ?? 0,
     settlementKey: template.settlementKey ?? new Uint8Array(),
     addrs: template.addrs ?? [],
+    features: template.features ?? [],
     signature: new Uint8Array(),
   }
 }

@@ -26,13 +26,13 @@ export function llmUsageCost(prices: Prices, promptTokens: number, completionTok
 
 /**
  * True when the price fields that matter for a job of `kind` (per-1k token
- * prices for LLM jobs, per-GFLOP for tensor jobs; all when no kind) are within
+ * prices for LLM and embedding jobs, per-GFLOP for tensor jobs; all when no kind) are within
  * the corresponding caps that are present.
  */
 export function withinMaxPrice(
   prices: Prices,
   max: Partial<Prices> | undefined,
-  kind?: 'llm' | 'tensor',
+  kind?: JobSize['kind'],
 ): boolean {
   if (max === undefined) return true
   if (kind !== 'tensor') {
@@ -40,7 +40,11 @@ export function withinMaxPrice(
     if (max.perKCompletionTokens !== undefined && prices.perKCompletionTokens > max.perKCompletionTokens)
       return false
   }
-  if (kind !== 'llm' && max.perTensorGflop !== undefined && prices.perTensorGflop > max.perTensorGflop)
+  if (
+    (kind === undefined || kind === 'tensor') &&
+    max.perTensorGflop !== undefined &&
+    prices.perTensorGflop > max.perTensorGflop
+  )
     return false
   return true
 }

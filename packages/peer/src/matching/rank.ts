@@ -1,4 +1,10 @@
-import { canonicalModelId, type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import {
+  canonicalModelId,
+  type FeatureName,
+  missingFeatures,
+  type Offer,
+  TrustTier,
+} from '@cocoon-mesh/protocol'
 import { providerIdOf } from '../market/provider-id.js'
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_PROMPT_TOKENS, estimateJobCost, withinMaxPrice } from './cost.js'
 import { badOutcomes, isBackingOff, isCooling, reliability, throughputRatio } from './records.js'
@@ -32,7 +38,7 @@ const TIER_ORDER: Record<TrustTier, number> = {
  * Ranks the live offers for one job, best first. Pure: everything it looks at
  * is in `request`, including the clock and the random source.
  *
- * Offers are filtered by model, job kind, expiry, trust tier, max price,
+ * Offers are filtered by model, job kind, the features the job needs, expiry, trust tier, max price,
  * budget and dial backoff, one per provider (its newest). They are sorted by
  * standing first (good, reachable, unverified, poor: a price alone never lifts
  * an unknown provider above a known-good one), then by effective cost (the
@@ -63,6 +69,11 @@ export function rankOffers(request: MatchRequest): MatchResult {
   return { ranked: explore(best(kept, request.limit), kept, request), excluded }
 }
 
+/** Whether `offer` lists every feature in `features` (an offer's unknown feature names never match). */
+export function servesFeatures(offer: Pick<Offer, 'features'>, features: readonly FeatureName[]): boolean {
+  return missingFeatures(offer.features, features).length === 0
+}
+
 type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undefined
 
 /** Why an offer cannot serve this job at all, or undefined when it can. */
@@ -74,6 +85,7 @@ function offerFilter(request: MatchRequest): OfferFilter {
     if (request.exclude?.has(providerId) === true) return 'excluded'
     if (!offer.models.some((m) => canonicalModelId(m) === model)) return 'other-model'
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
+    if (!servesFeatures(offer, request.features ?? [])) return 'missing-feature'
     if (offer.expiresAt <= now) return 'expired'
     if ((TIER_ORDER[offer.trustTier] ?? 0) < minTier) return 'trust-tier'
     if (!withinMaxPrice(pricesOf(offer), request.maxPrice, request.job.kind)) return 'over-max-price'

@@ -1,8 +1,11 @@
-import type { Offer, Prices, TrustTier } from '@cocoon-mesh/protocol'
+import type { FeatureName, Offer, Prices, TrustTier } from '@cocoon-mesh/protocol'
 
-/** The expected size of a job, used to compare offers by what the job would actually cost. */
+/**
+ * The expected size of a job, used to compare offers by what the job would
+ * actually cost. An embedding job is priced like an LLM job with no completion.
+ */
 export interface JobSize {
-  kind: 'llm' | 'tensor'
+  kind: 'llm' | 'tensor' | 'embedding'
   promptTokens?: number
   completionTokens?: number
   gflop?: number
@@ -39,6 +42,8 @@ export interface MatchRequest {
   /** nanoTON the job may cost at most. */
   budget?: bigint
   minTrustTier?: TrustTier
+  /** Features the job needs (see `requiredFeatures`): an offer that lacks one is left out. */
+  features?: readonly FeatureName[]
   /** Measured round-trip latency in ms by provider id (base58btc peer id). */
   latencies?: ReadonlyMap<string, number>
   records?: ReadonlyMap<string, ProviderRecord>
@@ -110,6 +115,7 @@ export type Standing = 'good' | 'reachable' | 'cooling' | 'unverified' | 'poor'
 export type ExclusionReason =
   | 'other-model'
   | 'other-kind'
+  | 'missing-feature'
   | 'expired'
   | 'trust-tier'
   | 'over-max-price'

@@ -6,7 +6,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { InvalidJobError } from '../jobs/errors.js'
 import type { StallLimits } from '../jobs/limits.js'
+import { runEmbeddingJob } from '../jobs/run-embedding.js'
 import {
+  type EmbedJobParams,
+  type EmbedJobResult,
   type JobContext,
   type JobEvent,
   type JobUsage,
@@ -99,6 +102,12 @@ export interface TensorJobRequest extends Omit<TensorJobParams, 'maxPrice' | 'bu
   budget?: bigint | number
 }
 
+/** Texts to embed; billed per prompt token (`maxPrice` caps the per-1k prompt price). */
+export interface EmbedParams extends Omit<EmbedJobParams, 'maxPrice' | 'budget'> {
+  maxPrice?: PriceCap
+  budget?: bigint | number
+}
+
 /**
  * What a job of {@link LightPeer.runTensorJob} rejects with: the caller's
  * abort or deadline, no matching or affordable offer, every provider
@@ -134,6 +143,11 @@ export interface LightPeer {
   generate(params: GenerateParams): LlmJob
   /** @throws {LightPeerRunTensorJobErrorType} */
   runTensorJob(params: TensorJobRequest): Promise<{ outputs: Tensor[]; usage: JobUsage }>
+  /**
+   * One vector per input from the best provider offering the `embedding` job kind (with failover).
+   * @throws {LightPeerGenerateErrorType}
+   */
+  embed(params: EmbedParams): Promise<EmbedJobResult>
   /**
    * Live offers for `model`, best first for a default-size job.
    * @throws {LightPeerOffersErrorType}
@@ -221,6 +235,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     peer,
     generate: (params) => runLlmJob(ctx, withPriceLimits(params)),
     runTensorJob: (params) => runTensorJob(ctx, withPriceLimits(params)),
+    embed: (params) => runEmbeddingJob(ctx, withPriceLimits(params)),
     async offers(model) {
       const offers = await source.offers(model)
       return rankOffers({

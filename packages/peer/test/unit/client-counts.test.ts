@@ -74,7 +74,9 @@ function honest(price: Prices): Script {
       gflop: 0,
       cost: ((3n + BigInt(n)) * price.perKCompletionTokens + 999n) / 1000n,
     }
-    await writer.write({ result: { jobId: request.jobId, usage, backend: 'honest', finishReason: 'length' } })
+    await writer.write({
+      result: { jobId: request.jobId, usage, backend: 'honest', finishReason: 'length', toolCalls: [] },
+    })
   })
 }
 
@@ -223,7 +225,9 @@ describe('the client trusts only what it counted', () => {
           gflop: 0,
           cost: 10n ** 18n,
         }
-        await writer.write({ result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop' } })
+        await writer.write({
+          result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop', toolCalls: [] },
+        })
       }),
     }
     const good = offer(2, 2000n)
@@ -270,7 +274,9 @@ describe('the client trusts only what it counted', () => {
         gflop: 0,
         cost: 10n ** 18n,
       }
-      await writer.write({ result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop' } })
+      await writer.write({
+        result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop', toolCalls: [] },
+      })
     })
     const good = offer(2, 2000n)
     const ctx = context(

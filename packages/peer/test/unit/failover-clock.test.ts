@@ -63,7 +63,7 @@ function serves(tokens: number): Script {
       gflop: 0,
       cost: 1n,
     }
-    await writer.write({ result: { jobId, usage, backend: 'scripted', finishReason: 'stop' } })
+    await writer.write({ result: { jobId, usage, backend: 'scripted', finishReason: 'stop', toolCalls: [] } })
     await stream.close()
   }
 }
@@ -121,14 +121,7 @@ describe('timeouts and deadlines on an injected clock', () => {
       'the silent provider to accept and the timers to be set',
     )
     // the offers promise no rate: the limit for the default rate and the prompt's bound
-    const bound = promptTokenBound({
-      prompt: 'hi',
-      messages: [],
-      continuation: '',
-      maxTokens: 2,
-      temperature: 0,
-      seed: 0,
-    })
+    const bound = promptTokenBound({ prompt: 'hi', messages: [], continuation: '' })
     const limit = llmStallLimits(cheap, bound).firstTokenMs
     expect(limit).toBeGreaterThanOrEqual(3_000)
     clock.advance(limit - 1)

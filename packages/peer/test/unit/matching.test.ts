@@ -34,6 +34,7 @@ function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
     gflops: 0,
     settlementKey: new Uint8Array(),
     addrs: [],
+    features: [],
     signature: new Uint8Array(),
     ...extra,
   }

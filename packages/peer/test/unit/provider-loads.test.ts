@@ -27,6 +27,7 @@ function offer(id: number, perK: bigint): Offer {
     settlementKey: new Uint8Array(),
     addrs: [],
     signature: new Uint8Array(),
+    features: [],
   }
 }
 

@@ -98,6 +98,7 @@ function sampleOffer(now: number): Offer {
     gflops: 1000,
     settlementKey: new Uint8Array(32).fill(7),
     addrs: [],
+    features: ['stop', 'top_p', 'penalties', 'json_schema'],
     signature: new Uint8Array(0),
   }
 }

@@ -7,13 +7,15 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export enum JobKind {
   JOB_KIND_UNSPECIFIED = 'JOB_KIND_UNSPECIFIED',
   JOB_KIND_LLM = 'JOB_KIND_LLM',
-  JOB_KIND_TENSOR = 'JOB_KIND_TENSOR'
+  JOB_KIND_TENSOR = 'JOB_KIND_TENSOR',
+  JOB_KIND_EMBEDDING = 'JOB_KIND_EMBEDDING'
 }
 
 enum __JobKindValues {
   JOB_KIND_UNSPECIFIED = 0,
   JOB_KIND_LLM = 1,
-  JOB_KIND_TENSOR = 2
+  JOB_KIND_TENSOR = 2,
+  JOB_KIND_EMBEDDING = 3
 }
 
 export namespace JobKind {
@@ -331,6 +333,7 @@ export interface Offer {
   gflops: number
   settlementKey: Uint8Array<ArrayBuffer>
   addrs: Uint8Array<ArrayBuffer>[]
+  features: string[]
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -440,6 +443,13 @@ export namespace Offer {
           }
         }
 
+        if (obj.features != null && obj.features.length > 0) {
+          for (const value of obj.features) {
+            w.uint32(170)
+            w.string(value)
+          }
+        }
+
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(802)
           w.bytes(obj.signature)
@@ -466,6 +476,7 @@ export namespace Offer {
           gflops: 0,
           settlementKey: uint8ArrayAlloc(0),
           addrs: [],
+          features: [],
           signature: uint8ArrayAlloc(0)
         }
 
@@ -563,6 +574,14 @@ export namespace Offer {
               obj.addrs.push(reader.bytes())
               break
             }
+            case 21: {
+              if (opts.limits?.features != null && obj.features.length === opts.limits.features) {
+                throw new MaxLengthError('Decode error - repeated field "features" had too many elements')
+              }
+
+              obj.features.push(reader.string())
+              break
+            }
             case 100: {
               obj.signature = reader.bytes()
               break
@@ -579,7 +598,8 @@ export namespace Offer {
         const obj = {
           jobKinds: 0,
           models: 0,
-          addrs: 0
+          addrs: 0,
+          features: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -738,6 +758,21 @@ export namespace Offer {
 
               break
             }
+            case 21: {
+              if (opts.limits?.features != null && obj.features === opts.limits.features) {
+                throw new MaxLengthError('Streaming decode error - repeated field "features" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.features[]`,
+                index: obj.features,
+                value: reader.string()
+              }
+
+              obj.features++
+
+              break
+            }
             case 100: {
               yield {
                 field: `${prefix}.signature`,
@@ -870,6 +905,12 @@ export namespace Offer {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfferFeaturesFieldEvent {
+    field: '$.features[]'
+    index: number
+    value: string
+  }
+
   export interface OfferSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -883,7 +924,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferFeaturesFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1272,6 +1313,12 @@ export namespace OrderBookMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OrderBookMessageOfferFeaturesFieldEvent {
+    field: '$.offer.features[]'
+    index: number
+    value: string
+  }
+
   export interface OrderBookMessageOfferSignatureFieldEvent {
     field: '$.offer.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1310,7 +1357,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -1434,6 +1481,14 @@ export interface LlmParams {
   temperature: number
   seed: number
   continuation: string
+  stop: string[]
+  topP: number
+  presencePenalty: number
+  frequencyPenalty: number
+  constraint?: OutputConstraint
+  tools: ToolFunction[]
+  toolChoice: string
+  toolChoiceName: string
 }
 
 export namespace LlmParams {
@@ -1478,6 +1533,50 @@ export namespace LlmParams {
           w.string(obj.continuation)
         }
 
+        if (obj.stop != null && obj.stop.length > 0) {
+          for (const value of obj.stop) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
+        if ((obj.topP != null && obj.topP !== 0)) {
+          w.uint32(65)
+          w.double(obj.topP)
+        }
+
+        if ((obj.presencePenalty != null && obj.presencePenalty !== 0)) {
+          w.uint32(73)
+          w.double(obj.presencePenalty)
+        }
+
+        if ((obj.frequencyPenalty != null && obj.frequencyPenalty !== 0)) {
+          w.uint32(81)
+          w.double(obj.frequencyPenalty)
+        }
+
+        if (obj.constraint != null) {
+          w.uint32(90)
+          OutputConstraint.codec().encode(obj.constraint, w)
+        }
+
+        if (obj.tools != null && obj.tools.length > 0) {
+          for (const value of obj.tools) {
+            w.uint32(98)
+            ToolFunction.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.toolChoice != null && obj.toolChoice !== '')) {
+          w.uint32(106)
+          w.string(obj.toolChoice)
+        }
+
+        if ((obj.toolChoiceName != null && obj.toolChoiceName !== '')) {
+          w.uint32(114)
+          w.string(obj.toolChoiceName)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1488,7 +1587,14 @@ export namespace LlmParams {
           maxTokens: 0,
           temperature: 0,
           seed: 0,
-          continuation: ''
+          continuation: '',
+          stop: [],
+          topP: 0,
+          presencePenalty: 0,
+          frequencyPenalty: 0,
+          tools: [],
+          toolChoice: '',
+          toolChoiceName: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1527,6 +1633,50 @@ export namespace LlmParams {
               obj.continuation = reader.string()
               break
             }
+            case 7: {
+              if (opts.limits?.stop != null && obj.stop.length === opts.limits.stop) {
+                throw new MaxLengthError('Decode error - repeated field "stop" had too many elements')
+              }
+
+              obj.stop.push(reader.string())
+              break
+            }
+            case 8: {
+              obj.topP = reader.double()
+              break
+            }
+            case 9: {
+              obj.presencePenalty = reader.double()
+              break
+            }
+            case 10: {
+              obj.frequencyPenalty = reader.double()
+              break
+            }
+            case 11: {
+              obj.constraint = OutputConstraint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.constraint
+              })
+              break
+            }
+            case 12: {
+              if (opts.limits?.tools != null && obj.tools.length === opts.limits.tools) {
+                throw new MaxLengthError('Decode error - repeated field "tools" had too many elements')
+              }
+
+              obj.tools.push(ToolFunction.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tools$
+              }))
+              break
+            }
+            case 13: {
+              obj.toolChoice = reader.string()
+              break
+            }
+            case 14: {
+              obj.toolChoiceName = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1537,7 +1687,9 @@ export namespace LlmParams {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          messages: 0
+          messages: 0,
+          stop: 0,
+          tools: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1599,6 +1751,81 @@ export namespace LlmParams {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.stop != null && obj.stop === opts.limits.stop) {
+                throw new MaxLengthError('Streaming decode error - repeated field "stop" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.stop[]`,
+                index: obj.stop,
+                value: reader.string()
+              }
+
+              obj.stop++
+
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.topP`,
+                value: reader.double()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.presencePenalty`,
+                value: reader.double()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.frequencyPenalty`,
+                value: reader.double()
+              }
+              break
+            }
+            case 11: {
+              yield * OutputConstraint.codec().stream(reader, reader.uint32(), `${prefix}.constraint`, {
+                limits: opts.limits?.constraint
+              })
+
+              break
+            }
+            case 12: {
+              if (opts.limits?.tools != null && obj.tools === opts.limits.tools) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tools" had too many elements')
+              }
+
+              for (const evt of ToolFunction.codec().stream(reader, reader.uint32(), `${prefix}.tools[]`, {
+                limits: opts.limits?.tools$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tools
+                }
+              }
+
+              obj.tools++
+
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.toolChoice`,
+                value: reader.string()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.toolChoiceName`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1648,6 +1875,70 @@ export namespace LlmParams {
     value: string
   }
 
+  export interface LlmParamsStopFieldEvent {
+    field: '$.stop[]'
+    index: number
+    value: string
+  }
+
+  export interface LlmParamsTopPFieldEvent {
+    field: '$.topP'
+    value: number
+  }
+
+  export interface LlmParamsPresencePenaltyFieldEvent {
+    field: '$.presencePenalty'
+    value: number
+  }
+
+  export interface LlmParamsFrequencyPenaltyFieldEvent {
+    field: '$.frequencyPenalty'
+    value: number
+  }
+
+  export interface LlmParamsConstraintKindFieldEvent {
+    field: '$.constraint.kind'
+    value: OutputConstraintKind
+  }
+
+  export interface LlmParamsConstraintJsonSchemaFieldEvent {
+    field: '$.constraint.jsonSchema'
+    value: string
+  }
+
+  export interface LlmParamsConstraintGrammarFieldEvent {
+    field: '$.constraint.grammar'
+    value: string
+  }
+
+  export interface LlmParamsToolsNameFieldEvent {
+    field: '$.tools[].name'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsToolsDescriptionFieldEvent {
+    field: '$.tools[].description'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsToolsParametersFieldEvent {
+    field: '$.tools[].parameters'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsToolChoiceFieldEvent {
+    field: '$.toolChoice'
+    value: string
+  }
+
+  export interface LlmParamsToolChoiceNameFieldEvent {
+    field: '$.toolChoiceName'
+    value: string
+  }
+
   export function encode (obj: Partial<LlmParams>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LlmParams.codec())
   }
@@ -1656,8 +1947,541 @@ export namespace LlmParams {
     return decodeMessage(buf, LlmParams.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent | LlmParamsStopFieldEvent | LlmParamsTopPFieldEvent | LlmParamsPresencePenaltyFieldEvent | LlmParamsFrequencyPenaltyFieldEvent | LlmParamsConstraintKindFieldEvent | LlmParamsConstraintJsonSchemaFieldEvent | LlmParamsConstraintGrammarFieldEvent | LlmParamsToolsNameFieldEvent | LlmParamsToolsDescriptionFieldEvent | LlmParamsToolsParametersFieldEvent | LlmParamsToolChoiceFieldEvent | LlmParamsToolChoiceNameFieldEvent> {
     return streamMessage(buf, LlmParams.codec(), opts)
+  }
+}
+
+export enum OutputConstraintKind {
+  OUTPUT_CONSTRAINT_KIND_UNSPECIFIED = 'OUTPUT_CONSTRAINT_KIND_UNSPECIFIED',
+  OUTPUT_CONSTRAINT_KIND_JSON_OBJECT = 'OUTPUT_CONSTRAINT_KIND_JSON_OBJECT',
+  OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA = 'OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA',
+  OUTPUT_CONSTRAINT_KIND_GRAMMAR = 'OUTPUT_CONSTRAINT_KIND_GRAMMAR'
+}
+
+enum __OutputConstraintKindValues {
+  OUTPUT_CONSTRAINT_KIND_UNSPECIFIED = 0,
+  OUTPUT_CONSTRAINT_KIND_JSON_OBJECT = 1,
+  OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA = 2,
+  OUTPUT_CONSTRAINT_KIND_GRAMMAR = 3
+}
+
+export namespace OutputConstraintKind {
+  export const codec = (): Codec<OutputConstraintKind> => {
+    return enumeration<OutputConstraintKind>(__OutputConstraintKindValues)
+  }
+}
+
+export interface OutputConstraint {
+  kind: OutputConstraintKind
+  jsonSchema: string
+  grammar: string
+}
+
+export namespace OutputConstraint {
+  let _codec: Codec<OutputConstraint>
+
+  export const codec = (): Codec<OutputConstraint> => {
+    if (_codec == null) {
+      _codec = message<OutputConstraint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __OutputConstraintKindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          OutputConstraintKind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.jsonSchema != null && obj.jsonSchema !== '')) {
+          w.uint32(18)
+          w.string(obj.jsonSchema)
+        }
+
+        if ((obj.grammar != null && obj.grammar !== '')) {
+          w.uint32(26)
+          w.string(obj.grammar)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_UNSPECIFIED,
+          jsonSchema: '',
+          grammar: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = OutputConstraintKind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.jsonSchema = reader.string()
+              break
+            }
+            case 3: {
+              obj.grammar = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: OutputConstraintKind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.jsonSchema`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.grammar`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OutputConstraintKindFieldEvent {
+    field: '$.kind'
+    value: OutputConstraintKind
+  }
+
+  export interface OutputConstraintJsonSchemaFieldEvent {
+    field: '$.jsonSchema'
+    value: string
+  }
+
+  export interface OutputConstraintGrammarFieldEvent {
+    field: '$.grammar'
+    value: string
+  }
+
+  export function encode (obj: Partial<OutputConstraint>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OutputConstraint.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OutputConstraint>): OutputConstraint {
+    return decodeMessage(buf, OutputConstraint.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OutputConstraint>): Generator<OutputConstraintKindFieldEvent | OutputConstraintJsonSchemaFieldEvent | OutputConstraintGrammarFieldEvent> {
+    return streamMessage(buf, OutputConstraint.codec(), opts)
+  }
+}
+
+export interface ToolFunction {
+  name: string
+  description: string
+  parameters: string
+}
+
+export namespace ToolFunction {
+  let _codec: Codec<ToolFunction>
+
+  export const codec = (): Codec<ToolFunction> => {
+    if (_codec == null) {
+      _codec = message<ToolFunction>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.description != null && obj.description !== '')) {
+          w.uint32(18)
+          w.string(obj.description)
+        }
+
+        if ((obj.parameters != null && obj.parameters !== '')) {
+          w.uint32(26)
+          w.string(obj.parameters)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          description: '',
+          parameters: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.description = reader.string()
+              break
+            }
+            case 3: {
+              obj.parameters = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.description`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parameters`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolFunctionNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolFunctionDescriptionFieldEvent {
+    field: '$.description'
+    value: string
+  }
+
+  export interface ToolFunctionParametersFieldEvent {
+    field: '$.parameters'
+    value: string
+  }
+
+  export function encode (obj: Partial<ToolFunction>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ToolFunction.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolFunction>): ToolFunction {
+    return decodeMessage(buf, ToolFunction.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolFunction>): Generator<ToolFunctionNameFieldEvent | ToolFunctionDescriptionFieldEvent | ToolFunctionParametersFieldEvent> {
+    return streamMessage(buf, ToolFunction.codec(), opts)
+  }
+}
+
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+export namespace ToolCall {
+  let _codec: Codec<ToolCall>
+
+  export const codec = (): Codec<ToolCall> => {
+    if (_codec == null) {
+      _codec = message<ToolCall>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.arguments != null && obj.arguments !== '')) {
+          w.uint32(26)
+          w.string(obj.arguments)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          arguments: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.arguments = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.arguments`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolCallIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ToolCallNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolCallArgumentsFieldEvent {
+    field: '$.arguments'
+    value: string
+  }
+
+  export function encode (obj: Partial<ToolCall>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ToolCall.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): ToolCall {
+    return decodeMessage(buf, ToolCall.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): Generator<ToolCallIdFieldEvent | ToolCallNameFieldEvent | ToolCallArgumentsFieldEvent> {
+    return streamMessage(buf, ToolCall.codec(), opts)
+  }
+}
+
+export interface EmbeddingParams {
+  inputs: string[]
+}
+
+export namespace EmbeddingParams {
+  let _codec: Codec<EmbeddingParams>
+
+  export const codec = (): Codec<EmbeddingParams> => {
+    if (_codec == null) {
+      _codec = message<EmbeddingParams>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.inputs != null && obj.inputs.length > 0) {
+          for (const value of obj.inputs) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          inputs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.inputs != null && obj.inputs.length === opts.limits.inputs) {
+                throw new MaxLengthError('Decode error - repeated field "inputs" had too many elements')
+              }
+
+              obj.inputs.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          inputs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.inputs != null && obj.inputs === opts.limits.inputs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "inputs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.inputs[]`,
+                index: obj.inputs,
+                value: reader.string()
+              }
+
+              obj.inputs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EmbeddingParamsInputsFieldEvent {
+    field: '$.inputs[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<EmbeddingParams>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, EmbeddingParams.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EmbeddingParams>): EmbeddingParams {
+    return decodeMessage(buf, EmbeddingParams.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EmbeddingParams>): Generator<EmbeddingParamsInputsFieldEvent> {
+    return streamMessage(buf, EmbeddingParams.codec(), opts)
   }
 }
 
@@ -1831,6 +2655,7 @@ export interface JobRequest {
   issuedAt: bigint
   clientKey: Uint8Array<ArrayBuffer>
   clientSignature: Uint8Array<ArrayBuffer>
+  embedding?: EmbeddingParams
 }
 
 export namespace JobRequest {
@@ -1916,6 +2741,11 @@ export namespace JobRequest {
         if ((obj.clientSignature != null && obj.clientSignature.byteLength > 0)) {
           w.uint32(122)
           w.bytes(obj.clientSignature)
+        }
+
+        if (obj.embedding != null) {
+          w.uint32(130)
+          EmbeddingParams.codec().encode(obj.embedding, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2007,6 +2837,12 @@ export namespace JobRequest {
             }
             case 15: {
               obj.clientSignature = reader.bytes()
+              break
+            }
+            case 16: {
+              obj.embedding = EmbeddingParams.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.embedding
+              })
               break
             }
             default: {
@@ -2129,6 +2965,13 @@ export namespace JobRequest {
               }
               break
             }
+            case 16: {
+              yield * EmbeddingParams.codec().stream(reader, reader.uint32(), `${prefix}.embedding`, {
+                limits: opts.limits?.embedding
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2228,6 +3071,70 @@ export namespace JobRequest {
     value: string
   }
 
+  export interface JobRequestLlmStopFieldEvent {
+    field: '$.llm.stop[]'
+    index: number
+    value: string
+  }
+
+  export interface JobRequestLlmTopPFieldEvent {
+    field: '$.llm.topP'
+    value: number
+  }
+
+  export interface JobRequestLlmPresencePenaltyFieldEvent {
+    field: '$.llm.presencePenalty'
+    value: number
+  }
+
+  export interface JobRequestLlmFrequencyPenaltyFieldEvent {
+    field: '$.llm.frequencyPenalty'
+    value: number
+  }
+
+  export interface JobRequestLlmConstraintKindFieldEvent {
+    field: '$.llm.constraint.kind'
+    value: OutputConstraintKind
+  }
+
+  export interface JobRequestLlmConstraintJsonSchemaFieldEvent {
+    field: '$.llm.constraint.jsonSchema'
+    value: string
+  }
+
+  export interface JobRequestLlmConstraintGrammarFieldEvent {
+    field: '$.llm.constraint.grammar'
+    value: string
+  }
+
+  export interface JobRequestLlmToolsNameFieldEvent {
+    field: '$.llm.tools[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmToolsDescriptionFieldEvent {
+    field: '$.llm.tools[].description'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmToolsParametersFieldEvent {
+    field: '$.llm.tools[].parameters'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmToolChoiceFieldEvent {
+    field: '$.llm.toolChoice'
+    value: string
+  }
+
+  export interface JobRequestLlmToolChoiceNameFieldEvent {
+    field: '$.llm.toolChoiceName'
+    value: string
+  }
+
   export interface JobRequestTensorOpFieldEvent {
     field: '$.tensor.op'
     value: string
@@ -2269,6 +3176,12 @@ export namespace JobRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface JobRequestEmbeddingInputsFieldEvent {
+    field: '$.embedding.inputs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<JobRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobRequest.codec())
   }
@@ -2277,7 +3190,7 @@ export namespace JobRequest {
     return decodeMessage(buf, JobRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestLlmStopFieldEvent | JobRequestLlmTopPFieldEvent | JobRequestLlmPresencePenaltyFieldEvent | JobRequestLlmFrequencyPenaltyFieldEvent | JobRequestLlmConstraintKindFieldEvent | JobRequestLlmConstraintJsonSchemaFieldEvent | JobRequestLlmConstraintGrammarFieldEvent | JobRequestLlmToolsNameFieldEvent | JobRequestLlmToolsDescriptionFieldEvent | JobRequestLlmToolsParametersFieldEvent | JobRequestLlmToolChoiceFieldEvent | JobRequestLlmToolChoiceNameFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent | JobRequestEmbeddingInputsFieldEvent> {
     return streamMessage(buf, JobRequest.codec(), opts)
   }
 }
@@ -3365,6 +4278,7 @@ export interface JobResult {
   usage?: Usage
   backend: string
   finishReason: string
+  toolCalls: ToolCall[]
 }
 
 export namespace JobResult {
@@ -3397,6 +4311,13 @@ export namespace JobResult {
           w.string(obj.finishReason)
         }
 
+        if (obj.toolCalls != null && obj.toolCalls.length > 0) {
+          for (const value of obj.toolCalls) {
+            w.uint32(42)
+            ToolCall.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3404,7 +4325,8 @@ export namespace JobResult {
         const obj: any = {
           jobId: '',
           backend: '',
-          finishReason: ''
+          finishReason: '',
+          toolCalls: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3431,6 +4353,16 @@ export namespace JobResult {
               obj.finishReason = reader.string()
               break
             }
+            case 5: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls.length === opts.limits.toolCalls) {
+                throw new MaxLengthError('Decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              obj.toolCalls.push(ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCalls$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3440,6 +4372,10 @@ export namespace JobResult {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          toolCalls: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -3472,6 +4408,24 @@ export namespace JobResult {
                 field: `${prefix}.finishReason`,
                 value: reader.string()
               }
+              break
+            }
+            case 5: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls === opts.limits.toolCalls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              for (const evt of ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCalls[]`, {
+                limits: opts.limits?.toolCalls$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.toolCalls
+                }
+              }
+
+              obj.toolCalls++
+
               break
             }
             default: {
@@ -3531,6 +4485,24 @@ export namespace JobResult {
     value: string
   }
 
+  export interface JobResultToolCallsIdFieldEvent {
+    field: '$.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobResultToolCallsNameFieldEvent {
+    field: '$.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobResultToolCallsArgumentsFieldEvent {
+    field: '$.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<JobResult>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobResult.codec())
   }
@@ -3539,7 +4511,7 @@ export namespace JobResult {
     return decodeMessage(buf, JobResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobResult>): Generator<JobResultJobIdFieldEvent | JobResultUsagePromptTokensFieldEvent | JobResultUsageCachedTokensFieldEvent | JobResultUsageCompletionTokensFieldEvent | JobResultUsageReasoningTokensFieldEvent | JobResultUsageGflopFieldEvent | JobResultUsageCostFieldEvent | JobResultBackendFieldEvent | JobResultFinishReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobResult>): Generator<JobResultJobIdFieldEvent | JobResultUsagePromptTokensFieldEvent | JobResultUsageCachedTokensFieldEvent | JobResultUsageCompletionTokensFieldEvent | JobResultUsageReasoningTokensFieldEvent | JobResultUsageGflopFieldEvent | JobResultUsageCostFieldEvent | JobResultBackendFieldEvent | JobResultFinishReasonFieldEvent | JobResultToolCallsIdFieldEvent | JobResultToolCallsNameFieldEvent | JobResultToolCallsArgumentsFieldEvent> {
     return streamMessage(buf, JobResult.codec(), opts)
   }
 }
@@ -4601,6 +5573,70 @@ export namespace JobFrame {
     value: string
   }
 
+  export interface JobFrameRequestLlmStopFieldEvent {
+    field: '$.request.llm.stop[]'
+    index: number
+    value: string
+  }
+
+  export interface JobFrameRequestLlmTopPFieldEvent {
+    field: '$.request.llm.topP'
+    value: number
+  }
+
+  export interface JobFrameRequestLlmPresencePenaltyFieldEvent {
+    field: '$.request.llm.presencePenalty'
+    value: number
+  }
+
+  export interface JobFrameRequestLlmFrequencyPenaltyFieldEvent {
+    field: '$.request.llm.frequencyPenalty'
+    value: number
+  }
+
+  export interface JobFrameRequestLlmConstraintKindFieldEvent {
+    field: '$.request.llm.constraint.kind'
+    value: OutputConstraintKind
+  }
+
+  export interface JobFrameRequestLlmConstraintJsonSchemaFieldEvent {
+    field: '$.request.llm.constraint.jsonSchema'
+    value: string
+  }
+
+  export interface JobFrameRequestLlmConstraintGrammarFieldEvent {
+    field: '$.request.llm.constraint.grammar'
+    value: string
+  }
+
+  export interface JobFrameRequestLlmToolsNameFieldEvent {
+    field: '$.request.llm.tools[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmToolsDescriptionFieldEvent {
+    field: '$.request.llm.tools[].description'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmToolsParametersFieldEvent {
+    field: '$.request.llm.tools[].parameters'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmToolChoiceFieldEvent {
+    field: '$.request.llm.toolChoice'
+    value: string
+  }
+
+  export interface JobFrameRequestLlmToolChoiceNameFieldEvent {
+    field: '$.request.llm.toolChoiceName'
+    value: string
+  }
+
   export interface JobFrameRequestTensorOpFieldEvent {
     field: '$.request.tensor.op'
     value: string
@@ -4640,6 +5676,12 @@ export namespace JobFrame {
   export interface JobFrameRequestClientSignatureFieldEvent {
     field: '$.request.clientSignature'
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobFrameRequestEmbeddingInputsFieldEvent {
+    field: '$.request.embedding.inputs[]'
+    index: number
+    value: string
   }
 
   export interface JobFrameAcceptJobIdFieldEvent {
@@ -4798,6 +5840,24 @@ export namespace JobFrame {
     value: string
   }
 
+  export interface JobFrameResultToolCallsIdFieldEvent {
+    field: '$.result.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameResultToolCallsNameFieldEvent {
+    field: '$.result.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameResultToolCallsArgumentsFieldEvent {
+    field: '$.result.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
   export interface JobFrameErrorJobIdFieldEvent {
     field: '$.error.jobId'
     value: string
@@ -4916,7 +5976,7 @@ export namespace JobFrame {
     return decodeMessage(buf, JobFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
     return streamMessage(buf, JobFrame.codec(), opts)
   }
 }
@@ -5236,6 +6296,12 @@ export namespace OffersResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OffersResponseOffersFeaturesFieldEvent {
+    field: '$.offers[].features[]'
+    index: number
+    value: string
+  }
+
   export interface OffersResponseOffersSignatureFieldEvent {
     field: '$.offers[].signature'
     value: Uint8Array<ArrayBuffer>
@@ -5250,7 +6316,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }

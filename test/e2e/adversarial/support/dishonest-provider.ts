@@ -107,5 +107,6 @@ function overclaim(request: JobRequest, completionTokens: number): NonNullable<J
     },
     backend: 'dishonest',
     finishReason: 'stop',
+    toolCalls: [],
   }
 }
