@@ -1,17 +1,19 @@
 /**
  * What the gateway refuses itself before a job is sent, from its warm order
  * book: a model nobody offers (404 at once), price and trust constraints that
- * exclude every offer (a 400 naming the constraint), and a request too large
- * for one job frame (413 naming the limit). Pure: offers and clock are inputs.
+ * exclude every offer (a 400 naming the constraint), a constraint (stop,
+ * response format, tools, …) no offer's backend supports (a 400 naming the
+ * parameter), and a request too large for one job frame (413 naming the limit). Pure: offers and clock are inputs.
  */
 import {
   canonicalModelId,
+  type FeatureName,
   LlmParams,
   MAX_JOB_FRAME_BYTES,
   type Offer,
   TrustTier,
 } from '@cocoon-mesh/protocol'
-import { rankOffers } from '../matching/rank.js'
+import { rankOffers, servesFeatures } from '../matching/rank.js'
 import type { MaxPrice } from '../matching/types.js'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
 import type { CompletionRequest } from './request.js'
@@ -65,6 +67,8 @@ export function refuseBeforeJob(input: AdmissibleInput): OpenAiError | undefined
   if (live.length === 0) return modelNotFound(request.model)
   const tooLarge = frameOverflow(request)
   if (tooLarge !== undefined) return tooLarge
+  const unserved = unservedFeature(request, live)
+  if (unserved !== undefined) return unserved
   const { ranked, excluded } = rankOffers({
     model: request.model,
     job: { kind: 'llm' },
@@ -91,6 +95,39 @@ export function refuseBeforeJob(input: AdmissibleInput): OpenAiError | undefined
     'price_above_max_price',
     'max_price',
   )
+}
+
+/** Each feature a request needs, and the parameter that asks for it. */
+function neededFeatures(request: CompletionRequest): Array<[FeatureName, string]> {
+  const needed: Array<[FeatureName, string]> = []
+  if (request.stop !== undefined && request.stop.length > 0) needed.push(['stop', 'stop'])
+  if (request.topP !== undefined && request.topP !== 1) needed.push(['top_p', 'top_p'])
+  if ((request.presencePenalty ?? 0) !== 0) needed.push(['penalties', 'presence_penalty'])
+  if ((request.frequencyPenalty ?? 0) !== 0) needed.push(['penalties', 'frequency_penalty'])
+  if (request.responseFormat !== undefined) needed.push([request.responseFormat.type, 'response_format'])
+  if (request.tools !== undefined && request.toolChoice !== 'none') needed.push(['tools', 'tools'])
+  return needed
+}
+
+/** A 400 naming the first parameter no live offer's backend can honour. */
+function unservedFeature(request: CompletionRequest, live: readonly Offer[]): OpenAiError | undefined {
+  for (const [feature, param] of neededFeatures(request)) {
+    if (live.some((o) => servesFeatures(o, [feature]))) continue
+    return invalidRequest(
+      `no provider of \`${request.model}\` supports \`${param}\` (${feature}) now; leave it out or pick another model`,
+      'unsupported_by_providers',
+      param,
+    )
+  }
+  const all = neededFeatures(request).map(([f]) => f)
+  if (all.length > 1 && !live.some((o) => servesFeatures(o, all))) {
+    return invalidRequest(
+      `no single provider of \`${request.model}\` supports ${all.join(' + ')} together`,
+      'unsupported_by_providers',
+      neededFeatures(request)[0]?.[1] ?? null,
+    )
+  }
+  return undefined
 }
 
 function minBig(a: bigint, b: bigint): bigint {

@@ -107,6 +107,13 @@ function jobParams(request: CompletionRequest, ctx: CompletionContext, signal: A
     maxTokens: request.maxTokens ?? ctx.defaultMaxTokens,
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.stop !== undefined ? { stop: request.stop } : {}),
+    ...(request.topP !== undefined ? { topP: request.topP } : {}),
+    ...(request.presencePenalty !== undefined ? { presencePenalty: request.presencePenalty } : {}),
+    ...(request.frequencyPenalty !== undefined ? { frequencyPenalty: request.frequencyPenalty } : {}),
+    ...(request.responseFormat !== undefined ? { responseFormat: request.responseFormat } : {}),
+    ...(request.tools !== undefined ? { tools: request.tools } : {}),
+    ...(request.toolChoice !== undefined ? { toolChoice: request.toolChoice } : {}),
     ...(request.minTrustTier !== undefined ? { minTrustTier: request.minTrustTier } : {}),
     ...(maxPrice !== undefined ? { maxPrice } : {}),
     jobId: randomUUID(),
@@ -156,6 +163,7 @@ async function streamResponse(
     }
     const usage = await job.usage
     recordUsage(ctx.record, usage)
+    if (shape.chat && usage.toolCalls.length > 0) await send(shape.toolCallsChunk(usage))
     await send(shape.chunk(undefined, finishReason(usage)))
     if (shape.includeUsage) await send(shape.usageChunk(usage))
     res.end('data: [DONE]\n\n')
@@ -186,8 +194,20 @@ function recordUsage(record: RequestRecord, usage: JobUsage): void {
   if (last !== undefined) record.provider = last.providerId
 }
 
+/** OpenAI's finish reason: `stop` (a stop string or the model's end), `tool_calls`, else `length`. */
 function finishReason(usage: JobUsage): string {
+  if (usage.toolCalls.length > 0 || usage.finishReason === 'tool_calls') return 'tool_calls'
   return usage.finishReason === 'stop' ? 'stop' : 'length'
+}
+
+/** The calls in OpenAI's `tool_calls` shape (with `index` for stream deltas). */
+function toolCalls(usage: JobUsage, withIndex: boolean): Array<Record<string, unknown>> {
+  return usage.toolCalls.map((call, index) => ({
+    ...(withIndex ? { index } : {}),
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }))
 }
 
 /** The OpenAI response objects of one request: ids, chunks, the final body. */
@@ -219,7 +239,12 @@ class ResponseShape {
         this.chat
           ? {
               index: 0,
-              message: { role: 'assistant', content, refusal: null },
+              message: {
+                role: 'assistant',
+                content: usage.toolCalls.length > 0 && content === '' ? null : content,
+                refusal: null,
+                ...(usage.toolCalls.length > 0 ? { tool_calls: toolCalls(usage, false) } : {}),
+              },
               logprobs: null,
               finish_reason: finish,
             }
@@ -245,6 +270,16 @@ class ResponseShape {
               finish_reason: finish,
             }
           : { index: 0, text: delta ?? '', logprobs: null, finish_reason: finish },
+      ],
+    }
+  }
+
+  /** The streamed tool calls, whole, in one delta before the finish reason. */
+  toolCallsChunk(usage: JobUsage): Record<string, unknown> {
+    return {
+      ...this.#head('chat.completion.chunk'),
+      choices: [
+        { index: 0, delta: { tool_calls: toolCalls(usage, true) }, logprobs: null, finish_reason: null },
       ],
     }
   }

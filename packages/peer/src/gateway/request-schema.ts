@@ -53,17 +53,82 @@ const PROPERTIES: Record<string, SchemaObject> = {
   max_price: { type: ['integer', 'string'], minimum: 0, pattern: '^[0-9]+$' },
   min_trust_tier: { enum: ['open', 'verified', 'attested'] },
   n: { type: 'integer', minimum: 1, maximum: 128 },
-  stop: { type: ['string', 'array'], maxItems: 4, items: { type: 'string', minLength: 1 } },
-  top_p: { type: 'number', minimum: 0, maximum: 1 },
+  stop: {
+    type: ['string', 'array'],
+    minLength: 1,
+    maxLength: 128,
+    maxItems: 4,
+    items: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
   presence_penalty: { type: 'number', minimum: -2, maximum: 2 },
   frequency_penalty: { type: 'number', minimum: -2, maximum: 2 },
   response_format: {
     type: 'object',
     required: ['type'],
     properties: { type: { enum: ['text', 'json_object', 'json_schema'] } },
+    if: { properties: { type: { const: 'json_schema' } } },
+    then: {
+      required: ['json_schema'],
+      properties: {
+        json_schema: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 64 },
+            description: { type: 'string' },
+            schema: { type: 'object' },
+            strict: { type: ['boolean', 'null'] },
+          },
+        },
+      },
+    },
+    else: { additionalProperties: false, properties: { type: {} } },
   },
-  tools: { type: 'array' },
-  tool_choice: { type: ['string', 'object'] },
+  tools: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 32,
+    items: {
+      type: 'object',
+      required: ['type', 'function'],
+      additionalProperties: false,
+      properties: {
+        type: { const: 'function' },
+        function: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            description: { type: 'string' },
+            parameters: { type: 'object' },
+            strict: { type: ['boolean', 'null'] },
+          },
+        },
+      },
+    },
+  },
+  tool_choice: {
+    anyOf: [
+      { enum: ['none', 'auto', 'required'] },
+      {
+        type: 'object',
+        required: ['type', 'function'],
+        additionalProperties: false,
+        properties: {
+          type: { const: 'function' },
+          function: {
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
+            properties: { name: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
+    ],
+  },
   parallel_tool_calls: { type: 'boolean' },
   functions: { type: 'array' },
   function_call: { type: ['string', 'object'] },

@@ -1,4 +1,10 @@
-import type { ChatMessage } from '@cocoon-mesh/gpu-runtime'
+import type {
+  ChatMessage,
+  JsonSchema,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from '@cocoon-mesh/gpu-runtime'
 import { TrustTier } from '@cocoon-mesh/protocol'
 import { type OpenAiError, openAiError } from './errors.js'
 import { type Endpoint, firstRefused, parametersOf } from './parameters.js'
@@ -14,6 +20,13 @@ export interface CompletionRequest {
   maxTokens?: number
   temperature?: number
   seed?: number
+  stop?: string[]
+  topP?: number
+  presencePenalty?: number
+  frequencyPenalty?: number
+  responseFormat?: ResponseFormat
+  tools?: ToolDefinition[]
+  toolChoice?: ToolChoice
   /** The caller's end-user id: logged with the request, never sent to a provider. */
   user?: string
   /** Cocoon extension: nanoTON per 1k tokens at most. */
@@ -61,7 +74,23 @@ export function parseCompletionRequest(body: unknown, endpoint: Endpoint): Compl
   if (b.stream_options !== undefined && b.stream !== true) {
     return bad('`stream_options` is only allowed when `stream` is true', 'stream_options')
   }
+  const toolsError = toolsConflict(b)
+  if (toolsError !== undefined) return toolsError
   return toRequest(b, endpoint)
+}
+
+/** `tool_choice` without `tools` or naming a tool not given, and `tools` with a `response_format`. */
+function toolsConflict(b: Body): OpenAiError | undefined {
+  const tools = b.tools as Array<{ function: { name: string } }> | undefined
+  const choice = b.tool_choice as string | { function: { name: string } } | undefined
+  if (choice !== undefined && choice !== 'none' && tools === undefined)
+    return bad('`tool_choice` is only allowed when `tools` are given', 'tool_choice')
+  if (typeof choice === 'object' && !tools?.some((t) => t.function.name === choice.function.name))
+    return bad(`\`tool_choice\` names \`${choice.function.name}\`, which is not in \`tools\``, 'tool_choice')
+  const format = (b.response_format as { type: string } | undefined)?.type
+  if (tools !== undefined && format !== undefined && format !== 'text')
+    return bad('`response_format` cannot be combined with `tools`', 'response_format')
+  return undefined
 }
 
 /** The request of a body that passed the schema and the table. */
@@ -84,8 +113,37 @@ function toRequest(b: Body, endpoint: Endpoint): CompletionRequest {
   if (b.temperature !== undefined) out.temperature = b.temperature as number
   if (b.seed !== undefined) out.seed = b.seed as number
   if (b.user !== undefined) out.user = b.user as string
+  Object.assign(out, constraints(b))
   if (b.max_price !== undefined) out.maxPrice = BigInt(b.max_price as number | string)
   if (b.min_trust_tier !== undefined) out.minTrustTier = TRUST_TIERS[b.min_trust_tier as string]
+  return out
+}
+
+/** Stop strings, sampling, response format and tools, in the job's terms. */
+function constraints(b: Body): Partial<CompletionRequest> {
+  const out: Partial<CompletionRequest> = {}
+  if (b.stop !== undefined) out.stop = typeof b.stop === 'string' ? [b.stop] : (b.stop as string[])
+  if (b.top_p !== undefined) out.topP = b.top_p as number
+  if (b.presence_penalty !== undefined) out.presencePenalty = b.presence_penalty as number
+  if (b.frequency_penalty !== undefined) out.frequencyPenalty = b.frequency_penalty as number
+  const format = b.response_format as { type: string; json_schema?: { schema?: JsonSchema } } | undefined
+  if (format?.type === 'json_object') out.responseFormat = { type: 'json_object' }
+  if (format?.type === 'json_schema') {
+    out.responseFormat = { type: 'json_schema', schema: format.json_schema?.schema ?? { type: 'object' } }
+  }
+  const tools = b.tools as
+    | Array<{ function: { name: string; description?: string; parameters?: JsonSchema } }>
+    | undefined
+  if (tools !== undefined) {
+    out.tools = tools.map(({ function: f }) => ({
+      name: f.name,
+      ...(f.description !== undefined ? { description: f.description } : {}),
+      ...(f.parameters !== undefined ? { parameters: f.parameters } : {}),
+    }))
+  }
+  const choice = b.tool_choice as 'none' | 'auto' | 'required' | { function: { name: string } } | undefined
+  if (choice !== undefined)
+    out.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name }
   return out
 }
 

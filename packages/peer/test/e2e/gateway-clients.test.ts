@@ -66,14 +66,7 @@ async function mesh(
 /** A value that is not neutral, for every refused parameter of the table. */
 const REFUSED_VALUES: Record<string, unknown> = {
   n: 2,
-  stop: ['\n'],
-  top_p: 0.5,
-  presence_penalty: 0.5,
-  frequency_penalty: 0.5,
-  response_format: { type: 'json_object' },
-  tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
-  tool_choice: 'auto',
-  parallel_tool_calls: true,
+  parallel_tool_calls: false,
   functions: [{ name: 'f' }],
   function_call: 'auto',
   logprobs: true,

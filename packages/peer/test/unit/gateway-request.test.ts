@@ -57,6 +57,62 @@ describe('parseCompletionRequest: every parameter honoured or refused', () => {
     })
   })
 
+  it('maps stop, sampling, response_format and tools onto the request', () => {
+    const r = accepted(
+      chat({
+        stop: 'END',
+        top_p: 0.9,
+        presence_penalty: 0.5,
+        frequency_penalty: -0.5,
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'get_weather', description: 'd', parameters: { type: 'object' } },
+          },
+        ],
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      }),
+    )
+    expect(r).toMatchObject({
+      stop: ['END'],
+      topP: 0.9,
+      presencePenalty: 0.5,
+      frequencyPenalty: -0.5,
+      tools: [{ name: 'get_weather', description: 'd', parameters: { type: 'object' } }],
+      toolChoice: { name: 'get_weather' },
+    })
+    const schema = { type: 'object', properties: { a: { type: 'integer' } } }
+    expect(
+      accepted(
+        chat({ response_format: { type: 'json_schema', json_schema: { name: 's', schema, strict: true } } }),
+      ).responseFormat,
+    ).toEqual({ type: 'json_schema', schema })
+    expect(accepted(chat({ response_format: { type: 'json_object' } })).responseFormat).toEqual({
+      type: 'json_object',
+    })
+    expect(accepted({ model: 'tiny', prompt: 'x', stop: ['a', 'b'] }, 'completion').stop).toEqual(['a', 'b'])
+  })
+
+  it('refuses tool and format conflicts by name', () => {
+    const tool = { type: 'function', function: { name: 'f' } }
+    expect(refusal(chat({ tool_choice: 'auto' })).param).toBe('tool_choice')
+    expect(
+      refusal(chat({ tools: [tool], tool_choice: { type: 'function', function: { name: 'g' } } })).param,
+    ).toBe('tool_choice')
+    expect(refusal(chat({ tools: [tool], response_format: { type: 'json_object' } })).param).toBe(
+      'response_format',
+    )
+    expect(refusal(chat({ response_format: { type: 'json_schema' } })).param).toBe('response_format.json_schema')
+    expect(refusal(chat({ stop: ['a', 'b', 'c', 'd', 'e'] })).param).toBe('stop')
+    expect(refusal(chat({ top_p: 0 })).param).toBe('top_p')
+    expect(refusal(chat({ tools: [{ type: 'function', function: { name: 'bad name' } }] })).param).toBe(
+      'tools[0].function.name',
+    )
+    expect(refusal({ model: 'tiny', prompt: 'x', tools: [tool] }, 'completion').code).toBe(
+      'unknown_parameter',
+    )
+  })
+
   it('joins text content parts and treats null as absent', () => {
     const r = accepted(
       chat({
@@ -79,14 +135,7 @@ describe('parseCompletionRequest: every parameter honoured or refused', () => {
 
   const refusedValues: Record<string, unknown> = {
     n: 2,
-    stop: ['\n'],
-    top_p: 0.5,
-    presence_penalty: 0.5,
-    frequency_penalty: 0.5,
-    response_format: { type: 'json_object' },
-    tools: [{ type: 'function', function: { name: 'f' } }],
-    tool_choice: 'auto',
-    parallel_tool_calls: true,
+    parallel_tool_calls: false,
     functions: [{ name: 'f' }],
     function_call: 'auto',
     logprobs: true,

@@ -1,0 +1,106 @@
+/**
+ * The honoured generation constraints end to end: the official openai client
+ * through the gateway, over real libp2p nodes, to a provider running the
+ * generated tiny GGUF in node-llama-cpp. Its output is not text, so the
+ * tests check shapes: a stop string cuts the output where it first appeared,
+ * and JSON output validates against its schema.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import type { Offer } from '@cocoon-mesh/protocol'
+import { Ajv } from 'ajv'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGateway } from '../../src/gateway/server.js'
+import { createLightPeer } from '../../src/sdk/index.js'
+import { startProvider } from '../fixtures/mesh.js'
+
+const stops: Array<() => Promise<void>> = []
+let openai: OpenAI
+let runtime: Runtime
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-llama-'))
+  stops.push(() => rm(dir, { recursive: true, force: true }))
+  const source = join(dir, 'tiny.gguf')
+  await writeTinyGguf(source, { seed: 1 })
+  runtime = await createRuntime({
+    hardware: {
+      gpus: [],
+      cpu: { model: 'test cpu', cores: 2 },
+      memoryMb: 8192,
+      freeMemoryMb: 8192,
+      platform: 'linux',
+      arch: 'x64',
+    },
+    models: [{ kind: 'llama', name: 'tiny', source, threads: 1, contextSize: 1024 }],
+  })
+  stops.push(() => runtime.close())
+  // load the model before the first job: a first job would wait out the load past its first-token limit
+  for await (const chunk of runtime.generate({ model: 'tiny', prompt: 'warm', maxTokens: 1 })) {
+    expect(chunk.tokens).toBeGreaterThan(0)
+  }
+  const p = await startProvider(1000n, { runtime })
+  stops.push(() => p.peer.stop())
+  const offer: Offer = { ...p.offer, jobKinds: ['llm'], features: runtime.features('tiny') }
+  const sdk = await createLightPeer({ gossip: false, ping: false, offerSource: { offers: () => [offer] } })
+  stops.push(() => sdk.stop())
+  await sdk.peer.libp2p.dial(p.addrs)
+  const gateway = await startGateway({ generate: (params) => sdk.generate(params), offers: () => [offer] })
+  stops.push(() => gateway.close())
+  openai = new OpenAI({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 })
+}, 120_000)
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop()
+})
+
+const ask = {
+  model: 'tiny',
+  messages: [{ role: 'user' as const, content: 'answer' }],
+  temperature: 0,
+  seed: 3,
+}
+
+describe('gateway to a llama.cpp provider', () => {
+  it('stop ends the output before the stop string, finish_reason stop, streaming and not', async () => {
+    const free = await openai.chat.completions.create({ ...ask, max_tokens: 24 })
+    const text = free.choices[0]?.message.content ?? ''
+    const chars = [...text]
+    expect(chars.length).toBeGreaterThan(8)
+    const stop = chars.slice(4, 6).join('')
+    const expected = text.slice(0, text.indexOf(stop))
+    const stopped = await openai.chat.completions.create({ ...ask, max_tokens: 24, stop: [stop] })
+    expect(stopped.choices[0]?.message.content).toBe(expected)
+    expect(stopped.choices[0]?.finish_reason).toBe('stop')
+    const stream = await openai.chat.completions.create({ ...ask, max_tokens: 24, stop, stream: true })
+    let streamed = ''
+    let finish: string | null | undefined
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect(streamed).toBe(expected)
+    expect(finish).toBe('stop')
+  })
+
+  it('response_format json_schema returns JSON valid against the schema', async () => {
+    const schema = {
+      type: 'object',
+      properties: { level: { enum: ['low', 'high'] }, count: { type: 'integer' } },
+      required: ['level', 'count'],
+      additionalProperties: false,
+    }
+    const validate = new Ajv().compile(schema)
+    const answer = await openai.chat.completions.create({
+      ...ask,
+      temperature: 0.8,
+      max_tokens: 200,
+      response_format: { type: 'json_schema', json_schema: { name: 'level', schema } },
+    })
+    const content = answer.choices[0]?.message.content ?? ''
+    expect(validate(JSON.parse(content)), content).toBe(true)
+  })
+})
