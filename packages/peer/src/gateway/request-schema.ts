@@ -68,6 +68,7 @@ const PROPERTIES: Record<string, SchemaObject> = {
     required: ['type'],
     properties: { type: { enum: ['text', 'json_object', 'json_schema'] } },
     if: { properties: { type: { const: 'json_schema' } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
     then: {
       required: ['json_schema'],
       properties: {

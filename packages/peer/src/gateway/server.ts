@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger, Metrics } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
+import type { EmbedJobResult } from '../jobs/job-types.js'
 import type { LlmJob } from '../jobs/run-job.js'
-import { type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
+import { type EmbedParams, type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
 import { modelNotFound, offeredModels, refuseBeforeJob } from './admissible.js'
 import { complete } from './completion.js'
 import { type CorsOptions, corsHeaders, preflight } from './cors.js'
+import { embeddings } from './embeddings.js'
 import { invalidRequest, type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import { GatewayQueue, type GatewayQueueOptions } from './queue.js'
 import { parseCompletionRequest } from './request.js'
@@ -26,6 +28,8 @@ export interface MetricsRegistry {
 export interface GatewayOptions {
   /** What runs the jobs: a light client's `generate`. */
   generate: (params: GenerateParams) => LlmJob
+  /** What runs `/v1/embeddings`: a light client's `embed`. Without it the route answers 404. */
+  embed?: (params: EmbedParams) => Promise<EmbedJobResult>
   /** Every live offer of the warm order book: which models exist, at what price and trust tier. */
   offers: () => readonly Offer[]
   /** Called for a model nobody offers, so the book starts watching it (the request itself gets its 404 at once). */
@@ -145,6 +149,20 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     if (req.method !== 'GET') return sendError(res, methodNotAllowed(req.method), headers)
     return listModels(res, path, scope)
   }
+  if (path === '/embeddings' && options.embed !== undefined) {
+    if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method), headers)
+    const body = await readJson(req)
+    if ('status' in body) return sendError(res, body, headers)
+    return embeddings(res, body.json, {
+      embed: options.embed,
+      offers: options.offers(),
+      now: scope.now(),
+      ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+      record: scope.record,
+      headers,
+      signal: closeSignal(res),
+    })
+  }
   const endpoint = path === '/chat/completions' ? 'chat' : path === '/completions' ? 'completion' : undefined
   if (endpoint === undefined) {
     return sendError(
@@ -182,6 +200,15 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     now: scope.now,
     headers,
   })
+}
+
+/** Fires when the caller goes away before the response ended. */
+function closeSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  return controller.signal
 }
 
 function refuse(res: ServerResponse, error: OpenAiError, scope: RequestScope): void {

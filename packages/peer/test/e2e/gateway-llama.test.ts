@@ -44,11 +44,19 @@ beforeAll(async () => {
   }
   const p = await startProvider(1000n, { runtime })
   stops.push(() => p.peer.stop())
-  const offer: Offer = { ...p.offer, jobKinds: ['llm'], features: runtime.features('tiny') }
+  const offer: Offer = {
+    ...p.offer,
+    jobKinds: runtime.embeddingModels().includes('tiny') ? ['llm', 'embedding'] : ['llm'],
+    features: runtime.features('tiny'),
+  }
   const sdk = await createLightPeer({ gossip: false, ping: false, offerSource: { offers: () => [offer] } })
   stops.push(() => sdk.stop())
   await sdk.peer.libp2p.dial(p.addrs)
-  const gateway = await startGateway({ generate: (params) => sdk.generate(params), offers: () => [offer] })
+  const gateway = await startGateway({
+    generate: (params) => sdk.generate(params),
+    embed: (params) => sdk.embed(params),
+    offers: () => [offer],
+  })
   stops.push(() => gateway.close())
   openai = new OpenAI({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 })
 }, 120_000)
@@ -102,5 +110,25 @@ describe('gateway to a llama.cpp provider', () => {
     })
     const content = answer.choices[0]?.message.content ?? ''
     expect(validate(JSON.parse(content)), content).toBe(true)
+  })
+
+  it('/v1/embeddings returns one vector per input (the client asks for base64), refuses dimensions', async () => {
+    expect(runtime.embeddingModels()).toContain('tiny')
+    const result = await openai.embeddings.create({ model: 'tiny', input: ['one', 'two words'] })
+    expect(result.data).toHaveLength(2)
+    const [a, b] = result.data.map((d) => d.embedding)
+    expect(a?.length).toBeGreaterThan(0)
+    expect(b?.length).toBe(a?.length)
+    expect(a?.every((x) => Number.isFinite(x))).toBe(true)
+    expect(result.usage.prompt_tokens).toBeGreaterThan(0)
+    const floats = await openai.embeddings.create({ model: 'tiny', input: 'one', encoding_format: 'float' })
+    expect(floats.data[0]?.embedding).toEqual(a)
+    const dims = await openai.embeddings
+      .create({ model: 'tiny', input: 'x', dimensions: 8 })
+      .catch((e: unknown) => e)
+    expect(dims).toBeInstanceOf(OpenAI.BadRequestError)
+    expect((dims as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('dimensions')
+    const unknown = await openai.embeddings.create({ model: 'nope', input: 'x' }).catch((e: unknown) => e)
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError)
   })
 })

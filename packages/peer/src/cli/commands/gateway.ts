@@ -63,6 +63,7 @@ export const registerGateway: RegisterCommand = (program: Command) => {
       if (flags.maxWaitMs !== undefined) queue.maxWaitMs = Number(flags.maxWaitMs)
       const gateway = await startGateway({
         generate: (params) => client.generate(params),
+        embed: (params) => client.embed(params),
         offers: () => book.offers(),
         watch: learnModels(client.peer),
         port: Number(flags.port),
