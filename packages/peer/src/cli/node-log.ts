@@ -8,17 +8,22 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
 
+/** The job id, or `before-request` for a stream that ended before its JobRequest said one. */
+function jobLabel(jobId: string): string {
+  return jobId === '' ? 'before-request' : jobId
+}
+
 /** One line per job event (not per token), like peers and offers. */
 export function jobLine(e: JobServiceEvent): string | undefined {
   switch (e.type) {
     case 'accepted':
       return `job-accepted ${e.jobId} client=${e.client} model=${e.model}`
     case 'rejected':
-      return `job-rejected ${e.jobId} reason=${e.reason} ${oneLine(e.message)}`
+      return `job-rejected ${jobLabel(e.jobId)} client=${e.client} reason=${e.reason} ${oneLine(e.message)}`
     case 'finished':
       return `job-finished ${e.jobId} cost=${e.cost} tokens=${e.completionTokens} gflop=${e.gflop}`
     case 'failed':
-      return `job-failed ${e.jobId} code=${e.code} ${oneLine(e.message)}`
+      return `job-failed ${jobLabel(e.jobId)} client=${e.client} code=${e.code} ${oneLine(e.message)}`
     case 'progress':
       return undefined
   }

@@ -164,7 +164,7 @@ export class Failover {
       connect(c.providerId, c.offer, this.#params.signal).then(
         () => undefined,
         (error: unknown) => {
-          this.#log('warming a connection to %s failed - %e', c.providerId, error)
+          this.#log('job %s: warming a connection to %s failed - %e', this.#jobId, c.providerId, error)
           // the caller's abort says nothing about the provider
           if (this.#params.signal?.aborted !== true)
             this.#ctx.records?.record(c.providerId, { type: 'unreachable' })

@@ -53,7 +53,14 @@ export type JobServiceEvent =
   | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
   | { type: 'progress'; jobId: string; completionTokens: number }
   | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }
-  | { type: 'failed'; jobId: string; code: JobErrorCode | 'aborted'; message: string }
+  | {
+      type: 'failed'
+      /** `''` when the stream failed before its JobRequest arrived (`client` then says whose it was). */
+      jobId: string
+      client: string
+      code: JobErrorCode | 'aborted'
+      message: string
+    }
 
 export interface JobServiceComponents {
   registrar: Registrar

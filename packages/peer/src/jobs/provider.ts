@@ -63,7 +63,7 @@ class DefaultJobService implements JobService {
       JOB_PROTOCOL,
       (stream, connection) => {
         this.#handle(stream, connection).catch((err: unknown) => {
-          this.#log.error('job stream failed - %e', err)
+          this.#log.error('job stream %s from %s failed - %e', stream.id, connection.remotePeer, err)
           stream.abort(toError(err))
         })
       },
@@ -303,6 +303,7 @@ class DefaultJobService implements JobService {
     this.#init.onEvent?.({
       type: 'failed',
       jobId: job.request.jobId,
+      client: job.inbound.client,
       code: aborted && !deadlinePassed ? 'aborted' : code,
       message: errorMessage(err),
     })
@@ -323,6 +324,7 @@ class DefaultJobService implements JobService {
     this.#init.onEvent?.({
       type: 'failed',
       jobId: inbound.jobId,
+      client: inbound.client,
       code: aborted ? 'aborted' : code,
       message: errorMessage(err),
     })
