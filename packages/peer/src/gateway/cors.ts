@@ -6,7 +6,7 @@
 export interface CorsOptions {
   /** Origins allowed to call the gateway, e.g. `http://localhost:5173`; `*` allows any. Default none. */
   origins: readonly string[]
-  /** Send `Access-Control-Allow-Credentials: true` (never with `*`). Default false. */
+  /** Send `Access-Control-Allow-Credentials: true` to the listed origins (never to `*`, which would let any page send the caller's credentials). Default false. */
   credentials?: boolean
   /** How long a browser may cache the preflight, seconds. Default 600. */
   maxAgeSeconds?: number
@@ -27,11 +27,12 @@ export function corsHeaders(
   cors: CorsOptions | undefined,
 ): Record<string, string> {
   if (!allowed(origin, cors)) return {}
-  const wildcard = cors?.origins.includes('*') === true && cors.credentials !== true
+  const listed = cors?.origins.includes(origin) === true
+  const wildcard = !listed
   return {
     'access-control-allow-origin': wildcard ? '*' : origin,
     ...(wildcard ? {} : { vary: 'Origin' }),
-    ...(cors?.credentials === true ? { 'access-control-allow-credentials': 'true' } : {}),
+    ...(listed && cors?.credentials === true ? { 'access-control-allow-credentials': 'true' } : {}),
     'access-control-expose-headers': 'retry-after, x-request-id',
   }
 }
