@@ -1,25 +1,38 @@
 import { resolveHome } from '@cocoon-mesh/settlement'
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import { startGateway } from '../../gateway/server.js'
 import { loadGatewayConfig } from '../../home/gateway-config.js'
 import { createNodeMetrics } from '../../metrics/node-metrics.js'
 import type { CocoonPeer } from '../../peer/types.js'
 import { createLightPeer } from '../../sdk/light-peer.js'
 import { discoverOffers } from '../../services/discovery.js'
+import { parsePort } from '../node-options.js'
 import type { RegisterCommand } from './index.js'
 
 interface GatewayFlags {
-  port: string
+  port: number
   host: string
   home?: string
   bootstrap?: string[]
-  maxPrice?: string
+  maxPrice?: bigint
   model?: string[]
   corsOrigin?: string[]
   corsCredentials?: boolean
-  maxRunning?: string
-  maxWaiting?: string
-  maxWaitMs?: string
+  maxRunning?: number
+  maxWaiting?: number
+  maxWaitMs?: number
+}
+
+/** commander parser for a count option: a non-negative integer, or commander's usage error. */
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a count: give a whole number`)
+  return Number(value)
+}
+
+/** commander parser for a price: whole nanoTON, or commander's usage error. */
+function nanoton(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a price: give whole nanoTON`)
+  return BigInt(value)
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -37,17 +50,17 @@ export const registerGateway: RegisterCommand = (program: Command) => {
     .description(
       'serve an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions, /metrics) over the mesh',
     )
-    .option('--port <n>', 'port to listen on', '8080')
+    .option('--port <n>', 'port to listen on', parsePort, 8080)
     .option('--host <ip>', 'address to listen on', '127.0.0.1')
     .option('--home <dir>', 'home folder whose config.jsonc "gateway" section is read')
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--model <model>', 'keep this model warm in the order book from the start (repeatable)', collect)
-    .option('--max-price <nanoton>', 'default price cap per 1000 tokens, nanoTON')
+    .option('--max-price <nanoton>', 'default price cap per 1000 tokens, nanoTON', nanoton)
     .option('--cors-origin <origin>', 'allow web pages of this origin ("*" for any; repeatable)', collect)
     .option('--cors-credentials', 'allow credentialed cross-origin requests (off by default)')
-    .option('--max-running <n>', 'jobs in flight at once (default 64)')
-    .option('--max-waiting <n>', 'requests waiting for a provider before a 429 (default 256)')
-    .option('--max-wait-ms <ms>', 'longest wait for a provider before a 503 (default 30000)')
+    .option('--max-running <n>', 'jobs in flight at once (default 64)', count)
+    .option('--max-waiting <n>', 'requests waiting for a provider before a 429 (default 256)', count)
+    .option('--max-wait-ms <ms>', 'longest wait for a provider before a 503 (default 30000)', count)
     .action(async (flags: GatewayFlags) => {
       const config = await loadGatewayConfig(resolveHome(flags.home))
       const telemetry = createNodeMetrics()
@@ -58,15 +71,15 @@ export const registerGateway: RegisterCommand = (program: Command) => {
       const book = client.peer.orderBook
       for (const model of flags.model ?? []) book.watch(model)
       const queue = { ...config.queue }
-      if (flags.maxRunning !== undefined) queue.maxRunning = Number(flags.maxRunning)
-      if (flags.maxWaiting !== undefined) queue.maxWaiting = Number(flags.maxWaiting)
-      if (flags.maxWaitMs !== undefined) queue.maxWaitMs = Number(flags.maxWaitMs)
+      if (flags.maxRunning !== undefined) queue.maxRunning = Math.max(1, flags.maxRunning)
+      if (flags.maxWaiting !== undefined) queue.maxWaiting = flags.maxWaiting
+      if (flags.maxWaitMs !== undefined) queue.maxWaitMs = flags.maxWaitMs
       const gateway = await startGateway({
         generate: (params) => client.generate(params),
         embed: (params) => client.embed(params),
         offers: () => book.offers(),
         watch: learnModels(client.peer),
-        port: Number(flags.port),
+        port: flags.port,
         host: flags.host,
         cors: {
           origins: flags.corsOrigin ?? config.cors.origins,
@@ -76,7 +89,7 @@ export const registerGateway: RegisterCommand = (program: Command) => {
         metrics: telemetry.metrics,
         registry: telemetry.registry,
         logger: client.peer.libp2p.logger,
-        ...(flags.maxPrice !== undefined ? { maxPrice: BigInt(flags.maxPrice) } : {}),
+        ...(flags.maxPrice !== undefined ? { maxPrice: flags.maxPrice } : {}),
       })
       process.stdout.write(`cocoon gateway listening on ${gateway.url}\n`)
       await new Promise<void>((resolve) => {
