@@ -60,6 +60,7 @@ export {
   type LlamaBackendInit,
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
+export { TOOLS_PROMPT_BYTES, toolsPrompt, toolsPromptBytesBound } from './llm/llama-grammar.js'
 export { createOpenAiBackend, OPENAI_DEFAULT_FEATURES, type OpenAiBackendInit } from './llm/openai-backend.js'
 export {
   checkFeatures,

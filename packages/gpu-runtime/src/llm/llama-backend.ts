@@ -43,7 +43,13 @@ import type {
 } from '../types.js'
 import { validateEmbedRequest } from './embed-request.js'
 import { checkGrammarSchema } from './json-schema-subset.js'
-import { type LlamaConstraint, llamaConstraint, parseToolCall, toolsPrompt } from './llama-grammar.js'
+import {
+  JSON_SUFFIX,
+  type LlamaConstraint,
+  llamaConstraint,
+  parseToolCall,
+  toolsPrompt,
+} from './llama-grammar.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
 import { checkFeatures, usesTools, validateGenerateRequest } from './request.js'
 import { StoppingEmitter } from './stop.js'
@@ -382,6 +388,10 @@ async function evaluate(
       finishReason = 'stop'
       break
     }
+    if (jsonDone(constraint, out)) {
+      finishReason = 'stop'
+      break
+    }
     if (usage.completionTokens >= request.maxTokens) break
   }
   // a grammar that is complete ends the evaluation without an end-of-generation token
@@ -390,6 +400,15 @@ async function evaluate(
   if (rest !== undefined) out.push(rest)
   out.finish()
   return { finishReason, text: out.text }
+}
+
+/**
+ * True once a JSON value is complete under a grammar that then allows blank
+ * lines without end (in auto tool mode only when the output is a call).
+ */
+function jsonDone(constraint: LlamaConstraint, out: StoppingEmitter): boolean {
+  if (!constraint.endsWithBlankLines || !out.heldWhitespace.includes(JSON_SUFFIX)) return false
+  return constraint.toolMode !== 'auto' || out.text.trimStart().startsWith('{')
 }
 
 /** Temperature, seed, top-p, presence/frequency penalties over the generated tokens, and the grammar. */

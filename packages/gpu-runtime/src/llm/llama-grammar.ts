@@ -20,7 +20,16 @@ export interface LlamaConstraint {
   tools: ToolDefinition[] | undefined
   /** `forced`: the completion is a call; `auto`: a call when it starts with `{`. */
   toolMode: 'forced' | 'auto' | undefined
+  /**
+   * The grammar ends a JSON value with blank lines it allows without end
+   * (node-llama-cpp's schema grammars): generation stops at the first blank
+   * lines after JSON, since whitespace there never belongs to the value.
+   */
+  endsWithBlankLines: boolean
 }
+
+/** The blank lines node-llama-cpp's schema grammars put after the value. */
+export const JSON_SUFFIX = '\n\n\n\n'
 
 /**
  * The grammar of a request. A schema the grammar cannot enforce or a GBNF
@@ -29,12 +38,13 @@ export interface LlamaConstraint {
 export async function llamaConstraint(llama: Llama, request: GenerateRequest): Promise<LlamaConstraint> {
   const format = request.responseFormat
   if (usesTools(request)) return toolConstraint(llama, request)
-  if (format === undefined) return { grammar: undefined, tools: undefined, toolMode: undefined }
-  if (format.type === 'json_object') return plain(await llama.getGrammarFor('json'))
+  if (format === undefined)
+    return { grammar: undefined, tools: undefined, toolMode: undefined, endsWithBlankLines: false }
+  if (format.type === 'json_object') return plain(await llama.getGrammarFor('json'), false)
   if (format.type === 'json_schema')
-    return plain(await schemaGrammar(llama, 'responseFormat.schema', format.schema))
+    return plain(await schemaGrammar(llama, 'responseFormat.schema', format.schema), true)
   try {
-    return plain(await llama.createGrammar({ grammar: format.grammar }))
+    return plain(await llama.createGrammar({ grammar: format.grammar }), false)
   } catch (error) {
     throw new InvalidRequestError('responseFormat.grammar is not a GBNF grammar llama.cpp accepts', {
       details: String(error).slice(0, 300),
@@ -43,8 +53,8 @@ export async function llamaConstraint(llama: Llama, request: GenerateRequest): P
   }
 }
 
-function plain(grammar: LlamaGrammar): LlamaConstraint {
-  return { grammar, tools: undefined, toolMode: undefined }
+function plain(grammar: LlamaGrammar, endsWithBlankLines: boolean): LlamaConstraint {
+  return { grammar, tools: undefined, toolMode: undefined, endsWithBlankLines }
 }
 
 async function schemaGrammar(llama: Llama, field: string, schema: JsonSchema): Promise<LlamaGrammar> {
@@ -102,13 +112,33 @@ async function toolConstraint(llama: Llama, request: GenerateRequest): Promise<L
   const schema =
     tools.length === 1 ? callSchema(tools[0] as ToolDefinition) : { oneOf: tools.map(callSchema) }
   const call = await schemaGrammar(llama, 'tools', schema)
-  if (choice === 'required' || typeof choice === 'object') return { grammar: call, tools, toolMode: 'forced' }
+  if (choice === 'required' || typeof choice === 'object')
+    return { grammar: call, tools, toolMode: 'forced', endsWithBlankLines: true }
   // auto: either a call, or text that does not start with "{"
   const grammar = await llama.createGrammar({
     grammar: `${call.grammar.replace(/^root ::=/m, 'cocoon-tool-call ::=')}\nroot ::= cocoon-tool-call | cocoon-text\ncocoon-text ::= [^{] [^\\x00]*\n`,
     trimWhitespaceSuffix: true,
   })
-  return { grammar, tools, toolMode: 'auto' }
+  return { grammar, tools, toolMode: 'auto', endsWithBlankLines: true }
+}
+
+/** Bytes {@link toolsPrompt} adds around the tools' own text: once, and per tool. */
+export const TOOLS_PROMPT_BYTES = { fixed: 192, perTool: 64 } as const
+
+/**
+ * The most UTF-8 bytes {@link toolsPrompt} can have for tools whose name,
+ * description and parameters (JSON text) are given: what a client adds to
+ * the prompt tokens it lets a provider bill.
+ */
+export function toolsPromptBytesBound(
+  tools: ReadonlyArray<{ name: string; description: string; parameters: string }>,
+): number {
+  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+  return tools.reduce<number>(
+    (n, t) =>
+      n + TOOLS_PROMPT_BYTES.perTool + bytes(t.name) + bytes(t.description) + bytes(t.parameters || '{}'),
+    TOOLS_PROMPT_BYTES.fixed,
+  )
 }
 
 /**

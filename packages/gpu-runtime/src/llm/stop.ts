@@ -86,6 +86,11 @@ export class StoppingEmitter {
     return this.filter?.stopped ?? false
   }
 
+  /** Whitespace produced after the last emitted text and held back (with `trimTrailingWhitespace`). */
+  get heldWhitespace(): string {
+    return this.trailingSpace
+  }
+
   /** Passes a produced chunk on; returns true when a stop string ended generation. */
   push(chunk: TokenChunk): boolean {
     this.pendingTokens += chunk.tokens

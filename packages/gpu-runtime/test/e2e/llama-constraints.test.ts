@@ -145,6 +145,33 @@ describe('node-llama-cpp constraints on the generated tiny model', () => {
     }
   })
 
+  it('json_schema with greedy decoding ends right after the JSON, not at maxTokens', async () => {
+    const validate = ajv.compile(orderSchema)
+    const stream = backend.generate(
+      sample({ temperature: 0, responseFormat: { type: 'json_schema', schema: orderSchema } }),
+    )
+    const { text } = await collect(stream)
+    const result = await stream.result
+    expect(result.finishReason, text).toBe('stop')
+    expect(result.usage.completionTokens).toBeLessThan(400)
+    expect(text).toBe(text.trim())
+    expect(validate(JSON.parse(text))).toBe(true)
+  })
+
+  it('maxTokens that cuts constrained output gives finish reason length and no tool call', async () => {
+    const json = backend.generate(
+      sample({ seed: 1, maxTokens: 5, responseFormat: { type: 'json_schema', schema: orderSchema } }),
+    )
+    const { text } = await collect(json)
+    expect((await json.result).finishReason).toBe('length')
+    expect(() => JSON.parse(text)).toThrow()
+    const call = backend.generate(sample({ seed: 1, maxTokens: 5, tools, toolChoice: 'required' }))
+    await collect(call)
+    const result = await call.result
+    expect(result.finishReason).toBe('length')
+    expect(result.toolCalls).toBeUndefined()
+  })
+
   it('json_object: the output is one JSON object, or finish reason length when maxTokens cuts it', async () => {
     for (const seed of SEEDS.slice(0, 5)) {
       const stream = backend.generate(

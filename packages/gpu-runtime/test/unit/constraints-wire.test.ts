@@ -2,6 +2,7 @@ import { OutputConstraintKind, validateLlmConstraints } from '@cocoon-mesh/proto
 import { describe, expect, it } from 'vitest'
 import { FeatureUnsupportedError, InvalidRequestError } from '../../src/errors.js'
 import { checkGrammarSchema } from '../../src/llm/json-schema-subset.js'
+import { toolsPrompt, toolsPromptBytesBound } from '../../src/llm/llama-grammar.js'
 import { checkFeatures, requestFeatures, validateGenerateRequest } from '../../src/llm/request.js'
 import type { GenerateRequest } from '../../src/types.js'
 import { constraintsFromWire, constraintsToWire, type GenerationConstraints } from '../../src/wire.js'
@@ -112,5 +113,20 @@ describe('generate request constraints', () => {
     let deep: Record<string, unknown> = { type: 'string' }
     for (let i = 0; i < 40; i++) deep = { type: 'array', items: deep }
     expect(() => checkGrammarSchema('s', deep)).toThrow(InvalidRequestError)
+  })
+})
+
+describe('the tools system message', () => {
+  it('stays within the bound a client lets a provider bill for it', () => {
+    const tools = [
+      {
+        name: 'get_weather',
+        description: 'Weather in a city, with “quotes” and ünïcode',
+        parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+      { name: 'noop' },
+    ]
+    const wire = constraintsToWire({ tools }).tools
+    expect(Buffer.byteLength(toolsPrompt(tools), 'utf8')).toBeLessThanOrEqual(toolsPromptBytesBound(wire))
   })
 })

@@ -15,6 +15,7 @@ import {
 import { errorMessage, llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
+import { offerCapabilities } from '../jobs/serve.js'
 import { createPeer } from '../peer/create-peer.js'
 
 export interface NodeConfig {
@@ -155,13 +156,18 @@ function createProviderPeer(options: {
   settlement: ProviderSettlement | undefined
 }): ReturnType<typeof createPeer> {
   const { model, prices, runtime, capacity, settlement } = options
+  const capabilities = offerCapabilities(runtime, [model])
   return createPeer({
     listen: ['/ip4/127.0.0.1/tcp/0'],
     heartbeatInterval: 200,
     ...(config.bootstrap !== undefined ? { bootstrap: config.bootstrap } : {}),
     provide: {
       models: [model],
-      jobKinds: config.tensor === true ? ['llm', 'tensor'] : ['llm'],
+      jobKinds: [
+        ...(config.tensor === true ? ['llm', 'tensor'] : ['llm']),
+        ...(capabilities.embeds ? ['embedding'] : []),
+      ],
+      features: capabilities.features,
       prices,
       maxConcurrency: 1,
       trustTier: TrustTier.TRUST_TIER_OPEN,

@@ -3,6 +3,8 @@
  * most it pays, the budget left, the deadline) and the bound on the prompt
  * tokens that provider may bill.
  */
+
+import { toolsPromptBytesBound } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobRequest,
@@ -63,18 +65,26 @@ export function buildJobRequest(
 
 /**
  * The most prompt tokens an LLM request can hold: one per UTF-8 byte of the
- * prompt, messages and continuation (a byte-level tokenizer never makes more)
- * plus the chat template's tokens around them.
+ * prompt, messages, continuation and the tools' system message (a byte-level
+ * tokenizer never makes more) plus the chat template's tokens around them.
  */
 export function promptTokenBound(
-  llm: Pick<NonNullable<JobRequest['llm']>, 'prompt' | 'messages' | 'continuation'>,
+  llm: Pick<NonNullable<JobRequest['llm']>, 'prompt' | 'messages' | 'continuation'> &
+    Partial<Pick<NonNullable<JobRequest['llm']>, 'tools' | 'toolChoice'>>,
 ): number {
   const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
   const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
+  // a provider tells the model its tools in a system message of its own
+  const tools = llm.tools ?? []
+  const toolBytes =
+    tools.length > 0 && llm.toolChoice !== 'none'
+      ? toolsPromptBytesBound(tools) + TEMPLATE_TOKENS_PER_MESSAGE
+      : 0
   return (
     bytes(llm.prompt) +
     messageBytes +
     bytes(llm.continuation) +
+    toolBytes +
     TEMPLATE_TOKENS +
     TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
   )

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { constraintsToWire, type Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobResult, type LlmParams, markHandled, requiredFeatures } from '@cocoon-mesh/protocol'
+import { constraintsToWire, StopFilter, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  JobKind,
+  type JobResult,
+  type LlmParams,
+  MAX_TOOLS,
+  markHandled,
+  requiredFeatures,
+} from '@cocoon-mesh/protocol'
 import {
   type AbortedError,
   type AllProvidersFailedError,
@@ -10,7 +17,9 @@ import {
   type DeadlineExceededError,
   InvalidJobError,
   type JobFailedError,
+  MalformedToolCallError,
   type NoProviderError,
+  StopIgnoredError,
 } from './errors.js'
 import { type AttemptProgress, errorText, Failover } from './failover.js'
 import type {
@@ -100,6 +109,8 @@ async function* llmJob(
   // the features a provider must honour, the same for every attempt
   const features = requiredFeatures({ kind: JobKind.JOB_KIND_LLM, llm: llmParams(params, maxTokens, '') })
   for (;;) {
+    // checked again here: a provider that claims `stop` and streams a stop string gets no further
+    const stops = new StopFilter(params.stop ?? [])
     // a provider cut off at max_tokens delivered them all: the job is done with what was counted
     if (received >= maxTokens) return llmUsage(runner.parts, received, undefined)
     const candidate = await runner.pick(
@@ -124,9 +135,17 @@ async function* llmJob(
           progress.firstTokenAt ??= runner.now()
           progress.tokens += event.tokens
           received += event.tokens
-          continuation += event.text
-          yield { text: event.text, tokens: event.tokens, providerId: candidate.providerId }
+          const text = stops.push(event.text)
+          continuation += text
+          yield { text, tokens: event.tokens, providerId: candidate.providerId }
+          if (stops.stopped) {
+            runner.failed(candidate, progress, new StopIgnoredError('provider streamed a stop string'))
+            return { ...llmUsage(runner.parts, received, undefined), finishReason: 'stop' }
+          }
         } else {
+          checkToolCalls(params, event.result)
+          const rest = stops.flush()
+          if (rest !== '') yield { text: rest, tokens: 0, providerId: candidate.providerId }
           runner.completed(candidate, progress, event.counted)
           return llmUsage(runner.parts, received, event.result)
         }
@@ -141,6 +160,36 @@ async function* llmJob(
         error: errorText(err),
         receivedTokens: received,
       })
+    }
+  }
+}
+
+/**
+ * A provider's tool calls must name tools the job offered (the forced one
+ * when `toolChoice` names it), be at most MAX_TOOLS and carry JSON arguments;
+ * otherwise MalformedToolCallError, and the job fails over.
+ */
+function checkToolCalls(params: LlmJobParams, result: JobResult): void {
+  const calls = result.toolCalls
+  if (calls.length === 0) return
+  const choice = params.toolChoice
+  const allowed =
+    typeof choice === 'object'
+      ? [choice.name]
+      : choice === 'none'
+        ? []
+        : (params.tools ?? []).map((t) => t.name)
+  const bad = (what: string): never => {
+    throw new MalformedToolCallError('provider sent a tool call the job cannot accept', { details: what })
+  }
+  if (calls.length > MAX_TOOLS) bad(`${calls.length} tool calls; at most ${MAX_TOOLS}`)
+  for (const call of calls) {
+    if (!allowed.includes(call.name))
+      bad(`"${call.name.slice(0, 64)}" is not one of ${allowed.join(', ') || 'no tools'}`)
+    try {
+      JSON.parse(call.arguments)
+    } catch {
+      bad(`the arguments of "${call.name}" are not JSON`)
     }
   }
 }

@@ -1,4 +1,6 @@
-import type { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import type { JsonSchema } from '@cocoon-mesh/gpu-runtime'
+import { type Command, InvalidArgumentError } from 'commander'
 import { createLightPeer } from '../../sdk/light-peer.js'
 import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
 import type { RegisterCommand } from './index.js'
@@ -15,6 +17,21 @@ interface RunOptions {
   channel?: string
   home?: string
   chainEndpoint?: string
+  stop?: string[]
+  jsonSchema?: JsonSchema
+}
+
+/** commander parser of `--json-schema FILE`: the file's JSON schema object, or commander's usage error. */
+function readJsonSchema(file: string): JsonSchema {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new InvalidArgumentError(`could not read a JSON schema from ${file}: ${String(error)}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError(`${file} holds no JSON schema object`)
+  return parsed as JsonSchema
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -31,6 +48,12 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect)
     .option('--timeout <ms>', 'give up after this long', '60000')
     .option('--usage', 'print usage and who served the job to stderr')
+    .option('--stop <text>', 'end the output before this text (repeatable, at most 4)', collect)
+    .option(
+      '--json-schema <file>',
+      'constrain the output to JSON valid against the schema in this file',
+      readJsonSchema,
+    )
     .option('--pay', 'pay through an open payment channel to the provider (from `cocoon channel open`)')
     .option('--channel <address>', 'pay through this payment channel only (implies --pay)')
     .option('--home <dir>', 'home folder with the wallet and channels (default $COCOON_HOME or ~/.cocoon)')
@@ -65,6 +88,10 @@ export const registerRun: RegisterCommand = (program: Command) => {
           model: opts.model,
           prompt: opts.prompt,
           maxTokens: Number(opts.maxTokens),
+          ...(opts.stop !== undefined ? { stop: opts.stop } : {}),
+          ...(opts.jsonSchema !== undefined
+            ? { responseFormat: { type: 'json_schema' as const, schema: opts.jsonSchema } }
+            : {}),
           ...(opts.maxPrice !== undefined ? { maxPrice: BigInt(opts.maxPrice) } : {}),
           deadline: Date.now() + Number(opts.timeout),
           signal: controller.signal,
@@ -79,6 +106,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
               completionTokens: usage.completionTokens,
               cost: usage.cost.toString(),
               backend: usage.backend,
+              finishReason: usage.finishReason,
               parts: usage.parts.map((p) => ({
                 provider: p.providerId,
                 outcome: p.outcome,
