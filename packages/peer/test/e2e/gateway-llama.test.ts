@@ -3,7 +3,8 @@
  * through the gateway, over real libp2p nodes, to a provider running the
  * generated tiny GGUF in node-llama-cpp. Its output is not text, so the
  * tests check shapes: a stop string cuts the output where it first appeared,
- * and JSON output validates against its schema.
+ * JSON output validates against its schema, tool arguments against the
+ * tool's parameters, streaming and not.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -130,5 +131,45 @@ describe('gateway to a llama.cpp provider', () => {
     expect((dims as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('dimensions')
     const unknown = await openai.embeddings.create({ model: 'nope', input: 'x' }).catch((e: unknown) => e)
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError)
+  })
+
+  it('tools with tool_choice required return tool_calls whose arguments validate', async () => {
+    const parameters = {
+      type: 'object',
+      properties: { city: { enum: ['oslo', 'lima'] }, days: { type: 'integer' } },
+      required: ['city', 'days'],
+    }
+    const validate = new Ajv().compile(parameters)
+    const answer = await openai.chat.completions.create({
+      ...ask,
+      temperature: 0.8,
+      max_tokens: 200,
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters } }],
+      tool_choice: 'required',
+    })
+    const choice = answer.choices[0]
+    expect(choice?.finish_reason).toBe('tool_calls')
+    const call = choice?.message.tool_calls?.[0]
+    expect(call?.type).toBe('function')
+    if (call?.type !== 'function') return
+    expect(call.function.name).toBe('get_weather')
+    expect(validate(JSON.parse(call.function.arguments)), call.function.arguments).toBe(true)
+
+    const stream = await openai.chat.completions.create({
+      ...ask,
+      temperature: 0.8,
+      max_tokens: 200,
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters } }],
+      tool_choice: 'required',
+      stream: true,
+    })
+    let args = ''
+    let finish: string | null | undefined
+    for await (const chunk of stream) {
+      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) args += delta.function?.arguments ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect(finish).toBe('tool_calls')
+    expect(validate(JSON.parse(args)), args).toBe(true)
   })
 })
