@@ -206,7 +206,7 @@ describe('attested jobs (real processes, test CA, configfs-tsm tree in a temp fo
     // the gateway: the tier header and the usage field, the client requiring attested
     const gateway = await startGateway({
       generate: (params) => client.generate({ ...params, minTrustTier: TrustTier.TRUST_TIER_ATTESTED }),
-      models: () => [MODEL],
+      offers: () => client.peer.orderBook.offers(),
     })
     scratch.cleanups.push(() => gateway.close())
     const response = await fetch(`${gateway.url}/chat/completions`, {

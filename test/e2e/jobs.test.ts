@@ -129,7 +129,7 @@ describe('jobs over the mesh (real processes, TCP)', () => {
     const c = await client(m)
     const gateway = await startGateway({
       generate: (params) => c.generate(params),
-      models: async () => [...new Set((await c.offers(MODEL)).flatMap((o) => o.offer.models))],
+      offers: () => c.peer.orderBook.offers(),
     })
     cleanups.push(() => gateway.close())
     const openai = new OpenAI({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 })

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import {
+  Admission,
   type GenerateRequest,
   type GenerationResult,
   type GenerationStream,
@@ -46,9 +47,11 @@ const fx = useDevnetFixture('cocoon-paid-job-')
 
 /** A runtime that streams `maxTokens` one-token chunks. */
 function countingRuntime() {
+  const admission = new Admission({ limits: { tiny: { maxConcurrency: 4, maxQueue: 0 } } })
   return {
     models: () => ['tiny'],
-    stats: () => ({}),
+    stats: () => admission.stats(),
+    reserve: (key: string) => admission.reserve(key),
     runTensor: (_request: TensorRequest): Promise<TensorResult> =>
       Promise.reject(new UnknownModelError('this test runtime serves no tensor graphs')),
     generate(request: GenerateRequest): GenerationStream {

@@ -9,10 +9,23 @@ import type { AdmissionLimits, AdmissionStats } from './types.js'
 /** Releases a slot; calling it twice is harmless. */
 export type Release = () => void
 
+/**
+ * A place held in a lane ({@link Admission.reserve}): it counts as queued
+ * until the job it was taken for is enqueued with it (which cannot then fail
+ * for a full queue) or it is released unused.
+ */
+export interface Reservation {
+  readonly key: string
+  /** Gives the place back if no job used it; harmless after the job was enqueued with it. */
+  release(): void
+}
+
 export interface AdmitOptions {
   signal?: AbortSignal
   /** Unix ms (in the injected clock); a queued job past it is rejected. */
   deadline?: number
+  /** A place reserved for this job in the same lane: the job takes it instead of checking for room. */
+  reservation?: Reservation
 }
 
 export interface AdmissionInit {
@@ -33,6 +46,8 @@ interface Lane {
   limits: AdmissionLimits
   running: number
   queue: Waiter[]
+  /** Places reserved for jobs not enqueued yet. */
+  reserved: number
 }
 
 const defaultSchedule = (callback: () => void, delayMs: number): (() => void) => {
@@ -44,6 +59,8 @@ export class Admission {
   private readonly lanes = new Map<string, Lane>()
   private readonly now: () => number
   private readonly schedule: (callback: () => void, delayMs: number) => () => void
+  /** Reservations not used or released yet, and their lane. */
+  private readonly held = new Map<Reservation, Lane>()
 
   constructor(init: AdmissionInit) {
     this.now = init.now ?? Date.now
@@ -58,7 +75,7 @@ export class Admission {
       maxQueue: Math.max(0, Math.floor(limits.maxQueue)),
     }
     const lane = this.lanes.get(key)
-    if (lane === undefined) this.lanes.set(key, { limits: clean, running: 0, queue: [] })
+    if (lane === undefined) this.lanes.set(key, { limits: clean, running: 0, queue: [], reserved: 0 })
     else {
       lane.limits = clean
       this.drain(lane)
@@ -66,18 +83,15 @@ export class Admission {
   }
 
   /**
-   * Admits a job. Throws at once (synchronously) when the queue is full, the
+   * Admits a job. Throws at once (synchronously) when the queue is full (never
+   * for a job enqueued with its {@link Reservation}), the
    * key is unknown, the deadline already passed or the signal already fired;
    * otherwise returns a promise of the slot that rejects with `AbortedError`
    * or `DeadlineExceededError` if that happens while queued.
    */
   enqueue(key: string, options: AdmitOptions = {}): Promise<Release> {
-    const lane = this.lanes.get(key)
-    if (lane === undefined) {
-      throw new UnknownModelError(`No admission lane for ${key}`, {
-        details: `Configured: ${[...this.lanes.keys()].join(', ')}`,
-      })
-    }
+    const lane = this.lane(key)
+    const reserved = this.take(options.reservation, lane)
     if (options.signal?.aborted === true) throw new AbortedError('Job aborted before admission')
     const { deadline } = options
     if (deadline !== undefined && deadline <= this.now()) {
@@ -85,16 +99,64 @@ export class Admission {
         details: `deadline ${deadline}, now ${this.now()}`,
       })
     }
+    // a job without a reservation finds room only beside the reserved places
+    if (!reserved && this.full(lane)) throw this.queueFull(key, lane)
     if (lane.running < lane.limits.maxConcurrency && lane.queue.length === 0) {
       lane.running++
       return Promise.resolve(this.releaser(lane))
     }
-    if (lane.queue.length >= lane.limits.maxQueue) {
-      throw new QueueFullError(`Queue full for ${key}`, {
-        details: `${lane.running} running (max ${lane.limits.maxConcurrency}) and ${lane.queue.length} queued (max ${lane.limits.maxQueue}). Retry later or pick another provider.`,
+    return this.wait(lane, options)
+  }
+
+  /**
+   * Holds a place in `key`'s lane for a job about to be enqueued, so that a
+   * job accepted now cannot find the queue full later. Throws at once when
+   * the lane has no room (running, queued and reserved against its limits).
+   * @throws {UnknownModelError | QueueFullError}
+   */
+  reserve(key: string): Reservation {
+    const lane = this.lane(key)
+    if (this.full(lane)) throw this.queueFull(key, lane)
+    lane.reserved++
+    const reservation: Reservation = {
+      key,
+      release: () => {
+        if (this.held.delete(reservation)) lane.reserved--
+      },
+    }
+    this.held.set(reservation, lane)
+    return reservation
+  }
+
+  private lane(key: string): Lane {
+    const lane = this.lanes.get(key)
+    if (lane === undefined) {
+      throw new UnknownModelError(`No admission lane for ${key}`, {
+        details: `Configured: ${[...this.lanes.keys()].join(', ')}`,
       })
     }
-    return this.wait(lane, options)
+    return lane
+  }
+
+  /** Uses up `reservation` when it holds a place in `lane`; whether it did. */
+  private take(reservation: Reservation | undefined, lane: Lane): boolean {
+    if (reservation === undefined || this.held.get(reservation) !== lane) return false
+    this.held.delete(reservation)
+    lane.reserved--
+    return true
+  }
+
+  /** No room for one more job: running, queued and reserved fill the running slots and the queue. */
+  private full(lane: Lane): boolean {
+    return (
+      lane.running + lane.queue.length + lane.reserved >= lane.limits.maxConcurrency + lane.limits.maxQueue
+    )
+  }
+
+  private queueFull(key: string, lane: Lane): QueueFullError {
+    return new QueueFullError(`Queue full for ${key}`, {
+      details: `${lane.running} running (max ${lane.limits.maxConcurrency}), ${lane.queue.length} queued and ${lane.reserved} reserved (max ${lane.limits.maxQueue} waiting). Retry later or pick another provider.`,
+    })
   }
 
   /** Queues a job until a slot frees, its signal fires or its deadline passes. */
@@ -144,7 +206,8 @@ export class Admission {
   stats(): Record<string, AdmissionStats> {
     const out: Record<string, AdmissionStats> = {}
     for (const [key, lane] of this.lanes) {
-      out[key] = { running: lane.running, queued: lane.queue.length, ...lane.limits }
+      // a reserved place is a queued job that has not reached the queue yet
+      out[key] = { running: lane.running, queued: lane.queue.length + lane.reserved, ...lane.limits }
     }
     return out
   }

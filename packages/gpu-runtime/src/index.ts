@@ -11,7 +11,13 @@
  * queue per model with cancellation and deadlines.
  */
 
-export { Admission, type AdmissionInit, type AdmitOptions, type Release } from './admission.js'
+export {
+  Admission,
+  type AdmissionInit,
+  type AdmitOptions,
+  type Release,
+  type Reservation,
+} from './admission.js'
 export {
   CAPACITY_FILE,
   capacityKey,

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { FeatureName } from '@cocoon-mesh/protocol'
 import { markHandled } from '@cocoon-mesh/protocol'
 import { defaultLogger } from '@libp2p/logger'
-import { Admission, type Release } from './admission.js'
+import { Admission, type Release, type Reservation } from './admission.js'
 import { capacityKey, selfBenchmark } from './benchmark.js'
 import {
   AbortedError,
@@ -194,6 +194,7 @@ class LocalRuntime implements Runtime {
     const ticket = this.admission.enqueue(request.model, {
       signal: request.signal,
       deadline: request.deadline,
+      reservation: request.reservation,
     })
     return ticket.then(async (release) => {
       try {
@@ -223,6 +224,7 @@ class LocalRuntime implements Runtime {
     const ticket = this.admission.enqueue(request.model, {
       signal: request.signal,
       deadline: request.deadline,
+      reservation: request.reservation,
     })
     // runAdmitted awaits the ticket; until the stream starts producing nobody does.
     markHandled(ticket)
@@ -240,6 +242,7 @@ class LocalRuntime implements Runtime {
     const release = await this.admission.enqueue(TENSOR_LANE, {
       signal: request.signal,
       deadline: request.deadline,
+      reservation: request.reservation,
     })
     try {
       return await this.tensor.run(request)
@@ -250,6 +253,11 @@ class LocalRuntime implements Runtime {
 
   stats(): Record<string, AdmissionStats> {
     return this.admission.stats()
+  }
+
+  reserve(key: string): Reservation {
+    if (this.closed) throw new RuntimeClosedError('The runtime is closed')
+    return this.admission.reserve(key)
   }
 
   /** Benchmarks the first configured model (llama before openai) and the tensor backend. */

@@ -6,6 +6,7 @@
  */
 import type { FeatureName } from '@cocoon-mesh/protocol'
 import type { ComponentLogger } from '@libp2p/interface'
+import type { Reservation } from './admission.js'
 import type {
   AbortedError,
   DeadlineExceededError,
@@ -82,6 +83,8 @@ export interface GenerateRequest {
   signal?: AbortSignal
   /** Unix ms; past it, generation stops and rejects with `DeadlineExceededError`. */
   deadline?: number
+  /** The place {@link Runtime.reserve} held for this job: admission then never finds the queue full. */
+  reservation?: Reservation
 }
 
 /** A JSON schema as a plain JSON object. */
@@ -200,6 +203,8 @@ export interface EmbedRequest {
   signal?: AbortSignal
   /** Unix ms. */
   deadline?: number
+  /** The place {@link Runtime.reserve} held for this job. */
+  reservation?: Reservation
 }
 
 export interface EmbedResult {
@@ -276,6 +281,8 @@ export interface TensorRequest {
   signal?: AbortSignal
   /** Unix ms. */
   deadline?: number
+  /** The place {@link Runtime.reserve} held for this job. */
+  reservation?: Reservation
 }
 
 export type TensorProvider = 'cuda' | 'cpu'
@@ -514,8 +521,16 @@ export interface Runtime {
    * @throws {RuntimeRunTensorErrorType}
    */
   runTensor(request: TensorRequest): Promise<TensorResult>
-  /** Running / queued counts per model name, and for tensor jobs under `TENSOR_LANE` (`@tensor`). */
+  /** Running / queued (reserved places included) counts per model name, and for tensor jobs under `TENSOR_LANE` (`@tensor`). */
   stats(): Record<string, AdmissionStats>
+  /**
+   * Holds a place in the admission lane of `key` (a model name or
+   * `TENSOR_LANE`) for a job about to start; pass it as the request's
+   * `reservation`, or release it. This is how a provider decides admission
+   * once: room reserved when it accepts is room the job finds.
+   * @throws {UnknownModelError | QueueFullError}
+   */
+  reserve(key: string): Reservation
   /**
    * Short self-benchmark, cached in `home` (see {@link Capacity}).
    * @throws {RuntimeBenchmarkErrorType}

@@ -143,13 +143,20 @@ const jobRequestArb = fc.record({
 export const jobFrameArb: fc.Arbitrary<JobFrame> = fc.oneof(
   jobRequestArb.map((request) => ({ request })),
   fc
-    .record({ jobId: str(), price: fc.option(pricesArb, { nil: undefined }), creditWindow: u64 })
+    .record({
+      jobId: str(),
+      price: fc.option(pricesArb, { nil: undefined }),
+      creditWindow: u64,
+      queueDepth: u32,
+    })
     .map((accept) => ({ accept })),
   fc
     .record({
       jobId: str(),
       reason: fc.constantFrom(...enumValues<RejectReason>(RejectReason)),
       message: str(),
+      retryAfterMs: u32,
+      queueDepth: u32,
     })
     .map((reject) => ({ reject })),
   fc

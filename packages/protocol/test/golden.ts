@@ -208,13 +208,20 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
           jobId: 'job-0001',
           price: { perKPromptTokens: 1000n, perKCompletionTokens: 3000n, perTensorGflop: 0n },
           creditWindow: 50_000n,
+          queueDepth: 0,
         },
       },
     },
     {
       name: 'reject',
       frame: {
-        reject: { jobId: 'job-0001', reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: '4/4 busy' },
+        reject: {
+          jobId: 'job-0001',
+          reason: RejectReason.REJECT_REASON_OVER_CAPACITY,
+          message: '4/4 busy',
+          retryAfterMs: 0,
+          queueDepth: 0,
+        },
       },
     },
     {

@@ -119,7 +119,7 @@ describe('a provider cannot bill more than the client counted', () => {
     const c = await client()
     const gateway = await startGateway({
       generate: (params) => c.generate(params),
-      models: async () => [MODEL],
+      offers: () => c.peer.orderBook.offers(),
     })
     scratch.cleanups.push(() => gateway.close())
     const sentAt = Date.now()

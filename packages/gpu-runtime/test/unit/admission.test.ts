@@ -97,3 +97,46 @@ describe('admission', () => {
     expect(() => a.enqueue('x')).toThrow(UnknownModelError)
   })
 })
+
+describe('admission reservations', () => {
+  it('a reserved place counts as queued and is never refused for a full queue', async () => {
+    const a = new Admission({ limits: { m: { maxConcurrency: 1, maxQueue: 1 } } })
+    const first = a.reserve('m')
+    const second = a.reserve('m')
+    expect(() => a.reserve('m')).toThrow(QueueFullError)
+    expect(a.stats().m).toMatchObject({ running: 0, queued: 2 })
+    // a job without a reservation finds no room beside the reserved places
+    expect(() => a.enqueue('m')).toThrow(QueueFullError)
+    const release = await a.enqueue('m', { reservation: first })
+    const queued = a.enqueue('m', { reservation: second })
+    expect(a.stats().m).toMatchObject({ running: 1, queued: 1 })
+    release()
+    ;(await queued)()
+    expect(a.stats().m).toMatchObject({ running: 0, queued: 0 })
+  })
+
+  it('a released reservation gives its place back once, and cannot be used afterwards', () => {
+    const a = new Admission({ limits: { m: { maxConcurrency: 1, maxQueue: 0 } } })
+    const r = a.reserve('m')
+    expect(() => a.reserve('m')).toThrow(QueueFullError)
+    r.release()
+    r.release()
+    expect(a.stats().m).toMatchObject({ running: 0, queued: 0 })
+    const other = a.reserve('m')
+    // the released reservation no longer holds a place: it is checked like any job
+    expect(() => a.enqueue('m', { reservation: r })).toThrow(QueueFullError)
+    other.release()
+  })
+
+  it('a reservation of another lane holds no place in this one', () => {
+    const a = new Admission({
+      limits: { m: { maxConcurrency: 1, maxQueue: 0 }, n: { maxConcurrency: 1, maxQueue: 0 } },
+    })
+    const inN = a.reserve('n')
+    const inM = a.reserve('m')
+    expect(() => a.enqueue('m', { reservation: inN })).toThrow(QueueFullError)
+    inM.release()
+    inN.release()
+    expect(() => a.reserve('x')).toThrow(UnknownModelError)
+  })
+})

@@ -34,9 +34,9 @@ export interface NodeEvents {
   'offer-replaced': OfferFields
   'offer-removed': OfferFields
   'job-accepted': { jobId: string; client: string; model: string }
-  'job-rejected': { jobId: string; reason: string; message: string }
+  'job-rejected': { jobId: string; client: string; reason: string; message: string }
   'job-finished': { jobId: string; cost: string; tokens: number; gflop: number }
-  'job-failed': { jobId: string; code: string; message: string }
+  'job-failed': { jobId: string; client: string; code: string; message: string }
   'payments-off': { payout: string }
   'payments-on': { endpoint: string; payout: string; settlementKey: string }
   'cleanup-failed': { step: string; error: string }
@@ -54,6 +54,11 @@ export type NodeEventName = keyof NodeEvents
 /** `text` on one line, runs of whitespace as one space. */
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
+}
+
+/** The job id, or `before-request` for a stream that ended before its JobRequest said one. */
+function jobLabel(jobId: string): string {
+  return jobId === '' ? 'before-request' : jobId
 }
 
 function offerText(type: string, f: OfferFields): string {
@@ -80,9 +85,11 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   'offer-replaced': (f) => offerText('replaced', f),
   'offer-removed': (f) => offerText('removed', f),
   'job-accepted': (f) => `job-accepted ${f.jobId} client=${f.client} model=${f.model}`,
-  'job-rejected': (f) => `job-rejected ${f.jobId} reason=${f.reason} ${oneLine(f.message)}`,
+  'job-rejected': (f) =>
+    `job-rejected ${jobLabel(f.jobId)} client=${f.client} reason=${f.reason} ${oneLine(f.message)}`,
   'job-finished': (f) => `job-finished ${f.jobId} cost=${f.cost} tokens=${f.tokens} gflop=${f.gflop}`,
-  'job-failed': (f) => `job-failed ${f.jobId} code=${f.code} ${oneLine(f.message)}`,
+  'job-failed': (f) =>
+    `job-failed ${jobLabel(f.jobId)} client=${f.client} code=${f.code} ${oneLine(f.message)}`,
   'payments-off': (f) => `payments off (free jobs): no chain endpoint; payout ${f.payout}`,
   'payments-on': (f) => `payments on via ${f.endpoint}; payout ${f.payout} settlement-key ${f.settlementKey}`,
   'cleanup-failed': (f) => `cleanup-failed ${f.step} ${oneLine(f.error)}`,
@@ -142,7 +149,7 @@ export function logJobEvent(log: NodeLog, e: JobServiceEvent): void {
       log.event('job-accepted', { jobId: e.jobId, client: e.client, model: e.model })
       break
     case 'rejected':
-      log.event('job-rejected', { jobId: e.jobId, reason: e.reason, message: e.message })
+      log.event('job-rejected', { jobId: e.jobId, client: e.client, reason: e.reason, message: e.message })
       break
     case 'finished':
       log.event('job-finished', {
@@ -153,7 +160,7 @@ export function logJobEvent(log: NodeLog, e: JobServiceEvent): void {
       })
       break
     case 'failed':
-      log.event('job-failed', { jobId: e.jobId, code: e.code, message: e.message })
+      log.event('job-failed', { jobId: e.jobId, client: e.client, code: e.code, message: e.message })
       break
     case 'progress':
       break

@@ -5,7 +5,13 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Capacity, createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import {
+  type Capacity,
+  createRuntime,
+  QueueFullError,
+  type Runtime,
+  writeTinyGguf,
+} from '@cocoon-mesh/gpu-runtime'
 import { errorMessage, llmCost, markHandled, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
@@ -208,7 +214,7 @@ function jobEventForwarder(): (event: JobServiceEvent) => void {
   }
 }
 
-/** A runtime whose admission is always full, so the job service rejects with OVER_CAPACITY. */
+/** A runtime whose admission is always full (no place to reserve), so the job service rejects with OVER_CAPACITY. */
 function rejectingRuntime<
   R extends {
     stats(): Record<string, { running: number; queued: number; maxConcurrency: number; maxQueue: number }>
@@ -224,6 +230,13 @@ function rejectingRuntime<
               { ...s, running: s.maxConcurrency, queued: s.maxQueue },
             ]),
           )
+      }
+      if (prop === 'reserve') {
+        return (key: string) => {
+          throw new QueueFullError(`Queue full for ${key}`, {
+            details: 'this demo provider rejects every job',
+          })
+        }
       }
       const value = Reflect.get(target, prop, receiver)
       return typeof value === 'function' ? value.bind(target) : value

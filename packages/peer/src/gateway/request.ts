@@ -1,7 +1,16 @@
-import type { ChatMessage } from '@cocoon-mesh/gpu-runtime'
+import type {
+  ChatMessage,
+  JsonSchema,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from '@cocoon-mesh/gpu-runtime'
+import { TrustTier } from '@cocoon-mesh/protocol'
 import { type OpenAiError, openAiError } from './errors.js'
+import { type Endpoint, firstRefused, parametersOf } from './parameters.js'
+import { schemaViolation } from './request-schema.js'
 
-/** A parsed, validated chat or text completion request. */
+/** A parsed, validated chat or text completion request: only what the job is given. */
 export interface CompletionRequest {
   model: string
   messages?: ChatMessage[]
@@ -11,139 +20,137 @@ export interface CompletionRequest {
   maxTokens?: number
   temperature?: number
   seed?: number
+  stop?: string[]
+  topP?: number
+  presencePenalty?: number
+  frequencyPenalty?: number
+  responseFormat?: ResponseFormat
+  tools?: ToolDefinition[]
+  toolChoice?: ToolChoice
+  /** The caller's end-user id: logged with the request, never sent to a provider. */
+  user?: string
   /** Cocoon extension: nanoTON per 1k tokens at most. */
   maxPrice?: bigint
-}
-
-const MAX_TOKENS_LIMIT = 32_768
-
-function bad(message: string, param: string | null): OpenAiError {
-  return openAiError(400, message, 'invalid_request_error', 'invalid_value', param)
+  /** Cocoon extension: the least trust tier a provider must have. */
+  minTrustTier?: TrustTier
 }
 
 type Body = Record<string, unknown>
 
-/** One group of body fields: copies what it validates into `out`, or returns the 400 for the first bad one. */
-type FieldGroup = (b: Body, out: CompletionRequest) => OpenAiError | undefined
+const TRUST_TIERS: Record<string, TrustTier> = {
+  open: TrustTier.TRUST_TIER_OPEN,
+  verified: TrustTier.TRUST_TIER_VERIFIED,
+  attested: TrustTier.TRUST_TIER_ATTESTED,
+}
 
-/** Validates a `/v1/chat/completions` (`chat`) or `/v1/completions` body. Pure. */
-export function parseCompletionRequest(body: unknown, chat: boolean): CompletionRequest | OpenAiError {
+const RULES: Record<Endpoint, ReturnType<typeof parametersOf>> = {
+  chat: parametersOf('chat'),
+  completion: parametersOf('completion'),
+}
+
+/**
+ * Validates a `/v1/chat/completions` (`chat`) or `/v1/completions` body. Pure.
+ * A top-level `null` means absent (as OpenAI treats it). Then, in order: the
+ * schema (types, ranges, no unknown field), the refused parameters of the
+ * table (`PARAMETERS`), and `stream_options` without `stream`.
+ */
+export function parseCompletionRequest(body: unknown, endpoint: Endpoint): CompletionRequest | OpenAiError {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return bad('the request body must be a JSON object', null)
   }
-  const b = body as Body
-  if (typeof b.model !== 'string' || b.model.trim() === '')
-    return bad('`model` is required and must be a string', 'model')
-  const out: CompletionRequest = { model: b.model, stream: b.stream === true, includeUsage: false }
-  const groups: FieldGroup[] = [
-    streamFields,
-    chat ? chatMessages : textPrompt,
-    samplingFields,
-    unsupportedFields,
-    maxPriceField,
-  ]
-  for (const group of groups) {
-    const error = group(b, out)
-    if (error !== undefined) return error
+  const b: Body = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null))
+  const violation = schemaViolation(b, endpoint)
+  if (violation !== undefined) return violation
+  const refused = firstRefused(b, RULES[endpoint])
+  if (refused !== undefined) {
+    return openAiError(
+      400,
+      `\`${refused.name}\` is not supported by this gateway: ${refused.reason ?? 'refused'}`,
+      'invalid_request_error',
+      'unsupported_parameter',
+      refused.name,
+    )
   }
+  if (b.stream_options !== undefined && b.stream !== true) {
+    return bad('`stream_options` is only allowed when `stream` is true', 'stream_options')
+  }
+  const toolsError = toolsConflict(b)
+  if (toolsError !== undefined) return toolsError
+  return toRequest(b, endpoint)
+}
+
+/** `tool_choice` without `tools` or naming a tool not given, and `tools` with a `response_format`. */
+function toolsConflict(b: Body): OpenAiError | undefined {
+  const tools = b.tools as Array<{ function: { name: string } }> | undefined
+  const choice = b.tool_choice as string | { function: { name: string } } | undefined
+  if (choice !== undefined && choice !== 'none' && tools === undefined)
+    return bad('`tool_choice` is only allowed when `tools` are given', 'tool_choice')
+  if (typeof choice === 'object' && !tools?.some((t) => t.function.name === choice.function.name))
+    return bad(`\`tool_choice\` names \`${choice.function.name}\`, which is not in \`tools\``, 'tool_choice')
+  const format = (b.response_format as { type: string } | undefined)?.type
+  if (tools !== undefined && format !== undefined && format !== 'text')
+    return bad('`response_format` cannot be combined with `tools`', 'response_format')
+  return undefined
+}
+
+/** The request of a body that passed the schema and the table. */
+function toRequest(b: Body, endpoint: Endpoint): CompletionRequest {
+  const out: CompletionRequest = {
+    model: b.model as string,
+    stream: b.stream === true,
+    includeUsage: (b.stream_options as Body | undefined)?.include_usage === true,
+  }
+  if (endpoint === 'chat') {
+    out.messages = (b.messages as Body[]).map((m) => ({
+      role: m.role as string,
+      content: contentText(m.content as string | Array<{ text: string }>),
+    }))
+  } else {
+    out.prompt = Array.isArray(b.prompt) ? (b.prompt[0] as string) : (b.prompt as string)
+  }
+  const maxTokens = b.max_completion_tokens ?? b.max_tokens
+  if (maxTokens !== undefined) out.maxTokens = maxTokens as number
+  if (b.temperature !== undefined) out.temperature = b.temperature as number
+  if (b.seed !== undefined) out.seed = b.seed as number
+  if (b.user !== undefined) out.user = b.user as string
+  Object.assign(out, constraints(b))
+  if (b.max_price !== undefined) out.maxPrice = BigInt(b.max_price as number | string)
+  if (b.min_trust_tier !== undefined) out.minTrustTier = TRUST_TIERS[b.min_trust_tier as string]
   return out
 }
 
-/** `stream` and `stream_options.include_usage`. */
-function streamFields(b: Body, out: CompletionRequest): OpenAiError | undefined {
-  if (b.stream !== undefined && typeof b.stream !== 'boolean')
-    return bad('`stream` must be a boolean', 'stream')
-  const options = b.stream_options
-  if (options !== undefined && options !== null) {
-    if (typeof options !== 'object') return bad('`stream_options` must be an object', 'stream_options')
-    out.includeUsage = (options as Body).include_usage === true
+/** Stop strings, sampling, response format and tools, in the job's terms. */
+function constraints(b: Body): Partial<CompletionRequest> {
+  const out: Partial<CompletionRequest> = {}
+  if (b.stop !== undefined) out.stop = typeof b.stop === 'string' ? [b.stop] : (b.stop as string[])
+  if (b.top_p !== undefined) out.topP = b.top_p as number
+  if (b.presence_penalty !== undefined) out.presencePenalty = b.presence_penalty as number
+  if (b.frequency_penalty !== undefined) out.frequencyPenalty = b.frequency_penalty as number
+  const format = b.response_format as { type: string; json_schema?: { schema?: JsonSchema } } | undefined
+  if (format?.type === 'json_object') out.responseFormat = { type: 'json_object' }
+  if (format?.type === 'json_schema') {
+    out.responseFormat = { type: 'json_schema', schema: format.json_schema?.schema ?? { type: 'object' } }
   }
-  return undefined
+  const tools = b.tools as
+    | Array<{ function: { name: string; description?: string; parameters?: JsonSchema } }>
+    | undefined
+  if (tools !== undefined) {
+    out.tools = tools.map(({ function: f }) => ({
+      name: f.name,
+      ...(f.description !== undefined ? { description: f.description } : {}),
+      ...(f.parameters !== undefined ? { parameters: f.parameters } : {}),
+    }))
+  }
+  const choice = b.tool_choice as 'none' | 'auto' | 'required' | { function: { name: string } } | undefined
+  if (choice !== undefined)
+    out.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name }
+  return out
 }
 
-/** Chat input: a non-empty `messages` array of `{ role, content }` with text content. */
-function chatMessages(b: Body, out: CompletionRequest): OpenAiError | undefined {
-  if (!Array.isArray(b.messages) || b.messages.length === 0) {
-    return bad('`messages` must be a non-empty array', 'messages')
-  }
-  const messages: ChatMessage[] = []
-  for (const [i, m] of b.messages.entries()) {
-    if (typeof m !== 'object' || m === null) return bad(`messages[${i}] must be an object`, `messages[${i}]`)
-    const { role, content } = m as Body
-    if (typeof role !== 'string') return bad(`messages[${i}].role must be a string`, `messages[${i}].role`)
-    const text = contentText(content)
-    if (text === undefined)
-      return bad(`messages[${i}].content must be a string or text parts`, `messages[${i}].content`)
-    messages.push({ role, content: text })
-  }
-  out.messages = messages
-  return undefined
+function contentText(content: string | Array<{ text: string }>): string {
+  return typeof content === 'string' ? content : content.map((p) => p.text).join('')
 }
 
-/** Text-completion input: `prompt` as a non-empty string or a one-string array. */
-function textPrompt(b: Body, out: CompletionRequest): OpenAiError | undefined {
-  const prompt = Array.isArray(b.prompt) && b.prompt.length === 1 ? b.prompt[0] : b.prompt
-  if (typeof prompt !== 'string' || prompt === '') return bad('`prompt` must be a non-empty string', 'prompt')
-  out.prompt = prompt
-  return undefined
-}
-
-/** `max_completion_tokens` (or `max_tokens`), `temperature` and `seed`; null means absent. */
-function samplingFields(b: Body, out: CompletionRequest): OpenAiError | undefined {
-  const maxTokens = b.max_completion_tokens ?? b.max_tokens
-  if (maxTokens !== undefined && maxTokens !== null) {
-    if (
-      !Number.isInteger(maxTokens) ||
-      (maxTokens as number) < 1 ||
-      (maxTokens as number) > MAX_TOKENS_LIMIT
-    ) {
-      return bad(`\`max_tokens\` must be an integer in 1..${MAX_TOKENS_LIMIT}`, 'max_tokens')
-    }
-    out.maxTokens = maxTokens as number
-  }
-  if (b.temperature !== undefined && b.temperature !== null) {
-    if (typeof b.temperature !== 'number' || b.temperature < 0 || b.temperature > 2) {
-      return bad('`temperature` must be a number in 0..2', 'temperature')
-    }
-    out.temperature = b.temperature
-  }
-  if (b.seed !== undefined && b.seed !== null) {
-    if (!Number.isInteger(b.seed) || (b.seed as number) < 0)
-      return bad('`seed` must be a non-negative integer', 'seed')
-    out.seed = (b.seed as number) >>> 0
-  }
-  return undefined
-}
-
-/** OpenAI fields the gateway refuses rather than ignores: `n` other than 1, `tools`. */
-function unsupportedFields(b: Body): OpenAiError | undefined {
-  if (b.n !== undefined && b.n !== null && b.n !== 1) return bad('only `n: 1` is supported', 'n')
-  if (b.tools !== undefined && b.tools !== null) return bad('tools are not supported', 'tools')
-  return undefined
-}
-
-/** Cocoon extension `max_price`: nanoTON per 1k tokens, an integer given as a number or a string. */
-function maxPriceField(b: Body, out: CompletionRequest): OpenAiError | undefined {
-  if (b.max_price === undefined || b.max_price === null) return undefined
-  if (typeof b.max_price !== 'number' && typeof b.max_price !== 'string')
-    return bad('`max_price` must be a number', 'max_price')
-  try {
-    out.maxPrice = BigInt(b.max_price)
-  } catch {
-    return bad('`max_price` must be an integer (nanoTON per 1k tokens)', 'max_price')
-  }
-  return undefined
-}
-
-function contentText(content: unknown): string | undefined {
-  if (typeof content === 'string') return content
-  if (!Array.isArray(content)) return undefined
-  let text = ''
-  for (const part of content) {
-    if (typeof part !== 'object' || part === null) return undefined
-    const p = part as Record<string, unknown>
-    if (p.type !== 'text' || typeof p.text !== 'string') return undefined
-    text += p.text
-  }
-  return text
+function bad(message: string, param: string | null): OpenAiError {
+  return openAiError(400, message, 'invalid_request_error', 'invalid_value', param)
 }

@@ -1,21 +1,39 @@
-import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ComponentLogger, Logger } from '@libp2p/interface'
+import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
+import type { ComponentLogger, Logger, Metrics } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { JobUsage, LlmJob, TokenOutput } from '../jobs/run-job.js'
-import type { GenerateParams } from '../sdk/light-peer.js'
-import { type OpenAiError, openAiError, toOpenAiError } from './errors.js'
-import { type CompletionRequest, parseCompletionRequest } from './request.js'
-import { partTrustFields, servedTier, trustTierHeaders } from './trust-tier.js'
+import type { EmbedJobResult } from '../jobs/job-types.js'
+import type { LlmJob } from '../jobs/run-job.js'
+import { type EmbedParams, type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
+import { modelNotFound, offeredModels, refuseBeforeJob } from './admissible.js'
+import { complete } from './completion.js'
+import { type CorsOptions, corsHeaders, preflight } from './cors.js'
+import { embeddings } from './embeddings.js'
+import { invalidRequest, type OpenAiError, openAiError, toOpenAiError } from './errors.js'
+import { GatewayQueue, type GatewayQueueOptions } from './queue.js'
+import { parseCompletionRequest } from './request.js'
+import { type RequestLogger, type RequestRecord, requestLogger } from './request-log.js'
+import { sendError, sendJson } from './respond.js'
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** The largest request body read, bytes. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/** A prom-client registry, as the gateway serves it on `/metrics`. */
+export interface MetricsRegistry {
+  readonly contentType: string
+  metrics(): Promise<string>
+}
 
 export interface GatewayOptions {
   /** What runs the jobs: a light client's `generate`. */
   generate: (params: GenerateParams) => LlmJob
-  /** Models currently offered in the order book. */
-  models: () => string[] | Promise<string[]>
+  /** What runs `/v1/embeddings`: a light client's `embed`. Without it the route answers 404. */
+  embed?: (params: EmbedParams) => Promise<EmbedJobResult>
+  /** Every live offer of the warm order book: which models exist, at what price and trust tier. */
+  offers: () => readonly Offer[]
+  /** Called for a model nobody offers, so the book starts watching it (the request itself gets its 404 at once). */
+  watch?: (model: string) => void
   /** Default 0 (an ephemeral port). */
   port?: number
   /** Always loopback unless told otherwise. Default 127.0.0.1. */
@@ -24,7 +42,17 @@ export interface GatewayOptions {
   maxPrice?: bigint
   /** Default `max_tokens`. Default 256. */
   defaultMaxTokens?: number
-  /** Where failed requests are logged (default `defaultLogger()`); pass the light peer's `libp2p.logger`. */
+  /** Origins allowed to call from a web page. Default none (no CORS headers). */
+  cors?: CorsOptions
+  /** The gateway's own bounded queue (jobs in flight, requests waiting, how long). */
+  queue?: GatewayQueueOptions
+  /** Where the gateway's metrics are registered (`cocoon_gateway_*`). */
+  metrics?: Metrics
+  /** Served on `GET /metrics` when set: the registry `metrics` writes to. */
+  registry?: MetricsRegistry
+  /** The clock offers are checked against. Default `Date.now`. */
+  now?: () => number
+  /** Where requests are logged, one line each (default `defaultLogger()`); pass the light peer's `libp2p.logger`. */
   logger?: ComponentLogger
 }
 
@@ -38,21 +66,29 @@ export interface Gateway {
 /** What {@link startGateway} throws: node's listen error (`EADDRINUSE`, `EACCES`). */
 export type StartGatewayErrorType = Error
 
+interface Served {
+  options: GatewayOptions
+  queue: GatewayQueue
+  now: () => number
+}
+
 /**
- * An OpenAI-compatible HTTP server (`/v1/models`, `/v1/chat/completions`,
- * `/v1/completions`, streaming SSE and not) that routes every request over
- * the mesh. Job errors become OpenAI error responses ({@link toOpenAiError}).
+ * An OpenAI-compatible HTTP server (`/v1/models`, `/v1/models/{id}`,
+ * `/v1/chat/completions`, `/v1/completions`, streaming SSE and not, and
+ * `/metrics`) that routes every request over the mesh. Job errors become
+ * OpenAI error responses ({@link toOpenAiError}); each request is logged as one line.
  * @throws {StartGatewayErrorType}
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log: Logger = (options.logger ?? defaultLogger()).forComponent('cocoon:gateway')
-  const server: Server = createServer((req, res) => {
-    handle(req, res, options).catch((err: unknown) => {
-      log.error('request failed - %e', err)
-      if (!res.headersSent) sendError(res, toOpenAiError(err))
-      else res.end()
-    })
+  const now = options.now ?? Date.now
+  const queue = new GatewayQueue({ ...options.queue, now })
+  const logRequest = requestLogger(log, options.metrics, {
+    running: () => queue.running,
+    waiting: () => queue.waiting,
   })
+  const served: Served = { options, queue, now }
+  const server: Server = createServer((req, res) => serve(req, res, served, logRequest))
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -70,189 +106,144 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: GatewayOptions): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''
-  if (path === '/v1/models' || path === '/models') {
-    if (req.method !== 'GET') return sendError(res, methodNotAllowed(req.method))
-    const models = [...new Set(await options.models())].sort()
-    return sendJson(res, 200, {
-      object: 'list',
-      data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'cocoon-mesh' })),
-    })
-  }
-  const chat = path === '/v1/chat/completions' || path === '/chat/completions'
-  const text = path === '/v1/completions' || path === '/completions'
-  if (!chat && !text) {
-    return sendError(res, openAiError(404, `unknown path ${path}`, 'invalid_request_error', 'not_found'))
-  }
-  if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method))
-  const raw = await readBody(req)
-  if (typeof raw !== 'string') return sendError(res, raw)
-  let body: unknown
-  try {
-    body = JSON.parse(raw)
-  } catch {
-    return sendError(
-      res,
-      openAiError(400, 'the request body is not valid JSON', 'invalid_request_error', 'invalid_json'),
-    )
-  }
-  const parsed = parseCompletionRequest(body, chat)
-  if ('status' in parsed) return sendError(res, parsed)
-  await complete(res, parsed, chat, options)
+/** Serves one request and logs it once its response ended (or the caller left). */
+function serve(req: IncomingMessage, res: ServerResponse, served: Served, logRequest: RequestLogger): void {
+  const startedAt = served.now()
+  const record: RequestRecord = { method: req.method ?? '', path: routePath(req) }
+  res.once('close', () =>
+    logRequest({ ...record, status: record.status ?? res.statusCode }, served.now() - startedAt),
+  )
+  const headers = corsHeaders(req.headers.origin, served.options.cors)
+  route(req, res, { ...served, record, headers, startedAt }).catch((err: unknown) => {
+    record.error = String(err)
+    if (!res.headersSent) sendError(res, toOpenAiError(err), headers)
+    else res.end()
+  })
 }
 
-async function complete(
-  res: ServerResponse,
-  request: CompletionRequest,
-  chat: boolean,
-  options: GatewayOptions,
-): Promise<void> {
+function routePath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? ''
+}
+
+interface RequestScope extends Served {
+  record: RequestRecord
+  headers: Record<string, string>
+  startedAt: number
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
+  const { options, headers } = scope
+  const path = scope.record.path.replace(/^\/v1(?=\/)/, '')
+  if (req.method === 'OPTIONS') {
+    const answer = preflight(req.headers.origin, req.headers['access-control-request-headers'], options.cors)
+    res.writeHead(answer.status, answer.headers).end()
+    return
+  }
+  if (path === '/metrics' && options.registry !== undefined) {
+    if (req.method !== 'GET') return sendError(res, methodNotAllowed(req.method), headers)
+    const text = await options.registry.metrics()
+    res.writeHead(200, { 'content-type': options.registry.contentType }).end(text)
+    return
+  }
+  if (path === '/models' || path.startsWith('/models/')) {
+    if (req.method !== 'GET') return sendError(res, methodNotAllowed(req.method), headers)
+    return listModels(res, path, scope)
+  }
+  if (path === '/embeddings' && options.embed !== undefined) {
+    if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method), headers)
+    const body = await readJson(req)
+    if ('status' in body) return sendError(res, body, headers)
+    return embeddings(res, body.json, {
+      embed: options.embed,
+      offers: options.offers(),
+      now: scope.now(),
+      ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+      record: scope.record,
+      headers,
+      signal: closeSignal(res),
+    })
+  }
+  const endpoint = path === '/chat/completions' ? 'chat' : path === '/completions' ? 'completion' : undefined
+  if (endpoint === undefined) {
+    return sendError(
+      res,
+      openAiError(404, `unknown path ${scope.record.path}`, 'invalid_request_error', 'not_found'),
+      headers,
+    )
+  }
+  if (req.method !== 'POST') return sendError(res, methodNotAllowed(req.method), headers)
+  const body = await readJson(req)
+  if ('status' in body) return sendError(res, body, headers)
+  const request = parseCompletionRequest(body.json, endpoint)
+  if ('status' in request) return refuse(res, request, scope)
+  scope.record.model = request.model
+  if (request.user !== undefined) scope.record.user = request.user
+  const maxPrice = request.maxPrice ?? options.maxPrice
+  const refusal = refuseBeforeJob({
+    request,
+    offers: options.offers(),
+    now: scope.now(),
+    ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice as PriceCap) } : {}),
+    maxPriceFromRequest: request.maxPrice !== undefined,
+  })
+  if (refusal !== undefined) {
+    if (refusal.status === 404) options.watch?.(request.model)
+    return refuse(res, refusal, scope)
+  }
+  await complete(res, request, endpoint, {
+    generate: options.generate,
+    queue: scope.queue,
+    ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+    defaultMaxTokens: options.defaultMaxTokens ?? 256,
+    record: scope.record,
+    startedAt: scope.startedAt,
+    now: scope.now,
+    headers,
+  })
+}
+
+/** Fires when the caller goes away before the response ended. */
+function closeSignal(res: ServerResponse): AbortSignal {
   const controller = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished) controller.abort()
   })
-  const maxPrice = request.maxPrice ?? options.maxPrice
-  const job = options.generate({
-    model: request.model,
-    ...(request.messages !== undefined ? { messages: request.messages } : { prompt: request.prompt ?? '' }),
-    maxTokens: request.maxTokens ?? options.defaultMaxTokens ?? 256,
-    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-    ...(request.seed !== undefined ? { seed: request.seed } : {}),
-    ...(maxPrice !== undefined ? { maxPrice } : {}),
-    signal: controller.signal,
-  })
-  const id = `${chat ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`
-  // OpenAI's `created` is the wall-clock Unix time of the response, not market time
-  const created = Math.floor(Date.now() / 1000)
-  const iterator = job[Symbol.asyncIterator]()
-  // wait for the first token (or the error) before committing to a status code
-  let first: IteratorResult<TokenOutput>
-  try {
-    first = await iterator.next()
-  } catch (err) {
-    return sendError(res, toOpenAiError(err))
+  return controller.signal
+}
+
+function refuse(res: ServerResponse, error: OpenAiError, scope: RequestScope): void {
+  scope.record.error = error.body.error.message
+  sendError(res, error, scope.headers)
+}
+
+/** `GET /v1/models` (every model the warm book holds offers for) and `GET /v1/models/{id}`. */
+function listModels(res: ServerResponse, path: string, scope: RequestScope): void {
+  const models = offeredModels(scope.options.offers(), scope.now())
+  const entry = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'cocoon-mesh' })
+  if (path === '/models') {
+    sendJson(res, 200, { object: 'list', data: models.map(entry) }, scope.headers)
+    return
   }
-  if (!request.stream) {
-    let content = first.done === true ? '' : first.value.text
-    try {
-      for (let r = await iterator.next(); r.done !== true; r = await iterator.next()) content += r.value.text
-    } catch (err) {
-      return sendError(res, toOpenAiError(err))
-    }
-    const usage = await job.usage
-    const finish = finishReason(usage)
-    return sendJson(
+  const id = pathModel(path.slice('/models/'.length))
+  if (id === undefined) {
+    refuse(
       res,
-      200,
-      {
-        id,
-        object: chat ? 'chat.completion' : 'text_completion',
-        created,
-        model: request.model,
-        choices: [
-          chat
-            ? {
-                index: 0,
-                message: { role: 'assistant', content, refusal: null },
-                logprobs: null,
-                finish_reason: finish,
-              }
-            : { index: 0, text: content, logprobs: null, finish_reason: finish },
-        ],
-        usage: openAiUsage(usage),
-        cocoon: cocoonUsage(usage),
-      },
-      trustTierHeaders(usage),
+      invalidRequest('the model id in the path is not valid percent-encoding', 'invalid_value', 'model'),
+      scope,
     )
+  } else if (models.includes(canonicalModelId(id))) {
+    sendJson(res, 200, entry(canonicalModelId(id)), scope.headers)
+  } else {
+    scope.options.watch?.(id)
+    refuse(res, modelNotFound(id), scope)
   }
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    ...trustTierHeaders({ first: first.done === true ? undefined : first.value }),
-  })
-  const chunk = (
-    delta: string | undefined,
-    finish: string | null,
-    role = false,
-  ): Record<string, unknown> => ({
-    id,
-    object: chat ? 'chat.completion.chunk' : 'text_completion',
-    created,
-    model: request.model,
-    choices: [
-      chat
-        ? {
-            index: 0,
-            delta: {
-              ...(role ? { role: 'assistant' } : {}),
-              ...(delta !== undefined ? { content: delta } : {}),
-            },
-            logprobs: null,
-            finish_reason: finish,
-          }
-        : { index: 0, text: delta ?? '', logprobs: null, finish_reason: finish },
-    ],
-  })
-  const send = async (data: unknown): Promise<void> => {
-    if (!res.write(`data: ${JSON.stringify(data)}\n\n`)) await new Promise((r) => res.once('drain', r))
-  }
+}
+
+function pathModel(segment: string): string | undefined {
   try {
-    if (chat) await send(chunk('', null, true))
-    if (first.done !== true) await send(chunk(first.value.text, null))
-    for (let r = await iterator.next(); r.done !== true; r = await iterator.next()) {
-      await send(chunk(r.value.text, null))
-    }
-    const usage = await job.usage
-    await send(chunk(undefined, finishReason(usage)))
-    if (request.includeUsage) {
-      await send({
-        id,
-        object: chat ? 'chat.completion.chunk' : 'text_completion',
-        created,
-        model: request.model,
-        choices: [],
-        usage: openAiUsage(usage),
-        cocoon: cocoonUsage(usage),
-      })
-    }
-    res.end('data: [DONE]\n\n')
-  } catch (err) {
-    if (controller.signal.aborted) return
-    // headers are sent: report the error in-band, as OpenAI-compatible servers do
-    res.end(`data: ${JSON.stringify(toOpenAiError(err).body)}\n\n`)
-  }
-}
-
-function finishReason(usage: JobUsage): string {
-  return usage.finishReason === 'stop' ? 'stop' : 'length'
-}
-
-function openAiUsage(usage: JobUsage): Record<string, unknown> {
-  return {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: usage.promptTokens + usage.completionTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-  }
-}
-
-/** Cocoon's extension: cost, the trust tier that served the job, and which providers served which part at what tier. */
-function cocoonUsage(usage: JobUsage): Record<string, unknown> {
-  return {
-    cost_nanoton: usage.cost.toString(),
-    backend: usage.backend,
-    trust_tier: servedTier(usage),
-    parts: usage.parts.map((p) => ({
-      provider: p.providerId,
-      ...partTrustFields(p),
-      outcome: p.outcome,
-      completion_tokens: p.completionTokens,
-      cost_nanoton: p.cost.toString(),
-      price_per_k_completion_tokens: p.price.perKCompletionTokens.toString(),
-    })),
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
   }
 }
 
@@ -260,26 +251,8 @@ function methodNotAllowed(method: string | undefined): OpenAiError {
   return openAiError(405, `method ${method ?? ''} not allowed`, 'invalid_request_error', 'method_not_allowed')
 }
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  })
-  res.end(text)
-}
-
-function sendError(res: ServerResponse, error: OpenAiError): void {
-  sendJson(res, error.status, error.body)
-}
-
-async function readBody(req: IncomingMessage): Promise<string | OpenAiError> {
+/** The body parsed as JSON, or the 413 / 400 for one too large or not JSON. */
+async function readJson(req: IncomingMessage): Promise<{ json: unknown } | OpenAiError> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -287,12 +260,16 @@ async function readBody(req: IncomingMessage): Promise<string | OpenAiError> {
     if (size > MAX_BODY_BYTES) {
       return openAiError(
         413,
-        `request body above ${MAX_BODY_BYTES} bytes`,
+        `the request body is larger than ${MAX_BODY_BYTES} bytes`,
         'invalid_request_error',
-        'too_large',
+        'request_too_large',
       )
     }
     chunks.push(chunk as Buffer)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  try {
+    return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }
+  } catch {
+    return openAiError(400, 'the request body is not valid JSON', 'invalid_request_error', 'invalid_json')
+  }
 }

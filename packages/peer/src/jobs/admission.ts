@@ -1,5 +1,9 @@
-/** Whether the provider takes a JobRequest: its job limit, the request itself, the runtime's capacity. */
-import { TENSOR_LANE } from '@cocoon-mesh/gpu-runtime'
+/**
+ * Whether the provider takes a JobRequest, decided once: its job limit, the
+ * request itself, then a place reserved in the runtime's admission lane, so
+ * that a job accepted here never finds the runtime's queue full.
+ */
+import { QueueFullError, type Reservation, TENSOR_LANE } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobRequest,
@@ -12,19 +16,36 @@ import { DEFAULT_MAX_CONCURRENT_JOBS, type JobServiceInit } from './provider-typ
 import { findModel } from './serve-work.js'
 import { type ValidationFailure, validateRequest } from './validate.js'
 
+/** How long a client is told to wait before asking a provider with a full queue again, ms. */
+export const OVER_CAPACITY_RETRY_MS = 1000
+
+/** A refusal, with the load a client spreads its jobs by when the provider is over capacity. */
+export interface AdmissionRefusal extends ValidationFailure {
+  retryAfterMs: number
+  queueDepth: number
+}
+
+/** An admitted job: its place in the runtime's lane and how many jobs the lane holds with it. */
+export interface Admitted {
+  reservation: Reservation
+  queueDepth: number
+}
+
 /**
- * Why the service refuses `request` at `price`, or `undefined` to accept it:
- * its own job limit (`active` jobs running), the request's validation, then
- * the runtime lane's admission (running plus queued against its limits).
+ * Admits `request` at `price` or says why not: the service's own job limit
+ * (`active` jobs running), the request's validation, the features its
+ * constraints need from the model's backend, then a place reserved
+ * in the runtime lane of its model (or the tensor lane). The caller passes
+ * the reservation on to the runtime, or releases it when the job does not start.
  */
-export function admissionFailure(
+export function admitJob(
   request: JobRequest,
   price: Prices,
   service: { active: number; init: JobServiceInit; now: number },
-): ValidationFailure | undefined {
+): Admitted | AdmissionRefusal {
   const { init } = service
   if (service.active >= (init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS)) {
-    return { reason: RejectReason.REJECT_REASON_OVER_CAPACITY, message: 'provider is at its job limit' }
+    return overCapacity('provider is at its job limit', service.active)
   }
   const failure = validateRequest(request, {
     price,
@@ -32,29 +53,52 @@ export function admissionFailure(
     models: init.runtime.models(),
     embeddingModels: init.runtime.embeddingModels?.() ?? [],
   })
-  if (failure !== undefined) return failure
+  if (failure !== undefined) return refused(failure)
+  // an embedding shares its model's lane with generation
   const key =
     request.kind === JobKind.JOB_KIND_TENSOR ? TENSOR_LANE : findModel(init.runtime.models(), request.model)
   const missing =
     key === undefined ? [] : missingFeatures(init.runtime.features?.(key) ?? [], requiredFeatures(request))
   if (missing.length > 0) {
-    return {
+    return refused({
       reason: RejectReason.REJECT_REASON_BAD_REQUEST,
       message: `the backend of ${request.model} here does not support ${missing.join(', ')}`,
-    }
+    })
   }
-  const stats = key === undefined ? undefined : init.runtime.stats()[key]
-  if (request.kind === JobKind.JOB_KIND_TENSOR && stats === undefined) {
+  if (key === undefined || init.runtime.stats()[key] === undefined) {
     return {
       reason: RejectReason.REJECT_REASON_UNKNOWN_MODEL,
-      message: 'this provider does not run tensor jobs',
+      message:
+        request.kind === JobKind.JOB_KIND_TENSOR
+          ? 'this provider does not run tensor jobs'
+          : `this provider does not serve ${request.model}`,
+      retryAfterMs: 0,
+      queueDepth: 0,
     }
   }
-  if (stats !== undefined && stats.running + stats.queued >= stats.maxConcurrency + stats.maxQueue) {
-    return {
-      reason: RejectReason.REJECT_REASON_OVER_CAPACITY,
-      message: `${stats.running} running and ${stats.queued} queued of ${stats.maxConcurrency}+${stats.maxQueue}`,
-    }
+  try {
+    const reservation = init.runtime.reserve(key)
+    return { reservation, queueDepth: depth(init, key) }
+  } catch (err) {
+    if (!(err instanceof QueueFullError)) throw err
+    return overCapacity(err.details ?? err.shortMessage, depth(init, key))
   }
-  return undefined
+}
+
+function refused(failure: ValidationFailure): AdmissionRefusal {
+  return { ...failure, retryAfterMs: 0, queueDepth: 0 }
+}
+
+function depth(init: JobServiceInit, key: string): number {
+  const stats = init.runtime.stats()[key]
+  return stats === undefined ? 0 : stats.running + stats.queued
+}
+
+function overCapacity(message: string, queueDepth: number): AdmissionRefusal {
+  return {
+    reason: RejectReason.REJECT_REASON_OVER_CAPACITY,
+    message,
+    retryAfterMs: OVER_CAPACITY_RETRY_MS,
+    queueDepth,
+  }
 }

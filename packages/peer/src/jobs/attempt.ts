@@ -44,7 +44,7 @@ import { attemptKind, type CountedUsage, countUsage, deliveredCost } from './usa
 export { type CountedUsage, countUsage, deliveredCost } from './usage.js'
 
 export type AttemptEvent =
-  | { type: 'accepted'; price: Prices; creditWindow: bigint }
+  | { type: 'accepted'; price: Prices; creditWindow: bigint; queueDepth: number }
   | { type: 'token'; text: string; tokens: number }
   | { type: 'result'; result: JobResult; outputs: Tensor[]; counted: CountedUsage }
 
@@ -126,8 +126,9 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
   try {
     if (signal?.aborted === true) throw new AbortedError('job aborted by the caller')
     await writer.write({ request }, { signal })
-    const { price, creditWindow } = await readAccept(frames, options, watch)
-    yield { type: 'accepted', price, creditWindow }
+    const { price, creditWindow, queueDepth } = await readAccept(frames, options, watch)
+    if (request.llm !== undefined) watch.queuedBehind(queueDepth, request.llm.maxTokens)
+    yield { type: 'accepted', price, creditWindow, queueDepth }
     const session = await openSession(options, creditWindow)
     if (options.inputs !== undefined) {
       await sendTensors(writer, options.inputs, { signal })
@@ -182,12 +183,14 @@ async function readAccept(
   frames: AsyncIterator<JobFrame>,
   options: AttemptOptions,
   watch: ProgressWatch,
-): Promise<{ price: Prices; creditWindow: bigint }> {
+): Promise<{ price: Prices; creditWindow: bigint; queueDepth: number }> {
   const { request } = options
   const first = await next(frames, options, watch)
   if (first.reject !== undefined) {
     throw new JobRejectedError(first.reject.reason, `provider rejected the job: ${first.reject.message}`, {
       details: first.reject.message,
+      retryAfterMs: first.reject.retryAfterMs,
+      queueDepth: first.reject.queueDepth,
     })
   }
   if (first.error !== undefined) throw jobFailed(first)
@@ -204,7 +207,7 @@ async function readAccept(
       })
     }
   }
-  return { price, creditWindow: first.accept.creditWindow }
+  return { price, creditWindow: first.accept.creditWindow, queueDepth: first.accept.queueDepth }
 }
 
 function priceText(p: Prices | undefined): string {

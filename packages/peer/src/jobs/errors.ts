@@ -178,10 +178,20 @@ export class JobRejectedError extends CocoonError<'ERR_JOB_REJECTED'> {
   readonly code = 'ERR_JOB_REJECTED' as const
   override readonly name = 'JobRejectedError'
   readonly reason: RejectReason
+  /** With OVER_CAPACITY: the provider's estimate of when it has room, ms (0: none). */
+  readonly retryAfterMs: number
+  /** With OVER_CAPACITY: the jobs the provider said it holds. */
+  readonly queueDepth: number
 
-  constructor(reason: RejectReason, shortMessage: string, options?: CocoonErrorOptions) {
+  constructor(
+    reason: RejectReason,
+    shortMessage: string,
+    options?: CocoonErrorOptions & { retryAfterMs?: number; queueDepth?: number },
+  ) {
     super(shortMessage, options)
     this.reason = reason
+    this.retryAfterMs = options?.retryAfterMs ?? 0
+    this.queueDepth = options?.queueDepth ?? 0
   }
 }
 

@@ -120,6 +120,7 @@ export class Failover {
       ...(this.#ctx.latencies !== undefined ? { latencies: this.#ctx.latencies } : {}),
       ...(this.#ctx.records !== undefined ? { records: this.#ctx.records.map } : {}),
       ...(this.#ctx.reachable !== undefined ? { reachable: this.#ctx.reachable() } : {}),
+      ...(this.#ctx.loads !== undefined ? { loads: this.#ctx.loads.map } : {}),
       ...(this.#ctx.random !== undefined ? { random: this.#ctx.random } : {}),
       maxUnverified: Math.max(0, MAX_UNVERIFIED_PER_JOB - this.#unverifiedTried),
       limit: PARALLEL_DIALS,
@@ -167,7 +168,7 @@ export class Failover {
       connect(c.providerId, c.offer, this.#params.signal).then(
         () => undefined,
         (error: unknown) => {
-          this.#log('warming a connection to %s failed - %e', c.providerId, error)
+          this.#log('job %s: warming a connection to %s failed - %e', this.#jobId, c.providerId, error)
           // the caller's abort says nothing about the provider
           if (this.#params.signal?.aborted !== true)
             this.#ctx.records?.record(c.providerId, { type: 'unreachable' })
@@ -221,6 +222,8 @@ export class Failover {
     this.#tried.add(candidate.providerId)
     this.#checkTier(candidate)
     if (candidate.standing === 'unverified') this.#unverifiedTried++
+    // ended again by `completed` or `failed`, which every attempt reaches
+    this.#ctx.loads?.started(candidate.providerId)
     this.emit({ type: 'attempt', jobId: this.#jobId, providerId: candidate.providerId, cost: candidate.cost })
     // the channel this client pays the provider through, if it has one
     const channel =
@@ -298,11 +301,17 @@ export class Failover {
     return this.#ctx.payments?.authorize?.(bound) ?? bound
   }
 
+  /** The provider said in its JobAccept how many jobs it holds. */
+  loadReported(providerId: string, queueDepth: number): void {
+    this.#ctx.loads?.reported(providerId, queueDepth)
+  }
+
   /**
    * Books an attempt that delivered its JobResult as a served part (`counted`
    * is the usage the client accounted for) and credits the provider's record.
    */
   completed(candidate: RankedOffer, progress: AttemptProgress, counted: CountedUsage): void {
+    this.#ctx.loads?.ended(candidate.providerId)
     const part: ServedPart = {
       providerId: candidate.providerId,
       tier: candidate.trust.tier,
@@ -334,6 +343,7 @@ export class Failover {
    * caller fails over.
    */
   failed(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
+    this.#ctx.loads?.ended(candidate.providerId)
     this.#lastError = err
     this.#bookFailedPart(candidate, progress, err)
     // nothing was sent: the provider did nothing wrong, it is just not trusted enough for this job
@@ -342,6 +352,8 @@ export class Failover {
       throw err instanceof AbortedError ? err : new AbortedError('job aborted by the caller', { cause: err })
     }
     if (err instanceof JobRejectedError) {
+      if (err.reason === RejectReason.REJECT_REASON_OVER_CAPACITY)
+        this.#ctx.loads?.reported(candidate.providerId, err.queueDepth)
       this.#rejections.push({
         providerId: candidate.providerId,
         reason: err.reason,

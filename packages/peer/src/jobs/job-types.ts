@@ -11,6 +11,7 @@ import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mes
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Stream } from '@libp2p/interface'
 import type { ComputedTier, OfferTrust, TrustLookup } from '../market/offer-trust.js'
+import type { ProviderLoads } from '../matching/load.js'
 import type { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice } from '../matching/types.js'
 import type { StallLimits } from './limits.js'
@@ -75,6 +76,8 @@ export interface JobContext {
    */
   connect?: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<void>
   records?: ProviderRecords
+  /** What the client knows of each provider's load; the failover keeps it and ranks by it. */
+  loads?: ProviderLoads
   latencies?: ReadonlyMap<string, number>
   /** Providers with evidence they answer (a live connection); see `MatchRequest.reachable`. */
   reachable?: () => ReadonlySet<string>

@@ -15,6 +15,8 @@ const RATE_HEADROOM = 10
 const FIRST_TOKEN_FLOOR_MS = 3_000
 /** Prompt tokens are processed about this many times faster than completion tokens are generated. */
 const PROMPT_SPEEDUP = 10
+/** Least time a job queued ahead of this one is allowed, ms: covers its stream setup and result. */
+const QUEUED_JOB_FLOOR_MS = 500
 /** Shortest silence after the first token that abandons a provider, ms. */
 const IDLE_FLOOR_MS = 3_000
 /** Shortest window over which the delivered rate is measured, ms. */
@@ -97,6 +99,8 @@ export function defaultLlmDeadline(
 export class ProgressWatch {
   readonly #limits: StallLimits
   readonly #startedAt: number
+  /** Time the provider's queue adds before the first token, ms (see {@link queuedBehind}). */
+  #queueMs = 0
   #firstAt: number | undefined
   #lastAt: number
   /** Tokens received after the first one within the last window, oldest first. */
@@ -106,6 +110,18 @@ export class ProgressWatch {
     this.#limits = limits
     this.#startedAt = startedAt
     this.#lastAt = startedAt
+  }
+
+  /**
+   * The provider accepted with `queueDepth` jobs held (this one included),
+   * each of at most `jobTokens` tokens: the first token may come that many
+   * promised job times later. A provider claiming a deeper queue than it has
+   * gains only a later failover, never past the job's deadline.
+   */
+  queuedBehind(queueDepth: number, jobTokens: number): void {
+    const ahead = Math.max(0, queueDepth - 1)
+    const jobMs = (DEADLINE_HEADROOM * 1000 * jobTokens) / Math.max(1, this.#limits.promisedPerSecond)
+    this.#queueMs = ahead * Math.max(QUEUED_JOB_FLOOR_MS, jobMs)
   }
 
   /** A frame that is progress arrived at `at` carrying `tokens` tokens (0 for a tensor frame). */
@@ -126,10 +142,10 @@ export class ProgressWatch {
     const l = this.#limits
     if (this.#firstAt === undefined) {
       return {
-        at: this.#startedAt + l.firstTokenMs,
+        at: this.#startedAt + l.firstTokenMs + this.#queueMs,
         error: () =>
           new ProviderTimeoutError('provider sent no first token in time', {
-            details: `nothing within ${Math.round(l.firstTokenMs)} ms of the request (the offer promises ${l.promisedPerSecond} tokens/s)`,
+            details: `nothing within ${Math.round(l.firstTokenMs + this.#queueMs)} ms of the request (the offer promises ${l.promisedPerSecond} tokens/s)`,
           }),
       }
     }

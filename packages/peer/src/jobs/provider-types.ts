@@ -15,7 +15,7 @@ export const DEFAULT_MAX_CONCURRENT_JOBS = 64
  * `features` a runtime honours no generation feature; without `embed` and
  * `embeddingModels` it runs no embedding jobs.
  */
-export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats'> &
+export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'> &
   Partial<Pick<Runtime, 'features' | 'embed' | 'embeddingModels'>>
 
 /** What a job's price depends on: its model and the least trust tier it requires. */
@@ -60,7 +60,14 @@ export type JobServiceEvent =
   | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
   | { type: 'progress'; jobId: string; completionTokens: number }
   | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }
-  | { type: 'failed'; jobId: string; code: JobErrorCode | 'aborted'; message: string }
+  | {
+      type: 'failed'
+      /** `''` when the stream failed before its JobRequest arrived (`client` then says whose it was). */
+      jobId: string
+      client: string
+      code: JobErrorCode | 'aborted'
+      message: string
+    }
 
 export interface JobServiceComponents {
   registrar: Registrar
@@ -92,6 +99,8 @@ export interface InboundStream {
 /** A job the service accepted, with the stream it is served on. */
 export interface ServedJob extends AcceptedJob {
   inbound: InboundStream
+  /** Jobs the runtime's lane holds with this one: sent in the JobAccept. */
+  queueDepth: number
 }
 
 /**

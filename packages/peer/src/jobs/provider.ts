@@ -15,7 +15,7 @@ import {
 import { noPayments } from '@cocoon-mesh/settlement'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { withJobMetrics } from '../metrics/job-metrics.js'
-import { admissionFailure } from './admission.js'
+import { admitJob } from './admission.js'
 import { closeOrReset } from './close-stream.js'
 import {
   DeadlineExceededError,
@@ -63,7 +63,7 @@ class DefaultJobService implements JobService {
       JOB_PROTOCOL,
       (stream, connection) => {
         this.#handle(stream, connection).catch((err: unknown) => {
-          this.#log.error('job stream failed - %e', err)
+          this.#log.error('job stream %s from %s failed - %e', stream.id, connection.remotePeer, err)
           stream.abort(toError(err))
         })
       },
@@ -106,6 +106,8 @@ class DefaultJobService implements JobService {
         await this.#serve(job)
       } finally {
         this.#active--
+        // a job that failed before reaching the runtime gives its place back
+        job.reservation.release()
       }
     } catch (err) {
       await this.#failUnserved(inbound, err)
@@ -128,15 +130,12 @@ class DefaultJobService implements JobService {
     }
     inbound.jobId = request.jobId
     const price = this.#init.prices(request)
-    const failure = admissionFailure(request, price, {
-      active: this.#active,
-      init: this.#init,
-      now: this.#now(),
-    })
-    if (failure !== undefined) {
-      await this.#reject(inbound, failure.reason, failure.message)
+    const admitted = admitJob(request, price, { active: this.#active, init: this.#init, now: this.#now() })
+    if (!('reservation' in admitted)) {
+      await this.#reject(inbound, admitted.reason, admitted.message, admitted)
       return undefined
     }
+    const { reservation, queueDepth } = admitted
     let session: ServedJob['session']
     try {
       session = await (this.#init.payments ?? noPayments).openSession(
@@ -146,19 +145,35 @@ class DefaultJobService implements JobService {
         this.#components.peerId.toMultihash().bytes,
       )
     } catch (err) {
+      reservation.release()
       // the whole cause (which proof is missing, why the channel is unusable) goes to the client
       await this.#reject(inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorLine(err))
       return undefined
     }
     const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
-    return { request, price, session, writer: inbound.writer, signal, deadline, inbound }
+    return {
+      request,
+      price,
+      session,
+      writer: inbound.writer,
+      signal,
+      deadline,
+      inbound,
+      reservation,
+      queueDepth,
+    }
   }
 
-  async #reject(inbound: InboundStream, reason: RejectReason, message: string): Promise<void> {
+  async #reject(
+    inbound: InboundStream,
+    reason: RejectReason,
+    message: string,
+    load: { retryAfterMs: number; queueDepth: number } = { retryAfterMs: 0, queueDepth: 0 },
+  ): Promise<void> {
     const { jobId } = inbound
     this.#init.onEvent?.({ type: 'rejected', jobId, client: inbound.client, reason, message })
     try {
-      await inbound.writer.write({ reject: { jobId, reason, message } })
+      await inbound.writer.write({ reject: { jobId, reason, message, ...load } })
     } catch (err) {
       this.#log(
         'could not send JobReject for job %s to %s (the client sees the stream end and tries another provider) - %e',
@@ -197,7 +212,14 @@ class DefaultJobService implements JobService {
         kind,
       })
       await job.writer.write(
-        { accept: { jobId: request.jobId, price: job.price, creditWindow: job.session.creditWindow } },
+        {
+          accept: {
+            jobId: request.jobId,
+            price: job.price,
+            creditWindow: job.session.creditWindow,
+            queueDepth: job.queueDepth,
+          },
+        },
         { signal: job.signal },
       )
       const inputs = await this.#receiveInputs(job)
@@ -281,6 +303,7 @@ class DefaultJobService implements JobService {
     this.#init.onEvent?.({
       type: 'failed',
       jobId: job.request.jobId,
+      client: job.inbound.client,
       code: aborted && !deadlinePassed ? 'aborted' : code,
       message: errorMessage(err),
     })
@@ -301,6 +324,7 @@ class DefaultJobService implements JobService {
     this.#init.onEvent?.({
       type: 'failed',
       jobId: inbound.jobId,
+      client: inbound.client,
       code: aborted ? 'aborted' : code,
       message: errorMessage(err),
     })

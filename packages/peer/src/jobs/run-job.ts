@@ -129,6 +129,7 @@ async function* llmJob(
       for await (const event of await runner.attempt(candidate, request)) {
         if (event.type === 'accepted') {
           progress.price = event.price
+          runner.loadReported(candidate.providerId, event.queueDepth)
           runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price: event.price })
         } else if (event.type === 'token') {
           progress.firstTokenAt ??= runner.now()
@@ -258,6 +259,7 @@ export async function runTensorJob(
       for await (const event of await runner.attempt(candidate, request, inputs, outputCount)) {
         if (event.type === 'accepted') {
           progress.price = event.price
+          runner.loadReported(candidate.providerId, event.queueDepth)
           runner.emit({ type: 'accepted', jobId, providerId: candidate.providerId, price: event.price })
         } else if (event.type === 'result') {
           runner.completed(candidate, progress, event.counted)

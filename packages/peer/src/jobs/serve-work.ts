@@ -6,6 +6,7 @@
 import {
   constraintsFromWire,
   type GenerationStream,
+  type Reservation,
   type Tensor,
   type ToolCall,
 } from '@cocoon-mesh/gpu-runtime'
@@ -44,6 +45,8 @@ export interface AcceptedJob {
   writer: FrameWriter
   signal: AbortSignal
   deadline: number | undefined
+  /** The runtime's place held for this job when it was admitted (see `admitJob`). */
+  reservation: Reservation
 }
 
 /** Streams an LLM job's tokens; stops early (finish reason `budget`) rather than bill past the request's budget. */
@@ -62,6 +65,7 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
     ...constraintsFromWire(llm),
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
   })
   // awaited below once the tokens are out; when iterating fails first, that failure is the job's
   markHandled(generation.result)
@@ -129,6 +133,7 @@ export async function serveEmbedding(init: WorkServingInit, job: AcceptedJob): P
     inputs: params.inputs,
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
   })
   const dims = result.embeddings[0]?.length ?? 0
   const data = new Float32Array(result.embeddings.length * dims)
@@ -164,6 +169,7 @@ export async function serveTensor(init: WorkServingInit, job: AcceptedJob, input
     ...(params.outputNames.length > 0 ? { outputNames: params.outputNames } : {}),
     signal,
     ...(deadline !== undefined ? { deadline } : {}),
+    reservation: job.reservation,
   })
   const cost = tensorCost(price, result.gflop)
   await session.reserve(cost, signal)

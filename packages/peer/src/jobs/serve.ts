@@ -109,6 +109,10 @@ function offeredOnly(runtime: Runtime, models: readonly ModelStatus[]): JobRunti
     generate: (request) => runtime.generate(request),
     runTensor: (request) => runtime.runTensor(request),
     stats: () => runtime.stats(),
+    reserve: (...args: Parameters<Runtime['reserve']>) => runtime.reserve(...args),
+    features: (...args: Parameters<Runtime['features']>) => runtime.features(...args),
+    embed: (...args: Parameters<Runtime['embed']>) => runtime.embed(...args),
+    embeddingModels: () => runtime.embeddingModels().filter((m) => answered.has(m)),
   }
 }
 

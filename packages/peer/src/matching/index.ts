@@ -3,6 +3,7 @@
  * clock-injected so the simulator runs exactly this code.
  */
 export * from './cost.js'
+export * from './load.js'
 export * from './rank.js'
 export * from './records.js'
 export * from './types.js'

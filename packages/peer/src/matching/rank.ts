@@ -42,7 +42,8 @@ export { providerIdOf }
  * an unknown provider above a known-good one), then by effective cost (the
  * job's estimated cost divided by the lower confidence bound of the provider's
  * success rate and, when it delivered less than half its promised throughput,
- * by that shortfall), then measured latency, then provider id. A seeded share
+ * by that shortfall), then measured latency, then provider id; between offers
+ * of the same standing and price, the least loaded (`loads`) comes first. A seeded share
  * of small jobs puts the best unknown provider first (bounded exploration), and
  * unverified providers are capped when a better-standing candidate exists.
  */
@@ -120,6 +121,7 @@ function candidate(request: MatchRequest, offer: Offer, providerId: string): Ran
     effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),
     latencyMs: latency ?? UNKNOWN_LATENCY_MS,
     reliability: rel,
+    load: request.loads?.get(providerId) ?? 0,
     standing: standingOf(
       record,
       ratio,
@@ -153,6 +155,8 @@ const STANDING_ORDER: Record<Standing, number> = { good: 0, reachable: 1, coolin
 
 function compareRanked(a: RankedOffer, b: RankedOffer): number {
   if (a.standing !== b.standing) return STANDING_ORDER[a.standing] - STANDING_ORDER[b.standing]
+  // equal offers: spread the work by load before the record's small differences in reliability
+  if (a.cost === b.cost && a.load !== b.load) return a.load - b.load
   if (a.effectiveCost !== b.effectiveCost) return a.effectiveCost - b.effectiveCost
   if (a.latencyMs !== b.latencyMs) return a.latencyMs - b.latencyMs
   if (a.reliability !== b.reliability) return b.reliability - a.reliability

@@ -59,6 +59,12 @@ export interface MatchRequest {
   records?: ReadonlyMap<string, ProviderRecord>
   /** Providers to leave out (e.g. those that already failed this job). */
   exclude?: ReadonlySet<string>
+  /**
+   * Jobs each provider holds (running plus queued) as the client knows it
+   * ({@link ProviderLoads}): among providers of the same standing and the
+   * same price for the job, the least loaded ranks first.
+   */
+  loads?: ReadonlyMap<string, number>
   /** How long a failure keeps a provider behind others, ms. Default 60 000. */
   failureCooldownMs?: number
   /**
@@ -107,6 +113,8 @@ export interface RankedOffer {
   reliability: number
   /** Where the client's record puts the provider; ranking sorts by standing before cost. */
   standing: Standing
+  /** Jobs the provider holds as the client knows it (`MatchRequest.loads`), 0 when unknown. */
+  load: number
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type TensorJobParams,
 } from '../jobs/run-job.js'
 import type { TrustLookup } from '../market/offer-trust.js'
+import { ProviderLoads } from '../matching/load.js'
 import { providerIdOf, rankOffers } from '../matching/rank.js'
 import { ProviderRecords } from '../matching/records.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
@@ -37,6 +38,13 @@ import {
 
 /** Longest wait for a job stream to a provider to open, ms: a dead or lying offer costs at most this. */
 const DIAL_TIMEOUT_MS = 5000
+
+/**
+ * Job streams a client opens on one connection at most. libp2p allows 64 per
+ * protocol unless told; a gateway runs more jobs than that at once on one
+ * provider (its queue's `maxRunning`, 64 by default, plus streams still closing).
+ */
+export const MAX_JOB_STREAMS_PER_CONNECTION = 256
 
 function dialSignal(signal: AbortSignal | undefined): AbortSignal {
   return AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(signal !== undefined ? [signal] : [])])
@@ -180,6 +188,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
   await keepBootstrapPeers(libp2p, options.bootstrap ?? [])
   const now = options.now ?? Date.now
   const records = new ProviderRecords(now)
+  const loads = new ProviderLoads(now)
   const latencies = new Map<string, number>()
   const source = options.offerSource ?? orderBookSource(peer, { ...options.coldStart, now })
   const random = options.random ?? Math.random
@@ -211,7 +220,10 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     trust,
     dial: async (providerId, offer, signal) => {
       const peerId = await knownPeer(providerId, offer)
-      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, { signal: dialSignal(signal) })
+      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, {
+        signal: dialSignal(signal),
+        maxOutboundStreams: MAX_JOB_STREAMS_PER_CONNECTION,
+      })
       if (!latencies.has(providerId)) measure(providerId)
       return stream
     },
@@ -219,6 +231,7 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
       await libp2p.dial(await knownPeer(providerId, offer), { signal: dialSignal(signal) })
     },
     records,
+    loads,
     latencies,
     reachable,
     random,

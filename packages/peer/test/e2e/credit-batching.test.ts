@@ -10,11 +10,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type {
-  GenerateRequest,
-  GenerationResult,
-  GenerationStream,
-  TokenChunk,
+import {
+  Admission,
+  type GenerateRequest,
+  type GenerationResult,
+  type GenerationStream,
+  type TokenChunk,
 } from '@cocoon-mesh/gpu-runtime'
 import {
   clientPayments,
@@ -95,9 +96,11 @@ it('a paid job with the default client payments never stalls on token batching',
         }),
     ],
   ]
+  const admission = new Admission({ limits: { tiny: { maxConcurrency: 4, maxQueue: 0 } } })
   const runtime = {
     models: () => ['tiny'],
-    stats: () => ({}),
+    stats: () => admission.stats(),
+    reserve: (key: string) => admission.reserve(key),
     runTensor: () => Promise.reject(new Error('no tensors')),
     generate(request: GenerateRequest): GenerationStream {
       let done!: (r: GenerationResult) => void

@@ -33,7 +33,7 @@ async function setup() {
   })
   stops.push(() => sdk.stop())
   await sdk.peer.libp2p.dial(p.addrs)
-  const gateway = await startGateway({ generate: (params) => sdk.generate(params), models: () => ['tiny'] })
+  const gateway = await startGateway({ generate: (params) => sdk.generate(params), offers: () => [p.offer] })
   stops.push(() => gateway.close())
   const openai = new OpenAI({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 })
   return { p, gateway, openai }
@@ -138,6 +138,7 @@ describe('toOpenAiError maps job errors by class', () => {
     expect(toOpenAiError(err)).toEqual({
       status: 503,
       body: body('all 1 matching providers rejected the job', 'server_error', 'all_providers_rejected'),
+      retryAfterMs: 1000,
     })
   })
 

@@ -242,7 +242,7 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     const evil = await provider(1000n)
     await evil.peer.libp2p.unhandle(JOB_PROTOCOL)
     await evil.peer.libp2p.handle(JOB_PROTOCOL, (stream) => {
-      stream.send(encodeDelimitedJobFrame({ accept: { jobId: 'x', creditWindow: 0n } }))
+      stream.send(encodeDelimitedJobFrame({ accept: { jobId: 'x', creditWindow: 0n, queueDepth: 0 } }))
       stream.send(new Uint8Array([3, 0xde, 0xad, 0xbe]))
     })
     const c = await client()
@@ -286,7 +286,7 @@ describe('job protocol over libp2p (TCP, noise, yamux)', () => {
     await greedy.peer.libp2p.unhandle(JOB_PROTOCOL)
     await greedy.peer.libp2p.handle(JOB_PROTOCOL, (stream) => {
       const price = { perKPromptTokens: 99_000n, perKCompletionTokens: 99_000n, perTensorGflop: 0n }
-      stream.send(encodeDelimitedJobFrame({ accept: { jobId: 'x', price, creditWindow: 0n } }))
+      stream.send(encodeDelimitedJobFrame({ accept: { jobId: 'x', price, creditWindow: 0n, queueDepth: 0 } }))
     })
     const c = await client()
     const job = runLlmJob(contextFor(c.libp2p, [good, greedy]), { model: 'tiny', prompt: 'x', maxTokens: 2 })

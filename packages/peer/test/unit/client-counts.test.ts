@@ -48,7 +48,7 @@ function script(price: Prices, serve: (writer: FrameWriter, request: JobRequest)
     if (request === undefined) throw new Error('no request')
     seen.requests.push(request)
     const writer = new FrameWriter(stream)
-    await writer.write({ accept: { jobId: request.jobId, price, creditWindow: 0n } })
+    await writer.write({ accept: { jobId: request.jobId, price, creditWindow: 0n, queueDepth: 0 } })
     const drained = (async () => {
       for (;;) {
         const next = await frames.next()

@@ -37,7 +37,7 @@ function silent(accepted: () => void): Script {
     const frames = readFrames(stream)[Symbol.asyncIterator]()
     const { value } = await frames.next()
     const jobId = value?.request?.jobId ?? ''
-    await new FrameWriter(stream).write({ accept: { jobId, price: PRICE, creditWindow: 0n } })
+    await new FrameWriter(stream).write({ accept: { jobId, price: PRICE, creditWindow: 0n, queueDepth: 0 } })
     accepted()
     // drain until the client resets the stream
     for (;;) if ((await frames.next()).done === true) return
@@ -51,7 +51,7 @@ function serves(tokens: number): Script {
     const { value } = await frames.next()
     const jobId = value?.request?.jobId ?? ''
     const writer = new FrameWriter(stream)
-    await writer.write({ accept: { jobId, price: PRICE, creditWindow: 0n } })
+    await writer.write({ accept: { jobId, price: PRICE, creditWindow: 0n, queueDepth: 0 } })
     for (let i = 1; i <= tokens; i++) {
       await writer.write({ tokenChunk: { text: `t${i} `, tokens: 1, totalTokens: i } })
     }

@@ -37,7 +37,7 @@ function script(tokens: number, die = false): (stream: Stream) => Promise<void> 
     const { value } = await frames.next()
     const jobId = value?.request?.jobId ?? ''
     const writer = new FrameWriter(stream)
-    await writer.write({ accept: { jobId, price: PRICE, creditWindow: 0n } })
+    await writer.write({ accept: { jobId, price: PRICE, creditWindow: 0n, queueDepth: 0 } })
     for (let i = 1; i <= tokens; i++)
       await writer.write({ tokenChunk: { text: `t${i} `, tokens: 1, totalTokens: i } })
     if (!die) {

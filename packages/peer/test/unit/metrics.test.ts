@@ -14,7 +14,7 @@ describe('job metrics', () => {
     onEvent({ type: 'accepted', jobId: 'a', client: 'c', model: 'm', kind: 'llm' })
     onEvent({ type: 'accepted', jobId: 'b', client: 'c', model: 'm', kind: 'tensor' })
     onEvent({ type: 'finished', jobId: 'a', cost: 1500n, completionTokens: 40, gflop: 0 })
-    onEvent({ type: 'failed', jobId: 'b', code: 'aborted', message: 'gone' })
+    onEvent({ type: 'failed', jobId: 'b', client: 'c', code: 'aborted', message: 'gone' })
     onEvent({
       type: 'rejected',
       jobId: 'c',

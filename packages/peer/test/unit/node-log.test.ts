@@ -9,11 +9,11 @@ describe('the node log', () => {
   it('prints the readable lines by default', () => {
     const lines: string[] = []
     const log = createNodeLog('text', (l) => lines.push(l))
-    log.event('job-rejected', { jobId: 'j1', reason: 'price', message: 'too\n  cheap' })
+    log.event('job-rejected', { jobId: 'j1', client: 'c1', reason: 'price', message: 'too\n  cheap' })
     log.event('offer-removed', { provider: 'p', models: ['a', 'b'], sequence: '3', reason: 'expired' })
     log.line('claimed 0:ab 100 reason=timer')
     expect(lines).toEqual([
-      'job-rejected j1 reason=price too cheap',
+      'job-rejected j1 client=c1 reason=price too cheap',
       'offer-removed p models=a,b seq=3 reason=expired',
       'claimed 0:ab 100 reason=timer',
     ])

@@ -3248,6 +3248,7 @@ export interface JobAccept {
   jobId: string
   price?: Prices
   creditWindow: bigint
+  queueDepth: number
 }
 
 export namespace JobAccept {
@@ -3275,13 +3276,19 @@ export namespace JobAccept {
           writeUint64(w, obj.creditWindow)
         }
 
+        if ((obj.queueDepth != null && obj.queueDepth !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.queueDepth)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           jobId: '',
-          creditWindow: 0n
+          creditWindow: 0n,
+          queueDepth: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3302,6 +3309,10 @@ export namespace JobAccept {
             }
             case 3: {
               obj.creditWindow = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.queueDepth = reader.uint32()
               break
             }
             default: {
@@ -3337,6 +3348,13 @@ export namespace JobAccept {
               yield {
                 field: `${prefix}.creditWindow`,
                 value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.queueDepth`,
+                value: reader.uint32()
               }
               break
             }
@@ -3377,6 +3395,11 @@ export namespace JobAccept {
     value: bigint
   }
 
+  export interface JobAcceptQueueDepthFieldEvent {
+    field: '$.queueDepth'
+    value: number
+  }
+
   export function encode (obj: Partial<JobAccept>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobAccept.codec())
   }
@@ -3385,7 +3408,7 @@ export namespace JobAccept {
     return decodeMessage(buf, JobAccept.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAccept>): Generator<JobAcceptJobIdFieldEvent | JobAcceptPricePerKPromptTokensFieldEvent | JobAcceptPricePerKCompletionTokensFieldEvent | JobAcceptPricePerTensorGflopFieldEvent | JobAcceptCreditWindowFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAccept>): Generator<JobAcceptJobIdFieldEvent | JobAcceptPricePerKPromptTokensFieldEvent | JobAcceptPricePerKCompletionTokensFieldEvent | JobAcceptPricePerTensorGflopFieldEvent | JobAcceptCreditWindowFieldEvent | JobAcceptQueueDepthFieldEvent> {
     return streamMessage(buf, JobAccept.codec(), opts)
   }
 }
@@ -3420,6 +3443,8 @@ export interface JobReject {
   jobId: string
   reason: RejectReason
   message: string
+  retryAfterMs: number
+  queueDepth: number
 }
 
 export namespace JobReject {
@@ -3447,6 +3472,16 @@ export namespace JobReject {
           w.string(obj.message)
         }
 
+        if ((obj.retryAfterMs != null && obj.retryAfterMs !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.retryAfterMs)
+        }
+
+        if ((obj.queueDepth != null && obj.queueDepth !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.queueDepth)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3454,7 +3489,9 @@ export namespace JobReject {
         const obj: any = {
           jobId: '',
           reason: RejectReason.REJECT_REASON_UNSPECIFIED,
-          message: ''
+          message: '',
+          retryAfterMs: 0,
+          queueDepth: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3473,6 +3510,14 @@ export namespace JobReject {
             }
             case 3: {
               obj.message = reader.string()
+              break
+            }
+            case 4: {
+              obj.retryAfterMs = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.queueDepth = reader.uint32()
               break
             }
             default: {
@@ -3511,6 +3556,20 @@ export namespace JobReject {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.retryAfterMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.queueDepth`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3538,6 +3597,16 @@ export namespace JobReject {
     value: string
   }
 
+  export interface JobRejectRetryAfterMsFieldEvent {
+    field: '$.retryAfterMs'
+    value: number
+  }
+
+  export interface JobRejectQueueDepthFieldEvent {
+    field: '$.queueDepth'
+    value: number
+  }
+
   export function encode (obj: Partial<JobReject>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobReject.codec())
   }
@@ -3546,7 +3615,7 @@ export namespace JobReject {
     return decodeMessage(buf, JobReject.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobReject>): Generator<JobRejectJobIdFieldEvent | JobRejectReasonFieldEvent | JobRejectMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobReject>): Generator<JobRejectJobIdFieldEvent | JobRejectReasonFieldEvent | JobRejectMessageFieldEvent | JobRejectRetryAfterMsFieldEvent | JobRejectQueueDepthFieldEvent> {
     return streamMessage(buf, JobReject.codec(), opts)
   }
 }
@@ -5705,6 +5774,11 @@ export namespace JobFrame {
     value: bigint
   }
 
+  export interface JobFrameAcceptQueueDepthFieldEvent {
+    field: '$.accept.queueDepth'
+    value: number
+  }
+
   export interface JobFrameRejectJobIdFieldEvent {
     field: '$.reject.jobId'
     value: string
@@ -5718,6 +5792,16 @@ export namespace JobFrame {
   export interface JobFrameRejectMessageFieldEvent {
     field: '$.reject.message'
     value: string
+  }
+
+  export interface JobFrameRejectRetryAfterMsFieldEvent {
+    field: '$.reject.retryAfterMs'
+    value: number
+  }
+
+  export interface JobFrameRejectQueueDepthFieldEvent {
+    field: '$.reject.queueDepth'
+    value: number
   }
 
   export interface JobFrameTensorHeaderNameFieldEvent {
@@ -5957,7 +6041,7 @@ export namespace JobFrame {
     return decodeMessage(buf, JobFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
     return streamMessage(buf, JobFrame.codec(), opts)
   }
 }

@@ -247,7 +247,9 @@ describe('versions and envelopes', () => {
     expect(() => decodeOrderBookMessage(both)).toThrow(/exactly one field/)
     expect(() => encodeJobFrame({})).toThrow(MalformedMessageError)
     expect(() =>
-      decodeJobFrame(JobFrame.encode({ cancel: { jobId: 'a' }, accept: { jobId: 'a', creditWindow: 0n } })),
+      decodeJobFrame(
+        JobFrame.encode({ cancel: { jobId: 'a' }, accept: { jobId: 'a', creditWindow: 0n, queueDepth: 0 } }),
+      ),
     ).toThrow(MalformedMessageError)
   })
 

@@ -64,7 +64,7 @@ describe('messageStream', () => {
     expect((await provider.read()).request?.jobId).toBe('job-0001')
     expect((await provider.read()).tensorChunk?.data).toEqual(chunk)
     expect((await provider.read()).cancel?.jobId).toBe('job-0001')
-    await provider.write({ accept: { jobId: 'job-0001', creditWindow: 10n } })
+    await provider.write({ accept: { jobId: 'job-0001', creditWindow: 10n, queueDepth: 0 } })
     expect((await client.read()).accept?.creditWindow).toBe(10n)
   })
 

@@ -59,7 +59,7 @@ async function serve(stream: Stream): Promise<void> {
     return
   }
   const writer = new FrameWriter(stream)
-  await writer.write({ accept: { jobId: request.jobId, price: ZERO, creditWindow: 0n } })
+  await writer.write({ accept: { jobId: request.jobId, price: ZERO, creditWindow: 0n, queueDepth: 0 } })
   console.log(`job ${request.jobId} deadline=${request.deadline}`)
   let open = true
   const client = watchClient(frames, request.jobId).finally(() => {
