@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
+import type { InvalidSweepError, ShardMergeError } from '../sweep/errors.js'
 import { scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
 
@@ -18,7 +19,7 @@ export class InvalidScenarioError extends CocoonError<'ERR_INVALID_SCENARIO'> {
 }
 
 /** Every typed error of the simulator's own code. */
-export type SimulationError = InvalidScenarioError
+export type SimulationError = InvalidScenarioError | InvalidSweepError | ShardMergeError
 
 /** The codes of {@link SimulationError}. */
 export type SimulationErrorCode = SimulationError['code']
