@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { InvalidSweepError, ShardMergeError } from '../sweep/errors.js'
-import { scenarioSchema } from './schema.js'
+import { MAX_BUCKETS, scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
 
 /** A scenario file that cannot be read, is not JSON, or does not match the schema. */
@@ -112,6 +112,11 @@ export function parseScenario(input: unknown): Scenario {
           `providers.${i}.models: model index ${m} does not exist (there are ${scenario.models.length})`,
         )
   })
+  const buckets = Math.ceil(scenario.durationMs / scenario.output.bucketMs)
+  if (buckets > MAX_BUCKETS)
+    problems.push(
+      `output.bucketMs: ${scenario.durationMs} ms of simulated time in buckets of ${scenario.output.bucketMs} ms gives ${buckets} buckets, over ${MAX_BUCKETS}; use output.bucketMs >= ${Math.ceil(scenario.durationMs / MAX_BUCKETS)}`,
+    )
   if (scenario.providers.reduce((s, g) => s + g.share, 0) <= 0)
     problems.push('providers: expected at least one group with share > 0')
   if (scenario.clients.reduce((s, g) => s + g.share, 0) <= 0)
