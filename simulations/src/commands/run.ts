@@ -48,6 +48,13 @@ export async function runCommand(path: string, opts: RunCommandOptions): Promise
   process.stdout.write(
     `${s.scenario} seed ${s.seed}: ${s.jobs.succeeded}/${s.jobs.arrived} jobs ok, offer propagation p50 ${s.offerPropagation.p50Ms} ms p99 ${s.offerPropagation.p99Ms} ms, ` +
       `DHT hops p50 ${s.dhtLookup.hopsP50} p99 ${s.dhtLookup.hopsP99}, median price ${s.price.medianPaidPerK}/k, ` +
-      `${result.events} events in ${(wallMs / 1000).toFixed(1)} s wall\nwrote ${join(opts.out, 'summary.json')}, series.csv, meta.json, report.html\n`,
+      `${result.events} events in ${(wallMs / 1000).toFixed(1)} s wall\n` +
+      (s.jobs.inFlightAtEnd > 0
+        ? `${s.jobs.inFlightAtEnd} jobs were still in flight at the end (not counted as failures)\n`
+        : '') +
+      (s.jobs.overCap > 0
+        ? `${s.jobs.overCap} arrivals came after jobs.total (${scenario.jobs.total}) was reached and were not simulated; raise jobs.total to simulate them\n`
+        : '') +
+      `wrote ${join(opts.out, 'summary.json')}, series.csv, meta.json, report.html\n`,
   )
 }

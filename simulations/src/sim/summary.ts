@@ -21,9 +21,16 @@ export interface Summary {
   jobs: {
     arrived: number
     succeeded: number
+    /** Succeeded ÷ arrived: a job still in flight when simulated time ends counts against it. */
     successRate: number
+    /** Jobs still running or waiting to retry at the end: neither succeeded nor failed. */
+    inFlightAtEnd: number
+    /** Succeeded ÷ (succeeded + failed): the rate over the jobs that finished. */
+    finishedSuccessRate: number
     failures: Record<string, number>
     clientOffline: number
+    /** Arrivals turned away because jobs.total was reached (raise it to simulate that demand). */
+    overCap: number
     attemptsPerJob: number
     fullRejections: number
     unreachableProbes: number
@@ -135,12 +142,18 @@ function dhtFigures(m: Metrics): Summary['dhtLookup'] {
 }
 
 function jobFigures(m: Metrics): Summary['jobs'] {
+  let failed = 0
+  for (const n of m.failures.values()) failed += n
+  const finished = m.jobsOk + failed
   return {
     arrived: m.jobsArrived,
     succeeded: m.jobsOk,
     successRate: round6(m.jobsArrived === 0 ? 0 : m.jobsOk / m.jobsArrived),
+    inFlightAtEnd: m.jobsArrived - finished,
+    finishedSuccessRate: round6(finished === 0 ? 0 : m.jobsOk / finished),
     failures: sorted(m.failures),
     clientOffline: m.jobsClientOffline,
+    overCap: m.jobsOverCap,
     attemptsPerJob: round6(m.jobsArrived === 0 ? 0 : m.attempts / m.jobsArrived),
     fullRejections: m.rejectionsFull,
     unreachableProbes: m.unreachableProbes,
