@@ -26,3 +26,15 @@ export { scenarioSchema } from './scenario/schema.js'
 export type * from './scenario/types.js'
 export { type RunOptions, type RunResult, runScenario } from './sim/run.js'
 export type { Summary } from './sim/summary.js'
+export * from './sweep/errors.js'
+export { mergeShards, readShardOutput, type ShardOutput } from './sweep/merge.js'
+export { type SweepManifest, type SweepSummaryRow, summarise, writeSweepOutputs } from './sweep/outputs.js'
+export {
+  type RunSweepParameters,
+  type RunSweepReturnType,
+  runSweep,
+  type Shard,
+  type SweepRunResult,
+} from './sweep/run-sweep.js'
+export { expandSweep, type LoadedSweep, loadSweep, type SweepRun, type SweepSpec } from './sweep/spec.js'
+export { type MeanCi, meanCi95 } from './sweep/stats.js'

@@ -16,24 +16,45 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
-const CHARTS: { id: string; title: string; series: string[] }[] = [
-  { id: 'jobs', title: 'Jobs per bucket', series: ['jobs_arrived', 'jobs_ok', 'jobs_failed'] },
+/** One chart: its series (CSV column → legend label) and the y axis title with its unit. */
+interface ChartSpec {
+  id: string
+  title: string
+  y: string
+  series: Record<string, string>
+}
+
+const CHARTS: ChartSpec[] = [
+  {
+    id: 'jobs',
+    title: 'Jobs per bucket',
+    y: 'jobs per bucket',
+    series: { jobs_arrived: 'arrived', jobs_ok: 'succeeded', jobs_failed: 'failed' },
+  },
   {
     id: 'price',
-    title: 'Price (nanoTON / 1k completion tokens)',
-    series: ['mean_price_paid', 'cheapest_offer'],
+    title: 'Price',
+    y: 'nanoTON per 1k completion tokens',
+    series: { mean_price_paid_per_k: 'mean price paid', cheapest_offer_per_k: 'cheapest live offer' },
   },
-  { id: 'util', title: 'Provider utilisation', series: ['utilisation'] },
-  { id: 'peers', title: 'Online peers', series: ['online_peers'] },
+  {
+    id: 'util',
+    title: 'Provider utilisation',
+    y: 'busy slots ÷ slots',
+    series: { utilisation: 'mean utilisation' },
+  },
+  { id: 'peers', title: 'Online peers', y: 'peers', series: { online_peers: 'online peers' } },
   {
     id: 'book',
-    title: 'Order book (observer 0) and spam in honest books',
-    series: ['book_size', 'spam_in_books'],
+    title: 'Order book size',
+    y: 'offers',
+    series: { book_size: 'offers in observer 0’s book', spam_in_books: 'spam offers in honest books' },
   },
   {
     id: 'attack',
-    title: 'Ranking passes and ms lost to attackers',
-    series: ['attempts', 'attacker_wasted_ms'],
+    title: 'Cost of attackers',
+    y: 'passes / simulated ms per bucket',
+    series: { attempts: 'ranking passes', attacker_wasted_ms: 'ms lost to attackers' },
   },
 ]
 
@@ -58,10 +79,18 @@ const d = JSON.parse(document.getElementById('data').textContent)
 const colors = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd']
 window.__charts = d.charts.map((c) => new Chart(document.getElementById('chart-' + c.id), {
   type: 'line',
-  data: { labels: d.series.t_s, datasets: c.series.map((s, i) => ({ label: s, data: d.series[s], borderColor: colors[i], pointRadius: 0, borderWidth: 1.5 })) },
-  options: { animation: false, scales: { x: { title: { display: true, text: 'simulated s' } } } },
+  data: {
+    labels: d.series.t_s,
+    // a null point (a bucket with no price) is a gap, never a zero
+    datasets: Object.entries(c.series).map(([s, label], i) => ({ label, data: d.series[s], borderColor: colors[i], pointRadius: 0, borderWidth: 1.5, spanGaps: false })),
+  },
+  options: { animation: false, scales: {
+    x: { title: { display: true, text: 'simulated time (s)' } },
+    y: { title: { display: true, text: c.y } },
+  } },
 }))
 document.body.dataset.charts = String(window.__charts.length)
+document.body.dataset.axes = window.__charts.map((c) => c.options.scales.y.title.text).join('|')
 </script></body></html>
 `
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
-import { scenarioSchema } from './schema.js'
+import type { InvalidSweepError, ShardMergeError } from '../sweep/errors.js'
+import { MAX_BUCKETS, scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
 
 /** A scenario file that cannot be read, is not JSON, or does not match the schema. */
@@ -18,7 +19,7 @@ export class InvalidScenarioError extends CocoonError<'ERR_INVALID_SCENARIO'> {
 }
 
 /** Every typed error of the simulator's own code. */
-export type SimulationError = InvalidScenarioError
+export type SimulationError = InvalidScenarioError | InvalidSweepError | ShardMergeError
 
 /** The codes of {@link SimulationError}. */
 export type SimulationErrorCode = SimulationError['code']
@@ -111,6 +112,11 @@ export function parseScenario(input: unknown): Scenario {
           `providers.${i}.models: model index ${m} does not exist (there are ${scenario.models.length})`,
         )
   })
+  const buckets = Math.ceil(scenario.durationMs / scenario.output.bucketMs)
+  if (buckets > MAX_BUCKETS)
+    problems.push(
+      `output.bucketMs: ${scenario.durationMs} ms of simulated time in buckets of ${scenario.output.bucketMs} ms gives ${buckets} buckets, over ${MAX_BUCKETS}; use output.bucketMs >= ${Math.ceil(scenario.durationMs / MAX_BUCKETS)}`,
+    )
   if (scenario.providers.reduce((s, g) => s + g.share, 0) <= 0)
     problems.push('providers: expected at least one group with share > 0')
   if (scenario.clients.reduce((s, g) => s + g.share, 0) <= 0)

@@ -31,6 +31,11 @@ const obj = (
   ...extra,
 })
 
+/** 30 simulated days: longer runs are better split into several scenarios. */
+export const MAX_DURATION_MS = 2_592_000_000
+/** Time buckets of the series (durationMs ÷ output.bucketMs): each costs a row in every series column. */
+export const MAX_BUCKETS = 100_000
+
 /** One branch of a union: ajv applies no defaults inside oneOf, so every field is required. */
 const variant = (properties: Record<string, unknown>): Record<string, unknown> =>
   obj(properties, { required: Object.keys(properties) })
@@ -86,7 +91,7 @@ export const scenarioSchema = {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string', default: '' },
     seed: int(0, 1),
-    durationMs: num(1, 600_000, 'Simulated time, ms'),
+    durationMs: { ...num(1, 600_000, 'Simulated time, ms (at most 30 days)'), maximum: MAX_DURATION_MS },
     regions: obj({
       names: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['eu', 'us', 'asia'] },
       weights: {

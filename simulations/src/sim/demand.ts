@@ -52,7 +52,12 @@ export function toggleBurst(world: World, g: number): void {
 export function arrival(world: World, g: number): void {
   scheduleArrival(world, g)
   const group = world.scenario.clients[g]
-  if (group === undefined || world.jobCount >= world.jobCap) return
+  if (group === undefined) return
+  if (world.jobCount >= world.jobCap) {
+    // demand goes on past jobs.total; say how much of it the cap turned away
+    world.metrics.jobsOverCap++
+    return
+  }
   if (group.pattern.type === 'bursty' && world.groupOn[g] !== 1) return
   if (group.pattern.type === 'diurnal') {
     const base = world.groupRate[g] as number

@@ -8,6 +8,8 @@ export class Metrics {
   jobsArrived = 0
   jobsOk = 0
   jobsClientOffline = 0
+  /** Arrivals after jobs.total was reached: demand the run did not simulate. */
+  jobsOverCap = 0
   readonly failures = new Map<string, number>()
   attempts = 0
   rejectionsFull = 0

@@ -217,7 +217,7 @@ function sampleBucket(world: World, b: number): void {
   const cheapest = cheapestAvailable(world, model)
   m.set('online_peers', b, online)
   m.set('utilisation', b, slots === 0 ? 0 : busy / slots)
-  m.set('cheapest_offer', b, cheapest === Number.POSITIVE_INFINITY ? 0 : cheapest)
+  m.set('cheapest_offer', b, cheapest === Number.POSITIVE_INFINITY ? Number.NaN : cheapest)
   m.set('book_size', b, (world.observers[0] as Observer).book.size)
   m.set('spam_in_books', b, m.spamInHonestBooks)
 }

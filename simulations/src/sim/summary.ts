@@ -21,9 +21,16 @@ export interface Summary {
   jobs: {
     arrived: number
     succeeded: number
+    /** Succeeded ÷ arrived: a job still in flight when simulated time ends counts against it. */
     successRate: number
+    /** Jobs still running or waiting to retry at the end: neither succeeded nor failed. */
+    inFlightAtEnd: number
+    /** Succeeded ÷ (succeeded + failed): the rate over the jobs that finished. */
+    finishedSuccessRate: number
     failures: Record<string, number>
     clientOffline: number
+    /** Arrivals turned away because jobs.total was reached (raise it to simulate that demand). */
+    overCap: number
     attemptsPerJob: number
     fullRejections: number
     unreachableProbes: number
@@ -135,12 +142,18 @@ function dhtFigures(m: Metrics): Summary['dhtLookup'] {
 }
 
 function jobFigures(m: Metrics): Summary['jobs'] {
+  let failed = 0
+  for (const n of m.failures.values()) failed += n
+  const finished = m.jobsOk + failed
   return {
     arrived: m.jobsArrived,
     succeeded: m.jobsOk,
     successRate: round6(m.jobsArrived === 0 ? 0 : m.jobsOk / m.jobsArrived),
+    inFlightAtEnd: m.jobsArrived - finished,
+    finishedSuccessRate: round6(finished === 0 ? 0 : m.jobsOk / finished),
     failures: sorted(m.failures),
     clientOffline: m.jobsClientOffline,
+    overCap: m.jobsOverCap,
     attemptsPerJob: round6(m.jobsArrived === 0 ? 0 : m.attempts / m.jobsArrived),
     fullRejections: m.rejectionsFull,
     unreachableProbes: m.unreachableProbes,
@@ -254,8 +267,8 @@ export function seriesCsv(world: World): { csv: string; series: Record<string, n
     jobs_arrived: [],
     jobs_ok: [],
     jobs_failed: [],
-    mean_price_paid: [],
-    cheapest_offer: [],
+    mean_price_paid_per_k: [],
+    cheapest_offer_per_k: [],
     utilisation: [],
     online_peers: [],
     book_size: [],
@@ -270,8 +283,9 @@ export function seriesCsv(world: World): { csv: string; series: Record<string, n
       jobs_arrived: get('jobs_arrived', b),
       jobs_ok: get('jobs_ok', b),
       jobs_failed: get('jobs_failed', b),
-      mean_price_paid: round6(n === 0 ? 0 : get('price_sum', b) / n),
-      cheapest_offer: round6(get('cheapest_offer', b)),
+      // a bucket with no paid job or no live offer has no price: NaN, an empty CSV cell and a gap in the chart
+      mean_price_paid_per_k: n === 0 ? Number.NaN : round6(get('price_sum', b) / n),
+      cheapest_offer_per_k: round6(cols.cheapest_offer?.[b] ?? Number.NaN),
       utilisation: round6(get('utilisation', b)),
       online_peers: get('online_peers', b),
       book_size: get('book_size', b),
@@ -283,6 +297,7 @@ export function seriesCsv(world: World): { csv: string; series: Record<string, n
   }
   const header = Object.keys(series)
   const lines = [header.join(',')]
-  for (let b = 0; b < m.buckets; b++) lines.push(header.map((h) => String(series[h]?.[b] ?? 0)).join(','))
+  const cell = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '' : String(v))
+  for (let b = 0; b < m.buckets; b++) lines.push(header.map((h) => cell(series[h]?.[b])).join(','))
   return { csv: `${lines.join('\n')}\n`, series }
 }

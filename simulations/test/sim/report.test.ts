@@ -26,8 +26,16 @@ describe('report.html', () => {
     expect(html).not.toMatch(/<script[^>]+src=/)
     expect(html).not.toMatch(/<link[^>]+href=/)
     expect(html.length).toBeGreaterThan(150_000) // the chart.js UMD bundle is in it
+    // a bucket without a paid job has no price: an empty cell, a gap in the chart, never a zero
+    const priceColumn = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[4])
+    expect(priceColumn).not.toContain('0')
+    expect(series.mean_price_paid_per_k?.length).toBe(priceColumn.length)
     expect(csv.split('\n')[0]).toBe(
-      't_s,jobs_arrived,jobs_ok,jobs_failed,mean_price_paid,cheapest_offer,utilisation,online_peers,book_size,spam_in_books,attempts,attacker_wasted_ms',
+      't_s,jobs_arrived,jobs_ok,jobs_failed,mean_price_paid_per_k,cheapest_offer_per_k,utilisation,online_peers,book_size,spam_in_books,attempts,attacker_wasted_ms',
     )
     if (CHROMIUM === undefined) {
       // Without a browser only the structure above is checked; CI installs one, so there it must be found.
@@ -57,5 +65,8 @@ describe('report.html', () => {
     )
     // the page's script sets data-charts after constructing every Chart without throwing
     expect(stdout).toContain('data-charts="6"')
+    // every chart has a y axis title with its unit, as chart.js constructed it
+    expect(stdout).toContain('nanoTON per 1k completion tokens')
+    expect(stdout).toMatch(/data-axes="[^"|]+(\|[^"|]+){5}"/)
   })
 })

@@ -30,11 +30,22 @@ describe('scenario files', () => {
       'churn.json',
       'price-war.json',
       'scale-100k.json',
+      'small-market.json',
       'spam-attack.json',
       'sybil-attack.json',
     ])
     for (const f of files)
       expect((await loadScenario(join(scenariosDir, f))).name).toBe(f.replace('.json', ''))
+  })
+
+  it('refuses a simulated time or a bucket count no run finishes, naming the field and the fix', () => {
+    const base = { name: 'x', peers: { count: 50 }, jobs: { total: 10 } }
+    expect(problems({ ...base, durationMs: 1e300 })).toEqual([
+      expect.stringMatching(/^durationMs: must be <= 2592000000/),
+    ])
+    expect(problems({ ...base, durationMs: 2_000_000_000, output: { bucketMs: 1000 } })).toEqual([
+      'output.bucketMs: 2000000000 ms of simulated time in buckets of 1000 ms gives 2000000 buckets, over 100000; use output.bucketMs >= 20000',
+    ])
   })
 
   it('scenario.schema.json is the schema in src/scenario/schema.ts (`npm run schema` writes it)', async () => {

@@ -1,0 +1,88 @@
+/**
+ * The commands of `cocoon-sim`: `run` (one scenario with a progress bar,
+ * writing summary.json, series.csv, meta.json and report.html), `sweep` (a
+ * grid × seeds on worker threads), `merge` (shards of a sweep) and
+ * `cross-check`. A bad input file prints the fields at fault, never a stack.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import { crossCheckCommand } from './commands/cross-check.js'
+import { formatCliError } from './commands/format-error.js'
+import { runCommand } from './commands/run.js'
+import { mergeCommand, sweepCommand } from './commands/sweep.js'
+import type { Shard } from './sweep/run-sweep.js'
+
+function integer(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0')
+  return n
+}
+
+function positive(value: string): number {
+  const n = integer(value)
+  if (n < 1) throw new InvalidArgumentError('expected a whole number >= 1')
+  return n
+}
+
+function shard(value: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(value)
+  const index = Number(m?.[1])
+  const count = Number(m?.[2])
+  if (m === null || count < 1 || index < 1 || index > count)
+    throw new InvalidArgumentError(
+      'expected i/n with 1 <= i <= n, e.g. 3/8 (Slurm: $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT)',
+    )
+  return { index, count }
+}
+
+const program = new Command()
+program.name('cocoon-sim').description('The Cocoon Mesh network simulator')
+program
+  .command('run')
+  .description('run a scenario file')
+  .argument('<scenario>', 'path to a scenario JSON file')
+  .option('--seed <n>', 'PRNG seed (overrides the scenario)', integer)
+  .option('--out <dir>', 'output directory', 'sim-out')
+  .option('--no-progress', 'no progress bar')
+  .action(async (scenario: string, opts: { seed?: number; out: string; progress: boolean }) => {
+    await runCommand(scenario, opts)
+  })
+program
+  .command('sweep')
+  .description(
+    'run a sweep file (a parameter grid × seeds) on worker threads, writing tidy CSVs with 95% confidence intervals',
+  )
+  .argument('<sweep>', 'path to a sweep JSON file')
+  .option('--out <dir>', 'output directory', 'sweep-out')
+  .option('--workers <n>', 'worker threads (default: every core); the results do not depend on it', positive)
+  .option('--shard <i/n>', 'run only shard i of n (for a cluster scheduler); recombine with `merge`', shard)
+  .option('--no-progress', 'no progress bar')
+  .action(
+    async (sweep: string, opts: { out: string; workers?: number; shard?: Shard; progress: boolean }) => {
+      await sweepCommand(sweep, opts)
+    },
+  )
+program
+  .command('merge')
+  .description('recombine the output directories of a sharded sweep')
+  .argument('<dirs...>', 'sweep output directories (one per shard)')
+  .requiredOption('--out <dir>', 'output directory')
+  .option('--partial', 'write what is there even when runs are missing')
+  .action(async (dirs: string[], opts: { out: string; partial?: boolean }) => {
+    await mergeCommand(dirs, { out: opts.out, partial: opts.partial === true })
+  })
+program
+  .command('cross-check')
+  .description('run a small scenario in the simulator and with real libp2p peers over the memory transport')
+  .option('--peers <n>', 'number of peers', integer, 50)
+  .option('--seed <n>', 'PRNG seed', integer, 1)
+  .option('--messages <n>', 'offers to publish', integer, 10)
+  .action(async (opts: { peers: number; seed: number; messages: number }) => {
+    await crossCheckCommand(opts)
+  })
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  process.stderr.write(formatCliError(error))
+  process.exitCode = 1
+}
