@@ -17,7 +17,7 @@ import {
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
-import { connectToProviders, waitForOffers } from './support/offers.js'
+import { connectToProviders, NEVER_EXPLORE, waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 
 const MODEL = 'tiny'
@@ -31,7 +31,8 @@ async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']
 }
 
 async function client(m: LocalMesh): Promise<LightPeer> {
-  const c = await createLightPeer({ bootstrap: m.bootstrapAddrs })
+  // these tests name which provider serves each job: no exploration of unknown providers
+  const c = await createLightPeer({ bootstrap: m.bootstrapAddrs, random: NEVER_EXPLORE })
   cleanups.push(() => c.stop())
   // every provider's offer in the client's order book (gossip or DHT discovery)
   await waitForOffers(c, MODEL, m.providers.length)

@@ -21,7 +21,7 @@ import {
 } from '@cocoon-mesh/peer'
 import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { connectToProviders, waitForOffers } from './support/offers.js'
+import { connectToProviders, NEVER_EXPLORE, waitForOffers } from './support/offers.js'
 import { useScratchHome } from './support/scratch-home.js'
 import { allFrames, cliNode, exitOf, killOnNextAccept, MODEL, rawTensorJob } from './support/tensor-mesh.js'
 import { dot, floats, matmul, matrix } from './support/tensors.js'
@@ -42,6 +42,8 @@ async function mesh(prices: string[]): Promise<LocalMesh> {
 async function client(m: LocalMesh, onEvent?: (event: JobEvent) => void): Promise<LightPeer> {
   const c = await createLightPeer({
     bootstrap: m.bootstrapAddrs,
+    // these tests name which provider serves each job: no exploration of unknown providers
+    random: NEVER_EXPLORE,
     ...(onEvent === undefined ? {} : { onEvent }),
   })
   cleanups.push(() => c.stop())
@@ -195,7 +197,11 @@ describe('the cocoon CLI as a tensor provider (real processes, TCP)', () => {
     const killer = killOnNextAccept((id) =>
       [first, second].find((n) => n.peerId === id)?.proc.kill('SIGKILL'),
     )
-    const c = await createLightPeer({ bootstrap: [entry.addr], onEvent: killer.onEvent })
+    const c = await createLightPeer({
+      bootstrap: [entry.addr],
+      onEvent: killer.onEvent,
+      random: NEVER_EXPLORE,
+    })
     cleanups.push(() => c.stop())
     await waitForOffers(c, MODEL, 2)
 

@@ -91,6 +91,8 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
           claimAfterMs: 0,
           claimMinimum: '1',
           claimCheckMs: 200,
+          // test prices are below a claim's fee: claim anyway
+          claimFeeMultiple: 0,
         },
       }),
     )

@@ -1,12 +1,14 @@
-import type { LightPeer } from '@cocoon-mesh/peer'
+import { DiscoveryFailedError, type LightPeer } from '@cocoon-mesh/peer'
 import { multiaddr } from '@multiformats/multiaddr'
 import { waitForEvent } from '../../../test-support/wait.ts'
 
 /**
  * Resolves once the client sees `count` offers of `model`: checked through
  * `client.offers` (which joins the model's topic and, while the book is empty,
- * asks the DHT) now and on every change of its order book. Rejects after
- * `timeoutMs` naming what was missing.
+ * asks the DHT) now and on every change of its order book. A cold start whose
+ * DHT rounds all failed (`DiscoveryFailedError`, e.g. on a loaded machine
+ * before the routing table filled) counts as "not yet": gossip may still
+ * deliver. Rejects after `timeoutMs` naming what was missing.
  */
 export function waitForOffers(
   client: LightPeer,
@@ -17,7 +19,14 @@ export function waitForOffers(
   return waitForEvent(
     client.peer.orderBook,
     'change',
-    async () => (await client.offers(model)).length >= count,
+    async () => {
+      try {
+        return (await client.offers(model)).length >= count
+      } catch (error) {
+        if (error instanceof DiscoveryFailedError) return false
+        throw error
+      }
+    },
     { what: `${count} offer(s) of ${model} in the client's order book`, timeoutMs },
   )
 }
@@ -41,3 +50,10 @@ export async function connectToProviders(
     }),
   )
 }
+
+/**
+ * A random source for `createLightPeer` that never picks ranking's exploration
+ * branch (a share of jobs tries an unknown provider before a known-good one),
+ * for tests that name which provider serves each job.
+ */
+export const NEVER_EXPLORE = (): number => 0.999

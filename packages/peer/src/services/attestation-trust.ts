@@ -13,7 +13,7 @@ import {
 } from '@cocoon-mesh/attestation'
 import { type Offer, peerIdFromBytes, TrustTier } from '@cocoon-mesh/protocol'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
+import { type OfferTrust, type OfferTrustVerifier, openTrust } from '../market/offer-trust.js'
 
 export interface AttestationTrustInit {
   policy: AttestationPolicy
@@ -47,16 +47,17 @@ export function providerPublicKey(offer: Pick<Offer, 'provider'>): Uint8Array {
 export function attestationTrust(init: AttestationTrustInit): OfferTrustVerifier {
   const cache = init.cache ?? new VerdictCache()
   return {
-    async assess(offer, now) {
-      const verdict = await verifyEvidence({
+    assess(offer, now) {
+      // nothing to verify: answered at once, so a flood of plain offers never waits on a verifier
+      if (offer.attestation.length === 0) return openTrust(offer, 'no-evidence')
+      return verifyEvidence({
         evidence: offer.attestation,
         peerPublicKey: providerPublicKey(offer),
         settlementPublicKey: offer.settlementKey,
         policy: init.policy,
         now,
         cache,
-      })
-      return offerTrustOf(offer, verdict)
+      }).then((verdict) => offerTrustOf(offer, verdict))
     },
   }
 }

@@ -111,7 +111,10 @@ export class OrderBookIntake {
       beforeApply?.(result.message)
       if (result.message.offer !== undefined) {
         // validation passed: a concurrent message may have used the origin's budget first
-        const outcome = await this.admit(result.message.offer, source)
+        // no await for an offer without evidence: between the origin-budget check above and
+        // the book's add nothing else may run, or concurrent messages overspend the budget
+        const admitted = this.admit(result.message.offer, source)
+        const outcome = admitted instanceof Promise ? await admitted : admitted
         if (outcome !== 'added' && outcome !== 'replaced') return 'ignore'
       } else if (result.message.cancel !== undefined) {
         // validation passed: a concurrent copy (gossip and push) may have applied it first
@@ -129,23 +132,31 @@ export class OrderBookIntake {
   /**
    * Adds a validated offer to the book with the verdict on its evidence. Bad
    * evidence never drops the offer: it enters as open tier, marked with why.
+   * Synchronous when the verdict is (no evidence, or a cached one).
    */
-  async admit(offer: Offer, source: MessageSource): Promise<AddOfferOutcome> {
-    return this.#init.book.add(offer, source, await this.assess(offer))
+  admit(offer: Offer, source: MessageSource): AddOfferOutcome | Promise<AddOfferOutcome> {
+    const trust = this.assess(offer)
+    return trust instanceof Promise
+      ? trust.then((t) => this.#init.book.add(offer, source, t))
+      : this.#init.book.add(offer, source, trust)
   }
 
-  /** The verdict on an offer's evidence at the intake's clock; a verifier that throws leaves it open, `malformed`. */
-  async assess(offer: Offer): Promise<OfferTrust> {
-    try {
-      return await this.#init.trust.assess(offer, this.#init.now())
-    } catch (error) {
-      // the verifier reports bad evidence as a verdict; a throw is a bug in it, and the offer stays open
+  /** The verdict on an offer's evidence at the intake's clock; a verifier that fails leaves it open, `malformed`. */
+  assess(offer: Offer): OfferTrust | Promise<OfferTrust> {
+    const failed = (error: unknown): OfferTrust => {
+      // the verifier reports bad evidence as a verdict; a failure is a bug in it, and the offer stays open
       this.#init.log.error(
         'assessing the evidence of an offer of %s failed - %e',
         providerKey(offer.provider),
         error,
       )
       return openTrust(offer, 'malformed')
+    }
+    try {
+      const trust = this.#init.trust.assess(offer, this.#init.now())
+      return trust instanceof Promise ? trust.catch(failed) : trust
+    } catch (error) {
+      return failed(error)
     }
   }
 

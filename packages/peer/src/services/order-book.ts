@@ -412,7 +412,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       }
       const result = await this.#intake.validate(data, source)
       if (result.verdict === 'accept' && result.message?.offer !== undefined) {
-        const outcome = await this.#intake.admit(result.message.offer, source)
+        const admitted = this.#intake.admit(result.message.offer, source)
+        const outcome = admitted instanceof Promise ? await admitted : admitted
         if (outcome === 'added' || outcome === 'replaced') {
           added++
           if (options.relay === true) this.#relayBytes(result.message.offer.models, data)

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -79,15 +80,12 @@ describe('a light client keeps its bootstrap peer', () => {
     )[1] as string
     const bootId = peerIdFromString(bootAddr.split('/p2p/')[1] as string)
     const provider = async (name: string, bootstrap: Proc) => {
-      const proc = startNode(
-        name,
-        await newHome(),
-        '/ip4/127.0.0.1/tcp/0',
-        ['--bootstrap', bootAddr, '--provide'],
-        {
-          COCOON_PROVIDE_MODELS: MODEL,
-        },
-      )
+      const home = await newHome()
+      // a node sells only the models that answer at start: give it the generated test model
+      await writeTinyGguf(join(home, 'models', `${MODEL}.gguf`))
+      const proc = startNode(name, home, '/ip4/127.0.0.1/tcp/0', ['--bootstrap', bootAddr, '--provide'], {
+        COCOON_PROVIDE_MODELS: MODEL,
+      })
       const id = (await proc.line(/^peer-id /)).split(' ')[1] as string
       await bootstrap.line(new RegExp(`^offer-added ${id}`))
       return { proc, id }
