@@ -6,12 +6,13 @@
  * the existing offers at once; connections between healthy nodes do not flap.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { decodeOrderBookMessage, OFFERS_PUSH_PROTOCOL, orderBookTopic } from '@cocoon-mesh/protocol'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -88,6 +89,9 @@ beforeAll(async () => {
   buildPeerDist()
   const bootHome = await newHome()
   const providerHome = await newHome()
+  // a node sells only the models that answer at start: give it the generated test model
+  await mkdir(join(providerHome, 'models'), { recursive: true })
+  await writeTinyGguf(join(providerHome, 'models', `${MODEL}.gguf`))
   // a plain bootstrap node: no models configured
   const bootProc = procs.spawn(
     'bootstrap',

@@ -6,7 +6,7 @@
  * client is the SDK in this process.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -82,6 +82,7 @@ describe('a light client keeps its bootstrap peer', () => {
     const provider = async (name: string, bootstrap: Proc) => {
       const home = await newHome()
       // a node sells only the models that answer at start: give it the generated test model
+      await mkdir(join(home, 'models'), { recursive: true })
       await writeTinyGguf(join(home, 'models', `${MODEL}.gguf`))
       const proc = startNode(name, home, '/ip4/127.0.0.1/tcp/0', ['--bootstrap', bootAddr, '--provide'], {
         COCOON_PROVIDE_MODELS: MODEL,
