@@ -19,7 +19,7 @@ import {
 } from '@cocoon-mesh/peer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ProcessGroup } from '../../../test-support/cli-processes.ts'
-import { waitForOffers } from '../support/offers.js'
+import { connectToOfferedProviders, waitForOffers } from '../support/offers.js'
 import { useScratchHome } from '../support/scratch-home.js'
 import { type DishonestProvider, startDishonestProvider } from './support/dishonest.js'
 
@@ -48,6 +48,8 @@ async function setup(): Promise<{
     scratch.cleanups.push(() => c.stop())
     // a generous wait: offers cross gossip slowly on a loaded machine
     await waitForOffers(c, MODEL, 3, 90_000)
+    // every provider reachable: the cheaper fakes are asked before the honest one
+    await connectToOfferedProviders(c, MODEL)
     return c
   }
   return { m, honest: m.providers[0]?.peerId, flood, overclaim, client }

@@ -57,3 +57,20 @@ export async function connectToProviders(
  * for tests that name which provider serves each job.
  */
 export const NEVER_EXPLORE = (): number => 0.999
+
+/**
+ * Connects the client to every provider that offers `model`, at the signed
+ * addresses of its offer: for tests whose providers expose no listen address
+ * of their own (scripted hostile providers), so that every provider ranks as
+ * reachable and price decides who is asked first.
+ */
+export async function connectToOfferedProviders(client: LightPeer, model: string): Promise<void> {
+  const offers = await client.offers(model)
+  await Promise.all(
+    offers.map(async ({ offer }) => {
+      const addrs = offer.addrs.map((bytes) => multiaddr(bytes))
+      if (addrs.length === 0) throw new Error('an offer carries no address to dial')
+      await client.peer.libp2p.dial(addrs, { signal: AbortSignal.timeout(30_000) })
+    }),
+  )
+}
