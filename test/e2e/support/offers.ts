@@ -1,34 +1,48 @@
 import { DiscoveryFailedError, type LightPeer } from '@cocoon-mesh/peer'
 import { multiaddr } from '@multiformats/multiaddr'
-import { waitForEvent } from '../../../test-support/wait.ts'
+import { waitForEvents } from '../../../test-support/wait.ts'
 
 /**
  * Resolves once the client sees `count` offers of `model`: checked through
  * `client.offers` (which joins the model's topic and, while the book is empty,
- * asks the DHT) now and on every change of its order book. A cold start whose
+ * asks the DHT) now, on every change of its order book and whenever a peer is
+ * identified, and every 3 s (a late subscriber can miss the one push of
+ * existing offers, and a cold start whose DHT rounds came too early is
+ * announced by no event). A cold start whose
  * DHT rounds all failed (`DiscoveryFailedError`, e.g. on a loaded machine
  * before the routing table filled) counts as "not yet": gossip may still
  * deliver. Rejects after `timeoutMs` naming what was missing.
  */
-export function waitForOffers(
+export async function waitForOffers(
   client: LightPeer,
   model: string,
   count: number,
   timeoutMs = 30_000,
 ): Promise<void> {
-  return waitForEvent(
-    client.peer.orderBook,
-    'change',
-    async () => {
-      try {
-        return (await client.offers(model)).length >= count
-      } catch (error) {
-        if (error instanceof DiscoveryFailedError) return false
-        throw error
-      }
-    },
-    { what: `${count} offer(s) of ${model} in the client's order book`, timeoutMs },
-  )
+  // a cold start that found nothing is not announced by any event: ask again every few seconds
+  const retry = new EventTarget()
+  const timer = setInterval(() => retry.dispatchEvent(new Event('retry')), 3_000)
+  try {
+    await waitForEvents(
+      [
+        [client.peer.orderBook, 'change'],
+        // a newly identified peer may be the one whose DHT records or pushed offers were missing
+        [client.peer.libp2p, 'peer:identify'],
+        [retry, 'retry'],
+      ],
+      async () => {
+        try {
+          return (await client.offers(model)).length >= count
+        } catch (error) {
+          if (error instanceof DiscoveryFailedError) return false
+          throw error
+        }
+      },
+      { what: `${count} offer(s) of ${model} in the client's order book`, timeoutMs },
+    )
+  } finally {
+    clearInterval(timer)
+  }
 }
 
 /**
