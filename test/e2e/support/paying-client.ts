@@ -151,7 +151,7 @@ try {
   })
   try {
     // the provider's offer, from the order book the light peer joins through the bootstrap peer
-    await waitForOffers(client, args.model, 1)
+    await waitForOffers(client, args.model, 1, 90_000)
     emit({ event: 'ready', signedBefore: (await signedNow()).toString() })
     const job = client.generate({ model: args.model, prompt: args.prompt, maxTokens: args.maxTokens })
     for await (const _chunk of job) {

@@ -101,7 +101,8 @@ async function attackJob(client: LightPeer, mode: AttackMode, jobId: string): Pr
 async function attack(mode: AttackMode): Promise<void> {
   const client = await createLightPeer({ bootstrap: args.bootstrap, payments: foreignChannel(mode) })
   try {
-    await waitForOffers(client, args.model, 1)
+    // a generous wait: the attack starts with the provider, before its offer has spread
+    await waitForOffers(client, args.model, 1, 90_000)
     emit({ event: 'ready', peerId: client.peer.libp2p.peerId.toString() })
     await Promise.all(
       Array.from({ length: args.concurrency }, (_, i) => attackJob(client, mode, `attack-${mode}-${i}`)),
