@@ -263,6 +263,52 @@ function parseChecks(
   return { ok: true, value: { quote, collateral: evidence.dcapCollateral } }
 }
 
+/**
+ * The certificate chains and CRLs dcap-qvl leaves unchecked. The X.509
+ * parsers throw on some damaged DER (asn1js reads past a buffer), and a
+ * verdict never throws: any such failure is malformed evidence.
+ */
+function pkiChecks(
+  quote: Uint8Array,
+  collateral: DcapCollateral,
+  options: VerifyEvidenceOptions,
+):
+  | { ok: true; window: { from: number; until: number } }
+  | { ok: false; check: CheckName; reason: NotAttestedReason; detail: string } {
+  const rootCaDer = options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER
+  try {
+    const chains = checkChains(
+      {
+        "quote's PCK certificate chain": pckChainOf(quote),
+        'PCK CRL issuer chain': collateral.pckCrlIssuerChain,
+        'TCB info issuer chain': collateral.tcbInfoIssuerChain,
+        'QE identity issuer chain': collateral.qeIdentityIssuerChain,
+      },
+      rootCaDer,
+    )
+    if (chains !== null)
+      return {
+        ok: false,
+        check: 'certificate-chain',
+        reason: CRL_REASONS[chains.kind],
+        detail: chains.detail,
+      }
+    const crls = checkCrls(collateral, rootCaDer, options.now)
+    if ('kind' in crls) {
+      const check = crls.kind === 'expired' ? 'collateral-window' : 'certificate-chain'
+      return { ok: false, check, reason: CRL_REASONS[crls.kind], detail: crls.detail }
+    }
+    return { ok: true, window: crls }
+  } catch (error) {
+    return {
+      ok: false,
+      check: 'certificate-chain',
+      reason: 'malformed',
+      detail: `a certificate or CRL does not parse: ${String(error)}`,
+    }
+  }
+}
+
 /** Step 3: dcap-qvl, then the CRLs; hands on the window in which the CRLs are current. */
 function signatureChecks(
   quote: Uint8Array,
@@ -278,23 +324,9 @@ function signatureChecks(
     const failure = classifyDcapFailure(error)
     return { ok: false, verdict: run.fail(failure.check, failure.reason, failure.detail) }
   }
-  const rootCaDer = options.policy.trustedRootCaDer ?? INTEL_SGX_ROOT_CA_DER
-  const chains = checkChains(
-    {
-      "quote's PCK certificate chain": pckChainOf(quote),
-      'PCK CRL issuer chain': collateral.pckCrlIssuerChain,
-      'TCB info issuer chain': collateral.tcbInfoIssuerChain,
-      'QE identity issuer chain': collateral.qeIdentityIssuerChain,
-    },
-    rootCaDer,
-  )
-  if (chains !== null)
-    return { ok: false, verdict: run.fail('certificate-chain', CRL_REASONS[chains.kind], chains.detail) }
-  const crls = checkCrls(collateral, rootCaDer, options.now)
-  if ('kind' in crls) {
-    const check = crls.kind === 'expired' ? 'collateral-window' : 'certificate-chain'
-    return { ok: false, verdict: run.fail(check, CRL_REASONS[crls.kind], crls.detail) }
-  }
+  const pki = pkiChecks(quote, collateral, options)
+  if (!pki.ok) return { ok: false, verdict: run.fail(pki.check, pki.reason, pki.detail) }
+  const crls = pki.window
   const rootName =
     options.policy.trustedRootCaDer === undefined ? "Intel's SGX root CA" : 'the configured root CA'
   run.pass('collateral-window', 'TCB info, QE identity and both CRLs are current at the given time')
