@@ -230,13 +230,20 @@ export async function chainFindings(
       },
     ]
   }
-  const body = (await response.json().catch(() => undefined)) as { ok?: boolean; error?: string } | undefined
+  let body: { ok?: boolean; error?: string } | undefined
+  let notJson = ''
+  try {
+    body = (await response.json()) as { ok?: boolean; error?: string }
+  } catch (error) {
+    // a body that is not JSON is itself the finding: named in the message below
+    notJson = `, and its body is not JSON (${errorLine(error)})`
+  }
   if (!response.ok || body?.ok !== true)
     return [
       {
         check: 'chain',
         status: 'fail',
-        message: `${endpoint} answered HTTP ${response.status}${body?.error === undefined ? '' : `: ${body.error}`}`,
+        message: `${endpoint} answered HTTP ${response.status}${body?.error === undefined ? '' : `: ${body.error}`}${notJson}`,
         fix: 'Point --chain-endpoint at a toncenter v2 jsonRPC endpoint; HTTP 401/403 means the API key (COCOON_TON_API_KEY) is missing or wrong.',
       },
     ]
