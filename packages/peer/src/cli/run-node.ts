@@ -192,6 +192,7 @@ async function startPeer(
       datastore: withUninterruptedReads(parts.datastore),
       listen: config.listen,
       bootstrap: config.bootstrap,
+      network: config.network,
       models: config.models,
       trust: parts.trust,
       ...(parts.template === undefined

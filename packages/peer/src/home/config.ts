@@ -12,6 +12,13 @@ import {
 import { bad, nano, str, strings } from './config-fields.js'
 import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
+import {
+  cidrs,
+  DEFAULT_NETWORK_CONFIG,
+  NETWORK_CONFIG_TEXT,
+  type NetworkConfig,
+  networkConfig,
+} from './network-config.js'
 import { type ProvideModelEntry, parseProvidedModels } from './provide-models.js'
 
 /** File in the home folder holding the node's configuration (JSON with comments). */
@@ -66,6 +73,7 @@ export interface NodeConfig {
   provide: ProvideConfig
   settlement: SettlementConfig
   attestation: AttestationConfig
+  network: NetworkConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -93,6 +101,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
     freeJobs: false,
   },
   attestation: DEFAULT_ATTESTATION_CONFIG,
+  network: DEFAULT_NETWORK_CONFIG,
 }
 
 /** The commented default config `cocoon init` writes. */
@@ -159,7 +168,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
     "freeJobs": false
   },
-${ATTESTATION_CONFIG_TEXT}}
+${NETWORK_CONFIG_TEXT}${ATTESTATION_CONFIG_TEXT}}
 `
 
 /** Removes // and /* *\/ comments outside strings, and trailing commas. */
@@ -205,6 +214,7 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
     provide: provideConfig(source, provide),
     settlement: settlementConfig(source, settlement),
     attestation: attestationConfig(source, section(source, obj, 'attestation')),
+    network: networkConfig(source, section(source, obj, 'network')),
   }
 }
 
@@ -331,7 +341,7 @@ export async function writeDefaultConfig(home: string): Promise<boolean> {
 
 /**
  * Overrides from COCOON_* environment variables (comma-separated lists).
- * @throws {ConfigErrorType} for a bad multiaddr in COCOON_LISTEN or COCOON_BOOTSTRAP.
+ * @throws {ConfigErrorType} for a bad multiaddr in COCOON_LISTEN or COCOON_BOOTSTRAP, a bad range in COCOON_PUBLIC_RANGES.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeConfig {
   const list = (name: string): string[] | undefined =>
@@ -345,6 +355,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
   const bootstrap = list('COCOON_BOOTSTRAP')
   const models = list('COCOON_MODELS')
   const provideModels = list('COCOON_PROVIDE_MODELS')
+  const publicRanges = list('COCOON_PUBLIC_RANGES')
   return {
     listen: listen === undefined ? base.listen : multiaddrs('COCOON_LISTEN', '', listen, []),
     bootstrap: bootstrap === undefined ? base.bootstrap : multiaddrs('COCOON_BOOTSTRAP', '', bootstrap, []),
@@ -356,6 +367,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
     },
     settlement: base.settlement,
     attestation: base.attestation,
+    network:
+      publicRanges === undefined
+        ? base.network
+        : { ...base.network, publicRanges: cidrs('COCOON_PUBLIC_RANGES', '', publicRanges) },
   }
 }
 

@@ -6,6 +6,7 @@ export * from './attestation-policy.js'
 export * from './config.js'
 export * from './errors.js'
 export * from './identity.js'
+export * from './network-config.js'
 export * from './state.js'
 
 /** Folder of the LevelDB datastore (peer store and DHT records). */

@@ -2,6 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { KAD_PROTOCOL } from '@cocoon-mesh/protocol'
 import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -20,6 +21,7 @@ import { PeerPenalties } from '../services/penalties.js'
 import { pingResponder } from '../services/ping-responder.js'
 import { staleProviderRecords } from '../services/stale-provider-records.js'
 import { orderBookGossipOptions } from './gossip-config.js'
+import { natPlan } from './nat-services.js'
 import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.js'
 
@@ -68,17 +70,25 @@ async function buildPeer<S extends ServiceMap>(
       ? [transport === 'memory' ? `/memory/${privateKey.publicKey.toString()}` : '/ip4/0.0.0.0/tcp/0']
       : [])
   const metrics = options.metrics
+  const nat =
+    options.network === undefined || transport === 'memory'
+      ? undefined
+      : natPlan(options.network, listen, options.announce ?? [])
   // the extra services' factories may replace base ones of the same name; TypeScript cannot
   // prove that the spread of two mapped types over generic maps is the mapped type of their union
-  const services = { ...cocoonServices(mode, options), ...options.services } as ServiceFactoryMap<
-    CocoonBaseServices & S
-  >
+  const services = {
+    ...cocoonServices(mode, options, (nat?.listen.length ?? 0) > 0),
+    ...nat?.services,
+    ...options.services,
+  } as ServiceFactoryMap<CocoonBaseServices & S>
   const libp2p = await createLibp2p<CocoonBaseServices & S>({
     privateKey,
     start: false,
-    addresses: { listen, announce: options.announce ?? [] },
+    addresses: { listen: [...listen, ...(nat?.listen ?? [])], announce: options.announce ?? [] },
     transports:
-      transport === 'memory' ? [memory({ latency: options.memoryLatency ?? 0 })] : [tcp(), webSockets()],
+      transport === 'memory'
+        ? [memory({ latency: options.memoryLatency ?? 0 })]
+        : [tcp(), webSockets(), circuitRelayTransport()], // every peer can dial through a relay
     connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })], // cached cipher keys
     streamMuxers: [yamux()],
     connectionManager: {
@@ -127,6 +137,7 @@ async function buildPeer<S extends ServiceMap>(
 function cocoonServices(
   mode: 'full' | 'light',
   options: Omit<CreatePeerOptions, 'services'>,
+  reservesRelays: boolean,
 ): ServiceFactoryMap<CocoonBaseServices> {
   const gossip = options.gossip ?? true
   const now = options.now ?? Date.now
@@ -142,7 +153,8 @@ function cocoonServices(
       protocol: KAD_PROTOCOL,
       clientMode: mode === 'light',
       peerInfoMapper: passthroughMapper, // private/LAN addresses are legitimate in the mesh
-      allowQueryWithZeroPeers: true,
+      // the relay search's random walk spins on an empty routing table when queries with no peers return at once
+      allowQueryWithZeroPeers: !reservesRelays,
       initialQuerySelfInterval: 100,
     }),
     ...(gossip

@@ -5,6 +5,7 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
+import type { NetworkConfig } from '../home/network-config.js'
 import type { OriginLimits } from '../market/offer-book.js'
 import type { OfferTemplate } from '../market/offer-factory.js'
 import type { OfferTrustVerifier } from '../market/offer-trust.js'
@@ -92,6 +93,12 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   trust?: OfferTrustVerifier
   /** Inbound connections accepted per remote host per second (default 50). */
   inboundConnectionThreshold?: number
+  /**
+   * NAT traversal (the config's `network` section): relay server, relay
+   * reservations, AutoNAT, DCUtR, UPnP. None of them when absent (every peer
+   * can still dial through a relay).
+   */
+  network?: NetworkConfig
   /** Start the node right away (default true). */
   start?: boolean
 }
