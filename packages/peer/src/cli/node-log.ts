@@ -33,9 +33,9 @@ export interface NodeEvents {
   'offer-added': OfferFields
   'offer-replaced': OfferFields
   'offer-removed': OfferFields
-  'job-accepted': { jobId: string; client: string; model: string }
+  'job-accepted': { jobId: string; client: string; model: string; via: string }
   'job-rejected': { jobId: string; client: string; reason: string; message: string }
-  'job-finished': { jobId: string; cost: string; tokens: number; gflop: number }
+  'job-finished': { jobId: string; cost: string; tokens: number; gflop: number; via: string }
   'job-failed': { jobId: string; client: string; code: string; message: string }
   'payments-off': { payout: string }
   'payments-on': { endpoint: string; payout: string; settlementKey: string }
@@ -84,10 +84,11 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   'offer-added': (f) => offerText('added', f),
   'offer-replaced': (f) => offerText('replaced', f),
   'offer-removed': (f) => offerText('removed', f),
-  'job-accepted': (f) => `job-accepted ${f.jobId} client=${f.client} model=${f.model}`,
+  'job-accepted': (f) => `job-accepted ${f.jobId} client=${f.client} model=${f.model} via=${f.via}`,
   'job-rejected': (f) =>
     `job-rejected ${jobLabel(f.jobId)} client=${f.client} reason=${f.reason} ${oneLine(f.message)}`,
-  'job-finished': (f) => `job-finished ${f.jobId} cost=${f.cost} tokens=${f.tokens} gflop=${f.gflop}`,
+  'job-finished': (f) =>
+    `job-finished ${f.jobId} cost=${f.cost} tokens=${f.tokens} gflop=${f.gflop} via=${f.via}`,
   'job-failed': (f) =>
     `job-failed ${jobLabel(f.jobId)} client=${f.client} code=${f.code} ${oneLine(f.message)}`,
   'payments-off': (f) => `payments off (free jobs): no chain endpoint; payout ${f.payout}`,
@@ -146,7 +147,7 @@ export function createNodeLog(
 export function logJobEvent(log: NodeLog, e: JobServiceEvent): void {
   switch (e.type) {
     case 'accepted':
-      log.event('job-accepted', { jobId: e.jobId, client: e.client, model: e.model })
+      log.event('job-accepted', { jobId: e.jobId, client: e.client, model: e.model, via: e.via })
       break
     case 'rejected':
       log.event('job-rejected', { jobId: e.jobId, client: e.client, reason: e.reason, message: e.message })
@@ -157,6 +158,7 @@ export function logJobEvent(log: NodeLog, e: JobServiceEvent): void {
         cost: String(e.cost),
         tokens: e.completionTokens,
         gflop: e.gflop,
+        via: e.via,
       })
       break
     case 'failed':

@@ -176,6 +176,7 @@ export async function startJobs(
       priceOf(model),
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
+    relayedJobs: options.config.network.relay.jobs,
     onModelCheck: (step) => log.event('model-check', step),
   })
   for (const m of jobs.models) {

@@ -125,6 +125,12 @@ export class ProviderUnreachableError extends CocoonError<'ERR_PROVIDER_UNREACHA
   override readonly name = 'ProviderUnreachableError'
 }
 
+/** A job over a relayed connection reached the byte or time budget its provider's operator allows relayed jobs. */
+export class RelayBudgetExceededError extends CocoonError<'ERR_RELAY_BUDGET_EXCEEDED'> {
+  readonly code = 'ERR_RELAY_BUDGET_EXCEEDED' as const
+  override readonly name = 'RelayBudgetExceededError'
+}
+
 /**
  * An attempt ended before its JobResult: the client resets the stream with
  * this reason (a failure on its side, or the caller stopped reading), and the
@@ -249,6 +255,16 @@ export class AllRejectedError extends CocoonError<'ERR_ALL_REJECTED'> {
   }
 }
 
+/**
+ * Every provider that could serve the job is reachable only through a relay
+ * (the client got a limited, relayed connection to it), and each rejected
+ * the job with `RELAYED`: its relays carry no jobs.
+ */
+export class RelayedJobsRefusedError extends CocoonError<'ERR_RELAYED_JOBS_REFUSED'> {
+  readonly code = 'ERR_RELAYED_JOBS_REFUSED' as const
+  override readonly name = 'RelayedJobsRefusedError'
+}
+
 /** Every provider tried failed mid-job (and none are left). */
 export class AllProvidersFailedError extends CocoonError<'ERR_ALL_PROVIDERS_FAILED'> {
   readonly code = 'ERR_ALL_PROVIDERS_FAILED' as const
@@ -283,6 +299,7 @@ export type JobPathError =
   | TokenBatcherCancelledError
   | ProviderTimeoutError
   | ProviderUnreachableError
+  | RelayBudgetExceededError
   | AttemptEndedError
   | UsageMismatchError
   | PriceAboveOfferError
@@ -291,6 +308,7 @@ export type JobPathError =
   | NoProviderError
   | BelowTrustTierError
   | AllRejectedError
+  | RelayedJobsRefusedError
   | AllProvidersFailedError
   | BudgetExceededError
   | InvalidJobError

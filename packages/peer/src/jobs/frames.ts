@@ -17,7 +17,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { StreamEndedError } from './errors.js'
+import { RelayBudgetExceededError, StreamEndedError } from './errors.js'
 
 /**
  * Bytes of tensor data per TensorChunk frame: the largest chunk the protocol
@@ -45,9 +45,13 @@ export type WriteFrameErrorType = EncodeDelimitedJobFrameErrorType | StreamEnded
  */
 export class FrameWriter {
   readonly #stream: Stream
+  readonly #maxBytes: number
+  #sent = 0
 
-  constructor(stream: Stream) {
+  /** `maxBytes` bounds what is written in all (a job over a relay, whose bytes cross the relay's uplink). */
+  constructor(stream: Stream, options: { maxBytes?: number } = {}) {
     this.#stream = stream
+    this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
   }
 
   async write(frame: JobFrame, options?: AbortOptions): Promise<void> {
@@ -68,6 +72,12 @@ export class FrameWriter {
     if (this.#stream.writeStatus !== 'writable') {
       throw new StreamEndedError('job stream is not writable', {
         details: `stream status is ${this.#stream.status}, write status ${this.#stream.writeStatus}`,
+      })
+    }
+    this.#sent += bytes.byteLength
+    if (this.#sent > this.#maxBytes) {
+      throw new RelayBudgetExceededError('job output exceeds what this relayed connection may carry', {
+        details: `${this.#sent} bytes would be sent, at most ${this.#maxBytes} are allowed over the relay`,
       })
     }
     if (!this.#stream.send(bytes)) {

@@ -5,6 +5,7 @@ import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 import type { FrameWriter } from './frames.js'
+import type { RelayedJobsPolicy, RelayedJobVerdict } from './relayed.js'
 import type { AcceptedJob } from './serve-work.js'
 
 /** Jobs a service serves at once unless `JobServiceInit.maxConcurrentJobs` says otherwise. */
@@ -53,13 +54,26 @@ export interface JobServiceInit {
   timers?: Timers
   /** Called on every job lifecycle event (for logs, metrics, the demo and tests). */
   onEvent?: (event: JobServiceEvent) => void
+  /**
+   * Jobs over relayed (limited) connections. Off when absent: such a job is
+   * rejected with `RELAYED`.
+   */
+  relayedJobs?: RelayedJobsPolicy
 }
 
 export type JobServiceEvent =
-  | { type: 'accepted'; jobId: string; client: string; model: string; kind: 'llm' | 'tensor' | 'embedding' }
+  | {
+      type: 'accepted'
+      jobId: string
+      client: string
+      model: string
+      kind: 'llm' | 'tensor' | 'embedding'
+      /** The remote address of the connection the job came over (`/p2p-circuit` in it: relayed). */
+      via: string
+    }
   | { type: 'rejected'; jobId: string; client: string; reason: RejectReason; message: string }
   | { type: 'progress'; jobId: string; completionTokens: number }
-  | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number }
+  | { type: 'finished'; jobId: string; cost: bigint; completionTokens: number; gflop: number; via: string }
   | {
       type: 'failed'
       /** `''` when the stream failed before its JobRequest arrived (`client` then says whose it was). */
@@ -92,6 +106,10 @@ export interface InboundStream {
   /** The client's peer id, as a string (for events) and as multihash bytes (for the payment session). */
   client: string
   clientKey: Uint8Array
+  /** The remote address of the connection the stream came over. */
+  via: string
+  /** Whether that connection is relayed, and what a job may use of it. */
+  relay: RelayedJobVerdict
   /** The JobRequest's job id once it arrived, `''` before. */
   jobId: string
 }

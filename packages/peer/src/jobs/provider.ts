@@ -21,6 +21,7 @@ import {
   DeadlineExceededError,
   JobCancelledError,
   JobStreamClosedError,
+  RelayBudgetExceededError,
   UnexpectedFrameError,
   VoucherRefusedError,
 } from './errors.js'
@@ -35,6 +36,7 @@ import {
   type JobServiceInit,
   type ServedJob,
 } from './provider-types.js'
+import { RELAYED_REJECT_MESSAGE, relayedJobVerdict } from './relayed.js'
 import { serveEmbedding, serveLlm, serveTensor } from './serve-work.js'
 import { TensorAssembler } from './tensors.js'
 
@@ -67,7 +69,11 @@ class DefaultJobService implements JobService {
           stream.abort(toError(err))
         })
       },
-      { maxInboundStreams: (this.#init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS) * 2 },
+      {
+        maxInboundStreams: (this.#init.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS) * 2,
+        // a relayed stream is taken so it can be answered with RELAYED when relayed jobs are off
+        runOnLimitedConnection: true,
+      },
     )
   }
 
@@ -85,13 +91,16 @@ class DefaultJobService implements JobService {
 
   /** One inbound stream: admit the JobRequest or reject it, then serve the job. */
   async #handle(stream: Stream, connection: Connection): Promise<void> {
+    const relay = relayedJobVerdict(connection, this.#init.relayedJobs)
     const inbound: InboundStream = {
       stream,
-      writer: new FrameWriter(stream),
+      writer: new FrameWriter(stream, relay.relayed && relay.allowed ? { maxBytes: relay.maxBytes } : {}),
       frames: readFrames(stream)[Symbol.asyncIterator](),
       controller: new AbortController(),
       client: connection.remotePeer.toString(),
       clientKey: connection.remotePeer.toMultihash().bytes,
+      via: connection.remoteAddr.toString(),
+      relay,
       jobId: '',
     }
     const onClose = (): void => {
@@ -129,6 +138,10 @@ class DefaultJobService implements JobService {
       return undefined
     }
     inbound.jobId = request.jobId
+    if (inbound.relay.relayed && !inbound.relay.allowed) {
+      await this.#reject(inbound, RejectReason.REJECT_REASON_RELAYED, RELAYED_REJECT_MESSAGE)
+      return undefined
+    }
     const price = this.#init.prices(request)
     const admitted = admitJob(request, price, { active: this.#active, init: this.#init, now: this.#now() })
     if (!('reservation' in admitted)) {
@@ -161,6 +174,7 @@ class DefaultJobService implements JobService {
       inbound,
       reservation,
       queueDepth,
+      via: inbound.via,
     }
   }
 
@@ -202,6 +216,19 @@ class DefaultJobService implements JobService {
               ),
             Math.max(0, job.deadline - this.#now()),
           )
+    const { relay } = inbound
+    const cancelRelayBudget =
+      relay.relayed && relay.allowed
+        ? this.#timers.schedule(
+            () =>
+              inbound.controller.abort(
+                new RelayBudgetExceededError('relayed job ran out of time', {
+                  details: `a job over a relay may run ${relay.maxDurationMs} ms (network.relay.jobs.maxDurationMs, or the relay's limit)`,
+                }),
+              ),
+            relay.maxDurationMs,
+          )
+        : undefined
     try {
       const kind = jobKindToName(request.kind)
       this.#init.onEvent?.({
@@ -210,6 +237,7 @@ class DefaultJobService implements JobService {
         client: inbound.client,
         model: request.model,
         kind,
+        via: inbound.via,
       })
       await job.writer.write(
         {
@@ -227,6 +255,7 @@ class DefaultJobService implements JobService {
       await this.#work(job, inputs)
     } finally {
       cancelDeadline?.()
+      cancelRelayBudget?.()
       job.session.close?.()
     }
   }

@@ -47,6 +47,8 @@ export interface AcceptedJob {
   deadline: number | undefined
   /** The runtime's place held for this job when it was admitted (see `admitJob`). */
   reservation: Reservation
+  /** The remote address of the connection the job came over. */
+  via: string
 }
 
 /** Streams an LLM job's tokens; stops early (finish reason `budget`) rather than bill past the request's budget. */
@@ -207,6 +209,7 @@ async function finishJob(
     cost,
     completionTokens: result.usage.completionTokens,
     gflop: result.usage.gflop,
+    via: job.via,
   })
 }
 

@@ -13,6 +13,7 @@ import { providedModels, runtimeModelConfig } from '../home/provide-models.js'
 import { checkModels, type ModelStatus } from './model-check.js'
 import { type JobService, type JobServiceComponents, type JobServiceEvent, jobService } from './provider.js'
 import type { JobPriceQuery, JobRuntime } from './provider-types.js'
+import type { RelayedJobsPolicy } from './relayed.js'
 
 export interface ProviderJobsOptions {
   /** The gpu-runtime configuration (models with their GGUF/hf:/upstream sources, tensor lane). */
@@ -21,6 +22,8 @@ export interface ProviderJobsOptions {
   prices: Prices | ((job: JobPriceQuery) => Prices)
   payments?: ProviderPayments
   onEvent?: (event: JobServiceEvent) => void
+  /** Jobs over relayed connections (the config's `network.relay.jobs`); rejected with `RELAYED` when absent. */
+  relayedJobs?: RelayedJobsPolicy
   /** The node's logger; the runtime and its backends log on it. Default `defaultLogger()`. */
   logger?: ComponentLogger
   /** Hears each model being probed and benchmarked at start. */
@@ -91,6 +94,7 @@ export async function createProviderJobs(options: ProviderJobsOptions): Promise<
         prices,
         ...(options.payments !== undefined ? { payments: options.payments } : {}),
         ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+        ...(options.relayedJobs !== undefined ? { relayedJobs: options.relayedJobs } : {}),
       }),
     },
     close: () => runtime.close(),
