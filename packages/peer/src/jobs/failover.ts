@@ -34,6 +34,7 @@ import {
   JobRejectedError,
   NoProviderError,
   ProviderUnreachableError,
+  RelayedJobsRefusedError,
 } from './errors.js'
 import { buildJobRequest, embeddingTokenBound, promptTokenBound, zeroPrices } from './job-request.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
@@ -66,6 +67,8 @@ export class Failover {
   readonly #params: CommonJobParams
   readonly #jobId: string
   readonly #tried = new Set<string>()
+  /** The remote address of each provider's job connection, once dialled. */
+  readonly #via = new Map<string, string>()
   /** Providers whose connection this job warmed (or is warming). */
   readonly #warmed = new Set<string>()
   /** Providers without a record or reachability evidence tried so far in this job. */
@@ -181,7 +184,22 @@ export class Failover {
     return (this.#ctx.logger ?? defaultLogger()).forComponent('cocoon:failover')
   }
 
+  /** The `via` of a part on `candidate`, when its connection's address is known. */
+  #viaPart(candidate: RankedOffer): { via?: string } {
+    const via = this.#via.get(candidate.providerId)
+    return via === undefined ? {} : { via }
+  }
+
   #exhausted(): never {
+    const relayed = this.#rejections.filter((r) => r.reason === RejectReason.REJECT_REASON_RELAYED)
+    if (relayed.length > 0 && relayed.length === this.#tried.size) {
+      throw new RelayedJobsRefusedError(
+        `provider ${relayed.map((r) => r.providerId).join(', ')} is reachable only through a relay, and relays carry no jobs to it`,
+        {
+          details: `${relayed[0]?.message ?? ''}. As a client: try a provider with a direct address, or one whose operator allows relayed jobs.`,
+        },
+      )
+    }
     if (this.#rejections.length === this.#tried.size) {
       throw new AllRejectedError(this.#rejections, {
         details: this.#rejections
@@ -231,6 +249,8 @@ export class Failover {
     let stream: Stream
     try {
       stream = await this.#ctx.dial(candidate.providerId, candidate.offer, this.#params.signal)
+      const via = this.#ctx.viaOf?.(candidate.providerId, stream)
+      if (via !== undefined) this.#via.set(candidate.providerId, via)
     } catch (cause) {
       if (this.#params.signal?.aborted === true)
         throw new AbortedError('job aborted by the caller', { cause })
@@ -324,6 +344,7 @@ export class Failover {
       startedAt: progress.startedAt,
       ...(progress.firstTokenAt !== undefined ? { firstTokenAt: progress.firstTokenAt } : {}),
       endedAt: this.now(),
+      ...this.#viaPart(candidate),
       outcome: 'completed',
     }
     this.parts.push(part)
@@ -397,6 +418,7 @@ export class Failover {
           : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
       startedAt: progress.startedAt,
       endedAt: this.now(),
+      ...this.#viaPart(candidate),
       outcome: refused
         ? 'refused'
         : rejected

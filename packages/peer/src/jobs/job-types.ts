@@ -33,6 +33,8 @@ export interface ServedPart {
   /** When the first token of this part arrived (LLM jobs). */
   firstTokenAt?: number
   endedAt: number
+  /** The remote address of the connection the part ran on (`/p2p-circuit` in it: through a relay). */
+  via?: string
   /**
    * `cheated`: the provider sent or billed more than the client counted (see `UsageMismatchError`);
    * `refused`: its tier was below the job's minimum when the client was about to send, so nothing was sent.
@@ -68,6 +70,8 @@ export interface JobContext {
   trust?: TrustLookup
   /** Opens a `/cocoon/job/1.0.0` stream to a provider. */
   dial: (providerId: string, offer: Offer, signal?: AbortSignal) => Promise<Stream>
+  /** The remote address of the connection a dialled stream runs on (the parts' `via`). */
+  viaOf?: (providerId: string, stream: Stream) => string | undefined
   /**
    * Opens (or reuses) a connection to a provider without a stream. The
    * failover warms the runners-up of each pick with it in parallel, so dead

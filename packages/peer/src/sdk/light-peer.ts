@@ -1,7 +1,7 @@
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import { errorLine, JOB_PROTOCOL, type Offer, systemTimers, type Timers } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
-import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Libp2p, LimitedConnectionError, type PeerId, type Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { InvalidJobError } from '../jobs/errors.js'
@@ -220,13 +220,15 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
     trust,
     dial: async (providerId, offer, signal) => {
       const peerId = await knownPeer(providerId, offer)
-      const stream = await libp2p.dialProtocol(peerId, JOB_PROTOCOL, {
-        signal: dialSignal(signal),
-        maxOutboundStreams: MAX_JOB_STREAMS_PER_CONNECTION,
-      })
+      const stream = await dialJobStream(libp2p, peerId, dialSignal(signal))
       if (!latencies.has(providerId)) measure(providerId)
       return stream
     },
+    viaOf: (providerId, stream) =>
+      libp2p
+        .getConnections(peerIdFromString(providerId))
+        .find((connection) => connection.streams.includes(stream))
+        ?.remoteAddr.toString(),
     connect: async (providerId, offer, signal) => {
       await libp2p.dial(await knownPeer(providerId, offer), { signal: dialSignal(signal) })
     },
@@ -264,6 +266,27 @@ export async function createLightPeer(options: LightPeerOptions = {}): Promise<L
       if (ownsPeer) await peer.stop()
       await paid?.close()
     },
+  }
+}
+
+/**
+ * Opens a job stream, over a direct connection when libp2p can make one;
+ * only when the provider is reachable through a relay alone (libp2p got a
+ * limited, relayed connection) is the stream opened on that connection.
+ * Whether the provider serves jobs there is its operator's choice: it
+ * answers `RELAYED` when not.
+ */
+async function dialJobStream(
+  libp2p: Libp2p,
+  peerId: PeerId,
+  signal: AbortSignal | undefined,
+): Promise<Stream> {
+  const options = { signal, maxOutboundStreams: MAX_JOB_STREAMS_PER_CONNECTION }
+  try {
+    return await libp2p.dialProtocol(peerId, JOB_PROTOCOL, options)
+  } catch (error) {
+    if (!(error instanceof LimitedConnectionError)) throw error
+    return libp2p.dialProtocol(peerId, JOB_PROTOCOL, { ...options, runOnLimitedConnection: true })
   }
 }
 

@@ -54,6 +54,7 @@ export function usageReport(usage: JobUsage): Record<string, unknown> {
     trustTier: servedTier(usage),
     parts: usage.parts.map((p) => ({
       provider: p.providerId,
+      ...(p.via === undefined ? {} : { via: p.via }),
       outcome: p.outcome,
       trustTier: tierName(p.tier),
       trust: trustLabel(p.trust),
