@@ -21,6 +21,8 @@ export interface NodeEvents {
   'peer-id': { peerId: string }
   metrics: { url: string }
   listening: { address: string }
+  'relay-address': { address: string }
+  'relay-address-lost': { address: string }
   providing: { models: string[]; gpu: string }
   'model-check': { model: string; phase: 'probing' | 'benchmarking' }
   'test-model': { model: string }
@@ -70,6 +72,8 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   'peer-id': (f) => `peer-id ${f.peerId}`,
   metrics: (f) => `metrics ${f.url}`,
   listening: (f) => `listening ${f.address}`,
+  'relay-address': (f) => `relay-address ${f.address}`,
+  'relay-address-lost': (f) => `relay-address-lost ${f.address}`,
   providing: (f) => `providing ${f.models.join(',')} gpu=${f.gpu}`,
   'model-check': (f) => `model-check ${f.model} ${f.phase}`,
   'model-pull': (f) => `model-pull ${f.model} ${f.source}`,

@@ -3,6 +3,7 @@ import type { Logger } from '@libp2p/interface'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
+import type { ReachabilityTracker } from './reachability.js'
 
 /**
  * The state file `cocoon status` reads: written at start, every 2 s and
@@ -14,6 +15,7 @@ export class NodeStateFile {
   readonly #providing: boolean
   readonly #startedAt = Date.now()
   #peer: CocoonPeer | undefined
+  #reachability: ReachabilityTracker | undefined
   #log: Logger | undefined
   #report: ((line: string) => void) | undefined
   #ticker: ReturnType<typeof setInterval> | undefined
@@ -28,8 +30,9 @@ export class NodeStateFile {
   }
 
   /** Starts keeping the file up to date for `peer`; the first failure to write it is reported on `report`. */
-  track(peer: CocoonPeer, report: (line: string) => void): void {
+  track(peer: CocoonPeer, report: (line: string) => void, reachability?: ReachabilityTracker): void {
     this.#peer = peer
+    this.#reachability = reachability
     this.#log = peer.libp2p.logger.forComponent('cocoon:node')
     this.#report = report
     this.#ticker = setInterval(() => void this.write(), 2000)
@@ -72,6 +75,7 @@ export class NodeStateFile {
       models: peer.orderBook.watching(),
       ...(own === undefined ? {} : { ownOffer: summarizeOffer(own, peer.orderBook.trustOf(own)) }),
       offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
+      ...(this.#reachability === undefined ? {} : { reachability: this.#reachability.snapshot() }),
     }
   }
 

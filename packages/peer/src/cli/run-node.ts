@@ -36,6 +36,7 @@ import type {
   ProviderSettlementOptions,
   StartProviderSettlementErrorType,
 } from './provider-settlement.js'
+import { ReachabilityTracker } from './reachability.js'
 import { Teardown } from './teardown.js'
 
 export { offerTemplateFromConfig, settlementFromConfig } from './node-provider.js'
@@ -154,7 +155,10 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
     logger,
   })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
-  state.track(peer, log.line)
+  const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, (address, held) =>
+    log.event(held ? 'relay-address' : 'relay-address-lost', { address }),
+  )
+  state.track(peer, log.line, reachability)
   teardown.defer('state updates', () => state.stop())
   const metricsUrl =
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)

@@ -20,6 +20,22 @@ export interface NodeState {
   ownOffer?: OfferSummary
   /** Live offers in this node's book. */
   offers: OfferSummary[]
+  /** Whether and how peers reach this node (absent in files of older nodes). */
+  reachability?: NodeReachability
+}
+
+/** How peers reach a node: directly, through relays, or not at all (yet). */
+export interface NodeReachability {
+  /** `public`: it has a dialable public address; `relayed`: only through relays; `unreachable`: neither. */
+  status: 'public' | 'relayed' | 'unreachable'
+  /** Its announced addresses that are public (or inside `network.publicRanges`). */
+  publicAddresses: string[]
+  /** Its relay addresses (`…/p2p/<relay>/p2p-circuit`). */
+  relays: string[]
+  /** Relayed connections opened so far. */
+  relayedConnections: number
+  /** Relayed connections followed by a direct one to the same peer (hole punching or a direct redial). */
+  upgradedConnections: number
 }
 
 export interface OfferSummary {
