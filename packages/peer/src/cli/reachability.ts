@@ -52,6 +52,8 @@ export class ReachabilityTracker {
       for (const a of now) this.#known.add(a)
     }
     peer.libp2p.addEventListener('self:peer:update', update)
+    peer.libp2p.addEventListener('transport:listening', update)
+    peer.libp2p.addEventListener('transport:close', update)
     // a reservation made while the node started is reported too
     update()
   }

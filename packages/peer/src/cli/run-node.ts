@@ -155,14 +155,15 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
     logger,
   })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
-  const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, (address, held) =>
-    log.event(held ? 'relay-address' : 'relay-address-lost', { address }),
-  )
-  state.track(peer, log.line, reachability)
-  teardown.defer('state updates', () => state.stop())
   const metricsUrl =
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
   logStartup(peer, { template: provider?.template, metricsUrl }, log, () => state.schedule())
+  const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, (address, held) => {
+    log.event(held ? 'relay-address' : 'relay-address-lost', { address })
+    state.schedule()
+  })
+  state.track(peer, log.line, reachability)
+  teardown.defer('state updates', () => state.stop())
   await state.write()
   await joinMesh(peer, options.config.bootstrap)
   let shutdown: Promise<void> | undefined

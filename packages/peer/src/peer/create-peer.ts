@@ -77,14 +77,14 @@ async function buildPeer<S extends ServiceMap>(
   // the extra services' factories may replace base ones of the same name; TypeScript cannot
   // prove that the spread of two mapped types over generic maps is the mapped type of their union
   const services = {
-    ...cocoonServices(mode, options, (nat?.listen.length ?? 0) > 0),
+    ...cocoonServices(mode, options),
     ...nat?.services,
     ...options.services,
   } as ServiceFactoryMap<CocoonBaseServices & S>
   const libp2p = await createLibp2p<CocoonBaseServices & S>({
     privateKey,
     start: false,
-    addresses: { listen: [...listen, ...(nat?.listen ?? [])], announce: options.announce ?? [] },
+    addresses: { listen, announce: options.announce ?? [] },
     transports:
       transport === 'memory'
         ? [memory({ latency: options.memoryLatency ?? 0 })]
@@ -137,7 +137,6 @@ async function buildPeer<S extends ServiceMap>(
 function cocoonServices(
   mode: 'full' | 'light',
   options: Omit<CreatePeerOptions, 'services'>,
-  reservesRelays: boolean,
 ): ServiceFactoryMap<CocoonBaseServices> {
   const gossip = options.gossip ?? true
   const now = options.now ?? Date.now
@@ -153,8 +152,7 @@ function cocoonServices(
       protocol: KAD_PROTOCOL,
       clientMode: mode === 'light',
       peerInfoMapper: passthroughMapper, // private/LAN addresses are legitimate in the mesh
-      // the relay search's random walk spins on an empty routing table when queries with no peers return at once
-      allowQueryWithZeroPeers: !reservesRelays,
+      allowQueryWithZeroPeers: true,
       initialQuerySelfInterval: 100,
     }),
     ...(gossip

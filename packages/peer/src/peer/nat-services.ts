@@ -19,16 +19,17 @@ import { isPrivateIp } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { NetworkConfig } from '../home/network-config.js'
+import { relayReservations } from './relay-reservations.js'
 
 /** Relays a node without a public address reserves a slot on, unless configured. */
 export const AUTO_RELAY_RESERVATIONS = 2
 
-/** What {@link natPlan} decided for a node: its extra listen addresses and services. */
+/** What {@link natPlan} decided for a node: what it serves, how many relays it reserves on, its services. */
 export interface NatPlan {
-  /** `/p2p-circuit` once per relay to reserve a slot on. */
-  listen: string[]
   /** Whether the node serves relay reservations. */
   serveRelay: boolean
+  /** Relays it reserves a slot on. */
+  reservations: number
   services: ServiceFactoryMap<Record<string, unknown>>
 }
 
@@ -104,8 +105,9 @@ export function natPlan(
         defaultDurationLimit: serve.maxDurationMs,
       },
     })
+  if (reservations > 0) services.relayReservations = relayReservations({ count: reservations })
   if (network.autonat) services.autonat = autoNATv2()
   if (network.dcutr) services.dcutr = dcutr()
   if (network.upnp && routable) services.upnp = uPnPNAT()
-  return { listen: Array.from({ length: reservations }, () => '/p2p-circuit'), serveRelay, services }
+  return { serveRelay, reservations, services }
 }

@@ -195,6 +195,10 @@ export class OfferPublisherService implements Startable {
     this.#components.events.addEventListener('peer:connect', this.#onConnect)
     this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
     this.#components.events.addEventListener('self:peer:update', this.#onSelfUpdate)
+    // self:peer:update stays silent when the addresses equal the peer store's record of the last run
+    // (a restarted node behind the same relay): a listener's change (a relay reservation) is heard here
+    this.#components.events.addEventListener('transport:listening', this.#onSelfUpdate)
+    this.#components.events.addEventListener('transport:close', this.#onSelfUpdate)
     await this.publish().catch((error: unknown) => this.#log.error('publishing offer failed - %e', error))
     if (this.#provide) void this.announce()
   }
@@ -241,6 +245,8 @@ export class OfferPublisherService implements Startable {
     this.#components.events.removeEventListener('peer:connect', this.#onConnect)
     this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#components.events.removeEventListener('self:peer:update', this.#onSelfUpdate)
+    this.#components.events.removeEventListener('transport:listening', this.#onSelfUpdate)
+    this.#components.events.removeEventListener('transport:close', this.#onSelfUpdate)
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.cancel().catch((error: unknown) => this.#log.error('publishing cancel failed - %e', error))
   }

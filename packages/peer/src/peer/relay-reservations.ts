@@ -1,0 +1,89 @@
+/**
+ * Reserves slots on the relays this node meets. A node behind NAT listens on
+ * `/<relay>/p2p/<id>/p2p-circuit` for up to `count` connected peers that
+ * identify as circuit-relay v2 servers, so peers reach it through them.
+ *
+ * Not libp2p's bare `/p2p-circuit` listen address: its relay search keeps a
+ * random walk running until it holds every reservation it wants, and with
+ * fewer relays in the mesh than that the walk finds the same connected peers
+ * every few milliseconds and spins a core. Here a relay is taken when it
+ * shows up, and nothing runs in between.
+ */
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
+import type {
+  ComponentLogger,
+  IdentifyResult,
+  Libp2pEvents,
+  Logger,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
+import type { TransportManager } from '@libp2p/interface-internal'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+
+export interface RelayReservationsInit {
+  /** Relays to hold a reservation on. */
+  count: number
+}
+
+export interface RelayReservationsComponents {
+  events: TypedEventTarget<Libp2pEvents>
+  transportManager: TransportManager
+  logger: ComponentLogger
+}
+
+/** Holds reservations on up to `count` relays; see the module comment. */
+export class RelayReservationsService implements Startable {
+  readonly #components: RelayReservationsComponents
+  readonly #count: number
+  readonly #log: Logger
+  /** Relays reserved on, or being asked. */
+  readonly #relays = new Set<string>()
+  #running = false
+
+  constructor(components: RelayReservationsComponents, init: RelayReservationsInit) {
+    this.#components = components
+    this.#count = init.count
+    this.#log = components.logger.forComponent('cocoon:relay-reservations')
+  }
+
+  readonly [Symbol.toStringTag] = 'cocoon/relay-reservations'
+
+  /** The relays this node holds (or is asking for) a reservation on. */
+  get relays(): ReadonlySet<string> {
+    return this.#relays
+  }
+
+  async start(): Promise<void> {
+    this.#running = true
+    this.#components.events.addEventListener('peer:identify', this.#onIdentify)
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false
+    this.#components.events.removeEventListener('peer:identify', this.#onIdentify)
+  }
+
+  readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols, connection } = event.detail
+    const relay = peerId.toString()
+    if (!this.#running || this.#relays.size >= this.#count || this.#relays.has(relay)) return
+    // a relay reached through another relay cannot carry this node's circuit
+    if (!protocols.includes(RELAY_V2_HOP_CODEC) || connection.limits !== undefined) return
+    this.#relays.add(relay)
+    const address = multiaddr(`${connection.remoteAddr.decapsulateCode(CODE_P2P)}/p2p/${relay}/p2p-circuit`)
+    this.#log('reserving a slot on relay %a', address)
+    this.#components.transportManager.listen([address]).catch((error: unknown) => {
+      // refused (full, or it stopped serving) or unreachable: another relay may take its place
+      this.#relays.delete(relay)
+      this.#log.error('relay %s gave no reservation - %e', relay, error)
+    })
+  }
+}
+
+/** The relay reservations factory (js-libp2p style). */
+export function relayReservations(
+  init: RelayReservationsInit,
+): (components: RelayReservationsComponents) => RelayReservationsService {
+  return (components) => new RelayReservationsService(components, init)
+}
