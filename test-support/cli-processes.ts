@@ -64,12 +64,17 @@ export class ProcessGroup {
     await Promise.all(this.children.splice(0).map((child) => stop(child, 'SIGKILL')))
   }
 
-  /** Runs `node <args>`, with `env` over this process's environment. */
-  spawn(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  /**
+   * Runs `node <args>`, with `env` over this process's environment. `prefix`
+   * runs it under a command that execs it in place (`ip netns exec <ns>`), so
+   * the PID stopped is still node's.
+   */
+  spawn(name: string, args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Proc {
     const { running, waitLimit } = this
     // COCOON_E2E_DEBUG=cocoon:* passes DEBUG to the processes (their stderr is in failure messages)
     const debug = process.env.COCOON_E2E_DEBUG
-    const child = spawn(process.execPath, args, {
+    const [command, ...commandArgs] = [...prefix, process.execPath, ...args] as [string, ...string[]]
+    const child = spawn(command, commandArgs, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env, ...(debug === undefined ? {} : { DEBUG: debug }) },
     })

@@ -23,6 +23,8 @@ export interface NodeEvents {
   listening: { address: string }
   'relay-address': { address: string }
   'relay-address-lost': { address: string }
+  'connection-relayed': { peer: string; via: string }
+  'connection-upgraded': { peer: string; via: string }
   providing: { models: string[]; gpu: string }
   'model-check': { model: string; phase: 'probing' | 'benchmarking' }
   'test-model': { model: string }
@@ -74,6 +76,10 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   listening: (f) => `listening ${f.address}`,
   'relay-address': (f) => `relay-address ${f.address}`,
   'relay-address-lost': (f) => `relay-address-lost ${f.address}`,
+  // js-libp2p cannot hole-punch TCP (no dialling from the listening port), so on TCP this stays relayed
+  'connection-relayed': (f) =>
+    `connection-relayed ${f.peer} via=${f.via} (hole punching cannot upgrade it on TCP: js-libp2p dials from no listening port)`,
+  'connection-upgraded': (f) => `connection-upgraded ${f.peer} via=${f.via}`,
   providing: (f) => `providing ${f.models.join(',')} gpu=${f.gpu}`,
   'model-check': (f) => `model-check ${f.model} ${f.phase}`,
   'model-pull': (f) => `model-pull ${f.model} ${f.source}`,

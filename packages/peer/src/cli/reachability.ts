@@ -25,6 +25,16 @@ function ipOf(addr: Multiaddr): string | undefined {
   return first?.name === 'ip4' || first?.name === 'ip6' ? first.value : undefined
 }
 
+/** What the tracker reports as it happens (the node log's lines). */
+export interface ReachabilityEvents {
+  /** A relay address gained (a reservation) or lost. */
+  relayAddress(address: string, held: boolean): void
+  /** A relayed (limited) connection opened. */
+  relayedConnection(peer: string, via: string): void
+  /** A direct connection followed a relayed one to the same peer. */
+  upgraded(peer: string, via: string): void
+}
+
 /** Follows the node's addresses and connections; `snapshot()` is the status's `reachability`. */
 export class ReachabilityTracker {
   readonly #peer: CocoonPeer
@@ -35,14 +45,13 @@ export class ReachabilityTracker {
 
   readonly #known = new Set<string>()
 
-  /** `onRelayAddress` hears each relay address the node gains (a reservation) or loses. */
-  constructor(
-    peer: CocoonPeer,
-    publicRanges: readonly string[],
-    onRelayAddress: (address: string, held: boolean) => void,
-  ) {
+  readonly #on: ReachabilityEvents
+
+  constructor(peer: CocoonPeer, publicRanges: readonly string[], on: ReachabilityEvents) {
     this.#peer = peer
     this.#publicRanges = publicRanges
+    this.#on = on
+    const onRelayAddress = on.relayAddress
     peer.libp2p.addEventListener('connection:open', (e) => this.#onOpen(e.detail))
     const update = (): void => {
       const now = new Set(this.relayAddresses())
@@ -61,12 +70,17 @@ export class ReachabilityTracker {
   /** A direct connection to a peer this node had a relayed one to is an upgrade (DCUtR, or a direct redial). */
   #onOpen(connection: Connection): void {
     const peer = connection.remotePeer.toString()
+    const via = connection.remoteAddr.toString()
     if (connection.limits !== undefined) {
       this.#relayedConnections++
       this.#relayed.add(peer)
+      this.#on.relayedConnection(peer, via)
       return
     }
-    if (this.#relayed.delete(peer)) this.#upgraded++
+    if (this.#relayed.delete(peer)) {
+      this.#upgraded++
+      this.#on.upgraded(peer, via)
+    }
   }
 
   /** The relay addresses (`…/p2p-circuit`) the node holds reservations behind. */

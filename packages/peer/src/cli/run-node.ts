@@ -158,9 +158,13 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
   const metricsUrl =
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
   logStartup(peer, { template: provider?.template, metricsUrl }, log, () => state.schedule())
-  const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, (address, held) => {
-    log.event(held ? 'relay-address' : 'relay-address-lost', { address })
-    state.schedule()
+  const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, {
+    relayAddress: (address, held) => {
+      log.event(held ? 'relay-address' : 'relay-address-lost', { address })
+      state.schedule()
+    },
+    relayedConnection: (peer, via) => log.event('connection-relayed', { peer, via }),
+    upgraded: (peer, via) => log.event('connection-upgraded', { peer, via }),
   })
   state.track(peer, log.line, reachability)
   teardown.defer('state updates', () => state.stop())
