@@ -1,0 +1,183 @@
+/**
+ * A provider behind a real NAT (network namespaces, nftables masquerade)
+ * serves jobs through a circuit relay v2, when its operator allows relayed
+ * jobs; when not, the client gets a typed error saying why.
+ *
+ * The relay (a plain `cocoon node start` in the public namespace, which
+ * serves reservations because its address is public by
+ * `COCOON_PUBLIC_RANGES`) is the bootstrap node. Two providers run in the
+ * home namespace behind the router: `tiny` with `network.relay.jobs` on and
+ * `tiny-norelay` with it off. Neither can be dialled from the public side
+ * (no route, and the router forwards nothing unsolicited), so each reserves
+ * a slot on the relay and its offer carries the relay address. The client is
+ * `cocoon run` in the public namespace. Jobs are free: the devnet a paid job
+ * needs answers on the host's loopback, which the namespaces cannot reach.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPeerDist, CLI, cocoon, type Proc, ProcessGroup } from '../../../test-support/cli-processes.ts'
+import { useScratchHome } from '../support/scratch-home.js'
+import {
+  createNatNetwork,
+  type NatNetwork,
+  natUnsupported,
+  PUB_IP,
+  PUBLIC_RANGE,
+  removeStaleNamespaces,
+} from './support/nat-network.js'
+
+const WAIT_LIMIT = 60_000
+const unsupported = natUnsupported()
+if (unsupported !== undefined) console.warn(`NAT e2e skipped: ${unsupported}`)
+
+const procs = new ProcessGroup(WAIT_LIMIT)
+const scratch = useScratchHome('cocoon-nat-')
+const env = { COCOON_PUBLIC_RANGES: PUBLIC_RANGE }
+let net: NatNetwork | undefined
+
+interface Node {
+  proc: Proc
+  peerId: string
+}
+
+async function startNode(ns: string, name: string, args: string[], config?: object): Promise<Node> {
+  const home = join(scratch.home, name)
+  await cocoon(['init', '--home', home])
+  if (config !== undefined) await writeFile(join(home, 'config.jsonc'), JSON.stringify(config))
+  const proc = procs.spawn(name, [CLI, 'node', 'start', '--home', home, ...args], env, [
+    'ip',
+    'netns',
+    'exec',
+    ns,
+  ])
+  const peerId = (await proc.line(/^peer-id /)).slice('peer-id '.length)
+  return { proc, peerId }
+}
+
+/** A provider of `model` in the home namespace, with relayed jobs on or off. */
+async function startProvider(model: string, relayJobs: boolean, bootstrap: string): Promise<Node> {
+  const home = join(scratch.home, model)
+  await mkdir(join(home, 'models'), { recursive: true })
+  await writeTinyGguf(join(home, 'models', `${model}.gguf`))
+  const config = {
+    provide: { models: [model], prices: { perKPromptTokens: '1000', perKCompletionTokens: '1000' } },
+    network: { relay: { jobs: { enabled: relayJobs, maxBytes: 1 << 20, maxDurationMs: 30_000 } } },
+  }
+  const args = ['--provide', '--listen', '/ip4/0.0.0.0/tcp/0', '--bootstrap', bootstrap]
+  return startNode((net as NatNetwork).home, model, args, config)
+}
+
+/**
+ * Waits until the relay's book holds the provider's offer signed after its
+ * reservation, so the offer a client fetches carries the relay address.
+ */
+async function offerWithRelayAddress(provider: Node, relay: Node): Promise<string> {
+  const reserved = await provider.proc.line(/^relay-address \/ip4\/198\.18\.0\.1\/.*\/p2p-circuit\//)
+  const own = new RegExp(`^offer-(added|replaced) ${provider.peerId} .* seq=(\\d+)`)
+  let seq = ''
+  await provider.proc.until((lines) => {
+    const after = lines.slice(lines.indexOf(reserved) + 1).find((l) => own.test(l))
+    seq = after === undefined ? '' : (own.exec(after)?.[2] ?? '')
+    return seq !== ''
+  }, "the provider's offer signed after its reservation")
+  await relay.proc.line(new RegExp(`^offer-(added|replaced) ${provider.peerId} .* seq=${seq}$`))
+  return reserved
+}
+
+/** `cocoon run` in the public namespace; its exit code, stdout and stderr. */
+async function runJob(model: string, bootstrap: string) {
+  const proc = procs.spawn(
+    `client-${model}`,
+    [
+      CLI,
+      'run',
+      '--model',
+      model,
+      '--prompt',
+      'hello',
+      '--max-tokens',
+      '8',
+      '--usage',
+      '--bootstrap',
+      bootstrap,
+    ],
+    { ...env, COCOON_HOME: join(scratch.home, 'client') },
+    ['ip', 'netns', 'exec', (net as NatNetwork).pub],
+  )
+  const { code } = await proc.exited
+  return { code, stdout: proc.lines.join('\n'), stderr: proc.stderr() }
+}
+
+describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a circuit relay', () => {
+  let relay: Node
+  let relayAddr: string
+  let relayed: Node
+  let refusing: Node
+
+  beforeAll(async () => {
+    buildPeerDist()
+    removeStaleNamespaces()
+    net = createNatNetwork()
+    relay = await startNode(net.pub, 'relay', ['--listen', `/ip4/${PUB_IP}/tcp/0`])
+    relayAddr = await relay.proc.line(new RegExp(`^listening /ip4/${PUB_IP.replaceAll('.', '\\.')}/`))
+    relayAddr = relayAddr.slice('listening '.length)
+    ;[relayed, refusing] = await Promise.all([
+      startProvider('tiny', true, relayAddr),
+      startProvider('tiny-norelay', false, relayAddr),
+    ])
+  }, 120_000)
+
+  afterAll(async () => {
+    await procs.stopAll()
+    net?.destroy()
+  })
+
+  it('serves a job over /p2p-circuit when the provider allows relayed jobs', async () => {
+    const reserved = await offerWithRelayAddress(relayed, relay)
+    expect(reserved).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${relayed.peerId}`)
+
+    const job = await runJob('tiny', relayAddr)
+    expect(job.code, job.stderr).toBe(0)
+    const usage = JSON.parse(job.stderr.trim().split('\n').at(-1) ?? '{}') as {
+      completionTokens: number
+      parts: Array<{ provider: string; via?: string; outcome: string }>
+    }
+    expect(usage.completionTokens).toBe(8)
+    expect(usage.parts).toHaveLength(1)
+    expect(usage.parts[0]).toMatchObject({ provider: relayed.peerId, outcome: 'completed' })
+    expect(usage.parts[0]?.via).toMatch(new RegExp(`/p2p/${relay.peerId}/p2p-circuit`))
+
+    // the provider's side names the relayed connection too, and it stayed relayed (no TCP hole punch)
+    const accepted = await relayed.proc.line(/^job-accepted /)
+    expect(accepted).toMatch(new RegExp(`via=/ip4/${PUB_IP}/tcp/\\d+/p2p/${relay.peerId}/p2p-circuit/`))
+    const finished = await relayed.proc.line(/^job-finished /)
+    expect(finished).toMatch(/ tokens=8 .*via=\S+\/p2p-circuit\//)
+    await relayed.proc.line(/^connection-relayed \S+ via=\S+\/p2p-circuit\//)
+    expect(relayed.proc.lines.filter((l) => l.startsWith('connection-upgraded '))).toEqual([])
+  })
+
+  it('says the provider is only reachable through a relay that carries no jobs when relayed jobs are off', async () => {
+    await offerWithRelayAddress(refusing, relay)
+
+    const job = await runJob('tiny-norelay', relayAddr)
+    expect(job.code).not.toBe(0)
+    expect(job.stderr).toContain(
+      `provider ${refusing.peerId} is reachable only through a relay, and relays carry no jobs to it`,
+    )
+    expect(job.stderr).toContain('network.relay.jobs')
+    const rejected = await refusing.proc.line(/^job-rejected /)
+    expect(rejected).toContain('reason=REJECT_REASON_RELAYED')
+    expect(refusing.proc.lines.some((l) => l.startsWith('job-accepted '))).toBe(false)
+  })
+
+  it('cocoon status of the NATed provider says it is reachable through the relay', async () => {
+    const status = await cocoon(['status', '--home', join(scratch.home, 'tiny')])
+    expect(status).toMatch(/^reachable relayed /m)
+    expect(status).toContain(`relay /ip4/${PUB_IP}/`)
+    expect(status).toMatch(/^relayed-connections [1-9]/m)
+    const relayStatus = await cocoon(['status', '--home', join(scratch.home, 'relay')])
+    expect(relayStatus).toMatch(/^reachable public$/m)
+  })
+})
