@@ -11,9 +11,23 @@ describe('job metrics', () => {
   it('count jobs by kind and outcome, rejections by reason, tokens, GFLOP and billed nanoTON', async () => {
     const { registry, metrics } = createNodeMetrics()
     const onEvent = jobMetrics(metrics)
-    onEvent({ type: 'accepted', jobId: 'a', client: 'c', model: 'm', kind: 'llm' })
-    onEvent({ type: 'accepted', jobId: 'b', client: 'c', model: 'm', kind: 'tensor' })
-    onEvent({ type: 'finished', jobId: 'a', cost: 1500n, completionTokens: 40, gflop: 0 })
+    onEvent({ type: 'accepted', jobId: 'a', client: 'c', model: 'm', kind: 'llm', via: '/ip4/1.2.3.4/tcp/1' })
+    onEvent({
+      type: 'accepted',
+      jobId: 'b',
+      client: 'c',
+      model: 'm',
+      kind: 'tensor',
+      via: '/ip4/1.2.3.4/tcp/1',
+    })
+    onEvent({
+      type: 'finished',
+      jobId: 'a',
+      cost: 1500n,
+      completionTokens: 40,
+      gflop: 0,
+      via: '/ip4/1.2.3.4/tcp/1',
+    })
     onEvent({ type: 'failed', jobId: 'b', client: 'c', code: 'aborted', message: 'gone' })
     onEvent({
       type: 'rejected',

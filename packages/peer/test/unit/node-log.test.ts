@@ -26,7 +26,7 @@ describe('the node log', () => {
       (l) => lines.push(l),
       () => NOW,
     )
-    log.event('job-finished', { jobId: 'j1', cost: '12', tokens: 4, gflop: 0 })
+    log.event('job-finished', { jobId: 'j1', cost: '12', tokens: 4, gflop: 0, via: '/ip4/1.2.3.4/tcp/1' })
     log.line('claim-pass-failed ERR_X: chain down')
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       {
@@ -36,6 +36,7 @@ describe('the node log', () => {
         cost: '12',
         tokens: 4,
         gflop: 0,
+        via: '/ip4/1.2.3.4/tcp/1',
       },
       { time: '2026-12-02T01:00:00.000Z', event: 'claim-pass-failed', message: 'ERR_X: chain down' },
     ])
