@@ -16,6 +16,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { readNodeState } from '@cocoon-mesh/peer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI, cocoon, type Proc, ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { useScratchHome } from '../support/scratch-home.js'
@@ -28,7 +29,9 @@ import {
   removeStaleNamespaces,
 } from './support/nat-network.js'
 
-const WAIT_LIMIT = 60_000
+/** A wait that fails names what it waited for before the test's own limit. */
+const WAIT_LIMIT = 45_000
+const TEST_LIMIT = 120_000
 const unsupported = natUnsupported()
 if (unsupported !== undefined) console.warn(`NAT e2e skipped: ${unsupported}`)
 
@@ -70,19 +73,27 @@ async function startProvider(model: string, relayJobs: boolean, bootstrap: strin
 }
 
 /**
- * Waits until the relay's book holds the provider's offer signed after its
- * reservation, so the offer a client fetches carries the relay address.
+ * Waits until the relay's book holds an offer of the provider that carries
+ * its relay address, so the offer a client fetches from the relay has it.
+ * (The relay's state file is rewritten on every book change; no log line says
+ * which addresses an offer carries, hence the poll.)
  */
 async function offerWithRelayAddress(provider: Node, relay: Node): Promise<string> {
   const reserved = await provider.proc.line(/^relay-address \/ip4\/198\.18\.0\.1\/.*\/p2p-circuit\//)
-  const own = new RegExp(`^offer-(added|replaced) ${provider.peerId} .* seq=(\\d+)`)
-  let seq = ''
-  await provider.proc.until((lines) => {
-    const after = lines.slice(lines.indexOf(reserved) + 1).find((l) => own.test(l))
-    seq = after === undefined ? '' : (own.exec(after)?.[2] ?? '')
-    return seq !== ''
-  }, "the provider's offer signed after its reservation")
-  await relay.proc.line(new RegExp(`^offer-(added|replaced) ${provider.peerId} .* seq=${seq}$`))
+  const circuit = `/p2p/${relay.peerId}/p2p-circuit`
+  await expect
+    .poll(
+      async () => {
+        const state = await readNodeState(join(scratch.home, 'relay'))
+        return state.offers.find((o) => o.provider === provider.peerId)?.addrs ?? []
+      },
+      {
+        timeout: WAIT_LIMIT,
+        interval: 200,
+        message: `the relay's offer of ${provider.peerId} with ${circuit}`,
+      },
+    )
+    .toContainEqual(expect.stringContaining(circuit))
   return reserved
 }
 
@@ -99,6 +110,8 @@ async function runJob(model: string, bootstrap: string) {
       'hello',
       '--max-tokens',
       '8',
+      '--timeout',
+      '30000',
       '--usage',
       '--bootstrap',
       bootstrap,
@@ -134,7 +147,9 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     net?.destroy()
   })
 
-  it('serves a job over /p2p-circuit when the provider allows relayed jobs', async () => {
+  it('serves a job over /p2p-circuit when the provider allows relayed jobs', {
+    timeout: TEST_LIMIT,
+  }, async () => {
     const reserved = await offerWithRelayAddress(relayed, relay)
     expect(reserved).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${relayed.peerId}`)
 
@@ -158,7 +173,9 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     expect(relayed.proc.lines.filter((l) => l.startsWith('connection-upgraded '))).toEqual([])
   })
 
-  it('says the provider is only reachable through a relay that carries no jobs when relayed jobs are off', async () => {
+  it('says the provider is only reachable through a relay that carries no jobs when relayed jobs are off', {
+    timeout: TEST_LIMIT,
+  }, async () => {
     await offerWithRelayAddress(refusing, relay)
 
     const job = await runJob('tiny-norelay', relayAddr)

@@ -1,5 +1,7 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
+
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
@@ -61,7 +63,17 @@ export function summarizeOffer(offer: Offer, trust?: OfferTrust): OfferSummary {
     region: offer.region,
     sequence: String(offer.sequence),
     expiresAt: Number(offer.expiresAt),
+    addrs: offer.addrs.map(addrText),
     ...(trust === undefined ? {} : { tier: tierName(trust.tier) }),
+  }
+}
+
+/** An offer's address as text; bytes that are no multiaddr are shown as hex, not hidden. */
+function addrText(bytes: Uint8Array): string {
+  try {
+    return multiaddr(bytes).toString()
+  } catch {
+    return `0x${Buffer.from(bytes).toString('hex')}`
   }
 }
 

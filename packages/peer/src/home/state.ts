@@ -50,6 +50,8 @@ export interface OfferSummary {
   region: string
   sequence: string
   expiresAt: number
+  /** The signed multiaddrs to dial the provider at (relay addresses end in `/p2p-circuit`). */
+  addrs: string[]
   /** The tier this node computed from the offer's evidence (`attested` or `open`), never the offer's claim. */
   tier?: string
 }

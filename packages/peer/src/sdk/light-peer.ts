@@ -282,6 +282,10 @@ async function dialJobStream(
   signal: AbortSignal | undefined,
 ): Promise<Stream> {
   const options = { signal, maxOutboundStreams: MAX_JOB_STREAMS_PER_CONNECTION }
+  const open = libp2p.getConnections(peerId)
+  // connected through a relay only (the warm-up dial found no direct way): no second search for one
+  if (open.length > 0 && open.every((connection) => connection.limits !== undefined))
+    return libp2p.dialProtocol(peerId, JOB_PROTOCOL, { ...options, runOnLimitedConnection: true })
   try {
     return await libp2p.dialProtocol(peerId, JOB_PROTOCOL, options)
   } catch (error) {
