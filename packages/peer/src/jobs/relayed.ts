@@ -23,7 +23,7 @@ export type RelayedJobVerdict =
 
 /** The budget of a job arriving on `connection`: the operator's limits, cut to what the relay still allows. */
 export function relayedJobVerdict(
-  connection: Connection,
+  connection: Pick<Connection, 'limits'>,
   policy: RelayedJobsPolicy | undefined,
 ): RelayedJobVerdict {
   const limits = connection.limits
