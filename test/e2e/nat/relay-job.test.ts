@@ -49,6 +49,12 @@ async function startNode(ns: string, name: string, args: string[], config?: obje
   const home = join(scratch.home, name)
   await cocoon(['init', '--home', home])
   if (config !== undefined) await writeFile(join(home, 'config.jsonc'), JSON.stringify(config))
+  return spawnNode(ns, name, args)
+}
+
+/** `cocoon node start` of the home `name` (made before) inside `ns`. */
+async function spawnNode(ns: string, name: string, args: string[]): Promise<Node> {
+  const home = join(scratch.home, name)
   const proc = procs.spawn(name, [CLI, 'node', 'start', '--home', home, ...args], env, [
     'ip',
     'netns',
@@ -68,8 +74,11 @@ async function startProvider(model: string, relayJobs: boolean, bootstrap: strin
     provide: { models: [model], prices: { perKPromptTokens: '1000', perKCompletionTokens: '1000' } },
     network: { relay: { jobs: { enabled: relayJobs, maxBytes: 1 << 20, maxDurationMs: 30_000 } } },
   }
-  const args = ['--provide', '--listen', '/ip4/0.0.0.0/tcp/0', '--bootstrap', bootstrap]
-  return startNode((net as NatNetwork).home, model, args, config)
+  return startNode((net as NatNetwork).home, model, providerArgs(bootstrap), config)
+}
+
+function providerArgs(bootstrap: string): string[] {
+  return ['--provide', '--listen', '/ip4/0.0.0.0/tcp/0', '--bootstrap', bootstrap]
 }
 
 /**
@@ -78,14 +87,15 @@ async function startProvider(model: string, relayJobs: boolean, bootstrap: strin
  * (The relay's state file is rewritten on every book change; no log line says
  * which addresses an offer carries, hence the poll.)
  */
-async function offerWithRelayAddress(provider: Node, relay: Node): Promise<string> {
+async function offerWithRelayAddress(provider: Node, relay: Node, after = -1n): Promise<string> {
   const reserved = await provider.proc.line(/^relay-address \/ip4\/198\.18\.0\.1\/.*\/p2p-circuit\//)
   const circuit = `/p2p/${relay.peerId}/p2p-circuit`
   await expect
     .poll(
       async () => {
         const state = await readNodeState(join(scratch.home, 'relay'))
-        return state.offers.find((o) => o.provider === provider.peerId)?.addrs ?? []
+        const offer = state.offers.find((o) => o.provider === provider.peerId)
+        return offer !== undefined && BigInt(offer.sequence) > after ? offer.addrs : []
       },
       {
         timeout: WAIT_LIMIT,
@@ -187,6 +197,22 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     const rejected = await refusing.proc.line(/^job-rejected /)
     expect(rejected).toContain('reason=REJECT_REASON_RELAYED')
     expect(refusing.proc.lines.some((l) => l.startsWith('job-accepted '))).toBe(false)
+  })
+
+  it('a NATed provider that restarts is reachable through the relay again', {
+    timeout: TEST_LIMIT,
+  }, async () => {
+    const before = await readNodeState(join(scratch.home, 'relay'))
+    const last = BigInt(before.offers.find((o) => o.provider === relayed.peerId)?.sequence ?? '-1')
+    relayed.proc.child.kill('SIGTERM')
+    expect((await relayed.proc.exited).code).toBe(0)
+    // same home: same identity, and a peer store remembering the addresses of the run before
+    relayed = await spawnNode((net as NatNetwork).home, 'tiny', providerArgs(relayAddr))
+    await offerWithRelayAddress(relayed, relay, last)
+
+    const job = await runJob('tiny', relayAddr)
+    expect(job.code, job.stderr).toBe(0)
+    expect(await relayed.proc.line(/^job-finished /)).toMatch(/ tokens=8 .*via=\S+\/p2p-circuit\//)
   })
 
   it('cocoon status of the NATed provider says it is reachable through the relay', async () => {
