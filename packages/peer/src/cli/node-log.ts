@@ -23,6 +23,7 @@ export interface NodeEvents {
   listening: { address: string }
   'relay-address': { address: string }
   'relay-address-lost': { address: string }
+  'relay-refused': { relay: string; error: string }
   'connection-relayed': { peer: string; via: string }
   'connection-upgraded': { peer: string; via: string }
   providing: { models: string[]; gpu: string }
@@ -76,6 +77,7 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   listening: (f) => `listening ${f.address}`,
   'relay-address': (f) => `relay-address ${f.address}`,
   'relay-address-lost': (f) => `relay-address-lost ${f.address}`,
+  'relay-refused': (f) => `relay-refused ${f.relay} ${oneLine(f.error)}`,
   // js-libp2p cannot hole-punch TCP (no dialling from the listening port), so on TCP this stays relayed
   'connection-relayed': (f) =>
     `connection-relayed ${f.peer} via=${f.via} (hole punching cannot upgrade it on TCP: js-libp2p dials from no listening port)`,

@@ -26,6 +26,7 @@ import {
   startMetricsServer,
 } from '../metrics/index.js'
 import { createPeer } from '../peer/create-peer.js'
+import { RelayReservationsService } from '../peer/relay-reservations.js'
 import type { CocoonPeer } from '../peer/types.js'
 import { attestationTrust } from '../services/attestation-trust.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
@@ -166,6 +167,9 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
     relayedConnection: (peer, via) => log.event('connection-relayed', { peer, via }),
     upgraded: (peer, via) => log.event('connection-upgraded', { peer, via }),
   })
+  const reservations = peer.libp2p.services.relayReservations
+  if (reservations instanceof RelayReservationsService)
+    reservations.addEventListener('reservation:failed', (e) => log.event('relay-refused', e.detail))
   state.track(peer, log.line, reachability)
   teardown.defer('state updates', () => state.stop())
   await state.write()

@@ -9,6 +9,8 @@
  * every few milliseconds and spins a core. Here a relay is taken when it
  * shows up, and nothing runs in between.
  */
+
+import { errorLine } from '@cocoon-mesh/protocol'
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import type {
   ComponentLogger,
@@ -19,7 +21,8 @@ import type {
   TypedEventTarget,
 } from '@libp2p/interface'
 import type { TransportManager } from '@libp2p/interface-internal'
-import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
 
 export interface RelayReservationsInit {
   /** Relays to hold a reservation on. */
@@ -32,8 +35,16 @@ export interface RelayReservationsComponents {
   logger: ComponentLogger
 }
 
+export interface RelayReservationsEvents {
+  /** A relay gave no reservation (refused, full, unreachable): `error` says why. */
+  'reservation:failed': CustomEvent<{ relay: string; error: string }>
+}
+
 /** Holds reservations on up to `count` relays; see the module comment. */
-export class RelayReservationsService implements Startable {
+export class RelayReservationsService
+  extends TypedEventEmitter<RelayReservationsEvents>
+  implements Startable
+{
   readonly #components: RelayReservationsComponents
   readonly #count: number
   readonly #log: Logger
@@ -42,6 +53,7 @@ export class RelayReservationsService implements Startable {
   #running = false
 
   constructor(components: RelayReservationsComponents, init: RelayReservationsInit) {
+    super()
     this.#components = components
     this.#count = init.count
     this.#log = components.logger.forComponent('cocoon:relay-reservations')
@@ -72,12 +84,24 @@ export class RelayReservationsService implements Startable {
     if (!protocols.includes(RELAY_V2_HOP_CODEC) || connection.limits !== undefined) return
     this.#relays.add(relay)
     const address = multiaddr(`${connection.remoteAddr.decapsulateCode(CODE_P2P)}/p2p/${relay}/p2p-circuit`)
+    // one reservation at a time: libp2p's reservation store left a second one asked for while the
+    // first was in flight waiting (seen with two relays met at once)
+    this.#chain = this.#chain.then(() => this.#reserve(relay, address))
+  }
+
+  #chain: Promise<void> = Promise.resolve()
+
+  async #reserve(relay: string, address: Multiaddr): Promise<void> {
+    if (!this.#running) return
     this.#log('reserving a slot on relay %a', address)
-    this.#components.transportManager.listen([address]).catch((error: unknown) => {
+    try {
+      await this.#components.transportManager.listen([address])
+    } catch (error) {
       // refused (full, or it stopped serving) or unreachable: another relay may take its place
       this.#relays.delete(relay)
       this.#log.error('relay %s gave no reservation - %e', relay, error)
-    })
+      this.safeDispatchEvent('reservation:failed', { detail: { relay, error: errorLine(error) } })
+    }
   }
 }
 
