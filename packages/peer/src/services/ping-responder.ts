@@ -88,10 +88,22 @@ export class PingResponderService implements Startable {
         resolve()
       }
       const onMessage = (event: StreamMessageEvent): void => {
-        // a peer that does not read its pongs gets no unbounded buffer
-        if (!stream.send(event.data)) {
+        // a read buffer is still dispatched after the stream stopped being writable (a reset,
+        // or the remote's data racing our close), and `send` then throws from inside an event
+        // handler, which would end the process: a remote controls that timing
+        if (stream.writeStatus !== 'writable') {
+          done()
+          return
+        }
+        try {
+          // a peer that does not read its pongs gets no unbounded buffer
+          if (stream.send(event.data)) return
           done()
           stream.abort(new TimeoutError('ping stream not read by its sender'))
+        } catch (error) {
+          done()
+          this.#log('answering a ping from %p failed - %e', connection.remotePeer, error)
+          stream.abort(toError(error))
         }
       }
       const onEnd = (): void => {

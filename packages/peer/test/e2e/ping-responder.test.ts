@@ -63,4 +63,46 @@ describe('the ping responder', () => {
       expect(await Promise.all(open.map(ended))).toEqual(open.map(() => 'closed'))
     }
   }, 120_000)
+
+  it('stays up when a ping and its reset arrive before the handler runs', async () => {
+    // the handler runs after the node stored the stream's protocol in its LevelDB peer
+    // store, so a fast pinger's ping and reset are both buffered by then
+    const dir = await mkdtemp(join(tmpdir(), 'cocoon-ping-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const datastore = new LevelDatastore(dir)
+    await datastore.open()
+    cleanups.push(() => datastore.close())
+    const node = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], datastore })
+    cleanups.push(() => node.stop())
+    const plain = await createLibp2p({
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { ping: ping() },
+    })
+    cleanups.push(async () => {
+      await plain.stop()
+    })
+    const addr = node.libp2p.getMultiaddrs()[0]
+    if (addr === undefined) throw new Error('the node listens nowhere')
+    const connection = await plain.dial(addr)
+    const errors: unknown[] = []
+    const onError = (error: unknown): void => {
+      errors.push(error)
+    }
+    process.on('uncaughtException', onError)
+    cleanups.push(async () => {
+      process.off('uncaughtException', onError)
+    })
+    for (let i = 0; i < 50; i++) {
+      const stream = await connection.newStream(PING_PROTOCOL)
+      // the ping and the reset leave in one write, so they arrive together
+      stream.send(new Uint8Array(32))
+      stream.abort(new Error('gone'))
+    }
+    // the node still answers a proper ping on the same connection
+    await expect(plain.services.ping.ping(node.libp2p.peerId)).resolves.toBeGreaterThanOrEqual(0)
+    expect(errors).toEqual([])
+    expect(node.libp2p.status).toBe('started')
+  }, 120_000)
 })
