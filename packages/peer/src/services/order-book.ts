@@ -254,7 +254,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    * the protocol ends the push at its first offer. Resolves to how many it took.
    */
   async pushOffersTo(peer: PeerId, model: string): Promise<number> {
-    if (!this.#remember(this.#pushed, `${peer.toString()}|${model}`)) return 0
+    const key = `${peer.toString()}|${model}`
+    if (!this.#remember(this.#pushed, key)) return 0
     const offers = this.book
       .entries(model)
       .filter((e) => e.provider !== peer.toString())
@@ -275,6 +276,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       }
       if (pushed > 0) this.#log('pushed %d offers of %s to %p', pushed, model, peer)
     } catch (error) {
+      // not done: the next subscription or join may try again
+      this.#pushed.delete(key)
       this.#log('pushing offers of %s to %p failed after %d - %e', model, peer, pushed, error)
     }
     return pushed
@@ -300,7 +303,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   /** Fetches `peer`'s offers of `model` once (per peer and model) and adds those that validate. */
   async syncFrom(peer: PeerId, model: string): Promise<number> {
-    if (!this.#remember(this.#synced, `${peer.toString()}|${model}`)) return 0
+    const key = `${peer.toString()}|${model}`
+    if (!this.#remember(this.#synced, key)) return 0
     const dialer = this.#components.connectionManager
     try {
       const offers = await fetchOffers(
@@ -311,6 +315,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       )
       return await this.addVerified(offers.slice(0, 64), { from: peer, relay: true })
     } catch (error) {
+      // not done: the next subscription or join may try again
+      this.#synced.delete(key)
       this.#log('sync from %p failed - %e', peer, error)
       return 0
     }
