@@ -34,28 +34,37 @@ function ended(stream: Stream): Promise<string> {
   )
 }
 
+/**
+ * A cocoon peer on a LevelDB peer store, as a `cocoon node` runs (its ping
+ * handler runs only after the stream's protocol is stored there), and a plain
+ * js-libp2p peer with libp2p's defaults (one outbound ping stream per
+ * connection) connected to it.
+ */
+async function nodeAndPlainPinger() {
+  const dir = await mkdtemp(join(tmpdir(), 'cocoon-ping-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  const datastore = new LevelDatastore(dir)
+  await datastore.open()
+  cleanups.push(() => datastore.close())
+  const node = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], datastore })
+  cleanups.push(() => node.stop())
+  const plain = await createLibp2p({
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { ping: ping() },
+  })
+  cleanups.push(async () => {
+    await plain.stop()
+  })
+  const addr = node.libp2p.getMultiaddrs()[0]
+  if (addr === undefined) throw new Error('the node listens nowhere')
+  return { node, plain, connection: await plain.dial(addr) }
+}
+
 describe('the ping responder', () => {
   it('closes every answered ping stream, so a plain js-libp2p peer pings it again and again', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cocoon-ping-'))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    const datastore = new LevelDatastore(dir)
-    await datastore.open()
-    cleanups.push(() => datastore.close())
-    const node = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], datastore })
-    cleanups.push(() => node.stop())
-    // libp2p's defaults: one outbound ping stream per connection
-    const plain = await createLibp2p({
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { ping: ping() },
-    })
-    cleanups.push(async () => {
-      await plain.stop()
-    })
-    const addr = node.libp2p.getMultiaddrs()[0]
-    if (addr === undefined) throw new Error('the node listens nowhere')
-    const connection = await plain.dial(addr)
+    const { node, plain, connection } = await nodeAndPlainPinger()
     for (let i = 0; i < 10; i++) {
       await plain.services.ping.ping(node.libp2p.peerId)
       const open = connection.streams.filter((s) => s.protocol === PING_PROTOCOL)
@@ -65,27 +74,8 @@ describe('the ping responder', () => {
   }, 120_000)
 
   it('stays up when a ping and its reset arrive before the handler runs', async () => {
-    // the handler runs after the node stored the stream's protocol in its LevelDB peer
-    // store, so a fast pinger's ping and reset are both buffered by then
-    const dir = await mkdtemp(join(tmpdir(), 'cocoon-ping-'))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    const datastore = new LevelDatastore(dir)
-    await datastore.open()
-    cleanups.push(() => datastore.close())
-    const node = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], datastore })
-    cleanups.push(() => node.stop())
-    const plain = await createLibp2p({
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { ping: ping() },
-    })
-    cleanups.push(async () => {
-      await plain.stop()
-    })
-    const addr = node.libp2p.getMultiaddrs()[0]
-    if (addr === undefined) throw new Error('the node listens nowhere')
-    const connection = await plain.dial(addr)
+    // the handler waits for the LevelDB peer store, so a fast pinger's ping and reset are both buffered by then
+    const { node, plain, connection } = await nodeAndPlainPinger()
     const errors: unknown[] = []
     const onError = (error: unknown): void => {
       errors.push(error)
