@@ -55,6 +55,12 @@ export interface ChannelOpenTransactionReturnType {
   /** Pass to `tonConnectUI.sendTransaction(request)` as it is. */
   request: TonConnectTransactionRequest
   channel: ChannelOpenTarget
+  /**
+   * nanoTON the wallet sends in all (deposit, top-up fee, notice), before its
+   * own fees: check the wallet holds more before asking it, since a wallet
+   * skips a message it cannot pay and sends the rest.
+   */
+  total: bigint
 }
 
 /**
@@ -112,6 +118,7 @@ export function channelOpenTransaction(
       config: deploy.config,
       meta: clientChannelMeta(address, deploy.config),
     },
+    total: deploy.total,
   }
 }
 

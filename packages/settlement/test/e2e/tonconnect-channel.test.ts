@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
+import {
+  Address,
+  beginCell,
+  Cell,
+  external,
+  internal,
+  loadMessage,
+  loadStateInit,
+  storeMessage,
+  type Transaction,
+  toNano,
+} from '@ton/core'
+import { type KeyPair, mnemonicNew, mnemonicToPrivateKey } from '@ton/crypto'
+import { SendMode, WalletContractV5R1 } from '@ton/ton'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openOn } from '../../src/chain/chain-client.js'
+import { type Devnet, startDevnet } from '../../src/chain/devnet.js'
+import { TonChainClient } from '../../src/chain/ton-chain-client.js'
+import { chainChannelTerms, claimChannel, closeChannel, readChannel } from '../../src/channel/channels.js'
+import { discoverProviderChannels } from '../../src/channel/discovery.js'
+import { PaymentChannel } from '../../src/contract/payment-channel.js'
+import { ChainTimeoutError, ChannelStateMismatchError } from '../../src/errors.js'
+import { signChannelProof } from '../../src/policy/channel-proof.js'
+import { clientPayments } from '../../src/policy/client-payments.js'
+import { providerPayments } from '../../src/policy/provider-payments.js'
+import { VoucherStore } from '../../src/store/voucher-store.js'
+import {
+  type ChannelOpenTarget,
+  channelOpenTransaction,
+} from '../../src/tonconnect/channel-open-transaction.js'
+import type {
+  TonConnectTransactionRequest,
+  TonConnectTransactionResponse,
+} from '../../src/tonconnect/transaction-request.js'
+import { waitForChannelOpen } from '../../src/tonconnect/wait-for-channel.js'
+import { type SigningKey, signingKeyFromSeed } from '../../src/voucher/keys.js'
+import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
+
+/**
+ * The user's wallet as a TON Connect wallet app runs it: a W5 wallet contract
+ * that signs a transfer of exactly the request's messages, decoded from the
+ * request's base64 (address flags, amounts, state inits, payloads), valid
+ * until the request's `validUntil`, and answers with the external message's BoC.
+ */
+class UserWallet {
+  readonly contract: WalletContractV5R1
+
+  constructor(
+    private readonly chain: TonChainClient,
+    private readonly keyPair: KeyPair,
+  ) {
+    this.contract = WalletContractV5R1.create({ workchain: 0, publicKey: keyPair.publicKey })
+  }
+
+  get address(): Address {
+    return this.contract.address
+  }
+
+  async sendTransaction(request: TonConnectTransactionRequest): Promise<TonConnectTransactionResponse> {
+    if (request.from !== undefined && !Address.parse(request.from).equals(this.address))
+      throw new Error(`the request is for ${request.from}, not this wallet`)
+    const deployed = (await this.chain.getStatus(this.address)) === 'active'
+    const seqno = deployed ? await openOn(this.chain, this.contract).getSeqno() : 0
+    const body = this.contract.createTransfer({
+      seqno,
+      secretKey: this.keyPair.secretKey,
+      sendMode: SendMode.PAY_GAS_SEPARATELY | SendMode.IGNORE_ERRORS,
+      timeout: request.validUntil,
+      messages: request.messages.map((m) => {
+        const to = Address.parseFriendly(m.address)
+        return internal({
+          to: to.address,
+          bounce: to.isBounceable,
+          value: BigInt(m.amount),
+          ...(m.stateInit === undefined
+            ? {}
+            : { init: loadStateInit(Cell.fromBase64(m.stateInit).beginParse()) }),
+          ...(m.payload === undefined ? {} : { body: Cell.fromBase64(m.payload) }),
+        })
+      }),
+    })
+    const message = external({ to: this.address, body, ...(deployed ? {} : { init: this.contract.init }) })
+    const signed = beginCell().store(storeMessage(message)).endCell().toBoc()
+    await this.chain.client.sendFile(signed)
+    return { boc: signed.toString('base64') }
+  }
+}
+
+let devnet: Devnet
+let dir: string
+let chain: TonChainClient
+let user: UserWallet
+let provider: NodeWallet
+let voucherKey: SigningKey
+let clientStore: VoucherStore
+let providerStore: VoucherStore
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0, blockInterval: 100 })
+  dir = await mkdtemp(join(tmpdir(), 'cocoon-tonconnect-'))
+  chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
+  user = new UserWallet(chain, await mnemonicToPrivateKey(await mnemonicNew(24)))
+  provider = await walletFromMnemonic(await mnemonicNew(24))
+  // the page's own voucher key: the wallet's key never leaves the wallet app
+  voucherKey = signingKeyFromSeed(randomBytes(32))
+  clientStore = await VoucherStore.open(join(dir, 'client'))
+  providerStore = await VoucherStore.open(join(dir, 'provider'))
+  await devnet.faucet(user.address, toNano('20'))
+  await devnet.faucet(provider.address, toNano('2'))
+})
+
+afterAll(async () => {
+  await clientStore?.close()
+  await providerStore?.close()
+  await devnet?.stop()
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+})
+
+/** A channel request from the user's wallet to the provider, on the devnet (signed as testnet). */
+function openRequest(deposit: bigint) {
+  return channelOpenTransaction({
+    clientKey: voucherKey.publicKey,
+    providerKey: provider.signingKey.publicKey,
+    provider: provider.address.toString({ testOnly: true }),
+    deposit,
+    // TON Connect's account.address is raw
+    wallet: user.address.toRawString(),
+    network: '-3',
+    exitDelay: 60,
+  })
+}
+
+/** The wallet's transaction that ran the external message of `boc`. */
+async function walletTransactionOf(boc: string): Promise<Transaction | undefined> {
+  const sent = loadMessage(Cell.fromBase64(boc).beginParse())
+  const txs = await chain.transactions(user.address, 16)
+  return txs.find((tx) => tx.inMessage?.info.type === 'external-in' && tx.inMessage.body.equals(sent.body))
+}
+
+/** One paid job through `channel`: the client signs vouchers as work is delivered, the provider accepts them. */
+async function payJob(channel: { address: string; deposit: bigint }, jobId: string, cost: bigint) {
+  const clientSide = clientPayments({ store: clientStore, key: voucherKey, channelFor: async () => channel })
+  const providerSide = providerPayments({
+    store: providerStore,
+    channelTerms: chainChannelTerms(chain, provider.address),
+    creditWindow: toNano('0.1'),
+    voucherTimeout: 10_000,
+  })
+  const providerPeer = new Uint8Array(38).fill(9)
+  const request = signChannelProof(
+    {
+      version: 1,
+      jobId,
+      kind: JobKind.JOB_KIND_LLM,
+      model: 'm',
+      budget: 0n,
+      channel: channel.address,
+      deadline: 0n,
+      minTrustTier: TrustTier.TRUST_TIER_UNSPECIFIED,
+      ...UNSIGNED_JOB_REQUEST,
+      provider: providerPeer,
+      issuedAt: BigInt(Date.now()),
+    },
+    voucherKey,
+  )
+  const prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+  const ps = await providerSide.openSession(request, prices, new Uint8Array(), providerPeer)
+  const cs = await clientSide.openSession(
+    new Uint8Array(),
+    provider.address.toString(),
+    ps.creditWindow,
+    jobId,
+  )
+  for (let delivered = toNano('0.01'); delivered <= cost; delivered += toNano('0.01')) {
+    await ps.reserve(delivered)
+    const voucher = await cs.delivered(delivered)
+    if (voucher !== undefined) await ps.acceptVoucher(voucher)
+  }
+  const last = await cs.finish(cost)
+  if (last !== undefined) await ps.acceptVoucher(last)
+  await ps.finish(cost)
+}
+
+describe('a channel opened from a TON Connect wallet', () => {
+  it('the request, sent by the wallet, creates exactly the channel the client then pays through', async () => {
+    const deposit = toNano('3')
+    const { request, channel } = openRequest(deposit)
+    const deployTo = Address.parseFriendly(request.messages[0]?.address ?? '')
+    expect(deployTo.address.toRawString()).toBe(channel.address)
+    expect(await chain.getStatus(deployTo.address)).not.toBe('active')
+
+    const { boc } = await user.sendTransaction(request)
+    const live = await waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 20_000 })
+    expect(live.channel).toEqual({ address: channel.address, deposit })
+
+    // on chain: the channel the request named, holding the client's voucher key and the wallet as its client
+    const parties = await openOn(chain, PaymentChannel.createFromAddress(deployTo.address)).getParties()
+    expect(Buffer.from(parties.clientKey).equals(Buffer.from(voucherKey.publicKey))).toBe(true)
+    expect(Buffer.from(parties.providerKey).equals(Buffer.from(provider.signingKey.publicKey))).toBe(true)
+    expect(parties.client.equals(user.address)).toBe(true)
+    expect(parties.provider.equals(provider.address)).toBe(true)
+    const view = await readChannel(chain, channel.address)
+    expect(view?.state).toMatchObject({
+      channelId: channel.config.channelId,
+      deposit,
+      claimed: 0n,
+      exitDelay: 60,
+    })
+    // the wallet's answer locates its transaction, which sent both messages
+    const walletTx = await walletTransactionOf(boc)
+    expect(walletTx?.outMessagesCount).toBe(2)
+    // the notice lets the provider find the channel in its wallet's history
+    const found = await discoverProviderChannels({
+      chain,
+      provider: provider.address,
+      providerKey: provider.signingKey.publicKey,
+    })
+    expect(found.map((f) => f.view.address)).toContain(channel.address)
+
+    await clientStore.putChannelMeta({ ...channel.meta, createdAt: clientStore.now() })
+    expect((await clientStore.channelMetas('client')).map((m) => m.address)).toContain(channel.address)
+    await payJob(live.channel, 'wallet-job', toNano('0.5'))
+    expect((await providerStore.providerChannel(channel.address))?.newest).toBe(toNano('0.5'))
+    expect(
+      await claimChannel({ chain, wallet: provider, store: providerStore, channel: channel.address }),
+    ).toEqual({ claimed: toNano('0.5'), paid: toNano('0.5') })
+    expect((await readChannel(chain, channel.address))?.balances.remaining).toBe(deposit - toNano('0.5'))
+
+    // a closed channel is no longer the channel asked for
+    await closeChannel({ chain, wallet: provider, store: providerStore, channel: channel.address })
+    await expect(
+      waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 5_000 }),
+    ).rejects.toBeInstanceOf(ChannelStateMismatchError)
+  })
+
+  it('a contract at the address that holds another state is refused, not paid through', async () => {
+    const { request, channel } = openRequest(toNano('1'))
+    await user.sendTransaction(request)
+    await waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 20_000 })
+    const otherDelay: ChannelOpenTarget = { ...channel, config: { ...channel.config, exitDelay: 61 } }
+    await expect(
+      waitForChannelOpen({ chain, channel: otherDelay, pollInterval: 20, timeout: 5_000 }),
+    ).rejects.toThrow(/exit delay 60 s, expected 61 s/)
+    const otherKey: ChannelOpenTarget = {
+      ...channel,
+      config: { ...channel.config, clientKey: signingKeyFromSeed(randomBytes(32)).publicKey },
+    }
+    await expect(
+      waitForChannelOpen({ chain, channel: otherKey, pollInterval: 20, timeout: 5_000 }),
+    ).rejects.toBeInstanceOf(ChannelStateMismatchError)
+    // the user's wallet is active but runs no channel code
+    const notAChannel: ChannelOpenTarget = { ...channel, address: user.address.toRawString() }
+    await expect(
+      waitForChannelOpen({ chain, channel: notAChannel, pollInterval: 20, timeout: 5_000 }),
+    ).rejects.toThrow(/does not run the payment-channel code/)
+  })
+
+  it('a request the wallet never sent runs out of time, and an aborted wait stops at once', async () => {
+    const { channel } = openRequest(toNano('1'))
+    const timedOut = waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 300 })
+    await expect(timedOut).rejects.toBeInstanceOf(ChainTimeoutError)
+    await expect(timedOut).rejects.toThrow(/not deployed/)
+    const controller = new AbortController()
+    const waiting = waitForChannelOpen({
+      chain,
+      channel,
+      signal: controller.signal,
+      pollInterval: 20,
+      timeout: 60_000,
+    })
+    const reason = new Error('the page closed')
+    controller.abort(reason)
+    await expect(waiting).rejects.toBe(reason)
+  })
+
+  it('a wallet holding less than the request sends no channel into being', async () => {
+    const poor = new UserWallet(chain, await mnemonicToPrivateKey(await mnemonicNew(24)))
+    await devnet.faucet(poor.address, toNano('0.5'))
+    const { request, channel, total } = channelOpenTransaction({
+      clientKey: voucherKey.publicKey,
+      providerKey: provider.signingKey.publicKey,
+      provider: provider.address,
+      deposit: toNano('1'),
+      wallet: poor.address,
+      network: '-3',
+    })
+    const { boc } = await poor.sendTransaction(request)
+    await chain.waitFor(
+      async () => (await poorTransaction(poor, boc)) !== undefined,
+      'the poor wallet ran it',
+    )
+    const tx = await poorTransaction(poor, boc)
+    // the wallet skipped the deploy it could not pay (send mode IGNORE_ERRORS, as wallets send);
+    // only the notice went out, naming a channel that discovery finds not deployed
+    const sent = [...(tx?.outMessages.values() ?? [])].map((m) =>
+      m.info.type === 'internal' ? m.info.dest : undefined,
+    )
+    expect(sent.map((a) => a?.toRawString())).toEqual([provider.address.toRawString()])
+    expect(await chain.getStatus(Address.parse(channel.address))).not.toBe('active')
+    expect(request.messages.reduce((sum, m) => sum + BigInt(m.amount), 0n)).toBe(total)
+    expect(total).toBeGreaterThan(await chain.getBalance(poor.address))
+    await expect(
+      waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 500 }),
+    ).rejects.toBeInstanceOf(ChainTimeoutError)
+  })
+})
+
+async function poorTransaction(wallet: UserWallet, boc: string): Promise<Transaction | undefined> {
+  const sent = loadMessage(Cell.fromBase64(boc).beginParse())
+  const txs = await chain.transactions(wallet.address, 4)
+  return txs.find((tx) => tx.inMessage?.info.type === 'external-in' && tx.inMessage.body.equals(sent.body))
+}
