@@ -16,6 +16,17 @@ import { WalletDeclinedError, WalletTransactionError } from '../errors.js'
 import type { TonConnectTransactionRequest, TonConnectTransactionResponse } from './transaction-request.js'
 
 export * from '../channel/channel-deploy.js'
+export {
+  ChainTimeoutError,
+  ChannelStateMismatchError,
+  DepositTooLowError,
+  InvalidChannelKeyError,
+  InvalidSettlementInputError,
+  TransactionExpiredError,
+  WalletDeclinedError,
+  WalletTransactionError,
+  WrongNetworkAddressError,
+} from '../errors.js'
 export * from './index.js'
 
 /** What sends a request: `TonConnect` of @tonconnect/sdk or `TonConnectUI` of @tonconnect/ui. */
