@@ -3,21 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { JobKind, TrustTier, UNSIGNED_JOB_REQUEST } from '@cocoon-mesh/protocol'
-import {
-  Address,
-  beginCell,
-  Cell,
-  external,
-  internal,
-  loadMessage,
-  loadStateInit,
-  storeMessage,
-  type Transaction,
-  toNano,
-} from '@ton/core'
-import { type KeyPair, mnemonicNew, mnemonicToPrivateKey } from '@ton/crypto'
-import { SendMode, WalletContractV5R1 } from '@ton/ton'
+import { Address, toNano } from '@ton/core'
+import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TonConnectTestWallet } from '../../../../test-support/tonconnect-wallet.ts'
 import { openOn } from '../../src/chain/chain-client.js'
 import { type Devnet, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
@@ -33,68 +22,14 @@ import {
   type ChannelOpenTarget,
   channelOpenTransaction,
 } from '../../src/tonconnect/channel-open-transaction.js'
-import type {
-  TonConnectTransactionRequest,
-  TonConnectTransactionResponse,
-} from '../../src/tonconnect/transaction-request.js'
 import { waitForChannelOpen } from '../../src/tonconnect/wait-for-channel.js'
 import { type SigningKey, signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
 
-/**
- * The user's wallet as a TON Connect wallet app runs it: a W5 wallet contract
- * that signs a transfer of exactly the request's messages, decoded from the
- * request's base64 (address flags, amounts, state inits, payloads), valid
- * until the request's `validUntil`, and answers with the external message's BoC.
- */
-class UserWallet {
-  readonly contract: WalletContractV5R1
-
-  constructor(
-    private readonly chain: TonChainClient,
-    private readonly keyPair: KeyPair,
-  ) {
-    this.contract = WalletContractV5R1.create({ workchain: 0, publicKey: keyPair.publicKey })
-  }
-
-  get address(): Address {
-    return this.contract.address
-  }
-
-  async sendTransaction(request: TonConnectTransactionRequest): Promise<TonConnectTransactionResponse> {
-    if (request.from !== undefined && !Address.parse(request.from).equals(this.address))
-      throw new Error(`the request is for ${request.from}, not this wallet`)
-    const deployed = (await this.chain.getStatus(this.address)) === 'active'
-    const seqno = deployed ? await openOn(this.chain, this.contract).getSeqno() : 0
-    const body = this.contract.createTransfer({
-      seqno,
-      secretKey: this.keyPair.secretKey,
-      sendMode: SendMode.PAY_GAS_SEPARATELY | SendMode.IGNORE_ERRORS,
-      timeout: request.validUntil,
-      messages: request.messages.map((m) => {
-        const to = Address.parseFriendly(m.address)
-        return internal({
-          to: to.address,
-          bounce: to.isBounceable,
-          value: BigInt(m.amount),
-          ...(m.stateInit === undefined
-            ? {}
-            : { init: loadStateInit(Cell.fromBase64(m.stateInit).beginParse()) }),
-          ...(m.payload === undefined ? {} : { body: Cell.fromBase64(m.payload) }),
-        })
-      }),
-    })
-    const message = external({ to: this.address, body, ...(deployed ? {} : { init: this.contract.init }) })
-    const signed = beginCell().store(storeMessage(message)).endCell().toBoc()
-    await this.chain.client.sendFile(signed)
-    return { boc: signed.toString('base64') }
-  }
-}
-
 let devnet: Devnet
 let dir: string
 let chain: TonChainClient
-let user: UserWallet
+let user: TonConnectTestWallet
 let provider: NodeWallet
 let voucherKey: SigningKey
 let clientStore: VoucherStore
@@ -104,7 +39,7 @@ beforeAll(async () => {
   devnet = await startDevnet({ port: 0, blockInterval: 100 })
   dir = await mkdtemp(join(tmpdir(), 'cocoon-tonconnect-'))
   chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
-  user = new UserWallet(chain, await mnemonicToPrivateKey(await mnemonicNew(24)))
+  user = await TonConnectTestWallet.create(chain)
   provider = await walletFromMnemonic(await mnemonicNew(24))
   // the page's own voucher key: the wallet's key never leaves the wallet app
   voucherKey = signingKeyFromSeed(randomBytes(32))
@@ -133,13 +68,6 @@ function openRequest(deposit: bigint) {
     network: '-3',
     exitDelay: 60,
   })
-}
-
-/** The wallet's transaction that ran the external message of `boc`. */
-async function walletTransactionOf(boc: string): Promise<Transaction | undefined> {
-  const sent = loadMessage(Cell.fromBase64(boc).beginParse())
-  const txs = await chain.transactions(user.address, 16)
-  return txs.find((tx) => tx.inMessage?.info.type === 'external-in' && tx.inMessage.body.equals(sent.body))
 }
 
 /** One paid job through `channel`: the client signs vouchers as work is delivered, the provider accepts them. */
@@ -212,7 +140,7 @@ describe('a channel opened from a TON Connect wallet', () => {
       exitDelay: 60,
     })
     // the wallet's answer locates its transaction, which sent both messages
-    const walletTx = await walletTransactionOf(boc)
+    const walletTx = await user.transactionOf(boc)
     expect(walletTx?.outMessagesCount).toBe(2)
     // the notice lets the provider find the channel in its wallet's history
     const found = await discoverProviderChannels({
@@ -279,7 +207,7 @@ describe('a channel opened from a TON Connect wallet', () => {
   })
 
   it('a wallet holding less than the request sends no channel into being', async () => {
-    const poor = new UserWallet(chain, await mnemonicToPrivateKey(await mnemonicNew(24)))
+    const poor = await TonConnectTestWallet.create(chain)
     await devnet.faucet(poor.address, toNano('0.5'))
     const { request, channel, total } = channelOpenTransaction({
       clientKey: voucherKey.publicKey,
@@ -290,11 +218,8 @@ describe('a channel opened from a TON Connect wallet', () => {
       network: '-3',
     })
     const { boc } = await poor.sendTransaction(request)
-    await chain.waitFor(
-      async () => (await poorTransaction(poor, boc)) !== undefined,
-      'the poor wallet ran it',
-    )
-    const tx = await poorTransaction(poor, boc)
+    await chain.waitFor(async () => (await poor.transactionOf(boc)) !== undefined, 'the poor wallet ran it')
+    const tx = await poor.transactionOf(boc)
     // the wallet skipped the deploy it could not pay (send mode IGNORE_ERRORS, as wallets send);
     // only the notice went out, naming a channel that discovery finds not deployed
     const sent = [...(tx?.outMessages.values() ?? [])].map((m) =>
@@ -309,9 +234,3 @@ describe('a channel opened from a TON Connect wallet', () => {
     ).rejects.toBeInstanceOf(ChainTimeoutError)
   })
 })
-
-async function poorTransaction(wallet: UserWallet, boc: string): Promise<Transaction | undefined> {
-  const sent = loadMessage(Cell.fromBase64(boc).beginParse())
-  const txs = await chain.transactions(wallet.address, 4)
-  return txs.find((tx) => tx.inMessage?.info.type === 'external-in' && tx.inMessage.body.equals(sent.body))
-}
