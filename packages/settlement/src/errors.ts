@@ -201,7 +201,7 @@ export class DepositTooLowError extends CocoonError<'ERR_DEPOSIT_TOO_LOW'> {
   }
 }
 
-/** A user-friendly address whose test-only flag names another network than the transaction's. */
+/** A user-friendly address carrying the test-only flag in a mainnet transaction. */
 export class WrongNetworkAddressError extends CocoonError<'ERR_WRONG_NETWORK_ADDRESS'> {
   readonly code = 'ERR_WRONG_NETWORK_ADDRESS' as const
   override readonly name = 'WrongNetworkAddressError'

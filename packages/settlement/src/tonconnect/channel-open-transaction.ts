@@ -135,9 +135,11 @@ function tonConnectMessage(message: WalletMessage, testOnly: boolean): TonConnec
 }
 
 /**
- * Parses an address and checks a user-friendly one names `network`: its
- * test-only flag must be set on testnet and clear on mainnet. A raw address
- * (TON Connect's `account.address`) names no network.
+ * Parses an address and refuses a test-only one on mainnet: the flag is what
+ * keeps real TON off addresses meant for a test network. Testnet takes both
+ * forms, since addresses there are often written without the flag (a node
+ * publishes its payout address so). A raw address (TON Connect's
+ * `account.address`) names no network.
  * @throws {InvalidSettlementInputError | WrongNetworkAddressError}
  */
 function addressOn(value: Address | string, network: TonConnectNetwork, what: string): Address {
@@ -151,12 +153,9 @@ function addressOn(value: Address | string, network: TonConnectNetwork, what: st
       cause,
     })
   }
-  if (!Address.isFriendly(value)) return address
-  const testOnly = Address.parseFriendly(value).isTestOnly
-  if (testOnly === (network === '-3')) return address
-  const named = testOnly ? 'testnet' : 'mainnet'
-  const wanted = network === '-3' ? 'testnet (-3)' : 'mainnet (-239)'
-  throw new WrongNetworkAddressError(`${what} address is a ${named} address`, {
-    details: `${value} carries the ${named} flag but the transaction is for ${wanted}; connect a wallet on ${wanted}, or build the request for ${named}`,
+  if (network === '-3' || !Address.isFriendly(value) || !Address.parseFriendly(value).isTestOnly)
+    return address
+  throw new WrongNetworkAddressError(`${what} address is a testnet address`, {
+    details: `${value} carries the test-only flag but the transaction is for mainnet (-239); use the mainnet address, or build the request for testnet (-3)`,
   })
 }

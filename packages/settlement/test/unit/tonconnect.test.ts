@@ -180,11 +180,25 @@ describe('channelOpenTransaction', () => {
     )
   })
 
-  it('refuses an address of the other network, and takes raw addresses on either', () => {
-    expect(() => channelOpenTransaction(parameters({ network: '-239' }))).toThrow(WrongNetworkAddressError)
+  it('refuses a test-only address on mainnet; testnet takes both forms, raw addresses go anywhere', () => {
+    try {
+      channelOpenTransaction(parameters({ network: '-239' }))
+      expect.unreachable('a test-only provider address was taken for mainnet')
+    } catch (error) {
+      expect(error).toBeInstanceOf(WrongNetworkAddressError)
+      expect(error).toMatchObject({ shortMessage: 'provider payout address is a testnet address' })
+    }
     expect(() =>
-      channelOpenTransaction(parameters({ wallet: wallet.toString({ testOnly: false }), network: '-3' })),
-    ).toThrow(/wallet address is a mainnet address/)
+      channelOpenTransaction(
+        parameters({
+          network: '-239',
+          provider: provider.toString(),
+          wallet: wallet.toString({ testOnly: true }),
+        }),
+      ),
+    ).toThrow(/wallet address is a testnet address/)
+    // a node publishes its payout address without the flag, on testnet too
+    expect(channelOpenTransaction(parameters({ provider: provider.toString() })).request.network).toBe('-3')
     const raw = parameters({ provider: provider.toRawString() })
     expect(channelOpenTransaction({ ...raw, network: '-239' }).request.network).toBe('-239')
     expect(channelOpenTransaction({ ...raw, network: '-3' }).request.network).toBe('-3')
