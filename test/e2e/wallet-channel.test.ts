@@ -105,8 +105,8 @@ describe('a channel opened from the user wallet through TON Connect pays a mesh 
       wallet: user.address.toRawString(),
       network: TON_CONNECT_NETWORKS.devnet,
     })
-    await user.sendTransaction(request)
-    const live = await waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 30_000 })
+    const answer = await user.sendTransaction(request)
+    const live = await waitForChannelOpen({ chain, channel, answer, pollInterval: 20, timeout: 30_000 })
     expect(live.channel).toEqual({ address: channel.address, deposit: toNano('2') })
     await store.putChannelMeta({ ...channel.meta, createdAt: store.now(), peerId: ranked.providerId })
     const parties = await openOn(

@@ -3,3 +3,4 @@
 export * from './channel-open-transaction.js'
 export * from './transaction-request.js'
 export * from './wait-for-channel.js'
+export * from './wallet-transaction.js'

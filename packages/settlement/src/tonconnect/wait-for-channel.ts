@@ -3,9 +3,16 @@ import { Address, Cell } from '@ton/core'
 import { type ChainClient, openOn } from '../chain/chain-client.js'
 import { type ChannelView, readChannel } from '../channel/channels.js'
 import { type ChannelParties, PaymentChannel, paymentChannelCode } from '../contract/payment-channel.js'
-import { ChainTimeoutError, ChannelStateMismatchError } from '../errors.js'
+import {
+  ChainTimeoutError,
+  ChainTransactionFailedError,
+  ChannelStateMismatchError,
+  type InvalidSettlementInputError,
+} from '../errors.js'
 import type { ClientChannel } from '../policy/client-payments.js'
 import type { ChannelOpenTarget } from './channel-open-transaction.js'
+import type { TonConnectTransactionResponse } from './transaction-request.js'
+import { checkWalletSent, parseWalletAnswer } from './wallet-transaction.js'
 
 /** ms {@link waitForChannelOpen} waits by default: a wallet's confirmation and a few blocks. */
 export const DEFAULT_CHANNEL_OPEN_TIMEOUT = 120_000
@@ -20,6 +27,12 @@ export interface WaitForChannelOpenParameters {
   timeout?: number
   /** ms between reads of the chain (default 1 000: toncenter's pace without a key). */
   pollInterval?: number
+  /**
+   * The wallet's `sendTransaction` answer. With it the wait also reads the
+   * wallet's transaction and fails at once when it ran without deploying the
+   * channel, instead of at the timeout.
+   */
+  answer?: TonConnectTransactionResponse
 }
 
 export interface WaitForChannelOpenReturnType {
@@ -30,10 +43,17 @@ export interface WaitForChannelOpenReturnType {
 
 /**
  * What {@link waitForChannelOpen} throws: the contract at the address is
- * another channel or no longer usable, the wait ran out (the last chain
- * error is its cause), or the signal's reason when aborted.
+ * another channel or no longer usable, the wallet's transaction ran without
+ * deploying it (with `answer`), an `answer` that is not the wallet's
+ * message, the wait ran out (the last chain error is its cause), or the
+ * signal's reason when aborted.
  */
-export type WaitForChannelOpenErrorType = ChannelStateMismatchError | ChainTimeoutError | Error
+export type WaitForChannelOpenErrorType =
+  | ChannelStateMismatchError
+  | ChainTransactionFailedError
+  | InvalidSettlementInputError
+  | ChainTimeoutError
+  | Error
 
 /**
  * Waits, bounded, until the channel a TON Connect request deploys is live on
@@ -50,6 +70,11 @@ export async function waitForChannelOpen(
   const expired = AbortSignal.timeout(timeout)
   const signal = parameters.signal === undefined ? expired : AbortSignal.any([parameters.signal, expired])
   const target = parameters.channel
+  const channelAddress = Address.parse(target.address)
+  const sent =
+    parameters.answer === undefined
+      ? undefined
+      : parseWalletAnswer(parameters.answer.boc, target.config.client)
   let seen = 'not deployed'
   let lastError: unknown
   for (;;) {
@@ -65,8 +90,12 @@ export async function waitForChannelOpen(
       if (view !== undefined && view.state.deposit >= target.deposit)
         return { channel: { address: target.address, deposit: view.state.deposit }, view }
       if (view !== undefined) seen = `funded with ${view.state.deposit} of ${target.deposit} nanoTON`
+      // not funded yet: did the wallet's transaction run without funding it?
+      if (sent !== undefined)
+        await checkWalletSent(parameters.chain, target.config.client, sent, channelAddress)
     } catch (error) {
-      if (error instanceof ChannelStateMismatchError) throw error
+      if (error instanceof ChannelStateMismatchError || error instanceof ChainTransactionFailedError)
+        throw error
       // an endpoint hiccup: read again until the deadline
       lastError = error
     }

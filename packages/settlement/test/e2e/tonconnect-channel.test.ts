@@ -12,8 +12,13 @@ import { type Devnet, startDevnet } from '../../src/chain/devnet.js'
 import { TonChainClient } from '../../src/chain/ton-chain-client.js'
 import { chainChannelTerms, claimChannel, closeChannel, readChannel } from '../../src/channel/channels.js'
 import { discoverProviderChannels } from '../../src/channel/discovery.js'
-import { PaymentChannel } from '../../src/contract/payment-channel.js'
-import { ChainTimeoutError, ChannelStateMismatchError } from '../../src/errors.js'
+import { ChannelExitCode, PaymentChannel } from '../../src/contract/payment-channel.js'
+import {
+  ChainTimeoutError,
+  ChainTransactionFailedError,
+  ChannelStateMismatchError,
+  InvalidSettlementInputError,
+} from '../../src/errors.js'
 import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
@@ -23,6 +28,7 @@ import {
   channelOpenTransaction,
 } from '../../src/tonconnect/channel-open-transaction.js'
 import { waitForChannelOpen } from '../../src/tonconnect/wait-for-channel.js'
+import { checkWalletSent, parseWalletAnswer } from '../../src/tonconnect/wallet-transaction.js'
 import { type SigningKey, signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
 
@@ -122,8 +128,9 @@ describe('a channel opened from a TON Connect wallet', () => {
     expect(deployTo.address.toRawString()).toBe(channel.address)
     expect(await chain.getStatus(deployTo.address)).not.toBe('active')
 
-    const { boc } = await user.sendTransaction(request)
-    const live = await waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 20_000 })
+    const answer = await user.sendTransaction(request)
+    const { boc } = answer
+    const live = await waitForChannelOpen({ chain, channel, answer, pollInterval: 20, timeout: 20_000 })
     expect(live.channel).toEqual({ address: channel.address, deposit })
 
     // on chain: the channel the request named, holding the client's voucher key and the wallet as its client
@@ -217,9 +224,12 @@ describe('a channel opened from a TON Connect wallet', () => {
       wallet: poor.address,
       network: '-3',
     })
-    const { boc } = await poor.sendTransaction(request)
-    await chain.waitFor(async () => (await poor.transactionOf(boc)) !== undefined, 'the poor wallet ran it')
-    const tx = await poor.transactionOf(boc)
+    const answer = await poor.sendTransaction(request)
+    // with the wallet's answer the wait reads the wallet's transaction and fails once it ran, long before its timeout
+    const waiting = waitForChannelOpen({ chain, channel, answer, pollInterval: 20, timeout: 60_000 })
+    await expect(waiting).rejects.toBeInstanceOf(ChainTransactionFailedError)
+    await expect(waiting).rejects.toThrow(/without the channel deploy/)
+    const tx = await poor.transactionOf(answer.boc)
     // the wallet skipped the deploy it could not pay (send mode IGNORE_ERRORS, as wallets send);
     // only the notice went out, naming a channel that discovery finds not deployed
     const sent = [...(tx?.outMessages.values() ?? [])].map((m) =>
@@ -229,8 +239,36 @@ describe('a channel opened from a TON Connect wallet', () => {
     expect(await chain.getStatus(Address.parse(channel.address))).not.toBe('active')
     expect(request.messages.reduce((sum, m) => sum + BigInt(m.amount), 0n)).toBe(total)
     expect(total).toBeGreaterThan(await chain.getBalance(poor.address))
+  })
+
+  it('the request sent from another account than its `from`: the channel refuses it, and the answer says so', async () => {
+    const other = await TonConnectTestWallet.create(chain)
+    await devnet.faucet(other.address, toNano('5'))
+    const { request, channel } = openRequest(toNano('1'))
+    const { from: _pinned, ...anyAccount } = request
+    const answer = await other.sendTransaction(anyAccount)
+    // the answer is another account's message: not the channel's client
     await expect(
-      waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 500 }),
-    ).rejects.toBeInstanceOf(ChainTimeoutError)
+      waitForChannelOpen({ chain, channel, answer, pollInterval: 20, timeout: 5_000 }),
+    ).rejects.toThrow(InvalidSettlementInputError)
+    // on chain the channel refused the top-up from a sender that is not its client (the value bounced)
+    const sent = parseWalletAnswer(answer.boc, other.address)
+    let refusal: unknown
+    await chain.waitFor(async () => {
+      try {
+        await checkWalletSent(chain, other.address, sent, Address.parse(channel.address))
+        return false
+      } catch (error) {
+        if (!(error instanceof ChainTransactionFailedError)) throw error
+        refusal = error
+        return true
+      }
+    }, 'the channel refusing the deploy')
+    expect(refusal).toMatchObject({ exitCode: ChannelExitCode.notClient })
+    // the state init still deployed it, empty: a channel nobody funded, which no wait accepts
+    expect((await readChannel(chain, channel.address))?.state.deposit).toBe(0n)
+    await expect(waitForChannelOpen({ chain, channel, pollInterval: 20, timeout: 300 })).rejects.toThrow(
+      /funded with 0 of 1000000000 nanoTON/,
+    )
   })
 })

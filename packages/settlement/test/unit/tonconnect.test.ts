@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { Address, Cell, contractAddress, loadStateInit } from '@ton/core'
+import { Address, beginCell, Cell, contractAddress, external, loadStateInit, storeMessage } from '@ton/core'
 import { mnemonicNew, mnemonicToPrivateKey } from '@ton/crypto'
 import { WalletContractV4 } from '@ton/ton'
 import {
@@ -39,6 +39,7 @@ import type {
   TonConnectTransactionRequest,
   TonConnectTransactionResponse,
 } from '../../src/tonconnect/transaction-request.js'
+import { parseWalletAnswer } from '../../src/tonconnect/wallet-transaction.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 
 const NOW_MS = 1_800_000_000_123
@@ -278,5 +279,20 @@ describe('wallet errors', () => {
   it('an error that is not the sdk passes through unchanged', () => {
     const foreign = new Error('something else')
     expect(tonConnectError(foreign)).toBe(foreign)
+  })
+})
+
+describe('the wallet answer', () => {
+  it('is the external message to the wallet, or a typed error saying what it is not', () => {
+    const body = beginCell().storeUint(1, 32).endCell()
+    const boc = (to: Address) =>
+      beginCell()
+        .store(storeMessage(external({ to, body })))
+        .endCell()
+        .toBoc()
+        .toString('base64')
+    expect(parseWalletAnswer(boc(wallet), wallet).body.equals(body)).toBe(true)
+    expect(() => parseWalletAnswer(boc(provider), wallet)).toThrow(/not an external message to the wallet/)
+    expect(() => parseWalletAnswer('bm90IGEgYm9j', wallet)).toThrow(InvalidSettlementInputError)
   })
 })
