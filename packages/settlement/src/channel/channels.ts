@@ -20,6 +20,7 @@ import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
 import { channelDeploy, clientChannelMeta } from './channel-deploy.js'
+import { readChannel } from './channel-view.js'
 import { estimateClaimFee, requireFeeBalance } from './claim-fees.js'
 
 /** The v4r2 wallet address (workchain 0) of an ed25519 public key. */
@@ -87,29 +88,7 @@ export async function openChannel(
   return { address: contract.address, meta }
 }
 
-export interface ChannelView {
-  address: string
-  state: ChannelState
-  balances: ChannelBalances
-}
-
-/** What {@link readChannel} throws: the endpoint failing, or a foreign error of its get-methods or of `Address.parse`. */
-export type ReadChannelErrorType = ChainError | Error
-
-/**
- * Reads a channel's on-chain state; undefined when not deployed.
- * @throws {ReadChannelErrorType}
- */
-export async function readChannel(chain: ChainClient, address: string): Promise<ChannelView | undefined> {
-  const addr = Address.parse(address)
-  if ((await chain.getStatus(addr)) !== 'active') return undefined
-  const channel = openOn(chain, PaymentChannel.createFromAddress(addr))
-  return {
-    address: addr.toRawString(),
-    state: await channel.getState(),
-    balances: await channel.getBalances(),
-  }
-}
+export { type ChannelView, type ReadChannelErrorType, readChannel } from './channel-view.js'
 
 export interface ProviderChannelAction {
   chain: ChainClient

@@ -1,7 +1,7 @@
 import { errorMessage } from '@cocoon-mesh/protocol'
 import { Address, Cell } from '@ton/core'
 import { type ChainClient, openOn } from '../chain/chain-client.js'
-import { type ChannelView, readChannel } from '../channel/channels.js'
+import { type ChannelView, readChannel } from '../channel/channel-view.js'
 import { type ChannelParties, PaymentChannel, paymentChannelCode } from '../contract/payment-channel.js'
 import {
   ChainTimeoutError,
