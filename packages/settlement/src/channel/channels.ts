@@ -1,12 +1,7 @@
 import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
 import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
-import {
-  CHANNEL_OP_VALUE,
-  type ChannelBalances,
-  type ChannelState,
-  PaymentChannel,
-} from '../contract/payment-channel.js'
+import { CHANNEL_OP_VALUE, PaymentChannel } from '../contract/payment-channel.js'
 import type {
   ChainError,
   ChainTimeoutError,
