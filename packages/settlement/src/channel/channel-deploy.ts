@@ -12,7 +12,12 @@ import {
   type PaymentChannelConfig,
   topUpBody,
 } from '../contract/payment-channel.js'
-import { type ChannelKeyRole, DepositTooLowError, InvalidChannelKeyError } from '../errors.js'
+import {
+  type ChannelKeyRole,
+  DepositTooLowError,
+  InvalidChannelKeyError,
+  InvalidSettlementInputError,
+} from '../errors.js'
 import type { ChannelMetaRecord } from '../store/records.js'
 
 /** Default exit delay: one day, time enough for a provider to claim. */
@@ -50,8 +55,12 @@ export interface ChannelDeployReturnType {
   total: bigint
 }
 
-/** What {@link channelDeploy} throws: a key that is no ed25519 public key, or a deposit the contract would refuse. */
-export type ChannelDeployErrorType = InvalidChannelKeyError | DepositTooLowError
+/**
+ * What {@link channelDeploy} throws: a key that is no ed25519 public key, a
+ * deposit the contract would refuse, or an exit delay or channel id that
+ * does not fit the contract's fields.
+ */
+export type ChannelDeployErrorType = InvalidChannelKeyError | DepositTooLowError | InvalidSettlementInputError
 
 /**
  * Builds a new channel (config, state init, address) and the wallet messages
@@ -67,13 +76,23 @@ export function channelDeploy(parameters: ChannelDeployParameters): ChannelDeplo
     throw new DepositTooLowError(deposit, CHANNEL_MIN_DEPOSIT, 'deposit below the channel minimum', {
       details: `${deposit} nanoTON asked for; the contract credits at least ${CHANNEL_MIN_DEPOSIT} nanoTON (0.01 TON), and the wallet sends ${CHANNEL_MIN_TOPUP_FEE} nanoTON more for gas and storage`,
     })
+  const exitDelay = parameters.exitDelay ?? DEFAULT_EXIT_DELAY
+  if (!Number.isInteger(exitDelay) || exitDelay < 0 || exitDelay > 0xffff_ffff)
+    throw new InvalidSettlementInputError('invalid exit delay', {
+      details: `got ${exitDelay}; the contract holds whole seconds, 0..4294967295 (default ${DEFAULT_EXIT_DELAY}, one day)`,
+    })
+  const channelId = parameters.channelId ?? randomChannelId()
+  if (channelId < 0n || channelId >= 1n << 64n)
+    throw new InvalidSettlementInputError('invalid channel id', {
+      details: `got ${channelId}; a channel id is 64-bit unsigned (leave it unset for a random one)`,
+    })
   const config: PaymentChannelConfig = {
-    channelId: parameters.channelId ?? randomChannelId(),
+    channelId,
     clientKey: parameters.clientKey,
     providerKey: parameters.providerKey,
     client: parameters.client,
     provider: parameters.provider,
-    exitDelay: parameters.exitDelay ?? DEFAULT_EXIT_DELAY,
+    exitDelay,
   }
   const contract = PaymentChannel.createFromConfig(config)
   const init = contract.init as StateInit

@@ -2,19 +2,17 @@ import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
 import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
 import { CHANNEL_OP_VALUE, PaymentChannel } from '../contract/payment-channel.js'
-import type {
-  ChainError,
-  ChainTimeoutError,
-  ChainTransactionFailedError,
-  DepositTooLowError,
-  InsufficientFeeBalanceError,
-  InvalidChannelKeyError,
+import {
+  type ChainError,
+  type ChainTimeoutError,
+  type ChainTransactionFailedError,
+  ChannelUnusableError,
+  type InsufficientFeeBalanceError,
 } from '../errors.js'
-import { ChannelUnusableError } from '../errors.js'
 import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
-import { channelDeploy, clientChannelMeta } from './channel-deploy.js'
+import { type ChannelDeployErrorType, channelDeploy, clientChannelMeta } from './channel-deploy.js'
 import { readChannel } from './channel-view.js'
 import { estimateClaimFee, requireFeeBalance } from './claim-fees.js'
 
@@ -38,16 +36,11 @@ export interface OpenChannelParameters {
 
 /**
  * What {@link openChannel} throws: a deposit below the contract's minimum, a
- * provider key that is no ed25519 key, the chain refusing or not applying
- * the deploy, and foreign errors of the chain endpoint's get-methods and of
- * the store's LevelDB write.
+ * provider key that is no ed25519 key, an exit delay or channel id out of
+ * range, the chain refusing or not applying the deploy, and foreign errors
+ * of the chain endpoint's get-methods and of the store's LevelDB write.
  */
-export type OpenChannelErrorType =
-  | DepositTooLowError
-  | InvalidChannelKeyError
-  | ChainError
-  | ChainTimeoutError
-  | Error
+export type OpenChannelErrorType = ChannelDeployErrorType | ChainError | ChainTimeoutError | Error
 
 /**
  * Deploys a channel from the client's wallet with `deposit`, sends the

@@ -208,6 +208,19 @@ describe('channelOpenTransaction', () => {
     )
   })
 
+  it('refuses an exit delay or a channel id the contract cannot hold', () => {
+    for (const exitDelay of [-1, 1.5, 2 ** 32])
+      expect(() => channelOpenTransaction(parameters({ exitDelay }))).toThrow(/invalid exit delay/)
+    for (const channelId of [-1n, 1n << 64n])
+      expect(() => channelOpenTransaction(parameters({ channelId }))).toThrow(/invalid channel id/)
+    expect(
+      channelOpenTransaction(parameters({ channelId: (1n << 64n) - 1n, exitDelay: 0 })).channel.config,
+    ).toMatchObject({
+      channelId: (1n << 64n) - 1n,
+      exitDelay: 0,
+    })
+  })
+
   it('refuses a validUntil that is not in the future of the given clock', () => {
     const now = Math.floor(NOW_MS / 1000)
     for (const validUntil of [now, now - 60, Number.NaN]) {
