@@ -115,6 +115,12 @@ export const MAX_TOOL_NAME_LENGTH = 64
 export const MAX_TOOL_DESCRIPTION_LENGTH = 1024
 /** Most texts one embedding job may embed. */
 export const MAX_EMBEDDING_INPUTS = 256
+/**
+ * Largest context size, in tokens, an offer or a JobError's ContextLimit may
+ * state: far above any model served today, low enough that a count past it
+ * is a lie, not a model.
+ */
+export const MAX_CONTEXT_SIZE = 16 * 1024 * 1024
 /** Most feature names an offer may list, and the longest name. */
 export const MAX_OFFER_FEATURES = 16
 export const MAX_FEATURE_NAME_LENGTH = 32

@@ -58,6 +58,7 @@ export const offerArb: fc.Arbitrary<Offer> = fc.record({
   settlementKey: bytes(32),
   addrs: fc.array(bytes(32), { maxLength: 3 }),
   features: fc.array(str(12), { maxLength: 3 }),
+  contextSize: fc.integer({ min: 0, max: 16 * 1024 * 1024 }),
   signature: bytes(64),
 })
 

@@ -39,6 +39,7 @@ export function sampleOffer(overrides: Partial<Offer> = {}): Offer {
     settlementKey: new Uint8Array(32).fill(7),
     addrs: [],
     features: [],
+    contextSize: 0,
     signature: new Uint8Array(0),
     ...overrides,
   }

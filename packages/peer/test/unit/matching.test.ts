@@ -36,6 +36,7 @@ function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
     settlementKey: new Uint8Array(),
     addrs: [],
     features: [],
+    contextSize: 0,
     signature: new Uint8Array(),
     ...extra,
   }
