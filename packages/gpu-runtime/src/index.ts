@@ -104,6 +104,7 @@ export {
   type ConstraintsFromWireErrorType,
   constraintsFromWire,
   constraintsToWire,
+  contextLimitOf,
   type DtypeFromWireErrorType,
   dtypeFromWire,
   dtypeToWire,

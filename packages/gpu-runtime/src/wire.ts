@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  type ContextLimit,
   type GpuInfo,
   JobErrorCode,
   type LlmParams,
@@ -16,6 +17,7 @@ import {
 } from '@cocoon-mesh/protocol'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   EmbeddingUnsupportedError,
   GraphTooLargeError,
@@ -109,6 +111,13 @@ export function jobErrorCode(error: unknown): JobErrorCode {
   if (error instanceof InvalidInputError || error instanceof UnknownModelError)
     return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
   return JobErrorCode.JOB_ERROR_CODE_INTERNAL
+}
+
+/** The JobError's context limit of a prompt over the context (the error's counts), else undefined. */
+export function contextLimitOf(error: unknown): ContextLimit | undefined {
+  if (!(error instanceof ContextLengthExceededError)) return undefined
+  const { contextSize, promptTokens, maxTokens } = error
+  return { contextSize, promptTokens, maxTokens }
 }
 
 /** Maps an error thrown synchronously by `generate()` / admission to a JobReject reason, by class. */

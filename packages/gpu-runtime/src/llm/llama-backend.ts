@@ -18,9 +18,9 @@ import type {
 } from 'node-llama-cpp'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   GenerationError,
-  InvalidRequestError,
   type ModelCorruptError,
   type ModelLoadError,
   type ModelNotFoundError,
@@ -140,6 +140,10 @@ class NodeLlamaBackend implements LlamaBackend {
 
   canEmbed(model: string): boolean {
     return this.configs.has(model)
+  }
+
+  contextSize(model: string): number | undefined {
+    return this.ready.get(model)?.context.contextSize
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -333,11 +337,16 @@ function throwIfStopped(request: EmbedRequest, now: () => number): void {
     throw new DeadlineExceededError('Embedding deadline passed')
 }
 
+/** Throws ContextLengthExceededError when the rendered prompt plus maxTokens do not fit the model's context. */
 function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptTokens: number): void {
   const contextSize = m.context.contextSize
-  if (promptTokens + request.maxTokens > contextSize) {
-    throw new InvalidRequestError('Prompt and maxTokens exceed the context size', {
-      details: `${promptTokens} prompt tokens + ${request.maxTokens} maxTokens > ${contextSize} context tokens of ${request.model}. Shorten the prompt or lower maxTokens.`,
+  const { maxTokens } = request
+  if (promptTokens + maxTokens > contextSize) {
+    throw new ContextLengthExceededError(`The prompt and maxTokens exceed the context of ${request.model}`, {
+      contextSize,
+      promptTokens,
+      maxTokens,
+      details: `${promptTokens} prompt tokens + ${maxTokens} maxTokens > ${contextSize} context tokens. Shorten the prompt or lower maxTokens.`,
     })
   }
 }

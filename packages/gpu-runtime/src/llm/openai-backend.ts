@@ -14,7 +14,6 @@ import {
   RuntimeClosedError,
   UnknownModelError,
   UpstreamProtocolError,
-  UpstreamStatusError,
   UpstreamUnreachableError,
 } from '../errors.js'
 import type {
@@ -40,6 +39,7 @@ import {
   type ProducerBackend,
   type StreamProducerContext,
 } from './stream.js'
+import { upstreamError } from './upstream-error.js'
 
 export interface OpenAiBackendInit {
   models: OpenAiModelConfig[]
@@ -121,6 +121,10 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
 
   canEmbed(model: string): boolean {
     return this.configs.get(model)?.embeddings === true
+  }
+
+  contextSize(model: string): number | undefined {
+    return this.configs.get(model)?.contextSize
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -217,6 +221,8 @@ interface UpstreamRequest {
   base: string
   url: string
   chat: boolean
+  /** The job's maxTokens (the body's `max_tokens`). */
+  maxTokens: number
   body: Record<string, unknown>
 }
 
@@ -245,7 +251,7 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
   } else {
     body.prompt = `${request.prompt ?? ''}${request.continuation ?? ''}`
   }
-  return { base, url, chat, body }
+  return { base, url, chat, maxTokens: request.maxTokens, body }
 }
 
 /** The OpenAI API fields of the request's stop strings, sampling, output format and tools. */
@@ -317,9 +323,13 @@ async function post(
   if (!response.ok || response.body === null) {
     // The body only adds detail to the status error; an unreadable one leaves it out.
     const text = await response.text().catch(() => '')
-    throw new UpstreamStatusError(`Upstream ${base} answered ${response.status}`, {
+    throw upstreamError({
       status: response.status,
-      details: `POST ${url}: ${response.status} ${response.statusText} ${text.slice(0, 500)}`,
+      statusText: response.statusText,
+      url,
+      text,
+      maxTokens: upstream.maxTokens,
+      ...(config.contextSize === undefined ? {} : { contextSize: config.contextSize }),
     })
   }
   return response.body
