@@ -56,6 +56,8 @@ export interface AdmissibleInput {
   maxPrice?: MaxPrice
   /** Where a refused `max_price` came from: the request or the gateway's default. */
   maxPriceFromRequest: boolean
+  /** The completion tokens the job will ask for: `max_tokens` or the gateway's default. */
+  maxTokens: number
 }
 
 /** The 4xx the gateway answers without asking a provider, or `undefined` to run the job. */
@@ -69,6 +71,8 @@ export function refuseBeforeJob(input: AdmissibleInput): OpenAiError | undefined
   if (tooLarge !== undefined) return tooLarge
   const unserved = unservedFeature(request, live)
   if (unserved !== undefined) return unserved
+  const overflow = contextOverflow(input.maxTokens, live)
+  if (overflow !== undefined) return overflow
   const { ranked, excluded } = rankOffers({
     model: request.model,
     job: { kind: 'llm' },
@@ -128,6 +132,22 @@ function unservedFeature(request: CompletionRequest, live: readonly Offer[]): Op
     )
   }
   return undefined
+}
+
+/**
+ * OpenAI's `context_length_exceeded` when every live offer states its context
+ * size and `max_tokens` alone fills the largest: no prompt can fit, so no job
+ * is sent. Prompt tokens are left to the provider's tokenizer, the only exact count.
+ */
+function contextOverflow(maxTokens: number, live: readonly Offer[]): OpenAiError | undefined {
+  if (live.some((o) => o.contextSize === 0)) return undefined
+  const largest = Math.max(...live.map((o) => o.contextSize))
+  if (maxTokens < largest) return undefined
+  return invalidRequest(
+    `max_tokens is too large: ${maxTokens}. This model's maximum context length is ${largest} tokens, and the messages need at least one of them. Please reduce max_tokens.`,
+    'context_length_exceeded',
+    'max_tokens',
+  )
 }
 
 function minBig(a: bigint, b: bigint): bigint {
