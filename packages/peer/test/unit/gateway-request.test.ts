@@ -93,6 +93,32 @@ describe('parseCompletionRequest: every parameter honoured or refused', () => {
     expect(accepted({ model: 'tiny', prompt: 'x', stop: ['a', 'b'] }, 'completion').stop).toEqual(['a', 'b'])
   })
 
+  it('refuses each turn of a multi-turn tool conversation by name, saying what is supported', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }
+    const history = [
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"t":3}' },
+    ]
+    const cases: Array<[unknown[], string]> = [
+      [history, 'messages[1].tool_calls'],
+      [[history[0], history[2]], 'messages[1].tool_call_id'],
+      [[history[0], { role: 'tool', content: 'x' }], 'messages[1].role'],
+      [[{ role: 'function', name: 'f', content: 'x' }], 'messages[0].role'],
+      [
+        [{ role: 'assistant', content: '', function_call: { name: 'f', arguments: '{}' } }],
+        'messages[0].function_call',
+      ],
+    ]
+    for (const [messages, param] of cases) {
+      const error = refusal(chat({ messages, tools: [{ type: 'function', function: { name: 'f' } }] }))
+      expect(error.param).toBe(param)
+      expect(error.code).toBe('unsupported_parameter')
+      expect(error.message).toMatch(/^multi-turn tool conversations are not supported/)
+      expect(error.message).toContain('send its result as a `user` message')
+    }
+  })
+
   it('refuses tool and format conflicts by name', () => {
     const tool = { type: 'function', function: { name: 'f' } }
     expect(refusal(chat({ tool_choice: 'auto' })).param).toBe('tool_choice')
