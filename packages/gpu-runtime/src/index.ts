@@ -111,6 +111,8 @@ export {
   type GenerationConstraints,
   gpuInfo,
   jobErrorCode,
+  messagesFromWire,
+  messagesToWire,
   rejectReason,
   tensorHeader,
   usageToWire,

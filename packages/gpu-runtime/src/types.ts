@@ -37,10 +37,16 @@ import type {
 
 // ---------------------------------------------------------------- LLM jobs
 
-/** One chat message; `role` is usually `system`, `user` or `assistant`. */
+/**
+ * One chat message; `role` is usually `system`, `user` or `assistant`, or
+ * `tool` for the result of an earlier call (`toolCallId` names it). An
+ * assistant turn may carry the `toolCalls` it made (`content` then often empty).
+ */
 export interface ChatMessage {
   role: string
   content: string
+  toolCalls?: ToolCall[]
+  toolCallId?: string
 }
 
 export interface GenerateRequest {

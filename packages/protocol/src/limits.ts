@@ -111,6 +111,8 @@ export const MAX_SCHEMA_BYTES = 32 * KiB
 export const MAX_TOOLS = 32
 /** Longest tool name: letters, digits, `_` and `-`, as OpenAI's API allows. */
 export const MAX_TOOL_NAME_LENGTH = 64
+/** Longest tool call id (OpenAI's are 29 characters; others use longer ones). */
+export const MAX_TOOL_CALL_ID_LENGTH = 128
 /** Longest tool description, in UTF-16 code units. */
 export const MAX_TOOL_DESCRIPTION_LENGTH = 1024
 /** Most texts one embedding job may embed. */

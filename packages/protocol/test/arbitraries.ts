@@ -103,7 +103,15 @@ const jobRequestArb = fc.record({
   llm: fc.option(
     fc.record({
       prompt: str(200),
-      messages: fc.array(fc.record({ role: str(10), content: str(200) }), { maxLength: 4 }),
+      messages: fc.array(
+        fc.record({
+          role: str(10),
+          content: str(200),
+          toolCalls: fc.array(fc.record({ id: str(8), name: str(10), arguments: str(40) }), { maxLength: 2 }),
+          toolCallId: str(16),
+        }),
+        { maxLength: 4 },
+      ),
       maxTokens: u32,
       temperature: f64,
       seed: u32,

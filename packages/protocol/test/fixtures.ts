@@ -92,7 +92,7 @@ export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobReques
     deadline: BigInt(NOW + 60_000),
     llm: {
       prompt: '',
-      messages: [{ role: 'user', content: 'hello' }],
+      messages: [{ role: 'user', content: 'hello', toolCalls: [], toolCallId: '' }],
       maxTokens: 64,
       temperature: 0,
       seed: 1,

@@ -40,6 +40,7 @@ import {
   type StreamProducerContext,
 } from './stream.js'
 import { upstreamError } from './upstream-error.js'
+import { upstreamMessage } from './upstream-message.js'
 
 export interface OpenAiBackendInit {
   models: OpenAiModelConfig[]
@@ -241,7 +242,7 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
   if (request.seed !== undefined) body.seed = request.seed
   Object.assign(body, constraintFields(request))
   if (chat) {
-    const messages = (request.messages ?? []).map((m) => ({ role: m.role, content: m.content }))
+    const messages: Array<Record<string, unknown>> = (request.messages ?? []).map(upstreamMessage)
     if (request.continuation !== undefined && request.continuation !== '') {
       messages.push({ role: 'assistant', content: request.continuation })
       body.continue_final_message = true

@@ -261,6 +261,32 @@ describe('OpenAI-compatible upstream backend', () => {
     expect(await drain(backend.generate({ model: 'short-openai', messages, maxTokens: 6 }))).toContain('tok5')
   })
 
+  it("passes a multi-turn tool conversation through in OpenAI's shape", async () => {
+    const toolCalls = [{ id: 'call_7', name: 'get_weather', arguments: '{"city":"oslo"}' }]
+    await drain(
+      backend.generate({
+        model: 'm',
+        maxTokens: 2,
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: '', toolCalls },
+          { role: 'tool', content: '{"t":3}', toolCallId: 'call_7' },
+        ],
+      }),
+    )
+    expect(upstream.seen.at(-1)?.body.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_7', type: 'function', function: { name: 'get_weather', arguments: '{"city":"oslo"}' } },
+        ],
+      },
+      { role: 'tool', content: '{"t":3}', tool_call_id: 'call_7' },
+    ])
+  })
+
   it('invalid JSON in the stream is UpstreamProtocolError', async () => {
     await expect(
       drain(backend.generate({ model: 'garbage', prompt: 'x', maxTokens: 2 })),

@@ -5,6 +5,8 @@
  * response format, tools, …) no offer's backend supports (a 400 naming the
  * parameter), and a request too large for one job frame (413 naming the limit). Pure: offers and clock are inputs.
  */
+
+import { messagesToWire } from '@cocoon-mesh/gpu-runtime'
 import {
   canonicalModelId,
   type FeatureName,
@@ -17,6 +19,7 @@ import { rankOffers, servesFeatures } from '../matching/rank.js'
 import type { MaxPrice } from '../matching/types.js'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
 import type { CompletionRequest } from './request.js'
+import { hasToolTurns } from './tool-turns.js'
 
 /** Room a JobRequest needs beyond its LLM parameters (ids, prices, channel proof), bytes. */
 const JOB_REQUEST_ENVELOPE_BYTES = 2048
@@ -110,6 +113,7 @@ function neededFeatures(request: CompletionRequest): Array<[FeatureName, string]
   if ((request.frequencyPenalty ?? 0) !== 0) needed.push(['penalties', 'frequency_penalty'])
   if (request.responseFormat !== undefined) needed.push([request.responseFormat.type, 'response_format'])
   if (request.tools !== undefined && request.toolChoice !== 'none') needed.push(['tools', 'tools'])
+  else if (hasToolTurns(request.messages)) needed.push(['tools', 'messages'])
   return needed
 }
 
@@ -158,7 +162,7 @@ function minBig(a: bigint, b: bigint): bigint {
 function frameOverflow(request: CompletionRequest): OpenAiError | undefined {
   const bytes = LlmParams.encode({
     ...(request.prompt !== undefined ? { prompt: request.prompt } : {}),
-    ...(request.messages !== undefined ? { messages: request.messages } : {}),
+    ...(request.messages !== undefined ? { messages: messagesToWire(request.messages) } : {}),
   }).byteLength
   const limit = MAX_JOB_FRAME_BYTES - JOB_REQUEST_ENVELOPE_BYTES
   if (bytes <= limit) return undefined

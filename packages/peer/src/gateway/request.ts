@@ -9,6 +9,7 @@ import { TrustTier } from '@cocoon-mesh/protocol'
 import { type OpenAiError, openAiError } from './errors.js'
 import { type Endpoint, firstRefused, parametersOf } from './parameters.js'
 import { schemaViolation } from './request-schema.js'
+import { deprecatedFunctionTurn, toMessage, toolTurnConflict } from './tool-turns.js'
 
 /** A parsed, validated chat or text completion request: only what the job is given. */
 export interface CompletionRequest {
@@ -59,8 +60,8 @@ export function parseCompletionRequest(body: unknown, endpoint: Endpoint): Compl
     return bad('the request body must be a JSON object', null)
   }
   const b: Body = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null))
-  const toolTurn = toolTurnRefusal(b.messages)
-  if (toolTurn !== undefined) return toolTurn
+  const deprecated = deprecatedFunctionTurn(b.messages)
+  if (deprecated !== undefined) return deprecated
   const violation = schemaViolation(b, endpoint)
   if (violation !== undefined) return violation
   const refused = firstRefused(b, RULES[endpoint])
@@ -76,41 +77,10 @@ export function parseCompletionRequest(body: unknown, endpoint: Endpoint): Compl
   if (b.stream_options !== undefined && b.stream !== true) {
     return bad('`stream_options` is only allowed when `stream` is true', 'stream_options')
   }
-  const toolsError = toolsConflict(b)
+  const toolsError =
+    toolsConflict(b) ?? (endpoint === 'chat' ? toolTurnConflict(b.messages as Body[]) : undefined)
   if (toolsError !== undefined) return toolsError
   return toRequest(b, endpoint)
-}
-
-/** What a tool conversation may hold here, said with every refusal of a tool turn. */
-const TOOL_TURNS_SUPPORTED =
-  "Supported: `tools` and `tool_choice` on a conversation of `system`, `developer`, `user` and `assistant` text messages; the call comes back in the response's `tool_calls`. To go on after running it, send its result as a `user` message."
-
-/**
- * The 400 for the first message of a multi-turn tool conversation (a `tool`
- * or `function` result, an assistant's `tool_calls` or `function_call`),
- * checked before the schema so the caller learns what is supported, not
- * just that a role or field is unknown. The job protocol's chat messages
- * carry text only, so such a turn cannot reach a provider intact.
- */
-function toolTurnRefusal(messages: unknown): OpenAiError | undefined {
-  if (!Array.isArray(messages)) return undefined
-  for (const [i, m] of messages.entries()) {
-    if (typeof m !== 'object' || m === null) continue
-    const message = m as Body
-    const role = message.role
-    const field = ['tool_calls', 'function_call', 'tool_call_id'].find((f) => message[f] !== undefined)
-    if (role !== 'tool' && role !== 'function' && field === undefined) continue
-    const param = field === undefined ? `messages[${i}].role` : `messages[${i}].${field}`
-    const what = field === undefined ? `role \`${String(role)}\` (a tool result)` : `\`${field}\``
-    return openAiError(
-      400,
-      `multi-turn tool conversations are not supported by this gateway: \`messages[${i}]\` has ${what}. ${TOOL_TURNS_SUPPORTED}`,
-      'invalid_request_error',
-      'unsupported_parameter',
-      param,
-    )
-  }
-  return undefined
 }
 
 /** `tool_choice` without `tools` or naming a tool not given, and `tools` with a `response_format`. */
@@ -135,10 +105,7 @@ function toRequest(b: Body, endpoint: Endpoint): CompletionRequest {
     includeUsage: (b.stream_options as Body | undefined)?.include_usage === true,
   }
   if (endpoint === 'chat') {
-    out.messages = (b.messages as Body[]).map((m) => ({
-      role: m.role as string,
-      content: contentText(m.content as string | Array<{ text: string }>),
-    }))
+    out.messages = (b.messages as Body[]).map(toMessage)
   } else {
     out.prompt = Array.isArray(b.prompt) ? (b.prompt[0] as string) : (b.prompt as string)
   }
@@ -179,10 +146,6 @@ function constraints(b: Body): Partial<CompletionRequest> {
   if (choice !== undefined)
     out.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name }
   return out
-}
-
-function contentText(content: string | Array<{ text: string }>): string {
-  return typeof content === 'string' ? content : content.map((p) => p.text).join('')
 }
 
 function bad(message: string, param: string | null): OpenAiError {

@@ -1442,6 +1442,8 @@ export namespace OrderBookMessage {
 export interface ChatMessage {
   role: string
   content: string
+  toolCalls: ToolCall[]
+  toolCallId: string
 }
 
 export namespace ChatMessage {
@@ -1464,13 +1466,27 @@ export namespace ChatMessage {
           w.string(obj.content)
         }
 
+        if (obj.toolCalls != null && obj.toolCalls.length > 0) {
+          for (const value of obj.toolCalls) {
+            w.uint32(26)
+            ToolCall.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.toolCallId != null && obj.toolCallId !== '')) {
+          w.uint32(34)
+          w.string(obj.toolCallId)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           role: '',
-          content: ''
+          content: '',
+          toolCalls: [],
+          toolCallId: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1487,6 +1503,20 @@ export namespace ChatMessage {
               obj.content = reader.string()
               break
             }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls.length === opts.limits.toolCalls) {
+                throw new MaxLengthError('Decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              obj.toolCalls.push(ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCalls$
+              }))
+              break
+            }
+            case 4: {
+              obj.toolCallId = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1496,6 +1526,10 @@ export namespace ChatMessage {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          toolCalls: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1512,6 +1546,31 @@ export namespace ChatMessage {
             case 2: {
               yield {
                 field: `${prefix}.content`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls === opts.limits.toolCalls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              for (const evt of ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCalls[]`, {
+                limits: opts.limits?.toolCalls$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.toolCalls
+                }
+              }
+
+              obj.toolCalls++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.toolCallId`,
                 value: reader.string()
               }
               break
@@ -1538,6 +1597,29 @@ export namespace ChatMessage {
     value: string
   }
 
+  export interface ChatMessageToolCallsIdFieldEvent {
+    field: '$.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsNameFieldEvent {
+    field: '$.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsArgumentsFieldEvent {
+    field: '$.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallIdFieldEvent {
+    field: '$.toolCallId'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -1546,7 +1628,7 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallIdFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
   }
 }
@@ -1932,6 +2014,30 @@ export namespace LlmParams {
     index: number
   }
 
+  export interface LlmParamsMessagesToolCallsIdFieldEvent {
+    field: '$.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallsNameFieldEvent {
+    field: '$.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallsArgumentsFieldEvent {
+    field: '$.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallIdFieldEvent {
+    field: '$.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface LlmParamsMaxTokensFieldEvent {
     field: '$.maxTokens'
     value: number
@@ -2024,7 +2130,7 @@ export namespace LlmParams {
     return decodeMessage(buf, LlmParams.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent | LlmParamsStopFieldEvent | LlmParamsTopPFieldEvent | LlmParamsPresencePenaltyFieldEvent | LlmParamsFrequencyPenaltyFieldEvent | LlmParamsConstraintKindFieldEvent | LlmParamsConstraintJsonSchemaFieldEvent | LlmParamsConstraintGrammarFieldEvent | LlmParamsToolsNameFieldEvent | LlmParamsToolsDescriptionFieldEvent | LlmParamsToolsParametersFieldEvent | LlmParamsToolChoiceFieldEvent | LlmParamsToolChoiceNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMessagesToolCallsIdFieldEvent | LlmParamsMessagesToolCallsNameFieldEvent | LlmParamsMessagesToolCallsArgumentsFieldEvent | LlmParamsMessagesToolCallIdFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent | LlmParamsStopFieldEvent | LlmParamsTopPFieldEvent | LlmParamsPresencePenaltyFieldEvent | LlmParamsFrequencyPenaltyFieldEvent | LlmParamsConstraintKindFieldEvent | LlmParamsConstraintJsonSchemaFieldEvent | LlmParamsConstraintGrammarFieldEvent | LlmParamsToolsNameFieldEvent | LlmParamsToolsDescriptionFieldEvent | LlmParamsToolsParametersFieldEvent | LlmParamsToolChoiceFieldEvent | LlmParamsToolChoiceNameFieldEvent> {
     return streamMessage(buf, LlmParams.codec(), opts)
   }
 }
@@ -3128,6 +3234,30 @@ export namespace JobRequest {
     index: number
   }
 
+  export interface JobRequestLlmMessagesToolCallsIdFieldEvent {
+    field: '$.llm.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallsNameFieldEvent {
+    field: '$.llm.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallsArgumentsFieldEvent {
+    field: '$.llm.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallIdFieldEvent {
+    field: '$.llm.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface JobRequestLlmMaxTokensFieldEvent {
     field: '$.llm.maxTokens'
     value: number
@@ -3267,7 +3397,7 @@ export namespace JobRequest {
     return decodeMessage(buf, JobRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestLlmStopFieldEvent | JobRequestLlmTopPFieldEvent | JobRequestLlmPresencePenaltyFieldEvent | JobRequestLlmFrequencyPenaltyFieldEvent | JobRequestLlmConstraintKindFieldEvent | JobRequestLlmConstraintJsonSchemaFieldEvent | JobRequestLlmConstraintGrammarFieldEvent | JobRequestLlmToolsNameFieldEvent | JobRequestLlmToolsDescriptionFieldEvent | JobRequestLlmToolsParametersFieldEvent | JobRequestLlmToolChoiceFieldEvent | JobRequestLlmToolChoiceNameFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent | JobRequestEmbeddingInputsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMessagesToolCallsIdFieldEvent | JobRequestLlmMessagesToolCallsNameFieldEvent | JobRequestLlmMessagesToolCallsArgumentsFieldEvent | JobRequestLlmMessagesToolCallIdFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestLlmStopFieldEvent | JobRequestLlmTopPFieldEvent | JobRequestLlmPresencePenaltyFieldEvent | JobRequestLlmFrequencyPenaltyFieldEvent | JobRequestLlmConstraintKindFieldEvent | JobRequestLlmConstraintJsonSchemaFieldEvent | JobRequestLlmConstraintGrammarFieldEvent | JobRequestLlmToolsNameFieldEvent | JobRequestLlmToolsDescriptionFieldEvent | JobRequestLlmToolsParametersFieldEvent | JobRequestLlmToolChoiceFieldEvent | JobRequestLlmToolChoiceNameFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent | JobRequestEmbeddingInputsFieldEvent> {
     return streamMessage(buf, JobRequest.codec(), opts)
   }
 }
@@ -5815,6 +5945,30 @@ export namespace JobFrame {
     index: number
   }
 
+  export interface JobFrameRequestLlmMessagesToolCallsIdFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallsNameFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallsArgumentsFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallIdFieldEvent {
+    field: '$.request.llm.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface JobFrameRequestLlmMaxTokensFieldEvent {
     field: '$.request.llm.maxTokens'
     value: number
@@ -6253,7 +6407,7 @@ export namespace JobFrame {
     return decodeMessage(buf, JobFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameErrorContextLimitContextSizeFieldEvent | JobFrameErrorContextLimitPromptTokensFieldEvent | JobFrameErrorContextLimitMaxTokensFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMessagesToolCallsIdFieldEvent | JobFrameRequestLlmMessagesToolCallsNameFieldEvent | JobFrameRequestLlmMessagesToolCallsArgumentsFieldEvent | JobFrameRequestLlmMessagesToolCallIdFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameErrorContextLimitContextSizeFieldEvent | JobFrameErrorContextLimitPromptTokensFieldEvent | JobFrameErrorContextLimitMaxTokensFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
     return streamMessage(buf, JobFrame.codec(), opts)
   }
 }
