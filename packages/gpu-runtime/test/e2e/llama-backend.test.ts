@@ -173,6 +173,17 @@ describe('node-llama-cpp backend on the generated tiny model', () => {
     expect(() => backend.generate({ model: 'tiny', maxTokens: 5 })).toThrow(InvalidRequestError)
     expect(() => backend.generate({ model: 'tiny', prompt: 'x', maxTokens: 0 })).toThrow(InvalidRequestError)
     expect(() => backend.generate({ model: 'nope', prompt: 'x', maxTokens: 1 })).toThrow(UnknownModelError)
+    const call = { id: 'call_1', name: 'f', arguments: '{}' }
+    for (const messages of [
+      [{ role: 'tool', content: 'a result that names no call' }],
+      [{ role: 'user', content: 'x', toolCallId: 'call_1' }],
+      [{ role: 'user', content: 'x', toolCalls: [call] }],
+    ]) {
+      expect(
+        () => backend.generate({ model: 'tiny', messages, maxTokens: 1 }),
+        JSON.stringify(messages),
+      ).toThrow(InvalidRequestError)
+    }
     await expect(
       collect(backend.generate({ model: 'missing', prompt: 'x', maxTokens: 1 })),
     ).rejects.toBeInstanceOf(ModelNotFoundError)
