@@ -9,6 +9,7 @@ import type { ComponentLogger } from '@libp2p/interface'
 import type { Reservation } from './admission.js'
 import type {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   EmbeddingUnsupportedError,
   FeatureUnsupportedError,
@@ -36,10 +37,16 @@ import type {
 
 // ---------------------------------------------------------------- LLM jobs
 
-/** One chat message; `role` is usually `system`, `user` or `assistant`. */
+/**
+ * One chat message; `role` is usually `system`, `user` or `assistant`, or
+ * `tool` for the result of an earlier call (`toolCallId` names it). An
+ * assistant turn may carry the `toolCalls` it made (`content` then often empty).
+ */
 export interface ChatMessage {
   role: string
   content: string
+  toolCalls?: ToolCall[]
+  toolCallId?: string
 }
 
 export interface GenerateRequest {
@@ -170,6 +177,7 @@ export type GenerationStreamErrorType =
   | AbortedError
   | DeadlineExceededError
   | InvalidRequestError
+  | ContextLengthExceededError
   | UnknownModelError
   | GenerationError
   | ModelNotFoundError
@@ -239,6 +247,11 @@ export interface LlmBackend {
   models(): string[]
   /** The features this backend honours for `model` (see `FEATURE_NAMES`). */
   features(model: string): FeatureName[]
+  /**
+   * The context size of `model` in tokens (prompt plus completion), when
+   * known: a loaded llama model's, or an upstream's as configured.
+   */
+  contextSize(model: string): number | undefined
   /** Whether {@link embed} can serve `model`. */
   canEmbed(model: string): boolean
   /**
@@ -419,6 +432,12 @@ export interface OpenAiModelConfig {
    * Ollama accept; add `grammar` for vLLM's `guided_grammar`).
    */
   features?: FeatureName[]
+  /**
+   * The upstream's context size for this model in tokens, stated in offers
+   * (default: not stated). The upstream still decides; this only lets a
+   * client refuse a `max_tokens` that cannot fit before sending the job.
+   */
+  contextSize?: number
   /** The upstream serves `/v1/embeddings` for this model (default false). */
   embeddings?: boolean
 }
@@ -508,6 +527,8 @@ export interface Runtime {
   generate(request: GenerateRequest): GenerationStream
   /** The features `model` honours (see {@link LlmBackend.features}); empty for an unknown model. */
   features(model: string): FeatureName[]
+  /** The context size of `model` in tokens when known (see {@link LlmBackend.contextSize}). */
+  contextSize(model: string): number | undefined
   /** The LLM model names that can embed. */
   embeddingModels(): string[]
   /**

@@ -5,17 +5,20 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  type ContextLimit,
   type GpuInfo,
   JobErrorCode,
   type LlmParams,
   OutputConstraintKind,
   RejectReason,
   type TensorHeader,
+  type ChatMessage as WireChatMessage,
   DType as WireDType,
   type Usage as WireUsage,
 } from '@cocoon-mesh/protocol'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   EmbeddingUnsupportedError,
   GraphTooLargeError,
@@ -30,6 +33,7 @@ import {
 } from './errors.js'
 import { describeCompute } from './hardware.js'
 import type {
+  ChatMessage,
   DType,
   GenerateRequest,
   HardwareInfo,
@@ -109,6 +113,33 @@ export function jobErrorCode(error: unknown): JobErrorCode {
   if (error instanceof InvalidInputError || error instanceof UnknownModelError)
     return JobErrorCode.JOB_ERROR_CODE_BAD_INPUT
   return JobErrorCode.JOB_ERROR_CODE_INTERNAL
+}
+
+/** Chat messages as LlmParams carries them (no tool calls: an empty list, no call id: ""). */
+export function messagesToWire(messages: readonly ChatMessage[]): WireChatMessage[] {
+  return messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+    toolCalls: m.toolCalls ?? [],
+    toolCallId: m.toolCallId ?? '',
+  }))
+}
+
+/** The runtime's chat messages of LlmParams, the tool fields only where set. */
+export function messagesFromWire(messages: readonly WireChatMessage[]): ChatMessage[] {
+  return messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+    ...(m.toolCalls.length > 0 ? { toolCalls: m.toolCalls.map((c) => ({ ...c })) } : {}),
+    ...(m.toolCallId !== '' ? { toolCallId: m.toolCallId } : {}),
+  }))
+}
+
+/** The JobError's context limit of a prompt over the context (the error's counts), else undefined. */
+export function contextLimitOf(error: unknown): ContextLimit | undefined {
+  if (!(error instanceof ContextLengthExceededError)) return undefined
+  const { contextSize, promptTokens, maxTokens } = error
+  return { contextSize, promptTokens, maxTokens }
 }
 
 /** Maps an error thrown synchronously by `generate()` / admission to a JobReject reason, by class. */

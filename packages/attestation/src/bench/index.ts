@@ -67,6 +67,7 @@ async function offerVerifyRate(): Promise<number> {
     jobKinds: ['llm'],
     models: ['tiny'],
     features: [],
+    contextSize: 0,
     maxConcurrency: 1,
     region: 'eu',
     payoutAddress: '',

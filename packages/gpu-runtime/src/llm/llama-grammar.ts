@@ -155,6 +155,22 @@ export function toolsPrompt(tools: readonly ToolDefinition[]): string {
 }
 
 /**
+ * An earlier tool call as the model's own turn: the JSON object `toolsPrompt`
+ * tells it to answer with, so the history shows it the shape it is held to
+ * (node-llama-cpp's function-call items would render another syntax, which
+ * the grammar then forbids).
+ */
+export function toolCallText(call: Pick<ToolCall, 'name' | 'arguments'>): string {
+  const args = call.arguments.trim() === '' ? '{}' : call.arguments
+  return `{"name": ${JSON.stringify(call.name)}, "arguments": ${args}}`
+}
+
+/** A tool's result as the turn that follows the call: which call it answers, then the result. */
+export function toolResultText(name: string | undefined, callId: string, content: string): string {
+  return `Result of the call ${callId}${name === undefined ? '' : ` to ${name}`}:\n${content}`
+}
+
+/**
  * The tool call a finished completion is, or undefined when it is text (auto
  * mode) or incomplete (cut by maxTokens).
  */

@@ -37,6 +37,7 @@ function syntheticOffer(i: number): Offer {
     provider,
     jobKinds: ['llm'],
     features: [],
+    contextSize: 0,
     models: ['bench-model'],
     prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
     maxConcurrency: 1,

@@ -199,6 +199,7 @@ export async function startJobs(
   }
   const capabilities = offerCapabilities(jobs.runtime, template.models)
   template.features = capabilities.features
+  template.contextSize = capabilities.contextSize
   if (capabilities.embeds) template.jobKinds = [...new Set([...(template.jobKinds ?? ['llm']), 'embedding'])]
   return jobs
 }

@@ -16,6 +16,9 @@ import { parseCompletionRequest } from './request.js'
 import { type RequestLogger, type RequestRecord, requestLogger } from './request-log.js'
 import { sendError, sendJson } from './respond.js'
 
+/** Completion tokens a request without `max_tokens` asks for. */
+const DEFAULT_MAX_TOKENS = 256
+
 /** The largest request body read, bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
 
@@ -185,6 +188,7 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     now: scope.now(),
     ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice as PriceCap) } : {}),
     maxPriceFromRequest: request.maxPrice !== undefined,
+    maxTokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
   })
   if (refusal !== undefined) {
     if (refusal.status === 404) options.watch?.(request.model)
@@ -194,7 +198,7 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     generate: options.generate,
     queue: scope.queue,
     ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
-    defaultMaxTokens: options.defaultMaxTokens ?? 256,
+    defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
     record: scope.record,
     startedAt: scope.startedAt,
     now: scope.now,

@@ -22,10 +22,12 @@ import { type ComponentLogger, type Stream, StreamResetError } from '@libp2p/int
 import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'
 import { closeOrReset } from './close-stream.js'
+import { contextLimitError } from './context-limit.js'
 import {
   AbortedError,
   AttemptEndedError,
   CloseFailedError,
+  type ContextLengthExceededError,
   DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
@@ -65,6 +67,8 @@ export interface AttemptOptions {
    * conservative count of what it sent (see `promptTokenBound`).
    */
   promptTokenBound?: number
+  /** The context size the provider's offer states (0: none), checked against its context claims. */
+  offerContextSize?: number
   signal?: AbortSignal
   /** Time to first token and least progress; an attempt that breaks them fails with `ProviderTimeoutError`. */
   limits: StallLimits
@@ -91,6 +95,7 @@ export interface AttemptOptions {
 export type JobAttemptErrorType =
   | JobRejectedError
   | JobFailedError
+  | ContextLengthExceededError
   | UnexpectedFrameError
   | PriceAboveOfferError
   | UsageMismatchError
@@ -159,7 +164,7 @@ export async function* jobAttempt(options: AttemptOptions): AsyncGenerator<Attem
         yield { type: 'result', result: frame.result, outputs, counted }
         return
       } else if (frame.error !== undefined) {
-        throw jobFailed(frame)
+        throw jobFailed(frame, options)
       } else {
         throw new UnexpectedFrameError('unexpected frame from provider', {
           details: `got ${Object.keys(frame).join(',')} during job output`,
@@ -193,7 +198,7 @@ async function readAccept(
       queueDepth: first.reject.queueDepth,
     })
   }
-  if (first.error !== undefined) throw jobFailed(first)
+  if (first.error !== undefined) throw jobFailed(first, options)
   if (first.accept === undefined) throw new UnexpectedFrameError('expected JobAccept or JobReject')
   const price = first.accept.price ?? zeroPrices()
   const kind = attemptKind(request)
@@ -303,8 +308,21 @@ async function sendFinalVoucher(
   }
 }
 
-function jobFailed(frame: JobFrame): JobFailedError {
+/** The JobError as a typed error; a prompt over the context is believed only as far as `contextLimitError` allows. */
+function jobFailed(frame: JobFrame, options: AttemptOptions): JobFailedError | ContextLengthExceededError {
   const error = frame.error
+  const limit = error?.contextLimit
+  if (limit !== undefined && error?.code === JobErrorCode.JOB_ERROR_CODE_BAD_INPUT) {
+    return contextLimitError(
+      limit,
+      {
+        maxTokens: options.request.llm?.maxTokens ?? 0,
+        offerContextSize: options.offerContextSize ?? 0,
+        ...(options.promptTokenBound !== undefined ? { promptTokenBound: options.promptTokenBound } : {}),
+      },
+      error.message,
+    )
+  }
   return new JobFailedError(
     error?.code ?? JobErrorCode.JOB_ERROR_CODE_UNSPECIFIED,
     `provider failed the job: ${error?.message ?? ''}`,

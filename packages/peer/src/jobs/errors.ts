@@ -216,6 +216,33 @@ export class JobFailedError extends CocoonError<'ERR_JOB_FAILED'> {
   }
 }
 
+/**
+ * The provider refused the prompt as longer than its model's context, with
+ * counts the client found credible (see `contextLimitError`): its context
+ * size and the prompt's tokens by its tokenizer, both as the provider said,
+ * and the job's own `maxTokens`. The counts only word the error; nothing is
+ * billed by them. Another provider of the model would refuse it too, so the
+ * job ends here.
+ */
+export class ContextLengthExceededError extends CocoonError<'ERR_CONTEXT_LENGTH_EXCEEDED'> {
+  readonly code = 'ERR_CONTEXT_LENGTH_EXCEEDED' as const
+  override readonly name = 'ContextLengthExceededError'
+  readonly contextSize: number
+  readonly promptTokens: number
+  readonly maxTokens: number
+
+  constructor(
+    shortMessage: string,
+    counts: { contextSize: number; promptTokens: number; maxTokens: number },
+    options?: CocoonErrorOptions,
+  ) {
+    super(shortMessage, options)
+    this.contextSize = counts.contextSize
+    this.promptTokens = counts.promptTokens
+    this.maxTokens = counts.maxTokens
+  }
+}
+
 // ---- the whole job, on the client's side -------------------------------------
 
 /** No live offer matches the job (model, kind, trust tier, max price). */
@@ -288,6 +315,7 @@ export type JobPathError =
   | PriceAboveOfferError
   | JobRejectedError
   | JobFailedError
+  | ContextLengthExceededError
   | NoProviderError
   | BelowTrustTierError
   | AllRejectedError

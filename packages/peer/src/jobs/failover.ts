@@ -29,6 +29,7 @@ import {
   AllRejectedError,
   BelowTrustTierError,
   BudgetExceededError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
@@ -248,6 +249,7 @@ export class Failover {
       provider: candidate.offer.provider,
       payoutAddress: candidate.offer.payoutAddress,
       offerPrice: candidate.prices,
+      offerContextSize: candidate.offer.contextSize,
       ...(request.llm !== undefined ? { promptTokenBound: promptTokenBound(request.llm) } : {}),
       ...(request.embedding !== undefined
         ? { promptTokenBound: embeddingTokenBound(request.embedding) }
@@ -368,7 +370,7 @@ export class Failover {
       })
       return
     }
-    if (err instanceof DeadlineExceededError) throw err
+    if (err instanceof DeadlineExceededError || err instanceof ContextLengthExceededError) throw err
     if (err instanceof JobFailedError) {
       if (err.isClientFault) throw err
       if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {

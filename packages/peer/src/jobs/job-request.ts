@@ -6,6 +6,7 @@
 
 import { toolsPromptBytesBound } from '@cocoon-mesh/gpu-runtime'
 import {
+  type ChatMessage,
   JobKind,
   type JobRequest,
   PROTOCOL_VERSION,
@@ -73,7 +74,10 @@ export function promptTokenBound(
     Partial<Pick<NonNullable<JobRequest['llm']>, 'tools' | 'toolChoice'>>,
 ): number {
   const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
-  const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
+  const messageBytes = llm.messages.reduce(
+    (n, m) => n + bytes(m.role) + bytes(m.content) + toolTurnBytes(m, bytes),
+    0,
+  )
   // a provider tells the model its tools in a system message of its own
   const tools = llm.tools ?? []
   const toolBytes =
@@ -88,6 +92,18 @@ export function promptTokenBound(
     TEMPLATE_TOKENS +
     TEMPLATE_TOKENS_PER_MESSAGE * llm.messages.length
   )
+}
+
+/** Bytes a provider adds around each earlier tool call or result it renders into the prompt. */
+const TOOL_TURN_BYTES = 64
+
+/** The bytes an earlier tool call or result can take in the prompt: its names, ids and arguments, plus the wording around them. */
+function toolTurnBytes(m: ChatMessage, bytes: (text: string) => number): number {
+  const calls = m.toolCalls.reduce(
+    (n, c) => n + bytes(c.id) + bytes(c.name) + bytes(c.arguments) + TOOL_TURN_BYTES,
+    0,
+  )
+  return calls + (m.toolCallId === '' ? 0 : bytes(m.toolCallId) + TOOL_TURN_BYTES * 2)
 }
 
 /** Tokens a tokenizer may add around each embedded text (BOS, EOS). */

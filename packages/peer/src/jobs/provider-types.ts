@@ -16,7 +16,7 @@ export const DEFAULT_MAX_CONCURRENT_JOBS = 64
  * `embeddingModels` it runs no embedding jobs.
  */
 export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'> &
-  Partial<Pick<Runtime, 'features' | 'embed' | 'embeddingModels'>>
+  Partial<Pick<Runtime, 'features' | 'contextSize' | 'embed' | 'embeddingModels'>>
 
 /** What a job's price depends on: its model and the least trust tier it requires. */
 export type JobPriceQuery = Pick<JobRequest, 'model' | 'minTrustTier'>

@@ -1,4 +1,4 @@
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import { contextLimitOf, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   errorLine,
   errorMessage,
@@ -340,7 +340,15 @@ class DefaultJobService implements JobService {
     // a payment failure says exactly which voucher or window check failed and how to fix it
     const message = code === JobErrorCode.JOB_ERROR_CODE_PAYMENT ? errorLine(err) : errorMessage(err)
     try {
-      await inbound.writer.write({ error: { jobId: inbound.jobId, code, message } })
+      const contextLimit = contextLimitOf(err)
+      await inbound.writer.write({
+        error: {
+          jobId: inbound.jobId,
+          code,
+          message,
+          ...(contextLimit === undefined ? {} : { contextLimit }),
+        },
+      })
     } catch (writeErr) {
       this.#log(
         'could not send JobError for job %s to %s (the client sees the stream end without a result and fails over) - %e',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { constraintsToWire, StopFilter, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import { constraintsToWire, messagesToWire, StopFilter, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobResult,
@@ -199,7 +199,7 @@ function checkToolCalls(params: LlmJobParams, result: JobResult): void {
 function llmParams(params: LlmJobParams, maxTokens: number, continuation: string): LlmParams {
   return {
     prompt: params.prompt ?? '',
-    messages: params.messages ?? [],
+    messages: messagesToWire(params.messages ?? []),
     maxTokens,
     temperature: params.temperature ?? 0,
     seed: params.seed ?? 0,

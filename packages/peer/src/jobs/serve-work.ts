@@ -6,6 +6,7 @@
 import {
   constraintsFromWire,
   type GenerationStream,
+  messagesFromWire,
   type Reservation,
   type Tensor,
   type ToolCall,
@@ -57,7 +58,7 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
   const model = findModel(init.runtime.models(), request.model) ?? request.model
   const generation: GenerationStream = init.runtime.generate({
     model,
-    ...(llm.messages.length > 0 ? { messages: llm.messages } : { prompt: llm.prompt }),
+    ...(llm.messages.length > 0 ? { messages: messagesFromWire(llm.messages) } : { prompt: llm.prompt }),
     maxTokens: llm.maxTokens > 0 ? llm.maxTokens : 256,
     temperature: llm.temperature,
     seed: llm.seed,

@@ -6,6 +6,8 @@ export interface OfferTemplate {
   jobKinds?: string[]
   /** What the backend honours (see `FEATURE_NAMES`); default none. */
   features?: string[]
+  /** The smallest context size, in tokens, of `models`; default 0 (not stated). */
+  contextSize?: number
   prices: Prices
   /** Prices of jobs that require the attested tier (only set by a provider whose evidence it puts in `attestation`). */
   attestedPrices?: Prices
@@ -62,6 +64,7 @@ export function buildOffer(
     settlementKey: template.settlementKey ?? new Uint8Array(),
     addrs: template.addrs ?? [],
     features: template.features ?? [],
+    contextSize: template.contextSize ?? 0,
     signature: new Uint8Array(),
   }
 }

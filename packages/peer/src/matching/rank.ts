@@ -83,6 +83,9 @@ function offerFilter(request: MatchRequest): OfferFilter {
     if (!offer.models.some((m) => canonicalModelId(m) === model)) return 'other-model'
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
     if (!servesFeatures(offer, request.features ?? [])) return 'missing-feature'
+    // a stated context that max tokens alone fill leaves no room for any prompt
+    if (offer.contextSize > 0 && (request.job.completionTokens ?? 0) >= offer.contextSize)
+      return 'context-too-small'
     if (offer.expiresAt <= now) return 'expired'
     if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
     const prices = pricesOf(offer, request.minTrustTier)

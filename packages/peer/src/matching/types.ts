@@ -130,6 +130,7 @@ export type ExclusionReason =
   | 'other-model'
   | 'other-kind'
   | 'missing-feature'
+  | 'context-too-small'
   | 'expired'
   | 'trust-tier'
   | 'over-max-price'

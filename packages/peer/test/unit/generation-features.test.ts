@@ -77,14 +77,25 @@ describe('matching by features', () => {
 })
 
 describe('what a provider offers and accepts', () => {
-  it('offers the features all its models share and embedding only when every model embeds', () => {
+  it('offers the features all its models share, embedding only when every model embeds, and their smallest context', () => {
     const runtime = {
       features: (m: string) => (m === 'a' ? ['stop' as const, 'tools' as const] : ['stop' as const]),
       embeddingModels: () => ['a'],
+      contextSize: (m: string) => ({ a: 4096, b: 2048 })[m],
     }
-    expect(offerCapabilities(runtime, ['a', 'b'])).toEqual({ features: ['stop'], embeds: false })
-    expect(offerCapabilities(runtime, ['a'])).toEqual({ features: ['stop', 'tools'], embeds: true })
-    expect(offerCapabilities({}, ['a'])).toEqual({ features: [], embeds: false })
+    expect(offerCapabilities(runtime, ['a', 'b'])).toEqual({
+      features: ['stop'],
+      embeds: false,
+      contextSize: 2048,
+    })
+    expect(offerCapabilities(runtime, ['a'])).toEqual({
+      features: ['stop', 'tools'],
+      embeds: true,
+      contextSize: 4096,
+    })
+    // one model that does not know its context leaves the offer's unstated
+    expect(offerCapabilities(runtime, ['a', 'c']).contextSize).toBe(0)
+    expect(offerCapabilities({}, ['a'])).toEqual({ features: [], embeds: false, contextSize: 0 })
   })
 
   it('refuses constraints beyond the protocol bounds and embedding jobs for models that do not embed', () => {

@@ -36,6 +36,7 @@ function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
     settlementKey: new Uint8Array(),
     addrs: [],
     features: [],
+    contextSize: 0,
     signature: new Uint8Array(),
     ...extra,
   }
@@ -203,6 +204,20 @@ describe('matching', () => {
     })
     expect(ranked).toHaveLength(1)
     expect(ranked[0]?.offer.sequence).toBe(2n)
+  })
+
+  it('leaves out an offer whose stated context max tokens alone fill, keeps those that state none', () => {
+    const small = offer(1, 10n, { contextSize: 512 })
+    const large = offer(2, 90n, { contextSize: 4096 })
+    const silent = offer(3, 50n)
+    const { ranked, excluded } = rankOffers({
+      model: 'tiny',
+      job: { kind: 'llm', promptTokens: 10, completionTokens: 512 },
+      offers: [small, large, silent],
+      now: NOW,
+    })
+    expect(ranked.map((r) => r.offer.provider[37]).sort()).toEqual([2, 3])
+    expect(excluded).toEqual([{ providerId: providerIdOf(small), reason: 'context-too-small' }])
   })
 
   it('caps only the prices that apply to the job kind', () => {

@@ -28,6 +28,7 @@ function offer(id: number, perK: bigint): Offer {
     addrs: [],
     signature: new Uint8Array(),
     features: [],
+    contextSize: 0,
   }
 }
 
