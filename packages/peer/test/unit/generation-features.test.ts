@@ -1,5 +1,5 @@
-import { constraintsToWire } from '@cocoon-mesh/gpu-runtime'
 import {
+  constraintsToWire,
   JobKind,
   type JobRequest,
   noLlmConstraints,
