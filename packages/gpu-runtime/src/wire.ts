@@ -30,7 +30,7 @@ import {
   UnknownModelError,
 } from './errors.js'
 import { describeCompute } from './hardware.js'
-import type { DType, GenerateRequest, HardwareInfo, JsonSchema, Tensor, Usage } from './types.js'
+import type { DType, HardwareInfo, JsonSchema, Tensor, Usage } from './types.js'
 
 const TO_WIRE: Record<DType, WireDType> = {
   float32: WireDType.DTYPE_FLOAT32,

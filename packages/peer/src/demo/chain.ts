@@ -3,6 +3,8 @@
  * deployed before the providers start (so they can send claims), and the
  * client's wallet, voucher store and channels.
  */
+
+import type { RankedOffer } from '@cocoon-mesh/client/internal'
 import {
   type Devnet,
   loadOrCreateWalletMnemonic,
@@ -15,7 +17,6 @@ import {
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
 import { Address, toNano } from '@ton/core'
-import type { RankedOffer } from '../matching/types.js'
 
 export interface DemoChain {
   devnet: Devnet
