@@ -88,9 +88,10 @@ function lightPeer(
       }).ranked
     },
     async stop({ signal } = {}) {
-      const closing = (async () => {
+      const closing = (async (): Promise<undefined> => {
         if (parameters.peer === undefined) await peer.stop()
         await paid?.close()
+        return undefined
       })()
       if (signal === undefined) return closing
       throwIfAborted(signal, 'stopping the light peer')
@@ -100,7 +101,7 @@ function lightPeer(
         signal.addEventListener('abort', onAbort, { once: true })
       })
       try {
-        await Promise.race([closing, aborted])
+        return await Promise.race([closing, aborted])
       } catch (error) {
         // closing goes on after the caller stopped waiting: its failure is logged, not lost
         if (error instanceof AbortedError) closing.catch((e: unknown) => log.error('stopping failed - %e', e))

@@ -147,7 +147,7 @@ export interface StopParameters {
   signal?: AbortSignal
 }
 
-export type StopReturnType = void
+export type StopReturnType = undefined
 
 /** What {@link LightPeer.stop} throws: the caller's abort, libp2p's or the voucher store's error while closing. */
 export type StopErrorType = AbortedError | Error
