@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobUsage, RankedOffer } from '@cocoon-mesh/client/internal'
 import { channelLookup, createLightPeer, type LightPeer } from '@cocoon-mesh/client/internal'
-import { clientPayments, VoucherStore } from '@cocoon-mesh/settlement'
+import { clientPayments } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { fromNano, toNano } from '@ton/core'
 import { channelTotals, type DemoChain, openChannelTo, startDemoChain } from './chain.js'
 import { type LocalMesh, type MeshNode, startLocalMesh, startMeshNode } from './mesh.js'
@@ -229,7 +230,7 @@ async function waitForClaims(chain: DemoChain, channel: string): ReturnType<type
 
 /** The newest voucher a (stopped) provider's store holds for `channel`. */
 async function heldVoucher(storePath: string, channel: string): Promise<bigint> {
-  const store = await VoucherStore.open(storePath)
+  const store = await openVoucherStore(storePath)
   try {
     return (await store.providerChannel(channel))?.newest ?? 0n
   } finally {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
+import { randomBytes } from '#platform'
 import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
 import {
   CHANNEL_MIN_TOPUP_FEE,
@@ -64,7 +64,7 @@ export async function openChannel(
 ): Promise<{ address: Address; meta: ChannelMetaRecord }> {
   if (p.deposit <= 0n)
     throw new InvalidSettlementInputError('deposit must be positive', { details: `got ${p.deposit}` })
-  const channelId = p.channelId ?? randomBytes(8).readBigUInt64BE()
+  const channelId = p.channelId ?? randomUint64()
   const exitDelay = p.exitDelay ?? DEFAULT_EXIT_DELAY
   const contract = PaymentChannel.createFromConfig({
     channelId,
@@ -277,4 +277,9 @@ export function chainChannelTerms(
       exitStarted: view.state.exitRequestedAt > 0,
     }
   }
+}
+
+function randomUint64(): bigint {
+  const bytes = randomBytes(8)
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)
 }

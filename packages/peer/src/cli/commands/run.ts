@@ -10,7 +10,7 @@ import {
 } from '@cocoon-mesh/client/internal'
 import type { JsonSchema } from '@cocoon-mesh/gpu-runtime'
 import { TrustTier } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
 import { loadConfigFile } from '../../home/config.js'
 import { clientTrust } from '../node-attestation.js'
