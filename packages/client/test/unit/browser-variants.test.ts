@@ -16,7 +16,8 @@ import { peerConnectionGater as browserGater } from '../../src/peer/transports-b
 import { peerConnectionGater as nodeGater } from '../../src/peer/transports-node.js'
 import { attestationTrust } from '../../src/services/attestation-trust-browser.js'
 
-const bytes = (n: number): Uint8Array<ArrayBuffer> => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff)
+const bytes = (n: number): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff)
 const PEER = '12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp'
 
 describe('browser hashes', () => {
