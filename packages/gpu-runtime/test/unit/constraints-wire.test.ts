@@ -1,17 +1,19 @@
-import { OutputConstraintKind, validateLlmConstraints } from '@cocoon-mesh/protocol'
-import { describe, expect, it } from 'vitest'
-import { FeatureUnsupportedError, InvalidRequestError } from '../../src/errors.js'
-import { checkGrammarSchema } from '../../src/llm/json-schema-subset.js'
-import { toolsPrompt, toolsPromptBytesBound } from '../../src/llm/llama-grammar.js'
-import { checkFeatures, requestFeatures, validateGenerateRequest } from '../../src/llm/request.js'
-import type { GenerateRequest } from '../../src/types.js'
 import {
-  constraintsFromWire,
   constraintsToWire,
   type GenerationConstraints,
   messagesFromWire,
   messagesToWire,
-} from '../../src/wire.js'
+  OutputConstraintKind,
+  toolsPromptBytesBound,
+  validateLlmConstraints,
+} from '@cocoon-mesh/protocol'
+import { describe, expect, it } from 'vitest'
+import { FeatureUnsupportedError, InvalidRequestError } from '../../src/errors.js'
+import { checkGrammarSchema } from '../../src/llm/json-schema-subset.js'
+import { toolsPrompt } from '../../src/llm/llama-grammar.js'
+import { checkFeatures, requestFeatures, validateGenerateRequest } from '../../src/llm/request.js'
+import type { GenerateRequest } from '../../src/types.js'
+import { constraintsFromWire } from '../../src/wire.js'
 
 const base: GenerateRequest = { model: 'm', prompt: 'hi', maxTokens: 4 }
 const weather = {

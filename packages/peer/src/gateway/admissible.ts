@@ -6,17 +6,17 @@
  * parameter), and a request too large for one job frame (413 naming the limit). Pure: offers and clock are inputs.
  */
 
-import { messagesToWire } from '@cocoon-mesh/gpu-runtime'
+import type { MaxPrice } from '@cocoon-mesh/client/internal'
+import { rankOffers, servesFeatures } from '@cocoon-mesh/client/internal'
 import {
   canonicalModelId,
   type FeatureName,
   LlmParams,
   MAX_JOB_FRAME_BYTES,
+  messagesToWire,
   type Offer,
   TrustTier,
 } from '@cocoon-mesh/protocol'
-import { rankOffers, servesFeatures } from '../matching/rank.js'
-import type { MaxPrice } from '../matching/types.js'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
 import type { CompletionRequest } from './request.js'
 import { hasToolTurns } from './tool-turns.js'

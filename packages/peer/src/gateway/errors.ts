@@ -1,4 +1,13 @@
 import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  ContextLengthExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '@cocoon-mesh/client/internal'
+import {
   AbortedError,
   CocoonError,
   type CocoonErrorOptions,
@@ -7,15 +16,6 @@ import {
   isCocoonError,
   MessageTooLargeError,
 } from '@cocoon-mesh/protocol'
-import {
-  AllProvidersFailedError,
-  AllRejectedError,
-  BudgetExceededError,
-  ContextLengthExceededError,
-  InvalidJobError,
-  JobFailedError,
-  NoProviderError,
-} from '../jobs/errors.js'
 
 /** An OpenAI-style error: HTTP status plus the `{ error: { message, type, param, code } }` body. */
 export interface OpenAiError {

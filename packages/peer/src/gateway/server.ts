@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { EmbedJobResult, LlmJob } from '@cocoon-mesh/client/internal'
+import {
+  type EmbedParameters,
+  type GenerateParameters,
+  type PriceCap,
+  toMaxPrice,
+} from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger, Metrics } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { EmbedJobResult } from '../jobs/job-types.js'
-import type { LlmJob } from '../jobs/run-job.js'
-import { type EmbedParams, type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
 import { modelNotFound, offeredModels, refuseBeforeJob } from './admissible.js'
 import { complete } from './completion.js'
 import { type CorsOptions, corsHeaders, preflight } from './cors.js'
@@ -30,9 +34,9 @@ export interface MetricsRegistry {
 
 export interface GatewayOptions {
   /** What runs the jobs: a light client's `generate`. */
-  generate: (params: GenerateParams) => LlmJob
+  generate: (params: GenerateParameters) => LlmJob
   /** What runs `/v1/embeddings`: a light client's `embed`. Without it the route answers 404. */
-  embed?: (params: EmbedParams) => Promise<EmbedJobResult>
+  embed?: (params: EmbedParameters) => Promise<EmbedJobResult>
   /** Every live offer of the warm order book: which models exist, at what price and trust tier. */
   offers: () => readonly Offer[]
   /** Called for a model nobody offers, so the book starts watching it (the request itself gets its 404 at once). */
