@@ -62,7 +62,6 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
         offers.length > 0 &&
         ((now() >= start + (options.collectMs ?? 1000) && rounds.count > 0) ||
           new Set(offers.map(providerIdOf)).size >= (options.collectProviders ?? 3))
-      // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` of the next round
       let discovery: Promise<void> | undefined
       while (!collected() && now() < deadline && signal?.aborted !== true) {
         // ask the DHT again whenever the previous round ended empty (e.g. it ran before any
@@ -84,6 +83,12 @@ export function orderBookSource(peer: CocoonPeer, options: OrderBookSourceOption
         const windowEnd =
           offers.length > 0 && rounds.count > 0 ? start + (options.collectMs ?? 1000) : deadline
         await changeOrTimeout(book, Math.min(windowEnd - now(), 250), options.timers ?? systemTimers, signal)
+        offers = book.offers(model)
+      }
+      // a round still running at the deadline ends at once (its signal is the same deadline):
+      // its outcome decides whether an empty book is an empty market or a failed discovery
+      if (offers.length === 0 && discovery !== undefined && signal?.aborted !== true) {
+        await discovery
         offers = book.offers(model)
       }
       if (signal?.aborted === true)
