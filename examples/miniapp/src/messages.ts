@@ -1,0 +1,46 @@
+/** What the page tells a user about a failure: what happened, and what to do about it. */
+import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  DeadlineExceededError,
+  NoProviderError,
+} from '@cocoon-mesh/client'
+import { describeError } from '@cocoon-mesh/protocol'
+import {
+  BadBootstrapError,
+  MeshUnreachableError,
+  StorageFullError,
+  StorageUnavailableError,
+  WalletRejectedError,
+  WalletUnavailableError,
+} from './errors.js'
+
+export interface UserMessage {
+  title: string
+  action: string
+}
+
+export function messageFor(error: unknown): UserMessage {
+  const { message, details } = describeError(error)
+  const said = (action: string): UserMessage => ({ title: message, action: details ?? action })
+  if (error instanceof BadBootstrapError) return said('fix the bootstrap address above')
+  if (error instanceof MeshUnreachableError)
+    return said('check that the mesh runs (`npm run demo -- --serve`) and the address is its /ws one')
+  if (error instanceof StorageFullError || error instanceof StorageUnavailableError)
+    return said('allow or free site data for this page, then reload')
+  if (error instanceof WalletRejectedError)
+    return { title: message, action: 'the transaction was not sent; press Summarise to ask your wallet again' }
+  if (error instanceof WalletUnavailableError) return said('open the page with ?devnet= or ?tonconnect=')
+  if (error instanceof NoProviderError)
+    return said('no provider offers this model at an acceptable price right now; try again shortly')
+  if (error instanceof AllProvidersFailedError)
+    return {
+      title: 'the connection to every provider was lost mid-job',
+      action: `press Summarise to try again (${message})`,
+    }
+  if (error instanceof AllRejectedError) return said('every provider is busy; try again shortly')
+  if (error instanceof BudgetExceededError) return said('the job would cost more than its budget')
+  if (error instanceof DeadlineExceededError) return said('the mesh answered too slowly; try again')
+  return said('reload the page and try again')
+}

@@ -1,0 +1,102 @@
+/**
+ * The Mini App example page in Debian's headless chromium against a local
+ * mesh of real processes: the page's light peer joins over WebSockets, buys a
+ * job, streams its tokens into the DOM and shows who served it and what it
+ * cost; a provider killed mid-job is failed over.
+ */
+import { mkdtemp } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ServedMiniApp } from '../../../examples/miniapp/scripts/bundle.ts'
+import {
+  CHROMIUM,
+  HAS_CHROMIUM,
+  type LaunchedBrowser,
+  launchChromium,
+  pageUrl,
+  screenshot,
+  servePage,
+  summarise,
+} from '../support/browser.js'
+import { useScratchHome } from '../support/scratch-home.js'
+
+const PRICE = '2000000' // nanoTON per 1k tokens
+const scratch = useScratchHome('cocoon-e2e-miniapp-')
+const { cleanups } = scratch
+
+let chromium: LaunchedBrowser | undefined
+let served: ServedMiniApp | undefined
+
+beforeAll(async () => {
+  if (!HAS_CHROMIUM) return
+  served = await servePage(join(scratch.home, 'page'))
+  chromium = await launchChromium()
+})
+
+afterAll(async () => {
+  await chromium?.close()
+  await served?.stop()
+})
+
+async function mesh(providers: Parameters<typeof startLocalMesh>[0]['providers']): Promise<LocalMesh> {
+  const m = await startLocalMesh({ providers, home: await mkdtemp(join(scratch.home, 'mesh-')) })
+  cleanups.push(() => m.stop())
+  return m
+}
+
+async function openPage(m: LocalMesh, query: Record<string, string> = {}): Promise<Page> {
+  if (chromium === undefined || served === undefined) throw new Error('chromium starts in beforeAll')
+  const context = await chromium.browser.newContext()
+  cleanups.push(() => context.close())
+  const page = await context.newPage()
+  const logs: string[] = []
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`))
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`))
+  cleanups.push(async () => {
+    if (process.env.COCOON_E2E_DEBUG !== undefined) console.log(logs.join('\n'))
+  })
+  await page.goto(pageUrl(served.url, m.bootstrapAddrs, query))
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+  return page
+}
+
+it.runIf(!HAS_CHROMIUM)(`has Debian chromium at ${CHROMIUM} in CI`, () => {
+  console.warn(`skipping the Mini App browser tests: no ${CHROMIUM} (apt-get install chromium)`)
+  expect(process.env.CI, 'CI must have Debian chromium installed (see .ci/run)').toBeUndefined()
+})
+
+describe.runIf(HAS_CHROMIUM)('the Mini App page in chromium', () => {
+  it('streams a job from the provider into the page and shows who served it, at what price and cost', async () => {
+    const m = await mesh([{ price: PRICE }])
+    const page = await openPage(m)
+    const job = await summarise(page)
+    await screenshot(page, 'miniapp-job')
+    // tokens arrived in more than one piece before the job completed
+    expect(new Set(job.updates.filter((u) => u !== '')).size).toBeGreaterThan(1)
+    expect(job.output.length).toBeGreaterThan(0)
+    expect(job.usage.provider).toBe(m.providers[0]?.peerId)
+    expect(job.usage.price).toBe(PRICE)
+    expect(job.usage.tier).toBe('open')
+    expect(BigInt(job.usage.cost ?? '0')).toBeGreaterThan(0n)
+    expect(job.usageText).toContain('served by')
+  })
+
+  it('fails over to the second provider when the serving one is killed mid-job', async () => {
+    const m = await mesh([{ price: PRICE }, { price: PRICE }])
+    const page = await openPage(m, { maxTokens: '400' })
+    const done = summarise(page)
+    // the first tokens are in the page: kill the provider that accepted the job
+    await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').length > 0)
+    const accepted = await Promise.any(
+      m.providers.map((p) => p.waitForEvent((e) => e.type === 'accepted').then(() => p)),
+    )
+    accepted.kill()
+    const job = await done
+    await screenshot(page, 'miniapp-failover')
+    const survivor = m.providers.find((p) => p !== accepted)
+    expect(job.usage.provider).toBe(survivor?.peerId)
+    expect(job.usageText).toContain('failover')
+  })
+})
