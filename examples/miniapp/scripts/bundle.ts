@@ -24,6 +24,9 @@ export function browserOptions(): esbuild.BuildOptions {
     metafile: true,
     sourcemap: 'linked',
     conditions: ['cocoon-source'],
+    // the TON libraries use Node's global Buffer unimported: each use becomes an import of
+    // the `buffer` package (src/buffer-global.ts), the one Node global a bundle gets
+    inject: [fileURLToPath(new URL('../src/buffer-global.ts', import.meta.url))],
     logLevel: 'warning',
   }
 }
@@ -34,6 +37,9 @@ function pageOptions(outdir: string): esbuild.BuildOptions {
     absWorkingDir: MINIAPP_DIR,
     entryPoints: ['src/main.ts', 'index.html', 'style.css'],
     entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    // the wallets and payments are dynamic imports: a free job's page loads none of them
+    splitting: true,
     loader: { '.html': 'copy' },
     outdir,
   }

@@ -9,6 +9,8 @@ export interface PageConfig {
   devnet?: string
   /** A TON Connect manifest URL: pay from the user's own wallet. */
   tonconnectManifest?: string
+  /** With TON Connect: `testnet` (default) or `mainnet`, whose toncenter endpoint channels are read from. */
+  network: 'testnet' | 'mainnet'
   model: string
   /** Longest summary, tokens (`?maxTokens=`, default 48). */
   maxTokens: number
@@ -28,6 +30,7 @@ export function readConfig(search: string): PageConfig {
   const maxTokens = Number(get('maxTokens') ?? DEFAULT_MAX_TOKENS)
   return {
     model: get('model') ?? 'tiny',
+    network: get('network') === 'mainnet' ? 'mainnet' : 'testnet',
     maxTokens: Number.isInteger(maxTokens) && maxTokens > 0 ? maxTokens : DEFAULT_MAX_TOKENS,
     ...(bootstrap === undefined ? {} : { bootstrap }),
     ...(devnet === undefined ? {} : { devnet }),

@@ -1,5 +1,5 @@
 /**
- * The page's own failures, one class per condition (matched with
+ * The page's own failures (a wallet declining is settlement's `WalletDeclinedError`), one class per condition (matched with
  * `instanceof`), each saying what the user can do about it.
  */
 import { CocoonError } from '@cocoon-mesh/protocol'
@@ -9,7 +9,6 @@ export type MiniAppErrorCode =
   | 'ERR_MESH_UNREACHABLE'
   | 'ERR_STORAGE_UNAVAILABLE'
   | 'ERR_STORAGE_FULL'
-  | 'ERR_WALLET_REJECTED'
   | 'ERR_WALLET_UNAVAILABLE'
 
 /** The bootstrap address is not a multiaddr a browser can dial (`/ws` or `/wss` with `/p2p/<id>`). */
@@ -36,12 +35,6 @@ export class StorageFullError extends CocoonError<'ERR_STORAGE_FULL'> {
   override readonly name = 'StorageFullError'
 }
 
-/** The user's wallet declined (or closed) the channel's transaction. */
-export class WalletRejectedError extends CocoonError<'ERR_WALLET_REJECTED'> {
-  readonly code = 'ERR_WALLET_REJECTED' as const
-  override readonly name = 'WalletRejectedError'
-}
-
 /** No wallet to pay from: neither a devnet endpoint nor a TON Connect manifest was given. */
 export class WalletUnavailableError extends CocoonError<'ERR_WALLET_UNAVAILABLE'> {
   readonly code = 'ERR_WALLET_UNAVAILABLE' as const
@@ -53,7 +46,6 @@ export type MiniAppError =
   | MeshUnreachableError
   | StorageUnavailableError
   | StorageFullError
-  | WalletRejectedError
   | WalletUnavailableError
 
 /**

@@ -7,12 +7,12 @@ import {
   NoProviderError,
 } from '@cocoon-mesh/client'
 import { describeError } from '@cocoon-mesh/protocol'
+import { ChainTimeoutError, WalletDeclinedError, WalletTransactionError } from '@cocoon-mesh/settlement'
 import {
   BadBootstrapError,
   MeshUnreachableError,
   StorageFullError,
   StorageUnavailableError,
-  WalletRejectedError,
   WalletUnavailableError,
 } from './errors.js'
 
@@ -29,8 +29,11 @@ export function messageFor(error: unknown): UserMessage {
     return said('check that the mesh runs (`npm run demo -- --serve`) and the address is its /ws one')
   if (error instanceof StorageFullError || error instanceof StorageUnavailableError)
     return said('allow or free site data for this page, then reload')
-  if (error instanceof WalletRejectedError)
-    return { title: message, action: 'the transaction was not sent; press Summarise to ask your wallet again' }
+  if (error instanceof WalletDeclinedError)
+    return { title: message, action: 'nothing was sent; press Summarise to ask your wallet again' }
+  if (error instanceof WalletTransactionError) return said('check the wallet, then press Summarise again')
+  if (error instanceof ChainTimeoutError)
+    return said('the channel did not appear on chain in time; check the wallet sent it, then retry')
   if (error instanceof WalletUnavailableError) return said('open the page with ?devnet= or ?tonconnect=')
   if (error instanceof NoProviderError)
     return said('no provider offers this model at an acceptable price right now; try again shortly')
