@@ -2,13 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import {
-  loadOrCreateWalletMnemonic,
   type NodeWallet,
   sendFromWallet,
   type TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { expect } from 'vitest'
 import { CLI as cli, cocoon, type Proc, type ProcessGroup } from '../../../test-support/cli-processes.ts'
@@ -159,7 +158,7 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
 
   /** The client's persisted high-water mark (its process must have exited: the store is single-process). */
   async function clientSigned(home: string, channel: string): Promise<bigint> {
-    const store = await VoucherStore.open(join(home, 'settlement'))
+    const store = await openVoucherStore(join(home, 'settlement'))
     try {
       return (await store.clientChannel(channel))?.signed ?? 0n
     } finally {

@@ -21,9 +21,9 @@ import {
   type ClientPaymentSession,
   type ClientPayments,
   clientPayments,
-  openSettlementContext,
   type VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openSettlementContext } from '@cocoon-mesh/settlement/node'
 import { waitForOffers } from './offers.ts'
 
 export interface PayingClientArgs {

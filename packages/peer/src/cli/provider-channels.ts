@@ -1,9 +1,6 @@
 import { errorLine } from '@cocoon-mesh/protocol'
-import {
-  type ChannelMetaRecord,
-  discoverProviderChannels,
-  type SettlementContext,
-} from '@cocoon-mesh/settlement'
+import { type ChannelMetaRecord, discoverProviderChannels } from '@cocoon-mesh/settlement'
+import type { SettlementContext } from '@cocoon-mesh/settlement/node'
 
 /** The channels a chain scan found and recorded, or why the scan failed. */
 export interface ProviderChannelScan {

@@ -5,17 +5,20 @@ import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
   chainChannelTerms,
-  type LoadOrCreateWalletMnemonicErrorType,
-  loadOrCreateWalletMnemonic,
   type NodeWallet,
   type ProviderPayments,
   providerPayments,
   runClaims,
   TonChainClient,
-  VoucherStore,
+  type VoucherStore,
   WalletError,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import {
+  type LoadOrCreateWalletMnemonicErrorType,
+  loadOrCreateWalletMnemonic,
+  openVoucherStore,
+} from '@cocoon-mesh/settlement/node'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { settlementMetrics } from '../metrics/settlement-metrics.js'
 
@@ -90,7 +93,7 @@ export async function startProviderSettlement(
   })
   let store: VoucherStore
   try {
-    store = await VoucherStore.open(join(options.home, 'settlement'))
+    store = await openVoucherStore(join(options.home, 'settlement'))
   } catch (cause) {
     throw new WalletError('cannot open the settlement store', {
       details: `${join(options.home, 'settlement')} is locked or unreadable; is another cocoon process (node, channel, earnings) using this home? (${errorMessage(cause)})`,

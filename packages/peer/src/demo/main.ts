@@ -11,7 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { clientPayments, VoucherStore } from '@cocoon-mesh/settlement'
+import { clientPayments } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { fromNano, toNano } from '@ton/core'
 import type { JobUsage } from '../jobs/run-job.js'
 import type { RankedOffer } from '../matching/types.js'
@@ -237,7 +238,7 @@ async function waitForClaims(chain: DemoChain, channel: string): ReturnType<type
 
 /** The newest voucher a (stopped) provider's store holds for `channel`. */
 async function heldVoucher(storePath: string, channel: string): Promise<bigint> {
-  const store = await VoucherStore.open(storePath)
+  const store = await openVoucherStore(storePath)
   try {
     return (await store.providerChannel(channel))?.newest ?? 0n
   } finally {

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Devnet, startDevnet } from '@cocoon-mesh/settlement'
+import { type Devnet, startDevnet } from '@cocoon-mesh/settlement/devnet'
 import { Address, toNano } from '@ton/core'
 import { type LocalMesh, startLocalMesh } from './mesh.js'
 

@@ -5,13 +5,15 @@ import {
   type ClientPayments,
   clientPayments,
   InvalidSettlementInputError,
-  type OpenSettlementContextErrorType,
-  openSettlementContext,
   parseTonAddress,
   readChannel,
-  type SettlementOptions,
   type VoucherStore,
 } from '@cocoon-mesh/settlement'
+import {
+  type OpenSettlementContextErrorType,
+  openSettlementContext,
+  type SettlementOptions,
+} from '@cocoon-mesh/settlement/node'
 
 /** Where the client's channels are found: its voucher store's channel list, checked on chain. */
 export interface ChannelLookupInit {

@@ -7,16 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  type Devnet,
-  loadOrCreateWalletMnemonic,
   type NodeWallet,
   openChannel,
   startChannelExit,
-  startDevnet,
   TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { type Devnet, startDevnet } from '@cocoon-mesh/settlement/devnet'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { createLightPeer } from '../../src/sdk/light-peer.js'
@@ -48,7 +46,7 @@ describe('channelLookup', () => {
     const b = await wallet('provider-b')
     const stranger = await wallet('stranger')
     await devnet.faucet(client.address, 20n * TON)
-    const store = await VoucherStore.open(join(dir, 'store'), { durable: false })
+    const store = await openVoucherStore(join(dir, 'store'), { durable: false })
     cleanups.push(() => store.close())
     const open = async (to: NodeWallet, deposit: bigint): Promise<string> =>
       (
@@ -88,9 +86,9 @@ describe('channelLookup', () => {
     const client = await createLightPeer({ gossip: false, pay: { home, endpoint: devnet.endpoint } })
     cleanups.push(() => client.stop())
     // single-process store: another opener fails while the client holds it
-    await expect(VoucherStore.open(join(home, 'settlement'))).rejects.toThrow()
+    await expect(openVoucherStore(join(home, 'settlement'))).rejects.toThrow()
     await client.stop()
-    const reopened = await VoucherStore.open(join(home, 'settlement'))
+    const reopened = await openVoucherStore(join(home, 'settlement'))
     await reopened.close()
   })
 })

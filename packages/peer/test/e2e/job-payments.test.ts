@@ -15,8 +15,8 @@ import {
   type ProviderPayments,
   signingKeyFromSeed,
   VoucherSignatureError,
-  VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { createLightNode } from '../../src/index.js'
@@ -132,7 +132,7 @@ describe('paid jobs through runJob', () => {
   it('pays a final bill whose prompt cost exceeds the credit window (real clientPayments)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
     stops.push(() => rm(dir, { recursive: true, force: true }))
-    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    const store = await openVoucherStore(join(dir, 'client'), { durable: false })
     stops.push(() => store.close())
     const p = recordingProvider(4n) // prompt alone costs 10n > window 4n
     const prov = await provider(p.payments)
@@ -159,7 +159,7 @@ describe('paid jobs through runJob', () => {
   it('pays a tensor job whose cost exceeds the credit window (real clientPayments)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
     stops.push(() => rm(dir, { recursive: true, force: true }))
-    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    const store = await openVoucherStore(join(dir, 'client'), { durable: false })
     stops.push(() => store.close())
     const p = recordingProvider(0n) // nothing on credit: the whole GFLOP bill is above the window
     const prov = await provider(p.payments)

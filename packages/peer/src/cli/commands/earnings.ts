@@ -1,4 +1,5 @@
-import { formatTon, openSettlementContext, type SettlementContext } from '@cocoon-mesh/settlement'
+import { formatTon } from '@cocoon-mesh/settlement'
+import { openSettlementContext, type SettlementContext } from '@cocoon-mesh/settlement/node'
 import type { Command } from 'commander'
 import { type ChainRead, readChannelForDisplay, unknownOnChain } from '../chain-view.js'
 import { recordProviderChannels } from '../provider-channels.js'

@@ -1,5 +1,5 @@
 import type { TrustTier } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
 import { startGateway } from '../../gateway/server.js'
 import { loadConfigFile } from '../../home/config.js'

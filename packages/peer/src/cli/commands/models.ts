@@ -4,7 +4,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { createRuntime, pullModel } from '@cocoon-mesh/gpu-runtime'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
 import { loadConfigFile, type NodeConfig } from '../../home/config.js'
 import { addProvidedModel, removeProvidedModel } from '../../home/config-edit.js'

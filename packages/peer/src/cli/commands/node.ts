@@ -1,5 +1,5 @@
 import { errorLine } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, Option } from 'commander'
 import { loadIdentity } from '../../home/identity.js'
 import { createNodeLog, LOG_FORMATS, type LogFormat } from '../node-log.js'

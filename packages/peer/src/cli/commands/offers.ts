@@ -1,6 +1,6 @@
 import type { Offer } from '@cocoon-mesh/protocol'
 import { errorLine } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { JsonSchema } from '@cocoon-mesh/gpu-runtime'
 import { TrustTier } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
 import { servedTier } from '../../gateway/trust-tier.js'
 import { loadConfigFile } from '../../home/config.js'
