@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { createLightNode, jobAttempt, llmStallLimits } from '@cocoon-mesh/client/internal'
 import {
   Admission,
   type GenerateRequest,
@@ -8,14 +9,7 @@ import {
   type TensorResult,
   UnknownModelError,
 } from '@cocoon-mesh/gpu-runtime'
-import {
-  createLightNode,
-  createPeer,
-  type JobService,
-  jobAttempt,
-  jobService,
-  llmStallLimits,
-} from '@cocoon-mesh/peer'
+import { createPeer, type JobService, jobService } from '@cocoon-mesh/peer'
 import {
   JOB_PROTOCOL,
   JobKind,

@@ -12,16 +12,9 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import {
-  channelLookup,
-  createIdentity,
-  createLightPeer,
-  DEFAULT_CONFIG,
-  type NodeConfig,
-  type RunningNode,
-  runNode,
-} from '@cocoon-mesh/peer'
+import { createIdentity, DEFAULT_CONFIG, type NodeConfig, type RunningNode, runNode } from '@cocoon-mesh/peer'
 import {
   ChannelOp,
   clientPayments,

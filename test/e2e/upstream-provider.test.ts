@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { channelLookup, createLightPeer } from '@cocoon-mesh/peer'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import {
   clientPayments,
   openChannel,

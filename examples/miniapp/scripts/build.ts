@@ -1,4 +1,4 @@
-/** `npm run build -w @cocoon-mesh/example-miniapp`: the page into dist/, with its bundle sizes. */
+/** `npm run bundle -w @cocoon-mesh/example-miniapp`: the page into dist/, with its bundle sizes. */
 import { buildMiniApp, DEFAULT_OUTDIR } from './bundle.ts'
 
 const result = await buildMiniApp()

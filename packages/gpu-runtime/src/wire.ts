@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  type GenerationConstraints,
   type GpuInfo,
   JobErrorCode,
-  type LlmParams,
   OutputConstraintKind,
   RejectReason,
   type TensorHeader,
+  type WireConstraints,
   DType as WireDType,
   type Usage as WireUsage,
 } from '@cocoon-mesh/protocol'
@@ -29,15 +30,7 @@ import {
   UnknownModelError,
 } from './errors.js'
 import { describeCompute } from './hardware.js'
-import type {
-  DType,
-  GenerateRequest,
-  HardwareInfo,
-  JsonSchema,
-  ResponseFormat,
-  Tensor,
-  Usage,
-} from './types.js'
+import type { DType, HardwareInfo, JsonSchema, Tensor, Usage } from './types.js'
 
 const TO_WIRE: Record<DType, WireDType> = {
   float32: WireDType.DTYPE_FLOAT32,
@@ -123,57 +116,6 @@ export function rejectReason(error: unknown): RejectReason {
     return RejectReason.REJECT_REASON_UNKNOWN_MODEL
   if (error instanceof DeadlineExceededError) return RejectReason.REJECT_REASON_DEADLINE_IMPOSSIBLE
   return RejectReason.REJECT_REASON_BAD_REQUEST
-}
-
-/** The generation options beyond prompt and sampling basics, as the runtime takes them. */
-export type GenerationConstraints = Pick<
-  GenerateRequest,
-  'stop' | 'topP' | 'presencePenalty' | 'frequencyPenalty' | 'responseFormat' | 'tools' | 'toolChoice'
->
-
-type WireConstraints = Pick<
-  LlmParams,
-  | 'stop'
-  | 'topP'
-  | 'presencePenalty'
-  | 'frequencyPenalty'
-  | 'constraint'
-  | 'tools'
-  | 'toolChoice'
-  | 'toolChoiceName'
->
-
-function constraintToWire(format: ResponseFormat | undefined): LlmParams['constraint'] {
-  if (format === undefined) return undefined
-  const none = { jsonSchema: '', grammar: '' }
-  if (format.type === 'json_object')
-    return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_OBJECT }
-  if (format.type === 'json_schema')
-    return {
-      ...none,
-      kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA,
-      jsonSchema: JSON.stringify(format.schema),
-    }
-  return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR, grammar: format.grammar }
-}
-
-/** The LlmParams fields for a job's constraints (unset ones as protobuf defaults). */
-export function constraintsToWire(c: GenerationConstraints): WireConstraints {
-  const choice = c.toolChoice
-  return {
-    stop: c.stop ?? [],
-    topP: c.topP ?? 0,
-    presencePenalty: c.presencePenalty ?? 0,
-    frequencyPenalty: c.frequencyPenalty ?? 0,
-    constraint: constraintToWire(c.responseFormat),
-    tools: (c.tools ?? []).map((t) => ({
-      name: t.name,
-      description: t.description ?? '',
-      parameters: t.parameters === undefined ? '' : JSON.stringify(t.parameters),
-    })),
-    toolChoice: choice === undefined ? '' : typeof choice === 'object' ? 'function' : choice,
-    toolChoiceName: typeof choice === 'object' ? choice.name : '',
-  }
 }
 
 /** The errors {@link constraintsFromWire} throws. */

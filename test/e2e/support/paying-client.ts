@@ -16,7 +16,7 @@
  * Run: `node test/e2e/support/paying-client.ts '<PayingClientArgs as JSON>'`
  * (Node 24 strips the types; the packages resolve to their built dist/).
  */
-import { channelLookup, createLightPeer } from '@cocoon-mesh/peer'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import {
   type ClientPaymentSession,
   type ClientPayments,

@@ -122,25 +122,6 @@ async function toolConstraint(llama: Llama, request: GenerateRequest): Promise<L
   return { grammar, tools, toolMode: 'auto', endsWithBlankLines: true }
 }
 
-/** Bytes {@link toolsPrompt} adds around the tools' own text: once, and per tool. */
-export const TOOLS_PROMPT_BYTES = { fixed: 192, perTool: 64 } as const
-
-/**
- * The most UTF-8 bytes {@link toolsPrompt} can have for tools whose name,
- * description and parameters (JSON text) are given: what a client adds to
- * the prompt tokens it lets a provider bill.
- */
-export function toolsPromptBytesBound(
-  tools: ReadonlyArray<{ name: string; description: string; parameters: string }>,
-): number {
-  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
-  return tools.reduce<number>(
-    (n, t) =>
-      n + TOOLS_PROMPT_BYTES.perTool + bytes(t.name) + bytes(t.description) + bytes(t.parameters || '{}'),
-    TOOLS_PROMPT_BYTES.fixed,
-  )
-}
-
 /**
  * A system message listing the tools, so the model knows what it may call
  * and in which shape (the grammar enforces the shape either way).

@@ -1,11 +1,17 @@
-import { OutputConstraintKind, validateLlmConstraints } from '@cocoon-mesh/protocol'
+import {
+  constraintsToWire,
+  type GenerationConstraints,
+  OutputConstraintKind,
+  toolsPromptBytesBound,
+  validateLlmConstraints,
+} from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
 import { FeatureUnsupportedError, InvalidRequestError } from '../../src/errors.js'
 import { checkGrammarSchema } from '../../src/llm/json-schema-subset.js'
-import { toolsPrompt, toolsPromptBytesBound } from '../../src/llm/llama-grammar.js'
+import { toolsPrompt } from '../../src/llm/llama-grammar.js'
 import { checkFeatures, requestFeatures, validateGenerateRequest } from '../../src/llm/request.js'
 import type { GenerateRequest } from '../../src/types.js'
-import { constraintsFromWire, constraintsToWire, type GenerationConstraints } from '../../src/wire.js'
+import { constraintsFromWire } from '../../src/wire.js'
 
 const base: GenerateRequest = { model: 'm', prompt: 'hi', maxTokens: 4 }
 const weather = {

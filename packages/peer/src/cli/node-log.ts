@@ -4,10 +4,9 @@
  * prints the operator's one-line form, `json` one JSON object per line
  * (`{"time", "event", ...fields}`) for log collectors.
  */
+
+import type { CocoonPeer, OfferBookChange, OfferTemplate } from '@cocoon-mesh/client/internal'
 import type { JobServiceEvent } from '../jobs/provider.js'
-import type { OfferBookChange } from '../market/offer-book.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
-import type { CocoonPeer } from '../peer/types.js'
 
 export type LogFormat = 'text' | 'json'
 

@@ -1,6 +1,7 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
 
 import { join } from 'node:path'
+import type { OfferTemplate } from '@cocoon-mesh/client/internal'
 import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
 import { errorLine, type Prices, tierPrices } from '@cocoon-mesh/protocol'
 import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
@@ -15,7 +16,6 @@ import {
   type ProviderJobs,
   runtimeConfigFromHome,
 } from '../jobs/serve.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
 import { attestProvider } from './node-attestation.js'
 import { logJobEvent, type NodeLog } from './node-log.js'
 import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'

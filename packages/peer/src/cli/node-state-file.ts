@@ -1,7 +1,7 @@
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import { errorLine } from '@cocoon-mesh/protocol'
 import type { Logger } from '@libp2p/interface'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
-import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
 
 /**

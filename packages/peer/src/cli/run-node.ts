@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import type { CocoonPeer, OfferTemplate, OfferTrustVerifier } from '@cocoon-mesh/client/internal'
+import { attestationTrust, createPeer } from '@cocoon-mesh/client/internal'
 import type { CreateRuntimeErrorType } from '@cocoon-mesh/gpu-runtime'
 import { errorLine } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Metrics, PrivateKey } from '@libp2p/interface'
@@ -17,17 +19,12 @@ import {
 } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import type { ProviderJobs } from '../jobs/serve.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
-import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import {
   createNodeMetrics,
   type MetricsListenError,
   type NodeMetrics,
   startMetricsServer,
 } from '../metrics/index.js'
-import { createPeer } from '../peer/create-peer.js'
-import type { CocoonPeer } from '../peer/types.js'
-import { attestationTrust } from '../services/attestation-trust.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
 import { startProvider } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'

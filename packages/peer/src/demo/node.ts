@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createPeer } from '@cocoon-mesh/client/internal'
 import {
   type Capacity,
   createRuntime,
@@ -16,7 +17,6 @@ import { errorMessage, llmCost, markHandled, type Prices, TrustTier } from '@coc
 import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { offerCapabilities } from '../jobs/serve.js'
-import { createPeer } from '../peer/create-peer.js'
 
 export interface NodeConfig {
   role: 'bootstrap' | 'provider'

@@ -5,6 +5,9 @@
  * response format, tools, …) no offer's backend supports (a 400 naming the
  * parameter), and a request too large for one job frame (413 naming the limit). Pure: offers and clock are inputs.
  */
+
+import type { MaxPrice } from '@cocoon-mesh/client/internal'
+import { rankOffers, servesFeatures } from '@cocoon-mesh/client/internal'
 import {
   canonicalModelId,
   type FeatureName,
@@ -13,8 +16,6 @@ import {
   type Offer,
   TrustTier,
 } from '@cocoon-mesh/protocol'
-import { rankOffers, servesFeatures } from '../matching/rank.js'
-import type { MaxPrice } from '../matching/types.js'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
 import type { CompletionRequest } from './request.js'
 

@@ -5,10 +5,9 @@
  * endian float32, as OpenAI sends it) are honoured; `dimensions` is refused.
  */
 import type { ServerResponse } from 'node:http'
+import type { EmbedJobResult, EmbedParams, PriceCap } from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import { Ajv } from 'ajv'
-import type { EmbedJobResult } from '../jobs/job-types.js'
-import type { EmbedParams, PriceCap } from '../sdk/light-peer.js'
 import { invalidRequest, type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import type { RequestRecord } from './request-log.js'
 import { sendError, sendJson } from './respond.js'

@@ -1,4 +1,12 @@
 import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '@cocoon-mesh/client/internal'
+import {
   AbortedError,
   CocoonError,
   type CocoonErrorOptions,
@@ -7,14 +15,6 @@ import {
   isCocoonError,
   MessageTooLargeError,
 } from '@cocoon-mesh/protocol'
-import {
-  AllProvidersFailedError,
-  AllRejectedError,
-  BudgetExceededError,
-  InvalidJobError,
-  JobFailedError,
-  NoProviderError,
-} from '../jobs/errors.js'
 
 /** An OpenAI-style error: HTTP status plus the `{ error: { message, type, param, code } }` body. */
 export interface OpenAiError {

@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { EmbedJobResult, LlmJob } from '@cocoon-mesh/client/internal'
+import {
+  type EmbedParams,
+  type GenerateParams,
+  type PriceCap,
+  toMaxPrice,
+} from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger, Metrics } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { EmbedJobResult } from '../jobs/job-types.js'
-import type { LlmJob } from '../jobs/run-job.js'
-import { type EmbedParams, type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
 import { modelNotFound, offeredModels, refuseBeforeJob } from './admissible.js'
 import { complete } from './completion.js'
 import { type CorsOptions, corsHeaders, preflight } from './cors.js'

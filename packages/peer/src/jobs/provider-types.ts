@@ -1,10 +1,11 @@
 /** The job service's configuration, events and the inbound job it serves. */
+
+import type { FrameWriter } from '@cocoon-mesh/client/internal'
 import type { Runtime } from '@cocoon-mesh/gpu-runtime'
 import type { JobErrorCode, JobFrame, JobRequest, Prices, RejectReason, Timers } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-import type { FrameWriter } from './frames.js'
 import type { AcceptedJob } from './serve-work.js'
 
 /** Jobs a service serves at once unless `JobServiceInit.maxConcurrentJobs` says otherwise. */

@@ -1,3 +1,14 @@
+import {
+  closeOrReset,
+  DeadlineExceededError,
+  FrameWriter,
+  JobCancelledError,
+  JobStreamClosedError,
+  readFrames,
+  TensorAssembler,
+  UnexpectedFrameError,
+  VoucherRefusedError,
+} from '@cocoon-mesh/client/internal'
 import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   errorLine,
@@ -16,15 +27,6 @@ import { noPayments } from '@cocoon-mesh/settlement'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { withJobMetrics } from '../metrics/job-metrics.js'
 import { admitJob } from './admission.js'
-import { closeOrReset } from './close-stream.js'
-import {
-  DeadlineExceededError,
-  JobCancelledError,
-  JobStreamClosedError,
-  UnexpectedFrameError,
-  VoucherRefusedError,
-} from './errors.js'
-import { FrameWriter, readFrames } from './frames.js'
 import { acceptVoucher, nextFrame } from './inbound.js'
 import { inputErrorCode, workErrorCode } from './job-error-codes.js'
 import {
@@ -36,7 +38,6 @@ import {
   type ServedJob,
 } from './provider-types.js'
 import { serveEmbedding, serveLlm, serveTensor } from './serve-work.js'
-import { TensorAssembler } from './tensors.js'
 
 class DefaultJobService implements JobService {
   readonly #components: JobServiceComponents

@@ -3,6 +3,14 @@
  * tensors, reserving each chunk's cost with the payment session first, and
  * end with the JobResult that carries usage and cost.
  */
+
+import {
+  type FrameWriter,
+  JOB_TENSOR_CHUNK_SIZE,
+  llmUsageCost,
+  sendTensors,
+  UnexpectedFrameError,
+} from '@cocoon-mesh/client/internal'
 import {
   constraintsFromWire,
   type GenerationStream,
@@ -19,11 +27,7 @@ import {
   type Usage,
 } from '@cocoon-mesh/protocol'
 import type { ProviderPaymentSession } from '@cocoon-mesh/settlement'
-import { llmUsageCost } from '../matching/cost.js'
-import { UnexpectedFrameError } from './errors.js'
-import { type FrameWriter, JOB_TENSOR_CHUNK_SIZE } from './frames.js'
 import type { JobServiceInit } from './provider.js'
-import { sendTensors } from './tensors.js'
 import { TokenBatcher } from './token-batcher.js'
 
 /** What the work loops need from the job service's configuration. */

@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightNode, runLlmJob } from '@cocoon-mesh/client/internal'
 import {
   Admission,
   type GenerateRequest,
@@ -27,8 +28,6 @@ import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { createLightNode } from '../../src/index.js'
-import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`

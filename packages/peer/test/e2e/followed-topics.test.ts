@@ -4,10 +4,11 @@
  * and a topic that is not the canonical spelling of a model is not followed.
  * Real libp2p nodes over TCP.
  */
+
+import { orderBook } from '@cocoon-mesh/client/internal'
 import { orderBookTopic } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type CocoonPeer, createPeer } from '../../src/index.js'
-import { orderBook } from '../../src/services/order-book.js'
 
 const peers: CocoonPeer[] = []
 afterEach(async () => {

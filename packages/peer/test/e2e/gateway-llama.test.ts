@@ -9,13 +9,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightPeer } from '@cocoon-mesh/client/internal'
 import { createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { Ajv } from 'ajv'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway } from '../../src/gateway/server.js'
-import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []

@@ -8,6 +8,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
+import {
+  AllProvidersFailedError,
+  createLightNode,
+  JobFailedError,
+  runLlmJob,
+  runTensorJob,
+} from '@cocoon-mesh/client/internal'
 import { JobErrorCode, type JobRequest, type Voucher } from '@cocoon-mesh/protocol'
 import {
   type ClientPayments,
@@ -19,9 +27,6 @@ import {
 import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
-import { createLightNode } from '../../src/index.js'
-import { AllProvidersFailedError, JobFailedError, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
-import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`

@@ -1,10 +1,11 @@
+import { buildOffer, createLightNode, discoverOffers } from '@cocoon-mesh/client/internal'
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopAll } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { buildOffer, type CocoonPeer, createLightNode, createPeer, discoverOffers } from '../../src/index.js'
+import { type CocoonPeer, createPeer } from '../../src/index.js'
 import { waitForBooks } from './helpers.js'
 
 const MODEL = 'llama-3-8b'

@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightNode, runLlmJob } from '@cocoon-mesh/client/internal'
 import {
   clientPayments,
   decorateProviderSession,
@@ -18,8 +19,6 @@ import {
 import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
-import { createLightNode } from '../../src/index.js'
-import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'cd'.repeat(32)}`

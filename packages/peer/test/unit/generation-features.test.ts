@@ -1,5 +1,6 @@
-import { constraintsToWire } from '@cocoon-mesh/gpu-runtime'
+import { embeddingTokenBound, providerIdOf, rankOffers, servesFeatures } from '@cocoon-mesh/client/internal'
 import {
+  constraintsToWire,
   JobKind,
   type JobRequest,
   noLlmConstraints,
@@ -9,11 +10,9 @@ import {
   UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { embeddingTokenBound } from '../../src/jobs/job-request.js'
+import { testOffer } from '../../../../test-support/offers.js'
 import { offerCapabilities } from '../../src/jobs/serve.js'
 import { validateRequest } from '../../src/jobs/validate.js'
-import { providerIdOf, rankOffers, servesFeatures } from '../../src/matching/index.js'
-import { testOffer } from '../fixtures/offers.js'
 
 const NOW = 1_700_000_000_000
 const price = { perKPromptTokens: 10n, perKCompletionTokens: 10n, perTensorGflop: 0n }

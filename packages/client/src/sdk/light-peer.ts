@@ -1,4 +1,4 @@
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Tensor } from '@cocoon-mesh/protocol'
 import { errorLine, JOB_PROTOCOL, type Offer, systemTimers, type Timers } from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'

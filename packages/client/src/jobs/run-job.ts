@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { constraintsToWire, StopFilter, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
+  constraintsToWire,
   JobKind,
   type JobResult,
   type LlmParams,
   MAX_TOOLS,
   markHandled,
   requiredFeatures,
+  StopFilter,
+  type Tensor,
 } from '@cocoon-mesh/protocol'
 import {
   type AbortedError,

@@ -8,6 +8,8 @@
 import type { JobFrame, JobRequest, Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../../../test-support/manual-clock.js'
+import { testOffer } from '../../../../test-support/offers.js'
 import {
   FrameWriter,
   type JobContext,
@@ -16,12 +18,10 @@ import {
   ProgressWatch,
   readFrames,
   runLlmJob,
-} from '../../src/jobs/index.js'
+} from '../../src/internal.js'
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
 import { ProviderRecords, reliability } from '../../src/matching/records.js'
 import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
-import { ManualClock } from '../fixtures/manual-clock.js'
-import { testOffer } from '../fixtures/offers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }

@@ -1,13 +1,17 @@
 /** The client-side shapes of a job: parameters, the token stream and the final usage with who served what. */
 import type {
   ChatMessage,
+  Offer,
+  Prices,
+  RejectReason,
   ResponseFormat,
   Tensor,
+  Timers,
   ToolCall,
   ToolChoice,
   ToolDefinition,
-} from '@cocoon-mesh/gpu-runtime'
-import type { Offer, Prices, RejectReason, Timers, TrustTier } from '@cocoon-mesh/protocol'
+  TrustTier,
+} from '@cocoon-mesh/protocol'
 import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Stream } from '@libp2p/interface'
 import type { ComputedTier, OfferTrust, TrustLookup } from '../market/offer-trust.js'

@@ -5,8 +5,13 @@
  * malformed result is replaced.
  */
 import { randomUUID } from 'node:crypto'
-import { readFloat32, type Tensor } from '@cocoon-mesh/gpu-runtime'
-import { JobKind, type JobResult, MAX_EMBEDDING_INPUTS } from '@cocoon-mesh/protocol'
+import {
+  JobKind,
+  type JobResult,
+  MAX_EMBEDDING_INPUTS,
+  readFloat32,
+  type Tensor,
+} from '@cocoon-mesh/protocol'
 import { AttemptEndedError, InvalidJobError, MalformedEmbeddingError } from './errors.js'
 import { type AttemptProgress, errorText, Failover } from './failover.js'
 import type { EmbedJobParams, EmbedJobResult, JobContext, JobUsage, ServedPart } from './job-types.js'

@@ -7,7 +7,8 @@
 import type { Offer, Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
-import { promptTokenBound } from '../../src/jobs/failover.js'
+import { ManualClock } from '../../../../test-support/manual-clock.js'
+import { testOffer } from '../../../../test-support/offers.js'
 import {
   DeadlineExceededError,
   FrameWriter,
@@ -15,12 +16,11 @@ import {
   llmStallLimits,
   readFrames,
   runLlmJob,
-} from '../../src/jobs/index.js'
+} from '../../src/internal.js'
+import { promptTokenBound } from '../../src/jobs/failover.js'
 import { providerIdOf } from '../../src/matching/rank.js'
 import type { ProviderRecords } from '../../src/matching/records.js'
 import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
-import { ManualClock } from '../fixtures/manual-clock.js'
-import { testOffer } from '../fixtures/offers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const START = 1_700_000_000_000

@@ -1,4 +1,4 @@
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Tensor } from '@cocoon-mesh/protocol'
 import {
   isCocoonError,
   JobErrorCode,

@@ -3,7 +3,7 @@
  * live offers, skip providers already tried, record rejections and failures
  * in the client's provider record, and collect which provider served which part.
  */
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Tensor } from '@cocoon-mesh/protocol'
 import {
   type FeatureName,
   JobErrorCode,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { DType as RuntimeDType, Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { TensorDType as RuntimeDType, Tensor } from '@cocoon-mesh/protocol'
 import {
   DType,
   type JobFrame,

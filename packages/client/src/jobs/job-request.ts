@@ -4,13 +4,13 @@
  * tokens that provider may bill.
  */
 
-import { toolsPromptBytesBound } from '@cocoon-mesh/gpu-runtime'
 import {
   JobKind,
   type JobRequest,
   PROTOCOL_VERSION,
   type Prices,
   TrustTier,
+  toolsPromptBytesBound,
   UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import type { CommonJobParams } from './job-types.js'

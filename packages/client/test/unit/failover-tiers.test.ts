@@ -4,16 +4,22 @@
  * provider whose verdict fell below the job's minimum after it was ranked
  * (in-memory streams, scripted providers, a manual clock).
  */
+
 import { type Offer, type Prices, TrustTier } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
-import { servedTier } from '../../src/gateway/trust-tier.js'
-import { FrameWriter, readFrames, runLlmJob } from '../../src/jobs/index.js'
-import { type OfferTrust, openTrust } from '../../src/market/offer-trust.js'
-import { providerIdOf } from '../../src/matching/rank.js'
+import { ManualClock } from '../../../../test-support/manual-clock.js'
+import { testOffer } from '../../../../test-support/offers.js'
+import {
+  FrameWriter,
+  type OfferTrust,
+  openTrust,
+  providerIdOf,
+  readFrames,
+  runLlmJob,
+} from '../../src/internal.js'
+import { servedTier } from '../../src/jobs/served-tier.js'
 import { InMemoryProviders } from '../fixtures/in-memory-providers.js'
-import { ManualClock } from '../fixtures/manual-clock.js'
-import { testOffer } from '../fixtures/offers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const START = 1_700_000_000_000

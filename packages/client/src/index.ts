@@ -1,0 +1,32 @@
+/**
+ * @packageDocumentation
+ *
+ * The Cocoon Mesh light peer for apps: `createLightPeer` joins the mesh (the
+ * DHT in client mode, the gossip order book), ranks the providers offering a
+ * model, runs LLM, embedding and tensor jobs on the best of them with
+ * failover, and pays through the client's TON payment channels. Every call
+ * takes an `AbortSignal`; every failure is a typed error matched with
+ * `instanceof`.
+ */
+export {
+  AbortedError,
+  DeadlineExceededError,
+  type Tensor,
+  type TensorDType,
+  TrustTier,
+} from '@cocoon-mesh/protocol'
+export {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from './jobs/errors.js'
+export type * from './jobs/job-types.js'
+export { servedTier } from './jobs/served-tier.js'
+export type { MaxPrice, RankedOffer } from './matching/types.js'
+export type { CocoonPeer } from './peer/types.js'
+export * from './sdk/light-peer.js'
+export * from './sdk/payments.js'
+export { DiscoveryFailedError } from './services/errors.js'
