@@ -24,7 +24,10 @@ if (values.bootstrap !== undefined) url.searchParams.set('bootstrap', values.boo
 if (values.devnet !== undefined) url.searchParams.set('devnet', values.devnet)
 process.stdout.write(`the Mini App: ${url}\n(Ctrl-C stops the server)\n`)
 const stop = (): void => {
-  served.stop().then(() => process.exit(0), () => process.exit(1))
+  served.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)

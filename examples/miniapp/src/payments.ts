@@ -5,8 +5,8 @@
  */
 import { channelLookup, type RankedOffer } from '@cocoon-mesh/client'
 import {
-  channelOpenTransaction,
   type ClientPayments,
+  channelOpenTransaction,
   clientPayments,
   type SigningKey,
   signingKeyFromSeed,

@@ -30,6 +30,8 @@ export async function openSession(options: SessionOptions): Promise<LightPeer> {
     privateKey,
     ...(options.payments === undefined ? {} : { payments: options.payments }),
   })
+  // read by the benchmark: page load to a started libp2p node is its baseline
+  performance.mark('cocoon:libp2p-started')
   try {
     await bootstrapConnected(client.peer.libp2p, options.bootstrap, BOOTSTRAP_WAIT_MS)
   } catch (error) {

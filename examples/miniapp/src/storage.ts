@@ -22,7 +22,8 @@ export type OpenStorageErrorType = StorageUnavailableError | StorageFullError
 export async function openStorage(): Promise<IDBDatastore> {
   if (typeof indexedDB === 'undefined')
     throw new StorageUnavailableError('this browser gives the page no IndexedDB', {
-      details: 'the page keeps its identity and payment vouchers there; leave private browsing or allow site data',
+      details:
+        'the page keeps its identity and payment vouchers there; leave private browsing or allow site data',
     })
   const store = new IDBDatastore(DB_NAME)
   try {
@@ -56,7 +57,8 @@ export async function loadOrCreateIdentity(store: Datastore): Promise<PrivateKey
 export function storageError(what: string, cause: unknown): StorageFullError | StorageUnavailableError {
   if (isQuotaExceeded(cause))
     return new StorageFullError(`${what}: the browser's storage for this site is full`, {
-      details: 'free space for this site (browser settings, site data) or close other tabs using it, then reload',
+      details:
+        'free space for this site (browser settings, site data) or close other tabs using it, then reload',
       cause,
     })
   return new StorageUnavailableError(`${what}: IndexedDB refused it`, {

@@ -69,7 +69,9 @@ export function createView(doc: Document): View {
         `trust: ${tierName(served.tier)}`,
         `cost ${ton(u.cost)} TON for ${u.promptTokens}+${u.completionTokens} tokens`,
         ...(failovers > 0 ? [`after ${failovers} failover(s)`] : []),
-        ...(payment === undefined ? [] : [`channel ${short(payment.channel)}, ${ton(payment.signed)} TON signed`]),
+        ...(payment === undefined
+          ? []
+          : [`channel ${short(payment.channel)}, ${ton(payment.signed)} TON signed`]),
       ].join(' · ')
     },
     error({ title, action }) {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The Mini App example page in Debian's headless chromium against a local
  * mesh of real processes: the page's light peer joins over WebSockets, buys a

@@ -1,12 +1,19 @@
+/// <reference lib="dom" />
 /**
  * Debian's chromium driven by playwright-core (never a downloaded browser),
  * and the Mini App page served by esbuild for it.
  */
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Browser, type BrowserServer, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { type ServedMiniApp, serveMiniApp } from '../../../examples/miniapp/scripts/bundle.ts'
+
+export {
+  CHROMIUM,
+  HAS_CHROMIUM,
+  type LaunchedBrowser,
+  launchChromium,
+} from '../../../examples/miniapp/scripts/chromium.ts'
 
 declare global {
   interface Window {
@@ -15,59 +22,8 @@ declare global {
   }
 }
 
-export const CHROMIUM = '/usr/bin/chromium'
-export const HAS_CHROMIUM = existsSync(CHROMIUM)
-
-/** Flags that work here as root; playwright gives the browser a fresh temporary --user-data-dir. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 /** Where screenshots of browser tests go (gitignored), kept after the run. */
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '.artifacts')
-
-export interface LaunchedBrowser {
-  browser: Browser
-  /** The chromium process's id. */
-  pid: number | undefined
-  /** Closes the browser, then SIGKILLs its process by pid if it is still there. */
-  close(): Promise<void>
-}
-
-/** Launches headless Debian chromium as a server process (its pid known) and connects to it. */
-export async function launchChromium(): Promise<LaunchedBrowser> {
-  const server: BrowserServer = await chromium.launchServer({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-  })
-  const pid = server.process().pid
-  const kill = (): void => {
-    if (pid !== undefined && server.process().exitCode === null) process.kill(pid, 'SIGKILL')
-  }
-  try {
-    const browser = await chromium.connect(server.wsEndpoint())
-    return {
-      browser,
-      pid,
-      async close() {
-        await browser.close().catch((error: unknown) => console.error('closing chromium failed:', error))
-        await server.close().catch((error: unknown) => console.error('stopping chromium failed:', error))
-        kill()
-      },
-    }
-  } catch (error) {
-    await server.close()
-    kill()
-    throw error
-  }
-}
 
 /** The page built into `outdir` and served on a free port of 127.0.0.1. */
 export function servePage(outdir: string): Promise<ServedMiniApp> {
@@ -117,7 +73,7 @@ export async function summarise(page: Page, timeoutMs = 90_000): Promise<PageJob
       return usage?.dataset.cost !== undefined || error?.hidden === false
     },
     undefined,
-    { timeout: timeoutMs, polling: 'mutation' },
+    { timeout: timeoutMs },
   )
   const error = await page.locator('#error')
   if (await error.isVisible()) throw new Error(`the page showed an error: ${await error.textContent()}`)

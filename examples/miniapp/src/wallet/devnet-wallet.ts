@@ -7,7 +7,6 @@
 import {
   ChainError,
   type TonConnectMessage,
-  type TonConnectTransactionRequest,
   WalletTransactionError,
 } from '@cocoon-mesh/settlement'
 import {
@@ -45,7 +44,10 @@ export async function devnetWallet(store: Datastore, endpoint: string): Promise<
   const client = new TonClient({ endpoint })
   const wallet = client.open(contract)
   if ((await client.getBalance(contract.address)) < LOW)
-    await devnetRpc(endpoint, 'cocoonFaucet', { address: contract.address.toString(), amount: FUNDING.toString() })
+    await devnetRpc(endpoint, 'cocoonFaucet', {
+      address: contract.address.toString(),
+      amount: FUNDING.toString(),
+    })
   return {
     address: contract.address.toRawString(),
     async sendTransaction(request) {
@@ -60,7 +62,11 @@ export async function devnetWallet(store: Datastore, endpoint: string): Promise<
         sendMode: SendMode.PAY_GAS_SEPARATELY,
         messages: request.messages.map(walletMessage),
       })
-      const message = external({ to: contract.address, body, ...(seqno === 0 ? { init: contract.init } : {}) })
+      const message = external({
+        to: contract.address,
+        body,
+        ...(seqno === 0 ? { init: contract.init } : {}),
+      })
       const boc = beginCell().store(storeMessage(message)).endCell().toBoc()
       await client.sendFile(boc)
       return { boc: boc.toString('base64') }
