@@ -58,7 +58,8 @@ export async function firstTokenBench(): Promise<void> {
           { timeout: 60_000 },
         )
         const m = await marks.jsonValue()
-        if (m === false || m.first === undefined) throw new Error(`the page showed an error: ${m ? m.error : ''}`)
+        if (m === false || m.first === undefined)
+          throw new Error(`the page showed an error: ${m ? m.error : ''}`)
         firsts.push(m.first)
         starts.push(m.started ?? 0)
       } finally {

@@ -4,11 +4,7 @@
  * the wallet's own transfer through the devnet's `sendBoc`. For local meshes
  * only: the key never leaves the page, and devnet coins are worth nothing.
  */
-import {
-  ChainError,
-  type TonConnectMessage,
-  WalletTransactionError,
-} from '@cocoon-mesh/settlement'
+import { ChainError, type TonConnectMessage, WalletTransactionError } from '@cocoon-mesh/settlement'
 import {
   Address,
   beginCell,
