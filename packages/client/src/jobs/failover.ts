@@ -105,7 +105,7 @@ export class Failover {
       })
     }
     if (this.#tried.size >= (this.#ctx.maxAttempts ?? 6)) return this.#exhausted()
-    const offers = await this.#ctx.offers(this.#params.model)
+    const offers = await this.#ctx.offers(this.#params.model, this.#params.signal)
     const budget = this.#params.budget === undefined ? undefined : this.#params.budget - this.spent
     const { ranked, excluded } = rankOffers({
       model: this.#params.model,

@@ -62,8 +62,8 @@ export interface JobUsage {
 }
 
 export interface JobContext {
-  /** Live offers (e.g. from the order book). */
-  offers: (model: string) => readonly Offer[] | Promise<readonly Offer[]>
+  /** Live offers (e.g. from the order book); `signal` is the job's, ending a wait for offers. */
+  offers: (model: string, signal?: AbortSignal) => readonly Offer[] | Promise<readonly Offer[]>
   /**
    * The client's verdict on each offer's evidence (the order book's
    * `trustOf`). Without it every provider is open tier: a job whose

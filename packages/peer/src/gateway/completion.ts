@@ -7,7 +7,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import type { GenerateParams, JobUsage, LlmJob, PriceCap, TokenOutput } from '@cocoon-mesh/client/internal'
+import type {
+  GenerateParameters,
+  JobUsage,
+  LlmJob,
+  PriceCap,
+  TokenOutput,
+} from '@cocoon-mesh/client/internal'
 import { AllRejectedError, servedTier } from '@cocoon-mesh/client/internal'
 import { RejectReason } from '@cocoon-mesh/protocol'
 import { toOpenAiError } from './errors.js'
@@ -18,7 +24,7 @@ import { sendError, sendJson } from './respond.js'
 import { partTrustFields, trustTierHeaders } from './trust-tier.js'
 
 export interface CompletionContext {
-  generate: (params: GenerateParams) => LlmJob
+  generate: (params: GenerateParameters) => LlmJob
   queue: GatewayQueue
   maxPrice?: PriceCap
   defaultMaxTokens: number
@@ -99,7 +105,11 @@ function allBusy(err: unknown): boolean {
   )
 }
 
-function jobParams(request: CompletionRequest, ctx: CompletionContext, signal: AbortSignal): GenerateParams {
+function jobParams(
+  request: CompletionRequest,
+  ctx: CompletionContext,
+  signal: AbortSignal,
+): GenerateParameters {
   const maxPrice = request.maxPrice ?? ctx.maxPrice
   return {
     model: request.model,

@@ -5,7 +5,7 @@
  * endian float32, as OpenAI sends it) are honoured; `dimensions` is refused.
  */
 import type { ServerResponse } from 'node:http'
-import type { EmbedJobResult, EmbedParams, PriceCap } from '@cocoon-mesh/client/internal'
+import type { EmbedJobResult, EmbedParameters, PriceCap } from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import { Ajv } from 'ajv'
 import { invalidRequest, type OpenAiError, openAiError, toOpenAiError } from './errors.js'
@@ -47,7 +47,7 @@ interface EmbeddingBody {
 const validate = new Ajv({ allowUnionTypes: true, strictTypes: false }).compile<EmbeddingBody>(schema)
 
 export interface EmbeddingContext {
-  embed: (params: EmbedParams) => Promise<EmbedJobResult>
+  embed: (params: EmbedParameters) => Promise<EmbedJobResult>
   offers: readonly Offer[]
   now: number
   maxPrice?: PriceCap

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { EmbedJobResult, LlmJob } from '@cocoon-mesh/client/internal'
 import {
-  type EmbedParams,
-  type GenerateParams,
+  type EmbedParameters,
+  type GenerateParameters,
   type PriceCap,
   toMaxPrice,
 } from '@cocoon-mesh/client/internal'
@@ -31,9 +31,9 @@ export interface MetricsRegistry {
 
 export interface GatewayOptions {
   /** What runs the jobs: a light client's `generate`. */
-  generate: (params: GenerateParams) => LlmJob
+  generate: (params: GenerateParameters) => LlmJob
   /** What runs `/v1/embeddings`: a light client's `embed`. Without it the route answers 404. */
-  embed?: (params: EmbedParams) => Promise<EmbedJobResult>
+  embed?: (params: EmbedParameters) => Promise<EmbedJobResult>
   /** Every live offer of the warm order book: which models exist, at what price and trust tier. */
   offers: () => readonly Offer[]
   /** Called for a model nobody offers, so the book starts watching it (the request itself gets its 404 at once). */
