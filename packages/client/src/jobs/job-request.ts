@@ -16,6 +16,8 @@ import {
 import type { CommonJobParams } from './job-types.js'
 
 /** Chat-template tokens a provider may add around the prompt and each message. */
+const utf8 = new TextEncoder()
+
 const TEMPLATE_TOKENS = 64
 const TEMPLATE_TOKENS_PER_MESSAGE = 16
 
@@ -72,7 +74,7 @@ export function promptTokenBound(
   llm: Pick<NonNullable<JobRequest['llm']>, 'prompt' | 'messages' | 'continuation'> &
     Partial<Pick<NonNullable<JobRequest['llm']>, 'tools' | 'toolChoice'>>,
 ): number {
-  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+  const bytes = (text: string): number => utf8.encode(text).byteLength
   const messageBytes = llm.messages.reduce((n, m) => n + bytes(m.role) + bytes(m.content), 0)
   // a provider tells the model its tools in a system message of its own
   const tools = llm.tools ?? []
@@ -96,7 +98,7 @@ const EMBEDDING_TOKENS_PER_INPUT = 2
 /** The most prompt tokens an embedding job can hold: one per UTF-8 byte of each input plus its special tokens. */
 export function embeddingTokenBound(embedding: NonNullable<JobRequest['embedding']>): number {
   return embedding.inputs.reduce(
-    (n, input) => n + Buffer.byteLength(input, 'utf8') + EMBEDDING_TOKENS_PER_INPUT,
+    (n, input) => n + utf8.encode(input).byteLength + EMBEDDING_TOKENS_PER_INPUT,
     0,
   )
 }

@@ -4,7 +4,6 @@
  * prompt token within the client's bound; a provider that fails or sends a
  * malformed result is replaced.
  */
-import { randomUUID } from 'node:crypto'
 import {
   JobKind,
   type JobResult,
@@ -30,7 +29,7 @@ export async function runEmbeddingJob(ctx: JobContext, params: EmbedJobParams): 
     throw new InvalidJobError(`an embedding job needs 1 to ${MAX_EMBEDDING_INPUTS} texts`)
   if (inputs.some((t) => typeof t !== 'string' || t === ''))
     throw new InvalidJobError('each text to embed must be a non-empty string')
-  const jobId = params.jobId ?? randomUUID()
+  const jobId = params.jobId ?? globalThis.crypto.randomUUID()
   const runner = new Failover(ctx, params, jobId)
   const promptChars = inputs.reduce((n, t) => n + t.length, 0)
   for (;;) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import {
   constraintsToWire,
   JobKind,
@@ -64,7 +63,7 @@ export type RunJobErrorType =
  * {@link RunJobErrorType}.
  */
 export function runLlmJob(ctx: JobContext, params: LlmJobParams): LlmJob {
-  const jobId = params.jobId ?? randomUUID()
+  const jobId = params.jobId ?? globalThis.crypto.randomUUID()
   let resolveUsage!: (u: JobUsage) => void
   let rejectUsage!: (e: unknown) => void
   const usage = new Promise<JobUsage>((resolve, reject) => {
@@ -241,7 +240,7 @@ export async function runTensorJob(
   ctx: JobContext,
   params: TensorJobParams,
 ): Promise<{ outputs: Tensor[]; usage: JobUsage }> {
-  const jobId = params.jobId ?? randomUUID()
+  const jobId = params.jobId ?? globalThis.crypto.randomUUID()
   const runner = new Failover(ctx, params, jobId)
   const inputs =
     params.op === 'onnx' && params.graph !== undefined

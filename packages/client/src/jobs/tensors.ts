@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { TensorDType as RuntimeDType, Tensor } from '@cocoon-mesh/protocol'
 import {
   DType,
@@ -9,6 +8,9 @@ import {
   tensorChunkParts,
 } from '@cocoon-mesh/protocol'
 import type { AbortOptions } from '@libp2p/interface'
+import { equals } from 'uint8arrays/equals'
+import { createSha256, sha256 } from '#sha'
+import { OFFLOAD_MIN_BYTES, tensorOffload } from '#tensor-offload'
 import {
   TensorHashMismatchError,
   TensorTooLargeError,
@@ -16,7 +18,6 @@ import {
   UnexpectedFrameError,
 } from './errors.js'
 import { FrameWriter, JOB_TENSOR_CHUNK_SIZE, type WriteFrameErrorType } from './frames.js'
-import { OFFLOAD_MIN_BYTES, tensorOffload } from './tensor-offload.js'
 
 const TO_WIRE: Record<RuntimeDType, DType> = {
   float32: DType.DTYPE_FLOAT32,
@@ -42,9 +43,7 @@ export function tensorHeader(tensor: Tensor): TensorHeader {
   }
 }
 
-export function sha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash('sha256').update(data).digest())
-}
+export { sha256 } from '#sha'
 
 /**
  * Errors of {@link sendTensors}: the writer's ({@link WriteFrameErrorType});
@@ -204,7 +203,7 @@ export class TensorAssembler {
     this.#header = undefined
     this.#sink = undefined
     const tensor = sink.finish().then(({ data, digest }) => {
-      if (!Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).equals(header.sha256)) {
+      if (!equals(digest, header.sha256)) {
         throw new TensorHashMismatchError('tensor sha256 mismatch', {
           details: `the bytes of tensor "${header.name}" do not hash to the sha256 in its header`,
         })
@@ -234,7 +233,7 @@ interface TensorSink {
 
 function localSink(byteLength: number): TensorSink {
   const buffer = new Uint8Array(byteLength)
-  const hash = createHash('sha256')
+  const hash = createSha256()
   let filled = 0
   return {
     byteLength,

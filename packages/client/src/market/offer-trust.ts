@@ -4,14 +4,15 @@
  * verification runs where offers enter the order book; this file holds the
  * verdict as data (what matching, usage and the CLI read) and its labels.
  */
-import {
-  type AttestationVerdict,
-  describeReason,
-  type GpuVerdict,
-  type NotAttestedReason,
-  type TcbStatus,
-  type TeeName,
+import type {
+  AttestationVerdict,
+  GpuVerdict,
+  NotAttestedReason,
+  TcbStatus,
+  TeeName,
 } from '@cocoon-mesh/attestation'
+// the labels alone: the package root holds the DCAP verifier, which a browser bundle leaves out
+import { describeReason } from '@cocoon-mesh/attestation/label'
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 
 export type { NotAttestedReason } from '@cocoon-mesh/attestation'

@@ -7,12 +7,11 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { ServiceMap } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { memory } from '@libp2p/memory'
 import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
+import { noiseCrypto } from '#noise-crypto'
+import { peerConnectionGater, peerTransports } from '#transports'
 import { offerPublisher } from '../services/offer-publisher.js'
 import { offersProtocol } from '../services/offers-protocol.js'
 import { orderBook } from '../services/order-book.js'
@@ -20,7 +19,6 @@ import { PeerPenalties } from '../services/penalties.js'
 import { pingResponder } from '../services/ping-responder.js'
 import { staleProviderRecords } from '../services/stale-provider-records.js'
 import { orderBookGossipOptions } from './gossip-config.js'
-import { nodeNoiseCrypto } from './noise-crypto.js'
 import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.js'
 
 /**
@@ -68,6 +66,10 @@ async function buildPeer<S extends ServiceMap>(
       ? [transport === 'memory' ? `/memory/${privateKey.publicKey.toString()}` : '/ip4/0.0.0.0/tcp/0']
       : [])
   const metrics = options.metrics
+  const gater = peerConnectionGater({
+    bootstrap: options.bootstrap ?? [],
+    allowPrivateAddresses: options.allowPrivateAddresses,
+  })
   // the extra services' factories may replace base ones of the same name; TypeScript cannot
   // prove that the spread of two mapped types over generic maps is the mapped type of their union
   const services = { ...cocoonServices(mode, options), ...options.services } as ServiceFactoryMap<
@@ -77,9 +79,9 @@ async function buildPeer<S extends ServiceMap>(
     privateKey,
     start: false,
     addresses: { listen, announce: options.announce ?? [] },
-    transports:
-      transport === 'memory' ? [memory({ latency: options.memoryLatency ?? 0 })] : [tcp(), webSockets()],
-    connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })], // cached cipher keys
+    transports: peerTransports({ transport, memoryLatency: options.memoryLatency }),
+    // under Node, cached cipher keys; in a browser, noise's own crypto
+    connectionEncrypters: [noise(noiseCrypto === undefined ? {} : { crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: options.maxConnections ?? (mode === 'full' ? 100 : 20),
@@ -91,6 +93,7 @@ async function buildPeer<S extends ServiceMap>(
       options.bootstrap !== undefined && options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0 })]
         : [],
+    ...(gater === undefined ? {} : { connectionGater: gater }),
     ...(options.datastore === undefined ? {} : { datastore: options.datastore }),
     ...(metrics === undefined ? {} : { metrics: () => metrics }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),

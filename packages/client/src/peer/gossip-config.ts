@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { orderBookTopic } from '@cocoon-mesh/protocol'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import {
@@ -7,13 +6,14 @@ import {
   type PeerScoreThresholds,
   type TopicScoreParams,
 } from '@libp2p/gossipsub/score'
+import { sha1Base64, sha256 } from '#sha'
 
 /**
  * Content-addressed message id: the sha256 of the payload, so the same offer
  * relayed by different peers is one message (as Ethereum consensus clients do).
  */
 export function contentMessageId(message: Message): Uint8Array {
-  return createHash('sha256').update(message.data).digest()
+  return sha256(message.data)
 }
 
 /** Score thresholds: a peer sending a couple of invalid messages falls below gossip, a few more below graylist. */
@@ -89,10 +89,7 @@ export function orderBookGossipOptions(options: OrderBookGossipOptions = {}): Pa
     // Offers carry their own provider signature; relays are anonymous and content addressed.
     globalSignaturePolicy: 'StrictNoSign',
     msgIdFn: contentMessageId,
-    fastMsgIdFn: (rpc) =>
-      createHash('sha1')
-        .update(rpc.data ?? new Uint8Array())
-        .digest('base64'),
+    fastMsgIdFn: (rpc) => sha1Base64(rpc.data ?? new Uint8Array()),
     emitSelf: false,
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,

@@ -69,3 +69,6 @@ export const nodeNoiseCrypto: ICryptoInterface = {
     return list(...output)
   },
 }
+
+/** What `#noise-crypto` gives create-peer under Node (noise-crypto-browser.ts gives noise's own in browsers). */
+export const noiseCrypto: ICryptoInterface | undefined = nodeNoiseCrypto

@@ -51,6 +51,13 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
    * simulations and benches; `memoryLatency` adds ms per buffer).
    */
   transport?: 'tcp' | 'memory'
+  /**
+   * Dial private and loopback addresses. Default under Node: yes. Default in a
+   * browser: yes when every bootstrap address is private or loopback (a local
+   * mesh; plain `/ws` is then dialled too), else no (libp2p's browser default:
+   * public addresses over `wss` only).
+   */
+  allowPrivateAddresses?: boolean
   memoryLatency?: number
   /** Run gossipsub (default true). A light peer may turn it off and use the DHT alone. */
   gossip?: boolean

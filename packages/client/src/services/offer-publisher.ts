@@ -10,7 +10,6 @@ import {
   signOffer,
   signOfferCancel,
 } from '@cocoon-mesh/protocol'
-
 import type { GossipSub } from '@libp2p/gossipsub'
 import {
   type AbortOptions,
@@ -28,6 +27,7 @@ import {
 } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
+import { toString } from 'uint8arrays/to-string'
 import {
   buildOffer,
   buildOfferCancel,
@@ -381,5 +381,5 @@ export function offerPublisher(
 }
 
 function addrsKey(addrs: readonly Uint8Array[]): string {
-  return addrs.map((a) => Buffer.from(a).toString('hex')).join(',')
+  return addrs.map((a) => toString(a, 'base16')).join(',')
 }

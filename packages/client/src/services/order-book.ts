@@ -23,6 +23,7 @@ import {
   serviceDependencies,
 } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
+import { attestationTrust } from '#attestation-trust'
 import { GoneProviders } from '../market/gone-providers.js'
 import { type GossipVerdict, type OrderBookVerifier, signatureVerifier } from '../market/gossip-validation.js'
 import {
@@ -35,7 +36,6 @@ import {
 import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
-import { attestationTrust } from './attestation-trust.js'
 import { fetchOffers, pushOrderBookMessage } from './offers-protocol.js'
 import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
 import { PeerPenalties } from './penalties.js'
