@@ -59,7 +59,7 @@ function checkRange(field: string, value: number, min: number, max: number): voi
 }
 
 function checkJsonObjectText(field: string, text: string): void {
-  const bytes = Buffer.byteLength(text, 'utf8')
+  const bytes = utf8Bytes(text)
   if (bytes > MAX_SCHEMA_BYTES) throw invalid(field, `${bytes} bytes`, `at most ${MAX_SCHEMA_BYTES} bytes`)
   let parsed: unknown
   try {
@@ -79,7 +79,7 @@ function checkConstraint(constraint: OutputConstraint): void {
     throw invalid('llm.constraint.jsonSchema', `set with kind ${kind}`, 'a schema only for JSON_SCHEMA')
   }
   if (kind === OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR) {
-    const bytes = Buffer.byteLength(grammar, 'utf8')
+    const bytes = utf8Bytes(grammar)
     if (bytes === 0 || bytes > MAX_SCHEMA_BYTES)
       throw invalid(
         'llm.constraint.grammar',
@@ -146,4 +146,11 @@ export function validateEmbeddingParams(embedding: EmbeddingParams): void {
     throw invalid('embedding.inputs', `${n} inputs`, `1..${MAX_EMBEDDING_INPUTS} texts`)
   for (const input of embedding.inputs)
     if (input.length === 0) throw invalid('embedding.inputs[]', 'empty', 'a non-empty text')
+}
+
+const textEncoder = new TextEncoder()
+
+/** UTF-8 length of `text` (lone surrogates count as U+FFFD, 3 bytes, as on the wire). */
+function utf8Bytes(text: string): number {
+  return textEncoder.encode(text).byteLength
 }
