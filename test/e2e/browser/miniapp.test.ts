@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 /**
  * The Mini App example page in Debian's headless chromium against a local
- * mesh of real processes: the page's light peer joins over WebSockets, buys a
- * job, streams its tokens into the DOM and shows who served it and what it
- * cost; a provider killed mid-job is failed over.
+ * mesh of real processes and a devnet: the page's light peer joins over
+ * WebSockets, opens a payment channel from its devnet wallet, buys a job,
+ * streams its tokens into the DOM and shows who served it and what it cost,
+ * and after a reload pays through the same channel; a provider killed mid-job
+ * is failed over.
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -21,9 +23,11 @@ import {
   servePage,
   summarise,
 } from '../support/browser.js'
+import { useDevnetFixture } from '../support/devnet-fixture.js'
 import { useScratchHome } from '../support/scratch-home.js'
 
 const PRICE = '2000000' // nanoTON per 1k tokens
+const chain = useDevnetFixture('cocoon-e2e-miniapp-chain-')
 const scratch = useScratchHome('cocoon-e2e-miniapp-')
 const { cleanups } = scratch
 
@@ -69,19 +73,32 @@ it.runIf(!HAS_CHROMIUM)(`has Debian chromium at ${CHROMIUM} in CI`, () => {
 })
 
 describe.runIf(HAS_CHROMIUM)('the Mini App page in chromium', () => {
-  it('streams a job from the provider into the page and shows who served it, at what price and cost', async () => {
-    const m = await mesh([{ price: PRICE }])
-    const page = await openPage(m)
-    const job = await summarise(page)
-    await screenshot(page, 'miniapp-job')
+  it('pays a provider through a channel from the page, streams the job in, and pays through the same channel after a reload', async () => {
+    const m = await mesh([{ price: PRICE, chainEndpoint: chain.devnet.endpoint }])
+    const page = await openPage(m, { devnet: chain.devnet.endpoint })
+    const first = await summarise(page)
+    await screenshot(page, 'miniapp-paid-job')
     // tokens arrived in more than one piece before the job completed
-    expect(new Set(job.updates.filter((u) => u !== '')).size).toBeGreaterThan(1)
-    expect(job.output.length).toBeGreaterThan(0)
-    expect(job.usage.provider).toBe(m.providers[0]?.peerId)
-    expect(job.usage.price).toBe(PRICE)
-    expect(job.usage.tier).toBe('open')
-    expect(BigInt(job.usage.cost ?? '0')).toBeGreaterThan(0n)
-    expect(job.usageText).toContain('served by')
+    expect(new Set(first.updates.filter((u) => u !== '')).size).toBeGreaterThan(1)
+    expect(first.output.length).toBeGreaterThan(0)
+    expect(first.usage.provider).toBe(m.providers[0]?.peerId)
+    expect(first.usage.price).toBe(PRICE)
+    expect(first.usage.tier).toBe('open')
+    expect(BigInt(first.usage.cost ?? '0')).toBeGreaterThan(0n)
+    expect(first.usageText).toContain('served by')
+    const channel = first.usage.channel
+    expect(channel).toMatch(/^0:[0-9a-f]{64}$/)
+    const signed = BigInt(first.usage.signed ?? '0')
+    expect(signed).toBeGreaterThan(0n)
+
+    // a reload keeps the identity, the wallet and the voucher store (IndexedDB): same channel, higher voucher
+    await page.reload()
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+    const second = await summarise(page)
+    await screenshot(page, 'miniapp-paid-job-after-reload')
+    expect(second.usage.channel).toBe(channel)
+    expect(BigInt(second.usage.signed ?? '0')).toBeGreaterThan(signed)
+    expect(BigInt(second.usage.cost ?? '0')).toBeGreaterThan(0n)
   })
 
   it('fails over to the second provider when the serving one is killed mid-job', async () => {
