@@ -15,12 +15,20 @@ export {
   type TensorDType,
   TrustTier,
 } from '@cocoon-mesh/protocol'
+export { type AttestationTrustInit, attestationTrust } from '#attestation-trust'
+export {
+  type ChannelPayments,
+  type ChannelPaymentsErrorType,
+  type ChannelPaymentsOptions,
+  channelPayments,
+} from '#channel-payments'
 export {
   AllProvidersFailedError,
   AllRejectedError,
   BudgetExceededError,
   InvalidJobError,
   JobFailedError,
+  NodeOnlyError,
   NoProviderError,
 } from './jobs/errors.js'
 export type * from './jobs/job-types.js'

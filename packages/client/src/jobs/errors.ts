@@ -267,6 +267,12 @@ export class InvalidJobError extends CocoonError<'ERR_INVALID_JOB'> {
   override readonly name = 'InvalidJobError'
 }
 
+/** A call that needs Node (a home folder, the file system) was made in a browser. */
+export class NodeOnlyError extends CocoonError<'ERR_NODE_ONLY'> {
+  readonly code = 'ERR_NODE_ONLY' as const
+  override readonly name = 'NodeOnlyError'
+}
+
 /** Every error the job path throws: its own classes and the shared protocol ones. */
 export type JobPathError =
   | StopIgnoredError

@@ -2,18 +2,11 @@
 import {
   type ChainClient,
   type ClientChannel,
-  type ClientPayments,
-  clientPayments,
   InvalidSettlementInputError,
   parseTonAddress,
   readChannel,
   type VoucherStore,
 } from '@cocoon-mesh/settlement'
-import {
-  type OpenSettlementContextErrorType,
-  openSettlementContext,
-  type SettlementOptions,
-} from '@cocoon-mesh/settlement/node'
 
 /** Where the client's channels are found: its voucher store's channel list, checked on chain. */
 export interface ChannelLookupInit {
@@ -50,44 +43,6 @@ export function channelLookup(
     }
     return best?.channel
   }
-}
-
-export interface ChannelPaymentsOptions extends SettlementOptions {
-  /** Pay through this channel only; default: any open channel to the offer's payout address. */
-  channel?: string
-  /** The most one job may cost, nanoTON. */
-  jobBudget?: bigint
-}
-
-/** Client payments from a home folder (wallet, voucher store, chain endpoint), and how to release them. */
-export interface ChannelPayments {
-  payments: ClientPayments
-  close(): Promise<void>
-}
-
-/** What {@link channelPayments} throws: no or a bad wallet, or the voucher store is locked or unreadable. */
-export type ChannelPaymentsErrorType = OpenSettlementContextErrorType
-
-/**
- * Opens the client's wallet, voucher store and chain client (`--home`,
- * `COCOON_TON_ENDPOINT`, default the local devnet) and returns payments for
- * `createLightPeer({ payments })`. The voucher store is single-process:
- * close it before another cocoon command uses the same home.
- * @throws {ChannelPaymentsErrorType}
- */
-export async function channelPayments(options: ChannelPaymentsOptions = {}): Promise<ChannelPayments> {
-  const ctx = await openSettlementContext(options)
-  const payments = clientPayments({
-    store: ctx.store,
-    key: ctx.wallet.signingKey,
-    channelFor: channelLookup({
-      store: ctx.store,
-      chain: ctx.chain,
-      ...(options.channel === undefined ? {} : { channel: options.channel }),
-    }),
-    ...(options.jobBudget === undefined ? {} : { jobBudget: options.jobBudget }),
-  })
-  return { payments, close: () => ctx.close() }
 }
 
 /** A TON address, or undefined when `value` is not one. */

@@ -21,8 +21,8 @@ import type { TrustLookup } from '../market/offer-trust.js'
 import type { MaxPrice, RankedOffer } from '../matching/types.js'
 import type { CreatePeerErrorType } from '../peer/create-peer.js'
 import type { CocoonPeer, CreatePeerOptions } from '../peer/types.js'
+import type { ChannelPaymentsErrorType, ChannelPaymentsOptions } from './channel-payments.js'
 import type { OfferSource, OrderBookSourceOptions } from './order-book-source.js'
-import type { ChannelPaymentsErrorType, ChannelPaymentsOptions } from './payments.js'
 
 export interface CreateLightPeerParameters extends CreatePeerOptions {
   /** Use an already started peer instead of creating a light one. */

@@ -27,7 +27,7 @@ import {
 } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
-import { toString } from 'uint8arrays/to-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 import {
   buildOffer,
   buildOfferCancel,
@@ -381,5 +381,5 @@ export function offerPublisher(
 }
 
 function addrsKey(addrs: readonly Uint8Array[]): string {
-  return addrs.map((a) => toString(a, 'base16')).join(',')
+  return addrs.map((a) => bytesToString(a, 'base16')).join(',')
 }
