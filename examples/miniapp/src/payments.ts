@@ -16,7 +16,7 @@ import {
   VoucherStore,
   waitForChannelOpen,
 } from '@cocoon-mesh/settlement'
-import { toNano } from '@ton/core'
+import { Address, toNano } from '@ton/core'
 import { type Datastore, Key } from 'interface-datastore'
 import { storageError } from './storage.js'
 import type { WalletAdapter } from './wallet/wallet.js'
@@ -58,7 +58,7 @@ export async function pagePayments(options: PagePaymentsOptions): Promise<PagePa
       const { request, channel } = channelOpenTransaction({
         clientKey: key.publicKey,
         providerKey: offer.offer.settlementKey,
-        provider: offer.offer.payoutAddress,
+        provider: payoutFor(offer.offer.payoutAddress, options.network),
         deposit: DEPOSIT,
         wallet: from.address,
         network: TON_CONNECT_NETWORKS[options.network],
@@ -73,6 +73,16 @@ export async function pagePayments(options: PagePaymentsOptions): Promise<PagePa
     },
     close: () => store.close(),
   }
+}
+
+/**
+ * The payout address as the request names it. A devnet's providers announce
+ * theirs without the test-only flag that TON Connect's testnet checks; there
+ * the raw form, which names no network, is passed. On testnet and mainnet the
+ * announced form is checked against the wallet's network as it is.
+ */
+function payoutFor(payout: string, network: TonNetwork): string {
+  return network === 'devnet' ? Address.parse(payout).toRawString() : payout
 }
 
 async function loadOrCreateVoucherKey(store: Datastore): Promise<SigningKey> {

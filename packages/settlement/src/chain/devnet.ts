@@ -122,7 +122,8 @@ async function handleRequest(
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
       'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'content-type',
+      // @ton/ton's TonClient sends its version and, when set, an API key
+      'access-control-allow-headers': 'content-type, x-ton-client-version, x-api-key',
       'access-control-max-age': '600',
     })
     res.end()

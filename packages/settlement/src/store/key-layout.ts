@@ -1,4 +1,5 @@
 import { Key } from 'interface-datastore'
+import { fromString, toString } from 'uint8arrays'
 
 /**
  * The voucher store's key layout: `/provider/channel/<address>`,
@@ -16,7 +17,8 @@ export function clientKey(channel: string): Key {
 }
 
 export function jobKey(role: StoreRole, jobId: string): Key {
-  return new Key(`/${role}/job/${Buffer.from(jobId).toString('base64url')}`)
+  // uint8arrays, not Buffer: the `buffer` package a browser bundle gets has no base64url
+  return new Key(`/${role}/job/${toString(fromString(jobId), 'base64url')}`)
 }
 
 export function metaKey(role: StoreRole, address: string): Key {

@@ -177,13 +177,13 @@ describe('the devnet serves web pages (CORS)', () => {
       headers: {
         origin: 'http://127.0.0.1:8000',
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type',
+        'access-control-request-headers': 'content-type, x-ton-client-version',
       },
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
-    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type')
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-ton-client-version')
     const res = await fetch(devnet.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8000' },
