@@ -1,7 +1,8 @@
 /**
  * The page's bundle with esbuild's JS API: `src/main.ts` for browsers (ESM,
  * minified, with a metafile), `index.html` and `style.css` beside it, and a
- * server on esbuild's own `serve()` that rebuilds on each request.
+ * server on esbuild's own `serve()` (rebuilding on each request, or serving
+ * one build as it is).
  */
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
@@ -55,6 +56,12 @@ export interface ServeMiniAppOptions {
   /** Default 8000; 0 picks a free port. */
   port?: number
   outdir?: string
+  /**
+   * Rebuild on each request (default true, for editing the page). `false`
+   * builds once and serves the folder as it is: what a test or a benchmark
+   * wants, whose page loads must not wait for a rebuild.
+   */
+  rebuild?: boolean
 }
 
 export interface ServedMiniApp {
@@ -63,12 +70,15 @@ export interface ServedMiniApp {
   stop(): Promise<void>
 }
 
-/** Builds the page and serves its folder with esbuild's server, rebuilding on each request. */
+/** Builds the page and serves its folder with esbuild's server. */
 export async function serveMiniApp(options: ServeMiniAppOptions = {}): Promise<ServedMiniApp> {
   const outdir = options.outdir ?? DEFAULT_OUTDIR
-  const ctx = await esbuild.context(pageOptions(outdir))
+  const rebuild = options.rebuild ?? true
+  if (!rebuild) await buildMiniApp(outdir)
+  // without entry points the context only serves `servedir`
+  const ctx = await esbuild.context(rebuild ? pageOptions(outdir) : {})
   try {
-    await ctx.rebuild()
+    if (rebuild) await ctx.rebuild()
     const { hosts, port } = await ctx.serve({
       servedir: outdir,
       host: options.host ?? '127.0.0.1',

@@ -136,3 +136,23 @@ view.summarise.addEventListener('click', () => {
     })
 })
 view.status('ready')
+
+// Join the mesh and read its offers while the user types, so a click goes straight to a
+// provider; a failure here is shown, and the click tries again and says what to do.
+if (config.bootstrap !== undefined) {
+  const joining = config.bootstrap
+  // a job started meanwhile owns the status line
+  const idle = (): boolean => !view.summarise.disabled && view.bootstrap.value.trim() === joining
+  Promise.resolve()
+    .then(() => sessionFor(parseBootstrap(joining)))
+    .then(({ client }) => client.offers(config.model))
+    .then(
+      (offers) => {
+        if (idle()) view.status(`ready: ${offers.length} offers for ${config.model}`)
+      },
+      (error: unknown) => {
+        if (idle()) view.status(`ready (not connected yet: ${messageFor(error).title})`)
+        console.error(error)
+      },
+    )
+}

@@ -63,7 +63,9 @@ async function openPage(m: LocalMesh, query: Record<string, string> = {}): Promi
     if (process.env.COCOON_E2E_DEBUG !== undefined) console.log(logs.join('\n'))
   })
   await page.goto(pageUrl(served.url, m.bootstrapAddrs, query))
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+  await page.waitForFunction(
+    () => document.getElementById('status')?.textContent?.startsWith('ready') === true,
+  )
   return page
 }
 
@@ -93,7 +95,9 @@ describe.runIf(HAS_CHROMIUM)('the Mini App page in chromium', () => {
 
     // a reload keeps the identity, the wallet and the voucher store (IndexedDB): same channel, higher voucher
     await page.reload()
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+    await page.waitForFunction(
+      () => document.getElementById('status')?.textContent?.startsWith('ready') === true,
+    )
     const second = await summarise(page)
     await screenshot(page, 'miniapp-paid-job-after-reload')
     expect(second.usage.channel).toBe(channel)

@@ -27,7 +27,7 @@ export const ARTIFACTS = join(import.meta.dirname, '..', '..', '.artifacts')
 
 /** The page built into `outdir` and served on a free port of 127.0.0.1. */
 export function servePage(outdir: string): Promise<ServedMiniApp> {
-  return serveMiniApp({ host: '127.0.0.1', port: 0, outdir })
+  return serveMiniApp({ host: '127.0.0.1', port: 0, outdir, rebuild: false })
 }
 
 /** The page's URL for a mesh: `?bootstrap=<ws addr>` and any more query parameters. */
