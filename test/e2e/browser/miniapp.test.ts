@@ -8,6 +8,7 @@
  * is failed over.
  */
 import { mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
 import type { Page } from 'playwright-core'
@@ -121,4 +122,44 @@ describe.runIf(HAS_CHROMIUM)('the Mini App page in chromium', () => {
     expect(job.usage.provider).toBe(survivor?.peerId)
     expect(job.usageText).toContain('failover')
   })
+
+  it('tells the user what to do when the address is wrong or the mesh does not answer', async () => {
+    if (chromium === undefined || served === undefined) throw new Error('chromium starts in beforeAll')
+    const closed = await closedPort()
+    const context = await chromium.browser.newContext()
+    cleanups.push(() => context.close())
+    const page = await context.newPage()
+    const peer = '12D3KooWAYnr1PxX76iRYErQY5LCzzLp57Ma2Mr8KQEuGfC8HNg8'
+    await page.goto(served.url)
+    await page.waitForFunction(
+      () => document.getElementById('status')?.textContent?.startsWith('ready') === true,
+    )
+    // a TCP address: a browser cannot dial it
+    await page.fill('#bootstrap', `/ip4/127.0.0.1/tcp/${closed}/p2p/${peer}`)
+    await page.click('#summarise')
+    await page.waitForFunction(() => document.getElementById('error')?.hidden === false)
+    expect(await page.locator('#error').textContent()).toContain('only over WebSockets')
+    // nothing listens there: the page gives up on the bootstrap peer within its bound and says why
+    await page.fill('#bootstrap', `/ip4/127.0.0.1/tcp/${closed}/ws/p2p/${peer}`)
+    await page.click('#summarise')
+    await page.waitForFunction(
+      () => document.getElementById('error')?.textContent?.includes('did not answer'),
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    )
+    expect(await page.locator('#error').textContent()).toContain('npm run demo -- --serve')
+    await screenshot(page, 'miniapp-mesh-unreachable')
+  })
 })
+
+/** A loopback port nothing listens on: bound, then closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  if (address === null || typeof address === 'string') throw new Error('no TCP port was bound')
+  return address.port
+}
