@@ -1,5 +1,6 @@
 import { Key } from 'interface-datastore'
-import { fromString, toString } from 'uint8arrays'
+import { fromString } from 'uint8arrays/from-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 
 /**
  * The voucher store's key layout: `/provider/channel/<address>`,
@@ -18,7 +19,7 @@ export function clientKey(channel: string): Key {
 
 export function jobKey(role: StoreRole, jobId: string): Key {
   // uint8arrays, not Buffer: the `buffer` package a browser bundle gets has no base64url
-  return new Key(`/${role}/job/${toString(fromString(jobId), 'base64url')}`)
+  return new Key(`/${role}/job/${bytesToString(fromString(jobId), 'base64url')}`)
 }
 
 export function metaKey(role: StoreRole, address: string): Key {
