@@ -28,11 +28,16 @@ export {
   BudgetExceededError,
   InvalidJobError,
   JobFailedError,
+  type JobPathError,
+  MalformedEmbeddingError,
+  MalformedToolCallError,
   NodeOnlyError,
   NoProviderError,
+  StopIgnoredError,
 } from './jobs/errors.js'
 export type * from './jobs/job-types.js'
 export { servedTier } from './jobs/served-tier.js'
+export { type ComputedTier, type OfferTrust, tierName, trustLabel } from './market/offer-trust.js'
 export type { MaxPrice, RankedOffer } from './matching/types.js'
 export type { CocoonPeer } from './peer/types.js'
 export { createLightPeer, toMaxPrice } from './sdk/light-peer.js'

@@ -1,4 +1,4 @@
-import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mesh/peer'
+import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mesh/client/internal'
 import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
 import { substream } from '../engine/prng.js'
 import { buildMesh, type GossipParameters, type Mesh, propagate } from '../models/gossipsub.js'

@@ -17,7 +17,7 @@ export type BatchCommit = (entries: DurableEntry[]) => Promise<void>
 
 /**
  * The datastore's own `batch().commit()`: atomic, and durable exactly as far
- * as that datastore's commit is. `datastore-idb` (IdbDatastore) commits one
+ * as that datastore's commit is. `datastore-idb` (IDBDatastore) commits one
  * IndexedDB readwrite transaction and resolves on its `complete` event, so a
  * record survives a page reload or a crashed tab (the browser's default
  * durability; an OS crash may lose the newest batches where it is relaxed).

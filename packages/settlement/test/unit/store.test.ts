@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Address } from '@ton/core'
 import { MemoryDatastore } from 'datastore-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { jobKey } from '../../src/store/key-layout.js'
 import { openVoucherStore } from '../../src/store/level-store.js'
 import { VoucherStore, type VoucherStoreInit } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
@@ -177,6 +178,13 @@ describe.each(backends)('voucher store on %s', (_name, openStore) => {
 })
 
 describe('voucher store on an injected datastore', () => {
+  it('names job records as stores on disk already do (base64url of the job id, unpadded)', () => {
+    for (const jobId of ['a', 'ab', 'job-ü-✓', '\u{1F600}', 'x'.repeat(101)])
+      expect(jobKey('client', jobId).toString()).toBe(
+        `/client/job/${Buffer.from(jobId).toString('base64url')}`,
+      )
+  })
+
   it('leaves the datastore open on close and runs onClose once writes settled', async () => {
     let closed = 0
     const store = new VoucherStore(memory, { onClose: async () => void closed++ })

@@ -1,5 +1,5 @@
 import { type Listenable, waitForEvents } from '../../../../test-support/wait.ts'
-import type { CocoonPeer } from '../../src/index.js'
+import type { CocoonPeer } from '../../src/internal.js'
 
 /**
  * Resolves once `condition()` holds, re-checking whenever one of the peers'

@@ -5,10 +5,9 @@
  * Real libp2p nodes over TCP.
  */
 
-import { orderBook } from '@cocoon-mesh/client/internal'
 import { orderBookTopic } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CocoonPeer, createPeer } from '../../src/index.js'
+import { type CocoonPeer, createPeer, orderBook } from '../../src/internal.js'
 
 const peers: CocoonPeer[] = []
 afterEach(async () => {

@@ -1,12 +1,4 @@
 import {
-  buildOfferCancel,
-  createLightNode,
-  fetchOffers,
-  type GossipValidatedDetail,
-  PUSHED,
-  pushOrderBookMessage,
-} from '@cocoon-mesh/client/internal'
-import {
   encodeOrderBookMessage,
   MAX_ORDER_BOOK_MESSAGE_BYTES,
   peerIdBytes,
@@ -17,7 +9,16 @@ import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { stopAll } from '../../../../test-support/cleanup.ts'
-import { type CocoonPeer, createPeer } from '../../src/index.js'
+import {
+  buildOfferCancel,
+  type CocoonPeer,
+  createLightNode,
+  createPeer,
+  fetchOffers,
+  type GossipValidatedDetail,
+  PUSHED,
+  pushOrderBookMessage,
+} from '../../src/internal.js'
 import { waitForBooks } from './helpers.js'
 
 function toArrayBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {

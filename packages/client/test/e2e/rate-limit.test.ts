@@ -1,9 +1,8 @@
-import { buildOffer, type GossipValidatedDetail } from '@cocoon-mesh/client/internal'
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { type CocoonPeer, createPeer } from '../../src/index.js'
+import { buildOffer, type CocoonPeer, createPeer, type GossipValidatedDetail } from '../../src/internal.js'
 
 const MODEL = 'flood-model'
 const prices = { perKPromptTokens: 1n, perKCompletionTokens: 1n, perTensorGflop: 0n }

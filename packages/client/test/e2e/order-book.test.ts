@@ -1,11 +1,16 @@
-import { buildOffer, createLightNode, discoverOffers } from '@cocoon-mesh/client/internal'
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopAll } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { type CocoonPeer, createPeer } from '../../src/index.js'
+import {
+  buildOffer,
+  type CocoonPeer,
+  createLightNode,
+  createPeer,
+  discoverOffers,
+} from '../../src/internal.js'
 import { waitForBooks } from './helpers.js'
 
 const MODEL = 'llama-3-8b'

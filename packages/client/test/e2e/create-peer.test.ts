@@ -1,6 +1,5 @@
-import { createLightNode } from '@cocoon-mesh/client/internal'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CocoonPeer, createPeer } from '../../src/index.js'
+import { type CocoonPeer, createLightNode, createPeer } from '../../src/internal.js'
 
 const peers: CocoonPeer[] = []
 /** Publications before the gossip test gives up (30 s). */
