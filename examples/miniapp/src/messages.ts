@@ -10,6 +10,7 @@ import { describeError } from '@cocoon-mesh/protocol'
 import { ChainTimeoutError, WalletDeclinedError, WalletTransactionError } from '@cocoon-mesh/settlement'
 import {
   BadBootstrapError,
+  isQuotaExceeded,
   MeshUnreachableError,
   StorageFullError,
   StorageUnavailableError,
@@ -29,6 +30,12 @@ export function messageFor(error: unknown): UserMessage {
     return said('check that the mesh runs (`npm run demo -- --serve`) and the address is its /ws one')
   if (error instanceof StorageFullError || error instanceof StorageUnavailableError)
     return said('allow or free site data for this page, then reload')
+  // the voucher store writes to IndexedDB while paying: a full one fails the job
+  if (isQuotaExceeded(error))
+    return {
+      title: "the browser's storage for this site is full: the page could not record a payment",
+      action: 'free space for this site (browser settings, site data), then reload and retry',
+    }
   if (error instanceof WalletDeclinedError)
     return { title: message, action: 'nothing was sent; press Summarise to ask your wallet again' }
   if (error instanceof WalletTransactionError) return said('check the wallet, then press Summarise again')
