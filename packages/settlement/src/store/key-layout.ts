@@ -1,5 +1,6 @@
 import { Key } from 'interface-datastore'
-import { toString as bytesToString, fromString } from 'uint8arrays'
+import { fromString } from 'uint8arrays/from-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 
 /**
  * The voucher store's key layout: `/provider/channel/<address>`,
@@ -17,7 +18,7 @@ export function clientKey(channel: string): Key {
 }
 
 export function jobKey(role: StoreRole, jobId: string): Key {
-  // uint8arrays, not Buffer: the `buffer` shim of browser bundles has no base64url
+  // uint8arrays, not Buffer: the `buffer` package a browser bundle gets has no base64url
   return new Key(`/${role}/job/${bytesToString(fromString(jobId), 'base64url')}`)
 }
 
