@@ -30,9 +30,7 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
           const e = await providerEarnings(ctx, opts.offline === true)
           const unclaimed = e.earned - e.claimed
           if (opts.json === true) {
-            process.stdout.write(
-              `${JSON.stringify(earningsJson(e))}\n`,
-            )
+            process.stdout.write(`${JSON.stringify(earningsJson(e))}\n`)
           } else {
             process.stdout.write(
               `earned     ${formatTon(e.earned)} (${e.jobs} jobs, ${e.channels.length} channels)\nclaimed    ${formatTon(e.claimed)}\nunclaimed  ${formatTon(unclaimed)}\n`,
