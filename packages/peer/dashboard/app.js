@@ -51,6 +51,7 @@
     const speeds = Object.entries(s.benchmarks).map(([m, t]) => `${m}: ${t.toFixed(1)}`)
     $('tokens-per-second').textContent = speeds.length === 0 ? '–' : speeds.join(', ')
     $('earned').textContent = s.earnings === undefined ? '–' : ton(s.earnings.earned)
+    $('earned').dataset.nano = s.earnings?.earned ?? ''
     $('claimed-total').textContent =
       s.earnings === undefined
         ? (s.earningsError ?? '')

@@ -118,6 +118,8 @@ export class DashboardFeed {
       })
     }
     const outcomes = 'outcomes' in pass ? pass.outcomes : []
+    // a pass that had nothing to claim changes nothing on the page (and runs every few seconds)
+    if (outcomes.length === 0 && !('error' in pass)) return
     const failed = outcomes.filter((o) => o.error !== undefined).length
     const fields: ClaimPassSummary = {
       at: pass.at,

@@ -64,6 +64,8 @@ export class Snapshots {
   #earnings: Promise<Pick<DashboardState, 'earnings' | 'earningsError'>> | undefined
   #reachability: { at: number; findings: Promise<Finding[]> } | undefined
   readonly #history: EarningsPoint[] = []
+  /** Counts earnings reads, so only the newest one records a point. */
+  #generation = 0
 
   constructor(sources: SnapshotSources) {
     this.#s = sources
@@ -81,7 +83,7 @@ export class Snapshots {
     const book = status.offers.filter(
       (o) => o.provider !== status.ownOffer?.provider && o.models.some((m) => own.has(m)),
     )
-    const [money, reachability] = await Promise.all([this.#earningsNow(), this.#reachabilityNow()])
+    const [money, reachability] = await Promise.all([this.#latestEarnings(), this.#reachabilityNow()])
     return {
       at: Date.now(),
       peerId: status.peerId,
@@ -99,18 +101,31 @@ export class Snapshots {
     }
   }
 
+  /** The newest earnings: a read that a newer one overtook while it ran is not shown (the page would step back). */
+  async #latestEarnings(): Promise<Pick<DashboardState, 'earnings' | 'earningsError'>> {
+    for (;;) {
+      const pending = this.#earningsNow()
+      const generation = this.#generation
+      const money = await pending
+      if (generation === this.#generation) return money
+    }
+  }
+
   #earningsNow(): Promise<Pick<DashboardState, 'earnings' | 'earningsError'>> {
     const ledger = this.#s.ledger
     if (ledger === undefined) return Promise.resolve({ earningsError: 'payments off: no chain endpoint' })
-    this.#earnings ??= providerEarnings(ledger, false).then(
+    if (this.#earnings !== undefined) return this.#earnings
+    const generation = ++this.#generation
+    this.#earnings = providerEarnings(ledger, false).then(
       (e) => {
         const json = earningsJson(e)
-        this.#record(json.earned, json.claimed)
+        // a read overtaken by a newer one must not add an older point after it
+        if (generation === this.#generation) this.#record(json.earned, json.claimed)
         return { earnings: { ...json, unread: e.unread } }
       },
       // shown on the page; the next change asks again
       (error: unknown) => {
-        this.#earnings = undefined
+        if (generation === this.#generation) this.#earnings = undefined
         return { earningsError: error instanceof Error ? error.message : String(error) }
       },
     )

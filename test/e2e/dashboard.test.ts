@@ -1,0 +1,211 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (the functions passed to page.evaluate run in the page)
+/**
+ * The node dashboard in Debian's headless Chromium, against a paid local mesh
+ * on the devnet: a provider (`cocoon node start --provide --dashboard-port 0`,
+ * its own process) and paying clients in their own processes. The page must
+ * refuse requests without the printed token, show each job as the node logged
+ * it, show the channel as `cocoon earnings --json` reports it, and update when
+ * a second job finishes without being reloaded.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TonChainClient } from '@cocoon-mesh/settlement'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildPeerDist,
+  CLI as cli,
+  type Proc,
+  ProcessGroup,
+  ROOT,
+  stop,
+} from '../../test-support/cli-processes.ts'
+import { useDevnetFixture } from './support/devnet-fixture.js'
+import { events, exitReport, MODEL, paidNodes } from './support/paid-nodes.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+/** Screenshots land here (gitignored). */
+const ARTIFACTS = join(ROOT, 'test-artifacts')
+const fx = useDevnetFixture('cocoon-dashboard-')
+const procs = new ProcessGroup(120_000)
+const { makeProvider, startProvider, makeClient, startClient, earnings } = paidNodes(fx, procs)
+
+beforeAll(() => {
+  buildPeerDist()
+  expect(existsSync(cli)).toBe(true)
+}, 240_000)
+
+afterEach(async () => {
+  await procs.stopAll()
+})
+
+/** One paid job by a client process; resolves with what the node logged for it once the client is done. */
+async function paidJob(
+  node: Proc,
+  job: { home: string; address: string; prompt: string; seen: number },
+): Promise<{ jobId: string; cost: string; tokens: number }> {
+  const client = startClient({
+    home: job.home,
+    endpoint: fx.devnet.endpoint,
+    bootstrap: [job.address],
+    model: MODEL,
+    prompt: job.prompt,
+    maxTokens: 24,
+  })
+  await client.until(() => events(client).some((e) => e.event === 'done' || e.event === 'error'), 'job done')
+  expect(
+    events(client).find((e) => e.event === 'error'),
+    exitReport(client),
+  ).toBeUndefined()
+  // the store is single-process: the next client may open it only once this one exited
+  await client.exited
+  const finished = () => node.lines.filter((l) => l.startsWith('job-finished '))
+  await node.until(() => finished().length > job.seen, 'job-finished')
+  const m = /^job-finished (\S+) cost=(\d+) tokens=(\d+) /.exec(finished()[job.seen] ?? '')
+  expect(m).not.toBeNull()
+  return { jobId: m?.[1] ?? '', cost: m?.[2] ?? '', tokens: Number(m?.[3]) }
+}
+
+/** What the page shows of a job row. */
+function jobOnPage(page: Page, jobId: string) {
+  return page.evaluate((id) => {
+    const row = [...document.querySelectorAll('#jobs tr')].find((r) => r.getAttribute('data-job-id') === id)
+    const cell = (f: string) => row?.querySelector(`[data-field="${f}"]`)
+    return {
+      status: row?.getAttribute('data-status'),
+      tokens: cell('tokens')?.textContent,
+      cost: cell('cost')?.getAttribute('data-nano'),
+    }
+  }, jobId)
+}
+
+/** Waits until the page shows the channel fully claimed with `vouchers` nanoTON of vouchers; returns its row. */
+async function settledChannel(page: Page, channel: string, vouchers: bigint) {
+  await page.waitForFunction(
+    ({ channel, vouchers }) => {
+      const row = document.querySelector(`#channels tr[data-channel="${channel}"]`)
+      const nano = (f: string) => row?.querySelector(`[data-field="${f}"]`)?.getAttribute('data-nano')
+      return nano('vouchers') === vouchers && nano('claimed') === vouchers && nano('claimable') === '0'
+    },
+    { channel, vouchers: vouchers.toString() },
+    { timeout: 120_000 },
+  )
+  return page.evaluate((channel) => {
+    const row = document.querySelector(`#channels tr[data-channel="${channel}"]`)
+    const nano = (f: string) => row?.querySelector(`[data-field="${f}"]`)?.getAttribute('data-nano') ?? ''
+    return { vouchers: nano('vouchers'), claimed: nano('claimed'), claimable: nano('claimable') }
+  }, channel)
+}
+
+async function openBrowser(): Promise<BrowserContext> {
+  const profile = await mkdtemp(join(tmpdir(), 'cocoon-dashboard-chromium-'))
+  fx.defer(() => rm(profile, { recursive: true, force: true }))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  fx.defer(() => context.close())
+  return context
+}
+
+describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () => {
+  it('needs its token, shows jobs and channels as the node and `cocoon earnings` report them, and updates live', async (ctx) => {
+    if (!existsSync(CHROMIUM)) {
+      expect(process.env.CI, 'CI must have Debian chromium installed (see .ci/run)').toBeUndefined()
+      ctx.skip(`${CHROMIUM} is missing: install Debian chromium (apt-get install chromium) to run this test`)
+    }
+    const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 60_000 })
+    const provider = await makeProvider(chain, 'provider')
+    const { home: clientHome, channel } = await makeClient(provider, 'client')
+    const { node, address } = await startProvider(provider, ['--dashboard-port', '0'])
+    const url = (await node.line(/^dashboard http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+$/)).split(' ')[1] ?? ''
+    const base = url.slice(0, url.indexOf('?'))
+
+    // without the token, or with a wrong one, nothing but how to get the URL
+    for (const attempt of [base, `${base}api/state`, `${base}api/events`, `${base}?token=wrong`]) {
+      const res = await fetch(attempt)
+      expect(res.status, attempt).toBe(401)
+      expect(await res.text()).toContain('Open the URL the node printed at start')
+    }
+
+    const browser = await openBrowser()
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(e.message))
+    await page.goto(url)
+    await page.waitForFunction(
+      () => document.body.dataset.live === 'true' && document.body.dataset.chart === 'ready',
+    )
+    expect(await page.textContent('#peer-id')).toBe(provider.peerId)
+    expect(await page.textContent('#own-offer')).toContain(MODEL)
+    // reloading would reset this: it proves the later updates came over the event stream
+    await page.evaluate(() => {
+      document.body.dataset.loaded = 'once'
+    })
+
+    const first = await paidJob(node, {
+      home: clientHome,
+      address,
+      prompt: 'Tell me about channels.',
+      seen: 0,
+    })
+    expect(first.tokens).toBeGreaterThan(0)
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`#jobs tr[data-job-id="${id}"]`)?.getAttribute('data-status') === 'finished',
+      first.jobId,
+    )
+    expect(await jobOnPage(page, first.jobId)).toEqual({
+      status: 'finished',
+      tokens: String(first.tokens),
+      cost: first.cost,
+    })
+    // by the claim policy (2 s after the last voucher) the node claims the whole job
+    await settledChannel(page, channel, BigInt(first.cost))
+
+    const second = await paidJob(node, { home: clientHome, address, prompt: 'And vouchers?', seen: 1 })
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`#jobs tr[data-job-id="${id}"]`)?.getAttribute('data-status') === 'finished',
+      second.jobId,
+    )
+    expect(await jobOnPage(page, second.jobId)).toEqual({
+      status: 'finished',
+      tokens: String(second.tokens),
+      cost: second.cost,
+    })
+    const shown = await settledChannel(page, channel, BigInt(first.cost) + BigInt(second.cost))
+    expect(await page.evaluate(() => document.body.dataset.loaded)).toBe('once')
+    // each claim is listed with its fee, and the chart has a point per change of earnings
+    const claims = await page.$$eval('#claims tr[data-claim="ok"] [data-field="fee"]', (cells) =>
+      cells.map((c) => c.getAttribute('data-nano') ?? ''),
+    )
+    expect(claims.length).toBeGreaterThanOrEqual(2)
+    for (const fee of claims) expect(BigInt(fee)).toBeGreaterThan(0n)
+    expect(Number(await page.evaluate(() => document.body.dataset.chartPoints))).toBeGreaterThanOrEqual(3)
+    expect(problems).toEqual([])
+    await mkdir(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+
+    // `cocoon earnings --json` reads the same store once the node released it
+    await stop(node.child, 'SIGTERM')
+    expect(await node.exited, exitReport(node)).toEqual({ code: 0, signal: null })
+    const reported = await earnings(provider.home)
+    expect(reported.channels).toEqual([{ ...shown, channel, closed: false }])
+    expect(await page.getAttribute('#earned', 'data-nano')).toBe(reported.earned)
+  }, 400_000)
+})
