@@ -19,6 +19,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildPeerDist,
   CLI as cli,
+  cocoon,
   type Proc,
   ProcessGroup,
   ROOT,
@@ -197,6 +198,30 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
     expect(claims.length).toBeGreaterThanOrEqual(2)
     for (const fee of claims) expect(BigInt(fee)).toBeGreaterThan(0n)
     expect(Number(await page.evaluate(() => document.body.dataset.chartPoints))).toBeGreaterThanOrEqual(3)
+
+    // a job that pays nothing is refused; the page shows the refusal with the node's cause
+    const unpaid = cocoon([
+      'run',
+      '--home',
+      clientHome,
+      '--bootstrap',
+      address,
+      '--model',
+      MODEL,
+      '--prompt',
+      'hi',
+    ])
+    await expect(unpaid).rejects.toThrow(/PAYMENT_REQUIRED|payment/i)
+    const refusal = await node.line(/^job-rejected /)
+    const [, refusedId, reason] = /^job-rejected (\S+) client=\S+ reason=(\S+)/.exec(refusal) ?? []
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`#jobs tr[data-job-id="${id}"]`)?.getAttribute('data-status') === 'rejected',
+      refusedId,
+    )
+    const cause = await page.textContent(`#jobs tr[data-job-id="${refusedId}"] [data-field="cause"]`)
+    expect(cause).toContain(`${reason}: `)
+
     expect(problems).toEqual([])
     await mkdir(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
