@@ -26,7 +26,7 @@ import {
   stop,
 } from '../../test-support/cli-processes.ts'
 import { useDevnetFixture } from './support/devnet-fixture.js'
-import { events, exitReport, MODEL, paidNodes } from './support/paid-nodes.js'
+import { events, exitReport, MODEL, PER_K, paidNodes } from './support/paid-nodes.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 /** Screenshots land here (gitignored). */
@@ -93,7 +93,6 @@ async function settledChannel(page: Page, channel: string, vouchers: bigint) {
       return nano('vouchers') === vouchers && nano('claimed') === vouchers && nano('claimable') === '0'
     },
     { channel, vouchers: vouchers.toString() },
-    { timeout: 120_000 },
   )
   return page.evaluate((channel) => {
     const row = document.querySelector(`#channels tr[data-channel="${channel}"]`)
@@ -145,6 +144,8 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
 
     const browser = await openBrowser()
     const page = await browser.newPage()
+    // a bound on each wait for the page on a loaded machine, not a timed assertion
+    page.setDefaultTimeout(120_000)
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
     await page.goto(url)
@@ -221,6 +222,22 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
     )
     const cause = await page.textContent(`#jobs tr[data-job-id="${refusedId}"] [data-field="cause"]`)
     expect(cause).toContain(`${reason}: `)
+
+    // another provider of the model joins: the page lists it as a peer and its offer in the book
+    const other = await makeProvider(chain, 'other-provider')
+    await startProvider(other, ['--bootstrap', address])
+    await page.waitForFunction(
+      (peerId) =>
+        [...document.querySelectorAll('#book tr')].some((r) => r.textContent?.includes(peerId)) &&
+        [...document.querySelectorAll('#peers li')].some((li) => li.textContent === peerId),
+      other.peerId,
+    )
+    const offered = await page.$$eval('#book tr', (rows) =>
+      rows.map((r) =>
+        [...r.querySelectorAll('td')].map((td) => td.getAttribute('data-nano') ?? td.textContent),
+      ),
+    )
+    expect(offered).toContainEqual(expect.arrayContaining([other.peerId, MODEL, PER_K.toString()]))
 
     expect(problems).toEqual([])
     await mkdir(ARTIFACTS, { recursive: true })
