@@ -192,11 +192,17 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
     })
     const shown = await settledChannel(page, channel, BigInt(first.cost) + BigInt(second.cost))
     expect(await page.evaluate(() => document.body.dataset.loaded)).toBe('once')
-    // each claim is listed with its fee, and the chart has a point per change of earnings
+    // each claim is listed with its fee (the chain shows a claim before its pass ends: wait for the pass),
+    // and the chart has a point per change of earnings
+    const claimLines = () => node.lines.filter((l) => l.startsWith(`claimed ${channel} `)).length
+    await node.until(() => claimLines() >= 2, 'two claims')
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#claims tr[data-claim="ok"]').length === n,
+      claimLines(),
+    )
     const claims = await page.$$eval('#claims tr[data-claim="ok"] [data-field="fee"]', (cells) =>
       cells.map((c) => c.getAttribute('data-nano') ?? ''),
     )
-    expect(claims.length).toBeGreaterThanOrEqual(2)
     for (const fee of claims) expect(BigInt(fee)).toBeGreaterThan(0n)
     expect(Number(await page.evaluate(() => document.body.dataset.chartPoints))).toBeGreaterThanOrEqual(3)
 

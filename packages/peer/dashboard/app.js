@@ -258,8 +258,16 @@
       $('connection').textContent = 'disconnected from the node; retrying…'
       document.body.dataset.live = 'false'
     })
-    events.addEventListener('state', (m) => render(JSON.parse(m.data)))
-    events.addEventListener('node', (m) => logEvent(JSON.parse(m.data)))
+    events.addEventListener('state', (m) => {
+      const state = JSON.parse(m.data)
+      // too large to push: read it instead
+      if (state.truncated === true) load()
+      else render(state)
+    })
+    events.addEventListener('node', (m) => {
+      const e = JSON.parse(m.data)
+      logEvent(e.truncated === true ? { event: '(too large to show)', fields: {} } : e)
+    })
     events.addEventListener('state-failed', (m) => {
       $('connection').textContent = `the node could not read its state: ${JSON.parse(m.data).message}`
     })

@@ -52,16 +52,16 @@ export async function startDashboardServer(p: StartDashboardServerParameters): P
   const assets = await loadDashboardAssets()
   const token = newToken()
   const streams = new EventStreams(p.maxClients ?? 8)
-  const push = statePusher(p.snapshots, streams)
+  const pusher = statePusher(p.snapshots, streams)
   const unsubscribe = p.feed.subscribe((e) => {
     if (e.event === 'job-finished' || e.event === 'claim-pass') p.snapshots.markEarningsStale()
     streams.send('node', e)
-    push()
+    pusher.push()
   })
   // earnings also change by claims made elsewhere: read them again now and then
   const refresh = setInterval(() => {
     p.snapshots.markEarningsStale()
-    push()
+    pusher.push()
   }, 10_000)
   refresh.unref()
   const server: Server = createServer((req, res) => {
@@ -73,6 +73,7 @@ export async function startDashboardServer(p: StartDashboardServerParameters): P
     url: `http://${host}:${address.port}/?token=${token}`,
     close: () => {
       clearInterval(refresh)
+      pusher.stop()
       unsubscribe()
       streams.close()
       return new Promise<void>((resolve) => server.close(() => resolve()))
@@ -94,20 +95,35 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   })
 }
 
+/**
+ * Most bytes of a pushed state: the capped lists with every string clipped stay
+ * well below it; a larger one (a provider with thousands of channels) makes the
+ * page load `/api/state` instead.
+ */
+const MAX_STATE_BYTES = 2 * 1024 * 1024
+
 /** Sends a fresh snapshot to every stream, once per burst of events (within 100 ms). */
-function statePusher(snapshots: Snapshots, streams: EventStreams): () => void {
+function statePusher(snapshots: Snapshots, streams: EventStreams): { push(): void; stop(): void } {
   let pending: ReturnType<typeof setTimeout> | undefined
-  return () => {
-    if (pending !== undefined || streams.size === 0) return
+  let stopped = false
+  const push = (): void => {
+    if (pending !== undefined || stopped || streams.size === 0) return
     pending = setTimeout(() => {
       pending = undefined
       markHandled(
         snapshots.state().then(
-          (state) => streams.send('state', state),
+          (state) => streams.send('state', state, MAX_STATE_BYTES),
           (error: unknown) => streams.send('state-failed', { message: errorMessage(error) }),
         ),
       )
     }, 100)
+  }
+  return {
+    push,
+    stop: () => {
+      stopped = true
+      if (pending !== undefined) clearTimeout(pending)
+    },
   }
 }
 

@@ -4,8 +4,11 @@
  */
 import type { ServerResponse } from 'node:http'
 
-/** Most bytes one event's data may carry; a longer one is replaced by a notice to reload the state. */
-export const MAX_EVENT_BYTES = 64 * 1024
+/**
+ * Most bytes one event's data may carry by default; a longer one is replaced
+ * by `{"truncated":true}` (the page then loads `/api/state` instead).
+ */
+export const MAX_EVENT_BYTES = 16 * 1024
 /** Most bytes queued for a client that does not read before it is dropped. */
 const MAX_BUFFERED = 1024 * 1024
 
@@ -39,11 +42,11 @@ export class EventStreams {
     return true
   }
 
-  /** Sends `data` as JSON in an event named `event` to every stream. */
-  send(event: string, data: unknown): void {
+  /** Sends `data` as JSON in an event named `event` to every stream, if it is at most `maxBytes` long. */
+  send(event: string, data: unknown, maxBytes = MAX_EVENT_BYTES): void {
     if (this.#clients.size === 0) return
     let json = JSON.stringify(data)
-    if (Buffer.byteLength(json) > MAX_EVENT_BYTES) json = JSON.stringify({ truncated: true })
+    if (Buffer.byteLength(json) > maxBytes) json = JSON.stringify({ truncated: true })
     this.#write(`event: ${event}\ndata: ${json}\n\n`)
   }
 
