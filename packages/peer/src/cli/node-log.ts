@@ -124,17 +124,18 @@ export function createNodeLog(
   observe?: (e: NodeEvent) => void,
 ): NodeLog {
   const event = <E extends NodeEventName>(name: E, fields: NodeEvents[E]): void => {
-    observe?.({ event: name, fields } as NodeEvent)
     if (format === 'text') {
       write(TEXT[name](fields))
-      return
+    } else {
+      const { name: lineName, message } = fields as { name?: string; message?: string }
+      const record =
+        name === 'line'
+          ? { time: new Date(now()).toISOString(), event: lineName, message }
+          : { time: new Date(now()).toISOString(), event: name, ...fields }
+      write(JSON.stringify(record))
     }
-    const { name: lineName, message } = fields as { name?: string; message?: string }
-    const record =
-      name === 'line'
-        ? { time: new Date(now()).toISOString(), event: lineName, message }
-        : { time: new Date(now()).toISOString(), event: name, ...fields }
-    write(JSON.stringify(record))
+    // after the line is out: the log holds the event whatever its observer does
+    observe?.({ event: name, fields } as NodeEvent)
   }
   return {
     event,
