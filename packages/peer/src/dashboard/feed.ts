@@ -187,7 +187,7 @@ export class DashboardFeed {
   }
 
   #finish(f: { jobId: string; cost: string; tokens: number }): void {
-    const row = this.#jobs.get(f.jobId)
+    const row = this.#jobs.get(clip(f.jobId))
     const endedAt = this.#now()
     const seconds = row === undefined ? 0 : (endedAt - row.acceptedAt) / 1000
     this.#putJob({
@@ -202,7 +202,7 @@ export class DashboardFeed {
 
   #end(jobId: string, client: string, status: 'failed' | 'rejected', cause: string): void {
     const now = this.#now()
-    const row = this.#jobs.get(jobId)
+    const row = this.#jobs.get(clip(jobId))
     this.#putJob({
       ...(row ?? {
         jobId: clip(jobId === '' ? 'before-request' : jobId),
