@@ -1,6 +1,4 @@
-/// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-// (the functions passed to page.evaluate run in the page)
 /**
  * The node dashboard in Debian's headless Chromium, against a paid local mesh
  * on the devnet: a provider (`cocoon node start --provide --dashboard-port 0`,
@@ -10,35 +8,42 @@
  * a second job finishes without being reloaded.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { TonChainClient } from '@cocoon-mesh/settlement'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildPeerDist,
   CLI as cli,
   cocoon,
   type Proc,
   ProcessGroup,
-  ROOT,
   stop,
 } from '../../test-support/cli-processes.ts'
+import {
+  CHROMIUM,
+  HAS_CHROMIUM,
+  type LaunchedBrowser,
+  launchChromium,
+  screenshot,
+} from './support/browser.js'
 import { useDevnetFixture } from './support/devnet-fixture.js'
 import { events, exitReport, MODEL, PER_K, paidNodes } from './support/paid-nodes.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-/** Screenshots land here (gitignored). */
-const ARTIFACTS = join(ROOT, 'test-artifacts')
 const fx = useDevnetFixture('cocoon-dashboard-')
 const procs = new ProcessGroup(120_000)
 const { makeProvider, startProvider, makeClient, startClient, earnings } = paidNodes(fx, procs)
 
-beforeAll(() => {
+let chromium: LaunchedBrowser | undefined
+
+beforeAll(async () => {
   buildPeerDist()
   expect(existsSync(cli)).toBe(true)
+  if (HAS_CHROMIUM) chromium = await launchChromium()
 }, 240_000)
+
+afterAll(async () => {
+  await chromium?.close()
+})
 
 afterEach(async () => {
   await procs.stopAll()
@@ -101,33 +106,13 @@ async function settledChannel(page: Page, channel: string, vouchers: bigint) {
   }, channel)
 }
 
-async function openBrowser(): Promise<BrowserContext> {
-  const profile = await mkdtemp(join(tmpdir(), 'cocoon-dashboard-chromium-'))
-  fx.defer(() => rm(profile, { recursive: true, force: true }))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-  fx.defer(() => context.close())
-  return context
-}
+it.runIf(!HAS_CHROMIUM)(`has Debian chromium at ${CHROMIUM} in CI`, () => {
+  console.warn(`skipping the dashboard browser test: no ${CHROMIUM} (apt-get install chromium)`)
+  expect(process.env.CI, 'CI must have Debian chromium installed (see .ci/run)').toBeUndefined()
+})
 
-describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () => {
-  it('needs its token, shows jobs and channels as the node and `cocoon earnings` report them, and updates live', async (ctx) => {
-    if (!existsSync(CHROMIUM)) {
-      expect(process.env.CI, 'CI must have Debian chromium installed (see .ci/run)').toBeUndefined()
-      ctx.skip(`${CHROMIUM} is missing: install Debian chromium (apt-get install chromium) to run this test`)
-    }
+describe.runIf(HAS_CHROMIUM)('the node dashboard (headless Chromium, paid mesh on the devnet)', () => {
+  it('needs its token, shows jobs and channels as the node and `cocoon earnings` report them, and updates live', async () => {
     const chain = new TonChainClient({ endpoint: fx.devnet.endpoint, pollInterval: 20, timeout: 60_000 })
     const provider = await makeProvider(chain, 'provider')
     const { home: clientHome, channel } = await makeClient(provider, 'client')
@@ -142,8 +127,10 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
       expect(await res.text()).toContain('Open the URL the node printed at start')
     }
 
-    const browser = await openBrowser()
-    const page = await browser.newPage()
+    if (chromium === undefined) throw new Error('chromium starts in beforeAll')
+    // closed with the browser if the test fails before its end
+    const context = await chromium.browser.newContext()
+    const page = await context.newPage()
     // a bound on each wait for the page on a loaded machine, not a timed assertion
     page.setDefaultTimeout(120_000)
     const problems: string[] = []
@@ -246,14 +233,15 @@ describe('the node dashboard (headless Chromium, paid mesh on the devnet)', () =
     expect(offered).toContainEqual(expect.arrayContaining([other.peerId, MODEL, PER_K.toString()]))
 
     expect(problems).toEqual([])
-    await mkdir(ARTIFACTS, { recursive: true })
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+    await screenshot(page, 'dashboard')
+    const shownEarned = await page.getAttribute('#earned', 'data-nano')
+    await context.close()
 
     // `cocoon earnings --json` reads the same store once the node released it
     await stop(node.child, 'SIGTERM')
     expect(await node.exited, exitReport(node)).toEqual({ code: 0, signal: null })
     const reported = await earnings(provider.home)
     expect(reported.channels).toEqual([{ ...shown, channel, closed: false }])
-    expect(await page.getAttribute('#earned', 'data-nano')).toBe(reported.earned)
+    expect(shownEarned).toBe(reported.earned)
   }, 400_000)
 })

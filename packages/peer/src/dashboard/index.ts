@@ -1,9 +1,10 @@
 /** The node's web dashboard (`cocoon node start --dashboard-port`). */
+
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import { errorLine } from '@cocoon-mesh/protocol'
 import { type Finding, selfFindings } from '../cli/doctor-checks.js'
 import type { ProviderLedger } from '../cli/provider-channels.js'
 import type { ProviderJobs } from '../jobs/serve.js'
-import type { CocoonPeer } from '../peer/types.js'
 import type { DashboardFeed } from './feed.js'
 import { type DashboardServer, startDashboardServer } from './server.js'
 import { Snapshots } from './snapshot.js'

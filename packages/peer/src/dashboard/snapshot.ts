@@ -3,12 +3,13 @@
  * server-sent `state` event): what `cocoon status` shows, what `cocoon
  * earnings --json` computes, and the feed of the node's events.
  */
+
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import type { Finding } from '../cli/doctor-checks.js'
 import { nodeStateSnapshot } from '../cli/node-state-file.js'
 import type { ProviderLedger } from '../cli/provider-channels.js'
 import { earningsJson, providerEarnings } from '../cli/provider-earnings.js'
 import type { OfferSummary } from '../home/state.js'
-import type { CocoonPeer } from '../peer/types.js'
 import type { DashboardFeed, FeedState } from './feed.js'
 
 /** Most peers and book offers listed (the counts stay exact). */
