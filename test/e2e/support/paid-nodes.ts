@@ -101,8 +101,14 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
     return { home, peerId, wallet }
   }
 
-  /** Starts `cocoon node start --provide` on the provider's home; resolves once it listens with payments on. */
-  async function startProvider(provider: Provider): Promise<{ node: Proc; address: string }> {
+  /**
+   * Starts `cocoon node start --provide` (with `extraArgs`) on the provider's home;
+   * resolves once it listens with payments on.
+   */
+  async function startProvider(
+    provider: Provider,
+    extraArgs: string[] = [],
+  ): Promise<{ node: Proc; address: string }> {
     const node = procs.spawn(`node ${provider.home}`, [
       cli,
       'node',
@@ -112,6 +118,7 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
       '--provide',
       '--chain-endpoint',
       fx.devnet.endpoint,
+      ...extraArgs,
     ])
     await node.until((ls) => ls.some((l) => l.startsWith('listening /ip4/127.0.0.1/tcp/')), 'listening')
     expect(node.lines).toContain(

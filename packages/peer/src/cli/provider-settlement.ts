@@ -21,6 +21,7 @@ import {
 } from '@cocoon-mesh/settlement/node'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { settlementMetrics } from '../metrics/settlement-metrics.js'
+import type { ProviderLedger } from './provider-channels.js'
 
 export interface ProviderSettlementOptions {
   home: string
@@ -52,12 +53,19 @@ export interface ProviderSettlementOptions {
   metrics?: Metrics
   /** The node's logger: claim passes log under `cocoon:settlement:claims` on it. */
   logger?: ComponentLogger
+  /** Called after each claim pass with its outcomes, or why the whole pass failed (the node's dashboard). */
+  onClaimPass?: (pass: ClaimPass) => void
 }
+
+/** One claim pass as it ended: each channel's outcome, or the error that stopped the pass. */
+export type ClaimPass = { at: number; outcomes: ClaimOutcome[] } | { at: number; error: string }
 
 export interface ProviderSettlement {
   wallet: NodeWallet
   /** Undefined without a chain endpoint: the node serves for free. */
   payments: ProviderPayments | undefined
+  /** The wallet, chain and voucher store earnings are read from; undefined without a chain endpoint. */
+  ledger: ProviderLedger | undefined
   /** Runs one claim pass now (also what the timer runs). */
   claim(): Promise<ClaimOutcome[]>
   /** Stops the claim timer, waits for a running pass, closes the voucher store. */
@@ -84,7 +92,7 @@ export async function startProviderSettlement(
 ): Promise<ProviderSettlement> {
   const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(options.home)).mnemonic)
   if (options.endpoint === undefined)
-    return { wallet, payments: undefined, claim: async () => [], close: async () => {} }
+    return { wallet, payments: undefined, ledger: undefined, claim: async () => [], close: async () => {} }
   const log = options.log ?? (() => {})
   const chain = new TonChainClient({
     endpoint: options.endpoint,
@@ -122,6 +130,7 @@ export async function startProviderSettlement(
       .then(
         (outcomes) => {
           metrics?.observeClaims(outcomes)
+          options.onClaimPass?.({ at: Date.now(), outcomes })
           for (const o of outcomes) {
             if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
             else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)
@@ -131,6 +140,7 @@ export async function startProviderSettlement(
         (error: unknown) => {
           metrics?.observeFailedPass()
           log(`claim-pass-failed ${errorLine(error)}`)
+          options.onClaimPass?.({ at: Date.now(), error: errorLine(error) })
           throw error
         },
       )
@@ -145,6 +155,7 @@ export async function startProviderSettlement(
   return {
     wallet,
     payments,
+    ledger: { wallet, chain, store },
     claim,
     async close() {
       clearInterval(timer)

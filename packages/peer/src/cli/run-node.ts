@@ -8,6 +8,7 @@ import { peerLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
+import { DashboardFeed, type DashboardListenError, serveDashboard } from '../dashboard/index.js'
 import { attestationPolicyFromConfig } from '../home/attestation-policy.js'
 import type { NodeConfig } from '../home/config.js'
 import { withUninterruptedReads } from '../home/datastore.js'
@@ -26,7 +27,7 @@ import {
   startMetricsServer,
 } from '../metrics/index.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
-import { startProvider } from './node-provider.js'
+import { type ProviderParts, startProvider } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'
 import type {
   ProviderSettlement,
@@ -56,6 +57,11 @@ export interface RunNodeOptions {
    * `http://127.0.0.1:<port>/metrics`; 0 picks a free port. Off when absent.
    */
   metricsPort?: number
+  /**
+   * Serve the web dashboard on `http://127.0.0.1:<port>/?token=<token>` (the
+   * URL is logged as a `dashboard <url>` event); 0 picks a free port. Off when absent.
+   */
+  dashboardPort?: number
   /** Credit window, voucher timeout, claim policy and claim interval. */
   settlement?: Pick<
     ProviderSettlementOptions,
@@ -74,7 +80,7 @@ export interface RunningNode {
 /**
  * What {@link runNode} throws: `--provide` without models, the provider's
  * wallet or store, a bad runtime config, the node not listening, the metrics
- * port taken, no bootstrap peer reachable, or LevelDB failing to open the
+ * or dashboard port taken, no bootstrap peer reachable, or LevelDB failing to open the
  * datastore. Everything it started is stopped again before it throws.
  */
 export type RunNodeErrorType =
@@ -83,6 +89,7 @@ export type RunNodeErrorType =
   | CreateRuntimeErrorType
   | ListenError
   | MetricsListenError
+  | DashboardListenError
   | BootstrapUnreachableError
   | Error
 
@@ -94,16 +101,20 @@ export type RunNodeErrorType =
  * @throws {RunNodeErrorType}
  */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
+  // the dashboard's feed sees every event from the first, so the page knows what start-up did
+  const feed = options.dashboardPort === undefined ? undefined : new DashboardFeed()
   const log = createNodeLog(
     options.logFormat ?? 'text',
     options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    Date.now,
+    feed?.nodeEvent,
   )
   if (options.provide && options.config.provide.models.length === 0) throw noModelsError(options.home)
   const teardown = new Teardown((step, cause) =>
     log.event('cleanup-failed', { step, error: errorLine(cause) }),
   )
   try {
-    return await startNode(options, log, teardown)
+    return await startNode(options, { log, feed }, teardown)
   } catch (error) {
     // each failed step was logged by the teardown as it failed; the start-up error is what the caller sees
     await teardown.run().catch((cleanup: unknown) => {
@@ -125,7 +136,11 @@ function noModelsError(home: string): MalformedConfigError {
  * Starts the provider part (settlement, jobs), datastore, peer, state file and
  * metrics endpoint in order, each registering its stop on `teardown`, then joins the mesh.
  */
-async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardown): Promise<RunningNode> {
+async function startNode(
+  options: RunNodeOptions,
+  { log, feed }: { log: NodeLog; feed: DashboardFeed | undefined },
+  teardown: Teardown,
+): Promise<RunningNode> {
   // the policy this node verifies offers with, loaded first so a bad one fails before anything starts
   const trust = attestationTrust({
     policy: await attestationPolicyFromConfig(options.home, options.config.attestation),
@@ -137,7 +152,11 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
   const state = new NodeStateFile(options.home, options.provide)
   teardown.defer('state file', () => state.remove())
   const provider = options.provide
-    ? await startProvider(options, log, teardown, { metrics: telemetry?.metrics, logger })
+    ? await startProvider(options, log, teardown, {
+        metrics: telemetry?.metrics,
+        logger,
+        ...(feed === undefined ? {} : { onClaimPass: feed.claimPass }),
+      })
     : undefined
   const datastore = new LevelDatastore(join(options.home, DATASTORE_DIR))
   await datastore.open()
@@ -155,7 +174,9 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
   teardown.defer('state updates', () => state.stop())
   const metricsUrl =
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
-  logStartup(peer, { template: provider?.template, metricsUrl }, log, () => state.schedule())
+  const dashboardUrl =
+    feed === undefined ? undefined : await dashboard(options, { peer, feed, provider, state }, teardown)
+  logStartup(peer, { template: provider?.template, metricsUrl, dashboardUrl }, log, () => state.schedule())
   await state.write()
   await joinMesh(peer, options.config.bootstrap)
   let shutdown: Promise<void> | undefined
@@ -224,6 +245,26 @@ function listenError(error: unknown): ListenError {
 async function serveMetrics(telemetry: NodeMetrics, port: number, teardown: Teardown): Promise<string> {
   const server = await startMetricsServer({ registry: telemetry.registry, port })
   teardown.defer('metrics endpoint', () => server.close())
+  return server.url
+}
+
+/** Serves the node's dashboard; returns its URL with the access token. */
+async function dashboard(
+  options: RunNodeOptions,
+  parts: { peer: CocoonPeer; feed: DashboardFeed; provider: ProviderParts | undefined; state: NodeStateFile },
+  teardown: Teardown,
+): Promise<string> {
+  const server = await serveDashboard({
+    peer: parts.peer,
+    feed: parts.feed,
+    port: options.dashboardPort ?? 0,
+    home: options.home,
+    providing: options.provide,
+    startedAt: parts.state.startedAt,
+    ledger: parts.provider?.settlement.ledger,
+    jobs: parts.provider?.jobs,
+  })
+  teardown.defer('dashboard', () => server.close())
   return server.url
 }
 

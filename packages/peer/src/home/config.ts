@@ -10,6 +10,12 @@ import {
   DEFAULT_ATTESTATION_CONFIG,
 } from './attestation-config.js'
 import { bad, nano, str, strings } from './config-fields.js'
+import {
+  DASHBOARD_CONFIG_TEXT,
+  type DashboardConfig,
+  DEFAULT_DASHBOARD_CONFIG,
+  dashboardConfig,
+} from './dashboard-config.js'
 import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
 import { type ProvideModelEntry, parseProvidedModels } from './provide-models.js'
@@ -66,6 +72,7 @@ export interface NodeConfig {
   provide: ProvideConfig
   settlement: SettlementConfig
   attestation: AttestationConfig
+  dashboard: DashboardConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -93,6 +100,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
     freeJobs: false,
   },
   attestation: DEFAULT_ATTESTATION_CONFIG,
+  dashboard: DEFAULT_DASHBOARD_CONFIG,
 }
 
 /** The commented default config `cocoon init` writes. */
@@ -159,7 +167,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
     "freeJobs": false
   },
-${ATTESTATION_CONFIG_TEXT}}
+${ATTESTATION_CONFIG_TEXT.trimEnd()},${DASHBOARD_CONFIG_TEXT}}
 `
 
 /** Removes // and /* *\/ comments outside strings, and trailing commas. */
@@ -205,6 +213,7 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
     provide: provideConfig(source, provide),
     settlement: settlementConfig(source, settlement),
     attestation: attestationConfig(source, section(source, obj, 'attestation')),
+    dashboard: dashboardConfig(source, section(source, obj, 'dashboard')),
   }
 }
 
@@ -356,6 +365,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
     },
     settlement: base.settlement,
     attestation: base.attestation,
+    dashboard: base.dashboard,
   }
 }
 

@@ -108,7 +108,7 @@ describe('devnet over the toncenter HTTP API', () => {
       store: providerStore,
       config: { ...config, threshold: toNano('1') },
     })
-    expect(outcomes).toEqual([{ channel, reason: 'threshold', paid: toNano('1') }])
+    expect(outcomes).toEqual([{ channel, reason: 'threshold', paid: toNano('1'), fee: expect.any(BigInt) }])
     const view = await readChannel(chain, channel)
     expect(view?.balances.claimed).toBe(toNano('1'))
     expect(view?.balances.remaining).toBe(toNano('9'))
