@@ -2,7 +2,7 @@
  * @packageDocumentation
  *
  * The Cocoon Mesh network simulator: the real market code of
- * `@cocoon-mesh/peer`, `@cocoon-mesh/protocol` and `@cocoon-mesh/settlement`
+ * `@cocoon-mesh/client`, `@cocoon-mesh/protocol` and `@cocoon-mesh/settlement`
  * run at 100k peers in simulated time, on a discrete-event engine with a
  * seeded PRNG (same scenario + seed → byte-identical summary), a network
  * model (latency matrix with jitter, loss, bandwidth, NAT and relays, churn)

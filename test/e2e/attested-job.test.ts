@@ -23,8 +23,10 @@ import {
   type TestCa,
   type TestPccs,
 } from '@cocoon-mesh/attestation/testing'
+import { createLightPeer, servedTier } from '@cocoon-mesh/client'
+import { attestationTrust } from '@cocoon-mesh/client/internal'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import { attestationTrust, createLightPeer, servedTier, startGateway } from '@cocoon-mesh/peer'
+import { startGateway } from '@cocoon-mesh/peer'
 import {
   attestationReportData,
   encodeAttestationEvidence,

@@ -6,14 +6,8 @@
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  AbortedError,
-  createLightPeer,
-  type LightPeer,
-  type LocalMesh,
-  startGateway,
-  startLocalMesh,
-} from '@cocoon-mesh/peer'
+import { AbortedError, createLightPeer, type LightPeer } from '@cocoon-mesh/client'
+import { type LocalMesh, startGateway, startLocalMesh } from '@cocoon-mesh/peer'
 import { RejectReason } from '@cocoon-mesh/protocol'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'

@@ -21,14 +21,8 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  loadOrCreateWalletMnemonic,
-  readChannel,
-  TonChainClient,
-  VoucherStore,
-  verifyVoucher,
-  walletFromMnemonic,
-} from '@cocoon-mesh/settlement'
+import { readChannel, TonChainClient, verifyVoucher, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, cocoon, ProcessGroup, stop } from '../../test-support/cli-processes.ts'
@@ -162,7 +156,7 @@ describe('paid jobs survive crashes (real processes, devnet)', () => {
       expect(signed1).toBe(amounts(first, 'voucher').at(-1))
 
       // nothing acknowledged is lost: the killed node's store holds a valid voucher at least that high
-      const providerStore = await VoucherStore.open(join(provider.home, 'settlement'))
+      const providerStore = await openVoucherStore(join(provider.home, 'settlement'))
       const held = await providerStore.providerChannel(channel).finally(() => providerStore.close())
       expect(held).toBeDefined()
       const newest1 = held?.newest ?? 0n

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { createLightNode, jobAttempt, llmStallLimits } from '@cocoon-mesh/client/internal'
 import {
   Admission,
   type GenerateRequest,
@@ -8,14 +9,7 @@ import {
   type TensorResult,
   UnknownModelError,
 } from '@cocoon-mesh/gpu-runtime'
-import {
-  createLightNode,
-  createPeer,
-  type JobService,
-  jobAttempt,
-  jobService,
-  llmStallLimits,
-} from '@cocoon-mesh/peer'
+import { createPeer, type JobService, jobService } from '@cocoon-mesh/peer'
 import {
   JOB_PROTOCOL,
   JobKind,
@@ -35,9 +29,9 @@ import {
   sendFromWallet,
   signChannelProof,
   TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { describe, expect, it } from 'vitest'
@@ -85,8 +79,8 @@ describe('a job paid through a TON payment channel on the devnet', () => {
       { to: clientWallet.address, value: toNano('0.01'), bounce: false },
     ])
 
-    const clientStore = await VoucherStore.open(join(fx.dir, 'client'))
-    const providerStore = await VoucherStore.open(join(fx.dir, 'provider'))
+    const clientStore = await openVoucherStore(join(fx.dir, 'client'))
+    const providerStore = await openVoucherStore(join(fx.dir, 'provider'))
     fx.defer(
       () => clientStore.close(),
       () => providerStore.close(),

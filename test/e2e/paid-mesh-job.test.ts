@@ -12,27 +12,19 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
-import {
-  channelLookup,
-  createIdentity,
-  createLightPeer,
-  DEFAULT_CONFIG,
-  type NodeConfig,
-  type RunningNode,
-  runNode,
-} from '@cocoon-mesh/peer'
+import { createIdentity, DEFAULT_CONFIG, type NodeConfig, type RunningNode, runNode } from '@cocoon-mesh/peer'
 import {
   ChannelOp,
   clientPayments,
-  loadOrCreateWalletMnemonic,
   openChannel,
   readChannel,
   sendFromWallet,
   TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { Address, toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { describe, expect, it } from 'vitest'
@@ -95,7 +87,7 @@ describe('a mesh job paid through a payment channel (runNode provider, SDK clien
     )
 
     // the client funds a channel to the provider's payout address; its store remembers it
-    const clientStore = await VoucherStore.open(join(fx.dir, 'client'))
+    const clientStore = await openVoucherStore(join(fx.dir, 'client'))
     fx.defer(() => clientStore.close())
     const { address } = await openChannel({
       chain,

@@ -10,13 +10,12 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   channelNoticeBody,
-  loadOrCreateWalletMnemonic,
   sendFromWallet,
   signVoucher,
   TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, cocoon, ProcessGroup } from '../../test-support/cli-processes.ts'
@@ -82,7 +81,7 @@ describe("a provider's channels, read from the chain", () => {
 
     // the provider is paid 0.3 TON on the channel and claims it
     const amount = toNano('0.3')
-    const store = await VoucherStore.open(join(provider.home, 'settlement'))
+    const store = await openVoucherStore(join(provider.home, 'settlement'))
     try {
       await store.acceptVoucher(signVoucher({ key: client.signingKey, channel, amount, jobId: 'job' }))
     } finally {

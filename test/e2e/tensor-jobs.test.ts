@@ -7,18 +7,10 @@
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createLightPeer, type JobEvent, JobFailedError, type LightPeer } from '@cocoon-mesh/client'
+import { sendTensors, tensorHeader } from '@cocoon-mesh/client/internal'
 import { encodeOnnxModel } from '@cocoon-mesh/gpu-runtime'
-import {
-  createLightPeer,
-  type JobEvent,
-  JobFailedError,
-  type LightPeer,
-  type LocalMesh,
-  type MeshNode,
-  sendTensors,
-  startLocalMesh,
-  tensorHeader,
-} from '@cocoon-mesh/peer'
+import { type LocalMesh, type MeshNode, startLocalMesh } from '@cocoon-mesh/peer'
 import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
 import { connectToProviders, NEVER_EXPLORE, waitForOffers } from './support/offers.js'

@@ -11,17 +11,16 @@
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { channelLookup, createLightPeer } from '@cocoon-mesh/peer'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import {
   clientPayments,
-  loadOrCreateWalletMnemonic,
   openChannel,
   readChannel,
   sendFromWallet,
   TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { mnemonicNew } from '@ton/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -145,7 +144,7 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     expect(node.lines.some((l) => l.startsWith(`benchmark ${MODEL} tokens/s=`))).toBe(true)
 
     // the client funds a channel to the provider and pays per chunk
-    const clientStore = await VoucherStore.open(join(fx.dir, 'client'))
+    const clientStore = await openVoucherStore(join(fx.dir, 'client'))
     fx.defer(() => clientStore.close())
     const { address } = await openChannel({
       chain,

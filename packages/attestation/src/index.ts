@@ -60,9 +60,5 @@ export {
   type TsmQuote,
 } from './tsm.js'
 export * from './types.js'
-export {
-  DEFAULT_VERDICT_CACHE_SIZE,
-  VerdictCache,
-  type VerifyEvidenceOptions,
-  verifyEvidence,
-} from './verify.js'
+export { DEFAULT_VERDICT_CACHE_SIZE, VerdictCache } from './verdict-cache.js'
+export { type VerifyEvidenceOptions, verifyEvidence } from './verify.js'

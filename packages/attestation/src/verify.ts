@@ -31,7 +31,6 @@ import {
   TeeKind,
   UnsupportedVersionError,
 } from '@cocoon-mesh/protocol'
-import { LRUCache } from 'lru-cache'
 import {
   classifyDcapFailure,
   collateralWindow,
@@ -52,8 +51,9 @@ import type {
   GpuVerdict,
   NotAttestedReason,
   TeeName,
-  VerificationCheck,
 } from './types.js'
+import { VerdictBuilder } from './verdict-builder.js'
+import type { VerdictCache } from './verdict-cache.js'
 
 export interface VerifyEvidenceOptions {
   /** The offer's `attestation` bytes (empty or undefined: no evidence), or decoded evidence. */
@@ -67,65 +67,6 @@ export interface VerifyEvidenceOptions {
   now: number
   /** Reuse verdicts for the same evidence and keys (a republished offer is not re-verified). */
   cache?: VerdictCache
-}
-
-/** Default number of verdicts a {@link VerdictCache} keeps. */
-export const DEFAULT_VERDICT_CACHE_SIZE = 1024
-
-interface CachedVerdict {
-  verdict: AttestationVerdict
-  /** Unix ms window in which the verdict holds; outside it the evidence is verified again. */
-  from: number
-  until: number
-}
-
-/**
- * Verdicts per (evidence hash: quote, collateral, GPU token; peer key;
- * settlement key; policy), bounded LRU. A verdict is reused only inside the
- * time window it was computed for (the collateral's and GPU token's
- * validity), so a cached 'attested' expires with its collateral. Verdicts that
- * depend on the clock in a way the window cannot capture (collateral expired
- * or not yet valid) are not cached.
- */
-export class VerdictCache {
-  readonly #entries: LRUCache<string, CachedVerdict>
-  readonly #policyIds = new WeakMap<AttestationPolicy, number>()
-  #nextPolicyId = 0
-
-  constructor(init: { max?: number } = {}) {
-    this.#entries = new LRUCache({ max: init.max ?? DEFAULT_VERDICT_CACHE_SIZE })
-  }
-
-  get size(): number {
-    return this.#entries.size
-  }
-
-  clear(): void {
-    this.#entries.clear()
-  }
-
-  /** @internal */
-  key(evidenceHash: string, options: VerifyEvidenceOptions): string {
-    let id = this.#policyIds.get(options.policy)
-    if (id === undefined) {
-      id = this.#nextPolicyId++
-      this.#policyIds.set(options.policy, id)
-    }
-    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-    return `${id}:${evidenceHash}:${hex(options.peerPublicKey)}:${hex(options.settlementPublicKey)}`
-  }
-
-  /** @internal */
-  get(key: string, now: number): AttestationVerdict | undefined {
-    const entry = this.#entries.get(key)
-    if (entry === undefined || now < entry.from || now > entry.until) return undefined
-    return { ...entry.verdict, checks: entry.verdict.checks.map((c) => ({ ...c })), cached: true }
-  }
-
-  /** @internal */
-  set(key: string, entry: CachedVerdict): void {
-    this.#entries.set(key, entry)
-  }
 }
 
 /** Verifies one offer's evidence; see the module comment for the checks. */
@@ -395,51 +336,5 @@ function expectedReportData(
   } catch (error) {
     if (error instanceof InvalidFieldError) return { error: `cannot bind: ${error.shortMessage}` }
     throw error
-  }
-}
-
-/** Collects checks and the fields read so far, and ends as an 'attested' or an 'open' verdict. */
-class VerdictBuilder {
-  tee: TeeName | null = null
-  tcbStatus: AttestationVerdict['tcbStatus'] = null
-  advisoryIds: string[] = []
-  measurements: AttestationVerdict['measurements'] = null
-  reportData: string | null = null
-  gpu: GpuVerdict = 'not-attested'
-  error: EvidenceDecodeError | undefined
-  readonly checks: VerificationCheck[] = []
-
-  pass(name: CheckName, detail: string): void {
-    this.checks.push({ name, ok: true, detail })
-  }
-
-  check(name: CheckName, ok: boolean, detail: string): void {
-    this.checks.push({ name, ok, detail })
-  }
-
-  fail(name: CheckName, reason: NotAttestedReason, detail: string): AttestationVerdict {
-    this.checks.push({ name, ok: false, detail })
-    const verdict = this.base('open')
-    verdict.reason = reason
-    if (this.error !== undefined) verdict.error = this.error
-    return verdict
-  }
-
-  attested(): AttestationVerdict {
-    return this.base('attested')
-  }
-
-  private base(tier: AttestationVerdict['tier']): AttestationVerdict {
-    return {
-      tier,
-      tee: this.tee,
-      tcbStatus: this.tcbStatus,
-      advisoryIds: this.advisoryIds,
-      measurements: this.measurements,
-      reportData: this.reportData,
-      gpu: this.gpu,
-      checks: this.checks,
-      cached: false,
-    }
   }
 }

@@ -67,6 +67,33 @@ export class InvalidRequestError extends InvalidInputError<'ERR_INVALID_REQUEST'
   override readonly name = 'InvalidRequestError'
 }
 
+/**
+ * The prompt's tokens plus the requested `maxTokens` exceed the model's
+ * context: the counts say by how much (the prompt counted by the model's own
+ * tokenizer, or as the upstream reported it). Shorten the messages or lower
+ * `maxTokens`.
+ */
+export class ContextLengthExceededError extends InvalidInputError<'ERR_CONTEXT_LENGTH_EXCEEDED'> {
+  readonly code = 'ERR_CONTEXT_LENGTH_EXCEEDED' as const
+  override readonly name = 'ContextLengthExceededError'
+  readonly contextSize: number
+  readonly promptTokens: number
+  readonly maxTokens: number
+  constructor(shortMessage: string, options: ContextLimitCounts & { details?: string; cause?: unknown }) {
+    super(shortMessage, options)
+    this.contextSize = options.contextSize
+    this.promptTokens = options.promptTokens
+    this.maxTokens = options.maxTokens
+  }
+}
+
+/** The counts of a {@link ContextLengthExceededError}, in tokens. */
+export interface ContextLimitCounts {
+  contextSize: number
+  promptTokens: number
+  maxTokens: number
+}
+
 /** A tensor is not `{ name, dtype, shape, data }` with a supported dtype and matching byte length. */
 export class TensorMalformedError extends InvalidInputError<'ERR_TENSOR_MALFORMED'> {
   readonly code = 'ERR_TENSOR_MALFORMED' as const
@@ -180,6 +207,7 @@ export type GpuRuntimeError =
   | GgufFormatError
   | UnknownModelError
   | InvalidRequestError
+  | ContextLengthExceededError
   | TensorMalformedError
   | TensorShapeError
   | GraphInvalidError

@@ -61,7 +61,7 @@ export {
   type LlamaBackendLoadErrorType,
 } from './llm/llama-backend.js'
 export { type LlamaBinaryProbe, probeLlamaBinary } from './llm/llama-binary.js'
-export { TOOLS_PROMPT_BYTES, toolsPrompt, toolsPromptBytesBound } from './llm/llama-grammar.js'
+export { toolsPrompt } from './llm/llama-grammar.js'
 export { createOpenAiBackend, OPENAI_DEFAULT_FEATURES, type OpenAiBackendInit } from './llm/openai-backend.js'
 export { type PullModelOptions, pullModel } from './llm/pull.js'
 export {
@@ -73,7 +73,7 @@ export {
 } from './llm/request.js'
 export { defaultThreads, selectLlamaGpu } from './llm/select-gpu.js'
 export { readSseData } from './llm/sse.js'
-export { StopFilter, StoppingEmitter } from './llm/stop.js'
+export { StoppingEmitter } from './llm/stop.js'
 export {
   type CreateGenerationStreamOptions,
   createGenerationStream,
@@ -98,16 +98,15 @@ export {
   type OnnxNode,
   type OnnxValueInfo,
 } from './tensor/onnx-proto.js'
-export { DTYPE_BYTES, elementCount, float32Tensor, readFloat32, validateTensor } from './tensor/tensor.js'
+export { DTYPE_BYTES, elementCount, float32Tensor, validateTensor } from './tensor/tensor.js'
 export type * from './types.js'
 export {
   type ConstraintsFromWireErrorType,
   constraintsFromWire,
-  constraintsToWire,
+  contextLimitOf,
   type DtypeFromWireErrorType,
   dtypeFromWire,
   dtypeToWire,
-  type GenerationConstraints,
   gpuInfo,
   jobErrorCode,
   rejectReason,

@@ -177,6 +177,10 @@ class LocalRuntime implements Runtime {
     return this.backendOf.get(model)?.features(model) ?? []
   }
 
+  contextSize(model: string): number | undefined {
+    return this.backendOf.get(model)?.contextSize(model)
+  }
+
   embeddingModels(): string[] {
     return this.models().filter((m) => this.backendOf.get(m)?.canEmbed(m) === true)
   }

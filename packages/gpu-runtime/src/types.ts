@@ -4,11 +4,19 @@
  * what capacity it measured, and the errors each call can throw.
  * Implementations live in their own files.
  */
-import type { FeatureName } from '@cocoon-mesh/protocol'
+import type {
+  ChatTurn as ChatMessage,
+  FeatureName,
+  GenerationConstraints,
+  Tensor,
+  TensorDType,
+  ToolCall,
+} from '@cocoon-mesh/protocol'
 import type { ComponentLogger } from '@libp2p/interface'
 import type { Reservation } from './admission.js'
 import type {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   EmbeddingUnsupportedError,
   FeatureUnsupportedError,
@@ -34,15 +42,23 @@ import type {
   UpstreamUnreachableError,
 } from './errors.js'
 
+// the job shapes a client shares, defined in the protocol so that it need not install a runtime
+export type {
+  ChatTurn as ChatMessage,
+  GenerationConstraints,
+  JsonSchema,
+  ResponseFormat,
+  Tensor,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '@cocoon-mesh/protocol'
+/** The element type of a {@link Tensor}. */
+export type DType = TensorDType
+
 // ---------------------------------------------------------------- LLM jobs
 
-/** One chat message; `role` is usually `system`, `user` or `assistant`. */
-export interface ChatMessage {
-  role: string
-  content: string
-}
-
-export interface GenerateRequest {
+export interface GenerateRequest extends GenerationConstraints {
   /** The model name as configured (see {@link LlmModelConfig.name}). */
   model: string
   /** A raw completion prompt. Exactly one of `prompt` and `messages` is set. */
@@ -61,63 +77,12 @@ export interface GenerateRequest {
    * tokens count as prompt tokens.
    */
   continuation?: string
-  /**
-   * Generation ends before the first occurrence of any of these (at most 4,
-   * each 1-128 characters); the stop string is not emitted and the finish
-   * reason is `stop`. Text that could still become a stop string is held back.
-   */
-  stop?: string[]
-  /** Nucleus sampling in (0, 1]; default 1 (off). */
-  topP?: number
-  /** [-2, 2]: lowers the odds of any token already generated; default 0. */
-  presencePenalty?: number
-  /** [-2, 2]: lowers the odds of a token by how often it was generated; default 0. */
-  frequencyPenalty?: number
-  /** The shape the completion must have, enforced while decoding. Not with `tools`. */
-  responseFormat?: ResponseFormat
-  /** Functions the model may call (at most 32); see {@link ToolChoice}. */
-  tools?: ToolDefinition[]
-  /** Default `auto` when `tools` are given. */
-  toolChoice?: ToolChoice
   /** Aborting stops generation within one token and rejects with `AbortedError`. */
   signal?: AbortSignal
   /** Unix ms; past it, generation stops and rejects with `DeadlineExceededError`. */
   deadline?: number
   /** The place {@link Runtime.reserve} held for this job: admission then never finds the queue full. */
   reservation?: Reservation
-}
-
-/** A JSON schema as a plain JSON object. */
-export type JsonSchema = { [key: string]: unknown }
-
-/**
- * `json_object`: the completion is one JSON object. `json_schema`: the
- * completion is JSON valid against `schema`. `grammar`: the completion is
- * text of a GBNF grammar (llama.cpp's grammar format).
- */
-export type ResponseFormat =
-  | { type: 'json_object' }
-  | { type: 'json_schema'; schema: JsonSchema }
-  | { type: 'grammar'; grammar: string }
-
-/** A function the model may call: `parameters` is the JSON schema of its arguments (default: any object). */
-export interface ToolDefinition {
-  name: string
-  description?: string
-  parameters?: JsonSchema
-}
-
-/**
- * `auto`: the model answers in text or calls a tool; `none`: tools are
- * ignored; `required`: it calls one of the tools; `{ name }`: it calls that one.
- */
-export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
-
-/** A function call the model produced; `arguments` is JSON text that validates against the tool's parameters. */
-export interface ToolCall {
-  id: string
-  name: string
-  arguments: string
 }
 
 /** What {@link LlmBackend.generate} throws synchronously. */
@@ -170,6 +135,7 @@ export type GenerationStreamErrorType =
   | AbortedError
   | DeadlineExceededError
   | InvalidRequestError
+  | ContextLengthExceededError
   | UnknownModelError
   | GenerationError
   | ModelNotFoundError
@@ -239,6 +205,11 @@ export interface LlmBackend {
   models(): string[]
   /** The features this backend honours for `model` (see `FEATURE_NAMES`). */
   features(model: string): FeatureName[]
+  /**
+   * The context size of `model` in tokens (prompt plus completion), when
+   * known: a loaded llama model's, or an upstream's as configured.
+   */
+  contextSize(model: string): number | undefined
   /** Whether {@link embed} can serve `model`. */
   canEmbed(model: string): boolean
   /**
@@ -256,16 +227,6 @@ export interface LlmBackend {
 }
 
 // ------------------------------------------------------------- tensor jobs
-
-export type DType = 'float32' | 'float16' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool'
-
-/** A dense tensor; `data` is little-endian, row-major, `byteLength = prod(shape) * size(dtype)`. */
-export interface Tensor {
-  name: string
-  dtype: DType
-  shape: number[]
-  data: Uint8Array
-}
 
 export type TensorOp = 'matmul' | 'onnx'
 
@@ -419,6 +380,12 @@ export interface OpenAiModelConfig {
    * Ollama accept; add `grammar` for vLLM's `guided_grammar`).
    */
   features?: FeatureName[]
+  /**
+   * The upstream's context size for this model in tokens, stated in offers
+   * (default: not stated). The upstream still decides; this only lets a
+   * client refuse a `max_tokens` that cannot fit before sending the job.
+   */
+  contextSize?: number
   /** The upstream serves `/v1/embeddings` for this model (default false). */
   embeddings?: boolean
 }
@@ -508,6 +475,8 @@ export interface Runtime {
   generate(request: GenerateRequest): GenerationStream
   /** The features `model` honours (see {@link LlmBackend.features}); empty for an unknown model. */
   features(model: string): FeatureName[]
+  /** The context size of `model` in tokens when known (see {@link LlmBackend.contextSize}). */
+  contextSize(model: string): number | undefined
   /** The LLM model names that can embed. */
   embeddingModels(): string[]
   /**

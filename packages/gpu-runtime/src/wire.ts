@@ -5,17 +5,20 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  type ContextLimit,
+  type GenerationConstraints,
   type GpuInfo,
   JobErrorCode,
-  type LlmParams,
   OutputConstraintKind,
   RejectReason,
   type TensorHeader,
+  type WireConstraints,
   DType as WireDType,
   type Usage as WireUsage,
 } from '@cocoon-mesh/protocol'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   EmbeddingUnsupportedError,
   GraphTooLargeError,
@@ -29,15 +32,7 @@ import {
   UnknownModelError,
 } from './errors.js'
 import { describeCompute } from './hardware.js'
-import type {
-  DType,
-  GenerateRequest,
-  HardwareInfo,
-  JsonSchema,
-  ResponseFormat,
-  Tensor,
-  Usage,
-} from './types.js'
+import type { DType, HardwareInfo, JsonSchema, Tensor, Usage } from './types.js'
 
 const TO_WIRE: Record<DType, WireDType> = {
   float32: WireDType.DTYPE_FLOAT32,
@@ -111,6 +106,13 @@ export function jobErrorCode(error: unknown): JobErrorCode {
   return JobErrorCode.JOB_ERROR_CODE_INTERNAL
 }
 
+/** The JobError's context limit of a prompt over the context (the error's counts), else undefined. */
+export function contextLimitOf(error: unknown): ContextLimit | undefined {
+  if (!(error instanceof ContextLengthExceededError)) return undefined
+  const { contextSize, promptTokens, maxTokens } = error
+  return { contextSize, promptTokens, maxTokens }
+}
+
 /** Maps an error thrown synchronously by `generate()` / admission to a JobReject reason, by class. */
 export function rejectReason(error: unknown): RejectReason {
   if (
@@ -123,57 +125,6 @@ export function rejectReason(error: unknown): RejectReason {
     return RejectReason.REJECT_REASON_UNKNOWN_MODEL
   if (error instanceof DeadlineExceededError) return RejectReason.REJECT_REASON_DEADLINE_IMPOSSIBLE
   return RejectReason.REJECT_REASON_BAD_REQUEST
-}
-
-/** The generation options beyond prompt and sampling basics, as the runtime takes them. */
-export type GenerationConstraints = Pick<
-  GenerateRequest,
-  'stop' | 'topP' | 'presencePenalty' | 'frequencyPenalty' | 'responseFormat' | 'tools' | 'toolChoice'
->
-
-type WireConstraints = Pick<
-  LlmParams,
-  | 'stop'
-  | 'topP'
-  | 'presencePenalty'
-  | 'frequencyPenalty'
-  | 'constraint'
-  | 'tools'
-  | 'toolChoice'
-  | 'toolChoiceName'
->
-
-function constraintToWire(format: ResponseFormat | undefined): LlmParams['constraint'] {
-  if (format === undefined) return undefined
-  const none = { jsonSchema: '', grammar: '' }
-  if (format.type === 'json_object')
-    return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_OBJECT }
-  if (format.type === 'json_schema')
-    return {
-      ...none,
-      kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_JSON_SCHEMA,
-      jsonSchema: JSON.stringify(format.schema),
-    }
-  return { ...none, kind: OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR, grammar: format.grammar }
-}
-
-/** The LlmParams fields for a job's constraints (unset ones as protobuf defaults). */
-export function constraintsToWire(c: GenerationConstraints): WireConstraints {
-  const choice = c.toolChoice
-  return {
-    stop: c.stop ?? [],
-    topP: c.topP ?? 0,
-    presencePenalty: c.presencePenalty ?? 0,
-    frequencyPenalty: c.frequencyPenalty ?? 0,
-    constraint: constraintToWire(c.responseFormat),
-    tools: (c.tools ?? []).map((t) => ({
-      name: t.name,
-      description: t.description ?? '',
-      parameters: t.parameters === undefined ? '' : JSON.stringify(t.parameters),
-    })),
-    toolChoice: choice === undefined ? '' : typeof choice === 'object' ? 'function' : choice,
-    toolChoiceName: typeof choice === 'object' ? choice.name : '',
-  }
 }
 
 /** The errors {@link constraintsFromWire} throws. */

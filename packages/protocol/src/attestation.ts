@@ -15,7 +15,7 @@
  * prefix: it is the one part whose length varies, and the settlement key is
  * last, so the split is unambiguous.
  */
-import { createHash } from 'node:crypto'
+import { sha512 } from '#platform'
 import { InvalidFieldError } from './errors.js'
 import { ED25519_PUBLIC_KEY_BYTES, MAX_PEER_ID_BYTES } from './limits.js'
 
@@ -51,11 +51,10 @@ export function attestationReportData(
     })
   }
   const length = new Uint8Array([peerPublicKey.byteLength >> 8, peerPublicKey.byteLength & 0xff])
-  const digest = createHash('sha512')
-    .update(textEncoder.encode(ATTESTATION_REPORT_DATA_DOMAIN))
-    .update(length)
-    .update(peerPublicKey)
-    .update(settlementPublicKey)
-    .digest()
-  return new Uint8Array(digest)
+  return sha512(
+    textEncoder.encode(ATTESTATION_REPORT_DATA_DOMAIN),
+    length,
+    peerPublicKey,
+    settlementPublicKey,
+  )
 }

@@ -45,7 +45,9 @@ export function requiredFeatures(request: Pick<JobRequest, 'kind' | 'llm'>): Fea
   if (llm.presencePenalty !== 0 || llm.frequencyPenalty !== 0) needed.push('penalties')
   const constraint = llm.constraint === undefined ? undefined : CONSTRAINT_FEATURE[llm.constraint.kind]
   if (constraint !== undefined) needed.push(constraint)
-  if (llm.tools.length > 0 && llm.toolChoice !== 'none') needed.push('tools')
+  // an earlier call or result in the conversation is rendered only by a backend with tools
+  const toolTurns = llm.messages.some((m) => m.role === 'tool' || m.toolCalls.length > 0)
+  if ((llm.tools.length > 0 && llm.toolChoice !== 'none') || toolTurns) needed.push('tools')
   return needed
 }
 

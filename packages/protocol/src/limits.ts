@@ -111,10 +111,18 @@ export const MAX_SCHEMA_BYTES = 32 * KiB
 export const MAX_TOOLS = 32
 /** Longest tool name: letters, digits, `_` and `-`, as OpenAI's API allows. */
 export const MAX_TOOL_NAME_LENGTH = 64
+/** Longest tool call id (OpenAI's are 29 characters; others use longer ones). */
+export const MAX_TOOL_CALL_ID_LENGTH = 128
 /** Longest tool description, in UTF-16 code units. */
 export const MAX_TOOL_DESCRIPTION_LENGTH = 1024
 /** Most texts one embedding job may embed. */
 export const MAX_EMBEDDING_INPUTS = 256
+/**
+ * Largest context size, in tokens, an offer or a JobError's ContextLimit may
+ * state: far above any model served today, low enough that a count past it
+ * is a lie, not a model.
+ */
+export const MAX_CONTEXT_SIZE = 16 * 1024 * 1024
 /** Most feature names an offer may list, and the longest name. */
 export const MAX_OFFER_FEATURES = 16
 export const MAX_FEATURE_NAME_LENGTH = 32

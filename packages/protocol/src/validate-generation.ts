@@ -6,6 +6,7 @@
  */
 import { InvalidFieldError } from './errors.js'
 import {
+  type ChatMessage,
   type EmbeddingParams,
   type LlmParams,
   type OutputConstraint,
@@ -17,6 +18,7 @@ import {
   MAX_SCHEMA_BYTES,
   MAX_STOP_LENGTH,
   MAX_STOP_SEQUENCES,
+  MAX_TOOL_CALL_ID_LENGTH,
   MAX_TOOL_DESCRIPTION_LENGTH,
   MAX_TOOL_NAME_LENGTH,
   MAX_TOOLS,
@@ -38,8 +40,52 @@ export function validateLlmConstraints(llm: LlmParams): void {
   if (llm.constraint !== undefined) checkConstraint(llm.constraint)
   checkTools(llm.tools)
   checkToolChoice(llm)
+  checkToolTurns(llm.messages)
   if (llm.constraint !== undefined && llm.tools.length > 0 && llm.toolChoice !== 'none') {
     throw invalid('llm.constraint', 'set together with tools', 'either an output constraint or tools')
+  }
+}
+
+/**
+ * The tool turns of a conversation: calls only on assistant turns, at most
+ * MAX_TOOLS per turn, each with a bounded id, a tool name and JSON-object
+ * arguments; a call id only on a `tool` turn, and one on every `tool` turn.
+ */
+function checkToolTurns(messages: readonly ChatMessage[]): void {
+  for (const [i, m] of messages.entries()) {
+    const at = `llm.messages[${i}]`
+    if (m.toolCalls.length > 0 && m.role !== 'assistant')
+      throw invalid(
+        `${at}.toolCalls`,
+        `set on a ${m.role.slice(0, 16)} turn`,
+        'tool calls only on assistant turns',
+      )
+    if (m.toolCalls.length > MAX_TOOLS)
+      throw invalid(`${at}.toolCalls`, `${m.toolCalls.length} calls`, `at most ${MAX_TOOLS}`)
+    for (const call of m.toolCalls) {
+      if (call.id.length === 0 || call.id.length > MAX_TOOL_CALL_ID_LENGTH)
+        throw invalid(`${at}.toolCalls[].id`, `${call.id.length} characters`, `1..${MAX_TOOL_CALL_ID_LENGTH}`)
+      if (!TOOL_NAME.test(call.name) || call.name.length > MAX_TOOL_NAME_LENGTH)
+        throw invalid(
+          `${at}.toolCalls[].name`,
+          'not a tool name',
+          `1-${MAX_TOOL_NAME_LENGTH} of [A-Za-z0-9_-]`,
+        )
+      checkJsonObjectText(`${at}.toolCalls[].arguments`, call.arguments)
+    }
+    const isResult = m.role === 'tool'
+    if (isResult !== (m.toolCallId !== ''))
+      throw invalid(
+        `${at}.toolCallId`,
+        isResult ? 'empty on a tool turn' : `set on a ${m.role.slice(0, 16)} turn`,
+        'a call id on tool turns only',
+      )
+    if (m.toolCallId.length > MAX_TOOL_CALL_ID_LENGTH)
+      throw invalid(
+        `${at}.toolCallId`,
+        `${m.toolCallId.length} characters`,
+        `at most ${MAX_TOOL_CALL_ID_LENGTH}`,
+      )
   }
 }
 
@@ -59,7 +105,7 @@ function checkRange(field: string, value: number, min: number, max: number): voi
 }
 
 function checkJsonObjectText(field: string, text: string): void {
-  const bytes = Buffer.byteLength(text, 'utf8')
+  const bytes = utf8Bytes(text)
   if (bytes > MAX_SCHEMA_BYTES) throw invalid(field, `${bytes} bytes`, `at most ${MAX_SCHEMA_BYTES} bytes`)
   let parsed: unknown
   try {
@@ -79,7 +125,7 @@ function checkConstraint(constraint: OutputConstraint): void {
     throw invalid('llm.constraint.jsonSchema', `set with kind ${kind}`, 'a schema only for JSON_SCHEMA')
   }
   if (kind === OutputConstraintKind.OUTPUT_CONSTRAINT_KIND_GRAMMAR) {
-    const bytes = Buffer.byteLength(grammar, 'utf8')
+    const bytes = utf8Bytes(grammar)
     if (bytes === 0 || bytes > MAX_SCHEMA_BYTES)
       throw invalid(
         'llm.constraint.grammar',
@@ -146,4 +192,11 @@ export function validateEmbeddingParams(embedding: EmbeddingParams): void {
     throw invalid('embedding.inputs', `${n} inputs`, `1..${MAX_EMBEDDING_INPUTS} texts`)
   for (const input of embedding.inputs)
     if (input.length === 0) throw invalid('embedding.inputs[]', 'empty', 'a non-empty text')
+}
+
+const textEncoder = new TextEncoder()
+
+/** UTF-8 length of `text` (lone surrogates count as U+FFFD, 3 bytes, as on the wire). */
+function utf8Bytes(text: string): number {
+  return textEncoder.encode(text).byteLength
 }

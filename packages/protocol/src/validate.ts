@@ -24,6 +24,7 @@ import {
   MAX_ATTESTATION_BYTES,
   MAX_CLOCK_DRIFT_MS,
   MAX_CONCURRENCY,
+  MAX_CONTEXT_SIZE,
   MAX_FEATURE_NAME_LENGTH,
   MAX_GPU_MODEL_LENGTH,
   MAX_JOB_ID_LENGTH,
@@ -160,6 +161,12 @@ export function validateOfferSchema(offer: Offer): Offer {
   }
   checkOfferAddrs(offer.addrs)
   checkOfferFeatures(offer.features)
+  if (offer.contextSize > MAX_CONTEXT_SIZE)
+    throw invalid(
+      'contextSize',
+      String(offer.contextSize),
+      `0 (not stated) or up to ${MAX_CONTEXT_SIZE} tokens`,
+    )
   checkSignatureShape(offer.signature)
   return offer
 }

@@ -58,6 +58,7 @@ export const offerArb: fc.Arbitrary<Offer> = fc.record({
   settlementKey: bytes(32),
   addrs: fc.array(bytes(32), { maxLength: 3 }),
   features: fc.array(str(12), { maxLength: 3 }),
+  contextSize: fc.integer({ min: 0, max: 16 * 1024 * 1024 }),
   signature: bytes(64),
 })
 
@@ -102,7 +103,15 @@ const jobRequestArb = fc.record({
   llm: fc.option(
     fc.record({
       prompt: str(200),
-      messages: fc.array(fc.record({ role: str(10), content: str(200) }), { maxLength: 4 }),
+      messages: fc.array(
+        fc.record({
+          role: str(10),
+          content: str(200),
+          toolCalls: fc.array(fc.record({ id: str(8), name: str(10), arguments: str(40) }), { maxLength: 2 }),
+          toolCallId: str(16),
+        }),
+        { maxLength: 4 },
+      ),
       maxTokens: u32,
       temperature: f64,
       seed: u32,

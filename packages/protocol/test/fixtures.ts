@@ -39,6 +39,7 @@ export function sampleOffer(overrides: Partial<Offer> = {}): Offer {
     settlementKey: new Uint8Array(32).fill(7),
     addrs: [],
     features: [],
+    contextSize: 0,
     signature: new Uint8Array(0),
     ...overrides,
   }
@@ -91,7 +92,7 @@ export function sampleJobRequest(overrides: Partial<JobRequest> = {}): JobReques
     deadline: BigInt(NOW + 60_000),
     llm: {
       prompt: '',
-      messages: [{ role: 'user', content: 'hello' }],
+      messages: [{ role: 'user', content: 'hello', toolCalls: [], toolCallId: '' }],
       maxTokens: 64,
       temperature: 0,
       seed: 1,

@@ -166,6 +166,77 @@ export class ChannelProofError extends CocoonError<'ERR_CHANNEL_PROOF'> {
   }
 }
 
+/** Which side's key a channel would hold: the client's voucher key or the provider's settlement key. */
+export type ChannelKeyRole = 'client' | 'provider'
+
+/**
+ * A channel key is not a usable ed25519 public key (wrong length, not a
+ * curve point, or a small-order point anyone can forge signatures for).
+ * `role` says whose key it is.
+ */
+export class InvalidChannelKeyError extends CocoonError<'ERR_INVALID_CHANNEL_KEY'> {
+  readonly code = 'ERR_INVALID_CHANNEL_KEY' as const
+  override readonly name = 'InvalidChannelKeyError'
+  readonly role: ChannelKeyRole
+
+  constructor(role: ChannelKeyRole, shortMessage: string, options: CocoonErrorOptions = {}) {
+    super(shortMessage, options)
+    this.role = role
+  }
+}
+
+/** A channel deposit below the least the contract credits (`CHANNEL_MIN_DEPOSIT`). */
+export class DepositTooLowError extends CocoonError<'ERR_DEPOSIT_TOO_LOW'> {
+  readonly code = 'ERR_DEPOSIT_TOO_LOW' as const
+  override readonly name = 'DepositTooLowError'
+  /** nanoTON asked for. */
+  readonly deposit: bigint
+  /** nanoTON the contract needs at least. */
+  readonly minimum: bigint
+
+  constructor(deposit: bigint, minimum: bigint, shortMessage: string, options: CocoonErrorOptions = {}) {
+    super(shortMessage, options)
+    this.deposit = deposit
+    this.minimum = minimum
+  }
+}
+
+/** A user-friendly address carrying the test-only flag in a mainnet transaction. */
+export class WrongNetworkAddressError extends CocoonError<'ERR_WRONG_NETWORK_ADDRESS'> {
+  readonly code = 'ERR_WRONG_NETWORK_ADDRESS' as const
+  override readonly name = 'WrongNetworkAddressError'
+}
+
+/** A wallet transaction whose `validUntil` is not in the future: every wallet would refuse it. */
+export class TransactionExpiredError extends CocoonError<'ERR_TRANSACTION_EXPIRED'> {
+  readonly code = 'ERR_TRANSACTION_EXPIRED' as const
+  override readonly name = 'TransactionExpiredError'
+}
+
+/**
+ * The contract at a channel's address is not the channel that was asked for
+ * (other parties, keys, id or exit delay), or it is closed or exiting.
+ */
+export class ChannelStateMismatchError extends CocoonError<'ERR_CHANNEL_STATE_MISMATCH'> {
+  readonly code = 'ERR_CHANNEL_STATE_MISMATCH' as const
+  override readonly name = 'ChannelStateMismatchError'
+}
+
+/** The user declined the transaction in their wallet: nothing was sent. */
+export class WalletDeclinedError extends CocoonError<'ERR_WALLET_DECLINED'> {
+  readonly code = 'ERR_WALLET_DECLINED' as const
+  override readonly name = 'WalletDeclinedError'
+}
+
+/**
+ * The connected wallet did not send the transaction for another reason
+ * (not connected, another network, a request it does not support, its own failure).
+ */
+export class WalletTransactionError extends CocoonError<'ERR_WALLET_TRANSACTION'> {
+  readonly code = 'ERR_WALLET_TRANSACTION' as const
+  override readonly name = 'WalletTransactionError'
+}
+
 /** Every error settlement throws. */
 export type SettlementError =
   | VoucherSignatureError
@@ -186,6 +257,13 @@ export type SettlementError =
   | DevnetRequestError
   | WalletError
   | InvalidSettlementInputError
+  | InvalidChannelKeyError
+  | DepositTooLowError
+  | WrongNetworkAddressError
+  | TransactionExpiredError
+  | ChannelStateMismatchError
+  | WalletDeclinedError
+  | WalletTransactionError
 
 /** The codes of {@link SettlementError}. */
 export type SettlementErrorCode = SettlementError['code']

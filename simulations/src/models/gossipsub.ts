@@ -106,7 +106,9 @@ export function propagate(
   q.push(0, KIND_MESH, origin, -1)
   while (q.pop(ev)) {
     const u = ev.a
-    if (done[u] === 1 || ev.time > (arrival[u] as number)) continue
+    // arrival holds float32: compare in float32 too, or a copy whose time rounds down when
+    // stored would count as stale when it is popped, and only lazy pull would deliver it
+    if (done[u] === 1 || Math.fround(ev.time) > (arrival[u] as number)) continue
     done[u] = 1
     arrival[u] = ev.time
     if (ev.kind === KIND_PULL) pulled++
@@ -120,7 +122,7 @@ export function propagate(
       if (latency.loss > 0 && rng.chance(latency.loss)) continue
       const t = ev.time + oneWay(latency, rng, ru, peers.region[v] as number)
       // only a copy that would arrive first can matter (Dijkstra relaxation)
-      if (t >= (arrival[v] as number)) continue
+      if (Math.fround(t) >= (arrival[v] as number)) continue
       arrival[v] = t
       q.push(t, KIND_MESH, v, u)
     }

@@ -1,4 +1,4 @@
-import type { OrderBookVerifier } from '@cocoon-mesh/peer'
+import type { OrderBookVerifier } from '@cocoon-mesh/client/market'
 import {
   type Offer,
   type OfferCancel,

@@ -1,6 +1,7 @@
 /** Picking a provider for a job: the ranked walk, probes, admission, and the start of execution. */
+
+import { estimateJobCost, type JobSize, withinMaxPrice } from '@cocoon-mesh/client/matching'
 import { type Admission, QueueFullError, type Release } from '@cocoon-mesh/gpu-runtime'
-import { estimateJobCost, type JobSize, withinMaxPrice } from '@cocoon-mesh/peer'
 import { lookup } from '../models/kademlia.js'
 import { reliableRoundTrip } from '../network/latency.js'
 import { pathTransferMs, reachable } from '../network/nat.js'

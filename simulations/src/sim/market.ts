@@ -1,13 +1,11 @@
 import {
   buildOffer,
-  type MatchResult,
   nextSequence,
   type OfferTemplate,
-  providerIdOf,
-  rankOffers,
   republishDelay,
   validateOrderBookMessage,
-} from '@cocoon-mesh/peer'
+} from '@cocoon-mesh/client/market'
+import { type MatchResult, providerIdOf, rankOffers } from '@cocoon-mesh/client/matching'
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
 import { buildMesh, propagate } from '../models/gossipsub.js'
 import type { SimCrypto } from './crypto.js'

@@ -1,5 +1,5 @@
 /** What a job ends as: done and paid, timed out, provider gone, dial failed; retries and channel settlement. */
-import { llmUsageCost, type ProviderOutcome } from '@cocoon-mesh/peer'
+import { llmUsageCost, type ProviderOutcome } from '@cocoon-mesh/client/matching'
 import { decideClaim, TYPICAL_CLAIM_FEE } from '@cocoon-mesh/settlement'
 import { KIND_OVERCLAIM } from './events.js'
 import { assign } from './jobs.js'

@@ -1,4 +1,4 @@
-import { providerIdOf } from '@cocoon-mesh/peer'
+import { providerIdOf } from '@cocoon-mesh/client/matching'
 import type { EventHandler } from '../engine/engine.js'
 import { sessionLength } from '../network/churn.js'
 import { ROLE_RELAY } from '../network/peers.js'

@@ -1,5 +1,6 @@
 /** Construction of a run's world: random streams, peer table, provider kinds, client groups, observers. */
-import { OfferBook, ProviderRecords, RateLimiter } from '@cocoon-mesh/peer'
+import { OfferBook, RateLimiter } from '@cocoon-mesh/client/market'
+import { ProviderRecords } from '@cocoon-mesh/client/matching'
 import { type Rng, substream } from '../engine/prng.js'
 import { assignRelays } from '../network/nat.js'
 import { createPeerTable, type PeerTable, ROLE_RELAY } from '../network/peers.js'

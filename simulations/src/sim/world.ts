@@ -1,5 +1,6 @@
+import type { OfferBook, RateLimiter } from '@cocoon-mesh/client/market'
+import type { ProviderRecords, RankedOffer } from '@cocoon-mesh/client/matching'
 import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
-import type { OfferBook, ProviderRecords, RankedOffer, RateLimiter } from '@cocoon-mesh/peer'
 import { Engine } from '../engine/engine.js'
 import { pickWeighted, type Rng, substream } from '../engine/prng.js'
 import { buildDht, type Dht } from '../models/kademlia.js'

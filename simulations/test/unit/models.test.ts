@@ -29,6 +29,16 @@ describe('gossipsub model', () => {
     expect(prop.pulled).toBe(0) // without loss every peer gets it by eager push first
   })
 
+  it('delivers by eager push alone when link delays are not whole milliseconds (jitter)', () => {
+    const p = peers(2000)
+    const jittery: LatencyModel = { matrix: [[20.3]], jitter: 0.3, loss: 0 }
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    const prop = propagate(mesh, p, jittery, gossip, new Rng(3), 0)
+    expect(prop.pulled).toBe(0)
+    const pushOnly = propagate(mesh, p, jittery, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
+    expect(pushOnly.arrival.every((t) => Number.isFinite(t))).toBe(true)
+  })
+
   it('recovers lost copies through IHAVE/IWANT at heartbeats', () => {
     const p = peers(2000)
     const lossy: LatencyModel = { ...latency, loss: 0.6 }

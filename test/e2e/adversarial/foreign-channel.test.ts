@@ -20,7 +20,8 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadOrCreateWalletMnemonic, TonChainClient, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { TonChainClient, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic } from '@cocoon-mesh/settlement/node'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI as cli, ProcessGroup, stop } from '../../../test-support/cli-processes.ts'
 import { useDevnetFixture } from '../support/devnet-fixture.js'

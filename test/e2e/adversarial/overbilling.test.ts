@@ -9,14 +9,8 @@
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  createLightPeer,
-  type JobUsage,
-  type LightPeer,
-  type LocalMesh,
-  startGateway,
-  startLocalMesh,
-} from '@cocoon-mesh/peer'
+import { createLightPeer, type JobUsage, type LightPeer } from '@cocoon-mesh/client'
+import { type LocalMesh, startGateway, startLocalMesh } from '@cocoon-mesh/peer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { connectToOfferedProviders, waitForOffers } from '../support/offers.js'

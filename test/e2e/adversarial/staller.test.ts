@@ -8,13 +8,8 @@
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  createLightPeer,
-  type JobUsage,
-  type LightPeer,
-  type LocalMesh,
-  startLocalMesh,
-} from '@cocoon-mesh/peer'
+import { createLightPeer, type JobUsage, type LightPeer } from '@cocoon-mesh/client'
+import { type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { waitForOffers } from '../support/offers.js'

@@ -9,7 +9,8 @@
  */
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createLightPeer, type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
+import { createLightPeer } from '@cocoon-mesh/client'
+import { type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { waitForEvent } from '../../../test-support/wait.ts'

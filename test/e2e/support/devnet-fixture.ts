@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Devnet, startDevnet } from '@cocoon-mesh/settlement'
+import { type Devnet, startDevnet } from '@cocoon-mesh/settlement/devnet'
 import { afterAll, beforeAll } from 'vitest'
 import { runCleanups } from '../../../test-support/cleanup.ts'
 

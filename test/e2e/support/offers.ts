@@ -1,4 +1,4 @@
-import { DiscoveryFailedError, type LightPeer } from '@cocoon-mesh/peer'
+import { DiscoveryFailedError, type LightPeer } from '@cocoon-mesh/client'
 import { multiaddr } from '@multiformats/multiaddr'
 import { waitForEvents } from '../../../test-support/wait.ts'
 

@@ -2,13 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import {
-  loadOrCreateWalletMnemonic,
   type NodeWallet,
   sendFromWallet,
   type TonChainClient,
-  VoucherStore,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { toNano } from '@ton/core'
 import { expect } from 'vitest'
 import { CLI as cli, cocoon, type Proc, type ProcessGroup } from '../../../test-support/cli-processes.ts'
@@ -102,8 +101,14 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
     return { home, peerId, wallet }
   }
 
-  /** Starts `cocoon node start --provide` on the provider's home; resolves once it listens with payments on. */
-  async function startProvider(provider: Provider): Promise<{ node: Proc; address: string }> {
+  /**
+   * Starts `cocoon node start --provide` (with `extraArgs`) on the provider's home;
+   * resolves once it listens with payments on.
+   */
+  async function startProvider(
+    provider: Provider,
+    extraArgs: string[] = [],
+  ): Promise<{ node: Proc; address: string }> {
     const node = procs.spawn(`node ${provider.home}`, [
       cli,
       'node',
@@ -113,6 +118,7 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
       '--provide',
       '--chain-endpoint',
       fx.devnet.endpoint,
+      ...extraArgs,
     ])
     await node.until((ls) => ls.some((l) => l.startsWith('listening /ip4/127.0.0.1/tcp/')), 'listening')
     expect(node.lines).toContain(
@@ -159,7 +165,7 @@ export function paidNodes(fx: DevnetFixture, procs: ProcessGroup) {
 
   /** The client's persisted high-water mark (its process must have exited: the store is single-process). */
   async function clientSigned(home: string, channel: string): Promise<bigint> {
-    const store = await VoucherStore.open(join(home, 'settlement'))
+    const store = await openVoucherStore(join(home, 'settlement'))
     try {
       return (await store.clientChannel(channel))?.signed ?? 0n
     } finally {

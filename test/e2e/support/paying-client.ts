@@ -16,14 +16,14 @@
  * Run: `node test/e2e/support/paying-client.ts '<PayingClientArgs as JSON>'`
  * (Node 24 strips the types; the packages resolve to their built dist/).
  */
-import { channelLookup, createLightPeer } from '@cocoon-mesh/peer'
+import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
 import {
   type ClientPaymentSession,
   type ClientPayments,
   clientPayments,
-  openSettlementContext,
   type VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openSettlementContext } from '@cocoon-mesh/settlement/node'
 import { waitForOffers } from './offers.ts'
 
 export interface PayingClientArgs {

@@ -31,7 +31,8 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { collateralFromJson } from '../collateral.js'
 import { dcapEvidence } from '../evidence.js'
 import { createTestCa } from '../testing/test-ca.js'
-import { VerdictCache, verifyEvidence } from '../verify.js'
+import { VerdictCache } from '../verdict-cache.js'
+import { verifyEvidence } from '../verify.js'
 
 const DURATION_MS = Number(process.env.COCOON_BENCH_MS ?? 1500)
 const FIXTURE_DIR = new URL('../../test/fixtures/tdx/', import.meta.url)
@@ -66,6 +67,7 @@ async function offerVerifyRate(): Promise<number> {
     jobKinds: ['llm'],
     models: ['tiny'],
     features: [],
+    contextSize: 0,
     maxConcurrency: 1,
     region: 'eu',
     payoutAddress: '',

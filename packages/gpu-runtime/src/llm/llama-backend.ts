@@ -18,9 +18,9 @@ import type {
 } from 'node-llama-cpp'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
   GenerationError,
-  InvalidRequestError,
   type ModelCorruptError,
   type ModelLoadError,
   type ModelNotFoundError,
@@ -29,6 +29,7 @@ import {
   UnknownModelError,
 } from '../errors.js'
 import type {
+  ChatMessage,
   EmbedRequest,
   EmbedResult,
   FinishReason,
@@ -48,6 +49,8 @@ import {
   type LlamaConstraint,
   llamaConstraint,
   parseToolCall,
+  toolCallText,
+  toolResultText,
   toolsPrompt,
 } from './llama-grammar.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
@@ -140,6 +143,10 @@ class NodeLlamaBackend implements LlamaBackend {
 
   canEmbed(model: string): boolean {
     return this.configs.has(model)
+  }
+
+  contextSize(model: string): number | undefined {
+    return this.ready.get(model)?.context.contextSize
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -333,11 +340,16 @@ function throwIfStopped(request: EmbedRequest, now: () => number): void {
     throw new DeadlineExceededError('Embedding deadline passed')
 }
 
+/** Throws ContextLengthExceededError when the rendered prompt plus maxTokens do not fit the model's context. */
 function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptTokens: number): void {
   const contextSize = m.context.contextSize
-  if (promptTokens + request.maxTokens > contextSize) {
-    throw new InvalidRequestError('Prompt and maxTokens exceed the context size', {
-      details: `${promptTokens} prompt tokens + ${request.maxTokens} maxTokens > ${contextSize} context tokens of ${request.model}. Shorten the prompt or lower maxTokens.`,
+  const { maxTokens } = request
+  if (promptTokens + maxTokens > contextSize) {
+    throw new ContextLengthExceededError(`The prompt and maxTokens exceed the context of ${request.model}`, {
+      contextSize,
+      promptTokens,
+      maxTokens,
+      details: `${promptTokens} prompt tokens + ${maxTokens} maxTokens > ${contextSize} context tokens. Shorten the prompt or lower maxTokens.`,
     })
   }
 }
@@ -468,17 +480,35 @@ class TokenText {
   }
 }
 
+/**
+ * The messages as node-llama-cpp history: an assistant's tool calls follow
+ * its text in its turn, and a tool's result is a user turn naming the call.
+ */
+function chatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const names = new Map<string, string>()
+  return messages.map((message): ChatHistoryItem => {
+    if (message.role === 'system') return { type: 'system', text: message.content }
+    if (message.role === 'assistant') {
+      const calls = message.toolCalls ?? []
+      for (const call of calls) names.set(call.id, call.name)
+      const parts = [message.content, ...calls.map(toolCallText)].filter((p) => p !== '')
+      return { type: 'model', response: [parts.join('\n')] }
+    }
+    if (message.role === 'tool' && message.toolCallId !== undefined) {
+      const id = message.toolCallId
+      return { type: 'user', text: toolResultText(names.get(id), id, message.content) }
+    }
+    return { type: 'user', text: message.content }
+  })
+}
+
 function tokenizeRequest(m: LoadedLlamaModel, request: GenerateRequest): Token[] {
   const { model } = m
   const continuation = request.continuation ?? ''
   const tools = usesTools(request) ? toolsPrompt(request.tools ?? []) : undefined
   if (request.messages !== undefined) {
     const history: ChatHistoryItem[] = tools === undefined ? [] : [{ type: 'system', text: tools }]
-    for (const message of request.messages) {
-      if (message.role === 'system') history.push({ type: 'system', text: message.content })
-      else if (message.role === 'assistant') history.push({ type: 'model', response: [message.content] })
-      else history.push({ type: 'user', text: message.content })
-    }
+    history.push(...chatHistory(request.messages))
     history.push({ type: 'model', response: continuation === '' ? [] : [continuation] })
     const wrapper = m.chatWrapper
     const { contextText } = wrapper.generateContextState({ chatHistory: history })

@@ -122,25 +122,6 @@ async function toolConstraint(llama: Llama, request: GenerateRequest): Promise<L
   return { grammar, tools, toolMode: 'auto', endsWithBlankLines: true }
 }
 
-/** Bytes {@link toolsPrompt} adds around the tools' own text: once, and per tool. */
-export const TOOLS_PROMPT_BYTES = { fixed: 192, perTool: 64 } as const
-
-/**
- * The most UTF-8 bytes {@link toolsPrompt} can have for tools whose name,
- * description and parameters (JSON text) are given: what a client adds to
- * the prompt tokens it lets a provider bill.
- */
-export function toolsPromptBytesBound(
-  tools: ReadonlyArray<{ name: string; description: string; parameters: string }>,
-): number {
-  const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
-  return tools.reduce<number>(
-    (n, t) =>
-      n + TOOLS_PROMPT_BYTES.perTool + bytes(t.name) + bytes(t.description) + bytes(t.parameters || '{}'),
-    TOOLS_PROMPT_BYTES.fixed,
-  )
-}
-
 /**
  * A system message listing the tools, so the model knows what it may call
  * and in which shape (the grammar enforces the shape either way).
@@ -152,6 +133,22 @@ export function toolsPrompt(tools: readonly ToolDefinition[]): string {
     parameters: t.parameters ?? {},
   }))
   return `You can call these functions:\n${JSON.stringify(list)}\nTo call one, answer with only a JSON object {"name": <function name>, "arguments": <arguments object>}.`
+}
+
+/**
+ * An earlier tool call as the model's own turn: the JSON object `toolsPrompt`
+ * tells it to answer with, so the history shows it the shape it is held to
+ * (node-llama-cpp's function-call items would render another syntax, which
+ * the grammar then forbids).
+ */
+export function toolCallText(call: Pick<ToolCall, 'name' | 'arguments'>): string {
+  const args = call.arguments.trim() === '' ? '{}' : call.arguments
+  return `{"name": ${JSON.stringify(call.name)}, "arguments": ${args}}`
+}
+
+/** A tool's result as the turn that follows the call: which call it answers, then the result. */
+export function toolResultText(name: string | undefined, callId: string, content: string): string {
+  return `Result of the call ${callId}${name === undefined ? '' : ` to ${name}`}:\n${content}`
 }
 
 /**

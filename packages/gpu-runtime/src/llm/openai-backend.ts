@@ -14,7 +14,6 @@ import {
   RuntimeClosedError,
   UnknownModelError,
   UpstreamProtocolError,
-  UpstreamStatusError,
   UpstreamUnreachableError,
 } from '../errors.js'
 import type {
@@ -40,6 +39,8 @@ import {
   type ProducerBackend,
   type StreamProducerContext,
 } from './stream.js'
+import { upstreamError } from './upstream-error.js'
+import { upstreamMessage } from './upstream-message.js'
 
 export interface OpenAiBackendInit {
   models: OpenAiModelConfig[]
@@ -121,6 +122,10 @@ class OpenAiBackend implements LlmBackend, ProducerBackend {
 
   canEmbed(model: string): boolean {
     return this.configs.get(model)?.embeddings === true
+  }
+
+  contextSize(model: string): number | undefined {
+    return this.configs.get(model)?.contextSize
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -217,6 +222,8 @@ interface UpstreamRequest {
   base: string
   url: string
   chat: boolean
+  /** The job's maxTokens (the body's `max_tokens`). */
+  maxTokens: number
   body: Record<string, unknown>
 }
 
@@ -235,7 +242,7 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
   if (request.seed !== undefined) body.seed = request.seed
   Object.assign(body, constraintFields(request))
   if (chat) {
-    const messages = (request.messages ?? []).map((m) => ({ role: m.role, content: m.content }))
+    const messages: Array<Record<string, unknown>> = (request.messages ?? []).map(upstreamMessage)
     if (request.continuation !== undefined && request.continuation !== '') {
       messages.push({ role: 'assistant', content: request.continuation })
       body.continue_final_message = true
@@ -245,7 +252,7 @@ function upstreamRequest(config: OpenAiModelConfig, request: GenerateRequest): U
   } else {
     body.prompt = `${request.prompt ?? ''}${request.continuation ?? ''}`
   }
-  return { base, url, chat, body }
+  return { base, url, chat, maxTokens: request.maxTokens, body }
 }
 
 /** The OpenAI API fields of the request's stop strings, sampling, output format and tools. */
@@ -317,9 +324,13 @@ async function post(
   if (!response.ok || response.body === null) {
     // The body only adds detail to the status error; an unreadable one leaves it out.
     const text = await response.text().catch(() => '')
-    throw new UpstreamStatusError(`Upstream ${base} answered ${response.status}`, {
+    throw upstreamError({
       status: response.status,
-      details: `POST ${url}: ${response.status} ${response.statusText} ${text.slice(0, 500)}`,
+      statusText: response.statusText,
+      url,
+      text,
+      maxTokens: upstream.maxTokens,
+      ...(config.contextSize === undefined ? {} : { contextSize: config.contextSize }),
     })
   }
   return response.body

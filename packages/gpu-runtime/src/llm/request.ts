@@ -8,7 +8,7 @@ import {
   MAX_TOOLS,
 } from '@cocoon-mesh/protocol'
 import { FeatureUnsupportedError, InvalidRequestError } from '../errors.js'
-import type { GenerateRequest, JsonSchema } from '../types.js'
+import type { ChatMessage, GenerateRequest, JsonSchema } from '../types.js'
 
 const bad = (what: string, details: string): never => {
   throw new InvalidRequestError(`Invalid generate request: ${what}`, { details })
@@ -39,7 +39,7 @@ export function validateGenerateRequest(request: GenerateRequest): void {
       if (typeof m?.role !== 'string' || typeof m?.content !== 'string') {
         bad(`messages[${i}]`, 'Each message needs string role and content.')
       }
-      chars += m.content.length + m.role.length
+      chars += m.content.length + m.role.length + toolTurnChars(m, i)
     }
   }
   if (request.continuation !== undefined) {
@@ -71,6 +71,34 @@ export function validateGenerateRequest(request: GenerateRequest): void {
   }
   validateSampling(request)
   validateStructure(request)
+}
+
+/**
+ * Checks a message's tool fields (calls only on assistant turns, a call id
+ * on every `tool` turn and nowhere else) and returns the characters they add.
+ */
+function toolTurnChars(m: ChatMessage, i: number): number {
+  const calls = m.toolCalls ?? []
+  if (!Array.isArray(calls) || (calls.length > 0 && m.role !== 'assistant'))
+    bad(`messages[${i}].toolCalls`, 'Only an assistant message carries tool calls.')
+  let chars = 0
+  for (const call of calls) {
+    if (typeof call?.id !== 'string' || typeof call.name !== 'string' || typeof call.arguments !== 'string')
+      bad(`messages[${i}].toolCalls`, 'Each tool call needs string id, name and arguments.')
+    chars += call.id.length + call.name.length + call.arguments.length
+  }
+  const isResult = m.role === 'tool'
+  if (isResult !== (typeof m.toolCallId === 'string' && m.toolCallId !== ''))
+    bad(
+      `messages[${i}].toolCallId`,
+      'A tool message names the call it answers in toolCallId; other messages do not.',
+    )
+  return chars + (m.toolCallId?.length ?? 0)
+}
+
+/** Whether the conversation holds an earlier tool call or result: only a backend with `tools` can render it. */
+export function hasToolTurns(request: GenerateRequest): boolean {
+  return (request.messages ?? []).some((m) => m.role === 'tool' || (m.toolCalls?.length ?? 0) > 0)
 }
 
 function validateSampling(request: GenerateRequest): void {
@@ -163,7 +191,7 @@ export function requestFeatures(request: GenerateRequest): FeatureName[] {
   if (request.topP !== undefined && request.topP !== 1) needed.push('top_p')
   if ((request.presencePenalty ?? 0) !== 0 || (request.frequencyPenalty ?? 0) !== 0) needed.push('penalties')
   if (request.responseFormat !== undefined) needed.push(request.responseFormat.type)
-  if (usesTools(request)) needed.push('tools')
+  if (usesTools(request) || hasToolTurns(request)) needed.push('tools')
   return needed
 }
 

@@ -2,6 +2,7 @@
  * Tensor validation and conversion between the wire form (`Tensor`: bytes +
  * dtype + shape) and onnxruntime tensors.
  */
+import { alignedBuffer } from '@cocoon-mesh/protocol'
 import type { Tensor as OrtTensor } from 'onnxruntime-node'
 import { TensorMalformedError, TensorTooLargeError } from '../errors.js'
 import type { DType, Tensor } from '../types.js'
@@ -64,18 +65,10 @@ export function validateTensor(tensor: Tensor, maxBytes: number): void {
   }
 }
 
-/** A copy of the bytes in a fresh, aligned buffer when needed. */
-function aligned(data: Uint8Array, alignment: number): ArrayBuffer {
-  if (data.byteOffset % alignment === 0 && data.buffer instanceof ArrayBuffer) {
-    return data.buffer
-  }
-  return data.slice().buffer as ArrayBuffer
-}
-
 function typedView(dtype: DType, data: Uint8Array): OrtTensor['data'] {
   const size = DTYPE_BYTES[dtype]
   const n = data.byteLength / size
-  const buf = aligned(data, size)
+  const buf = alignedBuffer(data, size)
   const offset = data.byteOffset % size === 0 && buf === data.buffer ? data.byteOffset : 0
   switch (dtype) {
     case 'float32':
@@ -132,12 +125,4 @@ export function float32Tensor(name: string, shape: number[], values: Float32Arra
     shape,
     data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
   }
-}
-
-export function readFloat32(tensor: Tensor): Float32Array {
-  return new Float32Array(
-    aligned(tensor.data, 4),
-    tensor.data.byteOffset % 4 === 0 ? tensor.data.byteOffset : 0,
-    tensor.data.byteLength / 4,
-  )
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortedError,
+  ContextLengthExceededError,
   DeadlineExceededError,
+  InvalidInputError,
   InvalidRequestError,
   ModelCorruptError,
   ModelNotFoundError,
@@ -171,6 +173,17 @@ describe('node-llama-cpp backend on the generated tiny model', () => {
     expect(() => backend.generate({ model: 'tiny', maxTokens: 5 })).toThrow(InvalidRequestError)
     expect(() => backend.generate({ model: 'tiny', prompt: 'x', maxTokens: 0 })).toThrow(InvalidRequestError)
     expect(() => backend.generate({ model: 'nope', prompt: 'x', maxTokens: 1 })).toThrow(UnknownModelError)
+    const call = { id: 'call_1', name: 'f', arguments: '{}' }
+    for (const messages of [
+      [{ role: 'tool', content: 'a result that names no call' }],
+      [{ role: 'user', content: 'x', toolCallId: 'call_1' }],
+      [{ role: 'user', content: 'x', toolCalls: [call] }],
+    ]) {
+      expect(
+        () => backend.generate({ model: 'tiny', messages, maxTokens: 1 }),
+        JSON.stringify(messages),
+      ).toThrow(InvalidRequestError)
+    }
     await expect(
       collect(backend.generate({ model: 'missing', prompt: 'x', maxTokens: 1 })),
     ).rejects.toBeInstanceOf(ModelNotFoundError)
@@ -185,9 +198,45 @@ describe('node-llama-cpp backend on the generated tiny model', () => {
     ).rejects.toBeInstanceOf(ModelCorruptError)
     await expect(
       collect(backend.generate({ model: 'tiny', prompt: 'x', maxTokens: 100_000 })),
-    ).rejects.toBeInstanceOf(InvalidRequestError)
+    ).rejects.toBeInstanceOf(ContextLengthExceededError)
     const ok = await collect(backend.generate({ model: 'tiny', prompt: 'still here', maxTokens: 3 }))
     expect(ok.chunks.reduce((n, c) => n + c.tokens, 0)).toBe(3)
+  })
+
+  it('a chat prompt over the context is ContextLengthExceededError counted by the model tokenizer', async () => {
+    const messages = [
+      { role: 'system', content: 'You answer briefly.' },
+      { role: 'user', content: 'word '.repeat(120) },
+    ]
+    const fits = backend.generate({ model: 'tiny', messages, maxTokens: 1 })
+    await collect(fits)
+    const promptTokens = (await fits.result).usage.promptTokens
+    expect(promptTokens).toBeGreaterThan(120)
+    expect(promptTokens).toBeLessThan(512)
+    expect(backend.contextSize('tiny')).toBe(512)
+
+    const maxTokens = 512 - promptTokens + 1
+    const over = collect(backend.generate({ model: 'tiny', messages, maxTokens }))
+    const error = await over.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ContextLengthExceededError)
+    expect(error).toBeInstanceOf(InvalidInputError)
+    expect(error).toMatchObject({ contextSize: 512, promptTokens, maxTokens })
+
+    // one token less fits exactly: generation starts (stopped after its first token)
+    const controller = new AbortController()
+    const edge = backend.generate({
+      model: 'tiny',
+      messages,
+      maxTokens: maxTokens - 1,
+      signal: controller.signal,
+    })
+    const first = await edge[Symbol.asyncIterator]().next()
+    controller.abort()
+    expect(first.done).toBe(false)
+    expect((await edge.result).usage.promptTokens).toBe(promptTokens)
   })
 
   it('a model larger than the memory limit is ModelTooLargeError', async () => {

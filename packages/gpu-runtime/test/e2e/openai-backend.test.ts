@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortedError,
+  ContextLengthExceededError,
+  InvalidRequestError,
   QueueFullError,
   UpstreamProtocolError,
   UpstreamStatusError,
@@ -19,6 +21,42 @@ interface Seen {
   auth: string | undefined
 }
 
+/** Context of the `short-*` upstream models, in tokens (one per word of the messages). */
+const SHORT_CONTEXT = 16
+
+/** The 400 a `short-*` model answers a prompt over its context with, in the dialect its name says. */
+function contextRefusal(body: Record<string, unknown>): unknown {
+  const model = String(body.model)
+  if (!model.startsWith('short-')) return undefined
+  const messages = body.messages as Array<{ content: string }>
+  const prompt = messages.reduce((n, m) => n + m.content.split(/\s+/).filter(Boolean).length, 0)
+  const completion = Number(body.max_tokens)
+  if (prompt + completion <= SHORT_CONTEXT) return undefined
+  const sentence = `This model's maximum context length is ${SHORT_CONTEXT} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`
+  if (model === 'short-openai')
+    return {
+      error: {
+        message: sentence,
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'context_length_exceeded',
+      },
+    }
+  if (model === 'short-vllm')
+    return { object: 'error', message: sentence, type: 'BadRequestError', code: 400 }
+  if (model === 'short-llama')
+    return {
+      error: {
+        code: 400,
+        message: 'the request exceeds the available context size, try increasing it',
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: prompt,
+        n_ctx: SHORT_CONTEXT,
+      },
+    }
+  return { error: { message: 'context too long', type: 'exceed_context_size_error' } }
+}
+
 /** A small OpenAI-format streaming server on 127.0.0.1:0. */
 function startUpstream(): Promise<{ server: Server; url: string; seen: Seen[]; closedEarly: () => number }> {
   const seen: Seen[] = []
@@ -31,6 +69,12 @@ function startUpstream(): Promise<{ server: Server; url: string; seen: Seen[]; c
     req.on('end', () => {
       const body = JSON.parse(raw) as Record<string, unknown>
       seen.push({ path: req.url ?? '', body, auth: req.headers.authorization })
+      const refusal = contextRefusal(body)
+      if (refusal !== undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(refusal))
+        return
+      }
       if (body.model === 'broken') {
         res.writeHead(503, { 'content-type': 'application/json' })
         res.end('{"error":{"message":"model is loading"}}')
@@ -116,6 +160,11 @@ describe('OpenAI-compatible upstream backend', () => {
         { kind: 'openai', name: 'broken', baseUrl: upstream.url },
         { kind: 'openai', name: 'garbage', baseUrl: upstream.url },
         { kind: 'openai', name: 'down', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 },
+        ...['short-openai', 'short-vllm', 'short-llama', 'short-vague'].map((name) => ({
+          kind: 'openai' as const,
+          name,
+          baseUrl: upstream.url,
+        })),
       ],
     })
   })
@@ -193,6 +242,49 @@ describe('OpenAI-compatible upstream backend', () => {
     expect(error).toBeInstanceOf(UpstreamStatusError)
     expect(error.status).toBe(503)
     expect(error.details).toContain('model is loading')
+  })
+
+  it("an upstream's context refusal is ContextLengthExceededError with its counts, in each dialect", async () => {
+    const messages = [{ role: 'user', content: 'one two three four five six seven eight nine ten' }]
+    for (const model of ['short-openai', 'short-vllm', 'short-llama']) {
+      const error = await drain(backend.generate({ model, messages, maxTokens: 7 })).catch((e: unknown) => e)
+      expect(error, model).toBeInstanceOf(ContextLengthExceededError)
+      expect(error, model).toMatchObject({ contextSize: SHORT_CONTEXT, promptTokens: 10, maxTokens: 7 })
+    }
+    // a refusal without counts stays a caller fault, with the upstream's words
+    const vague = await drain(backend.generate({ model: 'short-vague', messages, maxTokens: 7 })).catch(
+      (e: unknown) => e,
+    )
+    expect(vague).toBeInstanceOf(InvalidRequestError)
+    expect((vague as InvalidRequestError).details).toContain('context too long')
+    // the same prompt with room for the completion streams
+    expect(await drain(backend.generate({ model: 'short-openai', messages, maxTokens: 6 }))).toContain('tok5')
+  })
+
+  it("passes a multi-turn tool conversation through in OpenAI's shape", async () => {
+    const toolCalls = [{ id: 'call_7', name: 'get_weather', arguments: '{"city":"oslo"}' }]
+    await drain(
+      backend.generate({
+        model: 'm',
+        maxTokens: 2,
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: '', toolCalls },
+          { role: 'tool', content: '{"t":3}', toolCallId: 'call_7' },
+        ],
+      }),
+    )
+    expect(upstream.seen.at(-1)?.body.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_7', type: 'function', function: { name: 'get_weather', arguments: '{"city":"oslo"}' } },
+        ],
+      },
+      { role: 'tool', content: '{"t":3}', tool_call_id: 'call_7' },
+    ])
   })
 
   it('invalid JSON in the stream is UpstreamProtocolError', async () => {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { readFloat32 } from '@cocoon-mesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CAPACITY_FILE } from '../../src/benchmark.js'
 import { AbortedError, ModelNotFoundError, QueueFullError, UnknownModelError } from '../../src/errors.js'
 import { createRuntime, TENSOR_LANE } from '../../src/runtime.js'
-import { float32Tensor, readFloat32 } from '../../src/tensor/tensor.js'
+import { float32Tensor } from '../../src/tensor/tensor.js'
 import type { Runtime, TokenChunk } from '../../src/types.js'
 import { cpuHardware, recordingLogger, tempDir, tinyModel } from '../helpers.js'
 

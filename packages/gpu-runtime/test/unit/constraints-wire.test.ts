@@ -1,11 +1,19 @@
-import { OutputConstraintKind, validateLlmConstraints } from '@cocoon-mesh/protocol'
+import {
+  constraintsToWire,
+  type GenerationConstraints,
+  messagesFromWire,
+  messagesToWire,
+  OutputConstraintKind,
+  toolsPromptBytesBound,
+  validateLlmConstraints,
+} from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
 import { FeatureUnsupportedError, InvalidRequestError } from '../../src/errors.js'
 import { checkGrammarSchema } from '../../src/llm/json-schema-subset.js'
-import { toolsPrompt, toolsPromptBytesBound } from '../../src/llm/llama-grammar.js'
+import { toolsPrompt } from '../../src/llm/llama-grammar.js'
 import { checkFeatures, requestFeatures, validateGenerateRequest } from '../../src/llm/request.js'
 import type { GenerateRequest } from '../../src/types.js'
-import { constraintsFromWire, constraintsToWire, type GenerationConstraints } from '../../src/wire.js'
+import { constraintsFromWire } from '../../src/wire.js'
 
 const base: GenerateRequest = { model: 'm', prompt: 'hi', maxTokens: 4 }
 const weather = {
@@ -15,6 +23,20 @@ const weather = {
 }
 
 describe('generation constraints on the wire', () => {
+  it('round-trips tool turns through the wire messages, and they need a backend with tools', () => {
+    const messages = [
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{}' }] },
+      { role: 'tool', content: '{"t":3}', toolCallId: 'call_1' },
+    ]
+    const wire = messagesToWire(messages)
+    expect(wire[0]).toEqual({ role: 'user', content: 'weather?', toolCalls: [], toolCallId: '' })
+    expect(messagesFromWire(wire)).toEqual(messages)
+    const request: GenerateRequest = { model: 'm', messages, maxTokens: 4 }
+    expect(requestFeatures(request)).toEqual(['tools'])
+    expect(() => checkFeatures(request, ['stop'], 'openai')).toThrow(FeatureUnsupportedError)
+  })
+
   it('round-trips every option through LlmParams, and the result passes protocol validation', () => {
     const all: GenerationConstraints[] = [
       { stop: ['\n', 'END'], topP: 0.5, presencePenalty: 1, frequencyPenalty: -0.5 },

@@ -1,3 +1,4 @@
+import { readFloat32 } from '@cocoon-mesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   GraphInvalidError,
@@ -9,7 +10,7 @@ import {
 import { mulberry32 } from '../../src/gguf/prng.js'
 import { createOnnxBackend, type OnnxTensorBackend } from '../../src/tensor/onnx-backend.js'
 import { encodeOnnxModel } from '../../src/tensor/onnx-proto.js'
-import { float32Tensor, readFloat32 } from '../../src/tensor/tensor.js'
+import { float32Tensor } from '../../src/tensor/tensor.js'
 import type { HardwareInfo } from '../../src/types.js'
 import { cpuHardware } from '../helpers.js'
 

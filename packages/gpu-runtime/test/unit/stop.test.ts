@@ -1,5 +1,6 @@
+import { StopFilter } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { StopFilter, StoppingEmitter } from '../../src/llm/stop.js'
+import { StoppingEmitter } from '../../src/llm/stop.js'
 import type { TokenChunk } from '../../src/types.js'
 
 /** Feeds `pieces` (one token each) through an emitter and returns what it emitted. */

@@ -13,6 +13,15 @@
 import { readFile } from 'node:fs/promises'
 import { collateralFromJson, dcapEvidence } from '@cocoon-mesh/attestation'
 import {
+  attestationTrust,
+  buildOffer,
+  OfferBook,
+  OrderBookIntake,
+  PeerPenalties,
+  RateLimiter,
+  signatureVerifier,
+} from '@cocoon-mesh/client/internal'
+import {
   encodeAttestationEvidence,
   encodeOrderBookMessage,
   type Offer,
@@ -24,13 +33,6 @@ import {
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import { signatureVerifier } from '../market/gossip-validation.js'
-import { OfferBook } from '../market/offer-book.js'
-import { buildOffer } from '../market/offer-factory.js'
-import { RateLimiter } from '../market/rate-limit.js'
-import { attestationTrust } from '../services/attestation-trust.js'
-import { OrderBookIntake } from '../services/order-book-intake.js'
-import { PeerPenalties } from '../services/penalties.js'
 
 /** Inside the fixture collateral's validity window. */
 const NOW = Date.parse('2025-07-01T00:00:00Z')

@@ -8,15 +8,18 @@ import { readFileSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import {
+  createPeer,
+  FrameWriter,
+  nodeNoiseCrypto,
+  readFrames,
+  TensorAssembler,
+} from '@cocoon-mesh/client/internal'
 import { DType } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { FrameWriter, readFrames } from '../jobs/frames.js'
-import { TensorAssembler } from '../jobs/tensors.js'
-import { createPeer } from '../peer/create-peer.js'
-import { nodeNoiseCrypto } from '../peer/noise-crypto.js'
 
 /**
  * Variants: `stock` is plain js-libp2p (TCP + default noise + default yamux),

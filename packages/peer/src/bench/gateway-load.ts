@@ -9,14 +9,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
+import { buildOffer, createLightPeer, createPeer } from '@cocoon-mesh/client/internal'
 import { createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { type Offer, reportBench } from '@cocoon-mesh/protocol'
 import { startGateway } from '../gateway/server.js'
 import { type JobService, jobService } from '../jobs/provider.js'
-import { buildOffer } from '../market/offer-factory.js'
-import { createPeer } from '../peer/create-peer.js'
-import type { CocoonPeer } from '../peer/types.js'
-import { createLightPeer } from '../sdk/light-peer.js'
 
 const MODEL = 'tiny'
 const REQUESTS = 200

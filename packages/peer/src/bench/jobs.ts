@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightPeer, type LightPeer } from '@cocoon-mesh/client/internal'
 import { createRuntime, float32Tensor, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { reportBench } from '@cocoon-mesh/protocol'
 import { startLocalMesh } from '../demo/mesh.js'
-import { createLightPeer, type LightPeer } from '../sdk/light-peer.js'
 
 const MODEL = 'tiny'
 const FRAME_PER_TOKEN_MODEL = 'tiny-frame-per-token'

@@ -6,11 +6,10 @@
  * every other peer directly (one /cocoon/offers request/response to each, in
  * parallel, dialing where not connected) — a direct-dial broadcast.
  */
+
+import type { CocoonPeer, OfferPublisherService } from '@cocoon-mesh/client/internal'
+import { createPeer, fetchOffers } from '@cocoon-mesh/client/internal'
 import { errorMessage, reportBench } from '@cocoon-mesh/protocol'
-import { createPeer } from '../peer/create-peer.js'
-import type { CocoonPeer } from '../peer/types.js'
-import type { OfferPublisherService } from '../services/offer-publisher.js'
-import { fetchOffers } from '../services/offers-protocol.js'
 
 const MODEL = 'bench-model'
 const prices = { perKPromptTokens: 100n, perKCompletionTokens: 200n, perTensorGflop: 0n }

@@ -8,11 +8,10 @@
  * failover asks for, `limit: 1`), and the full ranking of freshly decoded
  * offers (their provider ids not yet encoded).
  */
+
+import type { JobSize } from '@cocoon-mesh/client/internal'
+import { estimateJobCost, ProviderRecords, providerIdOf, rankOffers } from '@cocoon-mesh/client/internal'
 import { type Offer, reportBench, TrustTier } from '@cocoon-mesh/protocol'
-import { estimateJobCost } from '../matching/cost.js'
-import { providerIdOf, rankOffers } from '../matching/rank.js'
-import { ProviderRecords } from '../matching/records.js'
-import type { JobSize } from '../matching/types.js'
 
 const NOW = 1_700_000_000_000
 const JOB: JobSize = { kind: 'llm', promptTokens: 256, completionTokens: 256 }
@@ -37,6 +36,7 @@ function syntheticOffer(i: number): Offer {
     provider,
     jobKinds: ['llm'],
     features: [],
+    contextSize: 0,
     models: ['bench-model'],
     prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
     maxConcurrency: 1,

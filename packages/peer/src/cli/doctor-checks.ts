@@ -14,7 +14,8 @@ import {
   probeLlamaBinary,
 } from '@cocoon-mesh/gpu-runtime'
 import { describeError, errorLine } from '@cocoon-mesh/protocol'
-import { loadOrCreateWalletMnemonic, TonChainClient, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { TonChainClient, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic } from '@cocoon-mesh/settlement/node'
 import { tryGetNetConfig } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeConfig } from '../home/config.js'

@@ -14,15 +14,13 @@ import {
   type TeeDetection,
   verifyEvidence,
 } from '@cocoon-mesh/attestation'
+import type { OfferTemplate, OfferTrustVerifier } from '@cocoon-mesh/client/internal'
+import { attestationTrust, offerTrustOf, trustLabel } from '@cocoon-mesh/client/internal'
 import { errorLine, TrustTier } from '@cocoon-mesh/protocol'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
 import type { AttestationConfig } from '../home/attestation-config.js'
 import { attestationPolicyFromConfig, homePath } from '../home/attestation-policy.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
-import type { OfferTrustVerifier } from '../market/offer-trust.js'
-import { trustLabel } from '../market/offer-trust.js'
-import { attestationTrust, offerTrustOf } from '../services/attestation-trust.js'
 import type { NodeLog } from './node-log.js'
 
 /** The verifier a client command checks offers with: the policy of `config` (a home's `attestation` section). */

@@ -4,10 +4,9 @@
  * prints the operator's one-line form, `json` one JSON object per line
  * (`{"time", "event", ...fields}`) for log collectors.
  */
+
+import type { CocoonPeer, OfferBookChange, OfferTemplate } from '@cocoon-mesh/client/internal'
 import type { JobServiceEvent } from '../jobs/provider.js'
-import type { OfferBookChange } from '../market/offer-book.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
-import type { CocoonPeer } from '../peer/types.js'
 
 export type LogFormat = 'text' | 'json'
 
@@ -20,6 +19,7 @@ type OfferFields = { provider: string; models: readonly string[]; sequence: stri
 export interface NodeEvents {
   'peer-id': { peerId: string }
   metrics: { url: string }
+  dashboard: { url: string }
   listening: { address: string }
   'relay-address': { address: string }
   'relay-address-lost': { address: string }
@@ -56,6 +56,9 @@ export interface NodeEvents {
 
 export type NodeEventName = keyof NodeEvents
 
+/** One logged event with its fields, as a union an observer can switch on. */
+export type NodeEvent = { [E in NodeEventName]: { event: E; fields: NodeEvents[E] } }[NodeEventName]
+
 /** `text` on one line, runs of whitespace as one space. */
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
@@ -74,6 +77,7 @@ function offerText(type: string, f: OfferFields): string {
 const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   'peer-id': (f) => `peer-id ${f.peerId}`,
   metrics: (f) => `metrics ${f.url}`,
+  dashboard: (f) => `dashboard ${f.url}`,
   listening: (f) => `listening ${f.address}`,
   'relay-address': (f) => `relay-address ${f.address}`,
   'relay-address-lost': (f) => `relay-address-lost ${f.address}`,
@@ -124,24 +128,27 @@ export interface NodeLog {
 
 /**
  * A node log writing to `write` (one line per call, no newline) in `format`;
- * `now` stamps JSON events.
+ * `now` stamps JSON events; `observe` sees each event as it is logged (the dashboard).
  */
 export function createNodeLog(
   format: LogFormat,
   write: (line: string) => void,
   now: () => number = Date.now,
+  observe?: (e: NodeEvent) => void,
 ): NodeLog {
   const event = <E extends NodeEventName>(name: E, fields: NodeEvents[E]): void => {
     if (format === 'text') {
       write(TEXT[name](fields))
-      return
+    } else {
+      const { name: lineName, message } = fields as { name?: string; message?: string }
+      const record =
+        name === 'line'
+          ? { time: new Date(now()).toISOString(), event: lineName, message }
+          : { time: new Date(now()).toISOString(), event: name, ...fields }
+      write(JSON.stringify(record))
     }
-    const { name: lineName, message } = fields as { name?: string; message?: string }
-    const record =
-      name === 'line'
-        ? { time: new Date(now()).toISOString(), event: lineName, message }
-        : { time: new Date(now()).toISOString(), event: name, ...fields }
-    write(JSON.stringify(record))
+    // after the line is out: the log holds the event whatever its observer does
+    observe?.({ event: name, fields } as NodeEvent)
   }
   return {
     event,
@@ -201,13 +208,14 @@ function logOffer(
  */
 export function logStartup(
   peer: CocoonPeer,
-  about: { template: OfferTemplate | undefined; metricsUrl: string | undefined },
+  about: { template: OfferTemplate | undefined; metricsUrl: string | undefined; dashboardUrl?: string },
   log: NodeLog,
   changed: () => void,
 ): void {
-  const { template, metricsUrl } = about
+  const { template, metricsUrl, dashboardUrl } = about
   log.event('peer-id', { peerId: peer.libp2p.peerId.toString() })
   if (metricsUrl !== undefined) log.event('metrics', { url: metricsUrl })
+  if (dashboardUrl !== undefined) log.event('dashboard', { url: dashboardUrl })
   for (const addr of peer.libp2p.getMultiaddrs()) log.event('listening', { address: addr.toString() })
   if (template !== undefined)
     log.event('providing', { models: template.models, gpu: template.gpu?.model ?? 'cpu' })

@@ -1,12 +1,11 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
 
+import { type OfferTrust, providerKey, tierName } from '@cocoon-mesh/client/internal'
 import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
 import type { OfferSummary } from '../home/state.js'
-import { providerKey } from '../market/offer-book.js'
-import { type OfferTrust, tierName } from '../market/offer-trust.js'
 
 export interface NetworkFlags {
   listen?: string[]

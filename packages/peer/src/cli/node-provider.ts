@@ -1,6 +1,7 @@
 /** The provider half of a node: its offer template, settlement and job service, from the config. */
 
 import { join } from 'node:path'
+import type { OfferTemplate } from '@cocoon-mesh/client/internal'
 import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
 import { errorLine, type Prices, tierPrices } from '@cocoon-mesh/protocol'
 import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
@@ -15,10 +16,9 @@ import {
   type ProviderJobs,
   runtimeConfigFromHome,
 } from '../jobs/serve.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
 import { attestProvider } from './node-attestation.js'
 import { logJobEvent, type NodeLog } from './node-log.js'
-import { type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
+import { type ClaimPass, type ProviderSettlement, startProviderSettlement } from './provider-settlement.js'
 import type { RunNodeOptions } from './run-node.js'
 import type { Teardown } from './teardown.js'
 import { TEST_MODEL_ID } from './try-model.js'
@@ -30,6 +30,13 @@ export interface ProviderParts {
   jobs: ProviderJobs
 }
 
+/** Where the provider part reports: the node's metrics and logger, and the dashboard's claim feed. */
+export interface Observers {
+  metrics: Metrics | undefined
+  logger: ComponentLogger
+  onClaimPass?: (pass: ClaimPass) => void
+}
+
 /**
  * Starts the provider part: the offer template from the config, the
  * settlement (wallet, payments, claim timer) and the job runtime, each
@@ -39,7 +46,7 @@ export async function startProvider(
   options: RunNodeOptions,
   log: NodeLog,
   teardown: Teardown,
-  observe: { metrics: Metrics | undefined; logger: ComponentLogger },
+  observe: Observers,
 ): Promise<ProviderParts> {
   const template = await offerTemplateFromConfig(options.config)
   const settlement = await startSettlement(options, template, log, observe)
@@ -112,7 +119,7 @@ export async function startSettlement(
   options: RunNodeOptions,
   template: OfferTemplate,
   log: NodeLog,
-  observe: { metrics: Metrics | undefined; logger: ComponentLogger },
+  observe: Observers,
 ): Promise<ProviderSettlement> {
   // the wallet is the offers' payout address and settlement key; with a
   // chain endpoint jobs are paid through channels (and claimed on a timer), otherwise free
@@ -124,6 +131,7 @@ export async function startSettlement(
     log: log.line,
     logger: observe.logger,
     ...(observe.metrics === undefined ? {} : { metrics: observe.metrics }),
+    ...(observe.onClaimPass === undefined ? {} : { onClaimPass: observe.onClaimPass }),
     ...settlementFromConfig(options.config), // the config's "settlement" section
     ...options.settlement,
     ...(endpoint === undefined || endpoint === '' ? {} : { endpoint }),
@@ -200,6 +208,7 @@ export async function startJobs(
   }
   const capabilities = offerCapabilities(jobs.runtime, template.models)
   template.features = capabilities.features
+  template.contextSize = capabilities.contextSize
   if (capabilities.embeds) template.jobKinds = [...new Set([...(template.jobKinds ?? ['llm']), 'embedding'])]
   return jobs
 }

@@ -1,7 +1,7 @@
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import { errorLine } from '@cocoon-mesh/protocol'
 import type { Logger } from '@libp2p/interface'
 import { type NodeState, removeNodeState, writeNodeState } from '../home/state.js'
-import type { CocoonPeer } from '../peer/types.js'
 import { summarizeOffer } from './node-options.js'
 import type { ReachabilityTracker } from './reachability.js'
 
@@ -13,7 +13,8 @@ import type { ReachabilityTracker } from './reachability.js'
 export class NodeStateFile {
   readonly #home: string
   readonly #providing: boolean
-  readonly #startedAt = Date.now()
+  /** When the node started, ms. */
+  readonly startedAt = Date.now()
   #peer: CocoonPeer | undefined
   #reachability: ReachabilityTracker | undefined
   #log: Logger | undefined
@@ -52,30 +53,20 @@ export class NodeStateFile {
     const peer = this.#peer
     if (peer === undefined || this.#stopped) return
     try {
-      await writeNodeState(this.#home, this.#snapshot(peer))
+      await writeNodeState(
+        this.#home,
+        nodeStateSnapshot(peer, {
+          startedAt: this.startedAt,
+          providing: this.#providing,
+          reachability: this.#reachability,
+        }),
+      )
       this.#written = true
       this.#failing = false
     } catch (error) {
       this.#log?.error('writing the node state file failed - %e', error)
       if (!this.#failing) this.#report?.(`state-file-failed ${errorLine(error)}`)
       this.#failing = true
-    }
-  }
-
-  #snapshot(peer: CocoonPeer): NodeState {
-    const own = peer.libp2p.services.offerPublisher?.current
-    return {
-      pid: process.pid,
-      peerId: peer.libp2p.peerId.toString(),
-      startedAt: this.#startedAt,
-      updatedAt: Date.now(),
-      addresses: peer.libp2p.getMultiaddrs().map(String),
-      connectedPeers: [...new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString()))],
-      providing: this.#providing,
-      models: peer.orderBook.watching(),
-      ...(own === undefined ? {} : { ownOffer: summarizeOffer(own, peer.orderBook.trustOf(own)) }),
-      offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
-      ...(this.#reachability === undefined ? {} : { reachability: this.#reachability.snapshot() }),
     }
   }
 
@@ -89,5 +80,26 @@ export class NodeStateFile {
   async remove(): Promise<void> {
     this.stop()
     if (this.#written) await removeNodeState(this.#home)
+  }
+}
+
+/** What `cocoon status` shows of a running peer: identity, addresses, peers, its own offer and its book. */
+export function nodeStateSnapshot(
+  peer: CocoonPeer,
+  about: { startedAt: number; providing: boolean; reachability?: ReachabilityTracker | undefined },
+): NodeState {
+  const own = peer.libp2p.services.offerPublisher?.current
+  return {
+    pid: process.pid,
+    peerId: peer.libp2p.peerId.toString(),
+    startedAt: about.startedAt,
+    updatedAt: Date.now(),
+    addresses: peer.libp2p.getMultiaddrs().map(String),
+    connectedPeers: [...new Set(peer.libp2p.getConnections().map((c) => c.remotePeer.toString()))],
+    providing: about.providing,
+    models: peer.orderBook.watching(),
+    ...(own === undefined ? {} : { ownOffer: summarizeOffer(own, peer.orderBook.trustOf(own)) }),
+    offers: peer.orderBook.entries().map((e) => summarizeOffer(e.offer, e.trust)),
+    ...(about.reachability === undefined ? {} : { reachability: about.reachability.snapshot() }),
   }
 }

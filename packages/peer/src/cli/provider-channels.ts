@@ -1,9 +1,9 @@
 import { errorLine } from '@cocoon-mesh/protocol'
-import {
-  type ChannelMetaRecord,
-  discoverProviderChannels,
-  type SettlementContext,
-} from '@cocoon-mesh/settlement'
+import { type ChannelMetaRecord, discoverProviderChannels } from '@cocoon-mesh/settlement'
+import type { SettlementContext } from '@cocoon-mesh/settlement/node'
+
+/** What reading a provider's channels needs: its wallet, the chain, its voucher store. */
+export type ProviderLedger = Pick<SettlementContext, 'wallet' | 'chain' | 'store'>
 
 /** The channels a chain scan found and recorded, or why the scan failed. */
 export interface ProviderChannelScan {
@@ -19,7 +19,7 @@ export interface ProviderChannelScan {
  * the new ones in the store as provider channels, so a channel a client
  * opened from another machine is listed before any job arrives.
  */
-export async function recordProviderChannels(ctx: SettlementContext): Promise<ProviderChannelScan> {
+export async function recordProviderChannels(ctx: ProviderLedger): Promise<ProviderChannelScan> {
   let found: Awaited<ReturnType<typeof discoverProviderChannels>>
   try {
     found = await discoverProviderChannels({

@@ -5,19 +5,23 @@ import {
   type ClaimOutcome,
   type ClaimPolicyConfig,
   chainChannelTerms,
-  type LoadOrCreateWalletMnemonicErrorType,
-  loadOrCreateWalletMnemonic,
   type NodeWallet,
   type ProviderPayments,
   providerPayments,
   runClaims,
   TonChainClient,
-  VoucherStore,
+  type VoucherStore,
   WalletError,
   walletFromMnemonic,
 } from '@cocoon-mesh/settlement'
+import {
+  type LoadOrCreateWalletMnemonicErrorType,
+  loadOrCreateWalletMnemonic,
+  openVoucherStore,
+} from '@cocoon-mesh/settlement/node'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { settlementMetrics } from '../metrics/settlement-metrics.js'
+import type { ProviderLedger } from './provider-channels.js'
 
 export interface ProviderSettlementOptions {
   home: string
@@ -49,12 +53,19 @@ export interface ProviderSettlementOptions {
   metrics?: Metrics
   /** The node's logger: claim passes log under `cocoon:settlement:claims` on it. */
   logger?: ComponentLogger
+  /** Called after each claim pass with its outcomes, or why the whole pass failed (the node's dashboard). */
+  onClaimPass?: (pass: ClaimPass) => void
 }
+
+/** One claim pass as it ended: each channel's outcome, or the error that stopped the pass. */
+export type ClaimPass = { at: number; outcomes: ClaimOutcome[] } | { at: number; error: string }
 
 export interface ProviderSettlement {
   wallet: NodeWallet
   /** Undefined without a chain endpoint: the node serves for free. */
   payments: ProviderPayments | undefined
+  /** The wallet, chain and voucher store earnings are read from; undefined without a chain endpoint. */
+  ledger: ProviderLedger | undefined
   /** Runs one claim pass now (also what the timer runs). */
   claim(): Promise<ClaimOutcome[]>
   /** Stops the claim timer, waits for a running pass, closes the voucher store. */
@@ -81,7 +92,7 @@ export async function startProviderSettlement(
 ): Promise<ProviderSettlement> {
   const wallet = await walletFromMnemonic((await loadOrCreateWalletMnemonic(options.home)).mnemonic)
   if (options.endpoint === undefined)
-    return { wallet, payments: undefined, claim: async () => [], close: async () => {} }
+    return { wallet, payments: undefined, ledger: undefined, claim: async () => [], close: async () => {} }
   const log = options.log ?? (() => {})
   const chain = new TonChainClient({
     endpoint: options.endpoint,
@@ -90,7 +101,7 @@ export async function startProviderSettlement(
   })
   let store: VoucherStore
   try {
-    store = await VoucherStore.open(join(options.home, 'settlement'))
+    store = await openVoucherStore(join(options.home, 'settlement'))
   } catch (cause) {
     throw new WalletError('cannot open the settlement store', {
       details: `${join(options.home, 'settlement')} is locked or unreadable; is another cocoon process (node, channel, earnings) using this home? (${errorMessage(cause)})`,
@@ -119,6 +130,7 @@ export async function startProviderSettlement(
       .then(
         (outcomes) => {
           metrics?.observeClaims(outcomes)
+          options.onClaimPass?.({ at: Date.now(), outcomes })
           for (const o of outcomes) {
             if (o.error !== undefined) log(`claim-failed ${o.channel} ${o.error.message}`)
             else log(`claimed ${o.channel} ${o.paid ?? 0n} reason=${o.reason ?? ''}`)
@@ -128,6 +140,7 @@ export async function startProviderSettlement(
         (error: unknown) => {
           metrics?.observeFailedPass()
           log(`claim-pass-failed ${errorLine(error)}`)
+          options.onClaimPass?.({ at: Date.now(), error: errorLine(error) })
           throw error
         },
       )
@@ -142,6 +155,7 @@ export async function startProviderSettlement(
   return {
     wallet,
     payments,
+    ledger: { wallet, chain, store },
     claim,
     async close() {
       clearInterval(timer)

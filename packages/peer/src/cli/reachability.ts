@@ -8,11 +8,12 @@
  * addresses), so "upgraded" stays 0 there: the count is what happened, not
  * a promise.
  */
+
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { NodeReachability } from '../home/state.js'
-import { isPublicIp } from '../peer/nat-services.js'
-import type { CocoonPeer } from '../peer/types.js'
+import { isPublicIp } from '../network/nat-services.js'
 
 const CIRCUIT = 'p2p-circuit'
 

@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import type { CocoonPeer, OfferTemplate, OfferTrustVerifier } from '@cocoon-mesh/client/internal'
+import { attestationTrust, createPeer } from '@cocoon-mesh/client/internal'
 import type { CreateRuntimeErrorType } from '@cocoon-mesh/gpu-runtime'
 import { errorLine } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Metrics, PrivateKey } from '@libp2p/interface'
@@ -6,6 +8,7 @@ import { peerLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
+import { DashboardFeed, type DashboardListenError, serveDashboard } from '../dashboard/index.js'
 import { attestationPolicyFromConfig } from '../home/attestation-policy.js'
 import type { NodeConfig } from '../home/config.js'
 import { withUninterruptedReads } from '../home/datastore.js'
@@ -17,20 +20,16 @@ import {
 } from '../home/errors.js'
 import { DATASTORE_DIR } from '../home/index.js'
 import type { ProviderJobs } from '../jobs/serve.js'
-import type { OfferTemplate } from '../market/offer-factory.js'
-import type { OfferTrustVerifier } from '../market/offer-trust.js'
 import {
   createNodeMetrics,
   type MetricsListenError,
   type NodeMetrics,
   startMetricsServer,
 } from '../metrics/index.js'
-import { createPeer } from '../peer/create-peer.js'
-import { RelayReservationsService } from '../peer/relay-reservations.js'
-import type { CocoonPeer } from '../peer/types.js'
-import { attestationTrust } from '../services/attestation-trust.js'
+import { natPlan } from '../network/nat-services.js'
+import { RelayReservationsService } from '../network/relay-reservations.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
-import { startProvider } from './node-provider.js'
+import { type ProviderParts, startProvider } from './node-provider.js'
 import { NodeStateFile } from './node-state-file.js'
 import type {
   ProviderSettlement,
@@ -61,6 +60,11 @@ export interface RunNodeOptions {
    * `http://127.0.0.1:<port>/metrics`; 0 picks a free port. Off when absent.
    */
   metricsPort?: number
+  /**
+   * Serve the web dashboard on `http://127.0.0.1:<port>/?token=<token>` (the
+   * URL is logged as a `dashboard <url>` event); 0 picks a free port. Off when absent.
+   */
+  dashboardPort?: number
   /** Credit window, voucher timeout, claim policy and claim interval. */
   settlement?: Pick<
     ProviderSettlementOptions,
@@ -79,7 +83,7 @@ export interface RunningNode {
 /**
  * What {@link runNode} throws: `--provide` without models, the provider's
  * wallet or store, a bad runtime config, the node not listening, the metrics
- * port taken, no bootstrap peer reachable, or LevelDB failing to open the
+ * or dashboard port taken, no bootstrap peer reachable, or LevelDB failing to open the
  * datastore. Everything it started is stopped again before it throws.
  */
 export type RunNodeErrorType =
@@ -88,6 +92,7 @@ export type RunNodeErrorType =
   | CreateRuntimeErrorType
   | ListenError
   | MetricsListenError
+  | DashboardListenError
   | BootstrapUnreachableError
   | Error
 
@@ -99,16 +104,20 @@ export type RunNodeErrorType =
  * @throws {RunNodeErrorType}
  */
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
+  // the dashboard's feed sees every event from the first, so the page knows what start-up did
+  const feed = options.dashboardPort === undefined ? undefined : new DashboardFeed()
   const log = createNodeLog(
     options.logFormat ?? 'text',
     options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    Date.now,
+    feed?.nodeEvent,
   )
   if (options.provide && options.config.provide.models.length === 0) throw noModelsError(options.home)
   const teardown = new Teardown((step, cause) =>
     log.event('cleanup-failed', { step, error: errorLine(cause) }),
   )
   try {
-    return await startNode(options, log, teardown)
+    return await startNode(options, { log, feed }, teardown)
   } catch (error) {
     // each failed step was logged by the teardown as it failed; the start-up error is what the caller sees
     await teardown.run().catch((cleanup: unknown) => {
@@ -130,7 +139,11 @@ function noModelsError(home: string): MalformedConfigError {
  * Starts the provider part (settlement, jobs), datastore, peer, state file and
  * metrics endpoint in order, each registering its stop on `teardown`, then joins the mesh.
  */
-async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardown): Promise<RunningNode> {
+async function startNode(
+  options: RunNodeOptions,
+  { log, feed }: { log: NodeLog; feed: DashboardFeed | undefined },
+  teardown: Teardown,
+): Promise<RunningNode> {
   // the policy this node verifies offers with, loaded first so a bad one fails before anything starts
   const trust = attestationTrust({
     policy: await attestationPolicyFromConfig(options.home, options.config.attestation),
@@ -142,7 +155,11 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
   const state = new NodeStateFile(options.home, options.provide)
   teardown.defer('state file', () => state.remove())
   const provider = options.provide
-    ? await startProvider(options, log, teardown, { metrics: telemetry?.metrics, logger })
+    ? await startProvider(options, log, teardown, {
+        metrics: telemetry?.metrics,
+        logger,
+        ...(feed === undefined ? {} : { onClaimPass: feed.claimPass }),
+      })
     : undefined
   const datastore = new LevelDatastore(join(options.home, DATASTORE_DIR))
   await datastore.open()
@@ -156,9 +173,6 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
     logger,
   })
   teardown.defer('peer', () => peer.stop()) // the offer publisher publishes its cancel in beforeStop
-  const metricsUrl =
-    telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
-  logStartup(peer, { template: provider?.template, metricsUrl }, log, () => state.schedule())
   const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, {
     relayAddress: (address, held) => {
       log.event(held ? 'relay-address' : 'relay-address-lost', { address })
@@ -172,6 +186,11 @@ async function startNode(options: RunNodeOptions, log: NodeLog, teardown: Teardo
     reservations.addEventListener('reservation:failed', (e) => log.event('relay-refused', e.detail))
   state.track(peer, log.line, reachability)
   teardown.defer('state updates', () => state.stop())
+  const metricsUrl =
+    telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
+  const dashboardUrl =
+    feed === undefined ? undefined : await dashboard(options, { peer, feed, provider, state }, teardown)
+  logStartup(peer, { template: provider?.template, metricsUrl, dashboardUrl }, log, () => state.schedule())
   await state.write()
   await joinMesh(peer, options.config.bootstrap)
   let shutdown: Promise<void> | undefined
@@ -205,13 +224,13 @@ async function startPeer(
       datastore: withUninterruptedReads(parts.datastore),
       listen: config.listen,
       bootstrap: config.bootstrap,
-      network: config.network,
       models: config.models,
       trust: parts.trust,
       ...(parts.template === undefined
         ? {}
         : { provide: parts.template, offerTtlMs: config.provide.offerTtlMs }),
-      ...(parts.jobs === undefined ? {} : { services: parts.jobs.services }),
+      // the full node's NAT traversal (relay server, reservations, AutoNAT, DCUtR, UPnP) beside the job service
+      services: { ...natPlan(config.network, config.listen, []).services, ...parts.jobs?.services },
       ...(parts.metrics === undefined ? {} : { metrics: parts.metrics }),
       logger: parts.logger,
     })
@@ -241,6 +260,26 @@ function listenError(error: unknown): ListenError {
 async function serveMetrics(telemetry: NodeMetrics, port: number, teardown: Teardown): Promise<string> {
   const server = await startMetricsServer({ registry: telemetry.registry, port })
   teardown.defer('metrics endpoint', () => server.close())
+  return server.url
+}
+
+/** Serves the node's dashboard; returns its URL with the access token. */
+async function dashboard(
+  options: RunNodeOptions,
+  parts: { peer: CocoonPeer; feed: DashboardFeed; provider: ProviderParts | undefined; state: NodeStateFile },
+  teardown: Teardown,
+): Promise<string> {
+  const server = await serveDashboard({
+    peer: parts.peer,
+    feed: parts.feed,
+    port: options.dashboardPort ?? 0,
+    home: options.home,
+    providing: options.provide,
+    startedAt: parts.state.startedAt,
+    ledger: parts.provider?.settlement.ledger,
+    jobs: parts.provider?.jobs,
+  })
+  teardown.defer('dashboard', () => server.close())
   return server.url
 }
 

@@ -3,19 +3,15 @@
  * deployed before the providers start (so they can send claims), and the
  * client's wallet, voucher store and channels.
  */
+import type { RankedOffer } from '@cocoon-mesh/client/internal'
+import { openChannel, readChannel, sendFromWallet, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { type Devnet, startDevnet } from '@cocoon-mesh/settlement/devnet'
 import {
-  type Devnet,
   loadOrCreateWalletMnemonic,
-  openChannel,
   openSettlementContext,
-  readChannel,
   type SettlementContext,
-  sendFromWallet,
-  startDevnet,
-  walletFromMnemonic,
-} from '@cocoon-mesh/settlement'
+} from '@cocoon-mesh/settlement/node'
 import { Address, toNano } from '@ton/core'
-import type { RankedOffer } from '../matching/types.js'
 
 export interface DemoChain {
   devnet: Devnet

@@ -4,19 +4,24 @@
  * a local TON devnet — runs a few jobs paid per chunk through payment
  * channels, SIGKILLs the serving provider mid-job to show failover, restarts it
  * from its home to show it loses no voucher, and prints who served what, at
- * what price and throughput, and what reached the chain.
+ * what price and throughput, and what reached the chain. `--serve` instead
+ * keeps a mesh up for a web page (see serve.ts); `--page <url>` names the page.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { clientPayments, VoucherStore } from '@cocoon-mesh/settlement'
+import { parseArgs } from 'node:util'
+import type { JobUsage, RankedOffer } from '@cocoon-mesh/client/internal'
+import { channelLookup, createLightPeer, type LightPeer } from '@cocoon-mesh/client/internal'
+import { clientPayments } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { fromNano, toNano } from '@ton/core'
-import type { JobUsage } from '../jobs/run-job.js'
-import type { RankedOffer } from '../matching/types.js'
-import { createLightPeer, type LightPeer } from '../sdk/light-peer.js'
-import { channelLookup } from '../sdk/payments.js'
 import { channelTotals, type DemoChain, openChannelTo, startDemoChain } from './chain.js'
 import { type LocalMesh, type MeshNode, startLocalMesh, startMeshNode } from './mesh.js'
+import { serveDemoMesh } from './serve.js'
+
+/** Where `npm run miniapp` serves the example page by default. */
+const DEFAULT_PAGE = 'http://127.0.0.1:8000/'
 
 const MODEL = 'tiny'
 /** nanoTON per 1000 prompt or completion tokens: 1 TON and 3 TON. */
@@ -231,7 +236,7 @@ async function waitForClaims(chain: DemoChain, channel: string): ReturnType<type
 
 /** The newest voucher a (stopped) provider's store holds for `channel`. */
 async function heldVoucher(storePath: string, channel: string): Promise<bigint> {
-  const store = await VoucherStore.open(storePath)
+  const store = await openVoucherStore(storePath)
   try {
     return (await store.providerChannel(channel))?.newest ?? 0n
   } finally {
@@ -296,7 +301,11 @@ function log(line: string): void {
 }
 
 try {
-  await main()
+  const { values } = parseArgs({
+    options: { serve: { type: 'boolean', default: false }, page: { type: 'string', default: DEFAULT_PAGE } },
+  })
+  if (values.serve) await serveDemoMesh(values.page)
+  else await main()
   process.exit(0)
 } catch (err) {
   process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createPeer } from '@cocoon-mesh/client/internal'
 import {
   type Capacity,
   createRuntime,
@@ -16,7 +17,6 @@ import { errorMessage, llmCost, markHandled, type Prices, TrustTier } from '@coc
 import { type ProviderSettlement, startProviderSettlement } from '../cli/provider-settlement.js'
 import { type JobServiceEvent, jobService } from '../jobs/provider.js'
 import { offerCapabilities } from '../jobs/serve.js'
-import { createPeer } from '../peer/create-peer.js'
 
 export interface NodeConfig {
   role: 'bootstrap' | 'provider'
@@ -48,6 +48,12 @@ export type NodeMessage =
   | { type: 'job'; event: Record<string, unknown> }
   | { type: 'log'; line: string }
 
+/**
+ * TCP for node peers and WebSockets for web pages: a browser reaches the
+ * bootstrap and the providers only over `/ws`.
+ */
+const LISTEN = ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
+
 const send = (m: NodeMessage): void => {
   process.send?.(m)
 }
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
 
 /** A bootstrap peer: listens, reports ready, stops on SIGTERM/SIGINT or when the parent goes. */
 async function runBootstrap(): Promise<void> {
-  const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatInterval: 200 })
+  const peer = await createPeer({ listen: LISTEN, heartbeatInterval: 200 })
   send({
     type: 'ready',
     peerId: peer.libp2p.peerId.toString(),
@@ -158,7 +164,7 @@ function createProviderPeer(options: {
   const { model, prices, runtime, capacity, settlement } = options
   const capabilities = offerCapabilities(runtime, [model])
   return createPeer({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: LISTEN,
     heartbeatInterval: 200,
     ...(config.bootstrap !== undefined ? { bootstrap: config.bootstrap } : {}),
     provide: {

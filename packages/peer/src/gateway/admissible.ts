@@ -5,18 +5,21 @@
  * response format, tools, …) no offer's backend supports (a 400 naming the
  * parameter), and a request too large for one job frame (413 naming the limit). Pure: offers and clock are inputs.
  */
+
+import type { MaxPrice } from '@cocoon-mesh/client/internal'
+import { rankOffers, servesFeatures } from '@cocoon-mesh/client/internal'
 import {
   canonicalModelId,
   type FeatureName,
   LlmParams,
   MAX_JOB_FRAME_BYTES,
+  messagesToWire,
   type Offer,
   TrustTier,
 } from '@cocoon-mesh/protocol'
-import { rankOffers, servesFeatures } from '../matching/rank.js'
-import type { MaxPrice } from '../matching/types.js'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
 import type { CompletionRequest } from './request.js'
+import { hasToolTurns } from './tool-turns.js'
 
 /** Room a JobRequest needs beyond its LLM parameters (ids, prices, channel proof), bytes. */
 const JOB_REQUEST_ENVELOPE_BYTES = 2048
@@ -56,6 +59,8 @@ export interface AdmissibleInput {
   maxPrice?: MaxPrice
   /** Where a refused `max_price` came from: the request or the gateway's default. */
   maxPriceFromRequest: boolean
+  /** The completion tokens the job will ask for: `max_tokens` or the gateway's default. */
+  maxTokens: number
 }
 
 /** The 4xx the gateway answers without asking a provider, or `undefined` to run the job. */
@@ -69,6 +74,8 @@ export function refuseBeforeJob(input: AdmissibleInput): OpenAiError | undefined
   if (tooLarge !== undefined) return tooLarge
   const unserved = unservedFeature(request, live)
   if (unserved !== undefined) return unserved
+  const overflow = contextOverflow(input.maxTokens, live)
+  if (overflow !== undefined) return overflow
   const { ranked, excluded } = rankOffers({
     model: request.model,
     job: { kind: 'llm' },
@@ -106,6 +113,7 @@ function neededFeatures(request: CompletionRequest): Array<[FeatureName, string]
   if ((request.frequencyPenalty ?? 0) !== 0) needed.push(['penalties', 'frequency_penalty'])
   if (request.responseFormat !== undefined) needed.push([request.responseFormat.type, 'response_format'])
   if (request.tools !== undefined && request.toolChoice !== 'none') needed.push(['tools', 'tools'])
+  else if (hasToolTurns(request.messages)) needed.push(['tools', 'messages'])
   return needed
 }
 
@@ -130,6 +138,22 @@ function unservedFeature(request: CompletionRequest, live: readonly Offer[]): Op
   return undefined
 }
 
+/**
+ * OpenAI's `context_length_exceeded` when every live offer states its context
+ * size and `max_tokens` alone fills the largest: no prompt can fit, so no job
+ * is sent. Prompt tokens are left to the provider's tokenizer, the only exact count.
+ */
+function contextOverflow(maxTokens: number, live: readonly Offer[]): OpenAiError | undefined {
+  if (live.some((o) => o.contextSize === 0)) return undefined
+  const largest = Math.max(...live.map((o) => o.contextSize))
+  if (maxTokens < largest) return undefined
+  return invalidRequest(
+    `max_tokens is too large: ${maxTokens}. This model's maximum context length is ${largest} tokens, and the messages need at least one of them. Please reduce max_tokens.`,
+    'context_length_exceeded',
+    'max_tokens',
+  )
+}
+
 function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b
 }
@@ -138,7 +162,7 @@ function minBig(a: bigint, b: bigint): bigint {
 function frameOverflow(request: CompletionRequest): OpenAiError | undefined {
   const bytes = LlmParams.encode({
     ...(request.prompt !== undefined ? { prompt: request.prompt } : {}),
-    ...(request.messages !== undefined ? { messages: request.messages } : {}),
+    ...(request.messages !== undefined ? { messages: messagesToWire(request.messages) } : {}),
   }).byteLength
   const limit = MAX_JOB_FRAME_BYTES - JOB_REQUEST_ENVELOPE_BYTES
   if (bytes <= limit) return undefined

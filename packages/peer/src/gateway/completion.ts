@@ -7,19 +7,24 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
+import type {
+  GenerateParameters,
+  JobUsage,
+  LlmJob,
+  PriceCap,
+  TokenOutput,
+} from '@cocoon-mesh/client/internal'
+import { AllRejectedError, servedTier } from '@cocoon-mesh/client/internal'
 import { RejectReason } from '@cocoon-mesh/protocol'
-import { AllRejectedError } from '../jobs/errors.js'
-import type { JobUsage, LlmJob, TokenOutput } from '../jobs/run-job.js'
-import type { GenerateParams, PriceCap } from '../sdk/light-peer.js'
 import { toOpenAiError } from './errors.js'
 import type { GatewayQueue } from './queue.js'
 import type { CompletionRequest } from './request.js'
 import type { RequestRecord } from './request-log.js'
 import { sendError, sendJson } from './respond.js'
-import { partTrustFields, servedTier, trustTierHeaders } from './trust-tier.js'
+import { partTrustFields, trustTierHeaders } from './trust-tier.js'
 
 export interface CompletionContext {
-  generate: (params: GenerateParams) => LlmJob
+  generate: (params: GenerateParameters) => LlmJob
   queue: GatewayQueue
   maxPrice?: PriceCap
   defaultMaxTokens: number
@@ -100,7 +105,11 @@ function allBusy(err: unknown): boolean {
   )
 }
 
-function jobParams(request: CompletionRequest, ctx: CompletionContext, signal: AbortSignal): GenerateParams {
+function jobParams(
+  request: CompletionRequest,
+  ctx: CompletionContext,
+  signal: AbortSignal,
+): GenerateParameters {
   const maxPrice = request.maxPrice ?? ctx.maxPrice
   return {
     model: request.model,

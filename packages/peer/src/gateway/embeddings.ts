@@ -5,10 +5,9 @@
  * endian float32, as OpenAI sends it) are honoured; `dimensions` is refused.
  */
 import type { ServerResponse } from 'node:http'
+import type { EmbedJobResult, EmbedParameters, PriceCap } from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import { Ajv } from 'ajv'
-import type { EmbedJobResult } from '../jobs/job-types.js'
-import type { EmbedParams, PriceCap } from '../sdk/light-peer.js'
 import { invalidRequest, type OpenAiError, openAiError, toOpenAiError } from './errors.js'
 import type { RequestRecord } from './request-log.js'
 import { sendError, sendJson } from './respond.js'
@@ -48,7 +47,7 @@ interface EmbeddingBody {
 const validate = new Ajv({ allowUnionTypes: true, strictTypes: false }).compile<EmbeddingBody>(schema)
 
 export interface EmbeddingContext {
-  embed: (params: EmbedParams) => Promise<EmbedJobResult>
+  embed: (params: EmbedParameters) => Promise<EmbedJobResult>
   offers: readonly Offer[]
   now: number
   maxPrice?: PriceCap

@@ -1,4 +1,13 @@
 import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  ContextLengthExceededError,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '@cocoon-mesh/client/internal'
+import {
   AbortedError,
   CocoonError,
   type CocoonErrorOptions,
@@ -7,14 +16,6 @@ import {
   isCocoonError,
   MessageTooLargeError,
 } from '@cocoon-mesh/protocol'
-import {
-  AllProvidersFailedError,
-  AllRejectedError,
-  BudgetExceededError,
-  InvalidJobError,
-  JobFailedError,
-  NoProviderError,
-} from '../jobs/errors.js'
 
 /** An OpenAI-style error: HTTP status plus the `{ error: { message, type, param, code } }` body. */
 export interface OpenAiError {
@@ -37,6 +38,16 @@ export function openAiError(
 /** A caller fault: a 400 `invalid_request_error` naming `param`. */
 export function invalidRequest(message: string, code: string, param: string | null): OpenAiError {
   return openAiError(400, message, 'invalid_request_error', code, param)
+}
+
+/** OpenAI's 400 for a prompt over the context, said once, with the provider's counts and the job's max tokens. */
+export function contextLengthExceeded(err: ContextLengthExceededError): OpenAiError {
+  const { contextSize, promptTokens, maxTokens } = err
+  return invalidRequest(
+    `This model's maximum context length is ${contextSize} tokens. However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+    'context_length_exceeded',
+    'messages',
+  )
 }
 
 /** The gateway's own queue of requests waiting for a provider is full: 429 with `Retry-After`. */
@@ -74,6 +85,7 @@ function messageOf(err: CocoonError<string>): string {
  * 429 / 503 with Retry-After when the gateway's queue is full or every
  * provider stayed busy, 404 no provider, 402 budget, 413 a request over the
  * job frame limit, 400 invalid job or a job the provider failed as bad input,
+ * 400 `context_length_exceeded` for a prompt over the context,
  * 503 all rejected, 502 all failed, 504 deadline, 499 aborted; any other
  * Cocoon error is a 500 with its code, anything else a bare 500.
  */
@@ -91,6 +103,7 @@ export function toOpenAiError(err: unknown): OpenAiError {
   if (err instanceof MessageTooLargeError)
     return openAiError(413, message, 'invalid_request_error', 'request_too_large', 'messages')
   if (err instanceof InvalidJobError) return invalidRequest(message, 'invalid_request', null)
+  if (err instanceof ContextLengthExceededError) return contextLengthExceeded(err)
   if (err instanceof AllRejectedError)
     return { ...openAiError(503, message, 'server_error', 'all_providers_rejected'), retryAfterMs: 1000 }
   if (err instanceof AllProvidersFailedError)

@@ -11,8 +11,8 @@ import { type Endpoint, parametersOf } from './parameters.js'
 /** The largest `max_tokens` the gateway forwards. */
 export const MAX_TOKENS_LIMIT = 32_768
 
-/** Chat roles a runtime's chat template understands. */
-export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const
+/** Chat roles a runtime's chat template understands (`tool`: the result of an earlier tool call). */
+export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const
 
 const maxTokens = { type: 'integer', minimum: 1, maximum: MAX_TOKENS_LIMIT }
 
@@ -24,13 +24,36 @@ const textPart = {
   allOf: [{ required: ['type'], properties: { type: { const: 'text' } } }, { required: ['text'] }],
 }
 
+/** An assistant's earlier call of a tool, as OpenAI's API sends it back. */
+const toolCall = {
+  type: 'object',
+  required: ['id', 'type', 'function'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 128 },
+    type: { const: 'function' },
+    function: {
+      type: 'object',
+      required: ['name', 'arguments'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+        arguments: { type: 'string', maxLength: 32 * 1024 },
+      },
+    },
+  },
+}
+
+// which role may carry which tool field is checked after the schema (tool-turns.ts), with OpenAI's words
 const message = {
   type: 'object',
-  required: ['role', 'content'],
+  required: ['role'],
   additionalProperties: false,
   properties: {
     role: { enum: CHAT_ROLES },
-    content: { type: ['string', 'array'], items: textPart },
+    content: { type: ['string', 'array', 'null'], items: textPart },
+    tool_calls: { type: 'array', minItems: 1, maxItems: 32, items: toolCall },
+    tool_call_id: { type: 'string', minLength: 1, maxLength: 128 },
   },
 }
 

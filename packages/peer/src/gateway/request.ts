@@ -9,6 +9,7 @@ import { TrustTier } from '@cocoon-mesh/protocol'
 import { type OpenAiError, openAiError } from './errors.js'
 import { type Endpoint, firstRefused, parametersOf } from './parameters.js'
 import { schemaViolation } from './request-schema.js'
+import { deprecatedFunctionTurn, toMessage, toolTurnConflict } from './tool-turns.js'
 
 /** A parsed, validated chat or text completion request: only what the job is given. */
 export interface CompletionRequest {
@@ -59,6 +60,8 @@ export function parseCompletionRequest(body: unknown, endpoint: Endpoint): Compl
     return bad('the request body must be a JSON object', null)
   }
   const b: Body = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null))
+  const deprecated = deprecatedFunctionTurn(b.messages)
+  if (deprecated !== undefined) return deprecated
   const violation = schemaViolation(b, endpoint)
   if (violation !== undefined) return violation
   const refused = firstRefused(b, RULES[endpoint])
@@ -74,7 +77,8 @@ export function parseCompletionRequest(body: unknown, endpoint: Endpoint): Compl
   if (b.stream_options !== undefined && b.stream !== true) {
     return bad('`stream_options` is only allowed when `stream` is true', 'stream_options')
   }
-  const toolsError = toolsConflict(b)
+  const toolsError =
+    toolsConflict(b) ?? (endpoint === 'chat' ? toolTurnConflict(b.messages as Body[]) : undefined)
   if (toolsError !== undefined) return toolsError
   return toRequest(b, endpoint)
 }
@@ -101,10 +105,7 @@ function toRequest(b: Body, endpoint: Endpoint): CompletionRequest {
     includeUsage: (b.stream_options as Body | undefined)?.include_usage === true,
   }
   if (endpoint === 'chat') {
-    out.messages = (b.messages as Body[]).map((m) => ({
-      role: m.role as string,
-      content: contentText(m.content as string | Array<{ text: string }>),
-    }))
+    out.messages = (b.messages as Body[]).map(toMessage)
   } else {
     out.prompt = Array.isArray(b.prompt) ? (b.prompt[0] as string) : (b.prompt as string)
   }
@@ -145,10 +146,6 @@ function constraints(b: Body): Partial<CompletionRequest> {
   if (choice !== undefined)
     out.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name }
   return out
-}
-
-function contentText(content: string | Array<{ text: string }>): string {
-  return typeof content === 'string' ? content : content.map((p) => p.text).join('')
 }
 
 function bad(message: string, param: string | null): OpenAiError {

@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { EmbedJobResult, LlmJob } from '@cocoon-mesh/client/internal'
+import {
+  type EmbedParameters,
+  type GenerateParameters,
+  type PriceCap,
+  toMaxPrice,
+} from '@cocoon-mesh/client/internal'
 import { canonicalModelId, type Offer } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger, Metrics } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type { EmbedJobResult } from '../jobs/job-types.js'
-import type { LlmJob } from '../jobs/run-job.js'
-import { type EmbedParams, type GenerateParams, type PriceCap, toMaxPrice } from '../sdk/light-peer.js'
 import { modelNotFound, offeredModels, refuseBeforeJob } from './admissible.js'
 import { complete } from './completion.js'
 import { type CorsOptions, corsHeaders, preflight } from './cors.js'
@@ -15,6 +19,9 @@ import { GatewayQueue, type GatewayQueueOptions } from './queue.js'
 import { parseCompletionRequest } from './request.js'
 import { type RequestLogger, type RequestRecord, requestLogger } from './request-log.js'
 import { sendError, sendJson } from './respond.js'
+
+/** Completion tokens a request without `max_tokens` asks for. */
+const DEFAULT_MAX_TOKENS = 256
 
 /** The largest request body read, bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -27,9 +34,9 @@ export interface MetricsRegistry {
 
 export interface GatewayOptions {
   /** What runs the jobs: a light client's `generate`. */
-  generate: (params: GenerateParams) => LlmJob
+  generate: (params: GenerateParameters) => LlmJob
   /** What runs `/v1/embeddings`: a light client's `embed`. Without it the route answers 404. */
-  embed?: (params: EmbedParams) => Promise<EmbedJobResult>
+  embed?: (params: EmbedParameters) => Promise<EmbedJobResult>
   /** Every live offer of the warm order book: which models exist, at what price and trust tier. */
   offers: () => readonly Offer[]
   /** Called for a model nobody offers, so the book starts watching it (the request itself gets its 404 at once). */
@@ -185,6 +192,7 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     now: scope.now(),
     ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice as PriceCap) } : {}),
     maxPriceFromRequest: request.maxPrice !== undefined,
+    maxTokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
   })
   if (refusal !== undefined) {
     if (refusal.status === 404) options.watch?.(request.model)
@@ -194,7 +202,7 @@ async function route(req: IncomingMessage, res: ServerResponse, scope: RequestSc
     generate: options.generate,
     queue: scope.queue,
     ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
-    defaultMaxTokens: options.defaultMaxTokens ?? 256,
+    defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
     record: scope.record,
     startedAt: scope.startedAt,
     now: scope.now,

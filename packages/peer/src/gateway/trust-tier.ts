@@ -3,25 +3,18 @@
  * served the job and, in Cocoon's `usage` extension, the tier of each part.
  * The tiers are the client's own verdicts on the providers' evidence.
  */
-import type { JobUsage, ServedPart, TokenOutput } from '../jobs/run-job.js'
-import { type ComputedTier, tierName, trustLabel } from '../market/offer-trust.js'
+import {
+  type ComputedTier,
+  type JobUsage,
+  type ServedPart,
+  servedTier,
+  type TokenOutput,
+  tierName,
+  trustLabel,
+} from '@cocoon-mesh/client/internal'
 
 /** The response header naming the tier that served the job: `attested` or `open`. */
 export const TRUST_TIER_HEADER = 'x-cocoon-trust-tier'
-
-/** Parts that delivered output (a failed part that streamed tokens counts: its text is in the answer). */
-function delivering(parts: readonly ServedPart[]): ServedPart[] {
-  return parts.filter((p) => p.outcome === 'completed' || p.completionTokens > 0 || p.gflop > 0)
-}
-
-/**
- * The tier that served a job: the lowest tier among the parts that delivered
- * output, so one open part makes the whole answer open; `open` when none did.
- */
-export function servedTier(usage: Pick<JobUsage, 'parts'>): 'attested' | 'open' {
-  const parts = delivering(usage.parts)
-  return parts.length > 0 && parts.every((p) => tierName(p.tier) === 'attested') ? 'attested' : 'open'
-}
 
 /**
  * The header of a response: for a finished job its served tier; for a

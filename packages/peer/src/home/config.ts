@@ -10,6 +10,12 @@ import {
   DEFAULT_ATTESTATION_CONFIG,
 } from './attestation-config.js'
 import { bad, nano, str, strings } from './config-fields.js'
+import {
+  DASHBOARD_CONFIG_TEXT,
+  type DashboardConfig,
+  DEFAULT_DASHBOARD_CONFIG,
+  dashboardConfig,
+} from './dashboard-config.js'
 import { isErrno } from './errno.js'
 import { MalformedConfigError } from './errors.js'
 import {
@@ -74,6 +80,7 @@ export interface NodeConfig {
   settlement: SettlementConfig
   attestation: AttestationConfig
   network: NetworkConfig
+  dashboard: DashboardConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -102,6 +109,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   },
   attestation: DEFAULT_ATTESTATION_CONFIG,
   network: DEFAULT_NETWORK_CONFIG,
+  dashboard: DEFAULT_DASHBOARD_CONFIG,
 }
 
 /** The commented default config `cocoon init` writes. */
@@ -168,7 +176,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
     "freeJobs": false
   },
-${NETWORK_CONFIG_TEXT}${ATTESTATION_CONFIG_TEXT}}
+${NETWORK_CONFIG_TEXT}${ATTESTATION_CONFIG_TEXT.trimEnd()},${DASHBOARD_CONFIG_TEXT}}
 `
 
 /** Removes // and /* *\/ comments outside strings, and trailing commas. */
@@ -215,6 +223,7 @@ export function parseConfig(text: string, source = CONFIG_FILE): NodeConfig {
     settlement: settlementConfig(source, settlement),
     attestation: attestationConfig(source, section(source, obj, 'attestation')),
     network: networkConfig(source, section(source, obj, 'network')),
+    dashboard: dashboardConfig(source, section(source, obj, 'dashboard')),
   }
 }
 
@@ -371,6 +380,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: NodeConfig): NodeCon
       publicRanges === undefined
         ? base.network
         : { ...base.network, publicRanges: cidrs('COCOON_PUBLIC_RANGES', '', publicRanges) },
+    dashboard: base.dashboard,
   }
 }
 

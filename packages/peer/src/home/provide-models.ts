@@ -112,6 +112,8 @@ export function runtimeModelConfig(
     baseUrl: up.baseUrl,
     upstreamModel: up.model ?? model.id,
     maxConcurrency,
+    // the upstream sets its context; stating it lets offers say it and clients refuse early
+    ...(model.contextSize === undefined ? {} : { contextSize: model.contextSize }),
     ...(apiKey === undefined ? {} : { apiKey }),
   }
 }
@@ -172,8 +174,8 @@ function parseEntry(source: string, at: string, value: unknown): ProvideModelEnt
     model.gpu = o.gpu as GpuPreference
   }
   if (o.prices !== undefined) model.prices = pricesField(source, `${at}.prices`, o.prices)
-  if (model.upstream !== undefined && (model.contextSize !== undefined || model.gpu !== undefined))
-    throw bad(source, at, '"contextSize" and "gpu" apply to GGUF models; the upstream server sets its own')
+  if (model.upstream !== undefined && model.gpu !== undefined)
+    throw bad(source, at, '"gpu" applies to GGUF models; the upstream server picks its own')
   return model
 }
 

@@ -1,6 +1,7 @@
 /** Reading and paying on a client's job stream on the provider side. */
+
+import { ReadTimeoutError, VoucherRefusedError } from '@cocoon-mesh/client/internal'
 import { errorMessage, isCocoonError, type JobFrame, type Timers, type Voucher } from '@cocoon-mesh/protocol'
-import { ReadTimeoutError, VoucherRefusedError } from './errors.js'
 import type { ServedJob } from './provider-types.js'
 
 /** The client's next frame, `undefined` when it closed the stream; ReadTimeoutError after `timeoutMs` of silence. */

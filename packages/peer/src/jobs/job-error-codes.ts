@@ -1,8 +1,13 @@
 /** The JobError code a provider answers a failure with, chosen by the failure's class. */
+
+import {
+  TensorHashMismatchError,
+  TensorTooLargeError,
+  VoucherRefusedError,
+} from '@cocoon-mesh/client/internal'
 import { jobErrorCode } from '@cocoon-mesh/gpu-runtime'
 import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { CreditWindowExhaustedError } from '@cocoon-mesh/settlement'
-import { TensorHashMismatchError, TensorTooLargeError, VoucherRefusedError } from './errors.js'
 
 /** The JobError code for a failure before the work started: reading the request or the input tensors. */
 export function inputErrorCode(err: unknown): JobErrorCode {

@@ -1,10 +1,11 @@
 /** The job service's configuration, events and the inbound job it serves. */
+
+import type { FrameWriter } from '@cocoon-mesh/client/internal'
 import type { Runtime } from '@cocoon-mesh/gpu-runtime'
 import type { JobErrorCode, JobFrame, JobRequest, Prices, RejectReason, Timers } from '@cocoon-mesh/protocol'
 import type { ProviderPayments } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-import type { FrameWriter } from './frames.js'
 import type { RelayedJobsPolicy, RelayedJobVerdict } from './relayed.js'
 import type { AcceptedJob } from './serve-work.js'
 
@@ -17,7 +18,7 @@ export const DEFAULT_MAX_CONCURRENT_JOBS = 64
  * `embeddingModels` it runs no embedding jobs.
  */
 export type JobRuntime = Pick<Runtime, 'models' | 'generate' | 'runTensor' | 'stats' | 'reserve'> &
-  Partial<Pick<Runtime, 'features' | 'embed' | 'embeddingModels'>>
+  Partial<Pick<Runtime, 'features' | 'contextSize' | 'embed' | 'embeddingModels'>>
 
 /** What a job's price depends on: its model and the least trust tier it requires. */
 export type JobPriceQuery = Pick<JobRequest, 'model' | 'minTrustTier'>

@@ -1,4 +1,15 @@
-import type { Tensor } from '@cocoon-mesh/gpu-runtime'
+import {
+  closeOrReset,
+  DeadlineExceededError,
+  FrameWriter,
+  JobCancelledError,
+  JobStreamClosedError,
+  readFrames,
+  TensorAssembler,
+  UnexpectedFrameError,
+  VoucherRefusedError,
+} from '@cocoon-mesh/client/internal'
+import { contextLimitOf, type Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   errorLine,
   errorMessage,
@@ -16,16 +27,7 @@ import { noPayments } from '@cocoon-mesh/settlement'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { withJobMetrics } from '../metrics/job-metrics.js'
 import { admitJob } from './admission.js'
-import { closeOrReset } from './close-stream.js'
-import {
-  DeadlineExceededError,
-  JobCancelledError,
-  JobStreamClosedError,
-  RelayBudgetExceededError,
-  UnexpectedFrameError,
-  VoucherRefusedError,
-} from './errors.js'
-import { FrameWriter, readFrames } from './frames.js'
+import { RelayBudgetExceededError } from './errors.js'
 import { acceptVoucher, nextFrame } from './inbound.js'
 import { inputErrorCode, workErrorCode } from './job-error-codes.js'
 import {
@@ -36,9 +38,8 @@ import {
   type JobServiceInit,
   type ServedJob,
 } from './provider-types.js'
-import { RELAYED_REJECT_MESSAGE, relayedJobVerdict } from './relayed.js'
+import { RELAYED_REJECT_MESSAGE, relayedJobVerdict, relayFrameBudget } from './relayed.js'
 import { serveEmbedding, serveLlm, serveTensor } from './serve-work.js'
-import { TensorAssembler } from './tensors.js'
 
 class DefaultJobService implements JobService {
   readonly #components: JobServiceComponents
@@ -94,7 +95,10 @@ class DefaultJobService implements JobService {
     const relay = relayedJobVerdict(connection, this.#init.relayedJobs)
     const inbound: InboundStream = {
       stream,
-      writer: new FrameWriter(stream, relay.relayed && relay.allowed ? { maxBytes: relay.maxBytes } : {}),
+      writer: new FrameWriter(
+        stream,
+        relay.relayed && relay.allowed ? { budget: relayFrameBudget(relay.maxBytes) } : {},
+      ),
       frames: readFrames(stream)[Symbol.asyncIterator](),
       controller: new AbortController(),
       client: connection.remotePeer.toString(),
@@ -369,7 +373,15 @@ class DefaultJobService implements JobService {
     // a payment failure says exactly which voucher or window check failed and how to fix it
     const message = code === JobErrorCode.JOB_ERROR_CODE_PAYMENT ? errorLine(err) : errorMessage(err)
     try {
-      await inbound.writer.write({ error: { jobId: inbound.jobId, code, message } })
+      const contextLimit = contextLimitOf(err)
+      await inbound.writer.write({
+        error: {
+          jobId: inbound.jobId,
+          code,
+          message,
+          ...(contextLimit === undefined ? {} : { contextLimit }),
+        },
+      })
     } catch (writeErr) {
       this.#log(
         'could not send JobError for job %s to %s (the client sees the stream end without a result and fails over) - %e',

@@ -4,7 +4,9 @@
  * the relay's uplink. A provider serves jobs on one only when its operator
  * opted in, within the operator's limits and the relay's own.
  */
+import type { FrameBudget } from '@cocoon-mesh/client/internal'
 import type { Connection } from '@libp2p/interface'
+import { RelayBudgetExceededError } from './errors.js'
 
 /** The operator's opt-in (`network.relay.jobs`). */
 export interface RelayedJobsPolicy {
@@ -42,3 +44,14 @@ export function relayedJobVerdict(
 /** The message of the `RELAYED` JobReject: what the client's operator and the provider's can do. */
 export const RELAYED_REJECT_MESSAGE =
   'this provider serves no jobs over relayed connections (its operator can enable network.relay.jobs, forward a port or enable UPnP)'
+
+/** The bound on what a relayed job writes: past `maxBytes` the write throws {@link RelayBudgetExceededError}. */
+export function relayFrameBudget(maxBytes: number): FrameBudget {
+  return {
+    maxBytes,
+    exceeded: (sent, max) =>
+      new RelayBudgetExceededError('job output exceeds what this relayed connection may carry', {
+        details: `${sent} bytes would be sent, at most ${max} are allowed over the relay`,
+      }),
+  }
+}

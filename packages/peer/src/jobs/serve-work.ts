@@ -3,6 +3,14 @@
  * tensors, reserving each chunk's cost with the payment session first, and
  * end with the JobResult that carries usage and cost.
  */
+
+import {
+  type FrameWriter,
+  JOB_TENSOR_CHUNK_SIZE,
+  llmUsageCost,
+  sendTensors,
+  UnexpectedFrameError,
+} from '@cocoon-mesh/client/internal'
 import {
   constraintsFromWire,
   type GenerationStream,
@@ -14,16 +22,13 @@ import {
   canonicalModelId,
   type JobRequest,
   markHandled,
+  messagesFromWire,
   type Prices,
   tensorCost,
   type Usage,
 } from '@cocoon-mesh/protocol'
 import type { ProviderPaymentSession } from '@cocoon-mesh/settlement'
-import { llmUsageCost } from '../matching/cost.js'
-import { UnexpectedFrameError } from './errors.js'
-import { type FrameWriter, JOB_TENSOR_CHUNK_SIZE } from './frames.js'
 import type { JobServiceInit } from './provider.js'
-import { sendTensors } from './tensors.js'
 import { TokenBatcher } from './token-batcher.js'
 
 /** What the work loops need from the job service's configuration. */
@@ -59,7 +64,7 @@ export async function serveLlm(init: WorkServingInit, job: AcceptedJob): Promise
   const model = findModel(init.runtime.models(), request.model) ?? request.model
   const generation: GenerationStream = init.runtime.generate({
     model,
-    ...(llm.messages.length > 0 ? { messages: llm.messages } : { prompt: llm.prompt }),
+    ...(llm.messages.length > 0 ? { messages: messagesFromWire(llm.messages) } : { prompt: llm.prompt }),
     maxTokens: llm.maxTokens > 0 ? llm.maxTokens : 256,
     temperature: llm.temperature,
     seed: llm.seed,

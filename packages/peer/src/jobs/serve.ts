@@ -115,6 +115,7 @@ function offeredOnly(runtime: Runtime, models: readonly ModelStatus[]): JobRunti
     stats: () => runtime.stats(),
     reserve: (...args: Parameters<Runtime['reserve']>) => runtime.reserve(...args),
     features: (...args: Parameters<Runtime['features']>) => runtime.features(...args),
+    contextSize: (...args: Parameters<Runtime['contextSize']>) => runtime.contextSize(...args),
     embed: (...args: Parameters<Runtime['embed']>) => runtime.embed(...args),
     embeddingModels: () => runtime.embeddingModels().filter((m) => answered.has(m)),
   }
@@ -143,15 +144,21 @@ export function runtimeConfigFromHome(
 
 /**
  * What an offer for `models` may promise: the features every one of their
- * backends honours, and whether every one of them embeds (the `embedding`
- * job kind).
+ * backends honours, whether every one of them embeds (the `embedding` job
+ * kind), and the smallest of their context sizes (0, not stated, when one
+ * of them does not know its own).
  */
 export function offerCapabilities(
-  runtime: Pick<JobRuntime, 'features' | 'embeddingModels'>,
+  runtime: Pick<JobRuntime, 'features' | 'contextSize' | 'embeddingModels'>,
   models: readonly string[],
-): { features: FeatureName[]; embeds: boolean } {
+): { features: FeatureName[]; embeds: boolean; contextSize: number } {
   const perModel = models.map((m) => runtime.features?.(m) ?? [])
   const features = (perModel[0] ?? []).filter((f) => perModel.every((list) => list.includes(f)))
   const embedding = new Set(runtime.embeddingModels?.() ?? [])
-  return { features, embeds: models.length > 0 && models.every((m) => embedding.has(m)) }
+  const contexts = models.flatMap((m) => runtime.contextSize?.(m) ?? [])
+  return {
+    features,
+    embeds: models.length > 0 && models.every((m) => embedding.has(m)),
+    contextSize: models.length > 0 && contexts.length === models.length ? Math.min(...contexts) : 0,
+  }
 }

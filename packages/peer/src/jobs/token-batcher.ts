@@ -9,9 +9,10 @@
  * `maxBatchTokens`, so a paid job's frame never costs more than the
  * provider's credit window (the client pays only for what it received).
  */
+
+import { TokenBatcherCancelledError } from '@cocoon-mesh/client/internal'
 import type { TokenChunk } from '@cocoon-mesh/gpu-runtime'
 import { systemTimers, type Timers } from '@cocoon-mesh/protocol'
-import { TokenBatcherCancelledError } from './errors.js'
 
 export interface TokenBatch {
   text: string

@@ -1,6 +1,6 @@
+export { type OrderBookMetrics, orderBookMetrics } from '@cocoon-mesh/client/internal'
 export * from './errors.js'
 export * from './job-metrics.js'
 export * from './metrics-server.js'
 export * from './node-metrics.js'
-export * from './order-book-metrics.js'
 export * from './settlement-metrics.js'

@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightNode, runLlmJob } from '@cocoon-mesh/client/internal'
 import {
   Admission,
   type GenerateRequest,
@@ -22,13 +23,11 @@ import {
   decorateProviderSession,
   providerPayments,
   signingKeyFromSeed,
-  VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { createLightNode } from '../../src/index.js'
-import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`
@@ -41,8 +40,8 @@ it('a paid job with the default client payments never stalls on token batching',
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-stall-'))
   stops.push(() => rm(dir, { recursive: true, force: true }))
   const key = signingKeyFromSeed(new Uint8Array(32).fill(3))
-  const pStore = await VoucherStore.open(join(dir, 'p'), { durable: false })
-  const cStore = await VoucherStore.open(join(dir, 'c'), { durable: false })
+  const pStore = await openVoucherStore(join(dir, 'p'), { durable: false })
+  const cStore = await openVoucherStore(join(dir, 'c'), { durable: false })
   stops.push(
     () => pStore.close(),
     () => cStore.close(),

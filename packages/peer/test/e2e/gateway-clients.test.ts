@@ -5,6 +5,7 @@
  * not, the errors a client sees, CORS and /metrics, and load on two providers.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import { createLightPeer } from '@cocoon-mesh/client/internal'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { APICallError, generateText, streamText } from 'ai'
 import OpenAI from 'openai'
@@ -13,7 +14,6 @@ import { PARAMETERS } from '../../src/gateway/parameters.js'
 import { startGateway } from '../../src/gateway/server.js'
 import type { JobServiceEvent } from '../../src/jobs/index.js'
 import { createNodeMetrics } from '../../src/metrics/node-metrics.js'
-import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider, type TestProvider } from '../fixtures/mesh.js'
 import { ScriptedRuntime } from '../fixtures/scripted-runtime.js'
 

@@ -9,13 +9,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightPeer } from '@cocoon-mesh/client/internal'
 import { createRuntime, type Runtime, writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { Ajv } from 'ajv'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway } from '../../src/gateway/server.js'
-import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []
@@ -171,5 +171,57 @@ describe('gateway to a llama.cpp provider', () => {
     }
     expect(finish).toBe('tool_calls')
     expect(validate(JSON.parse(args)), args).toBe(true)
+  })
+
+  it('a tool call, its result and a final answer: the history reaches the model whole', async () => {
+    const parameters = {
+      type: 'object',
+      properties: { city: { enum: ['oslo', 'lima'] } },
+      required: ['city'],
+    }
+    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters } }]
+    const first = await openai.chat.completions.create({
+      ...ask,
+      max_tokens: 100,
+      tools,
+      tool_choice: 'required',
+    })
+    const call = first.choices[0]?.message.tool_calls?.[0]
+    if (call?.type !== 'function') throw new Error(`expected a function call, got ${JSON.stringify(first)}`)
+    const result = '{"temperature_c": 3, "sky": "clear"}'
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      ...ask.messages,
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: result },
+    ]
+    const answer = await openai.chat.completions.create({
+      ...ask,
+      messages,
+      max_tokens: 8,
+      tools,
+      tool_choice: 'none',
+    })
+    expect(answer.choices[0]?.message.tool_calls ?? []).toEqual([])
+    expect(answer.usage?.completion_tokens).toBeGreaterThan(0)
+    // the provider's prompt is the runtime's rendering of the whole history: the call and the result in it
+    const direct = runtime.generate({
+      model: 'tiny',
+      maxTokens: 1,
+      messages: [
+        { role: 'user', content: 'answer' },
+        { role: 'assistant', content: '', toolCalls: [{ id: call.id, ...call.function }] },
+        { role: 'tool', content: result, toolCallId: call.id },
+      ],
+    })
+    for await (const _ of direct) break
+    const promptTokens = (await direct.result).usage.promptTokens
+    expect(answer.usage?.prompt_tokens).toBe(promptTokens)
+    const withoutResult = runtime.generate({
+      model: 'tiny',
+      maxTokens: 1,
+      messages: [{ role: 'user', content: 'answer' }],
+    })
+    for await (const _ of withoutResult) break
+    expect(promptTokens).toBeGreaterThan((await withoutResult.result).usage.promptTokens + 10)
   })
 })

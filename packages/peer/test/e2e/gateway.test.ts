@@ -1,4 +1,13 @@
 import {
+  AllProvidersFailedError,
+  AllRejectedError,
+  BudgetExceededError,
+  createLightPeer,
+  InvalidJobError,
+  JobFailedError,
+  NoProviderError,
+} from '@cocoon-mesh/client/internal'
+import {
   AbortedError,
   DeadlineExceededError,
   JobErrorCode,
@@ -8,15 +17,6 @@ import {
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startGateway, toOpenAiError } from '../../src/gateway/index.js'
-import {
-  AllProvidersFailedError,
-  AllRejectedError,
-  BudgetExceededError,
-  InvalidJobError,
-  JobFailedError,
-  NoProviderError,
-} from '../../src/jobs/errors.js'
-import { createLightPeer } from '../../src/sdk/index.js'
 import { startProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []

@@ -8,6 +8,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
+import {
+  AllProvidersFailedError,
+  createLightNode,
+  JobFailedError,
+  runLlmJob,
+  runTensorJob,
+} from '@cocoon-mesh/client/internal'
 import { JobErrorCode, type JobRequest, type Voucher } from '@cocoon-mesh/protocol'
 import {
   type ClientPayments,
@@ -15,13 +23,10 @@ import {
   type ProviderPayments,
   signingKeyFromSeed,
   VoucherSignatureError,
-  VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
-import { createLightNode } from '../../src/index.js'
-import { AllProvidersFailedError, JobFailedError, runLlmJob, runTensorJob } from '../../src/jobs/index.js'
-import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'ab'.repeat(32)}`
@@ -132,7 +137,7 @@ describe('paid jobs through runJob', () => {
   it('pays a final bill whose prompt cost exceeds the credit window (real clientPayments)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
     stops.push(() => rm(dir, { recursive: true, force: true }))
-    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    const store = await openVoucherStore(join(dir, 'client'), { durable: false })
     stops.push(() => store.close())
     const p = recordingProvider(4n) // prompt alone costs 10n > window 4n
     const prov = await provider(p.payments)
@@ -159,7 +164,7 @@ describe('paid jobs through runJob', () => {
   it('pays a tensor job whose cost exceeds the credit window (real clientPayments)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cocoon-job-payments-'))
     stops.push(() => rm(dir, { recursive: true, force: true }))
-    const store = await VoucherStore.open(join(dir, 'client'), { durable: false })
+    const store = await openVoucherStore(join(dir, 'client'), { durable: false })
     stops.push(() => store.close())
     const p = recordingProvider(0n) // nothing on credit: the whole GFLOP bill is above the window
     const prov = await provider(p.payments)

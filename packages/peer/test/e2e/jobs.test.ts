@@ -1,3 +1,17 @@
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
+import {
+  AbortedError,
+  AllRejectedError,
+  createLightNode,
+  DeadlineExceededError,
+  FrameWriter,
+  JobFailedError,
+  readFrames,
+  runLlmJob,
+  runTensorJob,
+  sendTensors,
+  tensorHeader,
+} from '@cocoon-mesh/client/internal'
 import {
   encodeDelimitedJobFrame,
   JOB_PROTOCOL,
@@ -10,20 +24,6 @@ import {
 } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitForEvent } from '../../../../test-support/wait.ts'
-import { createLightNode } from '../../src/index.js'
-import {
-  AbortedError,
-  AllRejectedError,
-  DeadlineExceededError,
-  FrameWriter,
-  JobFailedError,
-  readFrames,
-  runLlmJob,
-  runTensorJob,
-  sendTensors,
-  tensorHeader,
-} from '../../src/jobs/index.js'
-import type { CocoonPeer } from '../../src/peer/types.js'
 import { contextFor, startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightPeer, type LightPeer } from '@cocoon-mesh/client/internal'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
@@ -8,7 +9,6 @@ import { LineLog } from '../../../../test-support/wait.ts'
 import { type RunningNode, runNode } from '../../src/cli/run-node.js'
 import { DEFAULT_CONFIG, type NodeConfig } from '../../src/home/config.js'
 import { createIdentity } from '../../src/home/identity.js'
-import { createLightPeer, type LightPeer } from '../../src/sdk/light-peer.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {

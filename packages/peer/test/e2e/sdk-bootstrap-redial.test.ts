@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { createLightPeer, type LightPeer } from '@cocoon-mesh/client/internal'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -21,7 +22,6 @@ import {
   ProcessGroup,
   stop,
 } from '../../../../test-support/cli-processes.ts'
-import { createLightPeer, type LightPeer } from '../../src/sdk/light-peer.js'
 
 const MODEL = 'tiny'
 const procs = new ProcessGroup(60_000)

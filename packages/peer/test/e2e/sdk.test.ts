@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AbortedError,
   BudgetExceededError,
   createLightPeer,
   type LightPeer,
   NoProviderError,
-} from '../../src/sdk/index.js'
+} from '@cocoon-mesh/client/internal'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProvider, type TestProvider } from '../fixtures/mesh.js'
 
 const stops: Array<() => Promise<void>> = []

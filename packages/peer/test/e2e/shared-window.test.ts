@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLightNode, runLlmJob } from '@cocoon-mesh/client/internal'
 import {
   clientPayments,
   decorateProviderSession,
@@ -14,12 +15,10 @@ import {
   type ProviderPayments,
   providerPayments,
   signingKeyFromSeed,
-  VoucherStore,
 } from '@cocoon-mesh/settlement'
+import { openVoucherStore } from '@cocoon-mesh/settlement/node'
 import { afterEach, expect, it } from 'vitest'
 import { runCleanups } from '../../../../test-support/cleanup.ts'
-import { createLightNode } from '../../src/index.js'
-import { runLlmJob } from '../../src/jobs/index.js'
 import { contextFor, startProvider } from '../fixtures/mesh.js'
 
 const CHANNEL = `0:${'cd'.repeat(32)}`
@@ -33,8 +32,8 @@ it('three concurrent jobs on one channel share one credit window and all get pai
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-shared-window-'))
   stops.push(() => rm(dir, { recursive: true, force: true }))
   const key = signingKeyFromSeed(new Uint8Array(32).fill(5))
-  const pStore = await VoucherStore.open(join(dir, 'p'), { durable: false })
-  const cStore = await VoucherStore.open(join(dir, 'c'), { durable: false })
+  const pStore = await openVoucherStore(join(dir, 'p'), { durable: false })
+  const cStore = await openVoucherStore(join(dir, 'c'), { durable: false })
   stops.push(
     () => pStore.close(),
     () => cStore.close(),

@@ -20,6 +20,15 @@ describe('config', () => {
     expect(parseConfig('{ "provide": { "region": "http://x" } }').provide.region).toBe('http://x')
   })
 
+  it('reads the dashboard port, and names the field and the range for a bad one', () => {
+    expect(parseConfig('{ "dashboard": { "port": 0 } }').dashboard).toEqual({ port: 0 })
+    expect(parseConfig('{}').dashboard).toEqual({})
+    for (const port of ['"8080"', '-1', '70000', '1.5'])
+      expect(() => parseConfig(`{ "dashboard": { "port": ${port} } }`)).toThrow(
+        /dashboard\.port[\s\S]*TCP port from 0 to 65535/,
+      )
+  })
+
   it('env overrides the file', () => {
     const c = configFromEnv(
       { COCOON_LISTEN: '/ip4/127.0.0.1/tcp/0, /ip4/127.0.0.1/tcp/1', COCOON_PROVIDE_MODELS: 'a,b' },

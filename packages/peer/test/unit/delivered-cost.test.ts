@@ -1,6 +1,7 @@
 /** What a client owes for the work a provider delivered so far (the `delivered()` of its payments). */
+
+import { deliveredCost } from '@cocoon-mesh/client/internal'
 import { describe, expect, it } from 'vitest'
-import { deliveredCost } from '../../src/jobs/index.js'
 
 describe('deliveredCost', () => {
   const usage = {

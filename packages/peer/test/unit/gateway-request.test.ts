@@ -93,6 +93,62 @@ describe('parseCompletionRequest: every parameter honoured or refused', () => {
     expect(accepted({ model: 'tiny', prompt: 'x', stop: ['a', 'b'] }, 'completion').stop).toEqual(['a', 'b'])
   })
 
+  it('maps a multi-turn tool conversation: the assistant calls, the tool results by call id', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"x":1}' } }
+    const parsed = accepted(
+      chat({
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: null, tool_calls: [call] },
+          { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: '{"t":3}' }] },
+        ],
+        tools: [{ type: 'function', function: { name: 'f' } }],
+      }),
+    )
+    expect(parsed.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"x":1}' }] },
+      { role: 'tool', content: '{"t":3}', toolCallId: 'call_1' },
+    ])
+  })
+
+  it('refuses misplaced tool turns by name, and the deprecated function turns', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }
+    const user = { role: 'user', content: 'hi' }
+    const asks = { role: 'assistant', content: null, tool_calls: [call] }
+    const cases: Array<[unknown[], string, string]> = [
+      [[user, { role: 'tool', content: 'x' }], 'messages[1].tool_call_id', 'invalid_value'],
+      [
+        [user, { role: 'tool', tool_call_id: 'call_9', content: 'x' }],
+        'messages[1].tool_call_id',
+        'invalid_value',
+      ],
+      [
+        [user, asks, { role: 'user', tool_call_id: 'call_1', content: 'x' }],
+        'messages[2].tool_call_id',
+        'invalid_value',
+      ],
+      [[{ role: 'user', content: 'x', tool_calls: [call] }], 'messages[0].tool_calls', 'invalid_value'],
+      [[user, { role: 'user', content: null }], 'messages[1].content', 'invalid_value'],
+      [
+        [user, { role: 'assistant', tool_calls: [{ ...call, function: { name: 'f', arguments: '[1]' } }] }],
+        'messages[1].tool_calls[0].function.arguments',
+        'invalid_value',
+      ],
+      [[{ role: 'function', name: 'f', content: 'x' }], 'messages[0].role', 'unsupported_parameter'],
+      [
+        [{ role: 'assistant', content: '', function_call: { name: 'f', arguments: '{}' } }],
+        'messages[0].function_call',
+        'unsupported_parameter',
+      ],
+    ]
+    for (const [messages, param, code] of cases) {
+      const error = refusal(chat({ messages, tools: [{ type: 'function', function: { name: 'f' } }] }))
+      expect(error.param).toBe(param)
+      expect(error.code).toBe(code)
+    }
+  })
+
   it('refuses tool and format conflicts by name', () => {
     const tool = { type: 'function', function: { name: 'f' } }
     expect(refusal(chat({ tool_choice: 'auto' })).param).toBe('tool_choice')

@@ -1,5 +1,6 @@
-import { constraintsToWire } from '@cocoon-mesh/gpu-runtime'
+import { embeddingTokenBound, providerIdOf, rankOffers, servesFeatures } from '@cocoon-mesh/client/internal'
 import {
+  constraintsToWire,
   JobKind,
   type JobRequest,
   noLlmConstraints,
@@ -9,11 +10,9 @@ import {
   UNSIGNED_JOB_REQUEST,
 } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
-import { embeddingTokenBound } from '../../src/jobs/job-request.js'
+import { testOffer } from '../../../../test-support/offers.js'
 import { offerCapabilities } from '../../src/jobs/serve.js'
 import { validateRequest } from '../../src/jobs/validate.js'
-import { providerIdOf, rankOffers, servesFeatures } from '../../src/matching/index.js'
-import { testOffer } from '../fixtures/offers.js'
 
 const NOW = 1_700_000_000_000
 const price = { perKPromptTokens: 10n, perKCompletionTokens: 10n, perTensorGflop: 0n }
@@ -77,14 +76,25 @@ describe('matching by features', () => {
 })
 
 describe('what a provider offers and accepts', () => {
-  it('offers the features all its models share and embedding only when every model embeds', () => {
+  it('offers the features all its models share, embedding only when every model embeds, and their smallest context', () => {
     const runtime = {
       features: (m: string) => (m === 'a' ? ['stop' as const, 'tools' as const] : ['stop' as const]),
       embeddingModels: () => ['a'],
+      contextSize: (m: string) => ({ a: 4096, b: 2048 })[m],
     }
-    expect(offerCapabilities(runtime, ['a', 'b'])).toEqual({ features: ['stop'], embeds: false })
-    expect(offerCapabilities(runtime, ['a'])).toEqual({ features: ['stop', 'tools'], embeds: true })
-    expect(offerCapabilities({}, ['a'])).toEqual({ features: [], embeds: false })
+    expect(offerCapabilities(runtime, ['a', 'b'])).toEqual({
+      features: ['stop'],
+      embeds: false,
+      contextSize: 2048,
+    })
+    expect(offerCapabilities(runtime, ['a'])).toEqual({
+      features: ['stop', 'tools'],
+      embeds: true,
+      contextSize: 4096,
+    })
+    // one model that does not know its context leaves the offer's unstated
+    expect(offerCapabilities(runtime, ['a', 'c']).contextSize).toBe(0)
+    expect(offerCapabilities({}, ['a'])).toEqual({ features: [], embeds: false, contextSize: 0 })
   })
 
   it('refuses constraints beyond the protocol bounds and embedding jobs for models that do not embed', () => {

@@ -6,7 +6,7 @@ import {
   MalformedConfigError,
   parseConfig,
 } from '../../src/home/index.js'
-import { AUTO_RELAY_RESERVATIONS, isPublicIp, natPlan } from '../../src/peer/nat-services.js'
+import { AUTO_RELAY_RESERVATIONS, isPublicIp, natPlan } from '../../src/network/nat-services.js'
 
 describe('config: the network section', () => {
   it('defaults: relay served when public, reservations auto, relayed jobs off, autonat/upnp/dcutr on', () => {

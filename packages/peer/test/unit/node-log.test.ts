@@ -41,6 +41,31 @@ describe('the node log', () => {
       { time: '2026-12-02T01:00:00.000Z', event: 'claim-pass-failed', message: 'ERR_X: chain down' },
     ])
   })
+
+  it('prints the dashboard URL in both formats and hands each event to its observer after writing it', () => {
+    const url = 'http://127.0.0.1:4100/?token=abc'
+    const seen: string[] = []
+    const text: string[] = []
+    const log = createNodeLog(
+      'text',
+      (l) => text.push(l),
+      () => NOW,
+      (e) => seen.push(`${e.event} after ${text.length} lines`),
+    )
+    log.event('dashboard', { url })
+    log.line('claimed 0:ab 100 reason=timer')
+    expect(text).toEqual([`dashboard ${url}`, 'claimed 0:ab 100 reason=timer'])
+    expect(seen).toEqual(['dashboard after 1 lines', 'line after 2 lines'])
+    const json: string[] = []
+    createNodeLog(
+      'json',
+      (l) => json.push(l),
+      () => NOW,
+    ).event('dashboard', { url })
+    expect(json.map((l) => JSON.parse(l))).toEqual([
+      { time: '2026-12-02T01:00:00.000Z', event: 'dashboard', url },
+    ])
+  })
 })
 
 describe('the teardown stack', () => {

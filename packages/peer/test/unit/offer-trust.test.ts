@@ -5,6 +5,20 @@
  */
 import { createTestCa, TEST_MR_TD } from '@cocoon-mesh/attestation/testing'
 import {
+  attestationTrust,
+  buildOffer,
+  OfferBook,
+  type OfferTrustVerifier,
+  OrderBookIntake,
+  openTrust,
+  PeerPenalties,
+  RateLimiter,
+  type ServedPart,
+  servedTier,
+  signatureVerifier,
+  trustLabel,
+} from '@cocoon-mesh/client/internal'
+import {
   attestationReportData,
   encodeAttestationEvidence,
   encodeOrderBookMessage,
@@ -18,20 +32,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { describe, expect, it } from 'vitest'
 import { FIXTURE_NOW, fixtureEvidence } from '../../../attestation/test/fixtures.ts'
-import { partTrustFields, servedTier, trustTierHeaders } from '../../src/gateway/trust-tier.js'
-import type { ServedPart } from '../../src/jobs/job-types.js'
-import {
-  buildOffer,
-  OfferBook,
-  type OfferTrustVerifier,
-  openTrust,
-  RateLimiter,
-  signatureVerifier,
-  trustLabel,
-} from '../../src/market/index.js'
-import { attestationTrust } from '../../src/services/attestation-trust.js'
-import { OrderBookIntake } from '../../src/services/order-book-intake.js'
-import { PeerPenalties } from '../../src/services/penalties.js'
+import { partTrustFields, trustTierHeaders } from '../../src/gateway/trust-tier.js'
 
 const SETTLEMENT = new Uint8Array(32).fill(5)
 const prices = { perKPromptTokens: 10n, perKCompletionTokens: 20n, perTensorGflop: 0n }

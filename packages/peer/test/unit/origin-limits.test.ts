@@ -1,7 +1,3 @@
-import { encodeOrderBookMessage, MAX_OFFER_TTL_MS, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { describe, expect, it } from 'vitest'
-import { MalformedConfigError, parseConfig } from '../../src/home/index.js'
 import {
   buildOffer,
   liveUntil,
@@ -11,8 +7,12 @@ import {
   signatureVerifier,
   subnetOf,
   validateOrderBookMessage,
-} from '../../src/market/index.js'
-import { clock, offer, prices, providerBytes, relay, T0 } from '../fixtures/origin.js'
+} from '@cocoon-mesh/client/internal'
+import { encodeOrderBookMessage, MAX_OFFER_TTL_MS, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { describe, expect, it } from 'vitest'
+import { clock, offer, prices, providerBytes, relay, T0 } from '../../../client/test/fixtures/origin.js'
+import { MalformedConfigError, parseConfig } from '../../src/home/index.js'
 
 describe('origin attribution', () => {
   it('groups IPv4 by /24 and IPv6 by /48, IPv4-mapped addresses as IPv4', () => {

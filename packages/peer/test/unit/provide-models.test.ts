@@ -25,7 +25,7 @@ describe('provide.models', () => {
       { "id": "local", "source": "/srv/m.gguf", "contextSize": 2048, "gpu": "cpu", "maxConcurrency": 2 },
       { "id": "rel", "source": "sub/r.gguf" },
       { "id": "qwen", "source": "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M" },
-      { "id": "big", "upstream": { "baseUrl": "http://127.0.0.1:8000", "model": "meta/llama", "apiKeyEnv": "UP_KEY" } }
+      { "id": "big", "upstream": { "baseUrl": "http://127.0.0.1:8000", "model": "meta/llama", "apiKeyEnv": "UP_KEY" }, "contextSize": 32768 }
     ]`)
     const runtime = runtimeConfigFromHome('/home/op', config.provide, { UP_KEY: 'secret' })
     expect(runtime.models).toEqual([
@@ -46,6 +46,7 @@ describe('provide.models', () => {
         baseUrl: 'http://127.0.0.1:8000',
         upstreamModel: 'meta/llama',
         maxConcurrency: 3,
+        contextSize: 32768,
         apiKey: 'secret',
       },
     ])
@@ -63,6 +64,9 @@ describe('provide.models', () => {
       /upstream\.apiKey in.*baseUrl, model, apiKeyEnv/s,
     )
     expect(failure('[{ "id": "a", "gpu": "tpu" }]').message).toMatch(/\.gpu.*auto, cuda, vulkan, metal, cpu/s)
+    expect(failure('[{ "id": "a", "upstream": { "baseUrl": "http://x" }, "gpu": "cpu" }]').message).toMatch(
+      /"gpu" applies to GGUF models/,
+    )
     expect(failure('["a", { "id": "a" }]').message).toMatch(/provide\.models\[1\]\.id.*listed twice/s)
     expect(failure('[{ "id": "a", "source": "hf:nope" }]').message).toMatch(/hf: URI names a repository/)
     expect(failure('[{ "id": "a", "prices": { "perTensorGflop": "1" } }]').message).toMatch(

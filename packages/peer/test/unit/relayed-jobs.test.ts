@@ -1,5 +1,8 @@
+import { FrameWriter } from '@cocoon-mesh/client/internal'
+import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
-import { relayedJobVerdict } from '../../src/jobs/relayed.js'
+import { RelayBudgetExceededError } from '../../src/jobs/errors.js'
+import { relayedJobVerdict, relayFrameBudget } from '../../src/jobs/relayed.js'
 
 const POLICY = { enabled: true, maxBytes: 4096, maxDurationMs: 60_000 }
 
@@ -33,5 +36,22 @@ describe('jobs over relayed connections', () => {
     })
     // a relay without limits leaves the operator's
     expect(relayedJobVerdict({ limits: {} }, POLICY)).toMatchObject({ maxBytes: 4096, maxDurationMs: 60_000 })
+  })
+
+  it('a relayed job writes up to its byte budget, and the write past it throws RelayBudgetExceededError', async () => {
+    const [outbound, inbound] = await streamPair()
+    const frame = { cancel: { jobId: 'job-1' } }
+    const writer = new FrameWriter(outbound, { budget: relayFrameBudget(40) })
+    let written = 0
+    let caught: unknown
+    while (caught === undefined && written < 10)
+      await writer.write(frame).then(
+        () => written++,
+        (error: unknown) => (caught = error),
+      )
+    expect(caught).toBeInstanceOf(RelayBudgetExceededError)
+    expect(written).toBeGreaterThan(0)
+    outbound.abort(new Error('test over'))
+    inbound.abort(new Error('test over'))
   })
 })

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
+import { readFrames, TensorAssembler, TensorHashMismatchError } from '@cocoon-mesh/client/internal'
 import { DType, encodeDelimitedTensorChunk } from '@cocoon-mesh/protocol'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
-import { readFrames, TensorAssembler, TensorHashMismatchError } from '../../src/jobs/index.js'
 
 /** Splits `bytes` into pieces of `size` (as noise messages split a frame on the wire). */
 async function* pieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {

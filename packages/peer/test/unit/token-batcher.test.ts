@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { tokensWithinCredit } from '../../src/jobs/serve-work.js'
 import { type TokenBatch, TokenBatcher } from '../../src/jobs/token-batcher.js'
-import { ManualClock } from '../fixtures/manual-clock.js'
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
   let resolve!: () => void

@@ -99,6 +99,7 @@ function sampleOffer(now: number): Offer {
     settlementKey: new Uint8Array(32).fill(7),
     addrs: [],
     features: ['stop', 'top_p', 'penalties', 'json_schema'],
+    contextSize: 32_768,
     signature: new Uint8Array(0),
   }
 }

@@ -335,6 +335,7 @@ export interface Offer {
   addrs: Uint8Array<ArrayBuffer>[]
   attestedPrices?: Prices
   features: string[]
+  contextSize: number
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -456,6 +457,11 @@ export namespace Offer {
           }
         }
 
+        if ((obj.contextSize != null && obj.contextSize !== 0)) {
+          w.uint32(176)
+          w.uint32(obj.contextSize)
+        }
+
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(802)
           w.bytes(obj.signature)
@@ -483,6 +489,7 @@ export namespace Offer {
           settlementKey: uint8ArrayAlloc(0),
           addrs: [],
           features: [],
+          contextSize: 0,
           signature: uint8ArrayAlloc(0)
         }
 
@@ -592,6 +599,10 @@ export namespace Offer {
               }
 
               obj.features.push(reader.string())
+              break
+            }
+            case 22: {
+              obj.contextSize = reader.uint32()
               break
             }
             case 100: {
@@ -792,6 +803,13 @@ export namespace Offer {
 
               break
             }
+            case 22: {
+              yield {
+                field: `${prefix}.contextSize`,
+                value: reader.uint32()
+              }
+              break
+            }
             case 100: {
               yield {
                 field: `${prefix}.signature`,
@@ -945,6 +963,11 @@ export namespace Offer {
     value: string
   }
 
+  export interface OfferContextSizeFieldEvent {
+    field: '$.contextSize'
+    value: number
+  }
+
   export interface OfferSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -958,7 +981,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferFeaturesFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferFeaturesFieldEvent | OfferContextSizeFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1368,6 +1391,11 @@ export namespace OrderBookMessage {
     value: string
   }
 
+  export interface OrderBookMessageOfferContextSizeFieldEvent {
+    field: '$.offer.contextSize'
+    value: number
+  }
+
   export interface OrderBookMessageOfferSignatureFieldEvent {
     field: '$.offer.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1406,7 +1434,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferContextSizeFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -1414,6 +1442,8 @@ export namespace OrderBookMessage {
 export interface ChatMessage {
   role: string
   content: string
+  toolCalls: ToolCall[]
+  toolCallId: string
 }
 
 export namespace ChatMessage {
@@ -1436,13 +1466,27 @@ export namespace ChatMessage {
           w.string(obj.content)
         }
 
+        if (obj.toolCalls != null && obj.toolCalls.length > 0) {
+          for (const value of obj.toolCalls) {
+            w.uint32(26)
+            ToolCall.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.toolCallId != null && obj.toolCallId !== '')) {
+          w.uint32(34)
+          w.string(obj.toolCallId)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           role: '',
-          content: ''
+          content: '',
+          toolCalls: [],
+          toolCallId: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1459,6 +1503,20 @@ export namespace ChatMessage {
               obj.content = reader.string()
               break
             }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls.length === opts.limits.toolCalls) {
+                throw new MaxLengthError('Decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              obj.toolCalls.push(ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCalls$
+              }))
+              break
+            }
+            case 4: {
+              obj.toolCallId = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1468,6 +1526,10 @@ export namespace ChatMessage {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          toolCalls: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1484,6 +1546,31 @@ export namespace ChatMessage {
             case 2: {
               yield {
                 field: `${prefix}.content`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls === opts.limits.toolCalls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              for (const evt of ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCalls[]`, {
+                limits: opts.limits?.toolCalls$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.toolCalls
+                }
+              }
+
+              obj.toolCalls++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.toolCallId`,
                 value: reader.string()
               }
               break
@@ -1510,6 +1597,29 @@ export namespace ChatMessage {
     value: string
   }
 
+  export interface ChatMessageToolCallsIdFieldEvent {
+    field: '$.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsNameFieldEvent {
+    field: '$.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsArgumentsFieldEvent {
+    field: '$.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallIdFieldEvent {
+    field: '$.toolCallId'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -1518,7 +1628,7 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallIdFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
   }
 }
@@ -1904,6 +2014,30 @@ export namespace LlmParams {
     index: number
   }
 
+  export interface LlmParamsMessagesToolCallsIdFieldEvent {
+    field: '$.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallsNameFieldEvent {
+    field: '$.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallsArgumentsFieldEvent {
+    field: '$.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface LlmParamsMessagesToolCallIdFieldEvent {
+    field: '$.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface LlmParamsMaxTokensFieldEvent {
     field: '$.maxTokens'
     value: number
@@ -1996,7 +2130,7 @@ export namespace LlmParams {
     return decodeMessage(buf, LlmParams.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent | LlmParamsStopFieldEvent | LlmParamsTopPFieldEvent | LlmParamsPresencePenaltyFieldEvent | LlmParamsFrequencyPenaltyFieldEvent | LlmParamsConstraintKindFieldEvent | LlmParamsConstraintJsonSchemaFieldEvent | LlmParamsConstraintGrammarFieldEvent | LlmParamsToolsNameFieldEvent | LlmParamsToolsDescriptionFieldEvent | LlmParamsToolsParametersFieldEvent | LlmParamsToolChoiceFieldEvent | LlmParamsToolChoiceNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LlmParams>): Generator<LlmParamsPromptFieldEvent | LlmParamsMessagesRoleFieldEvent | LlmParamsMessagesContentFieldEvent | LlmParamsMessagesToolCallsIdFieldEvent | LlmParamsMessagesToolCallsNameFieldEvent | LlmParamsMessagesToolCallsArgumentsFieldEvent | LlmParamsMessagesToolCallIdFieldEvent | LlmParamsMaxTokensFieldEvent | LlmParamsTemperatureFieldEvent | LlmParamsSeedFieldEvent | LlmParamsContinuationFieldEvent | LlmParamsStopFieldEvent | LlmParamsTopPFieldEvent | LlmParamsPresencePenaltyFieldEvent | LlmParamsFrequencyPenaltyFieldEvent | LlmParamsConstraintKindFieldEvent | LlmParamsConstraintJsonSchemaFieldEvent | LlmParamsConstraintGrammarFieldEvent | LlmParamsToolsNameFieldEvent | LlmParamsToolsDescriptionFieldEvent | LlmParamsToolsParametersFieldEvent | LlmParamsToolChoiceFieldEvent | LlmParamsToolChoiceNameFieldEvent> {
     return streamMessage(buf, LlmParams.codec(), opts)
   }
 }
@@ -3100,6 +3234,30 @@ export namespace JobRequest {
     index: number
   }
 
+  export interface JobRequestLlmMessagesToolCallsIdFieldEvent {
+    field: '$.llm.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallsNameFieldEvent {
+    field: '$.llm.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallsArgumentsFieldEvent {
+    field: '$.llm.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface JobRequestLlmMessagesToolCallIdFieldEvent {
+    field: '$.llm.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface JobRequestLlmMaxTokensFieldEvent {
     field: '$.llm.maxTokens'
     value: number
@@ -3239,7 +3397,7 @@ export namespace JobRequest {
     return decodeMessage(buf, JobRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestLlmStopFieldEvent | JobRequestLlmTopPFieldEvent | JobRequestLlmPresencePenaltyFieldEvent | JobRequestLlmFrequencyPenaltyFieldEvent | JobRequestLlmConstraintKindFieldEvent | JobRequestLlmConstraintJsonSchemaFieldEvent | JobRequestLlmConstraintGrammarFieldEvent | JobRequestLlmToolsNameFieldEvent | JobRequestLlmToolsDescriptionFieldEvent | JobRequestLlmToolsParametersFieldEvent | JobRequestLlmToolChoiceFieldEvent | JobRequestLlmToolChoiceNameFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent | JobRequestEmbeddingInputsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRequest>): Generator<JobRequestVersionFieldEvent | JobRequestJobIdFieldEvent | JobRequestKindFieldEvent | JobRequestModelFieldEvent | JobRequestMaxPricePerKPromptTokensFieldEvent | JobRequestMaxPricePerKCompletionTokensFieldEvent | JobRequestMaxPricePerTensorGflopFieldEvent | JobRequestBudgetFieldEvent | JobRequestChannelFieldEvent | JobRequestDeadlineFieldEvent | JobRequestLlmPromptFieldEvent | JobRequestLlmMessagesRoleFieldEvent | JobRequestLlmMessagesContentFieldEvent | JobRequestLlmMessagesToolCallsIdFieldEvent | JobRequestLlmMessagesToolCallsNameFieldEvent | JobRequestLlmMessagesToolCallsArgumentsFieldEvent | JobRequestLlmMessagesToolCallIdFieldEvent | JobRequestLlmMaxTokensFieldEvent | JobRequestLlmTemperatureFieldEvent | JobRequestLlmSeedFieldEvent | JobRequestLlmContinuationFieldEvent | JobRequestLlmStopFieldEvent | JobRequestLlmTopPFieldEvent | JobRequestLlmPresencePenaltyFieldEvent | JobRequestLlmFrequencyPenaltyFieldEvent | JobRequestLlmConstraintKindFieldEvent | JobRequestLlmConstraintJsonSchemaFieldEvent | JobRequestLlmConstraintGrammarFieldEvent | JobRequestLlmToolsNameFieldEvent | JobRequestLlmToolsDescriptionFieldEvent | JobRequestLlmToolsParametersFieldEvent | JobRequestLlmToolChoiceFieldEvent | JobRequestLlmToolChoiceNameFieldEvent | JobRequestTensorOpFieldEvent | JobRequestTensorInputCountFieldEvent | JobRequestTensorOutputNamesFieldEvent | JobRequestMinTrustTierFieldEvent | JobRequestProviderFieldEvent | JobRequestIssuedAtFieldEvent | JobRequestClientKeyFieldEvent | JobRequestClientSignatureFieldEvent | JobRequestEmbeddingInputsFieldEvent> {
     return streamMessage(buf, JobRequest.codec(), opts)
   }
 }
@@ -4611,10 +4769,146 @@ export namespace JobErrorCode {
   }
 }
 
+export interface ContextLimit {
+  contextSize: number
+  promptTokens: number
+  maxTokens: number
+}
+
+export namespace ContextLimit {
+  let _codec: Codec<ContextLimit>
+
+  export const codec = (): Codec<ContextLimit> => {
+    if (_codec == null) {
+      _codec = message<ContextLimit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.contextSize != null && obj.contextSize !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.contextSize)
+        }
+
+        if ((obj.promptTokens != null && obj.promptTokens !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.promptTokens)
+        }
+
+        if ((obj.maxTokens != null && obj.maxTokens !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxTokens)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          contextSize: 0,
+          promptTokens: 0,
+          maxTokens: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.contextSize = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.promptTokens = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.maxTokens = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.contextSize`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.promptTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maxTokens`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ContextLimitContextSizeFieldEvent {
+    field: '$.contextSize'
+    value: number
+  }
+
+  export interface ContextLimitPromptTokensFieldEvent {
+    field: '$.promptTokens'
+    value: number
+  }
+
+  export interface ContextLimitMaxTokensFieldEvent {
+    field: '$.maxTokens'
+    value: number
+  }
+
+  export function encode (obj: Partial<ContextLimit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ContextLimit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ContextLimit>): ContextLimit {
+    return decodeMessage(buf, ContextLimit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ContextLimit>): Generator<ContextLimitContextSizeFieldEvent | ContextLimitPromptTokensFieldEvent | ContextLimitMaxTokensFieldEvent> {
+    return streamMessage(buf, ContextLimit.codec(), opts)
+  }
+}
+
 export interface JobError {
   jobId: string
   code: JobErrorCode
   message: string
+  contextLimit?: ContextLimit
 }
 
 export namespace JobError {
@@ -4640,6 +4934,11 @@ export namespace JobError {
         if ((obj.message != null && obj.message !== '')) {
           w.uint32(26)
           w.string(obj.message)
+        }
+
+        if (obj.contextLimit != null) {
+          w.uint32(34)
+          ContextLimit.codec().encode(obj.contextLimit, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4668,6 +4967,12 @@ export namespace JobError {
             }
             case 3: {
               obj.message = reader.string()
+              break
+            }
+            case 4: {
+              obj.contextLimit = ContextLimit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.contextLimit
+              })
               break
             }
             default: {
@@ -4706,6 +5011,13 @@ export namespace JobError {
               }
               break
             }
+            case 4: {
+              yield * ContextLimit.codec().stream(reader, reader.uint32(), `${prefix}.contextLimit`, {
+                limits: opts.limits?.contextLimit
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4733,6 +5045,21 @@ export namespace JobError {
     value: string
   }
 
+  export interface JobErrorContextLimitContextSizeFieldEvent {
+    field: '$.contextLimit.contextSize'
+    value: number
+  }
+
+  export interface JobErrorContextLimitPromptTokensFieldEvent {
+    field: '$.contextLimit.promptTokens'
+    value: number
+  }
+
+  export interface JobErrorContextLimitMaxTokensFieldEvent {
+    field: '$.contextLimit.maxTokens'
+    value: number
+  }
+
   export function encode (obj: Partial<JobError>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobError.codec())
   }
@@ -4741,7 +5068,7 @@ export namespace JobError {
     return decodeMessage(buf, JobError.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobError>): Generator<JobErrorJobIdFieldEvent | JobErrorCodeFieldEvent | JobErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobError>): Generator<JobErrorJobIdFieldEvent | JobErrorCodeFieldEvent | JobErrorMessageFieldEvent | JobErrorContextLimitContextSizeFieldEvent | JobErrorContextLimitPromptTokensFieldEvent | JobErrorContextLimitMaxTokensFieldEvent> {
     return streamMessage(buf, JobError.codec(), opts)
   }
 }
@@ -5620,6 +5947,30 @@ export namespace JobFrame {
     index: number
   }
 
+  export interface JobFrameRequestLlmMessagesToolCallsIdFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallsNameFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallsArgumentsFieldEvent {
+    field: '$.request.llm.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface JobFrameRequestLlmMessagesToolCallIdFieldEvent {
+    field: '$.request.llm.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
   export interface JobFrameRequestLlmMaxTokensFieldEvent {
     field: '$.request.llm.maxTokens'
     value: number
@@ -5940,6 +6291,21 @@ export namespace JobFrame {
     value: string
   }
 
+  export interface JobFrameErrorContextLimitContextSizeFieldEvent {
+    field: '$.error.contextLimit.contextSize'
+    value: number
+  }
+
+  export interface JobFrameErrorContextLimitPromptTokensFieldEvent {
+    field: '$.error.contextLimit.promptTokens'
+    value: number
+  }
+
+  export interface JobFrameErrorContextLimitMaxTokensFieldEvent {
+    field: '$.error.contextLimit.maxTokens'
+    value: number
+  }
+
   export interface JobFrameVoucherChannelFieldEvent {
     field: '$.voucher.channel'
     value: string
@@ -6043,7 +6409,7 @@ export namespace JobFrame {
     return decodeMessage(buf, JobFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobFrame>): Generator<JobFrameRequestVersionFieldEvent | JobFrameRequestJobIdFieldEvent | JobFrameRequestKindFieldEvent | JobFrameRequestModelFieldEvent | JobFrameRequestMaxPricePerKPromptTokensFieldEvent | JobFrameRequestMaxPricePerKCompletionTokensFieldEvent | JobFrameRequestMaxPricePerTensorGflopFieldEvent | JobFrameRequestBudgetFieldEvent | JobFrameRequestChannelFieldEvent | JobFrameRequestDeadlineFieldEvent | JobFrameRequestLlmPromptFieldEvent | JobFrameRequestLlmMessagesRoleFieldEvent | JobFrameRequestLlmMessagesContentFieldEvent | JobFrameRequestLlmMessagesToolCallsIdFieldEvent | JobFrameRequestLlmMessagesToolCallsNameFieldEvent | JobFrameRequestLlmMessagesToolCallsArgumentsFieldEvent | JobFrameRequestLlmMessagesToolCallIdFieldEvent | JobFrameRequestLlmMaxTokensFieldEvent | JobFrameRequestLlmTemperatureFieldEvent | JobFrameRequestLlmSeedFieldEvent | JobFrameRequestLlmContinuationFieldEvent | JobFrameRequestLlmStopFieldEvent | JobFrameRequestLlmTopPFieldEvent | JobFrameRequestLlmPresencePenaltyFieldEvent | JobFrameRequestLlmFrequencyPenaltyFieldEvent | JobFrameRequestLlmConstraintKindFieldEvent | JobFrameRequestLlmConstraintJsonSchemaFieldEvent | JobFrameRequestLlmConstraintGrammarFieldEvent | JobFrameRequestLlmToolsNameFieldEvent | JobFrameRequestLlmToolsDescriptionFieldEvent | JobFrameRequestLlmToolsParametersFieldEvent | JobFrameRequestLlmToolChoiceFieldEvent | JobFrameRequestLlmToolChoiceNameFieldEvent | JobFrameRequestTensorOpFieldEvent | JobFrameRequestTensorInputCountFieldEvent | JobFrameRequestTensorOutputNamesFieldEvent | JobFrameRequestMinTrustTierFieldEvent | JobFrameRequestProviderFieldEvent | JobFrameRequestIssuedAtFieldEvent | JobFrameRequestClientKeyFieldEvent | JobFrameRequestClientSignatureFieldEvent | JobFrameRequestEmbeddingInputsFieldEvent | JobFrameAcceptJobIdFieldEvent | JobFrameAcceptPricePerKPromptTokensFieldEvent | JobFrameAcceptPricePerKCompletionTokensFieldEvent | JobFrameAcceptPricePerTensorGflopFieldEvent | JobFrameAcceptCreditWindowFieldEvent | JobFrameAcceptQueueDepthFieldEvent | JobFrameRejectJobIdFieldEvent | JobFrameRejectReasonFieldEvent | JobFrameRejectMessageFieldEvent | JobFrameRejectRetryAfterMsFieldEvent | JobFrameRejectQueueDepthFieldEvent | JobFrameTensorHeaderNameFieldEvent | JobFrameTensorHeaderDtypeFieldEvent | JobFrameTensorHeaderShapeFieldEvent | JobFrameTensorHeaderByteLengthFieldEvent | JobFrameTensorHeaderSha256FieldEvent | JobFrameTensorChunkIndexFieldEvent | JobFrameTensorChunkOffsetFieldEvent | JobFrameTensorChunkDataFieldEvent | JobFrameTokenChunkTextFieldEvent | JobFrameTokenChunkTokensFieldEvent | JobFrameTokenChunkTotalTokensFieldEvent | JobFrameResultJobIdFieldEvent | JobFrameResultUsagePromptTokensFieldEvent | JobFrameResultUsageCachedTokensFieldEvent | JobFrameResultUsageCompletionTokensFieldEvent | JobFrameResultUsageReasoningTokensFieldEvent | JobFrameResultUsageGflopFieldEvent | JobFrameResultUsageCostFieldEvent | JobFrameResultBackendFieldEvent | JobFrameResultFinishReasonFieldEvent | JobFrameResultToolCallsIdFieldEvent | JobFrameResultToolCallsNameFieldEvent | JobFrameResultToolCallsArgumentsFieldEvent | JobFrameErrorJobIdFieldEvent | JobFrameErrorCodeFieldEvent | JobFrameErrorMessageFieldEvent | JobFrameErrorContextLimitContextSizeFieldEvent | JobFrameErrorContextLimitPromptTokensFieldEvent | JobFrameErrorContextLimitMaxTokensFieldEvent | JobFrameVoucherChannelFieldEvent | JobFrameVoucherAmountFieldEvent | JobFrameVoucherJobIdFieldEvent | JobFrameVoucherSignatureFieldEvent | JobFrameReceiptVersionFieldEvent | JobFrameReceiptJobIdFieldEvent | JobFrameReceiptProviderFieldEvent | JobFrameReceiptClientFieldEvent | JobFrameReceiptModelFieldEvent | JobFrameReceiptUsagePromptTokensFieldEvent | JobFrameReceiptUsageCachedTokensFieldEvent | JobFrameReceiptUsageCompletionTokensFieldEvent | JobFrameReceiptUsageReasoningTokensFieldEvent | JobFrameReceiptUsageGflopFieldEvent | JobFrameReceiptUsageCostFieldEvent | JobFrameReceiptStartedAtFieldEvent | JobFrameReceiptFinishedAtFieldEvent | JobFrameReceiptSignatureFieldEvent | JobFrameCancelJobIdFieldEvent> {
     return streamMessage(buf, JobFrame.codec(), opts)
   }
 }
@@ -6387,6 +6753,12 @@ export namespace OffersResponse {
     value: string
   }
 
+  export interface OffersResponseOffersContextSizeFieldEvent {
+    field: '$.offers[].contextSize'
+    value: number
+    index: number
+  }
+
   export interface OffersResponseOffersSignatureFieldEvent {
     field: '$.offers[].signature'
     value: Uint8Array<ArrayBuffer>
@@ -6401,7 +6773,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersContextSizeFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }

@@ -34,6 +34,37 @@ function fieldOf(request: JobRequest): string | undefined {
 const schema = '{"type":"object","properties":{"a":{"type":"string"}}}'
 
 describe('validateJobRequest: generation constraints', () => {
+  it('bounds tool turns: calls on assistant turns only, a call id on every tool turn and only there', () => {
+    const call = { id: 'call_1', name: 'f', arguments: '{"x":1}' }
+    const turn = (role: string, extra: Partial<{ toolCalls: (typeof call)[]; toolCallId: string }> = {}) => ({
+      role,
+      content: 'c',
+      toolCalls: [],
+      toolCallId: '',
+      ...extra,
+    })
+    const withTurns = (...messages: ReturnType<typeof turn>[]) => llmRequest({ messages })
+    const good = withTurns(
+      turn('user'),
+      turn('assistant', { toolCalls: [call] }),
+      turn('tool', { toolCallId: 'call_1' }),
+    )
+    expect(fieldOf(good)).toBe(undefined)
+    expect(requiredFeatures(good)).toEqual(['tools'])
+    expect(fieldOf(withTurns(turn('user', { toolCalls: [call] })))).toBe('llm.messages[0].toolCalls')
+    expect(fieldOf(withTurns(turn('tool')))).toBe('llm.messages[0].toolCallId')
+    expect(fieldOf(withTurns(turn('user', { toolCallId: 'call_1' })))).toBe('llm.messages[0].toolCallId')
+    expect(fieldOf(withTurns(turn('assistant', { toolCalls: [{ ...call, arguments: '[1]' }] })))).toBe(
+      'llm.messages[0].toolCalls[].arguments',
+    )
+    expect(fieldOf(withTurns(turn('assistant', { toolCalls: [{ ...call, id: 'x'.repeat(129) }] })))).toBe(
+      'llm.messages[0].toolCalls[].id',
+    )
+    expect(
+      fieldOf(withTurns(turn('assistant', { toolCalls: Array.from({ length: MAX_TOOLS + 1 }, () => call) }))),
+    ).toBe('llm.messages[0].toolCalls')
+  })
+
   it('accepts stop strings, sampling, a schema and tools within their bounds', () => {
     expect(
       fieldOf(llmRequest({ stop: ['\n', 'END'], topP: 0.9, presencePenalty: 1, frequencyPenalty: -1 })),

@@ -8,6 +8,7 @@ import {
   isRejectable,
   JobKind,
   MAX_CLOCK_DRIFT_MS,
+  MAX_CONTEXT_SIZE,
   MAX_OFFER_TTL_MS,
   MAX_UNIT_PRICE_NANOTON,
   NotYetValidError,
@@ -66,6 +67,7 @@ describe('validateOffer', () => {
     ['NaN tokens/s', { tokensPerSecond: Number.NaN }, 'tokensPerSecond'],
     ['short settlement key', { settlementKey: new Uint8Array(31) }, 'settlementKey'],
     ['oversized signature', { signature: new Uint8Array(81) }, 'signature'],
+    ['context size past any model', { contextSize: MAX_CONTEXT_SIZE + 1 }, 'contextSize'],
   ]
   for (const [label, patch, field] of bad) {
     it(`rejects ${label} with InvalidFieldError on ${field}`, () => {

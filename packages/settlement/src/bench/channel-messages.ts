@@ -10,7 +10,8 @@ import { SandboxChainClient } from '../chain/sandbox-chain-client.js'
 import { closeChannel, openChannel } from '../channel/channels.js'
 import { runClaims } from '../channel/claim-runner.js'
 import { ChannelOp } from '../contract/payment-channel.js'
-import { VoucherStore } from '../store/voucher-store.js'
+import { openVoucherStore } from '../store/level-store.js'
+import type { VoucherStore } from '../store/voucher-store.js'
 import { signVoucher } from '../voucher/voucher.js'
 import { type NodeWallet, walletFromMnemonic } from '../wallet/wallet.js'
 
@@ -27,8 +28,8 @@ export async function benchChannelMessages(payments = 100_000): Promise<void> {
   const chain = new SandboxChainClient(blockchain, (result) => watcher.onSend(result))
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-bench-ch-'))
   // persistence is measured by benchVouchers; here only the chain traffic counts
-  const clientStore = await VoucherStore.open(join(dir, 'c'), { durable: false })
-  const providerStore = await VoucherStore.open(join(dir, 'p'), { durable: false })
+  const clientStore = await openVoucherStore(join(dir, 'c'), { durable: false })
+  const providerStore = await openVoucherStore(join(dir, 'p'), { durable: false })
   try {
     const client = await walletFromMnemonic(await mnemonicNew(24))
     const provider = await walletFromMnemonic(await mnemonicNew(24))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Voucher } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
-import { VoucherStore } from '../store/voucher-store.js'
+import { openVoucherStore } from '../store/level-store.js'
 import type { Ed25519Backend } from '../voucher/ed25519.js'
 import type { SigningKey } from '../voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../voucher/voucher.js'
@@ -23,7 +23,7 @@ export async function runVoucherRole(
   channels = 64,
 ): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-bench-role-'))
-  const store = await VoucherStore.open(dir)
+  const store = await openVoucherStore(dir)
   try {
     const addresses = Array.from({ length: channels }, () => new Address(0, randomBytes(32)).toRawString())
     const perChannel = Math.ceil(count / channels)

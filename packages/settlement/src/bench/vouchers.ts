@@ -5,15 +5,14 @@ import { join } from 'node:path'
 import { reportBench } from '@cocoon-mesh/protocol'
 import { Address } from '@ton/core'
 import { keyPairFromSeed, sign as naclSign, signVerify as naclVerify } from '@ton/crypto'
-import { VoucherStore } from '../store/voucher-store.js'
+import { openVoucherStore } from '../store/level-store.js'
 import {
   type Ed25519Backend,
   type Ed25519BackendName,
   ed25519Backend,
-  loadSodiumNative,
-  nodeCryptoEd25519,
   sodiumEd25519,
 } from '../voucher/ed25519.js'
+import { loadSodiumNative, nodeCryptoEd25519 } from '../voucher/ed25519-node.js'
 import { type SigningKey, signingKeyFromSeed } from '../voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../voucher/voucher.js'
 import { voucherCell } from '../voucher/voucher-hash.js'
@@ -49,8 +48,8 @@ export async function runPersistedVouchers(
   ahead = 1,
 ): Promise<PersistedRun> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoon-bench-'))
-  const clientStore = await VoucherStore.open(join(dir, 'c'))
-  const providerStore = await VoucherStore.open(join(dir, 'p'))
+  const clientStore = await openVoucherStore(join(dir, 'c'))
+  const providerStore = await openVoucherStore(join(dir, 'p'))
   try {
     const addresses = Array.from({ length: channels }, () => new Address(0, randomBytes(32)).toRawString())
     const perChannel = Math.ceil(count / channels)

@@ -21,8 +21,9 @@ export type AccountStatus = 'active' | 'uninit' | 'frozen'
 /**
  * Everything settlement needs from a TON chain. Implemented by
  * {@link TonChainClient} (toncenter HTTP v2 via @ton/ton's TonClient: testnet,
- * mainnet and `cocoon devnet`) and {@link SandboxChainClient} (an in-process
- * @ton/sandbox Blockchain, for the simulator and tests).
+ * mainnet and `cocoon devnet`) and `SandboxChainClient` (an in-process
+ * @ton/sandbox Blockchain, for the simulator and tests; in
+ * `@cocoon-mesh/settlement/devnet`).
  */
 export interface ChainClient {
   /** A ContractProvider for `address` (with `init` to deploy on first message). */

@@ -54,7 +54,8 @@ export type StartDevnetErrorType = Error
  * account (`getTransactions`, `tryLocateResultTx`, `tryLocateSourceTx`),
  * blocks (`getMasterchainInfo`, `shards`, `getBlockTransactions`) and
  * `estimateFee`. Failures answer with toncenter's HTTP status and
- * `{ok: false, error, code}`. Two devnet-only methods: `cocoonFaucet
+ * `{ok: false, error, code}`. Any origin may call it (CORS), so a web
+ * page on another local port can use it. Two devnet-only methods: `cocoonFaucet
  * {address, amount}` and `cocoonAdvanceTime {seconds}`.
  * @throws {StartDevnetErrorType}
  */
@@ -116,6 +117,18 @@ async function handleRequest(
   log: Logger,
 ): Promise<void> {
   let id: unknown = null
+  // a local emulator's coins are worth nothing: any page (a Mini App on another local port) may call it
+  res.setHeader('access-control-allow-origin', '*')
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, POST',
+      // @ton/ton's TonClient sends its version and, when set, an API key
+      'access-control-allow-headers': 'content-type, x-ton-client-version, x-api-key',
+      'access-control-max-age': '600',
+    })
+    res.end()
+    return
+  }
   try {
     if (req.method !== 'POST' && req.method !== 'GET') throw new DevnetRequestError(405, 'use GET or POST')
     if (req.method === 'GET') {

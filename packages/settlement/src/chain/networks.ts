@@ -1,3 +1,4 @@
+import { processEnv } from '#platform'
 import { InvalidSettlementInputError } from '../errors.js'
 
 /** The local `cocoon devnet` port the CLI defaults to. */
@@ -27,7 +28,9 @@ export type ChainEndpointFromEnvErrorType = InvalidSettlementInputError
  * endpoint of the network `COCOON_TON_NETWORK` names; undefined when neither is set.
  * @throws {ChainEndpointFromEnvErrorType} for an unknown network name.
  */
-export function chainEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function chainEndpointFromEnv(
+  env: Record<string, string | undefined> = processEnv(),
+): string | undefined {
   const endpoint = env.COCOON_TON_ENDPOINT
   if (endpoint !== undefined && endpoint !== '') return endpoint
   const network = env.COCOON_TON_NETWORK
@@ -40,7 +43,9 @@ export function chainEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /** The toncenter API key of the environment: `COCOON_TON_API_KEY`, else `TONCENTER_API_KEY`. */
-export function chainApiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function chainApiKeyFromEnv(
+  env: Record<string, string | undefined> = processEnv(),
+): string | undefined {
   const key = env.COCOON_TON_API_KEY ?? env.TONCENTER_API_KEY
   return key === '' ? undefined : key
 }

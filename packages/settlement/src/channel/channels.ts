@@ -1,32 +1,20 @@
-import { randomBytes } from 'node:crypto'
 import { Address } from '@ton/core'
 import { WalletContractV4 } from '@ton/ton'
 import { type ChainClient, openOn, sendFromWallet, walletSender } from '../chain/chain-client.js'
-import {
-  CHANNEL_MIN_TOPUP_FEE,
-  CHANNEL_NOTICE_VALUE,
-  CHANNEL_OP_VALUE,
-  type ChannelBalances,
-  type ChannelState,
-  channelNoticeBody,
-  PaymentChannel,
-  topUpBody,
-} from '../contract/payment-channel.js'
+import { CHANNEL_OP_VALUE, PaymentChannel } from '../contract/payment-channel.js'
 import {
   type ChainError,
   type ChainTimeoutError,
   type ChainTransactionFailedError,
   ChannelUnusableError,
   type InsufficientFeeBalanceError,
-  InvalidSettlementInputError,
 } from '../errors.js'
 import type { ChannelTerms } from '../policy/provider-payments.js'
 import type { ChannelMetaRecord, VoucherStore } from '../store/voucher-store.js'
 import type { NodeWallet } from '../wallet/wallet.js'
+import { type ChannelDeployErrorType, channelDeploy, clientChannelMeta } from './channel-deploy.js'
+import { readChannel } from './channel-view.js'
 import { estimateClaimFee, requireFeeBalance } from './claim-fees.js'
-
-/** Default exit delay: one day, time enough for a provider to claim. */
-export const DEFAULT_EXIT_DELAY = 86_400
 
 /** The v4r2 wallet address (workchain 0) of an ed25519 public key. */
 export function walletAddressForKey(publicKey: Uint8Array): Address {
@@ -47,11 +35,12 @@ export interface OpenChannelParameters {
 }
 
 /**
- * What {@link openChannel} throws: a bad deposit, the chain refusing or not
- * applying the deploy, and foreign errors of the chain endpoint's get-methods
- * and of the store's LevelDB write.
+ * What {@link openChannel} throws: a deposit below the contract's minimum, a
+ * provider key that is no ed25519 key, an exit delay or channel id out of
+ * range, the chain refusing or not applying the deploy, and foreign errors
+ * of the chain endpoint's get-methods and of the store's LevelDB write.
  */
-export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | ChainTimeoutError | Error
+export type OpenChannelErrorType = ChannelDeployErrorType | ChainError | ChainTimeoutError | Error
 
 /**
  * Deploys a channel from the client's wallet with `deposit`, sends the
@@ -62,47 +51,24 @@ export type OpenChannelErrorType = InvalidSettlementInputError | ChainError | Ch
 export async function openChannel(
   p: OpenChannelParameters,
 ): Promise<{ address: Address; meta: ChannelMetaRecord }> {
-  if (p.deposit <= 0n)
-    throw new InvalidSettlementInputError('deposit must be positive', { details: `got ${p.deposit}` })
-  const channelId = p.channelId ?? randomBytes(8).readBigUInt64BE()
-  const exitDelay = p.exitDelay ?? DEFAULT_EXIT_DELAY
-  const contract = PaymentChannel.createFromConfig({
-    channelId,
+  const { contract, config, messages } = channelDeploy({
     clientKey: p.wallet.signingKey.publicKey,
     providerKey: p.providerKey,
     client: p.wallet.address,
     provider: p.providerAddress,
-    exitDelay,
+    deposit: p.deposit,
+    ...(p.exitDelay === undefined ? {} : { exitDelay: p.exitDelay }),
+    ...(p.channelId === undefined ? {} : { channelId: p.channelId }),
   })
   const channel = openOn(p.chain, contract)
   // one wallet transaction: the deploy with the deposit, and the notice that lets the provider find it
-  await sendFromWallet(p.chain, p.wallet, [
-    {
-      to: contract.address,
-      value: p.deposit + CHANNEL_MIN_TOPUP_FEE,
-      body: topUpBody(p.deposit),
-      ...(contract.init === undefined ? {} : { init: contract.init }),
-    },
-    {
-      to: p.providerAddress,
-      value: CHANNEL_NOTICE_VALUE,
-      body: channelNoticeBody(contract.address),
-      bounce: false,
-    },
-  ])
+  await sendFromWallet(p.chain, p.wallet, messages)
   await p.chain.waitFor(
     async () => (await channel.getState()).deposit >= p.deposit,
     `channel ${contract.address} funded`,
   )
   const meta: ChannelMetaRecord = {
-    address: contract.address.toRawString(),
-    role: 'client',
-    channelId,
-    client: p.wallet.address.toRawString(),
-    provider: p.providerAddress.toRawString(),
-    clientKey: p.wallet.signingKey.publicKey,
-    providerKey: p.providerKey,
-    exitDelay,
+    ...clientChannelMeta(contract.address, config),
     createdAt: p.store.now(),
     ...(p.peerId === undefined ? {} : { peerId: p.peerId }),
   }
@@ -110,29 +76,7 @@ export async function openChannel(
   return { address: contract.address, meta }
 }
 
-export interface ChannelView {
-  address: string
-  state: ChannelState
-  balances: ChannelBalances
-}
-
-/** What {@link readChannel} throws: the endpoint failing, or a foreign error of its get-methods or of `Address.parse`. */
-export type ReadChannelErrorType = ChainError | Error
-
-/**
- * Reads a channel's on-chain state; undefined when not deployed.
- * @throws {ReadChannelErrorType}
- */
-export async function readChannel(chain: ChainClient, address: string): Promise<ChannelView | undefined> {
-  const addr = Address.parse(address)
-  if ((await chain.getStatus(addr)) !== 'active') return undefined
-  const channel = openOn(chain, PaymentChannel.createFromAddress(addr))
-  return {
-    address: addr.toRawString(),
-    state: await channel.getState(),
-    balances: await channel.getBalances(),
-  }
-}
+export { type ChannelView, type ReadChannelErrorType, readChannel } from './channel-view.js'
 
 export interface ProviderChannelAction {
   chain: ChainClient

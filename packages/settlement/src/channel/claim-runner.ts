@@ -28,6 +28,8 @@ export interface ClaimOutcome {
   channel: string
   reason?: ClaimReason
   paid?: bigint
+  /** The claim fee estimated for the pass, nanoTON: what a claim of this pass may cost the wallet. */
+  fee?: bigint
   error?: Error
 }
 
@@ -83,7 +85,7 @@ export async function runClaims(p: RunClaimsParameters): Promise<ClaimOutcome[]>
         claimFee: await claimFee(),
         ...(config.minFeeBalance === undefined ? {} : { minFeeBalance: config.minFeeBalance }),
       })
-      outcomes.push({ channel: record.channel, reason, paid })
+      outcomes.push({ channel: record.channel, reason, paid, fee: await claimFee() })
     } catch (error) {
       log.error('claim on %s failed, will retry: %s', record.channel, errorMessage(error))
       outcomes.push({ channel: record.channel, error: error as Error })

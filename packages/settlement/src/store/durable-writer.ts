@@ -1,10 +1,36 @@
-import { LevelDatastore } from 'datastore-level'
 import { type Datastore, Key } from 'interface-datastore'
+import { afterThisTick } from '#platform'
 
 /** One record to write: the key as the datastore's string form (`new Key(s).toString()`). */
 export interface DurableEntry {
   key: string
   value: Uint8Array
+}
+
+/**
+ * Writes one batch of records atomically and resolves only once they are as
+ * durable as the store behind it makes them. A VoucherStore acknowledges a
+ * voucher (and signs the next one above it) only after its batch resolved, so
+ * this is where "nothing acknowledged is ever lost" is decided.
+ */
+export type BatchCommit = (entries: DurableEntry[]) => Promise<void>
+
+/**
+ * The datastore's own `batch().commit()`: atomic, and durable exactly as far
+ * as that datastore's commit is. `datastore-idb` (IDBDatastore) commits one
+ * IndexedDB readwrite transaction and resolves on its `complete` event, so a
+ * record survives a page reload or a crashed tab (the browser's default
+ * durability; an OS crash may lose the newest batches where it is relaxed).
+ * `datastore-core`'s MemoryDatastore keeps records for the life of the
+ * object only. LevelDB gets {@link levelCommit} (`@cocoon-mesh/settlement/node`),
+ * which adds the fsync its plain batch lacks.
+ */
+export function datastoreCommit(datastore: Datastore): BatchCommit {
+  return async (entries) => {
+    const batch = datastore.batch()
+    for (const e of entries) batch.put(new Key(e.key), e.value)
+    await batch.commit()
+  }
 }
 
 interface Waiter {
@@ -13,22 +39,20 @@ interface Waiter {
 }
 
 /**
- * Group commit: every `write()` resolves only after its entries reached the
- * disk (LevelDB batch with `sync: true`, i.e. fsync). Writes that arrive while
- * a flush is in flight are coalesced into the next one, so throughput under
- * concurrency is one fsync per batch, not per voucher.
+ * Group commit: every `write()` resolves only after its entries were
+ * committed (one {@link BatchCommit} call; on LevelDB a batch with
+ * `sync: true`, i.e. fsync). Writes that arrive while a commit is in flight
+ * are coalesced into the next one, so throughput under concurrency is one
+ * commit (fsync) per batch, not per voucher.
  */
 export class DurableWriter {
   private queue: DurableEntry[] = []
   private waiters: Waiter[] = []
   private flushing = false
 
-  constructor(
-    private readonly datastore: Datastore,
-    private readonly sync = true,
-  ) {}
+  constructor(private readonly commit: BatchCommit) {}
 
-  /** Resolves once the entries are on disk (all in one atomic batch). */
+  /** Resolves once the entries are committed (all in one atomic batch). */
   write(...entries: DurableEntry[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       for (const e of entries) this.queue.push(e)
@@ -38,7 +62,7 @@ export class DurableWriter {
         // waiters another store just released) then share one batch and one
         // fsync instead of the first going alone
         this.flushing = true
-        setImmediate(() => void this.flush())
+        afterThisTick(() => void this.flush())
       }
     })
   }
@@ -57,21 +81,5 @@ export class DurableWriter {
       }
     }
     this.flushing = false
-  }
-
-  private async commit(entries: DurableEntry[]): Promise<void> {
-    const ds = this.datastore
-    if (ds instanceof LevelDatastore) {
-      const ops = new Array<{ type: 'put'; key: string; value: Uint8Array }>(entries.length)
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i] as DurableEntry
-        ops[i] = { type: 'put', key: e.key, value: e.value }
-      }
-      await ds.db.batch(ops, { sync: this.sync })
-      return
-    }
-    const batch = ds.batch()
-    for (const e of entries) batch.put(new Key(e.key), e.value)
-    await batch.commit()
   }
 }

@@ -1,4 +1,6 @@
 import { Key } from 'interface-datastore'
+import { fromString } from 'uint8arrays/from-string'
+import { toString as bytesToString } from 'uint8arrays/to-string'
 
 /**
  * The voucher store's key layout: `/provider/channel/<address>`,
@@ -16,7 +18,8 @@ export function clientKey(channel: string): Key {
 }
 
 export function jobKey(role: StoreRole, jobId: string): Key {
-  return new Key(`/${role}/job/${Buffer.from(jobId).toString('base64url')}`)
+  // uint8arrays, not Buffer: the `buffer` package a browser bundle gets has no base64url
+  return new Key(`/${role}/job/${bytesToString(fromString(jobId), 'base64url')}`)
 }
 
 export function metaKey(role: StoreRole, address: string): Key {

@@ -1,10 +1,9 @@
 import type { Voucher } from '@cocoon-mesh/protocol'
-import { LevelDatastore } from 'datastore-level'
 import type { Datastore, Key } from 'interface-datastore'
 import { InvalidSettlementInputError, VoucherOutOfOrderError, VoucherReplayedError } from '../errors.js'
 import { ChannelLocks } from './channel-locks.js'
 import { decodeRecord, encodeClientChannel, encodeJob, encodeProviderChannel, encodeRecord } from './codec.js'
-import { type DurableEntry, DurableWriter } from './durable-writer.js'
+import { type BatchCommit, type DurableEntry, DurableWriter, datastoreCommit } from './durable-writer.js'
 import { clientKey, jobKey, metaKey, providerKey, RecordKeys } from './key-layout.js'
 import {
   type ChannelMetaRecord,
@@ -14,6 +13,7 @@ import {
   type ProviderChannelRecord,
 } from './records.js'
 
+export { type BatchCommit, type DurableEntry, datastoreCommit } from './durable-writer.js'
 export type {
   ChannelMetaRecord,
   ClientChannelRecord,
@@ -25,20 +25,22 @@ export interface VoucherStoreInit {
   /** Clock for record timestamps (ms). */
   now?: () => number
   /**
-   * fsync every write before it resolves (default true). Only the simulator
-   * and benchmarks that do not measure persistence turn this off.
+   * Writes one atomic batch and resolves once it is durable. Default
+   * {@link datastoreCommit}: the datastore's own `batch().commit()`, as durable
+   * as that datastore is (IndexedDB: a completed transaction; memory: none).
+   * `openVoucherStore` of `@cocoon-mesh/settlement/node` passes LevelDB's
+   * fsyncing `levelCommit`.
    */
-  durable?: boolean
+  commit?: BatchCommit
+  /** Runs on {@link VoucherStore.close} once pending writes settled, e.g. to close a datastore the opener opened. */
+  onClose?: () => Promise<void>
 }
 
 /**
  * What a {@link VoucherStore} read or write throws: a damaged record
- * (`InvalidSettlementInputError`), or LevelDB's own error (disk, lock).
+ * (`InvalidSettlementInputError`), or the datastore's own error (disk, lock, quota).
  */
 export type VoucherStoreErrorType = InvalidSettlementInputError | Error
-
-/** What {@link VoucherStore.open} throws: LevelDB cannot open the folder (locked by another process, unreadable). */
-export type OpenVoucherStoreErrorType = Error
 
 /** What {@link VoucherStore.acceptVoucher} throws. */
 export type AcceptVoucherErrorType = VoucherReplayedError | VoucherOutOfOrderError | VoucherStoreErrorType
@@ -50,9 +52,15 @@ export type AcceptVoucherErrorType = VoucherReplayedError | VoucherOutOfOrderErr
 export type SignNextErrorType = InvalidSettlementInputError | Error
 
 /**
- * Crash-safe voucher book for both sides of a channel. Every mutation is
- * persisted with fsync (group commit) before its promise resolves, and
- * per-channel operations are serialized so amounts only ever grow.
+ * Crash-safe voucher book for both sides of a channel, on any
+ * `interface-datastore` Datastore. Every mutation is committed (group commit,
+ * one {@link BatchCommit} per batch) before its promise resolves, and
+ * per-channel operations are serialized so amounts only ever grow: the
+ * client signs a voucher only once its new total is committed, so a reopened
+ * store never signs a lower or duplicate one. How durable a commit is belongs
+ * to the datastore: fsync on LevelDB (`openVoucherStore`), a completed
+ * transaction on IndexedDB (`datastore-idb`), nothing beyond the object's
+ * life on a MemoryDatastore.
  *
  * A voucher writes one record per side in the steady state: the channel
  * record carries the running `jobPaid` of its job, and the job's own record
@@ -75,27 +83,21 @@ export class VoucherStore {
   }
   private readonly keys = new RecordKeys()
 
+  private readonly onClose: (() => Promise<void>) | undefined
+
   constructor(
     private readonly datastore: Datastore,
     init: VoucherStoreInit = {},
   ) {
-    this.writer = new DurableWriter(datastore, init.durable ?? true)
+    this.writer = new DurableWriter(init.commit ?? datastoreCommit(datastore))
     this.now = init.now ?? Date.now
+    this.onClose = init.onClose
   }
 
-  /**
-   * Opens (creating) a LevelDB-backed store at `path`.
-   * @throws {OpenVoucherStoreErrorType}
-   */
-  static async open(path: string, init: VoucherStoreInit = {}): Promise<VoucherStore> {
-    const datastore = new LevelDatastore(path)
-    await datastore.open()
-    return new VoucherStore(datastore, init)
-  }
-
+  /** Waits for pending writes, then runs {@link VoucherStoreInit.onClose}; the datastore is the caller's to close otherwise. */
   async close(): Promise<void> {
     await this.locks.settled()
-    if (this.datastore instanceof LevelDatastore) await this.datastore.close()
+    await this.onClose?.()
   }
 
   // ---- provider side ----

@@ -1,17 +1,16 @@
-import { sign as nodeSign, verify as nodeVerify } from 'node:crypto'
-import { createRequire } from 'node:module'
-import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import { publicKeyObject, type SigningKey } from './keys.js'
+import { loadSodium, platformEd25519, processEnv } from '#platform'
+import { nobleEd25519 } from './ed25519-noble.js'
+import type { SigningKey } from './keys.js'
 
 const COMPONENT = 'cocoon:settlement:ed25519'
 
 /** Which library computes ed25519 signatures. */
-export type Ed25519BackendName = 'sodium-native' | 'node:crypto'
+export type Ed25519BackendName = 'sodium-native' | 'node:crypto' | '@noble/curves'
 
 /**
- * One ed25519 implementation. Both backends produce byte-identical
+ * One ed25519 implementation. All backends produce byte-identical
  * signatures (ed25519 is deterministic) and accept each other's. Callers
  * check key and signature lengths first (with typed errors): a backend may
  * throw a bare error on a wrong length.
@@ -30,21 +29,6 @@ export interface SodiumEd25519 {
   crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
 }
 
-/** OpenSSL through node:crypto: always available; verify is the slow half (≈ 100 µs here). */
-export const nodeCryptoEd25519: Ed25519Backend = {
-  name: 'node:crypto',
-  sign(message, key) {
-    const signature = nodeSign(null, message, key.privateKey)
-    // a plain Uint8Array over the Buffer's own memory (copied if it is a slice of a shared pool)
-    return signature.byteOffset === 0 && signature.byteLength === signature.buffer.byteLength
-      ? new Uint8Array(signature.buffer, 0, signature.byteLength)
-      : Uint8Array.from(signature)
-  },
-  verify(message, signature, publicKey) {
-    return nodeVerify(null, message, publicKeyObject(publicKey), signature)
-  },
-}
-
 /** libsodium through `sodium-native` (about twice node:crypto's rate on both halves, measured by the bench). */
 export function sodiumEd25519(sodium: SodiumEd25519): Ed25519Backend {
   return {
@@ -60,28 +44,19 @@ export function sodiumEd25519(sodium: SodiumEd25519): Ed25519Backend {
   }
 }
 
-/** Loads the optional `sodium-native` addon; undefined (logged) when it is not installed or does not load here. */
-export function loadSodiumNative(logger: ComponentLogger = defaultLogger()): SodiumEd25519 | undefined {
-  try {
-    const sodium = createRequire(import.meta.url)('sodium-native') as Partial<SodiumEd25519>
-    if (typeof sodium.crypto_sign_detached !== 'function') return undefined
-    if (typeof sodium.crypto_sign_verify_detached !== 'function') return undefined
-    return sodium as SodiumEd25519
-  } catch (error) {
-    logger.forComponent(COMPONENT)('sodium-native unavailable: %s', errorMessage(error))
-    return undefined
-  }
-}
-
-/** `auto`: sodium-native when it loads, else node:crypto; `node`: always node:crypto; `sodium`: prefer sodium-native. */
-export type Ed25519Preference = 'auto' | 'sodium' | 'node'
+/**
+ * `auto`: sodium-native when it loads, else the platform's own (node:crypto
+ * in Node, @noble/curves in browsers); `node`: never sodium-native, the
+ * platform's own; `sodium`: prefer sodium-native; `noble`: @noble/curves.
+ */
+export type Ed25519Preference = 'auto' | 'sodium' | 'node' | 'noble'
 
 export interface SelectEd25519Options {
-  /** Default: the `COCOON_ED25519` environment variable (`node`, `sodium`, `auto`), else `auto`. */
+  /** Default: the `COCOON_ED25519` environment variable (`node`, `sodium`, `noble`, `auto`), else `auto`. */
   prefer?: Ed25519Preference
-  /** Loads sodium-native (injectable for tests); default {@link loadSodiumNative}. */
+  /** Loads sodium-native (injectable for tests); default: `loadSodiumNative` in Node, none in browsers. */
   loadSodium?: () => SodiumEd25519 | undefined
-  /** Environment to read `COCOON_ED25519` from; default `process.env`. */
+  /** Environment to read `COCOON_ED25519` from; default `process.env` in Node, none in browsers. */
   env?: Record<string, string | undefined>
   /** Default `defaultLogger()` of @libp2p/logger. */
   logger?: ComponentLogger
@@ -89,19 +64,23 @@ export interface SelectEd25519Options {
 
 /**
  * Chooses the ed25519 backend at run time: sodium-native when it loads
- * (it is an optional dependency), otherwise node:crypto. `COCOON_ED25519=node`
- * forces node:crypto. An unknown value counts as `auto` (logged).
+ * (an optional peer dependency), otherwise the platform's own: node:crypto
+ * in Node, @noble/curves in browsers. `COCOON_ED25519=node` forces the
+ * platform's own, `noble` forces @noble/curves. An unknown value counts as
+ * `auto` (logged).
  */
 export function selectEd25519Backend(options: SelectEd25519Options = {}): Ed25519Backend {
   const logger = options.logger ?? defaultLogger()
   const log = logger.forComponent(COMPONENT)
-  const prefer = options.prefer ?? preferenceFromEnv(options.env ?? process.env, log)
+  const prefer = options.prefer ?? preferenceFromEnv(options.env ?? processEnv(), log)
+  if (prefer === 'noble') return nobleEd25519
   if (prefer !== 'node') {
-    const sodium = (options.loadSodium ?? (() => loadSodiumNative(logger)))()
+    const sodium = (options.loadSodium ?? (() => loadSodium(logger)))()
     if (sodium !== undefined) return sodiumEd25519(sodium)
-    if (prefer === 'sodium') log('COCOON_ED25519=sodium but sodium-native does not load; using node:crypto')
+    if (prefer === 'sodium')
+      log('COCOON_ED25519=sodium but sodium-native does not load; using %s', platformEd25519.name)
   }
-  return nodeCryptoEd25519
+  return platformEd25519
 }
 
 function preferenceFromEnv(env: Record<string, string | undefined>, log: Logger): Ed25519Preference {
@@ -109,7 +88,8 @@ function preferenceFromEnv(env: Record<string, string | undefined>, log: Logger)
   if (value === undefined || value === '' || value === 'auto') return 'auto'
   if (value === 'node' || value === 'node:crypto' || value === 'openssl') return 'node'
   if (value === 'sodium' || value === 'sodium-native' || value === 'libsodium') return 'sodium'
-  log('ignoring COCOON_ED25519=%s (expected node, sodium or auto)', value)
+  if (value === 'noble' || value === '@noble/curves') return 'noble'
+  log('ignoring COCOON_ED25519=%s (expected node, sodium, noble or auto)', value)
   return 'auto'
 }
 

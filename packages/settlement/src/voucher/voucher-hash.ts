@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto'
 import { Address, beginCell, type Cell } from '@ton/core'
+import { sha256 } from '#platform'
 import { InvalidSettlementInputError } from '../errors.js'
 
 /** The 32-bit tag that domain-separates voucher cells from anything else signed. */
@@ -49,8 +49,7 @@ export function voucherHash(channel: Address, amount: bigint): Uint8Array {
     w.writeBytes(out)
   } else w.writeBytes(bigintBytes(amount, len))
   if (bits % 8 !== 0) w.write(1, 1) // completion tag
-  const digest = hash('sha256', buf, 'buffer')
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+  return sha256(buf)
 }
 
 /** Bits of the voucher cell before the amount: tag, addr_std$10, no anycast, workchain, hash. */

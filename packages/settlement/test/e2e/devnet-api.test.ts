@@ -169,3 +169,27 @@ describe('the devnet answers like toncenter', () => {
     }
   })
 })
+
+describe('the devnet serves web pages (CORS)', () => {
+  it('answers a preflight and marks its answers readable by any origin', async () => {
+    const preflight = await fetch(devnet.endpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://127.0.0.1:8000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-ton-client-version',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-ton-client-version')
+    const res = await fetch(devnet.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8000' },
+      body: JSON.stringify({ id: '1', jsonrpc: '2.0', method: 'getMasterchainInfo', params: {} }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+  })
+})

@@ -22,7 +22,8 @@ import { ChainTransactionFailedError, InsufficientFeeBalanceError } from '../../
 import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { providerPayments } from '../../src/policy/provider-payments.js'
-import { VoucherStore } from '../../src/store/voucher-store.js'
+import { openVoucherStore } from '../../src/store/level-store.js'
+import type { VoucherStore } from '../../src/store/voucher-store.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { type NodeWallet, walletFromMnemonic } from '../../src/wallet/wallet.js'
 
@@ -40,8 +41,8 @@ beforeAll(async () => {
   chain = new TonChainClient({ endpoint: devnet.endpoint, pollInterval: 20, timeout: 20_000 })
   client = await walletFromMnemonic(await mnemonicNew(24))
   provider = await walletFromMnemonic(await mnemonicNew(24))
-  clientStore = await VoucherStore.open(join(dir, 'client'))
-  providerStore = await VoucherStore.open(join(dir, 'provider'))
+  clientStore = await openVoucherStore(join(dir, 'client'))
+  providerStore = await openVoucherStore(join(dir, 'provider'))
 })
 
 afterAll(async () => {
@@ -107,7 +108,7 @@ describe('devnet over the toncenter HTTP API', () => {
       store: providerStore,
       config: { ...config, threshold: toNano('1') },
     })
-    expect(outcomes).toEqual([{ channel, reason: 'threshold', paid: toNano('1') }])
+    expect(outcomes).toEqual([{ channel, reason: 'threshold', paid: toNano('1'), fee: expect.any(BigInt) }])
     const view = await readChannel(chain, channel)
     expect(view?.balances.claimed).toBe(toNano('1'))
     expect(view?.balances.remaining).toBe(toNano('9'))
@@ -187,7 +188,7 @@ describe('devnet over the toncenter HTTP API', () => {
       exitDelay: 60,
     })
     const channel = address.toRawString()
-    const store = await VoucherStore.open(join(dir, 'poor'))
+    const store = await openVoucherStore(join(dir, 'poor'))
     try {
       await store.acceptVoucher(
         signVoucher({ key: client.signingKey, channel, amount: toNano('0.5'), jobId: 'p' }),
@@ -319,7 +320,7 @@ describe('devnet over the toncenter HTTP API', () => {
       pollInterval: 10,
       timeout: 100,
     })
-    const store = await VoucherStore.open(join(dir, 'down'))
+    const store = await openVoucherStore(join(dir, 'down'))
     try {
       const channel = `0:${'ab'.repeat(32)}`
       await store.acceptVoucher(signVoucher({ key: client.signingKey, channel, amount: 5n, jobId: 'j' }))

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Address } from '@ton/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { VoucherStore } from '../../src/store/voucher-store.js'
+import { openVoucherStore } from '../../src/store/level-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
 
@@ -65,8 +65,8 @@ describe('crash safety', () => {
     child.kill('SIGKILL')
     await new Promise((resolve) => child?.once('exit', resolve))
 
-    const client = await VoucherStore.open(join(dir, 'client'))
-    const provider = await VoucherStore.open(join(dir, 'provider'))
+    const client = await openVoucherStore(join(dir, 'client'))
+    const provider = await openVoucherStore(join(dir, 'provider'))
     try {
       const newest = (await provider.providerChannel(channel))?.newest ?? 0n
       const signed = (await client.clientChannel(channel))?.signed ?? 0n

@@ -14,7 +14,8 @@ import {
 import { JobReplayCache, signChannelProof, verifyChannelProof } from '../../src/policy/channel-proof.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
-import { VoucherStore } from '../../src/store/voucher-store.js'
+import { openVoucherStore } from '../../src/store/level-store.js'
+import type { VoucherStore } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { virtualTimers } from './channel-helpers.js'
@@ -128,7 +129,7 @@ describe('provider payments: proof and per-channel credit window', () => {
   let store: VoucherStore
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cocoon-proof-'))
-    store = await VoucherStore.open(join(dir, 'p'))
+    store = await openVoucherStore(join(dir, 'p'))
   })
   afterEach(async () => {
     await store.close()

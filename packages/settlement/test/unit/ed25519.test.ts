@@ -6,12 +6,12 @@ import { recordingLogger } from '../../../../test-support/recording-logger.ts'
 import {
   type Ed25519Backend,
   ed25519Backend,
-  loadSodiumNative,
-  nodeCryptoEd25519,
   type SodiumEd25519,
   selectEd25519Backend,
   sodiumEd25519,
 } from '../../src/voucher/ed25519.js'
+import { nobleEd25519 } from '../../src/voucher/ed25519-noble.js'
+import { loadSodiumNative, nodeCryptoEd25519 } from '../../src/voucher/ed25519-node.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
 
@@ -19,7 +19,7 @@ const sodium = loadSodiumNative()
 const channel = new Address(0, randomBytes(32)).toRawString()
 
 describe('ed25519 backends', () => {
-  it('sodium-native loads here (it is an optional dependency of this package)', () => {
+  it('sodium-native loads here (an optional peer dependency, a dev dependency of this package)', () => {
     // when this fails the bench silently measures node:crypto only: reinstall with optional deps
     expect(sodium).toBeDefined()
   })
@@ -53,6 +53,8 @@ describe('ed25519 backends', () => {
     for (const [signer, verifier] of [
       [libsodium, nodeCryptoEd25519],
       [nodeCryptoEd25519, libsodium],
+      [nobleEd25519, libsodium],
+      [nodeCryptoEd25519, nobleEd25519],
     ] as const) {
       const v = signVoucher({ key, channel, amount: 123_456_789n, jobId: 'j', ed25519: signer })
       expect(verifyVoucher({ voucher: v, clientKey: key.publicKey, ed25519: verifier }).amount).toBe(
@@ -64,9 +66,9 @@ describe('ed25519 backends', () => {
     }
   })
 
-  it('both refuse malleated (S + L) signatures and a small-order key with a trivial signature', () => {
+  it('all refuse malleated (S + L) signatures and a small-order key with a trivial signature', () => {
     if (sodium === undefined) throw new Error('sodium-native did not load')
-    const backends = [nodeCryptoEd25519, sodiumEd25519(sodium)]
+    const backends = [nodeCryptoEd25519, sodiumEd25519(sodium), nobleEd25519]
     const L = (1n << 252n) + 27742317777372353535851937790883648493n
     const key = signingKeyFromSeed(randomBytes(32))
     let checked = 0
@@ -90,13 +92,14 @@ describe('ed25519 backends', () => {
     for (const b of backends) expect(b.verify(randomBytes(32), trivial, identity)).toBe(false)
   })
 
-  it('wrong-length keys and signatures get typed errors with either backend', () => {
+  it('wrong-length keys and signatures get typed errors with every backend', () => {
     const key = signingKeyFromSeed(randomBytes(32))
     const backends: Ed25519Backend[] = [
       nodeCryptoEd25519,
+      nobleEd25519,
       ...(sodium === undefined ? [] : [sodiumEd25519(sodium)]),
     ]
-    expect(backends.length).toBe(2)
+    expect(backends.length).toBe(3)
     for (const ed25519 of backends) {
       const v = signVoucher({ key, channel, amount: 5n, jobId: 'j', ed25519 })
       for (const signature of [new Uint8Array(0), new Uint8Array(63), new Uint8Array(65)])
@@ -151,20 +154,34 @@ describe('ed25519 backend selection', () => {
     )
   })
 
+  it('COCOON_ED25519=noble picks @noble/curves without loading sodium-native', () => {
+    loads = 0
+    expect(selectEd25519Backend({ env: { COCOON_ED25519: 'noble' }, loadSodium: loader }).name).toBe(
+      '@noble/curves',
+    )
+    expect(selectEd25519Backend({ prefer: 'noble', loadSodium: loader }).name).toBe('@noble/curves')
+    expect(loads).toBe(0)
+  })
+
   it('logs an unknown COCOON_ED25519 through the logger it was given', () => {
     const { logger, lines } = recordingLogger()
     selectEd25519Backend({ env: { COCOON_ED25519: 'bogus' }, loadSodium: loader, logger })
     expect(lines).toEqual([
       {
         component: 'cocoon:settlement:ed25519',
-        format: 'ignoring COCOON_ED25519=%s (expected node, sodium or auto)',
+        format: 'ignoring COCOON_ED25519=%s (expected node, sodium, noble or auto)',
       },
     ])
   })
 
   it('the process-wide default follows the environment and the real loader', () => {
+    const env = process.env.COCOON_ED25519
     const expected =
-      process.env.COCOON_ED25519 === 'node' || sodium === undefined ? 'node:crypto' : 'sodium-native'
+      env === 'noble'
+        ? '@noble/curves'
+        : env === 'node' || sodium === undefined
+          ? 'node:crypto'
+          : 'sodium-native'
     expect(ed25519Backend().name).toBe(expected)
     expect(ed25519Backend()).toBe(ed25519Backend())
   })

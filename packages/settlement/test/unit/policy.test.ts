@@ -9,7 +9,8 @@ import { signChannelProof } from '../../src/policy/channel-proof.js'
 import { decideClaim } from '../../src/policy/claim-policy.js'
 import { clientPayments } from '../../src/policy/client-payments.js'
 import { type ChannelTerms, providerPayments } from '../../src/policy/provider-payments.js'
-import { VoucherStore } from '../../src/store/voucher-store.js'
+import { openVoucherStore } from '../../src/store/level-store.js'
+import type { VoucherStore } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher } from '../../src/voucher/voucher.js'
 import { virtualTimers } from './channel-helpers.js'
@@ -44,8 +45,8 @@ let providerStore: VoucherStore
 let clientStore: VoucherStore
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cocoon-policy-'))
-  providerStore = await VoucherStore.open(join(dir, 'p'))
-  clientStore = await VoucherStore.open(join(dir, 'c'))
+  providerStore = await openVoucherStore(join(dir, 'p'))
+  clientStore = await openVoucherStore(join(dir, 'c'))
 })
 afterEach(async () => {
   await providerStore.close()

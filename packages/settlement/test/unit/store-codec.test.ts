@@ -14,11 +14,11 @@ import {
   encodeProviderChannel,
   encodeRecord,
 } from '../../src/store/codec.js'
-import {
-  type ClientChannelRecord,
-  type JobPaymentRecord,
-  type ProviderChannelRecord,
-  VoucherStore,
+import { openVoucherStore } from '../../src/store/level-store.js'
+import type {
+  ClientChannelRecord,
+  JobPaymentRecord,
+  ProviderChannelRecord,
 } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
@@ -143,7 +143,7 @@ describe('store with records written by the JSON version', () => {
     )
     await ds.close()
 
-    let store = await VoucherStore.open(dir)
+    let store = await openVoucherStore(dir)
     try {
       const record = await store.providerChannel(channel)
       expect(record?.newest).toBe(500n)
@@ -157,7 +157,7 @@ describe('store with records written by the JSON version', () => {
     } finally {
       await store.close()
     }
-    store = await VoucherStore.open(dir)
+    store = await openVoucherStore(dir)
     try {
       const record = await store.providerChannel(channel)
       expect(record).toMatchObject({ newest: 510n, claimed: 100n, lastClaimAt: 42 })

@@ -3,8 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Address } from '@ton/core'
+import { MemoryDatastore } from 'datastore-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { VoucherStore } from '../../src/store/voucher-store.js'
+import { jobKey } from '../../src/store/key-layout.js'
+import { openVoucherStore } from '../../src/store/level-store.js'
+import { VoucherStore, type VoucherStoreInit } from '../../src/store/voucher-store.js'
 import { signingKeyFromSeed } from '../../src/voucher/keys.js'
 import { signVoucher, verifyVoucher } from '../../src/voucher/voucher.js'
 
@@ -13,17 +16,30 @@ const key = signingKeyFromSeed(randomBytes(32))
 const voucher = (amount: bigint, jobId = 'j1') => signVoucher({ key, channel, amount, jobId })
 
 let dir: string
+let memory: MemoryDatastore
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cocoon-store-'))
+  memory = new MemoryDatastore()
 })
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-describe('voucher store', () => {
+/**
+ * The same contract on LevelDB (opened by path, fsync per batch) and on an
+ * injected MemoryDatastore (the browser's IndexedDB store takes the same
+ * path); reopening is a fresh VoucherStore on what the last one wrote, so
+ * nothing may live only in a store's memory.
+ */
+const backends: Array<[string, (init?: VoucherStoreInit) => Promise<VoucherStore>]> = [
+  ['LevelDB', (init) => openVoucherStore(dir, init)],
+  ['MemoryDatastore', async (init) => new VoucherStore(memory, init)],
+]
+
+describe.each(backends)('voucher store on %s', (_name, openStore) => {
   it('times claims from the first voucher or the last claim, however often the client pays', async () => {
     let clock = 1_000
-    const store = await VoucherStore.open(dir, { now: () => clock })
+    const store = await openStore({ now: () => clock })
     try {
       await store.acceptVoucher(voucher(10n))
       for (let amount = 20n; amount <= 100n; amount += 10n) {
@@ -43,7 +59,7 @@ describe('voucher store', () => {
   })
 
   it('keeps the newest voucher per channel and refuses replayed or lower ones', async () => {
-    const store = await VoucherStore.open(dir)
+    const store = await openStore()
     try {
       expect((await store.acceptVoucher(voucher(100n))).credited).toBe(100n)
       expect((await store.acceptVoucher(voucher(250n))).credited).toBe(150n)
@@ -63,7 +79,7 @@ describe('voucher store', () => {
   })
 
   it('serializes concurrent vouchers on a channel: the newest wins, nothing is lost', async () => {
-    const store = await VoucherStore.open(dir)
+    const store = await openStore()
     try {
       const results = await Promise.allSettled(
         [1n, 2n, 3n, 4n, 5n].map((n) => store.acceptVoucher(voucher(n * 10n))),
@@ -76,7 +92,7 @@ describe('voucher store', () => {
   })
 
   it('after a restart the provider keeps every voucher and the client never signs lower or the same', async () => {
-    let store = await VoucherStore.open(dir)
+    let store = await openStore()
     const sign = (amount: bigint) => voucher(amount, 'job-a')
     const signed: bigint[] = []
     for (let i = 0; i < 20; i++) {
@@ -86,7 +102,7 @@ describe('voucher store', () => {
     }
     await store.close()
 
-    store = await VoucherStore.open(dir)
+    store = await openStore()
     try {
       expect((await store.providerChannel(channel))?.newest).toBe(140n)
       expect((await store.clientChannel(channel))?.signed).toBe(140n)
@@ -104,7 +120,7 @@ describe('voucher store', () => {
   })
 
   it('does not sign when the limit refuses the new total', async () => {
-    const store = await VoucherStore.open(dir)
+    const store = await openStore()
     try {
       await expect(
         store.signNext(channel, 'j', 10n, voucher, () => {
@@ -127,7 +143,7 @@ describe('voucher store', () => {
       const v = await store.signNext(channel, jobId, delta, (amount) => voucher(amount, jobId))
       await store.acceptVoucher(v)
     }
-    let store = await VoucherStore.open(dir)
+    let store = await openStore()
     await pay(store, 'a', 1n)
     await pay(store, 'a', 2n)
     await pay(store, 'b', 10n)
@@ -135,7 +151,7 @@ describe('voucher store', () => {
     await pay(store, 'a', 100n)
     await store.close()
 
-    store = await VoucherStore.open(dir)
+    store = await openStore()
     try {
       for (const role of ['provider', 'client'] as const) {
         expect(await paidBy(store, role)).toEqual({ a: 103n, b: 30n })
@@ -149,7 +165,7 @@ describe('voucher store', () => {
       await store.close()
     }
 
-    store = await VoucherStore.open(dir)
+    store = await openStore()
     try {
       expect(await paidBy(store, 'provider')).toEqual({ a: 108n, b: 30n, c: 1000n })
       expect(await paidBy(store, 'client')).toEqual({ a: 108n, b: 30n, c: 1000n })
@@ -158,5 +174,42 @@ describe('voucher store', () => {
     } finally {
       await store.close()
     }
+  })
+})
+
+describe('voucher store on an injected datastore', () => {
+  it('names job records as stores on disk already do (base64url of the job id, unpadded)', () => {
+    for (const jobId of ['a', 'ab', 'job-ü-✓', '\u{1F600}', 'x'.repeat(101)])
+      expect(jobKey('client', jobId).toString()).toBe(
+        `/client/job/${Buffer.from(jobId).toString('base64url')}`,
+      )
+  })
+
+  it('leaves the datastore open on close and runs onClose once writes settled', async () => {
+    let closed = 0
+    const store = new VoucherStore(memory, { onClose: async () => void closed++ })
+    const pending = store.signNext(channel, 'j', 5n, (amount) => voucher(amount, 'j'))
+    await store.close()
+    expect((await pending).amount).toBe(5n)
+    expect(closed).toBe(1)
+    const reopened = new VoucherStore(memory)
+    expect((await reopened.clientChannel(channel))?.signed).toBe(5n)
+    await reopened.close()
+  })
+
+  it('writes every record through the commit it was given, and fails the write its commit fails', async () => {
+    const committed: string[][] = []
+    let fail = false
+    const store = new VoucherStore(memory, {
+      commit: async (entries) => {
+        if (fail) throw new Error('quota exceeded')
+        committed.push(entries.map((e) => e.key))
+      },
+    })
+    const v = await store.signNext(channel, 'j', 5n, (amount) => voucher(amount, 'j'))
+    expect(committed.flat().some((k) => k.startsWith('/client/channel/'))).toBe(true)
+    fail = true
+    await expect(store.acceptVoucher(v)).rejects.toThrow('quota exceeded')
+    await store.close()
   })
 })

@@ -2,13 +2,13 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { walletFromMnemonic } from '../../src/wallet/wallet.js'
 import {
   loadOrCreateWalletMnemonic,
   loadWallet,
   resolveHome,
   WALLET_MNEMONIC_FILE,
-  walletFromMnemonic,
-} from '../../src/wallet/wallet.js'
+} from '../../src/wallet/wallet-files.js'
 
 let home: string
 beforeEach(async () => {

@@ -16,7 +16,9 @@
  * `job <id> deadline=<unix ms>` per accepted job, `cancel <id>` per JobCancel and `closed <id>` when the
  * client ends the stream; exits on SIGTERM/SIGINT.
  */
-import { createPeer, FrameWriter, readFrames } from '@cocoon-mesh/peer'
+
+import { FrameWriter, readFrames } from '@cocoon-mesh/client/internal'
+import { createPeer } from '@cocoon-mesh/peer'
 import { JOB_PROTOCOL, type JobFrame, type JobRequest, type Prices } from '@cocoon-mesh/protocol'
 import type { Stream } from '@libp2p/interface'
 

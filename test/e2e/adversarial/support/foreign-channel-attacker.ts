@@ -14,7 +14,7 @@
  * (Node 24 strips the types; the packages resolve to their built dist/).
  */
 import { randomBytes } from 'node:crypto'
-import { AllRejectedError, createLightPeer, type LightPeer } from '@cocoon-mesh/peer'
+import { AllRejectedError, createLightPeer, type LightPeer } from '@cocoon-mesh/client'
 import { type JobRequest, RejectReason } from '@cocoon-mesh/protocol'
 import { type ClientPayments, signChannelProof, signingKeyFromSeed } from '@cocoon-mesh/settlement'
 import { waitForOffers } from '../../support/offers.ts'

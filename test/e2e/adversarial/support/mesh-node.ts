@@ -11,7 +11,9 @@
  * Run: `node test/e2e/adversarial/support/mesh-node.ts '<MeshNodeArgs as JSON>'`
  * (Node 24 strips the types; the packages resolve to their built dist/).
  */
-import { type CocoonPeer, createPeer, type OriginLimits } from '@cocoon-mesh/peer'
+
+import type { OriginLimits } from '@cocoon-mesh/client/internal'
+import { type CocoonPeer, createPeer } from '@cocoon-mesh/peer'
 
 export interface MeshNodeArgs {
   model: string

@@ -9,7 +9,8 @@
  *
  * Run: `node test/e2e/adversarial/support/sybil-flooder.ts '<SybilFlooderArgs as JSON>'`
  */
-import { buildOffer, createPeer, pushOrderBookMessage } from '@cocoon-mesh/peer'
+import { buildOffer, pushOrderBookMessage } from '@cocoon-mesh/client/internal'
+import { createPeer } from '@cocoon-mesh/peer'
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'

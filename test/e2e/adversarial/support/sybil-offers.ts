@@ -10,7 +10,8 @@
  * Run: `node test/e2e/adversarial/support/sybil-offers.ts <comma-separated multiaddrs> <model> <count>`
  * (Node 24 strips the types; the packages resolve to their built dist/).
  */
-import { buildOffer, createPeer } from '@cocoon-mesh/peer'
+import { buildOffer } from '@cocoon-mesh/client/internal'
+import { createPeer } from '@cocoon-mesh/peer'
 import { encodeOrderBookMessage, orderBookTopic, peerIdBytes, signOffer } from '@cocoon-mesh/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'

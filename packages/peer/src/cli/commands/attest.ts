@@ -14,7 +14,8 @@ import {
   verifyEvidence,
 } from '@cocoon-mesh/attestation'
 import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
-import { loadOrCreateWalletMnemonic, resolveHome, walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { walletFromMnemonic } from '@cocoon-mesh/settlement'
+import { loadOrCreateWalletMnemonic, resolveHome } from '@cocoon-mesh/settlement/node'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type Command, InvalidArgumentError } from 'commander'

@@ -5,14 +5,13 @@ import {
   formatTon,
   InvalidSettlementInputError,
   openChannel,
-  openSettlementContext,
   parseTon,
   parseTonAddress,
   readChannel,
-  type SettlementContext,
   startChannelExit,
   withdrawChannel,
 } from '@cocoon-mesh/settlement'
+import { openSettlementContext, type SettlementContext } from '@cocoon-mesh/settlement/node'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { readChannelForDisplay, unknownOnChain } from '../chain-view.js'

@@ -1,9 +1,5 @@
-import {
-  DEFAULT_DEVNET_BLOCK_INTERVAL,
-  DEFAULT_DEVNET_PORT,
-  InvalidSettlementInputError,
-  startDevnet,
-} from '@cocoon-mesh/settlement'
+import { DEFAULT_DEVNET_PORT, InvalidSettlementInputError } from '@cocoon-mesh/settlement'
+import { DEFAULT_DEVNET_BLOCK_INTERVAL, startDevnet } from '@cocoon-mesh/settlement/devnet'
 import type { Command } from 'commander'
 import type { RegisterCommand } from './index.js'
 

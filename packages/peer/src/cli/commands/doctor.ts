@@ -1,5 +1,5 @@
 /** `cocoon doctor`: can this node sell? Each check with what it saw and the fix. */
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import type { Command } from 'commander'
 import { type Finding, runDoctor } from '../doctor-checks.js'
 import { effectiveConfig } from '../node-options.js'

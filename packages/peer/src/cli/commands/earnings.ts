@@ -1,25 +1,8 @@
-import { formatTon, openSettlementContext, type SettlementContext } from '@cocoon-mesh/settlement'
+import { formatTon } from '@cocoon-mesh/settlement'
+import { openSettlementContext } from '@cocoon-mesh/settlement/node'
 import type { Command } from 'commander'
-import { type ChainRead, readChannelForDisplay, unknownOnChain } from '../chain-view.js'
-import { recordProviderChannels } from '../provider-channels.js'
+import { earningsJson, providerEarnings } from '../provider-earnings.js'
 import type { RegisterCommand } from './index.js'
-
-/** What `cocoon earnings --json` prints: nanoTON amounts as decimal strings. */
-interface Earnings {
-  earned: bigint
-  claimed: bigint
-  jobs: number
-  channels: {
-    channel: string
-    vouchers: string
-    claimed: string
-    claimable: string
-    closed: boolean
-    chain?: string
-  }[]
-  /** Channels whose claims come from the local record, and a failed chain scan, for humans. */
-  unread: string[]
-}
 
 /** `cocoon earnings [--json]`: what this provider earned, claimed and can still claim. */
 export const registerEarnings: RegisterCommand = (program: Command) => {
@@ -44,12 +27,10 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
       }) => {
         const ctx = await openSettlementContext(opts)
         try {
-          const e = await earnings(ctx, opts.offline === true)
+          const e = await providerEarnings(ctx, opts.offline === true)
           const unclaimed = e.earned - e.claimed
           if (opts.json === true) {
-            process.stdout.write(
-              `${JSON.stringify({ earned: e.earned.toString(), claimed: e.claimed.toString(), unclaimed: unclaimed.toString(), jobs: e.jobs, channels: e.channels })}\n`,
-            )
+            process.stdout.write(`${JSON.stringify(earningsJson(e))}\n`)
           } else {
             process.stdout.write(
               `earned     ${formatTon(e.earned)} (${e.jobs} jobs, ${e.channels.length} channels)\nclaimed    ${formatTon(e.claimed)}\nunclaimed  ${formatTon(unclaimed)}\n`,
@@ -64,55 +45,4 @@ export const registerEarnings: RegisterCommand = (program: Command) => {
         }
       },
     )
-}
-
-/**
- * The provider's earnings over every channel it holds vouchers for and every
- * channel opened to it that a chain scan finds (opened from another machine,
- * or claimed from another store): what was claimed on chain counts as earned
- * even without a voucher in this store.
- */
-async function earnings(ctx: SettlementContext, offline: boolean): Promise<Earnings> {
-  const out: Earnings = { earned: 0n, claimed: 0n, jobs: 0, channels: [], unread: [] }
-  if (!offline) {
-    const scan = await recordProviderChannels(ctx)
-    if (scan.error !== undefined) out.unread.push(`scanning for channels opened to this node: ${scan.error}`)
-  }
-  const records = (await ctx.store.providerChannels()).map((r) => ({
-    channel: r.channel,
-    newest: r.newest,
-    claimed: r.claimed,
-  }))
-  const held = new Set(records.map((r) => r.channel))
-  for (const meta of await ctx.store.channelMetas('provider'))
-    if (!held.has(meta.address)) records.push({ channel: meta.address, newest: 0n, claimed: 0n })
-  for (const rec of records) {
-    const read: ChainRead = offline
-      ? { view: undefined }
-      : await readChannelForDisplay(ctx.chain, rec.channel)
-    const view = read.view
-    // without the chain, claims come from the local record
-    const onChainClaimed = view?.state.claimed ?? rec.claimed
-    const deposit = view?.state.deposit
-    const claimable = (deposit !== undefined && rec.newest > deposit ? deposit : rec.newest) - onChainClaimed
-    // claimed on chain counts as earned even without a voucher in this store
-    out.earned += maxBigint(rec.newest, onChainClaimed)
-    out.claimed += onChainClaimed
-    out.channels.push({
-      channel: rec.channel,
-      vouchers: rec.newest.toString(),
-      claimed: onChainClaimed.toString(),
-      claimable: (claimable > 0n ? claimable : 0n).toString(),
-      closed: view?.state.closed ?? false,
-      ...(read.error === undefined ? {} : { chain: unknownOnChain(read.error) }),
-    })
-    if (read.error !== undefined) out.unread.push(`${rec.channel}: ${unknownOnChain(read.error)}`)
-  }
-  out.jobs = (await ctx.store.jobs('provider')).length
-  return out
-}
-
-function maxBigint(a: bigint, b: bigint): bigint {
-  if (a > b) return a
-  return b
 }

@@ -1,4 +1,4 @@
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { CONFIG_FILE, writeDefaultConfig } from '../../home/config.js'
@@ -29,7 +29,8 @@ export const registerInit: RegisterCommand = (program: Command) => {
       out(`identity ${home}/${IDENTITY_FILE}`)
       out(`config ${home}/${CONFIG_FILE}${wroteConfig ? '' : ' (kept existing)'}`)
       // The TON wallet comes from the settlement package (same home folder).
-      const { loadOrCreateWalletMnemonic, walletFromMnemonic } = await import('@cocoon-mesh/settlement')
+      const { walletFromMnemonic } = await import('@cocoon-mesh/settlement')
+      const { loadOrCreateWalletMnemonic } = await import('@cocoon-mesh/settlement/node')
       const { mnemonic, created } = await loadOrCreateWalletMnemonic(home)
       const wallet = await walletFromMnemonic(mnemonic)
       out(`wallet ${wallet.address.toString()}${created ? '' : ' (kept existing)'}`)

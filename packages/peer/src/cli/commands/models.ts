@@ -4,7 +4,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { createRuntime, pullModel } from '@cocoon-mesh/gpu-runtime'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
 import { loadConfigFile, type NodeConfig } from '../../home/config.js'
 import { addProvidedModel, removeProvidedModel } from '../../home/config-edit.js'
@@ -103,7 +103,11 @@ function registerAdd(models: Command): void {
     .option('--upstream-model <name>', 'for an upstream: the model name it serves (default <id>)')
     .option('--api-key-env <VAR>', 'for an upstream: the environment variable holding its API key')
     .option('--max-concurrency <n>', 'jobs of this model at once', positiveInt)
-    .option('--context-size <tokens>', 'GGUF models: context size', positiveInt)
+    .option(
+      '--context-size <tokens>',
+      'context size in tokens (for an upstream: its server context, stated in offers)',
+      positiveInt,
+    )
     .option('--gpu <backend>', 'GGUF models: auto, cuda, vulkan, metal or cpu')
     .action(async (id: string, source: string, opts: AddOptions) => {
       const home = resolveHome(opts.home)

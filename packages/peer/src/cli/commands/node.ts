@@ -1,5 +1,5 @@
 import { errorLine } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, Option } from 'commander'
 import { loadIdentity } from '../../home/identity.js'
 import { createNodeLog, LOG_FORMATS, type LogFormat } from '../node-log.js'
@@ -43,6 +43,11 @@ export const registerNode: RegisterCommand = (program: Command) => {
       'serve Prometheus metrics (process, libp2p, order book, jobs) on http://127.0.0.1:<port>/metrics; 0 picks a free port; the URL is printed as a "metrics <url>" line',
       parsePort,
     )
+    .option(
+      '--dashboard-port <port>',
+      'serve a web dashboard (peers, offers, jobs, channels, earnings, live) on http://127.0.0.1:<port>; 0 picks a free port; its URL with a random access token is printed as a "dashboard <url>" line (overrides "dashboard.port" in the config)',
+      parsePort,
+    )
     .addOption(
       new Option(
         '--log-format <format>',
@@ -60,12 +65,14 @@ export const registerNode: RegisterCommand = (program: Command) => {
         provide?: boolean
         chainEndpoint?: string
         metricsPort?: number
+        dashboardPort?: number
         logFormat: LogFormat
       }) => {
         const log = createNodeLog(opts.logFormat, (line) => process.stdout.write(`${line}\n`))
         const home = resolveHome(opts.home)
         const privateKey = await loadIdentity(home)
         const config = await effectiveConfig(home, opts)
+        const dashboardPort = opts.dashboardPort ?? config.dashboard.port
         // handlers first: a signal during start-up still shuts down cleanly once started
         let signalled: string | undefined
         let onSignal: ((signal: string) => void) | undefined
@@ -90,6 +97,7 @@ export const registerNode: RegisterCommand = (program: Command) => {
           logFormat: opts.logFormat,
           ...(opts.chainEndpoint === undefined ? {} : { chainEndpoint: opts.chainEndpoint }),
           ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
+          ...(dashboardPort === undefined ? {} : { dashboardPort }),
         })
         await new Promise<void>((resolve) => {
           onSignal = (signal: string): void => {

@@ -1,17 +1,21 @@
+import type { CocoonPeer } from '@cocoon-mesh/client/internal'
+import {
+  createLightNode,
+  DiscoveryFailedError,
+  discoverOffers,
+  fetchOffers,
+  type OfferTrust,
+  tierName,
+  trustLabel,
+} from '@cocoon-mesh/client/internal'
 import type { Offer } from '@cocoon-mesh/protocol'
 import { errorLine } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { BootstrapUnreachableError } from '../../home/errors.js'
 import type { OfferSummary } from '../../home/state.js'
-import { type OfferTrust, tierName, trustLabel } from '../../market/offer-trust.js'
-import { createLightNode } from '../../peer/create-peer.js'
-import type { CocoonPeer } from '../../peer/types.js'
-import { discoverOffers } from '../../services/discovery.js'
-import { DiscoveryFailedError } from '../../services/errors.js'
-import { fetchOffers } from '../../services/offers-protocol.js'
 import { clientTrust } from '../node-attestation.js'
 import { collect, effectiveConfig, offersTable, summarizeOffer } from '../node-options.js'
 import type { RegisterCommand } from './index.js'

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs'
+import type { JobUsage } from '@cocoon-mesh/client/internal'
+import {
+  type ChannelPayments,
+  channelPayments,
+  createLightPeer,
+  servedTier,
+  tierName,
+  trustLabel,
+} from '@cocoon-mesh/client/internal'
 import type { JsonSchema } from '@cocoon-mesh/gpu-runtime'
 import { TrustTier } from '@cocoon-mesh/protocol'
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import { type Command, InvalidArgumentError } from 'commander'
-import { servedTier } from '../../gateway/trust-tier.js'
 import { loadConfigFile } from '../../home/config.js'
-import type { JobUsage } from '../../jobs/run-job.js'
-import { tierName, trustLabel } from '../../market/offer-trust.js'
-import { createLightPeer } from '../../sdk/light-peer.js'
-import { type ChannelPayments, channelPayments } from '../../sdk/payments.js'
 import { clientTrust } from '../node-attestation.js'
 import { parseTrustTier } from '../node-options.js'
 import type { RegisterCommand } from './index.js'

@@ -1,4 +1,4 @@
-import { resolveHome } from '@cocoon-mesh/settlement'
+import { resolveHome } from '@cocoon-mesh/settlement/node'
 import type { Command } from 'commander'
 import { type NodeReachability, readNodeState } from '../../home/state.js'
 import { offersTable } from '../node-options.js'

@@ -1,4 +1,6 @@
-import { devnetCall, formatTon, openSettlementContext, parseTon } from '@cocoon-mesh/settlement'
+import { formatTon, parseTon } from '@cocoon-mesh/settlement'
+import { devnetCall } from '@cocoon-mesh/settlement/devnet'
+import { openSettlementContext } from '@cocoon-mesh/settlement/node'
 import type { Command } from 'commander'
 import type { RegisterCommand } from './index.js'
 
