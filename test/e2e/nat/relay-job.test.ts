@@ -133,6 +133,10 @@ async function runJob(model: string, bootstrap: string) {
   return { code, stdout: proc.lines.join('\n'), stderr: proc.stderr() }
 }
 
+it.runIf(unsupported !== undefined)('has root, ip and nft in CI', () => {
+  expect(process.env.CI, `CI must run the NAT test (see .ci/run): ${unsupported}`).toBeUndefined()
+})
+
 describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a circuit relay', () => {
   let relay: Node
   let relayAddr: string
