@@ -1,10 +1,11 @@
 // An app's first job with the installed SDK, run in a fresh Node process in
-// the app folder: `node first-job.mjs '<bootstrap addrs as JSON>' <model>`.
+// the app folder: `node first-job.mjs '<bootstrap addrs as JSON>' <model> [entry]`,
+// entry `@cocoon-mesh/client` (default) or `@cocoon-mesh/client/bundle`.
 // Prints one JSON line: the text, the usage, where the time went (ms since the
 // script started: import, start, first token, done) and the RSS at the first token.
 const started = performance.now()
-const [bootstrapJson = '[]', model = 'tiny'] = process.argv.slice(2)
-const { createLightPeer } = await import('@cocoon-mesh/client')
+const [bootstrapJson = '[]', model = 'tiny', entry = '@cocoon-mesh/client'] = process.argv.slice(2)
+const { createLightPeer } = await import(entry)
 const imported = performance.now()
 // one local provider: rank as soon as it offers rather than wait out the collection window
 const peer = await createLightPeer({

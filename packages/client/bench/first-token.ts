@@ -23,23 +23,26 @@ export async function firstTokenBench(install: SdkInstall): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'cocoon-bench-sdk-'))
   const mesh = await startLocalMesh({ providers: [{ price: '1000' }], home })
   try {
-    const jobs: SdkAppOutput[] = []
-    const baselines: SdkAppOutput[] = []
+    const job = (entry: string) =>
+      runInApp(install.appDir, 'first-job.mjs', [JSON.stringify(mesh.bootstrapAddrs), 'tiny', entry])
+    const root: SdkAppOutput[] = []
+    const bundle: SdkAppOutput[] = []
+    const baseline: SdkAppOutput[] = []
     for (let i = 0; i < SAMPLES; i++) {
-      // interleaved, so a noisy moment of the machine hits both sides
-      baselines.push(await runInApp(install.appDir, 'import-libp2p.mjs', []))
-      jobs.push(
-        await runInApp(install.appDir, 'first-job.mjs', [JSON.stringify(mesh.bootstrapAddrs), 'tiny']),
-      )
+      // interleaved, so a noisy moment of the machine hits every side
+      baseline.push(await runInApp(install.appDir, 'import-libp2p.mjs', []))
+      root.push(await job('@cocoon-mesh/client'))
+      bundle.push(await job('@cocoon-mesh/client/bundle'))
     }
-    report(jobs, baselines)
+    report('@cocoon-mesh/client', root, baseline)
+    report('@cocoon-mesh/client/bundle', bundle, baseline)
   } finally {
     await mesh.stop()
     await rm(home, { recursive: true, force: true })
   }
 }
 
-function report(jobs: SdkAppOutput[], baselines: SdkAppOutput[]): void {
+function report(entry: string, jobs: SdkAppOutput[], baselines: SdkAppOutput[]): void {
   const at = (outs: SdkAppOutput[], key: string) => median(outs.map((o) => o.timings[key] ?? Number.NaN))
   const firstToken = at(jobs, 'firstToken')
   const libp2pImport = at(baselines, 'import')
@@ -49,41 +52,41 @@ function report(jobs: SdkAppOutput[], baselines: SdkAppOutput[]): void {
   const base = { unit: 'ms', better: 'lower' } as const
   reportBench({
     ...base,
-    bench: `Node: import + start + first token (loopback) vs ${vs}`,
+    bench: `Node (${entry}): import + start + first token (loopback) vs ${vs}`,
     value: firstToken,
     baseline: libp2pImport,
   })
   reportBench({
     ...base,
-    bench: `Node: import + start + first token (loopback) vs the ${GOAL_MS} ms goal`,
+    bench: `Node (${entry}): import + start + first token (loopback) vs the ${GOAL_MS} ms goal`,
     value: firstToken,
     baseline: GOAL_MS,
   })
   reportBench({
     ...base,
-    bench: `Node: import of @cocoon-mesh/client vs ${vs}`,
+    bench: `Node: import of ${entry} vs ${vs}`,
     value: at(jobs, 'import'),
     baseline: libp2pImport,
   })
   reportBench({
     ...base,
-    bench: 'Node: createLightPeer (start, after the import)',
+    bench: `Node (${entry}): createLightPeer (start, after the import)`,
     value: at(jobs, 'start') - at(jobs, 'import'),
   })
   reportBench({
     ...base,
-    bench: 'Node: first token after the start (discovery, dial, job)',
+    bench: `Node (${entry}): first token after the start (discovery, dial, job)`,
     value: firstToken - at(jobs, 'start'),
   })
   reportBench({
-    bench: `Node: RSS at the first token vs ${vs}`,
+    bench: `Node (${entry}): RSS at the first token vs ${vs}`,
     value: rss,
     unit: 'MB',
     baseline: libp2pRss,
     better: 'lower',
   })
   reportBench({
-    bench: `Node: RSS at the first token vs the ${GOAL_RSS_MB} MB goal`,
+    bench: `Node (${entry}): RSS at the first token vs the ${GOAL_RSS_MB} MB goal`,
     value: rss,
     unit: 'MB',
     baseline: GOAL_RSS_MB,
