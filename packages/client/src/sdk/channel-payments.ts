@@ -4,7 +4,7 @@
  * channel-payments-browser.ts in browsers, where an app passes `payments`
  * built on its own voucher store instead.
  */
-import { type ClientPayments, clientPayments } from '@cocoon-mesh/settlement'
+import type { ClientPayments } from '@cocoon-mesh/settlement'
 import type { OpenSettlementContextErrorType, SettlementOptions } from '@cocoon-mesh/settlement/node'
 import { MissingDependencyError, type NodeOnlyError } from '../jobs/errors.js'
 import { channelLookup } from './payments.js'
@@ -54,6 +54,7 @@ async function settlementNode(): Promise<typeof import('@cocoon-mesh/settlement/
  */
 export async function channelPayments(options: ChannelPaymentsOptions = {}): Promise<ChannelPayments> {
   const { openSettlementContext } = await settlementNode()
+  const { clientPayments } = await import('@cocoon-mesh/settlement')
   const ctx = await openSettlementContext(options)
   const payments = clientPayments({
     store: ctx.store,
