@@ -72,19 +72,23 @@ describe('the SDK installed from its npm tarballs', () => {
     expect(tree.native).toEqual([])
   })
 
-  it('runs an LLM job from a plain Node script against a local mesh', async () => {
-    mesh = await startLocalMesh({ providers: [{ price: '1000' }], home: scratch.home })
-    const provider = mesh.providers[0]?.peerId
-    const out = await runInApp(installed().appDir, 'first-job.mjs', [
-      JSON.stringify(mesh.bootstrapAddrs),
-      'tiny',
-    ])
-    const usage = out.usage as {
-      completionTokens: number
-      parts: Array<{ providerId: string; outcome: string }>
-    }
-    expect(usage.completionTokens).toBeGreaterThan(0)
-    expect(typeof out.text === 'string' && out.text.length > 0).toBe(true)
-    expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([[provider, 'completed']])
-  })
+  it.each(['@cocoon-mesh/client', '@cocoon-mesh/client/bundle'])(
+    'runs an LLM job from a plain Node script importing %s against a local mesh',
+    async (entry) => {
+      mesh ??= await startLocalMesh({ providers: [{ price: '1000' }], home: scratch.home })
+      const provider = mesh.providers[0]?.peerId
+      const out = await runInApp(installed().appDir, 'first-job.mjs', [
+        JSON.stringify(mesh.bootstrapAddrs),
+        'tiny',
+        entry,
+      ])
+      const usage = out.usage as {
+        completionTokens: number
+        parts: Array<{ providerId: string; outcome: string }>
+      }
+      expect(usage.completionTokens).toBeGreaterThan(0)
+      expect(typeof out.text === 'string' && out.text.length > 0).toBe(true)
+      expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([[provider, 'completed']])
+    },
+  )
 })
