@@ -185,7 +185,7 @@ async function walkFiles(dir: string, name: string, tree: InstalledTree): Promis
 }
 
 /** The scripts of test-support/sdk-app/ an installed app runs. */
-export type SdkAppScript = 'first-job.mjs' | 'import-libp2p.mjs'
+export type SdkAppScript = 'first-job.mjs' | 'home-payments.mjs' | 'import-libp2p.mjs'
 
 /** What a script of test-support/sdk-app/ prints: at least where its time went and its RSS. */
 export interface SdkAppOutput {

@@ -72,6 +72,16 @@ describe('the SDK installed from its npm tarballs', () => {
     expect(tree.native).toEqual([])
   })
 
+  it('fails payments from a home folder with MissingDependencyError, naming the package to install', async () => {
+    const out = await runInApp(installed().appDir, 'home-payments.mjs', [join(scratch.home, 'client-home')])
+    expect(out).toMatchObject({
+      error: 'MissingDependencyError',
+      code: 'ERR_MISSING_DEPENDENCY',
+      missingDependency: true,
+    })
+    expect(out.details).toContain('npm install datastore-level')
+  })
+
   it.each(['@cocoon-mesh/client', '@cocoon-mesh/client/bundle'])(
     'runs an LLM job from a plain Node script importing %s against a local mesh',
     async (entry) => {
