@@ -32,6 +32,7 @@ export {
   type JobPathError,
   MalformedEmbeddingError,
   MalformedToolCallError,
+  MissingDependencyError,
   NodeOnlyError,
   NoProviderError,
   RelayedJobsRefusedError,

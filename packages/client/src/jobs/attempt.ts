@@ -17,7 +17,7 @@ import {
   noPayments,
   type PaymentAbortedError,
   type VoucherOverBudgetError,
-} from '@cocoon-mesh/settlement'
+} from '@cocoon-mesh/settlement/payments'
 import { type ComponentLogger, type Stream, StreamResetError } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { llmUsageCost, withinMaxPrice } from '../matching/cost.js'

@@ -310,6 +310,15 @@ export class NodeOnlyError extends CocoonError<'ERR_NODE_ONLY'> {
   override readonly name = 'NodeOnlyError'
 }
 
+/**
+ * A call needs an optional package the app did not install (payments from a
+ * home folder need `datastore-level` for their LevelDB voucher store).
+ */
+export class MissingDependencyError extends CocoonError<'ERR_MISSING_DEPENDENCY'> {
+  readonly code = 'ERR_MISSING_DEPENDENCY' as const
+  override readonly name = 'MissingDependencyError'
+}
+
 /** Every error the job path throws: its own classes and the shared protocol ones. */
 export type JobPathError =
   | StopIgnoredError

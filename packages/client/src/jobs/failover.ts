@@ -14,7 +14,7 @@ import {
   TrustTier,
   tensorCost,
 } from '@cocoon-mesh/protocol'
-import { noPayments } from '@cocoon-mesh/settlement'
+import { noPayments } from '@cocoon-mesh/settlement/payments'
 import type { Stream } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { meetsTier, tierName, trustLabel, trustOf } from '../market/offer-trust.js'

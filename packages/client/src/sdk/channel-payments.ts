@@ -4,13 +4,9 @@
  * channel-payments-browser.ts in browsers, where an app passes `payments`
  * built on its own voucher store instead.
  */
-import { type ClientPayments, clientPayments } from '@cocoon-mesh/settlement'
-import {
-  type OpenSettlementContextErrorType,
-  openSettlementContext,
-  type SettlementOptions,
-} from '@cocoon-mesh/settlement/node'
-import type { NodeOnlyError } from '../jobs/errors.js'
+import type { ClientPayments } from '@cocoon-mesh/settlement'
+import type { OpenSettlementContextErrorType, SettlementOptions } from '@cocoon-mesh/settlement/node'
+import { MissingDependencyError, type NodeOnlyError } from '../jobs/errors.js'
 import { channelLookup } from './payments.js'
 
 export interface ChannelPaymentsOptions extends SettlementOptions {
@@ -26,8 +22,28 @@ export interface ChannelPayments {
   close(): Promise<void>
 }
 
-/** What {@link channelPayments} throws: no or a bad wallet, or the voucher store is locked or unreadable. */
-export type ChannelPaymentsErrorType = OpenSettlementContextErrorType | NodeOnlyError
+/**
+ * What {@link channelPayments} throws: no or a bad wallet, the voucher store is
+ * locked or unreadable, or `datastore-level` is not installed.
+ */
+export type ChannelPaymentsErrorType = OpenSettlementContextErrorType | NodeOnlyError | MissingDependencyError
+
+/**
+ * The home-folder part of settlement, loaded on first use: it imports
+ * `datastore-level` (LevelDB, a native addon), an optional peer dependency
+ * that an app running jobs without a home folder never installs.
+ */
+async function settlementNode(): Promise<typeof import('@cocoon-mesh/settlement/node')> {
+  try {
+    return await import('@cocoon-mesh/settlement/node')
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && err.code === 'ERR_MODULE_NOT_FOUND')) throw err
+    throw new MissingDependencyError('payments from a home folder need datastore-level', {
+      details: 'install it next to the SDK: npm install datastore-level@^13',
+      cause: err,
+    })
+  }
+}
 
 /**
  * Opens the client's wallet, voucher store and chain client (`--home`,
@@ -37,6 +53,8 @@ export type ChannelPaymentsErrorType = OpenSettlementContextErrorType | NodeOnly
  * @throws {ChannelPaymentsErrorType}
  */
 export async function channelPayments(options: ChannelPaymentsOptions = {}): Promise<ChannelPayments> {
+  const { openSettlementContext } = await settlementNode()
+  const { clientPayments } = await import('@cocoon-mesh/settlement')
   const ctx = await openSettlementContext(options)
   const payments = clientPayments({
     store: ctx.store,

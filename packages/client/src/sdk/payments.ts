@@ -1,12 +1,19 @@
 // paying for jobs through the client's TON payment channels
-import {
-  type ChainClient,
-  type ClientChannel,
-  InvalidSettlementInputError,
-  parseTonAddress,
-  readChannel,
-  type VoucherStore,
-} from '@cocoon-mesh/settlement'
+import type { ChainClient, ClientChannel, VoucherStore } from '@cocoon-mesh/settlement'
+import { InvalidSettlementInputError } from '@cocoon-mesh/settlement/payments'
+
+type Settlement = typeof import('@cocoon-mesh/settlement')
+type TonAddress = ReturnType<Settlement['parseTonAddress']>
+
+/**
+ * Settlement's chain code (the TON libraries), loaded by the first lookup: an
+ * app that never pays through a channel never loads (or bundles) it.
+ */
+let chainCode: Promise<Settlement> | undefined
+const settlement = (): Promise<Settlement> => {
+  chainCode ??= import('@cocoon-mesh/settlement')
+  return chainCode
+}
 
 /** Where the client's channels are found: its voucher store's channel list, checked on chain. */
 export interface ChannelLookupInit {
@@ -26,8 +33,10 @@ export interface ChannelLookupInit {
 export function channelLookup(
   init: ChannelLookupInit,
 ): (provider: Uint8Array, payoutAddress: string) => Promise<ClientChannel | undefined> {
-  const only = init.channel === undefined ? undefined : parseAddress(init.channel)?.toRawString()
   return async (_provider, payoutAddress) => {
+    const { parseTonAddress, readChannel } = await settlement()
+    const parseAddress = (value: string) => parseAddressWith(parseTonAddress, value)
+    const only = init.channel === undefined ? undefined : parseAddress(init.channel)?.toRawString()
     const payout = parseAddress(payoutAddress)
     if (payout === undefined) return undefined
     let best: { channel: ClientChannel; left: bigint } | undefined
@@ -46,9 +55,9 @@ export function channelLookup(
 }
 
 /** A TON address, or undefined when `value` is not one. */
-function parseAddress(value: string): ReturnType<typeof parseTonAddress> | undefined {
+function parseAddressWith(parse: Settlement['parseTonAddress'], value: string): TonAddress | undefined {
   try {
-    return parseTonAddress(value)
+    return parse(value)
   } catch (error) {
     if (error instanceof InvalidSettlementInputError) return undefined
     throw error

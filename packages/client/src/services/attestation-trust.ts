@@ -5,12 +5,7 @@
  * peer key and settlement key, the measurements), with verdicts cached per
  * evidence and keys so a republished offer is not verified again.
  */
-import {
-  type AttestationPolicy,
-  type AttestationVerdict,
-  VerdictCache,
-  verifyEvidence,
-} from '@cocoon-mesh/attestation'
+import type { AttestationPolicy, AttestationVerdict, VerdictCache } from '@cocoon-mesh/attestation'
 import { type Offer, peerIdFromBytes, TrustTier } from '@cocoon-mesh/protocol'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { type OfferTrust, type OfferTrustVerifier, openTrust } from '../market/offer-trust.js'
@@ -39,25 +34,42 @@ export function providerPublicKey(offer: Pick<Offer, 'provider'>): Uint8Array {
   return publicKeyToProtobuf(peerIdFromBytes(offer.provider).publicKey)
 }
 
+type Attestation = typeof import('@cocoon-mesh/attestation')
+
+/**
+ * The DCAP verifier (X.509, ASN.1, elliptic curves, the quote parser), loaded
+ * with the first offer that carries evidence: a client among open providers
+ * never loads it, which is a large part of a cold start's import.
+ */
+let verifier: Promise<Attestation> | undefined
+const attestation = (): Promise<Attestation> => {
+  verifier ??= import('@cocoon-mesh/attestation')
+  return verifier
+}
+
 /**
  * An {@link OfferTrustVerifier} over `verifyEvidence`: attested only when the
  * evidence verifies, binds this offer's keys and is allowed by `policy`;
  * otherwise open, with the reason.
  */
 export function attestationTrust(init: AttestationTrustInit): OfferTrustVerifier {
-  const cache = init.cache ?? new VerdictCache()
+  let cache = init.cache
   return {
     assess(offer, now) {
       // nothing to verify: answered at once, so a flood of plain offers never waits on a verifier
       if (offer.attestation.length === 0) return openTrust(offer, 'no-evidence')
-      return verifyEvidence({
-        evidence: offer.attestation,
-        peerPublicKey: providerPublicKey(offer),
-        settlementPublicKey: offer.settlementKey,
-        policy: init.policy,
-        now,
-        cache,
-      }).then((verdict) => offerTrustOf(offer, verdict))
+      return attestation().then(async ({ verifyEvidence, VerdictCache }) => {
+        cache ??= new VerdictCache()
+        const verdict = await verifyEvidence({
+          evidence: offer.attestation,
+          peerPublicKey: providerPublicKey(offer),
+          settlementPublicKey: offer.settlementKey,
+          policy: init.policy,
+          now,
+          cache,
+        })
+        return offerTrustOf(offer, verdict)
+      })
     },
   }
 }
