@@ -258,6 +258,8 @@ describe('attested jobs (real processes, test CA, configfs-tsm tree in a temp fo
         completionTokens: 4,
         cost: expect.any(String),
         perKCompletionTokens: '2000',
+        // the connection the job ran over: direct to the attested provider, no relay
+        via: expect.stringMatching(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${attested.peerId}$`)),
       },
     ])
 
