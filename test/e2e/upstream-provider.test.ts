@@ -7,11 +7,14 @@
  * a GGUF file that does not exist — and the node names each problem with its
  * fix, and sells the working model. A client job through the mesh reaches the
  * upstream and is billed the usage the upstream reported, claimed on chain.
+ * Each model is quoted and billed at its own price from the config: the one
+ * offer carries the node's prices and an entry for each model priced otherwise.
  */
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { channelLookup, createLightPeer } from '@cocoon-mesh/client'
+import { llmCost, offerPricesFor } from '@cocoon-mesh/protocol'
 import {
   clientPayments,
   openChannel,
@@ -65,7 +68,12 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
         // completions of the big model cost twice the node's price
         prices: { perKCompletionTokens: '2000000000' },
       },
-      { id: 'small', upstream: { baseUrl: `${small.url}/v1`, model: 'qwen-small' } },
+      {
+        id: 'small',
+        upstream: { baseUrl: `${small.url}/v1`, model: 'qwen-small' },
+        // completions of the small model cost half the node's price
+        prices: { perKCompletionTokens: '500000000' },
+      },
       { id: 'down', upstream: { baseUrl: `http://127.0.0.1:${await closedPort()}` } },
       { id: 'garbage', upstream: { baseUrl: garbage.url, model: 'x' } },
       {
@@ -170,12 +178,27 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     const [ranked] = await client.offers(MODEL)
     expect(ranked?.offer.models).toEqual([MODEL, 'small'])
     expect(ranked?.offer.tokensPerSecond).toBeGreaterThan(0)
-    // one offer, one price set: the highest of its models'
-    expect(ranked?.offer.prices).toEqual({
+    // the node's own prices, and each model priced otherwise at its own (the down ones are not sold)
+    const offer = ranked?.offer
+    if (offer === undefined) throw new Error('no offer of the provider')
+    const nodePrices = {
       perKPromptTokens: toNano('1'),
-      perKCompletionTokens: toNano('2'),
+      perKCompletionTokens: toNano('1'),
       perTensorGflop: 0n,
-    })
+    }
+    expect(offer.prices).toEqual(nodePrices)
+    const bigPrices = { ...nodePrices, perKCompletionTokens: toNano('2') }
+    const smallPrices = { ...nodePrices, perKCompletionTokens: toNano('0.5') }
+    expect(offer.modelPrices).toEqual([
+      { model: MODEL, prices: bigPrices },
+      { model: 'small', prices: smallPrices },
+    ])
+    expect(offerPricesFor(offer, MODEL)).toEqual(bigPrices)
+    expect(offerPricesFor(offer, 'small')).toEqual(smallPrices)
+    // a client ranking for the small model sees its own price, not the big model's
+    await waitForOffers(client, 'small', 1)
+    const [rankedSmall] = await client.offers('small')
+    expect(rankedSmall?.prices).toEqual(smallPrices)
 
     const before = upstream.requests.length
     const prompt = 'Tell me a story about a GPU operator who sold inference over a mesh'
@@ -189,15 +212,16 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     expect(seen[0]?.authorization).toBe('Bearer sekret')
     expect(seen[0]?.body.model).toBe('meta-llama/Llama-3.3-70B')
     expect(text).toBe(Array.from({ length: 24 }, (_, i) => `w${i} `).join(''))
-    // billed by the usage the upstream reported, at the offer's price
+    // billed by the usage the upstream reported, at the price the offer quotes for the model
     expect(usage.promptTokens).toBe(prompt.split(' ').length)
     expect(usage.completionTokens).toBe(24)
     const bigBill = usage.cost
     expect(bigBill).toBe(
       toNano('0.001') * BigInt(usage.promptTokens) + toNano('0.002') * BigInt(usage.completionTokens),
     )
+    expect(bigBill).toBe(llmCost(bigPrices, usage))
 
-    // the small model is billed at the node's own price, below the offer's
+    // the small model is billed at its own price, the one its offer entry quotes
     const smallJob = client.generate({ model: 'small', prompt: 'two words', maxTokens: 10 })
     for await (const _ of smallJob) {
       // drain
@@ -206,8 +230,10 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     expect(small.requests.at(-1)?.body).toMatchObject({ model: 'qwen-small', max_tokens: 10 })
     expect(smallUsage.completionTokens).toBe(10)
     expect(smallUsage.cost).toBe(
-      toNano('0.001') * BigInt(smallUsage.promptTokens + smallUsage.completionTokens),
+      toNano('0.001') * BigInt(smallUsage.promptTokens) +
+        toNano('0.0005') * BigInt(smallUsage.completionTokens),
     )
+    expect(smallUsage.cost).toBe(llmCost(smallPrices, smallUsage))
     const billed = bigBill + smallUsage.cost
     const claimed = (): bigint =>
       node.lines

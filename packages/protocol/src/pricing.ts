@@ -15,6 +15,7 @@
 import { InvalidFieldError } from './errors.js'
 import { type Offer, type Prices, TrustTier, type Usage } from './generated/cocoon.js'
 import type { JobKindName } from './job-kind.js'
+import { canonicalModelId } from './protocol-ids.js'
 
 /** GFLOP amounts are billed at micro-GFLOP resolution (1e-6 GFLOP = 1000 FLOP). */
 const GFLOP_SCALE = 1_000_000
@@ -98,16 +99,30 @@ export function matmulGflop(m: number, k: number, n: number): number {
 }
 
 /**
- * The prices a job of `minTrustTier` pays under an offer: `attestedPrices`
- * for a job that requires the attested tier (when the offer has them), else
- * `prices`. Both sides compute it from what they both see: the offer and the
- * JobRequest's `min_trust_tier`.
+ * The prices a job of `model` pays under an offer: its `modelPrices` entry
+ * (matched by canonical id) when the offer lists one, else `prices`.
+ */
+export function offerPricesFor(
+  offer: Pick<Offer, 'prices'> & Partial<Pick<Offer, 'modelPrices'>>,
+  model: string,
+): Prices | undefined {
+  const id = canonicalModelId(model)
+  const entry = offer.modelPrices?.find((e) => canonicalModelId(e.model) === id)
+  return entry?.prices ?? offer.prices
+}
+
+/**
+ * The prices a job of `model` and `minTrustTier` pays under an offer:
+ * `attestedPrices` (per offer) for a job that requires the attested tier
+ * (when the offer has them), else {@link offerPricesFor}. Both sides compute
+ * it from what they both see: the offer and the JobRequest.
  */
 export function tierPrices(
-  offer: Pick<Offer, 'prices' | 'attestedPrices'>,
+  offer: Pick<Offer, 'prices' | 'attestedPrices'> & Partial<Pick<Offer, 'modelPrices'>>,
   minTrustTier: TrustTier | undefined,
+  model: string,
 ): Prices | undefined {
   if (minTrustTier === TrustTier.TRUST_TIER_ATTESTED && offer.attestedPrices !== undefined)
     return offer.attestedPrices
-  return offer.prices
+  return offerPricesFor(offer, model)
 }

@@ -11,6 +11,7 @@ import { ExpiredError, InvalidFieldError, NotYetValidError } from './errors.js'
 import {
   JobKind,
   type JobRequest,
+  type ModelPrices,
   type Offer,
   type OfferCancel,
   type Prices,
@@ -41,6 +42,7 @@ import {
   MAX_SIGNATURE_BYTES,
   MAX_UNIT_PRICE_NANOTON,
 } from './limits.js'
+import { canonicalModelId } from './protocol-ids.js'
 import { validateEmbeddingParams, validateLlmConstraints } from './validate-generation.js'
 
 export interface TimeCheckOptions {
@@ -136,6 +138,7 @@ export function validateOfferSchema(offer: Offer): Offer {
   checkOfferModels(offer.models)
   validatePrices(offer.prices)
   if (offer.attestedPrices !== undefined) validatePrices(offer.attestedPrices, 'attestedPrices')
+  checkOfferModelPrices(offer.modelPrices, offer.models)
   if (offer.maxConcurrency < 1 || offer.maxConcurrency > MAX_CONCURRENCY) {
     throw invalid('maxConcurrency', String(offer.maxConcurrency), `1..${MAX_CONCURRENCY} concurrent jobs`)
   }
@@ -215,6 +218,36 @@ function checkOfferLifetime(offer: Offer): void {
   }
   if (offer.sequence === 0n)
     throw invalid('sequence', '0', 'a sequence number >= 1, increasing per publication')
+}
+
+/*
+ * A price a client ranks by must be unambiguous (one entry per model) and name
+ * a model the offer sells, so no entry shadows another or pads the message.
+ */
+/** Throws InvalidFieldError unless each entry names one of `models` once, with prices in bounds. */
+function checkOfferModelPrices(entries: readonly ModelPrices[], models: readonly string[]): void {
+  if (entries.length > models.length) {
+    throw invalid(
+      'modelPrices',
+      `${entries.length} entries for ${models.length} models`,
+      'at most one entry per model of the offer',
+    )
+  }
+  const offered = new Set(models.map(canonicalModelId))
+  const seen = new Set<string>()
+  entries.forEach((entry, i) => {
+    const field = `modelPrices[${i}]`
+    const shown = entry.model.slice(0, 64)
+    if (entry.model.length === 0 || entry.model.length > MAX_MODEL_ID_LENGTH)
+      throw invalid(`${field}.model`, `${entry.model.length} characters`, `a model id of the offer's models`)
+    const model = canonicalModelId(entry.model)
+    if (!offered.has(model))
+      throw invalid(`${field}.model`, `"${shown}" is not in models`, 'one of the models the offer sells')
+    if (seen.has(model))
+      throw invalid(`${field}.model`, `"${shown}" listed twice`, 'each model at most once in modelPrices')
+    seen.add(model)
+    validatePrices(entry.prices, `${field}.prices`)
+  })
 }
 
 /** Bounds only: a name this peer does not know is kept (a newer provider's feature) and never matched. */

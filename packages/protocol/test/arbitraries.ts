@@ -59,6 +59,7 @@ export const offerArb: fc.Arbitrary<Offer> = fc.record({
   addrs: fc.array(bytes(32), { maxLength: 3 }),
   features: fc.array(str(12), { maxLength: 3 }),
   contextSize: fc.integer({ min: 0, max: 16 * 1024 * 1024 }),
+  modelPrices: fc.array(fc.record({ model: str(16), prices: pricesArb }), { maxLength: 3 }),
   signature: bytes(64),
 })
 

@@ -40,6 +40,7 @@ export function sampleOffer(overrides: Partial<Offer> = {}): Offer {
     addrs: [],
     features: [],
     contextSize: 0,
+    modelPrices: [],
     signature: new Uint8Array(0),
     ...overrides,
   }

@@ -105,6 +105,19 @@ export async function buildGoldenVectors(): Promise<Record<string, GoldenVectorF
         },
       }),
     },
+    {
+      name: 'per-model-prices',
+      offer: sampleOffer({
+        jobKinds: ['llm'],
+        models: ['qwen2.5-0.5b-instruct', 'llama-3.1-70b-instruct'],
+        modelPrices: [
+          {
+            model: 'llama-3.1-70b-instruct',
+            prices: { perKPromptTokens: 20_000n, perKCompletionTokens: 60_000n, perTensorGflop: 50n },
+          },
+        ],
+      }),
+    },
   ]
   const offerVectors: GoldenVector[] = []
   for (const { name, offer } of offers) {

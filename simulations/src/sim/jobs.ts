@@ -14,7 +14,7 @@ import {
   KIND_STALL,
   KIND_SYBIL,
 } from './events.js'
-import { cheapestAvailable, nextAvailable, pricesFor, ranking } from './market.js'
+import { cheapestAvailable, nextAvailable, ranking } from './market.js'
 import type { RankingCache, World } from './world.js'
 
 /** Client probes whose rejection costs a round trip; further full providers are skipped as already known full. */
@@ -65,7 +65,7 @@ export function assign(world: World, j: number): void {
     dialUnreachable(world, j, p, pick.delay)
     return
   }
-  const perK = Number(cache.ranked[pick.index]?.offer.prices?.perKCompletionTokens ?? 0n)
+  const perK = Number(cache.ranked[pick.index]?.prices.perKCompletionTokens ?? 0n)
   samplePriceRatio(world, j, model, perK)
   occupy(world, j, p, perK)
   startExecution(world, j, p, pick.delay)
@@ -93,7 +93,7 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
     const entry = cache.ranked[i]
     if (p < 0 || entry === undefined || p === world.jobLastFailed[j]) continue
     if (Number(entry.offer.expiresAt) <= world.now()) continue
-    const prices = entry.offer.prices ?? pricesFor(0)
+    const prices = entry.prices // the ranked model's own prices (offerPricesFor)
     if (!withinMaxPrice(prices, maxPrice)) continue
     if (Number(estimateJobCost(prices, size)) > budgetLeft) {
       pick.overBudget = true

@@ -55,7 +55,7 @@ export function repriced(world: World, p: number): number {
         world.peers.online[world.providerPeer[cache.provider[i] as number] as number] !== 1
       )
         continue
-      const price = Number(cache.ranked[i]?.offer.prices?.perKCompletionTokens ?? 0n)
+      const price = Number(cache.ranked[i]?.prices.perKCompletionTokens ?? 0n)
       if (price > 0 && price < cheapest) cheapest = price
       break
     }

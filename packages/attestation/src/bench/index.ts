@@ -68,6 +68,7 @@ async function offerVerifyRate(): Promise<number> {
     models: ['tiny'],
     features: [],
     contextSize: 0,
+    modelPrices: [],
     maxConcurrency: 1,
     region: 'eu',
     payoutAddress: '',

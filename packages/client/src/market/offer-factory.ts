@@ -1,4 +1,11 @@
-import { type GpuInfo, type Offer, type OfferCancel, type Prices, TrustTier } from '@cocoon-mesh/protocol'
+import {
+  type GpuInfo,
+  type ModelPrices,
+  type Offer,
+  type OfferCancel,
+  type Prices,
+  TrustTier,
+} from '@cocoon-mesh/protocol'
 
 /** What a provider says it serves: the content of its offers, without times, sequence or signature. */
 export interface OfferTemplate {
@@ -11,6 +18,8 @@ export interface OfferTemplate {
   prices: Prices
   /** Prices of jobs that require the attested tier (only set by a provider whose evidence it puts in `attestation`). */
   attestedPrices?: Prices
+  /** Prices of single models that differ from `prices` (see `offerPricesFor`); default none. */
+  modelPrices?: ModelPrices[]
   gpu?: GpuInfo
   maxConcurrency?: number
   region?: string
@@ -65,6 +74,7 @@ export function buildOffer(
     addrs: template.addrs ?? [],
     features: template.features ?? [],
     contextSize: template.contextSize ?? 0,
+    modelPrices: template.modelPrices ?? [],
     signature: new Uint8Array(),
   }
 }

@@ -88,7 +88,7 @@ function offerFilter(request: MatchRequest): OfferFilter {
       return 'context-too-small'
     if (offer.expiresAt <= now) return 'expired'
     if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
-    const prices = pricesOf(offer, request.minTrustTier)
+    const prices = pricesOf(offer, request.minTrustTier, model)
     if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) return 'over-max-price'
     if (request.budget !== undefined && estimateJobCost(prices, request.job) > request.budget)
       return 'over-budget'
@@ -97,16 +97,23 @@ function offerFilter(request: MatchRequest): OfferFilter {
   }
 }
 
-/** The prices a job of `minTrustTier` pays under the offer (its attested prices for a job that requires attested). */
-export function pricesOf(offer: Offer, minTrustTier: TrustTier | undefined): Prices {
+/**
+ * The prices a job of `model` and `minTrustTier` pays under the offer: its attested prices
+ * for a job that requires attested, else the model's own prices (`offerPricesFor`).
+ */
+export function pricesOf(offer: Offer, minTrustTier: TrustTier | undefined, model: string): Prices {
   return (
-    tierPrices(offer, minTrustTier) ?? { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
+    tierPrices(offer, minTrustTier, model) ?? {
+      perKPromptTokens: 0n,
+      perKCompletionTokens: 0n,
+      perTensorGflop: 0n,
+    }
   )
 }
 
 /** The ranked entry of one provider's offer: its cost, the client's trust in it and its standing. */
 function candidate(request: MatchRequest, offer: Offer, providerId: string): RankedOffer {
-  const prices = pricesOf(offer, request.minTrustTier)
+  const prices = pricesOf(offer, request.minTrustTier, request.model)
   const cost = estimateJobCost(prices, request.job)
   const record = request.records?.get(providerId)
   const rel = reliability(record, request.now, request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS)

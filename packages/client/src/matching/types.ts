@@ -102,7 +102,7 @@ export interface RankedOffer {
   providerId: string
   /** The client's verdict on the offer's evidence: the tier this provider serves the job at. */
   trust: OfferTrust
-  /** The offer's prices for this job's tier (`attestedPrices` when the job requires attested and it has them). */
+  /** The offer's prices for this job's model and tier (`attestedPrices` when the job requires attested and it has them). */
   prices: Prices
   /** Estimated cost of the job at those prices, nanoTON. */
   cost: bigint

@@ -324,6 +324,35 @@ describe('the client trusts only what it counted', () => {
     expect(usage.parts[0]?.error).toContain('ERR_PRICE_ABOVE_OFFER')
     expect(ctx.records.get(providerIdOf(bait)).cheats).toBe(1)
   })
+
+  it("refuses an accept quoting the offer's default prices for a model the offer prices lower", async () => {
+    const clock = new ManualClock(START)
+    const cheapTiny: Prices = { ...PRICE, perKPromptTokens: 100n, perKCompletionTokens: 100n }
+    // the offer's default prices (5000) are for its other model; tiny is offered at 100
+    const bait = testOffer(1, 5000n, {
+      models: ['tiny', 'other'],
+      modelPrices: [{ model: 'tiny', prices: cheapTiny }],
+    })
+    const good = offer(2, 2000n)
+    const ctx = context(
+      clock,
+      [
+        { offer: bait, script: honest({ ...PRICE, perKPromptTokens: 5000n, perKCompletionTokens: 5000n }) },
+        { offer: good, script: honest(good.prices ?? PRICE) },
+      ],
+      [],
+    )
+    const job = runLlmJob(ctx, { model: 'tiny', prompt: 'hi', maxTokens: 2 })
+    await consume(job).done
+    const usage = await job.usage
+    // ranked first at its model price, then caught quoting above it
+    expect(usage.parts.map((p) => [p.providerId, p.outcome])).toEqual([
+      [providerIdOf(bait), 'cheated'],
+      [providerIdOf(good), 'completed'],
+    ])
+    expect(usage.parts[0]?.error).toContain('ERR_PRICE_ABOVE_OFFER')
+    expect(ctx.records.get(providerIdOf(bait)).cheats).toBe(1)
+  })
 })
 
 describe('the client checks tool calls', () => {

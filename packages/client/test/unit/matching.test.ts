@@ -37,6 +37,7 @@ function offer(id: number, perK: bigint, extra: Partial<Offer> = {}): Offer {
     addrs: [],
     features: [],
     contextSize: 0,
+    modelPrices: [],
     signature: new Uint8Array(),
     ...extra,
   }

@@ -29,6 +29,7 @@ function offer(id: number, perK: bigint): Offer {
     signature: new Uint8Array(),
     features: [],
     contextSize: 0,
+    modelPrices: [],
   }
 }
 

@@ -37,6 +37,7 @@ function syntheticOffer(i: number): Offer {
     jobKinds: ['llm'],
     features: [],
     contextSize: 0,
+    modelPrices: [],
     models: ['bench-model'],
     prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
     maxConcurrency: 1,

@@ -1,7 +1,7 @@
 /** Shared CLI helpers: config precedence (file < COCOON_* env < flags), offer summaries, output. */
 
 import { type OfferTrust, providerKey, tierName } from '@cocoon-mesh/client/internal'
-import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import { type Offer, offerPricesFor, TrustTier } from '@cocoon-mesh/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidArgumentError } from 'commander'
 import { configFromEnv, loadConfigFile, multiaddrs, type NodeConfig } from '../home/config.js'
@@ -48,14 +48,27 @@ export async function effectiveConfig(
   return config
 }
 
-/** An offer as the CLI shows it; `trust` is this node's verdict on its evidence (the TIER column). */
-export function summarizeOffer(offer: Offer, trust?: OfferTrust): OfferSummary {
+/**
+ * An offer as the CLI shows it; `trust` is this node's verdict on its evidence (the TIER column).
+ * With `model` the price columns are that model's (`offerPricesFor`), else the offer's default prices.
+ */
+export function summarizeOffer(offer: Offer, trust?: OfferTrust, model?: string): OfferSummary {
+  const prices = model === undefined ? offer.prices : offerPricesFor(offer, model)
   return {
     provider: providerKey(offer.provider),
     models: offer.models,
-    perKPromptTokens: String(offer.prices?.perKPromptTokens ?? 0n),
-    perKCompletionTokens: String(offer.prices?.perKCompletionTokens ?? 0n),
-    perTensorGflop: String(offer.prices?.perTensorGflop ?? 0n),
+    perKPromptTokens: String(prices?.perKPromptTokens ?? 0n),
+    perKCompletionTokens: String(prices?.perKCompletionTokens ?? 0n),
+    perTensorGflop: String(prices?.perTensorGflop ?? 0n),
+    ...(offer.modelPrices.length === 0
+      ? {}
+      : {
+          modelPrices: offer.modelPrices.map((e) => ({
+            model: e.model,
+            perKPromptTokens: String(e.prices?.perKPromptTokens ?? 0n),
+            perKCompletionTokens: String(e.prices?.perKCompletionTokens ?? 0n),
+          })),
+        }),
     maxConcurrency: offer.maxConcurrency,
     gpu: offer.gpu?.model ?? '',
     backend: offer.gpu?.backend ?? '',

@@ -8,7 +8,13 @@ import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlemen
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { ModelUnavailableError } from '../home/errors.js'
-import { modelPrices, PROVIDER_MODELS_DIR, providedModelIds, providedModels } from '../home/provide-models.js'
+import {
+  modelPrices,
+  offerModelPrices,
+  PROVIDER_MODELS_DIR,
+  providedModelIds,
+  providedModels,
+} from '../home/provide-models.js'
 import type { ModelStatus } from '../jobs/model-check.js'
 import {
   createProviderJobs,
@@ -82,10 +88,13 @@ export async function offerTemplateFromConfig(config: NodeConfig): Promise<Offer
   } catch {
     // hardware detection is best effort
   }
+  const models = providedModelIds(p.models)
   return {
-    models: providedModelIds(p.models),
+    models,
     jobKinds: p.jobKinds,
+    // the node's own prices; a model priced otherwise is quoted at its own in `modelPrices`
     prices: p.prices,
+    modelPrices: offerModelPrices(p.prices, p.models, models),
     gpu,
     maxConcurrency: Math.max(1, p.maxConcurrency),
     region: p.region,
@@ -180,7 +189,7 @@ export async function startJobs(
     // a job pays its model's prices; one that requires the attested tier pays the attested
     // prices, which apply only once the node's own evidence put them in its offer
     prices: ({ model, minTrustTier }) =>
-      tierPrices({ prices: priceOf(model), attestedPrices: template.attestedPrices }, minTrustTier) ??
+      tierPrices({ prices: priceOf(model), attestedPrices: template.attestedPrices }, minTrustTier, model) ??
       priceOf(model),
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
@@ -199,8 +208,8 @@ export async function startJobs(
     throw noModelAnswers(jobs.models)
   }
   template.models = serving
-  // one offer carries one price set: the highest of its models', so no job is billed above the offer
-  template.prices = highestPrices(nodePrices, serving.map(priceOf))
+  // each model is quoted at the price it is billed at (`offerPricesFor` on both sides)
+  template.modelPrices = offerModelPrices(nodePrices, options.config.provide.models, serving)
   if (serving.includes(TEST_MODEL_ID)) log.event('test-model', { model: TEST_MODEL_ID })
   if (jobs.capacity !== undefined) {
     template.tokensPerSecond = jobs.capacity.tokensPerSecond
@@ -230,20 +239,6 @@ async function pullHfModels(home: string, models: readonly LlmModelConfig[], log
     } catch (error) {
       log.event('model-pull-failed', { model: m.name, error: errorLine(error) })
     }
-  }
-}
-
-function highestPrices(node: Prices, prices: readonly Prices[]): Prices {
-  // bigint has no Math.max
-  const max = (key: 'perKPromptTokens' | 'perKCompletionTokens'): bigint => {
-    let highest = prices.length === 0 ? node[key] : 0n
-    for (const p of prices) if (p[key] > highest) highest = p[key]
-    return highest
-  }
-  return {
-    perKPromptTokens: max('perKPromptTokens'),
-    perKCompletionTokens: max('perKCompletionTokens'),
-    perTensorGflop: node.perTensorGflop,
   }
 }
 

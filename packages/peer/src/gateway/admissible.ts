@@ -15,6 +15,7 @@ import {
   MAX_JOB_FRAME_BYTES,
   messagesToWire,
   type Offer,
+  offerPricesFor,
   TrustTier,
 } from '@cocoon-mesh/protocol'
 import { invalidRequest, type OpenAiError, openAiError } from './errors.js'
@@ -93,8 +94,8 @@ export function refuseBeforeJob(input: AdmissibleInput): OpenAiError | undefined
     )
   }
   const cheapest = live.reduce(
-    (low, o) => minBig(low, o.prices?.perKCompletionTokens ?? 0n),
-    live[0]?.prices?.perKCompletionTokens ?? 0n,
+    (low, o) => minBig(low, offerPricesFor(o, request.model)?.perKCompletionTokens ?? 0n),
+    (live[0] === undefined ? undefined : offerPricesFor(live[0], request.model))?.perKCompletionTokens ?? 0n,
   )
   const source = input.maxPriceFromRequest ? '`max_price`' : "the gateway's --max-price"
   return invalidRequest(

@@ -140,7 +140,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     //     "model": "meta-llama/Llama-3.3-70B-Instruct", "apiKeyEnv": "VLLM_API_KEY" } }
     "models": [],
     // Prices in nanoTON (1 TON = 1e9): per 1000 prompt tokens, per 1000 completion tokens, per tensor GFLOP.
-    // The offer quotes the highest of its models' prices; each job pays its own model's.
+    // The offer quotes each model at its own price (a model's "prices" over these); each job pays its model's.
     "prices": { "perKPromptTokens": "100000", "perKCompletionTokens": "200000", "perTensorGflop": "1000" },
     // "llm" and/or "tensor".
     "jobKinds": ["llm"],

@@ -291,3 +291,25 @@ export function modelPrices<P extends { perKPromptTokens: bigint; perKCompletion
 ): P {
   return { ...node, ...model?.prices }
 }
+
+/**
+ * The offer's per-model prices: one entry for each of `models` whose own prices
+ * differ from the node's, so a cheap model is quoted at its price next to a dear one.
+ */
+export function offerModelPrices<P extends { perKPromptTokens: bigint; perKCompletionTokens: bigint }>(
+  node: P,
+  entries: readonly ProvideModelEntry[],
+  models: readonly string[],
+): { model: string; prices: P }[] {
+  const provided = providedModels(entries)
+  return models.flatMap((model) => {
+    const prices = modelPrices(
+      node,
+      provided.find((e) => e.id === model),
+    )
+    const same =
+      prices.perKPromptTokens === node.perKPromptTokens &&
+      prices.perKCompletionTokens === node.perKCompletionTokens
+    return same ? [] : [{ model, prices }]
+  })
+}

@@ -44,6 +44,8 @@ export interface OfferSummary {
   perKPromptTokens: string
   perKCompletionTokens: string
   perTensorGflop: string
+  /** Models the offer quotes at their own token prices (the columns above are the others'). */
+  modelPrices?: Array<{ model: string; perKPromptTokens: string; perKCompletionTokens: string }>
   maxConcurrency: number
   gpu: string
   backend: string

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/home/config.js'
 import { MalformedConfigError } from '../../src/home/errors.js'
-import { modelPrices, providedModels, runtimeModelConfig } from '../../src/home/provide-models.js'
+import {
+  modelPrices,
+  offerModelPrices,
+  providedModels,
+  runtimeModelConfig,
+} from '../../src/home/provide-models.js'
 import { runtimeConfigFromHome } from '../../src/jobs/serve.js'
 
 function models(json: string) {
@@ -87,6 +92,17 @@ describe('provide.models', () => {
       perTensorGflop: 3n,
     })
     expect(modelPrices(node, b)).toEqual(node)
+  })
+
+  it('puts in the offer only the sold models priced otherwise than the node', () => {
+    const config = models(
+      '[{ "id": "a", "prices": { "perKCompletionTokens": "7" } }, "b", { "id": "c", "prices": { "perKPromptTokens": "1" } }, { "id": "d", "prices": { "perKPromptTokens": "9" } }]',
+    )
+    const node = { perKPromptTokens: 1n, perKCompletionTokens: 2n, perTensorGflop: 3n }
+    // c states the node's own price; d is not sold (its model did not answer)
+    expect(offerModelPrices(node, config.provide.models, ['a', 'b', 'c'])).toEqual([
+      { model: 'a', prices: { perKPromptTokens: 1n, perKCompletionTokens: 7n, perTensorGflop: 3n } },
+    ])
   })
 
   it('says which environment variable an upstream API key is missing from', () => {

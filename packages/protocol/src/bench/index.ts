@@ -100,6 +100,7 @@ function sampleOffer(now: number): Offer {
     addrs: [],
     features: ['stop', 'top_p', 'penalties', 'json_schema'],
     contextSize: 32_768,
+    modelPrices: [],
     signature: new Uint8Array(0),
   }
 }

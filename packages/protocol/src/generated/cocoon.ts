@@ -314,6 +314,129 @@ export namespace Prices {
   }
 }
 
+export interface ModelPrices {
+  model: string
+  prices?: Prices
+}
+
+export namespace ModelPrices {
+  let _codec: Codec<ModelPrices>
+
+  export const codec = (): Codec<ModelPrices> => {
+    if (_codec == null) {
+      _codec = message<ModelPrices>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.model != null && obj.model !== '')) {
+          w.uint32(10)
+          w.string(obj.model)
+        }
+
+        if (obj.prices != null) {
+          w.uint32(18)
+          Prices.codec().encode(obj.prices, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          model: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.model = reader.string()
+              break
+            }
+            case 2: {
+              obj.prices = Prices.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.prices
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.model`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield * Prices.codec().stream(reader, reader.uint32(), `${prefix}.prices`, {
+                limits: opts.limits?.prices
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ModelPricesModelFieldEvent {
+    field: '$.model'
+    value: string
+  }
+
+  export interface ModelPricesPricesPerKPromptTokensFieldEvent {
+    field: '$.prices.perKPromptTokens'
+    value: bigint
+  }
+
+  export interface ModelPricesPricesPerKCompletionTokensFieldEvent {
+    field: '$.prices.perKCompletionTokens'
+    value: bigint
+  }
+
+  export interface ModelPricesPricesPerTensorGflopFieldEvent {
+    field: '$.prices.perTensorGflop'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<ModelPrices>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ModelPrices.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelPrices>): ModelPrices {
+    return decodeMessage(buf, ModelPrices.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelPrices>): Generator<ModelPricesModelFieldEvent | ModelPricesPricesPerKPromptTokensFieldEvent | ModelPricesPricesPerKCompletionTokensFieldEvent | ModelPricesPricesPerTensorGflopFieldEvent> {
+    return streamMessage(buf, ModelPrices.codec(), opts)
+  }
+}
+
 export interface Offer {
   version: number
   provider: Uint8Array<ArrayBuffer>
@@ -336,6 +459,7 @@ export interface Offer {
   attestedPrices?: Prices
   features: string[]
   contextSize: number
+  modelPrices: ModelPrices[]
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -462,6 +586,13 @@ export namespace Offer {
           w.uint32(obj.contextSize)
         }
 
+        if (obj.modelPrices != null && obj.modelPrices.length > 0) {
+          for (const value of obj.modelPrices) {
+            w.uint32(186)
+            ModelPrices.codec().encode(value, w)
+          }
+        }
+
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(802)
           w.bytes(obj.signature)
@@ -490,6 +621,7 @@ export namespace Offer {
           addrs: [],
           features: [],
           contextSize: 0,
+          modelPrices: [],
           signature: uint8ArrayAlloc(0)
         }
 
@@ -605,6 +737,16 @@ export namespace Offer {
               obj.contextSize = reader.uint32()
               break
             }
+            case 23: {
+              if (opts.limits?.modelPrices != null && obj.modelPrices.length === opts.limits.modelPrices) {
+                throw new MaxLengthError('Decode error - repeated field "modelPrices" had too many elements')
+              }
+
+              obj.modelPrices.push(ModelPrices.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.modelPrices$
+              }))
+              break
+            }
             case 100: {
               obj.signature = reader.bytes()
               break
@@ -622,7 +764,8 @@ export namespace Offer {
           jobKinds: 0,
           models: 0,
           addrs: 0,
-          features: 0
+          features: 0,
+          modelPrices: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -810,6 +953,24 @@ export namespace Offer {
               }
               break
             }
+            case 23: {
+              if (opts.limits?.modelPrices != null && obj.modelPrices === opts.limits.modelPrices) {
+                throw new MaxLengthError('Streaming decode error - repeated field "modelPrices" had too many elements')
+              }
+
+              for (const evt of ModelPrices.codec().stream(reader, reader.uint32(), `${prefix}.modelPrices[]`, {
+                limits: opts.limits?.modelPrices$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.modelPrices
+                }
+              }
+
+              obj.modelPrices++
+
+              break
+            }
             case 100: {
               yield {
                 field: `${prefix}.signature`,
@@ -968,6 +1129,30 @@ export namespace Offer {
     value: number
   }
 
+  export interface OfferModelPricesModelFieldEvent {
+    field: '$.modelPrices[].model'
+    value: string
+    index: number
+  }
+
+  export interface OfferModelPricesPricesPerKPromptTokensFieldEvent {
+    field: '$.modelPrices[].prices.perKPromptTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OfferModelPricesPricesPerKCompletionTokensFieldEvent {
+    field: '$.modelPrices[].prices.perKCompletionTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OfferModelPricesPricesPerTensorGflopFieldEvent {
+    field: '$.modelPrices[].prices.perTensorGflop'
+    value: bigint
+    index: number
+  }
+
   export interface OfferSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -981,7 +1166,7 @@ export namespace Offer {
     return decodeMessage(buf, Offer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferFeaturesFieldEvent | OfferContextSizeFieldEvent | OfferSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Offer>): Generator<OfferVersionFieldEvent | OfferProviderFieldEvent | OfferGpuModelFieldEvent | OfferGpuVramMbFieldEvent | OfferGpuBackendFieldEvent | OfferJobKindsFieldEvent | OfferModelsFieldEvent | OfferPricesPerKPromptTokensFieldEvent | OfferPricesPerKCompletionTokensFieldEvent | OfferPricesPerTensorGflopFieldEvent | OfferMaxConcurrencyFieldEvent | OfferRegionFieldEvent | OfferPayoutAddressFieldEvent | OfferAttestationFieldEvent | OfferIssuedAtFieldEvent | OfferExpiresAtFieldEvent | OfferSequenceFieldEvent | OfferTrustTierFieldEvent | OfferTokensPerSecondFieldEvent | OfferGflopsFieldEvent | OfferSettlementKeyFieldEvent | OfferAddrsFieldEvent | OfferAttestedPricesPerKPromptTokensFieldEvent | OfferAttestedPricesPerKCompletionTokensFieldEvent | OfferAttestedPricesPerTensorGflopFieldEvent | OfferFeaturesFieldEvent | OfferContextSizeFieldEvent | OfferModelPricesModelFieldEvent | OfferModelPricesPricesPerKPromptTokensFieldEvent | OfferModelPricesPricesPerKCompletionTokensFieldEvent | OfferModelPricesPricesPerTensorGflopFieldEvent | OfferSignatureFieldEvent> {
     return streamMessage(buf, Offer.codec(), opts)
   }
 }
@@ -1396,6 +1581,30 @@ export namespace OrderBookMessage {
     value: number
   }
 
+  export interface OrderBookMessageOfferModelPricesModelFieldEvent {
+    field: '$.offer.modelPrices[].model'
+    value: string
+    index: number
+  }
+
+  export interface OrderBookMessageOfferModelPricesPricesPerKPromptTokensFieldEvent {
+    field: '$.offer.modelPrices[].prices.perKPromptTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OrderBookMessageOfferModelPricesPricesPerKCompletionTokensFieldEvent {
+    field: '$.offer.modelPrices[].prices.perKCompletionTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OrderBookMessageOfferModelPricesPricesPerTensorGflopFieldEvent {
+    field: '$.offer.modelPrices[].prices.perTensorGflop'
+    value: bigint
+    index: number
+  }
+
   export interface OrderBookMessageOfferSignatureFieldEvent {
     field: '$.offer.signature'
     value: Uint8Array<ArrayBuffer>
@@ -1434,7 +1643,7 @@ export namespace OrderBookMessage {
     return decodeMessage(buf, OrderBookMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferContextSizeFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OrderBookMessage>): Generator<OrderBookMessageOfferVersionFieldEvent | OrderBookMessageOfferProviderFieldEvent | OrderBookMessageOfferGpuModelFieldEvent | OrderBookMessageOfferGpuVramMbFieldEvent | OrderBookMessageOfferGpuBackendFieldEvent | OrderBookMessageOfferJobKindsFieldEvent | OrderBookMessageOfferModelsFieldEvent | OrderBookMessageOfferPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferPricesPerTensorGflopFieldEvent | OrderBookMessageOfferMaxConcurrencyFieldEvent | OrderBookMessageOfferRegionFieldEvent | OrderBookMessageOfferPayoutAddressFieldEvent | OrderBookMessageOfferAttestationFieldEvent | OrderBookMessageOfferIssuedAtFieldEvent | OrderBookMessageOfferExpiresAtFieldEvent | OrderBookMessageOfferSequenceFieldEvent | OrderBookMessageOfferTrustTierFieldEvent | OrderBookMessageOfferTokensPerSecondFieldEvent | OrderBookMessageOfferGflopsFieldEvent | OrderBookMessageOfferSettlementKeyFieldEvent | OrderBookMessageOfferAddrsFieldEvent | OrderBookMessageOfferAttestedPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferAttestedPricesPerTensorGflopFieldEvent | OrderBookMessageOfferFeaturesFieldEvent | OrderBookMessageOfferContextSizeFieldEvent | OrderBookMessageOfferModelPricesModelFieldEvent | OrderBookMessageOfferModelPricesPricesPerKPromptTokensFieldEvent | OrderBookMessageOfferModelPricesPricesPerKCompletionTokensFieldEvent | OrderBookMessageOfferModelPricesPricesPerTensorGflopFieldEvent | OrderBookMessageOfferSignatureFieldEvent | OrderBookMessageCancelVersionFieldEvent | OrderBookMessageCancelProviderFieldEvent | OrderBookMessageCancelSequenceFieldEvent | OrderBookMessageCancelIssuedAtFieldEvent | OrderBookMessageCancelSignatureFieldEvent> {
     return streamMessage(buf, OrderBookMessage.codec(), opts)
   }
 }
@@ -6759,6 +6968,30 @@ export namespace OffersResponse {
     index: number
   }
 
+  export interface OffersResponseOffersModelPricesModelFieldEvent {
+    field: '$.offers[].modelPrices[].model'
+    value: string
+    index: number
+  }
+
+  export interface OffersResponseOffersModelPricesPricesPerKPromptTokensFieldEvent {
+    field: '$.offers[].modelPrices[].prices.perKPromptTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersModelPricesPricesPerKCompletionTokensFieldEvent {
+    field: '$.offers[].modelPrices[].prices.perKCompletionTokens'
+    value: bigint
+    index: number
+  }
+
+  export interface OffersResponseOffersModelPricesPricesPerTensorGflopFieldEvent {
+    field: '$.offers[].modelPrices[].prices.perTensorGflop'
+    value: bigint
+    index: number
+  }
+
   export interface OffersResponseOffersSignatureFieldEvent {
     field: '$.offers[].signature'
     value: Uint8Array<ArrayBuffer>
@@ -6773,7 +7006,7 @@ export namespace OffersResponse {
     return decodeMessage(buf, OffersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersContextSizeFieldEvent | OffersResponseOffersSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OffersResponse>): Generator<OffersResponseOffersVersionFieldEvent | OffersResponseOffersProviderFieldEvent | OffersResponseOffersGpuModelFieldEvent | OffersResponseOffersGpuVramMbFieldEvent | OffersResponseOffersGpuBackendFieldEvent | OffersResponseOffersJobKindsFieldEvent | OffersResponseOffersModelsFieldEvent | OffersResponseOffersPricesPerKPromptTokensFieldEvent | OffersResponseOffersPricesPerKCompletionTokensFieldEvent | OffersResponseOffersPricesPerTensorGflopFieldEvent | OffersResponseOffersMaxConcurrencyFieldEvent | OffersResponseOffersRegionFieldEvent | OffersResponseOffersPayoutAddressFieldEvent | OffersResponseOffersAttestationFieldEvent | OffersResponseOffersIssuedAtFieldEvent | OffersResponseOffersExpiresAtFieldEvent | OffersResponseOffersSequenceFieldEvent | OffersResponseOffersTrustTierFieldEvent | OffersResponseOffersTokensPerSecondFieldEvent | OffersResponseOffersGflopsFieldEvent | OffersResponseOffersSettlementKeyFieldEvent | OffersResponseOffersAddrsFieldEvent | OffersResponseOffersAttestedPricesPerKPromptTokensFieldEvent | OffersResponseOffersAttestedPricesPerKCompletionTokensFieldEvent | OffersResponseOffersAttestedPricesPerTensorGflopFieldEvent | OffersResponseOffersFeaturesFieldEvent | OffersResponseOffersContextSizeFieldEvent | OffersResponseOffersModelPricesModelFieldEvent | OffersResponseOffersModelPricesPricesPerKPromptTokensFieldEvent | OffersResponseOffersModelPricesPricesPerKCompletionTokensFieldEvent | OffersResponseOffersModelPricesPricesPerTensorGflopFieldEvent | OffersResponseOffersSignatureFieldEvent> {
     return streamMessage(buf, OffersResponse.codec(), opts)
   }
 }

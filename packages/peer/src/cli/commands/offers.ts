@@ -42,9 +42,10 @@ export interface OfferListing extends OfferSummary {
   checks?: Array<{ name: string; ok: boolean; detail: string }>
 }
 
-export function offerListing(offer: Offer, trust: OfferTrust): OfferListing {
+/** The listing of `offer`; with `model` its price columns are that model's. */
+export function offerListing(offer: Offer, trust: OfferTrust, model?: string): OfferListing {
   return {
-    ...summarizeOffer(offer, trust),
+    ...summarizeOffer(offer, trust, model),
     payoutAddress: offer.payoutAddress,
     settlementKey: Buffer.from(offer.settlementKey).toString('hex'),
     tier: tierName(trust.tier),
@@ -65,6 +66,10 @@ export function offerListingTable(offers: OfferListing[]): string {
   offers.forEach((o, i) => {
     out.push(rows[i + 1] ?? '')
     out.push(`  trust ${o.trust}`)
+    for (const m of o.modelPrices ?? [])
+      out.push(
+        `  price of ${m.model}: prompt ${m.perKPromptTokens} completion ${m.perKCompletionTokens} nanoTON/1k`,
+      )
     out.push(`  payout ${o.payoutAddress || '-'}  settlement-key ${o.settlementKey || '-'}`)
   })
   return `${out.join('\n')}\n`
@@ -116,7 +121,9 @@ export const registerOffers: RegisterCommand = (program: Command) => {
           }
           const signal = AbortSignal.timeout(timeoutMs)
           const collected = await collectOffers(light, connections, opts.model, signal)
-          const offers = light.orderBook.entries(opts.model).map((e) => offerListing(e.offer, e.trust))
+          const offers = light.orderBook
+            .entries(opts.model)
+            .map((e) => offerListing(e.offer, e.trust, opts.model))
           if (offers.length === 0 && collected.failed === collected.asked) {
             throw new DiscoveryFailedError('no offers found: every peer and lookup asked failed', {
               details: `${collected.notes.join('; ')}. Check the bootstrap peers and the connection.`,
