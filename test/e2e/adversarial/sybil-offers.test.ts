@@ -11,6 +11,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createLightPeer } from '@cocoon-mesh/client'
 import { type LocalMesh, startLocalMesh } from '@cocoon-mesh/peer'
+import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { waitForEvent } from '../../../test-support/wait.ts'
@@ -42,7 +43,24 @@ describe('Sybil offers (real processes, TCP)', () => {
     const honest = new Set(m.providers.map((p) => p.peerId))
     const client = await createLightPeer({ bootstrap: m.bootstrapAddrs })
     cleanups.push(() => client.stop())
+    // the flood is published once: it reaches the client through the gossip mesh of the model's
+    // topic, so the client must be in that mesh before the attack (its offers may have come
+    // through the DHT or a push, before any graft). The topic is joined by the first offers() call.
+    const pubsub = client.peer.libp2p.services.pubsub
+    if (pubsub === undefined) throw new Error('the light peer runs no gossipsub')
+    const topic = orderBookTopic(canonicalModelId(MODEL))
+    const meshPeers = new Set<string>()
+    pubsub.addEventListener('gossipsub:graft', (e) => {
+      if (e.detail.topic === topic) meshPeers.add(e.detail.peerId)
+    })
+    pubsub.addEventListener('gossipsub:prune', (e) => {
+      if (e.detail.topic === topic) meshPeers.delete(e.detail.peerId)
+    })
     await waitForOffers(client, MODEL, 2)
+    await waitForEvent(pubsub, 'gossipsub:graft', () => meshPeers.size > 0, {
+      what: `a gossip mesh peer of the client on ${topic}`,
+      timeoutMs: 30_000,
+    })
 
     const attacker = procs.spawn('attacker', [
       ATTACKER,
