@@ -30,12 +30,21 @@ process.stdout.write(`peer-id ${peer.libp2p.peerId.toString()}\n`)
 const pubsub = peer.libp2p.services.pubsub
 if (pubsub === undefined) throw new Error('the attacker peer runs no gossipsub')
 const topic = orderBookTopic(model)
-// publish once a neighbour listens on the topic (event-driven, re-checked on each subscription change)
+// publish once every peer it dialled listens on the topic, so the flood leaves through all of
+// them (through the first subscriber alone, that one relay's per-source limits decide what
+// spreads); bounded: 15 s after the first subscriber it publishes to those it has
+const neighbours = bootstrap.split(',').length
 await new Promise<void>((resolve) => {
-  const check = (): void => {
-    if (pubsub.getSubscribers(topic).length === 0) return
+  let bound: ReturnType<typeof setTimeout> | undefined
+  const done = (): void => {
+    clearTimeout(bound)
     pubsub.removeEventListener('subscription-change', check)
     resolve()
+  }
+  const check = (): void => {
+    const subscribers = pubsub.getSubscribers(topic).length
+    if (subscribers >= neighbours) done()
+    else if (subscribers > 0 && bound === undefined) bound = setTimeout(done, 15_000)
   }
   pubsub.addEventListener('subscription-change', check)
   check()
