@@ -43,6 +43,7 @@ function sessionFor(bootstrap: string): Promise<Session> {
   if (session?.bootstrap === bootstrap) return session.started
   const previous = session
   const started = (async () => {
+    // a previous start that failed was already shown to the user by its own click: nothing to stop
     const old = await previous?.started.catch(() => undefined)
     await old?.client.stop()
     await old?.pay?.close()

@@ -108,7 +108,8 @@ async function devnetRpc(endpoint: string, method: string, params: Record<string
       cause,
     })
   }
-  const body: unknown = await res.json().catch(() => undefined)
+  // an answer that is not JSON is reported below with why it did not parse, like a refusal
+  const body: unknown = await res.json().catch((error: unknown) => ({ notJson: String(error) }))
   if (!res.ok || typeof body !== 'object' || body === null || !('ok' in body) || body.ok !== true)
     throw new ChainError(`the devnet refused ${method}`, {
       details: `HTTP ${res.status} from ${endpoint}: ${JSON.stringify(body)}; is it a cocoon devnet?`,
