@@ -221,8 +221,9 @@ describe('a provider selling an OpenAI-compatible upstream, configured in config
     )
     expect(bigBill).toBe(llmCost(bigPrices, usage))
 
-    // the small model is billed at its own price, the one its offer entry quotes
-    const smallJob = client.generate({ model: 'small', prompt: 'two words', maxTokens: 10 })
+    // the small model is billed at its own price, the one its offer entry quotes, however the
+    // client spells the model (ids compare canonically on both sides)
+    const smallJob = client.generate({ model: 'Small', prompt: 'two words', maxTokens: 10 })
     for await (const _ of smallJob) {
       // drain
     }

@@ -3,17 +3,15 @@
 import { join } from 'node:path'
 import type { OfferTemplate } from '@cocoon-mesh/client/internal'
 import { type LlmModelConfig, pullModel } from '@cocoon-mesh/gpu-runtime'
-import { errorLine, type Prices, tierPrices } from '@cocoon-mesh/protocol'
+import { errorLine, tierPrices } from '@cocoon-mesh/protocol'
 import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlement'
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { ModelUnavailableError } from '../home/errors.js'
 import {
-  modelPrices,
   offerModelPrices,
   PROVIDER_MODELS_DIR,
   providedModelIds,
-  providedModels,
 } from '../home/provide-models.js'
 import type { ModelStatus } from '../jobs/model-check.js'
 import {
@@ -176,21 +174,14 @@ export async function startJobs(
 ): Promise<ProviderJobs> {
   const runtime = runtimeConfigFromHome(options.home, options.config.provide)
   await pullHfModels(options.home, runtime.models ?? [], log)
-  const entries = providedModels(options.config.provide.models)
   const nodePrices = options.config.provide.prices
-  const priceOf = (model: string): Prices =>
-    modelPrices(
-      nodePrices,
-      entries.find((e) => e.id === model),
-    )
   const jobs = await createProviderJobs({
     logger,
     runtime,
-    // a job pays its model's prices; one that requires the attested tier pays the attested
-    // prices, which apply only once the node's own evidence put them in its offer
-    prices: ({ model, minTrustTier }) =>
-      tierPrices({ prices: priceOf(model), attestedPrices: template.attestedPrices }, minTrustTier, model) ??
-      priceOf(model),
+    // a job is billed from the offer the client chose it by, with the same lookup (canonical model
+    // id; the attested prices for a job that requires the attested tier, once the node's evidence
+    // put them in its offer), so the bill and the quote cannot differ by a model's spelling
+    prices: ({ model, minTrustTier }) => tierPrices(template, minTrustTier, model) ?? template.prices,
     ...(settlement?.payments === undefined ? {} : { payments: settlement.payments }),
     onEvent: (event) => logJobEvent(log, event),
     relayedJobs: options.config.network.relay.jobs,
