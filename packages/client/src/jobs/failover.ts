@@ -9,37 +9,31 @@ import {
   JobErrorCode,
   type JobKind,
   type JobRequest,
-  type Prices,
   RejectReason,
   TrustTier,
-  tensorCost,
 } from '@cocoon-mesh/protocol'
 import { noPayments } from '@cocoon-mesh/settlement/payments'
 import type { Stream } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { meetsTier, tierName, trustLabel, trustOf } from '../market/offer-trust.js'
-import { llmUsageCost } from '../matching/cost.js'
 import { rankOffers } from '../matching/rank.js'
 import type { JobSize, RankedOffer } from '../matching/types.js'
 import { type AttemptEvent, type CountedUsage, jobAttempt } from './attempt.js'
 import { errorText, generationRate, outcomeOf } from './attempt-outcome.js'
 import {
   AbortedError,
-  AllProvidersFailedError,
-  AllRejectedError,
   BelowTrustTierError,
-  BudgetExceededError,
   ContextLengthExceededError,
   DeadlineExceededError,
   JobFailedError,
   JobRejectedError,
-  NoProviderError,
   ProviderUnreachableError,
-  RelayedJobsRefusedError,
 } from './errors.js'
-import { buildJobRequest, embeddingTokenBound, promptTokenBound, zeroPrices } from './job-request.js'
+import { buildJobRequest, embeddingTokenBound, promptTokenBound } from './job-request.js'
 import type { CommonJobParams, JobContext, JobEvent, ServedPart } from './job-types.js'
 import { defaultLlmDeadline, llmStallLimits, type StallLimits, tensorStallLimits } from './limits.js'
+import { exhaustedError, noMatchError, type Rejection } from './pick-failure.js'
+import { type AttemptProgress, completedPart, failedPart, type PartEnd } from './served-parts.js'
 
 /** Longest silence from a tensor job's provider, ms, unless the context sets `stallLimits.idleMs`. */
 const TENSOR_IDLE_MS = 30_000
@@ -49,17 +43,6 @@ const PARALLEL_DIALS = 3
 
 /** Unverified providers (no record, no evidence they answer) one job tries at most while others exist. */
 const MAX_UNVERIFIED_PER_JOB = 3
-
-/** What one attempt delivered so far: the accepted price, tokens received and when. */
-export interface AttemptProgress {
-  /** The price in the JobAccept, once it arrived. */
-  price?: Prices
-  /** Completion tokens received in this attempt. */
-  tokens: number
-  gflop: number
-  startedAt: number
-  firstTokenAt?: number
-}
 
 /** The provider-choosing state of one job across attempts. */
 export class Failover {
@@ -74,7 +57,7 @@ export class Failover {
   readonly #warmed = new Set<string>()
   /** Providers without a record or reachability evidence tried so far in this job. */
   #unverifiedTried = 0
-  readonly #rejections: Array<{ providerId: string; reason: RejectReason; message: string }> = []
+  readonly #rejections: Rejection[] = []
   #lastError: unknown
   /** The job's deadline, Unix ms: the caller's, or set at the first pick of an LLM job from the offer's promised rate. */
   #deadline: number | undefined
@@ -143,18 +126,7 @@ export class Failover {
       return best
     }
     if (this.#tried.size > 0) return this.#exhausted()
-    if (excluded.some((e) => e.reason === 'over-budget')) {
-      throw new BudgetExceededError('every matching offer costs more than the budget', {
-        details: `budget left ${budget} nanoTON for model "${this.#params.model}"`,
-      })
-    }
-    const reasons = [...new Set(excluded.map((e) => e.reason))].join(', ')
-    throw new NoProviderError(`no provider offers model "${this.#params.model}"`, {
-      details:
-        offers.length === 0
-          ? 'the order book has no live offers for it; check the model name and the bootstrap peers'
-          : `${offers.length} offers were left out: ${reasons}`,
-    })
+    throw noMatchError({ model: this.#params.model, offers, excluded, budget })
   }
 
   /**
@@ -185,32 +157,16 @@ export class Failover {
     return (this.#ctx.logger ?? defaultLogger()).forComponent('cocoon:failover')
   }
 
-  /** The `via` of a part on `candidate`, when its connection's address is known. */
-  #viaPart(candidate: RankedOffer): { via?: string } {
-    const via = this.#via.get(candidate.providerId)
-    return via === undefined ? {} : { via }
+  /** When a part on `candidate` ends now, and the `via` of its connection when known. */
+  #partEnd(candidate: RankedOffer): PartEnd {
+    return { endedAt: this.now(), via: this.#via.get(candidate.providerId) }
   }
 
   #exhausted(): never {
-    const relayed = this.#rejections.filter((r) => r.reason === RejectReason.REJECT_REASON_RELAYED)
-    if (relayed.length > 0 && relayed.length === this.#tried.size) {
-      throw new RelayedJobsRefusedError(
-        `provider ${relayed.map((r) => r.providerId).join(', ')} is reachable only through a relay, and relays carry no jobs to it`,
-        {
-          details: `${relayed[0]?.message ?? ''}. As a client: try a provider with a direct address, or one whose operator allows relayed jobs.`,
-        },
-      )
-    }
-    if (this.#rejections.length === this.#tried.size) {
-      throw new AllRejectedError(this.#rejections, {
-        details: this.#rejections
-          .map((r) => `${r.providerId}: ${RejectReason[r.reason]} ${r.message}`)
-          .join('; '),
-      })
-    }
-    throw new AllProvidersFailedError(`all ${this.#tried.size} providers tried failed`, {
-      cause: this.#lastError,
-      details: `last error: ${errorText(this.#lastError)}`,
+    throw exhaustedError({
+      rejections: this.#rejections,
+      tried: this.#tried.size,
+      lastError: this.#lastError,
     })
   }
 
@@ -334,21 +290,7 @@ export class Failover {
    */
   completed(candidate: RankedOffer, progress: AttemptProgress, counted: CountedUsage): void {
     this.#ctx.loads?.ended(candidate.providerId)
-    const part: ServedPart = {
-      providerId: candidate.providerId,
-      tier: candidate.trust.tier,
-      trust: candidate.trust,
-      price: progress.price ?? zeroPrices(),
-      promptTokens: counted.promptTokens,
-      completionTokens: counted.completionTokens,
-      gflop: counted.gflop,
-      cost: counted.cost,
-      startedAt: progress.startedAt,
-      ...(progress.firstTokenAt !== undefined ? { firstTokenAt: progress.firstTokenAt } : {}),
-      endedAt: this.now(),
-      ...this.#viaPart(candidate),
-      outcome: 'completed',
-    }
+    const part = completedPart(candidate, progress, counted, this.#partEnd(candidate))
     this.parts.push(part)
     const delivered = generationRate(part)
     this.#ctx.records?.record(candidate.providerId, {
@@ -368,7 +310,7 @@ export class Failover {
   failed(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
     this.#ctx.loads?.ended(candidate.providerId)
     this.#lastError = err
-    this.#bookFailedPart(candidate, progress, err)
+    this.parts.push(failedPart(candidate, progress, err, this.#partEnd(candidate)))
     // nothing was sent: the provider did nothing wrong, it is just not trusted enough for this job
     if (err instanceof BelowTrustTierError) return
     if (err instanceof AbortedError || this.#params.signal?.aborted === true) {
@@ -400,38 +342,8 @@ export class Failover {
     }
     this.#ctx.records?.record(candidate.providerId, { type: outcomeOf(err) })
   }
-
-  #bookFailedPart(candidate: RankedOffer, progress: AttemptProgress, err: unknown): void {
-    const rejected = err instanceof JobRejectedError
-    const refused = err instanceof BelowTrustTierError
-    const price = progress.price ?? candidate.prices
-    const { tokens, gflop } = progress
-    this.parts.push({
-      providerId: candidate.providerId,
-      tier: candidate.trust.tier,
-      trust: candidate.trust,
-      price,
-      promptTokens: 0,
-      completionTokens: tokens,
-      gflop,
-      cost:
-        rejected || refused
-          ? 0n
-          : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
-      startedAt: progress.startedAt,
-      endedAt: this.now(),
-      ...this.#viaPart(candidate),
-      outcome: refused
-        ? 'refused'
-        : rejected
-          ? 'rejected'
-          : outcomeOf(err) === 'cheated'
-            ? 'cheated'
-            : 'failed',
-      error: errorText(err),
-    })
-  }
 }
 
 export { errorText, generationRate } from './attempt-outcome.js'
 export { promptTokenBound, zeroPrices } from './job-request.js'
+export type { AttemptProgress } from './served-parts.js'

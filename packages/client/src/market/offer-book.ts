@@ -1,15 +1,24 @@
 import { canonicalModelId, MAX_OFFER_TTL_MS, type Offer, type OfferCancel } from '@cocoon-mesh/protocol'
+import { IdentityMemory, type IdentityRecord } from './identity-memory.js'
+import type {
+  AddOfferOutcome,
+  CancelOutcome,
+  OfferBookChange,
+  OfferBookEntry,
+  OfferBookOptions,
+} from './offer-book-types.js'
 import { type OfferTrust, openTrust } from './offer-trust.js'
 import type { MessageSource } from './origin.js'
-import {
-  type BookView,
-  type IdentityOrigin,
-  type OriginLimits,
-  OriginPolicy,
-  type OriginRefusal,
-} from './origin-limits.js'
+import { type BookView, OriginPolicy, type OriginRefusal } from './origin-limits.js'
 import { providerIdOf } from './provider-id.js'
 
+export type {
+  AddOfferOutcome,
+  CancelOutcome,
+  OfferBookChange,
+  OfferBookEntry,
+  OfferBookOptions,
+} from './offer-book-types.js'
 export type { OriginLimits, OriginRefusal, RatePerMinute } from './origin-limits.js'
 export { LOCAL_SOURCE } from './origin-limits.js'
 
@@ -20,77 +29,6 @@ export { LOCAL_SOURCE } from './origin-limits.js'
  */
 export function providerKey(provider: Uint8Array<ArrayBuffer>): string {
   return providerIdOf({ provider })
-}
-
-/** What the book did with an offer it was given. */
-export type AddOfferOutcome =
-  /** A provider the book did not hold. */
-  | 'added'
-  /** A newer sequence replaced the provider's previous offer. */
-  | 'replaced'
-  /** The sequence is not newer than what the book holds or has seen. */
-  | 'stale'
-  /** The offer had already expired. */
-  | 'expired'
-  /** A cancel with at least this sequence was seen. */
-  | 'cancelled'
-  | OriginRefusal
-
-export type CancelOutcome =
-  /** A live offer was removed. */
-  | 'removed'
-  /** Recorded (no live offer with a sequence at or below it was held). */
-  | 'recorded'
-  /** An equal or higher cancel was already recorded. */
-  | 'stale'
-  | 'provider-rate-limited'
-  | 'source-rate-limited'
-
-export interface OfferBookEntry {
-  readonly provider: string
-  readonly offer: Offer
-  /** Canonical model ids the offer serves. */
-  readonly models: readonly string[]
-  /** When this peer first held this sequence (clock of the book). */
-  readonly receivedAt: number
-  /** The source group the provider was attributed to when first seen (see {@link originGroup}), or `local`. */
-  readonly source: string
-  /** The client's verdict on the offer's evidence, computed at intake (open when none was given). */
-  readonly trust: OfferTrust
-}
-
-export interface OfferBookChange {
-  type: 'added' | 'replaced' | 'removed'
-  provider: string
-  entry: OfferBookEntry
-  /** Why an offer left the book. */
-  reason?: 'expired' | 'cancelled' | 'evicted'
-}
-
-export interface OfferBookOptions {
-  /** The clock (Unix ms); the simulator passes simulated time. */
-  now: () => number
-  /** How long the book remembers a provider's highest sequence and cancel after its offer is gone (default 1 h). */
-  memoryMs?: number
-  /** Most providers held at once (default 10 000); see {@link OfferBook} for what is evicted beyond it. */
-  maxProviders?: number
-  /** Limits per origin of messages given with a source. */
-  origin?: OriginLimits
-  /** Called for every change, e.g. to log or to update metrics. */
-  onChange?: (change: OfferBookChange) => void
-}
-
-/** Distinct source groups remembered per identity (two make it established). */
-const MAX_SOURCES = 4
-
-interface IdentityRecord extends IdentityOrigin {
-  /** Highest offer sequence seen. */
-  sequence: bigint
-  /** Highest cancelled sequence (offers with sequence <= it are dead). */
-  cancelled: bigint
-  /** Forget after this time. */
-  until: number
-  readonly sources: string[]
 }
 
 /** The room a newcomer has (see {@link OriginPolicy.room}), boxed so that "room, nothing to evict" is told from "not looked at". */
@@ -132,7 +70,6 @@ export function liveUntil(offer: Offer): number {
  */
 export class OfferBook {
   readonly #now: () => number
-  readonly #memoryMs: number
   readonly #maxProviders: number
   readonly #origin: OriginPolicy
   readonly #onChange: ((change: OfferBookChange) => void) | undefined
@@ -140,14 +77,20 @@ export class OfferBook {
   readonly #byModel = new Map<string, Set<string>>()
   /** Held providers by source group, in the order they entered. */
   readonly #groups = new Map<string, Set<string>>()
-  readonly #memory = new Map<string, IdentityRecord>()
+  readonly #memory: IdentityMemory
   #prunedAt = Number.NaN
 
   constructor(options: OfferBookOptions) {
     this.#now = options.now
-    this.#memoryMs = options.memoryMs ?? 60 * 60_000
     this.#maxProviders = options.maxProviders ?? 10_000
     this.#origin = new OriginPolicy(options.origin ?? {}, this.#now, this.#maxProviders)
+    this.#memory = new IdentityMemory({
+      now: this.#now,
+      memoryMs: options.memoryMs ?? 60 * 60_000,
+      limit: 2 * this.#maxProviders,
+      holds: (provider) => this.#entries.has(provider),
+      pruneOnce: () => this.#view.pruneOnce(),
+    })
     this.#onChange = options.onChange
   }
 
@@ -312,15 +255,12 @@ export class OfferBook {
         dropped.push(provider)
       }
     }
-    for (const [provider, memory] of this.#memory) {
-      if (memory.until <= now && !this.#entries.has(provider)) this.#memory.delete(provider)
-    }
+    this.#memory.forgetExpired(now)
     return dropped
   }
 
   #record(provider: string, now: number): IdentityRecord | undefined {
-    const record = this.#memory.get(provider)
-    return record !== undefined && record.until > now ? record : undefined
+    return this.#memory.get(provider, now)
   }
 
   /** Whether the book has no record of the provider (the origin limits on new identities apply). */
@@ -344,7 +284,7 @@ export class OfferBook {
   readonly #view: BookView = {
     groups: this.#groups,
     size: () => this.#entries.size,
-    established: (provider) => this.#origin.established(this.#memory.get(provider), this.#now()),
+    established: (provider) => this.#origin.established(this.#memory.lingering(provider), this.#now()),
     pruneOnce: () => {
       if (this.#prunedAt !== this.#now()) this.prune()
     },
@@ -371,39 +311,7 @@ export class OfferBook {
     group: string,
     source: MessageSource | undefined,
   ): void {
-    const now = this.#now()
-    const memory = this.#record(provider, now)
-    const next: IdentityRecord = {
-      sequence: memory?.sequence ?? 0n,
-      cancelled: memory?.cancelled ?? -1n,
-      until: now + this.#memoryMs,
-      group,
-      firstSeenAt: memory?.firstSeenAt ?? now,
-      sources: memory?.sources ?? [],
-    }
-    if (update.sequence !== undefined && update.sequence > next.sequence) next.sequence = update.sequence
-    if (update.cancelled !== undefined && update.cancelled > next.cancelled) next.cancelled = update.cancelled
-    if (next.cancelled > next.sequence) next.sequence = next.cancelled
-    const from = this.#origin.sourceGroup(provider, source)
-    if (!next.sources.includes(from) && next.sources.length < MAX_SOURCES) next.sources.push(from)
-    // re-inserted: the map stays ordered by last update, the oldest forgotten first
-    this.#memory.delete(provider)
-    this.#memory.set(provider, next)
-    this.#forgetBeyond(2 * this.#maxProviders)
-  }
-
-  /** Forgets the least recently updated identities whose offers are gone, down to `limit` records. */
-  #forgetBeyond(limit: number): void {
-    if (this.#memory.size <= limit) return
-    if (this.#prunedAt !== this.#now()) this.prune()
-    // each held identity moves to the back at most once per pass; held ones are at most half
-    for (let rounds = this.#memory.size; this.#memory.size > limit && rounds > 0; rounds--) {
-      const oldest = this.#memory.keys().next().value
-      if (oldest === undefined) return
-      const record = this.#memory.get(oldest) as IdentityRecord
-      this.#memory.delete(oldest)
-      if (this.#entries.has(oldest)) this.#memory.set(oldest, record)
-    }
+    this.#memory.remember(provider, update, group, this.#origin.sourceGroup(provider, source))
   }
 
   #index(entry: OfferBookEntry): void {

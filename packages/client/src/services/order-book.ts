@@ -1,9 +1,6 @@
 import {
   canonicalModelId,
   encodeOrderBookMessage,
-  MAX_MODEL_ID_LENGTH,
-  MAX_OFFERS_PER_RESPONSE,
-  modelFromOrderBookTopic,
   type Offer,
   type OfferCancel,
   orderBookTopic,
@@ -11,36 +8,29 @@ import {
 import type { GossipSub, TopicValidatorFn } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  type AbortOptions,
-  type ComponentLogger,
   type Connection,
   type Logger,
-  type Metrics,
   type PeerId,
   type Startable,
-  type Stream,
   serviceCapabilities,
   serviceDependencies,
 } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { attestationTrust } from '#attestation-trust'
 import { GoneProviders } from '../market/gone-providers.js'
-import { type GossipVerdict, type OrderBookVerifier, signatureVerifier } from '../market/gossip-validation.js'
-import {
-  OfferBook,
-  type OfferBookChange,
-  type OfferBookEntry,
-  type OriginLimits,
-  providerKey,
-} from '../market/offer-book.js'
-import type { OfferTrust, OfferTrustVerifier } from '../market/offer-trust.js'
+import { type GossipVerdict, signatureVerifier } from '../market/gossip-validation.js'
+import { OfferBook, type OfferBookChange, type OfferBookEntry, providerKey } from '../market/offer-book.js'
+import type { OfferTrust } from '../market/offer-trust.js'
 import { RateLimiter } from '../market/rate-limit.js'
 import { orderBookMetrics } from '../metrics/order-book-metrics.js'
-import { fetchOffers, pushOrderBookMessage } from './offers-protocol.js'
-import { type GossipValidatedDetail, messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
+import { canonicalModelOfTopic, FollowedTopics } from './followed-topics.js'
+import { messageSource, OrderBookIntake, PUSHED } from './order-book-intake.js'
+import type { OrderBookComponents, OrderBookEvents, OrderBookInit } from './order-book-types.js'
+import { PeerOfferExchange } from './peer-offer-exchange.js'
 import { PeerPenalties } from './penalties.js'
 
 export { type GossipValidatedDetail, PUSHED } from './order-book-intake.js'
+export type { OrderBookComponents, OrderBookEvents, OrderBookInit } from './order-book-types.js'
 
 /** The policy of a client that configured none: Intel's root, UpToDate only, no image allowed. */
 const DEFAULT_CLIENT_POLICY = { allowedMeasurements: [] }
@@ -50,69 +40,6 @@ export const ORDER_BOOK_CAPABILITY = '@cocoon-mesh/order-book'
 
 /** The capability gossipsub declares (`@libp2p/gossipsub`), needed when a service gossips. */
 export const PUBSUB_CAPABILITY = '@libp2p/pubsub'
-
-export interface OrderBookInit {
-  /** Models whose topics to join at start. */
-  models?: string[]
-  now?: () => number
-  /**
-   * Per-forwarding-peer rate limit of the order-book messages it answers for
-   * (default 20/s, burst 100): see `forwarderBudget` of `validateOrderBookMessage`.
-   */
-  rateLimit?: { ratePerSecond: number; burst: number }
-  /** Limits per origin (provider identity and source subnet) applied before anything is relayed. */
-  origin?: OriginLimits
-  /** Most providers the book holds (default 10 000). */
-  maxProviders?: number
-  /** Penalties shared with gossipsub's `appSpecificScore`. */
-  penalties?: PeerPenalties
-  verifier?: OrderBookVerifier
-  /**
-   * Computes the tier of each offer from its evidence as it enters the book
-   * (`attestationTrust` with the client's attestation policy). Default:
-   * evidence is verified against Intel's root with no measurement allowed,
-   * so every offer is open tier, marked with why (`measurement-not-allowed`
-   * for evidence that would otherwise hold).
-   */
-  trust?: OfferTrustVerifier
-  maxClockDriftMs?: number
-  /**
-   * Follow the order-book topic of every model a connected peer subscribes to
-   * (default false; full peers set it), so this peer holds offers of the whole
-   * mesh and answers `/cocoon/offers/1.0.0` for any of them. At most
-   * `maxFollowedTopics` (default 64) such topics at once: past it, a followed
-   * topic that holds no offer gives way, and a new topic is ignored when every
-   * followed one holds offers.
-   */
-  followPeerTopics?: boolean
-  maxFollowedTopics?: number
-  /**
-   * Take part in gossip through the node's gossipsub service, named `pubsub`
-   * (default true). Without it (a light peer) the book is filled by sync,
-   * discovery and pushes only.
-   */
-  gossip?: boolean
-}
-
-export interface OrderBookComponents {
-  logger: ComponentLogger
-  /** Used to sync the book from peers that join a watched topic, and to read where a message came from. */
-  connectionManager: {
-    openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
-    getConnections(peer?: PeerId): Connection[]
-  }
-  /** The order-book metrics are registered here when present. */
-  metrics?: Metrics
-  /** Read only when the service gossips (`gossip`, the default). */
-  pubsub?: GossipSub
-}
-
-export interface OrderBookEvents {
-  /** An offer entered, was replaced in, or left the book. */
-  change: CustomEvent<OfferBookChange>
-  /** Every validated order-book message from the network (accepted, ignored or rejected). */
-  validated: CustomEvent<GossipValidatedDetail>
-}
 
 /**
  * The order-book service: joins the gossip topic of each watched model,
@@ -130,10 +57,9 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   readonly #intake: OrderBookIntake
   readonly #watched = new Set<string>()
   readonly #components: OrderBookComponents
-  readonly #synced = new Set<string>()
-  readonly #pushed = new Set<string>()
+  readonly #exchange: PeerOfferExchange
   /** Topics joined because a peer subscribed to them (not configured nor asked for): bounded. */
-  readonly #followed = new Set<string>()
+  readonly #followed: FollowedTopics
   /** Providers seen gone (fetch failed, offers cancelled or expired): discovery skips them. */
   readonly goneProviders: GoneProviders
   #pruneTimer: ReturnType<typeof setInterval> | undefined
@@ -168,6 +94,18 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
       metrics: components.metrics === undefined ? undefined : orderBookMetrics(components.metrics, this.book),
       log: this.#log,
       onValidated: (detail) => this.safeDispatchEvent('validated', { detail }),
+    })
+    this.#exchange = new PeerOfferExchange({
+      book: this.book,
+      connectionManager: components.connectionManager,
+      addVerified: (offers, options) => this.addVerified(offers, options),
+      log: this.#log,
+    })
+    this.#followed = new FollowedTopics({
+      max: init.maxFollowedTopics ?? 64,
+      holdsOffers: (model) => this.book.offers(model).length > 0,
+      unwatch: (model) => this.unwatch(model),
+      log: this.#log,
     })
   }
 
@@ -218,33 +156,14 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
 
   /** The watched model of an order-book topic, following it first when this peer follows its peers' topics. */
   #watchedModelOf(topic: string): string | undefined {
-    const model = modelFromOrderBookTopic(topic)
-    if (model === undefined || model.length > MAX_MODEL_ID_LENGTH) return undefined
-    const canonical = canonicalModelId(model)
-    // one topic per model: a differently encoded or cased spelling is not a topic of the mesh
-    if (orderBookTopic(canonical) !== topic) return undefined
+    const canonical = canonicalModelOfTopic(topic)
+    if (canonical === undefined) return undefined
     if (this.#watched.has(canonical)) return canonical
-    if (this.#init.followPeerTopics !== true || !this.#makeRoomToFollow()) return undefined
+    if (this.#init.followPeerTopics !== true || !this.#followed.makeRoom()) return undefined
     this.watch(canonical)
     this.#followed.add(canonical)
     this.#log('following order-book topic %s, which a peer subscribed to', topic)
     return canonical
-  }
-
-  /** True when one more followed topic fits, after dropping a followed topic without offers if needed. */
-  #makeRoomToFollow(): boolean {
-    if (this.#followed.size < (this.#init.maxFollowedTopics ?? 64)) return true
-    const idle = [...this.#followed].find((m) => this.book.offers(m).length === 0)
-    if (idle === undefined) {
-      this.#log(
-        'not following another order-book topic: all %d followed topics hold offers',
-        this.#followed.size,
-      )
-      return false
-    }
-    this.#followed.delete(idle)
-    this.unwatch(idle)
-    return true
   }
 
   /**
@@ -253,45 +172,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
    * at a time; the peer validates each like gossip. A peer that does not speak
    * the protocol ends the push at its first offer. Resolves to how many it took.
    */
-  async pushOffersTo(peer: PeerId, model: string): Promise<number> {
-    const key = `${peer.toString()}|${model}`
-    if (!this.#remember(this.#pushed, key)) return 0
-    const offers = this.book
-      .entries(model)
-      .filter((e) => e.provider !== peer.toString())
-      .slice(0, MAX_OFFERS_PER_RESPONSE)
-    const dialer = this.#components.connectionManager
-    const push = (offer: Offer): Promise<void> =>
-      pushOrderBookMessage(
-        { dialProtocol: (p, protocols, options) => dialer.openStream(p, protocols, options) },
-        peer,
-        encodeOrderBookMessage({ offer }),
-        { signal: AbortSignal.timeout(5000) },
-      )
-    let pushed = 0
-    try {
-      for (let i = 0; i < offers.length; i += 2) {
-        await Promise.all(offers.slice(i, i + 2).map((e) => push(e.offer)))
-        pushed += Math.min(2, offers.length - i)
-      }
-      if (pushed > 0) this.#log('pushed %d offers of %s to %p', pushed, model, peer)
-    } catch (error) {
-      // not done: the next subscription or join may try again
-      this.#pushed.delete(key)
-      this.#log('pushing offers of %s to %p failed after %d - %e', model, peer, pushed, error)
-    }
-    return pushed
-  }
-
-  /** Adds `key` to a bounded set of things done once; false when it was there. */
-  #remember(set: Set<string>, key: string): boolean {
-    if (set.has(key)) return false
-    set.add(key)
-    if (set.size > 10_000) {
-      const oldest = set.values().next().value
-      if (oldest !== undefined) set.delete(oldest)
-    }
-    return true
+  pushOffersTo(peer: PeerId, model: string): Promise<number> {
+    return this.#exchange.pushTo(peer, model)
   }
 
   /** A provider whose offers were cancelled or expired is gone; one with a new offer is back. */
@@ -302,24 +184,8 @@ export class OrderBookService extends TypedEventEmitter<OrderBookEvents> impleme
   }
 
   /** Fetches `peer`'s offers of `model` once (per peer and model) and adds those that validate. */
-  async syncFrom(peer: PeerId, model: string): Promise<number> {
-    const key = `${peer.toString()}|${model}`
-    if (!this.#remember(this.#synced, key)) return 0
-    const dialer = this.#components.connectionManager
-    try {
-      const offers = await fetchOffers(
-        { dialProtocol: (p, protocols, options) => dialer.openStream(p, protocols, options) },
-        peer,
-        model,
-        { signal: AbortSignal.timeout(5000) },
-      )
-      return await this.addVerified(offers.slice(0, 64), { from: peer, relay: true })
-    } catch (error) {
-      // not done: the next subscription or join may try again
-      this.#synced.delete(key)
-      this.#log('sync from %p failed - %e', peer, error)
-      return 0
-    }
+  syncFrom(peer: PeerId, model: string): Promise<number> {
+    return this.#exchange.syncFrom(peer, model)
   }
 
   /** Topics are joined after start: gossipsub refuses subscriptions before it runs. */

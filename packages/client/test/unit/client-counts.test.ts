@@ -5,23 +5,22 @@
  * abandoned within its limit, recorded, and the job finishes on an honest
  * provider with the usage the client counted.
  */
-import type { JobFrame, JobRequest, Offer, Prices } from '@cocoon-mesh/protocol'
-import type { Stream } from '@libp2p/interface'
+import type { Offer, Prices } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { testOffer } from '../../../../test-support/offers.js'
-import {
-  FrameWriter,
-  type JobContext,
-  type LlmJob,
-  llmStallLimits,
-  ProgressWatch,
-  readFrames,
-  runLlmJob,
-} from '../../src/internal.js'
+import { type JobContext, llmStallLimits, ProgressWatch, runLlmJob } from '../../src/internal.js'
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
 import { ProviderRecords, reliability } from '../../src/matching/records.js'
 import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
+import {
+  consume,
+  honest,
+  type Script,
+  type Seen,
+  script,
+  scriptedContext,
+} from '../fixtures/scripted-providers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
@@ -29,55 +28,6 @@ const START = 1_700_000_000_000
 
 function offer(seed: number, perK: bigint, tokensPerSecond = 0): Offer {
   return testOffer(seed, perK, { tokensPerSecond })
-}
-
-/** What a scripted provider saw of the job: the request and every frame after it. */
-interface Seen {
-  requests: JobRequest[]
-  frames: JobFrame[]
-}
-
-type Script = (stream: Stream, seen: Seen) => Promise<void>
-
-/** Reads the request, accepts at `price`, hands the writer to `serve`, then drains what the client sends. */
-function script(price: Prices, serve: (writer: FrameWriter, request: JobRequest) => Promise<void>): Script {
-  return async (stream, seen) => {
-    const frames = readFrames(stream)[Symbol.asyncIterator]()
-    const { value } = await frames.next()
-    const request = value?.request
-    if (request === undefined) throw new Error('no request')
-    seen.requests.push(request)
-    const writer = new FrameWriter(stream)
-    await writer.write({ accept: { jobId: request.jobId, price, creditWindow: 0n, queueDepth: 0 } })
-    const drained = (async () => {
-      for (;;) {
-        const next = await frames.next()
-        if (next.done === true) return
-        seen.frames.push(next.value)
-      }
-    })()
-    await Promise.all([serve(writer, request), drained])
-  }
-}
-
-/** Serves `maxTokens` tokens at once and an honest result at `price`. */
-function honest(price: Prices): Script {
-  return script(price, async (writer, request) => {
-    const n = request.llm?.maxTokens ?? 0
-    for (let i = 1; i <= n; i++)
-      await writer.write({ tokenChunk: { text: `h${i} `, tokens: 1, totalTokens: i } })
-    const usage = {
-      promptTokens: 3,
-      cachedTokens: 0,
-      completionTokens: n,
-      reasoningTokens: 0,
-      gflop: 0,
-      cost: ((3n + BigInt(n)) * price.perKCompletionTokens + 999n) / 1000n,
-    }
-    await writer.write({
-      result: { jobId: request.jobId, usage, backend: 'honest', finishReason: 'length', toolCalls: [] },
-    })
-  })
 }
 
 const providers = new InMemoryProviders()
@@ -88,27 +38,7 @@ function context(
   scripted: Array<{ offer: Offer; script: Script; seen?: Seen }>,
   dialed: string[],
 ): JobContext & { records: ProviderRecords } {
-  const serving = scripted.map((p) => ({
-    offer: p.offer,
-    serve: (stream: Stream) => {
-      p.seen ??= { requests: [], frames: [] }
-      return p.script(stream, p.seen)
-    },
-  }))
-  return providers.context(clock, serving, dialed)
-}
-
-/** Iterates `job` in the background, collecting its text. */
-function consume(job: LlmJob): { text: () => string; tokens: () => number; done: Promise<void> } {
-  let text = ''
-  let tokens = 0
-  const done = (async () => {
-    for await (const chunk of job) {
-      text += chunk.text
-      tokens += chunk.tokens
-    }
-  })()
-  return { text: () => text, tokens: () => tokens, done }
+  return scriptedContext(providers, clock, scripted, dialed)
 }
 
 describe('stall limits from the promised rate', () => {
@@ -352,127 +282,5 @@ describe('the client trusts only what it counted', () => {
     ])
     expect(usage.parts[0]?.error).toContain('ERR_PRICE_ABOVE_OFFER')
     expect(ctx.records.get(providerIdOf(bait)).cheats).toBe(1)
-  })
-})
-
-describe('the client checks tool calls', () => {
-  it('fails over from a provider whose tool call names a tool the job did not offer', async () => {
-    const clock = new ManualClock(START)
-    const callWith = (name: string, args: string): Script =>
-      script(ZERO, async (writer, request) => {
-        await writer.write({ tokenChunk: { text: '{}', tokens: 1, totalTokens: 1 } })
-        const usage = {
-          promptTokens: 1,
-          cachedTokens: 0,
-          completionTokens: 1,
-          reasoningTokens: 0,
-          gflop: 0,
-          cost: 0n,
-        }
-        await writer.write({
-          result: {
-            jobId: request.jobId,
-            usage,
-            backend: 'fake',
-            finishReason: 'tool_calls',
-            toolCalls: [{ id: 'c1', name, arguments: args }],
-          },
-        })
-      })
-    const liar = {
-      offer: testOffer(1, 0n, { features: ['tools'] }),
-      seen: { requests: [], frames: [] } as Seen,
-      script: callWith('rm_rf', '{}'),
-    }
-    const garbled = {
-      offer: testOffer(2, 0n, { features: ['tools'] }),
-      seen: { requests: [], frames: [] } as Seen,
-      script: callWith('get_weather', '{oops'),
-    }
-    const good = {
-      offer: testOffer(3, 1n, { features: ['tools'] }),
-      seen: { requests: [], frames: [] } as Seen,
-      script: callWith('get_weather', '{"city":"oslo"}'),
-    }
-    // a provider that offers no tools is never asked
-    const plain = { offer: offer(4, 0n), seen: { requests: [], frames: [] } as Seen, script: honest(ZERO) }
-    const ctx = context(clock, [plain, liar, garbled, good], [])
-    const job = runLlmJob(ctx, {
-      model: 'tiny',
-      messages: [{ role: 'user', content: 'weather?' }],
-      maxTokens: 8,
-      tools: [{ name: 'get_weather' }],
-      toolChoice: 'required',
-    })
-    await consume(job).done
-    const usage = await job.usage
-    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed', 'failed', 'completed'])
-    expect(usage.parts[0]?.error).toContain('ERR_MALFORMED_TOOL_CALL')
-    expect(usage.toolCalls).toEqual([{ id: 'c1', name: 'get_weather', arguments: '{"city":"oslo"}' }])
-    expect(usage.finishReason).toBe('tool_calls')
-    // the request carried the tools and the choice to every provider
-    expect(liar.seen.requests[0]?.llm).toMatchObject({
-      tools: [{ name: 'get_weather' }],
-      toolChoice: 'required',
-    })
-  })
-})
-
-describe('the client checks stop strings', () => {
-  const streaming = (pieces: string[]): Script =>
-    script(ZERO, async (writer, request) => {
-      let sent = 0
-      for (const text of pieces) {
-        sent++
-        await writer.write({ tokenChunk: { text, tokens: 1, totalTokens: sent } })
-      }
-      const usage = {
-        promptTokens: 1,
-        cachedTokens: 0,
-        completionTokens: sent,
-        reasoningTokens: 0,
-        gflop: 0,
-        cost: 0n,
-      }
-      await writer.write({
-        result: { jobId: request.jobId, usage, backend: 'fake', finishReason: 'stop', toolCalls: [] },
-      })
-    })
-  const provider = (seed: number, pieces: string[]) => ({
-    offer: testOffer(seed, 0n, { features: ['stop'] }),
-    seen: { requests: [], frames: [] } as Seen,
-    script: streaming(pieces),
-  })
-
-  it('ends the job before a stop string a provider streamed and records the provider as failed', async () => {
-    const liar = provider(1, ['Hel', 'lo S', 'TOP', ' and more'])
-    const job = runLlmJob(context(new ManualClock(START), [liar], []), {
-      model: 'tiny',
-      prompt: 'hi',
-      maxTokens: 8,
-      stop: ['STOP'],
-    })
-    const run = consume(job)
-    await run.done
-    const usage = await job.usage
-    expect(run.text()).toBe('Hello ')
-    expect(usage.finishReason).toBe('stop')
-    expect(usage.parts.map((p) => p.outcome)).toEqual(['failed'])
-    expect(usage.parts[0]?.error).toContain('ERR_STOP_IGNORED')
-    expect(liar.seen.requests[0]?.llm?.stop).toEqual(['STOP'])
-  })
-
-  it('passes an honest stream through whole, the held-back tail included', async () => {
-    const honestOne = provider(2, ['ab', 'c'])
-    const job = runLlmJob(context(new ManualClock(START), [honestOne], []), {
-      model: 'tiny',
-      prompt: 'hi',
-      maxTokens: 8,
-      stop: ['cd'],
-    })
-    const run = consume(job)
-    await run.done
-    expect(run.text()).toBe('abc')
-    expect((await job.usage).parts.map((p) => p.outcome)).toEqual(['completed'])
   })
 })

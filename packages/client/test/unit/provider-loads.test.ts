@@ -1,36 +1,12 @@
-import { type Offer, TrustTier } from '@cocoon-mesh/protocol'
+import type { Offer } from '@cocoon-mesh/protocol'
 import { describe, expect, it } from 'vitest'
+import { rankingOffer } from '../../../../test-support/offers.js'
 import { ProviderLoads, ProviderRecords, providerIdOf, rankOffers } from '../../src/matching/index.js'
 
 const NOW = 1_000_000
 
 function offer(id: number, perK: bigint): Offer {
-  const provider = new Uint8Array(38)
-  provider.set([0, 36, 8, 1, 18, 32])
-  provider[37] = id
-  return {
-    version: 1,
-    provider,
-    jobKinds: ['llm'],
-    models: ['tiny'],
-    prices: { perKPromptTokens: perK, perKCompletionTokens: perK, perTensorGflop: 0n },
-    maxConcurrency: 1,
-    region: '',
-    payoutAddress: '',
-    attestation: new Uint8Array(),
-    issuedAt: BigInt(NOW - 1000),
-    expiresAt: BigInt(NOW + 60_000),
-    sequence: 1n,
-    trustTier: TrustTier.TRUST_TIER_OPEN,
-    tokensPerSecond: 100,
-    gflops: 0,
-    settlementKey: new Uint8Array(),
-    addrs: [],
-    signature: new Uint8Array(),
-    features: [],
-    contextSize: 0,
-    modelPrices: [],
-  }
+  return rankingOffer(id, perK, NOW)
 }
 
 describe('ProviderLoads', () => {

@@ -1,24 +1,15 @@
-import type { FeatureName } from '@cocoon-mesh/protocol'
-import { errorMessage } from '@cocoon-mesh/protocol'
 /**
  * The node-llama-cpp backend: GGUF models loaded lazily (once) and served
  * with exact token counts, a chat template for messages, greedy or seeded
  * sampling, and cancellation between tokens.
  */
+import type { FeatureName } from '@cocoon-mesh/protocol'
+import { errorMessage } from '@cocoon-mesh/protocol'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import type {
-  ChatHistoryItem,
-  LlamaContextSequence,
-  LlamaEmbeddingContext,
-  LlamaGrammar,
-  LlamaModel,
-  SequenceEvaluateOptions,
-  Token,
-} from 'node-llama-cpp'
+import type { LlamaContextSequence, LlamaEmbeddingContext } from 'node-llama-cpp'
 import {
   AbortedError,
-  ContextLengthExceededError,
   DeadlineExceededError,
   GenerationError,
   type ModelCorruptError,
@@ -29,33 +20,22 @@ import {
   UnknownModelError,
 } from '../errors.js'
 import type {
-  ChatMessage,
   EmbedRequest,
   EmbedResult,
-  FinishReason,
   GenerateRequest,
   GenerationResult,
   GenerationStream,
   HardwareInfo,
   LlamaModelConfig,
   LlmBackend,
-  TokenChunk,
-  Usage,
 } from '../types.js'
 import { validateEmbedRequest } from './embed-request.js'
 import { checkGrammarSchema } from './json-schema-subset.js'
-import {
-  JSON_SUFFIX,
-  type LlamaConstraint,
-  llamaConstraint,
-  parseToolCall,
-  toolCallText,
-  toolResultText,
-  toolsPrompt,
-} from './llama-grammar.js'
+import { type Evaluated, evaluate, finished } from './llama-evaluate.js'
+import { llamaConstraint } from './llama-grammar.js'
 import { type LoadedLlamaModel, loadLlamaModel } from './llama-model.js'
+import { checkContextSize, tokenizeRequest } from './llama-prompt.js'
 import { checkFeatures, usesTools, validateGenerateRequest } from './request.js'
-import { StoppingEmitter } from './stop.js'
 import {
   createGenerationStream,
   emptyUsage,
@@ -103,9 +83,6 @@ export const LLAMA_FEATURES: readonly FeatureName[] = [
   'grammar',
   'tools',
 ]
-
-/** Generated tokens the presence and frequency penalties look back over. */
-const PENALTY_WINDOW = 64
 
 /**
  * The backend of `kind: 'llama'` models. `generate()` throws
@@ -322,200 +299,8 @@ class NodeLlamaBackend implements LlamaBackend {
   }
 }
 
-/** The finish reason and tool calls of a completed generation. */
-function finished(
-  end: Evaluated,
-  constraint: LlamaConstraint,
-): Pick<GenerationResult, 'finishReason' | 'toolCalls'> {
-  // a completion cut by maxTokens is incomplete JSON: it stays `length`, with no call
-  if (constraint.tools === undefined || end.finishReason !== 'stop') return { finishReason: end.finishReason }
-  const call = parseToolCall(end.text, constraint.tools)
-  if (call === undefined) return { finishReason: 'stop' }
-  return { finishReason: 'tool_calls', toolCalls: [call] }
-}
-
 function throwIfStopped(request: EmbedRequest, now: () => number): void {
   if (request.signal?.aborted === true) throw new AbortedError('Embedding aborted')
   if (request.deadline !== undefined && now() >= request.deadline)
     throw new DeadlineExceededError('Embedding deadline passed')
-}
-
-/** Throws ContextLengthExceededError when the rendered prompt plus maxTokens do not fit the model's context. */
-function checkContextSize(m: LoadedLlamaModel, request: GenerateRequest, promptTokens: number): void {
-  const contextSize = m.context.contextSize
-  const { maxTokens } = request
-  if (promptTokens + maxTokens > contextSize) {
-    throw new ContextLengthExceededError(`The prompt and maxTokens exceed the context of ${request.model}`, {
-      contextSize,
-      promptTokens,
-      maxTokens,
-      details: `${promptTokens} prompt tokens + ${maxTokens} maxTokens > ${contextSize} context tokens. Shorten the prompt or lower maxTokens.`,
-    })
-  }
-}
-
-interface Evaluated {
-  finishReason: FinishReason
-  /** The completion as emitted (stop string and trailing grammar whitespace left out). */
-  text: string
-}
-
-/**
- * Evaluates the prompt on `sequence` and streams the completion into `ctx`
- * through the stop filter, counting tokens in `usage`. Returns how it ended,
- * or undefined when ctx.signal fired between tokens.
- */
-async function evaluate(
-  m: LoadedLlamaModel,
-  sequence: LlamaContextSequence,
-  inputTokens: Token[],
-  request: GenerateRequest,
-  constraint: LlamaConstraint,
-  usage: Usage,
-  ctx: StreamProducerContext,
-): Promise<Evaluated | undefined> {
-  await sequence.clearHistory()
-  const generated: Token[] = []
-  const generator = sequence.evaluate(
-    inputTokens,
-    await samplingOptions(m, request, constraint.grammar, generated),
-  )
-  const text = new TokenText(m.model)
-  const out = new StoppingEmitter(
-    (chunk) => ctx.emit(chunk),
-    request.stop,
-    constraint.grammar?.trimWhitespaceSuffix,
-  )
-  let finishReason: FinishReason = 'length'
-  for await (const token of generator) {
-    if (ctx.signal.aborted) return undefined
-    if (m.model.isEogToken(token)) {
-      finishReason = 'stop'
-      break
-    }
-    usage.completionTokens++
-    generated.push(token)
-    const chunk = text.push(token)
-    if (chunk !== undefined && out.push(chunk)) {
-      finishReason = 'stop'
-      break
-    }
-    if (jsonDone(constraint, out)) {
-      finishReason = 'stop'
-      break
-    }
-    if (usage.completionTokens >= request.maxTokens) break
-  }
-  // a grammar that is complete ends the evaluation without an end-of-generation token
-  if (finishReason === 'length' && usage.completionTokens < request.maxTokens) finishReason = 'stop'
-  const rest = text.flush()
-  if (rest !== undefined) out.push(rest)
-  out.finish()
-  return { finishReason, text: out.text }
-}
-
-/**
- * True once a JSON value is complete under a grammar that then allows blank
- * lines without end (in auto tool mode only when the output is a call).
- */
-function jsonDone(constraint: LlamaConstraint, out: StoppingEmitter): boolean {
-  if (!constraint.endsWithBlankLines || !out.heldWhitespace.includes(JSON_SUFFIX)) return false
-  return constraint.toolMode !== 'auto' || out.text.trimStart().startsWith('{')
-}
-
-/** Temperature, seed, top-p, presence/frequency penalties over the generated tokens, and the grammar. */
-async function samplingOptions(
-  m: LoadedLlamaModel,
-  request: GenerateRequest,
-  grammar: LlamaGrammar | undefined,
-  generated: Token[],
-): Promise<SequenceEvaluateOptions> {
-  const temperature = request.temperature ?? 0
-  const options: SequenceEvaluateOptions = {
-    temperature,
-    seed: request.seed ?? (temperature > 0 ? Math.floor(Math.random() * 2 ** 31) : 0),
-  }
-  if (request.topP !== undefined) options.topP = request.topP
-  const presencePenalty = request.presencePenalty ?? 0
-  const frequencyPenalty = request.frequencyPenalty ?? 0
-  if (presencePenalty !== 0 || frequencyPenalty !== 0) {
-    options.repeatPenalty = {
-      punishTokens: () => generated.slice(-PENALTY_WINDOW),
-      maxPunishTokens: PENALTY_WINDOW,
-      penalty: 1,
-      presencePenalty,
-      frequencyPenalty,
-    }
-  }
-  if (grammar !== undefined) {
-    const { LlamaGrammarEvaluationState } = await import('node-llama-cpp')
-    options.grammarEvaluationState = new LlamaGrammarEvaluationState({ model: m.model, grammar })
-  }
-  return options
-}
-
-/** Detokenizes a token stream into chunks, holding back a partial UTF-8 character until the next token completes it. */
-class TokenText {
-  private readonly pending: Token[] = []
-  /** The last few emitted tokens, the context detokenize() needs to space the next ones right. */
-  private readonly recent: Token[] = []
-
-  constructor(private readonly model: LlamaModel) {}
-
-  push(token: Token): TokenChunk | undefined {
-    this.pending.push(token)
-    const text = this.model.detokenize(this.pending, false, this.recent)
-    if (text.endsWith('\uFFFD') && this.pending.length < 4) return undefined
-    const chunk = { text, tokens: this.pending.length }
-    this.recent.push(...this.pending)
-    if (this.recent.length > 8) this.recent.splice(0, this.recent.length - 8)
-    this.pending.length = 0
-    return chunk
-  }
-
-  /** The tokens still held back, when the stream ends. */
-  flush(): TokenChunk | undefined {
-    if (this.pending.length === 0) return undefined
-    return { text: this.model.detokenize(this.pending, false, this.recent), tokens: this.pending.length }
-  }
-}
-
-/**
- * The messages as node-llama-cpp history: an assistant's tool calls follow
- * its text in its turn, and a tool's result is a user turn naming the call.
- */
-function chatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
-  const names = new Map<string, string>()
-  return messages.map((message): ChatHistoryItem => {
-    if (message.role === 'system') return { type: 'system', text: message.content }
-    if (message.role === 'assistant') {
-      const calls = message.toolCalls ?? []
-      for (const call of calls) names.set(call.id, call.name)
-      const parts = [message.content, ...calls.map(toolCallText)].filter((p) => p !== '')
-      return { type: 'model', response: [parts.join('\n')] }
-    }
-    if (message.role === 'tool' && message.toolCallId !== undefined) {
-      const id = message.toolCallId
-      return { type: 'user', text: toolResultText(names.get(id), id, message.content) }
-    }
-    return { type: 'user', text: message.content }
-  })
-}
-
-function tokenizeRequest(m: LoadedLlamaModel, request: GenerateRequest): Token[] {
-  const { model } = m
-  const continuation = request.continuation ?? ''
-  const tools = usesTools(request) ? toolsPrompt(request.tools ?? []) : undefined
-  if (request.messages !== undefined) {
-    const history: ChatHistoryItem[] = tools === undefined ? [] : [{ type: 'system', text: tools }]
-    history.push(...chatHistory(request.messages))
-    history.push({ type: 'model', response: continuation === '' ? [] : [continuation] })
-    const wrapper = m.chatWrapper
-    const { contextText } = wrapper.generateContextState({ chatHistory: history })
-    return contextText.tokenize(model.tokenizer)
-  }
-  const text = `${tools === undefined ? '' : `${tools}\n\n`}${request.prompt ?? ''}${continuation}`
-  const tokens = model.tokenize(text, false)
-  const bos = model.tokens.bos
-  return model.tokens.shouldPrependBosToken && bos !== null ? [bos, ...tokens] : tokens
 }

@@ -31,3 +31,22 @@ export function nano(source: string, field: string, value: unknown, fallback: bi
     return BigInt(value)
   throw bad(source, field, 'nanoTON as a decimal string, e.g. "100000"', value)
 }
+
+export function bool(source: string, field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw bad(source, field, 'true or false', value)
+  return value
+}
+
+export function int(source: string, field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw bad(source, field, 'a non-negative integer', value)
+  return value
+}
+
+export function positive(source: string, field: string, value: unknown, fallback: number): number {
+  const n = int(source, field, value, fallback)
+  if (n === 0) throw bad(source, field, 'a positive integer', value)
+  return n
+}

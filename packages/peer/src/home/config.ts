@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errorMessage, MAX_OFFER_TTL_MS } from '@cocoon-mesh/protocol'
-import { defaultClaimPolicy } from '@cocoon-mesh/settlement'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   ATTESTATION_CONFIG_TEXT,
@@ -9,7 +8,7 @@ import {
   attestationConfig,
   DEFAULT_ATTESTATION_CONFIG,
 } from './attestation-config.js'
-import { bad, nano, str, strings } from './config-fields.js'
+import { bad, int, nano, positive, str, strings } from './config-fields.js'
 import {
   DASHBOARD_CONFIG_TEXT,
   type DashboardConfig,
@@ -26,6 +25,14 @@ import {
   networkConfig,
 } from './network-config.js'
 import { type ProvideModelEntry, parseProvidedModels } from './provide-models.js'
+import {
+  DEFAULT_SETTLEMENT_CONFIG,
+  SETTLEMENT_CONFIG_TEXT,
+  type SettlementConfig,
+  settlementConfig,
+} from './settlement-config.js'
+
+export type { SettlementConfig } from './settlement-config.js'
 
 /** File in the home folder holding the node's configuration (JSON with comments). */
 export const CONFIG_FILE = 'config.jsonc'
@@ -40,35 +47,6 @@ export interface ProvideConfig {
   region: string
   payoutAddress: string
   offerTtlMs: number
-}
-
-/**
- * How a providing node with a chain endpoint is paid and
- * batches its claims. nanoTON amounts, times in ms.
- */
-export interface SettlementConfig {
-  /** Work served ahead of a covering voucher; 0 = the price of 256 completion tokens. */
-  creditWindow: bigint
-  /** How long a job waits for a voucher once the window is used up. */
-  voucherTimeoutMs: number
-  /** Claim once a channel's unclaimed vouchers reach this. */
-  claimThreshold: bigint
-  /** Claim anything unclaimed (at least `claimMinimum`) this long after the last claim or voucher. */
-  claimAfterMs: number
-  /** Never claim less than this (a claim costs gas). */
-  claimMinimum: bigint
-  /** How often the claim pass checks the channels. */
-  claimCheckMs: number
-  /** Claim only when a channel's unclaimed amount is at least this many times the estimated claim fee. */
-  claimFeeMultiple: number
-  /** Claim only while the wallet keeps at least this much for fees (the claim's own need counts too). */
-  minFeeBalance: bigint
-  /**
-   * Serve jobs that name no payment channel, for free, although the node has
-   * a chain endpoint. Off: such jobs are refused with PAYMENT_REQUIRED.
-   * Without a chain endpoint every job is free whatever this says.
-   */
-  freeJobs: boolean
 }
 
 export interface NodeConfig {
@@ -96,17 +74,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
     payoutAddress: '',
     offerTtlMs: 10 * 60_000,
   },
-  settlement: {
-    creditWindow: 0n,
-    voucherTimeoutMs: 30_000,
-    claimThreshold: defaultClaimPolicy.threshold,
-    claimAfterMs: defaultClaimPolicy.interval,
-    claimMinimum: defaultClaimPolicy.minClaim,
-    claimCheckMs: 60_000,
-    claimFeeMultiple: defaultClaimPolicy.feeMultiple,
-    minFeeBalance: defaultClaimPolicy.minFeeBalance,
-    freeJobs: false,
-  },
+  settlement: DEFAULT_SETTLEMENT_CONFIG,
   attestation: DEFAULT_ATTESTATION_CONFIG,
   network: DEFAULT_NETWORK_CONFIG,
   dashboard: DEFAULT_DASHBOARD_CONFIG,
@@ -153,30 +121,7 @@ export const DEFAULT_CONFIG_TEXT = `// Cocoon Mesh node configuration (JSON with
     // Offer lifetime in ms (at most 900000, 15 minutes); offers are re-published at half of it.
     "offerTtlMs": 600000
   },
-
-  // How a providing node is paid when it has a chain endpoint (--chain-endpoint, COCOON_TON_ENDPOINT).
-  // nanoTON amounts as decimal strings, times in ms.
-  "settlement": {
-    // Work served ahead of a covering voucher ("0": the price of 256 completion tokens).
-    "creditWindow": "0",
-    // How long a job waits for a voucher once the credit window is used up.
-    "voucherTimeoutMs": 30000,
-    // Claims are batched: claim when a channel's unclaimed vouchers reach the threshold, or
-    // claimAfterMs after the last claim (at least claimMinimum), checked every claimCheckMs.
-    "claimThreshold": "10000000000",
-    "claimAfterMs": 3600000,
-    "claimMinimum": "50000000",
-    "claimCheckMs": 60000,
-    // A claim costs fees (about 0.006 TON on mainnet): claim only when a channel's unclaimed amount is
-    // at least claimFeeMultiple times the estimated claim fee, and only while the wallet holds
-    // minFeeBalance ("0": just what the claim itself needs; a claim fails with a message naming both otherwise).
-    "claimFeeMultiple": 10,
-    "minFeeBalance": "0",
-    // Serve jobs that name no payment channel, for free. Off by default: with a chain endpoint
-    // the node refuses unpaid jobs (PAYMENT_REQUIRED). Without one every job is free anyway.
-    "freeJobs": false
-  },
-${NETWORK_CONFIG_TEXT}${ATTESTATION_CONFIG_TEXT.trimEnd()},${DASHBOARD_CONFIG_TEXT}}
+${SETTLEMENT_CONFIG_TEXT}${NETWORK_CONFIG_TEXT}${ATTESTATION_CONFIG_TEXT.trimEnd()},${DASHBOARD_CONFIG_TEXT}}
 `
 
 /** Removes // and /* *\/ comments outside strings, and trailing commas. */
@@ -289,32 +234,6 @@ function provideConfig(source: string, provide: Section): ProvideConfig {
   }
 }
 
-/** The `settlement` section, each field defaulting to DEFAULT_CONFIG's. */
-function settlementConfig(source: string, settlement: Section): SettlementConfig {
-  const d = DEFAULT_CONFIG.settlement
-  return {
-    creditWindow: nano(source, 'settlement.creditWindow', settlement.creditWindow, d.creditWindow),
-    voucherTimeoutMs: int(
-      source,
-      'settlement.voucherTimeoutMs',
-      settlement.voucherTimeoutMs,
-      d.voucherTimeoutMs,
-    ),
-    claimThreshold: nano(source, 'settlement.claimThreshold', settlement.claimThreshold, d.claimThreshold),
-    claimAfterMs: int(source, 'settlement.claimAfterMs', settlement.claimAfterMs, d.claimAfterMs),
-    claimMinimum: nano(source, 'settlement.claimMinimum', settlement.claimMinimum, d.claimMinimum),
-    claimCheckMs: positive(source, 'settlement.claimCheckMs', settlement.claimCheckMs, d.claimCheckMs),
-    claimFeeMultiple: int(
-      source,
-      'settlement.claimFeeMultiple',
-      settlement.claimFeeMultiple,
-      d.claimFeeMultiple,
-    ),
-    minFeeBalance: nano(source, 'settlement.minFeeBalance', settlement.minFeeBalance, d.minFeeBalance),
-    freeJobs: bool(source, 'settlement.freeJobs', settlement.freeJobs, d.freeJobs),
-  }
-}
-
 /**
  * Reads `home/config.jsonc` (defaults when absent).
  * @throws {ConfigErrorType} when it cannot be read or does not parse.
@@ -398,25 +317,6 @@ export function multiaddrs(source: string, field: string, value: unknown, fallba
     }
   }
   return list
-}
-
-function bool(source: string, field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw bad(source, field, 'true or false', value)
-  return value
-}
-
-function int(source: string, field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw bad(source, field, 'a non-negative integer', value)
-  return value
-}
-
-function positive(source: string, field: string, value: unknown, fallback: number): number {
-  const n = int(source, field, value, fallback)
-  if (n === 0) throw bad(source, field, 'a positive integer', value)
-  return n
 }
 
 /** An offer lifetime: peers refuse offers living longer than the protocol's MAX_OFFER_TTL_MS. */

@@ -7,14 +7,11 @@ import {
   readFrames,
   TensorAssembler,
   UnexpectedFrameError,
-  VoucherRefusedError,
 } from '@cocoon-mesh/client/internal'
-import { contextLimitOf, type Tensor } from '@cocoon-mesh/gpu-runtime'
+import type { Tensor } from '@cocoon-mesh/gpu-runtime'
 import {
   errorLine,
-  errorMessage,
   JOB_PROTOCOL,
-  JobErrorCode,
   JobKind,
   jobKindToName,
   PROTOCOL_VERSION,
@@ -29,7 +26,7 @@ import { withJobMetrics } from '../metrics/job-metrics.js'
 import { admitJob } from './admission.js'
 import { RelayBudgetExceededError } from './errors.js'
 import { acceptVoucher, nextFrame } from './inbound.js'
-import { inputErrorCode, workErrorCode } from './job-error-codes.js'
+import { failServed, failUnserved, type JobAnswers, rejectJob } from './job-answers.js'
 import {
   DEFAULT_MAX_CONCURRENT_JOBS,
   type InboundStream,
@@ -82,6 +79,10 @@ class DefaultJobService implements JobService {
     await this.#components.registrar.unhandle(JOB_PROTOCOL)
   }
 
+  get #answers(): JobAnswers {
+    return { init: this.#init, log: this.#log, now: this.#now }
+  }
+
   get #timers(): Timers {
     return this.#init.timers ?? systemTimers
   }
@@ -123,7 +124,7 @@ class DefaultJobService implements JobService {
         job.reservation.release()
       }
     } catch (err) {
-      await this.#failUnserved(inbound, err)
+      await failUnserved(this.#answers, inbound, err)
     } finally {
       stream.removeEventListener('close', onClose)
     }
@@ -138,18 +139,23 @@ class DefaultJobService implements JobService {
     const first = await nextFrame(inbound.frames, this.#readTimeoutMs, signal, this.#timers)
     const request = first?.request
     if (request === undefined) {
-      await this.#reject(inbound, RejectReason.REJECT_REASON_BAD_REQUEST, 'first frame must be a JobRequest')
+      await rejectJob(
+        this.#answers,
+        inbound,
+        RejectReason.REJECT_REASON_BAD_REQUEST,
+        'first frame must be a JobRequest',
+      )
       return undefined
     }
     inbound.jobId = request.jobId
     if (inbound.relay.relayed && !inbound.relay.allowed) {
-      await this.#reject(inbound, RejectReason.REJECT_REASON_RELAYED, RELAYED_REJECT_MESSAGE)
+      await rejectJob(this.#answers, inbound, RejectReason.REJECT_REASON_RELAYED, RELAYED_REJECT_MESSAGE)
       return undefined
     }
     const price = this.#init.prices(request)
     const admitted = admitJob(request, price, { active: this.#active, init: this.#init, now: this.#now() })
     if (!('reservation' in admitted)) {
-      await this.#reject(inbound, admitted.reason, admitted.message, admitted)
+      await rejectJob(this.#answers, inbound, admitted.reason, admitted.message, admitted)
       return undefined
     }
     const { reservation, queueDepth } = admitted
@@ -164,7 +170,7 @@ class DefaultJobService implements JobService {
     } catch (err) {
       reservation.release()
       // the whole cause (which proof is missing, why the channel is unusable) goes to the client
-      await this.#reject(inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorLine(err))
+      await rejectJob(this.#answers, inbound, RejectReason.REJECT_REASON_PAYMENT_REQUIRED, errorLine(err))
       return undefined
     }
     const deadline = request.deadline > 0n ? Number(request.deadline) : undefined
@@ -180,27 +186,6 @@ class DefaultJobService implements JobService {
       queueDepth,
       via: inbound.via,
     }
-  }
-
-  async #reject(
-    inbound: InboundStream,
-    reason: RejectReason,
-    message: string,
-    load: { retryAfterMs: number; queueDepth: number } = { retryAfterMs: 0, queueDepth: 0 },
-  ): Promise<void> {
-    const { jobId } = inbound
-    this.#init.onEvent?.({ type: 'rejected', jobId, client: inbound.client, reason, message })
-    try {
-      await inbound.writer.write({ reject: { jobId, reason, message, ...load } })
-    } catch (err) {
-      this.#log(
-        'could not send JobReject for job %s to %s (the client sees the stream end and tries another provider) - %e',
-        jobId,
-        inbound.client,
-        err,
-      )
-    }
-    await closeOrReset(inbound.stream, 'the reject')
   }
 
   /**
@@ -320,75 +305,7 @@ class DefaultJobService implements JobService {
       else await serveTensor(this.#init, job, inputs)
       await closeOrReset(job.inbound.stream, 'the result', 5_000)
     } catch (err) {
-      await this.#failServed(job, err)
-    }
-  }
-
-  /** The work failed: report it and tell the client with a typed JobError if the stream still takes it. */
-  async #failServed(job: ServedJob, workError: unknown): Promise<void> {
-    const { stream } = job.inbound
-    const deadlinePassed = job.deadline !== undefined && this.#now() >= job.deadline
-    // a refused voucher stops the work through the signal: the refusal, not the abort, is the failure
-    const refused = job.signal.reason instanceof VoucherRefusedError ? job.signal.reason : undefined
-    const err = refused ?? workError
-    const aborted = job.signal.aborted && refused === undefined
-    const code = workErrorCode(err, deadlinePassed, aborted)
-    this.#init.onEvent?.({
-      type: 'failed',
-      jobId: job.request.jobId,
-      client: job.inbound.client,
-      code: aborted && !deadlinePassed ? 'aborted' : code,
-      message: errorMessage(err),
-    })
-    if (stream.writeStatus === 'writable' && stream.status === 'open') {
-      await this.#sendError(job.inbound, code, err)
-      await closeOrReset(stream, 'the error', 2_000)
-    }
-  }
-
-  /**
-   * Reading the request or the inputs failed (garbage, a reset, a bad
-   * tensor): report it and answer with a typed JobError if the stream still
-   * takes it, else reset the stream.
-   */
-  async #failUnserved(inbound: InboundStream, err: unknown): Promise<void> {
-    const code = inputErrorCode(err)
-    const aborted = inbound.controller.signal.aborted
-    this.#init.onEvent?.({
-      type: 'failed',
-      jobId: inbound.jobId,
-      client: inbound.client,
-      code: aborted ? 'aborted' : code,
-      message: errorMessage(err),
-    })
-    if (inbound.stream.writeStatus === 'writable' && !aborted) {
-      await this.#sendError(inbound, code, err)
-      await closeOrReset(inbound.stream, 'the error')
-    } else {
-      inbound.stream.abort(toError(err))
-    }
-  }
-
-  async #sendError(inbound: InboundStream, code: JobErrorCode, err: unknown): Promise<void> {
-    // a payment failure says exactly which voucher or window check failed and how to fix it
-    const message = code === JobErrorCode.JOB_ERROR_CODE_PAYMENT ? errorLine(err) : errorMessage(err)
-    try {
-      const contextLimit = contextLimitOf(err)
-      await inbound.writer.write({
-        error: {
-          jobId: inbound.jobId,
-          code,
-          message,
-          ...(contextLimit === undefined ? {} : { contextLimit }),
-        },
-      })
-    } catch (writeErr) {
-      this.#log(
-        'could not send JobError for job %s to %s (the client sees the stream end without a result and fails over) - %e',
-        inbound.jobId,
-        inbound.client,
-        writeErr,
-      )
+      await failServed(this.#answers, job, err)
     }
   }
 }
