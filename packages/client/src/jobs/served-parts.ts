@@ -33,20 +33,38 @@ export function completedPart(
   end: PartEnd,
 ): ServedPart {
   return {
-    providerId: candidate.providerId,
-    tier: candidate.trust.tier,
-    trust: candidate.trust,
+    ...attemptOf(candidate, progress, end),
     price: progress.price ?? zeroPrices(),
     promptTokens: counted.promptTokens,
     completionTokens: counted.completionTokens,
     gflop: counted.gflop,
     cost: counted.cost,
-    startedAt: progress.startedAt,
     ...(progress.firstTokenAt !== undefined ? { firstTokenAt: progress.firstTokenAt } : {}),
-    endedAt: end.endedAt,
-    ...(end.via === undefined ? {} : { via: end.via }),
     outcome: 'completed',
   }
+}
+
+/** Who served an attempt and when, the same for every outcome. */
+function attemptOf(
+  candidate: RankedOffer,
+  progress: AttemptProgress,
+  end: PartEnd,
+): Pick<ServedPart, 'providerId' | 'tier' | 'trust' | 'startedAt' | 'endedAt' | 'via'> {
+  return {
+    providerId: candidate.providerId,
+    tier: candidate.trust.tier,
+    trust: candidate.trust,
+    startedAt: progress.startedAt,
+    endedAt: end.endedAt,
+    ...(end.via === undefined ? {} : { via: end.via }),
+  }
+}
+
+/** How a failed attempt is booked: a refusal or rejection served nothing; a caught lie is cheating. */
+function failedOutcome(err: unknown): ServedPart['outcome'] {
+  if (err instanceof BelowTrustTierError) return 'refused'
+  if (err instanceof JobRejectedError) return 'rejected'
+  return outcomeOf(err) === 'cheated' ? 'cheated' : 'failed'
 }
 
 /**
@@ -59,30 +77,18 @@ export function failedPart(
   err: unknown,
   end: PartEnd,
 ): ServedPart {
-  const rejected = err instanceof JobRejectedError
-  const refused = err instanceof BelowTrustTierError
+  const outcome = failedOutcome(err)
   const price = progress.price ?? candidate.prices
   const { tokens, gflop } = progress
+  const servedNothing = outcome === 'refused' || outcome === 'rejected'
   return {
-    providerId: candidate.providerId,
-    tier: candidate.trust.tier,
-    trust: candidate.trust,
+    ...attemptOf(candidate, progress, end),
     price,
     promptTokens: 0,
     completionTokens: tokens,
     gflop,
-    cost:
-      rejected || refused ? 0n : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
-    startedAt: progress.startedAt,
-    endedAt: end.endedAt,
-    ...(end.via === undefined ? {} : { via: end.via }),
-    outcome: refused
-      ? 'refused'
-      : rejected
-        ? 'rejected'
-        : outcomeOf(err) === 'cheated'
-          ? 'cheated'
-          : 'failed',
+    cost: servedNothing ? 0n : llmUsageCost(price, 0, tokens) + (gflop > 0 ? tensorCost(price, gflop) : 0n),
+    outcome,
     error: errorText(err),
   }
 }

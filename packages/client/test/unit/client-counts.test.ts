@@ -5,41 +5,29 @@
  * abandoned within its limit, recorded, and the job finishes on an honest
  * provider with the usage the client counted.
  */
-import type { Offer, Prices } from '@cocoon-mesh/protocol'
+import type { Prices } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { testOffer } from '../../../../test-support/offers.js'
-import { type JobContext, llmStallLimits, ProgressWatch, runLlmJob } from '../../src/internal.js'
+import { llmStallLimits, ProgressWatch, runLlmJob } from '../../src/internal.js'
 import { providerIdOf, rankOffers } from '../../src/matching/rank.js'
 import { ProviderRecords, reliability } from '../../src/matching/records.js'
-import { InMemoryProviders, until } from '../fixtures/in-memory-providers.js'
+import { until } from '../fixtures/in-memory-providers.js'
 import {
   consume,
   honest,
-  type Script,
+  scriptedOffer as offer,
   type Seen,
   script,
-  scriptedContext,
+  scriptedProviders,
 } from '../fixtures/scripted-providers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
 const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 const START = 1_700_000_000_000
 
-function offer(seed: number, perK: bigint, tokensPerSecond = 0): Offer {
-  return testOffer(seed, perK, { tokensPerSecond })
-}
-
-const providers = new InMemoryProviders()
-afterEach(() => providers.close())
-
-function context(
-  clock: ManualClock,
-  scripted: Array<{ offer: Offer; script: Script; seen?: Seen }>,
-  dialed: string[],
-): JobContext & { records: ProviderRecords } {
-  return scriptedContext(providers, clock, scripted, dialed)
-}
+const { context, close } = scriptedProviders()
+afterEach(() => close())
 
 describe('stall limits from the promised rate', () => {
   it('derives the first-token limit, the least rate and the window from the offer, with floors and a default', () => {

@@ -4,39 +4,26 @@
  * string ends the output before it. A provider that breaks either is recorded
  * as failed and the job fails over.
  */
-import type { Offer, Prices } from '@cocoon-mesh/protocol'
+import type { Prices } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { testOffer } from '../../../../test-support/offers.js'
-import { type JobContext, runLlmJob } from '../../src/internal.js'
-import type { ProviderRecords } from '../../src/matching/records.js'
-import { InMemoryProviders } from '../fixtures/in-memory-providers.js'
+import { runLlmJob } from '../../src/internal.js'
 import {
   consume,
   honest,
+  scriptedOffer as offer,
   type Script,
   type Seen,
   script,
-  scriptedContext,
+  scriptedProviders,
 } from '../fixtures/scripted-providers.js'
 
 const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
 const START = 1_700_000_000_000
 
-function offer(seed: number, perK: bigint, tokensPerSecond = 0): Offer {
-  return testOffer(seed, perK, { tokensPerSecond })
-}
-
-const providers = new InMemoryProviders()
-afterEach(() => providers.close())
-
-function context(
-  clock: ManualClock,
-  scripted: Array<{ offer: Offer; script: Script; seen?: Seen }>,
-  dialed: string[],
-): JobContext & { records: ProviderRecords } {
-  return scriptedContext(providers, clock, scripted, dialed)
-}
+const { context, close } = scriptedProviders()
+afterEach(() => close())
 
 describe('the client checks tool calls', () => {
   it('fails over from a provider whose tool call names a tool the job did not offer', async () => {

@@ -96,6 +96,18 @@ export interface GenerationResult {
   backend: string
 }
 
+/** What any backend call may fail with once a request is valid: the model, the upstream or the runtime failed. */
+export type BackendRunErrorType =
+  | GenerationError
+  | ModelNotFoundError
+  | ModelCorruptError
+  | ModelTooLargeError
+  | ModelLoadError
+  | UpstreamUnreachableError
+  | UpstreamStatusError
+  | UpstreamProtocolError
+  | RuntimeClosedError
+
 /**
  * What iterating a {@link GenerationStream} throws, and what its promises
  * reject with (they resolve after an abort or a deadline; the iterator throws).
@@ -106,15 +118,7 @@ export type GenerationStreamErrorType =
   | InvalidRequestError
   | ContextLengthExceededError
   | UnknownModelError
-  | GenerationError
-  | ModelNotFoundError
-  | ModelCorruptError
-  | ModelTooLargeError
-  | ModelLoadError
-  | UpstreamUnreachableError
-  | UpstreamStatusError
-  | UpstreamProtocolError
-  | RuntimeClosedError
+  | BackendRunErrorType
 
 /**
  * Streamed generation. Iterate it once for the chunks. The promises settle
@@ -157,15 +161,7 @@ export type EmbedErrorType =
   | EmbeddingUnsupportedError
   | AbortedError
   | DeadlineExceededError
-  | GenerationError
-  | ModelNotFoundError
-  | ModelCorruptError
-  | ModelTooLargeError
-  | ModelLoadError
-  | UpstreamUnreachableError
-  | UpstreamStatusError
-  | UpstreamProtocolError
-  | RuntimeClosedError
+  | BackendRunErrorType
 
 export interface LlmBackend {
   /** e.g. `llama.cpp` or `openai`. */
