@@ -8,11 +8,7 @@ import { chainApiKeyFromEnv, chainEndpointFromEnv } from '@cocoon-mesh/settlemen
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import type { NodeConfig } from '../home/config.js'
 import { ModelUnavailableError } from '../home/errors.js'
-import {
-  offerModelPrices,
-  PROVIDER_MODELS_DIR,
-  providedModelIds,
-} from '../home/provide-models.js'
+import { offerModelPrices, PROVIDER_MODELS_DIR, providedModelIds } from '../home/provide-models.js'
 import type { ModelStatus } from '../jobs/model-check.js'
 import {
   createProviderJobs,
