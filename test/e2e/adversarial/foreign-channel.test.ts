@@ -110,11 +110,17 @@ describe('a job naming another client channel (real processes, devnet)', () => {
         expect(job.rejections[0]?.message).toMatch(EXPECTED_CAUSE[job.mode])
       }
       const attackIds = jobs.map((j) => j.jobId)
+      // the provider logs each refusal before it answers, but its output reaches this process
+      // through another pipe than the attacker's, so wait for it rather than read it at once
+      const rejected = (id: string) => node.lines.some((l) => l.startsWith(`job-rejected ${id} `))
+      await node.until(
+        () => attackIds.every(rejected),
+        "the provider's job-rejected line of every attack job",
+      )
       expect(node.lines.filter((l) => attackIds.some((id) => l.startsWith(`job-accepted ${id} `)))).toEqual(
         [],
       )
-      for (const id of attackIds)
-        expect(node.lines.some((l) => l.startsWith(`job-rejected ${id} `))).toBe(true)
+      for (const id of attackIds) expect(rejected(id)).toBe(true)
 
       // the owner: served and paid in full
       const done = events(honest).find((e) => e.event === 'done')
