@@ -70,10 +70,15 @@ export class ProcessGroup {
    * the PID stopped is still node's.
    */
   spawn(name: string, args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Proc {
+    return this.spawnCommand(name, [...prefix, process.execPath, ...args], env)
+  }
+
+  /** Runs `argv` (a program other than node: a router's daemon), stopped with the others. */
+  spawnCommand(name: string, argv: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
     const { running, waitLimit } = this
     // COCOON_E2E_DEBUG=cocoon:* passes DEBUG to the processes (their stderr is in failure messages)
     const debug = process.env.COCOON_E2E_DEBUG
-    const [command, ...commandArgs] = [...prefix, process.execPath, ...args] as [string, ...string[]]
+    const [command, ...commandArgs] = argv as [string, ...string[]]
     const child = spawn(command, commandArgs, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env, ...(debug === undefined ? {} : { DEBUG: debug }) },

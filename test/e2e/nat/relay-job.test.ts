@@ -6,28 +6,28 @@
  * The relay (a plain `cocoon node start` in the public namespace, which
  * serves reservations because its address is public by
  * `COCOON_PUBLIC_RANGES`) is the bootstrap node. Two providers run in the
- * home namespace behind the router: `tiny` with `network.relay.jobs` on and
+ * home behind the first router: `tiny` with `network.relay.jobs` on and
  * `tiny-norelay` with it off. Neither can be dialled from the public side
  * (no route, and the router forwards nothing unsolicited), so each reserves
  * a slot on the relay and its offer carries the relay address. The client is
- * `cocoon run` in the public namespace. Jobs are free: the devnet a paid job
- * needs answers on the host's loopback, which the namespaces cannot reach.
+ * `cocoon run` in the home behind the second router, so neither end of the
+ * job can be dialled. DCUtR runs on both ends but cannot turn this into a
+ * direct TCP connection (see reachability.ts), so the job stays relayed.
+ * Jobs are free: paid jobs are covered without NAT.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { readNodeState } from '@cocoon-mesh/peer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildPeerDist, CLI, cocoon, type Proc, ProcessGroup } from '../../../test-support/cli-processes.ts'
+import { buildPeerDist, cocoon, ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { useScratchHome } from '../support/scratch-home.js'
 import {
+  BENCHMARK_WAN,
   createNatNetwork,
   type NatNetwork,
   natUnsupported,
-  PUB_IP,
-  PUBLIC_RANGE,
   removeStaleNamespaces,
 } from './support/nat-network.js'
+import { type NatNode, natNodes, providerArgs } from './support/nat-nodes.js'
 
 /** A wait that fails names what it waited for before the test's own limit. */
 const WAIT_LIMIT = 45_000
@@ -37,48 +37,26 @@ if (unsupported !== undefined) console.warn(`NAT e2e skipped: ${unsupported}`)
 
 const procs = new ProcessGroup(WAIT_LIMIT)
 const scratch = useScratchHome('cocoon-nat-')
-const env = { COCOON_PUBLIC_RANGES: PUBLIC_RANGE }
+/** The nodes count the wan side as public, not the home LANs. */
+const PUB_IP = `${BENCHMARK_WAN}.1`
+const env = { COCOON_PUBLIC_RANGES: `${BENCHMARK_WAN}.0/24` }
 let net: NatNetwork | undefined
 
-interface Node {
-  proc: Proc
-  peerId: string
+const nodes = natNodes({
+  procs,
+  root: () => scratch.home,
+  env,
+  net: () => net as NatNetwork,
+})
+
+function providerHome(): string {
+  return (net as NatNetwork).homes[0]?.host as string
 }
 
-async function startNode(ns: string, name: string, args: string[], config?: object): Promise<Node> {
-  const home = join(scratch.home, name)
-  await cocoon(['init', '--home', home])
-  if (config !== undefined) await writeFile(join(home, 'config.jsonc'), JSON.stringify(config))
-  return spawnNode(ns, name, args)
-}
-
-/** `cocoon node start` of the home `name` (made before) inside `ns`. */
-async function spawnNode(ns: string, name: string, args: string[]): Promise<Node> {
-  const home = join(scratch.home, name)
-  const proc = procs.spawn(name, [CLI, 'node', 'start', '--home', home, ...args], env, [
-    'ip',
-    'netns',
-    'exec',
-    ns,
-  ])
-  const peerId = (await proc.line(/^peer-id /)).slice('peer-id '.length)
-  return { proc, peerId }
-}
-
-/** A provider of `model` in the home namespace, with relayed jobs on or off. */
-async function startProvider(model: string, relayJobs: boolean, bootstrap: string): Promise<Node> {
-  const home = join(scratch.home, model)
-  await mkdir(join(home, 'models'), { recursive: true })
-  await writeTinyGguf(join(home, 'models', `${model}.gguf`))
-  const config = {
-    provide: { models: [model], prices: { perKPromptTokens: '1000', perKCompletionTokens: '1000' } },
-    network: { relay: { jobs: { enabled: relayJobs, maxBytes: 1 << 20, maxDurationMs: 30_000 } } },
-  }
-  return startNode((net as NatNetwork).home, model, providerArgs(bootstrap), config)
-}
-
-function providerArgs(bootstrap: string): string[] {
-  return ['--provide', '--listen', '/ip4/0.0.0.0/tcp/0', '--bootstrap', bootstrap]
+/** A provider of `model` behind the first router, with relayed jobs on or off. */
+function startProvider(model: string, relayJobs: boolean, bootstrap: string): Promise<NatNode> {
+  const network = { relay: { jobs: { enabled: relayJobs, maxBytes: 1 << 20, maxDurationMs: 30_000 } } }
+  return nodes.startProvider(providerHome(), model, bootstrap, network)
 }
 
 /**
@@ -87,7 +65,7 @@ function providerArgs(bootstrap: string): string[] {
  * (The relay's state file is rewritten on every book change; no log line says
  * which addresses an offer carries, hence the poll.)
  */
-async function offerWithRelayAddress(provider: Node, relay: Node, after = -1n): Promise<string> {
+async function offerWithRelayAddress(provider: NatNode, relay: NatNode, after = -1n): Promise<string> {
   const reserved = await provider.proc.line(/^relay-address \/ip4\/198\.18\.0\.1\/.*\/p2p-circuit\//)
   const circuit = `/p2p/${relay.peerId}/p2p-circuit`
   await expect
@@ -107,30 +85,9 @@ async function offerWithRelayAddress(provider: Node, relay: Node, after = -1n): 
   return reserved
 }
 
-/** `cocoon run` in the public namespace; its exit code, stdout and stderr. */
-async function runJob(model: string, bootstrap: string) {
-  const proc = procs.spawn(
-    `client-${model}`,
-    [
-      CLI,
-      'run',
-      '--model',
-      model,
-      '--prompt',
-      'hello',
-      '--max-tokens',
-      '8',
-      '--timeout',
-      '30000',
-      '--usage',
-      '--bootstrap',
-      bootstrap,
-    ],
-    { ...env, COCOON_HOME: join(scratch.home, 'client') },
-    ['ip', 'netns', 'exec', (net as NatNetwork).pub],
-  )
-  const { code } = await proc.exited
-  return { code, stdout: proc.lines.join('\n'), stderr: proc.stderr() }
+/** `cocoon run` behind the second router. */
+function runJob(model: string, bootstrap: string) {
+  return nodes.runJob((net as NatNetwork).homes[1]?.host as string, model, bootstrap)
 }
 
 it.runIf(unsupported !== undefined)('has root, ip and nft in CI', () => {
@@ -138,16 +95,16 @@ it.runIf(unsupported !== undefined)('has root, ip and nft in CI', () => {
 })
 
 describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a circuit relay', () => {
-  let relay: Node
+  let relay: NatNode
   let relayAddr: string
-  let relayed: Node
-  let refusing: Node
+  let relayed: NatNode
+  let refusing: NatNode
 
   beforeAll(async () => {
     buildPeerDist()
     removeStaleNamespaces()
-    net = createNatNetwork()
-    relay = await startNode(net.pub, 'relay', ['--listen', `/ip4/${PUB_IP}/tcp/0`])
+    net = createNatNetwork({ wan: BENCHMARK_WAN, homes: ['cone', 'symmetric'] })
+    relay = await nodes.startNode(net.pub, 'relay', ['--listen', `/ip4/${PUB_IP}/tcp/0`])
     relayAddr = await relay.proc.line(new RegExp(`^listening /ip4/${PUB_IP.replaceAll('.', '\\.')}/`))
     relayAddr = relayAddr.slice('listening '.length)
     ;[relayed, refusing] = await Promise.all([
@@ -166,13 +123,17 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
   }, async () => {
     const reserved = await offerWithRelayAddress(relayed, relay)
     expect(reserved).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${relayed.peerId}`)
+    // the home LAN and loopback addresses are not announced: nobody on the public side can dial them
+    const state = await readNodeState(join(scratch.home, 'relay'))
+    const announced = state.offers.find((o) => o.provider === relayed.peerId)?.addrs ?? []
+    expect(
+      announced.filter((a) => !a.includes('/p2p-circuit')),
+      announced.join(' '),
+    ).toEqual([])
 
     const job = await runJob('tiny', relayAddr)
     expect(job.code, job.stderr).toBe(0)
-    const usage = JSON.parse(job.stderr.trim().split('\n').at(-1) ?? '{}') as {
-      completionTokens: number
-      parts: Array<{ provider: string; via?: string; outcome: string }>
-    }
+    const usage = job.usage()
     expect(usage.completionTokens).toBe(8)
     expect(usage.parts).toHaveLength(1)
     expect(usage.parts[0]).toMatchObject({ provider: relayed.peerId, outcome: 'completed' })
@@ -211,12 +172,32 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     relayed.proc.child.kill('SIGTERM')
     expect((await relayed.proc.exited).code).toBe(0)
     // same home: same identity, and a peer store remembering the addresses of the run before
-    relayed = await spawnNode((net as NatNetwork).home, 'tiny', providerArgs(relayAddr))
+    relayed = await nodes.spawnNode(providerHome(), 'tiny', providerArgs(relayAddr))
     await offerWithRelayAddress(relayed, relay, last)
 
     const job = await runJob('tiny', relayAddr)
     expect(job.code, job.stderr).toBe(0)
     expect(await relayed.proc.line(/^job-finished /)).toMatch(/ tokens=8 .*via=\S+\/p2p-circuit\//)
+  })
+
+  it('a relay that restarts is reserved on again and carries jobs to the provider', {
+    timeout: TEST_LIMIT,
+  }, async () => {
+    const reservations = (): number => relayed.proc.lines.filter((l) => l.startsWith('relay-address ')).length
+    const held = reservations()
+    relay.proc.child.kill('SIGTERM')
+    expect((await relay.proc.exited).code).toBe(0)
+    await relayed.proc.line(/^relay-address-lost /)
+    // same home and port: the address the provider knows it by
+    const listen = relayAddr.replace(/\/p2p\/\w+$/, '')
+    relay = await nodes.spawnNode((net as NatNetwork).pub, 'relay', ['--listen', listen])
+    // the provider redials the relay it reserved on, and reserves again
+    await relayed.proc.until(() => reservations() > held, 'a reservation on the restarted relay')
+    await offerWithRelayAddress(relayed, relay)
+
+    const job = await runJob('tiny', relayAddr)
+    expect(job.code, job.stderr).toBe(0)
+    expect(job.usage().parts[0]?.via).toMatch(new RegExp(`/p2p/${relay.peerId}/p2p-circuit`))
   })
 
   it('cocoon status of the NATed provider says it is reachable through the relay', async () => {

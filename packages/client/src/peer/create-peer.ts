@@ -78,7 +78,11 @@ async function buildPeer<S extends ServiceMap>(
   const libp2p = await createLibp2p<CocoonBaseServices & S>({
     privateKey,
     start: false,
-    addresses: { listen, announce: options.announce ?? [] },
+    addresses: {
+      listen,
+      announce: options.announce ?? [],
+      ...(options.announceFilter === undefined ? {} : { announceFilter: options.announceFilter }),
+    },
     transports: peerTransports({ transport, memoryLatency: options.memoryLatency }),
     // under Node, cached cipher keys; in a browser, noise's own crypto
     connectionEncrypters: [noise(noiseCrypto === undefined ? {} : { crypto: noiseCrypto })],

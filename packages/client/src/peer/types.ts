@@ -3,6 +3,7 @@ import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Libp2p, Metrics, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Datastore } from 'interface-datastore'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { OriginLimits } from '../market/offer-book.js'
@@ -46,6 +47,8 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   bootstrap?: string[]
   /** Addresses announced instead of the listen addresses. */
   announce?: string[]
+  /** Which of its addresses the node tells peers (identify, offers); default all of them. */
+  announceFilter?: (addrs: Multiaddr[]) => Multiaddr[]
   /**
    * Transports: `tcp` (TCP + WebSockets, default) or `memory` (in-process, for
    * simulations and benches; `memoryLatency` adds ms per buffer).

@@ -23,6 +23,8 @@ export interface NodeEvents {
   listening: { address: string }
   'relay-address': { address: string }
   'relay-address-lost': { address: string }
+  'public-address': { address: string }
+  'public-address-lost': { address: string }
   'relay-refused': { relay: string; error: string }
   'connection-relayed': { peer: string; via: string }
   'connection-upgraded': { peer: string; via: string }
@@ -81,6 +83,8 @@ const TEXT: { [E in NodeEventName]: (f: NodeEvents[E]) => string } = {
   listening: (f) => `listening ${f.address}`,
   'relay-address': (f) => `relay-address ${f.address}`,
   'relay-address-lost': (f) => `relay-address-lost ${f.address}`,
+  'public-address': (f) => `public-address ${f.address}`,
+  'public-address-lost': (f) => `public-address-lost ${f.address}`,
   'relay-refused': (f) => `relay-refused ${f.relay} ${oneLine(f.error)}`,
   // js-libp2p cannot hole-punch TCP (no dialling from the listening port), so on TCP this stays relayed
   'connection-relayed': (f) =>
@@ -208,15 +212,21 @@ function logOffer(
  */
 export function logStartup(
   peer: CocoonPeer,
-  about: { template: OfferTemplate | undefined; metricsUrl: string | undefined; dashboardUrl?: string },
+  about: {
+    template: OfferTemplate | undefined
+    metricsUrl: string | undefined
+    dashboardUrl?: string
+    /** The addresses the transports listen on, each with the peer id. */
+    listening: readonly string[]
+  },
   log: NodeLog,
   changed: () => void,
 ): void {
-  const { template, metricsUrl, dashboardUrl } = about
+  const { template, metricsUrl, dashboardUrl, listening } = about
   log.event('peer-id', { peerId: peer.libp2p.peerId.toString() })
   if (metricsUrl !== undefined) log.event('metrics', { url: metricsUrl })
   if (dashboardUrl !== undefined) log.event('dashboard', { url: dashboardUrl })
-  for (const addr of peer.libp2p.getMultiaddrs()) log.event('listening', { address: addr.toString() })
+  for (const address of listening) log.event('listening', { address })
   if (template !== undefined)
     log.event('providing', { models: template.models, gpu: template.gpu?.model ?? 'cpu' })
   peer.libp2p.addEventListener('peer:connect', (e) => {

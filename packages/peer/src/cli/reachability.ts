@@ -11,25 +11,16 @@
 
 import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import type { Connection } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import type { NodeReachability } from '../home/state.js'
+import { ipOf, isCircuitAddress as isCircuit } from '../network/announce-filter.js'
 import { isPublicIp } from '../network/nat-services.js'
-
-const CIRCUIT = 'p2p-circuit'
-
-function isCircuit(addr: Multiaddr): boolean {
-  return addr.getComponents().some((c) => c.name === CIRCUIT)
-}
-
-function ipOf(addr: Multiaddr): string | undefined {
-  const first = addr.getComponents()[0]
-  return first?.name === 'ip4' || first?.name === 'ip6' ? first.value : undefined
-}
 
 /** What the tracker reports as it happens (the node log's lines). */
 export interface ReachabilityEvents {
   /** A relay address gained (a reservation) or lost. */
   relayAddress(address: string, held: boolean): void
+  /** A public address gained (a UPnP mapping, a public interface) or lost. */
+  publicAddress(address: string, held: boolean): void
   /** A relayed (limited) connection opened. */
   relayedConnection(peer: string, via: string): void
   /** A direct connection followed a relayed one to the same peer. */
@@ -44,7 +35,8 @@ export class ReachabilityTracker {
   #upgraded = 0
   #relayedConnections = 0
 
-  readonly #known = new Set<string>()
+  readonly #knownRelays = new Set<string>()
+  readonly #knownPublic = new Set<string>()
 
   readonly #on: ReachabilityEvents
 
@@ -52,14 +44,10 @@ export class ReachabilityTracker {
     this.#peer = peer
     this.#publicRanges = publicRanges
     this.#on = on
-    const onRelayAddress = on.relayAddress
     peer.libp2p.addEventListener('connection:open', (e) => this.#onOpen(e.detail))
     const update = (): void => {
-      const now = new Set(this.relayAddresses())
-      for (const a of now) if (!this.#known.has(a)) onRelayAddress(a, true)
-      for (const a of this.#known) if (!now.has(a)) onRelayAddress(a, false)
-      this.#known.clear()
-      for (const a of now) this.#known.add(a)
+      diff(this.#knownRelays, this.relayAddresses(), on.relayAddress)
+      diff(this.#knownPublic, this.publicAddresses(), on.publicAddress)
     }
     peer.libp2p.addEventListener('self:peer:update', update)
     peer.libp2p.addEventListener('transport:listening', update)
@@ -92,15 +80,19 @@ export class ReachabilityTracker {
       .map((a) => a.toString())
   }
 
-  snapshot(): NodeReachability {
-    const addrs = this.#peer.libp2p.getMultiaddrs()
-    const direct = addrs
-      .filter((a) => !isCircuit(a))
+  /** The direct addresses peers can dial: public, or inside `publicRanges`. */
+  publicAddresses(): string[] {
+    return this.#peer.libp2p
+      .getMultiaddrs()
       .filter((a) => {
         const ip = ipOf(a)
-        return ip !== undefined && isPublicIp(ip, this.#publicRanges)
+        return !isCircuit(a) && ip !== undefined && isPublicIp(ip, this.#publicRanges)
       })
       .map((a) => a.toString())
+  }
+
+  snapshot(): NodeReachability {
+    const direct = this.publicAddresses()
     const relays = this.relayAddresses()
     return {
       status: direct.length > 0 ? 'public' : relays.length > 0 ? 'relayed' : 'unreachable',
@@ -110,4 +102,17 @@ export class ReachabilityTracker {
       upgradedConnections: this.#upgraded,
     }
   }
+}
+
+/** Reports what entered and what left `known` since the last call, and makes `known` the `now` set. */
+function diff(
+  known: Set<string>,
+  now: readonly string[],
+  report: (address: string, held: boolean) => void,
+): void {
+  const current = new Set(now)
+  for (const a of current) if (!known.has(a)) report(a, true)
+  for (const a of known) if (!current.has(a)) report(a, false)
+  known.clear()
+  for (const a of current) known.add(a)
 }

@@ -26,6 +26,7 @@ import {
   type NodeMetrics,
   startMetricsServer,
 } from '../metrics/index.js'
+import { announceFilter, onPublicMesh } from '../network/announce-filter.js'
 import { natPlan } from '../network/nat-services.js'
 import { RelayReservationsService } from '../network/relay-reservations.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
@@ -164,7 +165,7 @@ async function startNode(
   const datastore = new LevelDatastore(join(options.home, DATASTORE_DIR))
   await datastore.open()
   teardown.defer('datastore', () => datastore.close())
-  const peer = await startPeer(options, {
+  const { peer, listening } = await startPeer(options, {
     datastore,
     template: provider?.template,
     jobs: provider?.jobs,
@@ -176,6 +177,10 @@ async function startNode(
   const reachability = new ReachabilityTracker(peer, options.config.network.publicRanges, {
     relayAddress: (address, held) => {
       log.event(held ? 'relay-address' : 'relay-address-lost', { address })
+      state.schedule()
+    },
+    publicAddress: (address, held) => {
+      log.event(held ? 'public-address' : 'public-address-lost', { address })
       state.schedule()
     },
     relayedConnection: (peer, via) => log.event('connection-relayed', { peer, via }),
@@ -190,7 +195,9 @@ async function startNode(
     telemetry === undefined ? undefined : await serveMetrics(telemetry, options.metricsPort ?? 0, teardown)
   const dashboardUrl =
     feed === undefined ? undefined : await dashboard(options, { peer, feed, provider, state }, teardown)
-  logStartup(peer, { template: provider?.template, metricsUrl, dashboardUrl }, log, () => state.schedule())
+  logStartup(peer, { template: provider?.template, metricsUrl, dashboardUrl, listening }, log, () =>
+    state.schedule(),
+  )
   await state.write()
   await joinMesh(peer, options.config.bootstrap)
   let shutdown: Promise<void> | undefined
@@ -215,14 +222,20 @@ async function startPeer(
     metrics: Metrics | undefined
     logger: ComponentLogger
   },
-): Promise<CocoonPeer> {
+): Promise<{ peer: CocoonPeer; listening: string[] }> {
   const { config } = options
+  const nat = natPlan(config.network, config.listen, [])
   try {
-    return await createPeer({
+    const peer = await createPeer({
+      start: false,
       privateKey: options.privateKey,
       // libp2p's peer store must not lose remembered peers to a read aborted at shutdown
       datastore: withUninterruptedReads(parts.datastore),
       listen: config.listen,
+      announceFilter: announceFilter(
+        config.network,
+        onPublicMesh(nat.isPublic, config.bootstrap, config.network.publicRanges),
+      ),
       bootstrap: config.bootstrap,
       models: config.models,
       trust: parts.trust,
@@ -230,10 +243,17 @@ async function startPeer(
         ? {}
         : { provide: parts.template, offerTtlMs: config.provide.offerTtlMs }),
       // the full node's NAT traversal (relay server, reservations, AutoNAT, DCUtR, UPnP) beside the job service
-      services: { ...natPlan(config.network, config.listen, []).services, ...parts.jobs?.services },
+      services: { ...nat.services, ...parts.jobs?.services },
       ...(parts.metrics === undefined ? {} : { metrics: parts.metrics }),
       logger: parts.logger,
     })
+    // what the transports bound: libp2p announces a public address only once AutoNAT verified it
+    const listening: string[] = []
+    peer.libp2p.addEventListener('transport:listening', (e) => {
+      for (const addr of e.detail.getAddrs()) listening.push(`${addr.toString()}/p2p/${peer.libp2p.peerId}`)
+    })
+    await peer.start()
+    return { peer, listening }
   } catch (error) {
     throw listenError(error)
   }

@@ -47,6 +47,13 @@ export interface NetworkConfig {
   dcutr: boolean
   /** CIDR ranges counted as public besides the globally routable ones (private WANs, test networks). */
   publicRanges: string[]
+  /**
+   * Tell peers (identify, offers) the node's private and loopback addresses.
+   * `auto`: only while it has neither a public nor a relay address (a LAN or
+   * a one-host mesh), since a public peer dialling a home LAN address gets no
+   * answer until the dial times out.
+   */
+  announcePrivate: boolean | 'auto'
 }
 
 export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
@@ -59,6 +66,7 @@ export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
   upnp: true,
   dcutr: true,
   publicRanges: [],
+  announcePrivate: 'auto',
 }
 
 /** The commented `network` section of the default config. */
@@ -81,7 +89,10 @@ export const NETWORK_CONFIG_TEXT = `
     "upnp": true,
     "dcutr": true,
     // CIDR ranges to count as public addresses, e.g. a private WAN (COCOON_PUBLIC_RANGES, comma separated).
-    "publicRanges": []
+    "publicRanges": [],
+    // Announce private and loopback addresses: "auto" (only while the node has no public or relay address),
+    // true or false.
+    "announcePrivate": "auto"
   },
 `
 
@@ -116,6 +127,7 @@ export function networkConfig(source: string, network: Section): NetworkConfig {
     upnp: flag(source, 'network.upnp', network.upnp, d.upnp),
     dcutr: flag(source, 'network.dcutr', network.dcutr, d.dcutr),
     publicRanges: cidrs(source, 'network.publicRanges', network.publicRanges ?? d.publicRanges),
+    announcePrivate: autoBool(source, 'network.announcePrivate', network.announcePrivate, d.announcePrivate),
   }
 }
 

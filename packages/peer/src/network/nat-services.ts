@@ -28,6 +28,8 @@ export const AUTO_RELAY_RESERVATIONS = 2
 export interface NatPlan {
   /** Whether the node serves relay reservations. */
   serveRelay: boolean
+  /** Whether it has a public address (an interface's, or inside `publicRanges`). */
+  isPublic: boolean
   /** Relays it reserves a slot on. */
   reservations: number
   services: ServiceFactoryMap<Record<string, unknown>>
@@ -108,6 +110,8 @@ export function natPlan(
   if (reservations > 0) services.relayReservations = relayReservations({ count: reservations })
   if (network.autonat) services.autonat = autoNATv2()
   if (network.dcutr) services.dcutr = dcutr()
-  if (network.upnp && routable) services.upnp = uPnPNAT()
-  return { serveRelay, reservations, services }
+  // the router itself reports the mapping, so its address is announced without waiting for AutoNAT
+  // dial-backs, which need several public peers a new node may not have met yet
+  if (network.upnp && routable) services.upnp = uPnPNAT({ autoConfirmAddress: true })
+  return { serveRelay, isPublic, reservations, services }
 }

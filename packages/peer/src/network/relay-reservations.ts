@@ -17,10 +17,11 @@ import type {
   IdentifyResult,
   Libp2pEvents,
   Logger,
+  PeerId,
   Startable,
   TypedEventTarget,
 } from '@libp2p/interface'
-import type { TransportManager } from '@libp2p/interface-internal'
+import type { ConnectionManager, TransportManager } from '@libp2p/interface-internal'
 import { CODE_P2P, type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 
@@ -29,9 +30,16 @@ export interface RelayReservationsInit {
   count: number
 }
 
+/** The first redial of a relay whose connection closed, ms; each failure doubles it up to REDIAL_MAX_MS. */
+export const REDIAL_FIRST_MS = 1000
+export const REDIAL_MAX_MS = 60_000
+/** How long one redial may take. */
+const REDIAL_TIMEOUT_MS = 10_000
+
 export interface RelayReservationsComponents {
   events: TypedEventTarget<Libp2pEvents>
   transportManager: TransportManager
+  connectionManager: Pick<ConnectionManager, 'openConnection'>
   logger: ComponentLogger
 }
 
@@ -50,6 +58,8 @@ export class RelayReservationsService
   readonly #log: Logger
   /** Relays reserved on, or being asked. */
   readonly #relays = new Set<string>()
+  /** Relays lost with their connection, waiting to be dialled again. */
+  readonly #redials = new Map<string, ReturnType<typeof setTimeout>>()
   #running = false
 
   constructor(components: RelayReservationsComponents, init: RelayReservationsInit) {
@@ -69,11 +79,52 @@ export class RelayReservationsService
   async start(): Promise<void> {
     this.#running = true
     this.#components.events.addEventListener('peer:identify', this.#onIdentify)
+    this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
   }
 
   async stop(): Promise<void> {
     this.#running = false
     this.#components.events.removeEventListener('peer:identify', this.#onIdentify)
+    this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
+    for (const timer of this.#redials.values()) clearTimeout(timer)
+    this.#redials.clear()
+  }
+
+  /**
+   * A reservation lives on its connection to the relay: once that is gone the
+   * slot is free for the next relay that identifies, and the lost relay is
+   * dialled again (a relay restarting must not leave this node unreachable;
+   * libp2p's own redial of kept-alive peers loses the race with the
+   * reservation store dropping the relay's tag).
+   */
+  readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const relay = event.detail.toString()
+    if (!this.#relays.delete(relay)) return
+    this.#log('the connection to relay %s closed; its reservation is gone', relay)
+    this.#redial(event.detail, 0)
+  }
+
+  /** Dials `relay` again after a growing pause, until it answers or the slot is taken by another relay. */
+  #redial(relay: PeerId, attempt: number): void {
+    const key = relay.toString()
+    if (!this.#running || this.#relays.size >= this.#count || this.#redials.has(key)) return
+    const pause = Math.min(REDIAL_MAX_MS, REDIAL_FIRST_MS * 2 ** attempt)
+    const timer = setTimeout(() => {
+      this.#redials.delete(key)
+      if (!this.#running || this.#relays.has(key) || this.#relays.size >= this.#count) return
+      // once connected, its identify brings the reservation (#onIdentify)
+      this.#components.connectionManager
+        .openConnection(relay, { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS) })
+        .then(
+          () => this.#log('relay %s dialled again', key),
+          (error: unknown) => {
+            this.#log.error('dialling relay %s again failed (attempt %d) - %e', key, attempt + 1, error)
+            this.#redial(relay, attempt + 1)
+          },
+        )
+    }, pause)
+    timer.unref?.()
+    this.#redials.set(key, timer)
   }
 
   readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
