@@ -56,8 +56,12 @@ export class ProcessGroup {
   /** Every process of the running test, for failure messages. */
   private readonly running: Array<{ name: string; lines: string[]; stderr(): string }> = []
 
-  /** @param waitLimit - ms after which `until` rejects with a diagnosable error (not a timed assertion) */
-  constructor(private readonly waitLimit: number) {}
+  /** ms after which `until` rejects with a diagnosable error (not a timed assertion) */
+  private readonly waitLimit: number
+
+  constructor(waitLimit: number) {
+    this.waitLimit = waitLimit
+  }
 
   async stopAll(): Promise<void> {
     this.running.splice(0)

@@ -5,14 +5,19 @@
  * the job's connection has no `/p2p-circuit` in it, though the client sits
  * behind a second NAT and the provider carries no jobs over relays.
  *
+ * The job is paid: a `cocoon devnet` on the public side is the chain, the
+ * client opens a channel with `cocoon channel open` and pays with
+ * `cocoon run --pay`, and the provider's claims add up to the job's cost.
+ *
  * The public side is in ROUTABLE_WAN, since miniupnpd maps nothing on a
  * reserved WAN address; the bootstrap node there is a plain `cocoon node
- * start`. The client's router offers no UPnP.
+ * start`. The client's router offers no UPnP, and maps every connection to
+ * a random port (symmetric NAT).
  */
 import { join } from 'node:path'
 import { readNodeState } from '@cocoon-mesh/peer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildPeerDist, cocoon, ProcessGroup } from '../../../test-support/cli-processes.ts'
+import { buildPeerDist, CLI, cocoon, ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { useScratchHome } from '../support/scratch-home.js'
 import {
   createNatNetwork,
@@ -22,13 +27,23 @@ import {
   ROUTABLE_WAN,
   removeStaleNamespaces,
 } from './support/nat-network.js'
-import { type NatNode, natNodes } from './support/nat-nodes.js'
+import { type NatNode, natNodes, providerArgs } from './support/nat-nodes.js'
 
 /** A wait that fails names what it waited for before the test's own limit. */
 const WAIT_LIMIT = 45_000
 const TEST_LIMIT = 120_000
 const unsupported = natUnsupported(['ip', 'nft', 'miniupnpd'])
 if (unsupported !== undefined) console.warn(`UPnP e2e skipped: ${unsupported}`)
+
+/** Claims as soon as the vouchers stop, whatever the fee (the test's prices are below a claim's fee). */
+const CLAIM_AT_ONCE = { claimAfterMs: 1000, claimMinimum: '1', claimCheckMs: 200, claimFeeMultiple: 0 }
+
+/** The devnet's toncenter endpoint, inside the public namespace (set in beforeAll). */
+let chainEndpoint = ''
+
+function walletFaucet(home: string, ton: string): string[] {
+  return ['wallet', '--home', home, '--endpoint', chainEndpoint, '--faucet', ton, '--json']
+}
 
 const procs = new ProcessGroup(WAIT_LIMIT)
 const scratch = useScratchHome('cocoon-upnp-')
@@ -44,6 +59,9 @@ describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP
   let bootAddr: string
   let provider: NatNode
   let mapped: string
+  /** The provider's `payments on via …` line: its payout wallet and settlement key. */
+  let payout: string
+  let settlementKey: string
 
   beforeAll(async () => {
     buildPeerDist()
@@ -52,11 +70,23 @@ describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP
     const [providerHome] = net.homes
     if (providerHome === undefined) throw new Error('the network has two homes')
     procs.spawnCommand('miniupnpd', miniupnpdCommand(net, providerHome, scratch.home))
+    // the namespace has its own ports: the devnet's default one is free there
+    const devnet = procs.spawn('devnet', [CLI, 'devnet', '--host', net.pubIp], {}, net.exec(net.pub))
+    chainEndpoint = (await devnet.line(/^cocoon devnet listening: /)).split(' ')[3] ?? ''
     boot = await nodes.startNode(net.pub, 'boot', ['--listen', `/ip4/${net.pubIp}/tcp/0`])
     bootAddr = (await boot.proc.line(/^listening \/ip4\/11\.0\.0\.1\//)).slice('listening '.length)
-    provider = await nodes.startProvider(providerHome.host, 'tiny', bootAddr, {
-      relay: { jobs: { enabled: false } },
-    })
+    const home = await nodes.makeProvider('tiny', { relay: { jobs: { enabled: false } } }, CLAIM_AT_ONCE)
+    // claim fees are paid from the provider's wallet
+    await nodes.cli(net.pub, walletFaucet(home, '2'))
+    provider = await nodes.spawnNode(providerHome.host, 'tiny', [
+      ...providerArgs(bootAddr),
+      ...['--chain-endpoint', chainEndpoint],
+    ])
+    const payments = await provider.proc.line(/^payments on via /)
+    ;[payout, settlementKey] = [
+      / payout (\S+)/.exec(payments)?.[1] ?? '',
+      / settlement-key (\S+)/.exec(payments)?.[1] ?? '',
+    ]
     // the router's WAN address and the port it mapped, announced once the router confirmed the mapping
     const wan = providerHome.wanIp.replaceAll('.', '\\.')
     mapped =
@@ -91,22 +121,45 @@ describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP
     ).toEqual([])
   })
 
-  it('serves a job from behind one NAT to a client behind another over a direct connection', {
+  it('serves a paid job from behind one NAT to a client behind another over a direct connection', {
     timeout: TEST_LIMIT,
   }, async () => {
     const client = net?.homes[1]
     if (client === undefined) throw new Error('the network has two homes')
-    const job = await nodes.runJob(client.host, 'tiny', bootAddr)
+    const home = nodes.clientHome()
+    await nodes.cli(client.host, ['init', '--home', home])
+    await nodes.cli(client.host, walletFaucet(home, '20'))
+    const opened = JSON.parse(
+      await nodes.cli(client.host, [
+        ...['channel', 'open', '--home', home, '--endpoint', chainEndpoint, '--provider', provider.peerId],
+        ...['--deposit', '5', '--payout', payout, '--provider-key', settlementKey, '--json'],
+      ]),
+    ) as { channel: string }
+
+    const job = await nodes.runJob(client.host, 'tiny', bootAddr, [
+      '--pay',
+      '--chain-endpoint',
+      chainEndpoint,
+    ])
     expect(job.code, job.stderr).toBe(0)
     const usage = job.usage()
     expect(usage.completionTokens).toBe(8)
+    expect(BigInt(usage.cost)).toBeGreaterThan(0n)
     expect(usage.parts[0]).toMatchObject({ provider: provider.peerId, outcome: 'completed' })
     expect(usage.parts[0]?.via).toBe(mapped)
     // the provider saw the client's router, through the port mapping, and no relay
     const accepted = await provider.proc.line(/^job-accepted /)
     expect(accepted).toMatch(new RegExp(`via=/ip4/${client.wanIp.replaceAll('.', '\\.')}/tcp/\\d+/p2p/`))
     expect(accepted).not.toContain('p2p-circuit')
-    expect(await provider.proc.line(/^job-finished /)).toMatch(/ tokens=8 /)
+    const finished = await provider.proc.line(/^job-finished /)
+    expect(finished).toMatch(new RegExp(` cost=${usage.cost} tokens=8 `))
+    // what the provider claims on chain through the channel is what the job cost
+    const claimed = (): bigint =>
+      provider.proc.lines
+        .filter((l) => l.startsWith(`claimed ${opened.channel} `))
+        .reduce((sum, l) => sum + BigInt(l.split(' ')[2] ?? '0'), 0n)
+    await provider.proc.until(() => claimed() >= BigInt(usage.cost), `claims of ${usage.cost} nanoTON`)
+    expect(claimed()).toBe(BigInt(usage.cost))
   })
 
   it('cocoon status of the provider says it is publicly reachable at the mapped address', async () => {

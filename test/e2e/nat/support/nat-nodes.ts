@@ -3,8 +3,10 @@
  * started from their own home folders, tiny-model providers, and `cocoon
  * run` clients whose usage line says which connection carried the job.
  */
+import { execFile } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
 import { CLI, cocoon, type Proc, type ProcessGroup } from '../../../../test-support/cli-processes.ts'
 import type { NatNetwork } from './nat-network.ts'
@@ -17,6 +19,8 @@ export interface NatNode {
 /** The `--usage` line of `cocoon run`. */
 export interface RunUsage {
   completionTokens: number
+  /** nanoTON, as a decimal string. */
+  cost: string
   parts: Array<{ provider: string; via?: string; outcome: string }>
 }
 
@@ -38,37 +42,73 @@ export function natNodes({ procs, root, env, net }: NatNodesParameters) {
     return { proc, peerId }
   }
 
-  async function startNode(ns: string, name: string, args: string[], config?: object): Promise<NatNode> {
+  /** The home `name`, as `cocoon init` makes it, with `config` as its config file. */
+  async function makeHome(name: string, config?: object): Promise<string> {
     const home = join(root(), name)
     await cocoon(['init', '--home', home])
     if (config !== undefined) await writeFile(join(home, 'config.jsonc'), JSON.stringify(config))
+    return home
+  }
+
+  async function startNode(ns: string, name: string, args: string[], config?: object): Promise<NatNode> {
+    await makeHome(name, config)
     return spawnNode(ns, name, args)
   }
 
-  /** A provider of the tiny model `model` in `ns`, its config's `network` section as given. */
+  /**
+   * The home of a provider of the tiny model `model`, its config's `network`
+   * section as given; a `settlement` section makes it charge through payment
+   * channels (started with `--chain-endpoint`).
+   */
+  async function makeProvider(model: string, network: object, settlement?: object): Promise<string> {
+    const config = {
+      provide: { models: [model], prices: { perKPromptTokens: '1000', perKCompletionTokens: '1000' } },
+      network,
+      ...(settlement === undefined ? {} : { settlement }),
+    }
+    const home = await makeHome(model, config)
+    await mkdir(join(home, 'models'), { recursive: true })
+    await writeTinyGguf(join(home, 'models', `${model}.gguf`))
+    return home
+  }
+
+  /** A free provider of `model` in `ns` (see {@link makeProvider}). */
   async function startProvider(
     ns: string,
     model: string,
     bootstrap: string,
     network: object,
   ): Promise<NatNode> {
-    const home = join(root(), model)
-    await mkdir(join(home, 'models'), { recursive: true })
-    await writeTinyGguf(join(home, 'models', `${model}.gguf`))
-    const config = {
-      provide: { models: [model], prices: { perKPromptTokens: '1000', perKCompletionTokens: '1000' } },
-      network,
-    }
-    return startNode(ns, model, providerArgs(bootstrap), config)
+    await makeProvider(model, network)
+    return spawnNode(ns, model, providerArgs(bootstrap))
   }
 
-  /** `cocoon run` of 8 tokens inside `ns`; its exit code, stdout, stderr and usage line. */
-  async function runJob(ns: string, model: string, bootstrap: string) {
+  /** `cocoon <args>` to completion inside `ns`: its stdout (rejects with its stderr). */
+  async function cli(ns: string, args: string[]): Promise<string> {
+    const [command, ...prefix] = net().exec(ns) as [string, ...string[]]
+    try {
+      const { stdout } = await promisify(execFile)(command, [...prefix, process.execPath, CLI, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+        timeout: 120_000,
+      })
+      return stdout
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string }
+      throw new Error(`cocoon ${args.join(' ')} in ${ns} exited ${e.code}: ${e.stderr}${e.stdout}`)
+    }
+  }
+
+  /** The home of the client {@link runJob} runs (`COCOON_HOME`). */
+  const clientHome = (): string => join(root(), 'client')
+
+  /** `cocoon run` of 8 tokens inside `ns`, with `extra` arguments; its exit code, output and usage line. */
+  async function runJob(ns: string, model: string, bootstrap: string, extra: string[] = []) {
     const args = ['run', '--model', model, '--prompt', 'hello', '--max-tokens', '8', '--timeout', '30000']
     const proc = procs.spawn(
       `client-${model}`,
-      [CLI, ...args, '--usage', '--bootstrap', bootstrap],
-      { ...env, COCOON_HOME: join(root(), 'client') },
+      [CLI, ...args, ...extra, '--usage', '--bootstrap', bootstrap],
+      { ...env, COCOON_HOME: clientHome() },
       net().exec(ns),
     )
     const { code } = await proc.exited
@@ -77,7 +117,7 @@ export function natNodes({ procs, root, env, net }: NatNodesParameters) {
     return { code, stdout: proc.lines.join('\n'), stderr, usage }
   }
 
-  return { spawnNode, startNode, startProvider, runJob }
+  return { spawnNode, startNode, makeProvider, startProvider, runJob, cli, clientHome }
 }
 
 export function providerArgs(bootstrap: string): string[] {
