@@ -43,9 +43,16 @@ program
   .option('--seed <n>', 'PRNG seed (overrides the scenario)', integer)
   .option('--out <dir>', 'output directory', 'sim-out')
   .option('--no-progress', 'no progress bar')
-  .action(async (scenario: string, opts: { seed?: number; out: string; progress: boolean }) => {
-    await runCommand(scenario, opts)
-  })
+  .option(
+    '--max-memory <MiB>',
+    'memory the run may use (default: 80% of the machine, at most the heap limit)',
+    positive,
+  )
+  .action(
+    async (scenario: string, opts: { seed?: number; out: string; progress: boolean; maxMemory?: number }) => {
+      await runCommand(scenario, opts)
+    },
+  )
 program
   .command('sweep')
   .description(
@@ -56,8 +63,16 @@ program
   .option('--workers <n>', 'worker threads (default: every core); the results do not depend on it', positive)
   .option('--shard <i/n>', 'run only shard i of n (for a cluster scheduler); recombine with `merge`', shard)
   .option('--no-progress', 'no progress bar')
+  .option(
+    '--max-memory <MiB>',
+    'memory the concurrent runs may use together (default: 80% of the machine)',
+    positive,
+  )
   .action(
-    async (sweep: string, opts: { out: string; workers?: number; shard?: Shard; progress: boolean }) => {
+    async (
+      sweep: string,
+      opts: { out: string; workers?: number; shard?: Shard; progress: boolean; maxMemory?: number },
+    ) => {
       await sweepCommand(sweep, opts)
     },
   )

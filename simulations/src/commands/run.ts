@@ -5,17 +5,21 @@ import cliProgress from 'cli-progress'
 import { runMetadata } from '../output/metadata.js'
 import { renderReport } from '../output/report.js'
 import { loadScenario } from '../scenario/load.js'
+import { assertFitsInMemory, memoryLimitBytes } from '../scenario/memory.js'
 import { runScenario } from '../sim/run.js'
 
 export interface RunCommandOptions {
   seed?: number
   out: string
   progress: boolean
+  /** The memory the run may use, MiB (default: see memoryLimitBytes). */
+  maxMemory?: number
 }
 
 /** Loads, runs and writes the outputs of one scenario. */
 export async function runCommand(path: string, opts: RunCommandOptions): Promise<void> {
   const scenario = await loadScenario(path)
+  assertFitsInMemory([scenario], memoryLimitBytes(opts.maxMemory))
   const bar =
     opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(

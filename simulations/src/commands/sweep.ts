@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import cliProgress from 'cli-progress'
 import { runMetadata } from '../output/metadata.js'
+import { assertFitsInMemory, machineLimitBytes, memoryLimitBytes } from '../scenario/memory.js'
 import { mergeShards, readShardOutput } from '../sweep/merge.js'
 import { type SweepManifest, type SweepSummaryRow, writeSweepOutputs } from '../sweep/outputs.js'
 import { runSweep, type Shard, shardRuns } from '../sweep/run-sweep.js'
@@ -11,6 +12,8 @@ export interface SweepCommandOptions {
   workers?: number
   shard?: Shard
   progress: boolean
+  /** The memory the sweep's concurrent runs may use together, MiB (default 80% of the machine's). */
+  maxMemory?: number
 }
 
 function progressBar(enabled: boolean, name: string): cliProgress.SingleBar | undefined {
@@ -32,6 +35,9 @@ function printSummary(rows: SweepSummaryRow[]): void {
 export async function sweepCommand(path: string, opts: SweepCommandOptions): Promise<void> {
   const sweep = await loadSweep(path)
   const runs = shardRuns(sweep.runs, opts.shard)
+  const scenarios = runs.map((r) => r.scenario)
+  assertFitsInMemory(scenarios, memoryLimitBytes(opts.maxMemory))
+  assertFitsInMemory(scenarios, machineLimitBytes(opts.maxMemory), opts.workers ?? availableParallelism())
   const bar = progressBar(opts.progress, sweep.spec.name)
   bar?.start(runs.length, 0)
   const started = performance.now()

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { CocoonError, errorMessage } from '@cocoon-mesh/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { InvalidSweepError, ShardMergeError } from '../sweep/errors.js'
+import type { MemoryLimitError } from './memory.js'
 import { MAX_BUCKETS, scenarioSchema } from './schema.js'
 import type { Scenario } from './types.js'
 
@@ -19,7 +20,7 @@ export class InvalidScenarioError extends CocoonError<'ERR_INVALID_SCENARIO'> {
 }
 
 /** Every typed error of the simulator's own code. */
-export type SimulationError = InvalidScenarioError | InvalidSweepError | ShardMergeError
+export type SimulationError = InvalidScenarioError | InvalidSweepError | ShardMergeError | MemoryLimitError
 
 /** The codes of {@link SimulationError}. */
 export type SimulationErrorCode = SimulationError['code']

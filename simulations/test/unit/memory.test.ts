@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseScenario } from '../../src/scenario/load.js'
+import {
+  assertFitsInMemory,
+  BASE_BYTES,
+  estimateRunBytes,
+  MemoryLimitError,
+  PER_JOB_BYTES,
+  PER_PEER_BYTES,
+} from '../../src/scenario/memory.js'
+
+const MIB = 2 ** 20
+const sized = (peers: number, jobs: number) =>
+  parseScenario({ name: `p${peers}`, peers: { count: peers }, jobs: { total: jobs } })
+
+describe('memory estimate of a run', () => {
+  it('grows with peers and jobs from the fitted base', () => {
+    expect(estimateRunBytes(sized(2, 0))).toBe(BASE_BYTES + 2 * PER_PEER_BYTES)
+    expect(estimateRunBytes(sized(1000, 10))).toBe(BASE_BYTES + 1000 * PER_PEER_BYTES + 10 * PER_JOB_BYTES)
+  })
+
+  it('sits above the peak RSS measured for the shipped 100k-peer scenario (747 MiB)', async () => {
+    const file = join(import.meta.dirname, '../../scenarios/scale-100k.json')
+    const scenario = parseScenario(JSON.parse(await readFile(file, 'utf8')))
+    expect(estimateRunBytes(scenario)).toBeGreaterThan(747 * MIB)
+    expect(estimateRunBytes(scenario)).toBeLessThan(1.5 * 747 * MIB)
+  })
+
+  it('refuses a run over the limit, naming the fields to lower and how to raise the limit', () => {
+    const big = sized(2_000_000, 10)
+    const error = (() => {
+      try {
+        assertFitsInMemory([big], 4096 * MIB)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(error).toBeInstanceOf(MemoryLimitError)
+    const e = error as MemoryLimitError
+    expect(e.code).toBe('ERR_MEMORY_LIMIT')
+    expect(e.estimateBytes).toBe(estimateRunBytes(big))
+    expect(e.shortMessage).toContain('more than the limit of 4096 MiB')
+    expect(e.details).toContain('2000000 peers (peers.count)')
+    expect(e.details).toContain('--max-memory')
+    expect(() => assertFitsInMemory([big], 8192 * MIB)).not.toThrow()
+  })
+
+  it('counts a sweep by its largest run times the runs side by side', () => {
+    const runs = [sized(100_000, 1000), sized(400_000, 1000)]
+    const one = estimateRunBytes(runs[1] as ReturnType<typeof sized>)
+    expect(() => assertFitsInMemory(runs, one + MIB, 1)).not.toThrow()
+    expect(() => assertFitsInMemory(runs, one + MIB, 2)).toThrow(/× 2 concurrent runs/)
+    // no more runs side by side than there are runs
+    expect(() => assertFitsInMemory(runs, 2 * one + MIB, 8)).not.toThrow()
+  })
+})
