@@ -18,6 +18,9 @@ import type { PeerTable } from '../network/peers.js'
  * - Offline peers neither receive nor forward. A message that fails
  *   validation at a peer (the relay decision) is not forwarded by it.
  *
+ * - The mesh is rebuilt over the online peers every `refreshMs` of simulated
+ *   time (the heartbeats' repair after churn, at that granularity).
+ *
  * Not modelled: peer scoring, flood publishing, PRUNE/GRAFT dynamics during
  * the message's flight, per-peer queues and bandwidth.
  */
@@ -35,16 +38,25 @@ export interface GossipParameters {
   historyGossip: number
 }
 
-export function buildMesh(count: number, params: GossipParameters, rng: Rng): Mesh {
+/**
+ * A random mesh over `count` peers. With `online`, only the peers marked 1
+ * there take part (the mesh the heartbeats have repaired after churn: no
+ * link to a peer that is gone); without it, all of them.
+ */
+export function buildMesh(count: number, params: GossipParameters, rng: Rng, online?: Uint8Array): Mesh {
   const half = Math.max(1, Math.round(params.D / 2))
+  const members = meshMembers(count, online)
+  const n = members.length
   const degree = new Int32Array(count)
-  const from = new Int32Array(count * half)
-  const to = new Int32Array(count * half)
+  const from = new Int32Array(n * half)
+  const to = new Int32Array(n * half)
   let m = 0
-  for (let i = 0; i < count && count > 1; i++) {
+  for (let k = 0; k < n && n > 1; k++) {
+    const i = members[k] as number
     for (let j = 0; j < half; j++) {
-      let peer = rng.int(count - 1)
-      if (peer >= i) peer++
+      let pick = rng.int(n - 1)
+      if (pick >= k) pick++
+      const peer = members[pick] as number
       from[m] = i
       to[m] = peer
       m++
@@ -67,6 +79,17 @@ export function buildMesh(count: number, params: GossipParameters, rng: Rng): Me
   const phase = new Float32Array(count)
   for (let i = 0; i < count; i++) phase[i] = rng.next() * params.heartbeatMs
   return { offsets, edges, phase }
+}
+
+/** The peers that take part in a mesh, in index order. */
+function meshMembers(count: number, online: Uint8Array | undefined): Int32Array {
+  if (online === undefined) return Int32Array.from({ length: count }, (_, i) => i)
+  let n = 0
+  for (let i = 0; i < count; i++) if (online[i] === 1) n++
+  const members = new Int32Array(n)
+  let k = 0
+  for (let i = 0; i < count; i++) if (online[i] === 1) members[k++] = i
+  return members
 }
 
 export interface Propagation {

@@ -130,6 +130,11 @@ export const scenarioSchema = {
       historyGossip: int(0, 3),
       samples: int(1, 16),
       observers: int(1, 8),
+      refreshMs: num(
+        0,
+        60_000,
+        'Rebuild the mesh over the online peers and recompute the spread this often, ms (0: once, at the start)',
+      ),
     }),
     dht: obj({ k: int(1, 20), alpha: int(1, 3), timeoutMs: num(1, 5000), lookups: int(0, 500) }),
     crypto: obj({ mode: { enum: ['real', 'table'], default: 'real' } }),

@@ -58,6 +58,7 @@ export interface Scenario {
     historyGossip: number
     samples: number
     observers: number
+    refreshMs: number
   }
   dht: { k: number; alpha: number; timeoutMs: number; lookups: number }
   crypto: { mode: 'real' | 'table' }

@@ -12,6 +12,8 @@ export const EV_BUCKET = 10
 export const EV_SPAM = 11
 /** A client's dial of a provider timed out. */
 export const EV_DIAL_FAILED = 12
+/** The gossip mesh is rebuilt over the online peers and the spread computed again. */
+export const EV_GOSSIP_REFRESH = 13
 
 /** What a provider is. */
 export const KIND_HONEST = 0

@@ -21,12 +21,16 @@ export function pricesFor(perK: number): Prices {
 /**
  * Runs the gossipsub model from `samples` random origins and keeps, for each
  * observer, its arrival delay per sample. Offers are later delivered to
- * observers with the delays of one sample (drawn per offer).
+ * observers with the delays of one sample (drawn per offer). Run at the
+ * start over every peer, and again every `gossip.refreshMs` over a mesh of
+ * the peers online then (`repaired`), so churn changes the spread; the
+ * figures of every run are pooled.
  */
-export function computeGossip(world: World): void {
+export function computeGossip(world: World, repaired = false): void {
   const s = world.scenario
-  const mesh = buildMesh(world.peers.count, s.gossip, world.rng.gossip)
-  const pooled: number[] = []
+  const online = repaired ? world.peers.online : undefined
+  const mesh = buildMesh(world.peers.count, s.gossip, world.rng.gossip, online)
+  const pooled = world.metrics.propagation
   const O = world.observers.length
   for (let k = 0; k < s.gossip.samples; k++) {
     let origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] as number
@@ -51,7 +55,6 @@ export function computeGossip(world: World): void {
       world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
     }
   }
-  world.metrics.propagation = pooled
 }
 
 /** A Sybil's prices: `perK` for every unit, zero allowed (the protocol accepts 0..MAX_UNIT_PRICE_NANOTON). */

@@ -11,6 +11,7 @@ import {
   EV_BURST_TOGGLE,
   EV_DELIVER,
   EV_DIAL_FAILED,
+  EV_GOSSIP_REFRESH,
   EV_JOB_DONE,
   EV_JOB_RETRY,
   EV_JOB_TIMEOUT,
@@ -59,6 +60,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // the first hop of every publication: a relay's real book and rate limiter
   const firstHop = createObserver(world, -1)
   computeGossip(world)
+  if (scenario.gossip.refreshMs > 0) world.engine.schedule(scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 0)
   schedulePublishing(world)
   startDemand(world)
   scheduleChurn(world)
@@ -127,6 +129,10 @@ function eventHandler(world: World, crypto: SimCrypto, firstHop: Observer): Even
         break
       case EV_PEER_JOIN:
         join(world, a)
+        break
+      case EV_GOSSIP_REFRESH:
+        computeGossip(world, true)
+        e.schedule(world.scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 0)
         break
       case EV_BUCKET:
         sampleBucket(world, a)
