@@ -87,11 +87,14 @@ program
   })
 program
   .command('cross-check')
-  .description('run a small scenario in the simulator and with real libp2p peers over the memory transport')
+  .description(
+    'run a small network in the simulator and as real libp2p peers over the memory transport; exit 1 when a gated figure is outside its tolerance',
+  )
   .option('--peers <n>', 'number of peers', integer, 50)
   .option('--seed <n>', 'PRNG seed', integer, 1)
   .option('--messages <n>', 'offers to publish', integer, 10)
-  .action(async (opts: { peers: number; seed: number; messages: number }) => {
+  .option('--out <dir>', 'also write fidelity.json (figures, tolerances, verdict, run metadata) here')
+  .action(async (opts: { peers: number; seed: number; messages: number; out?: string }) => {
     await crossCheckCommand(opts)
   })
 

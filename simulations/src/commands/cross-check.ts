@@ -1,25 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { crossCheck } from '../crosscheck/index.js'
+import { type FidelityCheck, fidelityVerdict } from '../crosscheck/verdict.js'
+import { toolMetadata } from '../output/metadata.js'
 
-/** Prints the simulator's and the real peers' offer propagation side by side. */
-export async function crossCheckCommand(opts: {
+export interface CrossCheckCommandOptions {
   peers: number
   seed: number
   messages: number
-}): Promise<void> {
+  /** Where fidelity.json goes, if anywhere. */
+  out?: string
+}
+
+const cell = (v: number | string, width = 12): string => String(v).padStart(width)
+
+function checkRow(c: FidelityCheck): string {
+  const verdict = c.pass === undefined ? '' : c.pass ? 'pass' : 'FAIL'
+  return `${c.figure.padEnd(32)}${cell(c.simulated)}${cell(c.real)}  ${c.tolerance.padEnd(26)}${verdict}`
+}
+
+/**
+ * Prints the simulator's and the real peers' offer propagation side by side
+ * with a verdict per figure; exits 1 when a gated figure is outside its tolerance.
+ */
+export async function crossCheckCommand(opts: CrossCheckCommandOptions): Promise<void> {
   const result = await crossCheck(opts)
-  const row = (name: string, key: 'p50Ms' | 'p99Ms' | 'maxMs' | 'coverage'): string =>
-    `${name.padEnd(22)}${String(result.simulated[key]).padStart(12)}${String(result.calibrated[key]).padStart(12)}${String(result.real[key]).padStart(12)}`
+  const verdict = fidelityVerdict(result)
   process.stdout.write(
     [
-      `offer propagation, ${opts.peers} peers, ${opts.messages} offers`,
-      `${''.padEnd(22)}${'simulator'.padStart(12)}${'calibrated'.padStart(12)}${'real libp2p'.padStart(12)}`,
-      row('p50 ms', 'p50Ms'),
-      row('p99 ms', 'p99Ms'),
-      row('max ms', 'maxMs'),
-      row('coverage', 'coverage'),
-      `relative error: p50 ${result.relativeError.p50}, p99 ${result.relativeError.p99}`,
-      `calibrated (measured ${result.hopOverheadMs} ms per hop beyond the link latency): p50 ${result.calibratedError.p50}, p99 ${result.calibratedError.p99}`,
+      `offer propagation, ${opts.peers} peers, ${opts.messages} offers (seed ${opts.seed})`,
+      `${''.padEnd(32)}${cell('simulator')}${cell('real libp2p')}  ${'tolerance'.padEnd(26)}verdict`,
+      ...verdict.checks.map(checkRow),
+      `measured ${result.hopOverheadMs} ms of real work per hop beyond the link latency (the calibration)`,
+      verdict.pass ? 'fidelity: pass' : 'fidelity: FAIL (a gated figure is outside its tolerance)',
       '',
     ].join('\n'),
   )
+  if (opts.out !== undefined) {
+    await mkdir(opts.out, { recursive: true })
+    const file = join(opts.out, 'fidelity.json')
+    const record = { meta: toolMetadata(), options: opts, result, verdict }
+    await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+    process.stdout.write(`wrote ${file}\n`)
+  }
+  if (!verdict.pass) process.exitCode = 1
 }

@@ -99,6 +99,8 @@ export interface Propagation {
   readonly meshSends: number
   /** Messages fetched through IHAVE/IWANT. */
   readonly pulled: number
+  /** Hops of the copy that reached each peer first (0 at the origin; meaningless where never reached). */
+  readonly hops: Uint16Array
 }
 
 const KIND_MESH = 0
@@ -121,6 +123,7 @@ export function propagate(
   const n = peers.count
   const arrival = new Float32Array(n).fill(Number.POSITIVE_INFINITY)
   const done = new Uint8Array(n)
+  const hops = new Uint16Array(n)
   const q = new EventQueue(1024)
   const ev: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
   let meshSends = 0
@@ -134,6 +137,8 @@ export function propagate(
     if (done[u] === 1 || Math.fround(ev.time) > (arrival[u] as number)) continue
     done[u] = 1
     arrival[u] = ev.time
+    // a mesh copy comes from its sender b, a pulled one from the holder b that sent IHAVE
+    if (ev.b >= 0) hops[u] = (hops[ev.b] as number) + 1
     if (ev.kind === KIND_PULL) pulled++
     if (!valid && u !== origin) continue
     const ru = peers.region[u] as number
@@ -166,5 +171,5 @@ export function propagate(
       }
     }
   }
-  return { arrival, meshSends, pulled }
+  return { arrival, meshSends, pulled, hops }
 }

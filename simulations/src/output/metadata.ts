@@ -34,13 +34,17 @@ function gitCommit(): string {
   }
 }
 
-export function runMetadata(hashes: { scenarioSha256: string; sweepSha256?: string }): RunMetadata {
+/** Which tool, commit and runtime produced an output (a cross-check's, which has no scenario file). */
+export function toolMetadata(): Omit<RunMetadata, 'scenarioSha256' | 'sweepSha256'> {
   return {
     tool: 'cocoon-sim',
     version: packageVersion(),
     commit: gitCommit(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    ...hashes,
   }
+}
+
+export function runMetadata(hashes: { scenarioSha256: string; sweepSha256?: string }): RunMetadata {
+  return { ...toolMetadata(), ...hashes }
 }
