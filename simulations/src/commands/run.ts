@@ -47,7 +47,10 @@ export async function runCommand(path: string, opts: RunCommandOptions): Promise
     .digest('hex')
   const meta = { ...runMetadata({ scenarioSha256 }), seed: result.summary.seed }
   await writeFile(join(opts.out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
-  await writeFile(join(opts.out, 'report.html'), await renderReport(result.summary, result.series))
+  await writeFile(
+    join(opts.out, 'report.html'),
+    await renderReport(result.summary, result.series, result.distributions),
+  )
   const s = result.summary
   process.stdout.write(
     `${s.scenario} seed ${s.seed}: ${s.jobs.succeeded}/${s.jobs.arrived} jobs ok, offer propagation p50 ${s.offerPropagation.p50Ms} ms p99 ${s.offerPropagation.p99Ms} ms, ` +

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import type { Distributions } from '../sim/distributions.js'
 import type { Summary } from '../sim/summary.js'
 
 const require = createRequire(import.meta.url)
@@ -58,9 +59,30 @@ const CHARTS: ChartSpec[] = [
   },
 ]
 
-/** A self-contained HTML report: summary table and one chart per group of series. */
-export async function renderReport(summary: Summary, series: Record<string, number[]>): Promise<string> {
-  const data = JSON.stringify({ charts: CHARTS, series }).replaceAll('<', '\\u003c')
+/** One cumulative distribution chart: which curve, and the x axis title with its unit. */
+interface CdfSpec {
+  id: string
+  title: string
+  x: string
+  curve: keyof Distributions
+}
+
+const CDFS: CdfSpec[] = [
+  { id: 'cdf-spread', title: 'Offer spread', x: 'ms after publication', curve: 'spreadMs' },
+  { id: 'cdf-lookup', title: 'DHT lookup time', x: 'simulated ms', curve: 'lookupMs' },
+  { id: 'cdf-price', title: 'Price paid', x: 'nanoTON per 1k completion tokens', curve: 'pricePerK' },
+]
+
+/** A self-contained HTML report: summary table, one chart per group of series, and the CDFs. */
+export async function renderReport(
+  summary: Summary,
+  series: Record<string, number[]>,
+  distributions: Distributions,
+): Promise<string> {
+  const data = JSON.stringify({ charts: CHARTS, series, cdfs: CDFS, distributions }).replaceAll(
+    '<',
+    '\\u003c',
+  )
   const rows = flatten(summary)
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(String(v))}</td></tr>`)
     .join('\n')
@@ -71,6 +93,8 @@ export async function renderReport(summary: Summary, series: Record<string, numb
 td{border-bottom:1px solid #ddd;padding:2px 8px}</style></head>
 <body><h1>${escapeHtml(summary.scenario)} (seed ${summary.seed})</h1>
 <div class="grid">${CHARTS.map((c) => `<div><h3>${escapeHtml(c.title)}</h3><canvas id="chart-${c.id}"></canvas></div>`).join('')}</div>
+<h2>Distributions</h2>
+<div class="grid">${CDFS.map((c) => `<div><h3>${escapeHtml(c.title)} (CDF)</h3><canvas id="chart-${c.id}"></canvas></div>`).join('')}</div>
 <h2>Summary</h2><table id="summary">${rows}</table>
 <script>${await chartJsBundle()}</script>
 <script id="data" type="application/json">${data}</script>
@@ -89,8 +113,18 @@ window.__charts = d.charts.map((c) => new Chart(document.getElementById('chart-'
     y: { title: { display: true, text: c.y } },
   } },
 }))
+// a CDF: value on x, the share of samples at or below it on y; an empty curve draws no line
+window.__charts.push(...d.cdfs.map((c) => new Chart(document.getElementById('chart-' + c.id), {
+  type: 'line',
+  data: { datasets: [{ label: c.title, data: d.distributions[c.curve].map(([x, y]) => ({ x, y })), borderColor: colors[0], pointRadius: 0, borderWidth: 1.5, stepped: true }] },
+  options: { animation: false, scales: {
+    x: { type: 'linear', title: { display: true, text: c.x } },
+    y: { min: 0, max: 1, title: { display: true, text: 'share of samples ≤ x' } },
+  } },
+})))
 document.body.dataset.charts = String(window.__charts.length)
 document.body.dataset.axes = window.__charts.map((c) => c.options.scales.y.title.text).join('|')
+document.body.dataset.xaxes = window.__charts.map((c) => c.options.scales.x.title.text).join('|')
 </script></body></html>
 `
 }

@@ -5,6 +5,7 @@ import { ROLE_RELAY } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
 import { createSimCrypto, type SimCrypto } from './crypto.js'
 import { arrival, startDemand, toggleBurst } from './demand.js'
+import { type Distributions, distributions } from './distributions.js'
 import {
   EV_ARRIVAL,
   EV_BUCKET,
@@ -49,6 +50,8 @@ export interface RunResult {
   summary: Summary
   csv: string
   series: Record<string, number[]>
+  /** Cumulative curves of spread, lookup time and price for the report. */
+  distributions: Distributions
   events: number
 }
 
@@ -73,7 +76,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const summary = buildSummary(world, events, crypto)
   const { csv, series } = seriesCsv(world)
   options.onProgress?.(1)
-  return { summary, csv, series, events }
+  return { summary, csv, series, distributions: distributions(world), events }
 }
 
 /** Gives every provider its peer id (from its key) and its first price. */

@@ -160,14 +160,20 @@ function jobFigures(m: Metrics): Summary['jobs'] {
   }
 }
 
-/** Prices paid by finished jobs (a job still running or failed has none), and paid vs cheapest. */
-function priceFigures(world: World): Summary['price'] {
-  const m = world.metrics
+/** Prices paid by finished jobs, nanoTON per 1000 completion tokens (a job still running or failed has none). */
+export function paidPrices(world: World): number[] {
   const prices: number[] = []
   for (let j = 0; j < world.jobCount; j++) {
     const v = world.jobPriceK[j] as number
     if (!Number.isNaN(v) && world.jobProvider[j] === -1) prices.push(v)
   }
+  return prices
+}
+
+/** Prices paid by finished jobs, and paid vs cheapest. */
+function priceFigures(world: World): Summary['price'] {
+  const m = world.metrics
+  const prices = paidPrices(world)
   const [p10, p50, p90] = quantiles(prices, [0.1, 0.5, 0.9])
   const [r50, r99] = quantiles(m.priceRatio, [0.5, 0.99])
   return {

@@ -19,8 +19,15 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 
 describe('report.html', () => {
   it('is self-contained and draws every chart in a headless browser', async () => {
-    const { summary, series, csv } = await runScenario(small())
-    const html = await renderReport(summary, series)
+    const { summary, series, csv, distributions } = await runScenario(small())
+    const html = await renderReport(summary, series, distributions)
+    // each CDF rises from its least to its greatest sample
+    for (const curve of [distributions.spreadMs, distributions.lookupMs, distributions.pricePerK]) {
+      expect(curve.length).toBeGreaterThan(1)
+      expect(curve.at(-1)?.[1]).toBe(1)
+      expect(curve.every(([x], i) => i === 0 || x >= (curve[i - 1] as [number, number])[0])).toBe(true)
+    }
+    expect(distributions.pricePerK.at(-1)?.[0]).toBeLessThanOrEqual(summary.price.p90PaidPerK * 10)
     // structure: chart.js inlined, no external resources
     expect(html).toContain('<canvas id="chart-jobs">')
     expect(html).not.toMatch(/<script[^>]+src=/)
@@ -64,9 +71,11 @@ describe('report.html', () => {
       { timeout: 50_000, maxBuffer: 64 * 1024 * 1024 },
     )
     // the page's script sets data-charts after constructing every Chart without throwing
-    expect(stdout).toContain('data-charts="6"')
+    expect(stdout).toContain('data-charts="9"')
     // every chart has a y axis title with its unit, as chart.js constructed it
     expect(stdout).toContain('nanoTON per 1k completion tokens')
-    expect(stdout).toMatch(/data-axes="[^"|]+(\|[^"|]+){5}"/)
+    expect(stdout).toMatch(/data-axes="[^"|]+(\|[^"|]+){8}"/)
+    // the CDFs' x axes carry their units
+    expect(stdout).toContain('ms after publication|simulated ms|nanoTON per 1k completion tokens"')
   })
 })
