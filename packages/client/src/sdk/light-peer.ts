@@ -3,6 +3,7 @@ import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type ChannelPayments, channelPayments } from '#channel-payments'
+import { InvalidJobError } from '../jobs/errors.js'
 import type { JobContext } from '../jobs/job-types.js'
 import { runEmbeddingJob } from '../jobs/run-embedding.js'
 import { runLlmJob, runTensorJob } from '../jobs/run-job.js'
@@ -228,14 +229,29 @@ function withPriceLimits<P extends { maxPrice?: PriceCap; budget?: bigint | numb
   return {
     ...rest,
     ...(maxPrice !== undefined ? { maxPrice: toMaxPrice(maxPrice) } : {}),
-    ...(budget !== undefined ? { budget: BigInt(budget) } : {}),
+    ...(budget !== undefined ? { budget: nanoton('budget', budget) } : {}),
   }
 }
 
-/** Turns a price cap into per-field caps. */
+/**
+ * A whole, non-negative nanoTON amount from the caller.
+ * @throws {InvalidJobError} for a fraction, a negative number, NaN or Infinity
+ */
+function nanoton(field: string, value: bigint | number): bigint {
+  if (typeof value === 'bigint' ? value >= 0n : Number.isSafeInteger(value) && value >= 0)
+    return BigInt(value)
+  throw new InvalidJobError(`${field} must be a whole number of nanoTON >= 0`, {
+    details: `got ${String(value)}; pass an integer (or a bigint), e.g. ${field}: 1_000_000n for 0.001 TON`,
+  })
+}
+
+/**
+ * Turns a price cap into per-field caps.
+ * @throws {InvalidJobError} when a cap is not a whole number of nanoTON >= 0
+ */
 export function toMaxPrice(cap: PriceCap): MaxPrice {
   if (typeof cap === 'bigint' || typeof cap === 'number') {
-    const v = BigInt(cap)
+    const v = nanoton('maxPrice', cap)
     return { perKPromptTokens: v, perKCompletionTokens: v, perTensorGflop: v }
   }
   return cap
