@@ -147,7 +147,8 @@ function cocoonServices(
     pingResponder: pingResponder(),
     dht: kadDHT({
       protocol: KAD_PROTOCOL,
-      clientMode: mode === 'light',
+      // `auto` leaves clientMode unset: kad-dht then switches to server mode on a public address
+      ...(mode === 'light' ? { clientMode: true } : options.dhtMode === 'auto' ? {} : { clientMode: false }),
       peerInfoMapper: passthroughMapper, // private/LAN addresses are legitimate in the mesh
       allowQueryWithZeroPeers: true,
       initialQuerySelfInterval: 100,

@@ -86,6 +86,13 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   services?: ServiceFactoryMap<S>
   /** Maximum connections (default 100 full, 20 light). */
   maxConnections?: number
+  /**
+   * The DHT's mode on a full peer (a light peer is always a client): `server`
+   * (the default) answers queries; `auto` starts as a client and serves once
+   * libp2p holds a public address for it (kad-dht's own switch), for a node
+   * behind NAT, whose relay addresses carry no DHT queries.
+   */
+  dhtMode?: 'server' | 'auto'
   /** Models whose order-book topics to join (providers also join the topics of what they serve). */
   models?: string[]
   /** Advertise capacity: publish signed offers for this template and announce DHT provider records. */

@@ -26,7 +26,7 @@ import {
   type NodeMetrics,
   startMetricsServer,
 } from '../metrics/index.js'
-import { announceFilter, onPublicMesh } from '../network/announce-filter.js'
+import { announceFilter, dhtMode, onPublicMesh } from '../network/announce-filter.js'
 import { natPlan } from '../network/nat-services.js'
 import { RelayReservationsService } from '../network/relay-reservations.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
@@ -225,6 +225,7 @@ async function startPeer(
 ): Promise<{ peer: CocoonPeer; listening: string[] }> {
   const { config } = options
   const nat = natPlan(config.network, config.listen, [])
+  const publicMesh = onPublicMesh(nat.isPublic, config.bootstrap, config.network.publicRanges)
   try {
     const peer = await createPeer({
       start: false,
@@ -232,10 +233,8 @@ async function startPeer(
       // libp2p's peer store must not lose remembered peers to a read aborted at shutdown
       datastore: withUninterruptedReads(parts.datastore),
       listen: config.listen,
-      announceFilter: announceFilter(
-        config.network,
-        onPublicMesh(nat.isPublic, config.bootstrap, config.network.publicRanges),
-      ),
+      announceFilter: announceFilter(config.network, publicMesh),
+      dhtMode: dhtMode(nat, publicMesh),
       bootstrap: config.bootstrap,
       models: config.models,
       trust: parts.trust,

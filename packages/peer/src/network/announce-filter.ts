@@ -6,7 +6,7 @@
  */
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { NetworkConfig } from '../home/network-config.js'
-import { isPublicIp } from './nat-services.js'
+import { isPublicIp, type NatPlan } from './nat-services.js'
 
 /** Whether `addr` goes through a relay (`…/p2p-circuit`). */
 export function isCircuitAddress(addr: Multiaddr): boolean {
@@ -63,4 +63,15 @@ export function onPublicMesh(
       return false
     }
   })
+}
+
+/**
+ * A full node's DHT mode: on the public mesh a node behind NAT (one that
+ * reserves relay slots) is only a DHT client until libp2p holds a public
+ * address for it (a UPnP mapping), since peers that took it for a server
+ * would send their queries to addresses that cannot carry them; every other
+ * full node serves.
+ */
+export function dhtMode(nat: Pick<NatPlan, 'reservations'>, publicMesh: boolean): 'server' | 'auto' {
+  return publicMesh && nat.reservations > 0 ? 'auto' : 'server'
 }

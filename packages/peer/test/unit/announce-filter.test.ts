@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { MalformedConfigError, parseConfig } from '../../src/home/index.js'
-import { announceFilter, onPublicMesh } from '../../src/network/announce-filter.js'
+import { announceFilter, dhtMode, onPublicMesh } from '../../src/network/announce-filter.js'
 
 const RELAY = '/ip4/198.18.0.1/tcp/4001/p2p/12D3KooWA7k23Pn9L2gDbfx1Sp7RtChNbmmRpfwBGqux1LzMo8zc/p2p-circuit'
 const addrs = [
@@ -50,6 +50,13 @@ describe('which addresses a node announces', () => {
     expect(onPublicMesh(false, [boot('198.18.0.1')], ranges)).toBe(true)
     expect(onPublicMesh(false, [boot('8.8.8.8')], [])).toBe(true)
     expect(onPublicMesh(false, ['not a multiaddr'], [])).toBe(false)
+  })
+
+  it('a NATed node of the public mesh serves the DHT only once it has a public address; the others serve', () => {
+    expect(dhtMode({ reservations: 2 }, true)).toBe('auto')
+    expect(dhtMode({ reservations: 0 }, true)).toBe('server')
+    // a LAN mesh keeps its DHT servers, or it would have none
+    expect(dhtMode({ reservations: 2 }, false)).toBe('server')
   })
 
   it('network.announcePrivate takes "auto", true or false, and names the field otherwise', () => {
