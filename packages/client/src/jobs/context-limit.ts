@@ -3,8 +3,9 @@
  * The provider is a stranger: its counts are believed only when nothing the
  * client knows contradicts them, and even then they only word the error.
  * A provider gains nothing by the claim (it delivered no token, so it bills
- * nothing); a false one also costs it the job and a failure on its record,
- * and the client fails over.
+ * nothing); a false one also costs it the job and a failure on its record.
+ * Either way the client fails over: a credible claim ends the job only when
+ * no provider is left (see the failover).
  */
 import { type ContextLimit, JobErrorCode, MAX_CONTEXT_SIZE } from '@cocoon-mesh/protocol'
 import { ContextLengthExceededError, JobFailedError } from './errors.js'

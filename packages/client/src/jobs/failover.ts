@@ -59,6 +59,8 @@ export class Failover {
   #unverifiedTried = 0
   readonly #rejections: Rejection[] = []
   #lastError: unknown
+  /** A credible context-limit claim: the job ends with it once no other candidate is left. */
+  #contextError: ContextLengthExceededError | undefined
   /** The job's deadline, Unix ms: the caller's, or set at the first pick of an LLM job from the offer's promised rate. */
   #deadline: number | undefined
 
@@ -163,6 +165,7 @@ export class Failover {
   }
 
   #exhausted(): never {
+    if (this.#contextError !== undefined) throw this.#contextError
     throw exhaustedError({
       rejections: this.#rejections,
       tried: this.#tried.size,
@@ -333,7 +336,13 @@ export class Failover {
       })
       return
     }
-    if (err instanceof DeadlineExceededError || err instanceof ContextLengthExceededError) throw err
+    if (err instanceof DeadlineExceededError) throw err
+    if (err instanceof ContextLengthExceededError) {
+      // true of this provider's model, but another may hold a longer context; ending the job here
+      // would let a provider whose offer states no context end any job with a claim of a tiny one
+      this.#contextError ??= err
+      return
+    }
     if (err instanceof JobFailedError) {
       if (err.isClientFault) throw err
       if (err.jobErrorCode === JobErrorCode.JOB_ERROR_CODE_DEADLINE) {
