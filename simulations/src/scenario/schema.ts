@@ -136,7 +136,14 @@ export const scenarioSchema = {
         'Rebuild the mesh over the online peers and recompute the spread this often, ms (0: once, at the start)',
       ),
     }),
-    dht: obj({ k: int(1, 20), alpha: int(1, 3), timeoutMs: num(1, 5000), lookups: int(0, 500) }),
+    // k, alpha and disjointPaths default to kad-dht 16's K, ALPHA and disjointPaths (= K); a unit test holds them to it
+    dht: obj({
+      k: int(1, 20),
+      alpha: int(1, 10),
+      disjointPaths: int(1, 20),
+      timeoutMs: num(1, 5000),
+      lookups: int(0, 500),
+    }),
     crypto: obj({ mode: { enum: ['real', 'table'], default: 'real' } }),
     models: {
       type: 'array',

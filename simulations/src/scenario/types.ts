@@ -60,7 +60,7 @@ export interface Scenario {
     observers: number
     refreshMs: number
   }
-  dht: { k: number; alpha: number; timeoutMs: number; lookups: number }
+  dht: { k: number; alpha: number; disjointPaths: number; timeoutMs: number; lookups: number }
   crypto: { mode: 'real' | 'table' }
   models: {
     name: string

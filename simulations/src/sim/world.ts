@@ -134,7 +134,7 @@ export class World {
     this.latency = { matrix: s.regions.latencyMs, jitter: s.network.jitter, loss: s.network.loss }
     const setup = substream(seed, 'setup')
     this.peers = buildPeers(s, setup)
-    this.dht = buildDht(this.peers, setup, s.dht.k, s.dht.alpha, s.dht.timeoutMs)
+    this.dht = buildDht(this.peers, setup, s.dht)
     this.metrics = new Metrics(s)
 
     // roles: providers first (after relays), then adversaries, the rest clients

@@ -1,9 +1,12 @@
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { Rng } from '../../src/engine/prng.js'
 import { buildMesh, type GossipParameters, propagate } from '../../src/models/gossipsub.js'
-import { buildDht, lookup, routingTable } from '../../src/models/kademlia.js'
+import { buildDht, closestInTable, lookup, routingTable } from '../../src/models/kademlia.js'
 import type { LatencyModel } from '../../src/network/latency.js'
 import { createPeerTable } from '../../src/network/peers.js'
+import { parseScenario } from '../../src/scenario/load.js'
 
 const latency: LatencyModel = { matrix: [[20]], jitter: 0, loss: 0 }
 const gossip: GossipParameters = { D: 8, Dlazy: 6, heartbeatMs: 1000, historyGossip: 3 }
@@ -84,11 +87,61 @@ describe('gossipsub model', () => {
   })
 })
 
+/** kad-dht 16's defaults: K, ALPHA and disjointPaths = K. */
+const KAD = { k: 20, alpha: 10, disjointPaths: 20, timeoutMs: 1000 }
+
 describe('Kademlia model', () => {
+  it("defaults to the installed kad-dht's K, ALPHA and disjoint paths", async () => {
+    const file = join(import.meta.dirname, '../../../node_modules/@libp2p/kad-dht/dist/src/constants.js')
+    const constants = (await import(pathToFileURL(file).href)) as { K: number; ALPHA: number }
+    const { dht } = parseScenario({ name: 'x', peers: { count: 10 }, jobs: { total: 1 } })
+    expect([dht.k, dht.alpha, dht.disjointPaths]).toEqual([constants.K, constants.ALPHA, constants.K])
+  })
+
+  it("reads a table's closest entries from the buckets that can hold them, as a sort of the whole table would", () => {
+    const p = peers(5000, 4)
+    const dht = buildDht(p, new Rng(5), { ...KAD, k: 8 })
+    const rng = new Rng(9)
+    for (let n = 0; n < 200; n++) {
+      const self = rng.int(p.count)
+      const target = n === 0 ? (dht.keyOfPeer[self] as number) : rng.nextU32()
+      const whole = routingTable(dht, self)
+        .map((i) => [i, ((dht.keys[i] as number) ^ target) >>> 0] as const)
+        .sort((a, b) => a[1] - b[1] || a[0] - b[0])
+        .slice(0, 8)
+        .map(([i]) => i)
+      expect(closestInTable(dht, self, target, 8)).toEqual(whole)
+    }
+  })
+
+  it('queries each peer at most once, however many paths and answers name it', () => {
+    const p = peers(5000, 4)
+    const dht = buildDht(p, new Rng(5), KAD)
+    const rng = new Rng(6)
+    for (let i = 0; i < 20; i++) {
+      const r = lookup(dht, p, latency, rng, rng.int(p.count), rng.nextU32())
+      expect(r.queries).toBeLessThanOrEqual(dht.keys.length)
+      expect(r.found).toBe(true)
+      expect(r.rounds).toBeGreaterThanOrEqual(r.hops)
+    }
+  })
+
+  it('finishes faster with more queries in flight (no round barrier)', () => {
+    const p = peers(20_000, 4)
+    const time = (alpha: number) => {
+      const dht = buildDht(p, new Rng(5), { ...KAD, alpha, disjointPaths: 1 })
+      const rng = new Rng(6)
+      let sum = 0
+      for (let i = 0; i < 50; i++) sum += lookup(dht, p, latency, rng, rng.int(p.count), rng.nextU32()).ms
+      return sum / 50
+    }
+    expect(time(10)).toBeLessThan(time(1))
+  })
+
   it('finds the closest server with few hops, more with more servers', () => {
     const hops = (count: number) => {
       const p = peers(count, 4)
-      const dht = buildDht(p, new Rng(5), 20, 3, 1000)
+      const dht = buildDht(p, new Rng(5), KAD)
       const rng = new Rng(6)
       let sum = 0
       for (let i = 0; i < 100; i++) {
@@ -107,7 +160,7 @@ describe('Kademlia model', () => {
 
   it('keeps at most k peers per bucket and never itself', () => {
     const p = peers(5000, 4)
-    const dht = buildDht(p, new Rng(5), 8, 3, 1000)
+    const dht = buildDht(p, new Rng(5), { ...KAD, k: 8 })
     const table = routingTable(dht, 0)
     expect(table.length).toBeLessThanOrEqual(8 * 32)
     expect(table.map((i) => dht.peerOf[i])).not.toContain(0)
@@ -115,7 +168,7 @@ describe('Kademlia model', () => {
 
   it('pays timeouts for offline contacts', () => {
     const p = peers(3000, 4)
-    const dht = buildDht(p, new Rng(5), 20, 3, 1000)
+    const dht = buildDht(p, new Rng(5), KAD)
     for (let i = 0; i < p.count; i++) if (i % 3 === 0) p.online[i] = 0
     const rng = new Rng(6)
     let timeouts = 0
@@ -128,7 +181,7 @@ describe('Kademlia model', () => {
       { count: 1000, regionWeights: [1], natFraction: 0.5, bandwidthMedianMbps: 1, bandwidthSigma: 0 },
       new Rng(1),
     )
-    const dht = buildDht(p, new Rng(2), 20, 3, 1000)
+    const dht = buildDht(p, new Rng(2), KAD)
     expect(dht.peerOf.length).toBeGreaterThan(0)
     for (const peer of dht.peerOf) expect(p.nat[peer]).toBe(0)
   })
