@@ -170,17 +170,25 @@ function insertByDistance(dht: Dht, list: number[], i: number, target: number, m
   if (list.length > max) list.length = max
 }
 
-/** A lookup for `target` (a key) started by peer `from`, as kad-dht runs it (see the module comment). */
-export function lookup(
+/** What a lookup's walk did: the hops at which each server was learned, who was queried, and the cost. */
+interface Walk {
+  depth: Map<number, number>
+  queried: Set<number>
+  queries: number
+  timeouts: number
+  ms: number
+}
+
+/** The disjoint paths of a lookup for `target` from peer `from`, run to their end on simulated time. */
+function walkPaths(
   dht: Dht,
   peers: PeerTable,
   latency: LatencyModel,
   rng: Rng,
   from: number,
   target: number,
-): LookupResult {
-  const depth = new Map<number, number>()
-  const queried = new Set<number>()
+): Walk {
+  const walk: Walk = { depth: new Map(), queried: new Set(), queries: 0, timeouts: 0, ms: 0 }
   const start = closestInTable(dht, from, target, dht.k)
   const paths: Path[] = Array.from(
     { length: Math.max(1, Math.min(dht.disjointPaths, start.length)) },
@@ -191,21 +199,18 @@ export function lookup(
     }),
   )
   start.forEach((i, n) => {
-    depth.set(i, 1)
+    walk.depth.set(i, 1)
     ;(paths[n % paths.length] as Path).queue.push(i)
   })
   const inFlight = new EventQueue(64)
   const rf = peers.region[from] as number
-  let queries = 0
-  let timeouts = 0
-  let ms = 0
   const pump = (p: number, now: number): void => {
     const path = paths[p] as Path
     while (path.running < dht.alpha && path.queue.length > 0) {
       const i = path.queue.shift() as number
       if (!canAdd(dht, path, i, target)) continue
-      queried.add(i)
-      queries++
+      walk.queried.add(i)
+      walk.queries++
       path.running++
       const peer = dht.peerOf[i] as number
       const online = peers.online[peer] === 1
@@ -219,53 +224,65 @@ export function lookup(
   const ev: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
   while (inFlight.pop(ev)) {
     const path = paths[ev.kind] as Path
-    const i = ev.a
     path.running--
-    ms = ev.time
+    walk.ms = ev.time
     if (ev.b === 0) {
-      timeouts++
-      depth.delete(i)
-    } else {
-      insertByDistance(dht, path.closest, i, target, dht.k)
-      const d = (depth.get(i) ?? 1) + 1
-      const own = distance(dht, i, target)
-      for (const j of closestInTable(dht, dht.peerOf[i] as number, target, dht.k)) {
-        if (depth.has(j) || queried.has(j) || distance(dht, j, target) >= own) continue
-        if (!canAdd(dht, path, j, target)) continue
-        depth.set(j, d)
-        insertByDistance(dht, path.queue, j, target, Number.POSITIVE_INFINITY)
-      }
-    }
+      walk.timeouts++
+      walk.depth.delete(ev.a)
+    } else answered(dht, walk, path, ev.a, target)
     pump(ev.kind, ev.time)
   }
-  const rounds = Math.max(0, ...[...queried].map((i) => depth.get(i) ?? 0))
-  const answered = closest(
-    dht,
-    [...depth.keys()].filter((i) => queried.has(i)),
-    target,
-    1,
-  )
-  const best = answered[0]
-  // ground truth: the closest online server
-  let truth = -1
-  let truthDist = Number.POSITIVE_INFINITY
+  return walk
+}
+
+/** Server `i` answered on `path`: it joins the path's closest, and the closer peers it names join its queue. */
+function answered(dht: Dht, walk: Walk, path: Path, i: number, target: number): void {
+  insertByDistance(dht, path.closest, i, target, dht.k)
+  const d = (walk.depth.get(i) ?? 1) + 1
+  const own = distance(dht, i, target)
+  for (const j of closestInTable(dht, dht.peerOf[i] as number, target, dht.k)) {
+    if (walk.depth.has(j) || walk.queried.has(j) || distance(dht, j, target) >= own) continue
+    if (!canAdd(dht, path, j, target)) continue
+    walk.depth.set(j, d)
+    insertByDistance(dht, path.queue, j, target, Number.POSITIVE_INFINITY)
+  }
+}
+
+/** Ground truth: the distance of the closest online server to `target` (Infinity when none is near). */
+function closestOnlineDistance(dht: Dht, peers: PeerTable, target: number): number {
+  let best = Number.POSITIVE_INFINITY
   const at = lowerBound(dht.keys, target)
   for (let w = 0; w < 64; w++) {
     for (const i of [at + w, at - 1 - w]) {
       if (i < 0 || i >= dht.keys.length || peers.online[dht.peerOf[i] as number] !== 1) continue
-      const dist = ((dht.keys[i] as number) ^ target) >>> 0
-      if (dist < truthDist) {
-        truthDist = dist
-        truth = i
-      }
+      best = Math.min(best, distance(dht, i, target))
     }
   }
+  return best
+}
+
+/** A lookup for `target` (a key) started by peer `from`, as kad-dht runs it (see the module comment). */
+export function lookup(
+  dht: Dht,
+  peers: PeerTable,
+  latency: LatencyModel,
+  rng: Rng,
+  from: number,
+  target: number,
+): LookupResult {
+  const walk = walkPaths(dht, peers, latency, rng, from, target)
+  const [best] = closest(
+    dht,
+    [...walk.depth.keys()].filter((i) => walk.queried.has(i)),
+    target,
+    1,
+  )
   return {
-    hops: best === undefined ? 0 : (depth.get(best) ?? 0),
-    rounds,
-    queries,
-    timeouts,
-    ms,
-    found: best !== undefined && (truth === -1 || ((dht.keys[best] as number) ^ target) >>> 0 <= truthDist),
+    hops: best === undefined ? 0 : (walk.depth.get(best) ?? 0),
+    rounds: Math.max(0, ...[...walk.queried].map((i) => walk.depth.get(i) ?? 0)),
+    queries: walk.queries,
+    timeouts: walk.timeouts,
+    ms: walk.ms,
+    found: best !== undefined && distance(dht, best, target) <= closestOnlineDistance(dht, peers, target),
   }
 }
