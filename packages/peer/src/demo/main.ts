@@ -192,12 +192,13 @@ async function settle(options: {
   const { chain, mesh, restarted, channels, providerHomes, names } = options
   const totals = new Map<string, ChannelTotals>()
   for (const [providerId, channel] of channels) totals.set(providerId, await waitForClaims(chain, channel))
+  // a provider's voucher store is read once its process has closed it; its last claim lines
+  // (a claim that lands while it stops) are read after that too
+  await restarted?.stop()
+  await mesh.stop()
   const claimLines = [...mesh.providers, ...(restarted === undefined ? [] : [restarted])].flatMap(
     (n) => n.logs,
   )
-  // a provider's voucher store is read once its process has closed it
-  await restarted?.stop()
-  await mesh.stop()
   log('settlement: signed off chain by the client, held by each provider, claimed on chain')
   for (const [providerId, channel] of channels) {
     const t = totals.get(providerId)
