@@ -148,19 +148,31 @@ export class ProcessGroup {
   }
 }
 
+/** Where {@link cocoon} runs the CLI: under a command that execs it in place (`ip netns exec <ns>`), with more environment. */
+export interface CocoonRunOptions {
+  prefix?: readonly string[]
+  env?: NodeJS.ProcessEnv
+}
+
 /**
  * Runs a CLI command to completion and returns its stdout (rejects with its
  * stderr on failure). Asynchronous: the devnet answers from this process.
  */
-export async function cocoon(args: string[]): Promise<string> {
+export async function cocoon(args: string[], options: CocoonRunOptions = {}): Promise<string> {
+  const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath, CLI, ...args] as [
+    string,
+    ...string[],
+  ]
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+    const { stdout } = await promisify(execFile)(command, commandArgs, {
       encoding: 'utf8',
       timeout: 120_000,
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
     })
     return stdout
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
-    throw new Error(`cocoon ${args.join(' ')} exited ${e.code}: ${e.stderr}${e.stdout}`)
+    const where = options.prefix === undefined ? '' : ` (under ${options.prefix.join(' ')})`
+    throw new Error(`cocoon ${args.join(' ')}${where} exited ${e.code}: ${e.stderr}${e.stdout}`)
   }
 }

@@ -48,8 +48,7 @@ async function sample(setup: Setup): Promise<Sample> {
     const [home, client] = net.homes
     if (home === undefined || client === undefined) throw new Error('the network has two homes')
     if (setup === 'upnp') procs.spawnCommand('miniupnpd', miniupnpdCommand(net, home, root))
-    const boot = await nodes.startNode(net.pub, 'boot', ['--listen', `/ip4/${net.pubIp}/tcp/0`])
-    const bootAddr = (await boot.proc.line(/^listening \/ip4\/11\.0\.0\.1\//)).slice('listening '.length)
+    const bootAddr = (await nodes.startPublicNode('boot')).addr
     const started = performance.now()
     await nodes.startProvider(setup === 'public' ? net.pub : home.host, 'tiny', bootAddr, {
       relay: { jobs: { enabled: setup === 'relay', maxBytes: 1 << 20, maxDurationMs: 30_000 } },

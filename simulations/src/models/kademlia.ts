@@ -128,7 +128,7 @@ export function closestInTable(dht: Dht, self: number, target: number, count: nu
 
 function closest(dht: Dht, candidates: number[], target: number, count: number): number[] {
   return candidates
-    .map((i) => [i, ((dht.keys[i] as number) ^ target) >>> 0] as const)
+    .map((i) => [i, distance(dht, i, target)] as const)
     .sort((a, b) => a[1] - b[1] || a[0] - b[0])
     .slice(0, count)
     .map(([i]) => i)

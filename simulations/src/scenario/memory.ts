@@ -71,16 +71,17 @@ export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: n
   )
   if (largest === undefined) return
   const one = estimateRunBytes(largest)
-  const total = one * Math.min(concurrent, scenarios.length)
+  const sideBySide = Math.min(concurrent, scenarios.length)
+  const total = one * sideBySide
   if (total <= limitBytes) return
   const { count } = largest.peers
   const jobs = largest.jobs.total
-  const runs = concurrent > 1 ? ` × ${Math.min(concurrent, scenarios.length)} concurrent runs` : ''
+  const runs = sideBySide > 1 ? ` × ${sideBySide} concurrent runs` : ''
   throw new MemoryLimitError(
     `"${largest.name}" needs about ${mib(total)}, more than the limit of ${mib(limitBytes)}`,
     `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) = ${mib(one)}${runs}. ` +
       'Lower peers.count or jobs.total' +
-      (concurrent > 1 ? ', or run fewer workers (--workers)' : '') +
+      (sideBySide > 1 ? ', or run fewer workers (--workers)' : '') +
       `, or raise the limit with --max-memory <MiB> and Node's heap with NODE_OPTIONS=--max-old-space-size=<MiB> (this machine has ${mib(totalmem())}; ${availableParallelism()} cores).`,
     total,
     limitBytes,

@@ -16,7 +16,6 @@
  * Jobs are free: paid jobs are covered without NAT.
  */
 import { join } from 'node:path'
-import { readNodeState } from '@cocoon-mesh/peer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, cocoon, ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { useScratchHome } from '../support/scratch-home.js'
@@ -71,9 +70,8 @@ async function offerWithRelayAddress(provider: NatNode, relay: NatNode, after = 
   await expect
     .poll(
       async () => {
-        const state = await readNodeState(join(scratch.home, 'relay'))
-        const offer = state.offers.find((o) => o.provider === provider.peerId)
-        return offer !== undefined && BigInt(offer.sequence) > after ? offer.addrs : []
+        const { sequence, addrs } = await nodes.offeredAddrs('relay', provider)
+        return sequence > after ? addrs : []
       },
       {
         timeout: WAIT_LIMIT,
@@ -104,9 +102,9 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     buildPeerDist()
     removeStaleNamespaces()
     net = createNatNetwork({ wan: BENCHMARK_WAN, homes: ['cone', 'symmetric'] })
-    relay = await nodes.startNode(net.pub, 'relay', ['--listen', `/ip4/${PUB_IP}/tcp/0`])
-    relayAddr = await relay.proc.line(new RegExp(`^listening /ip4/${PUB_IP.replaceAll('.', '\\.')}/`))
-    relayAddr = relayAddr.slice('listening '.length)
+    const started = await nodes.startPublicNode('relay')
+    relay = started
+    relayAddr = started.addr
     ;[relayed, refusing] = await Promise.all([
       startProvider('tiny', true, relayAddr),
       startProvider('tiny-norelay', false, relayAddr),
@@ -124,8 +122,7 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
     const reserved = await offerWithRelayAddress(relayed, relay)
     expect(reserved).toContain(`/p2p/${relay.peerId}/p2p-circuit/p2p/${relayed.peerId}`)
     // the home LAN and loopback addresses are not announced: nobody on the public side can dial them
-    const state = await readNodeState(join(scratch.home, 'relay'))
-    const announced = state.offers.find((o) => o.provider === relayed.peerId)?.addrs ?? []
+    const announced = (await nodes.offeredAddrs('relay', relayed)).addrs
     expect(
       announced.filter((a) => !a.includes('/p2p-circuit')),
       announced.join(' '),
@@ -167,8 +164,7 @@ describe.skipIf(unsupported !== undefined)('a provider behind NAT, through a cir
   it('a NATed provider that restarts is reachable through the relay again', {
     timeout: TEST_LIMIT,
   }, async () => {
-    const before = await readNodeState(join(scratch.home, 'relay'))
-    const last = BigInt(before.offers.find((o) => o.provider === relayed.peerId)?.sequence ?? '-1')
+    const last = (await nodes.offeredAddrs('relay', relayed)).sequence
     relayed.proc.child.kill('SIGTERM')
     expect((await relayed.proc.exited).code).toBe(0)
     // same home: same identity, and a peer store remembering the addresses of the run before

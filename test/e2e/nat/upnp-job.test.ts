@@ -15,7 +15,6 @@
  * a random port (symmetric NAT).
  */
 import { join } from 'node:path'
-import { readNodeState } from '@cocoon-mesh/peer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPeerDist, CLI, cocoon, ProcessGroup } from '../../../test-support/cli-processes.ts'
 import { useScratchHome } from '../support/scratch-home.js'
@@ -55,7 +54,6 @@ it.runIf(unsupported !== undefined)('has root, ip, nft and miniupnpd in CI', () 
 })
 
 describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP', () => {
-  let boot: NatNode
   let bootAddr: string
   let provider: NatNode
   let mapped: string
@@ -73,8 +71,7 @@ describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP
     // the namespace has its own ports: the devnet's default one is free there
     const devnet = procs.spawn('devnet', [CLI, 'devnet', '--host', net.pubIp], {}, net.exec(net.pub))
     chainEndpoint = (await devnet.line(/^cocoon devnet listening: /)).split(' ')[3] ?? ''
-    boot = await nodes.startNode(net.pub, 'boot', ['--listen', `/ip4/${net.pubIp}/tcp/0`])
-    bootAddr = (await boot.proc.line(/^listening \/ip4\/11\.0\.0\.1\//)).slice('listening '.length)
+    bootAddr = (await nodes.startPublicNode('boot')).addr
     const home = await nodes.makeProvider('tiny', { relay: { jobs: { enabled: false } } }, CLAIM_AT_ONCE)
     // claim fees are paid from the provider's wallet
     await nodes.cli(net.pub, walletFaucet(home, '2'))
@@ -101,20 +98,13 @@ describe.skipIf(unsupported !== undefined)('a provider behind a router with UPnP
   it('offers the mapped address and no LAN address', { timeout: TEST_LIMIT }, async () => {
     const bare = mapped.replace(/\/p2p\/\w+$/, '')
     await expect
-      .poll(
-        async () => {
-          const state = await readNodeState(join(scratch.home, 'boot'))
-          return state.offers.find((o) => o.provider === provider.peerId)?.addrs ?? []
-        },
-        {
-          timeout: WAIT_LIMIT,
-          interval: 200,
-          message: `the bootstrap node's offer of the provider with ${bare}`,
-        },
-      )
+      .poll(async () => (await nodes.offeredAddrs('boot', provider)).addrs, {
+        timeout: WAIT_LIMIT,
+        interval: 200,
+        message: `the bootstrap node's offer of the provider with ${bare}`,
+      })
       .toContain(bare)
-    const state = await readNodeState(join(scratch.home, 'boot'))
-    const addrs = state.offers.find((o) => o.provider === provider.peerId)?.addrs ?? []
+    const { addrs } = await nodes.offeredAddrs('boot', provider)
     expect(
       addrs.filter((a) => a.includes('/192.168.') || a.includes('/127.')),
       addrs.join(' '),

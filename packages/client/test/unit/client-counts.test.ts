@@ -18,13 +18,13 @@ import {
   honest,
   scriptedOffer as offer,
   type Seen,
+  START,
   script,
   scriptedProviders,
+  ZERO,
 } from '../fixtures/scripted-providers.js'
 
 const PRICE: Prices = { perKPromptTokens: 1000n, perKCompletionTokens: 1000n, perTensorGflop: 0n }
-const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-const START = 1_700_000_000_000
 
 const { context, close } = scriptedProviders()
 afterEach(() => close())

@@ -4,7 +4,6 @@
  * string ends the output before it. A provider that breaks either is recorded
  * as failed and the job fails over.
  */
-import type { Prices } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { testOffer } from '../../../../test-support/offers.js'
@@ -15,12 +14,11 @@ import {
   scriptedOffer as offer,
   type Script,
   type Seen,
+  START,
   script,
   scriptedProviders,
+  ZERO,
 } from '../fixtures/scripted-providers.js'
-
-const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-const START = 1_700_000_000_000
 
 const { context, close } = scriptedProviders()
 afterEach(() => close())

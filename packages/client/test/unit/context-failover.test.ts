@@ -4,7 +4,7 @@
  * provider is left. Otherwise a provider whose offer states no context size
  * could end any job by claiming a tiny one.
  */
-import { JobErrorCode, type Prices } from '@cocoon-mesh/protocol'
+import { JobErrorCode } from '@cocoon-mesh/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../../test-support/manual-clock.js'
 import { ContextLengthExceededError, FrameWriter, readFrames, runLlmJob } from '../../src/internal.js'
@@ -13,11 +13,11 @@ import {
   honest,
   scriptedOffer as offer,
   type Script,
+  START,
   scriptedProviders,
+  ZERO,
 } from '../fixtures/scripted-providers.js'
 
-const ZERO: Prices = { perKPromptTokens: 0n, perKCompletionTokens: 0n, perTensorGflop: 0n }
-const START = 1_700_000_000_000
 const { context, close } = scriptedProviders()
 afterEach(() => close())
 

@@ -12,8 +12,7 @@
 import type { CocoonPeer } from '@cocoon-mesh/client/internal'
 import type { Connection } from '@libp2p/interface'
 import type { NodeReachability } from '../home/state.js'
-import { ipOf, isCircuitAddress as isCircuit } from '../network/announce-filter.js'
-import { isPublicIp } from '../network/nat-services.js'
+import { ipOf, isCircuitAddress as isCircuit, isPublicIp } from '../network/nat-services.js'
 
 /** What the tracker reports as it happens (the node log's lines). */
 export interface ReachabilityEvents {

@@ -3,7 +3,7 @@ import type { CocoonPeer, OfferTemplate, OfferTrustVerifier } from '@cocoon-mesh
 import { attestationTrust, createPeer } from '@cocoon-mesh/client/internal'
 import type { CreateRuntimeErrorType } from '@cocoon-mesh/gpu-runtime'
 import { errorLine } from '@cocoon-mesh/protocol'
-import type { ComponentLogger, Metrics, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, Listener, Metrics, PrivateKey } from '@libp2p/interface'
 import { peerLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -26,7 +26,7 @@ import {
   type NodeMetrics,
   startMetricsServer,
 } from '../metrics/index.js'
-import { announceFilter, dhtMode, onPublicMesh } from '../network/announce-filter.js'
+import { announceFilter } from '../network/announce-filter.js'
 import { natPlan } from '../network/nat-services.js'
 import { RelayReservationsService } from '../network/relay-reservations.js'
 import { createNodeLog, type LogFormat, logStartup, type NodeLog } from './node-log.js'
@@ -224,8 +224,7 @@ async function startPeer(
   },
 ): Promise<{ peer: CocoonPeer; listening: string[] }> {
   const { config } = options
-  const nat = natPlan(config.network, config.listen, [])
-  const publicMesh = onPublicMesh(nat.isPublic, config.bootstrap, config.network.publicRanges)
+  const nat = natPlan(config.network, config.listen, [], config.bootstrap)
   try {
     const peer = await createPeer({
       start: false,
@@ -233,8 +232,8 @@ async function startPeer(
       // libp2p's peer store must not lose remembered peers to a read aborted at shutdown
       datastore: withUninterruptedReads(parts.datastore),
       listen: config.listen,
-      announceFilter: announceFilter(config.network, publicMesh),
-      dhtMode: dhtMode(nat, publicMesh),
+      announceFilter: announceFilter(config.network, nat.publicMesh),
+      dhtMode: nat.dhtMode,
       bootstrap: config.bootstrap,
       models: config.models,
       trust: parts.trust,
@@ -246,12 +245,17 @@ async function startPeer(
       ...(parts.metrics === undefined ? {} : { metrics: parts.metrics }),
       logger: parts.logger,
     })
-    // what the transports bound: libp2p announces a public address only once AutoNAT verified it
+    // what the transports bound at start: libp2p announces a public address only once AutoNAT verified it
     const listening: string[] = []
-    peer.libp2p.addEventListener('transport:listening', (e) => {
+    const onListening = (e: CustomEvent<Listener>): void => {
       for (const addr of e.detail.getAddrs()) listening.push(`${addr.toString()}/p2p/${peer.libp2p.peerId}`)
-    })
-    await peer.start()
+    }
+    peer.libp2p.addEventListener('transport:listening', onListening)
+    try {
+      await peer.start()
+    } finally {
+      peer.libp2p.removeEventListener('transport:listening', onListening)
+    }
     return { peer, listening }
   } catch (error) {
     throw listenError(error)

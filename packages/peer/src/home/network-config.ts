@@ -49,9 +49,9 @@ export interface NetworkConfig {
   publicRanges: string[]
   /**
    * Tell peers (identify, offers) the node's private and loopback addresses.
-   * `auto`: only while it has neither a public nor a relay address (a LAN or
-   * a one-host mesh), since a public peer dialling a home LAN address gets no
-   * answer until the dial times out.
+   * `auto`: only off the public mesh (a LAN or a one-host mesh: neither the
+   * node nor its bootstrap peers have a public address), since a public peer
+   * dialling a home LAN address gets no answer until the dial times out.
    */
   announcePrivate: boolean | 'auto'
 }
@@ -90,8 +90,8 @@ export const NETWORK_CONFIG_TEXT = `
     "dcutr": true,
     // CIDR ranges to count as public addresses, e.g. a private WAN (COCOON_PUBLIC_RANGES, comma separated).
     "publicRanges": [],
-    // Announce private and loopback addresses: "auto" (only while the node has no public or relay address),
-    // true or false.
+    // Announce private and loopback addresses: "auto" (only when neither this node nor its bootstrap peers
+    // have a public address: a LAN or one-host mesh), true or false.
     "announcePrivate": "auto"
   },
 `

@@ -16,7 +16,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isPrivateIp } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { NetworkConfig } from '../home/network-config.js'
 import { relayReservations } from './relay-reservations.js'
@@ -28,11 +28,24 @@ export const AUTO_RELAY_RESERVATIONS = 2
 export interface NatPlan {
   /** Whether the node serves relay reservations. */
   serveRelay: boolean
-  /** Whether it has a public address (an interface's, or inside `publicRanges`). */
-  isPublic: boolean
   /** Relays it reserves a slot on. */
   reservations: number
+  /** Whether it is part of the public mesh (see {@link onPublicMesh}). */
+  publicMesh: boolean
+  /** The DHT mode of the full node (see {@link dhtMode}). */
+  dhtMode: 'server' | 'auto'
   services: ServiceFactoryMap<Record<string, unknown>>
+}
+
+/** Whether `addr` goes through a relay (`…/p2p-circuit`). */
+export function isCircuitAddress(addr: Multiaddr): boolean {
+  return addr.getComponents().some((c) => c.name === 'p2p-circuit')
+}
+
+/** The IP an address starts with, if it is IP-based. */
+export function ipOf(addr: Multiaddr): string | undefined {
+  const first = addr.getComponents()[0]
+  return first?.name === 'ip4' || first?.name === 'ip6' ? first.value : undefined
 }
 
 /**
@@ -75,15 +88,17 @@ export function hostAddresses(listen: readonly string[], announce: readonly stri
 }
 
 /**
- * The NAT services of a full node from its `network` config: a relay server
+ * The NAT plan of a full node from its `network` config: a relay server
  * when it has a public address (or is told to serve), reservations on relays
  * when it has none but a routable address, AutoNAT, DCUtR, and UPnP unless
- * it only listens on loopback (no home router to ask).
+ * it only listens on loopback (no home router to ask); and whether it is on
+ * the public mesh, which decides what it announces and its DHT mode.
  */
 export function natPlan(
   network: NetworkConfig,
   listen: readonly string[],
   announce: readonly string[],
+  bootstrap: readonly string[] = [],
 ): NatPlan {
   const hosts = hostAddresses(listen, announce)
   const isPublic = hosts.some((ip) => isPublicIp(ip, network.publicRanges))
@@ -96,9 +111,24 @@ export function natPlan(
         ? 0
         : AUTO_RELAY_RESERVATIONS
       : network.relay.reservations
+  const publicMesh = onPublicMesh(isPublic, bootstrap, network.publicRanges)
+  return {
+    serveRelay,
+    reservations,
+    publicMesh,
+    dhtMode: dhtMode({ reservations }, publicMesh),
+    services: natServices(network, { serveRelay, reservations, routable }),
+  }
+}
+
+/** js-libp2p's services for a plan. */
+function natServices(
+  network: NetworkConfig,
+  plan: { serveRelay: boolean; reservations: number; routable: boolean },
+): ServiceFactoryMap<Record<string, unknown>> {
   const { serve } = network.relay
   const services: ServiceFactoryMap<Record<string, unknown>> = {}
-  if (serveRelay)
+  if (plan.serveRelay)
     services.relay = circuitRelayServer({
       reservations: {
         maxReservations: serve.maxReservations,
@@ -107,11 +137,44 @@ export function natPlan(
         defaultDurationLimit: serve.maxDurationMs,
       },
     })
-  if (reservations > 0) services.relayReservations = relayReservations({ count: reservations })
+  if (plan.reservations > 0) services.relayReservations = relayReservations({ count: plan.reservations })
   if (network.autonat) services.autonat = autoNATv2()
   if (network.dcutr) services.dcutr = dcutr()
   // the router itself reports the mapping, so its address is announced without waiting for AutoNAT
   // dial-backs, which need several public peers a new node may not have met yet
-  if (network.upnp && routable) services.upnp = uPnPNAT({ autoConfirmAddress: true })
-  return { serveRelay, isPublic, reservations, services }
+  if (network.upnp && plan.routable) services.upnp = uPnPNAT({ autoConfirmAddress: true })
+  return services
+}
+
+/**
+ * Whether a node is part of the public mesh: it has a public address
+ * itself, or one of its bootstrap peers has one (a home node joining the
+ * internet's mesh, where nobody can dial its LAN address).
+ */
+export function onPublicMesh(
+  isPublic: boolean,
+  bootstrap: readonly string[],
+  publicRanges: readonly string[],
+): boolean {
+  if (isPublic) return true
+  return bootstrap.some((addr) => {
+    try {
+      const ip = ipOf(multiaddr(addr))
+      return ip !== undefined && isPublicIp(ip, publicRanges)
+    } catch {
+      // a malformed bootstrap address is reported where the node dials it
+      return false
+    }
+  })
+}
+
+/**
+ * A full node's DHT mode: on the public mesh a node behind NAT (one that
+ * reserves relay slots) is only a DHT client until libp2p holds a public
+ * address for it (a UPnP mapping), since peers that took it for a server
+ * would send their queries to addresses that cannot carry them; every other
+ * full node serves.
+ */
+export function dhtMode(nat: Pick<NatPlan, 'reservations'>, publicMesh: boolean): 'server' | 'auto' {
+  return publicMesh && nat.reservations > 0 ? 'auto' : 'server'
 }

@@ -1,7 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { MalformedConfigError, parseConfig } from '../../src/home/index.js'
-import { announceFilter, dhtMode, onPublicMesh } from '../../src/network/announce-filter.js'
+import { announceFilter } from '../../src/network/announce-filter.js'
+import { dhtMode, onPublicMesh } from '../../src/network/nat-services.js'
 
 const RELAY = '/ip4/198.18.0.1/tcp/4001/p2p/12D3KooWA7k23Pn9L2gDbfx1Sp7RtChNbmmRpfwBGqux1LzMo8zc/p2p-circuit'
 const addrs = [

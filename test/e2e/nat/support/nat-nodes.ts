@@ -3,11 +3,10 @@
  * started from their own home folders, tiny-model providers, and `cocoon
  * run` clients whose usage line says which connection carried the job.
  */
-import { execFile } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { writeTinyGguf } from '@cocoon-mesh/gpu-runtime'
+import { readNodeState } from '@cocoon-mesh/peer'
 import { CLI, cocoon, type Proc, type ProcessGroup } from '../../../../test-support/cli-processes.ts'
 import type { NatNetwork } from './nat-network.ts'
 
@@ -84,19 +83,26 @@ export function natNodes({ procs, root, env, net }: NatNodesParameters) {
   }
 
   /** `cocoon <args>` to completion inside `ns`: its stdout (rejects with its stderr). */
-  async function cli(ns: string, args: string[]): Promise<string> {
-    const [command, ...prefix] = net().exec(ns) as [string, ...string[]]
-    try {
-      const { stdout } = await promisify(execFile)(command, [...prefix, process.execPath, CLI, ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, ...env },
-        timeout: 120_000,
-      })
-      return stdout
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string }
-      throw new Error(`cocoon ${args.join(' ')} in ${ns} exited ${e.code}: ${e.stderr}${e.stdout}`)
-    }
+  function cli(ns: string, args: string[]): Promise<string> {
+    return cocoon(args, { prefix: net().exec(ns), env })
+  }
+
+  /** A plain `cocoon node start` in the public namespace (relay, bootstrap), and the address it listens on there. */
+  async function startPublicNode(name: string): Promise<NatNode & { addr: string }> {
+    const { pub, pubIp } = net()
+    const node = await startNode(pub, name, ['--listen', `/ip4/${pubIp}/tcp/0`])
+    const line = await node.proc.line(new RegExp(`^listening /ip4/${pubIp.replaceAll('.', '\\.')}/`))
+    return { ...node, addr: line.slice('listening '.length) }
+  }
+
+  /** The addresses in the offer of `provider` that the node `name` holds in its book (its state file). */
+  async function offeredAddrs(
+    name: string,
+    provider: NatNode,
+  ): Promise<{ sequence: bigint; addrs: string[] }> {
+    const state = await readNodeState(join(root(), name))
+    const offer = state.offers.find((o) => o.provider === provider.peerId)
+    return { sequence: BigInt(offer?.sequence ?? '-1'), addrs: offer?.addrs ?? [] }
   }
 
   /** The home of the client {@link runJob} runs (`COCOON_HOME`). */
@@ -117,7 +123,17 @@ export function natNodes({ procs, root, env, net }: NatNodesParameters) {
     return { code, stdout: proc.lines.join('\n'), stderr, usage }
   }
 
-  return { spawnNode, startNode, makeProvider, startProvider, runJob, cli, clientHome }
+  return {
+    spawnNode,
+    startNode,
+    startPublicNode,
+    makeProvider,
+    startProvider,
+    runJob,
+    cli,
+    clientHome,
+    offeredAddrs,
+  }
 }
 
 export function providerArgs(bootstrap: string): string[] {
