@@ -222,13 +222,18 @@ export class OfferPublisherService implements Startable {
     this.#announceTimer.unref?.()
   }
 
-  /** The node's addresses changed: republish when the offer's addresses differ. */
+  /**
+   * The node's addresses changed: republish when the offer's addresses
+   * differ, and push the offer to the connected peers too. Gossip reaches a
+   * peer that just (re)connected, a restarted relay say, only once it is in
+   * the mesh; until then it would keep the offer with the old addresses.
+   */
   readonly #onSelfUpdate = (): void => {
     if (!this.#running || this.#current === undefined || this.#template.addrs !== undefined) return
     if (addrsKey(this.#ownAddrs()) === this.#addrsKey) return
-    this.publish().catch((error: unknown) =>
-      this.#log.error('republishing offer with new addresses failed - %e', error),
-    )
+    this.publish()
+      .then((offer) => this.#pushToConnected(encodeOrderBookMessage({ offer })))
+      .catch((error: unknown) => this.#log.error('republishing offer with new addresses failed - %e', error))
   }
 
   #ownAddrs(): Uint8Array<ArrayBuffer>[] {

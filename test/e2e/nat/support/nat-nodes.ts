@@ -119,7 +119,9 @@ export function natNodes({ procs, root, env, net }: NatNodesParameters) {
     )
     const { code } = await proc.exited
     const stderr = proc.stderr()
-    const usage = (): RunUsage => JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as RunUsage
+    // the last JSON line: a note about stopping may follow it
+    const usage = (): RunUsage =>
+      JSON.parse(stderr.split('\n').findLast((l) => l.startsWith('{')) ?? '{}') as RunUsage
     return { code, stdout: proc.lines.join('\n'), stderr, usage }
   }
 

@@ -147,10 +147,32 @@ export const registerRun: RegisterCommand = (program: Command) => {
       } finally {
         clearTimeout(timer)
         process.off('SIGINT', onSignal)
-        await client.stop()
+        await stopWithin(client, STOP_LIMIT_MS)
         await paid?.close()
       }
     })
+}
+
+/** How long `cocoon run` waits for its light peer to stop once the job is over. */
+const STOP_LIMIT_MS = 5000
+
+/**
+ * Stops the light peer, waiting at most `limitMs`. The limit is a timer that
+ * keeps the process alive: libp2p's own close timers do not, so a connection
+ * whose close never completes (seen after a relay restart) let Node end the
+ * process in the middle of the stop with exit code 13 after a served job.
+ */
+async function stopWithin(client: { stop(o: { signal: AbortSignal }): Promise<unknown> }, limitMs: number) {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), limitMs)
+  try {
+    await client.stop({ signal: controller.signal })
+  } catch (error) {
+    if (!controller.signal.aborted) throw error
+    process.stderr.write(`cocoon: the light peer did not stop within ${limitMs} ms; exiting without it\n`)
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Waits until the node is connected to at least one bootstrap peer (or none are configured). */
