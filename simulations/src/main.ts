@@ -5,7 +5,7 @@
  * `cross-check`. A bad input file prints the fields at fault, never a stack.
  */
 import { Command, InvalidArgumentError } from 'commander'
-import { crossCheckCommand } from './commands/cross-check.js'
+import { type CrossCheckCommandOptions, crossCheckCommand } from './commands/cross-check.js'
 import { formatCliError } from './commands/format-error.js'
 import { runCommand } from './commands/run.js'
 import { mergeCommand, sweepCommand } from './commands/sweep.js'
@@ -93,8 +93,16 @@ program
   .option('--peers <n>', 'number of peers', integer, 50)
   .option('--seed <n>', 'PRNG seed', integer, 1)
   .option('--messages <n>', 'offers to publish', integer, 10)
+  .option('--lookups <n>', 'DHT lookups for random keys on each side', integer, 20)
+  .option(
+    '--processes <n>',
+    'processes for the real peers: 1 shares this one over the memory transport; more run TCP in a tc netem namespace (root)',
+    integer,
+    1,
+  )
+  .option('--latency <ms>', 'one-way latency of every link, ms', integer, 20)
   .option('--out <dir>', 'also write fidelity.json (figures, tolerances, verdict, run metadata) here')
-  .action(async (opts: { peers: number; seed: number; messages: number; out?: string }) => {
+  .action(async (opts: CrossCheckCommandOptions) => {
     await crossCheckCommand(opts)
   })
 

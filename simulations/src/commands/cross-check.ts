@@ -8,6 +8,10 @@ export interface CrossCheckCommandOptions {
   peers: number
   seed: number
   messages: number
+  lookups: number
+  processes: number
+  /** One-way latency of every link, ms. */
+  latency: number
   /** Where fidelity.json goes, if anywhere. */
   out?: string
 }
@@ -24,14 +28,14 @@ function checkRow(c: FidelityCheck): string {
  * with a verdict per figure; exits 1 when a gated figure is outside its tolerance.
  */
 export async function crossCheckCommand(opts: CrossCheckCommandOptions): Promise<void> {
-  const result = await crossCheck(opts)
+  const result = await crossCheck({ ...opts, latencyMs: opts.latency })
   const verdict = fidelityVerdict(result)
   process.stdout.write(
     [
-      `offer propagation, ${opts.peers} peers, ${opts.messages} offers (seed ${opts.seed})`,
+      `${opts.peers} peers ${opts.processes > 1 ? `over TCP in ${opts.processes} processes${opts.latency > 0 ? ' (tc netem)' : ' (loopback)'}` : 'in one process (memory transport)'}, ${opts.latency} ms one way: offer propagation of ${opts.messages} offers, ${opts.lookups} DHT lookups (seed ${opts.seed})`,
       `${''.padEnd(32)}${cell('simulator')}${cell('real libp2p')}  ${'tolerance'.padEnd(26)}verdict`,
       ...verdict.checks.map(checkRow),
-      `measured ${result.hopOverheadMs} ms of real work per hop beyond the link latency (the calibration)`,
+      `calibration: ${result.hopOverheadMs} ms of real work per hop beyond the link latency`,
       verdict.pass ? 'fidelity: pass' : 'fidelity: FAIL (a gated figure is outside its tolerance)',
       '',
     ].join('\n'),

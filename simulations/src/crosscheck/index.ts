@@ -1,28 +1,35 @@
-import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mesh/client/internal'
-import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
-import type { PeerId } from '@libp2p/interface'
 import { substream } from '../engine/prng.js'
 import { buildMesh, type GossipParameters, type Mesh, propagate } from '../models/gossipsub.js'
 import type { LatencyModel } from '../network/latency.js'
 import { createPeerTable } from '../network/peers.js'
 import { quantiles, round6 } from '../sim/stats.js'
+import { emptyLookups, type LookupSamples, modelLookups } from './dht.js'
+import { RealNetwork } from './real-network.js'
 
 /**
- * Cross-check: the same small network run twice. Once in the gossipsub
- * model, once as real Cocoon peers (`createPeer` over the in-process memory
- * transport with the same one-way latency), connected along the very same
- * random graph. A provider publishes `messages` offers; each peer records
- * when the offer entered its real order book.
+ * Cross-check: the same small network run twice. Once in the gossipsub and
+ * Kademlia models, once as real Cocoon peers with the same one-way latency
+ * (`createPeer`, in this process over the memory transport, or over TCP in
+ * several processes inside a tc netem namespace), connected along the very
+ * same random graph. A provider publishes `messages` offers; each peer
+ * records when the offer entered its real order book. Then random peers run
+ * DHT lookups for random keys on both sides.
  */
 export interface CrossCheckOptions {
   peers: number
   seed: number
   messages: number
-  /** One-way latency of every link, ms (memory transport `latency`). */
+  /** One-way latency of every link, ms (memory transport `latency`, or tc netem's delay). */
   latencyMs?: number
+  /** Processes the real peers run in: 1 (default) shares this one over the memory transport; more use TCP under netem (root). */
+  processes?: number
+  /** Share of packets netem drops (0–1; TCP only, default 0). */
+  loss?: number
   heartbeatMs?: number
   /** Mesh degree: each peer dials D/2 others, as the model's mesh. */
   D?: number
+  /** DHT lookups for random keys on each side (default 20; 0: none). */
+  lookups?: number
 }
 
 export interface PropagationFigures {
@@ -42,8 +49,12 @@ export interface HopFigures {
 export interface CrossCheckResult {
   simulated: PropagationFigures
   real: PropagationFigures
-  /** Hops of the model and of the real gossip (from each message's propagation source): load does not change them. */
-  hops: { simulated: HopFigures; real: HopFigures }
+  /**
+   * Hops of the model, of the calibrated model and of the real gossip (from
+   * each message's propagation source). With flood publishing they depend on
+   * the race between the provider's later copies and its mesh's forwards.
+   */
+  hops: { simulated: HopFigures; calibrated: HopFigures; real: HopFigures }
   /** |real − simulated| / real for p50 and p99. */
   relativeError: { p50: number; p99: number }
   /**
@@ -57,9 +68,23 @@ export interface CrossCheckResult {
   calibrated: PropagationFigures
   /** |real − calibrated| / real for p50 and p99. */
   calibratedError: { p50: number; p99: number }
+  /**
+   * DHT lookups: real kad-dht walks among the same peers against the
+   * Kademlia model over as many servers, its queries taking one round trip
+   * of the links (`simulated`) and taking the real queries' median
+   * (`calibrated`: compares the walk's structure, not the cost of a query).
+   */
+  dht: { simulated: LookupFigures; calibrated: LookupFigures; real: LookupFigures }
 }
 
-const MODEL = 'llama-3.1-8b'
+export interface LookupFigures {
+  lookups: number
+  hops: HopFigures
+  p50Ms: number
+  p99Ms: number
+  /** Median time of one query, from its dial to its answer. */
+  queryMs: number
+}
 
 function figures(samples: number[], expected: number): PropagationFigures {
   const [p50, p99, max] = quantiles(samples, [0.5, 0.99, 1])
@@ -75,45 +100,102 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
   const latencyMs = options.latencyMs ?? 20
   const heartbeatMs = options.heartbeatMs ?? 1000
   const n = options.peers
-  const params: GossipParameters = { D: options.D ?? 6, Dlazy: 6, heartbeatMs, historyGossip: 3 }
-  const mesh = buildMesh(n, params, substream(options.seed, 'crosscheck-mesh'))
-  const simSamples = modelArrivals(mesh, params, latencyMs, options)
-  const peers: CocoonPeer[] = []
-  const realSamples: Array<Map<number, number>> = []
-  const realHops: number[] = []
-  try {
-    for (let i = 0; i < n; i++) peers.push(await createPeer(peerInit(i, latencyMs, heartbeatMs)))
-    await connectAlong(mesh, peers)
-    await waitForMeshes(peers, heartbeatMs)
-    const publisher = (peers[0] as CocoonPeer).libp2p.services.offerPublisher
-    if (publisher === undefined) throw new Error('the provider has no offer publisher')
-    for (let m = 0; m < options.messages; m++) {
-      const { arrivals, hops } = await realArrivals(peers, publisher, m)
-      realSamples.push(arrivals)
-      realHops.push(...hops)
-    }
-  } finally {
-    await Promise.allSettled(peers.map((p) => p.stop()))
+  const lookups = options.lookups ?? 20
+  // the real peers do not flood-publish here, and neither does the model (see CreatePeerOptions.floodPublish)
+  const params: GossipParameters = {
+    D: options.D ?? 6,
+    Dlazy: 6,
+    heartbeatMs,
+    historyGossip: 3,
+    floodPeers: 0,
   }
+  const mesh = buildMesh(n, params, substream(options.seed, 'crosscheck-mesh'))
+  const run = await runReal(mesh, options, { latencyMs, heartbeatMs, lookups })
+  const simSamples = modelArrivals(mesh, params, latencyMs, options)
   const expected = (n - 1) * options.messages
   const simulated = figures(simSamples.arrivals, expected)
   const real = figures(
-    realSamples.flatMap((arrivals) => [...arrivals.values()]),
+    run.arrivals.flatMap((arrivals) => [...arrivals.values()]),
     expected,
   )
-  const hopOverheadMs = round6(Math.max(0, oneHopMedian(mesh, realSamples) - latencyMs))
-  const calibrated = figures(
-    modelArrivals(mesh, params, latencyMs + hopOverheadMs, options).arrivals,
-    expected,
-  )
+  const hopOverheadMs = round6(Math.max(0, oneHopMedian(mesh, run.arrivals) - latencyMs))
+  const calSamples = modelArrivals(mesh, params, latencyMs + hopOverheadMs, options)
+  const calibrated = figures(calSamples.arrivals, expected)
   return {
     simulated,
     real,
-    hops: { simulated: hopFigures(simSamples.hops), real: hopFigures(realHops) },
+    hops: {
+      simulated: hopFigures(simSamples.hops),
+      calibrated: hopFigures(calSamples.hops),
+      real: hopFigures(run.hops),
+    },
     relativeError: relativeErrors(real, simulated),
     hopOverheadMs,
     calibrated,
     calibratedError: relativeErrors(real, calibrated),
+    dht: dhtFigures(n, lookups, 2 * latencyMs, run.dht, options.seed),
+  }
+}
+
+/** What the real peers did: arrivals and delivery hops per offer, and the DHT lookups. */
+interface RealRun {
+  arrivals: Array<Map<number, number>>
+  hops: number[]
+  dht: LookupSamples
+}
+
+async function runReal(
+  mesh: Mesh,
+  options: CrossCheckOptions,
+  timing: { latencyMs: number; heartbeatMs: number; lookups: number },
+): Promise<RealRun> {
+  const n = options.peers
+  const run: RealRun = { arrivals: [], hops: [], dht: emptyLookups() }
+  const network = await RealNetwork.start({
+    peers: n,
+    processes: options.processes ?? 1,
+    latencyMs: timing.latencyMs,
+    loss: options.loss ?? 0,
+    heartbeatMs: timing.heartbeatMs,
+  })
+  try {
+    await network.connectAlong(mesh)
+    await network.waitForMeshes(timing.heartbeatMs)
+    for (let m = 0; m < options.messages; m++) {
+      const { arrivals, sources } = await network.round(m)
+      run.arrivals.push(arrivals)
+      run.hops.push(...[...arrivals.keys()].flatMap((i) => hopsOf(i, sources, n)))
+    }
+    run.dht = await network.lookups(timing.lookups, substream(options.seed, 'crosscheck-lookups'))
+  } finally {
+    await network.stop()
+  }
+  return run
+}
+
+function dhtFigures(
+  n: number,
+  lookups: number,
+  rttMs: number,
+  real: LookupSamples,
+  seed: number,
+): CrossCheckResult['dht'] {
+  const queryMs = quantiles(real.queryMs, [0.5])[0] ?? rttMs
+  return {
+    simulated: lookupFigures(modelLookups(n, lookups, rttMs, substream(seed, 'crosscheck-dht'))),
+    calibrated: lookupFigures(modelLookups(n, lookups, queryMs, substream(seed, 'crosscheck-dht'))),
+    real: lookupFigures(real),
+  }
+}
+
+function lookupFigures(samples: LookupSamples): LookupFigures {
+  const [p50, p99] = quantiles(samples.ms, [0.5, 0.99])
+  return {
+    lookups: samples.hops.length,
+    hops: hopFigures(samples.hops),
+    p50Ms: round6(p50 ?? 0),
+    p99Ms: round6(p99 ?? 0),
+    queryMs: round6(quantiles(samples.queryMs, [0.5])[0] ?? 0),
   }
 }
 
@@ -165,125 +247,6 @@ function modelArrivals(
   return { arrivals, hops }
 }
 
-/** A real peer on the memory transport; peer 0 is the provider that publishes. */
-function peerInit(i: number, latencyMs: number, heartbeatMs: number): CreatePeerOptions {
-  return {
-    transport: 'memory',
-    memoryLatency: latencyMs,
-    heartbeatInterval: heartbeatMs,
-    models: [MODEL],
-    offerTtlMs: 600_000,
-    ...(i === 0
-      ? {
-          provide: {
-            models: [MODEL],
-            prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n, perTensorGflop: 0n },
-          },
-        }
-      : {}),
-  }
-}
-
-/** Dials the model's mesh edges between the real peers (each undirected edge once). */
-async function connectAlong(mesh: Mesh, peers: CocoonPeer[]): Promise<void> {
-  const dials: Promise<unknown>[] = []
-  for (let u = 0; u < peers.length; u++) {
-    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
-      const v = mesh.edges[e] as number
-      if (v <= u) continue
-      const addr = (peers[v] as CocoonPeer).libp2p.getMultiaddrs()[0]
-      if (addr !== undefined) dials.push((peers[u] as CocoonPeer).libp2p.dial(addr))
-    }
-  }
-  await Promise.allSettled(dials)
-}
-
-/**
- * Waits until every peer sees a subscriber on the topic, then two heartbeats
- * for the meshes to graft. The wait grows with the peers, all of which share
- * this process's one event loop.
- */
-async function waitForMeshes(peers: CocoonPeer[], heartbeatMs: number): Promise<void> {
-  const topic = orderBookTopic(canonicalModelId(MODEL))
-  const limitMs = Math.max(30_000, 250 * peers.length)
-  const subscribed = await waitUntil(
-    () => peers.every((p) => (p.libp2p.services.pubsub?.getSubscribers(topic).length ?? 0) > 0),
-    limitMs,
-  )
-  if (!subscribed) throw new Error(`not every peer saw a subscriber on ${topic} within ${limitMs} ms`)
-  await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
-}
-
-type OfferPublisher = NonNullable<CocoonPeer['libp2p']['services']['offerPublisher']>
-
-/**
- * The provider publishes offer `m`; returns the ms until it entered each other
- * peer's real order book, by peer index, and the delivery hops of each peer
- * it reached (following each peer's first copy back to its propagation
- * source). A peer it has not reached within 10 s counts as undelivered in
- * the figures.
- */
-async function realArrivals(
-  peers: CocoonPeer[],
-  publisher: OfferPublisher,
-  m: number,
-): Promise<{ arrivals: Map<number, number>; hops: number[] }> {
-  const arrivals = new Map<number, number>()
-  const sources = firstSources(peers)
-  let sequence = -1n
-  let started = 0
-  const listeners = peers.map((p, i) => {
-    const listener = (evt: CustomEvent<{ entry: { offer: { sequence: bigint } } }>): void => {
-      if (evt.detail.entry.offer.sequence === sequence && !arrivals.has(i))
-        arrivals.set(i, performance.now() - started)
-    }
-    p.orderBook.addEventListener('change', listener as never)
-    return listener
-  })
-  started = performance.now()
-  const offer = await publisher.update({
-    models: [MODEL],
-    prices: { perKPromptTokens: 50n, perKCompletionTokens: 200n + BigInt(m + 1), perTensorGflop: 0n },
-  })
-  sequence = offer.sequence
-  await waitUntil(() => arrivals.size >= peers.length - 1, 10_000)
-  peers.forEach((p, i) => {
-    p.orderBook.removeEventListener('change', listeners[i] as never)
-  })
-  const from = sources.stop()
-  arrivals.delete(0)
-  return { arrivals, hops: [...arrivals.keys()].flatMap((i) => hopsOf(i, from, peers.length)) }
-}
-
-/** The part of gossipsub's `gossipsub:message` event read here. */
-interface GossipsubMessage {
-  propagationSource: PeerId
-  msg: { topic: string }
-}
-
-/** Records, per peer index, which peer index the first order-book gossip message came from, until `stop()`. */
-function firstSources(peers: CocoonPeer[]): { stop(): Map<number, number> } {
-  const index = new Map(peers.map((p, i) => [p.libp2p.peerId.toString(), i]))
-  const from = new Map<number, number>()
-  const topic = orderBookTopic(canonicalModelId(MODEL))
-  const listeners = peers.map((p, i) => {
-    const listener = (evt: CustomEvent<GossipsubMessage>): void => {
-      const source = index.get(evt.detail.propagationSource.toString())
-      if (evt.detail.msg.topic === topic && source !== undefined && !from.has(i)) from.set(i, source)
-    }
-    p.libp2p.services.pubsub?.addEventListener('gossipsub:message', listener)
-    return listener
-  })
-  return {
-    stop() {
-      peers.forEach((p, i) => {
-        p.libp2p.services.pubsub?.removeEventListener('gossipsub:message', listeners[i] as never)
-      })
-      return from
-    },
-  }
-}
-
 /** Hops from peer 0 to peer `i` along the first-copy sources, or none when the chain breaks or loops. */
 function hopsOf(i: number, from: ReadonlyMap<number, number>, n: number): number[] {
   let hops = 0
@@ -293,14 +256,4 @@ function hopsOf(i: number, from: ReadonlyMap<number, number>, n: number): number
     at = next
   }
   return [hops]
-}
-
-/** Polls `condition` every 20 ms; false when it did not hold within `timeoutMs`. */
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return true
 }

@@ -9,8 +9,15 @@ import type { PeerTable } from '../network/peers.js'
  * - The mesh is a random graph of average degree `D` (each peer grafts D/2
  *   random peers, links are bidirectional), standing in for the D_lo..D_hi
  *   band the heartbeat maintains.
+ * - Flood publishing (gossipsub `floodPublish`, on in Cocoon): the origin
+ *   sends its own message to every topic peer it is connected to, not only
+ *   to its mesh: its mesh peers and random others, `floodPeers` in all.
  * - Eager push: a peer that first receives a message forwards it to all its
  *   mesh peers after one one-way delay on each link (with jitter and loss).
+ * - A peer's copies leave one after another through its upload: the k-th
+ *   (mesh peers first, then the flooded ones) departs k × `messageBytes` ×
+ *   8 / its bandwidth after the first, so a big flood from a slow uplink
+ *   reaches its last targets late, and mesh copies can overtake it.
  * - Lazy pull: at each of its next `historyGossip` heartbeats (every
  *   `heartbeatMs`, with a random per-peer phase) a peer holding the message
  *   sends IHAVE to `Dlazy` random peers; one that still lacks it replies
@@ -21,8 +28,8 @@ import type { PeerTable } from '../network/peers.js'
  * - The mesh is rebuilt over the online peers every `refreshMs` of simulated
  *   time (the heartbeats' repair after churn, at that granularity).
  *
- * Not modelled: peer scoring, flood publishing, PRUNE/GRAFT dynamics during
- * the message's flight, per-peer queues and bandwidth.
+ * Not modelled: peer scoring, PRUNE/GRAFT dynamics during the message's
+ * flight, per-peer queues and bandwidth.
  */
 export interface Mesh {
   readonly offsets: Int32Array
@@ -36,6 +43,8 @@ export interface GossipParameters {
   Dlazy: number
   heartbeatMs: number
   historyGossip: number
+  /** Topic peers an origin is connected to and floods its own message to (0: its mesh alone). */
+  floodPeers: number
 }
 
 /**
@@ -81,6 +90,18 @@ export function buildMesh(count: number, params: GossipParameters, rng: Rng, onl
   return { offsets, edges, phase }
 }
 
+/** The topic peers beyond its mesh that an origin floods: random others, up to `floodPeers` with the mesh. */
+function floodTargets(mesh: Mesh, n: number, origin: number, floodPeers: number, rng: Rng): Set<number> {
+  const own = new Set(mesh.edges.subarray(mesh.offsets[origin] as number, mesh.offsets[origin + 1] as number))
+  const extra = new Set<number>()
+  const want = Math.min(floodPeers, n - 1) - own.size
+  for (let tries = 0; extra.size < want && tries < 4 * want; tries++) {
+    const v = rng.int(n)
+    if (v !== origin && !own.has(v)) extra.add(v)
+  }
+  return extra
+}
+
 /** The peers that take part in a mesh, in index order. */
 function meshMembers(count: number, online: Uint8Array | undefined): Int32Array {
   if (online === undefined) return Int32Array.from({ length: count }, (_, i) => i)
@@ -106,11 +127,14 @@ export interface Propagation {
 const KIND_MESH = 0
 const KIND_PULL = 1
 
-/**
- * Spreads one message from `origin`. `valid === false` means every honest
- * peer's validator rejects it: the origin's mesh peers receive it but do not
- * forward it (gossipsub REJECT).
- */
+export interface PropagateOptions {
+  /** False when every honest peer's validator rejects it: the origin's peers receive it but do not forward it (gossipsub REJECT). */
+  valid?: boolean
+  /** Encoded size of the message, bytes (default 0: copies leave at once). */
+  messageBytes?: number
+}
+
+/** Spreads one message from `origin`. */
 export function propagate(
   mesh: Mesh,
   peers: PeerTable,
@@ -118,8 +142,10 @@ export function propagate(
   params: GossipParameters,
   rng: Rng,
   origin: number,
-  valid = true,
+  options: PropagateOptions = {},
 ): Propagation {
+  const valid = options.valid ?? true
+  const bits = (options.messageBytes ?? 0) * 8
   const n = peers.count
   const arrival = new Float32Array(n).fill(Number.POSITIVE_INFINITY)
   const done = new Uint8Array(n)
@@ -142,18 +168,25 @@ export function propagate(
     if (ev.kind === KIND_PULL) pulled++
     if (!valid && u !== origin) continue
     const ru = peers.region[u] as number
-    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
-      const v = mesh.edges[e] as number
-      if (v === ev.b) continue
+    // ms one copy takes through u's upload (bandwidth in Mbit/s = bits per µs)
+    const copyMs = bits === 0 ? 0 : bits / ((peers.bandwidth[u] as number) * 1000)
+    let copies = 0
+    const send = (v: number): void => {
       meshSends++
-      if (done[v] === 1 || peers.online[v] !== 1) continue
-      if (latency.loss > 0 && rng.chance(latency.loss)) continue
-      const t = ev.time + oneWay(latency, rng, ru, peers.region[v] as number)
+      const departs = ev.time + copyMs * copies++
+      if (done[v] === 1 || peers.online[v] !== 1) return
+      if (latency.loss > 0 && rng.chance(latency.loss)) return
+      const t = departs + oneWay(latency, rng, ru, peers.region[v] as number)
       // only a copy that would arrive first can matter (Dijkstra relaxation)
-      if (Math.fround(t) >= (arrival[v] as number)) continue
+      if (Math.fround(t) >= (arrival[v] as number)) return
       arrival[v] = t
       q.push(t, KIND_MESH, v, u)
     }
+    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
+      const v = mesh.edges[e] as number
+      if (v !== ev.b) send(v)
+    }
+    if (u === origin) for (const v of floodTargets(mesh, n, origin, params.floodPeers, rng)) send(v)
     if (!valid || params.Dlazy <= 0) continue
     // lazy pull at the next heartbeats
     const phase = mesh.phase[u] as number

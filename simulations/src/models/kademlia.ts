@@ -15,8 +15,15 @@ import type { PeerTable } from '../network/peers.js'
  *   holds up to `k` peers of that range, picked deterministically. Tables are
  *   not stored: bucket b is a contiguous range of the sorted key array, so a
  *   table costs nothing until it is read.
- * - Offline entries stay in tables (stale contacts); querying one costs a
- *   timeout. No eviction or bucket refresh.
+ * - Bucket upkeep as kad-dht 16 does it: every `refreshMs` (its
+ *   TABLE_REFRESH_INTERVAL, at a phase of each peer's own) a peer's refresh
+ *   walks bring it new contacts; a full bucket then pings its old contacts
+ *   and evicts the dead ones, so a full bucket holds `k` of the servers that
+ *   were online at the peer's last refresh. A bucket that is not full keeps
+ *   every server of its range, dead ones too (kad-dht pings only to make
+ *   room). A contact that went offline since the last refresh is stale and
+ *   querying it costs a timeout; one that joined since is not yet in full
+ *   buckets. `refreshMs` 0: tables never change (every server, online or not).
  * - Lookups as kad-dht 16 runs them (`query/manager.ts`, `query-path.ts`):
  *   the k closest peers of our own table are dealt round-robin onto
  *   `disjointPaths` paths; each path keeps up to `alpha` queries in flight,
@@ -40,6 +47,7 @@ export interface Dht {
   readonly alpha: number
   readonly disjointPaths: number
   readonly timeoutMs: number
+  readonly refreshMs: number
 }
 
 export interface DhtParameters {
@@ -47,6 +55,14 @@ export interface DhtParameters {
   alpha: number
   disjointPaths: number
   timeoutMs: number
+  refreshMs: number
+}
+
+/** Tables as read at one moment: who is online now, since when, and the time. */
+export interface DhtView {
+  readonly dht: Dht
+  readonly peers: PeerTable
+  readonly now: number
 }
 
 export function buildDht(peers: PeerTable, rng: Rng, params: DhtParameters): Dht {
@@ -75,8 +91,24 @@ function lowerBound(keys: Uint32Array, key: number): number {
   return lo
 }
 
+/** When `self` last refreshed its table at or before `now`: every `refreshMs`, at a phase of its own. */
+function lastRefresh(dht: Dht, self: number, now: number): number {
+  const phase = (Math.imul(self + 1, 0x2c1b3c6d) >>> 0) % dht.refreshMs
+  return Math.max(0, now - ((now + phase) % dht.refreshMs))
+}
+
+/**
+ * Whether server `i` survived `self`'s last refresh in a full bucket: online
+ * then (online since before it, or gone offline after it).
+ */
+function keptAtRefresh(view: DhtView, i: number, refreshedAt: number): boolean {
+  const peer = view.dht.peerOf[i] as number
+  return (view.peers.online[peer] === 1) === (view.peers.since[peer] as number) <= refreshedAt
+}
+
 /** The entries of `self`'s bucket `b` (indices into dht.keys): up to k servers of that range. */
-function bucket(dht: Dht, self: number, b: number): number[] {
+function bucket(view: DhtView, self: number, b: number): number[] {
+  const { dht } = view
   const key = dht.keyOfPeer[self] as number
   const span = 2 ** b
   const start = Math.floor(((key ^ span) >>> 0) / span) * span
@@ -89,20 +121,30 @@ function bucket(dht: Dht, self: number, b: number): number[] {
     for (let i = lo; i < hi; i++) if (dht.peerOf[i] !== self) out.push(i)
     return out
   }
-  // deterministic spread over the range, offset by a hash of (self, bucket)
+  const evicts = dht.refreshMs > 0
+  const refreshedAt = evicts ? lastRefresh(dht, self, view.now) : 0
+  // deterministic spread over the range, offset by a hash of (self, bucket); a pick
+  // evicted at the last refresh moves on to the next survivor of the range
   const off = Math.imul(self + 1, 0x9e3779b1) ^ (b * 0x85ebca6b)
   const stride = count / dht.k
+  const picked = new Set<number>()
   for (let j = 0; j < dht.k; j++) {
-    const i = lo + ((Math.floor(j * stride) + (off >>> 0)) % count)
-    if (dht.peerOf[i] !== self) out.push(i)
+    let at = (Math.floor(j * stride) + (off >>> 0)) % count
+    for (let tries = 0; tries < count; tries++, at = (at + 1) % count) {
+      const i = lo + at
+      if (picked.has(i) || (evicts && !keptAtRefresh(view, i, refreshedAt))) continue
+      picked.add(i)
+      if (dht.peerOf[i] !== self) out.push(i)
+      break
+    }
   }
   return out
 }
 
 /** The peers in `self`'s routing table (indices into dht.keys). */
-export function routingTable(dht: Dht, self: number): number[] {
+export function routingTable(view: DhtView, self: number): number[] {
   const out: number[] = []
-  for (let b = 31; b >= 0; b--) out.push(...bucket(dht, self, b))
+  for (let b = 31; b >= 0; b--) out.push(...bucket(view, self, b))
   return out
 }
 
@@ -112,7 +154,8 @@ export function routingTable(dht: Dht, self: number): number[] {
  * entry nearer than its span, the buckets below it come next, the ones
  * above last. Equal to `closest(routingTable(self))`, at a fraction of the cost.
  */
-export function closestInTable(dht: Dht, self: number, target: number, count: number): number[] {
+export function closestInTable(view: DhtView, self: number, target: number, count: number): number[] {
+  const { dht } = view
   const x = ((dht.keyOfPeer[self] as number) ^ target) >>> 0
   const own = x === 0 ? -1 : 31 - Math.clz32(x)
   const below = Array.from({ length: Math.max(0, own) }, (_, n) => own - 1 - n)
@@ -120,7 +163,7 @@ export function closestInTable(dht: Dht, self: number, target: number, count: nu
   const out: number[] = []
   for (const group of [own >= 0 ? [own] : [], below, above]) {
     if (out.length >= count) break
-    const candidates = group.flatMap((b) => bucket(dht, self, b))
+    const candidates = group.flatMap((b) => bucket(view, self, b))
     out.push(...closest(dht, candidates, target, count - out.length))
   }
   return out
@@ -180,16 +223,10 @@ interface Walk {
 }
 
 /** The disjoint paths of a lookup for `target` from peer `from`, run to their end on simulated time. */
-function walkPaths(
-  dht: Dht,
-  peers: PeerTable,
-  latency: LatencyModel,
-  rng: Rng,
-  from: number,
-  target: number,
-): Walk {
+function walkPaths(view: DhtView, latency: LatencyModel, rng: Rng, from: number, target: number): Walk {
+  const { dht, peers } = view
   const walk: Walk = { depth: new Map(), queried: new Set(), queries: 0, timeouts: 0, ms: 0 }
-  const start = closestInTable(dht, from, target, dht.k)
+  const start = closestInTable(view, from, target, dht.k)
   const paths: Path[] = Array.from(
     { length: Math.max(1, Math.min(dht.disjointPaths, start.length)) },
     () => ({
@@ -229,18 +266,19 @@ function walkPaths(
     if (ev.b === 0) {
       walk.timeouts++
       walk.depth.delete(ev.a)
-    } else answered(dht, walk, path, ev.a, target)
+    } else answered(view, walk, path, ev.a, target)
     pump(ev.kind, ev.time)
   }
   return walk
 }
 
 /** Server `i` answered on `path`: it joins the path's closest, and the closer peers it names join its queue. */
-function answered(dht: Dht, walk: Walk, path: Path, i: number, target: number): void {
+function answered(view: DhtView, walk: Walk, path: Path, i: number, target: number): void {
+  const { dht } = view
   insertByDistance(dht, path.closest, i, target, dht.k)
   const d = (walk.depth.get(i) ?? 1) + 1
   const own = distance(dht, i, target)
-  for (const j of closestInTable(dht, dht.peerOf[i] as number, target, dht.k)) {
+  for (const j of closestInTable(view, dht.peerOf[i] as number, target, dht.k)) {
     if (walk.depth.has(j) || walk.queried.has(j) || distance(dht, j, target) >= own) continue
     if (!canAdd(dht, path, j, target)) continue
     walk.depth.set(j, d)
@@ -261,16 +299,19 @@ function closestOnlineDistance(dht: Dht, peers: PeerTable, target: number): numb
   return best
 }
 
-/** A lookup for `target` (a key) started by peer `from`, as kad-dht runs it (see the module comment). */
+/**
+ * A lookup for `target` (a key) started by peer `from` at `view.now`, as
+ * kad-dht runs it (see the module comment).
+ */
 export function lookup(
-  dht: Dht,
-  peers: PeerTable,
+  view: DhtView,
   latency: LatencyModel,
   rng: Rng,
   from: number,
   target: number,
 ): LookupResult {
-  const walk = walkPaths(dht, peers, latency, rng, from, target)
+  const { dht, peers } = view
+  const walk = walkPaths(view, latency, rng, from, target)
   const [best] = closest(
     dht,
     [...walk.depth.keys()].filter((i) => walk.queried.has(i)),

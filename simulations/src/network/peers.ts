@@ -15,6 +15,8 @@ export interface PeerTable {
   /** 1 when the peer is behind NAT and can only be dialled through a relay. */
   readonly nat: Uint8Array
   readonly online: Uint8Array
+  /** Simulated ms since which the peer has been in its current online state. */
+  readonly since: Float64Array
   readonly role: Uint8Array
   /** Upload bandwidth, Mbit/s. */
   readonly bandwidth: Float32Array
@@ -37,6 +39,7 @@ export function createPeerTable(params: PeerTableParameters, rng: Rng): PeerTabl
     region: new Uint8Array(count),
     nat: new Uint8Array(count),
     online: new Uint8Array(count).fill(1),
+    since: new Float64Array(count),
     role: new Uint8Array(count),
     bandwidth: new Float32Array(count),
     relayOf: new Int32Array(count).fill(-1),

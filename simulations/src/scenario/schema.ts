@@ -128,6 +128,12 @@ export const scenarioSchema = {
       Dlazy: int(0, 6),
       heartbeatMs: num(1, 1000),
       historyGossip: int(0, 3),
+      // defaults to the client's FULL_PEER_MAX_CONNECTIONS; a unit test holds it to it
+      floodPeers: int(
+        0,
+        100,
+        "Topic peers a provider is connected to and floods its own offers to (gossipsub floodPublish, on in Cocoon); default a full peer's connection limit, which a busy provider reaches (0: its mesh alone)",
+      ),
       samples: int(1, 16),
       observers: int(1, 8),
       refreshMs: num(
@@ -136,12 +142,18 @@ export const scenarioSchema = {
         'Rebuild the mesh over the online peers and recompute the spread this often, ms (0: once, at the start)',
       ),
     }),
-    // k, alpha and disjointPaths default to kad-dht 16's K, ALPHA and disjointPaths (= K); a unit test holds them to it
+    // k, alpha, disjointPaths and refreshMs default to kad-dht 16's K, ALPHA, disjointPaths (= K)
+    // and TABLE_REFRESH_INTERVAL; a unit test holds them to it
     dht: obj({
       k: int(1, 20),
       alpha: int(1, 10),
       disjointPaths: int(1, 20),
       timeoutMs: num(1, 5000),
+      refreshMs: num(
+        0,
+        300_000,
+        'Each peer refreshes its routing table this often, ms; full buckets then evict contacts gone offline (0: tables never change)',
+      ),
       lookups: int(0, 500),
     }),
     crypto: obj({ mode: { enum: ['real', 'table'], default: 'real' } }),

@@ -56,11 +56,19 @@ export interface Scenario {
     Dlazy: number
     heartbeatMs: number
     historyGossip: number
+    floodPeers: number
     samples: number
     observers: number
     refreshMs: number
   }
-  dht: { k: number; alpha: number; disjointPaths: number; timeoutMs: number; lookups: number }
+  dht: {
+    k: number
+    alpha: number
+    disjointPaths: number
+    timeoutMs: number
+    refreshMs: number
+    lookups: number
+  }
   crypto: { mode: 'real' | 'table' }
   models: {
     name: string

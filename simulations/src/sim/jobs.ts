@@ -247,8 +247,7 @@ function sampleDhtLookup(world: World, j: number, peer: number): void {
   if (!sampled(world, j, s.dht.lookups, m.dhtHops.length)) return
   const clientPeer = world.clientPeers[world.jobClient[j] as number] as number
   const r = lookup(
-    world.dht,
-    world.peers,
+    { dht: world.dht, peers: world.peers, now: world.engine.now },
     world.latency,
     world.rng.dht,
     clientPeer,

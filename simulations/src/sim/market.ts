@@ -30,12 +30,15 @@ export function computeGossip(world: World, repaired = false): void {
   const s = world.scenario
   const online = repaired ? world.peers.online : undefined
   const mesh = buildMesh(world.peers.count, s.gossip, world.rng.gossip, online)
+  const messageBytes = offerMessageBytes(world)
   const pooled = world.metrics.propagation
   const O = world.observers.length
   for (let k = 0; k < s.gossip.samples; k++) {
     let origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] as number
     if (origin === undefined) origin = 0
-    const prop = propagate(mesh, world.peers, world.latency, s.gossip, world.rng.gossip, origin)
+    const prop = propagate(mesh, world.peers, world.latency, s.gossip, world.rng.gossip, origin, {
+      messageBytes,
+    })
     world.metrics.meshSends += prop.meshSends
     world.metrics.pulled += prop.pulled
     let reached = 0
@@ -55,6 +58,22 @@ export function computeGossip(world: World, repaired = false): void {
       world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
     }
   }
+}
+
+/**
+ * The encoded size of a provider's offer message, for the time its copies
+ * take through an uplink: provider 0's offer with an ed25519 peer id (38
+ * bytes) and signature (64 bytes) of zeros, as none is signed yet at the start.
+ */
+function offerMessageBytes(world: World): number {
+  if (world.providerCount === 0) return 0
+  const unsigned = buildOffer(template(world, 0, world.providerPrice[0] as number), {
+    provider: new Uint8Array(38),
+    now: world.now(),
+    ttlMs: 600_000,
+    sequence: 1n,
+  })
+  return encodeOrderBookMessage({ offer: { ...unsigned, signature: new Uint8Array(64) } }).length
 }
 
 /** A Sybil's prices: `perK` for every unit, zero allowed (the protocol accepts 0..MAX_UNIT_PRICE_NANOTON). */

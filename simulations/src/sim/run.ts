@@ -193,6 +193,7 @@ function scheduleChurn(world: World): void {
 
 function leave(world: World, peer: number): void {
   world.peers.online[peer] = 0
+  world.peers.since[peer] = world.engine.now
   const p = world.providerOfPeer[peer] as number
   if (p >= 0) {
     world.providerEpoch[p] = (world.providerEpoch[p] as number) + 1
@@ -203,6 +204,7 @@ function leave(world: World, peer: number): void {
 
 function join(world: World, peer: number): void {
   world.peers.online[peer] = 1
+  world.peers.since[peer] = world.engine.now
   const p = world.providerOfPeer[peer] as number
   if (p >= 0) world.updateAvailability(p)
   if (p >= 0 && world.providerKind[p] !== KIND_SPAM) world.engine.schedule(0, EV_PUBLISH, p)

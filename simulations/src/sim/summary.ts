@@ -17,6 +17,8 @@ export interface Summary {
     msP50: number
     msP99: number
     foundRate: number
+    /** Queries to contacts gone offline (each waits out `dht.timeoutMs`), per lookup. */
+    timeoutsPerLookup: number
   }
   jobs: {
     arrived: number
@@ -138,6 +140,7 @@ function dhtFigures(m: Metrics): Summary['dhtLookup'] {
     msP50: round6(dms50 ?? 0),
     msP99: round6(dms99 ?? 0),
     foundRate: round6(m.dhtHops.length === 0 ? 0 : m.dhtFound / m.dhtHops.length),
+    timeoutsPerLookup: round6(m.dhtHops.length === 0 ? 0 : m.dhtTimeouts / m.dhtHops.length),
   }
 }
 

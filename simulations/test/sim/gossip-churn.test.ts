@@ -16,7 +16,8 @@ const spread = async (churn: boolean, refreshMs: number) => {
   const scenario = small({
     peers: { count: 600, providerFraction: 0.1 },
     jobs: { total: 300, rankRefreshMs: 500 },
-    gossip: { samples: 4, observers: 3, refreshMs },
+    // the mesh alone, where churn acts: a flood reaches its targets straight from the origin
+    gossip: { samples: 4, observers: 3, refreshMs, floodPeers: 0 },
     ...(churn ? { churn: CHURN } : {}),
   })
   return (await runScenario(scenario)).summary.offerPropagation

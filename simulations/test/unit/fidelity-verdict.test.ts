@@ -3,14 +3,23 @@ import type { CrossCheckResult } from '../../src/crosscheck/index.js'
 import { fidelityVerdict } from '../../src/crosscheck/verdict.js'
 
 const figures = (p50Ms: number, p99Ms: number, coverage = 1) => ({ p50Ms, p99Ms, maxMs: p99Ms, coverage })
+const hopsOf = (p50: number, p99: number) => ({ p50, p99, max: p99 })
+const lookups = (p50: number, p99: number, lookups = 20) => ({
+  lookups,
+  hops: hopsOf(p50, p99),
+  p50Ms: 80,
+  p99Ms: 120,
+  queryMs: 40,
+})
 const result = (over: Partial<CrossCheckResult> = {}): CrossCheckResult => ({
   simulated: figures(40, 60),
   real: figures(55, 90),
-  hops: { simulated: { p50: 2, p99: 3, max: 3 }, real: { p50: 2, p99: 4, max: 4 } },
+  hops: { simulated: hopsOf(2, 3), calibrated: hopsOf(2, 3), real: hopsOf(2, 4) },
   relativeError: { p50: 0.27, p99: 0.33 },
   hopOverheadMs: 2,
   calibrated: figures(44, 66),
   calibratedError: { p50: 0.2, p99: 0.27 },
+  dht: { simulated: lookups(1, 2), calibrated: lookups(1, 2), real: lookups(2, 3) },
   ...over,
 })
 const failed = (r: CrossCheckResult) =>
@@ -19,26 +28,37 @@ const failed = (r: CrossCheckResult) =>
     .map((c) => c.figure)
 
 describe('fidelity verdict', () => {
-  it('passes when hops agree within one and the real median is within 1-3x the model', () => {
+  it('passes when hops agree within one and the real median is within 2x of the calibrated model', () => {
     expect(fidelityVerdict(result()).pass).toBe(true)
     expect(failed(result())).toEqual([])
   })
 
-  it('fails the figure that is out: two hops apart, a real median below the model or past 3x, lost offers', () => {
-    const hops = { simulated: { p50: 2, p99: 3, max: 3 }, real: { p50: 4, p99: 5, max: 5 } }
+  it('fails the figure that is out: hops two apart from the calibrated model, a median past 2x either way, lost offers', () => {
+    const hops = { simulated: hopsOf(2, 3), calibrated: hopsOf(2, 3), real: hopsOf(4, 5) }
     expect(failed(result({ hops }))).toEqual(['delivery hops p50', 'delivery hops p99'])
-    expect(failed(result({ real: figures(30, 90) }))).toEqual(['spread p50 ms'])
-    expect(failed(result({ real: figures(121, 200) }))).toEqual(['spread p50 ms'])
+    expect(failed(result({ real: figures(21, 90) }))).toEqual(['spread p50 ms, hop-calibrated'])
+    expect(failed(result({ real: figures(89, 200) }))).toEqual(['spread p50 ms, hop-calibrated'])
     expect(failed(result({ real: figures(55, 90, 0.9) }))).toEqual(['coverage'])
     expect(fidelityVerdict(result({ hops })).pass).toBe(false)
   })
 
-  it('reports the hop-calibrated milliseconds without gating them', () => {
-    const far = fidelityVerdict(result({ calibrated: figures(5, 6) }))
-    expect(far.pass).toBe(true)
-    expect(far.checks.filter((c) => c.tolerance === 'reported').map((c) => c.pass)).toEqual([
-      undefined,
-      undefined,
+  it('fails DHT lookups two hops apart, or lookups the real DHT did not finish', () => {
+    const far = { simulated: lookups(1, 2), calibrated: lookups(1, 2), real: lookups(3, 4) }
+    expect(failed(result({ dht: far }))).toEqual(['DHT lookup hops p50'])
+    const lost = { simulated: lookups(1, 2), calibrated: lookups(1, 2), real: lookups(1, 2, 17) }
+    expect(failed(result({ dht: lost }))).toEqual(['DHT lookups done'])
+  })
+
+  it('reports the milliseconds it does not gate', () => {
+    const reported = fidelityVerdict(result()).checks.filter((c) => c.tolerance === 'reported')
+    expect(reported.map((c) => c.figure)).toEqual([
+      'spread p99 ms, hop-calibrated',
+      'spread p50 ms, links only',
+      'DHT lookup hops p99',
+      'DHT query ms (dial to answer)',
+      'DHT lookup p50 ms, query-calibrated',
+      'DHT lookup p99 ms, query-calibrated',
     ])
+    expect(reported.every((c) => c.pass === undefined)).toBe(true)
   })
 })

@@ -1,15 +1,23 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { FULL_PEER_MAX_CONNECTIONS, orderBookGossipOptions } from '@cocoon-mesh/client/internal'
 import { describe, expect, it } from 'vitest'
 import { Rng } from '../../src/engine/prng.js'
 import { buildMesh, type GossipParameters, propagate } from '../../src/models/gossipsub.js'
-import { buildDht, closestInTable, lookup, routingTable } from '../../src/models/kademlia.js'
+import {
+  buildDht,
+  closestInTable,
+  type Dht,
+  type DhtView,
+  lookup,
+  routingTable,
+} from '../../src/models/kademlia.js'
 import type { LatencyModel } from '../../src/network/latency.js'
-import { createPeerTable } from '../../src/network/peers.js'
+import { createPeerTable, type PeerTable } from '../../src/network/peers.js'
 import { parseScenario } from '../../src/scenario/load.js'
 
 const latency: LatencyModel = { matrix: [[20]], jitter: 0, loss: 0 }
-const gossip: GossipParameters = { D: 8, Dlazy: 6, heartbeatMs: 1000, historyGossip: 3 }
+const gossip: GossipParameters = { D: 8, Dlazy: 6, heartbeatMs: 1000, historyGossip: 3, floodPeers: 0 }
 
 function peers(count: number, seed = 1) {
   return createPeerTable(
@@ -30,6 +38,23 @@ describe('gossipsub model', () => {
     }
     expect(Math.max(...prop.arrival)).toBeLessThanOrEqual(20 * 10)
     expect(prop.pulled).toBe(0) // without loss every peer gets it by eager push first
+  })
+
+  it('floods its own message to floodPeers topic peers at one hop, and only the origin floods', () => {
+    const p = peers(2000)
+    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    const oneHop = (prop: { hops: Uint16Array }) => prop.hops.filter((h) => h === 1).length
+    const meshOnly = propagate(mesh, p, latency, gossip, new Rng(3), 0)
+    const flooded = propagate(mesh, p, latency, { ...gossip, floodPeers: 100 }, new Rng(3), 0)
+    expect(oneHop(meshOnly)).toBe((mesh.offsets[1] as number) - (mesh.offsets[0] as number))
+    expect(oneHop(flooded)).toBe(100)
+    expect(Math.max(...flooded.arrival)).toBeLessThan(Math.max(...meshOnly.arrival))
+  })
+
+  it('floods as a Cocoon full peer does: gossipsub floodPublish on, to its connection limit', () => {
+    expect(orderBookGossipOptions().floodPublish).toBe(true)
+    const { gossip: defaults } = parseScenario({ name: 'x', peers: { count: 10 }, jobs: { total: 1 } })
+    expect(defaults.floodPeers).toBe(FULL_PEER_MAX_CONNECTIONS)
   })
 
   it('delivers by eager push alone when link delays are not whole milliseconds (jitter)', () => {
@@ -56,7 +81,7 @@ describe('gossipsub model', () => {
   it('does not relay a message the validators reject', () => {
     const p = peers(500)
     const mesh = buildMesh(p.count, gossip, new Rng(2))
-    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0, false)
+    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0, { valid: false })
     const reached = prop.arrival.filter((t) => Number.isFinite(t)).length
     const neighbours = (mesh.offsets[1] as number) - (mesh.offsets[0] as number)
     expect(reached).toBeLessThanOrEqual(neighbours + 1)
@@ -88,14 +113,24 @@ describe('gossipsub model', () => {
 })
 
 /** kad-dht 16's defaults: K, ALPHA and disjointPaths = K. */
-const KAD = { k: 20, alpha: 10, disjointPaths: 20, timeoutMs: 1000 }
+const KAD = { k: 20, alpha: 10, disjointPaths: 20, timeoutMs: 1000, refreshMs: 300_000 }
+const at = (dht: Dht, p: PeerTable, now = 0): DhtView => ({ dht, peers: p, now })
 
 describe('Kademlia model', () => {
   it("defaults to the installed kad-dht's K, ALPHA and disjoint paths", async () => {
     const file = join(import.meta.dirname, '../../../node_modules/@libp2p/kad-dht/dist/src/constants.js')
-    const constants = (await import(pathToFileURL(file).href)) as { K: number; ALPHA: number }
+    const constants = (await import(pathToFileURL(file).href)) as {
+      K: number
+      ALPHA: number
+      TABLE_REFRESH_INTERVAL: number
+    }
     const { dht } = parseScenario({ name: 'x', peers: { count: 10 }, jobs: { total: 1 } })
-    expect([dht.k, dht.alpha, dht.disjointPaths]).toEqual([constants.K, constants.ALPHA, constants.K])
+    expect([dht.k, dht.alpha, dht.disjointPaths, dht.refreshMs]).toEqual([
+      constants.K,
+      constants.ALPHA,
+      constants.K,
+      constants.TABLE_REFRESH_INTERVAL,
+    ])
   })
 
   it("reads a table's closest entries from the buckets that can hold them, as a sort of the whole table would", () => {
@@ -105,12 +140,12 @@ describe('Kademlia model', () => {
     for (let n = 0; n < 200; n++) {
       const self = rng.int(p.count)
       const target = n === 0 ? (dht.keyOfPeer[self] as number) : rng.nextU32()
-      const whole = routingTable(dht, self)
+      const whole = routingTable(at(dht, p), self)
         .map((i) => [i, ((dht.keys[i] as number) ^ target) >>> 0] as const)
         .sort((a, b) => a[1] - b[1] || a[0] - b[0])
         .slice(0, 8)
         .map(([i]) => i)
-      expect(closestInTable(dht, self, target, 8)).toEqual(whole)
+      expect(closestInTable(at(dht, p), self, target, 8)).toEqual(whole)
     }
   })
 
@@ -119,7 +154,7 @@ describe('Kademlia model', () => {
     const dht = buildDht(p, new Rng(5), KAD)
     const rng = new Rng(6)
     for (let i = 0; i < 20; i++) {
-      const r = lookup(dht, p, latency, rng, rng.int(p.count), rng.nextU32())
+      const r = lookup(at(dht, p), latency, rng, rng.int(p.count), rng.nextU32())
       expect(r.queries).toBeLessThanOrEqual(dht.keys.length)
       expect(r.found).toBe(true)
       expect(r.rounds).toBeGreaterThanOrEqual(r.hops)
@@ -132,7 +167,7 @@ describe('Kademlia model', () => {
       const dht = buildDht(p, new Rng(5), { ...KAD, alpha, disjointPaths: 1 })
       const rng = new Rng(6)
       let sum = 0
-      for (let i = 0; i < 50; i++) sum += lookup(dht, p, latency, rng, rng.int(p.count), rng.nextU32()).ms
+      for (let i = 0; i < 50; i++) sum += lookup(at(dht, p), latency, rng, rng.int(p.count), rng.nextU32()).ms
       return sum / 50
     }
     expect(time(10)).toBeLessThan(time(1))
@@ -145,7 +180,7 @@ describe('Kademlia model', () => {
       const rng = new Rng(6)
       let sum = 0
       for (let i = 0; i < 100; i++) {
-        const r = lookup(dht, p, latency, rng, rng.int(count), rng.nextU32())
+        const r = lookup(at(dht, p), latency, rng, rng.int(count), rng.nextU32())
         expect(r.found).toBe(true)
         expect(r.timeouts).toBe(0)
         sum += r.hops
@@ -161,7 +196,7 @@ describe('Kademlia model', () => {
   it('keeps at most k peers per bucket and never itself', () => {
     const p = peers(5000, 4)
     const dht = buildDht(p, new Rng(5), { ...KAD, k: 8 })
-    const table = routingTable(dht, 0)
+    const table = routingTable(at(dht, p), 0)
     expect(table.length).toBeLessThanOrEqual(8 * 32)
     expect(table.map((i) => dht.peerOf[i])).not.toContain(0)
   })
@@ -172,8 +207,44 @@ describe('Kademlia model', () => {
     for (let i = 0; i < p.count; i++) if (i % 3 === 0) p.online[i] = 0
     const rng = new Rng(6)
     let timeouts = 0
-    for (let i = 0; i < 50; i++) timeouts += lookup(dht, p, latency, rng, 1, rng.nextU32()).timeouts
+    for (let i = 0; i < 50; i++) timeouts += lookup(at(dht, p), latency, rng, 1, rng.nextU32()).timeouts
     expect(timeouts).toBeGreaterThan(0)
+  })
+
+  it('evicts from full buckets the contacts that were offline at the last refresh, and so pays fewer timeouts', () => {
+    const p = peers(3000, 4)
+    const now = 600_000
+    for (let i = 0; i < p.count; i++) if (i % 3 === 0) p.online[i] = 0 // offline since t = 0
+    const timeouts = (refreshMs: number) => {
+      const dht = buildDht(p, new Rng(5), { ...KAD, refreshMs })
+      const rng = new Rng(6)
+      let sum = 0
+      for (let i = 0; i < 50; i++) sum += lookup(at(dht, p, now), latency, rng, 1, rng.nextU32()).timeouts
+      return sum
+    }
+    expect(timeouts(0)).toBeGreaterThan(0)
+    expect(timeouts(300_000)).toBeLessThan(timeouts(0) / 2)
+    // a full bucket (the farthest, half of all servers) then holds no contact that was offline
+    const dht = buildDht(p, new Rng(5), { ...KAD, k: 8 })
+    const far = routingTable(at(dht, p, now), 1).slice(0, 8)
+    expect(far).toHaveLength(8)
+    for (const i of far) expect(p.online[dht.peerOf[i] as number]).toBe(1)
+  })
+
+  it('keeps a contact that went offline after the last refresh: it is stale until the next one', () => {
+    const p = peers(3000, 4)
+    const dht = buildDht(p, new Rng(5), { ...KAD, k: 8 })
+    const now = 450_000
+    const before = [1, 2, 3, 4, 5].map((self) => routingTable(at(dht, p, now), self))
+    for (let i = 0; i < p.count; i++) {
+      if (i % 3 !== 0) continue
+      p.online[i] = 0
+      p.since[i] = now
+    }
+    expect([1, 2, 3, 4, 5].map((self) => routingTable(at(dht, p, now), self))).toEqual(before)
+    // by the next refresh of each they are gone from its full buckets
+    const later = routingTable(at(dht, p, now + 300_000), 1).slice(0, 8)
+    for (const i of later) expect(p.online[dht.peerOf[i] as number]).toBe(1)
   })
 
   it('counts only public peers as DHT servers', () => {

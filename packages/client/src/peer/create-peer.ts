@@ -28,6 +28,11 @@ import type { CocoonBaseServices, CocoonPeer, CreatePeerOptions } from './types.
  */
 export type CreatePeerErrorType = Error
 
+/** The connections a full peer keeps at most, unless `maxConnections` says otherwise; a busy provider reaches it. */
+export const FULL_PEER_MAX_CONNECTIONS = 100
+/** The connections a light peer keeps at most, unless `maxConnections` says otherwise. */
+export const LIGHT_PEER_MAX_CONNECTIONS = 20
+
 /**
  * Assembles a full Cocoon peer: TCP + WebSockets, noise, yamux, identify,
  * ping, the Kademlia DHT in server mode under `/cocoon/kad/1.0.0`, gossipsub
@@ -88,7 +93,8 @@ async function buildPeer<S extends ServiceMap>(
     connectionEncrypters: [noise(noiseCrypto === undefined ? {} : { crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionManager: {
-      maxConnections: options.maxConnections ?? (mode === 'full' ? 100 : 20),
+      maxConnections:
+        options.maxConnections ?? (mode === 'full' ? FULL_PEER_MAX_CONNECTIONS : LIGHT_PEER_MAX_CONNECTIONS),
       // libp2p resets a host's 6th inbound connection within a second; several
       // mesh peers behind one address (a NAT, a test host) is normal here
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? 50,
@@ -159,6 +165,7 @@ function cocoonServices(
             orderBookGossipOptions({
               appSpecificScore: (peer) => penalties.appSpecificScore(peer) + (extraScore?.(peer) ?? 0),
               heartbeatInterval: options.heartbeatInterval,
+              floodPublish: options.floodPublish,
               models,
             }),
           ),

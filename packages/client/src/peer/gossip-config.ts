@@ -64,6 +64,8 @@ export interface OrderBookGossipOptions {
   appSpecificScore?: (peerId: string) => number
   /** Gossipsub heartbeat in ms (default 1000; smaller in tests and benches). */
   heartbeatInterval?: number
+  /** Send own messages to every topic peer, not only the mesh (gossipsub `floodPublish`, default true). */
+  floodPublish?: boolean
   /** Largest gossip payload accepted before decoding (default 64 KiB). */
   maxMessageBytes?: number
 }
@@ -93,7 +95,7 @@ export function orderBookGossipOptions(options: OrderBookGossipOptions = {}): Pa
     emitSelf: false,
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,
-    floodPublish: true,
+    floodPublish: options.floodPublish ?? true,
     heartbeatInterval: options.heartbeatInterval ?? 1000,
     maxInboundDataLength: options.maxMessageBytes ?? 64 * 1024,
     scoreParams,

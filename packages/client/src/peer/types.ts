@@ -66,6 +66,12 @@ export interface CreatePeerOptions<S extends ServiceMap = ServiceMap> {
   gossip?: boolean
   /** Gossipsub heartbeat in ms (default 1000). */
   heartbeatInterval?: number
+  /**
+   * Send own offers to every topic peer, not only the gossip mesh (gossipsub
+   * `floodPublish`, default true). The simulator's cross-check turns it off
+   * to compare the mesh alone, as peers sharing one machine race the flood.
+   */
+  floodPublish?: boolean
   /** Extra gossipsub application score per peer (added to the order book's own penalties). */
   appSpecificScore?: (peerId: string) => number
   /**

@@ -1,0 +1,157 @@
+import type { Rng } from '../engine/prng.js'
+import type { Mesh } from '../models/gossipsub.js'
+import type { LookupSamples } from './dht.js'
+import { createNetemNamespace, type NetemNamespace } from './netem.js'
+import { type Group, LocalGroup } from './peer-group.js'
+import { RemoteGroup } from './remote-group.js'
+
+/**
+ * The real side of the cross-check: `n` Cocoon peers, either all in this
+ * process over the memory transport (`processes` 1), or dealt round-robin
+ * over `processes` child processes talking real TCP on 127.0.0.1: inside a
+ * network namespace whose loopback delays every packet by the latency (tc
+ * netem) when the latency is above 0, on the host's loopback otherwise.
+ */
+export interface RealNetworkParameters {
+  peers: number
+  processes: number
+  latencyMs: number
+  loss: number
+  heartbeatMs: number
+}
+
+export class RealNetwork {
+  private readonly addrs: string[] = []
+  private readonly indexOf = new Map<string, number>()
+
+  private constructor(
+    private readonly groups: Group[],
+    private readonly namespace: NetemNamespace | undefined,
+  ) {}
+
+  /** Starts every peer; on failure stops what started, the host processes and the namespace included. */
+  static async start(params: RealNetworkParameters): Promise<RealNetwork> {
+    const { processes } = params
+    // loopback TCP adds no latency of its own: netem delays it when asked to
+    const namespace = processes > 1 && params.latencyMs > 0 ? createNetemNamespace(params) : undefined
+    const groups: Group[] =
+      processes === 1
+        ? [new LocalGroup({ kind: 'memory', latencyMs: params.latencyMs })]
+        : Array.from({ length: processes }, () => RemoteGroup.spawn(namespace?.exec ?? []))
+    const network = new RealNetwork(groups, namespace)
+    try {
+      const started = await Promise.all(
+        groups.map((g, h) =>
+          g.start(
+            Array.from({ length: params.peers }, (_, i) => i).filter((i) => i % groups.length === h),
+            params.heartbeatMs,
+          ),
+        ),
+      )
+      for (const { peers } of started)
+        for (const p of peers) {
+          network.addrs[p.index] = p.addr
+          network.indexOf.set(p.id, p.index)
+        }
+      return network
+    } catch (error) {
+      await network.stop()
+      throw error
+    }
+  }
+
+  /** PIDs of the peer host processes (none when every peer is in this process). */
+  get pids(): number[] {
+    return this.groups.flatMap((g) => (g instanceof RemoteGroup && g.pid !== undefined ? [g.pid] : []))
+  }
+
+  private groupOf(index: number): Group {
+    return this.groups[index % this.groups.length] as Group
+  }
+
+  /** Dials the mesh's edges between the real peers (each undirected edge once, from its lower end). */
+  async connectAlong(mesh: Mesh): Promise<void> {
+    const edges: Array<Array<[number, string]>> = this.groups.map(() => [])
+    for (let u = 0; u < this.addrs.length; u++) {
+      for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
+        const v = mesh.edges[e] as number
+        if (v > u) edges[u % this.groups.length]?.push([u, this.addrs[v] as string])
+      }
+    }
+    await Promise.all(this.groups.map((g, h) => g.dial(edges[h] ?? [])))
+  }
+
+  /**
+   * Waits until every peer sees a subscriber on the topic, then two heartbeats
+   * for the meshes to graft. The wait grows with the peers, which share this
+   * machine's cores.
+   */
+  async waitForMeshes(heartbeatMs: number): Promise<void> {
+    const limitMs = Math.max(30_000, 250 * this.addrs.length)
+    const subscribed = await waitUntil(async () => {
+      const answers = await Promise.all(this.groups.map((g) => g.subscribed()))
+      return answers.every((a) => a.all)
+    }, limitMs)
+    if (!subscribed)
+      throw new Error(`not every peer saw a subscriber on the order-book topic within ${limitMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
+  }
+
+  /**
+   * The provider publishes offer `m`; returns the ms until it entered each
+   * other peer's real order book, by peer index, and each reached peer's
+   * first-copy source (by index). A peer it has not reached within 10 s is
+   * left out: it counts as undelivered in the figures.
+   */
+  async round(m: number): Promise<{ arrivals: Map<number, number>; sources: Map<number, number> }> {
+    await Promise.all(this.groups.map((g) => g.begin()))
+    const { sequence, startedAt } = await this.groupOf(0).publish(m)
+    const arrivals = new Map<number, number>()
+    const sources = new Map<number, number>()
+    await waitUntil(async () => {
+      for (const part of await Promise.all(this.groups.map((g) => g.collect(sequence)))) {
+        for (const [i, at] of part.arrivals) if (i !== 0) arrivals.set(i, at - startedAt)
+        for (const [i, from] of part.sources) {
+          const source = this.indexOf.get(from)
+          if (source !== undefined) sources.set(i, source)
+        }
+      }
+      return arrivals.size >= this.addrs.length - 1
+    }, 10_000)
+    return { arrivals, sources }
+  }
+
+  /** `count` real lookups for random keys, each from a random peer, one after the other. */
+  async lookups(count: number, rng: Rng): Promise<LookupSamples> {
+    const samples: LookupSamples = { hops: [], ms: [], queryMs: [] }
+    for (let l = 0; l < count; l++) {
+      const from = rng.int(this.addrs.length)
+      const key = Array.from({ length: 32 }, () => rng.int(256))
+      const result = await this.groupOf(from).lookup(from, key)
+      samples.queryMs.push(...result.queryMs)
+      if (result.hops === undefined) continue
+      samples.hops.push(result.hops)
+      samples.ms.push(result.ms)
+    }
+    return samples
+  }
+
+  /** Stops every peer and host process, then removes the namespace. */
+  async stop(): Promise<void> {
+    try {
+      await Promise.allSettled(this.groups.map((g) => g.stop()))
+    } finally {
+      this.namespace?.remove()
+    }
+  }
+}
+
+/** Polls `condition` every 50 ms; false when it did not hold within `timeoutMs`. */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (!(await condition())) {
+    if (performance.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return true
+}
