@@ -96,7 +96,7 @@ program
   .option('--lookups <n>', 'DHT lookups for random keys on each side', integer, 20)
   .option(
     '--processes <n>',
-    'processes for the real peers: 1 shares this one over the memory transport; more run TCP in a tc netem namespace (root)',
+    'processes for the real peers: 1 shares this one over the memory transport; more run TCP on loopback, in a tc netem namespace (root) when --latency is above 0',
     integer,
     1,
   )

@@ -35,6 +35,9 @@ export type HostResult =
 
 export type HostMessage = HostRequest & { id: number }
 
+/** The result of operation `K`, without its tag. */
+export type HostResultOf<K extends HostResult['op']> = Omit<Extract<HostResult, { op: K }>, 'op'>
+
 /** A clock every process on this machine shares: epoch ms with sub-ms resolution. */
 export function sharedNow(): number {
   return performance.timeOrigin + performance.now()

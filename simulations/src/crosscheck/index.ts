@@ -10,7 +10,7 @@ import { RealNetwork } from './real-network.js'
  * Cross-check: the same small network run twice. Once in the gossipsub and
  * Kademlia models, once as real Cocoon peers with the same one-way latency
  * (`createPeer`, in this process over the memory transport, or over TCP in
- * several processes inside a tc netem namespace), connected along the very
+ * several processes, inside a tc netem namespace when the latency is above 0), connected along the very
  * same random graph. A provider publishes `messages` offers; each peer
  * records when the offer entered its real order book. Then random peers run
  * DHT lookups for random keys on both sides.
@@ -21,7 +21,7 @@ export interface CrossCheckOptions {
   messages: number
   /** One-way latency of every link, ms (memory transport `latency`, or tc netem's delay). */
   latencyMs?: number
-  /** Processes the real peers run in: 1 (default) shares this one over the memory transport; more use TCP under netem (root). */
+  /** Processes the real peers run in: 1 (default) shares this one over the memory transport; more use TCP on loopback, under tc netem (root) when `latencyMs` is above 0. */
   processes?: number
   /** Share of packets netem drops (0–1; TCP only, default 0). */
   loss?: number
@@ -51,8 +51,7 @@ export interface CrossCheckResult {
   real: PropagationFigures
   /**
    * Hops of the model, of the calibrated model and of the real gossip (from
-   * each message's propagation source). With flood publishing they depend on
-   * the race between the provider's later copies and its mesh's forwards.
+   * each message's propagation source).
    */
   hops: { simulated: HopFigures; calibrated: HopFigures; real: HopFigures }
   /** |real − simulated| / real for p50 and p99. */

@@ -3,7 +3,7 @@ import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { realLookup } from './dht.js'
-import { type HostResult, sharedNow } from './host-protocol.js'
+import { type HostResult, type HostResultOf, sharedNow } from './host-protocol.js'
 
 export const MODEL = 'llama-3.1-8b'
 const TOPIC = orderBookTopic(canonicalModelId(MODEL))
@@ -11,7 +11,7 @@ const TOPIC = orderBookTopic(canonicalModelId(MODEL))
 /** How the peers of a cross-check are wired: in one process over the memory transport, or over TCP. */
 export type GroupTransport = { kind: 'memory'; latencyMs: number } | { kind: 'tcp' }
 
-type Result<K extends HostResult['op']> = Omit<Extract<HostResult, { op: K }>, 'op'>
+type Result<K extends HostResult['op']> = HostResultOf<K>
 
 /**
  * The operations of the cross-check on a set of real peers, each known by

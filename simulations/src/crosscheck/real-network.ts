@@ -60,11 +60,6 @@ export class RealNetwork {
     }
   }
 
-  /** PIDs of the peer host processes (none when every peer is in this process). */
-  get pids(): number[] {
-    return this.groups.flatMap((g) => (g instanceof RemoteGroup && g.pid !== undefined ? [g.pid] : []))
-  }
-
   private groupOf(index: number): Group {
     return this.groups[index % this.groups.length] as Group
   }

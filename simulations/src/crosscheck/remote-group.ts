@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { PeerHostError } from './errors.js'
-import type { HostRequest, HostResponse, HostResult } from './host-protocol.js'
+import type { HostRequest, HostResponse, HostResult, HostResultOf } from './host-protocol.js'
 import type { Group } from './peer-group.js'
 
-type Result<K extends HostResult['op']> = Omit<Extract<HostResult, { op: K }>, 'op'>
+type Result<K extends HostResult['op']> = HostResultOf<K>
 
 /** The host's compiled script: beside this file in dist, or in dist when this file runs from its source (tests). */
 const HOST_SCRIPT = fileURLToPath(

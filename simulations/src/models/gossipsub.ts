@@ -29,7 +29,7 @@ import type { PeerTable } from '../network/peers.js'
  *   time (the heartbeats' repair after churn, at that granularity).
  *
  * Not modelled: peer scoring, PRUNE/GRAFT dynamics during the message's
- * flight, per-peer queues and bandwidth.
+ * flight, per-peer queues.
  */
 export interface Mesh {
   readonly offsets: Int32Array

@@ -121,19 +121,18 @@ function bucket(view: DhtView, self: number, b: number): number[] {
     for (let i = lo; i < hi; i++) if (dht.peerOf[i] !== self) out.push(i)
     return out
   }
-  const evicts = dht.refreshMs > 0
-  const refreshedAt = evicts ? lastRefresh(dht, self, view.now) : 0
-  // deterministic spread over the range, offset by a hash of (self, bucket); a pick
-  // evicted at the last refresh moves on to the next survivor of the range
   const off = Math.imul(self + 1, 0x9e3779b1) ^ (b * 0x85ebca6b)
   const stride = count / dht.k
-  const picked = new Set<number>()
+  const refreshedAt = dht.refreshMs > 0 ? lastRefresh(dht, self, view.now) : -1
+  // deterministic spread over the range, offset by a hash of (self, bucket); a pick
+  // evicted at the last refresh moves on to the next survivor of the range
+  const picked: number[] = [] // at most k: a scan is cheaper than a Set on this hot path
   for (let j = 0; j < dht.k; j++) {
     let at = (Math.floor(j * stride) + (off >>> 0)) % count
     for (let tries = 0; tries < count; tries++, at = (at + 1) % count) {
       const i = lo + at
-      if (picked.has(i) || (evicts && !keptAtRefresh(view, i, refreshedAt))) continue
-      picked.add(i)
+      if (picked.includes(i) || (refreshedAt >= 0 && !keptAtRefresh(view, i, refreshedAt))) continue
+      picked.push(i)
       if (dht.peerOf[i] !== self) out.push(i)
       break
     }
