@@ -198,8 +198,15 @@ export function propagate(
         if (v === u || done[v] === 1 || peers.online[v] !== 1) continue
         if (latency.loss > 0 && rng.chance(latency.loss)) continue
         const rv = peers.region[v] as number
+        // arrival only falls, so a pull later than the copy already on its way to v would be dropped
+        // when popped: most pulls lose to the mesh, and leaving them out keeps the heap small (jitter
+        // only adds delay, so the base latency bounds the pull from below before any is drawn)
+        const toV = latency.matrix[ru]?.[rv] ?? 0
+        const fromV = latency.matrix[rv]?.[ru] ?? 0
+        if (Math.fround(hb + 2 * toV + fromV) > (arrival[v] as number)) continue
         const t =
           hb + oneWay(latency, rng, ru, rv) + oneWay(latency, rng, rv, ru) + oneWay(latency, rng, ru, rv)
+        if (Math.fround(t) > (arrival[v] as number)) continue
         q.push(t, KIND_PULL, v, u)
       }
     }
