@@ -1,4 +1,5 @@
 import { EventQueue, type PoppedEvent } from '../engine/event-queue.js'
+import { IndexedHeap } from '../engine/indexed-heap.js'
 import type { Rng } from '../engine/prng.js'
 import { type LatencyModel, oneWay } from '../network/latency.js'
 import type { PeerTable } from '../network/peers.js'
@@ -124,9 +125,6 @@ export interface Propagation {
   readonly hops: Uint16Array
 }
 
-const KIND_MESH = 0
-const KIND_PULL = 1
-
 export interface PropagateOptions {
   /** False when every honest peer's validator rejects it: the origin's peers receive it but do not forward it (gossipsub REJECT). */
   valid?: boolean
@@ -134,7 +132,13 @@ export interface PropagateOptions {
   messageBytes?: number
 }
 
-/** Spreads one message from `origin`. */
+/**
+ * Spreads one message from `origin`: Dijkstra over the mesh and the lazy
+ * pulls, where each peer keeps only its earliest copy on the way (a later
+ * one would be a duplicate it drops), so each peer is settled once. A
+ * holder's IHAVEs are drawn when its heartbeat comes, by which time most
+ * peers hold the message; once every online peer does, nothing is left to do.
+ */
 export function propagate(
   mesh: Mesh,
   peers: PeerTable,
@@ -150,22 +154,38 @@ export function propagate(
   const arrival = new Float32Array(n).fill(Number.POSITIVE_INFINITY)
   const done = new Uint8Array(n)
   const hops = new Uint16Array(n)
-  const q = new EventQueue(1024)
-  const ev: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
+  // who sent each peer its earliest copy so far, and whether that copy is a pull
+  const sender = new Int32Array(n).fill(-1)
+  const viaPull = new Uint8Array(n)
+  const heap = new IndexedHeap(n)
+  const best = heap.time
+  // heartbeats of holders still to send IHAVE: (time, holder, heartbeats left)
+  const heartbeats = new EventQueue(1024)
+  const beat: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
+  let online = 0
+  for (let i = 0; i < n; i++) if (peers.online[i] === 1) online++
+  let settled = 0
   let meshSends = 0
   let pulled = 0
-  arrival[origin] = 0
-  q.push(0, KIND_MESH, origin, -1)
-  while (q.pop(ev)) {
-    const u = ev.a
-    // arrival holds float32: compare in float32 too, or a copy whose time rounds down when
-    // stored would count as stale when it is popped, and only lazy pull would deliver it
-    if (done[u] === 1 || Math.fround(ev.time) > (arrival[u] as number)) continue
+  heap.offer(origin, 0)
+  while (settled < online) {
+    const u = heap.peek()
+    if (heartbeats.peekTime() < (u < 0 ? Number.POSITIVE_INFINITY : (best[u] as number))) {
+      heartbeats.pop(beat)
+      pull(beat.a, beat.time)
+      if (beat.b > 1) heartbeats.push(beat.time + params.heartbeatMs, 0, beat.a, beat.b - 1)
+      continue
+    }
+    if (u < 0) break
+    heap.pop()
+    const now = best[u] as number
     done[u] = 1
-    arrival[u] = ev.time
-    // a mesh copy comes from its sender b, a pulled one from the holder b that sent IHAVE
-    if (ev.b >= 0) hops[u] = (hops[ev.b] as number) + 1
-    if (ev.kind === KIND_PULL) pulled++
+    // the origin may have gone offline after publishing; only online peers are waited for
+    if (peers.online[u] === 1) settled++
+    arrival[u] = now
+    const from = sender[u] as number
+    if (from >= 0) hops[u] = (hops[from] as number) + 1
+    if (viaPull[u] === 1) pulled++
     if (!valid && u !== origin) continue
     const ru = peers.region[u] as number
     // ms one copy takes through u's upload (bandwidth in Mbit/s = bits per µs)
@@ -173,43 +193,47 @@ export function propagate(
     let copies = 0
     const send = (v: number): void => {
       meshSends++
-      const departs = ev.time + copyMs * copies++
+      const departs = now + copyMs * copies++
       if (done[v] === 1 || peers.online[v] !== 1) return
       if (latency.loss > 0 && rng.chance(latency.loss)) return
-      const t = departs + oneWay(latency, rng, ru, peers.region[v] as number)
-      // only a copy that would arrive first can matter (Dijkstra relaxation)
-      if (Math.fround(t) >= (arrival[v] as number)) return
-      arrival[v] = t
-      q.push(t, KIND_MESH, v, u)
+      if (heap.offer(v, departs + oneWay(latency, rng, ru, peers.region[v] as number))) {
+        sender[v] = u
+        viaPull[v] = 0
+      }
     }
     for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
       const v = mesh.edges[e] as number
-      if (v !== ev.b) send(v)
+      if (v !== from) send(v)
     }
     if (u === origin) for (const v of floodTargets(mesh, n, origin, params.floodPeers, rng)) send(v)
-    if (!valid || params.Dlazy <= 0) continue
-    // lazy pull at the next heartbeats
-    const phase = mesh.phase[u] as number
-    let hb = Math.ceil((ev.time - phase) / params.heartbeatMs) * params.heartbeatMs + phase
-    if (hb <= ev.time) hb += params.heartbeatMs
-    for (let h = 0; h < params.historyGossip; h++, hb += params.heartbeatMs) {
-      for (let k = 0; k < params.Dlazy; k++) {
-        const v = rng.int(n)
-        if (v === u || done[v] === 1 || peers.online[v] !== 1) continue
-        if (latency.loss > 0 && rng.chance(latency.loss)) continue
-        const rv = peers.region[v] as number
-        // arrival only falls, so a pull later than the copy already on its way to v would be dropped
-        // when popped: most pulls lose to the mesh, and leaving them out keeps the heap small (jitter
-        // only adds delay, so the base latency bounds the pull from below before any is drawn)
-        const toV = latency.matrix[ru]?.[rv] ?? 0
-        const fromV = latency.matrix[rv]?.[ru] ?? 0
-        if (Math.fround(hb + 2 * toV + fromV) > (arrival[v] as number)) continue
-        const t =
-          hb + oneWay(latency, rng, ru, rv) + oneWay(latency, rng, rv, ru) + oneWay(latency, rng, ru, rv)
-        if (Math.fround(t) > (arrival[v] as number)) continue
-        q.push(t, KIND_PULL, v, u)
-      }
+    if (valid && params.Dlazy > 0 && params.historyGossip > 0) {
+      const phase = mesh.phase[u] as number
+      let hb = Math.ceil((now - phase) / params.heartbeatMs) * params.heartbeatMs + phase
+      if (hb <= now) hb += params.heartbeatMs
+      heartbeats.push(hb, 0, u, params.historyGossip)
     }
   }
   return { arrival, meshSends, pulled, hops }
+
+  /** u's IHAVE at heartbeat `hb`, each answered by IWANT and the message. */
+  function pull(u: number, hb: number): void {
+    const ru = peers.region[u] as number
+    for (let k = 0; k < params.Dlazy; k++) {
+      const v = rng.int(n)
+      if (v === u || done[v] === 1 || peers.online[v] !== 1) continue
+      if (latency.loss > 0 && rng.chance(latency.loss)) continue
+      const rv = peers.region[v] as number
+      // jitter only adds delay, so the base latencies bound the pull from below: one that
+      // cannot beat the copy already on its way is left out before any jitter is drawn
+      const toV = latency.matrix[ru]?.[rv] ?? 0
+      const fromV = latency.matrix[rv]?.[ru] ?? 0
+      if (!(hb + 2 * toV + fromV < (best[v] as number))) continue
+      const t =
+        hb + oneWay(latency, rng, ru, rv) + oneWay(latency, rng, rv, ru) + oneWay(latency, rng, ru, rv)
+      if (heap.offer(v, t)) {
+        sender[v] = u
+        viaPull[v] = 1
+      }
+    }
+  }
 }

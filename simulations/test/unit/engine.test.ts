@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Engine } from '../../src/engine/engine.js'
 import { EventQueue, type PoppedEvent } from '../../src/engine/event-queue.js'
+import { IndexedHeap } from '../../src/engine/indexed-heap.js'
 import { hashString, Rng, substream } from '../../src/engine/prng.js'
 
 describe('Rng', () => {
@@ -69,6 +70,39 @@ describe('EventQueue', () => {
     }
     expect(count).toBe(5000)
     expect(q.pop(ev)).toBe(false)
+  })
+})
+
+describe('IndexedHeap', () => {
+  it('pops each index once, at its best offered time, in time order with ties lowest index first', () => {
+    const rng = new Rng(5)
+    const n = 2000
+    const heap = new IndexedHeap(n)
+    const best = new Float64Array(n).fill(Number.POSITIVE_INFINITY)
+    for (let k = 0; k < 20_000; k++) {
+      const i = rng.int(n)
+      // coarse times, so many ties
+      const t = rng.int(50)
+      expect(heap.offer(i, t)).toBe(t < (best[i] as number))
+      best[i] = Math.min(best[i] as number, t)
+    }
+    const order: number[] = []
+    for (let i = heap.pop(); i >= 0; i = heap.pop()) order.push(i)
+    const offered = [...best.keys()].filter((i) => best[i] !== Number.POSITIVE_INFINITY)
+    const expected = offered.sort((a, b) => (best[a] as number) - (best[b] as number) || a - b)
+    expect(order).toEqual(expected)
+    expect(heap.size).toBe(0)
+  })
+
+  it('moves an entry up when offered a better time while others wait', () => {
+    const heap = new IndexedHeap(4)
+    heap.offer(0, 10)
+    heap.offer(1, 20)
+    heap.offer(2, 30)
+    expect(heap.offer(2, 40)).toBe(false)
+    expect(heap.offer(2, 5)).toBe(true)
+    expect(heap.peek()).toBe(2)
+    expect([heap.pop(), heap.pop(), heap.pop(), heap.pop()]).toEqual([2, 0, 1, -1])
   })
 })
 
