@@ -140,12 +140,14 @@ describe('Kademlia model', () => {
     for (let n = 0; n < 200; n++) {
       const self = rng.int(p.count)
       const target = n === 0 ? (dht.keyOfPeer[self] as number) : rng.nextU32()
+      // one entry, a bucket's worth, and more than a bucket holds
+      const count = [1, 8, 30][n % 3] as number
       const whole = routingTable(at(dht, p), self)
         .map((i) => [i, ((dht.keys[i] as number) ^ target) >>> 0] as const)
         .sort((a, b) => a[1] - b[1] || a[0] - b[0])
-        .slice(0, 8)
+        .slice(0, count)
         .map(([i]) => i)
-      expect(closestInTable(at(dht, p), self, target, 8)).toEqual(whole)
+      expect(closestInTable(at(dht, p), self, target, count)).toEqual(whole)
     }
   })
 
