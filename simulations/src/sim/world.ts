@@ -228,21 +228,25 @@ export class World {
     return perGroup
   }
 
-  /** Each client uses the book of the observer with the lowest latency from its region. */
+  /**
+   * Each client uses the book of an observer with the lowest latency from its
+   * region; the clients of a region with several such observers are dealt
+   * over them in turn, so every observer's book is in use.
+   */
   private assignClientObservers(): void {
     const latencyMs = this.scenario.regions.latencyMs
+    const nearest = this.scenario.regions.names.map((_, region) => {
+      const lat = (o: Observer): number => latencyMs[region]?.[o.region] ?? 0
+      const best = Math.min(...this.observers.map(lat))
+      return this.observers.flatMap((o, i) => (lat(o) === best ? [i] : []))
+    })
+    const dealt = new Int32Array(nearest.length)
     for (let c = 0; c < this.clientPeers.length; c++) {
       const region = this.peers.region[this.clientPeers[c] as number] as number
-      let best = 0
-      let bestLat = Number.POSITIVE_INFINITY
-      this.observers.forEach((o, i) => {
-        const lat = latencyMs[region]?.[o.region] ?? 0
-        if (lat < bestLat) {
-          bestLat = lat
-          best = i
-        }
-      })
-      this.clientObserver[c] = best
+      const ties = nearest[region] ?? [0]
+      const n = dealt[region] as number
+      dealt[region] = n + 1
+      this.clientObserver[c] = ties[n % ties.length] ?? 0
     }
   }
 

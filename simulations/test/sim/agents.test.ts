@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runScenario } from '../../src/sim/run.js'
+import { World } from '../../src/sim/world.js'
 import { small } from './helpers.js'
 
 describe('baseline', () => {
@@ -12,6 +13,24 @@ describe('baseline', () => {
     expect(summary.market.verifies).toBeGreaterThan(0) // real ed25519 verification ran
     expect(summary.dhtLookup.samples).toBeGreaterThan(0)
     expect(summary.dhtLookup.foundRate).toBeGreaterThan(0.9)
+  })
+
+  it("deals a region's clients over all its nearest observers, so every observer's book is used", () => {
+    // four regions by default: two observers in each
+    const world = new World(
+      small({ peers: { count: 2000, providerFraction: 0.1 }, gossip: { observers: 8 } }),
+      1,
+    )
+    expect(world.observers).toHaveLength(8)
+    const users = new Array<number>(8).fill(0)
+    world.clientObserver.forEach((o) => {
+      users[o] = (users[o] as number) + 1
+    })
+    expect(users.every((n) => n > 0)).toBe(true)
+    for (let c = 0; c < world.clientPeers.length; c++) {
+      // the observer a client uses is in its own region, the nearest there is
+      expect(world.observerOf(c).region).toBe(world.peers.region[world.clientPeers[c] as number])
+    }
   })
 })
 
