@@ -7,8 +7,12 @@
  * fitted to `scale-100k` variants (table signatures, 2% providers, 20%
  * churn) on the 2-core reference machine (`/usr/bin/time -v`): 25k, 100k
  * and 300k peers with 1000 jobs gave 217, 383 and 822 MiB; 100k peers with
- * 300k jobs 495 MiB, and `scale-100k` itself (1M jobs) 747 MiB. Each term
- * is rounded up, so the estimate sits 4-8% above every measured run.
+ * 300k jobs 495 MiB, and `scale-100k` itself (1M jobs) 747 MiB. Each
+ * observer keeps its own book and rankings of every provider's offer:
+ * `scale-100k` with 4, 16 and 64 observers peaked at 823, 1158 and 2362 MiB.
+ * Each term is rounded up, so the estimate sits 4-8% above every measured
+ * run. 1M peers with 10M jobs peaked at 3934 MiB, well under the estimate:
+ * the fit is safe, not tight, at that size.
  */
 import { availableParallelism, totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
@@ -19,7 +23,9 @@ const MIB = 2 ** 20
 /** The runtime, the market code and the fixed tables. */
 export const BASE_BYTES = 170 * MIB
 /** Per peer: network position, churn state, routing and gossip tables. */
-export const PER_PEER_BYTES = 2400
+export const PER_PEER_BYTES = 1280
+/** Per observer and honest provider: the offer in the observer's book and its rankings. */
+export const PER_OBSERVER_OFFER_BYTES = 14_000
 /** Per job of `jobs.total`: its arrival, records and outcome. */
 export const PER_JOB_BYTES = 420
 
@@ -39,7 +45,17 @@ export class MemoryLimitError extends CocoonError<'ERR_MEMORY_LIMIT'> {
 
 /** Peak resident memory of one run of `scenario`, bytes (see the module comment). */
 export function estimateRunBytes(scenario: Scenario): number {
-  return BASE_BYTES + PER_PEER_BYTES * scenario.peers.count + PER_JOB_BYTES * scenario.jobs.total
+  return (
+    BASE_BYTES +
+    PER_PEER_BYTES * scenario.peers.count +
+    PER_JOB_BYTES * scenario.jobs.total +
+    PER_OBSERVER_OFFER_BYTES * scenario.gossip.observers * providersOf(scenario)
+  )
+}
+
+/** The honest providers a run places (as the world does: at least one). */
+function providersOf(scenario: Scenario): number {
+  return Math.max(1, Math.round(scenario.peers.count * scenario.peers.providerFraction))
 }
 
 /**
@@ -76,11 +92,13 @@ export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: n
   if (total <= limitBytes) return
   const { count } = largest.peers
   const jobs = largest.jobs.total
+  const { observers } = largest.gossip
   const runs = sideBySide > 1 ? ` × ${sideBySide} concurrent runs` : ''
   throw new MemoryLimitError(
     `"${largest.name}" needs about ${mib(total)}, more than the limit of ${mib(limitBytes)}`,
-    `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) = ${mib(one)}${runs}. ` +
-      'Lower peers.count or jobs.total' +
+    `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) + ` +
+      `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${providersOf(largest)} providers = ${mib(one)}${runs}. ` +
+      'Lower peers.count, jobs.total or gossip.observers' +
       (sideBySide > 1 ? ', or run fewer workers (--workers)' : '') +
       `, or raise the limit with --max-memory <MiB> and Node's heap with NODE_OPTIONS=--max-old-space-size=<MiB> (this machine has ${mib(totalmem())}; ${availableParallelism()} cores).`,
     total,

@@ -8,17 +8,31 @@ import {
   estimateRunBytes,
   MemoryLimitError,
   PER_JOB_BYTES,
+  PER_OBSERVER_OFFER_BYTES,
   PER_PEER_BYTES,
 } from '../../src/scenario/memory.js'
 
 const MIB = 2 ** 20
-const sized = (peers: number, jobs: number) =>
-  parseScenario({ name: `p${peers}`, peers: { count: peers }, jobs: { total: jobs } })
+const sized = (peers: number, jobs: number, observers = 1) =>
+  parseScenario({
+    name: `p${peers}`,
+    peers: { count: peers, providerFraction: 0.02 },
+    jobs: { total: jobs },
+    gossip: { observers },
+  })
 
 describe('memory estimate of a run', () => {
-  it('grows with peers and jobs from the fitted base', () => {
-    expect(estimateRunBytes(sized(2, 0))).toBe(BASE_BYTES + 2 * PER_PEER_BYTES)
-    expect(estimateRunBytes(sized(1000, 10))).toBe(BASE_BYTES + 1000 * PER_PEER_BYTES + 10 * PER_JOB_BYTES)
+  it('grows with peers, jobs and observer books from the fitted base', () => {
+    expect(estimateRunBytes(sized(2, 0))).toBe(BASE_BYTES + 2 * PER_PEER_BYTES + PER_OBSERVER_OFFER_BYTES)
+    expect(estimateRunBytes(sized(1000, 10, 3))).toBe(
+      BASE_BYTES + 1000 * PER_PEER_BYTES + 10 * PER_JOB_BYTES + 3 * 20 * PER_OBSERVER_OFFER_BYTES,
+    )
+  })
+
+  it('sits above the peak RSS measured with 64 observer books at 100k peers (2362 MiB)', () => {
+    const run = sized(100_000, 1_000_000, 64)
+    expect(estimateRunBytes(run)).toBeGreaterThan(2362 * MIB)
+    expect(estimateRunBytes(run)).toBeLessThan(1.2 * 2362 * MIB)
   })
 
   it('sits above the peak RSS measured for the shipped 100k-peer scenario (747 MiB)', async () => {
@@ -29,7 +43,7 @@ describe('memory estimate of a run', () => {
   })
 
   it('refuses a run over the limit, naming the fields to lower and how to raise the limit', () => {
-    const big = sized(2_000_000, 10)
+    const big = sized(2_000_000, 10, 8)
     const error = (() => {
       try {
         assertFitsInMemory([big], 4096 * MIB)
@@ -44,6 +58,7 @@ describe('memory estimate of a run', () => {
     expect(e.estimateBytes).toBe(estimateRunBytes(big))
     expect(e.shortMessage).toContain('more than the limit of 4096 MiB')
     expect(e.details).toContain('2000000 peers (peers.count)')
+    expect(e.details).toContain('observers (gossip.observers)')
     expect(e.details).toContain('--max-memory')
     expect(() => assertFitsInMemory([big], 8192 * MIB)).not.toThrow()
   })
