@@ -7,6 +7,12 @@ import { type HostResult, type HostResultOf, sharedNow } from './host-protocol.j
 
 export const MODEL = 'llama-3.1-8b'
 const TOPIC = orderBookTopic(canonicalModelId(MODEL))
+/**
+ * Gossipsub's default D_lo, which Cocoon's peers run with: a mesh smaller
+ * than it grafts more peers at the next heartbeat, one at least as large is
+ * left as it is.
+ */
+const GOSSIPSUB_D_LO = 4
 
 /** How the peers of a cross-check are wired: in one process over the memory transport, or over TCP. */
 export type GroupTransport = { kind: 'memory'; latencyMs: number } | { kind: 'tcp' }
@@ -47,6 +53,8 @@ export class LocalGroup implements Group {
   /** Per offer sequence, when it entered each peer's book (shared clock). */
   private arrivals = new Map<string, Map<number, number>>()
   private sources = new Map<number, string>()
+  /** Each peer's mesh on the topic, as its GRAFT and PRUNE events tell it. */
+  private readonly meshes = new Map<number, Set<string>>()
 
   constructor(private readonly transport: GroupTransport) {}
 
@@ -95,6 +103,14 @@ export class LocalGroup implements Group {
           this.sources.set(index, evt.detail.propagationSource.toString())
       },
     )
+    const mesh = new Set<string>()
+    this.meshes.set(index, mesh)
+    peer.libp2p.services.pubsub?.addEventListener('gossipsub:graft', (evt) => {
+      if (evt.detail.topic === TOPIC) mesh.add(evt.detail.peerId.toString())
+    })
+    peer.libp2p.services.pubsub?.addEventListener('gossipsub:prune', (evt) => {
+      if (evt.detail.topic === TOPIC) mesh.delete(evt.detail.peerId.toString())
+    })
   }
 
   private peer(index: number): CocoonPeer {
@@ -111,9 +127,14 @@ export class LocalGroup implements Group {
   }
 
   async subscribed(): Promise<Result<'subscribed'>> {
+    const subscribers = [...this.peers].map(
+      ([index, p]) => [index, p.libp2p.services.pubsub?.getSubscribers(TOPIC).length ?? 0] as const,
+    )
     return {
-      all: [...this.peers.values()].every(
-        (p) => (p.libp2p.services.pubsub?.getSubscribers(TOPIC).length ?? 0) > 0,
+      all: subscribers.every(([, n]) => n > 0),
+      // grafted as far as the heartbeat grafts: every connected subscriber, up to D_lo
+      meshed: subscribers.every(
+        ([index, n]) => (this.meshes.get(index)?.size ?? 0) >= Math.min(n, GOSSIPSUB_D_LO),
       ),
     }
   }

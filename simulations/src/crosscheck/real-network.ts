@@ -77,19 +77,21 @@ export class RealNetwork {
   }
 
   /**
-   * Waits until every peer sees a subscriber on the topic, then two heartbeats
-   * for the meshes to graft. The wait grows with the peers, which share this
-   * machine's cores.
+   * Waits until every peer sees a subscriber on the topic and has grafted
+   * them into its mesh (up to gossipsub's D_lo, where its heartbeat stops
+   * grafting); on a busy machine that takes more heartbeats than on an idle one. The
+   * wait grows with the peers, which share this machine's cores.
    */
   async waitForMeshes(heartbeatMs: number): Promise<void> {
-    const limitMs = Math.max(30_000, 250 * this.addrs.length)
-    const subscribed = await waitUntil(async () => {
+    const limitMs = Math.max(30_000, 250 * this.addrs.length, 20 * heartbeatMs)
+    const ready = await waitUntil(async () => {
       const answers = await Promise.all(this.groups.map((g) => g.subscribed()))
-      return answers.every((a) => a.all)
+      return answers.every((a) => a.all && a.meshed)
     }, limitMs)
-    if (!subscribed)
-      throw new Error(`not every peer saw a subscriber on the order-book topic within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs + 100))
+    if (!ready)
+      throw new Error(
+        `not every peer saw a subscriber on the order-book topic and grafted its mesh within ${limitMs} ms`,
+      )
   }
 
   /**
