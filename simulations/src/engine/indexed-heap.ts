@@ -66,12 +66,10 @@ export class IndexedHeap {
       const p = (at - 1) >> 1
       const parent = H[p] as number
       if (!this.#before(i, parent)) break
-      H[at] = parent
-      this.#pos[parent] = at + 1
+      this.#place(parent, at)
       at = p
     }
-    H[at] = i
-    this.#pos[i] = at + 1
+    this.#place(i, at)
   }
 
   #siftDown(i: number, from: number, size: number): void {
@@ -83,11 +81,14 @@ export class IndexedHeap {
       if (c + 1 < size && this.#before(H[c + 1] as number, H[c] as number)) c++
       const child = H[c] as number
       if (!this.#before(child, i)) break
-      H[at] = child
-      this.#pos[child] = at + 1
+      this.#place(child, at)
       at = c
     }
-    H[at] = i
+    this.#place(i, at)
+  }
+
+  #place(i: number, at: number): void {
+    this.#heap[at] = i
     this.#pos[i] = at + 1
   }
 }
