@@ -1,7 +1,7 @@
 import { EventQueue, type PoppedEvent } from '../engine/event-queue.js'
 import { IndexedHeap } from '../engine/indexed-heap.js'
 import type { Rng } from '../engine/prng.js'
-import { type LatencyModel, oneWay } from '../network/latency.js'
+import { baseLatency, type LatencyModel, oneWay } from '../network/latency.js'
 import type { PeerTable } from '../network/peers.js'
 
 /**
@@ -225,9 +225,8 @@ export function propagate(
       const rv = peers.region[v] as number
       // jitter only adds delay, so the base latencies bound the pull from below: one that
       // cannot beat the copy already on its way is left out before any jitter is drawn
-      const toV = latency.matrix[ru]?.[rv] ?? 0
-      const fromV = latency.matrix[rv]?.[ru] ?? 0
-      if (!(hb + 2 * toV + fromV < (best[v] as number))) continue
+      const least = hb + 2 * baseLatency(latency, ru, rv) + baseLatency(latency, rv, ru)
+      if (!(least < (best[v] as number))) continue
       const t =
         hb + oneWay(latency, rng, ru, rv) + oneWay(latency, rng, rv, ru) + oneWay(latency, rng, ru, rv)
       if (heap.offer(v, t)) {

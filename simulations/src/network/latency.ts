@@ -15,9 +15,14 @@ export interface LatencyModel {
   readonly loss: number
 }
 
+/** One-way base latency between two regions, ms: the least a message can take (jitter only adds). */
+export function baseLatency(model: LatencyModel, from: number, to: number): number {
+  return model.matrix[from]?.[to] ?? 0
+}
+
 /** One-way delay of one message between two regions, ms. */
 export function oneWay(model: LatencyModel, rng: Rng, from: number, to: number): number {
-  const base = model.matrix[from]?.[to] ?? 0
+  const base = baseLatency(model, from, to)
   return model.jitter > 0 && base > 0 ? base + rng.exp(base * model.jitter) : base
 }
 

@@ -17,6 +17,7 @@
 import { availableParallelism, totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
 import { CocoonError } from '@cocoon-mesh/protocol'
+import { honestProviderCount } from './sizes.js'
 import type { Scenario } from './types.js'
 
 const MIB = 2 ** 20
@@ -49,13 +50,8 @@ export function estimateRunBytes(scenario: Scenario): number {
     BASE_BYTES +
     PER_PEER_BYTES * scenario.peers.count +
     PER_JOB_BYTES * scenario.jobs.total +
-    PER_OBSERVER_OFFER_BYTES * scenario.gossip.observers * providersOf(scenario)
+    PER_OBSERVER_OFFER_BYTES * scenario.gossip.observers * honestProviderCount(scenario)
   )
-}
-
-/** The honest providers a run places (as the world does: at least one). */
-function providersOf(scenario: Scenario): number {
-  return Math.max(1, Math.round(scenario.peers.count * scenario.peers.providerFraction))
 }
 
 /**
@@ -97,7 +93,7 @@ export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: n
   throw new MemoryLimitError(
     `"${largest.name}" needs about ${mib(total)}, more than the limit of ${mib(limitBytes)}`,
     `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) + ` +
-      `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${providersOf(largest)} providers = ${mib(one)}${runs}. ` +
+      `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${honestProviderCount(largest)} providers = ${mib(one)}${runs}. ` +
       'Lower peers.count, jobs.total or gossip.observers' +
       (sideBySide > 1 ? ', or run fewer workers (--workers)' : '') +
       `, or raise the limit with --max-memory <MiB> and Node's heap with NODE_OPTIONS=--max-old-space-size=<MiB> (this machine has ${mib(totalmem())}; ${availableParallelism()} cores).`,

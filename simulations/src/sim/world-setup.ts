@@ -4,6 +4,7 @@ import { ProviderRecords } from '@cocoon-mesh/client/matching'
 import { type Rng, substream } from '../engine/prng.js'
 import { assignRelays } from '../network/nat.js'
 import { createPeerTable, type PeerTable, ROLE_RELAY } from '../network/peers.js'
+import { honestProviderCount } from '../scenario/sizes.js'
 import type { Scenario } from '../scenario/types.js'
 import { KIND_HONEST, KIND_OVERCLAIM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import type { Observer, World } from './world.js'
@@ -40,7 +41,7 @@ export function buildPeers(s: Scenario, setup: Rng): PeerTable {
 /** The kind of each provider index: honest ones first, then each adversary population. */
 export function providerKinds(s: Scenario): number[] {
   const adv = s.adversaries
-  const honest = Math.max(1, Math.round(s.peers.count * s.peers.providerFraction))
+  const honest = honestProviderCount(s)
   return [
     ...new Array<number>(honest).fill(KIND_HONEST),
     ...new Array<number>(adv.stall.count).fill(KIND_STALL),

@@ -16,7 +16,7 @@ describe('baseline', () => {
   })
 
   it("deals a region's clients over all its nearest observers, so every observer's book is used", () => {
-    // four regions by default: two observers in each
+    // three regions by default: three, three and two observers
     const world = new World(
       small({ peers: { count: 2000, providerFraction: 0.1 }, gossip: { observers: 8 } }),
       1,
