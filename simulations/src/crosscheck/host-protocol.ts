@@ -21,8 +21,8 @@ export type HostResponse =
 export type HostResult =
   | { op: 'start'; peers: Array<{ index: number; id: string; addr: string }> }
   | { op: 'dial'; failed: number }
-  /** `all`: every peer sees a subscriber; `meshed`: every peer's mesh holds its subscribers, up to D_lo. */
-  | { op: 'subscribed'; all: boolean; meshed: boolean }
+  /** `all`: every peer sees a subscriber; `meshed`: every peer's mesh holds its subscribers, up to D_lo; `meshSizes`: each peer's mesh. */
+  | { op: 'subscribed'; all: boolean; meshed: boolean; meshSizes: number[] }
   | { op: 'begin' }
   | { op: 'publish'; sequence: string; startedAt: number }
   /** Arrival times (epoch ms) and first-copy sources (peer ids) of an offer at this host's peers. */

@@ -1,7 +1,9 @@
 import { substream } from '../engine/prng.js'
-import { buildMesh, type GossipParameters, type Mesh, propagate } from '../models/gossipsub.js'
+import { type GossipParameters, propagate } from '../models/gossipsub.js'
+import { buildOverlay, meshPeers, type Overlay } from '../models/overlay.js'
 import type { LatencyModel } from '../network/latency.js'
 import { createPeerTable } from '../network/peers.js'
+import { GOSSIPSUB_DEFAULTS } from '../scenario/schema.js'
 import { quantiles, round6 } from '../sim/stats.js'
 import { emptyLookups, type LookupSamples, modelLookups } from './dht.js'
 import { RealNetwork } from './real-network.js'
@@ -26,8 +28,8 @@ export interface CrossCheckOptions {
   /** Share of packets netem drops (0–1; TCP only, default 0). */
   loss?: number
   heartbeatMs?: number
-  /** Mesh degree: each peer dials D/2 others, as the model's mesh. */
-  D?: number
+  /** Connections per peer on average: each peer dials half as many others (default 6), the same in the model. */
+  connections?: number
   /** DHT lookups for random keys on each side (default 20; 0: none). */
   lookups?: number
 }
@@ -46,6 +48,14 @@ export interface HopFigures {
   max: number
 }
 
+/** Mesh links per peer on the topic. */
+export interface DegreeFigures {
+  min: number
+  p50: number
+  max: number
+  mean: number
+}
+
 export interface CrossCheckResult {
   simulated: PropagationFigures
   real: PropagationFigures
@@ -56,10 +66,12 @@ export interface CrossCheckResult {
   hops: { simulated: HopFigures; calibrated: HopFigures; real: HopFigures }
   /** |real − simulated| / real for p50 and p99. */
   relativeError: { p50: number; p99: number }
+  /** Mesh links per peer: the model's mesh upkeep, and the real peers' GRAFT/PRUNE events, before the first offer. */
+  meshDegree: { simulated: DegreeFigures; real: DegreeFigures }
   /**
    * Real time per hop beyond the link latency, measured in the same run: the
-   * median arrival at the provider's own mesh peers (one hop) minus the
-   * latency. It is what this machine spends per hop (decode, verify, book,
+   * median arrival at the peers whose first copy came straight from the
+   * provider (one hop) minus the latency. It is what this machine spends per hop (decode, verify, book,
    * re-encode, the memory transport's queueing), and grows with its load.
    */
   hopOverheadMs: number
@@ -102,23 +114,22 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
   const lookups = options.lookups ?? 20
   // the real peers do not flood-publish here, and neither does the model (see CreatePeerOptions.floodPublish)
   const params: GossipParameters = {
-    D: options.D ?? 6,
-    Dlazy: 6,
+    ...GOSSIPSUB_DEFAULTS,
+    connections: options.connections ?? 6,
     heartbeatMs,
-    historyGossip: 3,
     floodPeers: 0,
   }
-  const mesh = buildMesh(n, params, substream(options.seed, 'crosscheck-mesh'))
-  const run = await runReal(mesh, options, { latencyMs, heartbeatMs, lookups })
-  const simSamples = modelArrivals(mesh, params, latencyMs, options)
+  const overlay = buildOverlay(n, params, substream(options.seed, 'crosscheck-mesh'))
+  const run = await runReal(overlay, options, { latencyMs, heartbeatMs, lookups })
+  const simSamples = modelArrivals(overlay, params, latencyMs, options)
   const expected = (n - 1) * options.messages
   const simulated = figures(simSamples.arrivals, expected)
   const real = figures(
     run.arrivals.flatMap((arrivals) => [...arrivals.values()]),
     expected,
   )
-  const hopOverheadMs = round6(Math.max(0, oneHopMedian(mesh, run.arrivals) - latencyMs))
-  const calSamples = modelArrivals(mesh, params, latencyMs + hopOverheadMs, options)
+  const hopOverheadMs = round6(Math.max(0, (quantiles(run.oneHop, [0.5])[0] ?? 0) - latencyMs))
+  const calSamples = modelArrivals(overlay, params, latencyMs + hopOverheadMs, options)
   const calibrated = figures(calSamples.arrivals, expected)
   return {
     simulated,
@@ -129,6 +140,10 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
       real: hopFigures(run.hops),
     },
     relativeError: relativeErrors(real, simulated),
+    meshDegree: {
+      simulated: degreeFigures(Array.from({ length: n }, (_, i) => meshPeers(overlay, i).length)),
+      real: degreeFigures(run.meshSizes),
+    },
     hopOverheadMs,
     calibrated,
     calibratedError: relativeErrors(real, calibrated),
@@ -136,20 +151,23 @@ export async function crossCheck(options: CrossCheckOptions): Promise<CrossCheck
   }
 }
 
-/** What the real peers did: arrivals and delivery hops per offer, and the DHT lookups. */
+/** What the real peers did: arrivals, delivery hops and one-hop arrivals per offer, their meshes, and the DHT lookups. */
 interface RealRun {
   arrivals: Array<Map<number, number>>
   hops: number[]
+  /** Arrivals at the peers whose first copy came straight from the provider. */
+  oneHop: number[]
+  meshSizes: number[]
   dht: LookupSamples
 }
 
 async function runReal(
-  mesh: Mesh,
+  overlay: Overlay,
   options: CrossCheckOptions,
   timing: { latencyMs: number; heartbeatMs: number; lookups: number },
 ): Promise<RealRun> {
   const n = options.peers
-  const run: RealRun = { arrivals: [], hops: [], dht: emptyLookups() }
+  const run: RealRun = { arrivals: [], hops: [], oneHop: [], meshSizes: [], dht: emptyLookups() }
   const network = await RealNetwork.start({
     peers: n,
     processes: options.processes ?? 1,
@@ -158,12 +176,13 @@ async function runReal(
     heartbeatMs: timing.heartbeatMs,
   })
   try {
-    await network.connectAlong(mesh)
-    await network.waitForMeshes(timing.heartbeatMs)
+    await network.connectAlong(overlay)
+    run.meshSizes = await network.waitForMeshes(timing.heartbeatMs)
     for (let m = 0; m < options.messages; m++) {
       const { arrivals, sources } = await network.round(m)
       run.arrivals.push(arrivals)
       run.hops.push(...[...arrivals.keys()].flatMap((i) => hopsOf(i, sources, n)))
+      for (const [i, t] of arrivals) if (sources.get(i) === 0) run.oneHop.push(t)
     }
     run.dht = await network.lookups(timing.lookups, substream(options.seed, 'crosscheck-lookups'))
   } finally {
@@ -203,16 +222,10 @@ function relativeErrors(real: PropagationFigures, model: PropagationFigures): { 
   return { p50: error(real.p50Ms, model.p50Ms), p99: error(real.p99Ms, model.p99Ms) }
 }
 
-/** The median real arrival, ms, at the provider's (peer 0's) own mesh peers. */
-function oneHopMedian(mesh: Mesh, arrivals: ReadonlyArray<ReadonlyMap<number, number>>): number {
-  const neighbours = mesh.edges.subarray(mesh.offsets[0] as number, mesh.offsets[1] as number)
-  const samples = arrivals.flatMap((a) =>
-    [...neighbours].flatMap((v) => {
-      const t = a.get(v)
-      return t === undefined ? [] : [t]
-    }),
-  )
-  return quantiles(samples, [0.5])[0] ?? 0
+function degreeFigures(sizes: number[]): DegreeFigures {
+  const [min, p50, max] = quantiles(sizes, [0, 0.5, 1])
+  const mean = sizes.length === 0 ? 0 : sizes.reduce((a, b) => a + b, 0) / sizes.length
+  return { min: min ?? 0, p50: p50 ?? 0, max: max ?? 0, mean: round6(mean) }
 }
 
 function hopFigures(samples: number[]): HopFigures {
@@ -222,7 +235,7 @@ function hopFigures(samples: number[]): HopFigures {
 
 /** Arrival times (ms) and delivery hops of each message from peer 0 at every other peer, in the gossipsub model. */
 function modelArrivals(
-  mesh: Mesh,
+  overlay: Overlay,
   params: GossipParameters,
   latencyMs: number,
   options: CrossCheckOptions,
@@ -236,7 +249,7 @@ function modelArrivals(
   const arrivals: number[] = []
   const hops: number[] = []
   for (let m = 0; m < options.messages; m++) {
-    const prop = propagate(mesh, table, latency, params, substream(options.seed, `crosscheck-${m}`), 0)
+    const prop = propagate(overlay, table, latency, params, substream(options.seed, `crosscheck-${m}`), 0)
     for (let i = 1; i < n; i++) {
       if (!Number.isFinite(prop.arrival[i])) continue
       arrivals.push(prop.arrival[i] as number)

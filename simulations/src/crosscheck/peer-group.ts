@@ -2,17 +2,12 @@ import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mes
 import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { GOSSIPSUB_DEFAULTS } from '../scenario/schema.js'
 import { realLookup } from './dht.js'
 import { type HostResult, type HostResultOf, sharedNow } from './host-protocol.js'
 
 export const MODEL = 'llama-3.1-8b'
 const TOPIC = orderBookTopic(canonicalModelId(MODEL))
-/**
- * Gossipsub's default D_lo, which Cocoon's peers run with: a mesh smaller
- * than it grafts more peers at the next heartbeat, one at least as large is
- * left as it is.
- */
-const GOSSIPSUB_D_LO = 4
 
 /** How the peers of a cross-check are wired: in one process over the memory transport, or over TCP. */
 export type GroupTransport = { kind: 'memory'; latencyMs: number } | { kind: 'tcp' }
@@ -130,12 +125,15 @@ export class LocalGroup implements Group {
     const subscribers = [...this.peers].map(
       ([index, p]) => [index, p.libp2p.services.pubsub?.getSubscribers(TOPIC).length ?? 0] as const,
     )
+    const meshSizes = subscribers.map(([index]) => this.meshes.get(index)?.size ?? 0)
     return {
       all: subscribers.every(([, n]) => n > 0),
-      // grafted as far as the heartbeat grafts: every connected subscriber, up to D_lo
+      // grafted as far as the heartbeat grafts: every connected subscriber, up to D_lo (a mesh
+      // below it grafts more at the next heartbeat, one at least as large is left as it is)
       meshed: subscribers.every(
-        ([index, n]) => (this.meshes.get(index)?.size ?? 0) >= Math.min(n, GOSSIPSUB_D_LO),
+        ([, n], k) => (meshSizes[k] as number) >= Math.min(n, GOSSIPSUB_DEFAULTS.Dlo),
       ),
+      meshSizes,
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Rng } from '../engine/prng.js'
-import type { Mesh } from '../models/gossipsub.js'
+import type { Overlay } from '../models/overlay.js'
 import type { LookupSamples } from './dht.js'
 import { createNetemNamespace, type NetemNamespace } from './netem.js'
 import { type Group, LocalGroup } from './peer-group.js'
@@ -64,13 +64,18 @@ export class RealNetwork {
     return this.groups[index % this.groups.length] as Group
   }
 
-  /** Dials the mesh's edges between the real peers (each undirected edge once, from its lower end). */
-  async connectAlong(mesh: Mesh): Promise<void> {
+  /**
+   * Dials the overlay's connections between the real peers, each from the
+   * peer that dialled it in the model (gossipsub keeps `Dout` of those in a
+   * mesh); a pair that dialled each other is dialled once, from its lower end.
+   */
+  async connectAlong(overlay: Overlay): Promise<void> {
     const edges: Array<Array<[number, string]>> = this.groups.map(() => [])
     for (let u = 0; u < this.addrs.length; u++) {
-      for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
-        const v = mesh.edges[e] as number
-        if (v > u) edges[u % this.groups.length]?.push([u, this.addrs[v] as string])
+      for (let e = overlay.offsets[u] as number; e < (overlay.offsets[u + 1] as number); e++) {
+        const v = overlay.edges[e] as number
+        if (overlay.outbound[e] === 1 && (v > u || !dialledBy(overlay, v, u)))
+          edges[u % this.groups.length]?.push([u, this.addrs[v] as string])
       }
     }
     await Promise.all(this.groups.map((g, h) => g.dial(edges[h] ?? [])))
@@ -79,19 +84,23 @@ export class RealNetwork {
   /**
    * Waits until every peer sees a subscriber on the topic and has grafted
    * them into its mesh (up to gossipsub's D_lo, where its heartbeat stops
-   * grafting); on a busy machine that takes more heartbeats than on an idle one. The
-   * wait grows with the peers, which share this machine's cores.
+   * grafting), and returns each peer's mesh size then. On a busy machine
+   * that takes more heartbeats than on an idle one. The wait grows with the
+   * peers, which share this machine's cores.
    */
-  async waitForMeshes(heartbeatMs: number): Promise<void> {
+  async waitForMeshes(heartbeatMs: number): Promise<number[]> {
     const limitMs = Math.max(30_000, 250 * this.addrs.length, 20 * heartbeatMs)
+    let meshSizes: number[] = []
     const ready = await waitUntil(async () => {
       const answers = await Promise.all(this.groups.map((g) => g.subscribed()))
+      meshSizes = answers.flatMap((a) => a.meshSizes)
       return answers.every((a) => a.all && a.meshed)
     }, limitMs)
     if (!ready)
       throw new Error(
         `not every peer saw a subscriber on the order-book topic and grafted its mesh within ${limitMs} ms`,
       )
+    return meshSizes
   }
 
   /**
@@ -151,4 +160,12 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return true
+}
+
+/** Whether `u` dialled `v` in the overlay. */
+function dialledBy(overlay: Overlay, u: number, v: number): boolean {
+  for (let e = overlay.offsets[u] as number; e < (overlay.offsets[u + 1] as number); e++) {
+    if (overlay.edges[e] === v) return overlay.outbound[e] === 1
+  }
+  return false
 }

@@ -3,16 +3,17 @@ import { IndexedHeap } from '../engine/indexed-heap.js'
 import type { Rng } from '../engine/prng.js'
 import { baseLatency, type LatencyModel, oneWay } from '../network/latency.js'
 import type { PeerTable } from '../network/peers.js'
+import type { Overlay, OverlayParameters } from './overlay.js'
 
 /**
- * A model of gossipsub v1.1 propagation on one topic (not the real router).
+ * A model of gossipsub v1.1 propagation on one topic (not the real router),
+ * over an {@link Overlay}: the peers' connections and the mesh gossipsub's
+ * rules keep over them.
  *
- * - The mesh is a random graph of average degree `D` (each peer grafts D/2
- *   random peers, links are bidirectional), standing in for the D_lo..D_hi
- *   band the heartbeat maintains.
  * - Flood publishing (gossipsub `floodPublish`, on in Cocoon): the origin
  *   sends its own message to every topic peer it is connected to, not only
- *   to its mesh: its mesh peers and random others, `floodPeers` in all.
+ *   to its mesh, and to random others up to `floodPeers` in all (a busy
+ *   provider holds more connections than an ordinary peer).
  * - Eager push: a peer that first receives a message forwards it to all its
  *   mesh peers after one one-way delay on each link (with jitter and loss).
  * - A peer's copies leave one after another through its upload: the k-th
@@ -20,80 +21,30 @@ import type { PeerTable } from '../network/peers.js'
  *   8 / its bandwidth after the first, so a big flood from a slow uplink
  *   reaches its last targets late, and mesh copies can overtake it.
  * - Lazy pull: at each of its next `historyGossip` heartbeats (every
- *   `heartbeatMs`, with a random per-peer phase) a peer holding the message
- *   sends IHAVE to `Dlazy` random peers; one that still lacks it replies
+ *   `heartbeatMs`, at the peer's phase) a peer holding the message sends
+ *   IHAVE to random connected peers outside its mesh, max(`Dlazy`,
+ *   `gossipFactor` × those peers) of them; one that still lacks it replies
  *   IWANT and gets the message: 3 one-way delays after the heartbeat.
  * - Offline peers neither receive nor forward. A message that fails
  *   validation at a peer (the relay decision) is not forwarded by it.
  *
- * - The mesh is rebuilt over the online peers every `refreshMs` of simulated
- *   time (the heartbeats' repair after churn, at that granularity).
- *
- * Not modelled: peer scoring, PRUNE/GRAFT dynamics during the message's
- * flight, per-peer queues.
+ * Not modelled: peer scoring, PRUNE/GRAFT during the message's flight,
+ * per-peer queues.
  */
-export interface Mesh {
-  readonly offsets: Int32Array
-  readonly edges: Int32Array
-  /** Heartbeat phase of each peer, ms in [0, heartbeatMs). */
-  readonly phase: Float32Array
-}
-
-export interface GossipParameters {
-  D: number
+export interface GossipParameters extends OverlayParameters {
   Dlazy: number
-  heartbeatMs: number
+  /** Share of the connected peers outside the mesh that receive IHAVE, when more than `Dlazy`. */
+  gossipFactor: number
   historyGossip: number
-  /** Topic peers an origin is connected to and floods its own message to (0: its mesh alone). */
+  /** Topic peers an origin floods its own message to: its connections, then random others (0: its mesh alone). */
   floodPeers: number
 }
 
-/**
- * A random mesh over `count` peers. With `online`, only the peers marked 1
- * there take part (the mesh the heartbeats have repaired after churn: no
- * link to a peer that is gone); without it, all of them.
- */
-export function buildMesh(count: number, params: GossipParameters, rng: Rng, online?: Uint8Array): Mesh {
-  const half = Math.max(1, Math.round(params.D / 2))
-  const members = meshMembers(count, online)
-  const n = members.length
-  const degree = new Int32Array(count)
-  const from = new Int32Array(n * half)
-  const to = new Int32Array(n * half)
-  let m = 0
-  for (let k = 0; k < n && n > 1; k++) {
-    const i = members[k] as number
-    for (let j = 0; j < half; j++) {
-      let pick = rng.int(n - 1)
-      if (pick >= k) pick++
-      const peer = members[pick] as number
-      from[m] = i
-      to[m] = peer
-      m++
-      degree[i] = (degree[i] as number) + 1
-      degree[peer] = (degree[peer] as number) + 1
-    }
-  }
-  const offsets = new Int32Array(count + 1)
-  for (let i = 0; i < count; i++) offsets[i + 1] = (offsets[i] as number) + (degree[i] as number)
-  const fill = offsets.slice(0, count)
-  const edges = new Int32Array(offsets[count] as number)
-  for (let e = 0; e < m; e++) {
-    const a = from[e] as number
-    const b = to[e] as number
-    edges[fill[a] as number] = b
-    fill[a] = (fill[a] as number) + 1
-    edges[fill[b] as number] = a
-    fill[b] = (fill[b] as number) + 1
-  }
-  const phase = new Float32Array(count)
-  for (let i = 0; i < count; i++) phase[i] = rng.next() * params.heartbeatMs
-  return { offsets, edges, phase }
-}
-
-/** The topic peers beyond its mesh that an origin floods: random others, up to `floodPeers` with the mesh. */
-function floodTargets(mesh: Mesh, n: number, origin: number, floodPeers: number, rng: Rng): Set<number> {
-  const own = new Set(mesh.edges.subarray(mesh.offsets[origin] as number, mesh.offsets[origin + 1] as number))
+/** The topic peers beyond its connections that an origin floods: random others, up to `floodPeers` with them. */
+function floodExtras(overlay: Overlay, n: number, origin: number, floodPeers: number, rng: Rng): Set<number> {
+  const own = new Set(
+    overlay.edges.subarray(overlay.offsets[origin] as number, overlay.offsets[origin + 1] as number),
+  )
   const extra = new Set<number>()
   const want = Math.min(floodPeers, n - 1) - own.size
   for (let tries = 0; extra.size < want && tries < 4 * want; tries++) {
@@ -101,17 +52,6 @@ function floodTargets(mesh: Mesh, n: number, origin: number, floodPeers: number,
     if (v !== origin && !own.has(v)) extra.add(v)
   }
   return extra
-}
-
-/** The peers that take part in a mesh, in index order. */
-function meshMembers(count: number, online: Uint8Array | undefined): Int32Array {
-  if (online === undefined) return Int32Array.from({ length: count }, (_, i) => i)
-  let n = 0
-  for (let i = 0; i < count; i++) if (online[i] === 1) n++
-  const members = new Int32Array(n)
-  let k = 0
-  for (let i = 0; i < count; i++) if (online[i] === 1) members[k++] = i
-  return members
 }
 
 export interface Propagation {
@@ -133,14 +73,14 @@ export interface PropagateOptions {
 }
 
 /**
- * Spreads one message from `origin`: Dijkstra over the mesh and the lazy
+ * Spreads one message from `origin`: Dijkstra over the mesh links and the lazy
  * pulls, where each peer keeps only its earliest copy on the way (a later
  * one would be a duplicate it drops), so each peer is settled once. A
  * holder's IHAVEs are drawn when its heartbeat comes, by which time most
  * peers hold the message; once every online peer does, nothing is left to do.
  */
 export function propagate(
-  mesh: Mesh,
+  overlay: Overlay,
   peers: PeerTable,
   latency: LatencyModel,
   params: GossipParameters,
@@ -162,6 +102,8 @@ export function propagate(
   // heartbeats of holders still to send IHAVE: (time, holder, heartbeats left)
   const heartbeats = new EventQueue(1024)
   const beat: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0 }
+  // a holder's connected peers outside its mesh, drawn from for its IHAVEs
+  const lazy = new Int32Array(overlay.widest)
   let online = 0
   for (let i = 0; i < n; i++) if (peers.online[i] === 1) online++
   let settled = 0
@@ -201,13 +143,18 @@ export function propagate(
         viaPull[v] = 0
       }
     }
-    for (let e = mesh.offsets[u] as number; e < (mesh.offsets[u + 1] as number); e++) {
-      const v = mesh.edges[e] as number
-      if (v !== from) send(v)
+    const first = overlay.offsets[u] as number
+    const last = overlay.offsets[u + 1] as number
+    for (let e = first; e < last; e++) {
+      const v = overlay.edges[e] as number
+      if (overlay.meshed[e] === 1 && v !== from) send(v)
     }
-    if (u === origin) for (const v of floodTargets(mesh, n, origin, params.floodPeers, rng)) send(v)
+    if (u === origin && params.floodPeers > 0) {
+      for (let e = first; e < last; e++) if (overlay.meshed[e] === 0) send(overlay.edges[e] as number)
+      for (const v of floodExtras(overlay, n, origin, params.floodPeers, rng)) send(v)
+    }
     if (valid && params.Dlazy > 0 && params.historyGossip > 0) {
-      const phase = mesh.phase[u] as number
+      const phase = overlay.phase[u] as number
       let hb = Math.ceil((now - phase) / params.heartbeatMs) * params.heartbeatMs + phase
       if (hb <= now) hb += params.heartbeatMs
       heartbeats.push(hb, 0, u, params.historyGossip)
@@ -215,12 +162,20 @@ export function propagate(
   }
   return { arrival, meshSends, pulled, hops }
 
-  /** u's IHAVE at heartbeat `hb`, each answered by IWANT and the message. */
+  /** u's IHAVE at heartbeat `hb` to connected peers outside its mesh, each answered by IWANT and the message. */
   function pull(u: number, hb: number): void {
     const ru = peers.region[u] as number
-    for (let k = 0; k < params.Dlazy; k++) {
-      const v = rng.int(n)
-      if (v === u || done[v] === 1 || peers.online[v] !== 1) continue
+    let candidates = 0
+    for (let e = overlay.offsets[u] as number; e < (overlay.offsets[u + 1] as number); e++) {
+      if (overlay.meshed[e] === 0) lazy[candidates++] = overlay.edges[e] as number
+    }
+    const target = Math.min(candidates, Math.max(params.Dlazy, Math.floor(params.gossipFactor * candidates)))
+    for (let k = 0; k < target; k++) {
+      const j = k + rng.int(candidates - k)
+      const v = lazy[j] as number
+      lazy[j] = lazy[k] as number
+      lazy[k] = v
+      if (done[v] === 1 || peers.online[v] !== 1) continue
       if (latency.loss > 0 && rng.chance(latency.loss)) continue
       const rv = peers.region[v] as number
       // jitter only adds delay, so the base latencies bound the pull from below: one that

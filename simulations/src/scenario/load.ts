@@ -106,6 +106,7 @@ export function parseScenario(input: unknown): Scenario {
     )
   if (scenario.regions.latencyMs.length !== n || scenario.regions.latencyMs.some((row) => row.length !== n))
     problems.push(`regions.latencyMs: expected a ${n}x${n} matrix (one row and column per region)`)
+  problems.push(...meshBandProblems(scenario.gossip))
   scenario.providers.forEach((group, i) => {
     for (const m of group.models)
       if (m >= scenario.models.length)
@@ -124,6 +125,20 @@ export function parseScenario(input: unknown): Scenario {
     problems.push('clients: expected at least one group with share > 0')
   if (problems.length > 0) throw new InvalidScenarioError('The scenario is inconsistent', problems)
   return scenario
+}
+
+/** Gossipsub's own rule for its mesh band: Dout < Dlo <= D <= Dhi, and Dout at most D / 2. */
+function meshBandProblems(g: Scenario['gossip']): string[] {
+  const problems: string[] = []
+  if (!(g.Dlo <= g.D && g.D <= g.Dhi))
+    problems.push(
+      `gossip.D: expected gossip.Dlo <= gossip.D <= gossip.Dhi, got ${g.Dlo} <= ${g.D} <= ${g.Dhi}`,
+    )
+  if (!(g.Dout < g.Dlo && g.Dout <= g.D / 2))
+    problems.push(
+      `gossip.Dout: expected below gossip.Dlo (${g.Dlo}) and at most gossip.D / 2 (${g.D / 2}), got ${g.Dout}`,
+    )
+  return problems
 }
 
 /** What {@link parseScenario} and {@link loadScenario} throw. */

@@ -1,4 +1,20 @@
 /**
+ * The mesh and gossip parameters of the installed gossipsub, which Cocoon's
+ * peers run with (they set none of these); the scenario's defaults and the
+ * cross-check take them from here, and a unit test holds them to gossipsub's.
+ */
+export const GOSSIPSUB_DEFAULTS = {
+  D: 6,
+  Dlo: 4,
+  Dhi: 12,
+  Dout: 2,
+  Dlazy: 6,
+  gossipFactor: 0.25,
+  heartbeatMs: 1000,
+  historyGossip: 3,
+} as const
+
+/**
  * The JSON Schema of a scenario file. Every field except `name`, `peers` and
  * `jobs.total` has a default, so a scenario states only what it changes.
  */
@@ -124,10 +140,22 @@ export const scenarioSchema = {
     }),
     churn: obj({ fraction: fraction(0), session, offlineMeanMs: num(1, 600_000) }),
     gossip: obj({
-      D: int(1, 8),
-      Dlazy: int(0, 6),
-      heartbeatMs: num(1, 1000),
-      historyGossip: int(0, 3),
+      connections: {
+        ...int(
+          1,
+          20,
+          'Topic peers each peer is connected to on average (each dials half of them); the mesh is grown over these connections',
+        ),
+        maximum: 1000,
+      },
+      D: int(1, GOSSIPSUB_DEFAULTS.D),
+      Dlo: int(1, GOSSIPSUB_DEFAULTS.Dlo),
+      Dhi: int(1, GOSSIPSUB_DEFAULTS.Dhi),
+      Dout: int(0, GOSSIPSUB_DEFAULTS.Dout),
+      Dlazy: int(0, GOSSIPSUB_DEFAULTS.Dlazy),
+      gossipFactor: fraction(GOSSIPSUB_DEFAULTS.gossipFactor),
+      heartbeatMs: num(1, GOSSIPSUB_DEFAULTS.heartbeatMs),
+      historyGossip: int(0, GOSSIPSUB_DEFAULTS.historyGossip),
       // defaults to the client's FULL_PEER_MAX_CONNECTIONS; a unit test holds it to it
       floodPeers: int(
         0,

@@ -52,8 +52,13 @@ export interface Scenario {
   }
   churn: { fraction: number; session: SessionDistribution; offlineMeanMs: number }
   gossip: {
+    connections: number
     D: number
+    Dlo: number
+    Dhi: number
+    Dout: number
     Dlazy: number
+    gossipFactor: number
     heartbeatMs: number
     historyGossip: number
     floodPeers: number

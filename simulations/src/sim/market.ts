@@ -7,7 +7,8 @@ import {
 } from '@cocoon-mesh/client/market'
 import { type MatchResult, providerIdOf, rankOffers } from '@cocoon-mesh/client/matching'
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
-import { buildMesh, propagate } from '../models/gossipsub.js'
+import { propagate } from '../models/gossipsub.js'
+import { buildOverlay } from '../models/overlay.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import { EPOCH_MS, type Observer, type RankingCache, type World } from './world.js'
@@ -22,21 +23,21 @@ export function pricesFor(perK: number): Prices {
  * Runs the gossipsub model from `samples` random origins and keeps, for each
  * observer, its arrival delay per sample. Offers are later delivered to
  * observers with the delays of one sample (drawn per offer). Run at the
- * start over every peer, and again every `gossip.refreshMs` over a mesh of
+ * start over every peer, and again every `gossip.refreshMs` over connections and a mesh of
  * the peers online then (`repaired`), so churn changes the spread; the
  * figures of every run are pooled.
  */
 export function computeGossip(world: World, repaired = false): void {
   const s = world.scenario
   const online = repaired ? world.peers.online : undefined
-  const mesh = buildMesh(world.peers.count, s.gossip, world.rng.gossip, online)
+  const overlay = buildOverlay(world.peers.count, s.gossip, world.rng.gossip, online)
   const messageBytes = offerMessageBytes(world)
   const pooled = world.metrics.propagation
   const O = world.observers.length
   for (let k = 0; k < s.gossip.samples; k++) {
     let origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] as number
     if (origin === undefined) origin = 0
-    const prop = propagate(mesh, world.peers, world.latency, s.gossip, world.rng.gossip, origin, {
+    const prop = propagate(overlay, world.peers, world.latency, s.gossip, world.rng.gossip, origin, {
       messageBytes,
     })
     world.metrics.meshSends += prop.meshSends

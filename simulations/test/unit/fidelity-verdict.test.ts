@@ -11,11 +11,13 @@ const lookups = (p50: number, p99: number, lookups = 20) => ({
   p99Ms: 120,
   queryMs: 40,
 })
+const degrees = (p50: number) => ({ min: 4, p50, max: 8, mean: p50 })
 const result = (over: Partial<CrossCheckResult> = {}): CrossCheckResult => ({
   simulated: figures(40, 60),
   real: figures(55, 90),
   hops: { simulated: hopsOf(2, 3), calibrated: hopsOf(2, 3), real: hopsOf(2, 4) },
   relativeError: { p50: 0.27, p99: 0.33 },
+  meshDegree: { simulated: degrees(5), real: degrees(5) },
   hopOverheadMs: 2,
   calibrated: figures(44, 66),
   calibratedError: { p50: 0.2, p99: 0.27 },
@@ -49,10 +51,12 @@ describe('fidelity verdict', () => {
     expect(failed(result({ dht: lost }))).toEqual(['DHT lookups done'])
   })
 
-  it('reports the milliseconds it does not gate', () => {
+  it('reports the figures it does not gate: milliseconds, long chains, mesh degree', () => {
     const reported = fidelityVerdict(result()).checks.filter((c) => c.tolerance === 'reported')
     expect(reported.map((c) => c.figure)).toEqual([
       'delivery hops p99',
+      'mesh degree p50',
+      'mesh degree mean',
       'spread p99 ms, hop-calibrated',
       'spread p50 ms, links only',
       'DHT lookup hops p99',

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url'
 import { FULL_PEER_MAX_CONNECTIONS, orderBookGossipOptions } from '@cocoon-mesh/client/internal'
 import { describe, expect, it } from 'vitest'
 import { Rng } from '../../src/engine/prng.js'
-import { buildMesh, type GossipParameters, propagate } from '../../src/models/gossipsub.js'
+import { type GossipParameters, propagate } from '../../src/models/gossipsub.js'
 import {
   buildDht,
   closestInTable,
@@ -12,12 +12,14 @@ import {
   lookup,
   routingTable,
 } from '../../src/models/kademlia.js'
+import { buildOverlay, meshPeers } from '../../src/models/overlay.js'
 import type { LatencyModel } from '../../src/network/latency.js'
 import { createPeerTable, type PeerTable } from '../../src/network/peers.js'
 import { parseScenario } from '../../src/scenario/load.js'
+import { GOSSIPSUB_DEFAULTS } from '../../src/scenario/schema.js'
 
 const latency: LatencyModel = { matrix: [[20]], jitter: 0, loss: 0 }
-const gossip: GossipParameters = { D: 8, Dlazy: 6, heartbeatMs: 1000, historyGossip: 3, floodPeers: 0 }
+const gossip: GossipParameters = { ...GOSSIPSUB_DEFAULTS, connections: 16, floodPeers: 0 }
 
 function peers(count: number, seed = 1) {
   return createPeerTable(
@@ -27,11 +29,26 @@ function peers(count: number, seed = 1) {
 }
 
 describe('gossipsub model', () => {
+  it("defaults to the installed gossipsub's mesh band, lazy gossip and heartbeat", async () => {
+    const file = join(import.meta.dirname, '../../../node_modules/@libp2p/gossipsub/dist/src/constants.js')
+    const c = (await import(pathToFileURL(file).href)) as Record<string, number>
+    const { gossip: g } = parseScenario({ name: 'x', peers: { count: 10 }, jobs: { total: 1 } })
+    expect([g.D, g.Dlo, g.Dhi, g.Dout, g.Dlazy, g.gossipFactor, g.heartbeatMs, g.historyGossip]).toEqual([
+      c.GossipsubD,
+      c.GossipsubDlo,
+      c.GossipsubDhi,
+      c.GossipsubDout,
+      c.GossipsubDlazy,
+      c.GossipsubGossipFactor,
+      c.GossipsubHeartbeatInterval,
+      c.GossipsubHistoryGossip,
+    ])
+  })
+
   it('reaches every online peer through the mesh, in multiples of the link latency', () => {
     const p = peers(2000)
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
-    expect(mesh.edges.length / p.count).toBeCloseTo(gossip.D, 0)
-    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0)
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
+    const prop = propagate(overlay, p, latency, gossip, new Rng(3), 0)
     for (const t of prop.arrival) {
       expect(Number.isFinite(t)).toBe(true)
       expect(t % 20).toBe(0)
@@ -40,13 +57,13 @@ describe('gossipsub model', () => {
     expect(prop.pulled).toBe(0) // without loss every peer gets it by eager push first
   })
 
-  it('floods its own message to floodPeers topic peers at one hop, and only the origin floods', () => {
+  it('floods its own message to its connections and others, floodPeers in all, at one hop; only the origin floods', () => {
     const p = peers(2000)
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
     const oneHop = (prop: { hops: Uint16Array }) => prop.hops.filter((h) => h === 1).length
-    const meshOnly = propagate(mesh, p, latency, gossip, new Rng(3), 0)
-    const flooded = propagate(mesh, p, latency, { ...gossip, floodPeers: 100 }, new Rng(3), 0)
-    expect(oneHop(meshOnly)).toBe((mesh.offsets[1] as number) - (mesh.offsets[0] as number))
+    const meshOnly = propagate(overlay, p, latency, gossip, new Rng(3), 0)
+    const flooded = propagate(overlay, p, latency, { ...gossip, floodPeers: 100 }, new Rng(3), 0)
+    expect(oneHop(meshOnly)).toBe(meshPeers(overlay, 0).length)
     expect(oneHop(flooded)).toBe(100)
     expect(Math.max(...flooded.arrival)).toBeLessThan(Math.max(...meshOnly.arrival))
   })
@@ -57,58 +74,64 @@ describe('gossipsub model', () => {
     expect(defaults.floodPeers).toBe(FULL_PEER_MAX_CONNECTIONS)
   })
 
-  it('delivers by eager push alone when link delays are not whole milliseconds (jitter)', () => {
+  it('delivers by eager push almost alone when link delays are not whole milliseconds (jitter)', () => {
     const p = peers(2000)
     const jittery: LatencyModel = { matrix: [[20.3]], jitter: 0.3, loss: 0 }
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
-    const prop = propagate(mesh, p, jittery, gossip, new Rng(3), 0)
-    expect(prop.pulled).toBe(0)
-    const pushOnly = propagate(mesh, p, jittery, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
+    const prop = propagate(overlay, p, jittery, gossip, new Rng(3), 0)
+    // a pull wins only where a holder's heartbeat comes early and the push has hops to go
+    expect(prop.pulled).toBeLessThan(p.count / 100)
+    const pushOnly = propagate(overlay, p, jittery, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
     expect(pushOnly.arrival.every((t) => Number.isFinite(t))).toBe(true)
   })
 
   it('recovers lost copies through IHAVE/IWANT at heartbeats', () => {
     const p = peers(2000)
     const lossy: LatencyModel = { ...latency, loss: 0.6 }
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
-    const withGossip = propagate(mesh, p, lossy, gossip, new Rng(3), 0)
-    const without = propagate(mesh, p, lossy, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
+    const withGossip = propagate(overlay, p, lossy, gossip, new Rng(3), 0)
+    const without = propagate(overlay, p, lossy, { ...gossip, Dlazy: 0 }, new Rng(3), 0)
     const reached = (a: Float32Array) => a.filter((t) => Number.isFinite(t)).length
     expect(withGossip.pulled).toBeGreaterThan(0)
     expect(reached(withGossip.arrival)).toBeGreaterThan(reached(without.arrival))
   })
 
+  it('pulls only from connected peers: IHAVE goes to connections outside the mesh, none where all are meshed', () => {
+    const p = peers(2000)
+    const lossy: LatencyModel = { ...latency, loss: 0.6 }
+    // every connection meshed (connections well inside the band): nobody is left to send IHAVE to
+    const band = { ...gossip, connections: 6, D: 24, Dlo: 24, Dhi: 32, Dout: 2 }
+    const allMeshed = buildOverlay(p.count, band, new Rng(2))
+    expect(allMeshed.meshed.every((m) => m === 1)).toBe(true)
+    expect(propagate(allMeshed, p, lossy, band, new Rng(3), 0).pulled).toBe(0)
+  })
+
   it('does not relay a message the validators reject', () => {
     const p = peers(500)
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
-    const prop = propagate(mesh, p, latency, gossip, new Rng(3), 0, { valid: false })
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
+    const prop = propagate(overlay, p, latency, gossip, new Rng(3), 0, { valid: false })
     const reached = prop.arrival.filter((t) => Number.isFinite(t)).length
-    const neighbours = (mesh.offsets[1] as number) - (mesh.offsets[0] as number)
-    expect(reached).toBeLessThanOrEqual(neighbours + 1)
+    expect(reached).toBeLessThanOrEqual(meshPeers(overlay, 0).length + 1)
   })
 
   it('skips offline peers', () => {
     const p = peers(500)
     p.online[7] = 0
-    const mesh = buildMesh(p.count, gossip, new Rng(2))
-    expect(propagate(mesh, p, latency, gossip, new Rng(3), 0).arrival[7]).toBe(Number.POSITIVE_INFINITY)
+    const overlay = buildOverlay(p.count, gossip, new Rng(2))
+    expect(propagate(overlay, p, latency, gossip, new Rng(3), 0).arrival[7]).toBe(Number.POSITIVE_INFINITY)
   })
 
-  it('spreads faster with a larger mesh degree', () => {
+  it('spreads faster with a larger mesh band', () => {
     const p = peers(5000)
-    const median = (D: number) => {
-      const prop = propagate(
-        buildMesh(p.count, { ...gossip, D }, new Rng(2)),
-        p,
-        latency,
-        { ...gossip, D },
-        new Rng(3),
-        0,
-      )
+    const median = (band: Pick<GossipParameters, 'D' | 'Dlo' | 'Dhi' | 'Dout'>) => {
+      const params = { ...gossip, connections: 32, ...band }
+      const prop = propagate(buildOverlay(p.count, params, new Rng(2)), p, latency, params, new Rng(3), 0)
       const s = [...prop.arrival].sort((a, b) => a - b)
       return s[s.length >> 1] as number
     }
-    expect(median(12)).toBeLessThan(median(4))
+    expect(median({ D: 12, Dlo: 10, Dhi: 16, Dout: 2 })).toBeLessThan(
+      median({ D: 4, Dlo: 3, Dhi: 6, Dout: 1 }),
+    )
   })
 })
 

@@ -54,7 +54,7 @@ describe('scenario files', () => {
 
   it('fills defaults', () => {
     const s = parseScenario({ name: 'x', peers: { count: 10 }, jobs: { total: 5 } })
-    expect(s.gossip.D).toBe(8)
+    expect([s.gossip.D, s.gossip.Dlo, s.gossip.Dhi, s.gossip.connections]).toEqual([6, 4, 12, 20])
     expect(s.providers[0]?.strategy).toEqual({ type: 'fixed', price: 200000 })
     expect(s.regions.latencyMs.length).toBe(3)
   })
