@@ -1,5 +1,5 @@
 import type { Rng } from '../engine/prng.js'
-import type { Overlay } from '../models/overlay.js'
+import { connectionEntry, type Overlay } from '../models/overlay.js'
 import type { LookupSamples } from './dht.js'
 import { createNetemNamespace, type NetemNamespace } from './netem.js'
 import { type Group, LocalGroup } from './peer-group.js'
@@ -74,7 +74,7 @@ export class RealNetwork {
     for (let u = 0; u < this.addrs.length; u++) {
       for (let e = overlay.offsets[u] as number; e < (overlay.offsets[u + 1] as number); e++) {
         const v = overlay.edges[e] as number
-        if (overlay.outbound[e] === 1 && (v > u || !dialledBy(overlay, v, u)))
+        if (overlay.outbound[e] === 1 && (v > u || overlay.outbound[connectionEntry(overlay, v, u)] === 0))
           edges[u % this.groups.length]?.push([u, this.addrs[v] as string])
       }
     }
@@ -160,12 +160,4 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return true
-}
-
-/** Whether `u` dialled `v` in the overlay. */
-function dialledBy(overlay: Overlay, u: number, v: number): boolean {
-  for (let e = overlay.offsets[u] as number; e < (overlay.offsets[u + 1] as number); e++) {
-    if (overlay.edges[e] === v) return overlay.outbound[e] === 1
-  }
-  return false
 }

@@ -87,6 +87,21 @@ export function meshPeers(overlay: Overlay, u: number): number[] {
   return out
 }
 
+/** The entry of `v` in `u`'s sorted connection list, or -1 when they are not connected. */
+export function connectionEntry(overlay: Overlay, u: number, v: number): number {
+  const { offsets, edges } = overlay
+  let lo = offsets[u] as number
+  let hi = (offsets[u + 1] as number) - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const at = edges[mid] as number
+    if (at === v) return mid
+    if (at < v) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
 /** The peers that take part, in index order. */
 function overlayMembers(count: number, online: Uint8Array | undefined): Int32Array {
   if (online === undefined) return Int32Array.from({ length: count }, (_, i) => i)
@@ -246,7 +261,7 @@ class MeshUpkeep {
 
   /** `u` grafts the connection at entry `e`; the other end accepts unless its mesh is full and it did not dial `u`. */
   private graft(u: number, e: number): void {
-    const { edges, meshed, outbound } = this.overlay
+    const { edges, outbound } = this.overlay
     const v = edges[e] as number
     const back = this.entry(v, u)
     if ((this.size[v] as number) >= this.params.Dhi && outbound[back] === 0) {
@@ -254,10 +269,7 @@ class MeshUpkeep {
       this.backoff[back] = 1
       return
     }
-    meshed[e] = 1
-    meshed[back] = 1
-    bump(this.size, u, 1)
-    bump(this.size, v, 1)
+    this.link(u, e, v, back, 1)
   }
 
   /** Prunes `u`'s mesh to `D` random members, keeping up to `Dout` it dialled. */
@@ -282,13 +294,19 @@ class MeshUpkeep {
       const e = this.scratch[k] as number
       const v = edges[e] as number
       const back = this.entry(v, u)
-      meshed[e] = 0
-      meshed[back] = 0
+      this.link(u, e, v, back, 0)
       this.backoff[e] = 1
       this.backoff[back] = 1
-      bump(this.size, u, -1)
-      bump(this.size, v, -1)
     }
+  }
+
+  /** Meshes (1) or unmeshes (0) the connection between `u` and `v`, at entries `e` and `back`, at both ends. */
+  private link(u: number, e: number, v: number, back: number, on: 0 | 1): void {
+    this.overlay.meshed[e] = on
+    this.overlay.meshed[back] = on
+    const by = on === 1 ? 1 : -1
+    bump(this.size, u, by)
+    bump(this.size, v, by)
   }
 
   private dialledInMesh(u: number): number {
@@ -300,18 +318,9 @@ class MeshUpkeep {
     return count
   }
 
-  /** The entry of `v` in `u`'s sorted connection list. */
   private entry(u: number, v: number): number {
-    const { offsets, edges } = this.overlay
-    let lo = offsets[u] as number
-    let hi = (offsets[u + 1] as number) - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const at = edges[mid] as number
-      if (at === v) return mid
-      if (at < v) lo = mid + 1
-      else hi = mid - 1
-    }
-    throw new RangeError(`peer ${v} is not connected to peer ${u}`)
+    const e = connectionEntry(this.overlay, u, v)
+    if (e < 0) throw new RangeError(`peer ${v} is not connected to peer ${u}`)
+    return e
   }
 }
