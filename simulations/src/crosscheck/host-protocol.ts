@@ -20,9 +20,10 @@ export type HostResponse =
 
 export type HostResult =
   | { op: 'start'; peers: Array<{ index: number; id: string; addr: string }> }
-  | { op: 'dial'; failed: number }
-  /** `all`: every peer sees a subscriber; `meshed`: every peer's mesh holds its subscribers, up to D_lo; `meshSizes`: each peer's mesh. */
-  | { op: 'subscribed'; all: boolean; meshed: boolean; meshSizes: number[] }
+  /** How many of the dials failed, and the first failure's message. */
+  | { op: 'dial'; failed: number; firstError: string | undefined }
+  /** Per peer: the subscribers it sees on the topic and the size of its mesh there. */
+  | { op: 'subscribed'; peers: Array<[index: number, subscribers: number, mesh: number]> }
   | { op: 'begin' }
   | { op: 'publish'; sequence: string; startedAt: number }
   /** Arrival times (epoch ms) and first-copy sources (peer ids) of an offer at this host's peers. */

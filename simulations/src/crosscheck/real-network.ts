@@ -1,6 +1,8 @@
 import type { Rng } from '../engine/prng.js'
 import { connectionEntry, type Overlay } from '../models/overlay.js'
+import { GOSSIPSUB_DEFAULTS } from '../scenario/schema.js'
 import type { LookupSamples } from './dht.js'
+import { CrossCheckSetupError } from './errors.js'
 import { createNetemNamespace, type NetemNamespace } from './netem.js'
 import { type Group, LocalGroup } from './peer-group.js'
 import { RemoteGroup } from './remote-group.js'
@@ -78,29 +80,45 @@ export class RealNetwork {
           edges[u % this.groups.length]?.push([u, this.addrs[v] as string])
       }
     }
-    await Promise.all(this.groups.map((g, h) => g.dial(edges[h] ?? [])))
+    const results = await Promise.all(this.groups.map((g, h) => g.dial(edges[h] ?? [])))
+    const failed = results.reduce((sum, r) => sum + r.failed, 0)
+    if (failed > 0) {
+      const total = edges.reduce((sum, e) => sum + e.length, 0)
+      throw new CrossCheckSetupError(`${failed} of ${total} dials between the real peers failed`, {
+        details: `first failure: ${results.find((r) => r.firstError !== undefined)?.firstError}`,
+      })
+    }
   }
 
   /**
    * Waits until every peer sees a subscriber on the topic and has grafted
    * them into its mesh (up to gossipsub's D_lo, where its heartbeat stops
-   * grafting), and returns each peer's mesh size then. On a busy machine
-   * that takes more heartbeats than on an idle one. The wait grows with the
-   * peers, which share this machine's cores.
+   * grafting), and returns each peer's mesh size then, by peer index. On a
+   * busy machine that takes more heartbeats than on an idle one. The wait
+   * grows with the peers, which share this machine's cores.
+   * @throws {CrossCheckSetupError} naming the peers still waiting at the limit
    */
   async waitForMeshes(heartbeatMs: number): Promise<number[]> {
     const limitMs = Math.max(30_000, 250 * this.addrs.length, 20 * heartbeatMs)
-    let meshSizes: number[] = []
+    let peers: MeshState[] = []
     const ready = await waitUntil(async () => {
       const answers = await Promise.all(this.groups.map((g) => g.subscribed()))
-      meshSizes = answers.flatMap((a) => a.meshSizes)
-      return answers.every((a) => a.all && a.meshed)
+      peers = answers.flatMap((a) => a.peers).sort((x, y) => x[0] - y[0])
+      return peers.every(meshReady)
     }, limitMs)
-    if (!ready)
-      throw new Error(
+    if (!ready) {
+      const lonely = peers.filter(([, subscribers]) => subscribers === 0).map(([i]) => i)
+      const thin = peers.filter((p) => p[1] > 0 && !meshReady(p)).map(([i, s, m]) => `${i} (${m} of ${s})`)
+      throw new CrossCheckSetupError(
         `not every peer saw a subscriber on the order-book topic and grafted its mesh within ${limitMs} ms`,
+        {
+          details:
+            `${lonely.length} peers saw no subscriber${listSome(lonely)}; ${thin.length} had a mesh below ` +
+            `min(subscribers, D_lo = ${GOSSIPSUB_DEFAULTS.Dlo})${listSome(thin)}`,
+        },
       )
-    return meshSizes
+    }
+    return peers.map(([, , mesh]) => mesh)
   }
 
   /**
@@ -150,6 +168,24 @@ export class RealNetwork {
       this.namespace?.remove()
     }
   }
+}
+
+type MeshState = [index: number, subscribers: number, mesh: number]
+
+/**
+ * A peer's mesh is grafted as far as the heartbeat grafts: every connected
+ * subscriber, up to D_lo (a mesh below it grafts more at the next
+ * heartbeat, one at least as large is left as it is).
+ */
+function meshReady([, subscribers, mesh]: MeshState): boolean {
+  return subscribers > 0 && mesh >= Math.min(subscribers, GOSSIPSUB_DEFAULTS.Dlo)
+}
+
+/** `: a, b, c` for the first few of `items`, with the count of the rest. */
+function listSome(items: ReadonlyArray<number | string>): string {
+  if (items.length === 0) return ''
+  const more = items.length > 8 ? `, and ${items.length - 8} more` : ''
+  return `: ${items.slice(0, 8).join(', ')}${more}`
 }
 
 /** Polls `condition` every 50 ms; false when it did not hold within `timeoutMs`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { crossCheck } from '../../src/crosscheck/index.js'
+import { LocalGroup } from '../../src/crosscheck/peer-group.js'
 import { fidelityVerdict } from '../../src/crosscheck/verdict.js'
 
 // the real DHT lookups run one after another, so their time is not shared: each takes seconds
@@ -51,4 +52,22 @@ describe('cross-check against real libp2p peers', () => {
     },
     CROSS_CHECK_MS,
   )
+
+  it('counts a dial that fails after its retries and says why, instead of running on a thinner network', async () => {
+    const group = new LocalGroup({ kind: 'tcp' })
+    try {
+      const { peers } = await group.start([0, 1], 500)
+      const listening = peers[1]?.addr as string
+      // a port nothing listens on inside the loopback range: refused at once
+      const closed = '/ip4/127.0.0.1/tcp/1'
+      const result = await group.dial([
+        [0, listening],
+        [1, closed],
+      ])
+      expect(result.failed).toBe(1)
+      expect(result.firstError).toMatch(/ECONNREFUSED|refused|dial/i)
+    } finally {
+      await group.stop()
+    }
+  }, 60_000)
 })
