@@ -10,8 +10,11 @@
  * 300k jobs 495 MiB, and `scale-100k` itself (1M jobs) 747 MiB. Each
  * observer keeps its own book and rankings of every provider's offer:
  * `scale-100k` with 4, 16 and 64 observers peaked at 823, 1158 and 2362 MiB.
- * Each term is rounded up, so the estimate sits 4-8% above every measured
- * run. 1M peers with 10M jobs peaked at 3934 MiB, well under the estimate:
+ * The gossip connections cost about 18 bytes each at their peak (the dial
+ * lists, the sorted adjacency and its flags while the overlay is built):
+ * `scale-100k` with 200 connections per peer peaked 175 MiB above 100
+ * (928 against 753 MiB). Each term is rounded up, so the estimate sits
+ * above every measured run. 1M peers with 10M jobs peaked at 3934 MiB, well under the estimate:
  * the fit is safe, not tight, at that size.
  */
 import { availableParallelism, totalmem } from 'node:os'
@@ -29,6 +32,8 @@ export const PER_PEER_BYTES = 1280
 export const PER_OBSERVER_OFFER_BYTES = 14_000
 /** Per job of `jobs.total`: its arrival, records and outcome. */
 export const PER_JOB_BYTES = 420
+/** Per gossip connection of a peer (`gossip.connections` × peers): the overlay's lists and flags. */
+export const PER_CONNECTION_BYTES = 20
 
 /** A run (or a sweep's concurrent runs) that would need more memory than the limit. */
 export class MemoryLimitError extends CocoonError<'ERR_MEMORY_LIMIT'> {
@@ -50,6 +55,7 @@ export function estimateRunBytes(scenario: Scenario): number {
     BASE_BYTES +
     PER_PEER_BYTES * scenario.peers.count +
     PER_JOB_BYTES * scenario.jobs.total +
+    PER_CONNECTION_BYTES * scenario.gossip.connections * scenario.peers.count +
     PER_OBSERVER_OFFER_BYTES * scenario.gossip.observers * honestProviderCount(scenario)
   )
 }
@@ -88,13 +94,14 @@ export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: n
   if (total <= limitBytes) return
   const { count } = largest.peers
   const jobs = largest.jobs.total
-  const { observers } = largest.gossip
+  const { observers, connections } = largest.gossip
   const runs = sideBySide > 1 ? ` × ${sideBySide} concurrent runs` : ''
   throw new MemoryLimitError(
     `"${largest.name}" needs about ${mib(total)}, more than the limit of ${mib(limitBytes)}`,
     `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) + ` +
+      `${PER_CONNECTION_BYTES} B × ${connections} connections (gossip.connections) × ${count} peers + ` +
       `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${honestProviderCount(largest)} providers = ${mib(one)}${runs}. ` +
-      'Lower peers.count, jobs.total or gossip.observers' +
+      'Lower peers.count, jobs.total, gossip.connections or gossip.observers' +
       (sideBySide > 1 ? ', or run fewer workers (--workers)' : '') +
       `, or raise the limit with --max-memory <MiB> and Node's heap with NODE_OPTIONS=--max-old-space-size=<MiB> (this machine has ${mib(totalmem())}; ${availableParallelism()} cores).`,
     total,

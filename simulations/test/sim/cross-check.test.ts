@@ -53,6 +53,35 @@ describe('cross-check against real libp2p peers', () => {
     CROSS_CHECK_MS,
   )
 
+  it(
+    "the Kademlia model's lookup hops follow real kad-dht walks among 200 peers in 4 processes",
+    async () => {
+      // one offer: the gossip figures are not what this test holds
+      const result = await crossCheck({
+        peers: 200,
+        seed: 1,
+        messages: 1,
+        lookups: 20,
+        latencyMs: 0,
+        heartbeatMs: 500,
+        processes: 4,
+      })
+      const dht = fidelityVerdict(result).checks.filter((c) => c.figure.startsWith('DHT lookup'))
+      expect(
+        dht.filter((c) => c.pass === false),
+        JSON.stringify(dht),
+      ).toEqual([])
+      const { simulated, real } = result.dht
+      expect(real.lookups).toBe(20)
+      // the whole distribution, not the median alone: the tail within two hops, and neither side trivial
+      expect(Math.abs(real.hops.p99 - simulated.hops.p99)).toBeLessThanOrEqual(2)
+      expect(Math.abs(real.hops.max - simulated.hops.max)).toBeLessThanOrEqual(2)
+      expect(simulated.hops.p50).toBeGreaterThanOrEqual(1)
+      expect(real.hops.p50).toBeGreaterThanOrEqual(1)
+    },
+    CROSS_CHECK_MS,
+  )
+
   it('counts a dial that fails after its retries and says why, instead of running on a thinner network', async () => {
     const group = new LocalGroup({ kind: 'tcp' })
     try {

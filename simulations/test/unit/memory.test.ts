@@ -7,6 +7,7 @@ import {
   BASE_BYTES,
   estimateRunBytes,
   MemoryLimitError,
+  PER_CONNECTION_BYTES,
   PER_JOB_BYTES,
   PER_OBSERVER_OFFER_BYTES,
   PER_PEER_BYTES,
@@ -22,11 +23,21 @@ const sized = (peers: number, jobs: number, observers = 1) =>
   })
 
 describe('memory estimate of a run', () => {
-  it('grows with peers, jobs and observer books from the fitted base', () => {
-    expect(estimateRunBytes(sized(2, 0))).toBe(BASE_BYTES + 2 * PER_PEER_BYTES + PER_OBSERVER_OFFER_BYTES)
+  it('grows with peers, their connections, jobs and observer books from the fitted base', () => {
+    // 20 connections per peer by default
+    const perPeer = PER_PEER_BYTES + 20 * PER_CONNECTION_BYTES
+    expect(estimateRunBytes(sized(2, 0))).toBe(BASE_BYTES + 2 * perPeer + PER_OBSERVER_OFFER_BYTES)
     expect(estimateRunBytes(sized(1000, 10, 3))).toBe(
-      BASE_BYTES + 1000 * PER_PEER_BYTES + 10 * PER_JOB_BYTES + 3 * 20 * PER_OBSERVER_OFFER_BYTES,
+      BASE_BYTES + 1000 * perPeer + 10 * PER_JOB_BYTES + 3 * 20 * PER_OBSERVER_OFFER_BYTES,
     )
+  })
+
+  it('sits above the peak RSS measured with 200 connections per peer at 100k peers (928 MiB)', async () => {
+    const file = join(import.meta.dirname, '../../scenarios/scale-100k.json')
+    const scenario = JSON.parse(await readFile(file, 'utf8'))
+    const dense = parseScenario({ ...scenario, gossip: { ...scenario.gossip, connections: 200 } })
+    expect(estimateRunBytes(dense)).toBeGreaterThan(928 * MIB)
+    expect(estimateRunBytes(dense)).toBeLessThan(1.5 * 928 * MIB)
   })
 
   it('sits above the peak RSS measured with 64 observer books at 100k peers (2362 MiB)', () => {
@@ -59,6 +70,7 @@ describe('memory estimate of a run', () => {
     expect(e.shortMessage).toContain('more than the limit of 4096 MiB')
     expect(e.details).toContain('2000000 peers (peers.count)')
     expect(e.details).toContain('observers (gossip.observers)')
+    expect(e.details).toContain('connections (gossip.connections)')
     expect(e.details).toContain('--max-memory')
     expect(() => assertFitsInMemory([big], 8192 * MIB)).not.toThrow()
   })
