@@ -124,20 +124,37 @@ function bucket(view: DhtView, self: number, b: number): number[] {
   const off = Math.imul(self + 1, 0x9e3779b1) ^ (b * 0x85ebca6b)
   const stride = count / dht.k
   const refreshedAt = dht.refreshMs > 0 ? lastRefresh(dht, self, view.now) : -1
+  const picked = pickMarks(dht.keys.length)
   // deterministic spread over the range, offset by a hash of (self, bucket); a pick
   // evicted at the last refresh moves on to the next survivor of the range
-  const picked: number[] = [] // at most k: a scan is cheaper than a Set on this hot path
   for (let j = 0; j < dht.k; j++) {
     let at = (Math.floor(j * stride) + (off >>> 0)) % count
     for (let tries = 0; tries < count; tries++, at = (at + 1) % count) {
       const i = lo + at
-      if (picked.includes(i) || (refreshedAt >= 0 && !keptAtRefresh(view, i, refreshedAt))) continue
-      picked.push(i)
+      if (picked.marks[i] === picked.stamp || (refreshedAt >= 0 && !keptAtRefresh(view, i, refreshedAt)))
+        continue
+      picked.marks[i] = picked.stamp
       if (dht.peerOf[i] !== self) out.push(i)
       break
     }
   }
   return out
+}
+
+/**
+ * The servers one bucket read has picked: `marks[i] === stamp`. A new stamp
+ * per read clears the set in O(1); lookups read thousands of buckets, so
+ * this is the hot path of the DHT model.
+ */
+const picks = { marks: new Int32Array(0), stamp: 0 }
+
+function pickMarks(servers: number): typeof picks {
+  if (picks.marks.length < servers || picks.stamp === 0x7fffffff) {
+    picks.marks = new Int32Array(Math.max(servers, picks.marks.length))
+    picks.stamp = 0
+  }
+  picks.stamp++
+  return picks
 }
 
 /** The peers in `self`'s routing table (indices into dht.keys). */
@@ -179,12 +196,24 @@ function bucketOrder(x: number): number[] {
   return order
 }
 
-function closest(dht: Dht, candidates: number[], target: number, count: number): number[] {
-  return candidates
-    .map((i) => [i, distance(dht, i, target)] as const)
-    .sort((a, b) => a[1] - b[1] || a[0] - b[0])
-    .slice(0, count)
-    .map(([i]) => i)
+/** The `count` candidates nearest `target`, nearest first (ties: lower index first). */
+function closest(dht: Dht, candidates: readonly number[], target: number, count: number): number[] {
+  const out: number[] = []
+  const dist: number[] = []
+  for (const i of candidates) {
+    const d = distance(dht, i, target)
+    let at = out.length
+    while (at > 0 && ((dist[at - 1] as number) > d || (dist[at - 1] === d && (out[at - 1] as number) > i)))
+      at--
+    if (at >= count) continue
+    out.splice(at, 0, i)
+    dist.splice(at, 0, d)
+    if (out.length > count) {
+      out.length = count
+      dist.length = count
+    }
+  }
+  return out
 }
 
 export interface LookupResult {
