@@ -11,6 +11,7 @@ import { propagate } from '../models/gossipsub.js'
 import { buildOverlay } from '../models/overlay.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
+import type { RelayScore } from './relay-score.js'
 import { EPOCH_MS, type Observer, type RankingCache, type World } from './world.js'
 
 /** Prices of a provider whose completion price is `perK` nanoTON / 1000 tokens: prompt tokens cost a quarter. */
@@ -116,13 +117,19 @@ async function makeOffer(world: World, crypto: SimCrypto, p: number): Promise<Of
   return crypto.sign(p, offer)
 }
 
+/** The relay a provider's publications enter the network through: a real book and rate limiter, and its scores of senders. */
+export interface FirstHop extends Observer {
+  score: RelayScore
+}
+
 /**
  * A provider publishes: its mesh peers run the real gossip validation (with
- * the real per-peer rate limit) and relay only on `accept`; accepted offers
- * reach each observer after that observer's gossip delay, where the
- * observer's own real validation and real OfferBook take them.
+ * the real per-peer rate limit and the real scoring of senders) and relay
+ * only on `accept`; accepted offers reach each observer after that
+ * observer's gossip delay, where the observer's own real validation and
+ * real OfferBook take them.
  */
-export async function publish(world: World, crypto: SimCrypto, p: number, firstHop: Observer): Promise<void> {
+export async function publish(world: World, crypto: SimCrypto, p: number, firstHop: FirstHop): Promise<void> {
   const m = world.metrics
   const spam = world.providerKind[p] === KIND_SPAM
   const offer = await makeOffer(world, crypto, p)
@@ -130,7 +137,14 @@ export async function publish(world: World, crypto: SimCrypto, p: number, firstH
   if (spam) m.spamPublished++
   else m.offersPublished++
   const key = providerIdOf(offer)
+  if (!firstHop.score.accepts(key)) {
+    if (spam) m.spamGraylisted++
+    m.verdict('first-hop:ignore:graylisted')
+    return
+  }
   if (!firstHop.limiter.take(key)) {
+    // the sender is the provider itself, so the excess is its own
+    firstHop.score.overLimit(key)
     if (spam) m.spamRateLimited++
     m.verdict('first-hop:ignore:rate-limited')
     return
@@ -142,6 +156,7 @@ export async function publish(world: World, crypto: SimCrypto, p: number, firstH
     verifier: crypto.verifier,
   })
   m.verdict(`first-hop:${v.verdict}:${v.reason}`)
+  if (v.verdict === 'reject') firstHop.score.rejected(key, offer.models)
   if (v.verdict !== 'accept') return
   firstHop.book.add(offer)
   const o = world.offerBytes.length

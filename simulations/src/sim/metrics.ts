@@ -32,6 +32,8 @@ export class Metrics {
   readonly verdicts = new Map<string, number>()
   spamPublished = 0
   spamRateLimited = 0
+  /** Spam the first hop dropped unread: its sender's score was below gossipsub's graylist threshold. */
+  spamGraylisted = 0
   spamInHonestBooks = 0
   stallAssigned = 0
   stallTimeouts = 0

@@ -30,12 +30,14 @@ import {
   cheapestAvailable,
   computeGossip,
   deliver,
+  type FirstHop,
   nextPublishDelay,
   publish,
   schedulePublishing,
 } from './market.js'
 import { closeChannels, dialFailed, jobDone, jobTimeout } from './outcomes.js'
 import { initialPrice, repriced } from './pricing.js'
+import { RelayScore } from './relay-score.js'
 import { buildSummary, type Summary, seriesCsv } from './summary.js'
 import { type Observer, World } from './world.js'
 import { createObserver } from './world-setup.js'
@@ -60,8 +62,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const world = new World(scenario, options.seed ?? scenario.seed)
   const crypto = await createSimCrypto(scenario.crypto.mode, world.providerCount, world.rng.market)
   registerProviders(world, crypto)
-  // the first hop of every publication: a relay's real book and rate limiter
-  const firstHop = createObserver(world, -1)
+  // the first hop of every publication: a relay's real book, rate limiter and scores of senders
+  const firstHop: FirstHop = {
+    ...createObserver(world, -1),
+    score: new RelayScore({ models: scenario.models.map((m) => m.name), now: world.now }),
+  }
   computeGossip(world)
   if (scenario.gossip.refreshMs > 0) world.engine.schedule(scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 0)
   schedulePublishing(world)
@@ -89,7 +94,7 @@ function registerProviders(world: World, crypto: SimCrypto): void {
 }
 
 /** What each event kind does (`a`, `b`: the event's arguments). */
-function eventHandler(world: World, crypto: SimCrypto, firstHop: Observer): EventHandler {
+function eventHandler(world: World, crypto: SimCrypto, firstHop: FirstHop): EventHandler {
   const e = world.engine
   return (kind, a, b) => {
     switch (kind) {

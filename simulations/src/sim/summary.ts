@@ -64,6 +64,8 @@ export interface Summary {
   attackers: {
     spamPublished: number
     spamRateLimited: number
+    /** Spam dropped unread by the first hop once its sender was graylisted. */
+    spamGraylisted: number
     spamInHonestBooks: number
     stallAssigned: number
     stallTimeouts: number
@@ -244,6 +246,7 @@ function attackerFigures(m: Metrics): Summary['attackers'] {
   return {
     spamPublished: m.spamPublished,
     spamRateLimited: m.spamRateLimited,
+    spamGraylisted: m.spamGraylisted,
     spamInHonestBooks: m.spamInHonestBooks,
     stallAssigned: m.stallAssigned,
     stallTimeouts: m.stallTimeouts,

@@ -124,11 +124,27 @@ describe('adversaries', () => {
     expect(summary.jobs.successRate).toBeGreaterThan(0.97)
   })
 
-  it('validly signed spam floods are cut to the per-peer rate limit', async () => {
+  it("graylists a bad-signature spammer after its first rejects, by gossipsub's score with Cocoon's parameters", async () => {
+    const { summary } = await runScenario(
+      small({ adversaries: { spam: { count: 5, offersPerSecond: 5, kind: 'bad-signature', price: 1 } } }),
+    )
+    const rejected = summary.market.verdicts['first-hop:reject:bad-signature'] ?? 0
+    // two invalid deliveries take a sender below the graylist threshold (-80); as the score
+    // decays, a graylisted sender gets one message read now and then, not its whole flood
+    expect(rejected).toBeGreaterThanOrEqual(2 * 5)
+    expect(summary.attackers.spamGraylisted).toBeGreaterThan(10 * rejected)
+    expect(summary.attackers.spamGraylisted + rejected).toBe(summary.attackers.spamPublished)
+  })
+
+  it('validly signed spam floods are cut to the per-peer rate limit, then graylisted for the excess', async () => {
     const { summary } = await runScenario(
       small({ adversaries: { spam: { count: 2, offersPerSecond: 20, kind: 'valid-flood', price: 1 } } }),
     )
-    expect(summary.attackers.spamRateLimited).toBeGreaterThan(summary.attackers.spamPublished * 0.8)
+    const { spamPublished, spamRateLimited, spamGraylisted } = summary.attackers
+    expect(spamRateLimited).toBeGreaterThan(0)
+    // each message over its own rate costs the sender Cocoon's over-limit penalty, until its score is below -80
+    expect(spamGraylisted).toBeGreaterThan(0)
+    expect(spamRateLimited + spamGraylisted).toBeGreaterThan(spamPublished * 0.8)
   })
 
   it('providers that accept and stall cost timeouts, then lose their rank', async () => {
