@@ -37,6 +37,12 @@ export interface FidelityVerdict {
 export const HOP_TOLERANCE = 1
 /** The real median spread is within this factor of the hop-calibrated model's, either way. */
 export const SPREAD_P50_FACTOR = 2
+/**
+ * The share of the model's lookups the real DHT must finish within its
+ * limit: a machine under load lets the odd real lookup run past it, a broken
+ * DHT finishes none.
+ */
+export const LOOKUPS_DONE_SHARE = 0.9
 
 const reported = (figure: string, simulated: number, real: number): FidelityCheck => ({
   figure,
@@ -89,8 +95,8 @@ function dhtChecks(result: CrossCheckResult): FidelityCheck[] {
       figure: 'DHT lookups done',
       simulated: dht.simulated.lookups,
       real: dht.real.lookups,
-      tolerance: 'equal',
-      pass: dht.real.lookups === dht.simulated.lookups,
+      tolerance: `≥ ${LOOKUPS_DONE_SHARE * 100}% of the model's`,
+      pass: dht.real.lookups >= Math.ceil(LOOKUPS_DONE_SHARE * dht.simulated.lookups),
     },
     hopCheck('DHT lookup hops p50', dht.simulated.hops.p50, dht.real.hops.p50),
     // reported: a fresh network's real tables are sparser than the model's full ones, and its slowest walks longer

@@ -49,6 +49,9 @@ describe('fidelity verdict', () => {
     expect(failed(result({ dht: far }))).toEqual(['DHT lookup hops p50'])
     const lost = { simulated: lookups(1, 2), calibrated: lookups(1, 2), real: lookups(1, 2, 17) }
     expect(failed(result({ dht: lost }))).toEqual(['DHT lookups done'])
+    // one lookup of twenty past its limit on a loaded machine is within the tolerance
+    const slow = { simulated: lookups(1, 2), calibrated: lookups(1, 2), real: lookups(1, 2, 18) }
+    expect(failed(result({ dht: slow }))).toEqual([])
   })
 
   it('reports the figures it does not gate: milliseconds, long chains, mesh degree', () => {
