@@ -1,5 +1,5 @@
 import { type CocoonPeer, type CreatePeerOptions, createPeer } from '@cocoon-mesh/client/internal'
-import { canonicalModelId, errorMessage, orderBookTopic } from '@cocoon-mesh/protocol'
+import { errorMessage, orderBookTopic } from '@cocoon-mesh/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import PQueue from 'p-queue'
@@ -12,7 +12,7 @@ export const MODEL = 'llama-3.1-8b'
 const DIAL_CONCURRENCY = 8
 /** Further tries of a dial that failed. */
 const DIAL_RETRIES = 2
-const TOPIC = orderBookTopic(canonicalModelId(MODEL))
+const TOPIC = orderBookTopic(MODEL)
 
 /** How the peers of a cross-check are wired: in one process over the memory transport, or over TCP. */
 export type GroupTransport = { kind: 'memory'; latencyMs: number } | { kind: 'tcp' }

@@ -4,7 +4,7 @@ import {
   PENALTY,
   PeerPenalties,
 } from '@cocoon-mesh/client/internal'
-import { canonicalModelId, orderBookTopic } from '@cocoon-mesh/protocol'
+import { orderBookTopic } from '@cocoon-mesh/protocol'
 import { createPeerScoreParams, PeerScore } from '@libp2p/gossipsub/score'
 import { defaultLogger } from '@libp2p/logger'
 
@@ -24,7 +24,7 @@ import { defaultLogger } from '@libp2p/logger'
  * cached score (the cache keys on the wall clock).
  */
 export class RelayScore {
-  readonly #score: PeerScore
+  readonly #peerScore: PeerScore
   readonly #penalties: PeerPenalties
   readonly #now: () => number
   readonly #decayMs: number
@@ -38,47 +38,48 @@ export class RelayScore {
       appSpecificScore: this.#penalties.appSpecificScore,
     })
     const params = createPeerScoreParams(scoreParams)
-    this.#score = new PeerScore(params, null, defaultLogger(), { scoreCacheValidityMs: 0 })
+    this.#peerScore = new PeerScore(params, null, defaultLogger(), { scoreCacheValidityMs: 0 })
     this.#decayMs = params.decayInterval
     this.#decayedTo = init.now()
   }
 
-  /** Whether the relay still reads messages from `peer`: its score is at or above the graylist threshold. */
+  /**
+   * Whether the relay still reads messages from `peer`: its score is at or
+   * above the graylist threshold (a peer never penalised has no stats, and
+   * gossipsub scores it 0).
+   */
   accepts(peer: string): boolean {
-    return this.score(peer) >= ORDER_BOOK_SCORE_THRESHOLDS.graylistThreshold
-  }
-
-  /** `peer`'s score now (0 for a peer never penalised: gossipsub scores peers it holds no stats of 0). */
-  score(peer: string): number {
     this.#decay()
-    this.#score.scoreCache.delete(peer)
-    return this.#score.score(peer)
+    this.#peerScore.scoreCache.delete(peer)
+    return this.#peerScore.score(peer) >= ORDER_BOOK_SCORE_THRESHOLDS.graylistThreshold
   }
 
   /** `peer` sent a message that failed validation (REJECT), published on the topics of `models`. */
   rejected(peer: string, models: readonly string[]): void {
-    this.#decay()
-    this.#known(peer)
-    for (const model of models)
-      this.#score.rejectInvalidMessage(peer, orderBookTopic(canonicalModelId(model)))
+    this.#track(peer)
+    for (const model of models) this.#peerScore.rejectInvalidMessage(peer, orderBookTopic(model))
     this.#penalties.penalise(peer, PENALTY.invalid)
   }
 
   /** `peer` sent its own message over its rate. */
   overLimit(peer: string): void {
-    this.#known(peer)
+    this.#track(peer)
     this.#penalties.penalise(peer, PENALTY.overLimit)
   }
 
-  /** Stats only for the peers penalised: `refreshScores` walks every peer it holds, once a second. */
-  #known(peer: string): void {
-    if (!this.#score.peerStats.has(peer)) this.#score.addPeer(peer)
+  /**
+   * Brings the scores up to now, then holds stats for `peer`. Only penalised
+   * peers get stats: `refreshScores` walks every peer held, once a second.
+   */
+  #track(peer: string): void {
+    this.#decay()
+    if (!this.#peerScore.peerStats.has(peer)) this.#peerScore.addPeer(peer)
   }
 
   #decay(): void {
     const now = this.#now()
     while (this.#decayedTo + this.#decayMs <= now) {
-      this.#score.refreshScores()
+      this.#peerScore.refreshScores()
       this.#decayedTo += this.#decayMs
     }
   }
