@@ -101,11 +101,25 @@ export class Admission {
     }
     // a job without a reservation finds room only beside the reserved places
     if (!reserved && this.full(lane)) throw this.queueFull(key, lane)
-    if (lane.running < lane.limits.maxConcurrency && lane.queue.length === 0) {
-      lane.running++
-      return Promise.resolve(this.releaser(lane))
-    }
+    if (this.free(lane)) return Promise.resolve(this.occupy(lane))
     return this.wait(lane, options)
+  }
+
+  /**
+   * Admits a job only into a free running slot, never into the queue: its
+   * release at once, synchronously, for a caller that would rather try
+   * elsewhere than wait (and that needs no promise per job, as a simulator
+   * running millions of them).
+   * @throws {UnknownModelError | QueueFullError} QueueFullError when no slot is free right now
+   */
+  admitNow(key: string): Release {
+    const lane = this.lane(key)
+    if (!this.free(lane) || this.full(lane)) {
+      throw new QueueFullError(`No free slot for ${key}`, {
+        details: `${lane.running} running (max ${lane.limits.maxConcurrency}) and ${lane.queue.length} queued. Retry later, enqueue to wait, or pick another provider.`,
+      })
+    }
+    return this.occupy(lane)
   }
 
   /**
@@ -151,6 +165,16 @@ export class Admission {
     return (
       lane.running + lane.queue.length + lane.reserved >= lane.limits.maxConcurrency + lane.limits.maxQueue
     )
+  }
+
+  /** A running slot is free and no queued job is ahead for it. */
+  private free(lane: Lane): boolean {
+    return lane.running < lane.limits.maxConcurrency && lane.queue.length === 0
+  }
+
+  private occupy(lane: Lane): Release {
+    lane.running++
+    return this.releaser(lane)
   }
 
   private queueFull(key: string, lane: Lane): QueueFullError {

@@ -141,17 +141,17 @@ function probeSkipped(world: World, j: number, cache: RankingCache, from: number
   return delay
 }
 
-/** The provider's real admission: a slot, or false on QueueFullError (no queue). */
+/** The provider's real admission: a free slot at once, or false on QueueFullError (no queue). */
 function admit(world: World, j: number, p: number, model: string): boolean {
-  let admitted: Promise<Release>
+  let release: Release
   try {
-    admitted = (world.admission[p] as Admission).enqueue(model)
+    release = (world.admission[p] as Admission).admitNow(model)
   } catch (error) {
     if (!(error instanceof QueueFullError)) throw error
     world.metrics.rejectionsFull++
     return false
   }
-  world.pending.push(admitted.then((release) => world.releases.set(j, release)))
+  world.releases.set(j, release)
   return true
 }
 

@@ -27,6 +27,33 @@ function virtualTime() {
 }
 
 describe('admission', () => {
+  it('admitNow takes a free slot synchronously and never queues', async () => {
+    const a = new Admission({ limits: { m: { maxConcurrency: 2, maxQueue: 1 } }, ...virtualTime() })
+    const r1 = a.admitNow('m')
+    const r2 = await a.enqueue('m')
+    // both slots taken: the queue has room, but admitNow does not wait in it
+    expect(() => a.admitNow('m')).toThrow(QueueFullError)
+    expect(() => a.admitNow('m')).toThrow(/No free slot for m/)
+    const queued = a.enqueue('m')
+    r1()
+    // the freed slot goes to the queued job first, not to a caller of admitNow
+    const r3 = await queued
+    expect(() => a.admitNow('m')).toThrow(QueueFullError)
+    r2()
+    const r4 = a.admitNow('m')
+    expect(a.stats().m).toMatchObject({ running: 2, queued: 0 })
+    r3()
+    r4()
+    expect(() => a.admitNow('x')).toThrow(UnknownModelError)
+  })
+
+  it('admitNow leaves reserved places to their jobs', () => {
+    const a = new Admission({ limits: { m: { maxConcurrency: 2, maxQueue: 0 } }, ...virtualTime() })
+    a.reserve('m')
+    a.admitNow('m')
+    expect(() => a.admitNow('m')).toThrow(QueueFullError)
+  })
+
   it('runs up to maxConcurrency, queues up to maxQueue, rejects the rest', async () => {
     const time = virtualTime()
     const a = new Admission({ limits: { m: { maxConcurrency: 2, maxQueue: 1 } }, ...time })
