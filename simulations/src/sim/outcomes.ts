@@ -80,25 +80,22 @@ export function jobTimeout(world: World, j: number): void {
 
 /** One channel per (client, provider): opening it is one on-chain message; claims follow the real claim policy. */
 function settle(world: World, c: number, p: number, paid: bigint): void {
-  const key = c * world.providerCount + p
-  let ch = world.channels.get(key)
-  if (ch === undefined) {
-    ch = { unclaimed: 0n, lastClaimAt: world.now() }
-    world.channels.set(key, ch)
+  const channels = world.channels
+  let slot = channels.find(c, p)
+  if (slot < 0) {
+    slot = channels.open(c, p, world.now())
     world.metrics.onchainOpens++
   }
-  ch.unclaimed += paid
   const reason = decideClaim({
-    unclaimed: ch.unclaimed,
-    lastClaimAt: ch.lastClaimAt,
+    unclaimed: BigInt(channels.pay(slot, Number(paid))),
+    lastClaimAt: channels.lastClaimAt(slot),
     now: world.now(),
     exitStarted: false,
     claimFee: TYPICAL_CLAIM_FEE,
   })
   if (reason !== undefined) {
     world.metrics.onchainClaims++
-    ch.unclaimed = 0n
-    ch.lastClaimAt = world.now()
+    channels.claimed(slot, world.now())
   }
 }
 

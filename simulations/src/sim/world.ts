@@ -7,6 +7,7 @@ import { buildDht, type Dht } from '../models/kademlia.js'
 import type { LatencyModel } from '../network/latency.js'
 import { type PeerTable, ROLE_ADVERSARY, ROLE_CLIENT, ROLE_PROVIDER } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
+import { Channels } from './channels.js'
 import { KIND_HONEST } from './events.js'
 import { Metrics } from './metrics.js'
 import {
@@ -123,7 +124,7 @@ export class World {
   // demand
   readonly groupRate: Float64Array
   readonly groupOn: Uint8Array
-  channels = new Map<number, { unclaimed: bigint; lastClaimAt: number }>()
+  readonly channels: Channels
 
   constructor(scenario: Scenario, seed: number) {
     const s = scenario
@@ -183,6 +184,7 @@ export class World {
 
     for (const peer of observerPeers(this.peers, clients, s)) this.observers.push(createObserver(this, peer))
     this.assignClientObservers()
+    this.channels = new Channels(P)
     this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
   }
 
