@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { type CrossCheckCommandOptions, crossCheckCommand } from './commands/cross-check.js'
 import { formatCliError } from './commands/format-error.js'
-import { runCommand } from './commands/run.js'
+import { type RunCommandOptions, runCommand } from './commands/run.js'
 import { mergeCommand, sweepCommand } from './commands/sweep.js'
 import type { Shard } from './sweep/run-sweep.js'
 
@@ -48,11 +48,14 @@ program
     'memory the run may use (default: 80% of the machine, at most the heap limit)',
     positive,
   )
-  .action(
-    async (scenario: string, opts: { seed?: number; out: string; progress: boolean; maxMemory?: number }) => {
-      await runCommand(scenario, opts)
-    },
+  .option(
+    '--gossip-threads <n>',
+    'threads for the gossip spread samples (default: every core); the results do not depend on it',
+    positive,
   )
+  .action(async (scenario: string, opts: RunCommandOptions) => {
+    await runCommand(scenario, opts)
+  })
 program
   .command('sweep')
   .description(

@@ -3,6 +3,7 @@
  * jobs) against the raw engine's empty-event throughput measured in the same
  * run. Goal: <= 60 s wall on 2 cores, <= 4 GB RSS.
  */
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { reportBench } from '@cocoon-mesh/protocol'
 import { Engine } from '../engine/engine.js'
@@ -33,7 +34,7 @@ const raw = rawEngine(5_000_000)
 globalThis.gc?.()
 const rssBefore = process.memoryUsage().rss
 const started = performance.now()
-const result = await runScenario(scenario)
+const result = await runScenario(scenario, { gossipThreads: availableParallelism() })
 const wall = (performance.now() - started) / 1000
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 const eventsPerSecond = result.events / wall

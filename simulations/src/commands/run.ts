@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import cliProgress from 'cli-progress'
 import { runMetadata } from '../output/metadata.js'
@@ -14,6 +15,8 @@ export interface RunCommandOptions {
   progress: boolean
   /** The memory the run may use, MiB (default: see memoryLimitBytes). */
   maxMemory?: number
+  /** Threads for the gossip spread samples (default: every core). */
+  gossipThreads?: number
 }
 
 /** Loads, runs and writes the outputs of one scenario. */
@@ -34,6 +37,7 @@ export async function runCommand(path: string, opts: RunCommandOptions): Promise
   const started = performance.now()
   const result = await runScenario(scenario, {
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    gossipThreads: opts.gossipThreads ?? availableParallelism(),
     onProgress: (f) =>
       bar?.update(Math.floor(f * 100), { sim: Math.round((f * scenario.durationMs) / 1000) }),
   })

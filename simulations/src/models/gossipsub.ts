@@ -54,6 +54,9 @@ function floodExtras(overlay: Overlay, n: number, origin: number, floodPeers: nu
   return extra
 }
 
+/** What propagation reads of the peer table. */
+export type GossipPeers = Pick<PeerTable, 'count' | 'online' | 'region' | 'bandwidth'>
+
 export interface Propagation {
   /** ms after publication at which each peer first holds the message; Infinity if never. */
   readonly arrival: Float32Array
@@ -81,7 +84,7 @@ export interface PropagateOptions {
  */
 export function propagate(
   overlay: Overlay,
-  peers: PeerTable,
+  peers: GossipPeers,
   latency: LatencyModel,
   params: GossipParameters,
   rng: Rng,

@@ -7,7 +7,7 @@ import {
 } from '@cocoon-mesh/client/market'
 import { type MatchResult, providerIdOf, rankOffers } from '@cocoon-mesh/client/matching'
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
-import { propagate } from '../models/gossipsub.js'
+import type { GossipSampleOrigin, GossipSampler } from '../models/gossip-pool.js'
 import { buildOverlay } from '../models/overlay.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
@@ -24,42 +24,43 @@ export function pricesFor(perK: number): Prices {
  * Runs the gossipsub model from `samples` random origins and keeps, for each
  * observer, its arrival delay per sample. Offers are later delivered to
  * observers with the delays of one sample (drawn per offer). Run at the
- * start over every peer, and again every `gossip.refreshMs` over connections and a mesh of
- * the peers online then (`repaired`), so churn changes the spread; the
- * figures of every run are pooled.
+ * start over every peer (`round` 0), and again every `gossip.refreshMs` over
+ * connections and a mesh of the peers online then (`round` 1, 2, ...), so
+ * churn changes the spread; the figures of every run are pooled. Each sample
+ * has its own random stream (named by round and sample), so `sampler` may
+ * spread them over threads without changing a figure.
  */
-export function computeGossip(world: World, repaired = false): void {
+export async function computeGossip(world: World, sampler: GossipSampler, round: number): Promise<void> {
   const s = world.scenario
-  const online = repaired ? world.peers.online : undefined
+  const online = round > 0 ? world.peers.online : undefined
   const overlay = buildOverlay(world.peers.count, s.gossip, world.rng.gossip, online)
-  const messageBytes = offerMessageBytes(world)
-  const pooled = world.metrics.propagation
-  const O = world.observers.length
+  const origins: GossipSampleOrigin[] = []
   for (let k = 0; k < s.gossip.samples; k++) {
-    let origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] as number
-    if (origin === undefined) origin = 0
-    const prop = propagate(overlay, world.peers, world.latency, s.gossip, world.rng.gossip, origin, {
-      messageBytes,
-    })
-    world.metrics.meshSends += prop.meshSends
-    world.metrics.pulled += prop.pulled
-    let reached = 0
-    let online = 0
-    const stride = Math.max(1, Math.floor(world.peers.count / 20_000))
-    for (let i = 0; i < world.peers.count; i++) {
-      if (world.peers.online[i] !== 1) continue
-      online++
-      const t = prop.arrival[i] as number
-      if (t !== Number.POSITIVE_INFINITY) {
-        reached++
-        if (i % stride === 0) pooled.push(t)
-      }
-    }
-    world.metrics.propagationCoverage.push(online === 0 ? 0 : reached / online)
-    for (let o = 0; o < O; o++) {
-      world.gossipDelay[k * O + o] = prop.arrival[(world.observers[o] as Observer).peer] as number
-    }
+    const origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] ?? 0
+    origins.push({ origin, stream: `gossip-sample:${round}:${k}` })
   }
+  const results = await sampler.run(
+    {
+      overlay,
+      peers: world.peers,
+      latency: world.latency,
+      params: s.gossip,
+      messageBytes: offerMessageBytes(world),
+      seed: world.seed,
+      observerPeers: Int32Array.from(world.observers, (o) => o.peer),
+      stride: Math.max(1, Math.floor(world.peers.count / 20_000)),
+    },
+    origins,
+  )
+  const m = world.metrics
+  const O = world.observers.length
+  results.forEach((r, k) => {
+    m.meshSends += r.meshSends
+    m.pulled += r.pulled
+    for (const t of r.pooled) m.propagation.push(t)
+    m.propagationCoverage.push(r.online === 0 ? 0 : r.reached / r.online)
+    world.gossipDelay.set(r.observerArrival, k * O)
+  })
 }
 
 /**

@@ -1,5 +1,6 @@
 import { providerIdOf } from '@cocoon-mesh/client/matching'
 import type { EventHandler } from '../engine/engine.js'
+import { createGossipSampler, type GossipSampler } from '../models/gossip-pool.js'
 import { sessionLength } from '../network/churn.js'
 import { ROLE_RELAY } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
@@ -46,6 +47,11 @@ export interface RunOptions {
   seed?: number
   /** Called now and then with the fraction of simulated time done. */
   onProgress?: (fraction: number) => void
+  /**
+   * Threads the gossip spread samples run on (default 1: this thread). The
+   * figures do not depend on it; a sweep, whose runs already fill the cores, leaves it at 1.
+   */
+  gossipThreads?: number
 }
 
 export interface RunResult {
@@ -67,13 +73,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     ...createObserver(world, -1),
     score: new RelayScore({ models: scenario.models.map((m) => m.name), now: world.now }),
   }
-  computeGossip(world)
-  if (scenario.gossip.refreshMs > 0) world.engine.schedule(scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 0)
-  schedulePublishing(world)
-  startDemand(world)
-  scheduleChurn(world)
-  world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
-  const events = await runEvents(world, eventHandler(world, crypto, firstHop), options.onProgress)
+  const sampler = createGossipSampler(Math.min(options.gossipThreads ?? 1, scenario.gossip.samples))
+  let events: number
+  try {
+    await computeGossip(world, sampler, 0)
+    if (scenario.gossip.refreshMs > 0) world.engine.schedule(scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 1)
+    schedulePublishing(world)
+    startDemand(world)
+    scheduleChurn(world)
+    world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
+    events = await runEvents(world, eventHandler(world, crypto, firstHop, sampler), options.onProgress)
+  } finally {
+    await sampler.close()
+  }
   closeChannels(world)
   for (let p = 0; p < world.providerCount; p++) world.touchProvider(p)
   world.metrics.realSigns = crypto.signs
@@ -94,7 +106,12 @@ function registerProviders(world: World, crypto: SimCrypto): void {
 }
 
 /** What each event kind does (`a`, `b`: the event's arguments). */
-function eventHandler(world: World, crypto: SimCrypto, firstHop: FirstHop): EventHandler {
+function eventHandler(
+  world: World,
+  crypto: SimCrypto,
+  firstHop: FirstHop,
+  sampler: GossipSampler,
+): EventHandler {
   const e = world.engine
   return (kind, a, b) => {
     switch (kind) {
@@ -139,8 +156,9 @@ function eventHandler(world: World, crypto: SimCrypto, firstHop: FirstHop): Even
         join(world, a)
         break
       case EV_GOSSIP_REFRESH:
-        computeGossip(world, true)
-        e.schedule(world.scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 0)
+        // `a` counts the refreshes, naming each one's random streams
+        world.pending.push(computeGossip(world, sampler, a))
+        e.schedule(world.scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, a + 1)
         break
       case EV_BUCKET:
         sampleBucket(world, a)
