@@ -218,7 +218,7 @@ export function nextPublishDelay(world: World, p: number): number {
 export function ranking(world: World, obs: Observer, model: number): RankingCache {
   const s = world.scenario
   const now = world.engine.now
-  const cached = obs.rankings.get(model)
+  const cached = obs.rankings[model]
   // at most one re-ranking per rankRefreshMs; an expired entry in between is skipped by the caller
   if (
     cached !== undefined &&
@@ -254,7 +254,7 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
     pos,
     avail,
   }
-  obs.rankings.set(model, cache)
+  obs.rankings[model] = cache
   return cache
 }
 

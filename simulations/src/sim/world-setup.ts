@@ -119,6 +119,6 @@ export function createObserver(world: World, peer: number): Observer {
     }),
     bookVersion: 0,
     recordsVersion: 0,
-    rankings: new Map(),
+    rankings: [],
   }
 }

@@ -51,7 +51,8 @@ export interface Observer {
   limiter: RateLimiter
   bookVersion: number
   recordsVersion: number
-  rankings: Map<number, RankingCache>
+  /** The cached ranking per model index (an array: availability updates walk it twice per job). */
+  rankings: (RankingCache | undefined)[]
 }
 
 /** All state of one run, in typed arrays where it scales with peers or jobs. */
@@ -269,7 +270,9 @@ export class World {
   updateAvailability(p: number): void {
     const on = this.available(p)
     for (const obs of this.observers) {
-      for (const cache of obs.rankings.values()) {
+      for (let m = 0; m < obs.rankings.length; m++) {
+        const cache = obs.rankings[m]
+        if (cache === undefined) continue
         const i = cache.pos[p] as number
         if (i < 0) continue
         const w = i >>> 5
