@@ -22,7 +22,8 @@ export interface RunCommandOptions {
 /** Loads, runs and writes the outputs of one scenario. */
 export async function runCommand(path: string, opts: RunCommandOptions): Promise<void> {
   const scenario = await loadScenario(path)
-  assertFitsInMemory([scenario], memoryLimitBytes(opts.maxMemory))
+  const gossipThreads = opts.gossipThreads ?? availableParallelism()
+  assertFitsInMemory([scenario], memoryLimitBytes(opts.maxMemory), { gossipThreads })
   const bar =
     opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -37,7 +38,7 @@ export async function runCommand(path: string, opts: RunCommandOptions): Promise
   const started = performance.now()
   const result = await runScenario(scenario, {
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-    gossipThreads: opts.gossipThreads ?? availableParallelism(),
+    gossipThreads,
     onProgress: (f) =>
       bar?.update(Math.floor(f * 100), { sim: Math.round((f * scenario.durationMs) / 1000) }),
   })

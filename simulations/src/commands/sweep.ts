@@ -37,7 +37,9 @@ export async function sweepCommand(path: string, opts: SweepCommandOptions): Pro
   const runs = shardRuns(sweep.runs, opts.shard)
   const scenarios = runs.map((r) => r.scenario)
   assertFitsInMemory(scenarios, memoryLimitBytes(opts.maxMemory))
-  assertFitsInMemory(scenarios, machineLimitBytes(opts.maxMemory), opts.workers ?? availableParallelism())
+  assertFitsInMemory(scenarios, machineLimitBytes(opts.maxMemory), {
+    concurrent: opts.workers ?? availableParallelism(),
+  })
   const bar = progressBar(opts.progress, sweep.spec.name)
   bar?.start(runs.length, 0)
   const started = performance.now()

@@ -13,7 +13,10 @@
  * The gossip connections cost about 18 bytes each at their peak (the dial
  * lists, the sorted adjacency and its flags while the overlay is built):
  * `scale-100k` with 200 connections per peer peaked 175 MiB above 100
- * (928 against 753 MiB). Each term is rounded up, so the estimate sits
+ * (928 against 753 MiB). With its gossip samples on 2 worker threads,
+ * `scale-100k` peaked at 880–886 MiB and 300k peers at 1504 MiB, 117–129
+ * MiB above one thread at both sizes: mostly the threads' own isolates.
+ * Each term is rounded up, so the estimate sits
  * above every measured run. 1M peers with 10M jobs peaked at 4232 MiB
  * against an estimate of 6846 MiB: the fit is safe, not tight, at that size.
  */
@@ -34,6 +37,10 @@ export const PER_OBSERVER_OFFER_BYTES = 14_000
 export const PER_JOB_BYTES = 420
 /** Per gossip connection of a peer (`gossip.connections` × peers): the overlay's lists and flags. */
 export const PER_CONNECTION_BYTES = 20
+/** Per gossip sample thread beyond the run's own: its isolate and loaded modules. */
+export const PER_GOSSIP_THREAD_BYTES = 64 * MIB
+/** Per gossip sample thread and peer: the propagation's arrays, and the peer's share of the shared copies. */
+export const PER_GOSSIP_THREAD_PEER_BYTES = 40
 
 /** A run (or a sweep's concurrent runs) that would need more memory than the limit. */
 export class MemoryLimitError extends CocoonError<'ERR_MEMORY_LIMIT'> {
@@ -49,9 +56,24 @@ export class MemoryLimitError extends CocoonError<'ERR_MEMORY_LIMIT'> {
   }
 }
 
-/** Peak resident memory of one run of `scenario`, bytes (see the module comment). */
-export function estimateRunBytes(scenario: Scenario): number {
+/** The threads a run with `gossipThreads` puts its gossip samples on: none beside itself for 1. */
+function sampleThreads(scenario: Scenario, gossipThreads: number): number {
+  const threads = Math.min(gossipThreads, scenario.gossip.samples)
+  return threads > 1 ? threads : 0
+}
+
+/** What the gossip sample threads of a run add (see the module comment). */
+function gossipThreadBytes(scenario: Scenario, gossipThreads: number): number {
   return (
+    sampleThreads(scenario, gossipThreads) *
+    (PER_GOSSIP_THREAD_BYTES + PER_GOSSIP_THREAD_PEER_BYTES * scenario.peers.count)
+  )
+}
+
+/** Peak resident memory of one run of `scenario` with its gossip samples on `gossipThreads` threads, bytes (see the module comment). */
+export function estimateRunBytes(scenario: Scenario, gossipThreads = 1): number {
+  return (
+    gossipThreadBytes(scenario, gossipThreads) +
     BASE_BYTES +
     PER_PEER_BYTES * scenario.peers.count +
     PER_JOB_BYTES * scenario.jobs.total +
@@ -77,18 +99,30 @@ export function machineLimitBytes(maxMemoryMiB?: number): number {
 
 const mib = (bytes: number): string => `${Math.ceil(bytes / MIB)} MiB`
 
+export interface FitsInMemoryOptions {
+  /** Runs side by side (a sweep's workers); default 1. */
+  concurrent?: number
+  /** Threads each run puts its gossip samples on; default 1. */
+  gossipThreads?: number
+}
+
 /**
  * Refuses `scenarios` run `concurrent` at a time when their estimate is over
  * `limitBytes`.
  * @throws {MemoryLimitError}
  */
-export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: number, concurrent = 1): void {
+export function assertFitsInMemory(
+  scenarios: readonly Scenario[],
+  limitBytes: number,
+  { concurrent = 1, gossipThreads = 1 }: FitsInMemoryOptions = {},
+): void {
+  const size = (s: Scenario): number => estimateRunBytes(s, gossipThreads)
   const largest = scenarios.reduce<Scenario | undefined>(
-    (big, s) => (big === undefined || estimateRunBytes(s) > estimateRunBytes(big) ? s : big),
+    (big, s) => (big === undefined || size(s) > size(big) ? s : big),
     undefined,
   )
   if (largest === undefined) return
-  const one = estimateRunBytes(largest)
+  const one = size(largest)
   const sideBySide = Math.min(concurrent, scenarios.length)
   const total = one * sideBySide
   if (total <= limitBytes) return
@@ -96,13 +130,19 @@ export function assertFitsInMemory(scenarios: readonly Scenario[], limitBytes: n
   const jobs = largest.jobs.total
   const { observers, connections } = largest.gossip
   const runs = sideBySide > 1 ? ` × ${sideBySide} concurrent runs` : ''
+  const threads = sampleThreads(largest, gossipThreads)
+  const threadTerm =
+    threads > 0
+      ? ` + ${threads} gossip threads (--gossip-threads) × (${mib(PER_GOSSIP_THREAD_BYTES)} + ${PER_GOSSIP_THREAD_PEER_BYTES} B × ${count} peers)`
+      : ''
   throw new MemoryLimitError(
     `"${largest.name}" needs about ${mib(total)}, more than the limit of ${mib(limitBytes)}`,
     `estimate: ${mib(BASE_BYTES)} + ${PER_PEER_BYTES} B × ${count} peers (peers.count) + ${PER_JOB_BYTES} B × ${jobs} jobs (jobs.total) + ` +
       `${PER_CONNECTION_BYTES} B × ${connections} connections (gossip.connections) × ${count} peers + ` +
-      `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${honestProviderCount(largest)} providers = ${mib(one)}${runs}. ` +
+      `${PER_OBSERVER_OFFER_BYTES} B × ${observers} observers (gossip.observers) × ${honestProviderCount(largest)} providers${threadTerm} = ${mib(one)}${runs}. ` +
       'Lower peers.count, jobs.total, gossip.connections or gossip.observers' +
       (sideBySide > 1 ? ', or run fewer workers (--workers)' : '') +
+      (threads > 0 ? ', or use fewer gossip threads (--gossip-threads 1)' : '') +
       `, or raise the limit with --max-memory <MiB> and Node's heap with NODE_OPTIONS=--max-old-space-size=<MiB> (this machine has ${mib(totalmem())}; ${availableParallelism()} cores).`,
     total,
     limitBytes,

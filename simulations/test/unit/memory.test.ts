@@ -53,6 +53,22 @@ describe('memory estimate of a run', () => {
     expect(estimateRunBytes(scenario)).toBeLessThan(1.5 * 747 * MIB)
   })
 
+  it('counts the gossip sample threads: above the 886 MiB scale-100k peaked at with 2 of them', async () => {
+    const file = join(import.meta.dirname, '../../scenarios/scale-100k.json')
+    const scenario = parseScenario(JSON.parse(await readFile(file, 'utf8')))
+    const two = estimateRunBytes(scenario, 2)
+    expect(two).toBeGreaterThan(886 * MIB)
+    expect(two).toBeLessThan(1.5 * 886 * MIB)
+    // one thread is the run's own: nothing beside it
+    expect(estimateRunBytes(scenario, 1)).toBe(estimateRunBytes(scenario))
+    // never more threads than samples
+    expect(estimateRunBytes(scenario, 64)).toBe(estimateRunBytes(scenario, scenario.gossip.samples))
+    expect(() => assertFitsInMemory([scenario], two - MIB, { gossipThreads: 2 })).toThrow(
+      /--gossip-threads 1/,
+    )
+    expect(() => assertFitsInMemory([scenario], two - MIB)).not.toThrow()
+  })
+
   it('refuses a run over the limit, naming the fields to lower and how to raise the limit', () => {
     const big = sized(2_000_000, 10, 8)
     const error = (() => {
@@ -78,9 +94,9 @@ describe('memory estimate of a run', () => {
   it('counts a sweep by its largest run times the runs side by side', () => {
     const runs = [sized(100_000, 1000), sized(400_000, 1000)]
     const one = estimateRunBytes(runs[1] as ReturnType<typeof sized>)
-    expect(() => assertFitsInMemory(runs, one + MIB, 1)).not.toThrow()
-    expect(() => assertFitsInMemory(runs, one + MIB, 2)).toThrow(/× 2 concurrent runs/)
+    expect(() => assertFitsInMemory(runs, one + MIB, { concurrent: 1 })).not.toThrow()
+    expect(() => assertFitsInMemory(runs, one + MIB, { concurrent: 2 })).toThrow(/× 2 concurrent runs/)
     // no more runs side by side than there are runs
-    expect(() => assertFitsInMemory(runs, 2 * one + MIB, 8)).not.toThrow()
+    expect(() => assertFitsInMemory(runs, 2 * one + MIB, { concurrent: 8 })).not.toThrow()
   })
 })
