@@ -17,8 +17,9 @@
  * `scale-100k` peaked at 880–886 MiB and 300k peers at 1504 MiB, 117–129
  * MiB above one thread at both sizes: mostly the threads' own isolates.
  * Each term is rounded up, so the estimate sits
- * above every measured run. 1M peers with 10M jobs peaked at 4232 MiB
- * against an estimate of 6846 MiB: the fit is safe, not tight, at that size.
+ * above every measured run. 1M peers with 10M jobs on 2 gossip threads
+ * peaked at 3082–3204 MiB against an estimate of 7050 MiB: the fit is
+ * safe, not tight, at that size.
  */
 import { availableParallelism, totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
