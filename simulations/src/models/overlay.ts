@@ -232,6 +232,12 @@ class MeshUpkeep {
   private readonly size: Int32Array
   private readonly backoff: Uint8Array
   private readonly scratch: Int32Array
+  /**
+   * 1 for a peer whose last heartbeat changed nothing and whose links and
+   * backoffs have not changed since: its next heartbeat would change
+   * nothing either (and draw nothing), so it is skipped.
+   */
+  private readonly quiet: Uint8Array
 
   constructor(
     private readonly overlay: Overlay,
@@ -241,6 +247,7 @@ class MeshUpkeep {
     this.size = new Int32Array(overlay.phase.length)
     this.backoff = new Uint8Array(overlay.edges.length)
     this.scratch = new Int32Array(overlay.widest)
+    this.quiet = new Uint8Array(overlay.phase.length)
   }
 
   /** A new connection: each end below `Dlo` grafts the other as its subscription arrives. */
@@ -255,6 +262,7 @@ class MeshUpkeep {
 
   /** One heartbeat of `u`; true if its mesh changed. */
   heartbeat(u: number): boolean {
+    if (this.quiet[u] === 1) return false
     const { D, Dlo, Dhi, Dout } = this.params
     const before = this.size[u] as number
     let changed = false
@@ -267,6 +275,7 @@ class MeshUpkeep {
     if ((this.size[u] as number) >= Dlo && dialled < Dout) {
       if (this.graftRandom(u, Dout - dialled, true) > 0) changed = true
     }
+    if (!changed) this.quiet[u] = 1
     return changed
   }
 
@@ -295,6 +304,8 @@ class MeshUpkeep {
     if ((this.size[v] as number) >= this.params.Dhi && outbound[back] === 0) {
       this.backoff[e] = 1
       this.backoff[back] = 1
+      this.quiet[u] = 0
+      this.quiet[v] = 0
       return
     }
     this.link(u, e, v, back, 1)
@@ -335,6 +346,8 @@ class MeshUpkeep {
     const by = on === 1 ? 1 : -1
     bump(this.size, u, by)
     bump(this.size, v, by)
+    this.quiet[u] = 0
+    this.quiet[v] = 0
   }
 
   private dialledInMesh(u: number): number {
