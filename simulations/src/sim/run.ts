@@ -49,7 +49,9 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void
   /**
    * Threads the gossip spread samples run on (default 1: this thread). The
-   * figures do not depend on it; a sweep, whose runs already fill the cores, leaves it at 1.
+   * figures do not depend on it; a sweep, whose runs already fill the cores,
+   * leaves it at 1. The threads load the built worker (`dist/`), so more than
+   * one needs the built package.
    */
   gossipThreads?: number
 }
