@@ -18,7 +18,7 @@
  * MiB above one thread at both sizes: mostly the threads' own isolates.
  * Each term is rounded up, so the estimate sits
  * above every measured run. 1M peers with 10M jobs on 2 gossip threads
- * peaked at 3082–3204 MiB against an estimate of 7050 MiB: the fit is
+ * peaked at 2919–3204 MiB against an estimate of 7050 MiB: the fit is
  * safe, not tight, at that size.
  */
 import { availableParallelism, totalmem } from 'node:os'
