@@ -6,8 +6,12 @@
  * number of threads.
  */
 import { Tinypool } from 'tinypool'
-import type { GossipSampleResult, GossipSampleTask } from './gossip-sample.js'
-import { runGossipSample } from './gossip-sample.js'
+import {
+  type GossipSampleResult,
+  type GossipSampleTask,
+  gossipSampleThreads,
+  runGossipSample,
+} from './gossip-sample.js'
 
 /** What differs between the samples of one refresh. */
 export type GossipSampleOrigin = Pick<GossipSampleTask, 'origin' | 'stream'>
@@ -19,9 +23,10 @@ export interface GossipSampler {
   close(): Promise<void>
 }
 
-/** A sampler on `threads` worker threads, or on this thread for 1 (or fewer). */
-export function createGossipSampler(threads: number): GossipSampler {
-  if (threads <= 1) {
+/** A sampler on worker threads for the samples of `samples`-sample refreshes (see gossipSampleThreads), or on this thread for 1. */
+export function createGossipSampler(requested: number, samples: number): GossipSampler {
+  const threads = gossipSampleThreads(requested, samples)
+  if (threads === 1) {
     return {
       run: async (common, samples) => samples.map((s) => runGossipSample({ ...common, ...s })),
       close: async () => {},
@@ -47,36 +52,27 @@ function share(task: GossipRefreshTask): GossipRefreshTask {
   return {
     ...task,
     overlay: {
-      ...overlay,
-      offsets: sharedInt32(overlay.offsets),
-      edges: sharedInt32(overlay.edges),
-      outbound: sharedUint8(overlay.outbound),
-      meshed: sharedUint8(overlay.meshed),
-      phase: sharedFloat32(overlay.phase),
+      offsets: shared(overlay.offsets, (b) => new Int32Array(b)),
+      edges: shared(overlay.edges, (b) => new Int32Array(b)),
+      meshed: shared(overlay.meshed, (b) => new Uint8Array(b)),
+      phase: shared(overlay.phase, (b) => new Float32Array(b)),
+      widest: overlay.widest,
     },
     peers: {
       count: peers.count,
-      online: sharedUint8(peers.online),
-      region: sharedUint8(peers.region),
-      bandwidth: sharedFloat32(peers.bandwidth),
+      online: shared(peers.online, (b) => new Uint8Array(b)),
+      region: shared(peers.region, (b) => new Uint8Array(b)),
+      bandwidth: shared(peers.bandwidth, (b) => new Float32Array(b)),
     },
   }
 }
 
-function sharedInt32(a: Int32Array): Int32Array {
-  const out = new Int32Array(new SharedArrayBuffer(a.byteLength))
-  out.set(a)
-  return out
-}
-
-function sharedUint8(a: Uint8Array): Uint8Array {
-  const out = new Uint8Array(new SharedArrayBuffer(a.byteLength))
-  out.set(a)
-  return out
-}
-
-function sharedFloat32(a: Float32Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(a.byteLength))
+/** A copy of `a` in shared memory, made by `view` over a buffer of its size. */
+function shared<T extends Int32Array | Uint8Array | Float32Array>(
+  a: T,
+  view: (buffer: SharedArrayBuffer) => T,
+): T {
+  const out = view(new SharedArrayBuffer(a.byteLength))
   out.set(a)
   return out
 }

@@ -7,11 +7,15 @@
  */
 import { substream } from '../engine/prng.js'
 import type { LatencyModel } from '../network/latency.js'
-import { type GossipParameters, type GossipPeers, propagate } from './gossipsub.js'
-import type { Overlay } from './overlay.js'
+import { type GossipOverlay, type GossipParameters, type GossipPeers, propagate } from './gossipsub.js'
+
+/** The threads `requested` threads give a refresh of `samples` samples: never more than its samples, at least one. */
+export function gossipSampleThreads(requested: number, samples: number): number {
+  return Math.max(1, Math.min(requested, samples))
+}
 
 export interface GossipSampleTask {
-  overlay: Overlay
+  overlay: GossipOverlay
   peers: GossipPeers
   latency: LatencyModel
   params: GossipParameters

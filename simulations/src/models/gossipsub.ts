@@ -40,8 +40,19 @@ export interface GossipParameters extends OverlayParameters {
   floodPeers: number
 }
 
+/** What propagation reads of the peer table. */
+export type GossipPeers = Pick<PeerTable, 'count' | 'online' | 'region' | 'bandwidth'>
+/** What propagation reads of the overlay (not who dialled whom). */
+export type GossipOverlay = Pick<Overlay, 'offsets' | 'edges' | 'meshed' | 'phase' | 'widest'>
+
 /** The topic peers beyond its connections that an origin floods: random others, up to `floodPeers` with them. */
-function floodExtras(overlay: Overlay, n: number, origin: number, floodPeers: number, rng: Rng): Set<number> {
+function floodExtras(
+  overlay: GossipOverlay,
+  n: number,
+  origin: number,
+  floodPeers: number,
+  rng: Rng,
+): Set<number> {
   const own = new Set(
     overlay.edges.subarray(overlay.offsets[origin] as number, overlay.offsets[origin + 1] as number),
   )
@@ -53,9 +64,6 @@ function floodExtras(overlay: Overlay, n: number, origin: number, floodPeers: nu
   }
   return extra
 }
-
-/** What propagation reads of the peer table. */
-export type GossipPeers = Pick<PeerTable, 'count' | 'online' | 'region' | 'bandwidth'>
 
 export interface Propagation {
   /** ms after publication at which each peer first holds the message; Infinity if never. */
@@ -83,7 +91,7 @@ export interface PropagateOptions {
  * peers hold the message; once every online peer does, nothing is left to do.
  */
 export function propagate(
-  overlay: Overlay,
+  overlay: GossipOverlay,
   peers: GossipPeers,
   latency: LatencyModel,
   params: GossipParameters,

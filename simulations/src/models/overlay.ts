@@ -78,6 +78,9 @@ export function buildOverlay(
   return overlay
 }
 
+/** Which Uint32 of a 64-bit word holds its high half: the second on a little-endian machine. */
+const WORD_HIGH_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0
+
 /**
  * The members in heartbeat order: by phase, ties by index. Each is sorted as
  * one 64-bit word, its phase's float bits high (a non-negative float's bits
@@ -88,7 +91,7 @@ function byPhase(members: Int32Array, phase: Float32Array): Int32Array {
   const words = new BigUint64Array(members.length)
   const halves = new Uint32Array(words.buffer)
   const bits = new Uint32Array(phase.buffer, phase.byteOffset, phase.length)
-  const high = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0
+  const high = WORD_HIGH_HALF
   for (let k = 0; k < members.length; k++) {
     const u = members[k] as number
     halves[2 * k + high] = bits[u] as number

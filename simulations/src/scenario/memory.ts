@@ -24,6 +24,7 @@
 import { availableParallelism, totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
 import { CocoonError } from '@cocoon-mesh/protocol'
+import { gossipSampleThreads } from '../models/gossip-sample.js'
 import { honestProviderCount } from './sizes.js'
 import type { Scenario } from './types.js'
 
@@ -57,9 +58,9 @@ export class MemoryLimitError extends CocoonError<'ERR_MEMORY_LIMIT'> {
   }
 }
 
-/** The threads a run with `gossipThreads` puts its gossip samples on: none beside itself for 1. */
+/** The worker threads a run with `gossipThreads` puts its gossip samples on: none for one, which is its own. */
 function sampleThreads(scenario: Scenario, gossipThreads: number): number {
-  const threads = Math.min(gossipThreads, scenario.gossip.samples)
+  const threads = gossipSampleThreads(gossipThreads, scenario.gossip.samples)
   return threads > 1 ? threads : 0
 }
 

@@ -55,11 +55,14 @@ export class Channels {
   }
 
   #grow(): void {
-    const unclaimed = new Float64Array(this.#unclaimed.length * 2)
-    unclaimed.set(this.#unclaimed)
-    this.#unclaimed = unclaimed
-    const last = new Float64Array(this.#lastClaimAt.length * 2)
-    last.set(this.#lastClaimAt)
-    this.#lastClaimAt = last
+    this.#unclaimed = doubled(this.#unclaimed)
+    this.#lastClaimAt = doubled(this.#lastClaimAt)
   }
+}
+
+/** `a` copied into an array twice its length. */
+function doubled(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(a.length * 2)
+  out.set(a)
+  return out
 }

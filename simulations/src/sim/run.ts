@@ -75,7 +75,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     ...createObserver(world, -1),
     score: new RelayScore({ models: scenario.models.map((m) => m.name), now: world.now }),
   }
-  const sampler = createGossipSampler(Math.min(options.gossipThreads ?? 1, scenario.gossip.samples))
+  const sampler = createGossipSampler(options.gossipThreads ?? 1, scenario.gossip.samples)
   let events: number
   try {
     await computeGossip(world, sampler, 0)

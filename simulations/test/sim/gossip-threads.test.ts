@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { smallSpec } from './helpers.js'
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli.js')
 let dir: string
 
-const scenario = {
+const scenario = smallSpec({
   name: 'gossip-threads',
-  durationMs: 120_000,
   peers: { count: 3000, providerFraction: 0.05 },
   crypto: { mode: 'table' },
   jobs: { total: 3000, rankRefreshMs: 1000 },
@@ -24,8 +24,7 @@ const scenario = {
   gossip: { samples: 6, observers: 3, refreshMs: 30_000 },
   churn: { fraction: 0.4, session: { type: 'exponential', meanMs: 40_000 }, offlineMeanMs: 20_000 },
   output: { bucketMs: 10_000, priceSamples: 100 },
-  providers: [{ strategy: { type: 'fixed', price: 200000 }, maxConcurrency: 4, share: 1 }],
-}
+})
 
 async function run(threads: number): Promise<{ summary: string; series: string }> {
   const out = join(dir, `t${threads}`)

@@ -3,6 +3,11 @@ import type { Scenario } from '../../src/scenario/types.js'
 
 /** A small scenario (CI-cheap): 200 peers, 2 simulated minutes, with overrides merged one level deep. */
 export function small(overrides: Record<string, unknown> = {}): Scenario {
+  return parseScenario(smallSpec(overrides))
+}
+
+/** The scenario file behind {@link small}: JSON as a researcher writes it, before validation. */
+export function smallSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
     name: 'small',
     durationMs: 120_000,
@@ -26,5 +31,5 @@ export function small(overrides: Record<string, unknown> = {}): Scenario {
         ? { ...(b as object), ...(v as object) }
         : v
   }
-  return parseScenario(merged)
+  return merged
 }
