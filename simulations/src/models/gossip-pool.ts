@@ -1,25 +1,29 @@
 /**
- * Runs the spread samples of one gossip refresh: on this thread, or on a
- * pool of worker threads that share the overlay and the peer table through
- * SharedArrayBuffers (copied once per refresh, not once per sample). Every
- * sample has its own random stream, so the figures do not depend on the
- * number of threads.
+ * Runs the gossip refreshes: on this thread, or on a pool of worker threads.
+ * A refresh due now builds its overlay here and spreads its samples over the
+ * threads, which share the overlay and the peer table through
+ * SharedArrayBuffers (copied once per refresh, not once per sample). A
+ * refresh prepared ahead runs whole on one thread while this one goes on
+ * with the run. Every sample has its own random stream, so the figures do
+ * not depend on the number of threads.
  */
 import { Tinypool } from 'tinypool'
 import {
-  type GossipSampleResult,
-  type GossipSampleTask,
-  gossipSampleThreads,
-  runGossipSample,
-} from './gossip-sample.js'
+  type GossipRefreshTask,
+  type GossipRoundTask,
+  planGossipRound,
+  runGossipRound,
+} from './gossip-round.js'
+import { type GossipSampleResult, gossipSampleThreads } from './gossip-sample.js'
+import type { GossipPeers } from './gossipsub.js'
 
-/** What differs between the samples of one refresh. */
-export type GossipSampleOrigin = Pick<GossipSampleTask, 'origin' | 'stream'>
-export type GossipRefreshTask = Omit<GossipSampleTask, 'origin' | 'stream'>
+export type { GossipRoundTask, GossipSampleOrigin } from './gossip-round.js'
 
 export interface GossipSampler {
-  /** The samples' results, in the order of `samples`. */
-  run(common: GossipRefreshTask, samples: readonly GossipSampleOrigin[]): Promise<GossipSampleResult[]>
+  /** The round's samples' results, in order, computed now. */
+  run(task: GossipRoundTask): Promise<GossipSampleResult[]>
+  /** The round computed on another thread while this one goes on; undefined with no thread to spare. */
+  ahead(task: GossipRoundTask): Promise<GossipSampleResult[]> | undefined
   close(): Promise<void>
 }
 
@@ -28,7 +32,8 @@ export function createGossipSampler(requested: number, samples: number): GossipS
   const threads = gossipSampleThreads(requested, samples)
   if (threads === 1) {
     return {
-      run: async (common, samples) => samples.map((s) => runGossipSample({ ...common, ...s })),
+      run: async (task) => runGossipRound(task),
+      ahead: () => undefined,
       close: async () => {},
     }
   }
@@ -37,18 +42,38 @@ export function createGossipSampler(requested: number, samples: number): GossipS
     minThreads: threads,
     maxThreads: threads,
   })
+  // the peers' regions and bandwidths never change: shared once for the run
+  let statics: Pick<GossipPeers, 'region' | 'bandwidth'> | undefined
+  const sharedPeers = (peers: GossipPeers): GossipPeers => {
+    statics ??= {
+      region: shared(peers.region, (b) => new Uint8Array(b)),
+      bandwidth: shared(peers.bandwidth, (b) => new Float32Array(b)),
+    }
+    return { count: peers.count, online: shared(peers.online, (b) => new Uint8Array(b)), ...statics }
+  }
   return {
-    run: async (common, samples) => {
-      const shared = share(common)
-      return Promise.all(samples.map((s) => pool.run({ ...shared, ...s }) as Promise<GossipSampleResult>))
+    run: async (task) => {
+      const { common, origins } = planGossipRound(task)
+      const refresh = share(common, sharedPeers(common.peers))
+      return Promise.all(
+        origins.map((o) => pool.run({ ...refresh, ...o }, { name: 'sample' }) as Promise<GossipSampleResult>),
+      )
+    },
+    ahead: (task) => {
+      const result = pool.run({ ...task, peers: sharedPeers(task.peers) }, { name: 'round' }) as Promise<
+        GossipSampleResult[]
+      >
+      // awaited when the round's time comes; until then a failure must not count as unhandled
+      result.catch(() => {})
+      return result
     },
     close: () => pool.destroy(),
   }
 }
 
-/** The task with its large arrays moved into shared memory, which structured cloning passes without a copy. */
-function share(task: GossipRefreshTask): GossipRefreshTask {
-  const { overlay, peers } = task
+/** The refresh with its overlay moved into shared memory, which structured cloning passes without a copy. */
+function share(task: GossipRefreshTask, peers: GossipPeers): GossipRefreshTask {
+  const { overlay } = task
   return {
     ...task,
     overlay: {
@@ -58,12 +83,7 @@ function share(task: GossipRefreshTask): GossipRefreshTask {
       phase: shared(overlay.phase, (b) => new Float32Array(b)),
       widest: overlay.widest,
     },
-    peers: {
-      count: peers.count,
-      online: shared(peers.online, (b) => new Uint8Array(b)),
-      region: shared(peers.region, (b) => new Uint8Array(b)),
-      bandwidth: shared(peers.bandwidth, (b) => new Float32Array(b)),
-    },
+    peers,
   }
 }
 

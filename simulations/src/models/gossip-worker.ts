@@ -1,6 +1,11 @@
-/** A worker thread of the gossip pool: runs one spread sample (see gossip-sample.ts). */
+/** A worker thread of the gossip pool: one spread sample, or a whole round prepared ahead (see gossip-round.ts). */
+import { type GossipRoundTask, runGossipRound } from './gossip-round.js'
 import { type GossipSampleResult, type GossipSampleTask, runGossipSample } from './gossip-sample.js'
 
-export default function runTask(task: GossipSampleTask): GossipSampleResult {
+export function sample(task: GossipSampleTask): GossipSampleResult {
   return runGossipSample(task)
+}
+
+export function round(task: GossipRoundTask): GossipSampleResult[] {
+  return runGossipRound(task)
 }

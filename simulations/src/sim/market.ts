@@ -7,8 +7,8 @@ import {
 } from '@cocoon-mesh/client/market'
 import { type MatchResult, providerIdOf, rankOffers } from '@cocoon-mesh/client/matching'
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
-import type { GossipSampleOrigin, GossipSampler } from '../models/gossip-pool.js'
-import { buildOverlay } from '../models/overlay.js'
+import type { GossipRoundTask } from '../models/gossip-round.js'
+import type { GossipSampleResult } from '../models/gossip-sample.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
 import type { RelayScore } from './relay-score.js'
@@ -21,37 +21,29 @@ export function pricesFor(perK: number): Prices {
 }
 
 /**
- * Runs the gossipsub model from `samples` random origins and keeps, for each
- * observer, its arrival delay per sample. Offers are later delivered to
- * observers with the delays of one sample (drawn per offer). Run at the
- * start over every peer (`round` 0), and again every `gossip.refreshMs` over
- * connections and a mesh of the peers online then (`round` 1, 2, ...), so
- * churn changes the spread; the figures of every run are pooled. Each sample
- * has its own random stream (named by round and sample), so `sampler` may
- * spread them over threads without changing a figure.
+ * The gossip refresh of `round` over the peers online as `online` says: the
+ * gossipsub model from `samples` random origins, over connections and a mesh
+ * of those peers (every peer at the start, `round` 0). Offers are later
+ * delivered to observers with the delays of one sample (drawn per offer).
  */
-export async function computeGossip(world: World, sampler: GossipSampler, round: number): Promise<void> {
+export function gossipRoundTask(world: World, round: number, online: Uint8Array): GossipRoundTask {
   const s = world.scenario
-  const online = round > 0 ? world.peers.online : undefined
-  const overlay = buildOverlay(world.peers.count, s.gossip, world.rng.gossip, online)
-  const origins: GossipSampleOrigin[] = []
-  for (let k = 0; k < s.gossip.samples; k++) {
-    const origin = world.providerPeer[world.rng.gossip.int(world.providerCount)] ?? 0
-    origins.push({ origin, stream: `gossip-sample:${round}:${k}` })
+  return {
+    round,
+    samples: s.gossip.samples,
+    providerPeers: world.providerPeer,
+    peers: { count: world.peers.count, online, region: world.peers.region, bandwidth: world.peers.bandwidth },
+    latency: world.latency,
+    params: s.gossip,
+    messageBytes: offerMessageBytes(world),
+    seed: world.seed,
+    observerPeers: Int32Array.from(world.observers, (o) => o.peer),
+    stride: Math.max(1, Math.floor(world.peers.count / 20_000)),
   }
-  const results = await sampler.run(
-    {
-      overlay,
-      peers: world.peers,
-      latency: world.latency,
-      params: s.gossip,
-      messageBytes: offerMessageBytes(world),
-      seed: world.seed,
-      observerPeers: Int32Array.from(world.observers, (o) => o.peer),
-      stride: Math.max(1, Math.floor(world.peers.count / 20_000)),
-    },
-    origins,
-  )
+}
+
+/** A refresh's samples take effect: each observer's delays from now on, and the spread figures (pooled over refreshes). */
+export function applyGossip(world: World, results: readonly GossipSampleResult[]): void {
   const m = world.metrics
   const O = world.observers.length
   results.forEach((r, k) => {

@@ -1,6 +1,6 @@
 import { providerIdOf } from '@cocoon-mesh/client/matching'
 import type { EventHandler } from '../engine/engine.js'
-import { createGossipSampler, type GossipSampler } from '../models/gossip-pool.js'
+import { createGossipSampler } from '../models/gossip-pool.js'
 import { sessionLength } from '../network/churn.js'
 import { ROLE_RELAY } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
@@ -26,10 +26,10 @@ import {
   KIND_SPAM,
   KIND_STALL,
 } from './events.js'
+import { GossipRefresh } from './gossip-refresh.js'
 import { assign } from './jobs.js'
 import {
   cheapestAvailable,
-  computeGossip,
   deliver,
   type FirstHop,
   nextPublishDelay,
@@ -78,13 +78,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const sampler = createGossipSampler(options.gossipThreads ?? 1, scenario.gossip.samples)
   let events: number
   try {
-    await computeGossip(world, sampler, 0)
+    // churn first: the first refresh looks ahead at who will be online at the next
+    scheduleChurn(world)
+    const gossip = new GossipRefresh(world, sampler)
+    await gossip.refresh(0)
     if (scenario.gossip.refreshMs > 0) world.engine.schedule(scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, 1)
     schedulePublishing(world)
     startDemand(world)
-    scheduleChurn(world)
     world.engine.schedule(world.metrics.bucketMs, EV_BUCKET, 0)
-    events = await runEvents(world, eventHandler(world, crypto, firstHop, sampler), options.onProgress)
+    events = await runEvents(world, eventHandler(world, crypto, firstHop, gossip), options.onProgress)
   } finally {
     await sampler.close()
   }
@@ -112,7 +114,7 @@ function eventHandler(
   world: World,
   crypto: SimCrypto,
   firstHop: FirstHop,
-  sampler: GossipSampler,
+  gossip: GossipRefresh,
 ): EventHandler {
   const e = world.engine
   return (kind, a, b) => {
@@ -159,7 +161,7 @@ function eventHandler(
         break
       case EV_GOSSIP_REFRESH:
         // `a` counts the refreshes, naming each one's random streams
-        world.pending.push(computeGossip(world, sampler, a))
+        world.pending.push(gossip.refresh(a))
         e.schedule(world.scenario.gossip.refreshMs, EV_GOSSIP_REFRESH, a + 1)
         break
       case EV_BUCKET:
@@ -201,6 +203,7 @@ async function runEvents(
   return events
 }
 
+/** Draws who churns and when each leaves first; the timeline draws the rest, in the order the run meets it. */
 function scheduleChurn(world: World): void {
   const c = world.scenario.churn
   if (c.fraction <= 0) return
@@ -208,11 +211,9 @@ function scheduleChurn(world: World): void {
   for (let i = 0; i < world.peers.count; i++) {
     if (keep.has(i) || world.peers.role[i] === ROLE_RELAY) continue
     if (!world.rng.churn.chance(c.fraction)) continue
-    world.engine.schedule(
-      sessionLength(c.session, world.rng.churn) * world.rng.churn.next(),
-      EV_PEER_LEAVE,
-      i,
-    )
+    const delay = sessionLength(c.session, world.rng.churn) * world.rng.churn.next()
+    world.engine.schedule(delay, EV_PEER_LEAVE, i)
+    world.churn.start(i, world.engine.now + Math.max(delay, 0))
   }
 }
 
@@ -224,7 +225,7 @@ function leave(world: World, peer: number): void {
     world.providerEpoch[p] = (world.providerEpoch[p] as number) + 1
     world.updateAvailability(p)
   }
-  world.engine.schedule(world.rng.churn.exp(world.scenario.churn.offlineMeanMs), EV_PEER_JOIN, peer)
+  world.engine.scheduleAt(world.churn.take(peer, world.engine.now).next, EV_PEER_JOIN, peer)
 }
 
 function join(world: World, peer: number): void {
@@ -233,7 +234,7 @@ function join(world: World, peer: number): void {
   const p = world.providerOfPeer[peer] as number
   if (p >= 0) world.updateAvailability(p)
   if (p >= 0 && world.providerKind[p] !== KIND_SPAM) world.engine.schedule(0, EV_PUBLISH, p)
-  world.engine.schedule(sessionLength(world.scenario.churn.session, world.rng.churn), EV_PEER_LEAVE, peer)
+  world.engine.scheduleAt(world.churn.take(peer, world.engine.now).next, EV_PEER_LEAVE, peer)
 }
 
 function sampleBucket(world: World, b: number): void {

@@ -4,6 +4,7 @@ import { Admission, type Release } from '@cocoon-mesh/gpu-runtime'
 import { Engine } from '../engine/engine.js'
 import { pickWeighted, type Rng, substream } from '../engine/prng.js'
 import { buildDht, type Dht } from '../models/kademlia.js'
+import { ChurnTimeline } from '../network/churn-timeline.js'
 import type { LatencyModel } from '../network/latency.js'
 import { type PeerTable, ROLE_ADVERSARY, ROLE_CLIENT, ROLE_PROVIDER } from '../network/peers.js'
 import type { Scenario } from '../scenario/types.js'
@@ -65,6 +66,8 @@ export class World {
   readonly dht: Dht
   readonly metrics: Metrics
   readonly rng: { market: Rng; jobs: Rng; net: Rng; churn: Rng; demand: Rng; gossip: Rng; dht: Rng }
+  /** Churn drawn ahead of the run (see ChurnTimeline). */
+  readonly churn: ChurnTimeline
   readonly now = (): number => EPOCH_MS + this.engine.now
 
   // providers (index p; adversaries included, by kind)
@@ -133,6 +136,7 @@ export class World {
     this.seed = seed
     this.engine = new Engine(1 << 16)
     this.rng = runStreams(seed)
+    this.churn = new ChurnTimeline(s.churn, this.rng.churn)
     this.latency = { matrix: s.regions.latencyMs, jitter: s.network.jitter, loss: s.network.loss }
     const setup = substream(seed, 'setup')
     this.peers = buildPeers(s, setup)
