@@ -79,6 +79,8 @@ export class OfferBook {
   readonly #groups = new Map<string, Set<string>>()
   readonly #memory: IdentityMemory
   #prunedAt = Number.NaN
+  /** No entry is live for less than this (a lower bound: removals leave it), so a prune before it has nothing to drop. */
+  #earliestExpiry = Number.POSITIVE_INFINITY
 
   constructor(options: OfferBookOptions) {
     this.#now = options.now
@@ -163,6 +165,7 @@ export class OfferBook {
       trust: trust ?? openTrust(offer, 'no-evidence'),
     }
     this.#entries.set(provider, entry)
+    this.#earliestExpiry = Math.min(this.#earliestExpiry, liveUntil(offer))
     this.#index(entry)
     this.#remember(provider, { sequence: offer.sequence }, group, source)
     this.#onChange?.({ type: outcome, provider, entry })
@@ -249,11 +252,17 @@ export class OfferBook {
     const now = this.#now()
     this.#prunedAt = now
     const dropped: string[] = []
-    for (const [provider, entry] of this.#entries) {
-      if (liveUntil(entry.offer) <= now) {
-        this.#remove(provider, 'expired')
-        dropped.push(provider)
+    // a book read on every ranking would otherwise scan all its entries each time
+    if (now >= this.#earliestExpiry) {
+      let earliest = Number.POSITIVE_INFINITY
+      for (const [provider, entry] of this.#entries) {
+        const until = liveUntil(entry.offer)
+        if (until <= now) {
+          this.#remove(provider, 'expired')
+          dropped.push(provider)
+        } else if (until < earliest) earliest = until
       }
+      this.#earliestExpiry = earliest
     }
     this.#memory.forgetExpired(now)
     return dropped

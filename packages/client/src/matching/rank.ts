@@ -50,21 +50,38 @@ export { providerIdOf }
 export function rankOffers(request: MatchRequest): MatchResult {
   const filter = offerFilter(request)
   const excluded: MatchResult['excluded'] = []
-  const newest = new Map<string, Offer>()
+  const newest = new Map<string, Screened>()
   for (const offer of request.offers) {
     const providerId = providerIdOf(offer)
-    const reason = filter(offer, providerId)
+    const screened: Screened = {
+      offer,
+      providerId,
+      // looked up once per offer: the filter and the ranking both read them
+      record: request.records?.get(providerId),
+      prices: pricesOf(offer, request.minTrustTier, request.model),
+      trust: trustOf(offer, request.trust),
+    }
+    const reason = filter(screened)
     if (reason !== undefined) {
       excluded.push({ providerId, reason })
       continue
     }
     const previous = newest.get(providerId)
-    if (previous === undefined || previous.sequence < offer.sequence) newest.set(providerId, offer)
+    if (previous === undefined || previous.offer.sequence < offer.sequence) newest.set(providerId, screened)
   }
   const candidates: RankedOffer[] = []
-  for (const [providerId, offer] of newest) candidates.push(candidate(request, offer, providerId))
+  for (const screened of newest.values()) candidates.push(candidate(request, screened))
   const kept = capUnverified(candidates, request, excluded)
   return { ranked: explore(best(kept, request.limit), kept, request), excluded }
+}
+
+/** An offer with what the client knows of its provider and what the job would pay under it. */
+interface Screened {
+  offer: Offer
+  providerId: string
+  record: ProviderRecord | undefined
+  prices: Prices
+  trust: RankedOffer['trust']
 }
 
 /** Whether `offer` lists every feature in `features` (an offer's unknown feature names never match). */
@@ -72,13 +89,13 @@ export function servesFeatures(offer: Pick<Offer, 'features'>, features: readonl
   return missingFeatures(offer.features, features).length === 0
 }
 
-type OfferFilter = (offer: Offer, providerId: string) => ExclusionReason | undefined
+type OfferFilter = (screened: Screened) => ExclusionReason | undefined
 
 /** Why an offer cannot serve this job at all, or undefined when it can. */
 function offerFilter(request: MatchRequest): OfferFilter {
   const model = canonicalModelId(request.model)
   const now = BigInt(Math.floor(request.now))
-  return (offer, providerId) => {
+  return ({ offer, providerId, record, prices, trust }) => {
     if (request.exclude?.has(providerId) === true) return 'excluded'
     if (!offer.models.some((m) => canonicalModelId(m) === model)) return 'other-model'
     if (!offer.jobKinds.includes(request.job.kind)) return 'other-kind'
@@ -87,12 +104,11 @@ function offerFilter(request: MatchRequest): OfferFilter {
     if (offer.contextSize > 0 && (request.job.completionTokens ?? 0) >= offer.contextSize)
       return 'context-too-small'
     if (offer.expiresAt <= now) return 'expired'
-    if (!meetsTier(trustOf(offer, request.trust).tier, request.minTrustTier)) return 'trust-tier'
-    const prices = pricesOf(offer, request.minTrustTier, model)
+    if (!meetsTier(trust.tier, request.minTrustTier)) return 'trust-tier'
     if (!withinMaxPrice(prices, request.maxPrice, request.job.kind)) return 'over-max-price'
     if (request.budget !== undefined && estimateJobCost(prices, request.job) > request.budget)
       return 'over-budget'
-    if (isBackingOff(request.records?.get(providerId), request.now)) return 'unreachable'
+    if (isBackingOff(record, request.now)) return 'unreachable'
     return undefined
   }
 }
@@ -112,10 +128,11 @@ export function pricesOf(offer: Offer, minTrustTier: TrustTier | undefined, mode
 }
 
 /** The ranked entry of one provider's offer: its cost, the client's trust in it and its standing. */
-function candidate(request: MatchRequest, offer: Offer, providerId: string): RankedOffer {
-  const prices = pricesOf(offer, request.minTrustTier, request.model)
+function candidate(
+  request: MatchRequest,
+  { offer, providerId, record, prices, trust }: Screened,
+): RankedOffer {
   const cost = estimateJobCost(prices, request.job)
-  const record = request.records?.get(providerId)
   const rel = reliability(record, request.now, request.failureCooldownMs ?? DEFAULT_COOLDOWN_MS)
   // delivering at least half the promised throughput is fine (load varies); below that the
   // provider over-promises and its price is weighed up accordingly
@@ -125,7 +142,7 @@ function candidate(request: MatchRequest, offer: Offer, providerId: string): Ran
   return {
     offer,
     providerId,
-    trust: trustOf(offer, request.trust),
+    trust,
     prices,
     cost,
     effectiveCost: Number(cost) / (Math.max(MIN_RELIABILITY, rel) * tput),

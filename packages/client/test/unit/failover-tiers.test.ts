@@ -108,12 +108,12 @@ describe('trust tiers across a failover', () => {
       ],
       dialed,
     )
-    // ranking reads each verdict twice (filter, candidate); the attempt's read sees it dropped
+    // ranking reads each verdict once; the attempt's read sees it dropped
     let reads = 0
     const trust = (o: Offer): OfferTrust | undefined => {
       if (o === tee) return attested(o)
       reads++
-      return reads <= 2 ? attested(o) : openTrust(o, 'collateral-expired')
+      return reads <= 1 ? attested(o) : openTrust(o, 'collateral-expired')
     }
     const job = runLlmJob(
       { ...ctx, trust },

@@ -5,6 +5,7 @@ import {
   nextSequence,
   OfferBook,
   type OfferBookChange,
+  providerKey,
   RateLimiter,
 } from '../../src/market/index.js'
 
@@ -61,6 +62,28 @@ describe('OfferBook', () => {
     expect(book.offers('a')).toHaveLength(0)
     expect(changes.at(-1)).toMatchObject({ type: 'removed', reason: 'expired' })
     expect(book.add(offer(alice, c.now() - 5000, 2n, ['a'], 1000))).toBe('expired')
+  })
+
+  it('prunes each offer when it expires, whatever the order of lifetimes, replacements and removals', () => {
+    const c = clock()
+    const book = new OfferBook({ now: c.now })
+    book.add(offer(alice, c.now(), 1n, ['a'], 1000))
+    book.add(offer(bob, c.now(), 1n, ['a'], 3000))
+    // alice's short-lived offer is replaced by a long one: the earlier bound must not hide bob's expiry
+    book.add(offer(alice, c.now(), 2n, ['a'], 10_000))
+    c.advance(1500)
+    expect(book.prune()).toEqual([])
+    c.advance(1500)
+    expect(book.prune()).toEqual([providerKey(bob)])
+    expect(book.offers('a')).toHaveLength(1)
+    book.add(offer(bob, c.now(), 2n, ['a'], 500))
+    c.advance(499)
+    expect(book.prune()).toEqual([])
+    c.advance(1)
+    expect(book.prune()).toEqual([providerKey(bob)])
+    c.advance(7000)
+    expect(book.prune()).toEqual([providerKey(alice)])
+    expect(book.size).toBe(0)
   })
 
   it('a cancel kills every sequence at or below it, before or after the offer arrives', () => {
