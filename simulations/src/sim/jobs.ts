@@ -83,6 +83,7 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
   const maxPrice = { perKCompletionTokens: BigInt(Math.round(group?.maxPrice ?? 0)) }
   const budgetLeft = (group?.budget ?? 0) - (world.clientSpent[c] as number)
   const pick: Pick = { provider: -1, index: -1, delay: 0, overBudget: false }
+  const now = world.now()
   let from = 0
   for (;;) {
     const i = nextAvailable(cache, from)
@@ -90,9 +91,11 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
     pick.delay += probeSkipped(world, j, cache, from, i)
     from = i + 1
     const p = cache.provider[i] as number
+    if (p < 0 || p === world.jobLastFailed[j]) continue
+    // from the cache's array: reading it off the offer object costs a cache miss per step
+    if ((cache.offerExpiresAt[i] as number) <= now) continue
     const entry = cache.ranked[i]
-    if (p < 0 || entry === undefined || p === world.jobLastFailed[j]) continue
-    if (Number(entry.offer.expiresAt) <= world.now()) continue
+    if (entry === undefined) continue
     const prices = entry.prices // the ranked model's own prices (offerPricesFor)
     if (!withinMaxPrice(prices, maxPrice)) continue
     if (Number(estimateJobCost(prices, size)) > budgetLeft) {

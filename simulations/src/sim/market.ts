@@ -224,6 +224,7 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
   world.metrics.ranks++
   const result = rankModel(world, obs, model)
   const provider = new Int32Array(result.ranked.length)
+  const offerExpiresAt = new Float64Array(result.ranked.length)
   const pos = cached?.pos.fill(-1) ?? new Int32Array(world.providerCount).fill(-1)
   const avail = new Uint32Array((result.ranked.length + 31) >>> 5)
   let expiresAt = Number.POSITIVE_INFINITY
@@ -234,11 +235,13 @@ export function ranking(world: World, obs: Observer, model: number): RankingCach
       pos[p] = i
       if (world.available(p)) avail[i >>> 5] = (avail[i >>> 5] as number) | (1 << (i & 31))
     }
-    expiresAt = Math.min(expiresAt, Number(r.offer.expiresAt) - EPOCH_MS)
+    offerExpiresAt[i] = Number(r.offer.expiresAt)
+    expiresAt = Math.min(expiresAt, (offerExpiresAt[i] as number) - EPOCH_MS)
   })
   const cache: RankingCache = {
     ranked: result.ranked,
     provider,
+    offerExpiresAt,
     at: now,
     bookVersion: obs.bookVersion,
     recordsVersion: obs.recordsVersion,

@@ -29,6 +29,8 @@ export const EPOCH_MS = 1_800_000_000_000
 export interface RankingCache {
   ranked: RankedOffer[]
   provider: Int32Array
+  /** Expiry of each ranked offer, ms on the run's wall clock (`world.now()`). */
+  offerExpiresAt: Float64Array
   at: number
   bookVersion: number
   recordsVersion: number
