@@ -103,7 +103,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 /** Gives every provider its peer id (from its key) and its first price. */
 function registerProviders(world: World, crypto: SimCrypto): void {
   for (let p = 0; p < world.providerCount; p++) {
-    world.providerIdString.push(providerIdOf({ provider: crypto.providerBytes(p) }))
+    const bytes = crypto.providerBytes(p)
+    world.providerBytes.push(bytes)
+    world.providerIdString.push(providerIdOf({ provider: bytes }))
     world.providerIndex.set(world.providerIdString[p] as string, p)
     world.providerPrice[p] = initialPrice(world, p)
   }

@@ -88,6 +88,8 @@ export class World {
   readonly utilSnapshot: Float64Array
   /** Sequence of the provider's newest offer (as number; offers carry it as bigint). */
   readonly providerSeq: Float64Array
+  /** The one copy of each provider's peer id bytes, which every offer of it in the run's books shares. */
+  readonly providerBytes: Uint8Array<ArrayBuffer>[] = []
   readonly providerIdString: string[] = []
   /** The real admission of each provider (gpu-runtime), one lane per served model, no queue. */
   readonly admission: Admission[] = []
@@ -191,7 +193,7 @@ export class World {
 
     for (const peer of observerPeers(this.peers, clients, s)) this.observers.push(createObserver(this, peer))
     this.assignClientObservers()
-    this.channels = new Channels(P)
+    this.channels = new Channels()
     this.gossipDelay = new Float32Array(s.gossip.samples * this.observers.length)
   }
 
