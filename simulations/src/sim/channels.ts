@@ -2,19 +2,32 @@
  * The payment channels of a run, one per (client, provider) pair that ever
  * traded: the amount paid and not claimed yet, and when the provider last
  * claimed. Clients trade with many providers, so a large run holds millions
- * of channels; they live in typed arrays behind one small map per provider
- * (client index to slot), where a map keyed by pair would need keys beyond
- * the small integers and an object per channel for the collector to trace.
+ * of channels. They live in one open-addressing hash table of typed arrays
+ * keyed by the pair: a lookup is one probe into adjacent memory, where maps
+ * per provider cost a chain of dependent reads (and objects for the
+ * collector to trace) per payment.
  */
+const EMPTY = -1
+/** Grown when more than this share of the buckets is taken, so probe runs stay short. */
+const MAX_LOAD = 0.6
+
 export class Channels {
-  readonly #slots: Map<number, number>[]
+  /** Per bucket: the client, or EMPTY; and the provider. */
+  #client: Int32Array
+  #provider: Int32Array
   /** nanoTON paid on each channel since its last claim; exact, as sums stay far below 2^53. */
-  #unclaimed = new Float64Array(1024)
-  #lastClaimAt = new Float64Array(1024)
+  #unclaimed: Float64Array
+  #lastClaimAt: Float64Array
+  #mask: number
   #size = 0
 
-  constructor(providerCount: number) {
-    this.#slots = Array.from({ length: providerCount }, () => new Map<number, number>())
+  constructor(expected = 1024) {
+    const buckets = 2 ** Math.ceil(Math.log2(Math.max(16, expected / MAX_LOAD)))
+    this.#client = new Int32Array(buckets).fill(EMPTY)
+    this.#provider = new Int32Array(buckets)
+    this.#unclaimed = new Float64Array(buckets)
+    this.#lastClaimAt = new Float64Array(buckets)
+    this.#mask = buckets - 1
   }
 
   /** Channels ever opened. */
@@ -22,18 +35,23 @@ export class Channels {
     return this.#size
   }
 
-  /** The slot of client `c`'s channel with provider `p`, or -1 when they never traded. */
+  /** The slot of client `c`'s channel with provider `p`, or -1 when they never traded. Valid until the next `open`. */
   find(c: number, p: number): number {
-    return this.#slots[p]?.get(c) ?? -1
+    const slot = this.#probe(c, p)
+    return this.#client[slot] === EMPTY ? -1 : slot
   }
 
   /** Opens the channel of `c` with `p` at `now` (Unix ms), as if just claimed; returns its slot. */
   open(c: number, p: number, now: number): number {
-    const slot = this.#size++
-    if (slot === this.#unclaimed.length) this.#grow()
-    this.#slots[p]?.set(c, slot)
+    if (this.#size + 1 > MAX_LOAD * (this.#mask + 1)) this.#grow()
+    const slot = this.#probe(c, p)
+    if (this.#client[slot] !== EMPTY)
+      throw new Error(`channel of client ${c} with provider ${p} is open already`)
+    this.#client[slot] = c
+    this.#provider[slot] = p
     this.#unclaimed[slot] = 0
     this.#lastClaimAt[slot] = now
+    this.#size++
     return slot
   }
 
@@ -54,15 +72,39 @@ export class Channels {
     this.#lastClaimAt[slot] = now
   }
 
-  #grow(): void {
-    this.#unclaimed = doubled(this.#unclaimed)
-    this.#lastClaimAt = doubled(this.#lastClaimAt)
+  /** The bucket of (c, p), or the empty one where it would go (linear probing). */
+  #probe(c: number, p: number): number {
+    const mask = this.#mask
+    // mixed so the low bits the mask keeps depend on every bit of both indices
+    let h = Math.imul(c, 0x9e3779b1) ^ Math.imul(p + 1, 0x85ebca77)
+    h = Math.imul(h ^ (h >>> 16), 0x7feb352d)
+    let slot = (h ^ (h >>> 15)) & mask
+    for (;;) {
+      const held = this.#client[slot] as number
+      if (held === EMPTY || (held === c && this.#provider[slot] === p)) return slot
+      slot = (slot + 1) & mask
+    }
   }
-}
 
-/** `a` copied into an array twice its length. */
-function doubled(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(a.length * 2)
-  out.set(a)
-  return out
+  #grow(): void {
+    const client = this.#client
+    const provider = this.#provider
+    const unclaimed = this.#unclaimed
+    const lastClaimAt = this.#lastClaimAt
+    const buckets = client.length * 2
+    this.#client = new Int32Array(buckets).fill(EMPTY)
+    this.#provider = new Int32Array(buckets)
+    this.#unclaimed = new Float64Array(buckets)
+    this.#lastClaimAt = new Float64Array(buckets)
+    this.#mask = buckets - 1
+    for (let i = 0; i < client.length; i++) {
+      const c = client[i] as number
+      if (c === EMPTY) continue
+      const slot = this.#probe(c, provider[i] as number)
+      this.#client[slot] = c
+      this.#provider[slot] = provider[i] as number
+      this.#unclaimed[slot] = unclaimed[i] as number
+      this.#lastClaimAt[slot] = lastClaimAt[i] as number
+    }
+  }
 }
