@@ -15,6 +15,10 @@ const UNIT_IO_GUARD = fileURLToPath(new URL('./test-support/unit-io-guard.ts', i
  *   `npm run test:unit` runs this project only.
  * - `e2e`: every other test under `<testDir>` (`e2e/`, the simulator's
  *   `sim/`): real sockets, processes, chains and whole simulations.
+ * - `e2e-alone`: the e2e tests named `*.alone.test.ts`, which load the
+ *   machine so hard (a flood of offers through several processes) that a
+ *   test beside them would miss its own timing bounds: run one at a time,
+ *   after the other two projects.
  *
  * `testDir` is `test` in the packages and `.` in the cross-package workspace
  * (`test/`, whose root is its own test folder). Sources of sibling packages
@@ -25,6 +29,7 @@ const UNIT_IO_GUARD = fileURLToPath(new URL('./test-support/unit-io-guard.ts', i
 export function testConfig(testDir = 'test'): ViteUserConfig {
   const tests = testDir === '.' ? '' : `${testDir}/`
   const unit = [`${tests}unit/**/*.test.ts`, 'src/**/*.test.ts']
+  const alone = `${tests}**/*.alone.test.ts`
   const project = (
     name: string,
     test: NonNullable<TestProjectInlineConfiguration['test']>,
@@ -38,11 +43,18 @@ export function testConfig(testDir = 'test'): ViteUserConfig {
       teardownTimeout: 30_000,
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
       projects: [
-        project('unit', { include: unit, setupFiles: [UNIT_IO_GUARD], isolate: false }),
+        project('unit', {
+          include: unit,
+          setupFiles: [UNIT_IO_GUARD],
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        }),
         project('e2e', {
           include: [`${tests}**/*.test.ts`],
-          exclude: [...configDefaults.exclude, ...unit],
+          exclude: [...configDefaults.exclude, ...unit, alone],
+          sequence: { groupOrder: 0 },
         }),
+        project('e2e-alone', { include: [alone], fileParallelism: false, sequence: { groupOrder: 1 } }),
       ],
     },
   }
