@@ -77,10 +77,11 @@ function pickProvider(world: World, j: number, cache: RankingCache): Pick {
   const s = world.scenario
   const m = world.metrics
   const c = world.jobClient[j] as number
-  const group = s.clients[world.clientGroup[c] as number]
+  const g = world.clientGroup[c] as number
+  const group = s.clients[g]
   const model = world.jobModel[j] as number
   const size = jobSize(world, j)
-  const maxPrice = { perKCompletionTokens: BigInt(Math.round(group?.maxPrice ?? 0)) }
+  const maxPrice = world.groupMaxPrice[g]
   const budgetLeft = (group?.budget ?? 0) - (world.clientSpent[c] as number)
   const pick: Pick = { provider: -1, index: -1, delay: 0, overBudget: false }
   const now = world.now()

@@ -131,6 +131,8 @@ export class World {
 
   // demand
   readonly groupRate: Float64Array
+  /** Each client group's max price, as the market code takes it (built once, not per job). */
+  readonly groupMaxPrice: { perKCompletionTokens: bigint }[]
   readonly groupOn: Uint8Array
   readonly channels: Channels
 
@@ -177,6 +179,7 @@ export class World {
     const perGroup = this.groupClientsOf(setup)
     this.groupClients = perGroup.map((list) => Int32Array.from(list))
     this.groupRate = groupRates(s, perGroup)
+    this.groupMaxPrice = s.clients.map((g) => ({ perKCompletionTokens: BigInt(Math.round(g.maxPrice)) }))
     this.groupOn = new Uint8Array(s.clients.length).fill(1)
 
     this.jobCap = s.jobs.total
