@@ -16,10 +16,11 @@
  * (928 against 753 MiB). With its gossip samples on 2 worker threads,
  * `scale-100k` peaked at 880–886 MiB and 300k peers at 1504 MiB, 117–129
  * MiB above one thread at both sizes: mostly the threads' own isolates.
- * Each term is rounded up, so the estimate sits
- * above every measured run. 1M peers with 10M jobs on 2 gossip threads
- * peaked at 2919–3204 MiB against an estimate of 7050 MiB: the fit is
- * safe, not tight, at that size.
+ * With the rebuilds prepared ahead on a thread, which builds their overlays
+ * there, they peaked at 771 and 1504 MiB. Each term is rounded up, so the
+ * estimate sits above every measured run. 1M peers with 10M jobs on 2
+ * gossip threads peaked at 2919–3204 MiB against an estimate of 7050 MiB:
+ * the fit is safe, not tight, at that size.
  */
 import { availableParallelism, totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
