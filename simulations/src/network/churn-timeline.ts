@@ -1,3 +1,4 @@
+import { SimulationInvariantError } from '../engine/errors.js'
 import { EventQueue, type PoppedEvent } from '../engine/event-queue.js'
 import type { Rng } from '../engine/prng.js'
 import { type SessionDistribution, sessionLength } from './churn.js'
@@ -46,7 +47,9 @@ export class ChurnTimeline {
   /** Peer `peer` churns, leaving first at `time`; the run schedules that first leave itself. */
   start(peer: number, time: number): void {
     if (time <= this.#drawnUntil)
-      throw new Error(`churn of peer ${peer} starts at ${time} ms, after the timeline was read`)
+      throw new SimulationInvariantError(
+        `churn of peer ${peer} starts at ${time} ms, after the timeline was read`,
+      )
     this.#queue.push(time, LEAVE, peer, 0)
   }
 
@@ -55,7 +58,9 @@ export class ChurnTimeline {
     this.#drawUntil(time)
     const t = this.#toggles[this.#head]
     if (t === undefined || t.peer !== peer || t.time !== time)
-      throw new Error(`churn timeline out of step: the run toggles peer ${peer} at ${time} ms`)
+      throw new SimulationInvariantError(
+        `churn timeline out of step: the run toggles peer ${peer} at ${time} ms`,
+      )
     this.#head++
     if (this.#head > 4096 && this.#head * 2 > this.#toggles.length) {
       this.#toggles = this.#toggles.slice(this.#head)

@@ -7,6 +7,8 @@
  * per provider cost a chain of dependent reads (and objects for the
  * collector to trace) per payment.
  */
+import { SimulationInvariantError } from '../engine/errors.js'
+
 const EMPTY = -1
 /** Grown when more than this share of the buckets is taken, so probe runs stay short. */
 const MAX_LOAD = 0.6
@@ -46,7 +48,7 @@ export class Channels {
     if (this.#size + 1 > MAX_LOAD * (this.#mask + 1)) this.#grow()
     const slot = this.#probe(c, p)
     if (this.#client[slot] !== EMPTY)
-      throw new Error(`channel of client ${c} with provider ${p} is open already`)
+      throw new SimulationInvariantError(`channel of client ${c} with provider ${p} is open already`)
     this.#client[slot] = c
     this.#provider[slot] = p
     this.#unclaimed[slot] = 0

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SimulationInvariantError } from '../../src/engine/errors.js'
 import { Rng } from '../../src/engine/prng.js'
 import { Channels } from '../../src/sim/channels.js'
 
@@ -39,6 +40,6 @@ describe('payment channels table', () => {
   it('refuses to open a pair twice', () => {
     const channels = new Channels()
     channels.open(1, 2, 0)
-    expect(() => channels.open(1, 2, 5)).toThrow(/open already/)
+    expect(() => channels.open(1, 2, 5)).toThrow(SimulationInvariantError)
   })
 })
