@@ -22,7 +22,7 @@ export type { GossipRoundTask, GossipSampleOrigin } from './gossip-round.js'
 export interface GossipSampler {
   /** The round's samples' results, in order, computed now. */
   run(task: GossipRoundTask): Promise<GossipSampleResult[]>
-  /** The round computed on another thread while this one goes on; undefined with no thread to spare. */
+  /** The round computed on another thread while this one goes on (the caller handles its failure); undefined with no thread to spare. */
   ahead(task: GossipRoundTask): Promise<GossipSampleResult[]> | undefined
   close(): Promise<void>
 }
@@ -59,14 +59,10 @@ export function createGossipSampler(requested: number, samples: number): GossipS
         origins.map((o) => pool.run({ ...refresh, ...o }, { name: 'sample' }) as Promise<GossipSampleResult>),
       )
     },
-    ahead: (task) => {
-      const result = pool.run({ ...task, peers: sharedPeers(task.peers) }, { name: 'round' }) as Promise<
+    ahead: (task) =>
+      pool.run({ ...task, peers: sharedPeers(task.peers) }, { name: 'round' }) as Promise<
         GossipSampleResult[]
-      >
-      // awaited when the round's time comes; until then a failure must not count as unhandled
-      result.catch(() => {})
-      return result
-    },
+      >,
     close: () => pool.destroy(),
   }
 }

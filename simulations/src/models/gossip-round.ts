@@ -24,6 +24,9 @@ export interface GossipRoundTask extends Omit<GossipRefreshTask, 'overlay' | 'pa
   providerPeers: Int32Array
 }
 
+/** What every round of a run shares: all but the round and who is online. */
+export type GossipRoundBase = Omit<GossipRoundTask, 'round' | 'peers'>
+
 /** The round's overlay and its samples' origins, drawn from the round's own streams. */
 export function planGossipRound(task: GossipRoundTask): {
   common: GossipRefreshTask

@@ -91,15 +91,14 @@ function byPhase(members: Int32Array, phase: Float32Array): Int32Array {
   const words = new BigUint64Array(members.length)
   const halves = new Uint32Array(words.buffer)
   const bits = new Uint32Array(phase.buffer, phase.byteOffset, phase.length)
-  const high = WORD_HIGH_HALF
   for (let k = 0; k < members.length; k++) {
     const u = members[k] as number
-    halves[2 * k + high] = bits[u] as number
-    halves[2 * k + 1 - high] = u
+    halves[2 * k + WORD_HIGH_HALF] = bits[u] as number
+    halves[2 * k + 1 - WORD_HIGH_HALF] = u
   }
   words.sort()
   const order = new Int32Array(members.length)
-  for (let k = 0; k < members.length; k++) order[k] = halves[2 * k + 1 - high] as number
+  for (let k = 0; k < members.length; k++) order[k] = halves[2 * k + 1 - WORD_HIGH_HALF] as number
   return order
 }
 

@@ -25,6 +25,7 @@ import type { Rng } from '../engine/prng.js'
  */
 export interface SimCrypto {
   readonly mode: 'real' | 'table'
+  /** Provider `index`'s peer id bytes: always the same one copy, which every offer of it shares. */
   providerBytes(index: number): Uint8Array<ArrayBuffer>
   sign(index: number, offer: Offer): Promise<Offer> | Offer
   /** A signature that is not the provider's (for bad-signature spam). */
@@ -35,7 +36,7 @@ export interface SimCrypto {
 }
 
 export async function createSimCrypto(mode: 'real' | 'table', count: number, rng: Rng): Promise<SimCrypto> {
-  return mode === 'real' ? realCrypto(count, rng) : tableCrypto(rng)
+  return mode === 'real' ? realCrypto(count, rng) : tableCrypto(count, rng)
 }
 
 /** ed25519 keys from the run's PRNG (so runs are reproducible), the protocol's signOffer and verifyOffer. */
@@ -69,13 +70,14 @@ async function realCrypto(count: number, rng: Rng): Promise<SimCrypto> {
 }
 
 /** Recorded random signatures: the verifier accepts exactly the ones a signer made. */
-function tableCrypto(rng: Rng): SimCrypto {
+function tableCrypto(count: number, rng: Rng): SimCrypto {
+  const bytes = Array.from({ length: count }, (_, i) => tablePeerIdBytes(i))
   const table = new Set<string>()
   const key = (sig: Uint8Array): string =>
     Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64')
   const c: SimCrypto = {
     mode: 'table',
-    providerBytes: tablePeerIdBytes,
+    providerBytes: (i) => bytes[i] as Uint8Array<ArrayBuffer>,
     sign: (_i, offer) => {
       c.signs++
       const sig = randomBytes(rng, 64)

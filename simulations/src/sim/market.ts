@@ -7,7 +7,7 @@ import {
 } from '@cocoon-mesh/client/market'
 import { type MatchResult, providerIdOf, rankOffers } from '@cocoon-mesh/client/matching'
 import { encodeOrderBookMessage, type Offer, type Prices } from '@cocoon-mesh/protocol'
-import type { GossipRoundTask } from '../models/gossip-round.js'
+import type { GossipRoundBase } from '../models/gossip-round.js'
 import type { GossipSampleResult } from '../models/gossip-sample.js'
 import type { SimCrypto } from './crypto.js'
 import { EV_DELIVER, EV_PUBLISH, EV_SPAM, KIND_SPAM, KIND_STALL, KIND_SYBIL } from './events.js'
@@ -21,18 +21,16 @@ export function pricesFor(perK: number): Prices {
 }
 
 /**
- * The gossip refresh of `round` over the peers online as `online` says: the
- * gossipsub model from `samples` random origins, over connections and a mesh
- * of those peers (every peer at the start, `round` 0). Offers are later
+ * What every gossip refresh of the run shares: the gossipsub model from
+ * `samples` random origins, over connections and a mesh of the peers online
+ * at the refresh (every peer at the start, round 0). Offers are later
  * delivered to observers with the delays of one sample (drawn per offer).
  */
-export function gossipRoundTask(world: World, round: number, online: Uint8Array): GossipRoundTask {
+export function gossipRefreshBase(world: World): GossipRoundBase {
   const s = world.scenario
   return {
-    round,
     samples: s.gossip.samples,
     providerPeers: world.providerPeer,
-    peers: { count: world.peers.count, online, region: world.peers.region, bandwidth: world.peers.bandwidth },
     latency: world.latency,
     params: s.gossip,
     messageBytes: offerMessageBytes(world),
@@ -99,7 +97,7 @@ async function makeOffer(world: World, crypto: SimCrypto, p: number): Promise<Of
   const seq = nextSequence(BigInt(world.providerSeq[p] as number), world.now())
   world.providerSeq[p] = Number(seq)
   const offer = buildOffer(template(world, p, world.providerPrice[p] as number), {
-    provider: world.providerBytes[p] as Uint8Array<ArrayBuffer>,
+    provider: crypto.providerBytes(p),
     now: world.now(),
     ttlMs: ttl,
     sequence: seq,
@@ -178,7 +176,7 @@ export async function deliver(world: World, crypto: SimCrypto, o: number, i: num
   // the decoded offer with the provider's one copy of its (equal) id bytes: its id string is then
   // the very string the records and the provider index are keyed by, so every lookup of it in a
   // ranking compares pointers instead of 52 characters
-  const provider = world.providerBytes[world.offerProvider[o] as number] as Uint8Array<ArrayBuffer>
+  const provider = crypto.providerBytes(world.offerProvider[o] as number)
   const outcome = obs.book.add({ ...v.message.offer, provider })
   if (outcome === 'added' || outcome === 'replaced') {
     obs.bookVersion++

@@ -103,9 +103,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 /** Gives every provider its peer id (from its key) and its first price. */
 function registerProviders(world: World, crypto: SimCrypto): void {
   for (let p = 0; p < world.providerCount; p++) {
-    const bytes = crypto.providerBytes(p)
-    world.providerBytes.push(bytes)
-    world.providerIdString.push(providerIdOf({ provider: bytes }))
+    world.providerIdString.push(providerIdOf({ provider: crypto.providerBytes(p) }))
     world.providerIndex.set(world.providerIdString[p] as string, p)
     world.providerPrice[p] = initialPrice(world, p)
   }
@@ -213,9 +211,10 @@ function scheduleChurn(world: World): void {
   for (let i = 0; i < world.peers.count; i++) {
     if (keep.has(i) || world.peers.role[i] === ROLE_RELAY) continue
     if (!world.rng.churn.chance(c.fraction)) continue
-    const delay = sessionLength(c.session, world.rng.churn) * world.rng.churn.next()
-    world.engine.schedule(delay, EV_PEER_LEAVE, i)
-    world.churn.start(i, world.engine.now + Math.max(delay, 0))
+    const at =
+      world.engine.now + Math.max(0, sessionLength(c.session, world.rng.churn) * world.rng.churn.next())
+    world.churn.start(i, at)
+    world.engine.scheduleAt(at, EV_PEER_LEAVE, i)
   }
 }
 

@@ -88,8 +88,6 @@ export class World {
   readonly utilSnapshot: Float64Array
   /** Sequence of the provider's newest offer (as number; offers carry it as bigint). */
   readonly providerSeq: Float64Array
-  /** The one copy of each provider's peer id bytes, which every offer of it in the run's books shares. */
-  readonly providerBytes: Uint8Array<ArrayBuffer>[] = []
   readonly providerIdString: string[] = []
   /** The real admission of each provider (gpu-runtime), one lane per served model, no queue. */
   readonly admission: Admission[] = []
